@@ -1,0 +1,136 @@
+// Package gitstore reads an actions repository out of git: it clones and fetches the repository into
+// the daemon's data dir, reads the deploy branch's HEAD and every published module version
+// (tags modules/<name>/v<N>) into a Snapshot, parses the manifests with errors that name file, line
+// and field, and keeps the record that makes published versions immutable.
+//
+// Store mirrors the repository (Open, Fetch) and reads Snapshots of it; RefsKey and Head let a
+// caller skip a snapshot when nothing moved. ReadTree reads the same content from any fs.FS (a
+// TreeFS over a commit, or os.DirFS over a working tree), and ParseActionManifest,
+// ParseModuleManifest and ParseTriggers parse one file each.
+//
+// It does not validate references between objects (sync does), resolve npm packages or read secrets.
+package gitstore
+
+import (
+	"fmt"
+	"time"
+)
+
+// Snapshot is one reading of the repository: what a reconcile deploys.
+type Snapshot struct {
+	Commit   string               // the deploy branch's HEAD
+	Branch   string               // the deploy branch's name
+	Refs     string               // Store.RefsKey of the refs this snapshot was read from
+	Triggers *Triggers            // triggers.yaml; nil when the file is missing
+	Actions  map[string]*Action   // actions/<name>/ at HEAD, by name
+	Drafts   map[string]*Module   // modules/<name>/ at HEAD (the drafts), by name
+	Modules  map[string]*Versions // published module versions, by module name
+	// Errors are problems in the files themselves (syntax, unknown fields, bad names, missing entry
+	// files). A snapshot with errors must not deploy.
+	Errors []Problem
+	// Warnings do not stop a deploy: a tag that moved or contradicts its record, a tag that is
+	// pending (its commit is not reachable from the deploy branch), a tag that is not a version.
+	Warnings []Problem
+}
+
+// Triggers is triggers.yaml: trigger -> action names in execution order.
+type Triggers struct {
+	Bindings map[string][]Binding
+}
+
+// Binding is one entry of a trigger's list, with where it was written.
+type Binding struct {
+	Action string
+	Pos    Pos
+}
+
+// Action is actions/<name>/ at the deploy branch's HEAD.
+type Action struct {
+	Name         string
+	Dir          string // "actions/<name>"
+	Version      string // the last commit that changed Dir
+	Tree         string // the tree hash of Dir
+	Trigger      string
+	TriggerPos   Pos
+	Modules      map[string]ModulePin // module name -> pinned version
+	Secrets      []string
+	Dependencies map[string]string // npm name -> version or range, as written
+	Timeout      time.Duration     // 0 when not set
+	Entry        string            // "index.js"
+	Files        map[string][]byte // every file below Dir, by path relative to Dir
+}
+
+// ModulePin is one `modules:` entry of action.yaml.
+type ModulePin struct {
+	Version int
+	Pos     Pos // where the pin is written, for "module version not published" errors
+}
+
+// Module is the content of one module folder: a published version or the draft.
+type Module struct {
+	Name         string
+	Dir          string // "modules/<name>"
+	Tree         string // the tree hash of Dir
+	Description  string
+	Secrets      []string
+	Dependencies map[string]string
+	Entry        string
+	Files        map[string][]byte
+}
+
+// Versions are the published versions of one module.
+type Versions struct {
+	Name     string
+	Versions map[int]*Version
+}
+
+// Version is one published module version: the content its record says, and where it came from.
+type Version struct {
+	Number int
+	Tag    string    // "modules/<name>/v<N>"
+	Commit string    // the commit the tag pointed to when the version was recorded
+	Tree   string    // the recorded tree hash of the module folder
+	Seen   time.Time // when this daemon first recorded it
+	Moved  bool      // the tag now points at other content (or was deleted); the record still serves
+	// Deleted is set when the tag no longer exists; Moved is set too.
+	Deleted bool
+	Module  *Module
+}
+
+// Pos is a position in a repository file; Line and Col are 1-based, 0 when unknown.
+type Pos struct {
+	File string // repository-relative path
+	Line int
+	Col  int
+	// Ref is the tag the file was read from ("modules/logger/v1") when it is not the deploy
+	// branch's HEAD; String writes it as git does, "modules/logger/v1:modules/logger/module.yaml".
+	Ref string
+}
+
+func (p Pos) String() string {
+	file := p.File
+	if p.Ref != "" {
+		file = p.Ref + ":" + file
+	}
+	switch {
+	case p.Line == 0:
+		return file
+	case p.Col == 0:
+		return fmt.Sprintf("%s:%d", file, p.Line)
+	}
+	return fmt.Sprintf("%s:%d:%d", file, p.Line, p.Col)
+}
+
+// Problem is an error or warning about the repository's content.
+type Problem struct {
+	Pos
+	Field   string // the YAML field at fault ("dependencies.axios"), if any
+	Message string
+}
+
+func (p Problem) Error() string {
+	if p.Field != "" {
+		return fmt.Sprintf("%s: %s: %s", p.Pos, p.Field, p.Message)
+	}
+	return fmt.Sprintf("%s: %s", p.Pos, p.Message)
+}

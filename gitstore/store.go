@@ -1,0 +1,349 @@
+package gitstore
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/go-git/go-git/v5"
+	"github.com/go-git/go-git/v5/config"
+	"github.com/go-git/go-git/v5/plumbing"
+	"github.com/go-git/go-git/v5/plumbing/object"
+	"github.com/go-git/go-git/v5/plumbing/transport"
+	"go.uber.org/zap"
+)
+
+// DefaultBranch is the deploy branch when Options.Branch is empty.
+const DefaultBranch = "main"
+
+// remoteName is the name of the source remote in the mirror.
+const remoteName = "origin"
+
+// fetchRefSpecs mirror branches and tags, forced, so that a moved tag is seen (a plain
+// `git fetch --tags` keeps the old target of a force-moved tag).
+var fetchRefSpecs = []config.RefSpec{"+refs/heads/*:refs/heads/*", "+refs/tags/*:refs/tags/*"}
+
+// Options configure a Store.
+type Options struct {
+	// URL is the repository: a remote URL (https://, ssh://, git://, user@host:path), a file://
+	// URL or a local path (a working tree or a bare repository), read without the git CLI.
+	URL string
+	// Branch is the deploy branch; DefaultBranch ("main") when empty.
+	Branch string
+	// DataDir holds the mirror (<DataDir>/git) and the version records (<DataDir>/versions.json).
+	DataDir string
+	// Auth authenticates to a remote URL; nil for none.
+	Auth transport.AuthMethod
+	// Logger receives moved tags and first recordings; zap.NewNop() when nil.
+	Logger *zap.Logger
+	// Now is the clock for version records; time.Now when nil.
+	Now func() time.Time
+}
+
+// Store is one repository mirrored under a data dir. Fetch brings the mirror up to date and
+// Snapshot reads it; neither starts a goroutine. A Store is safe for concurrent use: its
+// operations run one at a time.
+type Store struct {
+	opts      Options
+	localPath string // the source repository's path when it is local, else ""
+	gitDir    string // <DataDir>/git
+	records   string // <DataDir>/versions.json
+	log       *zap.Logger
+
+	mu       sync.Mutex           // guards the fields below and serialises git access
+	repo     *git.Repository      // the mirror, once opened
+	trees    treeReader           // parsed folders by tree hash
+	reach    reachability         // HEAD's ancestry, for tag reachability
+	versions actionHistory        // action versions of the last HEAD
+	recs     *recordFile          // loaded on first Snapshot
+	targets  map[string]tagTarget // version tags' targets of the last Snapshot
+	logged   map[string]bool      // moves already logged, by tag and commit
+}
+
+var scpLikeURL = regexp.MustCompile(`^[A-Za-z0-9._-]+@[A-Za-z0-9._-]+:`)
+
+// Open checks opts and returns a Store. It starts nothing and does not touch the network or the
+// data dir.
+func Open(opts Options) (*Store, error) {
+	if opts.URL == "" {
+		return nil, errors.New("open repository: no url")
+	}
+	if opts.DataDir == "" {
+		return nil, errors.New("open repository: no data dir")
+	}
+	if opts.Branch == "" {
+		opts.Branch = DefaultBranch
+	}
+	if err := plumbing.NewBranchReferenceName(opts.Branch).Validate(); err != nil {
+		return nil, fmt.Errorf("open repository: branch %q: %w", opts.Branch, err)
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	s := &Store{
+		opts:    opts,
+		gitDir:  filepath.Join(opts.DataDir, "git"),
+		records: filepath.Join(opts.DataDir, "versions.json"),
+		log:     opts.Logger,
+		trees:   treeReader{cache: map[string]*cachedObject{}},
+		logged:  map[string]bool{},
+	}
+	if s.log == nil {
+		s.log = zap.NewNop()
+	}
+	local, err := localPath(opts.URL)
+	if err != nil {
+		return nil, fmt.Errorf("open repository %s: %w", redact(opts.URL), err)
+	}
+	s.localPath = local
+	if local == "" {
+		if _, err := transport.NewEndpoint(opts.URL); err != nil {
+			return nil, fmt.Errorf("open repository %s: %w", redact(opts.URL), err)
+		}
+	}
+	s.log = s.log.With(zap.String("repository", redact(opts.URL)), zap.String("branch", opts.Branch))
+	return s, nil
+}
+
+// localPath returns the absolute path of a file:// URL or a local path, or "" for a remote URL.
+func localPath(raw string) (string, error) {
+	if strings.HasPrefix(raw, "file://") {
+		u, err := url.Parse(raw)
+		if err != nil {
+			return "", err
+		}
+		if u.Host != "" && u.Host != "localhost" {
+			return "", fmt.Errorf("file url with host %q", u.Host)
+		}
+		return filepath.Abs(filepath.FromSlash(u.Path))
+	}
+	if strings.Contains(raw, "://") || scpLikeURL.MatchString(raw) {
+		return "", nil
+	}
+	return filepath.Abs(raw)
+}
+
+// redact hides a password in a URL.
+func redact(raw string) string {
+	if u, err := url.Parse(raw); err == nil && u.User != nil {
+		return u.Redacted()
+	}
+	return raw
+}
+
+// Branch returns the deploy branch.
+func (s *Store) Branch() string { return s.opts.Branch }
+
+// Fetch brings the mirror up to date with the repository: every branch and tag, forced, with
+// branches and tags deleted at the source deleted in the mirror. The first Fetch creates the
+// mirror. A repository that is already up to date is not an error.
+func (s *Store) Fetch(ctx context.Context) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	repo, err := s.mirror(true)
+	if err != nil {
+		return err
+	}
+	if s.localPath != "" {
+		if err := fetchLocal(ctx, s.localPath, repo.Storer); err != nil {
+			return fmt.Errorf("fetch %s: %w", s.localPath, err)
+		}
+		return nil
+	}
+	err = repo.FetchContext(ctx, &git.FetchOptions{
+		RemoteName: remoteName,
+		RefSpecs:   fetchRefSpecs,
+		Auth:       s.opts.Auth,
+		Tags:       git.NoTags, // the refspecs name every tag already
+		Force:      true,
+		Prune:      true,
+	})
+	if err != nil && !errors.Is(err, git.NoErrAlreadyUpToDate) {
+		return fmt.Errorf("fetch %s: %w", redact(s.opts.URL), err)
+	}
+	return nil
+}
+
+// mirror opens the mirror, creating it (and pointing its remote at the URL) when create is set.
+func (s *Store) mirror(create bool) (*git.Repository, error) {
+	if s.repo == nil {
+		repo, err := git.PlainOpen(s.gitDir)
+		switch {
+		case errors.Is(err, git.ErrRepositoryNotExists) && create:
+			if err := os.MkdirAll(s.opts.DataDir, 0o700); err != nil {
+				return nil, fmt.Errorf("create mirror: %w", err)
+			}
+			repo, err = git.PlainInit(s.gitDir, true)
+			if err != nil {
+				return nil, fmt.Errorf("create mirror %s: %w", s.gitDir, err)
+			}
+		case errors.Is(err, git.ErrRepositoryNotExists):
+			return nil, fmt.Errorf("open mirror %s: not fetched yet: %w", s.gitDir, err)
+		case err != nil:
+			return nil, fmt.Errorf("open mirror %s: %w", s.gitDir, err)
+		}
+		s.repo = repo
+	}
+	if create && s.localPath == "" {
+		if err := s.ensureRemote(); err != nil {
+			return nil, err
+		}
+	}
+	return s.repo, nil
+}
+
+// ensureRemote points the mirror's remote at the configured URL.
+func (s *Store) ensureRemote() error {
+	r, err := s.repo.Remote(remoteName)
+	if err == nil {
+		c := r.Config()
+		if len(c.URLs) == 1 && c.URLs[0] == s.opts.URL && len(c.Fetch) == len(fetchRefSpecs) {
+			return nil
+		}
+		if err := s.repo.DeleteRemote(remoteName); err != nil {
+			return fmt.Errorf("mirror remote: %w", err)
+		}
+	} else if !errors.Is(err, git.ErrRemoteNotFound) {
+		return fmt.Errorf("mirror remote: %w", err)
+	}
+	_, err = s.repo.CreateRemote(&config.RemoteConfig{Name: remoteName, URLs: []string{s.opts.URL}, Fetch: fetchRefSpecs})
+	if err != nil {
+		return fmt.Errorf("mirror remote: %w", err)
+	}
+	return nil
+}
+
+// Head returns the deploy branch's commit in the mirror (as of the last Fetch).
+func (s *Store) Head(ctx context.Context) (string, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	repo, err := s.mirror(false)
+	if err != nil {
+		return "", err
+	}
+	h, err := s.branchHead(repo)
+	if err != nil {
+		return "", err
+	}
+	return h.String(), nil
+}
+
+func (s *Store) branchHead(repo *git.Repository) (plumbing.Hash, error) {
+	ref, err := repo.Reference(plumbing.NewBranchReferenceName(s.opts.Branch), true)
+	if err != nil {
+		return plumbing.ZeroHash, fmt.Errorf("branch %s: %w", s.opts.Branch, err)
+	}
+	return ref.Hash(), nil
+}
+
+// refs is the state of the mirror's refs that a snapshot depends on.
+type refs struct {
+	head plumbing.Hash
+	tags map[string]plumbing.Hash // tag name (without refs/tags/) -> target (tag object or commit)
+}
+
+func (r refs) key() string {
+	names := make([]string, 0, len(r.tags))
+	for name := range r.tags {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	h := sha256.New()
+	fmt.Fprintf(h, "head %s\n", r.head)
+	for _, name := range names {
+		fmt.Fprintf(h, "tag %s %s\n", name, r.tags[name])
+	}
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+func (s *Store) readRefs(repo *git.Repository) (refs, error) {
+	head, err := s.branchHead(repo)
+	if err != nil {
+		return refs{}, err
+	}
+	r := refs{head: head, tags: map[string]plumbing.Hash{}}
+	iter, err := repo.Tags()
+	if err != nil {
+		return refs{}, fmt.Errorf("list tags: %w", err)
+	}
+	err = iter.ForEach(func(ref *plumbing.Reference) error {
+		r.tags[ref.Name().Short()] = ref.Hash()
+		return nil
+	})
+	if err != nil {
+		return refs{}, fmt.Errorf("list tags: %w", err)
+	}
+	return r, nil
+}
+
+// RefsKey returns a digest of the deploy branch's commit and every tag's target in the mirror. It
+// changes whenever a Snapshot could read something else (but for the version records, which
+// only Snapshot itself changes): compare it to Snapshot.Refs to skip unchanged work.
+func (s *Store) RefsKey(ctx context.Context) (string, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	repo, err := s.mirror(false)
+	if err != nil {
+		return "", err
+	}
+	r, err := s.readRefs(repo)
+	if err != nil {
+		return "", err
+	}
+	return r.key(), nil
+}
+
+// Snapshot reads the deploy branch's HEAD and every module version tag of the mirror. It fails
+// only when git does (no such branch, a missing object) or the version records cannot be read or
+// written; problems in the repository's content are in Snapshot.Errors and Snapshot.Warnings.
+// Snapshots share unchanged parts with earlier ones: treat them as read-only.
+func (s *Store) Snapshot(ctx context.Context) (*Snapshot, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	repo, err := s.mirror(false)
+	if err != nil {
+		return nil, err
+	}
+	r, err := s.readRefs(repo)
+	if err != nil {
+		return nil, err
+	}
+	head, err := object.GetCommit(repo.Storer, r.head)
+	if err != nil {
+		return nil, fmt.Errorf("branch %s: commit %s: %w", s.opts.Branch, r.head, err)
+	}
+	s.trees.begin()
+	defer s.trees.end()
+	snap, err := s.trees.read(NewTreeFS(repo.Storer, head.TreeHash))
+	if err != nil {
+		return nil, fmt.Errorf("commit %s: %w", r.head, err)
+	}
+	snap.Commit, snap.Branch, snap.Refs = r.head.String(), s.opts.Branch, r.key()
+
+	dirs := make(map[string]plumbing.Hash, len(snap.Actions))
+	for name, a := range snap.Actions {
+		dirs[name] = plumbing.NewHash(a.Tree)
+	}
+	versions, err := s.versions.compute(ctx, repo.Storer, head, dirs)
+	if err != nil {
+		return nil, fmt.Errorf("action versions: %w", err)
+	}
+	for name, a := range snap.Actions {
+		a.Version = versions[name].String()
+	}
+
+	if err := s.readVersions(ctx, repo, r, snap); err != nil {
+		return nil, err
+	}
+	return snap, nil
+}

@@ -1,0 +1,1 @@
+export const onExecutePostLogin = async (): Promise<void> => {};

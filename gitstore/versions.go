@@ -1,0 +1,352 @@
+package gitstore
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/go-git/go-git/v5"
+	"github.com/go-git/go-git/v5/plumbing"
+	"github.com/go-git/go-git/v5/plumbing/object"
+	"github.com/go-git/go-git/v5/plumbing/storer"
+	"go.uber.org/zap"
+)
+
+var versionRE = regexp.MustCompile(`^v[1-9][0-9]{0,8}$`)
+
+// VersionTag returns the tag that publishes version n of module name: "modules/<name>/v<n>".
+func VersionTag(name string, n int) string { return fmt.Sprintf("modules/%s/v%d", name, n) }
+
+// ParseVersionTag splits a tag "modules/<name>/v<N>" (N ≥ 1, no leading zeros); ok is false for
+// any other tag.
+func ParseVersionTag(tag string) (name string, n int, ok bool) {
+	parts := strings.Split(tag, "/")
+	if len(parts) != 3 || parts[0] != "modules" || !ValidName(parts[1]) || !versionRE.MatchString(parts[2]) {
+		return "", 0, false
+	}
+	n, err := strconv.Atoi(parts[2][1:])
+	if err != nil {
+		return "", 0, false
+	}
+	return parts[1], n, true
+}
+
+// readVersions fills snap.Modules from the version tags in r and the version records, records
+// versions seen published for the first time, and reports pending, moved and deleted tags.
+func (s *Store) readVersions(ctx context.Context, repo *git.Repository, r refs, snap *Snapshot) error {
+	if s.recs == nil {
+		recs, err := loadRecords(s.records)
+		if err != nil {
+			return err
+		}
+		s.recs = recs
+	}
+	if err := s.reach.update(ctx, repo.Storer, r.head); err != nil {
+		return fmt.Errorf("branch %s: ancestry: %w", s.opts.Branch, err)
+	}
+	warn := func(module, format string, args ...any) {
+		snap.Warnings = append(snap.Warnings, Problem{Pos: Pos{File: "modules/" + module}, Message: fmt.Sprintf(format, args...)})
+	}
+
+	tags := make([]string, 0, len(r.tags))
+	for tag := range r.tags {
+		if strings.HasPrefix(tag, "modules/") {
+			tags = append(tags, tag)
+		}
+	}
+	sort.Strings(tags)
+	tagged := map[string]bool{} // record keys whose tag exists
+	seenTargets := map[string]tagTarget{}
+	defer func() { s.targets = seenTargets }()
+	for _, tag := range tags {
+		module, n, ok := ParseVersionTag(tag)
+		if !ok {
+			dir := strings.SplitN(strings.TrimPrefix(tag, "modules/"), "/", 2)[0]
+			warn(dir, "tag %s is not a module version (want modules/<name>/v<N>, N = 1, 2, …); ignored", tag)
+			continue
+		}
+		target, err := s.tagTarget(repo, r.tags[tag], module, seenTargets)
+		if errors.Is(err, errNotCommit) {
+			warn(module, "tag %s %v; ignored", tag, err)
+			continue
+		}
+		if err != nil {
+			return fmt.Errorf("tag %s: %w", tag, err)
+		}
+		commit, tree := target.commit, target.tree
+		key := recordKey(module, n)
+		rec := s.recs.byKey[key]
+		if rec == nil {
+			switch {
+			case !s.reach.has(commit):
+				warn(module, "tag %s is pending: commit %s is not reachable from %s; not published yet", tag, short(commit.String()), s.opts.Branch)
+				continue
+			case tree.IsZero():
+				warn(module, "tag %s: commit %s has no modules/%s folder; not published", tag, short(commit.String()), module)
+				continue
+			}
+			rec = &record{Module: module, Version: n, Tag: tag, Commit: commit.String(), Tree: tree.String(), Seen: s.opts.Now().UTC()}
+			s.recs.add(rec)
+			s.log.Info("recorded module version", zap.String("module", module), zap.Int("version", n),
+				zap.String("tag", tag), zap.String("commit", rec.Commit), zap.String("tree", rec.Tree))
+		}
+		tagged[key] = true
+		v := rec.version()
+		if tree.String() != rec.Tree {
+			v.Moved = true
+			warn(module, "tag %s moved from %s to %s; v%d keeps serving its recorded content", tag, short(rec.Commit), short(commit.String()), n)
+			if logKey := tag + "\x00" + commit.String(); !s.logged[logKey] {
+				s.logged[logKey] = true
+				s.log.Warn("module version tag moved; the recorded content keeps serving", zap.String("module", module),
+					zap.Int("version", n), zap.String("tag", tag), zap.String("recorded_commit", rec.Commit),
+					zap.String("commit", commit.String()), zap.String("recorded_tree", rec.Tree), zap.String("tree", tree.String()))
+			}
+		}
+		if err := s.addVersion(repo, snap, v); err != nil {
+			return err
+		}
+	}
+
+	for _, key := range s.recs.keys() {
+		if tagged[key] {
+			continue
+		}
+		rec := s.recs.byKey[key]
+		v := rec.version()
+		v.Moved, v.Deleted = true, true
+		warn(rec.Module, "tag %s was deleted; v%d keeps serving its recorded content (commit %s)", rec.Tag, rec.Version, short(rec.Commit))
+		if logKey := rec.Tag + "\x00deleted"; !s.logged[logKey] {
+			s.logged[logKey] = true
+			s.log.Info("module version tag deleted; the recorded content keeps serving", zap.String("module", rec.Module),
+				zap.Int("version", rec.Version), zap.String("tag", rec.Tag), zap.String("recorded_commit", rec.Commit))
+		}
+		if err := s.addVersion(repo, snap, v); err != nil {
+			return err
+		}
+	}
+	if err := s.recs.save(); err != nil {
+		return err
+	}
+	return nil
+}
+
+// addVersion reads v's module from its recorded tree and adds it to snap.
+func (s *Store) addVersion(repo *git.Repository, snap *Snapshot, v *Version) error {
+	m, errs, warns, err := s.trees.readModule(NewTreeFS(repo.Storer, plumbing.NewHash(v.Tree)), v.Module.Name, v.Tag)
+	if errors.Is(err, plumbing.ErrObjectNotFound) {
+		snap.Warnings = append(snap.Warnings, Problem{Pos: Pos{File: "modules/" + v.Module.Name},
+			Message: fmt.Sprintf("tag %s: recorded tree %s is missing from the mirror; v%d is not available", v.Tag, short(v.Tree), v.Number)})
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("module %s v%d: %w", v.Module.Name, v.Number, err)
+	}
+	v.Module = m
+	snap.Errors = append(snap.Errors, errs...)
+	snap.Warnings = append(snap.Warnings, warns...)
+	vs := snap.Modules[m.Name]
+	if vs == nil {
+		vs = &Versions{Name: m.Name, Versions: map[int]*Version{}}
+		snap.Modules[m.Name] = vs
+	}
+	vs.Versions[v.Number] = v
+	return nil
+}
+
+// tagTarget is what a version tag names: the commit, and the module folder's tree in it.
+type tagTarget struct {
+	commit, tree plumbing.Hash
+}
+
+// tagTarget peels the tag object or commit h and finds module's folder in it, remembering the
+// answer until the next snapshot (targets never change: they are content-addressed).
+func (s *Store) tagTarget(repo *git.Repository, h plumbing.Hash, module string, seen map[string]tagTarget) (tagTarget, error) {
+	key := h.String() + "\x00" + module
+	if t, ok := s.targets[key]; ok {
+		seen[key] = t
+		return t, nil
+	}
+	commit, err := peelToCommit(repo.Storer, h)
+	if err != nil {
+		return tagTarget{}, err
+	}
+	tree, err := moduleTree(repo.Storer, commit, module)
+	if err != nil {
+		return tagTarget{}, err
+	}
+	t := tagTarget{commit: commit, tree: tree}
+	seen[key] = t
+	return t, nil
+}
+
+var errNotCommit = errors.New("does not point at a commit")
+
+// peelToCommit follows annotated tags from h to the commit they name.
+func peelToCommit(s storer.EncodedObjectStorer, h plumbing.Hash) (plumbing.Hash, error) {
+	for range 16 {
+		o, err := s.EncodedObject(plumbing.AnyObject, h)
+		if err != nil {
+			return plumbing.ZeroHash, fmt.Errorf("object %s: %w", h, err)
+		}
+		switch o.Type() {
+		case plumbing.CommitObject:
+			return h, nil
+		case plumbing.TagObject:
+			t, err := object.DecodeTag(s, o)
+			if err != nil {
+				return plumbing.ZeroHash, fmt.Errorf("tag object %s: %w", h, err)
+			}
+			h = t.Target
+		default:
+			return plumbing.ZeroHash, fmt.Errorf("%w (it points at a %s)", errNotCommit, o.Type())
+		}
+	}
+	return plumbing.ZeroHash, fmt.Errorf("%w (too many nested tags)", errNotCommit)
+}
+
+// moduleTree returns the tree hash of modules/<name> in commit, zero when there is none.
+func moduleTree(s storer.EncodedObjectStorer, commit plumbing.Hash, name string) (plumbing.Hash, error) {
+	c, err := object.GetCommit(s, commit)
+	if err != nil {
+		return plumbing.ZeroHash, fmt.Errorf("commit %s: %w", commit, err)
+	}
+	modules, err := subtree(s, c.TreeHash, "modules")
+	if err != nil {
+		return plumbing.ZeroHash, err
+	}
+	return subtree(s, modules, name)
+}
+
+func short(hash string) string {
+	if len(hash) > 7 {
+		return hash[:7]
+	}
+	return hash
+}
+
+// record is what makes a published version immutable: the module folder's tree the first time
+// its tag was seen published.
+type record struct {
+	Module  string    `json:"module"`
+	Version int       `json:"version"`
+	Tag     string    `json:"tag"`
+	Commit  string    `json:"commit"`
+	Tree    string    `json:"tree"`
+	Seen    time.Time `json:"seen"`
+}
+
+func (r *record) version() *Version {
+	return &Version{Number: r.Version, Tag: r.Tag, Commit: r.Commit, Tree: r.Tree, Seen: r.Seen,
+		Module: &Module{Name: r.Module}}
+}
+
+func recordKey(module string, n int) string { return module + "/v" + strconv.Itoa(n) }
+
+// recordFile is <DataDir>/versions.json.
+type recordFile struct {
+	path  string
+	byKey map[string]*record
+	dirty bool // records added since the last save
+}
+
+type recordsJSON struct {
+	Versions []*record `json:"versions"`
+}
+
+func loadRecords(path string) (*recordFile, error) {
+	f := &recordFile{path: path, byKey: map[string]*record{}}
+	data, err := os.ReadFile(path)
+	if errors.Is(err, os.ErrNotExist) {
+		return f, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("version records: %w", err)
+	}
+	var doc recordsJSON
+	if err := json.Unmarshal(data, &doc); err != nil {
+		return nil, fmt.Errorf("version records %s: %w", path, err)
+	}
+	for _, r := range doc.Versions {
+		if r == nil || !ValidName(r.Module) || r.Version < 1 || plumbing.NewHash(r.Tree).IsZero() {
+			return nil, fmt.Errorf("version records %s: bad record %+v", path, r)
+		}
+		if r.Tag == "" {
+			r.Tag = VersionTag(r.Module, r.Version)
+		}
+		f.byKey[recordKey(r.Module, r.Version)] = r
+	}
+	return f, nil
+}
+
+func (f *recordFile) add(r *record) {
+	f.byKey[recordKey(r.Module, r.Version)] = r
+	f.dirty = true
+}
+
+func (f *recordFile) keys() []string {
+	keys := make([]string, 0, len(f.byKey))
+	for k := range f.byKey {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+// save writes the records when they changed: to a temporary file, synced, renamed over the old.
+func (f *recordFile) save() error {
+	if !f.dirty {
+		return nil
+	}
+	doc := recordsJSON{Versions: make([]*record, 0, len(f.byKey))}
+	for _, k := range f.keys() {
+		doc.Versions = append(doc.Versions, f.byKey[k])
+	}
+	data, err := json.MarshalIndent(doc, "", "  ")
+	if err != nil {
+		return fmt.Errorf("version records: %w", err)
+	}
+	if err := writeFileAtomic(f.path, append(data, '\n')); err != nil {
+		return fmt.Errorf("version records: %w", err)
+	}
+	f.dirty = false
+	return nil
+}
+
+func writeFileAtomic(path string, data []byte) error {
+	dir := filepath.Dir(path)
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return err
+	}
+	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".*")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp.Name()) // after a successful rename, a no-op
+	if _, err := tmp.Write(data); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Sync(); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		return err
+	}
+	if err := os.Rename(tmp.Name(), path); err != nil {
+		return err
+	}
+	if d, err := os.Open(dir); err == nil {
+		d.Sync()
+		d.Close()
+	}
+	return nil
+}
