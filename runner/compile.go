@@ -1,0 +1,216 @@
+package runner
+
+import (
+	"crypto/sha256"
+	"errors"
+	"fmt"
+	"maps"
+	"path"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+
+	"github.com/dop251/goja"
+	"github.com/dop251/goja/parser"
+)
+
+// Sources are wrapped CommonJS-style. The wrapper's head and the source's first line share a line,
+// so line numbers are the file's own; columns on line 1 are shifted by the head's length, which
+// position() takes back. Modules get their secrets, fetch and console as parameters: they are
+// captured when the module loads, so an action that replaces globalThis.fetch or console cannot
+// intercept a module's requests or logs, and no module secret is ever a global.
+const (
+	actionWrapperHead = "(function (exports, require, module, __filename, __dirname) {"
+	moduleWrapperHead = "(function (exports, require, module, __filename, __dirname, actions, fetch, console) {"
+	wrapperTail       = "\n})"
+)
+
+type unitKind int
+
+const (
+	actionUnit unitKind = iota
+	moduleUnit
+)
+
+// unit is the compiled code of one action or one module version. It is immutable once built and
+// shared by every runtime of the generation.
+type unit struct {
+	kind    unitKind
+	object  string // "actions/enrich" or "modules/logger@v2", for Problems
+	name    string
+	dir     string // repository-relative folder
+	entry   string // relative to dir
+	files   map[string]bool
+	progs   map[string]*goja.Program // .js/.cjs files, by path relative to dir
+	json    map[string]string        // .json files, by path relative to dir
+	deps    map[string]string        // declared npm packages
+	secrets map[string]string        // a copy
+	modules map[string]*unit         // action units: require('actions:<name>') -> pinned version
+}
+
+// repoPath is file's repository-relative path, as positions and errors name it.
+func (u *unit) repoPath(file string) string {
+	if u.dir == "" {
+		return file
+	}
+	return u.dir + "/" + file
+}
+
+func (u *unit) head() string {
+	if u.kind == moduleUnit {
+		return moduleWrapperHead
+	}
+	return actionWrapperHead
+}
+
+func isJSFile(name string) bool {
+	return strings.HasSuffix(name, ".js") || strings.HasSuffix(name, ".cjs")
+}
+
+// ProgramCache keeps compiled programs by content hash (file name and wrapped source) so that a
+// new generation does not recompile what the previous one compiled. Build sweeps out programs that
+// neither of the last two builds used. It is safe for concurrent use; share one across generations
+// through Options.Programs.
+type ProgramCache struct {
+	mu     sync.Mutex // guards builds and progs
+	builds uint64
+	progs  map[[32]byte]*cachedProgram
+}
+
+type cachedProgram struct {
+	prg  *goja.Program
+	used uint64 // the last build that used it
+}
+
+// NewProgramCache returns an empty cache.
+func NewProgramCache() *ProgramCache {
+	return &ProgramCache{progs: make(map[[32]byte]*cachedProgram)}
+}
+
+func (c *ProgramCache) begin() uint64 {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.builds++
+	return c.builds
+}
+
+func (c *ProgramCache) end(build uint64) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	maps.DeleteFunc(c.progs, func(_ [32]byte, p *cachedProgram) bool { return p.used+1 < build })
+}
+
+// compile returns the program for name and src, compiling it unless the cache holds it.
+func (c *ProgramCache) compile(build uint64, name, src string) (*goja.Program, error) {
+	h := sha256.New()
+	h.Write([]byte(name))
+	h.Write([]byte{0})
+	h.Write([]byte(src))
+	var key [32]byte
+	h.Sum(key[:0])
+
+	c.mu.Lock()
+	if p, ok := c.progs[key]; ok {
+		p.used = build
+		c.mu.Unlock()
+		return p.prg, nil
+	}
+	c.mu.Unlock()
+
+	prg, err := compileJS(name, src)
+	if err != nil {
+		return nil, err
+	}
+	c.mu.Lock()
+	c.progs[key] = &cachedProgram{prg: prg, used: build}
+	c.mu.Unlock()
+	return prg, nil
+}
+
+// compileJS parses first so that syntax errors keep their positions (goja.Compile flattens them
+// into a message).
+func compileJS(name, src string) (*goja.Program, error) {
+	ast, err := parser.ParseFile(nil, name, src, 0)
+	if err != nil {
+		return nil, err
+	}
+	return goja.CompileAST(ast, false)
+}
+
+// compileUnit compiles every JavaScript file of src and keeps its JSON files, or returns the first
+// problem.
+func (b *builder) compileUnit(kind unitKind, object, name string, src Source, secrets map[string]string) (*unit, *Problem) {
+	u := &unit{
+		kind:    kind,
+		object:  object,
+		name:    name,
+		dir:     strings.TrimSuffix(src.Dir, "/"),
+		entry:   path.Clean(src.Entry),
+		files:   make(map[string]bool, len(src.Files)),
+		progs:   make(map[string]*goja.Program),
+		json:    make(map[string]string),
+		deps:    maps.Clone(src.Dependencies),
+		secrets: maps.Clone(secrets),
+	}
+	if src.Entry == "" {
+		u.entry = "index.js"
+	}
+	for f := range src.Files {
+		u.files[path.Clean(f)] = true
+	}
+	if !u.files[u.entry] {
+		return nil, &Problem{Object: object, Error: Error{
+			Message: fmt.Sprintf("entry file %s not found", u.entry), File: u.repoPath(u.entry)}}
+	}
+	// Sorted, so that the first problem reported is the same on every build.
+	for _, f := range slices.Sorted(maps.Keys(src.Files)) {
+		data := src.Files[f]
+		f = path.Clean(f)
+		switch {
+		case isJSFile(f):
+			prg, err := b.programs.compile(b.build, u.repoPath(f), u.head()+string(data)+wrapperTail)
+			if err != nil {
+				return nil, &Problem{Object: object, Error: syntaxProblem(u, f, err)}
+			}
+			u.progs[f] = prg
+		case strings.HasSuffix(f, ".json"):
+			u.json[f] = string(data)
+		}
+	}
+	return u, nil
+}
+
+var syntaxMsgRE = regexp.MustCompile(`^SyntaxError: (.*) at (.+):(\d+):(\d+)$`)
+
+// syntaxProblem turns a compile error into a positioned Error.
+func syntaxProblem(u *unit, file string, err error) Error {
+	e := Error{Message: "SyntaxError: " + err.Error(), File: u.repoPath(file)}
+	var list parser.ErrorList
+	var one *parser.Error
+	var cse *goja.CompilerSyntaxError
+	switch {
+	case errors.As(err, &list) && len(list) > 0:
+		one = list[0]
+	case errors.As(err, &one):
+	case errors.As(err, &cse):
+		e.Message = "SyntaxError: " + cse.Message
+		if cse.File != nil {
+			p := cse.File.Position(cse.Offset)
+			e.Line, e.Col = p.Line, p.Column
+		} else if m := syntaxMsgRE.FindStringSubmatch(cse.Error()); m != nil {
+			e.Message = "SyntaxError: " + m[1]
+			e.Line, _ = strconv.Atoi(m[3])
+			e.Col, _ = strconv.Atoi(m[4])
+		}
+	}
+	if one != nil {
+		e.Message = "SyntaxError: " + one.Message
+		e.Line, e.Col = one.Position.Line, one.Position.Column
+	}
+	if e.Line == 1 {
+		e.Col = max(1, e.Col-len(u.head()))
+	}
+	return e
+}

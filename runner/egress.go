@@ -1,0 +1,262 @@
+package runner
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"net/netip"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+)
+
+// EgressPolicy lists the destinations that fetch may reach although they are loopback, private,
+// link-local, unspecified, CGNAT or cloud-metadata addresses. Public addresses are always allowed.
+//
+// An entry is one of:
+//   - a host name or IP literal ("vault.internal", "127.0.0.1", "*.corp.example"): matches the
+//     request's host name, whatever the port;
+//   - host:port ("127.0.0.1:8080", "[::1]:8080", "api.internal:443"): matches the host name and port;
+//   - a CIDR prefix ("10.0.0.0/8", "fd00::/8"): matches the address the host name resolved to.
+type EgressPolicy struct {
+	Allow []string
+}
+
+// ParseEgressAllow validates allow-list entries and returns the policy they make.
+func ParseEgressAllow(entries []string) (EgressPolicy, error) {
+	for _, e := range entries {
+		if _, err := parseEgressEntry(e); err != nil {
+			return EgressPolicy{}, err
+		}
+	}
+	return EgressPolicy{Allow: append([]string(nil), entries...)}, nil
+}
+
+// Client time limits; an execution's own deadline usually ends a request earlier.
+const (
+	egressDialTimeout     = 10 * time.Second
+	egressTLSTimeout      = 10 * time.Second
+	egressHeaderTimeout   = 20 * time.Second
+	egressClientTimeout   = 30 * time.Second
+	egressMaxRedirects    = 10
+	egressIdleConnTimeout = 90 * time.Second
+)
+
+// NewHTTPClient returns the client that fetch uses: no proxy from the environment, bounded
+// timeouts, at most 10 redirects (each one re-checked when it dials), and a dialer that refuses
+// non-public addresses after DNS resolution unless p allows them. Invalid entries of p never match
+// (validate them with ParseEgressAllow first).
+func NewHTTPClient(p EgressPolicy) *http.Client {
+	c := compileEgress(p)
+	tr := &http.Transport{
+		Proxy:                 nil, // a proxy would make the dialer check the proxy, not the target
+		DialContext:           c.dialContext,
+		TLSHandshakeTimeout:   egressTLSTimeout,
+		ResponseHeaderTimeout: egressHeaderTimeout,
+		IdleConnTimeout:       egressIdleConnTimeout,
+		MaxIdleConnsPerHost:   16,
+		ForceAttemptHTTP2:     true,
+	}
+	return &http.Client{
+		Transport: tr,
+		Timeout:   egressClientTimeout,
+		CheckRedirect: func(req *http.Request, via []*http.Request) error {
+			if len(via) >= egressMaxRedirects {
+				return fmt.Errorf("stopped after %d redirects", egressMaxRedirects)
+			}
+			if req.URL.Scheme != "http" && req.URL.Scheme != "https" {
+				return fmt.Errorf("redirect to %s: scheme %q is not allowed", req.URL.Redacted(), req.URL.Scheme)
+			}
+			return nil
+		},
+	}
+}
+
+// egressEntry is one parsed allow-list entry; exactly one of its forms is set.
+type egressEntry struct {
+	host   string // lower-case host name or IP literal; "*.x" matches subdomains of x
+	port   string // with host: "" means any port
+	prefix netip.Prefix
+}
+
+func parseEgressEntry(s string) (egressEntry, error) {
+	e := strings.TrimSpace(s)
+	if e == "" {
+		return egressEntry{}, errors.New("egress allow entry is empty")
+	}
+	if strings.Contains(e, "/") {
+		p, err := netip.ParsePrefix(e)
+		if err != nil {
+			return egressEntry{}, fmt.Errorf("egress allow entry %q: %w", s, err)
+		}
+		return egressEntry{prefix: p.Masked()}, nil
+	}
+	if _, err := netip.ParseAddr(e); err == nil { // a bare IP (v6 without brackets included)
+		return egressEntry{host: strings.ToLower(e)}, nil
+	}
+	host, port := e, ""
+	if h, p, err := net.SplitHostPort(e); err == nil {
+		n, perr := strconv.Atoi(p)
+		if perr != nil || n < 1 || n > 65535 {
+			return egressEntry{}, fmt.Errorf("egress allow entry %q: invalid port %q", s, p)
+		}
+		host, port = h, p
+	} else if strings.ContainsAny(e, "[]:") {
+		return egressEntry{}, fmt.Errorf("egress allow entry %q: %w", s, err)
+	}
+	host = strings.ToLower(strings.TrimSuffix(host, "."))
+	if !validEgressHost(host) {
+		return egressEntry{}, fmt.Errorf("egress allow entry %q: invalid host %q", s, host)
+	}
+	return egressEntry{host: host, port: port}, nil
+}
+
+func validEgressHost(h string) bool {
+	if _, err := netip.ParseAddr(h); err == nil {
+		return true
+	}
+	h = strings.TrimPrefix(h, "*.")
+	if h == "" || len(h) > 253 {
+		return false
+	}
+	for _, label := range strings.Split(h, ".") {
+		if label == "" || len(label) > 63 {
+			return false
+		}
+		for _, r := range label {
+			if !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '-' || r == '_') {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// egressChecker holds a compiled policy; it is immutable and shared by the client's dials.
+type egressChecker struct {
+	entries []egressEntry
+}
+
+func compileEgress(p EgressPolicy) *egressChecker {
+	c := &egressChecker{}
+	for _, s := range p.Allow {
+		if e, err := parseEgressEntry(s); err == nil {
+			c.entries = append(c.entries, e)
+		}
+	}
+	return c
+}
+
+// allowed reports whether a connection to ip:port, reached by asking for host, may be made.
+func (c *egressChecker) allowed(host, port string, ip netip.Addr) (bool, string) {
+	class := restrictedClass(ip)
+	if class == "" {
+		return true, ""
+	}
+	host = strings.ToLower(strings.TrimSuffix(host, "."))
+	for _, e := range c.entries {
+		switch {
+		case e.prefix.IsValid():
+			if e.prefix.Contains(ip) {
+				return true, ""
+			}
+		case e.port != "" && e.port != port:
+		case e.host == host:
+			return true, ""
+		case strings.HasPrefix(e.host, "*.") && strings.HasSuffix(host, e.host[1:]):
+			return true, ""
+		}
+	}
+	return false, class
+}
+
+func (c *egressChecker) dialContext(ctx context.Context, network, addr string) (net.Conn, error) {
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return nil, err
+	}
+	d := &net.Dialer{
+		Timeout: egressDialTimeout,
+		// Control runs after DNS resolution, for every address tried: the check applies to the
+		// address actually connected to, so DNS rebinding cannot slip past it.
+		Control: func(_, address string, _ syscall.RawConn) error {
+			ap, err := netip.ParseAddrPort(address)
+			if err != nil {
+				return fmt.Errorf("egress to %s: unexpected address %q", host, address)
+			}
+			ip := ap.Addr().Unmap()
+			if ok, class := c.allowed(host, port, ip); !ok {
+				return &EgressError{Host: host, Addr: ip.String(), Class: class}
+			}
+			return nil
+		},
+	}
+	return d.DialContext(ctx, network, addr)
+}
+
+// EgressError is a connection the egress policy refused.
+type EgressError struct {
+	Host  string // as requested
+	Addr  string // the address it resolved to
+	Class string // "loopback", "private", ...
+}
+
+func (e *EgressError) Error() string {
+	if e.Host == e.Addr {
+		return fmt.Sprintf("egress to %s refused: %s address not in the egress allow-list", e.Host, e.Class)
+	}
+	return fmt.Sprintf("egress to %s (%s) refused: %s address not in the egress allow-list", e.Host, e.Addr, e.Class)
+}
+
+var restrictedPrefixes = []struct {
+	prefix netip.Prefix
+	class  string
+}{
+	{netip.MustParsePrefix("0.0.0.0/8"), "unspecified"},
+	{netip.MustParsePrefix("127.0.0.0/8"), "loopback"},
+	{netip.MustParsePrefix("10.0.0.0/8"), "private"},
+	{netip.MustParsePrefix("172.16.0.0/12"), "private"},
+	{netip.MustParsePrefix("192.168.0.0/16"), "private"},
+	{netip.MustParsePrefix("100.64.0.0/10"), "CGNAT"}, // includes Alibaba's 100.100.100.200 metadata
+	{netip.MustParsePrefix("169.254.0.0/16"), "link-local"},
+	{netip.MustParsePrefix("192.0.0.0/24"), "reserved"},
+	{netip.MustParsePrefix("198.18.0.0/15"), "reserved"},
+	{netip.MustParsePrefix("224.0.0.0/4"), "multicast"},
+	{netip.MustParsePrefix("240.0.0.0/4"), "reserved"},
+	{netip.MustParsePrefix("::/128"), "unspecified"},
+	{netip.MustParsePrefix("::1/128"), "loopback"},
+	{netip.MustParsePrefix("fc00::/7"), "private"}, // ULA, includes AWS' fd00:ec2::254 metadata
+	{netip.MustParsePrefix("fe80::/10"), "link-local"},
+	{netip.MustParsePrefix("ff00::/8"), "multicast"},
+}
+
+var (
+	metadataAddrs = map[netip.Addr]bool{
+		netip.MustParseAddr("169.254.169.254"): true, // AWS, GCP, Azure, OpenStack
+		netip.MustParseAddr("169.254.170.2"):   true, // ECS task metadata
+		netip.MustParseAddr("100.100.100.200"): true, // Alibaba
+		netip.MustParseAddr("fd00:ec2::254"):   true, // AWS IPv6
+	}
+	nat64Prefix = netip.MustParsePrefix("64:ff9b::/96")
+)
+
+// restrictedClass names why ip is not public, or returns "" for a public address.
+func restrictedClass(ip netip.Addr) string {
+	ip = ip.Unmap()
+	if metadataAddrs[ip] {
+		return "cloud-metadata"
+	}
+	if nat64Prefix.Contains(ip) { // judge the IPv4 address it embeds
+		b := ip.As16()
+		return restrictedClass(netip.AddrFrom4([4]byte{b[12], b[13], b[14], b[15]}))
+	}
+	for _, r := range restrictedPrefixes {
+		if r.prefix.Contains(ip) {
+			return r.class
+		}
+	}
+	return ""
+}

@@ -1,0 +1,251 @@
+package runner
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"reflect"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/dop251/goja"
+	"go.uber.org/zap"
+)
+
+// errTimedOut is the value a runtime is interrupted with when its action's context ends.
+var errTimedOut = errors.New("execution interrupted")
+
+// run runs a's handler for ex and fills ar. The action gets min(its timeout, what is left of the
+// execution's budget); a runtime that was interrupted or failed internally is dropped.
+func (a *action) run(ctx context.Context, ex *execution, ar *ActionResult, deadline time.Time) {
+	start := time.Now()
+	defer func() { ar.DurationMS = float64(time.Since(start).Nanoseconds()) / 1e6 }()
+
+	if !start.Before(deadline) {
+		ar.Error = &Error{Message: fmt.Sprintf("action %s did not start: the execution's time budget is spent", a.name)}
+		return
+	}
+	limit, own := deadline, false
+	if a.timeout > 0 {
+		if t := start.Add(a.timeout); t.Before(deadline) {
+			limit, own = t, true
+		}
+	}
+	actx, cancel := context.WithDeadline(ctx, limit)
+	defer cancel()
+
+	v, err := a.get(actx)
+	if err != nil {
+		ar.Error = a.timeoutError(ctx, actx, own)
+		if ar.Error == nil {
+			ar.Error = asError(err)
+		}
+		return
+	}
+	jsErr := v.execute(actx, ex, ar)
+	if actx.Err() != nil {
+		v.broken = true
+		if jsErr != nil || errors.Is(actx.Err(), context.DeadlineExceeded) {
+			if te := a.timeoutError(ctx, actx, own); te != nil {
+				jsErr = te
+			}
+		}
+	}
+	ar.Error = jsErr
+	a.put(v)
+	if ce := a.g.log.Check(zap.DebugLevel, "action ran"); ce != nil {
+		ce.Write(zap.String("execution_id", ex.res.ExecutionID), zap.String("action", a.name),
+			zap.String("version", a.version), zap.Bool("failed", jsErr != nil), zap.Duration("duration", time.Since(start)))
+	}
+}
+
+// timeoutError explains why actx ended, or returns nil if it has not.
+func (a *action) timeoutError(ctx, actx context.Context, own bool) *Error {
+	switch {
+	case actx.Err() == nil:
+		return nil
+	case ctx.Err() != nil && !errors.Is(ctx.Err(), context.DeadlineExceeded):
+		return &Error{Message: fmt.Sprintf("action %s was canceled: the request ended", a.name)}
+	case own:
+		return &Error{Message: fmt.Sprintf("action %s exceeded its %s timeout", a.name, a.timeout)}
+	default:
+		return &Error{Message: fmt.Sprintf("action %s exceeded the execution's time budget", a.name)}
+	}
+}
+
+func asError(err error) *Error {
+	var e *Error
+	if errors.As(err, &e) {
+		return e
+	}
+	return &Error{Message: err.Error()}
+}
+
+// execute calls the handler with a fresh event and the api, and runs the loop until its promise
+// settles. It returns the action's JavaScript failure, if any.
+func (v *vm) execute(ctx context.Context, ex *execution, ar *ActionResult) (jsErr *Error) {
+	v.loop.reset()
+	v.cur = actionRun{ctx: ctx, ex: ex, ar: ar}
+	v.run = &v.cur
+	stop := context.AfterFunc(ctx, func() { v.rt.Interrupt(errTimedOut) })
+	defer func() {
+		if x := recover(); x != nil {
+			v.broken = true
+			v.act.g.log.Error("internal error in runtime", zap.String("action", v.act.name), zap.Any("panic", x))
+			jsErr = &Error{Message: fmt.Sprintf("internal error in action %s", v.act.name)}
+		}
+		if !stop() { // the interrupt fired or is firing: this runtime may still carry it
+			v.broken = true
+		}
+		v.run = nil
+		v.cur = actionRun{}
+		v.loop.reset()
+	}()
+
+	fn, ok := goja.AssertFunction(v.handler(v.act.trig.Handler))
+	if !ok {
+		return &Error{Message: fmt.Sprintf("actions/%s does not export %s", v.act.name, v.act.trig.Handler)}
+	}
+	// Each action parses the request itself, so it gets its own deep copy of the event.
+	event, err := parseEvent(v.rt, ex.event)
+	if err != nil {
+		return &Error{Message: "cannot read the event: " + err.Error()}
+	}
+	secrets := v.rt.NewObject()
+	for k, val := range v.act.unit.secrets {
+		secrets.Set(k, val)
+	}
+	if _, err := v.freeze(goja.Undefined(), secrets); err != nil {
+		return v.failure(err)
+	}
+	event.(*goja.Object).Set("secrets", secrets)
+	ret, err := fn(goja.Undefined(), event, v.api)
+	if err != nil {
+		return v.failure(err)
+	}
+	var p *goja.Promise
+	if o, ok := ret.(*goja.Object); ok && o.ExportType() == typePromise {
+		p, _ = o.Export().(*goja.Promise)
+	}
+	if err := v.await(ctx, p); err != nil {
+		return v.failure(err)
+	}
+	if p != nil && p.State() == goja.PromiseStateRejected {
+		return v.valueError(p.Result(), nil)
+	}
+	return nil
+}
+
+var typePromise = reflect.TypeOf((*goja.Promise)(nil))
+
+// failure turns what stopped the handler into the action's error.
+func (v *vm) failure(err error) *Error {
+	var ie *goja.InterruptedError
+	var ur *unhandledRejection
+	switch {
+	case errors.As(err, &ie), errors.Is(err, context.DeadlineExceeded), errors.Is(err, context.Canceled):
+		v.broken = true
+		return &Error{Message: "interrupted"} // replaced by the time-out message in action.run
+	case errors.As(err, &ur):
+		e := v.valueError(ur.reason, nil)
+		e.Message = "unhandled promise rejection: " + e.Message
+		return e
+	case errors.Is(err, errNeverSettles):
+		return &Error{Message: err.Error()}
+	}
+	return v.jsError(err)
+}
+
+// jsError converts an error from goja (an exception, a stack overflow, …) into an Error with the
+// repository position of where it was thrown.
+func (v *vm) jsError(err error) *Error {
+	var so *goja.StackOverflowError
+	if errors.As(err, &so) {
+		v.broken = true
+		e := &Error{Message: "RangeError: Maximum call stack size exceeded"}
+		v.framePosition(e, so.Stack())
+		return e
+	}
+	var ex *goja.Exception
+	if errors.As(err, &ex) {
+		return v.valueError(ex.Value(), ex.Stack())
+	}
+	var e *Error
+	if errors.As(err, &e) {
+		return e
+	}
+	return &Error{Message: err.Error()}
+}
+
+// valueError describes a thrown or rejected value. An Error's position comes from its stack
+// (where it was created); a thrown non-Error's from frames (where it was thrown).
+func (v *vm) valueError(val goja.Value, frames []goja.StackFrame) *Error {
+	e := &Error{Message: v.errorMessage(val)}
+	if o, ok := val.(*goja.Object); ok && o.ClassName() == "Error" {
+		if st, ok := jsString(o.Get("stack")); ok && v.stackPosition(e, st) {
+			return e
+		}
+	}
+	v.framePosition(e, frames)
+	return e
+}
+
+func (v *vm) errorMessage(val goja.Value) string {
+	if o, ok := val.(*goja.Object); ok && o.ClassName() == "Error" {
+		name, msg := o.Get("name"), o.Get("message")
+		m := ""
+		if msg != nil && !goja.IsUndefined(msg) {
+			m = msg.String()
+		}
+		if name == nil || goja.IsUndefined(name) || name.String() == "Error" || name.String() == "" {
+			return m
+		}
+		return name.String() + ": " + m
+	}
+	if s, ok := jsString(val); ok {
+		return s
+	}
+	var b strings.Builder
+	v.inspect(&b, val, 1, nil)
+	return b.String()
+}
+
+// stackPosRE finds "file:line:col" in a goja stack line ("at f (actions/a/index.js:3:11(12))").
+var stackPosRE = regexp.MustCompile(`([^\s()]+):(\d+):(\d+)`)
+
+// stackPosition sets e's position from the first frame of stack in one of the action's files.
+func (v *vm) stackPosition(e *Error, stack string) bool {
+	for _, m := range stackPosRE.FindAllStringSubmatch(stack, -1) {
+		head, ok := v.act.heads[m[1]]
+		if !ok {
+			continue
+		}
+		line, _ := strconv.Atoi(m[2])
+		col, _ := strconv.Atoi(m[3])
+		setPosition(e, m[1], head, line, col)
+		return true
+	}
+	return false
+}
+
+func (v *vm) framePosition(e *Error, frames []goja.StackFrame) {
+	for i := range frames {
+		f := &frames[i]
+		head, ok := v.act.heads[f.SrcName()]
+		if !ok {
+			continue
+		}
+		p := f.Position()
+		setPosition(e, f.SrcName(), head, p.Line, p.Column)
+		return
+	}
+}
+
+func setPosition(e *Error, file, head string, line, col int) {
+	if line == 1 {
+		col = max(1, col-len(head))
+	}
+	e.File, e.Line, e.Col = file, line, col
+}

@@ -1,0 +1,49 @@
+package runner
+
+import (
+	"cmp"
+	"slices"
+	"strings"
+)
+
+// redactMinLen is the shortest secret value that is redacted: shorter values ("1", "yes") would
+// blank out ordinary text without protecting anything.
+const redactMinLen = 4
+
+// redacted replaces every secret value in logs and error messages.
+const redacted = "[REDACTED]"
+
+// redactor replaces every secret value of a generation. It is immutable; nil redacts nothing.
+type redactor struct {
+	r *strings.Replacer
+}
+
+// newRedactor returns a redactor for the given secret values, or nil when none is long enough.
+func newRedactor(values []string) *redactor {
+	var vs []string
+	for _, v := range values {
+		if len(v) >= redactMinLen {
+			vs = append(vs, v)
+		}
+	}
+	if len(vs) == 0 {
+		return nil
+	}
+	// The longest value first, so a secret containing another is replaced whole.
+	slices.SortFunc(vs, func(a, b string) int {
+		return cmp.Or(cmp.Compare(len(b), len(a)), strings.Compare(a, b))
+	})
+	vs = slices.Compact(vs)
+	pairs := make([]string, 0, 2*len(vs))
+	for _, v := range vs {
+		pairs = append(pairs, v, redacted)
+	}
+	return &redactor{r: strings.NewReplacer(pairs...)}
+}
+
+func (r *redactor) redact(s string) string {
+	if r == nil || s == "" {
+		return s
+	}
+	return r.r.Replace(s)
+}

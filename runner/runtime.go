@@ -1,0 +1,308 @@
+package runner
+
+import (
+	"context"
+	_ "embed"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/dop251/goja"
+	"github.com/dop251/goja_nodejs/buffer"
+	"github.com/dop251/goja_nodejs/url"
+)
+
+// Runtime limits.
+const (
+	// maxCallStack turns runaway recursion into an error (Node's default allows ~11k frames).
+	maxCallStack = 4096
+	// loadTimeout bounds running an action's top level and the modules it requires, when a runtime
+	// is created (at build, or when a pool is empty).
+	loadTimeout = 10 * time.Second
+	// maxLogBytes bounds what one action's console keeps per execution.
+	maxLogBytes = 64 << 10
+)
+
+//go:embed prelude.js
+var preludeSource string
+
+// preludeName is the prelude's file name in stacks; it is never a repository file, so errors are
+// never attributed to it.
+const preludeName = "<actionsd prelude>"
+
+var preludeProgram = sync.OnceValue(func() *goja.Program {
+	return goja.MustCompile(preludeName, preludeSource, true)
+})
+
+// vm is one goja runtime of one action, with everything loaded: the action's top level and the
+// modules and files it required. Only the goroutine that took it from the pool touches it; the
+// fetch goroutines it starts talk to it through loop.jobs alone.
+type vm struct {
+	rt  *goja.Runtime
+	act *action
+
+	// Pristine intrinsics, captured before any user code runs.
+	jsonParse     goja.Callable
+	jsonStringify goja.Callable
+	freeze        goja.Callable
+	arrayFrom     goja.Callable
+	errorCtor     goja.Value
+
+	prelude    *goja.Object // what the prelude returned
+	console    *goja.Object // the global console
+	modConsole *goja.Object // a frozen console handed to module wrappers
+	fetch      goja.Value   // the prelude's fetch, handed to module wrappers
+
+	loaded   map[string]*goja.Object // require cache: module objects by unit object + file
+	builtins map[string]goja.Value   // built-in modules loaded so far
+
+	module *goja.Object // the action's own module object
+	api    *goja.Object // the trigger's api object, reused by every execution
+
+	loop loop
+	run  *actionRun // the execution in progress (&cur); nil between executions
+	cur  actionRun
+
+	broken bool // interrupted or failed internally: do not return to the pool
+}
+
+// actionRun is the per-execution state a vm's natives write to.
+type actionRun struct {
+	ctx      context.Context
+	ex       *execution
+	ar       *ActionResult
+	logBytes int
+}
+
+// newVM creates a runtime for a and loads the action's top level.
+func (a *action) newVM(ctx context.Context) (*vm, error) {
+	rt := goja.New()
+	rt.SetMaxCallStackSize(maxCallStack)
+	v := &vm{
+		rt:       rt,
+		act:      a,
+		loaded:   make(map[string]*goja.Object),
+		builtins: make(map[string]goja.Value),
+	}
+	v.loop.init()
+	rt.SetPromiseRejectionTracker(v.loop.track)
+	if err := v.installGlobals(); err != nil {
+		return nil, fmt.Errorf("action %s: set up runtime: %w", a.name, err)
+	}
+
+	lctx, cancel := context.WithTimeout(ctx, loadTimeout)
+	defer cancel()
+	stop := context.AfterFunc(lctx, func() { rt.Interrupt(errLoadInterrupted) })
+	var loadErr error
+	func() {
+		defer func() {
+			if x := recover(); x != nil {
+				loadErr = fmt.Errorf("internal error: %v", x)
+			}
+		}()
+		loadErr = v.call(func() { v.module = v.loadFileObject(a.unit, a.unit.entry) })
+	}()
+	if !stop() || lctx.Err() != nil {
+		if loadErr == nil {
+			loadErr = errLoadInterrupted
+		}
+		var ie *goja.InterruptedError
+		if errors.As(loadErr, &ie) || errors.Is(loadErr, errLoadInterrupted) {
+			if ctx.Err() != nil {
+				return nil, fmt.Errorf("loading action %s: %w", a.name, ctx.Err())
+			}
+			return nil, &Error{Message: fmt.Sprintf("loading action %s took longer than %s", a.name, loadTimeout)}
+		}
+	}
+	if loadErr != nil {
+		return nil, v.jsError(loadErr)
+	}
+	v.loop.reset()
+
+	v.api = apiBuilders[a.trig.Name](v)
+	if _, ok := goja.AssertFunction(v.handler(a.trig.Handler)); !ok {
+		return nil, &Error{
+			Message: fmt.Sprintf("actions/%s does not export %s", a.name, a.trig.Handler),
+			File:    a.unit.repoPath(a.unit.entry),
+		}
+	}
+	return v, nil
+}
+
+var errLoadInterrupted = errors.New("load interrupted")
+
+// handler returns the exported function name of the action's module, as exported now.
+func (v *vm) handler(name string) goja.Value {
+	exp, ok := v.module.Get("exports").(*goja.Object)
+	if !ok {
+		return goja.Undefined()
+	}
+	return exp.Get(name)
+}
+
+func mustCallable(obj *goja.Object, name string) goja.Callable {
+	f, ok := goja.AssertFunction(obj.Get(name))
+	if !ok {
+		panic(fmt.Sprintf("runner: intrinsic %s is not a function", name))
+	}
+	return f
+}
+
+// installGlobals sets up the JavaScript environment of SPEC §3 that this runner provides.
+func (v *vm) installGlobals() error {
+	rt := v.rt
+	return v.call(func() {
+		g := rt.GlobalObject()
+		jsonObj := g.Get("JSON").(*goja.Object)
+		v.jsonParse = mustCallable(jsonObj, "parse")
+		v.jsonStringify = mustCallable(jsonObj, "stringify")
+		v.freeze = mustCallable(g.Get("Object").(*goja.Object), "freeze")
+		v.arrayFrom = mustCallable(g.Get("Array").(*goja.Object), "from")
+		v.errorCtor = g.Get("Error")
+
+		// goja_nodejs modules that need no require registry.
+		urlExports := v.nodeModule(url.Require)
+		bufExports := v.nodeModule(buffer.Require)
+		g.Set("Buffer", bufExports.Get("Buffer"))
+		g.Set("URL", urlExports.Get("URL"))
+		g.Set("URLSearchParams", urlExports.Get("URLSearchParams"))
+		v.builtins["url"] = urlExports
+		v.builtins["buffer"] = bufExports
+
+		v.console = v.newConsole()
+		v.modConsole = v.newConsole()
+		v.mustFreeze(v.modConsole)
+		g.Set("console", v.console)
+
+		g.Set("setTimeout", v.setTimeout)
+		g.Set("setInterval", v.setInterval)
+		g.Set("clearTimeout", v.clearTimer)
+		g.Set("clearInterval", v.clearTimer)
+		g.Set("atob", v.atob)
+		g.Set("btoa", v.btoa)
+
+		n := rt.NewObject()
+		n.Set("fetch", v.nativeFetch)
+		n.Set("utf8Encode", v.utf8Encode)
+		n.Set("utf8Decode", v.utf8Decode)
+		n.Set("format", v.jsFormat)
+		n.Set("inspect", v.jsInspect)
+		n.Set("URL", urlExports.Get("URL"))
+		n.Set("URLSearchParams", urlExports.Get("URLSearchParams"))
+		n.Set("setTimeout", v.setTimeout)
+		fnv, err := rt.RunProgram(preludeProgram())
+		if err != nil {
+			panic(err)
+		}
+		fn, _ := goja.AssertFunction(fnv)
+		pv, err := fn(goja.Undefined(), n)
+		if err != nil {
+			panic(err)
+		}
+		v.prelude = pv.(*goja.Object)
+		for _, name := range []string{"fetch", "Headers", "Request", "Response", "AbortController",
+			"AbortSignal", "TextEncoder", "TextDecoder", "structuredClone", "queueMicrotask"} {
+			g.Set(name, v.prelude.Get(name))
+		}
+		v.fetch = v.prelude.Get("fetch")
+
+		g.Set("process", v.newProcess())
+		g.Set("global", g)
+	})
+}
+
+// call runs f as a JavaScript call made from Go: what f panics with (a JS value, an exception,
+// an interruption) comes back as an error, and promise jobs f queued run before call returns.
+func (v *vm) call(f func()) error {
+	fn, _ := goja.AssertFunction(v.rt.ToValue(func(goja.FunctionCall) goja.Value {
+		f()
+		return goja.Undefined()
+	}))
+	_, err := fn(goja.Undefined())
+	return err
+}
+
+// nodeModule runs a goja_nodejs module loader and returns its exports.
+func (v *vm) nodeModule(load func(*goja.Runtime, *goja.Object)) *goja.Object {
+	m := v.rt.NewObject()
+	exp := v.rt.NewObject()
+	m.Set("exports", exp)
+	load(v.rt, m)
+	return m.Get("exports").(*goja.Object)
+}
+
+// newProcess returns Node's process object with an empty env: the host's environment is never
+// visible to actions.
+func (v *vm) newProcess() *goja.Object {
+	rt := v.rt
+	p := rt.NewObject()
+	p.Set("env", rt.NewObject())
+	p.Set("argv", rt.NewArray())
+	p.Set("execArgv", rt.NewArray())
+	p.Set("platform", "linux")
+	p.Set("arch", "x64")
+	p.Set("pid", 1)
+	p.Set("version", "v20.0.0")
+	versions := rt.NewObject()
+	versions.Set("node", "20.0.0")
+	p.Set("versions", versions)
+	p.Set("release", map[string]any{"name": "node"})
+	p.Set("cwd", func() string { return "/" })
+	p.Set("uptime", func() float64 { return time.Since(processStart).Seconds() })
+	p.Set("hrtime", v.hrtime)
+	p.Set("emitWarning", func(goja.FunctionCall) goja.Value { return goja.Undefined() })
+	p.Set("on", func(call goja.FunctionCall) goja.Value { return call.This })
+	p.Set("exit", func(goja.FunctionCall) goja.Value {
+		panic(v.newError("process.exit is not available to actions"))
+	})
+	qm := v.prelude.Get("queueMicrotask")
+	qmf, _ := goja.AssertFunction(qm)
+	p.Set("nextTick", func(call goja.FunctionCall) goja.Value {
+		fn, ok := goja.AssertFunction(call.Argument(0))
+		if !ok {
+			panic(rt.NewTypeError("process.nextTick: callback must be a function"))
+		}
+		args := append([]goja.Value(nil), call.Arguments[1:]...)
+		cb := rt.ToValue(func(goja.FunctionCall) goja.Value {
+			if _, err := fn(goja.Undefined(), args...); err != nil {
+				panic(err)
+			}
+			return goja.Undefined()
+		})
+		if _, err := qmf(goja.Undefined(), cb); err != nil {
+			panic(err)
+		}
+		return goja.Undefined()
+	})
+	return p
+}
+
+var processStart = time.Now()
+
+func (v *vm) hrtime(call goja.FunctionCall) goja.Value {
+	ns := time.Since(processStart).Nanoseconds()
+	sec, nsec := ns/1e9, ns%1e9
+	if prev, ok := call.Argument(0).(*goja.Object); ok {
+		ps := prev.Get("0").ToInteger()
+		pn := prev.Get("1").ToInteger()
+		d := (sec-ps)*1e9 + (nsec - pn)
+		sec, nsec = d/1e9, d%1e9
+	}
+	return v.rt.NewArray(sec, nsec)
+}
+
+// newError returns a new Error(msg) of the runtime, for native functions to panic with.
+func (v *vm) newError(msg string) *goja.Object {
+	o, err := v.rt.New(v.errorCtor, v.rt.ToValue(msg))
+	if err != nil {
+		return v.rt.NewTypeError(msg)
+	}
+	return o
+}
+
+func (v *vm) mustFreeze(o *goja.Object) {
+	if _, err := v.freeze(goja.Undefined(), o); err != nil {
+		panic(err)
+	}
+}
