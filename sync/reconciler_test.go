@@ -1,0 +1,153 @@
+package sync
+
+import (
+	"context"
+	"errors"
+	gosync "sync"
+	"testing"
+	"testing/synctest"
+	"time"
+
+	"go.uber.org/goleak"
+	"go.uber.org/zap/zaptest"
+
+	"github.com/actionsd/actionsd/gitstore"
+	"github.com/actionsd/actionsd/vaultsecrets"
+)
+
+func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+
+// countingRepo serves fixed snapshots and counts what the reconciler asks of it. A fake is right
+// here: these tests are about the reconciler's signals and skips; the end-to-end tests in
+// cmd/actionsd drive it with real git.
+type countingRepo struct {
+	mu        gosync.Mutex
+	key       string
+	snap      *gitstore.Snapshot
+	fetches   int
+	snapshots int
+	fetchErr  error
+}
+
+func (r *countingRepo) Fetch(context.Context) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.fetches++
+	return r.fetchErr
+}
+
+func (r *countingRepo) RefsKey(context.Context) (string, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.key, nil
+}
+
+func (r *countingRepo) Snapshot(context.Context) (*gitstore.Snapshot, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.snapshots++
+	return r.snap, nil
+}
+
+func (r *countingRepo) counts() (fetches, snapshots int) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.fetches, r.snapshots
+}
+
+func (r *countingRepo) set(key string, snap *gitstore.Snapshot) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.key, r.snap = key, snap
+}
+
+func emptySnapshot(commit string) *gitstore.Snapshot {
+	return &gitstore.Snapshot{Commit: commit, Actions: map[string]*gitstore.Action{}, Modules: map[string]*gitstore.Versions{}}
+}
+
+func TestPollSkipsUnchangedRefsAndRetriesNothingUntilAChange(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		repo := &countingRepo{}
+		broken := emptySnapshot("c1")
+		broken.Errors = []gitstore.Problem{{Pos: gitstore.Pos{File: "triggers.yaml", Line: 1}, Message: "broken"}}
+		repo.set("k1", broken)
+		rec := New(Config{Repository: repo, Secrets: vaultsecrets.NewStatic(nil, zaptest.NewLogger(t)), PollInterval: 10 * time.Second, Logger: zaptest.NewLogger(t)})
+		ctx, cancel := context.WithCancel(context.Background())
+		done := make(chan error)
+		go func() { done <- rec.Run(ctx) }()
+
+		synctest.Wait()
+		st := rec.Status()
+		if st.Attempted == nil || st.Attempted.Result != "failed" || st.Ready {
+			t.Fatalf("first reconcile: got %+v, want a failed attempt and not ready", st)
+		}
+		// Five polls with the same refs: fetched each time, never read again.
+		time.Sleep(55 * time.Second)
+		synctest.Wait()
+		if f, s := repo.counts(); f < 5 || s != 1 {
+			t.Errorf("after 5 unchanged polls: got %d fetches %d snapshots, want ≥5 and 1", f, s)
+		}
+		// A change is picked up by the next poll.
+		repo.set("k2", emptySnapshot("c2"))
+		time.Sleep(12 * time.Second)
+		synctest.Wait()
+		if st := rec.Status(); st.Applied == nil || st.Applied.Commit != "c2" || !st.Ready {
+			t.Errorf("after a change: got %+v, want c2 applied", st.Applied)
+		}
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("Run: %v", err)
+		}
+	})
+}
+
+func TestBurstOfTriggersCollapses(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		repo := &countingRepo{}
+		repo.set("k1", emptySnapshot("c1"))
+		rec := New(Config{Repository: repo, Secrets: vaultsecrets.NewStatic(nil, zaptest.NewLogger(t)), PollInterval: -1, Logger: zaptest.NewLogger(t)})
+		ctx, cancel := context.WithCancel(context.Background())
+		done := make(chan error)
+		go func() { done <- rec.Run(ctx) }()
+		synctest.Wait()
+		_, before := repo.counts()
+		for range 100 {
+			rec.Trigger()
+		}
+		synctest.Wait()
+		if _, after := repo.counts(); after-before > 2 || after-before < 1 {
+			t.Errorf("100 triggers: got %d reconciles, want 1 or 2", after-before)
+		}
+		// Sync waits for a reconcile that starts after it.
+		st, err := rec.Sync(ctx)
+		if err != nil || st.Applied == nil || st.Applied.Commit != "c1" {
+			t.Errorf("Sync: got %+v, %v", st.Applied, err)
+		}
+		cancel()
+		<-done
+	})
+}
+
+func TestFetchFailureKeepsServing(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		repo := &countingRepo{}
+		repo.set("k1", emptySnapshot("c1"))
+		rec := New(Config{Repository: repo, Secrets: vaultsecrets.NewStatic(nil, zaptest.NewLogger(t)), PollInterval: -1, Logger: zaptest.NewLogger(t)})
+		ctx, cancel := context.WithCancel(context.Background())
+		done := make(chan error)
+		go func() { done <- rec.Run(ctx) }()
+		if _, err := rec.Sync(ctx); err != nil {
+			t.Fatal(err)
+		}
+		gen := rec.Current()
+		repo.mu.Lock()
+		repo.fetchErr = errors.New("remote unreachable")
+		repo.mu.Unlock()
+		st, _ := rec.Sync(ctx)
+		if rec.Current() != gen || !st.Ready || st.Attempted.Result != "failed" || len(st.Errors) != 1 {
+			t.Errorf("after a failed fetch: got %+v, want the same generation serving and one error", st)
+		}
+		cancel()
+		<-done
+	})
+}
