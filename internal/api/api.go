@@ -1,0 +1,210 @@
+// Package api is actionsd's HTTP API (SPEC §5): trigger execution, single-action tests, status and
+// sync. Bodies are read as JSON whatever their Content-Type and capped in size; every route but
+// /healthz, /readyz and /metrics needs the bearer token when one is configured. Errors are JSON
+// documents {"error":{"code":"…","message":"…"}}.
+//
+// It does not build or swap generations: it loads the serving one per request.
+package api
+
+import (
+	"context"
+	"crypto/subtle"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"time"
+
+	"go.uber.org/zap"
+
+	"github.com/actionsd/actionsd/runner"
+	"github.com/actionsd/actionsd/sync"
+)
+
+// DefaultMaxBody caps request bodies (an event is a few kB).
+const DefaultMaxBody = 1 << 20
+
+// Reconciler is what the API needs of sync.Reconciler.
+type Reconciler interface {
+	// Current returns the serving generation, or nil before the first one.
+	Current() *runner.Generation
+	// Status returns the reconciler's status.
+	Status() sync.Status
+	// Sync runs a reconcile and returns the status after it, or ctx's error.
+	Sync(ctx context.Context) (sync.Status, error)
+}
+
+// Config configures the handler.
+type Config struct {
+	Reconciler  Reconciler
+	Token       string        // bearer token; empty: no authentication (dev mode)
+	MaxBody     int64         // 0: DefaultMaxBody
+	SyncTimeout time.Duration // how long POST /v1/sync waits; 0: 2 minutes
+	Logger      *zap.Logger
+}
+
+type server struct {
+	cfg Config
+	log *zap.Logger
+}
+
+// New returns the API's handler.
+func New(cfg Config) http.Handler {
+	if cfg.MaxBody == 0 {
+		cfg.MaxBody = DefaultMaxBody
+	}
+	if cfg.SyncTimeout == 0 {
+		cfg.SyncTimeout = 2 * time.Minute
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = zap.NewNop()
+	}
+	s := &server{cfg: cfg, log: cfg.Logger}
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /healthz", s.healthz)
+	mux.HandleFunc("GET /readyz", s.readyz)
+	mux.Handle("POST /v1/triggers/{trigger}/execute", s.auth(s.execute))
+	mux.Handle("POST /v1/actions/{name}/test", s.auth(s.test))
+	mux.Handle("GET /v1/status", s.auth(s.status))
+	mux.Handle("POST /v1/sync", s.auth(s.sync))
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		writeError(w, http.StatusNotFound, "not_found", "no route "+r.Method+" "+r.URL.Path)
+	})
+	return mux
+}
+
+func (s *server) auth(h http.HandlerFunc) http.Handler {
+	if s.cfg.Token == "" {
+		return h
+	}
+	want := []byte("Bearer " + s.cfg.Token)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		got := []byte(r.Header.Get("Authorization"))
+		if subtle.ConstantTimeCompare(got, want) != 1 {
+			w.Header().Set("WWW-Authenticate", `Bearer realm="actionsd"`)
+			writeError(w, http.StatusUnauthorized, "unauthorized", "a valid bearer token is required")
+			return
+		}
+		h(w, r)
+	})
+}
+
+func (s *server) healthz(w http.ResponseWriter, _ *http.Request) {
+	writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+}
+
+func (s *server) readyz(w http.ResponseWriter, _ *http.Request) {
+	gen := s.cfg.Reconciler.Current()
+	if gen == nil {
+		writeError(w, http.StatusServiceUnavailable, "not_ready", "no generation serves yet")
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"status": "ready", "commit": gen.Commit(), "generation": gen.Number()})
+}
+
+func (s *server) execute(w http.ResponseWriter, r *http.Request) {
+	s.run(w, r, func(ctx context.Context, gen *runner.Generation, body []byte) (*runner.Result, error) {
+		return gen.Execute(ctx, r.PathValue("trigger"), body)
+	})
+}
+
+func (s *server) test(w http.ResponseWriter, r *http.Request) {
+	s.run(w, r, func(ctx context.Context, gen *runner.Generation, body []byte) (*runner.Result, error) {
+		return gen.Test(ctx, r.PathValue("name"), body)
+	})
+}
+
+func (s *server) run(w http.ResponseWriter, r *http.Request, exec func(context.Context, *runner.Generation, []byte) (*runner.Result, error)) {
+	body, ok := s.readBody(w, r)
+	if !ok {
+		return
+	}
+	gen := s.cfg.Reconciler.Current()
+	if gen == nil {
+		writeError(w, http.StatusServiceUnavailable, "not_ready", "no generation serves yet; see GET /v1/status")
+		return
+	}
+	res, err := exec(r.Context(), gen, body)
+	if err != nil {
+		var re *runner.RequestError
+		if errors.As(err, &re) {
+			status, code := requestErrorStatus(err)
+			writeError(w, status, code, re.Error())
+			return
+		}
+		s.log.Error("execution failed", zap.String("path", r.URL.Path), zap.Error(err))
+		writeError(w, http.StatusInternalServerError, "internal", "execution failed: "+err.Error())
+		return
+	}
+	writeJSON(w, http.StatusOK, res)
+}
+
+// requestErrorStatus maps the runner's request errors to an HTTP status and an error code.
+func requestErrorStatus(err error) (int, string) {
+	switch {
+	case errors.Is(err, runner.ErrUnknownTrigger):
+		return http.StatusNotFound, "unknown_trigger"
+	case errors.Is(err, runner.ErrUnknownAction):
+		return http.StatusNotFound, "unknown_action"
+	case errors.Is(err, runner.ErrBadEvent):
+		return http.StatusBadRequest, "bad_event"
+	}
+	return http.StatusBadRequest, "bad_request"
+}
+
+func (s *server) status(w http.ResponseWriter, _ *http.Request) {
+	writeJSON(w, http.StatusOK, s.cfg.Reconciler.Status())
+}
+
+func (s *server) sync(w http.ResponseWriter, r *http.Request) {
+	ctx, cancel := context.WithTimeout(r.Context(), s.cfg.SyncTimeout)
+	defer cancel()
+	st, err := s.cfg.Reconciler.Sync(ctx)
+	if err != nil {
+		writeError(w, http.StatusGatewayTimeout, "sync_timeout", "the sync is still running: "+err.Error())
+		return
+	}
+	writeJSON(w, http.StatusOK, st)
+}
+
+// readBody reads a size-capped body; it writes the error response itself.
+func (s *server) readBody(w http.ResponseWriter, r *http.Request) ([]byte, bool) {
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, s.cfg.MaxBody))
+	if err != nil {
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			writeError(w, http.StatusRequestEntityTooLarge, "body_too_large", fmt.Sprintf("request body exceeds the limit of %d bytes", s.cfg.MaxBody))
+			return nil, false
+		}
+		writeError(w, http.StatusBadRequest, "bad_body", "reading the request body: "+err.Error())
+		return nil, false
+	}
+	if len(strings.TrimSpace(string(body))) == 0 {
+		body = []byte("{}")
+	}
+	return body, true
+}
+
+type errorBody struct {
+	Error struct {
+		Code    string `json:"code"`
+		Message string `json:"message"`
+	} `json:"error"`
+}
+
+func writeError(w http.ResponseWriter, status int, code, msg string) {
+	var b errorBody
+	b.Error.Code, b.Error.Message = code, msg
+	writeJSON(w, status, b)
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("X-Content-Type-Options", "nosniff")
+	w.WriteHeader(status)
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	_ = enc.Encode(v)
+}
