@@ -1,0 +1,33 @@
+// Command actionsd runs Auth0-style Actions and Action Modules from a git repository, with secrets
+// from Vault. See README.md; `actionsd dev` starts a self-contained demo.
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/spf13/cobra"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := newRootCmd().ExecuteContext(ctx); err != nil {
+		fmt.Fprintln(os.Stderr, "actionsd:", err)
+		os.Exit(1)
+	}
+}
+
+func newRootCmd() *cobra.Command {
+	root := &cobra.Command{
+		Use:           "actionsd",
+		Short:         "Run Auth0-style Actions and Action Modules from git, with secrets from Vault",
+		SilenceUsage:  true,
+		SilenceErrors: true,
+	}
+	root.AddCommand(newServeCmd(), newDevCmd())
+	return root
+}
