@@ -66,8 +66,19 @@ type Source struct {
 	Entry string            // entry file relative to Dir ("index.js")
 	Files map[string][]byte // every file of the folder, by path relative to Dir
 	// Dependencies names the npm packages the code may require; nil means none are declared.
-	// Until npm bundles exist, requiring a declared package fails at run time with a clear error.
 	Dependencies map[string]string
+	// Bundle is the code of Dependencies, built by npmvendor; nil when there are none (or, until
+	// npm support lands, when they are not resolved: requiring one then fails with a clear error).
+	Bundle *Bundle
+}
+
+// Bundle is one dependency set bundled by esbuild into a single CommonJS file. Loaded like a
+// CommonJS module (exports, require, module), its module.exports maps every declared package name to
+// a function that returns that package's exports (evaluated on first call). Its require is asked
+// only for Node built-ins, which the bundler leaves external.
+type Bundle struct {
+	Key  string // content hash of Code: equal keys mean equal code (the compile cache's key)
+	Code []byte
 }
 
 // Options configure Build; the zero value is usable.
