@@ -50,9 +50,25 @@ type Package struct {
 	Tarball string `json:"tarball"`
 	// Dependencies are the package's own resolved dependencies: name -> exact version.
 	Dependencies map[string]string `json:"dependencies,omitempty"`
-	Optional     bool              `json:"optional,omitempty"`
-	Deprecated   string            `json:"deprecated,omitempty"`
+	// OptionalDependencies are the optional ones that resolved: name -> exact version. Installing
+	// goes on without one that fails.
+	OptionalDependencies map[string]string `json:"optionalDependencies,omitempty"`
+	// PeerDependencies are the declared peer ranges (npm 7+ installs them unless optional); the
+	// version used is the owner's own when it satisfies, else one in the owner's package list.
+	PeerDependencies map[string]string `json:"peerDependencies,omitempty"`
+	OptionalPeers    []string          `json:"optionalPeers,omitempty"`
+	// Bundled are the dependencies shipped inside the tarball (bundleDependencies).
+	Bundled []string `json:"bundled,omitempty"`
+	// OS and CPU are npm's platform allow-lists ("!" negates); empty means any.
+	OS  []string `json:"os,omitempty"`
+	CPU []string `json:"cpu,omitempty"`
+	// Optional is set when the package is reached only through optional dependencies.
+	Optional   bool   `json:"optional,omitempty"`
+	Deprecated string `json:"deprecated,omitempty"`
 }
+
+// Key is the "<name>@<version>" key of a package.
+func Key(name, version string) string { return name + "@" + version }
 
 // VersionRecord is what one published module version is: the tree of the module's folder.
 type VersionRecord struct {
