@@ -1,0 +1,515 @@
+package npmvendor
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"os"
+	"path"
+	"path/filepath"
+	"runtime"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"go.uber.org/zap"
+
+	"github.com/actionsd/actionsd/lockfile"
+	"github.com/actionsd/actionsd/runner"
+)
+
+// InstallerOptions configure NewInstaller.
+type InstallerOptions struct {
+	// Dir is the cache's folder (<data-dir>/npm): extracted packages under pkg/<integrity>/,
+	// bundles under bundles/. Required.
+	Dir string
+	// Registries serve tarballs the vendor folder does not have; nil: vendor folder only.
+	Registries *Registries
+	// VendorDir is a repository's vendor/npm/ folder, read before any registry; "" for none.
+	VendorDir  string
+	HTTPClient *http.Client
+	// Timeout bounds each registry request (0: 60s); Retries as in Resolver.
+	Timeout time.Duration
+	Retries int
+	// Concurrency bounds parallel tarball downloads (0: 16).
+	Concurrency int
+	Limits      Limits
+	Logger      *zap.Logger
+}
+
+// Installer installs owners from a lock: it never resolves anything. It is safe for concurrent
+// use; the cache it keeps on disk may be shared by several processes (entries appear by rename).
+type Installer struct {
+	dir       string
+	vendorDir string
+	client    *client // nil without registries
+	limits    Limits
+	logger    *zap.Logger
+	sem       chan struct{}
+
+	mu       sync.Mutex
+	bundles  map[string]*runner.Bundle // by input key (what the bundle was built from)
+	inflight map[string]*flight        // fetches and bundles running, by cache name or input key
+}
+
+type flight struct {
+	done chan struct{}
+	dir  string
+	b    *runner.Bundle
+	err  error
+}
+
+// NewInstaller makes the cache folders and returns an Installer; it starts nothing.
+func NewInstaller(opts InstallerOptions) (*Installer, error) {
+	if opts.Dir == "" {
+		return nil, errors.New("npm installer: no cache folder")
+	}
+	for _, d := range []string{"pkg", "bundles", "tmp"} {
+		if err := os.MkdirAll(filepath.Join(opts.Dir, d), 0o755); err != nil {
+			return nil, fmt.Errorf("npm cache: %w", err)
+		}
+	}
+	i := &Installer{
+		dir: opts.Dir, vendorDir: opts.VendorDir, limits: opts.Limits.withDefaults(), logger: opts.Logger,
+		bundles: map[string]*runner.Bundle{}, inflight: map[string]*flight{},
+	}
+	if i.logger == nil {
+		i.logger = zap.NewNop()
+	}
+	conc := opts.Concurrency
+	if conc <= 0 {
+		conc = 16
+	}
+	i.sem = make(chan struct{}, conc)
+	if opts.Registries != nil {
+		r := Resolver{Registries: opts.Registries, HTTPClient: opts.HTTPClient, Timeout: opts.Timeout, Retries: opts.Retries}
+		if r.Timeout <= 0 {
+			r.Timeout = 60 * time.Second
+		}
+		i.client = r.client()
+	}
+	return i, nil
+}
+
+// PackageError is a failure to install one locked package.
+type PackageError struct {
+	Package, Version string
+	Err              error
+}
+
+func (e *PackageError) Error() string {
+	return fmt.Sprintf("package %s@%s: %v", e.Package, e.Version, e.Err)
+}
+
+func (e *PackageError) Unwrap() error { return e.Err }
+
+// Install returns the bundle of owner's dependencies ("actions/<name>" or "modules/<name>") as
+// the lock records them, nil when the owner has none. Every package is fetched at most once
+// (vendor folder, else registry), verified against its integrity and extracted into the cache; the
+// bundle is cached by what it was built from, so a warm call reads one file. A failure leaves the
+// cache as it was: entries appear whole or not at all.
+func (i *Installer) Install(ctx context.Context, lock *lockfile.Lock, owner string) (*runner.Bundle, error) {
+	if lock == nil {
+		return nil, fmt.Errorf("%s: no %s", owner, lockfile.Name)
+	}
+	o := lock.Owners[owner]
+	if o == nil {
+		return nil, fmt.Errorf("%s: not in %s (run actionsd lock)", owner, lockfile.Name)
+	}
+	if len(o.Dependencies) == 0 {
+		return nil, nil
+	}
+	pkgs, err := ownerPackages(lock, owner, o)
+	if err != nil {
+		return nil, err
+	}
+	key, err := inputKey(o, pkgs)
+	if err != nil {
+		return nil, err
+	}
+	i.mu.Lock()
+	if b := i.bundles[key]; b != nil {
+		i.mu.Unlock()
+		return b, nil
+	}
+	f := i.inflight["bundle:"+key]
+	if f != nil {
+		i.mu.Unlock()
+		select {
+		case <-f.done:
+			return f.b, f.err
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
+	}
+	f = &flight{done: make(chan struct{})}
+	i.inflight["bundle:"+key] = f
+	i.mu.Unlock()
+
+	f.b, f.err = i.install(ctx, owner, o, pkgs, key)
+	i.mu.Lock()
+	delete(i.inflight, "bundle:"+key)
+	if f.err == nil {
+		i.bundles[key] = f.b
+	}
+	i.mu.Unlock()
+	close(f.done)
+	return f.b, f.err
+}
+
+func (i *Installer) install(ctx context.Context, owner string, o *lockfile.Owner, pkgs map[string]*lockfile.Package, key string) (*runner.Bundle, error) {
+	cached := filepath.Join(i.dir, "bundles", key+".js")
+	if code, err := os.ReadFile(cached); err == nil {
+		return newBundle(code), nil
+	}
+	dirs, err := i.fetchAll(ctx, pkgs)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", owner, err)
+	}
+	code, err := i.bundle(ctx, o, pkgs, dirs)
+	if err != nil {
+		return nil, fmt.Errorf("%s: bundling: %w", owner, err)
+	}
+	if err := writeFileAtomic(filepath.Join(i.dir, "tmp"), cached, code); err != nil {
+		i.logger.Warn("npm bundle cache", zap.String("owner", owner), zap.Error(err))
+	}
+	return newBundle(code), nil
+}
+
+func newBundle(code []byte) *runner.Bundle {
+	sum := sha256.Sum256(code)
+	return &runner.Bundle{Key: hex.EncodeToString(sum[:]), Code: code}
+}
+
+// ownerPackages returns the packages of owner's tree that install on this platform, checking
+// that the lock is whole.
+func ownerPackages(lock *lockfile.Lock, owner string, o *lockfile.Owner) (map[string]*lockfile.Package, error) {
+	listed := map[string]bool{}
+	for _, k := range o.Packages {
+		listed[k] = true
+	}
+	for _, n := range sortedKeys(o.Dependencies) {
+		k := depKey(n, o.Dependencies[n])
+		if !listed[k] || lock.Packages[k] == nil {
+			return nil, fmt.Errorf("%s: %s is declared but not in %s's packages (run actionsd lock)", owner, k, lockfile.Name)
+		}
+	}
+	pkgs := map[string]*lockfile.Package{}
+	for _, k := range o.Packages {
+		p := lock.Packages[k]
+		if p == nil {
+			return nil, fmt.Errorf("%s: %s is listed but has no entry in %s's packages", owner, k, lockfile.Name)
+		}
+		if lockfile.Key(p.Name, p.Version) != k || p.Integrity == "" || p.Tarball == "" {
+			return nil, fmt.Errorf("%s: %s: incomplete entry in %s (name, version, integrity and tarball are required)", owner, k, lockfile.Name)
+		}
+		if !platformOK(p) {
+			if p.Optional {
+				continue
+			}
+			return nil, &PackageError{p.Name, p.Version, fmt.Errorf("not for this platform (os %v, cpu %v)", p.OS, p.CPU)}
+		}
+		pkgs[k] = p
+	}
+	for _, k := range sortedKeys(pkgs) {
+		p := pkgs[k]
+		for n, v := range p.Dependencies {
+			if _, ok := pkgs[depKey(n, v)]; !ok {
+				return nil, fmt.Errorf("%s: %s depends on %s@%s, which %s does not list for it", owner, k, n, v, lockfile.Name)
+			}
+		}
+	}
+	return pkgs, nil
+}
+
+// bundlerVersion changes whenever what the bundler writes changes, so old cached bundles are not
+// reused.
+const bundlerVersion = "actionsd-npm-bundle-2"
+
+// inputKey is the hash of everything a bundle is built from.
+func inputKey(o *lockfile.Owner, pkgs map[string]*lockfile.Package) (string, error) {
+	data, err := json.Marshal(struct {
+		V        string
+		Deps     map[string]string
+		Packages map[string]*lockfile.Package
+	}{bundlerVersion, o.Dependencies, pkgs})
+	if err != nil {
+		return "", err
+	}
+	sum := sha256.Sum256(data)
+	return hex.EncodeToString(sum[:]), nil
+}
+
+// fetchAll brings every package into the cache, in parallel; optional ones may fail.
+func (i *Installer) fetchAll(ctx context.Context, pkgs map[string]*lockfile.Package) (map[string]string, error) {
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	dirs := map[string]string{}
+	var errs []error
+	for k, p := range pkgs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			dir, err := i.Fetch(ctx, p)
+			mu.Lock()
+			defer mu.Unlock()
+			if err != nil {
+				if p.Optional {
+					i.logger.Warn("npm optional package skipped", zap.String("package", k), zap.Error(err))
+					return
+				}
+				errs = append(errs, err)
+				return
+			}
+			dirs[k] = dir
+		}()
+	}
+	wg.Wait()
+	return dirs, joinSorted(errs)
+}
+
+// Fetch brings one locked package into the cache and returns its folder: from the cache when it
+// is there, else from the vendor folder, else from its registry; verified and extracted into a
+// temporary folder, then renamed into place.
+func (i *Installer) Fetch(ctx context.Context, p *lockfile.Package) (string, error) {
+	name, err := cacheName(p.Integrity)
+	if err != nil {
+		return "", &PackageError{p.Name, p.Version, err}
+	}
+	dir := filepath.Join(i.dir, "pkg", name)
+	if _, err := os.Stat(dir); err == nil {
+		return dir, nil
+	}
+	i.mu.Lock()
+	f := i.inflight["pkg:"+name]
+	if f != nil {
+		i.mu.Unlock()
+		select {
+		case <-f.done:
+			return f.dir, f.err
+		case <-ctx.Done():
+			return "", ctx.Err()
+		}
+	}
+	f = &flight{done: make(chan struct{}), dir: dir}
+	i.inflight["pkg:"+name] = f
+	i.mu.Unlock()
+	f.err = i.fetch(ctx, p, dir)
+	if f.err != nil {
+		f.err = &PackageError{p.Name, p.Version, f.err}
+	}
+	i.mu.Lock()
+	delete(i.inflight, "pkg:"+name)
+	i.mu.Unlock()
+	close(f.done)
+	return f.dir, f.err
+}
+
+func (i *Installer) fetch(ctx context.Context, p *lockfile.Package, dir string) error {
+	algo, want, err := parseIntegrity(p.Integrity)
+	if err != nil {
+		return err
+	}
+	body, err := i.open(ctx, p)
+	if err != nil {
+		return err
+	}
+	defer body.Close()
+	tmp, err := os.MkdirTemp(filepath.Join(i.dir, "tmp"), "pkg-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(tmp)
+	vr := &verifyingReader{r: body, h: newHash(algo), max: i.limits.MaxTarball, algo: algo}
+	xerr := extract(vr, tmp, i.limits)
+	// The digest decides first: a tarball that is not the locked one is reported as such, whatever
+	// else is wrong with it.
+	if cerr := vr.check(p.Integrity, want); cerr != nil {
+		var ie *IntegrityError
+		if errors.As(cerr, &ie) || xerr == nil {
+			return cerr
+		}
+	}
+	if xerr != nil {
+		return xerr
+	}
+	if err := os.Rename(tmp, dir); err != nil {
+		if _, serr := os.Stat(dir); serr == nil {
+			return nil // another process got there first with the same content
+		}
+		return err
+	}
+	return nil
+}
+
+// open returns the tarball of p: the vendored copy when there is one, else the registry's.
+func (i *Installer) open(ctx context.Context, p *lockfile.Package) (io.ReadCloser, error) {
+	if i.vendorDir != "" {
+		rel, err := vendorPath(p.Tarball)
+		if err != nil {
+			return nil, err
+		}
+		f, err := os.Open(filepath.Join(i.vendorDir, rel))
+		if err == nil {
+			return f, nil
+		}
+		if !errors.Is(err, os.ErrNotExist) {
+			return nil, err
+		}
+	}
+	if i.client == nil {
+		return nil, errors.New("not in the vendor folder and no registry is configured")
+	}
+	select {
+	case i.sem <- struct{}{}:
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+	resp, cancel, err := i.client.get(ctx, i.client.tarballURL(p.Name, p.Tarball), "")
+	<-i.sem
+	if err != nil {
+		return nil, err
+	}
+	return &cancelBody{ReadCloser: resp.Body, cancel: cancel}, nil
+}
+
+type cancelBody struct {
+	io.ReadCloser
+	cancel context.CancelFunc
+}
+
+func (b *cancelBody) Close() error {
+	err := b.ReadCloser.Close()
+	b.cancel()
+	return err
+}
+
+// vendorPath is where a lock's tarball path is kept below vendor/npm/: the registry-relative
+// path, unescaped, checked to stay inside.
+func vendorPath(tarball string) (string, error) {
+	rel, err := url.PathUnescape(strings.TrimPrefix(tarball, "/"))
+	if err != nil {
+		return "", fmt.Errorf("bad tarball path %q: %w", tarball, err)
+	}
+	clean := path.Clean(rel)
+	if clean == "." || strings.HasPrefix(clean, "../") || clean == ".." || path.IsAbs(clean) || strings.Contains(rel, "\\") {
+		return "", fmt.Errorf("bad tarball path %q", tarball)
+	}
+	return filepath.FromSlash(clean), nil
+}
+
+// writeFileAtomic writes data to a temporary file in tmpDir and renames it to dst.
+func writeFileAtomic(tmpDir, dst string, data []byte) error {
+	f, err := os.CreateTemp(tmpDir, "file-")
+	if err != nil {
+		return err
+	}
+	if _, err := f.Write(data); err != nil {
+		f.Close()
+		os.Remove(f.Name())
+		return err
+	}
+	if err := f.Close(); err != nil {
+		os.Remove(f.Name())
+		return err
+	}
+	if err := os.Chmod(f.Name(), 0o644); err != nil {
+		os.Remove(f.Name())
+		return err
+	}
+	if err := os.Rename(f.Name(), dst); err != nil {
+		os.Remove(f.Name())
+		return err
+	}
+	return nil
+}
+
+// platformOK checks npm's os/cpu allow-lists ("!x" excludes x) against this process's platform.
+func platformOK(p *lockfile.Package) bool {
+	return allowed(p.OS, nodeOS()) && allowed(p.CPU, nodeCPU())
+}
+
+func allowed(list []string, v string) bool {
+	if len(list) == 0 {
+		return true
+	}
+	pos, matched := false, false
+	for _, e := range list {
+		if strings.HasPrefix(e, "!") {
+			if e[1:] == v {
+				return false
+			}
+			continue
+		}
+		pos = true
+		if e == v || e == "any" {
+			matched = true
+		}
+	}
+	return !pos || matched
+}
+
+func nodeOS() string {
+	if runtime.GOOS == "windows" {
+		return "win32"
+	}
+	return runtime.GOOS
+}
+
+func nodeCPU() string {
+	switch runtime.GOARCH {
+	case "amd64":
+		return "x64"
+	case "386":
+		return "ia32"
+	}
+	return runtime.GOARCH
+}
+
+// layoutDeps is what package p sees as its dependencies in the bundle's folder tree: its own
+// dependencies and the versions its peers resolve to for this owner.
+func layoutDeps(p *lockfile.Package, pkgs map[string]*lockfile.Package, declared map[string]string) map[string]string {
+	out := map[string]string{}
+	for n, v := range p.Dependencies {
+		out[n] = v
+	}
+	for n, v := range p.OptionalDependencies {
+		if pkgs[depKey(n, v)] != nil {
+			out[n] = v
+		}
+	}
+	if len(p.PeerDependencies) > 0 {
+		closure := map[string]bool{}
+		for k := range pkgs {
+			closure[k] = true
+		}
+		for _, n := range sortedKeys(p.PeerDependencies) {
+			if _, ok := out[n]; ok {
+				continue
+			}
+			if v := peerVersion(pkgs, closure, declared, n, p.PeerDependencies[n]); v != "" {
+				out[n] = v
+			}
+		}
+	}
+	return out
+}
+
+// sortedPackages lists pkgs in key order.
+func sortedPackages(pkgs map[string]*lockfile.Package) []*lockfile.Package {
+	out := make([]*lockfile.Package, 0, len(pkgs))
+	for _, k := range sortedKeys(pkgs) {
+		out = append(out, pkgs[k])
+	}
+	sort.SliceStable(out, func(a, b int) bool {
+		return lockfile.Key(out[a].Name, out[a].Version) < lockfile.Key(out[b].Name, out[b].Version)
+	})
+	return out
+}

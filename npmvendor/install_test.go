@@ -1,0 +1,346 @@
+package npmvendor
+
+import (
+	"archive/tar"
+	"compress/gzip"
+	"context"
+	"errors"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/dop251/goja"
+	"go.uber.org/zap/zaptest"
+
+	"github.com/actionsd/actionsd/lockfile"
+)
+
+// loadBundle runs a bundle as a CommonJS module in a fresh goja runtime, with a require that
+// answers Node built-ins with empty objects, and returns its exports.
+func loadBundle(t *testing.T, code []byte) (*goja.Runtime, *goja.Object) {
+	t.Helper()
+	vm := goja.New()
+	fn, err := vm.RunString("(function (exports, require, module) {" + string(code) + "\n})")
+	if err != nil {
+		t.Fatalf("bundle does not compile in goja: %v", err)
+	}
+	call, _ := goja.AssertFunction(fn)
+	module := vm.NewObject()
+	exports := vm.NewObject()
+	module.Set("exports", exports)
+	var required []string
+	require := func(name string) goja.Value {
+		required = append(required, name)
+		return vm.NewObject()
+	}
+	if _, err := call(goja.Undefined(), exports, vm.ToValue(require), module); err != nil {
+		t.Fatalf("bundle does not load in goja: %v", err)
+	}
+	if len(required) > 0 {
+		t.Errorf("loading the bundle required %v; packages must be evaluated only when asked for", required)
+	}
+	return vm, module.Get("exports").ToObject(vm)
+}
+
+// loadPackage calls the bundle's loader for name and returns the package's exports.
+func loadPackage(t *testing.T, vm *goja.Runtime, exports *goja.Object, name string) goja.Value {
+	t.Helper()
+	loader, ok := goja.AssertFunction(exports.Get(name))
+	if !ok {
+		t.Fatalf("the bundle exports no loader for %s", name)
+	}
+	v, err := loader(goja.Undefined())
+	if err != nil {
+		t.Fatalf("loading %s: %v", name, err)
+	}
+	return v
+}
+
+func newTestInstaller(t *testing.T, f *fakeRegistry, vendor string) *Installer {
+	t.Helper()
+	opts := InstallerOptions{Dir: filepath.Join(t.TempDir(), "npm"), VendorDir: vendor, Logger: zaptest.NewLogger(t), Timeout: 2 * time.Second, Retries: 1}
+	if f != nil {
+		opts.Registries = f.registries()
+	}
+	i, err := NewInstaller(opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return i
+}
+
+func TestInstallBundlesForGoja(t *testing.T) {
+	f := newFakeRegistry(t)
+	f.add("cjs", "1.0.0", &fakePkg{
+		manifest: map[string]any{"dependencies": map[string]string{"dep": "^1.0.0", "cyc": "1.0.0"}},
+		files: map[string]string{
+			"index.js":                        `const dep = require("dep"); const crypto = require("crypto"); const inner = require("inner"); exports.hello = (n) => dep.greet(n) + inner.x;`,
+			"node_modules/inner/package.json": `{"name":"inner","version":"1.0.0"}`,
+			"node_modules/inner/index.js":     `exports.x = "!";`,
+		},
+	})
+	f.add("dep", "1.0.0", &fakePkg{files: map[string]string{"index.js": `exports.greet = (n) => "hello " + n;`}})
+	f.add("dep", "2.0.0", &fakePkg{files: map[string]string{"index.js": `exports.greet = (n) => "HELLO " + n;`}})
+	f.add("cyc", "1.0.0", &fakePkg{manifest: map[string]any{"dependencies": map[string]string{"cjs": "1.0.0"}}})
+	f.add("esm-only", "3.0.0", &fakePkg{
+		files: map[string]string{
+			"package.json": `{"name":"esm-only","version":"3.0.0","type":"module","exports":{".":{"import":"./index.js"},"./sub":"./sub.js"}}`,
+			"index.js":     `export const id = (n = 4) => "x".repeat(n); export default id; export async function* gen() { yield 1; yield 2; } export async function sum() { let s = 0; for await (const v of gen()) s += v; return s; }`,
+			"sub.js":       `export const sub = 1;`,
+		},
+	})
+	f.add("@acme/peer-user", "1.0.0", &fakePkg{
+		manifest: map[string]any{"peerDependencies": map[string]string{"dep": ">=1"}},
+		files:    map[string]string{"index.js": `module.exports = require("dep").greet("peer");`},
+	})
+	res, err := lockOwners(t, f, map[string]map[string]string{
+		"actions/a":      {"cjs": "1.0.0", "esm-only": "latest", "@acme/peer-user": "^1.0.0", "dep": "2.0.0"},
+		"modules/logger": {"dep": "1.0.0"},
+	}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	i := newTestInstaller(t, f, "")
+	b, err := i.Install(context.Background(), res.Lock, "actions/a")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(b.Key) != 64 || strings.Contains(string(b.Code), "require(\"dep\")") {
+		t.Errorf("bundle: key %q; npm packages must be inside the bundle", b.Key)
+	}
+	vm, exports := loadBundle(t, b.Code)
+	hello := loadPackage(t, vm, exports, "cjs").ToObject(vm).Get("hello")
+	fn, _ := goja.AssertFunction(hello)
+	got, err := fn(goja.Undefined(), vm.ToValue("you"))
+	if err != nil || got.String() != "hello you!" {
+		t.Errorf("cjs.hello: got %v, %v; want the locked dep@1.0.0's greeting", got, err)
+	}
+	esm := loadPackage(t, vm, exports, "esm-only").ToObject(vm)
+	id, _ := goja.AssertFunction(esm.Get("id"))
+	if got, err := id(goja.Undefined()); err != nil || got.String() != "xxxx" {
+		t.Errorf("esm-only.id: got %v, %v", got, err)
+	}
+	if got := loadPackage(t, vm, exports, "@acme/peer-user").String(); got != "HELLO peer" {
+		t.Errorf("peer: got %q, want the owner's dep@2.0.0", got)
+	}
+	// The same content gives the same bundle, from memory and from disk.
+	b2, err := i.Install(context.Background(), res.Lock, "actions/a")
+	if err != nil || b2.Key != b.Key {
+		t.Errorf("second install: got %v, %v", b2, err)
+	}
+	i2, err := NewInstaller(InstallerOptions{Dir: i.dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	before := f.requests.Load()
+	b3, err := i2.Install(context.Background(), res.Lock, "actions/a")
+	if err != nil || b3.Key != b.Key || f.requests.Load() != before {
+		t.Errorf("install after a restart: got key %v err %v and %d requests, want the cached bundle and none", b3 != nil && b3.Key == b.Key, err, f.requests.Load()-before)
+	}
+	// Two owners, two versions of one package.
+	bl, err := i.Install(context.Background(), res.Lock, "modules/logger")
+	if err != nil {
+		t.Fatal(err)
+	}
+	vm, exports = loadBundle(t, bl.Code)
+	greet, _ := goja.AssertFunction(loadPackage(t, vm, exports, "dep").ToObject(vm).Get("greet"))
+	if got, _ := greet(goja.Undefined(), vm.ToValue("x")); got.String() != "hello x" {
+		t.Errorf("modules/logger dep: got %v, want 1.0.0's", got)
+	}
+}
+
+func TestInstallBadInput(t *testing.T) {
+	zeros := strings.Repeat("\x00", 1<<20)
+	tests := []struct {
+		name    string
+		tarball func(t *testing.T) []byte
+		serve   func(w http.ResponseWriter) // instead of a tarball
+		corrupt bool                        // advertise another integrity
+		limits  Limits
+		wantErr string
+	}{
+		{name: "integrity mismatch", corrupt: true, wantErr: "bad@1.0.0: integrity mismatch: the lock says sha512-"},
+		{name: "dot-dot path", tarball: func(t *testing.T) []byte {
+			return makeRawTarball(t, []tarEntry{{name: "package/index.js", body: "1"}, {name: "package/../../evil.js", body: "x"}})
+		}, wantErr: `bad@1.0.0: tarball entry "package/../../evil.js" climbs out of the package`},
+		{name: "absolute path", tarball: func(t *testing.T) []byte {
+			return makeRawTarball(t, []tarEntry{{name: "/etc/evil", body: "x"}})
+		}, wantErr: `bad@1.0.0: tarball entry "/etc/evil" has an absolute path`},
+		{name: "symlink out", tarball: func(t *testing.T) []byte {
+			return makeRawTarball(t, []tarEntry{{name: "package/index.js", body: "1"}, {name: "package/l", typ: tar.TypeSymlink, link: "../../../etc/passwd"}})
+		}, wantErr: `bad@1.0.0: tarball entry "package/l" links out of the package`},
+		{name: "absolute symlink", tarball: func(t *testing.T) []byte {
+			return makeRawTarball(t, []tarEntry{{name: "package/l", typ: tar.TypeSymlink, link: "/etc/passwd"}})
+		}, wantErr: `links out of the package (to "/etc/passwd")`},
+		{name: "hard link out", tarball: func(t *testing.T) []byte {
+			return makeRawTarball(t, []tarEntry{{name: "package/h", typ: tar.TypeLink, link: "package/../../x"}})
+		}, wantErr: `bad@1.0.0: tarball entry "package/h" links out of the package`},
+		{name: "missing package root", tarball: func(t *testing.T) []byte {
+			return makeRawTarball(t, []tarEntry{{name: "index.js", body: "1"}})
+		}, wantErr: `bad@1.0.0: tarball entry "index.js" is not inside the package's top folder (package/)`},
+		{name: "not gzip", tarball: func(t *testing.T) []byte { return []byte("hello") }, wantErr: "bad@1.0.0: not a gzip'd tarball"},
+		{name: "decompression bomb of 1 GB", tarball: func(t *testing.T) []byte {
+			// 1 GiB of zeros in one entry: a few MB compressed.
+			pr, pw := io.Pipe()
+			go func() {
+				zw, _ := gzip.NewWriterLevel(pw, gzip.BestSpeed)
+				tw := tar.NewWriter(zw)
+				tw.WriteHeader(&tar.Header{Name: "package/bomb", Mode: 0o644, Size: 1 << 30, Typeflag: tar.TypeReg})
+				for n := 0; n < 1<<10; n++ {
+					tw.Write([]byte(zeros))
+				}
+				tw.Close()
+				zw.Close()
+				pw.Close()
+			}()
+			data, _ := io.ReadAll(pr)
+			return data
+		}, limits: Limits{MaxUnpacked: 64 << 20}, wantErr: `bad@1.0.0: tarball unpacks to more than 67108864 bytes (at "package/bomb")`},
+		{name: "registry answers 500", serve: func(w http.ResponseWriter) { http.Error(w, "x", 500) }, wantErr: "bad@1.0.0: registry answered 500"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := newFakeRegistry(t)
+			p := &fakePkg{}
+			if tt.tarball != nil {
+				p.tarball = tt.tarball(t)
+			}
+			f.add("bad", "1.0.0", p)
+			f.add("good", "1.0.0", &fakePkg{})
+			res, err := lockOwners(t, f, map[string]map[string]string{"actions/a": {"bad": "1.0.0", "good": "1.0.0"}}, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if tt.corrupt {
+				res.Lock.Packages["bad@1.0.0"].Integrity = "sha512-" + strings.Repeat("A", 86) + "=="
+			}
+			if tt.serve != nil {
+				f.hook = func(w http.ResponseWriter, r *http.Request) bool {
+					if strings.HasSuffix(r.URL.Path, ".tgz") {
+						tt.serve(w)
+						return true
+					}
+					return false
+				}
+			}
+			i := newTestInstaller(t, f, "")
+			i.limits = tt.limits.withDefaults()
+			b, err := i.Install(context.Background(), res.Lock, "actions/a")
+			if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+				t.Fatalf("got %v, %v; want an error containing %q", b, err, tt.wantErr)
+			}
+			var pe *PackageError
+			if !errors.As(err, &pe) || pe.Package != "bad" || pe.Version != "1.0.0" {
+				t.Errorf("got %T, want a *PackageError naming bad@1.0.0", err)
+			}
+			// The cache holds no entry for the bad package, nothing half-written and no bundle.
+			for _, d := range []string{"tmp", "bundles"} {
+				if entries, _ := os.ReadDir(filepath.Join(i.dir, d)); len(entries) != 0 {
+					t.Errorf("%s/ holds %d entries after a failure, want none", d, len(entries))
+				}
+			}
+			badDir, _ := cacheName(res.Lock.Packages["bad@1.0.0"].Integrity)
+			if _, err := os.Stat(filepath.Join(i.dir, "pkg", badDir)); err == nil {
+				t.Errorf("the bad package was cached")
+			}
+		})
+	}
+}
+
+func TestInstallLockProblems(t *testing.T) {
+	f := newFakeRegistry(t)
+	f.add("a", "1.0.0", &fakePkg{manifest: map[string]any{"dependencies": map[string]string{"b": "1"}}})
+	f.add("b", "1.0.0", &fakePkg{})
+	res, err := lockOwners(t, f, map[string]map[string]string{"actions/a": {"a": "1.0.0"}}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	i := newTestInstaller(t, f, "")
+	if _, err := i.Install(context.Background(), res.Lock, "actions/none"); err == nil || !strings.Contains(err.Error(), "actions/none: not in actionsd.lock") {
+		t.Errorf("unknown owner: got %v", err)
+	}
+	delete(res.Lock.Packages, "b@1.0.0")
+	res.Lock.Owners["actions/a"].Packages = []string{"a@1.0.0"}
+	if _, err := i.Install(context.Background(), res.Lock, "actions/a"); err == nil || !strings.Contains(err.Error(), "a@1.0.0 depends on b@1.0.0, which actionsd.lock does not list") {
+		t.Errorf("incomplete lock: got %v", err)
+	}
+}
+
+func TestVendorThenOffline(t *testing.T) {
+	f := newFakeRegistry(t)
+	f.add("@acme/x", "1.0.0", &fakePkg{files: map[string]string{"index.js": `exports.v = 42;`}})
+	res, err := lockOwners(t, f, map[string]map[string]string{"modules/m": {"@acme/x": "1.0.0"}}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	repo := t.TempDir()
+	writeFile(t, filepath.Join(repo, "vendor/npm/stale/-/stale-1.0.0.tgz"), "old")
+	n, err := Vendor(context.Background(), res.Lock, repo, VendorOptions{Registries: f.registries()})
+	if err != nil || n != 1 {
+		t.Fatalf("vendor: got %d, %v", n, err)
+	}
+	if _, err := os.Stat(filepath.Join(repo, "vendor/npm/@acme/x/-/x-1.0.0.tgz")); err != nil {
+		t.Errorf("vendored tarball missing: %v", err)
+	}
+	if _, err := os.Stat(filepath.Join(repo, "vendor/npm/stale")); err == nil {
+		t.Errorf("a tarball the lock no longer names was kept")
+	}
+	// No registry at all: the daemon installs from vendor/npm.
+	f.srv.Close()
+	i := newTestInstaller(t, nil, filepath.Join(repo, VendorDir))
+	b, err := i.Install(context.Background(), res.Lock, "modules/m")
+	if err != nil {
+		t.Fatal(err)
+	}
+	vm, exports := loadBundle(t, b.Code)
+	if got := loadPackage(t, vm, exports, "@acme/x").ToObject(vm).Get("v").ToInteger(); got != 42 {
+		t.Errorf("got %d, want 42", got)
+	}
+	// A vendored tarball that is not the locked one is refused.
+	writeFile(t, filepath.Join(repo, "vendor/npm/@acme/x/-/x-1.0.0.tgz"), "tampered")
+	i = newTestInstaller(t, nil, filepath.Join(repo, VendorDir))
+	if _, err := i.Install(context.Background(), res.Lock, "modules/m"); err == nil || !strings.Contains(err.Error(), "@acme/x@1.0.0: integrity mismatch") {
+		t.Errorf("tampered vendor file: got %v", err)
+	}
+}
+
+func TestCheck(t *testing.T) {
+	l := lockfile.New()
+	l.Owners["actions/a"] = &lockfile.Owner{Dependencies: map[string]string{"a": "1.0.0", "b": "2.0.0", "gone": "1.0.0"}, Packages: []string{"a@1.0.0", "b@2.0.0", "gone@1.0.0"}}
+	for _, k := range l.Owners["actions/a"].Packages {
+		name, version, _ := strings.Cut(k, "@")
+		l.Packages[k] = &lockfile.Package{Name: name, Version: version}
+	}
+	tests := []struct {
+		name  string
+		owner string
+		give  map[string]string
+		want  []string
+	}{
+		{name: "agrees", owner: "actions/a", give: map[string]string{"a": "1.0.0", "b": "^2", "gone": "1.0.0"}},
+		{name: "disagrees", owner: "actions/a", give: map[string]string{"a": "1.0.1", "b": "^3", "c": "latest"},
+			want: []string{
+				"a: declared 1.0.1, locked to 1.0.0 (run actionsd lock)",
+				"b: declared ^3, locked to 2.0.0 (run actionsd lock)",
+				"c: declared latest but not locked (run actionsd lock)",
+				"gone: locked but not declared (run actionsd lock)",
+			}},
+		{name: "owner missing", owner: "actions/b", give: map[string]string{"a": "1"}, want: []string{"a: declared 1 but not locked (run actionsd lock)"}},
+		{name: "nothing declared", owner: "actions/b"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var got []string
+			for _, p := range Check(l, tt.owner, tt.give) {
+				got = append(got, p.Error())
+			}
+			if strings.Join(got, "\n") != strings.Join(tt.want, "\n") {
+				t.Errorf("got\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(tt.want, "\n"))
+			}
+		})
+	}
+}

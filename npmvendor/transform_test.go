@@ -1,0 +1,45 @@
+package npmvendor
+
+import (
+	"testing"
+
+	"github.com/dop251/goja"
+)
+
+func TestTransform(t *testing.T) {
+	tests := []struct {
+		name, file, give string
+		wantSame         bool
+		wantErr          bool
+	}{
+		{name: "TypeScript", file: "index.ts", give: `import { x } from "./lib"; interface E { n: number }
+export const onExecutePostLogin = async (e: E): Promise<number> => e.n + x;`},
+		{name: "ES module", file: "index.js", give: `import lib from "./lib"; export default lib; export async function* g() { yield 1 }`},
+		{name: "CommonJS stays as written", file: "index.js", give: "exports.x = 1; // important = true\n", wantSame: true},
+		{name: "JSON is not code", file: "data.json", give: `{"a": 1}`, wantSame: true},
+		{name: "syntax error", file: "index.ts", give: `export const = ;`, wantErr: true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := Transform(tt.file, []byte(tt.give))
+			if tt.wantErr {
+				if err == nil {
+					t.Fatalf("got %s, want an error", got)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if tt.wantSame {
+				if string(got) != tt.give {
+					t.Errorf("got %q, want the source unchanged", got)
+				}
+				return
+			}
+			if _, err := goja.Compile(tt.file, "(function (exports, require, module) {"+string(got)+"\n})", false); err != nil {
+				t.Errorf("goja cannot compile the output: %v\n%s", err, got)
+			}
+		})
+	}
+}
