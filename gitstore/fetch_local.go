@@ -18,16 +18,16 @@ import (
 // repository) into dst, without the git CLI: the objects dst lacks go in as one packfile, then
 // refs/heads/* and refs/tags/* are set to the source's (forced) and those gone from the source
 // are deleted. dst only ever holds objects with everything they reference, so the copy stops at
-// any object dst already has.
-func fetchLocal(ctx context.Context, path string, dst storage.Storer) error {
+// any object dst already has. It reports whether any ref of dst changed.
+func fetchLocal(ctx context.Context, path string, dst storage.Storer) (bool, error) {
 	src, err := git.PlainOpenWithOptions(path, &git.PlainOpenOptions{EnableDotGitCommonDir: true})
 	if err != nil {
-		return fmt.Errorf("open: %w", err)
+		return false, fmt.Errorf("open: %w", err)
 	}
 	want := map[plumbing.ReferenceName]plumbing.Hash{}
 	iter, err := src.Storer.IterReferences()
 	if err != nil {
-		return fmt.Errorf("list refs: %w", err)
+		return false, fmt.Errorf("list refs: %w", err)
 	}
 	err = iter.ForEach(func(ref *plumbing.Reference) error {
 		if name := ref.Name(); (name.IsBranch() || name.IsTag()) && ref.Type() == plumbing.HashReference {
@@ -36,7 +36,7 @@ func fetchLocal(ctx context.Context, path string, dst storage.Storer) error {
 		return nil
 	})
 	if err != nil {
-		return fmt.Errorf("list refs: %w", err)
+		return false, fmt.Errorf("list refs: %w", err)
 	}
 
 	var roots []plumbing.Hash
@@ -45,18 +45,18 @@ func fetchLocal(ctx context.Context, path string, dst storage.Storer) error {
 	}
 	missing, err := missingObjects(ctx, src.Storer, dst, roots)
 	if err != nil {
-		return err
+		return false, err
 	}
 	if len(missing) > 0 {
 		if err := writePack(src.Storer, dst, missing); err != nil {
-			return err
+			return false, err
 		}
 	}
 
 	have := map[plumbing.ReferenceName]plumbing.Hash{}
 	dstRefs, err := dst.IterReferences()
 	if err != nil {
-		return fmt.Errorf("list mirror refs: %w", err)
+		return false, fmt.Errorf("list mirror refs: %w", err)
 	}
 	err = dstRefs.ForEach(func(ref *plumbing.Reference) error {
 		if name := ref.Name(); name.IsBranch() || name.IsTag() {
@@ -65,23 +65,26 @@ func fetchLocal(ctx context.Context, path string, dst storage.Storer) error {
 		return nil
 	})
 	if err != nil {
-		return fmt.Errorf("list mirror refs: %w", err)
+		return false, fmt.Errorf("list mirror refs: %w", err)
 	}
+	changed := false
 	for name, h := range want {
 		if have[name] != h {
+			changed = true
 			if err := dst.SetReference(plumbing.NewHashReference(name, h)); err != nil {
-				return fmt.Errorf("update %s: %w", name, err)
+				return false, fmt.Errorf("update %s: %w", name, err)
 			}
 		}
 	}
 	for name := range have {
 		if _, ok := want[name]; !ok {
+			changed = true
 			if err := dst.RemoveReference(name); err != nil {
-				return fmt.Errorf("prune %s: %w", name, err)
+				return false, fmt.Errorf("prune %s: %w", name, err)
 			}
 		}
 	}
-	return nil
+	return changed, nil
 }
 
 // missingObjects lists the objects reachable from roots in src that dst lacks.

@@ -14,6 +14,8 @@ package gitstore
 import (
 	"fmt"
 	"time"
+
+	"github.com/actionsd/actionsd/lockfile"
 )
 
 // Snapshot is one reading of the repository: what a reconcile deploys.
@@ -25,6 +27,9 @@ type Snapshot struct {
 	Actions  map[string]*Action   // actions/<name>/ at HEAD, by name
 	Drafts   map[string]*Module   // modules/<name>/ at HEAD (the drafts), by name
 	Modules  map[string]*Versions // published module versions, by module name
+	// Lock is actionsd.lock at HEAD, nil when the commit has none (a lock that does not parse is
+	// in Errors). Its modules section is the authoritative record of published versions.
+	Lock *lockfile.Lock
 	// Errors are problems in the files themselves (syntax, unknown fields, bad names, missing entry
 	// files). A snapshot with errors must not deploy.
 	Errors []Problem
@@ -94,7 +99,13 @@ type Version struct {
 	Moved  bool      // the tag now points at other content (or was deleted); the record still serves
 	// Deleted is set when the tag no longer exists; Moved is set too.
 	Deleted bool
-	Module  *Module
+	// Unrecorded is set when actionsd.lock at HEAD has no record of this version: it was taken
+	// as its tag was first seen by this daemon (see Seen).
+	Unrecorded bool
+	Module     *Module
+	// Lock is actionsd.lock at Commit (for the version's npm entries); nil when that commit has
+	// none or it does not parse (then a warning says so).
+	Lock *lockfile.Lock
 }
 
 // Pos is a position in a repository file; Line and Col are 1-based, 0 when unknown.

@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -20,7 +21,10 @@ import (
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/go-git/go-git/v5/plumbing/object"
 	"github.com/go-git/go-git/v5/plumbing/transport"
+	"github.com/prometheus/client_golang/prometheus"
 	"go.uber.org/zap"
+
+	"github.com/actionsd/actionsd/lockfile"
 )
 
 // DefaultBranch is the deploy branch when Options.Branch is empty.
@@ -29,9 +33,13 @@ const DefaultBranch = "main"
 // remoteName is the name of the source remote in the mirror.
 const remoteName = "origin"
 
-// fetchRefSpecs mirror branches and tags, forced, so that a moved tag is seen (a plain
-// `git fetch --tags` keeps the old target of a force-moved tag).
-var fetchRefSpecs = []config.RefSpec{"+refs/heads/*:refs/heads/*", "+refs/tags/*:refs/tags/*"}
+// fetchRefSpecs mirror the deploy branch and every tag, forced, so that a moved tag is seen (a
+// plain `git fetch --tags` keeps the old target of a force-moved tag). Other branches cannot
+// matter (a tag's commit comes with the tag) and are not fetched.
+func fetchRefSpecs(branch string) []config.RefSpec {
+	b := "refs/heads/" + branch
+	return []config.RefSpec{config.RefSpec("+" + b + ":" + b), "+refs/tags/*:refs/tags/*"}
+}
 
 // Options configure a Store.
 type Options struct {
@@ -48,6 +56,10 @@ type Options struct {
 	Logger *zap.Logger
 	// Now is the clock for version records; time.Now when nil.
 	Now func() time.Time
+	// Verify names the revisions that must be signed; the zero value verifies nothing.
+	Verify Verify
+	// Registerer receives the store's metrics; nil registers none.
+	Registerer prometheus.Registerer
 }
 
 // Store is one repository mirrored under a data dir. Fetch brings the mirror up to date and
@@ -59,15 +71,25 @@ type Store struct {
 	gitDir    string // <DataDir>/git
 	records   string // <DataDir>/versions.json
 	log       *zap.Logger
+	metrics   *metrics
 
-	mu       sync.Mutex           // guards the fields below and serialises git access
-	repo     *git.Repository      // the mirror, once opened
-	trees    treeReader           // parsed folders by tree hash
-	reach    reachability         // HEAD's ancestry, for tag reachability
-	versions actionHistory        // action versions of the last HEAD
-	recs     *recordFile          // loaded on first Snapshot
-	targets  map[string]tagTarget // version tags' targets of the last Snapshot
-	logged   map[string]bool      // moves already logged, by tag and commit
+	mu       sync.Mutex               // guards the fields below and serialises git access
+	repo     *git.Repository          // the mirror, once opened
+	trees    treeReader               // parsed folders by tree hash
+	reach    reachability             // HEAD's ancestry, for tag reachability
+	versions actionHistory            // action versions of the last HEAD
+	recs     *recordFile              // loaded on first Snapshot
+	targets  map[string]tagTarget     // version tags' targets of the last Snapshot
+	logged   map[string]bool          // moves already logged, by tag and commit
+	locks    map[plumbing.Hash]lockAt // actionsd.lock by commit, for version locks
+	cached   *refs                    // the mirror's refs since the last Fetch; nil: read them
+	verified map[string]error         // signature checks of commits and tags, by kind and hash
+}
+
+// lockAt is actionsd.lock as read from one tree.
+type lockAt struct {
+	lock    *lockfile.Lock
+	problem string // why it does not parse
 }
 
 var scpLikeURL = regexp.MustCompile(`^[A-Za-z0-9._-]+@[A-Za-z0-9._-]+:`)
@@ -91,13 +113,20 @@ func Open(opts Options) (*Store, error) {
 		opts.Now = time.Now
 	}
 	s := &Store{
-		opts:    opts,
-		gitDir:  filepath.Join(opts.DataDir, "git"),
-		records: filepath.Join(opts.DataDir, "versions.json"),
-		log:     opts.Logger,
-		trees:   treeReader{cache: map[string]*cachedObject{}},
-		logged:  map[string]bool{},
+		opts:     opts,
+		gitDir:   filepath.Join(opts.DataDir, "git"),
+		records:  filepath.Join(opts.DataDir, "versions.json"),
+		log:      opts.Logger,
+		trees:    treeReader{cache: map[string]*cachedObject{}},
+		logged:   map[string]bool{},
+		locks:    map[plumbing.Hash]lockAt{},
+		verified: map[string]error{},
 	}
+	m, err := newMetrics(opts.Registerer)
+	if err != nil {
+		return nil, fmt.Errorf("open repository: metrics: %w", err)
+	}
+	s.metrics = m
 	if s.log == nil {
 		s.log = zap.NewNop()
 	}
@@ -144,34 +173,109 @@ func redact(raw string) string {
 // Branch returns the deploy branch.
 func (s *Store) Branch() string { return s.opts.Branch }
 
-// Fetch brings the mirror up to date with the repository: every branch and tag, forced, with
-// branches and tags deleted at the source deleted in the mirror. The first Fetch creates the
-// mirror. A repository that is already up to date is not an error.
-func (s *Store) Fetch(ctx context.Context) error {
+// Fetch brings the mirror up to date with the repository: the deploy branch and every tag,
+// forced, with tags deleted at the source deleted in the mirror. The first Fetch creates the
+// mirror. It first lists the source's refs (a cheap ref advertisement for a remote) and fetches
+// only when one that matters differs from the mirror. A repository that is already up to date is
+// not an error.
+func (s *Store) Fetch(ctx context.Context) (err error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	start := time.Now()
+	result := "fetched"
+	defer func() {
+		if err != nil {
+			result = "failed"
+		}
+		s.metrics.fetches.WithLabelValues(result).Inc()
+		s.metrics.fetchDuration.Observe(time.Since(start).Seconds())
+	}()
 	repo, err := s.mirror(true)
 	if err != nil {
 		return err
 	}
 	if s.localPath != "" {
-		if err := fetchLocal(ctx, s.localPath, repo.Storer); err != nil {
+		changed, err := fetchLocal(ctx, s.localPath, repo.Storer)
+		if err != nil {
+			s.cached = nil
 			return fmt.Errorf("fetch %s: %w", s.localPath, err)
 		}
+		if changed {
+			s.refsChanged(repo)
+		} else {
+			result = "unchanged"
+		}
+		return nil
+	}
+	same, err := s.remoteUnchanged(ctx, repo)
+	if err != nil {
+		return fmt.Errorf("list refs of %s: %w", redact(s.opts.URL), err)
+	}
+	if same {
+		result = "unchanged"
 		return nil
 	}
 	err = repo.FetchContext(ctx, &git.FetchOptions{
 		RemoteName: remoteName,
-		RefSpecs:   fetchRefSpecs,
+		RefSpecs:   fetchRefSpecs(s.opts.Branch),
 		Auth:       s.opts.Auth,
 		Tags:       git.NoTags, // the refspecs name every tag already
 		Force:      true,
 		Prune:      true,
 	})
+	s.refsChanged(repo)
 	if err != nil && !errors.Is(err, git.NoErrAlreadyUpToDate) {
 		return fmt.Errorf("fetch %s: %w", redact(s.opts.URL), err)
 	}
 	return nil
+}
+
+// refsChanged packs the mirror's refs (thousands of tags read from one file, not thousands) and
+// forgets the cached refs. s.mu is held.
+func (s *Store) refsChanged(repo *git.Repository) {
+	s.cached = nil
+	if err := repo.Storer.PackRefs(); err != nil {
+		s.log.Warn("packing the mirror's refs failed", zap.Error(err))
+	}
+}
+
+// remoteUnchanged lists the remote's refs and reports whether the deploy branch and every tag
+// already point where they do in the mirror.
+func (s *Store) remoteUnchanged(ctx context.Context, repo *git.Repository) (bool, error) {
+	remote, err := repo.Remote(remoteName)
+	if err != nil {
+		return false, err
+	}
+	advertised, err := remote.ListContext(ctx, &git.ListOptions{Auth: s.opts.Auth, PeelingOption: git.IgnorePeeled})
+	if errors.Is(err, transport.ErrEmptyRemoteRepository) {
+		return false, fmt.Errorf("branch %s: %w", s.opts.Branch, err)
+	}
+	if err != nil {
+		return false, err
+	}
+	have, err := s.readRefs(repo)
+	if err != nil {
+		return false, nil // no deploy branch in the mirror yet: fetch
+	}
+	branch := plumbing.NewBranchReferenceName(s.opts.Branch)
+	tags := 0
+	sawBranch := false
+	for _, ref := range advertised {
+		name := ref.Name()
+		switch {
+		case name == branch:
+			sawBranch = true
+			if ref.Hash() != have.head {
+				return false, nil
+			}
+		case name.IsTag():
+			tags++
+			if h, ok := have.tags[name.Short()]; !ok || h != ref.Hash() {
+				return false, nil
+			}
+		}
+	}
+	return sawBranch && tags == len(have.tags), nil
 }
 
 // mirror opens the mirror, creating it (and pointing its remote at the URL) when create is set.
@@ -207,7 +311,7 @@ func (s *Store) ensureRemote() error {
 	r, err := s.repo.Remote(remoteName)
 	if err == nil {
 		c := r.Config()
-		if len(c.URLs) == 1 && c.URLs[0] == s.opts.URL && len(c.Fetch) == len(fetchRefSpecs) {
+		if len(c.URLs) == 1 && c.URLs[0] == s.opts.URL && slices.Equal(c.Fetch, fetchRefSpecs(s.opts.Branch)) {
 			return nil
 		}
 		if err := s.repo.DeleteRemote(remoteName); err != nil {
@@ -216,7 +320,7 @@ func (s *Store) ensureRemote() error {
 	} else if !errors.Is(err, git.ErrRemoteNotFound) {
 		return fmt.Errorf("mirror remote: %w", err)
 	}
-	_, err = s.repo.CreateRemote(&config.RemoteConfig{Name: remoteName, URLs: []string{s.opts.URL}, Fetch: fetchRefSpecs})
+	_, err = s.repo.CreateRemote(&config.RemoteConfig{Name: remoteName, URLs: []string{s.opts.URL}, Fetch: fetchRefSpecs(s.opts.Branch)})
 	if err != nil {
 		return fmt.Errorf("mirror remote: %w", err)
 	}
@@ -266,7 +370,20 @@ func (r refs) key() string {
 	return hex.EncodeToString(h.Sum(nil))
 }
 
+// readRefs returns the mirror's refs, read once per Fetch that changed them. s.mu is held.
 func (s *Store) readRefs(repo *git.Repository) (refs, error) {
+	if s.cached != nil {
+		return *s.cached, nil
+	}
+	r, err := s.readMirrorRefs(repo)
+	if err != nil {
+		return refs{}, err
+	}
+	s.cached = &r
+	return r, nil
+}
+
+func (s *Store) readMirrorRefs(repo *git.Repository) (refs, error) {
 	head, err := s.branchHead(repo)
 	if err != nil {
 		return refs{}, err
@@ -329,6 +446,11 @@ func (s *Store) Snapshot(ctx context.Context) (*Snapshot, error) {
 		return nil, fmt.Errorf("commit %s: %w", r.head, err)
 	}
 	snap.Commit, snap.Branch, snap.Refs = r.head.String(), s.opts.Branch, r.key()
+	if s.opts.Verify.Commits {
+		if err := s.verifyOnce(head.Hash, func() error { return s.opts.Verify.verifyCommit(head) }, "commit"); err != nil {
+			snap.Errors = append(snap.Errors, Problem{Message: fmt.Sprintf("commit %s on %s: signature: %v; not deployed", short(r.head.String()), s.opts.Branch, err)})
+		}
+	}
 
 	dirs := make(map[string]plumbing.Hash, len(snap.Actions))
 	for name, a := range snap.Actions {
@@ -347,3 +469,22 @@ func (s *Store) Snapshot(ctx context.Context) (*Snapshot, error) {
 	}
 	return snap, nil
 }
+
+// verifyOnce runs check for the object h once (objects never change) and counts a rejection the
+// first time it is seen. s.mu is held.
+func (s *Store) verifyOnce(h plumbing.Hash, check func() error, kind string) error {
+	key := kind + " " + h.String()
+	if err, ok := s.verified[key]; ok {
+		return err
+	}
+	err := check()
+	s.verified[key] = err
+	if err != nil {
+		s.metrics.signatureRejected.WithLabelValues(kind).Inc()
+		s.log.Warn("signature rejected", zap.String("kind", kind), zap.String("object", h.String()), zap.Error(err))
+	}
+	return err
+}
+
+// Local reports whether the repository is a local path or file:// URL (which Watch can watch).
+func (s *Store) Local() bool { return s.localPath != "" }

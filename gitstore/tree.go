@@ -6,6 +6,8 @@ import (
 	"io/fs"
 	"path"
 	"strings"
+
+	"github.com/actionsd/actionsd/lockfile"
 )
 
 const (
@@ -95,6 +97,15 @@ func (r *treeReader) read(fsys fs.FS) (*Snapshot, error) {
 		t, problems := ParseTriggers(triggersFile, data)
 		snap.Triggers = t
 		snap.Errors = append(snap.Errors, problems...)
+	}
+
+	lock, problem, err := readLock(fsys)
+	if err != nil {
+		return nil, err
+	}
+	snap.Lock = lock
+	if problem != nil {
+		snap.Errors = append(snap.Errors, *problem)
 	}
 
 	for _, kind := range []string{"actions", "modules"} {
@@ -292,4 +303,28 @@ func readFiles(fsys fs.FS, dir string) (map[string][]byte, []Problem, error) {
 		return nil, nil, err
 	}
 	return files, problems, nil
+}
+
+// readLock reads and parses actionsd.lock at the root of fsys: nil when there is none; a file that
+// does not parse is a problem of the snapshot.
+func readLock(fsys fs.FS) (*lockfile.Lock, *Problem, error) {
+	info, err := fs.Stat(fsys, lockfile.Name)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return nil, nil, nil
+	case err != nil:
+		return nil, nil, fmt.Errorf("read %s: %w", lockfile.Name, err)
+	case !info.Mode().IsRegular():
+		return nil, &Problem{Pos: Pos{File: lockfile.Name}, Message: "must be a file"}, nil
+	}
+	data, err := fs.ReadFile(fsys, lockfile.Name)
+	if err != nil {
+		return nil, nil, fmt.Errorf("read %s: %w", lockfile.Name, err)
+	}
+	lock, err := lockfile.Parse(data)
+	if err != nil {
+		msg := strings.TrimPrefix(err.Error(), lockfile.Name+": ")
+		return nil, &Problem{Pos: Pos{File: lockfile.Name}, Message: msg}, nil
+	}
+	return lock, nil, nil
 }

@@ -5,9 +5,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -18,6 +20,8 @@ import (
 	"github.com/go-git/go-git/v5/plumbing/object"
 	"github.com/go-git/go-git/v5/plumbing/storer"
 	"go.uber.org/zap"
+
+	"github.com/actionsd/actionsd/lockfile"
 )
 
 var versionRE = regexp.MustCompile(`^v[1-9][0-9]{0,8}$`)
@@ -39,8 +43,10 @@ func ParseVersionTag(tag string) (name string, n int, ok bool) {
 	return parts[1], n, true
 }
 
-// readVersions fills snap.Modules from the version tags in r and the version records, records
-// versions seen published for the first time, and reports pending, moved and deleted tags.
+// readVersions fills snap.Modules from the version tags in r, the records of actionsd.lock at
+// HEAD (authoritative) and the records under the data dir (versions first seen by this daemon),
+// records versions seen published for the first time, and reports pending, unrecorded, moved,
+// contradicting and deleted tags.
 func (s *Store) readVersions(ctx context.Context, repo *git.Repository, r refs, snap *Snapshot) error {
 	if s.recs == nil {
 		recs, err := loadRecords(s.records)
@@ -55,6 +61,18 @@ func (s *Store) readVersions(ctx context.Context, repo *git.Repository, r refs, 
 	warn := func(module, format string, args ...any) {
 		snap.Warnings = append(snap.Warnings, Problem{Pos: Pos{File: "modules/" + module}, Message: fmt.Sprintf(format, args...)})
 	}
+	lockRecord := func(module string, n int) *lockfile.VersionRecord {
+		if snap.Lock == nil {
+			return nil
+		}
+		return snap.Lock.Record(module, n)
+	}
+	moved := func(tag, commit, module string) {
+		if logKey := tag + "\x00" + commit; !s.logged[logKey] {
+			s.logged[logKey] = true
+			s.metrics.tagMoved.WithLabelValues(module).Inc()
+		}
+	}
 
 	tags := make([]string, 0, len(r.tags))
 	for tag := range r.tags {
@@ -66,6 +84,8 @@ func (s *Store) readVersions(ctx context.Context, repo *git.Repository, r refs, 
 	tagged := map[string]bool{} // record keys whose tag exists
 	seenTargets := map[string]tagTarget{}
 	defer func() { s.targets = seenTargets }()
+	usedLocks := map[plumbing.Hash]lockAt{}
+	defer func() { s.locks = usedLocks }()
 	for _, tag := range tags {
 		module, n, ok := ParseVersionTag(tag)
 		if !ok {
@@ -84,6 +104,7 @@ func (s *Store) readVersions(ctx context.Context, repo *git.Repository, r refs, 
 		commit, tree := target.commit, target.tree
 		key := recordKey(module, n)
 		rec := s.recs.byKey[key]
+		lrec := lockRecord(module, n)
 		if rec == nil {
 			switch {
 			case !s.reach.has(commit):
@@ -93,24 +114,48 @@ func (s *Store) readVersions(ctx context.Context, repo *git.Repository, r refs, 
 				warn(module, "tag %s: commit %s has no modules/%s folder; not published", tag, short(commit.String()), module)
 				continue
 			}
+			if s.opts.Verify.Tags {
+				tagObj := r.tags[tag]
+				if err := s.verifyOnce(tagObj, func() error { return s.opts.Verify.verifyTag(repo.Storer, tagObj) }, "tag"); err != nil {
+					warn(module, "tag %s: signature: %v; not published", tag, err)
+					continue
+				}
+			}
 			rec = &record{Module: module, Version: n, Tag: tag, Commit: commit.String(), Tree: tree.String(), Seen: s.opts.Now().UTC()}
+			if lrec != nil && lrec.Tree != rec.Tree {
+				// The reviewed record wins over the tag, even on first sight.
+				rec.Tree, rec.Commit = lrec.Tree, lrec.Commit
+			}
 			s.recs.add(rec)
 			s.log.Info("recorded module version", zap.String("module", module), zap.Int("version", n),
-				zap.String("tag", tag), zap.String("commit", rec.Commit), zap.String("tree", rec.Tree))
+				zap.String("tag", tag), zap.String("commit", rec.Commit), zap.String("tree", rec.Tree), zap.Bool("in_lock", lrec != nil))
+		} else if lrec != nil && lrec.Tree != rec.Tree {
+			// actionsd.lock at HEAD is authoritative over what this daemon saw first.
+			warn(module, "v%d: the record under the data dir (tree %s) differs from actionsd.lock (tree %s); actionsd.lock wins", n, short(rec.Tree), short(lrec.Tree))
+			rec.Tree, rec.Commit = lrec.Tree, lrec.Commit
+			s.recs.dirty = true
 		}
 		tagged[key] = true
 		v := rec.version()
+		v.Unrecorded = lrec == nil
+		if v.Unrecorded && snap.Lock != nil {
+			warn(module, "tag %s has no record in %s; v%d is taken as first seen (commit %s, tree %s): run `actionsd publish %s` to record it", tag, lockfile.Name, n, short(rec.Commit), short(rec.Tree), module)
+		}
 		if tree.String() != rec.Tree {
 			v.Moved = true
-			warn(module, "tag %s moved from %s to %s; v%d keeps serving its recorded content", tag, short(rec.Commit), short(commit.String()), n)
+			if lrec != nil {
+				warn(module, "tag %s points at %s, which contradicts its record in %s (tree %s); v%d keeps serving its recorded content", tag, short(commit.String()), lockfile.Name, short(lrec.Tree), n)
+			} else {
+				warn(module, "tag %s moved from %s to %s; v%d keeps serving its recorded content", tag, short(rec.Commit), short(commit.String()), n)
+			}
 			if logKey := tag + "\x00" + commit.String(); !s.logged[logKey] {
-				s.logged[logKey] = true
 				s.log.Warn("module version tag moved; the recorded content keeps serving", zap.String("module", module),
 					zap.Int("version", n), zap.String("tag", tag), zap.String("recorded_commit", rec.Commit),
 					zap.String("commit", commit.String()), zap.String("recorded_tree", rec.Tree), zap.String("tree", tree.String()))
 			}
+			moved(tag, commit.String(), module)
 		}
-		if err := s.addVersion(repo, snap, v); err != nil {
+		if err := s.addVersion(repo, snap, v, usedLocks); err != nil {
 			return err
 		}
 	}
@@ -120,16 +165,30 @@ func (s *Store) readVersions(ctx context.Context, repo *git.Repository, r refs, 
 			continue
 		}
 		rec := s.recs.byKey[key]
+		if lrec := lockRecord(rec.Module, rec.Version); lrec != nil && lrec.Tree != rec.Tree {
+			rec.Tree, rec.Commit = lrec.Tree, lrec.Commit
+			s.recs.dirty = true
+		}
 		v := rec.version()
 		v.Moved, v.Deleted = true, true
+		v.Unrecorded = lockRecord(rec.Module, rec.Version) == nil
 		warn(rec.Module, "tag %s was deleted; v%d keeps serving its recorded content (commit %s)", rec.Tag, rec.Version, short(rec.Commit))
 		if logKey := rec.Tag + "\x00deleted"; !s.logged[logKey] {
 			s.logged[logKey] = true
 			s.log.Info("module version tag deleted; the recorded content keeps serving", zap.String("module", rec.Module),
 				zap.Int("version", rec.Version), zap.String("tag", rec.Tag), zap.String("recorded_commit", rec.Commit))
 		}
-		if err := s.addVersion(repo, snap, v); err != nil {
+		if err := s.addVersion(repo, snap, v, usedLocks); err != nil {
 			return err
+		}
+	}
+	if snap.Lock != nil {
+		for _, module := range slices.Sorted(maps.Keys(snap.Lock.Modules)) {
+			for _, n := range slices.Sorted(maps.Keys(snap.Lock.Modules[module])) {
+				if _, ok := s.recs.byKey[recordKey(module, n)]; !ok {
+					warn(module, "v%d is recorded in %s but tag %s has not been seen on %s yet; not published", n, lockfile.Name, VersionTag(module, n), s.opts.Branch)
+				}
+			}
 		}
 	}
 	if err := s.recs.save(); err != nil {
@@ -139,7 +198,7 @@ func (s *Store) readVersions(ctx context.Context, repo *git.Repository, r refs, 
 }
 
 // addVersion reads v's module from its recorded tree and adds it to snap.
-func (s *Store) addVersion(repo *git.Repository, snap *Snapshot, v *Version) error {
+func (s *Store) addVersion(repo *git.Repository, snap *Snapshot, v *Version, locks map[plumbing.Hash]lockAt) error {
 	m, errs, warns, err := s.trees.readModule(NewTreeFS(repo.Storer, plumbing.NewHash(v.Tree)), v.Module.Name, v.Tag)
 	if errors.Is(err, plumbing.ErrObjectNotFound) {
 		snap.Warnings = append(snap.Warnings, Problem{Pos: Pos{File: "modules/" + v.Module.Name},
@@ -150,6 +209,12 @@ func (s *Store) addVersion(repo *git.Repository, snap *Snapshot, v *Version) err
 		return fmt.Errorf("module %s v%d: %w", v.Module.Name, v.Number, err)
 	}
 	v.Module = m
+	if l, ok := s.versionLock(repo, v, locks); ok {
+		v.Lock = l.lock
+		if l.problem != "" {
+			snap.Warnings = append(snap.Warnings, Problem{Pos: Pos{Ref: v.Tag, File: lockfile.Name}, Message: fmt.Sprintf("v%d of %s: %s (its npm dependencies cannot be read from it)", v.Number, v.Module.Name, l.problem)})
+		}
+	}
 	snap.Errors = append(snap.Errors, errs...)
 	snap.Warnings = append(snap.Warnings, warns...)
 	vs := snap.Modules[m.Name]
@@ -349,4 +414,30 @@ func writeFileAtomic(path string, data []byte) error {
 		d.Close()
 	}
 	return nil
+}
+
+// versionLock reads actionsd.lock at v's recorded commit, once per commit; ok is false when
+// the commit is not in the mirror.
+func (s *Store) versionLock(repo *git.Repository, v *Version, used map[plumbing.Hash]lockAt) (lockAt, bool) {
+	commit := plumbing.NewHash(v.Commit)
+	if l, ok := used[commit]; ok {
+		return l, true
+	}
+	l, ok := s.locks[commit]
+	if !ok {
+		c, err := object.GetCommit(repo.Storer, commit)
+		if err != nil {
+			return lockAt{}, false
+		}
+		lock, problem, err := readLock(NewTreeFS(repo.Storer, c.TreeHash))
+		switch {
+		case err != nil:
+			l.problem = err.Error()
+		case problem != nil:
+			l.problem = problem.Message
+		}
+		l.lock = lock
+	}
+	used[commit] = l
+	return l, true
 }

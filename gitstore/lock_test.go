@@ -1,0 +1,147 @@
+package gitstore
+
+import (
+	"context"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/actionsd/actionsd/lockfile"
+)
+
+// writeLock commits an actionsd.lock recording module logger's versions with the given trees.
+func (r *testRepo) writeLock(trees map[int]string) {
+	r.t.Helper()
+	l := lockfile.New()
+	for n, tree := range trees {
+		l.SetRecord("logger", n, &lockfile.VersionRecord{Tree: tree})
+	}
+	data, err := l.Marshal()
+	if err != nil {
+		r.t.Fatal(err)
+	}
+	r.write(map[string]string{lockfile.Name: string(data)})
+}
+
+// TestLockIsAuthoritative: the version records of actionsd.lock at HEAD decide what a version is;
+// tags without a record are taken on first sight with a warning; a tag that contradicts its record
+// does not change the version.
+func TestLockIsAuthoritative(t *testing.T) {
+	repo := newTestRepo(t)
+	repo.write(quickstart)
+	c1 := repo.commit("logger v1")
+	tree1 := repo.git("rev-parse", "HEAD:modules/logger")
+	repo.git("tag", "modules/logger/v1")
+
+	// No lock at all: v1 is taken as first seen, without an "unrecorded" warning (nothing to record in).
+	s := openStore(t, repo.dir, t.TempDir())
+	snap := fetchSnapshot(t, s)
+	wantNoProblems(t, snap)
+	if snap.Lock != nil || !snap.Modules["logger"].Versions[1].Unrecorded {
+		t.Fatalf("without a lock: got lock %v, v1 %+v", snap.Lock, snap.Modules["logger"].Versions[1])
+	}
+
+	// A lock that records v1 as it is: no warnings; the version's own lock is read at its commit.
+	repo.writeLock(map[int]string{1: tree1})
+	repo.commit("record v1")
+	snap = fetchSnapshot(t, s)
+	wantNoProblems(t, snap)
+	if v1 := snap.Modules["logger"].Versions[1]; v1.Unrecorded || snap.Lock.Record("logger", 1).Tree != tree1 {
+		t.Errorf("recorded v1: got %+v", v1)
+	}
+
+	// v2 tagged before its record lands: taken, with an unrecorded warning; a lock record of v3
+	// with no tag is reported.
+	repo.write(map[string]string{"modules/logger/index.js": "module.exports = {v: 2};\n"})
+	c2 := repo.commit("logger v2")
+	tree2 := repo.git("rev-parse", "HEAD:modules/logger")
+	repo.git("tag", "modules/logger/v2")
+	repo.writeLock(map[int]string{1: tree1, 3: tree2})
+	repo.commit("record v3 early")
+	snap = fetchSnapshot(t, s)
+	want := []string{
+		"modules/logger: tag modules/logger/v2 has no record in actionsd.lock; v2 is taken as first seen (commit " + c2[:7] + ", tree " + tree2[:7] + "): run `actionsd publish logger` to record it",
+		"modules/logger: v3 is recorded in actionsd.lock but tag modules/logger/v3 has not been seen on main yet; not published",
+	}
+	if got := problems(snap.Warnings); !slices.Equal(got, want) {
+		t.Errorf("warnings:\ngot  %q\nwant %q", got, want)
+	}
+
+	// A fresh replica whose v1 tag contradicts the lock: the lock's tree serves, the tag is reported.
+	repo.write(map[string]string{"modules/logger/index.js": "module.exports = {v: 'evil'};\n"})
+	c3 := repo.commit("not v1")
+	repo.git("tag", "-f", "modules/logger/v1")
+	repo.writeLock(map[int]string{1: tree1, 2: tree2})
+	repo.commit("record v2")
+	fresh := openStore(t, repo.dir, t.TempDir())
+	snap = fetchSnapshot(t, fresh)
+	want = []string{"modules/logger: tag modules/logger/v1 points at " + c3[:7] + ", which contradicts its record in actionsd.lock (tree " + tree1[:7] + "); v1 keeps serving its recorded content"}
+	if got := problems(snap.Warnings); !slices.Equal(got, want) {
+		t.Errorf("warnings:\ngot  %q\nwant %q", got, want)
+	}
+	v1 := snap.Modules["logger"].Versions[1]
+	if !v1.Moved || v1.Tree != tree1 || string(v1.Module.Files["index.js"]) != quickstart["modules/logger/index.js"] {
+		t.Errorf("contradicted v1: got %+v", v1)
+	}
+	if v2 := snap.Modules["logger"].Versions[2]; v2 == nil || v2.Unrecorded || v2.Lock == nil || v2.Lock.Record("logger", 2) != nil || v2.Lock.Record("logger", 1) == nil {
+		t.Errorf("v2: got %+v, want the lock of its commit %s (which records v1 only)", v2, c2[:7])
+	}
+	_ = c1
+
+	// A lock that does not parse is an error of the snapshot, with the file.
+	repo.write(map[string]string{lockfile.Name: "{not json"})
+	repo.commit("broken lock")
+	snap = fetchSnapshot(t, fresh)
+	if got := problems(snap.Errors); len(got) != 1 || !strings.HasPrefix(got[0], "actionsd.lock: ") {
+		t.Errorf("broken lock: got errors %q", got)
+	}
+}
+
+// TestWatchSignalsRefChanges: a commit and a tag in a watched repository each signal.
+func TestWatchSignalsRefChanges(t *testing.T) {
+	repo := newTestRepo(t)
+	repo.write(quickstart)
+	repo.commit("first")
+	s := openStore(t, repo.dir, t.TempDir())
+	ctx, cancel := context.WithCancel(context.Background())
+	signals := make(chan struct{}, 1)
+	done := make(chan error, 1)
+	go func() {
+		done <- s.Watch(ctx, func() {
+			select {
+			case signals <- struct{}{}:
+			default:
+			}
+		})
+	}()
+	defer func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("Watch: %v", err)
+		}
+	}()
+	// The watch is set up asynchronously: commit until one signal arrives.
+	for i := 0; ; i++ {
+		repo.write(map[string]string{"README.md": strings.Repeat("x", i)})
+		repo.commit("touch")
+		select {
+		case <-signals:
+		default:
+			if i < 200 {
+				continue
+			}
+			t.Fatal("no signal after 200 commits")
+		}
+		break
+	}
+	for len(signals) > 0 {
+		<-signals
+	}
+	repo.git("tag", "modules/logger/v1")
+	select {
+	case <-signals:
+	case <-time.After(10 * time.Second):
+		t.Fatal("no signal for a new tag")
+	}
+}
