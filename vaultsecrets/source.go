@@ -1,6 +1,12 @@
 // Package vaultsecrets reads the secret values of modules and actions by name: from HashiCorp Vault's
 // KV v2 engine in production, and from a file or memory for local trials.
 //
+// Vault logs in with a token, AppRole or Kubernetes auth and keeps its token alive (Run). Cache
+// wraps any Source and serves the last good values when Vault fails, reporting the owner degraded.
+// Watcher finds rotations by polling KV v2 metadata (current_version) and signals which owners
+// changed; it never reads a value. Metrics exports all three to Prometheus. The package does not
+// decide what to rebuild: the reconciler (package sync) does, from the Watcher's signal.
+//
 // Values are held in memory only. The Values type redacts itself when printed, logged or encoded, so a
 // value reaches nothing but the runner that hands it to JavaScript.
 package vaultsecrets
@@ -46,6 +52,9 @@ type Secret struct {
 	Version int       // the KV v2 version read; 0 for sources without versions
 	ReadAt  time.Time // when it was read
 	Values  Values    // every key the source holds for the owner
+	// Degraded is empty for a fresh read. A Cache sets it when it serves these last good values
+	// because a fresh read failed: it says which version is served and why (never a value).
+	Degraded string
 }
 
 // Source reads secrets by owner. Read returns an error that names the path (and never a value) when

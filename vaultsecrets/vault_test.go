@@ -298,7 +298,11 @@ func TestNewVaultErrors(t *testing.T) {
 		wantErr string
 	}{
 		{"no address", vaultsecrets.VaultConfig{Token: "t"}, "vault: no address (set VAULT_ADDR)"},
-		{"no token", vaultsecrets.VaultConfig{Address: "http://127.0.0.1:1"}, "vault http://127.0.0.1:1: no token (set VAULT_TOKEN)"},
+		{"no credentials", vaultsecrets.VaultConfig{Address: "http://127.0.0.1:1"}, "vault http://127.0.0.1:1: no credentials: set VAULT_TOKEN"},
+		{"unknown method", vaultsecrets.VaultConfig{Address: "http://127.0.0.1:1", AuthMethod: "ldap"}, `auth method "ldap" is none of token, approle, kubernetes`},
+		{"approle without secret_id", vaultsecrets.VaultConfig{Address: "http://127.0.0.1:1", RoleID: "r"}, "approle auth: no secret_id"},
+		{"approle without role_id", vaultsecrets.VaultConfig{Address: "http://127.0.0.1:1", AuthMethod: "approle"}, "approle auth: no role_id"},
+		{"kubernetes without role", vaultsecrets.VaultConfig{Address: "http://127.0.0.1:1", AuthMethod: "kubernetes"}, "kubernetes auth: no role"},
 		{"missing CA", vaultsecrets.VaultConfig{Address: "https://127.0.0.1:1", Token: "t", CACert: "testdata/no-such-ca.pem"}, "vault https://127.0.0.1:1: tls: "},
 		{"key without cert", vaultsecrets.VaultConfig{Address: "https://127.0.0.1:1", Token: "t", ClientKey: "k.pem"}, "both client cert and client key"},
 	}

@@ -3,6 +3,7 @@ package vaulttest_test
 import (
 	"net/http"
 	"testing"
+	"time"
 
 	"go.uber.org/goleak"
 
@@ -85,5 +86,38 @@ func TestServersAreSeparate(t *testing.T) {
 	}
 	if _, err := second.Client(t).KVv2(vaulttest.Mount).Get(t.Context(), "only/in/first"); err == nil {
 		t.Errorf("second server has the first one's secret")
+	}
+}
+
+// TestProxy cuts, holds and restores the way to a server.
+func TestProxy(t *testing.T) {
+	s := vaulttest.Start(t)
+	p := s.Proxy(t)
+	hc := &http.Client{Timeout: 500 * time.Millisecond, Transport: http.DefaultTransport.(*http.Transport).Clone()}
+	t.Cleanup(hc.CloseIdleConnections)
+	health := func() error {
+		resp, err := hc.Get(p.Addr + "/v1/sys/health")
+		if err != nil {
+			return err
+		}
+		resp.Body.Close()
+		return nil
+	}
+	steps := []struct {
+		name    string
+		do      func()
+		wantErr bool
+	}{
+		{"pass", func() {}, false},
+		{"cut", p.Cut, true},
+		{"restored", p.Restore, false},
+		{"held", p.Hold, true},
+		{"restored again", p.Restore, false},
+	}
+	for _, st := range steps {
+		st.do()
+		if err := health(); (err != nil) != st.wantErr {
+			t.Errorf("%s: got error %v, want error: %t", st.name, err, st.wantErr)
+		}
 	}
 }
