@@ -1,0 +1,258 @@
+package review
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
+
+	"github.com/dop251/goja/parser"
+	"gopkg.in/yaml.v3"
+
+	"github.com/actionsd/actionsd/lockfile"
+	"github.com/actionsd/actionsd/runner"
+	"github.com/actionsd/actionsd/sync"
+)
+
+// Check returns every error of s, sorted by position: the files' own problems and references
+// (sync.Validate), JavaScript syntax, the lock, unlocked dependencies, and (unless opts.SkipRun)
+// what building the actions with the runner refuses.
+func Check(ctx context.Context, s *State, opts Options) []Finding {
+	var out []Finding
+	for _, p := range sync.Validate(s.Snap) {
+		out = append(out, fromSync(p))
+	}
+	if s.LockErr != nil && !slices.ContainsFunc(out, func(f Finding) bool { return strings.HasPrefix(f.Pos, lockfile.Name) }) {
+		out = append(out, Finding{Pos: lockfile.Name, Object: lockfile.Name, Message: strings.TrimPrefix(s.LockErr.Error(), lockfile.Name+": ")})
+	}
+	syntax := map[string]bool{} // objects with a syntax error: not built
+	check := func(object, dir string, files map[string][]byte) {
+		for _, f := range slices.Sorted(maps.Keys(files)) {
+			if !strings.HasSuffix(f, ".js") && !strings.HasSuffix(f, ".cjs") {
+				continue
+			}
+			if fd := SyntaxError(dir+"/"+f, files[f]); fd != nil {
+				fd.Object = object
+				out = append(out, *fd)
+				syntax[object] = true
+			}
+		}
+	}
+	for _, name := range sortedKeys(s.Snap.Actions) {
+		a := s.Snap.Actions[name]
+		check("actions/"+name, a.Dir, a.Files)
+	}
+	for _, name := range sortedKeys(s.Snap.Drafts) {
+		m := s.Snap.Drafts[name]
+		check("modules/"+name, m.Dir, m.Files)
+	}
+	out = append(out, checkLocked(s)...)
+	if !opts.SkipRun {
+		out = append(out, build(ctx, s, syntax, out)...)
+	}
+	out = dedupe(out)
+	sortFindings(out)
+	return out
+}
+
+// SyntaxError parses a JavaScript file as the runner wraps it (a CommonJS function body) and
+// returns its first syntax error, or nil.
+func SyntaxError(file string, src []byte) *Finding {
+	const head = "(function(exports, require, module, __filename, __dirname, actions, fetch, console) {"
+	_, err := parser.ParseFile(nil, file, head+string(src)+"\n})", 0)
+	if err == nil {
+		return nil
+	}
+	var list parser.ErrorList
+	var one *parser.Error
+	switch {
+	case errors.As(err, &list) && len(list) > 0:
+		one = list[0]
+	case errors.As(err, &one):
+	default:
+		return &Finding{Pos: file, Message: "SyntaxError: " + err.Error()}
+	}
+	line, col := one.Position.Line, one.Position.Column
+	if line == 1 {
+		col = max(1, col-len(head))
+	}
+	return &Finding{Pos: fmt.Sprintf("%s:%d:%d", file, line, col), Message: "SyntaxError: " + one.Message}
+}
+
+// checkLocked reports declared npm dependencies that actionsd.lock does not resolve, or resolves
+// to another exact version than the manifest asks for.
+func checkLocked(s *State) []Finding {
+	var out []Finding
+	type decl struct {
+		object, manifest string
+		deps             map[string]string
+		data             []byte
+	}
+	var decls []decl
+	for _, name := range sortedKeys(s.Snap.Actions) {
+		a := s.Snap.Actions[name]
+		decls = append(decls, decl{"actions/" + name, a.Dir + "/action.yaml", a.Dependencies, a.Files["action.yaml"]})
+	}
+	for _, name := range sortedKeys(s.Snap.Drafts) {
+		m := s.Snap.Drafts[name]
+		decls = append(decls, decl{"modules/" + name, m.Dir + "/module.yaml", m.Dependencies, m.Files["module.yaml"]})
+	}
+	for _, d := range decls {
+		for _, pkg := range sortedKeys(d.deps) {
+			want := d.deps[pkg]
+			pos := d.manifest
+			if l, c := YAMLPos(d.data, "dependencies", pkg); l > 0 {
+				pos = fmt.Sprintf("%s:%d:%d", d.manifest, l, c)
+			}
+			field := "dependencies." + pkg
+			got := locked(s.Lock, d.object, pkg)
+			switch {
+			case s.Lock == nil:
+				out = append(out, Finding{Pos: pos, Object: d.object, Field: field,
+					Message: fmt.Sprintf("%s %s is not locked: there is no %s (run `actionsd lock`)", pkg, want, lockfile.Name)})
+			case got == "":
+				out = append(out, Finding{Pos: pos, Object: d.object, Field: field,
+					Message: fmt.Sprintf("%s %s is not in %s (run `actionsd lock`)", pkg, want, lockfile.Name)})
+			case isExact(want) && want != got:
+				out = append(out, Finding{Pos: pos, Object: d.object, Field: field,
+					Message: fmt.Sprintf("asks for %s %s but %s has %s (run `actionsd lock`)", pkg, want, lockfile.Name, got)})
+			}
+		}
+	}
+	return out
+}
+
+// isExact reports whether v is one exact semver version (not a range, tag or URL).
+func isExact(v string) bool {
+	v = strings.TrimPrefix(v, "v")
+	if v == "" || strings.ContainsAny(v, " ^~<>=*|xX") {
+		return false
+	}
+	core, _, _ := strings.Cut(v, "-")
+	core, _, _ = strings.Cut(core, "+")
+	parts := strings.Split(core, ".")
+	if len(parts) != 3 {
+		return false
+	}
+	for _, p := range parts {
+		if p == "" || strings.Trim(p, "0123456789") != "" {
+			return false
+		}
+	}
+	return true
+}
+
+// YAMLPos returns the line and column of the key path (e.g. "dependencies", "axios") in a YAML
+// mapping document, or 0, 0.
+func YAMLPos(data []byte, keys ...string) (int, int) {
+	var doc yaml.Node
+	if err := yaml.NewDecoder(bytes.NewReader(data)).Decode(&doc); err != nil || len(doc.Content) == 0 {
+		return 0, 0
+	}
+	n := doc.Content[0]
+	line, col := 0, 0
+	for _, k := range keys {
+		if n.Kind != yaml.MappingNode {
+			return line, col
+		}
+		found := false
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			if n.Content[i].Value == k {
+				line, col = n.Content[i].Line, n.Content[i].Column
+				n = n.Content[i+1]
+				found = true
+				break
+			}
+		}
+		if !found {
+			return line, col
+		}
+	}
+	return line, col
+}
+
+// build runs runner.Build over the actions of s whose module pins resolve and whose files parse,
+// with no secret values, and reports what it refuses. Actions and modules that declare npm
+// dependencies are left out: their bundles are the daemon's (npmvendor) to build.
+func build(ctx context.Context, s *State, syntax map[string]bool, already []Finding) []Finding {
+	spec := &runner.Spec{Commit: s.CommitHash(), Actions: map[string]*runner.ActionSpec{}, Bindings: map[string][]string{}}
+	modules := map[string]*runner.ModuleSpec{}
+actions:
+	for _, name := range sortedKeys(s.Snap.Actions) {
+		a := s.Snap.Actions[name]
+		if syntax["actions/"+name] || a.Entry == "" || a.Trigger == "" || len(a.Dependencies) > 0 {
+			continue
+		}
+		as := &runner.ActionSpec{Name: name, Version: "review", Trigger: a.Trigger, Timeout: a.Timeout,
+			Source:  runner.Source{Dir: a.Dir, Entry: a.Entry, Files: a.Files, Dependencies: a.Dependencies},
+			Secrets: map[string]string{}, Modules: map[string]*runner.ModuleSpec{}}
+		for mname, pin := range a.Modules {
+			vs := s.Snap.Modules[mname]
+			if vs == nil || vs.Versions[pin.Version] == nil || vs.Versions[pin.Version].Module == nil {
+				continue actions // sync.Validate reported it
+			}
+			m := vs.Versions[pin.Version].Module
+			if syntax["modules/"+mname] && m.Tree == draftTree(s, mname) || len(m.Dependencies) > 0 || m.Entry == "" {
+				continue actions
+			}
+			key := fmt.Sprintf("%s@%d", mname, pin.Version)
+			if modules[key] == nil {
+				modules[key] = &runner.ModuleSpec{Name: mname, Version: pin.Version,
+					Source:  runner.Source{Dir: m.Dir, Entry: m.Entry, Files: m.Files, Dependencies: m.Dependencies},
+					Secrets: map[string]string{}}
+			}
+			as.Modules[mname] = modules[key]
+		}
+		spec.Actions[name] = as
+	}
+	if len(spec.Actions) == 0 {
+		return nil
+	}
+	gen, err := runner.Build(ctx, spec, runner.Options{PoolSize: 1})
+	if err == nil {
+		gen.Close()
+		return nil
+	}
+	var be *runner.BuildError
+	if !errors.As(err, &be) {
+		return []Finding{{Message: "build: " + err.Error()}}
+	}
+	seen := map[string]bool{}
+	for _, f := range already {
+		seen[f.Pos] = true
+	}
+	var out []Finding
+	for _, p := range be.Problems {
+		pos := p.File
+		if p.File != "" && p.Line > 0 {
+			pos = fmt.Sprintf("%s:%d:%d", p.File, p.Line, max(p.Col, 1))
+		}
+		if pos != "" && seen[pos] {
+			continue
+		}
+		out = append(out, Finding{Pos: pos, Object: p.Object, Message: p.Message})
+	}
+	return out
+}
+
+func draftTree(s *State, name string) string {
+	if d := s.Snap.Drafts[name]; d != nil {
+		return d.Tree
+	}
+	return ""
+}
+
+func dedupe(fs []Finding) []Finding {
+	seen := map[Finding]bool{}
+	out := fs[:0]
+	for _, f := range fs {
+		if !seen[f] {
+			seen[f] = true
+			out = append(out, f)
+		}
+	}
+	return out
+}

@@ -1,0 +1,275 @@
+package review
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"strings"
+)
+
+// Formats Render writes.
+const (
+	FormatText     = "text"
+	FormatMarkdown = "markdown"
+	FormatJSON     = "json"
+)
+
+// Formats lists the formats Render accepts.
+var Formats = []string{FormatText, FormatMarkdown, FormatJSON}
+
+// Render writes r in format.
+func Render(w io.Writer, r *Report, format string) error {
+	switch format {
+	case FormatJSON:
+		enc := json.NewEncoder(w)
+		enc.SetIndent("", "  ")
+		enc.SetEscapeHTML(false)
+		return enc.Encode(r)
+	case FormatMarkdown:
+		_, err := io.WriteString(w, Markdown(r))
+		return err
+	case FormatText, "":
+		_, err := io.WriteString(w, Text(r))
+		return err
+	}
+	return fmt.Errorf("unknown format %q (want %s)", format, strings.Join(Formats, ", "))
+}
+
+func revision(rv Revision) string {
+	if rv.Commit == "" {
+		return rv.Ref
+	}
+	return fmt.Sprintf("%s (%s)", rv.Ref, short(rv.Commit))
+}
+
+func lines(added, removed int) string { return fmt.Sprintf("+%d -%d", added, removed) }
+
+func pins(ps []PinChange) string {
+	var parts []string
+	for _, p := range ps {
+		switch {
+		case p.Before == 0:
+			parts = append(parts, fmt.Sprintf("%s v%d", p.Module, p.After))
+		case p.After == 0:
+			parts = append(parts, fmt.Sprintf("%s v%d dropped", p.Module, p.Before))
+		default:
+			parts = append(parts, fmt.Sprintf("%s v%d → v%d", p.Module, p.Before, p.After))
+		}
+	}
+	return strings.Join(parts, ", ")
+}
+
+func list(names []string) string {
+	if len(names) == 0 {
+		return "(none)"
+	}
+	return strings.Join(names, ", ")
+}
+
+func version(declared, locked string) string {
+	switch {
+	case declared == "":
+		return "-"
+	case locked == "" || locked == declared:
+		if locked == "" {
+			return declared + " (not locked)"
+		}
+		return declared
+	}
+	return fmt.Sprintf("%s (locked %s)", declared, locked)
+}
+
+func vault(in *bool) string {
+	switch {
+	case in == nil:
+		return ""
+	case *in:
+		return "present in Vault"
+	}
+	return "missing in Vault"
+}
+
+func (r *Report) empty() bool {
+	return len(r.Actions)+len(r.Bindings)+len(r.Modules)+len(r.Dependencies)+len(r.Secrets) == 0
+}
+
+func (r *Report) verdict() string {
+	if r.Valid {
+		return fmt.Sprintf("valid, %d %s", len(r.Warnings), plural(len(r.Warnings), "warning"))
+	}
+	return fmt.Sprintf("%d %s, %d %s", len(r.Errors), plural(len(r.Errors), "error"), len(r.Warnings), plural(len(r.Warnings), "warning"))
+}
+
+func plural(n int, word string) string {
+	if n == 1 {
+		return word
+	}
+	return word + "s"
+}
+
+// Text is the report for a terminal.
+func Text(r *Report) string {
+	var b bytes.Buffer
+	fmt.Fprintf(&b, "actionsd validate: %s → %s: %s\n", revision(r.Base), revision(r.Head), r.verdict())
+	if r.empty() {
+		b.WriteString("\nNo changes to actions, bindings, module drafts, dependencies or secrets.\n")
+	}
+	if len(r.Actions) > 0 {
+		b.WriteString("\nActions:\n")
+		for _, a := range r.Actions {
+			fmt.Fprintf(&b, "  %-8s %s (%s) %s", a.Change, a.Name, a.Trigger, lines(a.LinesAdded, a.LinesRemoved))
+			if len(a.Pins) > 0 {
+				fmt.Fprintf(&b, "; modules: %s", pins(a.Pins))
+			}
+			b.WriteString("\n")
+		}
+	}
+	if len(r.Bindings) > 0 {
+		b.WriteString("\nBindings:\n")
+		for _, c := range r.Bindings {
+			fmt.Fprintf(&b, "  %s: %s → %s\n", c.Trigger, list(c.Before), list(c.After))
+		}
+	}
+	if len(r.Modules) > 0 {
+		b.WriteString("\nModule drafts:\n")
+		for _, m := range r.Modules {
+			change := m.Change
+			if change == "" {
+				change = "recorded"
+			}
+			fmt.Fprintf(&b, "  %-8s %s %s: %s\n", change, m.Name, lines(m.LinesAdded, m.LinesRemoved), m.Summary)
+		}
+	}
+	if len(r.Dependencies) > 0 {
+		b.WriteString("\nDependencies:\n")
+		for _, d := range r.Dependencies {
+			fmt.Fprintf(&b, "  %-8s %s %s: %s → %s\n", d.Change, d.Owner, d.Package, version(d.Before, d.LockedBefore), version(d.After, d.LockedAfter))
+		}
+	}
+	if len(r.Secrets) > 0 {
+		b.WriteString("\nSecrets (names only):\n")
+		for _, s := range r.Secrets {
+			fmt.Fprintf(&b, "  %-8s %s %s", s.Change, s.Owner, s.Name)
+			if v := vault(s.InVault); v != "" {
+				fmt.Fprintf(&b, " (%s)", v)
+			}
+			b.WriteString("\n")
+		}
+	}
+	if len(r.Errors) > 0 {
+		b.WriteString("\nErrors:\n")
+		for _, f := range r.Errors {
+			fmt.Fprintf(&b, "  %s\n", f)
+		}
+	}
+	if len(r.Warnings) > 0 {
+		b.WriteString("\nWarnings:\n")
+		for _, f := range r.Warnings {
+			fmt.Fprintf(&b, "  %s\n", f)
+		}
+	}
+	return b.String()
+}
+
+// Markdown is the report as a pull-request comment.
+func Markdown(r *Report) string {
+	var b bytes.Buffer
+	icon := "✅"
+	if !r.Valid {
+		icon = "❌"
+	}
+	fmt.Fprintf(&b, "### %s actionsd validate: %s\n\n", icon, r.verdict())
+	fmt.Fprintf(&b, "Comparing %s with %s.\n", mdRev(r.Base), mdRev(r.Head))
+	if r.empty() {
+		b.WriteString("\nNo changes to actions, bindings, module drafts, dependencies or secrets.\n")
+	}
+	if len(r.Actions) > 0 {
+		b.WriteString("\n#### Actions\n\n| action | change | trigger | lines | modules |\n|---|---|---|---|---|\n")
+		for _, a := range r.Actions {
+			fmt.Fprintf(&b, "| `%s` | %s | %s | %s | %s |\n", a.Name, a.Change, a.Trigger, lines(a.LinesAdded, a.LinesRemoved), mdEscape(pins(a.Pins)))
+		}
+	}
+	if len(r.Bindings) > 0 {
+		b.WriteString("\n#### Bindings\n\n| trigger | before | after |\n|---|---|---|\n")
+		for _, c := range r.Bindings {
+			fmt.Fprintf(&b, "| `%s` | %s | %s |\n", c.Trigger, mdList(c.Before), mdList(c.After))
+		}
+	}
+	if len(r.Modules) > 0 {
+		b.WriteString("\n#### Module drafts\n\n| module | change | lines | publishing |\n|---|---|---|---|\n")
+		for _, m := range r.Modules {
+			change := m.Change
+			if change == "" {
+				change = "recorded"
+			}
+			fmt.Fprintf(&b, "| `%s` | %s | %s | %s |\n", m.Name, change, lines(m.LinesAdded, m.LinesRemoved), mdEscape(m.Summary))
+		}
+	}
+	if len(r.Dependencies) > 0 {
+		b.WriteString("\n#### Dependencies\n\n| owner | package | change | before | after |\n|---|---|---|---|---|\n")
+		for _, d := range r.Dependencies {
+			fmt.Fprintf(&b, "| `%s` | `%s` | %s | %s | %s |\n", d.Owner, d.Package, d.Change, version(d.Before, d.LockedBefore), version(d.After, d.LockedAfter))
+		}
+	}
+	if len(r.Secrets) > 0 {
+		b.WriteString("\n#### Secrets (names only)\n\n| owner | secret | change | Vault |\n|---|---|---|---|\n")
+		for _, s := range r.Secrets {
+			v := vault(s.InVault)
+			if v == "" {
+				v = "not checked"
+			}
+			fmt.Fprintf(&b, "| `%s` | `%s` | %s | %s |\n", s.Owner, s.Name, s.Change, v)
+		}
+	}
+	if len(r.Errors) > 0 {
+		b.WriteString("\n#### Errors\n\n")
+		for _, f := range r.Errors {
+			fmt.Fprintf(&b, "- %s\n", mdFinding(f))
+		}
+	}
+	if len(r.Warnings) > 0 {
+		b.WriteString("\n#### Warnings\n\n")
+		for _, f := range r.Warnings {
+			fmt.Fprintf(&b, "- %s\n", mdFinding(f))
+		}
+	}
+	return b.String()
+}
+
+func mdRev(rv Revision) string {
+	if rv.Commit == "" {
+		return "`" + rv.Ref + "`"
+	}
+	return fmt.Sprintf("`%s` (%s)", rv.Ref, short(rv.Commit))
+}
+
+func mdList(names []string) string {
+	if len(names) == 0 {
+		return "(none)"
+	}
+	quoted := make([]string, len(names))
+	for i, n := range names {
+		quoted[i] = "`" + n + "`"
+	}
+	return strings.Join(quoted, ", ")
+}
+
+func mdFinding(f Finding) string {
+	msg := f.Message
+	if f.Field != "" {
+		msg = "`" + f.Field + "`: " + msg
+	}
+	if f.Pos == "" {
+		return mdEscape(msg)
+	}
+	return "`" + f.Pos + "` " + mdEscape(msg)
+}
+
+// mdEscape keeps a message from breaking a table or turning into markup.
+func mdEscape(s string) string {
+	s = strings.ReplaceAll(s, "|", `\|`)
+	s = strings.ReplaceAll(s, "\n", " ")
+	s = strings.ReplaceAll(s, "<", "&lt;")
+	return s
+}

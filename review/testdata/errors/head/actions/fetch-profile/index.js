@@ -1,0 +1,2 @@
+const _ = require('lodash');
+exports.onExecutePostLogin = async (event, api) => {};

@@ -1,0 +1,125 @@
+package review
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+
+	"github.com/actionsd/actionsd/lockfile"
+)
+
+// Revisions picks the two sides of a review. head "" is the working tree when its actions
+// repository content differs from HEAD's, else HEAD. base "" is the merge-base of head's commit
+// with the deploy branch; when that is head itself (a push to the deploy branch), its first parent.
+func (r *Repo) Revisions(base, head string) (string, string, error) {
+	if head == "" {
+		head = "HEAD"
+		if dirty, err := r.Dirty(); err != nil {
+			return "", "", err
+		} else if dirty {
+			head = WorkingTree
+		}
+	}
+	if base != "" {
+		return base, head, nil
+	}
+	headRev := head
+	if head == WorkingTree {
+		headRev = "HEAD"
+	}
+	hc, err := r.Resolve(headRev)
+	if err != nil {
+		return "", "", err
+	}
+	tip := r.DeployTip()
+	if tip == nil {
+		return "", "", fmt.Errorf("no deploy branch %s (nor origin/%s) to compare with: fetch it or pass --base", r.Branch, r.Branch)
+	}
+	mb := MergeBase(hc, tip)
+	if mb == nil {
+		return "", "", fmt.Errorf("%s and %s have no common history: pass --base", headRev, r.Branch)
+	}
+	if mb.Hash == hc.Hash && head != WorkingTree {
+		if len(hc.ParentHashes) == 0 {
+			return hc.Hash.String(), head, nil // the first commit: compared with itself
+		}
+		return hc.ParentHashes[0].String(), head, nil
+	}
+	return mb.Hash.String(), head, nil
+}
+
+// Dirty reports whether the working tree's actions repository content (triggers.yaml,
+// actionsd.lock, actions/ and modules/) differs from HEAD's.
+func (r *Repo) Dirty() (bool, error) {
+	hc, err := r.Resolve("HEAD")
+	if err != nil {
+		return true, nil // no commit yet: only the working tree exists
+	}
+	for _, dir := range []string{"actions", "modules"} {
+		wt, err := DirTree(os.DirFS(r.Dir), dir)
+		if err != nil {
+			return false, err
+		}
+		if wt != FolderTree(hc, dir) {
+			return true, nil
+		}
+	}
+	tree, err := hc.Tree()
+	if err != nil {
+		return false, err
+	}
+	for _, f := range []string{"triggers.yaml", lockfile.Name} {
+		wt, werr := os.ReadFile(filepath.Join(r.Dir, f))
+		var committed []byte
+		if file, err := tree.File(f); err == nil {
+			s, err := file.Contents()
+			if err != nil {
+				return false, err
+			}
+			committed = []byte(s)
+		} else if werr != nil {
+			continue // in neither
+		}
+		if werr != nil || !bytes.Equal(wt, committed) {
+			return true, nil
+		}
+	}
+	return false, nil
+}
+
+// DirTree returns the git tree hash the folder dir of fsys would have if committed ("" when it is
+// missing or empty).
+func DirTree(fsys fs.FS, dir string) (string, error) {
+	h, ok, err := computeTree(fsys, dir)
+	if err != nil || !ok {
+		if os.IsNotExist(err) {
+			err = nil
+		}
+		return "", err
+	}
+	return h, nil
+}
+
+// Validate reviews base against head in the repository (either may be "": see Revisions).
+func (r *Repo) Validate(ctx context.Context, base, head string, opts Options) (*Report, error) {
+	defaulted := base == ""
+	base, head, err := r.Revisions(base, head)
+	if err != nil {
+		return nil, err
+	}
+	bs, err := r.Read(base)
+	if err != nil {
+		return nil, err
+	}
+	if defaulted {
+		bs.Rev = "merge-base with " + r.Branch
+	}
+	hs, err := r.Read(head)
+	if err != nil {
+		return nil, err
+	}
+	return Compare(ctx, bs, hs, opts), nil
+}
