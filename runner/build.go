@@ -3,12 +3,15 @@ package runner
 import (
 	"cmp"
 	"context"
+	"crypto/sha256"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"maps"
 	"path"
 	"runtime"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -50,31 +53,59 @@ func Build(ctx context.Context, spec *Spec, opts Options) (*Generation, error) {
 	b.build = programs.begin()
 	defer programs.end(b.build)
 
-	g := &Generation{
-		commit:   spec.Commit,
-		number:   spec.Generation,
+	given := runEnv{
 		log:      opts.Logger,
 		client:   opts.HTTPClient,
 		cache:    opts.Cache,
 		poolSize: opts.PoolSize,
+		memLimit: opts.MemoryLimit,
+	}
+	env := &runEnv{}
+	*env = given
+	if env.log == nil {
+		env.log = zap.NewNop()
+	}
+	if env.client == nil {
+		env.client = NewHTTPClient(EgressPolicy{})
+	}
+	if env.cache == nil {
+		env.cache = NewCache()
+	}
+	if env.poolSize <= 0 {
+		env.poolSize = max(DefaultPoolSize, 2*runtime.GOMAXPROCS(0))
+	}
+	if env.memLimit == 0 {
+		env.memLimit = DefaultMemoryLimit
+	}
+	prev := opts.Previous
+	if prev != nil && prev.given == given {
+		env = prev.env // same options: the previous generation's actions can be reused
+	} else {
+		prev = nil
+	}
+	g := &Generation{
+		given:    given,
+		commit:   spec.Commit,
+		number:   spec.Generation,
+		env:      env,
+		cache:    env.cache,
+		sealer:   newStateSealer(opts.StateKey),
 		actions:  make(map[string]*action, len(spec.Actions)),
 		bindings: make(map[string][]*action, len(spec.Bindings)),
 	}
-	if g.log == nil {
-		g.log = zap.NewNop()
-	}
-	if g.client == nil {
-		g.client = NewHTTPClient(EgressPolicy{})
-	}
-	if g.cache == nil {
-		g.cache = NewCache()
-	}
-	if g.poolSize <= 0 {
-		g.poolSize = 2 * runtime.GOMAXPROCS(0)
-	}
+	built := false
+	defer func() {
+		if !built { // give back the actions taken from prev
+			for _, a := range g.actions {
+				a.release()
+			}
+		}
+	}()
 
 	modules := make(map[string]*unit) // "logger@v2" -> compiled version; nil when it failed
 	var secretValues []string
+	var fresh []*action // built here, to warm
+	reused := 0
 	names := slices.Sorted(maps.Keys(spec.Actions))
 	for _, name := range names {
 		if err := ctx.Err(); err != nil {
@@ -86,6 +117,24 @@ func Build(ctx context.Context, spec *Spec, opts Options) (*Generation, error) {
 			b.problem(object, Error{Message: "no action spec"})
 			continue
 		}
+		for _, v := range as.Secrets {
+			secretValues = append(secretValues, v)
+		}
+		for _, ms := range as.Modules {
+			if ms != nil {
+				for _, v := range ms.Secrets {
+					secretValues = append(secretValues, v)
+				}
+			}
+		}
+		print := fingerprint(as)
+		if prev != nil {
+			if pa := prev.actions[name]; pa != nil && pa.print == print && pa.acquire() {
+				g.actions[name] = pa
+				reused++
+				continue
+			}
+		}
 		t, ok := trigger.Lookup(as.Trigger)
 		if !ok {
 			b.problem(object, Error{Message: fmt.Sprintf("unknown trigger %q", as.Trigger)})
@@ -96,18 +145,17 @@ func Build(ctx context.Context, spec *Spec, opts Options) (*Generation, error) {
 			b.problems = append(b.problems, *p)
 			continue
 		}
-		for _, v := range as.Secrets {
-			secretValues = append(secretValues, v)
-		}
 		a := &action{
-			g:       g,
+			env:     env,
 			name:    name,
 			version: as.Version,
 			trig:    t,
 			timeout: as.Timeout,
 			unit:    u,
 			heads:   make(map[string]string),
-			pool:    make(chan *vm, g.poolSize),
+			pool:    make(chan *vm, env.poolSize),
+			print:   print,
+			refs:    1,
 		}
 		u.modules = make(map[string]*unit, len(as.Modules))
 		broken := false
@@ -127,9 +175,6 @@ func Build(ctx context.Context, spec *Spec, opts Options) (*Generation, error) {
 					b.problems = append(b.problems, *p)
 				} else {
 					b.scan(mu, ms.Source.Files)
-					for _, v := range ms.Secrets {
-						secretValues = append(secretValues, v)
-					}
 				}
 				modules[key] = mu
 			}
@@ -148,6 +193,7 @@ func Build(ctx context.Context, spec *Spec, opts Options) (*Generation, error) {
 		b.scan(u, as.Source.Files)
 		if !broken {
 			g.actions[name] = a
+			fresh = append(fresh, a)
 		}
 	}
 
@@ -174,8 +220,7 @@ func Build(ctx context.Context, spec *Spec, opts Options) (*Generation, error) {
 	}
 	g.redact = newRedactor(secretValues)
 
-	for _, name := range names {
-		a := g.actions[name]
+	for _, a := range fresh {
 		v, err := a.newVM(ctx)
 		if err != nil {
 			if ctx.Err() != nil {
@@ -191,10 +236,60 @@ func Build(ctx context.Context, spec *Spec, opts Options) (*Generation, error) {
 	if len(b.problems) > 0 {
 		return nil, &BuildError{Problems: b.problems}
 	}
-	g.log.Info("generation built", zap.String("commit", g.commit), zap.Int64("generation", g.number),
-		zap.Int("actions", len(g.actions)), zap.Int("module_versions", len(modules)),
-		zap.Duration("duration", time.Since(start)))
+	built = true
+	env.log.Info("generation built", zap.String("commit", g.commit), zap.Int64("generation", g.number),
+		zap.Int("actions", len(g.actions)), zap.Int("actions_reused", reused),
+		zap.Int("module_versions", len(modules)), zap.Duration("duration", time.Since(start)))
 	return g, nil
+}
+
+// fingerprint identifies everything of an ActionSpec that its compiled code and warm runtimes
+// depend on: equal fingerprints let Build reuse an action (Options.Previous).
+func fingerprint(as *ActionSpec) [32]byte {
+	h := sha256.New()
+	w := func(ss ...string) {
+		for _, s := range ss {
+			var n [8]byte
+			binary.LittleEndian.PutUint64(n[:], uint64(len(s)))
+			h.Write(n[:])
+			h.Write([]byte(s))
+		}
+	}
+	source := func(s Source) {
+		w(s.Dir, s.Entry)
+		for _, f := range slices.Sorted(maps.Keys(s.Files)) {
+			w(f, string(s.Files[f]))
+		}
+		w("deps")
+		for _, d := range slices.Sorted(maps.Keys(s.Dependencies)) {
+			w(d, s.Dependencies[d])
+		}
+		if s.Bundle != nil {
+			w("bundle", s.Bundle.Key)
+		}
+	}
+	secrets := func(m map[string]string) {
+		w("secrets")
+		for _, k := range slices.Sorted(maps.Keys(m)) {
+			w(k, m[k])
+		}
+	}
+	w(as.Name, as.Version, as.Trigger, as.Timeout.String())
+	source(as.Source)
+	secrets(as.Secrets)
+	for _, m := range slices.Sorted(maps.Keys(as.Modules)) {
+		ms := as.Modules[m]
+		if ms == nil {
+			w("nil module", m)
+			continue
+		}
+		w("module", m, ms.Name, strconv.Itoa(ms.Version))
+		source(ms.Source)
+		secrets(ms.Secrets)
+	}
+	var out [32]byte
+	h.Sum(out[:0])
+	return out
 }
 
 // scan reports every literal require('x') in u's files that the runner would refuse.

@@ -45,10 +45,10 @@ func TestBuildErrors(t *testing.T) {
 		{
 			name: "require in a handler found by the static scan",
 			give: func() *Spec {
-				return newSpec(newAction("lazy", "// require('ignored-in-comment')\nexports.onExecutePostLogin = async (event, api) => {\n  const h = require(\"http\");\n  const s = 'require(\"in-a-string\")';\n};"))
+				return newSpec(newAction("lazy", "// require('ignored-in-comment')\nexports.onExecutePostLogin = async (event, api) => {\n  const h = require(\"cluster\");\n  const s = 'require(\"in-a-string\")';\n};"))
 			},
 			want: []Problem{{Object: "actions/lazy", Error: Error{
-				Message: "cannot require 'http': the Node built-in http is not available to actions yet",
+				Message: "cannot require 'cluster': the Node built-in is not available to actions",
 				File:    "actions/lazy/index.js", Line: 3, Col: 13}}},
 		},
 		{

@@ -10,6 +10,7 @@ const (
 	CacheMaxEntries  = 20               // per trigger
 	CacheMaxKeyBytes = 64               // per key
 	CacheMaxValue    = 4096             // bytes per value
+	CacheMaxTotal    = 8192             // bytes of keys and values per trigger
 	CacheDefaultTTL  = 15 * time.Minute // when set gives neither ttl nor expires_at
 	CacheMaxTTL      = 24 * time.Hour
 )
@@ -21,7 +22,7 @@ const (
 	CacheErrInvalidValue = "invalid_value"  // not a string
 	CacheErrValueTooLong = "value_too_long" // over CacheMaxValue
 	CacheErrInvalidTTL   = "invalid_ttl"    // ttl or expires_at not a positive number
-	CacheErrFull         = "cache_full"     // CacheMaxEntries live entries and the key is new
+	CacheErrFull         = "cache_full"     // CacheMaxEntries live entries, or CacheMaxTotal bytes
 	CacheErrNotFound     = "not_found"      // delete of a key that holds nothing
 )
 
@@ -31,8 +32,11 @@ const (
 type Cache struct {
 	now func() time.Time // tests replace it
 
-	mu       sync.Mutex                       // guards triggers
+	mu       sync.Mutex                       // guards triggers and spent
 	triggers map[string]map[string]CacheEntry // trigger -> key -> entry
+	// spent remembers the redirect states resumed already, until they expire: a Cache is the
+	// state that a daemon shares across its generations.
+	spent map[string]time.Time
 }
 
 // CacheEntry is one cached value.
@@ -43,7 +47,7 @@ type CacheEntry struct {
 
 // NewCache returns an empty cache.
 func NewCache() *Cache {
-	return &Cache{now: time.Now, triggers: make(map[string]map[string]CacheEntry)}
+	return &Cache{now: time.Now, triggers: make(map[string]map[string]CacheEntry), spent: make(map[string]time.Time)}
 }
 
 // CacheError is a refused Set; Code is one of the CacheErr constants.
@@ -102,18 +106,45 @@ func (c *Cache) Set(trigger, key, value string, ttl time.Duration, expiresAt tim
 		m = make(map[string]CacheEntry)
 		c.triggers[trigger] = m
 	}
-	if _, exists := m[key]; !exists && len(m) >= CacheMaxEntries {
-		for k, e := range m {
-			if !now.Before(e.ExpiresAt) {
-				delete(m, k)
-			}
+	old, exists := m[key]
+	total := 0
+	for k, e := range m {
+		if !now.Before(e.ExpiresAt) {
+			delete(m, k)
+			continue
 		}
-		if len(m) >= CacheMaxEntries {
-			return &CacheError{Code: CacheErrFull}
-		}
+		total += len(k) + len(e.Value)
+	}
+	if exists && now.Before(old.ExpiresAt) {
+		total -= len(key) + len(old.Value)
+	}
+	if _, live := m[key]; !live && len(m) >= CacheMaxEntries || total+len(key)+len(value) > CacheMaxTotal {
+		return &CacheError{Code: CacheErrFull}
 	}
 	m[key] = CacheEntry{Value: value, ExpiresAt: exp}
 	return nil
+}
+
+// spend records that the redirect state id was resumed and reports whether it was the first time.
+func (c *Cache) spend(id string, expires time.Time) bool {
+	now := c.now()
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.spent == nil {
+		c.spent = make(map[string]time.Time)
+	}
+	if _, ok := c.spent[id]; ok {
+		return false
+	}
+	if len(c.spent) >= 1024 {
+		for k, e := range c.spent {
+			if !now.Before(e) {
+				delete(c.spent, k)
+			}
+		}
+	}
+	c.spent[id] = expires
+	return true
 }
 
 // Delete removes key from trigger's scope and reports whether a live entry was there.

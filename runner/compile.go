@@ -24,6 +24,7 @@ import (
 const (
 	actionWrapperHead = "(function (exports, require, module, __filename, __dirname) {"
 	moduleWrapperHead = "(function (exports, require, module, __filename, __dirname, actions, fetch, console) {"
+	bundleWrapperHead = "(function (exports, require, module, __filename, __dirname) {"
 	wrapperTail       = "\n})"
 )
 
@@ -48,6 +49,9 @@ type unit struct {
 	deps    map[string]string        // declared npm packages
 	secrets map[string]string        // a copy
 	modules map[string]*unit         // action units: require('actions:<name>') -> pinned version
+	// bundle is the compiled Source.Bundle (nil without one); bundleKey is its Bundle.Key.
+	bundle    *goja.Program
+	bundleKey string
 }
 
 // repoPath is file's repository-relative path, as positions and errors name it.
@@ -110,7 +114,12 @@ func (c *ProgramCache) compile(build uint64, name, src string) (*goja.Program, e
 	h.Write([]byte(src))
 	var key [32]byte
 	h.Sum(key[:0])
+	return c.compileKeyed(build, key, name, func() string { return src })
+}
 
+// compileKeyed is compile with the cache key given (a bundle's content hash), so that a large
+// source is neither hashed nor even assembled when the cache holds it.
+func (c *ProgramCache) compileKeyed(build uint64, key [32]byte, name string, src func() string) (*goja.Program, error) {
 	c.mu.Lock()
 	if p, ok := c.progs[key]; ok {
 		p.used = build
@@ -119,7 +128,7 @@ func (c *ProgramCache) compile(build uint64, name, src string) (*goja.Program, e
 	}
 	c.mu.Unlock()
 
-	prg, err := compileJS(name, src)
+	prg, err := compileJS(name, src())
 	if err != nil {
 		return nil, err
 	}
@@ -159,6 +168,17 @@ func (b *builder) compileUnit(kind unitKind, object, name string, src Source, se
 	}
 	for f := range src.Files {
 		u.files[path.Clean(f)] = true
+	}
+	if src.Bundle != nil {
+		key := sha256.Sum256([]byte("bundle\x00" + src.Bundle.Key))
+		name := u.repoPath("<npm bundle>")
+		prg, err := b.programs.compileKeyed(b.build, key, name, func() string {
+			return bundleWrapperHead + string(src.Bundle.Code) + wrapperTail
+		})
+		if err != nil {
+			return nil, &Problem{Object: object, Error: Error{Message: "the npm dependency bundle does not compile: " + err.Error(), File: name}}
+		}
+		u.bundle, u.bundleKey = prg, src.Bundle.Key
 	}
 	if !u.files[u.entry] {
 		return nil, &Problem{Object: object, Error: Error{

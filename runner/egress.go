@@ -57,7 +57,7 @@ func NewHTTPClient(p EgressPolicy) *http.Client {
 		TLSHandshakeTimeout:   egressTLSTimeout,
 		ResponseHeaderTimeout: egressHeaderTimeout,
 		IdleConnTimeout:       egressIdleConnTimeout,
-		MaxIdleConnsPerHost:   16,
+		MaxIdleConnsPerHost:   64, // executions of a busy action fetch the same hosts at once
 		ForceAttemptHTTP2:     true,
 	}
 	return &http.Client{

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"math"
 	"strconv"
+	"unicode/utf8"
 
 	"github.com/dop251/goja"
 )
@@ -84,7 +85,8 @@ func (p *jsonToJS) value(depth int) (goja.Value, error) {
 		}
 	case '[':
 		p.i++
-		var items []any
+		var buf [16]any // NewArray copies the items: no allocation for short arrays
+		items := buf[:0]
 		p.ws()
 		if p.s[p.i] == ']' {
 			p.i++
@@ -156,7 +158,7 @@ func (p *jsonToJS) str() (string, error) {
 			continue
 		case '"':
 			p.i++
-			if !escaped {
+			if !escaped && utf8.ValidString(p.s[start+1:p.i-1]) {
 				return p.s[start+1 : p.i-1], nil
 			}
 			var s string

@@ -1,6 +1,8 @@
 package runner
 
 import (
+	"encoding/json"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -59,6 +61,45 @@ func FuzzParseEvent(f *testing.F) {
 		rt := goja.New()
 		if _, err := parseEvent(rt, give); err != nil && err != errEventDepth {
 			t.Errorf("parseEvent(%q): %v", give, err)
+		}
+	})
+}
+
+// FuzzLazyEvent checks that the lazy event shows what JSON.parse would: the same keys and
+// values, for any JSON object a caller may send.
+func FuzzLazyEvent(f *testing.F) {
+	for _, s := range []string{`{}`, `{"a":1}`, `{"user":{"name":"ada","tags":["x",1,true,null]},"n":-1.5e3}`,
+		`{"a\"b":"c\\d","a":2,"a":3}`, ` { "x" : [ { } , [ ] ] } `, `{"__proto__":{"polluted":1}}`} {
+		f.Add(s)
+	}
+	g := mustBuild(f, newSpec(newAction("fuzz", `exports.onExecutePostLogin = async () => {};`)), Options{})
+	a := g.actions["fuzz"]
+	v := <-a.pool
+	f.Fuzz(func(t *testing.T, data string) {
+		if !isJSONObject([]byte(data)) {
+			return
+		}
+		var want map[string]json.RawMessage
+		if err := json.Unmarshal([]byte(data), &want); err != nil {
+			return
+		}
+		ev, err := v.newEvent(data)
+		if err != nil {
+			t.Fatalf("newEvent(%s): %v", data, err)
+		}
+		for k, raw := range want {
+			got, err := v.jsonStringify(goja.Undefined(), ev.Get(k))
+			if err != nil {
+				t.Fatal(err)
+			}
+			var w, gv any
+			_ = json.Unmarshal(raw, &w)
+			if err := json.Unmarshal([]byte(got.String()), &gv); err != nil || !reflect.DeepEqual(w, gv) {
+				t.Errorf("%s: event[%q] = %s, want %s", data, k, got, raw)
+			}
+		}
+		if n := len(ev.Keys()); n != len(want)+1 { // + secrets
+			t.Errorf("%s: %d keys, want %d", data, n, len(want)+1)
 		}
 	})
 }

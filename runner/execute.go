@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"reflect"
 	"regexp"
+	"runtime/debug"
 	"strconv"
 	"strings"
 	"time"
@@ -14,12 +15,12 @@ import (
 	"go.uber.org/zap"
 )
 
-// errTimedOut is the value a runtime is interrupted with when its action's context ends.
+// errTimedOut is the value a runtime is interrupted with when its action's time ends.
 var errTimedOut = errors.New("execution interrupted")
 
 // run runs a's handler for ex and fills ar. The action gets min(its timeout, what is left of the
 // execution's budget); a runtime that was interrupted or failed internally is dropped.
-func (a *action) run(ctx context.Context, ex *execution, ar *ActionResult, deadline time.Time) {
+func (a *action) run(ctx context.Context, ex *execution, ar *ActionResult, deadline time.Time, handler string) {
 	start := time.Now()
 	defer func() { ar.DurationMS = float64(time.Since(start).Nanoseconds()) / 1e6 }()
 
@@ -33,41 +34,47 @@ func (a *action) run(ctx context.Context, ex *execution, ar *ActionResult, deadl
 			limit, own = t, true
 		}
 	}
-	actx, cancel := context.WithDeadline(ctx, limit)
-	defer cancel()
 
-	v, err := a.get(actx)
+	v, err := a.get(ctx, limit)
 	if err != nil {
-		ar.Error = a.timeoutError(ctx, actx, own)
+		ar.Error = a.timeoutError(ctx, limit, own)
 		if ar.Error == nil {
 			ar.Error = asError(err)
 		}
 		return
 	}
-	jsErr := v.execute(actx, ex, ar)
-	if actx.Err() != nil {
+	jsErr, fired := v.execute(ctx, limit, ex, ar, handler)
+	switch {
+	case fired == errMemoryLimit:
 		v.broken = true
-		if jsErr != nil || errors.Is(actx.Err(), context.DeadlineExceeded) {
-			if te := a.timeoutError(ctx, actx, own); te != nil {
+		jsErr = &Error{Message: fmt.Sprintf("action %s exceeded its memory limit of %d MiB and was stopped", a.name, a.env.memLimit>>20)}
+	case fired != nil || ctx.Err() != nil || !time.Now().Before(limit):
+		if fired != nil {
+			v.broken = true
+		}
+		if jsErr != nil || fired != nil {
+			if te := a.timeoutError(ctx, limit, own); te != nil {
+				v.broken = true
 				jsErr = te
 			}
 		}
 	}
 	ar.Error = jsErr
 	a.put(v)
-	if ce := a.g.log.Check(zap.DebugLevel, "action ran"); ce != nil {
+	if ce := a.env.log.Check(zap.DebugLevel, "action ran"); ce != nil {
 		ce.Write(zap.String("execution_id", ex.res.ExecutionID), zap.String("action", a.name),
 			zap.String("version", a.version), zap.Bool("failed", jsErr != nil), zap.Duration("duration", time.Since(start)))
 	}
 }
 
-// timeoutError explains why actx ended, or returns nil if it has not.
-func (a *action) timeoutError(ctx, actx context.Context, own bool) *Error {
+// timeoutError explains why the action's time ended (the request's context, its own timeout or
+// the execution's budget), or returns nil if it has not.
+func (a *action) timeoutError(ctx context.Context, limit time.Time, own bool) *Error {
 	switch {
-	case actx.Err() == nil:
-		return nil
 	case ctx.Err() != nil && !errors.Is(ctx.Err(), context.DeadlineExceeded):
 		return &Error{Message: fmt.Sprintf("action %s was canceled: the request ended", a.name)}
+	case ctx.Err() == nil && time.Now().Before(limit):
+		return nil
 	case own:
 		return &Error{Message: fmt.Sprintf("action %s exceeded its %s timeout", a.name, a.timeout)}
 	default:
@@ -83,59 +90,65 @@ func asError(err error) *Error {
 	return &Error{Message: err.Error()}
 }
 
-// execute calls the handler with a fresh event and the api, and runs the loop until its promise
-// settles. It returns the action's JavaScript failure, if any.
-func (v *vm) execute(ctx context.Context, ex *execution, ar *ActionResult) (jsErr *Error) {
+// execute calls the handler (the trigger's, or its continue handler) with a fresh event and the
+// api, and runs the loop until its promise settles. It returns the action's JavaScript failure,
+// if any.
+//
+// The runtime's alarm (alarm.go) interrupts it at limit, when ctx ends, or past its memory limit;
+// fired says which, nil when it did not fire.
+func (v *vm) execute(ctx context.Context, limit time.Time, ex *execution, ar *ActionResult, handler string) (jsErr *Error, fired error) {
 	v.loop.reset()
-	v.cur = actionRun{ctx: ctx, ex: ex, ar: ar}
+	v.cur = actionRun{parent: ctx, limit: limit, ex: ex, ar: ar}
 	v.run = &v.cur
-	stop := context.AfterFunc(ctx, func() { v.rt.Interrupt(errTimedOut) })
+	v.alarm.arm(v, ctx, limit)
 	defer func() {
 		if x := recover(); x != nil {
 			v.broken = true
-			v.act.g.log.Error("internal error in runtime", zap.String("action", v.act.name), zap.Any("panic", x))
+			v.act.env.log.Error("internal error in runtime", zap.String("action", v.act.name), zap.Any("panic", x),
+				zap.ByteString("stack", debug.Stack()))
 			jsErr = &Error{Message: fmt.Sprintf("internal error in action %s", v.act.name)}
 		}
-		if !stop() { // the interrupt fired or is firing: this runtime may still carry it
+		v.inJS.Store(false)
+		if fired = v.alarm.disarm(); fired != nil { // this runtime may still carry the interrupt
 			v.broken = true
+		}
+		if v.cur.cancel != nil {
+			v.cur.cancel()
 		}
 		v.run = nil
 		v.cur = actionRun{}
 		v.loop.reset()
 	}()
 
-	fn, ok := goja.AssertFunction(v.handler(v.act.trig.Handler))
+	fn, ok := v.callable(handler)
 	if !ok {
-		return &Error{Message: fmt.Sprintf("actions/%s does not export %s", v.act.name, v.act.trig.Handler)}
+		return &Error{Message: fmt.Sprintf("actions/%s does not export %s", v.act.name, handler)}, nil
 	}
-	// Each action parses the request itself, so it gets its own deep copy of the event.
-	event, err := parseEvent(v.rt, ex.event)
+	// Each action reads the request itself, so it gets its own deep copy of the event.
+	evObj, err := v.newEvent(ex.event)
 	if err != nil {
-		return &Error{Message: "cannot read the event: " + err.Error()}
+		return &Error{Message: "cannot read the event: " + err.Error()}, nil
 	}
-	secrets := v.rt.NewObject()
-	for k, val := range v.act.unit.secrets {
-		secrets.Set(k, val)
+	if ts := ex.res.Effects.TargetScopes; ts != nil {
+		v.setEventTargetScopes(evObj, *ts)
 	}
-	if _, err := v.freeze(goja.Undefined(), secrets); err != nil {
-		return v.failure(err)
-	}
-	event.(*goja.Object).Set("secrets", secrets)
-	ret, err := fn(goja.Undefined(), event, v.api)
+	v.cur.event = evObj
+	v.inJS.Store(true)
+	ret, err := fn(goja.Undefined(), evObj, v.api)
 	if err != nil {
-		return v.failure(err)
+		return v.failure(err), nil
 	}
 	var p *goja.Promise
 	if o, ok := ret.(*goja.Object); ok && o.ExportType() == typePromise {
 		p, _ = o.Export().(*goja.Promise)
 	}
-	if err := v.await(ctx, p); err != nil {
-		return v.failure(err)
+	if err := v.await(p); err != nil {
+		return v.failure(err), nil
 	}
 	if p != nil && p.State() == goja.PromiseStateRejected {
-		return v.valueError(p.Result(), nil)
+		return v.valueError(p.Result(), nil), nil
 	}
-	return nil
+	return nil, nil
 }
 
 var typePromise = reflect.TypeOf((*goja.Promise)(nil))

@@ -2,6 +2,7 @@ package runner
 
 import (
 	"bytes"
+	"context"
 	"encoding/base64"
 	"errors"
 	"fmt"
@@ -31,55 +32,16 @@ type fetchResult struct {
 
 // nativeFetch is the prelude's native.fetch(url, method, headerPairs, body, redirect): it starts
 // the request on its own goroutine with the generation's HTTP client, tied to the execution's
-// context, and returns a promise that the loop settles when the result is enqueued.
+// context, and returns [promise, abort]: the loop settles the promise when the result is
+// enqueued, and abort() cancels the request (an AbortSignal calls it).
 func (v *vm) nativeFetch(call goja.FunctionCall) goja.Value {
 	rt := v.rt
 	run := v.run
 	if run == nil {
 		panic(v.newError("fetch is not available while the code loads; call it from the handler"))
 	}
-	rawURL := call.Argument(0).String()
-	method := call.Argument(1).String()
-	var pairs [][]string
-	if err := rt.ExportTo(call.Argument(2), &pairs); err != nil {
-		panic(rt.NewTypeError("fetch: invalid headers: %v", err))
-	}
-	var body []byte
-	if b := call.Argument(3); !goja.IsNull(b) && !goja.IsUndefined(b) {
-		if s, ok := jsString(b); ok {
-			body = []byte(s)
-		} else if err := rt.ExportTo(b, &body); err != nil {
-			panic(rt.NewTypeError("fetch: invalid body: %v", err))
-		}
-	}
-	if len(body) > MaxFetchRequestBody {
-		panic(rt.NewTypeError("fetch: request body of %d bytes exceeds %d bytes", len(body), MaxFetchRequestBody))
-	}
-	redirect := call.Argument(4).String()
-
-	req, err := http.NewRequestWithContext(run.ctx, method, rawURL, bytes.NewReader(body))
-	if err != nil {
-		panic(rt.NewTypeError("fetch: %v", err))
-	}
-	if req.URL.Scheme != "http" && req.URL.Scheme != "https" {
-		panic(rt.NewTypeError("fetch: scheme %q is not supported (http and https only)", req.URL.Scheme))
-	}
-	if body == nil {
-		req.Body, req.GetBody, req.ContentLength = nil, nil, 0
-	}
-	for _, p := range pairs {
-		if len(p) == 2 {
-			req.Header.Add(p[0], p[1])
-		}
-	}
-	if req.Header.Get("User-Agent") == "" {
-		req.Header.Set("User-Agent", "actionsd")
-	}
-	if req.Header.Get("Accept") == "" {
-		req.Header.Set("Accept", "*/*")
-	}
-
-	client := v.act.g.client
+	req, redirect := v.newRequest("fetch", call)
+	client := v.act.env.client
 	switch redirect {
 	case "manual", "error":
 		c := *client
@@ -91,22 +53,87 @@ func (v *vm) nativeFetch(call goja.FunctionCall) goja.Value {
 		}
 		client = &c
 	}
+	if req.Header.Get("User-Agent") == "" {
+		req.Header.Set("User-Agent", "actionsd")
+	}
+	if req.Header.Get("Accept") == "" {
+		req.Header.Set("Accept", "*/*")
+	}
+	return v.startRequest(run, client, req, func(err error) goja.Value {
+		return rt.NewTypeError("fetch failed: %s", err.Error())
+	})
+}
 
+// newRequest reads (url, method, headerPairs, body, extra) into a request of the execution in
+// progress; what names the caller in errors.
+func (v *vm) newRequest(what string, call goja.FunctionCall) (*http.Request, string) {
+	rt := v.rt
+	rawURL := call.Argument(0).String()
+	method := call.Argument(1).String()
+	var pairs [][]string
+	if err := rt.ExportTo(call.Argument(2), &pairs); err != nil {
+		panic(rt.NewTypeError("%s: invalid headers: %v", what, err))
+	}
+	var body []byte
+	if b := call.Argument(3); !goja.IsNull(b) && !goja.IsUndefined(b) {
+		if s, ok := jsString(b); ok {
+			body = []byte(s)
+		} else if raw, ok := bytesOf(b); ok {
+			body = append([]byte(nil), raw...)
+		} else if err := rt.ExportTo(b, &body); err != nil {
+			panic(rt.NewTypeError("%s: invalid body: %v", what, err))
+		}
+	}
+	if len(body) > MaxFetchRequestBody {
+		panic(rt.NewTypeError("%s: request body of %d bytes exceeds %d bytes", what, len(body), MaxFetchRequestBody))
+	}
+	req, err := http.NewRequestWithContext(v.run.context(), method, rawURL, bytes.NewReader(body))
+	if err != nil {
+		panic(rt.NewTypeError("%s: %v", what, err))
+	}
+	if req.URL.Scheme != "http" && req.URL.Scheme != "https" {
+		panic(rt.NewTypeError("%s: scheme %q is not supported (http and https only)", what, req.URL.Scheme))
+	}
+	if body == nil {
+		req.Body, req.GetBody, req.ContentLength = nil, nil, 0
+	}
+	for _, p := range pairs {
+		if len(p) == 2 {
+			if strings.EqualFold(p[0], "host") {
+				req.Host = p[1]
+				continue
+			}
+			req.Header.Add(p[0], p[1])
+		}
+	}
+	return req, call.Argument(4).String()
+}
+
+// startRequest runs req on its own goroutine and returns [promise, abort] (see nativeFetch).
+func (v *vm) startRequest(run *actionRun, client *http.Client, req *http.Request, fail func(error) goja.Value) goja.Value {
+	rt := v.rt
+	ctx, cancel := context.WithCancel(req.Context())
+	req = req.WithContext(ctx)
 	p, resolve, reject := rt.NewPromise()
 	l := &v.loop
 	epoch := l.epoch
 	l.pending++
-	ctx := run.ctx
+	runCtx := run.context()
 	go func() {
+		defer cancel()
 		res, err := doFetch(client, req)
-		l.enqueue(ctx, epoch, func() error {
+		l.enqueue(runCtx, epoch, func() error {
 			if err != nil {
-				return reject(rt.NewTypeError("fetch failed: %s", err.Error()))
+				return reject(fail(err))
 			}
 			return resolve(v.fetchResponse(res))
 		})
 	}()
-	return rt.ToValue(p)
+	abort := func(goja.FunctionCall) goja.Value {
+		cancel()
+		return goja.Undefined()
+	}
+	return rt.NewArray(p, abort)
 }
 
 func doFetch(client *http.Client, req *http.Request) (*fetchResult, error) {

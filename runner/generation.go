@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -26,8 +27,8 @@ var (
 // that is not a JSON object. A failing action is not a RequestError: it is a Result with outcome
 // "failed".
 type RequestError struct {
-	Kind error  // ErrUnknownTrigger, ErrUnknownAction or ErrBadEvent
-	Name string // the trigger or action asked for
+	Kind error  // ErrUnknownTrigger, ErrUnknownAction, ErrBadEvent or ErrBadState
+	Name string // the trigger or action asked for; for ErrBadState, what is wrong with it
 }
 
 func (e *RequestError) Error() string {
@@ -36,6 +37,8 @@ func (e *RequestError) Error() string {
 		return fmt.Sprintf("trigger %s: %v", e.Name, e.Kind)
 	case ErrUnknownAction:
 		return fmt.Sprintf("action %s: %v", e.Name, e.Kind)
+	case ErrBadState:
+		return fmt.Sprintf("%v: %s", e.Kind, e.Name)
 	}
 	return e.Kind.Error()
 }
@@ -47,26 +50,73 @@ func (e *RequestError) Unwrap() error { return e.Kind }
 type Generation struct {
 	commit   string
 	number   int64
-	log      *zap.Logger
-	client   *http.Client
+	env      *runEnv
+	given    runEnv // the options env was made from: equal ones let Build reuse actions
 	cache    *Cache
+	sealer   *stateSealer
 	redact   *redactor
-	poolSize int
 	actions  map[string]*action
 	bindings map[string][]*action // trigger -> actions in order
 	closed   atomic.Bool
 }
 
-// action is one action of a generation and its pool of runtimes.
+// DefaultPoolSize is Options.PoolSize's default (or 2×GOMAXPROCS when that is more): enough
+// idle runtimes for the executions of one action that overlap while they await requests.
+const DefaultPoolSize = 32
+
+// runEnv is what an action's runtimes reach outside themselves. Generations built with equal
+// options share one, and with it the actions they reuse (Options.Previous).
+type runEnv struct {
+	log      *zap.Logger
+	client   *http.Client
+	cache    *Cache
+	poolSize int
+	memLimit int64 // bytes; ≤ 0: no watchdog
+}
+
+// action is one compiled action and its pool of warm runtimes. Generations that reuse it (see
+// Options.Previous) share it; it is immutable but for its pool and reference count.
 type action struct {
-	g       *Generation
+	env     *runEnv
 	name    string
 	version string
 	trig    trigger.Trigger
 	timeout time.Duration
 	unit    *unit
 	heads   map[string]string // repository path of each file it may run -> its wrapper head
-	pool    chan *vm          // idle runtimes; at most poolSize
+	pool    chan *vm          // idle runtimes; at most env.poolSize
+	print   [32]byte          // fingerprint of its ActionSpec
+
+	mu   sync.Mutex // guards refs
+	refs int        // generations using the action; its pool is drained when none is left
+}
+
+// acquire adds a generation user; it fails once the last one released the action.
+func (a *action) acquire() bool {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.refs == 0 {
+		return false
+	}
+	a.refs++
+	return true
+}
+
+// release drops a generation user, and the pooled runtimes with the last one.
+func (a *action) release() {
+	a.mu.Lock()
+	a.refs--
+	last := a.refs <= 0
+	a.mu.Unlock()
+	if last {
+		a.drain()
+	}
+}
+
+func (a *action) released() bool {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.refs <= 0
 }
 
 // Commit returns the commit the generation serves.
@@ -75,12 +125,15 @@ func (g *Generation) Commit() string { return g.commit }
 // Number returns the generation's number, as given in its Spec.
 func (g *Generation) Number() int64 { return g.number }
 
-// Close drops the pooled runtimes. Executions in flight finish normally; their runtimes are then
-// dropped instead of pooled. Execute and Test still work after Close, on fresh runtimes.
+// Close drops the pooled runtimes of the actions that no newer generation reuses. Executions in
+// flight finish normally; their runtimes are then dropped instead of pooled. Execute and Test
+// still work after Close, on fresh runtimes. Close is idempotent.
 func (g *Generation) Close() {
-	g.closed.Store(true)
+	if g.closed.Swap(true) {
+		return
+	}
 	for _, a := range g.actions {
-		a.drain()
+		a.release()
 	}
 }
 
@@ -94,26 +147,29 @@ func (a *action) drain() {
 	}
 }
 
-// get returns an idle runtime, or a new one when none is idle.
-func (a *action) get(ctx context.Context) (*vm, error) {
+// get returns an idle runtime, or a new one (loaded before limit) when none is idle.
+func (a *action) get(ctx context.Context, limit time.Time) (*vm, error) {
 	select {
 	case v := <-a.pool:
 		return v, nil
 	default:
 	}
-	return a.newVM(ctx)
+	lctx, cancel := context.WithDeadline(ctx, limit)
+	defer cancel()
+	return a.newVM(lctx)
 }
 
-// put returns v to the pool unless it is broken, the pool is full or the generation is closed.
+// put returns v to the pool unless it is broken, the pool is full or every generation using the
+// action is closed.
 func (a *action) put(v *vm) {
-	if v.broken || a.g.closed.Load() {
+	if v.broken || a.released() {
 		return
 	}
 	select {
 	case a.pool <- v:
 	default:
 	}
-	if a.g.closed.Load() { // Close ran meanwhile
+	if a.released() { // the last generation closed meanwhile
 		a.drain()
 	}
 }
@@ -129,11 +185,11 @@ func (g *Generation) Execute(ctx context.Context, trig string, event []byte) (*R
 	if !isJSONObject(event) {
 		return nil, &RequestError{Kind: ErrBadEvent}
 	}
-	return g.execute(ctx, t, g.bindings[trig], event), nil
+	return g.execute(ctx, t, g.bindings[trig], event, nil), nil
 }
 
 // Test runs one action, bound or not, with the api of the trigger it declares, as Auth0's Test tab
-// does.
+// does. A redirect it makes resumes (Continue) with that action alone.
 func (g *Generation) Test(ctx context.Context, name string, event []byte) (*Result, error) {
 	a, ok := g.actions[name]
 	if !ok {
@@ -142,7 +198,7 @@ func (g *Generation) Test(ctx context.Context, name string, event []byte) (*Resu
 	if !isJSONObject(event) {
 		return nil, &RequestError{Kind: ErrBadEvent}
 	}
-	return g.execute(ctx, a.trig, []*action{a}, event), nil
+	return g.execute(ctx, a.trig, []*action{a}, event, &flow{single: true}), nil
 }
 
 func isJSONObject(b []byte) bool {
@@ -162,6 +218,14 @@ func isJSONObject(b []byte) bool {
 type execution struct {
 	event string // the request JSON; each action parses its own copy
 	res   *Result
+	flow  *flow // nil for a plain Execute
+}
+
+// flow says how an execution relates to redirects.
+type flow struct {
+	single bool    // Test: one action, and a redirect resumes only it
+	resume string  // Continue: the state it resumes; the first action runs its continue handler
+	prior  *Result // Continue: the commands and effects from before the redirect
 }
 
 func newExecutionID() string {
@@ -172,32 +236,53 @@ func newExecutionID() string {
 	return string(h[:])
 }
 
-func (g *Generation) execute(ctx context.Context, t trigger.Trigger, actions []*action, event []byte) *Result {
-	start := time.Now()
-	deadline := start.Add(DefaultBudget)
-	if d, ok := ctx.Deadline(); ok && d.Before(deadline) {
-		deadline = d
-	}
+func (g *Generation) newResult(t trigger.Trigger, n int, fl *flow) *Result {
 	res := &Result{
 		ExecutionID: newExecutionID(),
 		Trigger:     t.Name,
 		Commit:      g.commit,
 		Generation:  g.number,
 		Outcome:     OutcomeSuccess,
-		Actions:     make([]ActionResult, 0, len(actions)),
-		Commands:    []Command{},
-		Effects: Effects{
-			IDTokenClaims:     map[string]any{},
-			AccessTokenClaims: map[string]any{},
-			AppMetadata:       map[string]any{},
-			UserMetadata:      map[string]any{},
-		},
 	}
-	ex := &execution{event: string(event), res: res}
-	for _, a := range actions {
+	if n <= len(res.actionsBuf) {
+		res.Actions = res.actionsBuf[:0]
+	} else {
+		res.Actions = make([]ActionResult, 0, n)
+	}
+	if fl != nil && fl.prior != nil {
+		res.Commands = fl.prior.Commands
+		res.Effects = fl.prior.Effects
+		return res
+	}
+	res.Commands = res.commandsBuf[:0]
+	// Made now rather than on first write: encoding/json would otherwise need a MarshalJSON to
+	// write nil maps as {}, and that costs more than the maps.
+	res.Effects = Effects{
+		IDTokenClaims:     map[string]any{},
+		AccessTokenClaims: map[string]any{},
+		AppMetadata:       map[string]any{},
+		UserMetadata:      map[string]any{},
+	}
+	return res
+}
+
+func (g *Generation) execute(ctx context.Context, t trigger.Trigger, actions []*action, event []byte, fl *flow) *Result {
+	start := time.Now()
+	deadline := start.Add(DefaultBudget)
+	if d, ok := ctx.Deadline(); ok && d.Before(deadline) {
+		deadline = d
+	}
+	res := g.newResult(t, len(actions), fl)
+	ex := &execution{event: string(event), res: res, flow: fl}
+	var paused *action
+	for i, a := range actions {
+		handler := t.Handler
+		if i == 0 && fl != nil && fl.resume != "" {
+			handler = t.Continue
+		}
 		res.Actions = append(res.Actions, ActionResult{Name: a.name, Version: a.version, Logs: []string{}})
 		ar := &res.Actions[len(res.Actions)-1]
-		a.run(ctx, ex, ar, deadline)
+		a.run(ctx, ex, ar, deadline, handler)
 		if ar.Error != nil {
 			res.Outcome = OutcomeFailed
 			break
@@ -206,31 +291,47 @@ func (g *Generation) execute(ctx context.Context, t trigger.Trigger, actions []*
 			res.Outcome = OutcomeDenied
 			break
 		}
+		if res.Effects.Redirect != nil {
+			res.Outcome = OutcomeRedirect
+			paused = a
+			break
+		}
+	}
+	if res.Outcome != OutcomeRedirect {
+		res.Effects.Redirect = nil // a redirect asked for by an action that then failed or denied
 	}
 	if g.redact != nil {
-		for i := range res.Actions {
-			ar := &res.Actions[i]
-			for j, l := range ar.Logs {
-				ar.Logs[j] = g.redact.redact(l)
-			}
-			if ar.Error != nil {
-				ar.Error.Message = g.redact.redact(ar.Error.Message)
-			}
-		}
-		for i := range res.Commands {
-			for j, a := range res.Commands[i].Args {
-				if s, ok := a.(string); ok {
-					res.Commands[i].Args[j] = g.redact.redact(s)
-				}
-			}
-		}
-		res.Effects.Access.Reason = g.redact.redact(res.Effects.Access.Reason)
-		res.Effects.Access.UserMessage = g.redact.redact(res.Effects.Access.UserMessage)
+		g.redactResult(res)
 	}
-	if ce := g.log.Check(zap.DebugLevel, "execution"); ce != nil {
+	if paused != nil {
+		g.pause(t, paused, ex, fl != nil && fl.single)
+	}
+	if ce := g.env.log.Check(zap.DebugLevel, "execution"); ce != nil {
 		ce.Write(zap.String("execution_id", res.ExecutionID), zap.String("trigger", t.Name),
 			zap.String("commit", g.commit), zap.Int64("generation", g.number),
 			zap.String("outcome", res.Outcome), zap.Duration("duration", time.Since(start)))
 	}
 	return res
+}
+
+// redactResult replaces secret values in what the actions wrote.
+func (g *Generation) redactResult(res *Result) {
+	for i := range res.Actions {
+		ar := &res.Actions[i]
+		for j, l := range ar.Logs {
+			ar.Logs[j] = g.redact.redact(l)
+		}
+		if ar.Error != nil {
+			ar.Error.Message = g.redact.redact(ar.Error.Message)
+		}
+	}
+	for i := range res.Commands {
+		for j, a := range res.Commands[i].Args {
+			if s, ok := a.(string); ok {
+				res.Commands[i].Args[j] = g.redact.redact(s)
+			}
+		}
+	}
+	res.Effects.Access.Reason = g.redact.redact(res.Effects.Access.Reason)
+	res.Effects.Access.UserMessage = g.redact.redact(res.Effects.Access.UserMessage)
 }

@@ -1,7 +1,10 @@
 package runner
 
 import (
+	"cmp"
 	"context"
+	"runtime"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -76,5 +79,158 @@ func TestBudgetAndCancellation(t *testing.T) {
 	}
 	if got, want := res.Actions[0].Error.Message, "action wait was canceled: the request ended"; got != want {
 		t.Errorf("cancel: error = %q, want %q", got, want)
+	}
+}
+
+func TestRunawayCode(t *testing.T) {
+	tests := []struct {
+		name    string
+		src     string
+		timeout time.Duration
+		want    string // a prefix of the error message
+	}{
+		{
+			name: "memory bomb of filled arrays",
+			src:  `exports.onExecutePostLogin = async () => { const a = []; for (;;) a.push(new Array(1e6).fill(0)); };`,
+			want: "action bomb exceeded its memory limit of 64 MiB and was stopped",
+		},
+		{
+			name: "memory bomb of sparse arrays",
+			src:  `exports.onExecutePostLogin = async () => { const a = []; for (;;) a.push(new Array(1e6)); };`,
+			want: "action bomb ",
+		},
+		{
+			name: "string doubling",
+			src:  `exports.onExecutePostLogin = async () => { let s = 'x'; for (;;) s = s + s + 'y'; };`,
+			want: "action bomb ",
+		},
+		{
+			name: "repeat past the string limit",
+			src:  `exports.onExecutePostLogin = async () => { 'x'.repeat(2 ** 28); };`,
+			want: "RangeError: Invalid string length",
+		},
+		{
+			name: "padEnd past the string limit",
+			src:  `exports.onExecutePostLogin = async () => { ''.padEnd(2 ** 30, 'ab'); };`,
+			want: "RangeError: Invalid string length",
+		},
+		{
+			name:    "a promise that never settles while an interval runs",
+			src:     `exports.onExecutePostLogin = async () => { setInterval(() => {}, 5); await new Promise(() => {}); };`,
+			timeout: 100 * time.Millisecond,
+			want:    "action bomb exceeded its 100ms timeout",
+		},
+		{
+			name: "throw of a non-Error object",
+			src:  `exports.onExecutePostLogin = async () => { throw { code: 42 }; };`,
+			want: "{ code: 42 }",
+		},
+		{
+			name: "unhandled rejection of a non-Error",
+			src:  `exports.onExecutePostLogin = async () => { Promise.reject(7); await new Promise((r) => setTimeout(r, 2)); };`,
+			want: "unhandled promise rejection: 7",
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			bomb := newAction("bomb", tt.src)
+			bomb.Timeout = cmp.Or(tt.timeout, 20*time.Second)
+			good := newAction("good", `exports.onExecutePostLogin = async (event, api) => { api.idToken.setCustomClaim('ok', [1, 2, 3].map((x) => x * event.n)); };`)
+			spec := newSpec(bomb, good)
+			spec.Bindings = map[string][]string{"post-login": {"good"}}
+			g := mustBuild(t, spec, Options{MemoryLimit: 64 << 20})
+
+			runtime.GC()
+			before := heapInUse()
+			done := make(chan *Result)
+			go func() {
+				res, _ := g.Test(context.Background(), "bomb", []byte(`{}`))
+				done <- res
+			}()
+			served := 0
+			var res *Result
+		loop:
+			for {
+				select {
+				case res = <-done:
+					break loop
+				default:
+				}
+				r := mustExecute(t, g, "post-login", `{"n":2}`)
+				wantSuccess(t, r)
+				served++
+			}
+			if res.Outcome != OutcomeFailed || res.Actions[0].Error == nil || !strings.HasPrefix(res.Actions[0].Error.Message, tt.want) {
+				t.Fatalf("got %s, want failed with %q", toJSON(t, res.Actions), tt.want)
+			}
+			if served == 0 {
+				t.Errorf("no other execution was served meanwhile")
+			}
+			// The runtime that ran away is dropped; its memory goes back.
+			if n := len(g.actions["bomb"].pool); n != 0 && res.Actions[0].Error.Message != tt.want {
+				t.Logf("%d runtimes pooled", n)
+			}
+			runtime.GC()
+			if after := heapInUse(); after > before+32<<20 {
+				t.Errorf("heap after = %d MiB, before = %d MiB: memory did not return", after>>20, before>>20)
+			}
+			wantSuccess(t, mustExecute(t, g, "post-login", `{"n":3}`))
+		})
+	}
+}
+
+func heapInUse() uint64 {
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	return ms.HeapAlloc
+}
+
+func TestIntervalDoesNotOutliveItsExecution(t *testing.T) {
+	a := newAction("tick", `let ticks = 0;
+exports.onExecutePostLogin = async (event, api) => {
+  const seen = ticks;
+  setInterval(() => { ticks++; }, 1);
+  await new Promise((r) => setTimeout(r, 5));
+  api.idToken.setCustomClaim('seen', seen);
+};`)
+	g := mustBuild(t, newSpec(a), Options{PoolSize: 1})
+	first := mustExecute(t, g, "post-login", `{}`)
+	wantSuccess(t, first)
+	time.Sleep(20 * time.Millisecond)
+	second := mustExecute(t, g, "post-login", `{}`)
+	wantSuccess(t, second)
+	var n1, n2 int
+	_ = jsonUnmarshal(first.Effects.IDTokenClaims["seen"], &n1)
+	_ = jsonUnmarshal(second.Effects.IDTokenClaims["seen"], &n2)
+	// Module scope persists (the second execution sees the first one's ticks), but no tick ran
+	// between the executions: at most the ~5 of the first one's 5 ms.
+	if n1 != 0 || n2 == 0 || n2 > 10 {
+		t.Errorf("ticks seen = %d then %d, want 0 then the first execution's few", n1, n2)
+	}
+}
+
+func TestActionsShareNothing(t *testing.T) {
+	a := newAction("a", `const lib = require('./lib');
+globalThis.leak = 'from a';
+Array.prototype.evil = () => 'a was here';
+Object.prototype.polluted = true;
+JSON.stringify = () => '"hijacked"';
+exports.onExecutePostLogin = async (event, api) => { lib.state.push('a'); };`)
+	a.Source.Files["lib.js"] = []byte(`exports.state = [];`)
+	b := newAction("b", `const lib = require('./lib');
+exports.onExecutePostLogin = async (event, api) => {
+  lib.state.push('b');
+  api.idToken.setCustomClaim('b', [typeof globalThis.leak, typeof [].evil, ({}).polluted === undefined, JSON.stringify({ x: 1 }), lib.state.join()]);
+};`)
+	b.Source.Files["lib.js"] = []byte(`exports.state = [];`)
+	g := mustBuild(t, newSpec(a, b), Options{})
+	for range 2 {
+		res := mustExecute(t, g, "post-login", `{}`)
+		wantSuccess(t, res)
+		var got []any
+		_ = jsonUnmarshal(res.Effects.IDTokenClaims["b"], &got)
+		if toJSON(t, got[:4]) != `["undefined","undefined",true,"{\"x\":1}"]` {
+			t.Errorf("b sees a's changes: %s", toJSON(t, got))
+		}
 	}
 }

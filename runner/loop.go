@@ -45,6 +45,7 @@ type jsTimer struct {
 	id       int64
 	when     time.Time
 	interval time.Duration // 0 for setTimeout
+	delay    time.Duration
 	fn       goja.Callable
 	args     []goja.Value
 }
@@ -99,8 +100,9 @@ type unhandledRejection struct {
 
 func (e *unhandledRejection) Error() string { return "unhandled promise rejection" }
 
-// await runs the loop until p settles, ctx ends, or nothing is left that could settle p.
-func (v *vm) await(ctx context.Context, p *goja.Promise) error {
+// await runs the loop until p settles, the action's time ends, or nothing is left that could
+// settle p.
+func (v *vm) await(p *goja.Promise) error {
 	l := &v.loop
 	for {
 		if r, ok := l.unhandled(p); ok {
@@ -132,8 +134,11 @@ func (v *vm) await(ctx context.Context, p *goja.Promise) error {
 			}
 			wake = l.wake.C
 		}
+		ctx := v.run.context()
+		v.inJS.Store(false)
 		select {
 		case j := <-l.jobs:
+			v.inJS.Store(true)
 			if j.epoch != l.epoch {
 				continue
 			}
@@ -142,6 +147,7 @@ func (v *vm) await(ctx context.Context, p *goja.Promise) error {
 				return err
 			}
 		case <-wake:
+			v.inJS.Store(true)
 		case <-ctx.Done():
 			return ctx.Err()
 		}
@@ -199,7 +205,7 @@ func (v *vm) addTimer(call goja.FunctionCall, repeat bool) goja.Value {
 	ms = min(ms, float64(math.MaxInt32))
 	d := time.Duration(ms * float64(time.Millisecond))
 	v.loop.nextID++
-	t := &jsTimer{id: v.loop.nextID, when: time.Now().Add(d), fn: fn}
+	t := &jsTimer{id: v.loop.nextID, when: time.Now().Add(d), fn: fn, delay: d}
 	if repeat {
 		t.interval = d
 	}
@@ -207,7 +213,53 @@ func (v *vm) addTimer(call goja.FunctionCall, repeat bool) goja.Value {
 		t.args = append([]goja.Value(nil), call.Arguments[2:]...)
 	}
 	v.loop.timers[t.id] = t
-	return v.rt.ToValue(t.id)
+	return v.timeoutObject(t.id)
+}
+
+// timeoutObject is what setTimeout and setInterval return: like Node's Timeout, an object with
+// ref/unref/hasRef/refresh/close that converts to its numeric id.
+func (v *vm) timeoutObject(id int64) goja.Value {
+	rt := v.rt
+	if v.timerProto == nil {
+		p := rt.NewObject()
+		self := func(call goja.FunctionCall) goja.Value { return call.This }
+		p.Set("ref", self)
+		p.Set("unref", self)
+		p.Set("hasRef", func(goja.FunctionCall) goja.Value { return rt.ToValue(true) })
+		p.Set("refresh", func(call goja.FunctionCall) goja.Value {
+			if t := v.loop.timers[timerID(call.This)]; t != nil {
+				d := t.interval
+				if d == 0 {
+					d = t.delay
+				}
+				t.when = time.Now().Add(d)
+			}
+			return call.This
+		})
+		p.Set("close", func(call goja.FunctionCall) goja.Value {
+			delete(v.loop.timers, timerID(call.This))
+			return call.This
+		})
+		_ = p.SetSymbol(goja.SymToPrimitive, func(call goja.FunctionCall) goja.Value {
+			return rt.ToValue(timerID(call.This))
+		})
+		v.timerProto = p
+	}
+	o := rt.NewObject()
+	_ = o.SetPrototype(v.timerProto)
+	_ = o.DefineDataProperty("_id", rt.ToValue(id), goja.FLAG_FALSE, goja.FLAG_FALSE, goja.FLAG_FALSE)
+	return o
+}
+
+// timerID reads the id of a Timeout object or a plain number.
+func timerID(val goja.Value) int64 {
+	if o, ok := val.(*goja.Object); ok {
+		if id := o.Get("_id"); id != nil {
+			return id.ToInteger()
+		}
+		return 0
+	}
+	return val.ToInteger()
 }
 
 func (v *vm) setTimeout(call goja.FunctionCall) goja.Value  { return v.addTimer(call, false) }
@@ -215,7 +267,7 @@ func (v *vm) setInterval(call goja.FunctionCall) goja.Value { return v.addTimer(
 
 func (v *vm) clearTimer(call goja.FunctionCall) goja.Value {
 	if id := call.Argument(0); !goja.IsUndefined(id) && !goja.IsNull(id) {
-		delete(v.loop.timers, id.ToInteger())
+		delete(v.loop.timers, timerID(id))
 	}
 	return goja.Undefined()
 }

@@ -203,11 +203,12 @@
     if (signal && signal.aborted) return Promise.reject(signal.reason);
     const pairs = [];
     req.headers.forEach((v, k) => { pairs.push([k, v]); });
-    const p = native.fetch(req.url, req.method, pairs, req._peek(), req.redirect).then((r) =>
+    const [raw, abort] = native.fetch(req.url, req.method, pairs, req._peek(), req.redirect);
+    const p = raw.then((r) =>
       new Response(r.body, { status: r.status, statusText: r.statusText, headers: r.headers, url: r.url, redirected: r.redirected }));
     if (!signal) return p;
     return new Promise((resolve, reject) => {
-      signal.addEventListener('abort', () => reject(signal.reason));
+      signal.addEventListener('abort', () => { abort(); reject(signal.reason); });
       p.then(resolve, reject);
     });
   }

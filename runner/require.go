@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"path"
 	"strings"
+	"time"
 
 	"github.com/dop251/goja"
 )
@@ -26,33 +27,68 @@ type resolved struct {
 }
 
 // builtinLoaders are the Node built-ins, by name without the "node:" prefix. A loader runs once per
-// runtime, on first require. Later issues add crypto, http, path, … here.
-var builtinLoaders = map[string]func(v *vm) goja.Value{
-	"buffer":  func(v *vm) goja.Value { return v.builtins["buffer"] },
-	"url":     func(v *vm) goja.Value { return v.builtins["url"] },
-	"util":    func(v *vm) goja.Value { return v.prelude.Get("util") },
-	"events":  func(v *vm) goja.Value { return v.prelude.Get("EventEmitter") },
-	"process": func(v *vm) goja.Value { return v.rt.GlobalObject().Get("process") },
-	"timers": func(v *vm) goja.Value {
-		o := v.rt.NewObject()
-		o.Set("setTimeout", v.setTimeout)
-		o.Set("setInterval", v.setInterval)
-		o.Set("clearTimeout", v.clearTimer)
-		o.Set("clearInterval", v.clearTimer)
-		o.Set("setImmediate", func(call goja.FunctionCall) goja.Value {
-			return v.addTimer(goja.FunctionCall{This: call.This, Arguments: append([]goja.Value{call.Argument(0), v.rt.ToValue(0)}, call.Arguments[min(1, len(call.Arguments)):]...)}, false)
-		})
-		return o
-	},
-	// Loadable, but every function throws "<module>.<fn> is not available to actions": packages
-	// import them and rarely use them.
-	"fs":             stubModule("fs"),
-	"fs/promises":    stubModule("fs/promises"),
-	"child_process":  stubModule("child_process"),
-	"net":            stubModule("net"),
-	"tls":            stubModule("tls"),
-	"vm":             stubModule("vm"),
-	"worker_threads": stubModule("worker_threads"),
+// runtime, on first require (see vm.builtin); most are node/<name>.js.
+var builtinLoaders map[string]func(v *vm) goja.Value
+
+func init() {
+	builtinLoaders = map[string]func(v *vm) goja.Value{
+		"buffer":              jsModule("buffer"),
+		"events":              jsModule("events"),
+		"util":                jsModule("util"),
+		"util/types":          func(v *vm) goja.Value { return v.builtin("util").(*goja.Object).Get("types") },
+		"stream":              jsModule("stream"),
+		"stream/promises":     func(v *vm) goja.Value { return v.builtin("stream").(*goja.Object).Get("promises") },
+		"stream/web":          stubModule("stream/web"),
+		"string_decoder":      jsModule("string_decoder"),
+		"path":                jsModule("path"),
+		"path/posix":          jsModule("path"),
+		"querystring":         jsModule("querystring"),
+		"url":                 jsModule("url"),
+		"assert":              jsModule("assert"),
+		"assert/strict":       func(v *vm) goja.Value { return v.builtin("assert").(*goja.Object).Get("strict") },
+		"os":                  jsModule("os"),
+		"tty":                 jsModule("tty"),
+		"timers":              jsModule("timers"),
+		"timers/promises":     func(v *vm) goja.Value { return v.builtin("timers").(*goja.Object).Get("promises") },
+		"zlib":                jsModule("zlib"),
+		"crypto":              jsModule("crypto"),
+		"http":                func(v *vm) goja.Value { return v.builtin("\x00http").(*goja.Object).Get("http") },
+		"https":               func(v *vm) goja.Value { return v.builtin("\x00http").(*goja.Object).Get("https") },
+		"\x00http":            jsModule("http"),
+		"process":             func(v *vm) goja.Value { return v.process },
+		"fs":                  stubModule("fs"),
+		"fs/promises":         stubModule("fs/promises"),
+		"child_process":       stubModule("child_process"),
+		"net":                 stubModule("net"),
+		"tls":                 stubModule("tls"),
+		"vm":                  stubModule("vm"),
+		"worker_threads":      stubModule("worker_threads"),
+		"http2":               stubModule("http2"),
+		"dns":                 stubModule("dns"),
+		"dns/promises":        stubModule("dns/promises"),
+		"perf_hooks":          func(v *vm) goja.Value { return v.perfHooks() },
+		"async_hooks":         stubModule("async_hooks"),
+		"diagnostics_channel": stubModule("diagnostics_channel"),
+	}
+}
+
+// jsModule loads node/<file>.js.
+func jsModule(file string) func(v *vm) goja.Value {
+	return func(v *vm) goja.Value { return v.jsBuiltin(file) }
+}
+
+// perfHooks is node:perf_hooks' performance.now and timeOrigin.
+func (v *vm) perfHooks() goja.Value {
+	o := v.rt.NewObject()
+	perf := v.rt.NewObject()
+	perf.Set("now", func(goja.FunctionCall) goja.Value {
+		return v.rt.ToValue(float64(time.Since(processStart).Nanoseconds()) / 1e6)
+	})
+	perf.Set("timeOrigin", float64(processStart.UnixNano())/1e6)
+	perf.Set("mark", func(goja.FunctionCall) goja.Value { return goja.Undefined() })
+	perf.Set("measure", func(goja.FunctionCall) goja.Value { return goja.Undefined() })
+	o.Set("performance", perf)
+	return o
 }
 
 func stubModule(name string) func(v *vm) goja.Value {
@@ -66,18 +102,11 @@ func stubModule(name string) func(v *vm) goja.Value {
 	}
 }
 
-// plannedBuiltins are Node built-ins SPEC §3 promises that this runner does not provide yet.
-var plannedBuiltins = map[string]bool{
-	"querystring": true, "path": true, "string_decoder": true, "assert": true, "crypto": true,
-	"http": true, "https": true, "zlib": true, "os": true, "stream": true,
-}
-
 // nodeOnlyBuiltins are the other Node built-ins, refused by name so the error says why.
 var nodeOnlyBuiltins = map[string]bool{
-	"async_hooks": true, "cluster": true, "dgram": true, "diagnostics_channel": true, "dns": true,
-	"domain": true, "http2": true, "inspector": true, "module": true, "perf_hooks": true,
+	"cluster": true, "dgram": true, "domain": true, "inspector": true, "module": true,
 	"punycode": true, "readline": true, "repl": true, "sqlite": true, "test": true, "trace_events": true,
-	"tty": true, "v8": true, "wasi": true, "constants": true, "sys": true,
+	"v8": true, "wasi": true, "constants": true, "sys": true,
 }
 
 // packageName returns the npm package a bare specifier names ("@scope/pkg/sub" -> "@scope/pkg").
@@ -126,9 +155,6 @@ func (u *unit) resolve(from, spec string) (resolved, error) {
 	if _, ok := builtinLoaders[name]; ok {
 		return resolved{kind: reqBuiltin, name: name}, nil
 	}
-	if plannedBuiltins[name] || plannedBuiltins[packageName(name)] {
-		return resolved{}, fmt.Errorf("cannot require '%s': the Node built-in %s is not available to actions yet", spec, packageName(name))
-	}
 	if nodeOnlyBuiltins[packageName(name)] || strings.HasPrefix(spec, "node:") {
 		return resolved{}, fmt.Errorf("cannot require '%s': the Node built-in is not available to actions", spec)
 	}
@@ -169,24 +195,67 @@ func (v *vm) require(u *unit, from, spec string) goja.Value {
 	case reqModule:
 		return v.loadFileObject(r.mod, r.mod.entry).Get("exports")
 	case reqBuiltin:
-		if m, ok := v.builtins[r.name]; ok {
-			return m
-		}
-		m := builtinLoaders[r.name](v)
-		v.builtins[r.name] = m
-		return m
+		return v.builtin(r.name)
 	default:
 		return v.requireDependency(u, r.name, spec)
 	}
 }
 
-// requireDependency loads a declared npm package. This is the seam the npm issue fills: bundles
-// built per dependency set will be looked up here by (unit, package) and loaded once per runtime,
-// like loadFileObject does for files.
+// requireDependency loads a declared npm package from the unit's bundle (Source.Bundle): the
+// bundle runs once per runtime as a CommonJS module whose require serves Node built-ins only, and
+// its module.exports[pkg]() returns the package's exports (evaluated once, by the bundle). A
+// deep import ("pkg/sub") is served when the bundle exports that name too.
 func (v *vm) requireDependency(u *unit, pkg, spec string) goja.Value {
-	_ = u
-	_ = spec
-	panic(v.newError(fmt.Sprintf("npm package %s is declared but bundles are not built yet", pkg)))
+	if u.bundle == nil {
+		panic(v.newError(fmt.Sprintf("cannot require '%s': npm package %s is declared but its dependencies are not bundled (run actionsd lock and sync again)", spec, pkg)))
+	}
+	exports := v.loadBundle(u)
+	name := spec
+	get, ok := goja.AssertFunction(exports.Get(name))
+	if !ok {
+		name = pkg
+		get, ok = goja.AssertFunction(exports.Get(name))
+	}
+	if !ok {
+		e := v.newError(fmt.Sprintf("cannot require '%s': the dependency bundle of %s has no %s", spec, u.object, spec))
+		e.Set("code", "MODULE_NOT_FOUND")
+		panic(e)
+	}
+	val, err := get(exports)
+	if err != nil {
+		panic(err)
+	}
+	return val
+}
+
+// loadBundle runs u's bundle in v once and returns its module.exports.
+func (v *vm) loadBundle(u *unit) *goja.Object {
+	key := "\x00bundle:" + u.bundleKey
+	if m, ok := v.loaded[key]; ok {
+		return m.Get("exports").(*goja.Object)
+	}
+	rt := v.rt
+	m := rt.NewObject()
+	exports := rt.NewObject()
+	m.Set("exports", exports)
+	v.loaded[key] = m
+	fnv, err := rt.RunProgram(u.bundle)
+	if err != nil {
+		delete(v.loaded, key)
+		panic(err)
+	}
+	fn, _ := goja.AssertFunction(fnv)
+	name := u.repoPath("<npm bundle>")
+	if _, err := fn(exports, exports, v.builtinRequire(), m, rt.ToValue(name), rt.ToValue(u.dir)); err != nil {
+		delete(v.loaded, key)
+		panic(err)
+	}
+	out, ok := m.Get("exports").(*goja.Object)
+	if !ok {
+		delete(v.loaded, key)
+		panic(v.newError(fmt.Sprintf("the dependency bundle of %s does not export an object", u.object)))
+	}
+	return out
 }
 
 // loadFileObject loads file of u into the runtime once and returns its module object.

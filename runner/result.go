@@ -24,6 +24,10 @@ type Result struct {
 	Actions     []ActionResult `json:"actions"`
 	Commands    []Command      `json:"commands"`
 	Effects     Effects        `json:"result"`
+
+	// First backing arrays of Actions and Commands: a usual execution allocates neither.
+	actionsBuf  [1]ActionResult
+	commandsBuf [4]Command
 }
 
 // ActionResult reports one action's part in an execution.
@@ -60,17 +64,52 @@ type Command struct {
 // Effects is the accumulated effect of the commands: what the caller should apply. The values of
 // the claim and metadata maps are json.RawMessage: the JSON.stringify of what the action passed.
 type Effects struct {
-	IDTokenClaims     map[string]any  `json:"id_token_claims"`
-	AccessTokenClaims map[string]any  `json:"access_token_claims"`
-	AppMetadata       map[string]any  `json:"app_metadata"`
-	UserMetadata      map[string]any  `json:"user_metadata"`
-	Access            Access          `json:"access"`
-	Redirect          json.RawMessage `json:"redirect"`    // null until redirects exist
-	Multifactor       *Multifactor    `json:"multifactor"` // null unless multifactor.enable was called
+	IDTokenClaims     map[string]any `json:"id_token_claims"`
+	AccessTokenClaims map[string]any `json:"access_token_claims"`
+	AppMetadata       map[string]any `json:"app_metadata"`
+	UserMetadata      map[string]any `json:"user_metadata"`
+	Access            Access         `json:"access"`
+	// Redirect is set when the outcome is "redirect": where to send the user, and the state that
+	// POST /v1/continue takes back.
+	Redirect    *Redirect    `json:"redirect"`
+	Multifactor *Multifactor `json:"multifactor"` // null unless multifactor.enable was called
 	// ScopesAdded and ScopesRemoved are the accessToken.addScope/removeScope requests, in order,
 	// each scope in at most one of them (the last request wins).
 	ScopesAdded   []string `json:"access_token_scopes_added,omitempty"`
 	ScopesRemoved []string `json:"access_token_scopes_removed,omitempty"`
+	// TargetScopes is event.transaction.target_scopes after the api.transaction.*TargetScope(s)
+	// calls (credentials-exchange and post-login); nil when none was made. Later actions of the
+	// execution see it in their event.
+	TargetScopes *[]string `json:"transaction_target_scopes,omitempty"`
+	// Validation is the api.validation.error(code, message) that stopped the flow, if any.
+	Validation *ValidationError `json:"validation,omitempty"`
+	// Notification is custom-email/phone-provider's notification.drop/retry request, if any.
+	Notification *Notification `json:"notification,omitempty"`
+	// ResultURL is password-reset-post-challenge's transaction.setResultUrl.
+	ResultURL string `json:"result_url,omitempty"`
+}
+
+// Redirect is an api.redirect.sendUserTo or api.prompt.render request: the flow is paused until
+// POST /v1/continue brings State back.
+type Redirect struct {
+	URL    string          `json:"url,omitempty"`     // with the query and state parameters added
+	State  string          `json:"state"`             // opaque, sealed by the daemon
+	FormID string          `json:"form_id,omitempty"` // prompt.render
+	Form   json.RawMessage `json:"form,omitempty"`    // prompt.render's options
+}
+
+// ValidationError is api.validation.error's argument.
+type ValidationError struct {
+	Code    string `json:"code"`
+	Message string `json:"message"`
+	Action  string `json:"action"`
+}
+
+// Notification is api.notification.drop or retry.
+type Notification struct {
+	Op     string `json:"op"` // "drop" or "retry"
+	Reason string `json:"reason,omitempty"`
+	Action string `json:"action"`
 }
 
 // Access says whether an action denied the transaction, and why.

@@ -5,11 +5,13 @@ import (
 	_ "embed"
 	"errors"
 	"fmt"
+	"net/http"
+	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/dop251/goja"
-	"github.com/dop251/goja_nodejs/buffer"
 	"github.com/dop251/goja_nodejs/url"
 )
 
@@ -54,8 +56,16 @@ type vm struct {
 	modConsole *goja.Object // a frozen console handed to module wrappers
 	fetch      goja.Value   // the prelude's fetch, handed to module wrappers
 
-	loaded   map[string]*goja.Object // require cache: module objects by unit object + file
-	builtins map[string]goja.Value   // built-in modules loaded so far
+	loaded     map[string]*goja.Object // require cache: module objects by unit object + file
+	builtins   map[string]goja.Value   // built-in modules loaded so far
+	urlModule  *goja.Object            // goja_nodejs' url exports (URL, URLSearchParams)
+	nat        *goja.Object            // natives handed to built-ins (node.go), made on first use
+	breq       goja.Value              // the require of built-ins and bundles
+	timerProto *goja.Object            // prototype of the Timeout objects timers return
+	httpc      *http.Client            // the egress client without redirects, for node:http
+	secrets    *goja.Object            // the action's frozen event.secrets
+	handlers   []cachedHandler         // handler functions as last called
+	process    *goja.Object            // the process object, as installed (built-ins use this one)
 
 	module *goja.Object // the action's own module object
 	api    *goja.Object // the trigger's api object, reused by every execution
@@ -64,15 +74,36 @@ type vm struct {
 	run  *actionRun // the execution in progress (&cur); nil between executions
 	cur  actionRun
 
-	broken bool // interrupted or failed internally: do not return to the pool
+	alarm  alarm       // interrupts the execution in progress when its time or memory ends
+	broken bool        // interrupted or failed internally: do not return to the pool
+	inJS   atomic.Bool // running JavaScript now, rather than waiting in the loop (the alarm reads it)
+}
+
+type cachedHandler struct {
+	name string
+	obj  *goja.Object
+	fn   goja.Callable
 }
 
 // actionRun is the per-execution state a vm's natives write to.
 type actionRun struct {
-	ctx      context.Context
+	parent   context.Context // the request's
+	limit    time.Time       // when the action's time ends
+	ctx      context.Context // parent with limit as deadline; made on first use (context)
+	cancel   context.CancelFunc
 	ex       *execution
 	ar       *ActionResult
+	event    *goja.Object // the event handed to the handler
 	logBytes int
+}
+
+// context returns the execution's context, which ends at the action's limit; requests and the
+// loop use it. It is made on first use: most executions never need one.
+func (r *actionRun) context() context.Context {
+	if r.ctx == nil {
+		r.ctx, r.cancel = context.WithDeadline(r.parent, r.limit)
+	}
+	return r.ctx
 }
 
 // newVM creates a runtime for a and loads the action's top level.
@@ -141,6 +172,33 @@ func (v *vm) handler(name string) goja.Value {
 	return exp.Get(name)
 }
 
+// callable returns the exported handler name as a function, cached while the export stays the
+// same function object.
+func (v *vm) callable(name string) (goja.Callable, bool) {
+	val := v.handler(name)
+	obj, ok := val.(*goja.Object)
+	if !ok {
+		return nil, false
+	}
+	for i := range v.handlers {
+		if h := &v.handlers[i]; h.name == name {
+			if h.obj == obj {
+				return h.fn, true
+			}
+			fn, ok := goja.AssertFunction(obj)
+			if ok {
+				h.obj, h.fn = obj, fn
+			}
+			return fn, ok
+		}
+	}
+	fn, ok := goja.AssertFunction(obj)
+	if ok {
+		v.handlers = append(v.handlers, cachedHandler{name: name, obj: obj, fn: fn})
+	}
+	return fn, ok
+}
+
 func mustCallable(obj *goja.Object, name string) goja.Callable {
 	f, ok := goja.AssertFunction(obj.Get(name))
 	if !ok {
@@ -160,15 +218,18 @@ func (v *vm) installGlobals() error {
 		v.freeze = mustCallable(g.Get("Object").(*goja.Object), "freeze")
 		v.arrayFrom = mustCallable(g.Get("Array").(*goja.Object), "from")
 		v.errorCtor = g.Get("Error")
+		v.guardStringBuilders()
 
-		// goja_nodejs modules that need no require registry.
-		urlExports := v.nodeModule(url.Require)
-		bufExports := v.nodeModule(buffer.Require)
-		g.Set("Buffer", bufExports.Get("Buffer"))
-		g.Set("URL", urlExports.Get("URL"))
-		g.Set("URLSearchParams", urlExports.Get("URLSearchParams"))
-		v.builtins["url"] = urlExports
-		v.builtins["buffer"] = bufExports
+		// URL and URLSearchParams come from goja_nodejs; Buffer, crypto and CryptoKey load on first
+		// use (node/buffer.js, node/crypto.js), so that runtimes that never touch them stay small.
+		v.urlModule = v.nodeModule(url.Require)
+		g.Set("URL", v.urlModule.Get("URL"))
+		g.Set("URLSearchParams", v.urlModule.Get("URLSearchParams"))
+		v.lazyGlobal("Buffer", func() goja.Value { return v.builtin("buffer").(*goja.Object).Get("Buffer") })
+		v.lazyGlobal("crypto", func() goja.Value { return v.builtin("crypto").(*goja.Object).Get("webcrypto") })
+		v.lazyGlobal("CryptoKey", func() goja.Value { return v.builtin("crypto").(*goja.Object).Get("CryptoKey") })
+		v.lazyGlobal("setImmediate", func() goja.Value { return v.builtin("timers").(*goja.Object).Get("setImmediate") })
+		v.lazyGlobal("clearImmediate", func() goja.Value { return v.builtin("timers").(*goja.Object).Get("clearImmediate") })
 
 		v.console = v.newConsole()
 		v.modConsole = v.newConsole()
@@ -188,8 +249,8 @@ func (v *vm) installGlobals() error {
 		n.Set("utf8Decode", v.utf8Decode)
 		n.Set("format", v.jsFormat)
 		n.Set("inspect", v.jsInspect)
-		n.Set("URL", urlExports.Get("URL"))
-		n.Set("URLSearchParams", urlExports.Get("URLSearchParams"))
+		n.Set("URL", v.urlModule.Get("URL"))
+		n.Set("URLSearchParams", v.urlModule.Get("URLSearchParams"))
 		n.Set("setTimeout", v.setTimeout)
 		fnv, err := rt.RunProgram(preludeProgram())
 		if err != nil {
@@ -207,9 +268,29 @@ func (v *vm) installGlobals() error {
 		}
 		v.fetch = v.prelude.Get("fetch")
 
-		g.Set("process", v.newProcess())
+		v.process = v.newProcess()
+		g.Set("process", v.process)
 		g.Set("global", g)
 	})
+}
+
+// lazyGlobal defines globalThis[name] as an accessor that loads its value on first read and
+// then becomes a plain writable property, as in Node.
+func (v *vm) lazyGlobal(name string, load func() goja.Value) {
+	g := v.rt.GlobalObject()
+	define := func(val goja.Value) {
+		_ = g.DefineDataProperty(name, val, goja.FLAG_TRUE, goja.FLAG_TRUE, goja.FLAG_FALSE)
+	}
+	get := v.rt.ToValue(func(goja.FunctionCall) goja.Value {
+		val := load()
+		define(val)
+		return val
+	})
+	set := v.rt.ToValue(func(call goja.FunctionCall) goja.Value {
+		define(call.Argument(0))
+		return goja.Undefined()
+	})
+	_ = g.DefineAccessorProperty(name, get, set, goja.FLAG_TRUE, goja.FLAG_FALSE)
 }
 
 // call runs f as a JavaScript call made from Go: what f panics with (a JS value, an exception,
@@ -243,9 +324,12 @@ func (v *vm) newProcess() *goja.Object {
 	p.Set("platform", "linux")
 	p.Set("arch", "x64")
 	p.Set("pid", 1)
-	p.Set("version", "v20.0.0")
+	p.Set("version", "v"+nodeVersion)
 	versions := rt.NewObject()
-	versions.Set("node", "20.0.0")
+	versions.Set("node", nodeVersion)
+	versions.Set("v8", "11.3.244.8-node.19")
+	versions.Set("uv", "1.46.0")
+	versions.Set("modules", "115")
 	p.Set("versions", versions)
 	p.Set("release", map[string]any{"name": "node"})
 	p.Set("cwd", func() string { return "/" })
@@ -256,6 +340,41 @@ func (v *vm) newProcess() *goja.Object {
 	p.Set("exit", func(goja.FunctionCall) goja.Value {
 		panic(v.newError("process.exit is not available to actions"))
 	})
+	for _, name := range []string{"abort", "kill", "chdir", "dlopen", "binding", "setuid", "setgid"} {
+		p.Set(name, func(goja.FunctionCall) goja.Value {
+			panic(v.newError("process." + name + " is not available to actions"))
+		})
+	}
+	for _, name := range []string{"once", "off", "addListener", "removeListener", "removeAllListeners", "prependListener", "setMaxListeners", "emit"} {
+		p.Set(name, func(call goja.FunctionCall) goja.Value { return call.This })
+	}
+	p.Set("listeners", func(goja.FunctionCall) goja.Value { return rt.NewArray() })
+	p.Set("listenerCount", func(goja.FunctionCall) goja.Value { return rt.ToValue(0) })
+	p.Set("title", "node")
+	p.Set("execPath", "/usr/local/bin/node")
+	p.Set("exitCode", goja.Undefined())
+	p.Set("features", map[string]any{})
+	p.Set("config", map[string]any{"variables": map[string]any{}})
+	p.Set("umask", func(goja.FunctionCall) goja.Value { return rt.ToValue(0o022) })
+	p.Set("getuid", func(goja.FunctionCall) goja.Value { return rt.ToValue(1000) })
+	p.Set("getgid", func(goja.FunctionCall) goja.Value { return rt.ToValue(1000) })
+	p.Set("cpuUsage", func(goja.FunctionCall) goja.Value { return rt.ToValue(map[string]any{"user": 0, "system": 0}) })
+	p.Set("memoryUsage", func(goja.FunctionCall) goja.Value {
+		return rt.ToValue(map[string]any{"rss": 0, "heapTotal": 0, "heapUsed": 0, "external": 0, "arrayBuffers": 0})
+	})
+	// stdout and stderr write into the action's logs, a line per write.
+	for _, name := range []string{"stdout", "stderr"} {
+		s := rt.NewObject()
+		s.Set("write", func(call goja.FunctionCall) goja.Value {
+			v.appendLog(strings.TrimSuffix(call.Argument(0).String(), "\n"))
+			return rt.ToValue(true)
+		})
+		s.Set("isTTY", false)
+		s.Set("fd", map[string]int{"stdout": 1, "stderr": 2}[name])
+		s.Set("on", func(call goja.FunctionCall) goja.Value { return call.This })
+		s.Set("once", func(call goja.FunctionCall) goja.Value { return call.This })
+		p.Set(name, s)
+	}
 	qm := v.prelude.Get("queueMicrotask")
 	qmf, _ := goja.AssertFunction(qm)
 	p.Set("nextTick", func(call goja.FunctionCall) goja.Value {
@@ -279,6 +398,10 @@ func (v *vm) newProcess() *goja.Object {
 }
 
 var processStart = time.Now()
+
+// nodeVersion is the Node version process reports: the Node line whose built-ins the runner
+// follows (Auth0 runs Node 22 and 18 too; packages test the major version).
+const nodeVersion = "20.18.0"
 
 func (v *vm) hrtime(call goja.FunctionCall) goja.Value {
 	ns := time.Since(processStart).Nanoseconds()

@@ -1,20 +1,39 @@
 // Package runner runs Actions and Action Modules on the goja JavaScript engine.
 //
 // Build compiles every action and module version of one deploy once and returns an immutable
-// *Generation; a Generation executes triggers (the bound actions in order) and single actions, each
-// on runtimes that belong to that action alone. It does not read git, Vault or npm: callers hand it
-// sources, secret values and (later) dependency bundles in a Spec.
+// *Generation; a Generation executes triggers (the bound actions in order), single actions (Test)
+// and redirect continuations (Continue), each on warm runtimes that belong to that action alone.
+// Build reuses the unchanged actions of the previous generation (Options.Previous), so a sync that
+// changes one action rebuilds and warms only that one. It does not read git, Vault or npm: callers
+// hand it sources, secret values and dependency bundles in a Spec.
 //
-// The JavaScript environment (SPEC §3) as this package provides it today: CommonJS require of
-// actions:<name> (the pinned version, loaded once per runtime), relative .js/.cjs/.json files of
-// the action's or module's folder, and the Node built-ins buffer, url, util, events, timers and
-// process (also as node:<name>); fs, child_process, net, tls, vm and worker_threads load but every
-// function throws. Declared npm packages throw until bundles exist (see requireDependency). Globals:
-// fetch (egress-checked, see NewHTTPClient), Headers, Request, Response, AbortController,
-// AbortSignal, URL, URLSearchParams, TextEncoder, TextDecoder, atob, btoa, structuredClone,
-// timers, queueMicrotask, console (captured into the action's logs), Buffer, process (empty env),
-// global and globalThis. Not yet provided: crypto, http/https, path, querystring, string_decoder,
-// assert, zlib, os, npm bundles, redirects, and a memory limit.
+// The api of every trigger of SPEC §4 is in api.go, redirects and their sealed state in
+// redirect.go. The JavaScript environment (SPEC §3):
+//   - require: actions:<name> (the pinned version, loaded once per runtime), relative
+//     .js/.cjs/.json files of the action's or module's folder, declared npm packages from the
+//     Source.Bundle (loaded once per runtime), and the Node built-ins (also as node:<name>) buffer,
+//     events, util, stream, string_decoder, path, querystring, url, assert, os (fixed values),
+//     tty, timers, zlib, crypto, http, https (clients over the egress-checked fetch client) and
+//     perf_hooks; fs, child_process, net, tls, vm, worker_threads, http2, dns and a few others load
+//     but every function throws "<module>.<fn> is not available to actions". The built-ins are
+//     JavaScript in node/*.js over Go natives (node.go, crypto.go, zlib.go, http.go), loaded on
+//     first require.
+//   - globals: fetch (egress-checked, see NewHTTPClient), Headers, Request, Response,
+//     AbortController, AbortSignal, URL, URLSearchParams, TextEncoder, TextDecoder, atob, btoa,
+//     structuredClone, timers (returning Node-like Timeout objects), setImmediate, queueMicrotask,
+//     console (captured into the action's logs), Buffer, crypto (WebCrypto), CryptoKey, process
+//     (empty env, fixed versions, stdout/stderr into the logs), global and globalThis.
+//
+// State: module scope persists between executions of one action on one runtime, as a warm Auth0
+// container keeps it (a cache in module scope works, and is per runtime); it is never shared
+// between actions. The event is a fresh copy per execution and per action; timers, pending
+// requests and rejections of an execution do not outlive it.
+//
+// Limits (each ends that execution with an error in its result, never the daemon): the trigger's
+// budget and the action's timeout interrupt running code; recursion is bounded; the heap growth of
+// an execution is bounded by Options.MemoryLimit (memory.go); String.prototype.repeat, padStart and
+// padEnd refuse results over 32 Mi characters; a promise nothing can settle, an unhandled
+// rejection and a throw of anything end the execution with a clear message.
 //
 // Isolation: runtimes belong to one action and are never shared; a module's secrets, fetch and
 // console are parameters of its wrapper, never globals. An action and the modules it loads do share
@@ -87,7 +106,10 @@ type Options struct {
 	// HTTPClient serves fetch (and later http/https). It must already enforce the egress policy;
 	// nil means NewHTTPClient(EgressPolicy{}), which refuses loopback and private addresses.
 	HTTPClient *http.Client
-	// PoolSize bounds the warm runtimes kept per action; 0 means 2×GOMAXPROCS.
+	// PoolSize bounds the idle warm runtimes kept per action; 0 means DefaultPoolSize. Build
+	// warms one per action; more are made when executions overlap (an action awaiting fetch holds
+	// its runtime) and kept up to this bound, so that a busy action stops making runtimes. A
+	// warm runtime of a small action holds about 300 KiB.
 	PoolSize int
 	// Cache is api.cache's store, shared by every generation of a daemon so that entries survive a
 	// swap; nil gives the generation a cache of its own.
@@ -95,4 +117,18 @@ type Options struct {
 	// Programs keeps compiled code by content across generations, so that a build recompiles only
 	// what changed; nil compiles everything.
 	Programs *ProgramCache
+	// Previous is the generation serving now, if any. Build reuses its compiled actions and their
+	// warm runtimes for every action whose ActionSpec is unchanged (same sources, dependency
+	// bundle, secret values, pinned module versions and their secrets) when the other options
+	// are the same, so that a change to one action rebuilds and warms only that action. Closing
+	// Previous after the swap leaves the reused runtimes to the new generation.
+	Previous *Generation
+	// StateKey seals redirect states (see Generation.Continue). Configure it (32 random bytes or
+	// more) so that a state survives a restart and is accepted by every replica; nil draws a
+	// random key once per process.
+	StateKey []byte
+	// MemoryLimit is how much the Go heap may grow during one action execution before the
+	// runtime is interrupted with an error (see memory.go); 0 means DefaultMemoryLimit, a
+	// negative value turns the watchdog off.
+	MemoryLimit int64
 }

@@ -1,0 +1,206 @@
+package runner
+
+import (
+	"encoding/json"
+	"errors"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/dop251/goja"
+)
+
+// The event handed to a handler is built lazily: its top-level members ("user", "request",
+// "authorization", …) are found by one scan of the request's JSON, and each is turned into
+// JavaScript objects the first time the action reads it. Most actions read a few members of a
+// large event; this keeps an execution from building what it never reads. Each execution still
+// gets its own copy: nothing is shared between executions or actions, and whatever the action
+// writes stays in its event. The object behaves as a plain object (keys in JSON order, writable,
+// deletable, enumerable, JSON.stringify-able); it cannot be frozen or sealed.
+type lazyEvent struct {
+	rt      *goja.Runtime
+	entries []eventEntry
+	inline  [20]eventEntry // entries' first backing array: one allocation for a usual event
+}
+
+type eventEntry struct {
+	key  string
+	raw  string     // the member's JSON while not parsed
+	val  goja.Value // once parsed or set
+	gone bool       // deleted
+}
+
+var errNotObject = errors.New("the event is not a JSON object")
+
+// newEvent returns the event of an execution: a lazy copy of the request's JSON (an object that
+// isJSONObject validated), with the action's own frozen secrets as event.secrets.
+func (v *vm) newEvent(data string) (*goja.Object, error) {
+	e := &lazyEvent{rt: v.rt}
+	e.entries = e.inline[:0]
+	if err := e.scan(data); err != nil {
+		return nil, err
+	}
+	e.Set("secrets", v.secretsObject())
+	return v.rt.NewDynamicObject(e), nil
+}
+
+// secretsObject is the frozen event.secrets of the action, made once per runtime.
+func (v *vm) secretsObject() *goja.Object {
+	if v.secrets == nil {
+		s := v.rt.NewObject()
+		for k, val := range v.act.unit.secrets {
+			s.Set(k, val)
+		}
+		v.mustFreeze(s)
+		v.secrets = s
+	}
+	return v.secrets
+}
+
+// scan finds the top-level members of the JSON object data.
+func (e *lazyEvent) scan(data string) error {
+	i := skipWS(data, 0)
+	if i >= len(data) || data[i] != '{' {
+		return errNotObject
+	}
+	i = skipWS(data, i+1)
+	if i < len(data) && data[i] == '}' {
+		return nil
+	}
+	for i < len(data) {
+		end := skipJSONString(data, i)
+		key := data[i+1 : end-1]
+		if strings.IndexByte(key, '\\') >= 0 || !utf8.ValidString(key) {
+			var unq string
+			if err := json.Unmarshal([]byte(data[i:end]), &unq); err != nil {
+				return err
+			}
+			key = unq
+		}
+		i = skipWS(data, end)
+		i = skipWS(data, i+1) // ':'
+		vend := skipJSONValue(data, i)
+		raw := data[i:vend]
+		if j := e.find(key); j >= 0 { // a repeated key: the last one wins, as in JSON.parse
+			e.entries[j] = eventEntry{key: key, raw: raw}
+		} else {
+			e.entries = append(e.entries, eventEntry{key: key, raw: raw})
+		}
+		i = skipWS(data, vend)
+		if i < len(data) && data[i] == ',' {
+			i = skipWS(data, i+1)
+			continue
+		}
+		break
+	}
+	return nil
+}
+
+func skipWS(s string, i int) int {
+	for i < len(s) && (s[i] == ' ' || s[i] == '\t' || s[i] == '\n' || s[i] == '\r') {
+		i++
+	}
+	return i
+}
+
+// skipJSONString returns the index after the string literal at i.
+func skipJSONString(s string, i int) int {
+	for i++; i < len(s); i++ {
+		switch s[i] {
+		case '\\':
+			i++
+		case '"':
+			return i + 1
+		}
+	}
+	return len(s)
+}
+
+// skipJSONValue returns the index after the (valid) JSON value at i.
+func skipJSONValue(s string, i int) int {
+	if i >= len(s) {
+		return i
+	}
+	switch s[i] {
+	case '"':
+		return skipJSONString(s, i)
+	case '{', '[':
+		depth := 0
+		for ; i < len(s); i++ {
+			switch s[i] {
+			case '"':
+				i = skipJSONString(s, i) - 1
+			case '{', '[':
+				depth++
+			case '}', ']':
+				depth--
+				if depth == 0 {
+					return i + 1
+				}
+			}
+		}
+		return len(s)
+	}
+	for i < len(s) && s[i] != ',' && s[i] != '}' && s[i] != ']' && s[i] != ' ' && s[i] != '\n' && s[i] != '\r' && s[i] != '\t' {
+		i++
+	}
+	return i
+}
+
+func (e *lazyEvent) find(key string) int {
+	for i := range e.entries {
+		if !e.entries[i].gone && e.entries[i].key == key {
+			return i
+		}
+	}
+	return -1
+}
+
+// Get implements goja.DynamicObject.
+func (e *lazyEvent) Get(key string) goja.Value {
+	i := e.find(key)
+	if i < 0 {
+		return nil
+	}
+	en := &e.entries[i]
+	if en.val == nil {
+		p := jsonToJS{rt: e.rt, s: en.raw}
+		val, err := p.value(1)
+		if err != nil {
+			val = goja.Undefined() // the request was valid JSON; only the depth limit gets here
+		}
+		en.val, en.raw = val, ""
+	}
+	return en.val
+}
+
+// Set implements goja.DynamicObject.
+func (e *lazyEvent) Set(key string, val goja.Value) bool {
+	if i := e.find(key); i >= 0 {
+		e.entries[i].val, e.entries[i].raw = val, ""
+		return true
+	}
+	e.entries = append(e.entries, eventEntry{key: key, val: val})
+	return true
+}
+
+// Has implements goja.DynamicObject.
+func (e *lazyEvent) Has(key string) bool { return e.find(key) >= 0 }
+
+// Delete implements goja.DynamicObject.
+func (e *lazyEvent) Delete(key string) bool {
+	if i := e.find(key); i >= 0 {
+		e.entries[i] = eventEntry{gone: true}
+	}
+	return true
+}
+
+// Keys implements goja.DynamicObject.
+func (e *lazyEvent) Keys() []string {
+	keys := make([]string, 0, len(e.entries))
+	for _, en := range e.entries {
+		if !en.gone {
+			keys = append(keys, en.key)
+		}
+	}
+	return keys
+}

@@ -1,0 +1,148 @@
+// node:util: the parts packages reach for. format and inspect are the console's (Go).
+(function (native, require) {
+  'use strict';
+  const base = native.prelude.util;
+  const kCustomPromisify = Symbol.for('nodejs.util.promisify.custom');
+  const inspect = function inspect(v, opts) { return native.inspect(v, opts); };
+  inspect.custom = Symbol.for('nodejs.util.inspect.custom');
+  inspect.defaultOptions = { depth: 2, colors: false, showHidden: false };
+  function promisify(fn) {
+    if (typeof fn !== 'function') throw Object.assign(new TypeError('The "original" argument must be of type function'), { code: 'ERR_INVALID_ARG_TYPE' });
+    if (fn[kCustomPromisify]) return fn[kCustomPromisify];
+    const p = function (...args) {
+      return new Promise((resolve, reject) => {
+        fn.call(this, ...args, (err, ...values) => (err ? reject(err) : resolve(values.length > 1 ? values : values[0])));
+      });
+    };
+    Object.setPrototypeOf(p, Object.getPrototypeOf(fn));
+    Object.defineProperty(p, kCustomPromisify, { value: p });
+    return p;
+  }
+  promisify.custom = kCustomPromisify;
+  function callbackify(fn) {
+    return function (...args) {
+      const cb = args.pop();
+      fn.apply(this, args).then((v) => native.process.nextTick(cb, null, v), (e) => native.process.nextTick(cb, e || Object.assign(new Error('Promise was rejected with a falsy value'), { reason: e })));
+    };
+  }
+  const tag = (v) => Object.prototype.toString.call(v).slice(8, -1);
+  const TypedArray = Object.getPrototypeOf(Uint8Array);
+  const types = {
+    isPromise: (v) => v instanceof Promise,
+    isDate: (v) => v instanceof Date,
+    isRegExp: (v) => v instanceof RegExp,
+    isMap: (v) => v instanceof Map,
+    isSet: (v) => v instanceof Set,
+    isWeakMap: (v) => v instanceof WeakMap,
+    isWeakSet: (v) => v instanceof WeakSet,
+    isNativeError: (v) => v instanceof Error,
+    isArrayBuffer: (v) => v instanceof ArrayBuffer,
+    isAnyArrayBuffer: (v) => v instanceof ArrayBuffer || (typeof SharedArrayBuffer !== 'undefined' && v instanceof SharedArrayBuffer),
+    isSharedArrayBuffer: (v) => typeof SharedArrayBuffer !== 'undefined' && v instanceof SharedArrayBuffer,
+    isArrayBufferView: (v) => ArrayBuffer.isView(v),
+    isTypedArray: (v) => v instanceof TypedArray,
+    isUint8Array: (v) => v instanceof Uint8Array,
+    isUint16Array: (v) => v instanceof Uint16Array,
+    isUint32Array: (v) => v instanceof Uint32Array,
+    isInt8Array: (v) => v instanceof Int8Array,
+    isInt16Array: (v) => v instanceof Int16Array,
+    isInt32Array: (v) => v instanceof Int32Array,
+    isFloat32Array: (v) => v instanceof Float32Array,
+    isFloat64Array: (v) => v instanceof Float64Array,
+    isBigInt64Array: (v) => v instanceof BigInt64Array,
+    isBigUint64Array: (v) => v instanceof BigUint64Array,
+    isDataView: (v) => v instanceof DataView,
+    isAsyncFunction: (v) => typeof v === 'function' && tag(v) === 'AsyncFunction',
+    isGeneratorFunction: (v) => typeof v === 'function' && /GeneratorFunction$/.test(tag(v)),
+    isGeneratorObject: (v) => tag(v) === 'Generator',
+    isBoxedPrimitive: (v) => v instanceof Number || v instanceof String || v instanceof Boolean,
+    isNumberObject: (v) => v instanceof Number,
+    isStringObject: (v) => v instanceof String,
+    isBooleanObject: (v) => v instanceof Boolean,
+    isSymbolObject: (v) => typeof v === 'object' && tag(v) === 'Symbol',
+    isProxy: () => false,
+    isExternal: () => false,
+    isModuleNamespaceObject: () => false,
+    isArgumentsObject: (v) => tag(v) === 'Arguments',
+    isKeyObject: (v) => !!(v && v.constructor && v.constructor.name && /KeyObject$/.test(v.constructor.name)),
+    isCryptoKey: (v) => !!(v && v.constructor && v.constructor.name === 'CryptoKey'),
+  };
+  function isDeepStrictEqual(a, b) { return deepEqual(a, b, true, new Map()); }
+  function deepEqual(a, b, strict, seen) {
+    if (strict ? Object.is(a, b) : (a == b)) return true; // eslint-disable-line eqeqeq
+    if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) {
+      return !strict && a !== null && b !== null && typeof a !== 'object' && typeof b !== 'object' && a == b; // eslint-disable-line eqeqeq
+    }
+    if (strict && Object.getPrototypeOf(a) !== Object.getPrototypeOf(b)) return false;
+    if (tag(a) !== tag(b)) return false;
+    if (seen.get(a) === b) return true;
+    seen.set(a, b);
+    if (a instanceof Date) return a.getTime() === b.getTime();
+    if (a instanceof RegExp) return a.source === b.source && a.flags === b.flags;
+    if (a instanceof Error && (a.message !== b.message || a.name !== b.name)) return false;
+    if (ArrayBuffer.isView(a)) {
+      if (a.byteLength !== b.byteLength) return false;
+      const x = new Uint8Array(a.buffer, a.byteOffset, a.byteLength), y = new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
+      for (let i = 0; i < x.length; i++) if (x[i] !== y[i]) return false;
+      return true;
+    }
+    if (a instanceof Map) {
+      if (a.size !== b.size) return false;
+      for (const [k, v] of a) { if (!b.has(k) || !deepEqual(v, b.get(k), strict, seen)) return false; }
+      return true;
+    }
+    if (a instanceof Set) {
+      if (a.size !== b.size) return false;
+      outer: for (const v of a) {
+        if (b.has(v)) continue;
+        if (typeof v === 'object') for (const w of b) if (deepEqual(v, w, strict, seen)) continue outer;
+        return false;
+      }
+      return true;
+    }
+    const ka = Object.keys(a), kb = Object.keys(b);
+    if (ka.length !== kb.length) return false;
+    for (const k of ka) {
+      if (!Object.prototype.hasOwnProperty.call(b, k) || !deepEqual(a[k], b[k], strict, seen)) return false;
+    }
+    return true;
+  }
+  const noop = () => {};
+  const util = {
+    format: native.format,
+    formatWithOptions: (opts, ...args) => native.format(...args),
+    inspect,
+    inherits: base.inherits,
+    promisify,
+    callbackify,
+    deprecate: (fn) => fn,
+    debuglog: () => { const f = noop; f.enabled = false; return f; },
+    debug: () => noop,
+    isDeepStrictEqual,
+    types,
+    TextEncoder: base.TextEncoder,
+    TextDecoder: base.TextDecoder,
+    isArray: Array.isArray,
+    isBoolean: (v) => typeof v === 'boolean',
+    isBuffer: (v) => require('buffer').Buffer.isBuffer(v),
+    isDate: types.isDate,
+    isError: types.isNativeError,
+    isFunction: (v) => typeof v === 'function',
+    isNull: (v) => v === null,
+    isNullOrUndefined: (v) => v == null,
+    isNumber: (v) => typeof v === 'number',
+    isObject: (v) => v !== null && typeof v === 'object',
+    isPrimitive: (v) => v === null || (typeof v !== 'object' && typeof v !== 'function'),
+    isRegExp: types.isRegExp,
+    isString: (v) => typeof v === 'string',
+    isSymbol: (v) => typeof v === 'symbol',
+    isUndefined: (v) => v === undefined,
+    stripVTControlCharacters: (s) => String(s).replace(/\u001b\[[0-9;]*[A-Za-z]/g, ''),
+    toUSVString: (s) => String(s).toWellFormed ? String(s).toWellFormed() : String(s),
+    aborted: (signal) => new Promise((r) => signal.addEventListener('abort', r)),
+    getSystemErrorName: (n) => `E${n}`,
+    _deepEqual: deepEqual,
+  };
+  util.types = types;
+  return util;
+})
