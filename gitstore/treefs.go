@@ -286,6 +286,18 @@ func treeHash(fsys fs.FS, dir string) (string, error) {
 	return hash.String(), nil
 }
 
+// DirTreeHash returns the git tree hash the folder dir of fsys would have if committed, the way git
+// hashes it (empty folders and .git left out, executable bits kept, symbolic links by target where
+// fsys can read them); nonEmpty is false when the folder holds no file. It is how a working tree is
+// compared with a recorded module version.
+func DirTreeHash(fsys fs.FS, dir string) (hash string, nonEmpty bool, err error) {
+	h, nonEmpty, err := computeTreeHash(fsys, dir)
+	if err != nil {
+		return "", false, err
+	}
+	return h.String(), nonEmpty, nil
+}
+
 func computeTreeHash(fsys fs.FS, dir string) (plumbing.Hash, bool, error) {
 	entries, err := fs.ReadDir(fsys, dir)
 	if err != nil {
@@ -296,6 +308,9 @@ func computeTreeHash(fsys fs.FS, dir string) (plumbing.Hash, bool, error) {
 		p := path.Join(dir, e.Name())
 		switch {
 		case e.IsDir():
+			if e.Name() == ".git" {
+				continue
+			}
 			h, nonEmpty, err := computeTreeHash(fsys, p)
 			if err != nil {
 				return plumbing.ZeroHash, false, err

@@ -3,8 +3,6 @@ package review
 import (
 	"errors"
 	"fmt"
-	"io/fs"
-	"path"
 	"sort"
 
 	"github.com/go-git/go-git/v5"
@@ -107,53 +105,4 @@ func sortedInts[V any](m map[int]V) []int {
 	}
 	sort.Ints(keys)
 	return keys
-}
-
-// computeTree returns the git tree hash dir of fsys would have if committed, the way git hashes
-// it (empty folders left out, executable bits kept, symbolic links by target where readable); ok
-// is false when the folder holds no file.
-func computeTree(fsys fs.FS, dir string) (string, bool, error) {
-	entries, err := fs.ReadDir(fsys, dir)
-	if err != nil {
-		return "", false, err
-	}
-	t := &object.Tree{}
-	for _, e := range entries {
-		p := path.Join(dir, e.Name())
-		switch {
-		case e.IsDir():
-			if e.Name() == ".git" {
-				continue
-			}
-			h, ok, err := computeTree(fsys, p)
-			if err != nil {
-				return "", false, err
-			}
-			if ok {
-				t.Entries = append(t.Entries, object.TreeEntry{Name: e.Name(), Mode: filemode.Dir, Hash: plumbing.NewHash(h)})
-			}
-		case e.Type().IsRegular():
-			data, err := fs.ReadFile(fsys, p)
-			if err != nil {
-				return "", false, err
-			}
-			mode := filemode.Regular
-			if info, err := e.Info(); err == nil && info.Mode()&0o111 != 0 {
-				mode = filemode.Executable
-			}
-			t.Entries = append(t.Entries, object.TreeEntry{Name: e.Name(), Mode: mode, Hash: plumbing.ComputeHash(plumbing.BlobObject, data)})
-		case e.Type()&fs.ModeSymlink != 0:
-			target, err := fs.ReadLink(fsys, p)
-			if err != nil {
-				continue
-			}
-			t.Entries = append(t.Entries, object.TreeEntry{Name: e.Name(), Mode: filemode.Symlink, Hash: plumbing.ComputeHash(plumbing.BlobObject, []byte(target))})
-		}
-	}
-	sort.Sort(object.TreeEntrySorter(t.Entries))
-	o := &plumbing.MemoryObject{}
-	if err := t.Encode(o); err != nil {
-		return "", false, err
-	}
-	return o.Hash().String(), len(t.Entries) > 0, nil
 }

@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/actionsd/actionsd/gitstore"
 	"github.com/actionsd/actionsd/lockfile"
 )
 
@@ -93,7 +94,7 @@ func (r *Repo) Dirty() (bool, error) {
 // DirTree returns the git tree hash the folder dir of fsys would have if committed ("" when it is
 // missing or empty).
 func DirTree(fsys fs.FS, dir string) (string, error) {
-	h, ok, err := computeTree(fsys, dir)
+	h, ok, err := gitstore.DirTreeHash(fsys, dir)
 	if err != nil || !ok {
 		if os.IsNotExist(err) {
 			err = nil
