@@ -1,6 +1,7 @@
 package npmvendor
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -8,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"net/http"
 	"net/url"
 	"os"
@@ -116,6 +118,15 @@ func (e *PackageError) Unwrap() error { return e.Err }
 // bundle is cached by what it was built from, so a warm call reads one file. A failure leaves the
 // cache as it was: entries appear whole or not at all.
 func (i *Installer) Install(ctx context.Context, lock *lockfile.Lock, owner string) (*runner.Bundle, error) {
+	return i.InstallVendored(ctx, lock, owner, nil)
+}
+
+// InstallVendored is Install reading tarballs first from vendor, a repository's vendor/npm/ folder
+// at the lock's commit (paths as `actionsd vendor` writes them, slash-separated), then from
+// InstallerOptions.VendorDir, then from the registry. The daemon passes a view of the git tree, so
+// a repository that vendors its tarballs needs no registry. vendor is read with fs.ReadFile,
+// possibly from several goroutines at once; nil reads nothing.
+func (i *Installer) InstallVendored(ctx context.Context, lock *lockfile.Lock, owner string, vendor fs.FS) (*runner.Bundle, error) {
 	if lock == nil {
 		return nil, fmt.Errorf("%s: no %s", owner, lockfile.Name)
 	}
@@ -153,7 +164,7 @@ func (i *Installer) Install(ctx context.Context, lock *lockfile.Lock, owner stri
 	i.inflight["bundle:"+key] = f
 	i.mu.Unlock()
 
-	f.b, f.err = i.install(ctx, owner, o, pkgs, key)
+	f.b, f.err = i.install(ctx, owner, o, pkgs, key, vendor)
 	i.mu.Lock()
 	delete(i.inflight, "bundle:"+key)
 	if f.err == nil {
@@ -164,12 +175,12 @@ func (i *Installer) Install(ctx context.Context, lock *lockfile.Lock, owner stri
 	return f.b, f.err
 }
 
-func (i *Installer) install(ctx context.Context, owner string, o *lockfile.Owner, pkgs map[string]*lockfile.Package, key string) (*runner.Bundle, error) {
+func (i *Installer) install(ctx context.Context, owner string, o *lockfile.Owner, pkgs map[string]*lockfile.Package, key string, vendor fs.FS) (*runner.Bundle, error) {
 	cached := filepath.Join(i.dir, "bundles", key+".js")
 	if code, err := os.ReadFile(cached); err == nil {
 		return newBundle(code), nil
 	}
-	dirs, err := i.fetchAll(ctx, pkgs)
+	dirs, err := i.fetchAll(ctx, pkgs, vendor)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", owner, err)
 	}
@@ -248,7 +259,7 @@ func inputKey(o *lockfile.Owner, pkgs map[string]*lockfile.Package) (string, err
 }
 
 // fetchAll brings every package into the cache, in parallel; optional ones may fail.
-func (i *Installer) fetchAll(ctx context.Context, pkgs map[string]*lockfile.Package) (map[string]string, error) {
+func (i *Installer) fetchAll(ctx context.Context, pkgs map[string]*lockfile.Package, vendor fs.FS) (map[string]string, error) {
 	var mu sync.Mutex
 	var wg sync.WaitGroup
 	dirs := map[string]string{}
@@ -257,7 +268,7 @@ func (i *Installer) fetchAll(ctx context.Context, pkgs map[string]*lockfile.Pack
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			dir, err := i.Fetch(ctx, p)
+			dir, err := i.fetchFrom(ctx, p, vendor)
 			mu.Lock()
 			defer mu.Unlock()
 			if err != nil {
@@ -279,6 +290,11 @@ func (i *Installer) fetchAll(ctx context.Context, pkgs map[string]*lockfile.Pack
 // is there, else from the vendor folder, else from its registry; verified and extracted into a
 // temporary folder, then renamed into place.
 func (i *Installer) Fetch(ctx context.Context, p *lockfile.Package) (string, error) {
+	return i.fetchFrom(ctx, p, nil)
+}
+
+// fetchFrom is Fetch, reading vendor (see InstallVendored) before the vendor folder.
+func (i *Installer) fetchFrom(ctx context.Context, p *lockfile.Package, vendor fs.FS) (string, error) {
 	name, err := cacheName(p.Integrity)
 	if err != nil {
 		return "", &PackageError{p.Name, p.Version, err}
@@ -301,7 +317,7 @@ func (i *Installer) Fetch(ctx context.Context, p *lockfile.Package) (string, err
 	f = &flight{done: make(chan struct{}), dir: dir}
 	i.inflight["pkg:"+name] = f
 	i.mu.Unlock()
-	f.err = i.fetch(ctx, p, dir)
+	f.err = i.fetch(ctx, p, dir, vendor)
 	if f.err != nil {
 		f.err = &PackageError{p.Name, p.Version, f.err}
 	}
@@ -312,12 +328,12 @@ func (i *Installer) Fetch(ctx context.Context, p *lockfile.Package) (string, err
 	return f.dir, f.err
 }
 
-func (i *Installer) fetch(ctx context.Context, p *lockfile.Package, dir string) error {
+func (i *Installer) fetch(ctx context.Context, p *lockfile.Package, dir string, vendor fs.FS) error {
 	algo, want, err := parseIntegrity(p.Integrity)
 	if err != nil {
 		return err
 	}
-	body, err := i.open(ctx, p)
+	body, err := i.open(ctx, p, vendor)
 	if err != nil {
 		return err
 	}
@@ -350,7 +366,20 @@ func (i *Installer) fetch(ctx context.Context, p *lockfile.Package, dir string) 
 }
 
 // open returns the tarball of p: the vendored copy when there is one, else the registry's.
-func (i *Installer) open(ctx context.Context, p *lockfile.Package) (io.ReadCloser, error) {
+func (i *Installer) open(ctx context.Context, p *lockfile.Package, vendor fs.FS) (io.ReadCloser, error) {
+	if vendor != nil {
+		rel, err := vendorPath(p.Tarball)
+		if err != nil {
+			return nil, err
+		}
+		data, err := fs.ReadFile(vendor, path.Clean(filepath.ToSlash(rel)))
+		if err == nil {
+			return io.NopCloser(bytes.NewReader(data)), nil
+		}
+		if !errors.Is(err, fs.ErrNotExist) {
+			return nil, fmt.Errorf("vendored tarball %s: %w", rel, err)
+		}
+	}
 	if i.vendorDir != "" {
 		rel, err := vendorPath(p.Tarball)
 		if err != nil {
