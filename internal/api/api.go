@@ -1,6 +1,8 @@
 // Package api is actionsd's HTTP API (SPEC §5): trigger execution, single-action tests, status and
 // sync. Bodies are read as JSON whatever their Content-Type and capped in size; every route but
-// /healthz, /readyz and /metrics needs the bearer token when one is configured. Errors are JSON
+// /healthz, /readyz and /metrics needs the bearer token when one is configured; the webhook
+// receivers /hooks/{github,gitlab,generic} verify their own HMAC or token instead, and only ever
+// signal a sync. Errors are JSON
 // documents {"error":{"code":"…","message":"…"}}.
 //
 // It does not build or swap generations: it loads the serving one per request.
@@ -17,6 +19,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
 	"go.uber.org/zap"
 
 	"github.com/actionsd/actionsd/runner"
@@ -34,6 +37,8 @@ type Reconciler interface {
 	Status() sync.Status
 	// Sync runs a reconcile and returns the status after it, or ctx's error.
 	Sync(ctx context.Context) (sync.Status, error)
+	// Notify signals that the repository may have changed (a webhook), without waiting.
+	Notify()
 }
 
 // Config configures the handler.
@@ -43,11 +48,26 @@ type Config struct {
 	MaxBody     int64         // 0: DefaultMaxBody
 	SyncTimeout time.Duration // how long POST /v1/sync waits; 0: 2 minutes
 	Logger      *zap.Logger
+
+	// WebhookSecret verifies /hooks/*; empty: the receivers refuse every delivery.
+	WebhookSecret string
+	// Branch is the deploy branch: webhook pushes to other branches are ignored. Empty: any.
+	Branch string
+	// MaxHookBody caps webhook bodies; 0: DefaultMaxHookBody.
+	MaxHookBody int64
+	// Registerer receives the API's metrics (executions, webhooks); nil registers none. New
+	// panics if they are registered there already.
+	Registerer prometheus.Registerer
+	// Metrics serves GET /metrics (unauthenticated); nil: no such route.
+	Metrics http.Handler
+	// Draining, when it returns true, makes /readyz answer 503 (the daemon is shutting down).
+	Draining func() bool
 }
 
 type server struct {
-	cfg Config
-	log *zap.Logger
+	cfg     Config
+	log     *zap.Logger
+	metrics *metrics
 }
 
 // New returns the API's handler.
@@ -61,14 +81,24 @@ func New(cfg Config) http.Handler {
 	if cfg.Logger == nil {
 		cfg.Logger = zap.NewNop()
 	}
-	s := &server{cfg: cfg, log: cfg.Logger}
+	if cfg.MaxHookBody == 0 {
+		cfg.MaxHookBody = DefaultMaxHookBody
+	}
+	s := &server{cfg: cfg, log: cfg.Logger, metrics: newMetrics(cfg.Registerer)}
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", s.healthz)
 	mux.HandleFunc("GET /readyz", s.readyz)
 	mux.Handle("POST /v1/triggers/{trigger}/execute", s.auth(s.execute))
 	mux.Handle("POST /v1/actions/{name}/test", s.auth(s.test))
+	mux.Handle("POST /v1/continue", s.auth(s.resume))
 	mux.Handle("GET /v1/status", s.auth(s.status))
 	mux.Handle("POST /v1/sync", s.auth(s.sync))
+	for _, recv := range receivers {
+		mux.HandleFunc("POST /hooks/"+recv.name, s.hook(recv))
+	}
+	if cfg.Metrics != nil {
+		mux.Handle("GET /metrics", cfg.Metrics)
+	}
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, "not_found", "no route "+r.Method+" "+r.URL.Path)
 	})
@@ -96,6 +126,10 @@ func (s *server) healthz(w http.ResponseWriter, _ *http.Request) {
 }
 
 func (s *server) readyz(w http.ResponseWriter, _ *http.Request) {
+	if s.cfg.Draining != nil && s.cfg.Draining() {
+		writeError(w, http.StatusServiceUnavailable, "draining", "shutting down")
+		return
+	}
 	gen := s.cfg.Reconciler.Current()
 	if gen == nil {
 		writeError(w, http.StatusServiceUnavailable, "not_ready", "no generation serves yet")
@@ -106,13 +140,28 @@ func (s *server) readyz(w http.ResponseWriter, _ *http.Request) {
 
 func (s *server) execute(w http.ResponseWriter, r *http.Request) {
 	s.run(w, r, func(ctx context.Context, gen *runner.Generation, body []byte) (*runner.Result, error) {
-		return gen.Execute(ctx, r.PathValue("trigger"), body)
+		start := time.Now()
+		res, err := gen.Execute(ctx, r.PathValue("trigger"), body)
+		if err == nil && res != nil {
+			s.metrics.observe(res, time.Since(start))
+		}
+		return res, err
 	})
 }
 
 func (s *server) test(w http.ResponseWriter, r *http.Request) {
 	s.run(w, r, func(ctx context.Context, gen *runner.Generation, body []byte) (*runner.Result, error) {
 		return gen.Test(ctx, r.PathValue("name"), body)
+	})
+}
+
+// resume is POST /v1/continue: it resumes a flow paused by a redirect. The body is a JSON object
+// {"state": "<result.redirect.state>", …}; its other members are merged into the paused event as
+// a JSON merge patch (e.g. "request": {"query": {"session_token": "…"}}). The state may also come
+// as ?state=. A forged, expired or replayed state answers 400.
+func (s *server) resume(w http.ResponseWriter, r *http.Request) {
+	s.run(w, r, func(ctx context.Context, gen *runner.Generation, body []byte) (*runner.Result, error) {
+		return gen.Continue(ctx, r.URL.Query().Get("state"), body)
 	})
 }
 
