@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"sort"
+	"strings"
 	"time"
 
 	"go.uber.org/zap"
@@ -13,10 +14,17 @@ import (
 
 // finish records the outcome of an attempt in the status and the log.
 func (r *Reconciler) finish(a *attempt, err error, start time.Time) {
+	now := time.Now()
 	if a.skipped {
+		r.mu.Lock()
+		if a.statuses != nil { // the secrets were read again, to the same versions
+			r.status.Secrets = a.statuses
+		}
+		r.status.Conditions = setCondition(r.status.Conditions, Condition{Type: ConditionReconciling, Status: "False", Reason: "Idle"}, now)
+		r.metrics.conditions.WithLabelValues(ConditionReconciling).Set(0)
+		r.mu.Unlock()
 		return
 	}
-	now := time.Now()
 	problems := problemsOf(err)
 
 	r.mu.Lock()
@@ -30,7 +38,7 @@ func (r *Reconciler) finish(a *attempt, err error, start time.Time) {
 	if err != nil {
 		result = "failed"
 	}
-	st.Attempted = &Revision{Commit: commit, At: now, Result: result}
+	st.Attempted = &Revision{Commit: commit, At: now, Result: result, Step: a.step}
 	st.Errors = problems
 	st.Warnings = append([]Problem{}, a.warnings...)
 	if a.statuses != nil {
@@ -40,10 +48,20 @@ func (r *Reconciler) finish(a *attempt, err error, start time.Time) {
 		st.Applied = &Revision{Commit: commit, At: now}
 		st.Generation = a.spec.Generation
 		st.Ready = true
+		r.metrics.swaps.Inc()
+		r.metrics.generation.Set(float64(a.spec.Generation))
+		r.metrics.applied.Reset()
+		r.metrics.applied.WithLabelValues(a.snap.Branch, commit).Set(1)
+		r.metrics.appliedAt.Set(float64(now.UnixNano()) / 1e9)
+		r.metrics.duration.WithLabelValues(resultApplied).Observe(now.Sub(start).Seconds())
+	} else {
+		r.metrics.failures.WithLabelValues(a.step).Inc()
+		r.metrics.duration.WithLabelValues(resultFailed).Observe(now.Sub(start).Seconds())
 	}
 	if a.snap != nil {
 		st.Actions, st.Modules = r.objects(a, problems, err == nil)
 	}
+	r.updateConditions(st, a.step, err, now)
 
 	fields := []zap.Field{zap.String("commit", commit), zap.Duration("duration", time.Since(start))}
 	if err != nil {
@@ -81,6 +99,12 @@ func (r *Reconciler) objects(a *attempt, problems []Problem, applied bool) (acti
 			byObject[p.Object] = append(byObject[p.Object], p.Error())
 		}
 	}
+	warnings := map[string][]string{} // by "modules/<name>" or "modules/<name>@v<N>"
+	for _, w := range a.warnings {
+		if w.Object != "" {
+			warnings[w.Object] = append(warnings[w.Object], w.Error())
+		}
+	}
 	state := func(object string, servingNow bool) (string, []string) {
 		if errs := byObject[object]; len(errs) > 0 {
 			return StateFailed, errs
@@ -97,13 +121,21 @@ func (r *Reconciler) objects(a *attempt, problems []Problem, applied bool) (acti
 		actions = append(actions, ObjectStatus{Name: act.Name, Version: act.Version, Trigger: act.Trigger, State: s, Errors: errs})
 	}
 	for name, vs := range a.snap.Modules {
-		for n := range vs.Versions {
+		for n, v := range vs.Versions {
 			object := fmt.Sprintf("modules/%s@v%d", name, n)
 			s, errs := state(object, false)
 			if !applied && len(errs) == 0 {
 				s = "" // a version's state is only known once a generation is built
 			}
-			modules = append(modules, ObjectStatus{Name: name, Version: fmt.Sprintf("v%d", n), State: s, Errors: errs})
+			os := ObjectStatus{Name: name, Version: fmt.Sprintf("v%d", n), State: s, Errors: errs,
+				Tag: v.Tag, Commit: v.Commit, Tree: v.Tree, Moved: v.Moved, Deleted: v.Deleted, Unrecorded: v.Unrecorded}
+			tag := "tag " + v.Tag + " "
+			for _, w := range warnings["modules/"+name] {
+				if strings.Contains(w, tag) || strings.Contains(w, fmt.Sprintf(": v%d ", n)) {
+					os.Warnings = append(os.Warnings, w)
+				}
+			}
+			modules = append(modules, os)
 		}
 	}
 	sort.Slice(actions, func(i, j int) bool { return actions[i].Name < actions[j].Name })

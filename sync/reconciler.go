@@ -1,12 +1,15 @@
 // Package sync is the reconciler: it turns change signals into a serving runner generation.
 //
 // One goroutine (Run) owns every reconcile. A reconcile is a list of steps with one signature —
-// fetch, snapshot, validate, secrets, build, swap — and it is all-or-nothing: if any step fails, the
-// generation that served before keeps serving and Status says what failed, with file and line.
-// Signals (poll ticks, Trigger, Sync) carry no data: a burst of them collapses into one reconcile.
+// fetch, snapshot, validate, resolve (npm lock check, TypeScript/ESM transform), install (npm
+// bundles), secrets, build, swap — and it is all-or-nothing: if any step fails, the generation that
+// served before keeps serving and Status says what failed, with file and line. Signals (poll ticks,
+// Trigger, Sync, secret rotations) carry no data: a burst of them collapses into one reconcile. A
+// rotation re-reads only the owners the SecretWatcher names, and the runner then rebuilds only the
+// actions whose secrets (or whose pinned modules' secrets) changed.
 //
-// It does not serve HTTP or run JavaScript; it hands a runner.Spec to runner.Build and stores the
-// result in an atomic pointer that request handlers load.
+// It does not serve HTTP, run JavaScript, talk to Vault or to an npm registry; it hands a
+// runner.Spec to runner.Build and stores the result in an atomic pointer that request handlers load.
 package sync
 
 import (
@@ -14,14 +17,16 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
-	"sort"
+	"strings"
 	gosync "sync"
 	"sync/atomic"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
 	"go.uber.org/zap"
 
 	"github.com/actionsd/actionsd/gitstore"
+	"github.com/actionsd/actionsd/lockfile"
 	"github.com/actionsd/actionsd/runner"
 	"github.com/actionsd/actionsd/vaultsecrets"
 )
@@ -39,19 +44,70 @@ type Repository interface {
 	Snapshot(ctx context.Context) (*gitstore.Snapshot, error)
 }
 
+// Watcher signals changes of the repository as they happen (fsnotify on a local repository's
+// refs). Implemented by *gitstore.Store.
+type Watcher interface {
+	// Watch calls changed (which does not block) whenever the repository may have changed, until
+	// ctx ends; it returns nil then, or at once when there is nothing to watch.
+	Watch(ctx context.Context, changed func()) error
+}
+
+// SecretWatcher signals secret rotations. Implemented by *vaultsecrets.Watcher.
+type SecretWatcher interface {
+	// Changes receives a value (capacity 1) when owners changed since the last TakeChanged.
+	Changes() <-chan struct{}
+	// TakeChanged returns the owners changed since the last call, and forgets them.
+	TakeChanged() []vaultsecrets.Owner
+	// SetOwners replaces the owners watched.
+	SetOwners(owners []vaultsecrets.Owner)
+}
+
+// Login reports the state of the secrets backend's login. Implemented by *vaultsecrets.Vault.
+type Login interface {
+	Health() vaultsecrets.AuthHealth
+}
+
+// Installer installs one owner's npm dependencies from a lock. Implemented in cmd/actionsd over
+// *npmvendor.Installer, which reads vendored tarballs from the repository's commits.
+type Installer interface {
+	// Install returns the bundle of owner's ("actions/<name>", "modules/<name>") dependencies as
+	// lock records them, reading tarballs from the vendor/npm/ folder of commits, in order (the
+	// lock's own commit first, then the deploy branch's HEAD: tarballs are verified against their
+	// integrity, so any commit may serve them), before any registry. It returns nil, nil when the
+	// owner has none, and must return when ctx ends.
+	Install(ctx context.Context, lock *lockfile.Lock, owner string, commits []string) (*runner.Bundle, error)
+}
+
 // Config configures a Reconciler.
 type Config struct {
-	Repository   Repository
-	Secrets      vaultsecrets.Source
+	Repository Repository
+	// Secrets reads secret values. When it also has ReadNames, Retain and Health (a
+	// *vaultsecrets.Cache), last good values are served through outages and reported in Status.
+	Secrets vaultsecrets.Source
+	// SecretWatcher, when set, signals rotations: Run reconciles on each, re-reading only the
+	// owners it names; after each reconcile it is told which owners to watch.
+	SecretWatcher SecretWatcher
+	// Login, when set, reports the secrets backend's login in Status (and Degraded on failure).
+	Login Login
+	// Dependencies installs npm dependencies; nil: declared dependencies are checked against the
+	// lock but not installed (requiring one then fails in JavaScript with a clear error).
+	Dependencies Installer
 	Runner       runner.Options
 	PollInterval time.Duration // 0: DefaultPollInterval; negative: no polling
-	Logger       *zap.Logger
+	// Watcher, when set, is run by Run and signals a sync on every change it sees.
+	Watcher Watcher
+	// Instance names this replica in the status (its host name, a pod name).
+	Instance string
+	// Registerer receives the reconciler's metrics; nil registers none.
+	Registerer prometheus.Registerer
+	Logger     *zap.Logger
 }
 
 // Reconciler keeps the serving generation in step with the repository and the secrets.
 type Reconciler struct {
 	cfg     Config
 	log     *zap.Logger
+	metrics *metrics
 	current atomic.Pointer[runner.Generation]
 	signal  chan struct{} // capacity 1: a pending reconcile request
 
@@ -63,9 +119,24 @@ type Reconciler struct {
 	done      chan struct{} // closed and replaced whenever completed moves
 	genSeq    int64
 	served    map[string]string // action name -> version in the serving generation
+	servedFP  string            // fingerprint of what the serving generation was built from
+	// dirty are owners the SecretWatcher reported changed and no reconcile has re-read yet.
+	dirty map[vaultsecrets.Owner]bool
+	// read is what the last attempt that reached the secrets step read, by owner, at readCommit;
+	// a later attempt at the same commit reuses the entries of owners that are not dirty.
+	read       map[vaultsecrets.Owner]*vaultsecrets.Secret
+	readCommit string
+	// serving and attempted are the owners the serving generation and the last attempt use: the
+	// owners the SecretWatcher watches and the Cache keeps.
+	serving, attempted   []vaultsecrets.Owner
+	secretsDegradedSince time.Time // when Status first found the secrets degraded; zero when not
+
+	// transformed caches TypeScript/ESM transforms by file content; only Run's goroutine uses it.
+	transformed map[[32]byte]transformResult
 }
 
-// New returns a reconciler; it starts nothing until Run.
+// New returns a reconciler; it starts nothing until Run. It panics only when its metrics cannot be
+// registered (a name registered twice on cfg.Registerer).
 func New(cfg Config) *Reconciler {
 	if cfg.PollInterval == 0 {
 		cfg.PollInterval = DefaultPollInterval
@@ -79,13 +150,32 @@ func New(cfg Config) *Reconciler {
 	if cfg.Runner.Cache == nil {
 		cfg.Runner.Cache = runner.NewCache()
 	}
-	return &Reconciler{
-		cfg:    cfg,
-		log:    cfg.Logger,
-		signal: make(chan struct{}, 1),
-		done:   make(chan struct{}),
-		status: Status{Errors: []Problem{}, Warnings: []Problem{}},
+	if cfg.Runner.Programs == nil {
+		cfg.Runner.Programs = runner.NewProgramCache()
 	}
+	m, err := newMetrics(cfg.Registerer)
+	if err != nil {
+		panic(fmt.Sprintf("sync: metrics: %v", err))
+	}
+	r := &Reconciler{
+		cfg:     cfg,
+		log:     cfg.Logger,
+		metrics: m,
+		signal:  make(chan struct{}, 1),
+		done:    make(chan struct{}),
+		dirty:   map[vaultsecrets.Owner]bool{},
+		status:  Status{Instance: cfg.Instance, Errors: []Problem{}, Warnings: []Problem{}},
+	}
+	now := time.Now()
+	for _, c := range []Condition{
+		{Type: ConditionReady, Status: "False", Reason: "NotServing", Message: "no generation serves yet"},
+		{Type: ConditionReconciling, Status: "False", Reason: "Idle"},
+		{Type: ConditionStalled, Status: "False", Reason: "AsExpected"},
+		{Type: ConditionDegraded, Status: "False", Reason: "AsExpected"},
+	} {
+		r.status.Conditions = setCondition(r.status.Conditions, c, now)
+	}
+	return r
 }
 
 // Current returns the serving generation, or nil before the first successful reconcile.
@@ -98,6 +188,11 @@ func (r *Reconciler) Trigger() {
 	r.mu.Unlock()
 	r.poke()
 }
+
+// Notify signals that something may have changed (a webhook, a watched ref), without waiting.
+// Unlike Trigger, the reconcile it causes ends early when the repository's refs are unchanged
+// since the last attempt.
+func (r *Reconciler) Notify() { r.poke() }
 
 func (r *Reconciler) poke() {
 	select {
@@ -117,7 +212,7 @@ func (r *Reconciler) Sync(ctx context.Context) (Status, error) {
 	for {
 		r.mu.Lock()
 		if r.completed >= want {
-			st := r.status
+			st := r.statusLocked()
 			r.mu.Unlock()
 			return st, nil
 		}
@@ -131,11 +226,11 @@ func (r *Reconciler) Sync(ctx context.Context) (Status, error) {
 	}
 }
 
-// Status returns a copy of the current status.
+// Status returns a copy of the current status, with the secrets backend's health as it is now.
 func (r *Reconciler) Status() Status {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	return r.status
+	return r.statusLocked()
 }
 
 // Run reconciles at once, then on every poll tick and signal, until ctx ends. It returns nil when ctx
@@ -148,11 +243,37 @@ func (r *Reconciler) Run(ctx context.Context) error {
 		defer timer.Stop()
 		tick = timer.C
 	}
+	if r.cfg.Watcher != nil {
+		watchDone := make(chan struct{})
+		defer func() { <-watchDone }()
+		go func() {
+			defer close(watchDone)
+			if err := r.cfg.Watcher.Watch(ctx, r.Notify); err != nil {
+				r.log.Error("watching the repository failed; polling and webhooks still signal syncs", zap.Error(err))
+			}
+		}()
+	}
+	var rotations <-chan struct{}
+	if r.cfg.SecretWatcher != nil {
+		rotations = r.cfg.SecretWatcher.Changes()
+	}
 	r.Trigger()
 	for {
 		select {
 		case <-ctx.Done():
 			return nil
+		case <-rotations:
+			changed := r.cfg.SecretWatcher.TakeChanged()
+			if len(changed) == 0 {
+				continue
+			}
+			r.mu.Lock()
+			for _, o := range changed {
+				r.dirty[o] = true
+			}
+			r.mu.Unlock()
+			r.log.Info("secrets changed: reconciling", zap.Stringers("owners", changed))
+			r.reconcile(ctx)
 		case <-r.signal:
 			r.reconcile(ctx)
 		case <-tick:
@@ -170,14 +291,20 @@ func jitter(d time.Duration) time.Duration {
 // attempt carries one reconcile's state from step to step.
 type attempt struct {
 	forced   bool // a Sync or Trigger asked for it: nothing is skipped
+	rotated  bool // a secret rotation is pending: the refs may be unchanged, the secrets are not
 	key      string
 	snap     *gitstore.Snapshot
 	warnings []Problem
+	sources  map[string]runner.Source // "actions/<name>", "modules/<name>@v<N>" -> transformed source
+	renamed  map[string]string        // repository path of a transformed .js file -> the .ts it came from
 	secrets  map[vaultsecrets.Owner]*vaultsecrets.Secret
 	statuses []SecretStatus
+	owners   []vaultsecrets.Owner // the owners whose secrets this attempt needs
 	spec     *runner.Spec
 	gen      *runner.Generation
-	skipped  bool // nothing changed since the last attempt
+	fp       string // fingerprint of the build's inputs: refs and secret versions
+	skipped  bool   // nothing changed since the last attempt
+	step     string // the step that failed
 }
 
 // errSkip ends a reconcile early without failing it.
@@ -193,6 +320,8 @@ func (r *Reconciler) steps() []step {
 		{"fetch", r.fetch},
 		{"snapshot", r.snapshot},
 		{"validate", r.validate},
+		{"resolve", r.resolve},
+		{"install", r.install},
 		{"secrets", r.readSecrets},
 		{"build", r.build},
 		{"swap", r.swap},
@@ -203,10 +332,12 @@ func (r *Reconciler) reconcile(ctx context.Context) {
 	r.mu.Lock()
 	target := r.requested
 	forced := target > r.completed
+	rotated := len(r.dirty) > 0
 	r.mu.Unlock()
 
 	start := time.Now()
-	a := &attempt{forced: forced}
+	a := &attempt{forced: forced, rotated: rotated}
+	r.setReconciling(start)
 	var err error
 	remember := true // whether a poll with the same refs may skip this attempt's result
 	for _, s := range r.steps() {
@@ -215,15 +346,22 @@ func (r *Reconciler) reconcile(ctx context.Context) {
 				err = nil
 				a.skipped = true
 			} else {
-				// Content errors stay until the content changes; a failed fetch, git read or
-				// secrets read may pass on the next poll.
-				remember = s.name == "validate" || s.name == "build"
+				a.step = s.name
+				// Content errors stay until the content changes; a failed fetch, git read,
+				// npm install or secrets read may pass on the next poll.
+				remember = contentStep(s.name)
 				err = fmt.Errorf("%s: %w", s.name, err)
 			}
 			break
 		}
 	}
 	r.finish(a, err, start)
+	if a.snap != nil {
+		r.watchOwners(a)
+	}
+	if a.skipped {
+		r.metrics.duration.WithLabelValues(resultUnchanged).Observe(time.Since(start).Seconds())
+	}
 
 	r.mu.Lock()
 	if !a.skipped {
@@ -252,7 +390,7 @@ func (r *Reconciler) fetch(ctx context.Context, a *attempt) error {
 	r.mu.Lock()
 	same := a.key == r.lastKey
 	r.mu.Unlock()
-	if same && !a.forced {
+	if same && !a.forced && !a.rotated {
 		return errSkip
 	}
 	return nil
@@ -277,80 +415,31 @@ func (r *Reconciler) validate(_ context.Context, a *attempt) error {
 	return nil
 }
 
-// readSecrets reads, once per owner, the secrets of every action and of every pinned module version
-// that declares any, and checks that each declared name has a value.
-func (r *Reconciler) readSecrets(ctx context.Context, a *attempt) error {
-	type need struct {
-		owner vaultsecrets.Owner
-		names map[string]gitstore.Pos // declared name -> the manifest that declares it
-	}
-	needs := map[vaultsecrets.Owner]*need{}
-	add := func(o vaultsecrets.Owner, pos gitstore.Pos, names []string) {
-		if len(names) == 0 {
-			return
-		}
-		n := needs[o]
-		if n == nil {
-			n = &need{owner: o, names: map[string]gitstore.Pos{}}
-			needs[o] = n
-		}
-		for _, name := range names {
-			if _, ok := n.names[name]; !ok {
-				n.names[name] = pos
-			}
-		}
-	}
-	for _, act := range a.snap.Actions {
-		add(vaultsecrets.Owner{Kind: vaultsecrets.KindAction, Name: act.Name}, gitstore.Pos{File: act.Dir + "/action.yaml"}, act.Secrets)
-		for name, pin := range act.Modules {
-			v := a.snap.Modules[name].Versions[pin.Version]
-			add(vaultsecrets.Owner{Kind: vaultsecrets.KindModule, Name: name}, gitstore.Pos{Ref: v.Tag, File: v.Module.Dir + "/module.yaml"}, v.Module.Secrets)
-		}
-	}
-
-	owners := make([]vaultsecrets.Owner, 0, len(needs))
-	for o := range needs {
-		owners = append(owners, o)
-	}
-	sort.Slice(owners, func(i, j int) bool { return owners[i].String() < owners[j].String() })
-
-	a.secrets = make(map[vaultsecrets.Owner]*vaultsecrets.Secret, len(owners))
-	var problems []Problem
-	for _, o := range owners {
-		n := needs[o]
-		names := sortedKeys(n.names)
-		st := SecretStatus{Owner: o.String(), Names: names}
-		sec, err := r.cfg.Secrets.Read(ctx, o)
-		if err != nil {
-			st.Error = err.Error()
-			a.statuses = append(a.statuses, st)
-			problems = append(problems, at(n.names[names[0]], o.String(), "secrets", "reading secrets: %v", err))
-			continue
-		}
-		st.Path, st.Version, st.ReadAt = sec.Path, sec.Version, sec.ReadAt
-		_, missing := sec.Values.Pick(names)
-		if len(missing) > 0 {
-			st.Error = fmt.Sprintf("missing keys %v at %s", missing, sec.Path)
-			for _, m := range missing {
-				problems = append(problems, at(n.names[m], o.String(), "secrets", "secret %s has no value at %s", m, sec.Path))
-			}
-		}
-		a.statuses = append(a.statuses, st)
-		a.secrets[o] = sec
-	}
-	if len(problems) > 0 {
-		return problemsError(problems)
-	}
-	return nil
-}
-
 func (r *Reconciler) build(ctx context.Context, a *attempt) error {
+	a.fp = fingerprint(a.key, a.statuses)
 	r.mu.Lock()
 	number := r.genSeq + 1
+	unchanged := a.fp == r.servedFP && r.status.Attempted != nil && r.status.Attempted.Result == resultApplied
 	r.mu.Unlock()
-	a.spec = specFor(a.snap, a.secrets, number)
-	gen, err := runner.Build(ctx, a.spec, r.cfg.Runner)
+	if unchanged && r.current.Load() != nil {
+		return errSkip // a forced sync of the refs and secrets that already serve
+	}
+	a.spec = specFor(a.snap, a.sources, a.secrets, number)
+	opts := r.cfg.Runner
+	opts.Previous = r.current.Load() // reuse every unchanged action, compiled and warm
+	gen, err := runner.Build(ctx, a.spec, opts)
 	if err != nil {
+		var be *runner.BuildError
+		if errors.As(err, &be) && len(a.renamed) > 0 {
+			// Point at the TypeScript file the runner saw as its transformed .js.
+			ps := fromBuild(be)
+			for i := range ps {
+				if orig, ok := a.renamed[ps[i].File]; ok {
+					ps[i].File = orig
+				}
+			}
+			return problemsError(ps)
+		}
 		return err
 	}
 	a.gen = gen
@@ -365,6 +454,7 @@ func (r *Reconciler) swap(_ context.Context, a *attempt) error {
 	r.mu.Lock()
 	r.genSeq = a.spec.Generation
 	r.served = served
+	r.servedFP = a.fp
 	r.mu.Unlock()
 	if old := r.current.Swap(a.gen); old != nil {
 		old.Close()
@@ -372,8 +462,9 @@ func (r *Reconciler) swap(_ context.Context, a *attempt) error {
 	return nil
 }
 
-// specFor turns a validated snapshot and its secrets into what the runner builds.
-func specFor(snap *gitstore.Snapshot, secrets map[vaultsecrets.Owner]*vaultsecrets.Secret, number int64) *runner.Spec {
+// specFor turns a validated snapshot, its resolved sources (transformed, with their npm bundles;
+// the snapshot's own files where sources has no entry) and its secrets into what the runner builds.
+func specFor(snap *gitstore.Snapshot, sources map[string]runner.Source, secrets map[vaultsecrets.Owner]*vaultsecrets.Secret, number int64) *runner.Spec {
 	values := func(kind, name string, names []string) map[string]string {
 		sec := secrets[vaultsecrets.Owner{Kind: kind, Name: name}]
 		if sec == nil {
@@ -395,7 +486,7 @@ func specFor(snap *gitstore.Snapshot, secrets map[vaultsecrets.Owner]*vaultsecre
 			Version: act.Version,
 			Trigger: act.Trigger,
 			Timeout: act.Timeout,
-			Source:  runner.Source{Dir: act.Dir, Entry: act.Entry, Files: act.Files, Dependencies: act.Dependencies},
+			Source:  sourceOr(sources, "actions/"+act.Name, runner.Source{Dir: act.Dir, Entry: act.Entry, Files: act.Files, Dependencies: act.Dependencies}),
 			Secrets: values(vaultsecrets.KindAction, act.Name, act.Secrets),
 			Modules: make(map[string]*runner.ModuleSpec, len(act.Modules)),
 		}
@@ -407,7 +498,7 @@ func specFor(snap *gitstore.Snapshot, secrets map[vaultsecrets.Owner]*vaultsecre
 				ms = &runner.ModuleSpec{
 					Name:    name,
 					Version: pin.Version,
-					Source:  runner.Source{Dir: m.Dir, Entry: m.Entry, Files: m.Files, Dependencies: m.Dependencies},
+					Source:  sourceOr(sources, fmt.Sprintf("modules/%s@v%d", name, pin.Version), runner.Source{Dir: m.Dir, Entry: m.Entry, Files: m.Files, Dependencies: m.Dependencies}),
 					Secrets: values(vaultsecrets.KindModule, name, m.Secrets),
 				}
 				modules[key] = ms
@@ -426,4 +517,28 @@ func specFor(snap *gitstore.Snapshot, secrets map[vaultsecrets.Owner]*vaultsecre
 		}
 	}
 	return spec
+}
+
+func sourceOr(sources map[string]runner.Source, object string, def runner.Source) runner.Source {
+	if s, ok := sources[object]; ok {
+		return s
+	}
+	return def
+}
+
+// fingerprint identifies a build's inputs: the refs read and the version of every secret path.
+func fingerprint(refs string, secrets []SecretStatus) string {
+	var b strings.Builder
+	b.WriteString(refs)
+	for _, s := range secrets {
+		fmt.Fprintf(&b, "\n%s %s %d", s.Owner, s.Path, s.Version)
+	}
+	return b.String()
+}
+
+// setReconciling marks a reconcile as running in the status.
+func (r *Reconciler) setReconciling(now time.Time) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.status.Conditions = setCondition(r.status.Conditions, Condition{Type: ConditionReconciling, Status: "True", Reason: "Progressing", Message: "reading the repository"}, now)
 }

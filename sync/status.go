@@ -1,19 +1,37 @@
 package sync
 
-import "time"
+import (
+	"time"
+
+	"github.com/actionsd/actionsd/vaultsecrets"
+)
 
 // Status is what the reconciler last did and what it serves. It never holds a secret value.
 type Status struct {
-	Ready      bool      `json:"ready"` // a generation serves
-	Generation int64     `json:"generation"`
-	Applied    *Revision `json:"applied"`   // the commit the serving generation was built from
-	Attempted  *Revision `json:"attempted"` // the last commit a reconcile tried
+	// Instance names the replica that reports this status (several may serve one repository).
+	Instance string `json:"instance,omitempty"`
+	// Conditions are Ready, Reconciling, Stalled and Degraded (see the Condition* constants).
+	Conditions []Condition `json:"conditions"`
+	Ready      bool        `json:"ready"` // a generation serves
+	Generation int64       `json:"generation"`
+	Applied    *Revision   `json:"applied"`   // the commit the serving generation was built from
+	Attempted  *Revision   `json:"attempted"` // the last commit a reconcile tried
 	// Errors are why the attempted commit is not serving; empty when it is.
 	Errors   []Problem      `json:"errors"`
 	Warnings []Problem      `json:"warnings"`
 	Actions  []ObjectStatus `json:"actions"`
 	Modules  []ObjectStatus `json:"modules"`
 	Secrets  []SecretStatus `json:"secrets"`
+	// Vault is the secrets backend's health as it is now (not as of the last attempt): its login
+	// and each owner's path, version in use, read time and errors. Absent for file and in-memory
+	// secrets. Never a value.
+	Vault *VaultStatus `json:"vault,omitempty"`
+}
+
+// VaultStatus is the health of the Vault login and of every secret path the daemon uses.
+type VaultStatus struct {
+	Login   *vaultsecrets.AuthHealth   `json:"login,omitempty"`
+	Secrets []vaultsecrets.OwnerHealth `json:"secrets"`
 }
 
 // Revision is a commit and when it was applied or attempted.
@@ -21,6 +39,7 @@ type Revision struct {
 	Commit string    `json:"commit"`
 	At     time.Time `json:"at"`
 	Result string    `json:"result,omitempty"` // for attempts: "applied" or "failed"
+	Step   string    `json:"step,omitempty"`   // for failed attempts: the step that failed
 }
 
 // ObjectStatus is one action or module version of the attempted commit.
@@ -30,6 +49,16 @@ type ObjectStatus struct {
 	Trigger string   `json:"trigger,omitempty"` // actions only
 	State   string   `json:"state"`             // "serving", "failed", "not built"
 	Errors  []string `json:"errors,omitempty"`
+	// For module versions: the tag, and the commit and folder tree recorded for it; Moved when the
+	// tag points elsewhere now (or contradicts actionsd.lock), Deleted when it is gone, Unrecorded
+	// when actionsd.lock has no record of it.
+	Tag        string   `json:"tag,omitempty"`
+	Commit     string   `json:"commit,omitempty"`
+	Tree       string   `json:"tree,omitempty"`
+	Moved      bool     `json:"moved,omitempty"`
+	Deleted    bool     `json:"deleted,omitempty"`
+	Unrecorded bool     `json:"unrecorded,omitempty"`
+	Warnings   []string `json:"warnings,omitempty"`
 }
 
 // SecretStatus is one secret path read for a module or an action: names and versions, never values.
@@ -39,7 +68,9 @@ type SecretStatus struct {
 	Names   []string  `json:"names"`
 	Version int       `json:"version"`
 	ReadAt  time.Time `json:"read_at,omitzero"`
-	Error   string    `json:"error,omitempty"`
+	// Error says why the owner fails, or why it is served degraded (its last good values, while
+	// Vault fails): a degraded secret does not fail the commit.
+	Error string `json:"error,omitempty"`
 }
 
 // Object states.

@@ -4,70 +4,180 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"net"
 	"net/http"
 	"os"
 	"os/signal"
+	"path/filepath"
+	"strings"
+	gosync "sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 
+	"github.com/go-git/go-git/v5"
+	"github.com/go-git/go-git/v5/plumbing"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"go.uber.org/zap"
 	"go.uber.org/zap/zapcore"
 
 	"github.com/actionsd/actionsd/gitstore"
 	"github.com/actionsd/actionsd/internal/api"
 	"github.com/actionsd/actionsd/internal/config"
+	"github.com/actionsd/actionsd/lockfile"
+	"github.com/actionsd/actionsd/npmvendor"
 	"github.com/actionsd/actionsd/runner"
 	"github.com/actionsd/actionsd/sync"
 	"github.com/actionsd/actionsd/vaultsecrets"
 )
 
-// shutdownGrace bounds how long in-flight requests may take to finish on shutdown.
-const shutdownGrace = 25 * time.Second
-
-// daemon is a running actionsd: the reconciler and the HTTP API over one repository.
+// daemon is a running actionsd: the reconciler and the HTTP API over one repository, and with
+// Vault the login keeper and the rotation watcher.
 type daemon struct {
 	rec      *sync.Reconciler
+	secrets  daemonSecrets
+	store    *gitstore.Store
 	listener net.Listener
 	server   *http.Server
+	registry *prometheus.Registry
+	grace    time.Duration // how long in-flight requests may take to finish on shutdown
+	draining atomic.Bool
 	log      *zap.Logger
 }
 
-// newDaemon wires a daemon from cfg and secrets; it listens but serves nothing until run.
+// newRegistry returns the Prometheus registry of a daemon, with the Go and process collectors.
+func newRegistry() *prometheus.Registry {
+	registry := prometheus.NewRegistry()
+	registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	return registry
+}
+
+// newDaemon wires a daemon from cfg and a plain secrets source (a file, memory, or a Vault read
+// without cache or rotation watch); it listens but serves nothing until run.
 func newDaemon(cfg config.Config, secrets vaultsecrets.Source, log *zap.Logger) (*daemon, error) {
-	store, err := gitstore.Open(gitstore.Options{URL: cfg.Repo, Branch: cfg.Branch, DataDir: cfg.DataDir, Logger: log})
+	return newDaemonWith(cfg, daemonSecrets{source: secrets}, newRegistry(), log)
+}
+
+// newDaemonWith wires a daemon from cfg and secrets, registering its metrics on registry (where
+// secrets' own metrics are already); it listens but serves nothing until run.
+func newDaemonWith(cfg config.Config, secrets daemonSecrets, registry *prometheus.Registry, log *zap.Logger) (*daemon, error) {
+	if err := cfg.ResolveSecrets(); err != nil {
+		return nil, err
+	}
+	auth, err := gitstore.NewAuth(cfg.Repo, gitstore.Credentials{
+		Username: cfg.Git.Username, Password: cfg.Git.Password,
+		SSHKeyFile: cfg.Git.SSHKeyFile, SSHKeyPassphrase: cfg.Git.SSHKeyPassphrase, KnownHostsFile: cfg.Git.KnownHostsFile,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("git auth: %w", err)
+	}
+	verify, err := verifyOptions(cfg.Verify)
 	if err != nil {
 		return nil, err
+	}
+	store, err := gitstore.Open(gitstore.Options{URL: cfg.Repo, Branch: cfg.Branch, DataDir: cfg.DataDir, Logger: log,
+		Auth: auth, Verify: verify, Registerer: registry})
+	if err != nil {
+		return nil, err
+	}
+	var watcher sync.Watcher
+	if store.Local() && (cfg.Watch == nil || *cfg.Watch) {
+		watcher = store
+	}
+	instance := cfg.Instance
+	if instance == "" {
+		instance, _ = os.Hostname()
 	}
 	egress, err := runner.ParseEgressAllow(cfg.Egress.Allow)
 	if err != nil {
 		return nil, fmt.Errorf("egress.allow: %w", err)
 	}
-	rec := sync.New(sync.Config{
+	sc := sync.Config{
 		Repository:   store,
-		Secrets:      secrets,
+		Secrets:      secrets.source,
+		Dependencies: newNPMInstaller(cfg, store, log),
 		PollInterval: time.Duration(cfg.PollInterval),
 		Runner:       runner.Options{Logger: log, HTTPClient: runner.NewHTTPClient(egress)},
+		Watcher:      watcher,
+		Instance:     instance,
+		Registerer:   registry,
 		Logger:       log,
-	})
+	}
+	if secrets.watcher != nil { // a nil *Watcher in the interface would not be nil
+		sc.SecretWatcher = secrets.watcher
+	}
+	if secrets.vault != nil {
+		sc.Login = secrets.vault
+	}
+	rec := sync.New(sc)
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return nil, fmt.Errorf("listen on %s: %w", cfg.Addr, err)
 	}
-	handler := api.New(api.Config{Reconciler: rec, Token: cfg.Token, Logger: log})
-	return &daemon{
+	d := &daemon{
 		rec:      rec,
+		secrets:  secrets,
+		store:    store,
 		listener: ln,
-		server:   &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second},
+		registry: registry,
+		grace:    time.Duration(cfg.ShutdownGrace),
 		log:      log,
-	}, nil
+	}
+	if d.grace <= 0 {
+		d.grace = config.DefaultGrace
+	}
+	handler := api.New(api.Config{
+		Reconciler:    rec,
+		Token:         cfg.Token,
+		Logger:        log,
+		WebhookSecret: cfg.Webhooks.Secret,
+		Branch:        store.Branch(),
+		Registerer:    registry,
+		Metrics:       promhttp.HandlerFor(registry, promhttp.HandlerOpts{}),
+		Draining:      d.draining.Load,
+	})
+	d.server = &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second}
+	if cfg.Webhooks.Secret == "" {
+		log.Info("webhooks are disabled: no webhook secret (--webhook-secret, ACTIONSD_WEBHOOK_SECRET or webhooks.secret)")
+	}
+	return d, nil
+}
+
+// verifyOptions reads the trusted keys of the verification mode.
+func verifyOptions(v config.Verify) (gitstore.Verify, error) {
+	var out gitstore.Verify
+	switch v.Mode {
+	case "", config.VerifyNone:
+		return out, nil
+	case config.VerifyHead:
+		out.Commits = true
+	case config.VerifyTags:
+		out.Tags = true
+	case config.VerifyHeadAndTags:
+		out.Commits, out.Tags = true, true
+	default:
+		return out, fmt.Errorf("verify.mode %q: want none, head, tags or head-and-tags", v.Mode)
+	}
+	ring, err := gitstore.ReadKeyRing(v.OpenPGPKeys...)
+	if err != nil {
+		return out, err
+	}
+	if len(ring) == 0 {
+		return out, fmt.Errorf("verify.mode %s: no trusted openpgp keys", v.Mode)
+	}
+	out.KeyRing = ring
+	return out, nil
 }
 
 // URL is the base URL the API listens on.
 func (d *daemon) URL() string { return "http://" + d.listener.Addr().String() }
 
-// run serves until ctx ends, then stops accepting, lets in-flight requests finish (bounded) and
-// returns. SIGHUP asks for a sync.
+// run serves until ctx ends (SIGTERM, SIGINT), then reports not ready, stops accepting, lets
+// in-flight requests finish (bounded by the shutdown grace) and returns nil. SIGHUP asks for a
+// sync.
 func (d *daemon) run(ctx context.Context) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
@@ -76,6 +186,17 @@ func (d *daemon) run(ctx context.Context) error {
 	signal.Notify(hup, syscall.SIGHUP)
 	defer signal.Stop(hup)
 
+	var side gosync.WaitGroup // the Vault login keeper and the rotation watcher
+	if v := d.secrets.vault; v != nil {
+		side.Go(func() {
+			if err := v.Run(ctx); err != nil {
+				d.log.Error("vault login keeper stopped", zap.Error(err))
+			}
+		})
+	}
+	if w := d.secrets.watcher; w != nil {
+		side.Go(func() { _ = w.Run(ctx) })
+	}
 	recDone := make(chan error, 1)
 	go func() { recDone <- d.rec.Run(ctx) }()
 	srvDone := make(chan error, 1)
@@ -95,13 +216,24 @@ loop:
 			break loop
 		}
 	}
-	cancel()
-	shutCtx, shutCancel := context.WithTimeout(context.Background(), shutdownGrace)
+	d.draining.Store(true)
+	d.log.Info("shutting down: draining in-flight requests", zap.Duration("grace", d.grace))
+	shutCtx, shutCancel := context.WithTimeout(context.Background(), d.grace)
 	defer shutCancel()
-	if serr := d.server.Shutdown(shutCtx); serr != nil && err == nil {
-		err = serr
+	serr := d.server.Shutdown(shutCtx)
+	if serr != nil {
+		d.log.Warn("shutdown grace ended with requests still running", zap.Error(serr))
+		_ = d.server.Close()
 	}
+	cancel()
 	<-recDone
+	side.Wait()
+	if d.secrets.vault != nil {
+		_ = d.secrets.vault.Close()
+	}
+	if gen := d.rec.Current(); gen != nil && serr == nil {
+		gen.Close() // nothing runs on it any more
+	}
 	if errors.Is(err, http.ErrServerClosed) {
 		err = nil
 	}
@@ -122,4 +254,112 @@ func newLogger(c config.Log) (*zap.Logger, error) {
 	zc.Level = zap.NewAtomicLevelAt(level)
 	zc.DisableStacktrace = true
 	return zc.Build()
+}
+
+// npmInstaller is the reconciler's sync.Installer: npmvendor's installer over the cache in
+// <data-dir>/npm, reading each commit's vendor/npm/ from the git mirror before any registry. It
+// is made on first use, so that a repository without dependencies never looks for a registry.
+type npmInstaller struct {
+	dataDir  string
+	registry string // the daemon configuration's npm.registry; "" for the usual search
+	repoDir  string // a local repository's working tree, whose .npmrc is read first; "" for remotes
+	log      *zap.Logger
+
+	once gosync.Once
+	inst *npmvendor.Installer
+	err  error
+}
+
+func newNPMInstaller(cfg config.Config, store *gitstore.Store, log *zap.Logger) *npmInstaller {
+	n := &npmInstaller{dataDir: cfg.DataDir, registry: cfg.NPM.Registry, log: log}
+	if store.Local() {
+		n.repoDir = strings.TrimPrefix(cfg.Repo, "file://")
+	}
+	return n
+}
+
+// Install installs owner's dependencies as lock records them, reading vendored tarballs from the
+// repository's vendor/npm/ at commits first.
+func (n *npmInstaller) Install(ctx context.Context, lock *lockfile.Lock, owner string, commits []string) (*runner.Bundle, error) {
+	n.once.Do(func() {
+		regs, err := npmvendor.LoadRegistries(npmvendor.RegistryOptions{Registry: n.registry, RepoDir: n.repoDir})
+		if err != nil {
+			n.log.Warn("npm: no registry; dependencies install from the repository's vendor/npm/ only", zap.Error(err))
+			regs = nil
+		} else {
+			n.log.Info("npm registry", zap.String("source", regs.Source))
+		}
+		n.inst, n.err = npmvendor.NewInstaller(npmvendor.InstallerOptions{
+			Dir: filepath.Join(n.dataDir, "npm"), Registries: regs, Logger: n.log,
+		})
+	})
+	if n.err != nil {
+		return nil, n.err
+	}
+	var vendor vendorTrees
+	for _, c := range commits {
+		if c != "" {
+			vendor = append(vendor, &commitVendor{gitDir: filepath.Join(n.dataDir, "git"), commit: c, log: n.log})
+		}
+	}
+	return n.inst.InstallVendored(ctx, lock, owner, vendor)
+}
+
+// vendorTrees reads a file from the first commit's vendor/npm/ that has it.
+type vendorTrees []*commitVendor
+
+// Open is not used: the installer reads whole files with ReadFile.
+func (v vendorTrees) Open(name string) (fs.File, error) {
+	return nil, &fs.PathError{Op: "open", Path: name, Err: errors.ErrUnsupported}
+}
+
+// ReadFile reads name from the first tree that has it.
+func (v vendorTrees) ReadFile(name string) ([]byte, error) {
+	for _, t := range v {
+		data, err := t.ReadFile(name)
+		if !errors.Is(err, fs.ErrNotExist) {
+			return data, err
+		}
+	}
+	return nil, &fs.PathError{Op: "read", Path: name, Err: fs.ErrNotExist}
+}
+
+// commitVendor is vendor/npm/ of one commit of the daemon's git mirror (<data-dir>/git, where
+// gitstore keeps it), opened on the first read. Reads are serialised: a go-git storer is not
+// meant for concurrent readers.
+type commitVendor struct {
+	gitDir, commit string
+	log            *zap.Logger
+
+	mu   gosync.Mutex // guards fsys and err
+	fsys fs.FS
+	err  error
+}
+
+// ReadFile reads vendor/npm/<name> at the commit.
+func (v *commitVendor) ReadFile(name string) ([]byte, error) {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	if v.fsys == nil && v.err == nil {
+		v.fsys, v.err = openVendor(v.gitDir, v.commit)
+		if v.err != nil {
+			v.log.Warn("npm: cannot read vendor/npm/ from the git mirror; using the registry", zap.String("commit", v.commit), zap.Error(v.err))
+		}
+	}
+	if v.err != nil {
+		return nil, &fs.PathError{Op: "read", Path: name, Err: fs.ErrNotExist}
+	}
+	return fs.ReadFile(v.fsys, name)
+}
+
+func openVendor(gitDir, commit string) (fs.FS, error) {
+	repo, err := git.PlainOpen(gitDir)
+	if err != nil {
+		return nil, err
+	}
+	c, err := repo.CommitObject(plumbing.NewHash(commit))
+	if err != nil {
+		return nil, fmt.Errorf("commit %s: %w", commit, err)
+	}
+	return fs.Sub(gitstore.NewTreeFS(repo.Storer, c.TreeHash), "vendor/npm")
 }

@@ -27,11 +27,11 @@ import (
 
 // gitRepo is a working repository driven with the git CLI, as a user would.
 type gitRepo struct {
-	t   *testing.T
+	t   testing.TB
 	dir string
 }
 
-func newGitRepo(t *testing.T) *gitRepo {
+func newGitRepo(t testing.TB) *gitRepo {
 	t.Helper()
 	if _, err := exec.LookPath("git"); err != nil {
 		t.Fatalf("the git CLI is required: %v", err)
@@ -133,7 +133,7 @@ func (s *recordingSink) last(t *testing.T) sinkRequest {
 
 // testDaemon runs a daemon over repo with secrets, until the test ends.
 type testDaemon struct {
-	t   *testing.T
+	t   testing.TB
 	url string
 	rec *sync.Reconciler
 }
@@ -146,6 +146,8 @@ func startDaemon(t *testing.T, repo string, secrets vaultsecrets.Source, token s
 	cfg.Addr = "127.0.0.1:0"
 	cfg.Token = token
 	cfg.PollInterval = -1 // the test drives syncs
+	noWatch := false
+	cfg.Watch = &noWatch
 	cfg.Egress.Allow = []string{"127.0.0.1"}
 	d, err := newDaemon(cfg, secrets, zaptest.NewLogger(t))
 	if err != nil {

@@ -4,6 +4,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"os/signal"
@@ -15,10 +16,17 @@ import (
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	if err := newRootCmd().ExecuteContext(ctx); err != nil {
-		fmt.Fprintln(os.Stderr, "actionsd:", err)
-		os.Exit(1)
+	err := newRootCmd().ExecuteContext(ctx)
+	stop()
+	if err == nil {
+		return
 	}
+	fmt.Fprintln(os.Stderr, "actionsd:", err)
+	var ee *exitError
+	if errors.As(err, &ee) {
+		os.Exit(ee.Code)
+	}
+	os.Exit(1)
 }
 
 func newRootCmd() *cobra.Command {
@@ -28,6 +36,9 @@ func newRootCmd() *cobra.Command {
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
-	root.AddCommand(newServeCmd(), newDevCmd())
+	root.AddCommand(newServeCmd(), newDevCmd(), newStatusCmd())
+	root.AddCommand(newLockCmd(), newVendorCmd())
+	root.AddCommand(newValidateCmd(), newPublishCmd(), newVersionsCmd(), newInvokeCmd(), newTestCmd(), newInitCmd(), newSchemaCmd())
+	root.AddCommand(newSecretsCmd())
 	return root
 }

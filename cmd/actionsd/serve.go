@@ -5,10 +5,12 @@ import (
 	"os"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 	"go.uber.org/zap"
 
+	"github.com/actionsd/actionsd/gitstore"
 	"github.com/actionsd/actionsd/internal/config"
 	"github.com/actionsd/actionsd/vaultsecrets"
 )
@@ -23,11 +25,21 @@ type serveFlags struct {
 	token        string
 	pollInterval time.Duration
 	secretsFile  string
-	kvMount      string
-	prefix       string
+	npmRegistry  string
 	egressAllow  []string
 	logLevel     string
 	logFormat    string
+
+	webhookSecret   string
+	gitUsername     string
+	gitPasswordFile string
+	gitSSHKey       string
+	gitKnownHosts   string
+	verify          string
+	verifyKeys      []string
+	watch           bool
+	shutdownGrace   time.Duration
+	instance        string
 }
 
 func newServeCmd() *cobra.Command {
@@ -48,12 +60,14 @@ func newServeCmd() *cobra.Command {
 				return err
 			}
 			defer func() { _ = log.Sync() }()
-			secrets, err := secretsSource(cfg, log)
+			reg := newRegistry()
+			secrets, err := secretsSource(cfg, log, reg)
 			if err != nil {
 				return err
 			}
-			d, err := newDaemon(cfg, secrets, log)
+			d, err := newDaemonWith(cfg, secrets, reg, log)
 			if err != nil {
+				secrets.close()
 				return err
 			}
 			return d.run(cmd.Context())
@@ -68,11 +82,21 @@ func newServeCmd() *cobra.Command {
 	fl.StringVar(&f.token, "token", "", "API bearer token (or ACTIONSD_TOKEN)")
 	fl.DurationVar(&f.pollInterval, "poll-interval", config.DefaultPoll, "how often to poll the repository (0 or negative: never)")
 	fl.StringVar(&f.secretsFile, "secrets-file", "", "read secrets from this YAML file instead of Vault (local trials only)")
-	fl.StringVar(&f.kvMount, "vault-kv-mount", config.DefaultKVMount, "Vault KV v2 mount")
-	fl.StringVar(&f.prefix, "vault-prefix", config.DefaultPrefix, "path prefix under the mount: <mount>/<prefix>/modules/<name>")
+	(&vaultsecrets.VaultConfig{}).Flags(fl)
+	fl.StringVar(&f.npmRegistry, "npm-registry", "", "npm registry base URL (default: NPM_CONFIG_REGISTRY, else .npmrc of the repository then the user, else the npm CLI's setting)")
 	fl.StringArrayVar(&f.egressAllow, "egress-allow", nil, "let fetch reach this private host, host:port or CIDR (repeatable)")
 	fl.StringVar(&f.logLevel, "log-level", "info", "debug, info, warn or error")
 	fl.StringVar(&f.logFormat, "log-format", "json", "json or console")
+	fl.StringVar(&f.webhookSecret, "webhook-secret", "", "shared secret of /hooks/github, /hooks/gitlab and /hooks/generic (or ACTIONSD_WEBHOOK_SECRET)")
+	fl.StringVar(&f.gitUsername, "git-username", "", "HTTP(S) user name for the repository (or ACTIONSD_GIT_USERNAME; default "+gitstore.DefaultTokenUser+" with a token)")
+	fl.StringVar(&f.gitPasswordFile, "git-password-file", "", "file holding the HTTP(S) password or token (or ACTIONSD_GIT_PASSWORD / ACTIONSD_GIT_TOKEN)")
+	fl.StringVar(&f.gitSSHKey, "git-ssh-key", "", "private key file for an ssh:// repository (passphrase: ACTIONSD_GIT_SSH_KEY_PASSPHRASE)")
+	fl.StringVar(&f.gitKnownHosts, "git-known-hosts", "", "known_hosts file with the ssh host keys to accept (default $SSH_KNOWN_HOSTS or ~/.ssh/known_hosts)")
+	fl.StringVar(&f.verify, "verify", config.VerifyNone, "signatures to require: none, head, tags or head-and-tags")
+	fl.StringArrayVar(&f.verifyKeys, "verify-key", nil, "armored OpenPGP public key file trusted for --verify (repeatable)")
+	fl.BoolVar(&f.watch, "watch", true, "watch a local repository's refs with fsnotify")
+	fl.DurationVar(&f.shutdownGrace, "shutdown-grace", config.DefaultGrace, "how long in-flight requests may take to finish on SIGTERM")
+	fl.StringVar(&f.instance, "instance", "", "name of this replica in the status (default: the host name)")
 	return cmd
 }
 
@@ -85,7 +109,9 @@ func (f *serveFlags) resolve(fl *pflag.FlagSet) (config.Config, error) {
 			return cfg, err
 		}
 	}
-	cfg.ApplyEnv(os.Getenv)
+	if err := cfg.ApplyEnv(os.Getenv); err != nil {
+		return cfg, err
+	}
 	set := func(name string, apply func()) {
 		if fl.Changed(name) {
 			apply()
@@ -103,26 +129,70 @@ func (f *serveFlags) resolve(fl *pflag.FlagSet) (config.Config, error) {
 		}
 	})
 	set("secrets-file", func() { cfg.SecretsFile = f.secretsFile })
-	set("vault-kv-mount", func() { cfg.Vault.KVMount = f.kvMount })
-	set("vault-prefix", func() { cfg.Vault.Prefix = f.prefix })
+	set("npm-registry", func() { cfg.NPM.Registry = f.npmRegistry })
 	set("egress-allow", func() { cfg.Egress.Allow = append(cfg.Egress.Allow, f.egressAllow...) })
 	set("log-level", func() { cfg.Log.Level = f.logLevel })
 	set("log-format", func() { cfg.Log.Format = f.logFormat })
+	set("webhook-secret", func() { cfg.Webhooks.Secret = f.webhookSecret })
+	set("git-username", func() { cfg.Git.Username = f.gitUsername })
+	set("git-password-file", func() { cfg.Git.PasswordFile = f.gitPasswordFile })
+	set("git-ssh-key", func() { cfg.Git.SSHKeyFile = f.gitSSHKey })
+	set("git-known-hosts", func() { cfg.Git.KnownHostsFile = f.gitKnownHosts })
+	set("verify", func() { cfg.Verify.Mode = f.verify })
+	set("verify-key", func() { cfg.Verify.OpenPGPKeys = append(cfg.Verify.OpenPGPKeys, f.verifyKeys...) })
+	set("watch", func() { cfg.Watch = &f.watch })
+	set("shutdown-grace", func() { cfg.ShutdownGrace = config.Duration(f.shutdownGrace) })
+	set("instance", func() { cfg.Instance = f.instance })
+	if err := cfg.Vault.ApplyFlags(fl); err != nil {
+		return cfg, fmt.Errorf("vault: %w", err)
+	}
 	return cfg, cfg.Check()
 }
 
-// secretsSource picks the secrets backend: a dev secrets file when one is named, else Vault.
-func secretsSource(cfg config.Config, log *zap.Logger) (vaultsecrets.Source, error) {
+// daemonSecrets is where the daemon's secrets come from: a Source, and with Vault the login
+// keeper, the last-good cache and the rotation watcher that run beside the reconciler.
+type daemonSecrets struct {
+	source  vaultsecrets.Source   // what the reconciler reads: the cache over Vault, or a file
+	vault   *vaultsecrets.Vault   // nil without Vault
+	cache   *vaultsecrets.Cache   // nil without Vault
+	watcher *vaultsecrets.Watcher // nil without Vault: no rotation is watched
+}
+
+// close releases what newVaultSecrets made; call it only when the daemon never ran.
+func (s daemonSecrets) close() {
+	if s.vault != nil {
+		_ = s.vault.Close()
+	}
+}
+
+// secretsSource picks the secrets backend: a dev secrets file when one is named, else Vault with
+// its cache and rotation watcher, their metrics registered on reg.
+func secretsSource(cfg config.Config, log *zap.Logger, reg prometheus.Registerer) (daemonSecrets, error) {
 	if cfg.SecretsFile != "" {
-		return vaultsecrets.NewFile(cfg.SecretsFile, log)
+		f, err := vaultsecrets.NewFile(cfg.SecretsFile, log)
+		if err != nil {
+			return daemonSecrets{}, err
+		}
+		return daemonSecrets{source: f}, nil
 	}
-	vc := vaultsecrets.VaultConfigFromEnv()
-	vc.Address = cfg.Vault.Address
-	vc.Namespace = cfg.Vault.Namespace
-	vc.Mount = cfg.Vault.KVMount
-	vc.Prefix = cfg.Vault.Prefix
-	if vc.Token == "" {
-		return nil, fmt.Errorf("vault: VAULT_TOKEN is not set (token auth is the only method so far)")
+	return newVaultSecrets(cfg.Vault, log, reg)
+}
+
+// newVaultSecrets wires Vault, the cache of last good values and the rotation watcher.
+func newVaultSecrets(vc vaultsecrets.VaultConfig, log *zap.Logger, reg prometheus.Registerer) (daemonSecrets, error) {
+	m, err := vaultsecrets.NewMetrics(reg)
+	if err != nil {
+		return daemonSecrets{}, fmt.Errorf("vault metrics: %w", err)
 	}
-	return vaultsecrets.NewVault(vc, log)
+	v, err := vaultsecrets.NewVault(vc, log, vaultsecrets.WithMetrics(m))
+	if err != nil {
+		return daemonSecrets{}, err
+	}
+	cache := vaultsecrets.NewCache(v, vaultsecrets.CacheConfig{Logger: log, Metrics: m})
+	w, err := vaultsecrets.NewWatcher(vaultsecrets.WatcherConfig{Source: v, Cache: cache, Interval: vc.PollEvery(), Logger: log, Metrics: m})
+	if err != nil {
+		_ = v.Close()
+		return daemonSecrets{}, err
+	}
+	return daemonSecrets{source: cache, vault: v, cache: cache, watcher: w}, nil
 }

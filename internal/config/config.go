@@ -9,9 +9,12 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 	"time"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/actionsd/actionsd/vaultsecrets"
 )
 
 // Config is the daemon's configuration. Field names are the YAML keys.
@@ -23,17 +26,67 @@ type Config struct {
 	Token        string   `yaml:"token"`         // API bearer token (prefer ACTIONSD_TOKEN)
 	PollInterval Duration `yaml:"poll_interval"` // default 30s; negative: never
 	SecretsFile  string   `yaml:"secrets_file"`  // dev secrets file instead of Vault (not for production)
-	Vault        Vault    `yaml:"vault"`
-	Egress       Egress   `yaml:"egress"`
-	Log          Log      `yaml:"log"`
+	// Vault says how to reach and log in to Vault and where the secrets are; its credentials
+	// (token, secret_id) come from the environment or files, never from this file.
+	Vault    vaultsecrets.VaultConfig `yaml:"vault"`
+	NPM      NPM                      `yaml:"npm"`
+	Egress   Egress                   `yaml:"egress"`
+	Log      Log                      `yaml:"log"`
+	Git      Git                      `yaml:"git"`
+	Webhooks Webhooks                 `yaml:"webhooks"`
+	Verify   Verify                   `yaml:"verify"`
+	// Watch watches a local repository's refs with fsnotify (default true; remotes are not watched).
+	Watch *bool `yaml:"watch"`
+	// ShutdownGrace bounds how long in-flight requests may take to finish on SIGTERM (default 25s).
+	ShutdownGrace Duration `yaml:"shutdown_grace"`
+	// Instance names this replica in the status; default the host name.
+	Instance string `yaml:"instance"`
 }
 
-// Vault locates the secrets. The token comes from VAULT_TOKEN, never from the file.
-type Vault struct {
-	Address   string `yaml:"address"`   // VAULT_ADDR
-	Namespace string `yaml:"namespace"` // VAULT_NAMESPACE
-	KVMount   string `yaml:"kv_mount"`  // default "secret"
-	Prefix    string `yaml:"prefix"`    // default "actionsd"
+// Git authenticates to a remote repository. Secrets are read from files (or the environment),
+// never written in this file.
+type Git struct {
+	Username     string `yaml:"username"`      // HTTP(S) user; ACTIONSD_GIT_USERNAME
+	PasswordFile string `yaml:"password_file"` // HTTP(S) password or token file
+	// Password is the HTTP(S) password or token from ACTIONSD_GIT_PASSWORD or ACTIONSD_GIT_TOKEN.
+	Password             string `yaml:"-"`
+	SSHKeyFile           string `yaml:"ssh_key_file"`            // private key for ssh:// URLs
+	SSHKeyPassphraseFile string `yaml:"ssh_key_passphrase_file"` // or ACTIONSD_GIT_SSH_KEY_PASSPHRASE
+	SSHKeyPassphrase     string `yaml:"-"`
+	KnownHostsFile       string `yaml:"known_hosts_file"` // default $SSH_KNOWN_HOSTS or ~/.ssh/known_hosts
+}
+
+// Webhooks configure /hooks/{github,gitlab,generic}.
+type Webhooks struct {
+	// Secret is the shared secret (prefer ACTIONSD_WEBHOOK_SECRET or secret_file); empty: the
+	// receivers refuse every delivery.
+	Secret     string `yaml:"secret"`
+	SecretFile string `yaml:"secret_file"`
+}
+
+// Verify configures signature verification.
+type Verify struct {
+	// Mode is none (default), head (the deploy branch's HEAD commit must be signed), tags (module
+	// version tags must be signed annotated tags) or head-and-tags.
+	Mode string `yaml:"mode"`
+	// OpenPGPKeys are files of trusted armored OpenPGP public keys.
+	OpenPGPKeys []string `yaml:"openpgp_keys"`
+}
+
+// Verification modes.
+const (
+	VerifyNone        = "none"
+	VerifyHead        = "head"
+	VerifyTags        = "tags"
+	VerifyHeadAndTags = "head-and-tags"
+)
+
+// NPM says where npm packages come from. Credentials are never in this file: npm's own .npmrc
+// (the repository's, then the user's, `//host/:_authToken=${ENV}`) holds them.
+type NPM struct {
+	// Registry is the base URL of the registry; it wins over NPM_CONFIG_REGISTRY, .npmrc and the
+	// npm CLI's setting. Empty: the first of those that is set.
+	Registry string `yaml:"registry"`
 }
 
 // Egress is the fetch allow-list: host, host:port or CIDR entries that may be private addresses.
@@ -51,19 +104,22 @@ type Log struct {
 const (
 	DefaultBranch  = "main"
 	DefaultAddr    = "127.0.0.1:8080"
-	DefaultKVMount = "secret"
-	DefaultPrefix  = "actionsd"
+	DefaultKVMount = vaultsecrets.DefaultMount
+	DefaultPrefix  = vaultsecrets.DefaultPrefix
 	DefaultPoll    = 30 * time.Second
+	DefaultGrace   = 25 * time.Second
 )
 
 // Default returns the configuration used when nothing is set.
 func Default() Config {
 	return Config{
-		Branch:       DefaultBranch,
-		Addr:         DefaultAddr,
-		PollInterval: Duration(DefaultPoll),
-		Vault:        Vault{KVMount: DefaultKVMount, Prefix: DefaultPrefix},
-		Log:          Log{Level: "info", Format: "json"},
+		Branch:        DefaultBranch,
+		Addr:          DefaultAddr,
+		PollInterval:  Duration(DefaultPoll),
+		ShutdownGrace: Duration(DefaultGrace),
+		Verify:        Verify{Mode: VerifyNone},
+		Vault:         vaultsecrets.VaultConfig{Mount: DefaultKVMount, Prefix: DefaultPrefix},
+		Log:           Log{Level: "info", Format: "json"},
 	}
 }
 
@@ -83,17 +139,34 @@ func Load(path string) (Config, error) {
 	return c, nil
 }
 
-// ApplyEnv overrides c with the environment: ACTIONSD_TOKEN, VAULT_ADDR, VAULT_NAMESPACE.
-func (c *Config) ApplyEnv(getenv func(string) string) {
+// ApplyEnv overrides c with the environment: ACTIONSD_TOKEN, ACTIONSD_WEBHOOK_SECRET,
+// ACTIONSD_GIT_USERNAME, ACTIONSD_GIT_PASSWORD (or ACTIONSD_GIT_TOKEN),
+// ACTIONSD_GIT_SSH_KEY_PASSPHRASE, and the VAULT_* variables of vaultsecrets.VaultConfig.ApplyEnv
+// (VAULT_ADDR, VAULT_TOKEN, the auth method's, TLS). It returns the first VAULT_* variable that
+// cannot be parsed, having applied the others.
+func (c *Config) ApplyEnv(getenv func(string) string) error {
+	if v := getenv("ACTIONSD_WEBHOOK_SECRET"); v != "" {
+		c.Webhooks.Secret = v
+	}
+	if v := getenv("ACTIONSD_GIT_USERNAME"); v != "" {
+		c.Git.Username = v
+	}
+	if v := getenv("ACTIONSD_GIT_TOKEN"); v != "" {
+		c.Git.Password = v
+	}
+	if v := getenv("ACTIONSD_GIT_PASSWORD"); v != "" {
+		c.Git.Password = v
+	}
+	if v := getenv("ACTIONSD_GIT_SSH_KEY_PASSPHRASE"); v != "" {
+		c.Git.SSHKeyPassphrase = v
+	}
 	if v := getenv("ACTIONSD_TOKEN"); v != "" {
 		c.Token = v
 	}
-	if v := getenv("VAULT_ADDR"); v != "" {
-		c.Vault.Address = v
+	if err := c.Vault.ApplyEnv(getenv); err != nil {
+		return fmt.Errorf("config: %w", err)
 	}
-	if v := getenv("VAULT_NAMESPACE"); v != "" {
-		c.Vault.Namespace = v
-	}
+	return nil
 }
 
 // Check reports the first setting that cannot work.
@@ -106,7 +179,39 @@ func (c *Config) Check() error {
 	case c.Vault.Address == "" && c.SecretsFile == "":
 		return errors.New("config: no secrets source: set VAULT_ADDR (and VAULT_TOKEN), or --secrets-file for a local trial")
 	}
+	switch c.Verify.Mode {
+	case "", VerifyNone:
+	case VerifyHead, VerifyTags, VerifyHeadAndTags:
+		if len(c.Verify.OpenPGPKeys) == 0 {
+			return fmt.Errorf("config: verify.mode %s needs trusted keys (verify.openpgp_keys or --verify-key)", c.Verify.Mode)
+		}
+	default:
+		return fmt.Errorf("config: verify.mode %q: want none, head, tags or head-and-tags", c.Verify.Mode)
+	}
 	return nil
+}
+
+// ResolveSecrets reads the secrets named by *_file settings: the git password, the ssh key
+// passphrase and the webhook secret. A file's trailing newline is dropped.
+func (c *Config) ResolveSecrets() error {
+	read := func(setting, path string, into *string) error {
+		if path == "" {
+			return nil
+		}
+		data, err := os.ReadFile(path)
+		if err != nil {
+			return fmt.Errorf("config: %s: %w", setting, err)
+		}
+		*into = strings.TrimRight(string(data), "\r\n")
+		return nil
+	}
+	if err := read("git.password_file", c.Git.PasswordFile, &c.Git.Password); err != nil {
+		return err
+	}
+	if err := read("git.ssh_key_passphrase_file", c.Git.SSHKeyPassphraseFile, &c.Git.SSHKeyPassphrase); err != nil {
+		return err
+	}
+	return read("webhooks.secret_file", c.Webhooks.SecretFile, &c.Webhooks.Secret)
 }
 
 // Duration is a time.Duration written as "30s" in YAML.

@@ -1,0 +1,178 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/spf13/cobra"
+	"go.uber.org/zap"
+
+	"github.com/actionsd/actionsd/localrun"
+	"github.com/actionsd/actionsd/review"
+	"github.com/actionsd/actionsd/runner"
+	"github.com/actionsd/actionsd/trigger"
+	"github.com/actionsd/actionsd/vaultsecrets"
+)
+
+// localSecretsWarning is printed whenever a command reads a secrets file.
+const localSecretsWarning = "actionsd: warning: --secrets-file keeps secret values on disk; it is for local trials only, not production"
+
+func newInvokeCmd() *cobra.Command {
+	var (
+		repo                 repoFlags
+		trig, event, secrets string
+		draft                bool
+		egress               []string
+	)
+	cmd := &cobra.Command{
+		Use:   "invoke [<action> | --trigger T] [--event FILE]",
+		Short: "Run an action, or every action bound to a trigger, from the working tree",
+		Long: `invoke runs code from the working tree (uncommitted edits included) with the real runner and
+prints the result document, as POST /v1/actions/{name}/test and /v1/triggers/{trigger}/execute
+return it.
+
+Modules resolve to the versions the actions pin (recorded in actionsd.lock or tagged); --draft
+runs the module drafts in modules/ instead. Secret values come from --secrets-file (a YAML file:
+modules: {logger: {API_KEY: ...}}, actions: {...}); without it, declared secrets are empty.
+Without --event, the trigger's sample event is used. fetch reaches only public addresses unless
+--egress-allow names more.
+
+Exit status: 0 when the execution ran (whatever its outcome but failed), 1 when it failed, 2 on
+usage errors.`,
+		Example: `  actionsd invoke log-login --event examples/events/post-login.json
+  actionsd invoke --trigger post-login --draft --secrets-file secrets.local.yaml
+  echo '{"user":{"user_id":"u1"}}' | actionsd invoke enrich-claims --event -`,
+		Args:              cobra.MaximumNArgs(1),
+		ValidArgsFunction: completeObjects(&repo, "actions"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if (len(args) == 1) == (trig != "") {
+				return usageError(cmd, "name one action or --trigger, not both or neither")
+			}
+			if trig != "" {
+				if _, ok := trigger.Lookup(trig); !ok {
+					return usageError(cmd, "unknown trigger %q", trig)
+				}
+			}
+			name := ""
+			if len(args) == 1 {
+				name = args[0]
+			}
+			return runInvoke(cmd.Context(), cmd.InOrStdin(), cmd.OutOrStdout(), cmd.ErrOrStderr(), repo, invokeOptions{
+				action: name, trigger: trig, event: event, draft: draft, secretsFile: secrets, egress: egress})
+		},
+	}
+	repo.add(cmd)
+	cmd.Flags().StringVarP(&trig, "trigger", "t", "", "run every action bound to this trigger, in order")
+	cmd.Flags().StringVarP(&event, "event", "e", "", "the event: a JSON file, or - for standard input (default: the trigger's sample event)")
+	cmd.Flags().BoolVar(&draft, "draft", false, "run module drafts instead of the pinned versions")
+	cmd.Flags().StringVar(&secrets, "secrets-file", "", "read secret values from this YAML file (local trials only)")
+	cmd.Flags().StringSliceVar(&egress, "egress-allow", nil, "addresses fetch may reach besides public ones (host, IP or CIDR; repeatable)")
+	_ = cmd.RegisterFlagCompletionFunc("trigger", formatCompletion(trigger.Names()...))
+	_ = cmd.MarkFlagFilename("event", "json")
+	_ = cmd.MarkFlagFilename("secrets-file", "yaml", "yml")
+	return usage(cmd)
+}
+
+type invokeOptions struct {
+	action, trigger, event, secretsFile string
+	draft                               bool
+	egress                              []string
+}
+
+// localWorkspace reads the working tree of the repository for invoke and test.
+func localWorkspace(errw io.Writer, flags repoFlags, draft bool, secretsFile string) (*localrun.Workspace, error) {
+	r, err := flags.open()
+	if err != nil {
+		return nil, err
+	}
+	st, err := r.Read(review.WorkingTree)
+	if err != nil {
+		return nil, err
+	}
+	w := &localrun.Workspace{State: st, Draft: draft}
+	if secretsFile != "" {
+		fmt.Fprintln(errw, localSecretsWarning)
+		src, err := vaultsecrets.NewFile(secretsFile, zap.NewNop())
+		if err != nil {
+			return nil, err
+		}
+		w.Secrets = src
+	}
+	return w, nil
+}
+
+func runInvoke(ctx context.Context, in io.Reader, out, errw io.Writer, flags repoFlags, opts invokeOptions) error {
+	w, err := localWorkspace(errw, flags, opts.draft, opts.secretsFile)
+	if err != nil {
+		return err
+	}
+	spec := &runner.Spec{Commit: w.State.CommitHash(), Actions: map[string]*runner.ActionSpec{}, Bindings: map[string][]string{}}
+	trig := opts.trigger
+	if opts.action != "" {
+		as, err := w.ActionSpec(ctx, opts.action)
+		if err != nil {
+			return err
+		}
+		spec.Actions[opts.action] = as
+		trig = as.Trigger
+	} else if spec, err = w.TriggerSpec(ctx, trig); err != nil {
+		return err
+	}
+	if spec.Commit == "" {
+		spec.Commit = review.WorkingTree
+	}
+	for _, m := range w.Missing {
+		fmt.Fprintf(errw, "actionsd: warning: secret %s has no value in %s\n", m, opts.secretsFile)
+	}
+	var event []byte
+	switch opts.event {
+	case "":
+		event, _ = localrun.Event(trig)
+	case "-":
+		event, err = io.ReadAll(io.LimitReader(in, 16<<20))
+	default:
+		event, err = os.ReadFile(opts.event)
+	}
+	if err != nil {
+		return fmt.Errorf("event: %w", err)
+	}
+	if !json.Valid(event) {
+		return fmt.Errorf("event %s: not valid JSON", opts.event)
+	}
+	policy, err := runner.ParseEgressAllow(opts.egress)
+	if err != nil {
+		return fmt.Errorf("--egress-allow: %w", err)
+	}
+	gen, err := runner.Build(ctx, spec, runner.Options{PoolSize: 1, HTTPClient: runner.NewHTTPClient(policy)})
+	if err != nil {
+		return err
+	}
+	defer gen.Close()
+	var res *runner.Result
+	if opts.action != "" {
+		res, err = gen.Test(ctx, opts.action, event)
+	} else {
+		res, err = gen.Execute(ctx, trig, event)
+	}
+	if err != nil {
+		return err
+	}
+	enc := json.NewEncoder(out)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(res); err != nil {
+		return err
+	}
+	if res.Outcome == runner.OutcomeFailed {
+		for _, a := range res.Actions {
+			if a.Error != nil {
+				return fmt.Errorf("invoke: action %s failed: %s", a.Name, a.Error)
+			}
+		}
+		return fmt.Errorf("invoke: failed")
+	}
+	return nil
+}

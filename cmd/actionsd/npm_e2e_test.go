@@ -1,0 +1,132 @@
+package main
+
+import (
+	"context"
+	"os"
+	"strings"
+	"testing"
+
+	"go.uber.org/zap/zaptest"
+
+	"github.com/actionsd/actionsd/internal/config"
+	"github.com/actionsd/actionsd/runner"
+	"github.com/actionsd/actionsd/vaultsecrets"
+)
+
+// npmTestRegistry returns the local Verdaccio that `make test` starts, or skips.
+func npmTestRegistry(t *testing.T) (url, token string) {
+	url, token = os.Getenv("ACTIONSD_NPM_TEST_REGISTRY"), os.Getenv("ACTIONSD_NPM_TEST_TOKEN")
+	if url == "" || token == "" {
+		t.Skip("ACTIONSD_NPM_TEST_REGISTRY and ACTIONSD_NPM_TEST_TOKEN are not set: run through `make test`, which starts Verdaccio with scripts/npm-test-registry.sh")
+	}
+	return url, token
+}
+
+// startNPMDaemon runs a daemon over repo with no secrets and the npm registry reg.
+func startNPMDaemon(t *testing.T, repo, reg string) *testDaemon {
+	t.Helper()
+	cfg := config.Default()
+	cfg.Repo = repo
+	cfg.DataDir = t.TempDir()
+	cfg.Addr = "127.0.0.1:0"
+	cfg.PollInterval = -1
+	noWatch := false
+	cfg.Watch = &noWatch
+	cfg.NPM.Registry = reg
+	d, err := newDaemon(cfg, vaultsecrets.NewStatic(nil, zaptest.NewLogger(t)), zaptest.NewLogger(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- d.run(ctx) }()
+	t.Cleanup(func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("daemon: %v", err)
+		}
+	})
+	return &testDaemon{t: t, url: d.URL(), rec: d.rec}
+}
+
+// TestNPMDependencies: a published module declares a package of the local registry, locked by
+// `actionsd lock`; the daemon installs it from the lock and the action uses it, with a TypeScript
+// action beside it. A dependency declared but not locked fails its commit with file and field,
+// while the previous generation serves. A daemon with no registry runs from vendor/npm/.
+func TestNPMDependencies(t *testing.T) {
+	reg, _ := npmTestRegistry(t)
+	repo := newGitRepo(t)
+	nerf := strings.TrimPrefix(strings.TrimPrefix(reg, "http:"), "https:")
+	repo.write(".npmrc", nerf+":_authToken=${ACTIONSD_NPM_TEST_TOKEN}\n")
+	repo.write("triggers.yaml", "post-login:\n  - uses-npm\n  - typed\n")
+	repo.write("modules/util/module.yaml", "dependencies:\n  actionsd-plain: ^1.0.0\n")
+	repo.write("modules/util/index.js", "const plain = require('actionsd-plain');\nmodule.exports = { add: plain.add, version: plain.version };\n")
+	repo.write("actions/uses-npm/action.yaml", "trigger: post-login\nmodules:\n  util: 1\n")
+	repo.write("actions/uses-npm/index.js", `const util = require('actions:util');
+exports.onExecutePostLogin = async (event, api) => {
+  api.idToken.setCustomClaim('sum', util.add(2, 3));
+  api.idToken.setCustomClaim('plain', util.version);
+};
+`)
+	repo.write("actions/typed/action.yaml", "trigger: post-login\n")
+	repo.write("actions/typed/index.ts", `import { greet } from './greet';
+interface Event { user: { user_id: string } }
+export const onExecutePostLogin = async (event: Event, api: any): Promise<void> => {
+  api.idToken.setCustomClaim('greeting', greet(event.user.user_id));
+};
+`)
+	repo.write("actions/typed/greet.ts", "export function greet(id: string): string {\n  return `hello ${id}`;\n}\n")
+	run(t, repo.dir, "", "lock", "--registry", reg).want(t, 0, "lock")
+	if lock := repo.read("actionsd.lock"); !strings.Contains(lock, "actionsd-plain") || strings.Contains(lock, strings.TrimSuffix(nerf, "/")[2:]) {
+		t.Fatalf("actionsd.lock: want actionsd-plain and no registry host:\n%s", lock)
+	}
+	first := repo.commit("util uses actionsd-plain; a typed action")
+	repo.git("tag", "modules/util/v1")
+
+	d := startNPMDaemon(t, repo.dir, reg)
+	st := d.sync("")
+	if !st.Ready || st.Applied == nil || st.Applied.Commit != first {
+		t.Fatalf("first sync: got %+v, errors %v", st.Applied, st.Errors)
+	}
+	res := d.execute("", []byte(`{"user":{"user_id":"u1"}}`))
+	if res.Outcome != runner.OutcomeSuccess {
+		t.Fatalf("execute: outcome %s: %+v", res.Outcome, res.Actions)
+	}
+	c := res.Effects.IDTokenClaims
+	if c["sum"] != float64(5) || !strings.HasPrefix(c["plain"].(string), "1.") || c["greeting"] != "hello u1" {
+		t.Errorf("claims: got %v, want sum 5, plain 1.x, greeting hello u1", c)
+	}
+
+	// Declared but not locked: the commit fails with file and field; the previous one serves.
+	repo.write("actions/typed/action.yaml", "trigger: post-login\ndependencies:\n  actionsd-esm-only: ^1.0.0\n")
+	repo.commit("typed: an unlocked dependency")
+	st = d.sync("")
+	if st.Attempted == nil || st.Attempted.Result != "failed" || st.Attempted.Step != "resolve" {
+		t.Fatalf("unlocked dependency: got attempt %+v, errors %v; want failed in resolve", st.Attempted, st.Errors)
+	}
+	found := false
+	for _, p := range st.Errors {
+		if p.File == "actions/typed/action.yaml" && p.Field == "dependencies.actionsd-esm-only" && p.Line == 3 && strings.Contains(p.Message, "not locked") {
+			found = true
+		}
+	}
+	if !found {
+		t.Errorf("unlocked dependency: errors %v do not name actions/typed/action.yaml:3 dependencies.actionsd-esm-only", problemsText(st.Errors))
+	}
+	if res := d.execute("", []byte(`{"user":{"user_id":"u2"}}`)); res.Outcome != runner.OutcomeSuccess || res.Commit != first {
+		t.Errorf("after the failed commit: outcome %s on %s, want success on %s", res.Outcome, res.Commit, first)
+	}
+
+	// Vendored: with the tarballs committed under vendor/npm/, a daemon whose registry does not
+	// answer installs from the repository.
+	repo.write("actions/typed/action.yaml", "trigger: post-login\n")
+	run(t, repo.dir, "", "vendor", "--registry", reg).want(t, 0, "vendor")
+	vendored := repo.commit("vendor the npm tarballs")
+	offline := startNPMDaemon(t, repo.dir, "http://127.0.0.1:1/")
+	if st := offline.sync(""); !st.Ready || st.Applied == nil || st.Applied.Commit != vendored {
+		t.Fatalf("vendored, registry down: got %+v, errors %v", st.Applied, problemsText(st.Errors))
+	}
+	if res := offline.execute("", []byte(`{"user":{"user_id":"u3"}}`)); res.Outcome != runner.OutcomeSuccess || res.Effects.IDTokenClaims["sum"] != float64(5) {
+		t.Errorf("vendored: outcome %s, claims %v", res.Outcome, res.Effects.IDTokenClaims)
+	}
+}

@@ -1,0 +1,175 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/actionsd/actionsd/internal/config"
+	"github.com/actionsd/actionsd/sync"
+)
+
+func newStatusCmd() *cobra.Command {
+	var (
+		addr, token string
+		asJSON      bool
+		timeout     time.Duration
+	)
+	cmd := &cobra.Command{
+		Use:   "status",
+		Short: "Show what a running daemon serves: conditions, commits, objects and errors",
+		Long: `status calls GET /v1/status of a running daemon and prints it. It exits 0 when the daemon
+is Ready (it serves the last commit it attempted), 1 otherwise.`,
+		Example: `  ACTIONSD_TOKEN=… actionsd status --addr http://127.0.0.1:8080
+  actionsd status --json | jq .conditions`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if token == "" {
+				token = os.Getenv("ACTIONSD_TOKEN")
+			}
+			ctx, cancel := context.WithTimeout(cmd.Context(), timeout)
+			defer cancel()
+			st, raw, err := fetchStatus(ctx, addr, token)
+			if err != nil {
+				return err
+			}
+			out := cmd.OutOrStdout()
+			if asJSON {
+				_, err = out.Write(raw)
+			} else {
+				err = printStatus(out, st)
+			}
+			if err != nil {
+				return err
+			}
+			if st.Condition(sync.ConditionReady).Status != "True" {
+				return errNotReady
+			}
+			return nil
+		},
+	}
+	fl := cmd.Flags()
+	fl.StringVar(&addr, "addr", "http://"+config.DefaultAddr, "the daemon's base URL (or host:port)")
+	fl.StringVar(&token, "token", "", "API bearer token (or ACTIONSD_TOKEN)")
+	fl.BoolVar(&asJSON, "json", false, "print the status document as JSON")
+	fl.DurationVar(&timeout, "timeout", 10*time.Second, "how long to wait for the daemon")
+	return cmd
+}
+
+var errNotReady = fmt.Errorf("not ready")
+
+func fetchStatus(ctx context.Context, addr, token string) (sync.Status, []byte, error) {
+	var st sync.Status
+	if !strings.Contains(addr, "://") {
+		addr = "http://" + addr
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, strings.TrimRight(addr, "/")+"/v1/status", nil)
+	if err != nil {
+		return st, nil, err
+	}
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return st, nil, fmt.Errorf("status: %w", err)
+	}
+	defer resp.Body.Close()
+	raw, err := io.ReadAll(io.LimitReader(resp.Body, 64<<20))
+	if err != nil {
+		return st, nil, fmt.Errorf("status: %w", err)
+	}
+	if resp.StatusCode != http.StatusOK {
+		return st, nil, fmt.Errorf("status: %s: %s", resp.Status, strings.TrimSpace(string(raw)))
+	}
+	if err := json.Unmarshal(raw, &st); err != nil {
+		return st, nil, fmt.Errorf("status: %w", err)
+	}
+	return st, raw, nil
+}
+
+func printStatus(w io.Writer, st sync.Status) error {
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	rev := func(r *sync.Revision) string {
+		if r == nil {
+			return "-"
+		}
+		s := r.Commit
+		if s == "" {
+			s = "(none)"
+		}
+		s += "  " + r.At.Local().Format(time.RFC3339)
+		if r.Result != "" {
+			s += "  " + r.Result
+		}
+		if r.Step != "" {
+			s += " (" + r.Step + ")"
+		}
+		return s
+	}
+	if st.Instance != "" {
+		fmt.Fprintf(tw, "Instance:\t%s\n", st.Instance)
+	}
+	fmt.Fprintf(tw, "Applied:\t%s\n", rev(st.Applied))
+	fmt.Fprintf(tw, "Attempted:\t%s\n", rev(st.Attempted))
+	fmt.Fprintf(tw, "Generation:\t%d\n\n", st.Generation)
+	fmt.Fprintf(tw, "CONDITION\tSTATUS\tREASON\tSINCE\tMESSAGE\n")
+	for _, c := range st.Conditions {
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", c.Type, c.Status, c.Reason, c.Since.Local().Format(time.RFC3339), c.Message)
+	}
+	if len(st.Errors) > 0 {
+		fmt.Fprintf(tw, "\nERRORS\n")
+		for _, p := range st.Errors {
+			fmt.Fprintf(tw, "  %s\n", p.Error())
+		}
+	}
+	if len(st.Warnings) > 0 {
+		fmt.Fprintf(tw, "\nWARNINGS\n")
+		for _, p := range st.Warnings {
+			fmt.Fprintf(tw, "  %s\n", p.Error())
+		}
+	}
+	if len(st.Actions) > 0 {
+		fmt.Fprintf(tw, "\nACTION\tTRIGGER\tVERSION\tSTATE\n")
+		for _, a := range st.Actions {
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", a.Name, a.Trigger, shortHash(a.Version), a.State)
+			for _, e := range a.Errors {
+				fmt.Fprintf(tw, "  %s\n", e)
+			}
+		}
+	}
+	if len(st.Modules) > 0 {
+		fmt.Fprintf(tw, "\nMODULE\tVERSION\tCOMMIT\tSTATE\tNOTE\n")
+		for _, m := range st.Modules {
+			var notes []string
+			for _, n := range []struct {
+				on   bool
+				text string
+			}{{m.Moved && !m.Deleted, "tag moved"}, {m.Deleted, "tag deleted"}, {m.Unrecorded, "unrecorded"}} {
+				if n.on {
+					notes = append(notes, n.text)
+				}
+			}
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", m.Name, m.Version, shortHash(m.Commit), m.State, strings.Join(notes, ", "))
+			for _, e := range m.Errors {
+				fmt.Fprintf(tw, "  %s\n", e)
+			}
+		}
+	}
+	return tw.Flush()
+}
+
+func shortHash(h string) string {
+	if len(h) > 12 {
+		return h[:12]
+	}
+	return h
+}

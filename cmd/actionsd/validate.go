@@ -1,0 +1,92 @@
+package main
+
+import (
+	"fmt"
+
+	"github.com/spf13/cobra"
+	"go.uber.org/zap"
+
+	"github.com/actionsd/actionsd/review"
+	"github.com/actionsd/actionsd/vaultsecrets"
+)
+
+func newValidateCmd() *cobra.Command {
+	var (
+		repo                    repoFlags
+		base, head, format      string
+		checkVault, noRun       bool
+		vaultMount, vaultPrefix string
+	)
+	cmd := &cobra.Command{
+		Use:   "validate",
+		Short: "Review what a change does: actions, bindings, module drafts, dependencies, secrets, errors",
+		Long: `validate compares two revisions of the actions repository, as a pull request's review needs:
+actions added, changed and removed (with line counts), bindings and their order, module drafts
+that changed with the version publishing each would create, npm dependency changes with the exact
+versions from actionsd.lock, and secret names added or removed. It then checks the head revision:
+YAML and JavaScript syntax, unknown fields, bad references, module versions that do not exist,
+unlocked dependencies, and what the runner refuses when it loads each action. Every error names
+its position as one file:line:col token.
+
+--base defaults to the merge-base of HEAD with the deploy branch (or HEAD's parent on the deploy
+branch itself); --head defaults to the working tree when it differs from HEAD, else HEAD. Pass
+--head working-tree to review uncommitted files explicitly.
+
+With --check-vault, the secret names added are looked up in Vault (VAULT_ADDR, VAULT_TOKEN, …;
+names only, values are never read into the report).
+
+Exit status: 0 valid, 1 errors found, 2 usage error.`,
+		Example: `  # in a pull request's CI, as a comment
+  actionsd validate --base origin/main --format markdown > review.md
+
+  # before committing
+  actionsd validate
+
+  # machine-readable, another repository
+  actionsd validate -C ../actions-repo --format json`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if err := oneOf(cmd, "format", format, review.Formats...); err != nil {
+				return err
+			}
+			r, err := repo.open()
+			if err != nil {
+				return err
+			}
+			opts := review.Options{SkipRun: noRun}
+			if checkVault {
+				cfg := vaultsecrets.VaultConfigFromEnv()
+				if cfg.Address == "" {
+					return usageError(cmd, "--check-vault needs VAULT_ADDR (and VAULT_TOKEN) in the environment")
+				}
+				cfg.Mount, cfg.Prefix = vaultMount, vaultPrefix
+				src, err := vaultsecrets.NewVault(cfg, zap.NewNop())
+				if err != nil {
+					return err
+				}
+				opts.Secrets = vaultChecker{src: src}
+			}
+			report, err := r.Validate(cmd.Context(), base, head, opts)
+			if err != nil {
+				return err
+			}
+			if err := review.Render(cmd.OutOrStdout(), report, format); err != nil {
+				return err
+			}
+			if !report.Valid {
+				return fmt.Errorf("validate: %d %s", len(report.Errors), plural(len(report.Errors), "error"))
+			}
+			return nil
+		},
+	}
+	repo.add(cmd)
+	cmd.Flags().StringVar(&base, "base", "", "the revision to compare with (default: merge-base with the deploy branch)")
+	cmd.Flags().StringVar(&head, "head", "", "the revision to review, or working-tree (default: the working tree when it differs from HEAD, else HEAD)")
+	cmd.Flags().StringVarP(&format, "format", "o", review.FormatText, "output format: text, markdown or json")
+	cmd.Flags().BoolVar(&checkVault, "check-vault", false, "check that added secret names exist in Vault (VAULT_ADDR, VAULT_TOKEN; names only)")
+	cmd.Flags().StringVar(&vaultMount, "vault-mount", "", "the KV v2 mount for --check-vault (default secret)")
+	cmd.Flags().StringVar(&vaultPrefix, "vault-prefix", "", "the path prefix under the mount for --check-vault (default actionsd)")
+	cmd.Flags().BoolVar(&noRun, "no-run", false, "check syntax and references only; do not load actions in the runner")
+	_ = cmd.RegisterFlagCompletionFunc("format", formatCompletion(review.Formats...))
+	return usage(cmd)
+}

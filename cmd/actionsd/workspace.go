@@ -1,0 +1,151 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/actionsd/actionsd/gitstore"
+	"github.com/actionsd/actionsd/review"
+	"github.com/actionsd/actionsd/vaultsecrets"
+)
+
+// Exit codes of the repository commands: 0 success, 1 a finding (errors, failed tests), 2 a
+// usage error.
+const exitUsage = 2
+
+// repoFlags are the flags every command that reads a repository shares.
+type repoFlags struct {
+	dir    string
+	branch string
+}
+
+func (f *repoFlags) add(cmd *cobra.Command) {
+	cmd.Flags().StringVarP(&f.dir, "dir", "C", ".", "the repository to work on")
+	cmd.Flags().StringVar(&f.branch, "branch", gitstore.DefaultBranch, "the deploy branch")
+	_ = cmd.MarkFlagDirname("dir")
+}
+
+func (f *repoFlags) open() (*review.Repo, error) { return review.Open(f.dir, f.branch) }
+
+// usage makes cmd's flag and argument errors exit with status 2, as usage errors do.
+func usage(cmd *cobra.Command) *cobra.Command {
+	cmd.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
+		return usageError(c, "%v", err)
+	})
+	if args := cmd.Args; args != nil {
+		cmd.Args = func(c *cobra.Command, a []string) error {
+			if err := args(c, a); err != nil {
+				return usageError(c, "%v", err)
+			}
+			return nil
+		}
+	}
+	return cmd
+}
+
+// exitError carries an exit status other than 1 up to main, which prints it and exits with Code.
+type exitError struct {
+	Code int
+	Err  error
+}
+
+func (e *exitError) Error() string { return e.Err.Error() }
+func (e *exitError) Unwrap() error { return e.Err }
+
+// usageError is a usage error of cmd: main prints it with a pointer to --help and exits with 2.
+func usageError(cmd *cobra.Command, format string, args ...any) error {
+	return &exitError{Code: exitUsage, Err: fmt.Errorf("%s: %s\nSee 'actionsd %s --help'.", cmd.Name(), fmt.Sprintf(format, args...), cmd.Name())}
+}
+
+// oneOf checks a flag's value against the accepted ones.
+func oneOf(cmd *cobra.Command, flag, value string, accepted ...string) error {
+	for _, a := range accepted {
+		if value == a {
+			return nil
+		}
+	}
+	return usageError(cmd, "--%s %q: want one of %s", flag, value, strings.Join(accepted, ", "))
+}
+
+// formatCompletion completes a --format flag.
+func formatCompletion(values ...string) func(*cobra.Command, []string, string) ([]cobra.Completion, cobra.ShellCompDirective) {
+	return func(*cobra.Command, []string, string) ([]cobra.Completion, cobra.ShellCompDirective) {
+		return values, cobra.ShellCompDirectiveNoFileComp
+	}
+}
+
+// completeObjects completes the names of actions or modules ("actions", "modules") of the -C repo.
+func completeObjects(f *repoFlags, kind string) func(*cobra.Command, []string, string) ([]cobra.Completion, cobra.ShellCompDirective) {
+	return func(_ *cobra.Command, args []string, _ string) ([]cobra.Completion, cobra.ShellCompDirective) {
+		if len(args) > 0 {
+			return nil, cobra.ShellCompDirectiveNoFileComp
+		}
+		entries, err := os.ReadDir(f.dir + "/" + kind)
+		if err != nil {
+			return nil, cobra.ShellCompDirectiveNoFileComp
+		}
+		var names []string
+		for _, e := range entries {
+			if e.IsDir() && gitstore.ValidName(e.Name()) {
+				names = append(names, e.Name())
+			}
+		}
+		return names, cobra.ShellCompDirectiveNoFileComp
+	}
+}
+
+// gitCLI runs the git CLI in dir: publish uses it for what it writes (commits, tags, signing and
+// pushing), so that the user's git configuration, hooks, signing keys and credentials apply.
+func gitCLI(ctx context.Context, dir string, args ...string) (string, error) {
+	cmd := exec.CommandContext(ctx, "git", args...)
+	cmd.Dir = dir
+	var out, errb bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errb
+	if err := cmd.Run(); err != nil {
+		var ee *exec.ExitError
+		if errors.As(err, &ee) {
+			return "", fmt.Errorf("git %s: %s", strings.Join(args, " "), strings.TrimSpace(errb.String()))
+		}
+		return "", fmt.Errorf("git %s: %w", args[0], err)
+	}
+	return strings.TrimSpace(out.String()), nil
+}
+
+// vaultChecker says which secret names exist in Vault, reading names only.
+type vaultChecker struct {
+	src vaultsecrets.Source
+}
+
+func (v vaultChecker) Exists(ctx context.Context, kind, name string, names []string) (map[string]bool, error) {
+	sec, err := v.src.Read(ctx, vaultsecrets.Owner{Kind: kind, Name: name})
+	var nf *vaultsecrets.NotFoundError
+	out := make(map[string]bool, len(names))
+	switch {
+	case errors.As(err, &nf):
+		for _, n := range names {
+			out[n] = false
+		}
+		return out, nil
+	case err != nil:
+		return nil, err
+	}
+	for _, n := range names {
+		_, ok := sec.Values[n]
+		out[n] = ok
+	}
+	return out, nil
+}
+
+func plural(n int, word string) string {
+	if n == 1 {
+		return word
+	}
+	return word + "s"
+}

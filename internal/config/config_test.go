@@ -1,0 +1,43 @@
+package config
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+)
+
+func TestLoadVaultAndNPM(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "actionsd.yaml")
+	data := "repo: /r\ndata_dir: /d\nvault:\n  address: http://vault:8200\n  kv_mount: kv\n  prefix: actionsd/prod\n  poll_interval: 3s\n  auth_method: approle\n  role_id_file: /run/role\nnpm:\n  registry: http://registry.test/\n"
+	if err := os.WriteFile(path, []byte(data), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	c, err := Load(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Vault.Mount != "kv" || c.Vault.Prefix != "actionsd/prod" || c.Vault.PollEvery() != 3*time.Second || c.Vault.AuthMethod != "approle" || c.Vault.RoleIDFile != "/run/role" {
+		t.Errorf("vault: got %v", c.Vault)
+	}
+	if c.NPM.Registry != "http://registry.test/" {
+		t.Errorf("npm.registry: got %q", c.NPM.Registry)
+	}
+	env := map[string]string{"VAULT_ADDR": "http://other:8200", "VAULT_TOKEN": "t0k"}
+	if err := c.ApplyEnv(func(k string) string { return env[k] }); err != nil {
+		t.Fatal(err)
+	}
+	if c.Vault.Address != "http://other:8200" || c.Vault.Token != "t0k" {
+		t.Errorf("env: got %v", c.Vault)
+	}
+	if err := c.Check(); err != nil {
+		t.Errorf("Check: %v", err)
+	}
+	// A token is never read from the file.
+	if err := os.WriteFile(path, []byte("vault:\n  token: x\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Load(path); err == nil {
+		t.Error("vault.token in the file: got no error")
+	}
+}
