@@ -4,8 +4,12 @@ GO ?= go
 
 .PHONY: test bench vault-test-server
 
+# It also starts a local npm registry (Verdaccio, loopback, no uplink, auth on) seeded with
+# testing/npm/fixtures, exports its URL and token to the tests, and stops it when the tests end.
 test:
 	@vault="$$(scripts/vault-test-server.sh)" && \
+	npm_registry="$$(scripts/npm-test-registry.sh start)" && eval "$$npm_registry" && \
+	trap 'scripts/npm-test-registry.sh stop' EXIT && \
 	ACTIONSD_VAULT_TEST_SERVER="$$vault" $(GO) test -count=1 -timeout 30m ./...
 
 bench:
