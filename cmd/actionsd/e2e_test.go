@@ -140,19 +140,31 @@ type testDaemon struct {
 
 func startDaemon(t *testing.T, repo string, secrets vaultsecrets.Source, token string) *testDaemon {
 	t.Helper()
-	cfg := config.Default()
-	cfg.Repo = repo
-	cfg.DataDir = t.TempDir()
-	cfg.Addr = "127.0.0.1:0"
+	cfg := testConfig(t, repo)
 	cfg.Token = token
-	cfg.PollInterval = -1 // the test drives syncs
-	noWatch := false
-	cfg.Watch = &noWatch
 	cfg.Egress.Allow = []string{"127.0.0.1"}
 	d, err := newDaemon(cfg, secrets, zaptest.NewLogger(t))
 	if err != nil {
 		t.Fatal(err)
 	}
+	return runDaemon(t, d)
+}
+
+// testConfig is where every test daemon starts: loopback on any port, a fresh data dir, and neither
+// polling nor watching, because each test drives its own syncs.
+func testConfig(t testing.TB, repo string) config.Config {
+	cfg := config.Default()
+	cfg.Repo = repo
+	cfg.DataDir = t.TempDir()
+	cfg.Addr = "127.0.0.1:0"
+	cfg.PollInterval = -1
+	noWatch := false
+	cfg.Watch = &noWatch
+	return cfg
+}
+
+// runDaemon runs d until the test ends, then checks that it stopped cleanly.
+func runDaemon(t testing.TB, d *daemon) *testDaemon {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- d.run(ctx) }()

@@ -2,7 +2,6 @@ package main
 
 import (
 	"bytes"
-	"context"
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
@@ -117,13 +116,7 @@ exports.onExecutePostLogin = async (event, api) => {
 // daemonOpts start a test daemon with a configuration changed by edit.
 func startDaemonWith(t testing.TB, repo string, edit func(*config.Config)) (*testDaemon, *daemon) {
 	t.Helper()
-	cfg := config.Default()
-	cfg.Repo = repo
-	cfg.DataDir = t.TempDir()
-	cfg.Addr = "127.0.0.1:0"
-	cfg.PollInterval = -1
-	noWatch := false
-	cfg.Watch = &noWatch
+	cfg := testConfig(t, repo)
 	if edit != nil {
 		edit(&cfg)
 	}
@@ -131,16 +124,7 @@ func startDaemonWith(t testing.TB, repo string, edit func(*config.Config)) (*tes
 	if err != nil {
 		t.Fatal(err)
 	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- d.run(ctx) }()
-	t.Cleanup(func() {
-		cancel()
-		if err := <-done; err != nil {
-			t.Errorf("daemon: %v", err)
-		}
-	})
-	return &testDaemon{t: t, url: d.URL(), rec: d.rec}, d
+	return runDaemon(t, d), d
 }
 
 // claims executes post-login and returns the action and module claims and the commit.

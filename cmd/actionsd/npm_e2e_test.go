@@ -1,14 +1,12 @@
 package main
 
 import (
-	"context"
 	"os"
 	"strings"
 	"testing"
 
 	"go.uber.org/zap/zaptest"
 
-	"github.com/actionsd/actionsd/internal/config"
 	"github.com/actionsd/actionsd/runner"
 	"github.com/actionsd/actionsd/vaultsecrets"
 )
@@ -25,28 +23,13 @@ func npmTestRegistry(t *testing.T) (url, token string) {
 // startNPMDaemon runs a daemon over repo with no secrets and the npm registry reg.
 func startNPMDaemon(t *testing.T, repo, reg string) *testDaemon {
 	t.Helper()
-	cfg := config.Default()
-	cfg.Repo = repo
-	cfg.DataDir = t.TempDir()
-	cfg.Addr = "127.0.0.1:0"
-	cfg.PollInterval = -1
-	noWatch := false
-	cfg.Watch = &noWatch
+	cfg := testConfig(t, repo)
 	cfg.NPM.Registry = reg
 	d, err := newDaemon(cfg, vaultsecrets.NewStatic(nil, zaptest.NewLogger(t)), zaptest.NewLogger(t))
 	if err != nil {
 		t.Fatal(err)
 	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- d.run(ctx) }()
-	t.Cleanup(func() {
-		cancel()
-		if err := <-done; err != nil {
-			t.Errorf("daemon: %v", err)
-		}
-	})
-	return &testDaemon{t: t, url: d.URL(), rec: d.rec}
+	return runDaemon(t, d)
 }
 
 // TestNPMDependencies: a published module declares a package of the local registry, locked by

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -35,13 +34,7 @@ type vaultDaemon struct {
 // rotation poll; edit may change the configuration. extra, when set, also receives every log entry.
 func startVaultDaemon(t testing.TB, repo, addr, token string, edit func(*config.Config), extra zapcore.Core) *vaultDaemon {
 	t.Helper()
-	cfg := config.Default()
-	cfg.Repo = repo
-	cfg.DataDir = t.TempDir()
-	cfg.Addr = "127.0.0.1:0"
-	cfg.PollInterval = -1
-	noWatch := false
-	cfg.Watch = &noWatch
+	cfg := testConfig(t, repo)
 	cfg.Egress.Allow = []string{"127.0.0.1"}
 	cfg.Vault = vaultsecrets.VaultConfig{Address: addr, Token: token, Mount: "secret", Prefix: "actionsd", PollInterval: time.Second, MaxRetries: -1, Timeout: 5 * time.Second}
 	if edit != nil {
@@ -64,16 +57,7 @@ func startVaultDaemon(t testing.TB, repo, addr, token string, edit func(*config.
 	if err != nil {
 		t.Fatal(err)
 	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- d.run(ctx) }()
-	t.Cleanup(func() {
-		cancel()
-		if err := <-done; err != nil {
-			t.Errorf("daemon: %v", err)
-		}
-	})
-	return &vaultDaemon{testDaemon: &testDaemon{t: t, url: d.URL(), rec: d.rec}, d: d, logs: logs}
+	return &vaultDaemon{testDaemon: runDaemon(t, d), d: d, logs: logs}
 }
 
 // builds returns the "generation built" log entries so far: generation number -> actions reused.
