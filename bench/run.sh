@@ -9,8 +9,9 @@
 # and prints req/s, p50 and p99, and actionsd's ratios to node and to the floor.
 #
 # Environment: BENCH_DURATION (10s), BENCH_CONNECTIONS (32), BENCH_THREADS (2), BENCH_ROUNDS (2),
-# BENCH_SCENARIOS ("claims quickstart compute"). Needs go, node and wrk (installed from Debian
-# when missing). Not part of the test suite.
+# BENCH_SCENARIOS ("claims quickstart compute"). BENCH_BEFORE=BINARY adds a fourth server to the
+# rotation, "before": a bench/server binary built from an earlier tree, to compare a change within
+# one run. Needs go, node and wrk (installed from Debian when missing). Not part of the test suite.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -19,7 +20,10 @@ CONNS=${BENCH_CONNECTIONS:-32}
 THREADS=${BENCH_THREADS:-2}
 ROUNDS=${BENCH_ROUNDS:-2}
 SCENARIOS=${BENCH_SCENARIOS:-claims quickstart compute}
-NODE_PORT=8101 FLOOR_PORT=8102 ACTIONSD_PORT=8103 SINK_PORT=8104
+NODE_PORT=8101 FLOOR_PORT=8102 ACTIONSD_PORT=8103 SINK_PORT=8104 BEFORE_PORT=8105
+BEFORE=${BENCH_BEFORE:-}
+TARGETS="node floor actionsd"
+if [ -n "$BEFORE" ]; then TARGETS="$TARGETS before"; fi
 
 if ! command -v wrk >/dev/null; then
   echo "installing wrk" >&2
@@ -79,6 +83,7 @@ declare -A url=(
   [node]="http://127.0.0.1:$NODE_PORT/"
   [floor]="http://127.0.0.1:$FLOOR_PORT/"
   [actionsd]="http://127.0.0.1:$ACTIONSD_PORT/v1/triggers/post-login/execute"
+  [before]="http://127.0.0.1:$BEFORE_PORT/v1/triggers/post-login/execute"
 )
 results="$tmp/results"
 : >"$results"
@@ -87,34 +92,41 @@ for sc in $SCENARIOS; do
   node_pid=$last
   start "actionsd-$sc" "$tmp/server" -mode actionsd -addr "127.0.0.1:$ACTIONSD_PORT" -action "bench/actions/$sc" -modules bench/modules
   actionsd_pid=$last
+  before_pid=
+  if [ -n "$BEFORE" ]; then
+    start "before-$sc" "$BEFORE" -mode actionsd -addr "127.0.0.1:$BEFORE_PORT" -action "bench/actions/$sc" -modules bench/modules
+    before_pid=$last
+    wait_port $BEFORE_PORT /v1/triggers/post-login/execute
+  fi
   wait_port $NODE_PORT /
   wait_port $ACTIONSD_PORT /v1/triggers/post-login/execute
   # Check both answer the action, then warm them (JIT, pools).
   curl -s -X POST --data @bench/event.json "${url[node]}" | grep -q '"outcome":"success"' || { echo "bench: node failed $sc" >&2; cat "$tmp/node-$sc.log" >&2; exit 1; }
   curl -s -X POST --data @bench/event.json "${url[actionsd]}" | grep -q '"outcome":"success"' || { echo "bench: actionsd failed $sc" >&2; exit 1; }
-  for t in node actionsd; do wrk -t"$THREADS" -c"$CONNS" -d2s -s bench/post.lua "${url[$t]}" >/dev/null; done
+  for t in $TARGETS; do [ "$t" = floor ] || wrk -t"$THREADS" -c"$CONNS" -d2s -s bench/post.lua "${url[$t]}" >/dev/null; done
   for r in $(seq "$ROUNDS"); do
-    for t in node floor actionsd; do
+    for t in $TARGETS; do
       echo "$sc $t $r $(load "${url[$t]}")" | tee -a "$results" >&2
     done
   done
-  kill "$node_pid" "$actionsd_pid"
-  wait "$node_pid" "$actionsd_pid" 2>/dev/null || true
+  kill "$node_pid" "$actionsd_pid" $before_pid
+  wait "$node_pid" "$actionsd_pid" $before_pid 2>/dev/null || true
 done
 
-# Means over the rounds, and actionsd's ratios.
-awk '
+# Means over the rounds, and the ratios of actionsd (and "before") to node and the floor.
+awk -v targets="$TARGETS" '
   { k = $1 " " $2; rps[k] += $4; p50[k] += $5; p99[k] += $6; n[k]++; sc[$1] = 1 }
   END {
+    nt = split(targets, names, " ")
     printf "%-11s %-9s %10s %9s %9s\n", "action", "server", "req/s", "p50 ms", "p99 ms"
-    for (s in sc) for (t = 1; t <= 3; t++) {
-      split("node floor actionsd", names, " "); k = s " " names[t]
+    for (s in sc) for (t = 1; t <= nt; t++) {
+      k = s " " names[t]
       printf "%-11s %-9s %10.0f %9.3f %9.3f\n", s, names[t], rps[k]/n[k], p50[k]/n[k], p99[k]/n[k]
     }
     print ""
-    printf "%-11s %16s %16s %14s %14s\n", "action", "req/s vs node", "req/s vs floor", "p50 vs node", "p99 vs node"
-    for (s in sc) {
-      a = s " actionsd"; nd = s " node"; f = s " floor"
-      printf "%-11s %15.2fx %15.2fx %13.2fx %13.2fx\n", s, rps[a]/rps[nd], rps[a]/rps[f], p50[a]/p50[nd], p99[a]/p99[nd]
+    printf "%-11s %-9s %16s %16s %14s %14s\n", "action", "server", "req/s vs node", "req/s vs floor", "p50 vs node", "p99 vs node"
+    for (s in sc) for (t = 3; t <= nt; t++) {
+      a = s " " names[t]; nd = s " node"; f = s " floor"
+      printf "%-11s %-9s %15.2fx %15.2fx %13.2fx %13.2fx\n", s, names[t], rps[a]/rps[nd], rps[a]/rps[f], p50[a]/p50[nd], p99[a]/p99[nd]
     }
   }' "$results"

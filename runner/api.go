@@ -121,7 +121,7 @@ func (v *vm) current(op string) *actionRun {
 func (v *vm) record(op string, args ...any) *Effects {
 	r := v.current(op)
 	res := r.ex.res
-	res.Commands = append(res.Commands, Command{Action: v.act.name, Op: op, Args: args})
+	res.Commands = append(res.Commands, Command{Action: v.act.name, Op: op, Args: res.carveArgs(args)})
 	return &res.Effects
 }
 
@@ -196,7 +196,12 @@ func optString(call goja.FunctionCall, i int) string {
 // jsonValue returns val as JSON; a value JSON cannot represent makes the call throw. Strings,
 // numbers, booleans, null and arrays of them are encoded here; other values by JSON.stringify.
 func (v *vm) jsonValue(op string, val goja.Value) json.RawMessage {
-	if b, ok := appendPlainJSON(make([]byte, 0, 64), val, 0); ok {
+	if r := v.run; r != nil { // in the execution's scratch space
+		res := r.ex.res
+		if b, ok := appendPlainJSON(res.jsonScratch(), val, 0); ok {
+			return res.keepJSON(b)
+		}
+	} else if b, ok := appendPlainJSON(make([]byte, 0, 64), val, 0); ok {
 		return b
 	}
 	s, err := v.jsonStringify(goja.Undefined(), val)
@@ -311,7 +316,7 @@ func (v *vm) setClaim(api *goja.Object, op string, claims func(*Effects) *map[st
 	return func(call goja.FunctionCall) goja.Value {
 		name := v.stringArg(call, 0, op, "the claim name")
 		var val any = v.jsonValue(op, call.Argument(1)) // boxed once for the command and the claim
-		eff := v.record(op, name, val)
+		eff := v.record(op, v.boxName(name), val)
 		setEffect(claims(eff), name, val)
 		return api
 	}
@@ -324,8 +329,9 @@ func (v *vm) setMetadata(api *goja.Object, op string, md func(*Effects) *map[str
 		if a := call.Argument(1); !goja.IsUndefined(a) {
 			val = v.jsonValue(op, a)
 		}
-		eff := v.record(op, key, val)
-		setEffect(md(eff), key, val)
+		var boxed any = val
+		eff := v.record(op, v.boxName(key), boxed)
+		setEffect(md(eff), key, boxed)
 		return api
 	}
 }
@@ -338,9 +344,31 @@ func userMetadata(e *Effects) *map[string]any { return &e.UserMetadata }
 
 func setEffect(m *map[string]any, k string, v any) {
 	if *m == nil {
-		*m = make(map[string]any, 2)
+		*m = newEffectMap()
 	}
 	(*m)[k] = v
+}
+
+// boxName returns the claim or metadata name s as an interface value, the same one as for an
+// equal name before: names are nearly always constants of the action, so this saves boxing them
+// per call. Boxed strings are immutable, so results may share them.
+func (v *vm) boxName(s string) any {
+	for i := range v.names {
+		if n := &v.names[i]; n.boxed != nil && n.s == s {
+			return n.boxed
+		}
+	}
+	b := any(s)
+	if len(s) <= 128 {
+		v.names[v.nameNext] = boxedName{s: s, boxed: b}
+		v.nameNext = (v.nameNext + 1) % len(v.names)
+	}
+	return b
+}
+
+type boxedName struct {
+	s     string
+	boxed any
 }
 
 func userMethods(v *vm, api *goja.Object) map[string]method {

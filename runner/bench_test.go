@@ -59,6 +59,22 @@ func BenchmarkExecuteClaimsOnly(b *testing.B) {
 	}
 }
 
+// BenchmarkExecuteClaimsOnlyReleased is BenchmarkExecuteClaimsOnly as the HTTP API runs it: each
+// result is released (Result.Release) once used, so that the next executions reuse its maps.
+func BenchmarkExecuteClaimsOnlyReleased(b *testing.B) {
+	g := mustBuild(b, newSpec(newAction("claims", claimsOnlyAction)), Options{})
+	ctx := context.Background()
+	event := []byte(benchEvent)
+	b.ReportAllocs()
+	for b.Loop() {
+		res, err := g.Execute(ctx, "post-login", event)
+		if err != nil {
+			b.Fatal(err)
+		}
+		res.Release()
+	}
+}
+
 func BenchmarkExecuteQuickstart(b *testing.B) {
 	const key = "k-0123456789"
 	sink := newLogSink(b, key)
@@ -270,14 +286,30 @@ func rssBytes() int64 {
 	return pages * int64(os.Getpagesize())
 }
 
-// BenchmarkEncodeResult is what the HTTP API spends encoding a claims-only result.
+// BenchmarkEncodeResult is what the HTTP API spends encoding a claims-only result
+// (Result.AppendJSON into a reused buffer, as internal/api does).
 func BenchmarkEncodeResult(b *testing.B) {
+	g := mustBuild(b, newSpec(newAction("claims", claimsOnlyAction)), Options{})
+	res, _ := g.Execute(context.Background(), "post-login", []byte(benchEvent))
+	buf := make([]byte, 0, 4096)
+	b.ReportAllocs()
+	for b.Loop() {
+		var err error
+		if buf, err = res.AppendJSON(buf[:0]); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkEncodeResultReflect is the same with encoding/json's reflection (the encoding before
+// AppendJSON), for comparison.
+func BenchmarkEncodeResultReflect(b *testing.B) {
 	g := mustBuild(b, newSpec(newAction("claims", claimsOnlyAction)), Options{})
 	res, _ := g.Execute(context.Background(), "post-login", []byte(benchEvent))
 	b.ReportAllocs()
 	for b.Loop() {
 		enc := json.NewEncoder(io.Discard)
 		enc.SetEscapeHTML(false)
-		_ = enc.Encode(res)
+		_ = enc.Encode((*plainResult)(res))
 	}
 }

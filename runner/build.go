@@ -13,6 +13,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/actionsd/actionsd/trigger"
@@ -220,27 +221,127 @@ func Build(ctx context.Context, spec *Spec, opts Options) (*Generation, error) {
 	}
 	g.redact = newRedactor(secretValues)
 
-	for _, a := range fresh {
-		v, err := a.newVM(ctx)
-		if err != nil {
-			if ctx.Err() != nil {
-				return nil, fmt.Errorf("build generation %d: %w", spec.Generation, ctx.Err())
-			}
-			e := *asError(err)
-			e.Message = g.redact.redact(e.Message)
-			b.problem(a.objectOf(e.File), e)
+	errs := warmUp(ctx, fresh)
+	if ctx.Err() != nil {
+		return nil, fmt.Errorf("build generation %d: %w", spec.Generation, ctx.Err())
+	}
+	for i, err := range errs {
+		if err == nil {
 			continue
 		}
-		a.pool <- v
+		e := *asError(err)
+		e.Message = g.redact.redact(e.Message)
+		b.problem(fresh[i].objectOf(e.File), e)
 	}
 	if len(b.problems) > 0 {
 		return nil, &BuildError{Problems: b.problems}
 	}
 	built = true
+	g.prewarm(ctx)
 	env.log.Info("generation built", zap.String("commit", g.commit), zap.Int64("generation", g.number),
 		zap.Int("actions", len(g.actions)), zap.Int("actions_reused", reused),
 		zap.Int("module_versions", len(modules)), zap.Duration("duration", time.Since(start)))
 	return g, nil
+}
+
+// warmUp creates one runtime per action, GOMAXPROCS at a time, to run each top level once: the
+// error of actions[i], if any, is errs[i]. The runtime of an action that pins no module is its
+// first serving runtime and goes to its pool. An action that pins modules is served only by
+// locked-down runtimes, and locking one down costs milliseconds: its warm-up runtime is made
+// without lockdown, used only to find what fails at load, and discarded (newWarmupVM says why
+// that is safe); its serving runtimes come later (prewarm, or action.get on first use).
+func warmUp(ctx context.Context, actions []*action) []error {
+	errs := make([]error, len(actions))
+	next := make(chan int)
+	var wg sync.WaitGroup
+	for range min(runtime.GOMAXPROCS(0), len(actions)) {
+		wg.Go(func() {
+			for i := range next {
+				a := actions[i]
+				if !a.needsLockdown() {
+					var v *vm
+					if v, errs[i] = a.newVM(ctx); errs[i] == nil {
+						a.pool <- v
+					}
+					continue
+				}
+				_, errs[i] = a.newWarmupVM(ctx)
+			}
+		})
+	}
+	for i := range actions {
+		if ctx.Err() != nil {
+			break
+		}
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+	return errs
+}
+
+// prewarmer creates, after Build returns, the first locked-down runtime of each bound action
+// that pins modules and has none idle (warmUp discarded its warm-up runtime), a few at a time,
+// so that their first executions do not pay for it. Executions do not wait for it: one that
+// finds the pool empty creates its own runtime. Generation.Close stops it and waits for it.
+type prewarmer struct {
+	cancel context.CancelFunc
+	wg     sync.WaitGroup
+}
+
+// prewarm starts g's prewarmer; the generation owns its goroutines.
+func (g *Generation) prewarm(ctx context.Context) {
+	var todo []*action
+	seen := make(map[*action]bool)
+	for _, trig := range slices.Sorted(maps.Keys(g.bindings)) {
+		for _, a := range g.bindings[trig] {
+			if !seen[a] && a.needsLockdown() && len(a.pool) == 0 {
+				seen[a] = true
+				todo = append(todo, a)
+			}
+		}
+	}
+	if len(todo) == 0 {
+		return
+	}
+	// Values of the build's context but not its end: the generation outlives the build.
+	ctx, g.warm.cancel = context.WithCancel(context.WithoutCancel(ctx))
+	next := make(chan *action, len(todo))
+	for _, a := range todo {
+		next <- a
+	}
+	close(next)
+	for range min(max(1, runtime.GOMAXPROCS(0)/2), len(todo)) {
+		g.warm.wg.Go(func() {
+			for a := range next {
+				if ctx.Err() != nil {
+					return
+				}
+				if len(a.pool) > 0 { // an execution was faster
+					continue
+				}
+				v, err := a.newVM(ctx)
+				if err != nil {
+					if ctx.Err() == nil {
+						// The warm-up runtime loaded, so what fails here is the lockdown: code
+						// that changes built-ins at load. Each execution will report it too.
+						g.env.log.Warn("locked-down runtime failed to load", zap.String("action", a.name),
+							zap.String("commit", g.commit), zap.String("error", g.redact.redact(err.Error())))
+					}
+					continue
+				}
+				a.put(v)
+			}
+		})
+	}
+}
+
+// stop cancels the prewarmer and waits for it.
+func (p *prewarmer) stop() {
+	if p.cancel != nil {
+		p.cancel()
+	}
+	p.wg.Wait()
 }
 
 // fingerprint identifies everything of an ActionSpec that its compiled code and warm runtimes

@@ -83,7 +83,7 @@ func FuzzLazyEvent(f *testing.F) {
 		if err := json.Unmarshal([]byte(data), &want); err != nil {
 			return
 		}
-		ev, err := v.newEvent(data)
+		ev, err := v.newEvent(&execution{event: data})
 		if err != nil {
 			t.Fatalf("newEvent(%s): %v", data, err)
 		}

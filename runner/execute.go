@@ -125,7 +125,7 @@ func (v *vm) execute(ctx context.Context, limit time.Time, ex *execution, ar *Ac
 		return &Error{Message: fmt.Sprintf("actions/%s does not export %s", v.act.name, handler)}, nil
 	}
 	// Each action reads the request itself, so it gets its own deep copy of the event.
-	evObj, err := v.newEvent(ex.event)
+	evObj, err := v.newEvent(ex)
 	if err != nil {
 		return &Error{Message: "cannot read the event: " + err.Error()}, nil
 	}
@@ -134,7 +134,10 @@ func (v *vm) execute(ctx context.Context, limit time.Time, ex *execution, ar *Ac
 	}
 	v.cur.event = evObj
 	v.inJS.Store(true)
-	ret, err := fn(goja.Undefined(), evObj, v.api)
+	// goja copies the arguments onto its stack: the array is reused by every execution.
+	v.callArgs[0], v.callArgs[1] = evObj, v.api
+	ret, err := fn(goja.Undefined(), v.callArgs[:]...)
+	v.callArgs[0], v.callArgs[1] = nil, nil
 	if err != nil {
 		return v.failure(err), nil
 	}

@@ -4,10 +4,11 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
+	mrand "math/rand/v2"
 	"net/http"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -58,6 +59,7 @@ type Generation struct {
 	actions  map[string]*action
 	bindings map[string][]*action // trigger -> actions in order
 	closed   atomic.Bool
+	warm     prewarmer // creates locked-down runtimes after Build (build.go); Close stops it
 }
 
 // DefaultPoolSize is Options.PoolSize's default (or 2×GOMAXPROCS when that is more): enough
@@ -132,6 +134,7 @@ func (g *Generation) Close() {
 	if g.closed.Swap(true) {
 		return
 	}
+	g.warm.stop()
 	for _, a := range g.actions {
 		a.release()
 	}
@@ -207,7 +210,7 @@ func isJSONObject(b []byte) bool {
 		case ' ', '\t', '\r', '\n':
 			continue
 		case '{':
-			return json.Valid(b)
+			return validJSON(b)
 		}
 		return false
 	}
@@ -228,7 +231,18 @@ type flow struct {
 	prior  *Result // Continue: the commands and effects from before the redirect
 }
 
-func newExecutionID() string {
+// newExecutionID returns 128 random bits in hex. An execution ID names an execution in results
+// and logs; it is no secret and grants nothing, so it comes from the runtime's ChaCha8 generator
+// (seeded by the OS, per thread, no lock and no system call) rather than crypto/rand.
+func newExecutionID() (h [32]byte) {
+	putHex64(h[:16], mrand.Uint64())
+	putHex64(h[16:], mrand.Uint64())
+	return h
+}
+
+// newStateID returns 128 bits from crypto/rand in hex: the ID that makes a redirect state
+// single-use.
+func newStateID() string {
 	var b [16]byte
 	_, _ = rand.Read(b[:])
 	var h [32]byte
@@ -236,14 +250,32 @@ func newExecutionID() string {
 	return string(h[:])
 }
 
-func (g *Generation) newResult(t trigger.Trigger, n int, fl *flow) *Result {
+func putHex64(dst []byte, x uint64) {
+	const digits = "0123456789abcdef"
+	for i := 15; i >= 0; i-- {
+		dst[i] = digits[x&0xf]
+		x >>= 4
+	}
+}
+
+// newResult returns the Result of an execution of n actions with event, its execution state
+// (res.ex) started.
+func (g *Generation) newResult(t trigger.Trigger, n int, fl *flow, event []byte) *Result {
+	// The execution ID and the execution's copy of the event share one allocation.
+	id := newExecutionID()
+	var sb strings.Builder
+	sb.Grow(len(id) + len(event))
+	sb.Write(id[:])
+	sb.Write(event)
+	idEvent := sb.String()
 	res := &Result{
-		ExecutionID: newExecutionID(),
+		ExecutionID: idEvent[:len(id)],
 		Trigger:     t.Name,
 		Commit:      g.commit,
 		Generation:  g.number,
 		Outcome:     OutcomeSuccess,
 	}
+	res.ex = execution{event: idEvent[len(id):], res: res, flow: fl}
 	if n <= len(res.actionsBuf) {
 		res.Actions = res.actionsBuf[:0]
 	} else {
@@ -255,14 +287,8 @@ func (g *Generation) newResult(t trigger.Trigger, n int, fl *flow) *Result {
 		return res
 	}
 	res.Commands = res.commandsBuf[:0]
-	// Made now rather than on first write: encoding/json would otherwise need a MarshalJSON to
-	// write nil maps as {}, and that costs more than the maps.
-	res.Effects = Effects{
-		IDTokenClaims:     map[string]any{},
-		AccessTokenClaims: map[string]any{},
-		AppMetadata:       map[string]any{},
-		UserMetadata:      map[string]any{},
-	}
+	// The Effects maps are made on first write (setEffect): the JSON encoding writes a nil one
+	// as {}.
 	return res
 }
 
@@ -272,8 +298,8 @@ func (g *Generation) execute(ctx context.Context, t trigger.Trigger, actions []*
 	if d, ok := ctx.Deadline(); ok && d.Before(deadline) {
 		deadline = d
 	}
-	res := g.newResult(t, len(actions), fl)
-	ex := &execution{event: string(event), res: res, flow: fl}
+	res := g.newResult(t, len(actions), fl, event)
+	ex := &res.ex
 	var paused *action
 	for i, a := range actions {
 		handler := t.Handler
@@ -327,7 +353,7 @@ func (g *Generation) redactResult(res *Result) {
 	}
 	for i := range res.Commands {
 		for j, a := range res.Commands[i].Args {
-			if s, ok := a.(string); ok {
+			if s, ok := a.(string); ok && g.redact.contains(s) {
 				res.Commands[i].Args[j] = g.redact.redact(s)
 			}
 		}

@@ -32,11 +32,12 @@ type eventEntry struct {
 var errNotObject = errors.New("the event is not a JSON object")
 
 // newEvent returns the event of an execution: a lazy copy of the request's JSON (an object that
-// isJSONObject validated), with the action's own frozen secrets as event.secrets.
-func (v *vm) newEvent(data string) (*goja.Object, error) {
+// isJSONObject validated), with the action's own frozen secrets as event.secrets. (It is not
+// carved out of the Result: it refers to the runtime, which the Result must not keep alive.)
+func (v *vm) newEvent(ex *execution) (*goja.Object, error) {
 	e := &lazyEvent{rt: v.rt}
 	e.entries = e.inline[:0]
-	if err := e.scan(data); err != nil {
+	if err := e.scan(ex.event); err != nil {
 		return nil, err
 	}
 	e.Set("secrets", v.secretsObject())

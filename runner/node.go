@@ -67,7 +67,7 @@ func (v *vm) builtin(name string) goja.Value {
 	if !ok {
 		panic(v.newError(fmt.Sprintf("cannot require '%s': not a built-in module", name)))
 	}
-	m := load(v)
+	m := v.harden(load(v)) // before any code gets it (harden.go)
 	v.builtins[name] = m
 	return m
 }

@@ -10,6 +10,14 @@
 
   const freezeClass = (C) => { Object.freeze(C.prototype); return Object.freeze(C); };
 
+  // goja has no Symbol.asyncIterator. The for-await loops and async generators esbuild lowers in
+  // bundles fall back to Symbol.for('Symbol.asyncIterator') (its __knownSymbol): that symbol is
+  // Symbol.asyncIterator here, so that they and hand-written [Symbol.asyncIterator]() methods
+  // (node:stream's Readable, node-fetch's body reading) meet.
+  if (typeof Symbol.asyncIterator !== 'symbol') {
+    Object.defineProperty(Symbol, 'asyncIterator', { value: Symbol.for('Symbol.asyncIterator') });
+  }
+
   // ---- Headers ----
   function normName(name) {
     name = String(name);
@@ -387,7 +395,7 @@
         }
         if (!fns.has(prop)) {
           const f = function () { throw new Error(`${name}.${prop} is not available to actions`); };
-          fns.set(prop, f);
+          fns.set(prop, Object.freeze(f)); // shared by every owner (harden.go)
         }
         return fns.get(prop);
       },
@@ -402,6 +410,25 @@
     if (typeof fn !== 'function') throw new TypeError('The "callback" argument must be of type function');
     Promise.resolve().then(() => fn());
   };
+
+  // V8's Error.captureStackTrace(target), which packages call in their Error subclasses
+  // (node-fetch's FetchBaseError): it gives target a stack of the frames of its caller. Defined
+  // here, before lockdown, it is a frozen built-in of the runtime like the others.
+  const defineProperty = Object.defineProperty, errorToString = Error.prototype.toString;
+  const Error_ = Error, String_ = String, apply = Reflect.apply, split = String.prototype.split;
+  const captureStackTrace = function captureStackTrace(target) {
+    if (target === null || (typeof target !== 'object' && typeof target !== 'function')) {
+      throw new TypeError('Invalid argument');
+    }
+    // The frames: goja's stack less its first line and this function's frame.
+    const lines = apply(split, String_(new Error_().stack || ''), ['\n']);
+    let header;
+    try { header = apply(errorToString, target, []); } catch (e) { header = 'Error'; }
+    let stack = header;
+    for (let i = 2; i < lines.length; i++) stack += '\n' + lines[i];
+    defineProperty(target, 'stack', { value: stack, writable: true, enumerable: false, configurable: true });
+  };
+  defineProperty(Error, 'captureStackTrace', { value: captureStackTrace, writable: true, enumerable: false, configurable: true });
 
   for (const C of [Headers, Body, Request, Response, AbortSignal, AbortController, TextEncoder, TextDecoder]) freezeClass(C);
   Object.freeze(fetch);

@@ -16,6 +16,9 @@ const redacted = "[REDACTED]"
 // redactor replaces every secret value of a generation. It is immutable; nil redacts nothing.
 type redactor struct {
 	r *strings.Replacer
+	// byFirst lists the values by their first byte: most strings contain none of them, and
+	// finding that out is much cheaper than strings.Replacer.Replace, which always copies.
+	byFirst [256][]string
 }
 
 // newRedactor returns a redactor for the given secret values, or nil when none is long enough.
@@ -38,12 +41,29 @@ func newRedactor(values []string) *redactor {
 	for _, v := range vs {
 		pairs = append(pairs, v, redacted)
 	}
-	return &redactor{r: strings.NewReplacer(pairs...)}
+	rd := &redactor{r: strings.NewReplacer(pairs...)}
+	for _, v := range vs {
+		rd.byFirst[v[0]] = append(rd.byFirst[v[0]], v)
+	}
+	return rd
 }
 
+// redact returns s with every secret value replaced; s itself when it contains none.
 func (r *redactor) redact(s string) string {
-	if r == nil || s == "" {
+	if r == nil || !r.contains(s) {
 		return s
 	}
 	return r.r.Replace(s)
+}
+
+// contains tells whether a secret value occurs in s.
+func (r *redactor) contains(s string) bool {
+	for i := 0; i+redactMinLen <= len(s); i++ {
+		for _, v := range r.byFirst[s[i]] {
+			if strings.HasPrefix(s[i:], v) {
+				return true
+			}
+		}
+	}
+	return false
 }

@@ -232,7 +232,7 @@ func (g *Generation) Continue(ctx context.Context, state string, body []byte) (*
 	}
 	fl := &flow{resume: state, single: p.Single, prior: prior}
 	if missing != "" {
-		res := g.newResult(t, 1, fl)
+		res := g.newResult(t, 1, fl, nil)
 		res.Outcome = OutcomeFailed
 		res.Actions = append(res.Actions, ActionResult{Name: p.Action, Logs: []string{}, Error: &Error{Message: missing}})
 		return res, nil
@@ -274,7 +274,7 @@ func (g *Generation) pause(t trigger.Trigger, a *action, ex *execution, single b
 	res := ex.res
 	p := &pausedFlow{
 		Version:  1,
-		ID:       newExecutionID(),
+		ID:       newStateID(),
 		Exec:     res.ExecutionID,
 		Trigger:  t.Name,
 		Action:   a.name,

@@ -230,7 +230,9 @@ func (v *vm) requireDependency(u *unit, pkg, spec string) goja.Value {
 
 // loadBundle runs u's bundle in v once and returns its module.exports.
 func (v *vm) loadBundle(u *unit) *goja.Object {
-	key := "\x00bundle:" + u.bundleKey
+	// Per owner, not per content: an action and a module (or two modules) with equal bundles must
+	// not share one instance of a package, whose exports either could change (harden.go).
+	key := "\x00bundle:" + u.object + "\x00" + u.bundleKey
 	if m, ok := v.loaded[key]; ok {
 		return m.Get("exports").(*goja.Object)
 	}

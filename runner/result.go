@@ -3,6 +3,7 @@ package runner
 import (
 	"encoding/json"
 	"fmt"
+	"sync"
 )
 
 // Outcomes of an execution.
@@ -28,6 +29,46 @@ type Result struct {
 	// First backing arrays of Actions and Commands: a usual execution allocates neither.
 	actionsBuf  [1]ActionResult
 	commandsBuf [4]Command
+
+	// Scratch space of the execution that fills the Result, so that a usual execution allocates
+	// neither its state, nor the Args of its commands, nor the JSON of the values they carry.
+	// Whatever is carved out of them is never written again, so it may outlive the execution.
+	ex      execution
+	args    [8]any
+	argsN   int
+	jsonBuf [256]byte
+	jsonN   int
+}
+
+// carveArgs returns a copy of args in the Result's scratch space (or a new slice when it is
+// full); nil stays nil.
+func (r *Result) carveArgs(args []any) []any {
+	n := len(args)
+	if n == 0 {
+		if args == nil {
+			return nil
+		}
+		return []any{}
+	}
+	if r.argsN+n > len(r.args) {
+		return append([]any(nil), args...)
+	}
+	out := r.args[r.argsN : r.argsN+n : r.argsN+n]
+	r.argsN += n
+	copy(out, args)
+	return out
+}
+
+// jsonScratch returns an empty buffer to append one JSON value to; keepJSON then claims what
+// was appended.
+func (r *Result) jsonScratch() []byte { return r.jsonBuf[r.jsonN:r.jsonN:len(r.jsonBuf)] }
+
+// keepJSON claims b, appended to a jsonScratch buffer, and returns it with no spare capacity.
+func (r *Result) keepJSON(b []byte) []byte {
+	if len(b) > 0 && len(b) <= len(r.jsonBuf)-r.jsonN && &b[0] == &r.jsonBuf[r.jsonN] {
+		r.jsonN += len(b)
+	}
+	return b[:len(b):len(b)]
 }
 
 // ActionResult reports one action's part in an execution.
@@ -145,4 +186,32 @@ func (e *BuildError) Error() string {
 		return e.Problems[0].Object + ": " + e.Problems[0].Error.Error()
 	}
 	return fmt.Sprintf("%s: %s (and %d more)", e.Problems[0].Object, e.Problems[0].Error.Error(), len(e.Problems)-1)
+}
+
+// Release hands r's claim and metadata maps over for reuse by later executions. Call it only
+// when nothing refers to r's maps any more (the HTTP API does, once it wrote r); results never
+// released are collected as usual. r stays readable, with those maps empty.
+func (r *Result) Release() {
+	for _, m := range [...]*map[string]any{&r.Effects.IDTokenClaims, &r.Effects.AccessTokenClaims,
+		&r.Effects.AppMetadata, &r.Effects.UserMetadata} {
+		if *m != nil && len(*m) <= maxPooledEffects {
+			clear(*m)
+			effectMaps.Put(*m)
+		}
+		*m = nil
+	}
+}
+
+// effectMaps are released Effects maps, empty.
+var effectMaps sync.Pool
+
+// maxPooledEffects bounds the maps Release keeps: a map keeps the size it grew to.
+const maxPooledEffects = 32
+
+// newEffectMap returns an empty map for one of the Effects maps.
+func newEffectMap() map[string]any {
+	if m, ok := effectMaps.Get().(map[string]any); ok {
+		return m
+	}
+	return make(map[string]any, 2)
 }

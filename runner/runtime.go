@@ -66,9 +66,14 @@ type vm struct {
 	secrets    *goja.Object            // the action's frozen event.secrets
 	handlers   []cachedHandler         // handler functions as last called
 	process    *goja.Object            // the process object, as installed (built-ins use this one)
+	hardenFn   goja.Callable           // deep-freezes a built-in's exports (harden.go); nil before lockdown
+	locked     bool                    // locked down when created (harden.go: needsLockdown, newWarmupVM)
 
-	module *goja.Object // the action's own module object
-	api    *goja.Object // the trigger's api object, reused by every execution
+	module   *goja.Object  // the action's own module object
+	api      *goja.Object  // the trigger's api object, reused by every execution
+	callArgs [2]goja.Value // the handler's arguments, reused by every execution
+	names    [4]boxedName  // recent claim and metadata names, boxed (boxName)
+	nameNext int
 
 	loop loop
 	run  *actionRun // the execution in progress (&cur); nil between executions
@@ -106,8 +111,14 @@ func (r *actionRun) context() context.Context {
 	return r.ctx
 }
 
-// newVM creates a runtime for a and loads the action's top level.
+// newVM creates a serving runtime for a and loads the action's top level. It is locked down when
+// a pins modules (harden.go).
 func (a *action) newVM(ctx context.Context) (*vm, error) {
+	return a.newRuntime(ctx, a.needsLockdown())
+}
+
+// newRuntime creates a runtime for a, locked down or not, and loads the action's top level.
+func (a *action) newRuntime(ctx context.Context, lock bool) (*vm, error) {
 	rt := goja.New()
 	rt.SetMaxCallStackSize(maxCallStack)
 	v := &vm{
@@ -115,6 +126,7 @@ func (a *action) newVM(ctx context.Context) (*vm, error) {
 		act:      a,
 		loaded:   make(map[string]*goja.Object),
 		builtins: make(map[string]goja.Value),
+		locked:   lock,
 	}
 	v.loop.init()
 	rt.SetPromiseRejectionTracker(v.loop.track)
@@ -219,10 +231,12 @@ func (v *vm) installGlobals() error {
 		v.arrayFrom = mustCallable(g.Get("Array").(*goja.Object), "from")
 		v.errorCtor = g.Get("Error")
 		v.guardStringBuilders()
+		v.typedArrayFromPrimitives()
 
 		// URL and URLSearchParams come from goja_nodejs; Buffer, crypto and CryptoKey load on first
 		// use (node/buffer.js, node/crypto.js), so that runtimes that never touch them stay small.
 		v.urlModule = v.nodeModule(url.Require)
+		v.urlModule.Set("URLSearchParams", v.subclassableSearchParams(v.urlModule.Get("URLSearchParams").(*goja.Object)))
 		g.Set("URL", v.urlModule.Get("URL"))
 		g.Set("URLSearchParams", v.urlModule.Get("URLSearchParams"))
 		v.lazyGlobal("Buffer", func() goja.Value { return v.builtin("buffer").(*goja.Object).Get("Buffer") })
@@ -271,6 +285,9 @@ func (v *vm) installGlobals() error {
 		v.process = v.newProcess()
 		g.Set("process", v.process)
 		g.Set("global", g)
+		if v.locked {
+			v.lockdown(v.modConsole, v.prelude.Get("util"), v.prelude.Get("stub")) // last (harden.go)
+		}
 	})
 }
 
@@ -311,6 +328,54 @@ func (v *vm) nodeModule(load func(*goja.Runtime, *goja.Object)) *goja.Object {
 	m.Set("exports", exp)
 	load(v.rt, m)
 	return m.Get("exports").(*goja.Object)
+}
+
+// typedArrayFromPrimitives makes %TypedArray%.from take what the spec's ToObject takes: goja's
+// refuses a primitive source, so Uint8Array.from('abc', (c) => c.charCodeAt(0)), which nanoid
+// runs, throws "Value is not an object". A string is iterable, so it gives its characters.
+func (v *vm) typedArrayFromPrimitives() {
+	rt := v.rt
+	ta := rt.Get("Uint8Array").(*goja.Object).Prototype() // %TypedArray%
+	orig := mustCallable(ta, "from")
+	fn := rt.ToValue(func(call goja.FunctionCall) goja.Value {
+		args := call.Arguments
+		if len(args) > 0 {
+			if _, ok := args[0].(*goja.Object); !ok && !goja.IsUndefined(args[0]) && !goja.IsNull(args[0]) {
+				args = append([]goja.Value{args[0].ToObject(rt)}, args[1:]...)
+			}
+		}
+		r, err := orig(call.This, args...)
+		if err != nil {
+			panic(err)
+		}
+		return r
+	}).(*goja.Object)
+	_ = fn.DefineDataProperty("name", rt.ToValue("from"), goja.FLAG_FALSE, goja.FLAG_TRUE, goja.FLAG_FALSE)
+	_ = fn.DefineDataProperty("length", rt.ToValue(1), goja.FLAG_FALSE, goja.FLAG_TRUE, goja.FLAG_FALSE)
+	_ = ta.DefineDataProperty("from", fn, goja.FLAG_TRUE, goja.FLAG_TRUE, goja.FLAG_FALSE)
+}
+
+// subclassableSearchParams wraps goja_nodejs' URLSearchParams constructor, which gives every
+// object it makes its own prototype whatever new.target is, so that subclasses get theirs:
+// node-fetch 3's Headers extends URLSearchParams and calls URLSearchParams.prototype's methods
+// on its instances. The prototype stays the one URL#searchParams objects have, so both are
+// instances of the global (its prototype's constructor stays goja_nodejs' function).
+func (v *vm) subclassableSearchParams(native *goja.Object) *goja.Object {
+	rt := v.rt
+	proto := native.Get("prototype").(*goja.Object)
+	ctor := rt.ToValue(func(call goja.ConstructorCall) *goja.Object {
+		o, err := rt.New(native, call.Arguments...)
+		if err != nil {
+			panic(err)
+		}
+		if p := call.This.Prototype(); p != nil && p != proto {
+			o.SetPrototype(p)
+		}
+		return o
+	}).(*goja.Object)
+	_ = ctor.DefineDataProperty("prototype", proto, goja.FLAG_FALSE, goja.FLAG_FALSE, goja.FLAG_FALSE)
+	_ = ctor.DefineDataProperty("name", rt.ToValue("URLSearchParams"), goja.FLAG_FALSE, goja.FLAG_TRUE, goja.FLAG_FALSE)
+	return ctor
 }
 
 // newProcess returns Node's process object with an empty env: the host's environment is never

@@ -8,6 +8,10 @@
 //	server -mode sink -addr 127.0.0.1:8104
 //	    the logging service the quickstart's logger module posts to
 //
+// Every mode runs with the garbage collector target that actionsd serve and dev set by default
+// (-gc-percent, 400) unless GOGC or GOMEMLIMIT is set: the floor runs under the same runtime
+// settings as actionsd, so that their ratio measures actionsd's own work.
+//
 // Module secrets come from BENCH_MODULE_SECRETS ({"logger": {"SERVICE_URL": …}}), as the Node
 // peer takes them.
 package main
@@ -16,12 +20,14 @@ import (
 	"context"
 	"encoding/json"
 	"flag"
+	"fmt"
 	"io"
 	"log"
 	"net/http"
 	"os"
 	"path/filepath"
 	"runtime"
+	"runtime/debug"
 	"runtime/pprof"
 	"time"
 
@@ -36,9 +42,15 @@ func main() {
 	addr := flag.String("addr", "127.0.0.1:8102", "listen address")
 	actionDir := flag.String("action", "", "actionsd: the action's folder")
 	modulesDir := flag.String("modules", "bench/modules", "actionsd: folder of the modules it requires")
+	gcPercent := flag.Int("gc-percent", 400, "garbage collector target, as actionsd serve and dev set it (cmd/actionsd/main.go): applied unless GOGC or GOMEMLIMIT is set")
 	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of the first -profile-time here")
 	profileTime := flag.Duration("profile-time", 10*time.Second, "how long -cpuprofile profiles")
 	flag.Parse()
+	gc := "GOGC/GOMEMLIMIT from the environment"
+	if os.Getenv("GOGC") == "" && os.Getenv("GOMEMLIMIT") == "" {
+		debug.SetGCPercent(*gcPercent)
+		gc = fmt.Sprintf("gc-percent %d", *gcPercent)
+	}
 	if *cpuProfile != "" {
 		f, err := os.Create(*cpuProfile)
 		if err != nil {
@@ -78,7 +90,7 @@ func main() {
 	default:
 		log.Fatalf("unknown mode %q", *mode)
 	}
-	log.Printf("%s on %s (GOMAXPROCS %d)", *mode, *addr, runtime.GOMAXPROCS(0))
+	log.Printf("%s on %s (GOMAXPROCS %d, %s)", *mode, *addr, runtime.GOMAXPROCS(0), gc)
 	log.Fatal(http.ListenAndServe(*addr, h))
 }
 

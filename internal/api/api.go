@@ -9,6 +9,7 @@
 package api
 
 import (
+	"bytes"
 	"context"
 	"crypto/subtle"
 	"encoding/json"
@@ -16,7 +17,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"strings"
+	gosync "sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -175,7 +176,8 @@ func (s *server) run(w http.ResponseWriter, r *http.Request, exec func(context.C
 		writeError(w, http.StatusServiceUnavailable, "not_ready", "no generation serves yet; see GET /v1/status")
 		return
 	}
-	res, err := exec(r.Context(), gen, body)
+	res, err := exec(r.Context(), gen, body.Bytes())
+	s.releaseBody(body)
 	if err != nil {
 		var re *runner.RequestError
 		if errors.As(err, &re) {
@@ -187,7 +189,50 @@ func (s *server) run(w http.ResponseWriter, r *http.Request, exec func(context.C
 		writeError(w, http.StatusInternalServerError, "internal", "execution failed: "+err.Error())
 		return
 	}
-	writeJSON(w, http.StatusOK, res)
+	s.writeResult(w, r, res)
+}
+
+// writeResult writes res as the response, encoded by hand (runner.Result.AppendJSON) into a
+// pooled buffer, and then releases res.
+func (s *server) writeResult(w http.ResponseWriter, r *http.Request, res *runner.Result) {
+	bp := bufPool.Get().(*[]byte)
+	defer putBuf(bp)
+	b, err := res.AppendJSON((*bp)[:0])
+	res.Release()
+	if err != nil {
+		s.log.Error("encoding the result failed", zap.String("path", r.URL.Path), zap.Error(err))
+		writeError(w, http.StatusInternalServerError, "internal", "encoding the result failed: "+err.Error())
+		return
+	}
+	b = append(b, '\n')
+	*bp = b
+	h := w.Header()
+	h["Content-Type"] = contentTypeJSON
+	h["X-Content-Type-Options"] = noSniff
+	w.WriteHeader(http.StatusOK)
+	_, _ = w.Write(b)
+}
+
+// Header values shared by every response; net/http only reads them.
+var (
+	contentTypeJSON = []string{"application/json"}
+	noSniff         = []string{"nosniff"}
+)
+
+// bufPool holds the buffers that request bodies are read into and results are encoded into.
+var bufPool = gosync.Pool{New: func() any {
+	b := make([]byte, 0, 4096)
+	return &b
+}}
+
+// maxPooledBuf bounds the buffers bufPool keeps.
+const maxPooledBuf = 64 << 10
+
+func putBuf(bp *[]byte) {
+	if cap(*bp) <= maxPooledBuf {
+		*bp = (*bp)[:0]
+		bufPool.Put(bp)
+	}
 }
 
 // requestErrorStatus maps the runner's request errors to an HTTP status and an error code.
@@ -218,22 +263,57 @@ func (s *server) sync(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, st)
 }
 
+// requestBody is a request body read into a pooled buffer (readBody); releaseBody returns the
+// buffer once nothing reads the body any more (the runner copies what it keeps).
+type requestBody struct {
+	buf *[]byte
+	b   []byte
+}
+
+func (b requestBody) Bytes() []byte { return b.b }
+
 // readBody reads a size-capped body; it writes the error response itself.
-func (s *server) readBody(w http.ResponseWriter, r *http.Request) ([]byte, bool) {
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, s.cfg.MaxBody))
+func (s *server) readBody(w http.ResponseWriter, r *http.Request) (requestBody, bool) {
+	bp := bufPool.Get().(*[]byte)
+	body, err := readAll((*bp)[:0], http.MaxBytesReader(w, r.Body, s.cfg.MaxBody))
+	*bp = body
 	if err != nil {
+		putBuf(bp)
 		var tooBig *http.MaxBytesError
 		if errors.As(err, &tooBig) {
 			writeError(w, http.StatusRequestEntityTooLarge, "body_too_large", fmt.Sprintf("request body exceeds the limit of %d bytes", s.cfg.MaxBody))
-			return nil, false
+			return requestBody{}, false
 		}
 		writeError(w, http.StatusBadRequest, "bad_body", "reading the request body: "+err.Error())
-		return nil, false
+		return requestBody{}, false
 	}
-	if len(strings.TrimSpace(string(body))) == 0 {
+	if len(bytes.TrimSpace(body)) == 0 {
 		body = []byte("{}")
 	}
-	return body, true
+	return requestBody{buf: bp, b: body}, true
+}
+
+func (s *server) releaseBody(b requestBody) {
+	if b.buf != nil {
+		putBuf(b.buf)
+	}
+}
+
+// readAll is io.ReadAll appending to b.
+func readAll(b []byte, r io.Reader) ([]byte, error) {
+	for {
+		if len(b) == cap(b) {
+			b = append(b, 0)[:len(b)]
+		}
+		n, err := r.Read(b[len(b):cap(b)])
+		b = b[:len(b)+n]
+		if err != nil {
+			if err == io.EOF {
+				err = nil
+			}
+			return b, err
+		}
+	}
 }
 
 type errorBody struct {

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -17,6 +18,8 @@ type metrics struct {
 	actionTime    *prometheus.HistogramVec
 	hooks         *prometheus.CounterVec
 	hooksRejected *prometheus.CounterVec
+
+	series seriesCache
 }
 
 var latencyBuckets = []float64{.0005, .001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10, 20}
@@ -50,6 +53,8 @@ func newMetrics(reg prometheus.Registerer) *metrics {
 			Help: "Webhook deliveries refused, by receiver and reason (bad_signature, missing_signature, too_large, disabled).",
 		}, []string{"receiver", "reason"}),
 	}
+	m.series.executions = make(map[executionKey]*series)
+	m.series.actions = make(map[actionKey]*series)
 	for _, recv := range []string{"github", "gitlab", "generic"} {
 		for _, reason := range []string{"bad_signature", "missing_signature"} {
 			m.hooksRejected.WithLabelValues(recv, reason)
@@ -65,14 +70,77 @@ func newMetrics(reg prometheus.Registerer) *metrics {
 
 // observe records one trigger execution from its result.
 func (m *metrics) observe(res *runner.Result, took time.Duration) {
-	m.executions.WithLabelValues(res.Trigger, res.Outcome).Inc()
-	m.executionTime.WithLabelValues(res.Trigger, res.Outcome).Observe(took.Seconds())
-	for _, a := range res.Actions {
+	e := m.execution(res.Trigger, res.Outcome)
+	e.count.Inc()
+	e.time.Observe(took.Seconds())
+	for i := range res.Actions {
+		a := &res.Actions[i]
 		outcome := runner.OutcomeSuccess
 		if a.Error != nil {
 			outcome = runner.OutcomeFailed
 		}
-		m.actions.WithLabelValues(res.Trigger, a.Name, outcome).Inc()
-		m.actionTime.WithLabelValues(res.Trigger, a.Name).Observe(a.DurationMS / 1000)
+		am := m.action(res.Trigger, a.Name, outcome)
+		am.count.Inc()
+		am.time.Observe(a.DurationMS / 1000)
 	}
+}
+
+// The series observe writes to, resolved once per label set: WithLabelValues hashes and checks
+// its labels and takes the vector's lock on every call. A series is made on first use, as
+// WithLabelValues makes it, so /metrics lists the same series as before.
+type (
+	series struct {
+		count prometheus.Counter
+		time  prometheus.Observer
+	}
+	executionKey struct{ trigger, outcome string }
+	actionKey    struct{ trigger, action, outcome string }
+)
+
+// seriesCache holds the resolved series. Like the vectors themselves, it keeps every label set
+// it has seen: triggers × outcomes, and the actions bound over the daemon's life.
+type seriesCache struct {
+	mu         sync.RWMutex // guards the maps
+	executions map[executionKey]*series
+	actions    map[actionKey]*series
+}
+
+func (m *metrics) execution(trigger, outcome string) *series {
+	k := executionKey{trigger, outcome}
+	m.series.mu.RLock()
+	e := m.series.executions[k]
+	m.series.mu.RUnlock()
+	if e != nil {
+		return e
+	}
+	m.series.mu.Lock()
+	defer m.series.mu.Unlock()
+	if e = m.series.executions[k]; e == nil {
+		e = &series{
+			count: m.executions.WithLabelValues(trigger, outcome),
+			time:  m.executionTime.WithLabelValues(trigger, outcome),
+		}
+		m.series.executions[k] = e
+	}
+	return e
+}
+
+func (m *metrics) action(trigger, name, outcome string) *series {
+	k := actionKey{trigger, name, outcome}
+	m.series.mu.RLock()
+	a := m.series.actions[k]
+	m.series.mu.RUnlock()
+	if a != nil {
+		return a
+	}
+	m.series.mu.Lock()
+	defer m.series.mu.Unlock()
+	if a = m.series.actions[k]; a == nil {
+		a = &series{
+			count: m.actions.WithLabelValues(trigger, name, outcome),
+			time:  m.actionTime.WithLabelValues(trigger, name),
+		}
+		m.series.actions[k] = a
+	}
+	return a
 }

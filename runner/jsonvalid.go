@@ -1,0 +1,201 @@
+package runner
+
+// validJSON reports whether b is one valid JSON value, exactly as json.Valid does (RFC 8259: no
+// leading zeros, escapes checked, control characters refused in strings, other bytes taken as
+// they are, at most 10,000 levels of nesting), in one pass without encoding/json's
+// byte-at-a-time state machine: every execution validates its event with it.
+func validJSON(b []byte) bool {
+	const maxDepth = 10000 // encoding/json's scanner limit
+	var stackBuf [64]byte
+	stack := stackBuf[:0] // '{' or '[' per open container
+	i := skipWSBytes(b, 0)
+	for {
+		// A value starts at i.
+		if i >= len(b) {
+			return false
+		}
+		switch c := b[i]; {
+		case c == '{' || c == '[':
+			if len(stack) >= maxDepth {
+				return false
+			}
+			i = skipWSBytes(b, i+1)
+			end := byte('}')
+			if c == '[' {
+				end = ']'
+			}
+			if i < len(b) && b[i] == end {
+				i++
+				break // an empty container is a complete value
+			}
+			stack = append(stack, c)
+			if c == '{' {
+				if i = objectKey(b, i); i < 0 {
+					return false
+				}
+			}
+			continue
+		case c == '"':
+			if i = skipStringBytes(b, i); i < 0 {
+				return false
+			}
+		case c == 't':
+			if i = literal(b, i, "true"); i < 0 {
+				return false
+			}
+		case c == 'f':
+			if i = literal(b, i, "false"); i < 0 {
+				return false
+			}
+		case c == 'n':
+			if i = literal(b, i, "null"); i < 0 {
+				return false
+			}
+		case c == '-' || c >= '0' && c <= '9':
+			if i = skipNumberBytes(b, i); i < 0 {
+				return false
+			}
+		default:
+			return false
+		}
+		// A value ended at i: close containers until one continues with another value.
+		for {
+			i = skipWSBytes(b, i)
+			if len(stack) == 0 {
+				return i == len(b)
+			}
+			if i >= len(b) {
+				return false
+			}
+			top := stack[len(stack)-1]
+			if b[i] == ',' {
+				i = skipWSBytes(b, i+1)
+				if top == '{' {
+					if i = objectKey(b, i); i < 0 {
+						return false
+					}
+				}
+				break
+			}
+			if top == '{' && b[i] == '}' || top == '[' && b[i] == ']' {
+				stack = stack[:len(stack)-1]
+				i++
+				continue
+			}
+			return false
+		}
+	}
+}
+
+// objectKey reads `"key" :` and the whitespace after it at b[i:]; it returns where the value
+// starts, or -1.
+func objectKey(b []byte, i int) int {
+	if i >= len(b) || b[i] != '"' {
+		return -1
+	}
+	if i = skipStringBytes(b, i); i < 0 {
+		return -1
+	}
+	i = skipWSBytes(b, i)
+	if i >= len(b) || b[i] != ':' {
+		return -1
+	}
+	return skipWSBytes(b, i+1)
+}
+
+func skipWSBytes(b []byte, i int) int {
+	for i < len(b) && (b[i] == ' ' || b[i] == '\n' || b[i] == '\r' || b[i] == '\t') {
+		i++
+	}
+	return i
+}
+
+// stringByte tells the bytes a JSON string may hold as they are: any but control characters,
+// '"' and '\\' (encoding/json does not check UTF-8 either).
+var stringByte = func() (t [256]bool) {
+	for c := 0x20; c < 256; c++ {
+		t[c] = c != '"' && c != '\\'
+	}
+	return t
+}()
+
+// skipStringBytes returns the end of the string literal at b[i] (a '"'), or -1.
+func skipStringBytes(b []byte, i int) int {
+	for i++; i < len(b); i++ {
+		for i < len(b) && stringByte[b[i]] {
+			i++
+		}
+		if i >= len(b) {
+			return -1
+		}
+		switch b[i] {
+		case '"':
+			return i + 1
+		case '\\':
+			i++
+			if i >= len(b) {
+				return -1
+			}
+			switch b[i] {
+			case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
+			case 'u':
+				if len(b)-i <= 4 {
+					return -1
+				}
+				for _, h := range b[i+1 : i+5] {
+					if !(h >= '0' && h <= '9' || h >= 'a' && h <= 'f' || h >= 'A' && h <= 'F') {
+						return -1
+					}
+				}
+				i += 4
+			default:
+				return -1
+			}
+		default: // a control character
+			return -1
+		}
+	}
+	return -1
+}
+
+func literal(b []byte, i int, lit string) int {
+	if len(b)-i < len(lit) || string(b[i:i+len(lit)]) != lit {
+		return -1
+	}
+	return i + len(lit)
+}
+
+// skipNumberBytes returns the end of the number at b[i:], or -1.
+func skipNumberBytes(b []byte, i int) int {
+	digits := func(i int) int {
+		j := i
+		for j < len(b) && b[j] >= '0' && b[j] <= '9' {
+			j++
+		}
+		if j == i {
+			return -1
+		}
+		return j
+	}
+	if b[i] == '-' {
+		i++
+	}
+	if i < len(b) && b[i] == '0' {
+		i++
+	} else if i = digits(i); i < 0 {
+		return -1
+	}
+	if i < len(b) && b[i] == '.' {
+		if i = digits(i + 1); i < 0 {
+			return -1
+		}
+	}
+	if i < len(b) && (b[i] == 'e' || b[i] == 'E') {
+		i++
+		if i < len(b) && (b[i] == '+' || b[i] == '-') {
+			i++
+		}
+		return digits(i)
+	}
+	return i
+}
