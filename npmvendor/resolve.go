@@ -180,7 +180,7 @@ func (r *Resolver) Lock(ctx context.Context, owners map[string]map[string]string
 			if res.Pinned[owner] == nil {
 				continue
 			}
-			closure := run.closure(res.Pinned[owner])
+			closure := run.closure(res.Pinned[owner], true)
 			for _, key := range sortedKeys(closure) {
 				p := run.pkgs[key]
 				for _, peer := range sortedKeys(p.PeerDependencies) {
@@ -236,13 +236,13 @@ func (r *Resolver) Lock(ctx context.Context, owners map[string]map[string]string
 		for n, v := range run.peerAdds[owner] {
 			roots[n] = v
 		}
-		closure := run.closure(roots)
+		closure := run.closure(roots, true)
 		o := &lockfile.Owner{Dependencies: copyMap(pinned), Packages: sortedKeys(closure)}
 		lock.Owners[owner] = o
 		for key := range closure {
 			lock.Packages[key] = run.pkgs[key]
 		}
-		for key := range run.requiredClosure(roots) {
+		for key := range run.closure(roots, false) {
 			required[key] = true
 		}
 	}
@@ -585,8 +585,9 @@ func (run *resolveRun) record(ctx context.Context, name, version string) (*lockf
 	return p, nil
 }
 
-// closure is every package reachable from roots (name -> version), by key.
-func (run *resolveRun) closure(roots map[string]string) map[string]bool {
+// closure is every package reachable from roots (name -> version), by key; with optional false,
+// only what roots reach through required (not optional) dependencies.
+func (run *resolveRun) closure(roots map[string]string, optional bool) map[string]bool {
 	out := map[string]bool{}
 	var walk func(key string)
 	walk = func(key string) {
@@ -601,31 +602,10 @@ func (run *resolveRun) closure(roots map[string]string) map[string]bool {
 		for n, v := range p.Dependencies {
 			walk(depKey(n, v))
 		}
-		for n, v := range p.OptionalDependencies {
-			walk(depKey(n, v))
-		}
-	}
-	for n, v := range roots {
-		walk(depKey(n, v))
-	}
-	return out
-}
-
-// requiredClosure is what roots reach through required (not optional) dependencies.
-func (run *resolveRun) requiredClosure(roots map[string]string) map[string]bool {
-	out := map[string]bool{}
-	var walk func(key string)
-	walk = func(key string) {
-		if out[key] {
-			return
-		}
-		p := run.pkgs[key]
-		if p == nil {
-			return
-		}
-		out[key] = true
-		for n, v := range p.Dependencies {
-			walk(depKey(n, v))
+		if optional {
+			for n, v := range p.OptionalDependencies {
+				walk(depKey(n, v))
+			}
 		}
 	}
 	for n, v := range roots {
