@@ -311,6 +311,28 @@ func TestQuickstartEndToEnd(t *testing.T) {
 	if got := sink.last(t); got.Body["moved"] != nil || got.Body["version"] != nil {
 		t.Errorf("after moving v1: sink got %v, want v1's recorded behaviour (no moved, no version)", got.Body)
 	}
+
+	// The object routes say the same: v1 moved but serving, v2 serving, the action on its commit.
+	code, body := d.do("GET", "/v1/modules/logger/versions", token, nil)
+	var versions struct {
+		Name     string
+		Versions []sync.ObjectStatus
+	}
+	if err := json.Unmarshal(body, &versions); code != http.StatusOK || err != nil || len(versions.Versions) != 2 ||
+		versions.Versions[0].Version != "v1" || !versions.Versions[0].Moved || versions.Versions[1].Version != "v2" {
+		t.Errorf("GET /v1/modules/logger/versions: got %d %s, want v1 (moved) and v2", code, body)
+	}
+	code, body = d.do("GET", "/v1/actions/log-login", token, nil)
+	var act sync.ObjectStatus
+	if err := json.Unmarshal(body, &act); code != http.StatusOK || err != nil || act.Version != third || act.State != sync.StateServing {
+		t.Errorf("GET /v1/actions/log-login: got %d %s, want version %s serving", code, body, third)
+	}
+	if code, _ := d.do("GET", "/v1/actions/nope", token, nil); code != http.StatusNotFound {
+		t.Errorf("GET /v1/actions/nope: got %d, want 404", code)
+	}
+	if code, body := d.do("GET", "/v1/modules", token, nil); code != http.StatusOK || !strings.Contains(string(body), `"name":"logger"`) {
+		t.Errorf("GET /v1/modules: got %d %s", code, body)
+	}
 }
 
 func hasProblem(ps []sync.Problem, substr string) bool {

@@ -93,6 +93,10 @@ func New(cfg Config) http.Handler {
 	mux.Handle("POST /v1/actions/{name}/test", s.auth(s.test))
 	mux.Handle("POST /v1/continue", s.auth(s.resume))
 	mux.Handle("GET /v1/status", s.auth(s.status))
+	mux.Handle("GET /v1/actions", s.auth(s.actions))
+	mux.Handle("GET /v1/actions/{name}", s.auth(s.action))
+	mux.Handle("GET /v1/modules", s.auth(s.modules))
+	mux.Handle("GET /v1/modules/{name}/versions", s.auth(s.moduleVersionsRoute))
 	mux.Handle("POST /v1/sync", s.auth(s.sync))
 	for _, recv := range receivers {
 		mux.HandleFunc("POST /hooks/"+recv.name, s.hook(recv))
