@@ -100,7 +100,7 @@ func newDaemonWith(cfg config.Config, secrets daemonSecrets, registry *prometheu
 		Secrets:      secrets.source,
 		Dependencies: newNPMInstaller(cfg, store, log),
 		PollInterval: time.Duration(cfg.PollInterval),
-		Runner:       runner.Options{Logger: log, HTTPClient: runner.NewHTTPClient(egress)},
+		Runner:       runner.Options{Logger: log, HTTPClient: runner.NewHTTPClient(egress), StateKey: stateKey(cfg.StateKey)},
 		Watcher:      watcher,
 		Instance:     instance,
 		Registerer:   registry,
@@ -362,4 +362,12 @@ func openVendor(gitDir, commit string) (fs.FS, error) {
 		return nil, fmt.Errorf("commit %s: %w", commit, err)
 	}
 	return fs.Sub(gitstore.NewTreeFS(repo.Storer, c.TreeHash), "vendor/npm")
+}
+
+// stateKey is the configured redirect state key, or nil for a random one per process.
+func stateKey(k string) []byte {
+	if k == "" {
+		return nil
+	}
+	return []byte(k)
 }

@@ -31,6 +31,7 @@ type serveFlags struct {
 	logFormat    string
 
 	webhookSecret   string
+	stateKeyFile    string
 	gitUsername     string
 	gitPasswordFile string
 	gitSSHKey       string
@@ -87,6 +88,7 @@ func newServeCmd() *cobra.Command {
 	fl.StringArrayVar(&f.egressAllow, "egress-allow", nil, "let fetch reach this private host, host:port or CIDR (repeatable)")
 	fl.StringVar(&f.logLevel, "log-level", "info", "debug, info, warn or error")
 	fl.StringVar(&f.logFormat, "log-format", "json", "json or console")
+	fl.StringVar(&f.stateKeyFile, "state-key-file", "", "file holding the key (≥ 32 bytes) that seals redirect states, so they resume across restarts and replicas (or ACTIONSD_STATE_KEY)")
 	fl.StringVar(&f.webhookSecret, "webhook-secret", "", "shared secret of /hooks/github, /hooks/gitlab and /hooks/generic (or ACTIONSD_WEBHOOK_SECRET)")
 	fl.StringVar(&f.gitUsername, "git-username", "", "HTTP(S) user name for the repository (or ACTIONSD_GIT_USERNAME; default "+gitstore.DefaultTokenUser+" with a token)")
 	fl.StringVar(&f.gitPasswordFile, "git-password-file", "", "file holding the HTTP(S) password or token (or ACTIONSD_GIT_PASSWORD / ACTIONSD_GIT_TOKEN)")
@@ -134,6 +136,7 @@ func (f *serveFlags) resolve(fl *pflag.FlagSet) (config.Config, error) {
 	set("log-level", func() { cfg.Log.Level = f.logLevel })
 	set("log-format", func() { cfg.Log.Format = f.logFormat })
 	set("webhook-secret", func() { cfg.Webhooks.Secret = f.webhookSecret })
+	set("state-key-file", func() { cfg.StateKeyFile = f.stateKeyFile })
 	set("git-username", func() { cfg.Git.Username = f.gitUsername })
 	set("git-password-file", func() { cfg.Git.PasswordFile = f.gitPasswordFile })
 	set("git-ssh-key", func() { cfg.Git.SSHKeyFile = f.gitSSHKey })

@@ -41,6 +41,11 @@ type Config struct {
 	ShutdownGrace Duration `yaml:"shutdown_grace"`
 	// Instance names this replica in the status; default the host name.
 	Instance string `yaml:"instance"`
+	// StateKeyFile holds the key that seals redirect states (api.redirect.sendUserTo), so a flow
+	// paused on one replica, or before a restart, resumes on another; ACTIONSD_STATE_KEY gives it
+	// directly. At least 32 bytes. Unset: a random key per process.
+	StateKeyFile string `yaml:"state_key_file"`
+	StateKey     string `yaml:"-"`
 }
 
 // Git authenticates to a remote repository. Secrets are read from files (or the environment),
@@ -145,6 +150,9 @@ func Load(path string) (Config, error) {
 // (VAULT_ADDR, VAULT_TOKEN, the auth method's, TLS). It returns the first VAULT_* variable that
 // cannot be parsed, having applied the others.
 func (c *Config) ApplyEnv(getenv func(string) string) error {
+	if v := getenv("ACTIONSD_STATE_KEY"); v != "" {
+		c.StateKey = v
+	}
 	if v := getenv("ACTIONSD_WEBHOOK_SECRET"); v != "" {
 		c.Webhooks.Secret = v
 	}
@@ -192,7 +200,7 @@ func (c *Config) Check() error {
 }
 
 // ResolveSecrets reads the secrets named by *_file settings: the git password, the ssh key
-// passphrase and the webhook secret. A file's trailing newline is dropped.
+// passphrase, the redirect state key and the webhook secret. A file's trailing newline is dropped.
 func (c *Config) ResolveSecrets() error {
 	read := func(setting, path string, into *string) error {
 		if path == "" {
@@ -210,6 +218,12 @@ func (c *Config) ResolveSecrets() error {
 	}
 	if err := read("git.ssh_key_passphrase_file", c.Git.SSHKeyPassphraseFile, &c.Git.SSHKeyPassphrase); err != nil {
 		return err
+	}
+	if err := read("state_key_file", c.StateKeyFile, &c.StateKey); err != nil {
+		return err
+	}
+	if c.StateKey != "" && len(c.StateKey) < 32 {
+		return errors.New("config: the redirect state key (state_key_file or ACTIONSD_STATE_KEY) must be at least 32 bytes")
 	}
 	return read("webhooks.secret_file", c.Webhooks.SecretFile, &c.Webhooks.Secret)
 }
