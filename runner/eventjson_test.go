@@ -83,23 +83,33 @@ func FuzzLazyEvent(f *testing.F) {
 		if err := json.Unmarshal([]byte(data), &want); err != nil {
 			return
 		}
-		ev, err := v.newEvent(&execution{event: data})
-		if err != nil {
-			t.Fatalf("newEvent(%s): %v", data, err)
-		}
-		for k, raw := range want {
-			got, err := v.jsonStringify(goja.Undefined(), ev.Get(k))
-			if err != nil {
-				t.Fatal(err)
-			}
-			var w, gv any
-			_ = json.Unmarshal(raw, &w)
-			if err := json.Unmarshal([]byte(got.String()), &gv); err != nil || !reflect.DeepEqual(w, gv) {
-				t.Errorf("%s: event[%q] = %s, want %s", data, k, got, raw)
-			}
-		}
-		if n := len(ev.Keys()); n != len(want)+1 { // + secrets
-			t.Errorf("%s: %d keys, want %d", data, n, len(want)+1)
+		// Once scanning the event, once from the member spans found while validating it.
+		var buf [maxEventMembers]memberSpan
+		members, _ := jsonObjectMembers([]byte(data), buf[:0])
+		for _, members := range [][]memberSpan{nil, members} {
+			checkLazyEvent(t, v, data, members, want)
 		}
 	})
+}
+
+func checkLazyEvent(t *testing.T, v *vm, data string, members []memberSpan, want map[string]json.RawMessage) {
+	t.Helper()
+	ev, err := v.newEvent(&execution{event: data}, members)
+	if err != nil {
+		t.Fatalf("newEvent(%s): %v", data, err)
+	}
+	for k, raw := range want {
+		got, err := v.jsonStringify(goja.Undefined(), ev.Get(k))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var w, gv any
+		_ = json.Unmarshal(raw, &w)
+		if err := json.Unmarshal([]byte(got.String()), &gv); err != nil || !reflect.DeepEqual(w, gv) {
+			t.Errorf("%s: event[%q] = %s, want %s", data, k, got, raw)
+		}
+	}
+	if n := len(ev.Keys()); n != len(want)+1 { // + secrets
+		t.Errorf("%s: %d keys, want %d", data, n, len(want)+1)
+	}
 }

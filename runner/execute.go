@@ -20,9 +20,17 @@ var errTimedOut = errors.New("execution interrupted")
 
 // run runs a's handler for ex and fills ar. The action gets min(its timeout, what is left of the
 // execution's budget); a runtime that was interrupted or failed internally is dropped.
-func (a *action) run(ctx context.Context, ex *execution, ar *ActionResult, deadline time.Time, handler string) {
+//
+// members are the spans of the event's members, or nil (see Generation.execute).
+func (a *action) run(ctx context.Context, ex *execution, members []memberSpan, ar *ActionResult, deadline time.Time, handler string) {
 	start := time.Now()
-	defer func() { ar.DurationMS = float64(time.Since(start).Nanoseconds()) / 1e6 }()
+	var end time.Time // when the handler's run ended; the clock is read once for the checks and the duration
+	defer func() {
+		if end.IsZero() {
+			end = time.Now()
+		}
+		ar.DurationMS = float64(end.Sub(start).Nanoseconds()) / 1e6
+	}()
 
 	if !start.Before(deadline) {
 		ar.Error = &Error{Message: fmt.Sprintf("action %s did not start: the execution's time budget is spent", a.name)}
@@ -35,7 +43,7 @@ func (a *action) run(ctx context.Context, ex *execution, ar *ActionResult, deadl
 		}
 	}
 
-	v, err := a.get(ctx, limit)
+	v, pooled, err := a.get(ctx, limit)
 	if err != nil {
 		ar.Error = a.timeoutError(ctx, limit, own)
 		if ar.Error == nil {
@@ -43,12 +51,17 @@ func (a *action) run(ctx context.Context, ex *execution, ar *ActionResult, deadl
 		}
 		return
 	}
-	jsErr, fired := v.execute(ctx, limit, ex, ar, handler)
+	now := start // a runtime from the pool comes at once; loading a new one takes time
+	if !pooled {
+		now = time.Now()
+	}
+	jsErr, fired := v.execute(ctx, now, limit, ex, members, ar, handler)
+	end = time.Now()
 	switch {
 	case fired == errMemoryLimit:
 		v.broken = true
 		jsErr = &Error{Message: fmt.Sprintf("action %s exceeded its memory limit of %d MiB and was stopped", a.name, a.env.memLimit>>20)}
-	case fired != nil || ctx.Err() != nil || !time.Now().Before(limit):
+	case fired != nil || ctx.Err() != nil || !end.Before(limit):
 		if fired != nil {
 			v.broken = true
 		}
@@ -94,13 +107,13 @@ func asError(err error) *Error {
 // api, and runs the loop until its promise settles. It returns the action's JavaScript failure,
 // if any.
 //
-// The runtime's alarm (alarm.go) interrupts it at limit, when ctx ends, or past its memory limit;
+// now is the current time, as the caller just read it. The runtime's alarm (alarm.go) interrupts it at limit, when ctx ends, or past its memory limit;
 // fired says which, nil when it did not fire.
-func (v *vm) execute(ctx context.Context, limit time.Time, ex *execution, ar *ActionResult, handler string) (jsErr *Error, fired error) {
+func (v *vm) execute(ctx context.Context, now, limit time.Time, ex *execution, members []memberSpan, ar *ActionResult, handler string) (jsErr *Error, fired error) {
 	v.loop.reset()
 	v.cur = actionRun{parent: ctx, limit: limit, ex: ex, ar: ar}
 	v.run = &v.cur
-	v.alarm.arm(v, ctx, limit)
+	v.alarm.arm(v, ctx, now, limit)
 	defer func() {
 		if x := recover(); x != nil {
 			v.broken = true
@@ -125,7 +138,7 @@ func (v *vm) execute(ctx context.Context, limit time.Time, ex *execution, ar *Ac
 		return &Error{Message: fmt.Sprintf("actions/%s does not export %s", v.act.name, handler)}, nil
 	}
 	// Each action reads the request itself, so it gets its own deep copy of the event.
-	evObj, err := v.newEvent(ex)
+	evObj, err := v.newEvent(ex, members)
 	if err != nil {
 		return &Error{Message: "cannot read the event: " + err.Error()}, nil
 	}

@@ -150,16 +150,17 @@ func (a *action) drain() {
 	}
 }
 
-// get returns an idle runtime, or a new one (loaded before limit) when none is idle.
-func (a *action) get(ctx context.Context, limit time.Time) (*vm, error) {
+// get returns an idle runtime (pooled), or a new one (loaded before limit) when none is idle.
+func (a *action) get(ctx context.Context, limit time.Time) (v *vm, pooled bool, err error) {
 	select {
 	case v := <-a.pool:
-		return v, nil
+		return v, true, nil
 	default:
 	}
 	lctx, cancel := context.WithDeadline(ctx, limit)
 	defer cancel()
-	return a.newVM(lctx)
+	v, err = a.newVM(lctx)
+	return v, false, err
 }
 
 // put returns v to the pool unless it is broken, the pool is full or every generation using the
@@ -185,10 +186,12 @@ func (g *Generation) Execute(ctx context.Context, trig string, event []byte) (*R
 	if !ok {
 		return nil, &RequestError{Kind: ErrUnknownTrigger, Name: trig}
 	}
-	if !isJSONObject(event) {
+	var buf [maxEventMembers]memberSpan
+	members, ok := jsonObjectMembers(event, buf[:0])
+	if !ok {
 		return nil, &RequestError{Kind: ErrBadEvent}
 	}
-	return g.execute(ctx, t, g.bindings[trig], event, nil), nil
+	return g.execute(ctx, t, g.bindings[trig], event, members, nil), nil
 }
 
 // Test runs one action, bound or not, with the api of the trigger it declares, as Auth0's Test tab
@@ -198,23 +201,36 @@ func (g *Generation) Test(ctx context.Context, name string, event []byte) (*Resu
 	if !ok {
 		return nil, &RequestError{Kind: ErrUnknownAction, Name: name}
 	}
-	if !isJSONObject(event) {
+	var buf [maxEventMembers]memberSpan
+	members, ok := jsonObjectMembers(event, buf[:0])
+	if !ok {
 		return nil, &RequestError{Kind: ErrBadEvent}
 	}
-	return g.execute(ctx, a.trig, []*action{a}, event, &flow{single: true}), nil
+	return g.execute(ctx, a.trig, []*action{a}, event, members, &flow{single: true}), nil
 }
 
 func isJSONObject(b []byte) bool {
+	_, ok := jsonObjectMembers(b, nil)
+	return ok
+}
+
+// maxEventMembers is how many top-level members of an event Execute and Test keep the spans of
+// for their actions' events; a larger event is scanned by each action.
+const maxEventMembers = 16
+
+// jsonObjectMembers reports whether b is a JSON object, as isJSONObject, and appends the spans
+// of its members to members (see validJSONMembers) in the same pass.
+func jsonObjectMembers(b []byte, members []memberSpan) ([]memberSpan, bool) {
 	for _, c := range b {
 		switch c {
 		case ' ', '\t', '\r', '\n':
 			continue
 		case '{':
-			return validJSON(b)
+			return validJSONMembers(b, members)
 		}
-		return false
+		return members, false
 	}
-	return false
+	return members, false
 }
 
 // execution is the state of one trigger execution, shared by its actions in turn.
@@ -292,7 +308,10 @@ func (g *Generation) newResult(t trigger.Trigger, n int, fl *flow, event []byte)
 	return res
 }
 
-func (g *Generation) execute(ctx context.Context, t trigger.Trigger, actions []*action, event []byte, fl *flow) *Result {
+// members are the spans of event's top-level members, found while validating it
+// (jsonObjectMembers), or nil to let each action's event scan it. They are passed down to the
+// actions rather than kept in the Result, so that their buffer stays on the caller's stack.
+func (g *Generation) execute(ctx context.Context, t trigger.Trigger, actions []*action, event []byte, members []memberSpan, fl *flow) *Result {
 	start := time.Now()
 	deadline := start.Add(DefaultBudget)
 	if d, ok := ctx.Deadline(); ok && d.Before(deadline) {
@@ -308,7 +327,7 @@ func (g *Generation) execute(ctx context.Context, t trigger.Trigger, actions []*
 		}
 		res.Actions = append(res.Actions, ActionResult{Name: a.name, Version: a.version, Logs: []string{}})
 		ar := &res.Actions[len(res.Actions)-1]
-		a.run(ctx, ex, ar, deadline, handler)
+		a.run(ctx, ex, members, ar, deadline, handler)
 		if ar.Error != nil {
 			res.Outcome = OutcomeFailed
 			break

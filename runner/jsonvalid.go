@@ -5,19 +5,34 @@ package runner
 // they are, at most 10,000 levels of nesting), in one pass without encoding/json's
 // byte-at-a-time state machine: every execution validates its event with it.
 func validJSON(b []byte) bool {
+	_, ok := validJSONMembers(b, nil)
+	return ok
+}
+
+// memberSpan locates one member of a top-level JSON object: its key literal starts at key, its
+// value at val, and the value ends at end (byte offsets).
+type memberSpan struct{ key, val, end int32 }
+
+// validJSONMembers is validJSON that also appends to members the span of each member of b when b
+// is an object (in order, repeated keys included), so that the event need not be scanned again.
+// Members are recorded only when members is not nil and b is shorter than 2 GiB, into members'
+// capacity: when b has more members, the spans returned are nil. They are meaningful only when b
+// is valid.
+func validJSONMembers(b []byte, members []memberSpan) ([]memberSpan, bool) {
 	const maxDepth = 10000 // encoding/json's scanner limit
+	rec := members != nil && len(b) < 1<<31-1
 	var stackBuf [64]byte
 	stack := stackBuf[:0] // '{' or '[' per open container
 	i := skipWSBytes(b, 0)
 	for {
 		// A value starts at i.
 		if i >= len(b) {
-			return false
+			return members, false
 		}
 		switch c := b[i]; {
 		case c == '{' || c == '[':
 			if len(stack) >= maxDepth {
-				return false
+				return members, false
 			}
 			i = skipWSBytes(b, i+1)
 			end := byte('}')
@@ -30,49 +45,68 @@ func validJSON(b []byte) bool {
 			}
 			stack = append(stack, c)
 			if c == '{' {
+				key := i
 				if i = objectKey(b, i); i < 0 {
-					return false
+					return members, false
+				}
+				if rec && len(stack) == 1 {
+					if len(members) == cap(members) { // no room: the caller scans b itself
+						rec, members = false, nil
+					} else {
+						members = append(members, memberSpan{key: int32(key), val: int32(i)})
+					}
 				}
 			}
 			continue
 		case c == '"':
 			if i = skipStringBytes(b, i); i < 0 {
-				return false
+				return members, false
 			}
 		case c == 't':
 			if i = literal(b, i, "true"); i < 0 {
-				return false
+				return members, false
 			}
 		case c == 'f':
 			if i = literal(b, i, "false"); i < 0 {
-				return false
+				return members, false
 			}
 		case c == 'n':
 			if i = literal(b, i, "null"); i < 0 {
-				return false
+				return members, false
 			}
 		case c == '-' || c >= '0' && c <= '9':
 			if i = skipNumberBytes(b, i); i < 0 {
-				return false
+				return members, false
 			}
 		default:
-			return false
+			return members, false
 		}
 		// A value ended at i: close containers until one continues with another value.
 		for {
+			if rec && len(stack) == 1 && stack[0] == '{' { // a member of the top-level object ended
+				members[len(members)-1].end = int32(i)
+			}
 			i = skipWSBytes(b, i)
 			if len(stack) == 0 {
-				return i == len(b)
+				return members, i == len(b)
 			}
 			if i >= len(b) {
-				return false
+				return members, false
 			}
 			top := stack[len(stack)-1]
 			if b[i] == ',' {
 				i = skipWSBytes(b, i+1)
 				if top == '{' {
+					key := i
 					if i = objectKey(b, i); i < 0 {
-						return false
+						return members, false
+					}
+					if rec && len(stack) == 1 {
+						if len(members) == cap(members) { // no room: the caller scans b itself
+							rec, members = false, nil
+						} else {
+							members = append(members, memberSpan{key: int32(key), val: int32(i)})
+						}
 					}
 				}
 				break
@@ -82,7 +116,7 @@ func validJSON(b []byte) bool {
 				i++
 				continue
 			}
-			return false
+			return members, false
 		}
 	}
 }

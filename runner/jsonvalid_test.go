@@ -50,3 +50,58 @@ func BenchmarkValidJSON(b *testing.B) {
 		}
 	})
 }
+
+// TestJSONObjectMembers checks that the member spans recorded while validating give the same
+// event entries as scanning the event.
+func TestJSONObjectMembers(t *testing.T) {
+	many := "{"
+	for i := range maxEventMembers + 1 {
+		if i > 0 {
+			many += ","
+		}
+		many += `"k` + strings.Repeat("x", i) + `":` + `[1,{"a":2}]`
+	}
+	many += "}"
+	tests := []string{
+		`{}`, ` { } `, `{"a":1}`, " {\n\"a\" :\t[1, {\"b\": {}}] , \"b\":\"x\\\"y\" ,\"c\":null,\"d\":{\"e\":[]}}\r\n",
+		`{"a":1,"a":{"x":2},"b":true}`, `{"\u0061":1,"é":"\u00e9","":false}`, `{"a":-1.5e3,"b":"}","c":"{["}`,
+		`{"user":{"user_id":"auth0|123"},"authorization":{"roles":["admin","dev"]},"tenant":{"id":"t1"}}`, many,
+	}
+	for _, give := range tests {
+		var buf [maxEventMembers]memberSpan
+		members, ok := jsonObjectMembers([]byte(give), buf[:0])
+		if !ok {
+			t.Fatalf("jsonObjectMembers(%.40q) refused a valid object", give)
+		}
+		if give == many {
+			if members != nil {
+				t.Errorf("more members than room: got %d spans, want nil", len(members))
+			}
+			continue
+		}
+		if members == nil {
+			t.Fatalf("jsonObjectMembers(%.40q) returned nil spans", give)
+		}
+		var scanned, spanned lazyEvent
+		if err := scanned.scan(give); err != nil {
+			t.Fatal(err)
+		}
+		if err := spanned.fromMembers(give, members); err != nil {
+			t.Fatal(err)
+		}
+		if len(scanned.entries) != len(spanned.entries) {
+			t.Fatalf("%q: %d entries from the spans, %d from a scan", give, len(spanned.entries), len(scanned.entries))
+		}
+		for i := range scanned.entries {
+			if s, m := scanned.entries[i], spanned.entries[i]; s.key != m.key || s.raw != m.raw {
+				t.Errorf("%q: entry %d from the spans is %q: %q, from a scan %q: %q", give, i, m.key, m.raw, s.key, s.raw)
+			}
+		}
+	}
+	for _, give := range []string{`[]`, `{"a":}`, `{"a":1`, `"x"`, ``} {
+		var buf [maxEventMembers]memberSpan
+		if _, ok := jsonObjectMembers([]byte(give), buf[:0]); ok {
+			t.Errorf("jsonObjectMembers(%q) accepted it", give)
+		}
+	}
+}

@@ -19,8 +19,20 @@ import (
 type lazyEvent struct {
 	rt      *goja.Runtime
 	entries []eventEntry
-	inline  [20]eventEntry // entries' first backing array: one allocation for a usual event
 }
+
+// A lazyEvent is allocated with its entries' first backing array (one allocation), sized for the
+// event when its member count is known: a small event does not pay for a large one's array.
+type (
+	lazyEventSmall struct {
+		lazyEvent
+		inline [8]eventEntry
+	}
+	lazyEventLarge struct {
+		lazyEvent
+		inline [20]eventEntry
+	}
+)
 
 type eventEntry struct {
 	key  string
@@ -34,10 +46,24 @@ var errNotObject = errors.New("the event is not a JSON object")
 // newEvent returns the event of an execution: a lazy copy of the request's JSON (an object that
 // isJSONObject validated), with the action's own frozen secrets as event.secrets. (It is not
 // carved out of the Result: it refers to the runtime, which the Result must not keep alive.)
-func (v *vm) newEvent(ex *execution) (*goja.Object, error) {
-	e := &lazyEvent{rt: v.rt}
-	e.entries = e.inline[:0]
-	if err := e.scan(ex.event); err != nil {
+//
+// members are the spans of the event's members (jsonObjectMembers), or nil: the event is scanned.
+func (v *vm) newEvent(ex *execution, members []memberSpan) (*goja.Object, error) {
+	var e *lazyEvent
+	if members != nil && len(members) < len(lazyEventSmall{}.inline) { // room for event.secrets
+		x := &lazyEventSmall{lazyEvent: lazyEvent{rt: v.rt}}
+		x.entries = x.inline[:0]
+		e = &x.lazyEvent
+	} else {
+		x := &lazyEventLarge{lazyEvent: lazyEvent{rt: v.rt}}
+		x.entries = x.inline[:0]
+		e = &x.lazyEvent
+	}
+	if members != nil {
+		if err := e.fromMembers(ex.event, members); err != nil {
+			return nil, err
+		}
+	} else if err := e.scan(ex.event); err != nil {
 		return nil, err
 	}
 	e.Set("secrets", v.secretsObject())
@@ -69,22 +95,12 @@ func (e *lazyEvent) scan(data string) error {
 	}
 	for i < len(data) {
 		end := skipJSONString(data, i)
-		key := data[i+1 : end-1]
-		if strings.IndexByte(key, '\\') >= 0 || !utf8.ValidString(key) {
-			var unq string
-			if err := json.Unmarshal([]byte(data[i:end]), &unq); err != nil {
-				return err
-			}
-			key = unq
-		}
+		lit := data[i:end]
 		i = skipWS(data, end)
 		i = skipWS(data, i+1) // ':'
 		vend := skipJSONValue(data, i)
-		raw := data[i:vend]
-		if j := e.find(key); j >= 0 { // a repeated key: the last one wins, as in JSON.parse
-			e.entries[j] = eventEntry{key: key, raw: raw}
-		} else {
-			e.entries = append(e.entries, eventEntry{key: key, raw: raw})
+		if err := e.add(lit, data[i:vend]); err != nil {
+			return err
 		}
 		i = skipWS(data, vend)
 		if i < len(data) && data[i] == ',' {
@@ -92,6 +108,36 @@ func (e *lazyEvent) scan(data string) error {
 			continue
 		}
 		break
+	}
+	return nil
+}
+
+// fromMembers takes the top-level members of the JSON object data from their spans, found when
+// it was validated (jsonObjectMembers): the same entries as scan, without a second pass.
+func (e *lazyEvent) fromMembers(data string, members []memberSpan) error {
+	for _, m := range members {
+		if err := e.add(data[m.key:skipJSONString(data, int(m.key))], data[m.val:m.end]); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// add adds the member whose key is the string literal lit (quotes included) and whose value is
+// the JSON raw.
+func (e *lazyEvent) add(lit, raw string) error {
+	key := lit[1 : len(lit)-1]
+	if strings.IndexByte(key, '\\') >= 0 || !utf8.ValidString(key) {
+		var unq string
+		if err := json.Unmarshal([]byte(lit), &unq); err != nil {
+			return err
+		}
+		key = unq
+	}
+	if j := e.find(key); j >= 0 { // a repeated key: the last one wins, as in JSON.parse
+		e.entries[j] = eventEntry{key: key, raw: raw}
+	} else {
+		e.entries = append(e.entries, eventEntry{key: key, raw: raw})
 	}
 	return nil
 }

@@ -60,13 +60,14 @@ type alarm struct {
 	fired  error        // errTimedOut or errMemoryLimit once it interrupted
 }
 
-func (al *alarm) arm(v *vm, ctx context.Context, limit time.Time) {
+// arm starts the watch of an execution starting now (the caller's clock reading).
+func (al *alarm) arm(v *vm, ctx context.Context, now, limit time.Time) {
 	al.mu.Lock()
 	defer al.mu.Unlock()
 	al.v = v
 	al.armed, al.parent, al.limit, al.fired, al.base = true, ctx, limit, nil, 0
-	al.start.Store(time.Now().UnixNano())
-	d := min(time.Until(limit), memCheckEvery)
+	al.start.Store(now.UnixNano())
+	d := min(limit.Sub(now), memCheckEvery)
 	if al.t == nil {
 		al.t = time.AfterFunc(d, al.ring)
 		return

@@ -237,7 +237,7 @@ func (g *Generation) Continue(ctx context.Context, state string, body []byte) (*
 		res.Actions = append(res.Actions, ActionResult{Name: p.Action, Logs: []string{}, Error: &Error{Message: missing}})
 		return res, nil
 	}
-	return g.execute(ctx, t, actions, event, fl), nil
+	return g.execute(ctx, t, actions, event, nil, fl), nil
 }
 
 // mergePatch applies patch to the JSON object doc as RFC 7396 describes.

@@ -17,6 +17,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"strings"
 	gosync "sync"
 	"time"
 
@@ -69,6 +70,7 @@ type server struct {
 	cfg     Config
 	log     *zap.Logger
 	metrics *metrics
+	bearer  []byte // "Bearer <token>"
 }
 
 // New returns the API's handler.
@@ -85,11 +87,11 @@ func New(cfg Config) http.Handler {
 	if cfg.MaxHookBody == 0 {
 		cfg.MaxHookBody = DefaultMaxHookBody
 	}
-	s := &server{cfg: cfg, log: cfg.Logger, metrics: newMetrics(cfg.Registerer)}
+	s := &server{cfg: cfg, log: cfg.Logger, metrics: newMetrics(cfg.Registerer), bearer: []byte("Bearer " + cfg.Token)}
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", s.healthz)
 	mux.HandleFunc("GET /readyz", s.readyz)
-	mux.Handle("POST /v1/triggers/{trigger}/execute", s.auth(s.execute))
+	mux.Handle(executePattern, s.auth(s.execute))
 	mux.Handle("POST /v1/actions/{name}/test", s.auth(s.test))
 	mux.Handle("POST /v1/continue", s.auth(s.resume))
 	mux.Handle("GET /v1/status", s.auth(s.status))
@@ -107,23 +109,71 @@ func New(cfg Config) http.Handler {
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, "not_found", "no route "+r.Method+" "+r.URL.Path)
 	})
-	return mux
+	return &router{s: s, mux: mux}
+}
+
+// executePattern is the execute route's pattern.
+const executePattern = "POST /v1/triggers/{trigger}/execute"
+
+// router sends POST /v1/triggers/{trigger}/execute, the hot route, straight to its handler when
+// the path is one the ServeMux would match as it is (clean, no escaped characters), and every
+// other request through the ServeMux.
+type router struct {
+	s   *server
+	mux *http.ServeMux
+}
+
+func (rt *router) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if trig, ok := executeRoute(r); ok {
+		r.Pattern = executePattern
+		if rt.s.authorized(w, r) {
+			rt.s.executeTrigger(w, r, trig)
+		}
+		return
+	}
+	rt.mux.ServeHTTP(w, r)
+}
+
+// executeRoute returns the {trigger} of a POST to /v1/triggers/{trigger}/execute whose path the
+// ServeMux would route unchanged: no escaped characters (so the segment is what PathValue
+// returns) and clean (no redirect), with a non-empty trigger segment.
+func executeRoute(r *http.Request) (string, bool) {
+	const prefix, suffix = "/v1/triggers/", "/execute"
+	p := r.URL.Path
+	if r.Method != http.MethodPost || r.URL.RawPath != "" || len(p) <= len(prefix)+len(suffix) ||
+		p[:len(prefix)] != prefix || p[len(p)-len(suffix):] != suffix {
+		return "", false
+	}
+	trig := p[len(prefix) : len(p)-len(suffix)]
+	if trig == "." || trig == ".." || strings.IndexByte(trig, '/') >= 0 {
+		return "", false
+	}
+	return trig, true
 }
 
 func (s *server) auth(h http.HandlerFunc) http.Handler {
 	if s.cfg.Token == "" {
 		return h
 	}
-	want := []byte("Bearer " + s.cfg.Token)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		got := []byte(r.Header.Get("Authorization"))
-		if subtle.ConstantTimeCompare(got, want) != 1 {
-			w.Header().Set("WWW-Authenticate", `Bearer realm="actionsd"`)
-			writeError(w, http.StatusUnauthorized, "unauthorized", "a valid bearer token is required")
-			return
+		if s.authorized(w, r) {
+			h(w, r)
 		}
-		h(w, r)
 	})
+}
+
+// authorized checks the bearer token, when one is configured; it answers 401 itself.
+func (s *server) authorized(w http.ResponseWriter, r *http.Request) bool {
+	if s.cfg.Token == "" {
+		return true
+	}
+	got := []byte(r.Header.Get("Authorization"))
+	if subtle.ConstantTimeCompare(got, s.bearer) != 1 {
+		w.Header().Set("WWW-Authenticate", `Bearer realm="actionsd"`)
+		writeError(w, http.StatusUnauthorized, "unauthorized", "a valid bearer token is required")
+		return false
+	}
+	return true
 }
 
 func (s *server) healthz(w http.ResponseWriter, _ *http.Request) {
@@ -144,9 +194,13 @@ func (s *server) readyz(w http.ResponseWriter, _ *http.Request) {
 }
 
 func (s *server) execute(w http.ResponseWriter, r *http.Request) {
+	s.executeTrigger(w, r, r.PathValue("trigger"))
+}
+
+func (s *server) executeTrigger(w http.ResponseWriter, r *http.Request, trig string) {
 	s.run(w, r, func(ctx context.Context, gen *runner.Generation, body []byte) (*runner.Result, error) {
 		start := time.Now()
-		res, err := gen.Execute(ctx, r.PathValue("trigger"), body)
+		res, err := gen.Execute(ctx, trig, body)
 		if err == nil && res != nil {
 			s.metrics.observe(res, time.Since(start))
 		}
@@ -279,7 +333,13 @@ func (b requestBody) Bytes() []byte { return b.b }
 // readBody reads a size-capped body; it writes the error response itself.
 func (s *server) readBody(w http.ResponseWriter, r *http.Request) (requestBody, bool) {
 	bp := bufPool.Get().(*[]byte)
-	body, err := readAll((*bp)[:0], http.MaxBytesReader(w, r.Body, s.cfg.MaxBody))
+	var src io.Reader = r.Body
+	if r.ContentLength < 0 || r.ContentLength > s.cfg.MaxBody {
+		// Without a Content-Length within the cap, the cap is enforced while reading. (A body
+		// with one ends at it: net/http never reads past the declared length.)
+		src = http.MaxBytesReader(w, r.Body, s.cfg.MaxBody)
+	}
+	body, err := readAll((*bp)[:0], src)
 	*bp = body
 	if err != nil {
 		putBuf(bp)

@@ -181,3 +181,45 @@ func TestExecuteBadRequests(t *testing.T) {
 		})
 	}
 }
+
+// TestExecuteRouting checks that the execute route's direct dispatch (router) answers as the
+// ServeMux alone does: the token is required, only POST is routed, and paths the ServeMux would
+// clean, unescape or not match are left to it.
+func TestExecuteRouting(t *testing.T) {
+	g := claimsGeneration(t)
+	rt := New(Config{Reconciler: serving{gen: g}, Token: "s3cret"}).(*router)
+	tests := []struct {
+		method, path, token string
+		want                int
+	}{
+		{"POST", "/v1/triggers/post-login/execute", "s3cret", http.StatusOK},
+		{"POST", "/v1/triggers/post-login/execute", "", http.StatusUnauthorized},
+		{"POST", "/v1/triggers/post-login/execute", "wrong", http.StatusUnauthorized},
+		{"POST", "/v1/triggers/post%2Dlogin/execute", "s3cret", http.StatusOK},
+		{"POST", "/v1/triggers/nope/execute", "s3cret", http.StatusNotFound},
+		{"POST", "/v1/triggers/a/b/execute", "s3cret", http.StatusNotFound},
+		{"POST", "/v1/triggers//execute", "s3cret", http.StatusTemporaryRedirect},
+		{"POST", "/v1/triggers/../execute", "s3cret", http.StatusTemporaryRedirect},
+		{"POST", "/v1/triggers/./execute", "s3cret", http.StatusTemporaryRedirect},
+		{"GET", "/v1/triggers/post-login/execute", "s3cret", http.StatusNotFound},
+	}
+	for _, tt := range tests {
+		for name, h := range map[string]http.Handler{"router": rt, "ServeMux": rt.mux} {
+			req := httptest.NewRequest(tt.method, "http://actionsd"+tt.path, strings.NewReader(`{"authorization":{"roles":["admin"]}}`))
+			if tt.token != "" {
+				req.Header.Set("Authorization", "Bearer "+tt.token)
+			}
+			rec := httptest.NewRecorder()
+			h.ServeHTTP(rec, req)
+			if rec.Code != tt.want {
+				t.Errorf("%s: %s %s (token %q): status %d, want %d: %s", name, tt.method, tt.path, tt.token, rec.Code, tt.want, rec.Body)
+			}
+			if tt.want == http.StatusUnauthorized && rec.Header().Get("WWW-Authenticate") == "" {
+				t.Errorf("%s: %s %s: 401 without WWW-Authenticate", name, tt.method, tt.path)
+			}
+			if tt.want == http.StatusOK && !strings.Contains(rec.Body.String(), `"https://example.com/admin":true`) {
+				t.Errorf("%s: %s %s: %s", name, tt.method, tt.path, rec.Body)
+			}
+		}
+	}
+}

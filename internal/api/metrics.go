@@ -1,7 +1,9 @@
 package api
 
 import (
+	"maps"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -53,8 +55,8 @@ func newMetrics(reg prometheus.Registerer) *metrics {
 			Help: "Webhook deliveries refused, by receiver and reason (bad_signature, missing_signature, too_large, disabled).",
 		}, []string{"receiver", "reason"}),
 	}
-	m.series.executions = make(map[executionKey]*series)
-	m.series.actions = make(map[actionKey]*series)
+	m.series.executions.Store(&map[executionKey]*series{})
+	m.series.actions.Store(&map[actionKey]*series{})
 	for _, recv := range []string{"github", "gitlab", "generic"} {
 		for _, reason := range []string{"bad_signature", "missing_signature"} {
 			m.hooksRejected.WithLabelValues(recv, reason)
@@ -98,49 +100,53 @@ type (
 )
 
 // seriesCache holds the resolved series. Like the vectors themselves, it keeps every label set
-// it has seen: triggers × outcomes, and the actions bound over the daemon's life.
+// it has seen: triggers × outcomes, and the actions bound over the daemon's life. Readers load
+// the maps without a lock (every execution looks up its series: a shared lock's counter would
+// bounce between cores); a new series replaces a map with a copy that holds it.
 type seriesCache struct {
-	mu         sync.RWMutex // guards the maps
-	executions map[executionKey]*series
-	actions    map[actionKey]*series
+	mu         sync.Mutex // serialises the replacement of the maps
+	executions atomic.Pointer[map[executionKey]*series]
+	actions    atomic.Pointer[map[actionKey]*series]
 }
 
 func (m *metrics) execution(trigger, outcome string) *series {
 	k := executionKey{trigger, outcome}
-	m.series.mu.RLock()
-	e := m.series.executions[k]
-	m.series.mu.RUnlock()
-	if e != nil {
+	if e := (*m.series.executions.Load())[k]; e != nil {
 		return e
 	}
 	m.series.mu.Lock()
 	defer m.series.mu.Unlock()
-	if e = m.series.executions[k]; e == nil {
-		e = &series{
-			count: m.executions.WithLabelValues(trigger, outcome),
-			time:  m.executionTime.WithLabelValues(trigger, outcome),
-		}
-		m.series.executions[k] = e
+	old := *m.series.executions.Load()
+	if e := old[k]; e != nil {
+		return e
 	}
+	e := &series{
+		count: m.executions.WithLabelValues(trigger, outcome),
+		time:  m.executionTime.WithLabelValues(trigger, outcome),
+	}
+	next := maps.Clone(old)
+	next[k] = e
+	m.series.executions.Store(&next)
 	return e
 }
 
 func (m *metrics) action(trigger, name, outcome string) *series {
 	k := actionKey{trigger, name, outcome}
-	m.series.mu.RLock()
-	a := m.series.actions[k]
-	m.series.mu.RUnlock()
-	if a != nil {
+	if a := (*m.series.actions.Load())[k]; a != nil {
 		return a
 	}
 	m.series.mu.Lock()
 	defer m.series.mu.Unlock()
-	if a = m.series.actions[k]; a == nil {
-		a = &series{
-			count: m.actions.WithLabelValues(trigger, name, outcome),
-			time:  m.actionTime.WithLabelValues(trigger, name),
-		}
-		m.series.actions[k] = a
+	old := *m.series.actions.Load()
+	if a := old[k]; a != nil {
+		return a
 	}
+	a := &series{
+		count: m.actions.WithLabelValues(trigger, name, outcome),
+		time:  m.actionTime.WithLabelValues(trigger, name),
+	}
+	next := maps.Clone(old)
+	next[k] = a
+	m.series.actions.Store(&next)
 	return a
 }
