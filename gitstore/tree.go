@@ -196,24 +196,11 @@ func (r *treeReader) readAction(fsys fs.FS, name string) (*Action, []Problem, []
 		a := *c.action // a copy, so that Version can be set per snapshot
 		return &a, c.errors, c.warnings, nil
 	}
-	files, errs, err := readFiles(fsys, dir)
+	a, files, entry, errs, err := readFolder(fsys, dir, actionManifest, ParseActionManifest)
 	if err != nil {
 		return nil, nil, nil, fmt.Errorf("action %s: %w", name, err)
 	}
-	a := &Action{}
-	if data, ok := files[actionManifest]; ok {
-		var problems []Problem
-		a, problems = ParseActionManifest(dir+"/"+actionManifest, data)
-		errs = append(errs, problems...)
-	} else {
-		errs = append(errs, Problem{Pos: Pos{File: dir}, Message: "missing " + actionManifest})
-	}
-	a.Name, a.Dir, a.Tree, a.Files = name, dir, tree, files
-	var problem *Problem
-	a.Entry, problem = entryFile(files, dir)
-	if problem != nil {
-		errs = append(errs, *problem)
-	}
+	a.Name, a.Dir, a.Tree, a.Files, a.Entry = name, dir, tree, files, entry
 	r.store(key, &cachedObject{action: a, errors: errs})
 	c := *a
 	return &c, errs, nil, nil
@@ -231,29 +218,39 @@ func (r *treeReader) readModule(fsys fs.FS, name, ref string) (*Module, []Proble
 	if c := r.lookup(key); c != nil {
 		return c.module, c.errors, c.warnings, nil
 	}
-	files, errs, err := readFiles(fsys, dir)
+	m, files, entry, errs, err := readFolder(fsys, dir, moduleManifest, ParseModuleManifest)
 	if err != nil {
 		return nil, nil, nil, fmt.Errorf("module %s: %w", name, err)
 	}
-	m := &Module{}
-	if data, ok := files[moduleManifest]; ok {
-		var problems []Problem
-		m, problems = ParseModuleManifest(dir+"/"+moduleManifest, data)
-		errs = append(errs, problems...)
-	} else {
-		errs = append(errs, Problem{Pos: Pos{File: dir}, Message: "missing " + moduleManifest})
-	}
-	m.Name, m.Dir, m.Tree, m.Files = name, dir, tree, files
-	var problem *Problem
-	m.Entry, problem = entryFile(files, dir)
-	if problem != nil {
-		errs = append(errs, *problem)
-	}
+	m.Name, m.Dir, m.Tree, m.Files, m.Entry = name, dir, tree, files, entry
 	for i := range errs {
 		errs[i].Ref = ref
 	}
 	r.store(key, &cachedObject{module: m, errors: errs})
 	return m, errs, nil, nil
+}
+
+// readFolder reads the files of an action or module folder, parses its manifest with parse and
+// picks its entry file. Problems in the files go into errs, in order: the files', the manifest's,
+// the entry's; err is a failure to read.
+func readFolder[T any](fsys fs.FS, dir, manifest string, parse func(file string, data []byte) (*T, []Problem)) (obj *T, files map[string][]byte, entry string, errs []Problem, err error) {
+	files, errs, err = readFiles(fsys, dir)
+	if err != nil {
+		return nil, nil, "", nil, err
+	}
+	obj = new(T)
+	if data, ok := files[manifest]; ok {
+		var problems []Problem
+		obj, problems = parse(dir+"/"+manifest, data)
+		errs = append(errs, problems...)
+	} else {
+		errs = append(errs, Problem{Pos: Pos{File: dir}, Message: "missing " + manifest})
+	}
+	entry, problem := entryFile(files, dir)
+	if problem != nil {
+		errs = append(errs, *problem)
+	}
+	return obj, files, entry, errs, nil
 }
 
 // entryFile picks the entry of a folder's files.

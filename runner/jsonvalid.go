@@ -49,12 +49,8 @@ func validJSONMembers(b []byte, members []memberSpan) ([]memberSpan, bool) {
 				if i = objectKey(b, i); i < 0 {
 					return members, false
 				}
-				if rec && len(stack) == 1 {
-					if len(members) == cap(members) { // no room: the caller scans b itself
-						rec, members = false, nil
-					} else {
-						members = append(members, memberSpan{key: int32(key), val: int32(i)})
-					}
+				if len(stack) == 1 {
+					rec, members = recordMember(rec, members, key, i)
 				}
 			}
 			continue
@@ -101,12 +97,8 @@ func validJSONMembers(b []byte, members []memberSpan) ([]memberSpan, bool) {
 					if i = objectKey(b, i); i < 0 {
 						return members, false
 					}
-					if rec && len(stack) == 1 {
-						if len(members) == cap(members) { // no room: the caller scans b itself
-							rec, members = false, nil
-						} else {
-							members = append(members, memberSpan{key: int32(key), val: int32(i)})
-						}
+					if len(stack) == 1 {
+						rec, members = recordMember(rec, members, key, i)
 					}
 				}
 				break
@@ -232,4 +224,16 @@ func skipNumberBytes(b []byte, i int) int {
 		return digits(i)
 	}
 	return i
+}
+
+// recordMember appends the top-level member whose key starts at key and whose value starts at val,
+// while recording; with no room left it stops recording, and the caller then scans b itself.
+func recordMember(rec bool, members []memberSpan, key, val int) (bool, []memberSpan) {
+	if !rec {
+		return false, members
+	}
+	if len(members) == cap(members) {
+		return false, nil
+	}
+	return true, append(members, memberSpan{key: int32(key), val: int32(val)})
 }

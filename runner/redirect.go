@@ -421,20 +421,28 @@ func pathString(o *goja.Object, keys ...string) string {
 	return ""
 }
 
+// tokenOptions reads the options object of encodeToken/validateToken (whose fields are listed in
+// fields, for the error) and its required secret; it throws a TypeError naming op when either is
+// missing.
+func (v *vm) tokenOptions(call goja.FunctionCall, op, fields string) (*goja.Object, string) {
+	o := v.optObjectArg(call, 0, op, "the options")
+	if o == nil {
+		panic(v.rt.NewTypeError("api.%s: options { %s } are required", op, fields))
+	}
+	secret, ok := jsString(o.Get("secret"))
+	if !ok || secret == "" {
+		panic(v.rt.NewTypeError("api.%s: options.secret must be a non-empty string", op))
+	}
+	return o, secret
+}
+
 // encodeToken is api.redirect.encodeToken({secret, payload, expiresInSeconds}): an HS256 JWT
 // with iss (the request's hostname), sub (the user id), ip, iat and exp (default 900 s), then the
 // payload's own claims, which win.
 func (v *vm) encodeToken(call goja.FunctionCall) goja.Value {
 	const op = "redirect.encodeToken"
 	r := v.current(op)
-	o := v.optObjectArg(call, 0, op, "the options")
-	if o == nil {
-		panic(v.rt.NewTypeError("api.%s: options { secret, payload, expiresInSeconds } are required", op))
-	}
-	secret, ok := jsString(o.Get("secret"))
-	if !ok || secret == "" {
-		panic(v.rt.NewTypeError("api.%s: options.secret must be a non-empty string", op))
-	}
+	o, secret := v.tokenOptions(call, op, "secret, payload, expiresInSeconds")
 	exp := defaultTokenExpiry
 	if e := o.Get("expiresInSeconds"); e != nil && !goja.IsUndefined(e) {
 		n, ok := e.Export().(int64)
@@ -543,14 +551,7 @@ func verifyHS256(secret, token string, now time.Time) (map[string]json.RawMessag
 func (v *vm) validateToken(call goja.FunctionCall) goja.Value {
 	const op = "redirect.validateToken"
 	r := v.current(op)
-	o := v.optObjectArg(call, 0, op, "the options")
-	if o == nil {
-		panic(v.rt.NewTypeError("api.%s: options { secret, tokenParameterName } are required", op))
-	}
-	secret, ok := jsString(o.Get("secret"))
-	if !ok || secret == "" {
-		panic(v.rt.NewTypeError("api.%s: options.secret must be a non-empty string", op))
-	}
+	o, secret := v.tokenOptions(call, op, "secret, tokenParameterName")
 	param := defaultTokenParameter
 	if p := o.Get("tokenParameterName"); p != nil && !goja.IsUndefined(p) {
 		s, ok := jsString(p)
