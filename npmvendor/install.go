@@ -73,6 +73,12 @@ func NewInstaller(opts InstallerOptions) (*Installer, error) {
 	if opts.Dir == "" {
 		return nil, errors.New("npm installer: no cache folder")
 	}
+	// The bundler wants absolute paths; a relative --data-dir must work all the same.
+	dir, err := filepath.Abs(opts.Dir)
+	if err != nil {
+		return nil, fmt.Errorf("npm cache: %w", err)
+	}
+	opts.Dir = dir
 	for _, d := range []string{"pkg", "bundles", "tmp"} {
 		if err := os.MkdirAll(filepath.Join(opts.Dir, d), 0o755); err != nil {
 			return nil, fmt.Errorf("npm cache: %w", err)

@@ -153,6 +153,34 @@ func TestInstallBundlesForGoja(t *testing.T) {
 	}
 }
 
+// A relative cache folder (a relative --data-dir) bundles like an absolute one: esbuild refuses
+// relative working directories.
+func TestInstallRelativeDir(t *testing.T) {
+	f := newFakeRegistry(t)
+	f.add("dep", "1.0.0", &fakePkg{files: map[string]string{"index.js": `exports.greet = (n) => "hello " + n;`}})
+	res, err := lockOwners(t, f, map[string]map[string]string{"actions/a": {"dep": "1.0.0"}}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Chdir(t.TempDir())
+	i, err := NewInstaller(InstallerOptions{Dir: filepath.Join("data", "npm"), Registries: f.registries(), Timeout: 2 * time.Second, Retries: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := i.Install(context.Background(), res.Lock, "actions/a")
+	if err != nil {
+		t.Fatalf("install into a relative folder: %v", err)
+	}
+	vm, exports := loadBundle(t, b.Code)
+	greet, _ := goja.AssertFunction(loadPackage(t, vm, exports, "dep").ToObject(vm).Get("greet"))
+	if got, _ := greet(goja.Undefined(), vm.ToValue("x")); got.String() != "hello x" {
+		t.Errorf("dep.greet: got %v", got)
+	}
+	if _, err := os.Stat(filepath.Join("data", "npm", "bundles")); err != nil {
+		t.Errorf("the cache is not under the relative folder: %v", err)
+	}
+}
+
 func TestInstallBadInput(t *testing.T) {
 	zeros := strings.Repeat("\x00", 1<<20)
 	tests := []struct {
