@@ -34,6 +34,10 @@ type InstallerOptions struct {
 	Dir string
 	// Registries serve tarballs the vendor folder does not have; nil: vendor folder only.
 	Registries *Registries
+	// LoadRegistries, when Registries is nil, finds them on the first tarball the cache and the
+	// vendor folder lack, and never otherwise: a warm start must not pay for `npm config get
+	// registry` (a Node.js process, ~0.1 s). An error means vendor folder only.
+	LoadRegistries func() (*Registries, error)
 	// VendorDir is a repository's vendor/npm/ folder, read before any registry; "" for none.
 	VendorDir  string
 	HTTPClient *http.Client
@@ -51,7 +55,10 @@ type InstallerOptions struct {
 type Installer struct {
 	dir       string
 	vendorDir string
-	client    *client // nil without registries
+	clientOnce sync.Once
+	newClient  func() (*client, error) // called once, by registry()
+	client     *client                 // nil without registries
+	clientErr  error
 	limits    Limits
 	logger    *zap.Logger
 	sem       chan struct{}
@@ -96,14 +103,30 @@ func NewInstaller(opts InstallerOptions) (*Installer, error) {
 		conc = 16
 	}
 	i.sem = make(chan struct{}, conc)
-	if opts.Registries != nil {
-		r := Resolver{Registries: opts.Registries, HTTPClient: opts.HTTPClient, Timeout: opts.Timeout, Retries: opts.Retries}
+	i.newClient = func() (*client, error) {
+		regs := opts.Registries
+		if regs == nil && opts.LoadRegistries != nil {
+			var err error
+			if regs, err = opts.LoadRegistries(); err != nil {
+				return nil, err
+			}
+		}
+		if regs == nil {
+			return nil, errors.New("no registry is configured")
+		}
+		r := Resolver{Registries: regs, HTTPClient: opts.HTTPClient, Timeout: opts.Timeout, Retries: opts.Retries}
 		if r.Timeout <= 0 {
 			r.Timeout = 60 * time.Second
 		}
-		i.client = r.client()
+		return r.client(), nil
 	}
 	return i, nil
+}
+
+// registry returns the client of the registries, finding them on the first call.
+func (i *Installer) registry() (*client, error) {
+	i.clientOnce.Do(func() { i.client, i.clientErr = i.newClient() })
+	return i.client, i.clientErr
 }
 
 // PackageError is a failure to install one locked package.
@@ -399,15 +422,16 @@ func (i *Installer) open(ctx context.Context, p *lockfile.Package, vendor fs.FS)
 			return nil, err
 		}
 	}
-	if i.client == nil {
-		return nil, errors.New("not in the vendor folder and no registry is configured")
+	c, err := i.registry()
+	if err != nil {
+		return nil, fmt.Errorf("not in the vendor folder, and no registry: %w", err)
 	}
 	select {
 	case i.sem <- struct{}{}:
 	case <-ctx.Done():
 		return nil, ctx.Err()
 	}
-	resp, cancel, err := i.client.get(ctx, i.client.tarballURL(p.Name, p.Tarball), "")
+	resp, cancel, err := c.get(ctx, c.tarballURL(p.Name, p.Tarball), "")
 	<-i.sem
 	if err != nil {
 		return nil, err

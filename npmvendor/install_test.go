@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -178,6 +179,58 @@ func TestInstallRelativeDir(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join("data", "npm", "bundles")); err != nil {
 		t.Errorf("the cache is not under the relative folder: %v", err)
+	}
+}
+
+// LoadRegistries is asked once, on the first tarball the cache lacks, and never by an installer
+// whose cache already has everything (a warm restart).
+func TestInstallFindsRegistriesOnlyWhenNeeded(t *testing.T) {
+	f := newFakeRegistry(t)
+	f.add("dep", "1.0.0", &fakePkg{files: map[string]string{"index.js": `exports.x = 1;`}})
+	f.add("other", "1.0.0", &fakePkg{files: map[string]string{"index.js": `exports.y = 2;`}})
+	res, err := lockOwners(t, f, map[string]map[string]string{"actions/a": {"dep": "1.0.0", "other": "1.0.0"}}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := filepath.Join(t.TempDir(), "npm")
+	var loads atomic.Int32
+	cold, err := NewInstaller(InstallerOptions{Dir: dir, Timeout: 2 * time.Second, Retries: 1,
+		LoadRegistries: func() (*Registries, error) { loads.Add(1); return f.registries(), nil }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := cold.Install(context.Background(), res.Lock, "actions/a"); err != nil {
+		t.Fatal(err)
+	}
+	if n := loads.Load(); n != 1 {
+		t.Errorf("cold install: registries looked up %d times, want once", n)
+	}
+	warm, err := NewInstaller(InstallerOptions{Dir: dir,
+		LoadRegistries: func() (*Registries, error) { loads.Add(1); return nil, errors.New("must not be asked") }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := warm.Install(context.Background(), res.Lock, "actions/a"); err != nil {
+		t.Fatalf("warm install: %v", err)
+	}
+	if n := loads.Load(); n != 1 {
+		t.Errorf("warm install: registries looked up again (%d lookups in all)", n)
+	}
+	// With the registry gone, a package missing from the cache names the lookup's failure.
+	if err := os.RemoveAll(filepath.Join(dir, "bundles")); err != nil {
+		t.Fatal(err)
+	}
+	entries, _ := os.ReadDir(filepath.Join(dir, "pkg"))
+	if len(entries) != 2 {
+		t.Fatalf("cache: %d packages, want 2", len(entries))
+	}
+	if err := os.RemoveAll(filepath.Join(dir, "pkg", entries[0].Name())); err != nil {
+		t.Fatal(err)
+	}
+	offline, _ := NewInstaller(InstallerOptions{Dir: dir,
+		LoadRegistries: func() (*Registries, error) { return nil, errors.New("no registry anywhere") }})
+	if _, err := offline.Install(context.Background(), res.Lock, "actions/a"); err == nil || !strings.Contains(err.Error(), "no registry anywhere") {
+		t.Errorf("install of an uncached package with no registry: got %v", err)
 	}
 }
 

@@ -282,15 +282,19 @@ func newNPMInstaller(cfg config.Config, store *gitstore.Store, log *zap.Logger) 
 // repository's vendor/npm/ at commits first.
 func (n *npmInstaller) Install(ctx context.Context, lock *lockfile.Lock, owner string, commits []string) (*runner.Bundle, error) {
 	n.once.Do(func() {
-		regs, err := npmvendor.LoadRegistries(npmvendor.RegistryOptions{Registry: n.registry, RepoDir: n.repoDir})
-		if err != nil {
-			n.log.Warn("npm: no registry; dependencies install from the repository's vendor/npm/ only", zap.Error(err))
-			regs = nil
-		} else {
+		// The registry is looked for only when a tarball is neither cached nor vendored: a
+		// restart with everything cached does not ask the npm CLI.
+		load := func() (*npmvendor.Registries, error) {
+			regs, err := npmvendor.LoadRegistries(npmvendor.RegistryOptions{Registry: n.registry, RepoDir: n.repoDir})
+			if err != nil {
+				n.log.Warn("npm: no registry; dependencies install from the repository's vendor/npm/ only", zap.Error(err))
+				return nil, err
+			}
 			n.log.Info("npm registry", zap.String("source", regs.Source))
+			return regs, nil
 		}
 		n.inst, n.err = npmvendor.NewInstaller(npmvendor.InstallerOptions{
-			Dir: filepath.Join(n.dataDir, "npm"), Registries: regs, Logger: n.log,
+			Dir: filepath.Join(n.dataDir, "npm"), LoadRegistries: load, Logger: n.log,
 		})
 	})
 	if n.err != nil {
