@@ -53,15 +53,15 @@ type InstallerOptions struct {
 // Installer installs owners from a lock: it never resolves anything. It is safe for concurrent
 // use; the cache it keeps on disk may be shared by several processes (entries appear by rename).
 type Installer struct {
-	dir       string
-	vendorDir string
+	dir        string
+	vendorDir  string
 	clientOnce sync.Once
 	newClient  func() (*client, error) // called once, by registry()
 	client     *client                 // nil without registries
 	clientErr  error
-	limits    Limits
-	logger    *zap.Logger
-	sem       chan struct{}
+	limits     Limits
+	logger     *zap.Logger
+	sem        chan struct{}
 
 	mu       sync.Mutex
 	bundles  map[string]*runner.Bundle // by input key (what the bundle was built from)
