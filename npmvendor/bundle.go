@@ -36,9 +36,10 @@ var needsTransform = regexp.MustCompile(`(?m)^\s*(import|export)\b|\bfor\s+await
 var gojaUnsupported = map[string]bool{"async-generator": false, "for-await": false, "dynamic-import": false}
 
 // bundle lays the owner's packages out as a node_modules tree (hard links into the cache, symbolic
-// links between packages, so each package sees exactly its locked dependencies) and bundles one
-// entry that exports a loader per declared package.
-func (i *Installer) bundle(ctx context.Context, o *lockfile.Owner, pkgs map[string]*lockfile.Package, dirs map[string]string) ([]byte, error) {
+// links between packages, so each package sees exactly its locked dependencies) and bundles it:
+// one entry chunk per declared package, and shared chunks for what two of them use, so that goja
+// compiles the chunks in parallel and a package is one instance however many others use it.
+func (i *Installer) bundle(ctx context.Context, o *lockfile.Owner, pkgs map[string]*lockfile.Package, dirs map[string]string) (*split, error) {
 	tmp, err := os.MkdirTemp(filepath.Join(i.dir, "tmp"), "bundle-")
 	if err != nil {
 		return nil, err
@@ -73,61 +74,75 @@ func (i *Installer) bundle(ctx context.Context, o *lockfile.Owner, pkgs map[stri
 		}
 	}
 	root := filepath.Join(tmp, "root")
-	var entry strings.Builder
-	entry.WriteString("module.exports = {\n")
-	for _, n := range sortedKeys(o.Dependencies) {
-		target := where[depKey(n, o.Dependencies[n])]
+	entries := map[string]string{} // entry file -> package name
+	for n, name := range sortedKeys(o.Dependencies) {
+		target := where[depKey(name, o.Dependencies[name])]
 		if target == "" {
-			return nil, fmt.Errorf("%s@%s did not install", n, o.Dependencies[n])
+			return nil, fmt.Errorf("%s@%s did not install", name, o.Dependencies[name])
 		}
-		if err := symlink(target, filepath.Join(root, "node_modules", filepath.FromSlash(n))); err != nil {
+		if err := symlink(target, filepath.Join(root, "node_modules", filepath.FromSlash(name))); err != nil {
 			return nil, err
 		}
-		q, _ := json.Marshal(n)
-		fmt.Fprintf(&entry, "  %s: function () { return require(%s); },\n", q, q)
-	}
-	entry.WriteString("};\n")
-	if err := os.WriteFile(filepath.Join(root, "entry.js"), []byte(entry.String()), 0o644); err != nil {
-		return nil, err
+		q, _ := json.Marshal(name)
+		file := fmt.Sprintf("entry-%d.js", n)
+		if err := os.WriteFile(filepath.Join(root, file), []byte("module.exports = require("+string(q)+");\n"), 0o644); err != nil {
+			return nil, err
+		}
+		entries[file] = name
 	}
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
 
-	nodeCode, nodeBuiltinsUsed, nodeErr := build(root, false)
-	browserCode, browserBuiltinsUsed, browserErr := build(root, true)
+	nodeBuild, nodeErr := build(root, entries, false)
+	browserBuild, browserErr := build(root, entries, true)
 	switch {
 	case nodeErr != nil && browserErr != nil:
 		return nil, nodeErr
 	case nodeErr != nil:
-		return browserCode, nil
-	case browserErr == nil && len(browserBuiltinsUsed) < len(nodeBuiltinsUsed):
+		return browserBuild, nil
+	case browserErr == nil && len(browserBuild.builtins) < len(nodeBuild.builtins):
 		// The `browser` builds need fewer Node built-ins (axios' uses fetch, node-fetch's is the
 		// global fetch): a better build for goja.
 		i.logger.Debug("npm bundle: browser build chosen")
-		return browserCode, nil
+		return browserBuild, nil
 	}
-	return nodeCode, nil
+	return nodeBuild, nil
 }
 
-// build runs esbuild on root/entry.js: CommonJS for goja, built-ins external. browser selects
-// `browser` fields and conditions.
-func build(root string, browser bool) ([]byte, []string, error) {
+// split is a bundle as build makes it: CommonJS chunks by file name, the entry chunk of each
+// declared package, and the Node built-ins the chunks require.
+type split struct {
+	entries  map[string]string // package name -> chunk
+	chunks   map[string][]byte
+	builtins []string
+}
+
+// build runs esbuild on root's entry files (entry file -> package name) with code splitting, then
+// turns each chunk into CommonJS for goja; built-ins stay external. browser selects `browser`
+// fields and conditions. Splitting needs ES module output, hence the second step: chunks then
+// require each other as "./<chunk>", and an entry chunk's exports.default is its package.
+func build(root string, entries map[string]string, browser bool) (*split, error) {
+	var points []api.EntryPoint
+	for _, file := range sortedKeys(entries) {
+		points = append(points, api.EntryPoint{InputPath: filepath.Join(root, file), OutputPath: strings.TrimSuffix(strings.Replace(file, "entry-", "pkg-", 1), ".js")})
+	}
 	opts := api.BuildOptions{
-		EntryPoints:   []string{filepath.Join(root, "entry.js")},
-		AbsWorkingDir: root,
-		Bundle:        true,
-		Write:         false,
-		Format:        api.FormatCommonJS,
-		Platform:      api.PlatformNode,
-		Target:        api.ESNext,
-		Supported:     gojaUnsupported,
-		Metafile:      true,
-		LogLevel:      api.LogLevelSilent,
-		LegalComments: api.LegalCommentsNone,
-		Outfile:       filepath.Join(root, "bundle.js"),
-		// The bundle is made of require() calls, but ESM-only packages export only to "import";
-		// esbuild turns either form into CommonJS, so both conditions are active.
+		EntryPointsAdvanced: points,
+		AbsWorkingDir:       root,
+		Bundle:              true,
+		Write:               false,
+		Format:              api.FormatESModule,
+		Splitting:           true,
+		Platform:            api.PlatformNode,
+		Target:              api.ESNext,
+		Supported:           gojaUnsupported,
+		Metafile:            true,
+		LogLevel:            api.LogLevelSilent,
+		LegalComments:       api.LegalCommentsNone,
+		Outdir:              filepath.Join(root, "out"),
+		// Packages are reached by require() calls, but ESM-only packages export only to "import";
+		// esbuild turns either form into one module graph, so both conditions are active.
 		Conditions: []string{"import", "module"},
 	}
 	if browser {
@@ -140,18 +155,48 @@ func build(root string, browser bool) ([]byte, []string, error) {
 	}
 	res := api.Build(opts)
 	if len(res.Errors) > 0 {
-		return nil, nil, esbuildError(res.Errors)
+		return nil, esbuildError(res.Errors)
 	}
-	var code []byte
+	var meta struct {
+		Outputs map[string]struct {
+			EntryPoint string `json:"entryPoint"`
+		} `json:"outputs"`
+	}
+	if err := json.Unmarshal([]byte(res.Metafile), &meta); err != nil {
+		return nil, fmt.Errorf("esbuild metafile: %w", err)
+	}
+	out := &split{entries: map[string]string{}, chunks: map[string][]byte{}, builtins: externals(res.Metafile)}
 	for _, f := range res.OutputFiles {
-		if strings.HasSuffix(f.Path, ".js") {
-			code = f.Contents
+		name := filepath.Base(f.Path)
+		if !strings.HasSuffix(name, ".js") {
+			continue
+		}
+		cjs := api.Transform(string(f.Contents), api.TransformOptions{
+			Format:    api.FormatCommonJS,
+			Target:    api.ESNext,
+			Supported: gojaUnsupported,
+			LogLevel:  api.LogLevelSilent,
+		})
+		if len(cjs.Errors) > 0 {
+			return nil, fmt.Errorf("chunk %s: %w", name, esbuildError(cjs.Errors))
+		}
+		out.chunks[name] = cjs.Code
+		rel, err := filepath.Rel(root, f.Path)
+		if err != nil {
+			return nil, err
+		}
+		if entry := meta.Outputs[filepath.ToSlash(rel)].EntryPoint; entry != "" {
+			if pkg, ok := entries[entry]; ok {
+				out.entries[pkg] = name
+			}
 		}
 	}
-	if code == nil {
-		return nil, nil, errors.New("esbuild wrote no output")
+	for _, pkg := range entries {
+		if out.entries[pkg] == "" {
+			return nil, fmt.Errorf("esbuild wrote no entry chunk for %s", pkg)
+		}
 	}
-	return code, externals(res.Metafile), nil
+	return out, nil
 }
 
 // externals lists the distinct external imports of a build from its metafile.

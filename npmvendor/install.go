@@ -205,27 +205,113 @@ func (i *Installer) InstallVendored(ctx context.Context, lock *lockfile.Lock, ow
 }
 
 func (i *Installer) install(ctx context.Context, owner string, o *lockfile.Owner, pkgs map[string]*lockfile.Package, key string, vendor fs.FS) (*runner.Bundle, error) {
-	cached := filepath.Join(i.dir, "bundles", key+".js")
-	if code, err := os.ReadFile(cached); err == nil {
-		return newBundle(code), nil
+	cached := filepath.Join(i.dir, "bundles", key)
+	if b, err := readBundle(cached); err == nil {
+		return b, nil
+	} else if !errors.Is(err, fs.ErrNotExist) {
+		i.logger.Warn("npm bundle cache: rebuilding an unreadable entry", zap.String("owner", owner), zap.Error(err))
+		if err := os.RemoveAll(cached); err != nil {
+			return nil, fmt.Errorf("%s: npm bundle cache: %w", owner, err)
+		}
 	}
 	dirs, err := i.fetchAll(ctx, pkgs, vendor)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", owner, err)
 	}
-	code, err := i.bundle(ctx, o, pkgs, dirs)
+	sp, err := i.bundle(ctx, o, pkgs, dirs)
 	if err != nil {
 		return nil, fmt.Errorf("%s: bundling: %w", owner, err)
 	}
-	if err := writeFileAtomic(filepath.Join(i.dir, "tmp"), cached, code); err != nil {
+	if err := writeBundle(filepath.Join(i.dir, "tmp"), cached, sp); err != nil {
 		i.logger.Warn("npm bundle cache", zap.String("owner", owner), zap.Error(err))
 	}
-	return newBundle(code), nil
+	return newBundle(sp.entries, sp.chunks), nil
 }
 
-func newBundle(code []byte) *runner.Bundle {
-	sum := sha256.Sum256(code)
-	return &runner.Bundle{Key: hex.EncodeToString(sum[:]), Code: code}
+// bundleManifest is bundle.json of a cached bundle's folder, beside its chunk files.
+type bundleManifest struct {
+	Entries map[string]string `json:"entries"` // package -> chunk
+	Chunks  []string          `json:"chunks"`
+}
+
+// writeBundle stores a bundle as a folder (bundle.json and the chunks), made whole in tmpDir and
+// renamed into place, so that a reader sees all of it or nothing.
+func writeBundle(tmpDir, dst string, sp *split) error {
+	dir, err := os.MkdirTemp(tmpDir, "bundle-out-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(dir) // a no-op once renamed
+	m := bundleManifest{Entries: sp.entries, Chunks: sortedKeys(sp.chunks)}
+	data, err := json.Marshal(m)
+	if err != nil {
+		return err
+	}
+	if err := os.WriteFile(filepath.Join(dir, "bundle.json"), data, 0o644); err != nil {
+		return err
+	}
+	for name, code := range sp.chunks {
+		if err := os.WriteFile(filepath.Join(dir, name), code, 0o644); err != nil {
+			return err
+		}
+	}
+	if err := os.Chmod(dir, 0o755); err != nil {
+		return err
+	}
+	if err := os.Rename(dir, dst); err != nil {
+		if _, statErr := os.Stat(filepath.Join(dst, "bundle.json")); statErr == nil {
+			return nil // another installer stored the same bundle first
+		}
+		return err
+	}
+	return nil
+}
+
+// readBundle reads a bundle folder that writeBundle stored.
+func readBundle(dir string) (*runner.Bundle, error) {
+	data, err := os.ReadFile(filepath.Join(dir, "bundle.json"))
+	if err != nil {
+		return nil, err
+	}
+	var m bundleManifest
+	if err := json.Unmarshal(data, &m); err != nil {
+		return nil, fmt.Errorf("%s: %w", filepath.Join(dir, "bundle.json"), err)
+	}
+	chunks := make(map[string][]byte, len(m.Chunks))
+	for _, name := range m.Chunks {
+		if !validChunkName(name) {
+			return nil, fmt.Errorf("%s: bad chunk name %q", filepath.Join(dir, "bundle.json"), name)
+		}
+		code, err := os.ReadFile(filepath.Join(dir, name))
+		if err != nil {
+			return nil, fmt.Errorf("bundle chunk: %v", err) // %v: a missing chunk is damage, not a cache miss
+		}
+		chunks[name] = code
+	}
+	for pkg, c := range m.Entries {
+		if chunks[c] == nil {
+			return nil, fmt.Errorf("%s: entry chunk %q of %s is missing", filepath.Join(dir, "bundle.json"), c, pkg)
+		}
+	}
+	return newBundle(m.Entries, chunks), nil
+}
+
+// validChunkName accepts the names esbuild gives chunks: one path element ending in .js.
+func validChunkName(name string) bool {
+	return strings.HasSuffix(name, ".js") && !strings.ContainsAny(name, `/\`) && name != ".." && !strings.HasPrefix(name, ".")
+}
+
+// newBundle makes the runner's Bundle, keyed by a hash of its entries and chunks.
+func newBundle(entries map[string]string, chunks map[string][]byte) *runner.Bundle {
+	h := sha256.New()
+	for _, pkg := range sortedKeys(entries) {
+		fmt.Fprintf(h, "entry %q %q\n", pkg, entries[pkg])
+	}
+	for _, name := range sortedKeys(chunks) {
+		fmt.Fprintf(h, "chunk %q %d\n", name, len(chunks[name]))
+		h.Write(chunks[name])
+	}
+	return &runner.Bundle{Key: hex.EncodeToString(h.Sum(nil)), Entries: entries, Chunks: chunks}
 }
 
 // ownerPackages returns the packages of owner's tree that install on this platform, checking
@@ -271,7 +357,7 @@ func ownerPackages(lock *lockfile.Lock, owner string, o *lockfile.Owner) (map[st
 
 // bundlerVersion changes whenever what the bundler writes changes, so old cached bundles are not
 // reused.
-const bundlerVersion = "actionsd-npm-bundle-2"
+const bundlerVersion = "actionsd-npm-bundle-3"
 
 // inputKey is the hash of everything a bundle is built from.
 func inputKey(o *lockfile.Owner, pkgs map[string]*lockfile.Package) (string, error) {

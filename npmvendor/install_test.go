@@ -5,6 +5,7 @@ import (
 	"compress/gzip"
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"os"
@@ -18,33 +19,50 @@ import (
 	"go.uber.org/zap/zaptest"
 
 	"github.com/actionsd/actionsd/lockfile"
+	"github.com/actionsd/actionsd/runner"
 )
 
-// loadBundle runs a bundle as a CommonJS module in a fresh goja runtime, with a require that
-// answers Node built-ins with empty objects, and returns its exports.
-func loadBundle(t *testing.T, code []byte) (*goja.Runtime, *goja.Object) {
+// loadBundle loads a bundle's chunks in a fresh goja runtime the way the runner does (each once,
+// "./<chunk>" between chunks) with a require that answers Node built-ins with empty objects, and
+// returns an object with a loader per declared package.
+func loadBundle(t *testing.T, b *runner.Bundle) (*goja.Runtime, *goja.Object) {
 	t.Helper()
 	vm := goja.New()
-	fn, err := vm.RunString("(function (exports, require, module) {" + string(code) + "\n})")
-	if err != nil {
-		t.Fatalf("bundle does not compile in goja: %v", err)
-	}
-	call, _ := goja.AssertFunction(fn)
-	module := vm.NewObject()
-	exports := vm.NewObject()
-	module.Set("exports", exports)
-	var required []string
-	require := func(name string) goja.Value {
-		required = append(required, name)
+	loaded := map[string]*goja.Object{}
+	var load func(name string) goja.Value
+	require := func(spec string) goja.Value {
+		if chunk, ok := strings.CutPrefix(spec, "./"); ok {
+			return load(chunk)
+		}
 		return vm.NewObject()
 	}
-	if _, err := call(goja.Undefined(), exports, vm.ToValue(require), module); err != nil {
-		t.Fatalf("bundle does not load in goja: %v", err)
+	load = func(name string) goja.Value {
+		if m, ok := loaded[name]; ok {
+			return m.Get("exports")
+		}
+		code, ok := b.Chunks[name]
+		if !ok {
+			panic(vm.NewGoError(fmt.Errorf("no chunk %s", name)))
+		}
+		fn, err := vm.RunScript(name, "(function (exports, require, module) {"+string(code)+"\n})")
+		if err != nil {
+			t.Fatalf("chunk %s does not compile in goja: %v", name, err)
+		}
+		call, _ := goja.AssertFunction(fn)
+		module := vm.NewObject()
+		exports := vm.NewObject()
+		module.Set("exports", exports)
+		loaded[name] = module
+		if _, err := call(goja.Undefined(), exports, vm.ToValue(require), module); err != nil {
+			panic(err)
+		}
+		return module.Get("exports")
 	}
-	if len(required) > 0 {
-		t.Errorf("loading the bundle required %v; packages must be evaluated only when asked for", required)
+	loaders := vm.NewObject()
+	for pkg, chunk := range b.Entries {
+		loaders.Set(pkg, func() goja.Value { return load(chunk).ToObject(vm).Get("default") })
 	}
-	return vm, module.Get("exports").ToObject(vm)
+	return vm, loaders
 }
 
 // loadPackage calls the bundle's loader for name and returns the package's exports.
@@ -98,8 +116,15 @@ func TestInstallBundlesForGoja(t *testing.T) {
 		manifest: map[string]any{"peerDependencies": map[string]string{"dep": ">=1"}},
 		files:    map[string]string{"index.js": `module.exports = require("dep").greet("peer");`},
 	})
+	// Two declared packages that use one undeclared package get one instance of it (a chunk both
+	// entry chunks require), as npm's hoisting gives them in Node.
+	f.add("counter", "1.0.0", &fakePkg{files: map[string]string{"index.js": `globalThis.counterRuns = (globalThis.counterRuns || 0) + 1; module.exports = { id: {} };`}})
+	f.add("shared-a", "1.0.0", &fakePkg{manifest: map[string]any{"dependencies": map[string]string{"counter": "1.0.0"}},
+		files: map[string]string{"index.js": `module.exports = require("counter");`}})
+	f.add("shared-b", "1.0.0", &fakePkg{manifest: map[string]any{"dependencies": map[string]string{"counter": "1.0.0"}},
+		files: map[string]string{"index.js": `module.exports = require("counter");`}})
 	res, err := lockOwners(t, f, map[string]map[string]string{
-		"actions/a":      {"cjs": "1.0.0", "esm-only": "latest", "@acme/peer-user": "^1.0.0", "dep": "2.0.0"},
+		"actions/a":      {"cjs": "1.0.0", "esm-only": "latest", "@acme/peer-user": "^1.0.0", "dep": "2.0.0", "shared-a": "1.0.0", "shared-b": "1.0.0"},
 		"modules/logger": {"dep": "1.0.0"},
 	}, nil)
 	if err != nil {
@@ -110,10 +135,12 @@ func TestInstallBundlesForGoja(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(b.Key) != 64 || strings.Contains(string(b.Code), "require(\"dep\")") {
-		t.Errorf("bundle: key %q; npm packages must be inside the bundle", b.Key)
+	for name, code := range b.Chunks {
+		if len(b.Key) != 64 || strings.Contains(string(code), "require(\"dep\")") {
+			t.Errorf("bundle: key %q, chunk %s; npm packages must be inside the bundle", b.Key, name)
+		}
 	}
-	vm, exports := loadBundle(t, b.Code)
+	vm, exports := loadBundle(t, b)
 	hello := loadPackage(t, vm, exports, "cjs").ToObject(vm).Get("hello")
 	fn, _ := goja.AssertFunction(hello)
 	got, err := fn(goja.Undefined(), vm.ToValue("you"))
@@ -127,6 +154,13 @@ func TestInstallBundlesForGoja(t *testing.T) {
 	}
 	if got := loadPackage(t, vm, exports, "@acme/peer-user").String(); got != "HELLO peer" {
 		t.Errorf("peer: got %q, want the owner's dep@2.0.0", got)
+	}
+	sa, sb := loadPackage(t, vm, exports, "shared-a"), loadPackage(t, vm, exports, "shared-b")
+	if !sa.StrictEquals(sb) || vm.Get("counterRuns").ToInteger() != 1 {
+		t.Errorf("shared-a and shared-b got two instances of counter (%d evaluations)", vm.Get("counterRuns").ToInteger())
+	}
+	if len(b.Chunks) <= len(b.Entries) {
+		t.Errorf("bundle: %d chunks for %d entries, want a shared chunk beside the entry chunks", len(b.Chunks), len(b.Entries))
 	}
 	// The same content gives the same bundle, from memory and from disk.
 	b2, err := i.Install(context.Background(), res.Lock, "actions/a")
@@ -142,12 +176,29 @@ func TestInstallBundlesForGoja(t *testing.T) {
 	if err != nil || b3.Key != b.Key || f.requests.Load() != before {
 		t.Errorf("install after a restart: got key %v err %v and %d requests, want the cached bundle and none", b3 != nil && b3.Key == b.Key, err, f.requests.Load()-before)
 	}
+	// A damaged cache entry (a chunk gone) is rebuilt from the cached packages, not served.
+	entryDir := filepath.Join(i.dir, "bundles")
+	dirs, _ := os.ReadDir(entryDir)
+	for _, d := range dirs {
+		if err := os.Remove(filepath.Join(entryDir, d.Name(), b.Entries["cjs"])); err != nil {
+			t.Fatal(err)
+		}
+	}
+	i3, _ := NewInstaller(InstallerOptions{Dir: i.dir})
+	if b4, err := i3.Install(context.Background(), res.Lock, "actions/a"); err != nil || b4.Key != b.Key {
+		t.Errorf("install over a damaged cache entry: %v", err)
+	}
+	for _, d := range dirs {
+		if _, err := os.Stat(filepath.Join(entryDir, d.Name(), b.Entries["cjs"])); err != nil {
+			t.Errorf("the damaged entry was not rewritten: %v", err)
+		}
+	}
 	// Two owners, two versions of one package.
 	bl, err := i.Install(context.Background(), res.Lock, "modules/logger")
 	if err != nil {
 		t.Fatal(err)
 	}
-	vm, exports = loadBundle(t, bl.Code)
+	vm, exports = loadBundle(t, bl)
 	greet, _ := goja.AssertFunction(loadPackage(t, vm, exports, "dep").ToObject(vm).Get("greet"))
 	if got, _ := greet(goja.Undefined(), vm.ToValue("x")); got.String() != "hello x" {
 		t.Errorf("modules/logger dep: got %v, want 1.0.0's", got)
@@ -172,7 +223,7 @@ func TestInstallRelativeDir(t *testing.T) {
 	if err != nil {
 		t.Fatalf("install into a relative folder: %v", err)
 	}
-	vm, exports := loadBundle(t, b.Code)
+	vm, exports := loadBundle(t, b)
 	greet, _ := goja.AssertFunction(loadPackage(t, vm, exports, "dep").ToObject(vm).Get("greet"))
 	if got, _ := greet(goja.Undefined(), vm.ToValue("x")); got.String() != "hello x" {
 		t.Errorf("dep.greet: got %v", got)
@@ -377,7 +428,7 @@ func TestVendorThenOffline(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	vm, exports := loadBundle(t, b.Code)
+	vm, exports := loadBundle(t, b)
 	if got := loadPackage(t, vm, exports, "@acme/x").ToObject(vm).Get("v").ToInteger(); got != 42 {
 		t.Errorf("got %d, want 42", got)
 	}

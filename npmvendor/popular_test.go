@@ -161,11 +161,13 @@ func TestPopularPackages(t *testing.T) {
 			if err != nil {
 				t.Fatalf("%s@%s: %v", row.name, version, err)
 			}
-			if _, err := goja.Compile(row.name+".bundle.js", "(function (exports, require, module) {"+string(b.Code)+"\n})", false); err != nil {
-				t.Fatalf("%s@%s: the bundle does not compile in goja: %v", row.name, version, err)
+			for name, code := range b.Chunks {
+				if _, err := goja.Compile(name, "(function (exports, require, module) {"+string(code)+"\n})", false); err != nil {
+					t.Fatalf("%s@%s: bundle chunk %s does not compile in goja: %v", row.name, version, name, err)
+				}
 			}
 			if row.loadsWithoutBuiltins {
-				vm, exports := loadBundle(t, b.Code)
+				vm, exports := loadBundle(t, b)
 				vm.Set("pkg", loadPackage(t, vm, exports, row.name))
 				ok, err := vm.RunString(row.exports)
 				if err != nil || !ok.ToBoolean() {

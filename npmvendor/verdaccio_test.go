@@ -92,7 +92,7 @@ func TestVerdaccio(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	vm, exports := loadBundle(t, b.Code)
+	vm, exports := loadBundle(t, b)
 	call := func(name, fn string, args ...any) string {
 		t.Helper()
 		pkg := loadPackage(t, vm, exports, name)

@@ -25,6 +25,23 @@ type builder struct {
 	programs *ProgramCache
 	build    uint64
 	problems []Problem
+	pending  []pendingChunk // bundle chunks compiling in the background
+}
+
+// pendingChunk is a bundle chunk that Build must see compiled before the generation serves.
+type pendingChunk struct {
+	object, file string // the owner and its "<npm bundle>" path, for the problem
+	chunk        string
+	code         *chunkCode
+}
+
+// waitChunks waits for every bundle chunk of the build and reports those that did not compile.
+func (b *builder) waitChunks() {
+	for _, p := range b.pending {
+		if _, err := p.code.wait(); err != nil {
+			b.problem(p.object, Error{Message: fmt.Sprintf("the npm dependency bundle does not compile: chunk %s: %v", p.chunk, err), File: p.file})
+		}
+	}
 }
 
 func (b *builder) problem(object string, e Error) {
@@ -224,6 +241,10 @@ func Build(ctx context.Context, spec *Spec, opts Options) (*Generation, error) {
 	errs := warmUp(ctx, fresh)
 	if ctx.Err() != nil {
 		return nil, fmt.Errorf("build generation %d: %w", spec.Generation, ctx.Err())
+	}
+	// A chunk that does not compile is the problem, not the warm-up errors it caused.
+	if b.waitChunks(); len(b.problems) > 0 {
+		return nil, &BuildError{Problems: b.problems}
 	}
 	for i, err := range errs {
 		if err == nil {

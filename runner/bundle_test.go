@@ -5,38 +5,51 @@ import (
 	"testing"
 )
 
-// testBundle has the shape npmvendor's esbuild output has: a CommonJS file whose module.exports
-// maps each declared package to a function returning its exports, evaluated on first call.
-const testBundle = `"use strict";
+// testBundle has the shape npmvendor's esbuild output has: CommonJS chunks, one entry chunk per
+// declared package whose exports.default is the package, and a shared chunk of esbuild's helpers
+// that the entry chunks require as "./<chunk>".
+func testBundle(key string) *Bundle {
+	return &Bundle{
+		Key:     key,
+		Entries: map[string]string{"left-pad": "pkg-0.js", "tiny-digest": "pkg-1.js", "bad": "pkg-2.js"},
+		Chunks: map[string][]byte{
+			"chunk-SHARED.js": []byte(`"use strict";
 var __getOwnPropNames = Object.getOwnPropertyNames;
-var __commonJS = (cb, mod) => function __require() {
+exports.__commonJS = (cb, mod) => function __require() {
   return mod || (0, cb[__getOwnPropNames(cb)[0]])((mod = { exports: {} }).exports, mod), mod.exports;
 };
 globalThis.__bundleRuns = (globalThis.__bundleRuns || 0) + 1;
-var require_left_pad = __commonJS({
+`),
+			"pkg-0.js": []byte(`var import_chunk = require("./chunk-SHARED.js");
+var require_left_pad = (0, import_chunk.__commonJS)({
   "node_modules/left-pad/index.js"(exports, module) {
     module.exports = function leftPad(str, len, ch) { str = String(str); ch = ch === undefined ? ' ' : String(ch); while (str.length < len) str = ch + str; return str; };
   }
 });
-var require_digest = __commonJS({
+exports.default = require_left_pad();
+`),
+			"pkg-1.js": []byte(`var import_chunk = require("./chunk-SHARED.js");
+var require_digest = (0, import_chunk.__commonJS)({
   "node_modules/tiny-digest/index.js"(exports) {
     var crypto = require("crypto");
     exports.sha256 = (s) => crypto.createHash("sha256").update(s).digest("hex");
     exports.evaluations = (exports.evaluations || 0) + 1;
   }
 });
-var require_bad = __commonJS({
+exports.default = require_digest();
+`),
+			"pkg-2.js": []byte(`var import_chunk = require("./chunk-SHARED.js");
+var require_bad = (0, import_chunk.__commonJS)({
   "node_modules/bad/index.js"(exports) { require("left-pad"); }
 });
-module.exports = {
-  "left-pad": () => require_left_pad(),
-  "tiny-digest": () => require_digest(),
-  "bad": () => require_bad(),
-};
-`
+exports.default = require_bad();
+`),
+		},
+	}
+}
 
 func TestNPMBundle(t *testing.T) {
-	bundle := &Bundle{Key: "sha256-test-1", Code: []byte(testBundle)}
+	bundle := testBundle("sha256-test-1")
 	src := `const leftPad = require('left-pad');
 const digest = require('tiny-digest');
 const again = require('tiny-digest');
@@ -50,35 +63,53 @@ exports.onExecutePostLogin = async (event, api) => {
 	a.Source.Bundle = bundle
 	b := newAction("b", src)
 	b.Source.Dependencies = a.Source.Dependencies
-	b.Source.Bundle = &Bundle{Key: bundle.Key, Code: []byte(testBundle)}
+	b.Source.Bundle = testBundle(bundle.Key)
 	g := mustBuild(t, newSpec(a, b), Options{})
-	for i := range 2 {
+	// Twice: an entry chunk that threw is not kept as loaded (as Node forgets a module that threw),
+	// so requiring it again throws again rather than handing out half-made exports.
+	for range 2 {
 		res := mustExecute(t, g, "post-login", `{}`)
 		wantSuccess(t, res)
 		want := `{"r":["007","ba7816bf",true,1,1,"cannot require 'left-pad': the Node built-in is not available to actions"]}`
-		if i == 1 { // esbuild's __commonJS caches a module that threw as loaded, empty
-			want = `{"r":["007","ba7816bf",true,1,1,null]}`
-		}
 		if got := toJSON(t, res.Effects.IDTokenClaims); got != want {
 			t.Errorf("claims = %s, want %s", got, want)
 		}
 	}
-	if pa, pb := g.actions["a"].unit.bundle, g.actions["b"].unit.bundle; pa == nil || pa != pb {
-		t.Errorf("equal bundles compiled twice (%p, %p)", pa, pb)
+	pa, errA := g.actions["a"].unit.bundle.chunks["pkg-1.js"].wait()
+	pb, errB := g.actions["b"].unit.bundle.chunks["pkg-1.js"].wait()
+	if errA != nil || errB != nil || pa == nil || pa != pb {
+		t.Errorf("equal chunks compiled twice (%p, %p) or failed (%v, %v)", pa, pb, errA, errB)
 	}
 }
 
 func TestNPMBundleErrors(t *testing.T) {
 	a := newAction("a", `require('left-pad'); exports.onExecutePostLogin = async () => {};`)
 	a.Source.Dependencies = map[string]string{"left-pad": "1.3.0"}
-	a.Source.Bundle = &Bundle{Key: "k-broken", Code: []byte("module.exports = {")}
+	a.Source.Bundle = &Bundle{Key: "k-broken", Entries: map[string]string{"left-pad": "pkg-0.js"},
+		Chunks: map[string][]byte{"pkg-0.js": []byte("module.exports = {")}}
 	_, err := Build(t.Context(), newSpec(a), Options{})
-	if err == nil || !strings.Contains(err.Error(), "the npm dependency bundle does not compile") {
+	if err == nil || !strings.Contains(err.Error(), "the npm dependency bundle does not compile: chunk pkg-0.js") ||
+		!strings.Contains(err.Error(), "actions/a/<npm bundle>") {
 		t.Errorf("broken bundle: err = %v", err)
 	}
-	a.Source.Bundle = &Bundle{Key: "k-empty", Code: []byte("module.exports = {};")}
+	a.Source.Bundle = &Bundle{Key: "k-empty"}
 	_, err = Build(t.Context(), newSpec(a), Options{})
 	if err == nil || !strings.Contains(err.Error(), "the dependency bundle of actions/a has no left-pad") {
 		t.Errorf("bundle without the package: err = %v", err)
+	}
+	a.Source.Bundle = &Bundle{Key: "k-missing", Entries: map[string]string{"left-pad": "pkg-0.js"},
+		Chunks: map[string][]byte{"pkg-0.js": []byte(`exports.default = require("./chunk-GONE.js");`)}}
+	_, err = Build(t.Context(), newSpec(a), Options{})
+	if err == nil || !strings.Contains(err.Error(), "the dependency bundle of actions/a has no chunk chunk-GONE.js") {
+		t.Errorf("bundle with a missing chunk: err = %v", err)
+	}
+	// A chunk that nothing loads at start must compile all the same before the generation serves.
+	lazy := newAction("lazy", `exports.onExecutePostLogin = async () => { require('left-pad'); };`)
+	lazy.Source.Dependencies = map[string]string{"left-pad": "1.3.0"}
+	lazy.Source.Bundle = &Bundle{Key: "k-lazy", Entries: map[string]string{"left-pad": "pkg-0.js"},
+		Chunks: map[string][]byte{"pkg-0.js": []byte(`exports.default = 1;`), "chunk-BAD.js": []byte("var = ;")}}
+	_, err = Build(t.Context(), newSpec(lazy), Options{})
+	if err == nil || !strings.Contains(err.Error(), "does not compile: chunk chunk-BAD.js") {
+		t.Errorf("a broken chunk nothing loads at start: err = %v", err)
 	}
 }

@@ -1,12 +1,14 @@
 package runner
 
 import (
+	"cmp"
 	"crypto/sha256"
 	"errors"
 	"fmt"
 	"maps"
 	"path"
 	"regexp"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -49,9 +51,66 @@ type unit struct {
 	deps    map[string]string        // declared npm packages
 	secrets map[string]string        // a copy
 	modules map[string]*unit         // action units: require('actions:<name>') -> pinned version
-	// bundle is the compiled Source.Bundle (nil without one); bundleKey is its Bundle.Key.
-	bundle    *goja.Program
-	bundleKey string
+	bundle  *bundleCode              // the compiled Source.Bundle; nil without one
+}
+
+// bundleCode is a unit's Source.Bundle, its chunks compiling in the background: Build starts them
+// all at once, a runtime that requires a package waits only for the chunks it loads, and Build
+// waits for the rest before the generation may serve.
+type bundleCode struct {
+	key     string            // Bundle.Key
+	entries map[string]string // package -> entry chunk
+	chunks  map[string]*chunkCode
+}
+
+type chunkCode struct {
+	done chan struct{} // closed once prg or err is set
+	prg  *goja.Program
+	err  error
+}
+
+func (c *chunkCode) wait() (*goja.Program, error) {
+	<-c.done
+	return c.prg, c.err
+}
+
+// compileSlots bounds the chunk compiles running at once, across builds, to the processors Go
+// may use: more would only interleave them.
+var compileSlots = make(chan struct{}, runtime.GOMAXPROCS(0))
+
+// compileBundle starts compiling every chunk of bundle, largest first, and returns at once. A
+// chunk is cached by its name and content, so the chunks a dependency change did not touch are
+// not compiled again, and owners with equal chunks share their programs.
+func (b *builder) compileBundle(u *unit, bundle *Bundle) *bundleCode {
+	bc := &bundleCode{key: bundle.Key, entries: bundle.Entries, chunks: make(map[string]*chunkCode, len(bundle.Chunks))}
+	display := make(map[string]string, len(bundle.Entries)) // chunk -> the package it is the entry of
+	for pkg, c := range bundle.Entries {
+		display[c] = pkg
+	}
+	names := slices.SortedFunc(maps.Keys(bundle.Chunks), func(x, y string) int {
+		return cmp.Or(cmp.Compare(len(bundle.Chunks[y]), len(bundle.Chunks[x])), cmp.Compare(x, y))
+	})
+	for _, name := range names {
+		code := bundle.Chunks[name]
+		c := &chunkCode{done: make(chan struct{})}
+		bc.chunks[name] = c
+		file := "npm:" + cmp.Or(display[name], name) // in stack traces
+		h := sha256.New()
+		h.Write([]byte("chunk\x00" + file + "\x00"))
+		h.Write(code)
+		var key [32]byte
+		h.Sum(key[:0])
+		b.pending = append(b.pending, pendingChunk{object: u.object, file: u.repoPath("<npm bundle>"), chunk: name, code: c})
+		go func() {
+			defer close(c.done)
+			compileSlots <- struct{}{}
+			defer func() { <-compileSlots }()
+			c.prg, c.err = b.programs.compileKeyed(b.build, key, file, func() string {
+				return bundleWrapperHead + string(code) + wrapperTail
+			})
+		}()
+	}
+	return bc
 }
 
 // repoPath is file's repository-relative path, as positions and errors name it.
@@ -78,9 +137,16 @@ func isJSFile(name string) bool {
 // neither of the last two builds used. It is safe for concurrent use; share one across generations
 // through Options.Programs.
 type ProgramCache struct {
-	mu     sync.Mutex // guards builds and progs
-	builds uint64
-	progs  map[[32]byte]*cachedProgram
+	mu        sync.Mutex // guards builds, progs and compiling
+	builds    uint64
+	progs     map[[32]byte]*cachedProgram
+	compiling map[[32]byte]*compileFlight // compiles running, so that equal sources compile once
+}
+
+type compileFlight struct {
+	done chan struct{}
+	prg  *goja.Program
+	err  error
 }
 
 type cachedProgram struct {
@@ -90,7 +156,7 @@ type cachedProgram struct {
 
 // NewProgramCache returns an empty cache.
 func NewProgramCache() *ProgramCache {
-	return &ProgramCache{progs: make(map[[32]byte]*cachedProgram)}
+	return &ProgramCache{progs: make(map[[32]byte]*cachedProgram), compiling: make(map[[32]byte]*compileFlight)}
 }
 
 func (c *ProgramCache) begin() uint64 {
@@ -126,16 +192,31 @@ func (c *ProgramCache) compileKeyed(build uint64, key [32]byte, name string, src
 		c.mu.Unlock()
 		return p.prg, nil
 	}
+	if f, ok := c.compiling[key]; ok {
+		c.mu.Unlock()
+		<-f.done
+		if f.err == nil {
+			c.mu.Lock()
+			if p, ok := c.progs[key]; ok {
+				p.used = max(p.used, build)
+			}
+			c.mu.Unlock()
+		}
+		return f.prg, f.err
+	}
+	f := &compileFlight{done: make(chan struct{})}
+	c.compiling[key] = f
 	c.mu.Unlock()
 
-	prg, err := compileJS(name, src())
-	if err != nil {
-		return nil, err
-	}
+	f.prg, f.err = compileJS(name, src())
 	c.mu.Lock()
-	c.progs[key] = &cachedProgram{prg: prg, used: build}
+	delete(c.compiling, key)
+	if f.err == nil {
+		c.progs[key] = &cachedProgram{prg: f.prg, used: build}
+	}
 	c.mu.Unlock()
-	return prg, nil
+	close(f.done)
+	return f.prg, f.err
 }
 
 // compileJS parses first so that syntax errors keep their positions (goja.Compile flattens them
@@ -170,15 +251,7 @@ func (b *builder) compileUnit(kind unitKind, object, name string, src Source, se
 		u.files[path.Clean(f)] = true
 	}
 	if src.Bundle != nil {
-		key := sha256.Sum256([]byte("bundle\x00" + src.Bundle.Key))
-		name := u.repoPath("<npm bundle>")
-		prg, err := b.programs.compileKeyed(b.build, key, name, func() string {
-			return bundleWrapperHead + string(src.Bundle.Code) + wrapperTail
-		})
-		if err != nil {
-			return nil, &Problem{Object: object, Error: Error{Message: "the npm dependency bundle does not compile: " + err.Error(), File: name}}
-		}
-		u.bundle, u.bundleKey = prg, src.Bundle.Key
+		u.bundle = b.compileBundle(u, src.Bundle)
 	}
 	if !u.files[u.entry] {
 		return nil, &Problem{Object: object, Error: Error{

@@ -273,11 +273,11 @@ func TestActionCannotPoisonModuleBuiltins(t *testing.T) {
 			mod := newModule("victim", 1, strings.Replace(victimModule, "USE", c.use, 1),
 				map[string]string{"KEY": hardenSecret, "SINK": sink.srv.URL})
 			mod.Source.Dependencies = deps
-			mod.Source.Bundle = &Bundle{Key: "sha256-harden", Code: []byte(testBundle)}
+			mod.Source.Bundle = testBundle("sha256-harden")
 			a := newAction("thief", strings.Replace(thiefAction, "POISON", c.poison, 1))
 			a.Modules = map[string]*ModuleSpec{"victim": mod}
 			a.Source.Dependencies = deps
-			a.Source.Bundle = &Bundle{Key: "sha256-harden", Code: []byte(testBundle)}
+			a.Source.Bundle = testBundle("sha256-harden")
 			g := mustBuild(t, newSpec(a), Options{HTTPClient: client})
 			sink.take()
 			// Twice: the second execution may run on the runtime the first one poisoned.
@@ -393,7 +393,7 @@ func TestBundlesPerOwner(t *testing.T) {
 	mod := func(name string) *ModuleSpec {
 		m := newModule(name, 1, `exports.dep = () => require('tiny-digest');`, nil)
 		m.Source.Dependencies = deps
-		m.Source.Bundle = &Bundle{Key: "sha256-same", Code: []byte(testBundle)}
+		m.Source.Bundle = testBundle("sha256-same")
 		return m
 	}
 	a := newAction("a", `const m1 = require('actions:m1'), m2 = require('actions:m2');
@@ -402,7 +402,7 @@ exports.onExecutePostLogin = async (event, api) => {
   api.idToken.setCustomClaim('r', [mine === m1.dep(), mine === m2.dep(), m1.dep() === m2.dep(), m1.dep() === m1.dep()]);
 };`)
 	a.Source.Dependencies = deps
-	a.Source.Bundle = &Bundle{Key: "sha256-same", Code: []byte(testBundle)}
+	a.Source.Bundle = testBundle("sha256-same")
 	a.Modules = map[string]*ModuleSpec{"m1": mod("m1"), "m2": mod("m2")}
 	g := mustBuild(t, newSpec(a), Options{})
 	res := mustExecute(t, g, "post-login", `{}`)

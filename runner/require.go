@@ -201,63 +201,80 @@ func (v *vm) require(u *unit, from, spec string) goja.Value {
 	}
 }
 
-// requireDependency loads a declared npm package from the unit's bundle (Source.Bundle): the
-// bundle runs once per runtime as a CommonJS module whose require serves Node built-ins only, and
-// its module.exports[pkg]() returns the package's exports (evaluated once, by the bundle). A
-// deep import ("pkg/sub") is served when the bundle exports that name too.
+// requireDependency loads a declared npm package from the unit's bundle (Source.Bundle): its
+// entry chunk runs once per runtime and owner, and its exports.default is the package. A deep
+// import ("pkg/sub") is served when the bundle has an entry of that name too.
 func (v *vm) requireDependency(u *unit, pkg, spec string) goja.Value {
 	if u.bundle == nil {
 		panic(v.newError(fmt.Sprintf("cannot require '%s': npm package %s is declared but its dependencies are not bundled (run actionsd lock and sync again)", spec, pkg)))
 	}
-	exports := v.loadBundle(u)
-	name := spec
-	get, ok := goja.AssertFunction(exports.Get(name))
+	chunk, ok := u.bundle.entries[spec]
 	if !ok {
-		name = pkg
-		get, ok = goja.AssertFunction(exports.Get(name))
+		chunk, ok = u.bundle.entries[pkg]
 	}
 	if !ok {
 		e := v.newError(fmt.Sprintf("cannot require '%s': the dependency bundle of %s has no %s", spec, u.object, spec))
 		e.Set("code", "MODULE_NOT_FOUND")
 		panic(e)
 	}
-	val, err := get(exports)
-	if err != nil {
-		panic(err)
+	exports, ok := v.loadChunk(u, chunk).(*goja.Object)
+	if !ok {
+		panic(v.newError(fmt.Sprintf("the dependency bundle of %s: the entry chunk of %s exports no object", u.object, spec)))
 	}
-	return val
+	return exports.Get("default")
 }
 
-// loadBundle runs u's bundle in v once and returns its module.exports.
-func (v *vm) loadBundle(u *unit) *goja.Object {
+// loadChunk runs chunk name of u's bundle in v once and returns its module.exports.
+func (v *vm) loadChunk(u *unit, name string) goja.Value {
 	// Per owner, not per content: an action and a module (or two modules) with equal bundles must
 	// not share one instance of a package, whose exports either could change (harden.go).
-	key := "\x00bundle:" + u.object + "\x00" + u.bundleKey
+	key := "\x00bundle:" + u.object + "\x00" + u.bundle.key + "\x00" + name
 	if m, ok := v.loaded[key]; ok {
-		return m.Get("exports").(*goja.Object)
+		return m.Get("exports")
+	}
+	c := u.bundle.chunks[name]
+	if c == nil {
+		e := v.newError(fmt.Sprintf("the dependency bundle of %s has no chunk %s", u.object, name))
+		e.Set("code", "MODULE_NOT_FOUND")
+		panic(e)
+	}
+	prg, err := c.wait()
+	if err != nil {
+		panic(v.newError(fmt.Sprintf("the npm dependency bundle of %s does not compile: chunk %s: %v", u.object, name, err)))
 	}
 	rt := v.rt
 	m := rt.NewObject()
 	exports := rt.NewObject()
 	m.Set("exports", exports)
 	v.loaded[key] = m
-	fnv, err := rt.RunProgram(u.bundle)
+	fnv, err := rt.RunProgram(prg)
 	if err != nil {
 		delete(v.loaded, key)
 		panic(err)
 	}
 	fn, _ := goja.AssertFunction(fnv)
-	name := u.repoPath("<npm bundle>")
-	if _, err := fn(exports, exports, v.builtinRequire(), m, rt.ToValue(name), rt.ToValue(u.dir)); err != nil {
+	file := u.repoPath("<npm bundle>")
+	if _, err := fn(exports, exports, v.chunkRequire(u), m, rt.ToValue(file+"/"+name), rt.ToValue(file)); err != nil {
 		delete(v.loaded, key)
 		panic(err)
 	}
-	out, ok := m.Get("exports").(*goja.Object)
-	if !ok {
-		delete(v.loaded, key)
-		panic(v.newError(fmt.Sprintf("the dependency bundle of %s does not export an object", u.object)))
-	}
-	return out
+	return m.Get("exports")
+}
+
+// chunkRequire is the require of u's bundle chunks: "./<chunk>" loads another chunk of the
+// bundle, anything else is a Node built-in (builtinRequire).
+func (v *vm) chunkRequire(u *unit) goja.Value {
+	builtins, _ := goja.AssertFunction(v.builtinRequire())
+	return v.rt.ToValue(func(call goja.FunctionCall) goja.Value {
+		if spec, ok := jsString(call.Argument(0)); ok && strings.HasPrefix(spec, "./") {
+			return v.loadChunk(u, spec[len("./"):])
+		}
+		out, err := builtins(goja.Undefined(), call.Arguments...)
+		if err != nil {
+			panic(err)
+		}
+		return out
+	})
 }
 
 // loadFileObject loads file of u into the runtime once and returns its module object.

@@ -91,13 +91,16 @@ type Source struct {
 	Bundle *Bundle
 }
 
-// Bundle is one dependency set bundled by esbuild into a single CommonJS file. Loaded like a
-// CommonJS module (exports, require, module), its module.exports maps every declared package name to
-// a function that returns that package's exports (evaluated on first call). Its require is asked
-// only for Node built-ins, which the bundler leaves external.
+// Bundle is one dependency set bundled by esbuild, split into CommonJS chunks: one entry chunk per
+// declared package, and shared chunks for code that several use. Build compiles the chunks in
+// parallel, and a chunk whose content did not change is not compiled again. A chunk loads once per
+// runtime and owner, like a CommonJS module (exports, require, module); its require serves the
+// other chunks as "./<chunk name>" and Node built-ins by name, nothing else. An entry chunk's
+// module.exports.default is its package's exports.
 type Bundle struct {
-	Key  string // content hash of Code: equal keys mean equal code (the compile cache's key)
-	Code []byte
+	Key     string            // content hash of Entries and Chunks: equal keys mean equal code
+	Entries map[string]string // declared package name -> its entry chunk
+	Chunks  map[string][]byte // chunk name ("pkg-0.js", "chunk-ABCD1234.js") -> code
 }
 
 // Options configure Build; the zero value is usable.
