@@ -301,3 +301,20 @@ func (v *vm) bufIndexOf(call goja.FunctionCall) goja.Value {
 	}
 	return v.rt.ToValue(i)
 }
+
+// Precompile compiles, in the background, the JavaScript the runner brings itself (the prelude,
+// the Node built-ins and the lockdown), which the first build would otherwise compile as it goes.
+// A daemon calls it as it starts, so that this work overlaps its git fetch and secret reads
+// instead of delaying its first generation. Calling it again does nothing.
+func Precompile() {
+	precompile()
+}
+
+var precompile = sync.OnceFunc(func() {
+	go nodePrograms()
+	go func() {
+		preludeProgram()
+		hardenProgram()
+		esGlobalNames()
+	}()
+})

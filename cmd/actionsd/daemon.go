@@ -64,6 +64,7 @@ func newDaemon(cfg config.Config, secrets vaultsecrets.Source, log *zap.Logger) 
 // newDaemonWith wires a daemon from cfg and secrets, registering its metrics on registry (where
 // secrets' own metrics are already); it listens but serves nothing until run.
 func newDaemonWith(cfg config.Config, secrets daemonSecrets, registry *prometheus.Registry, log *zap.Logger) (*daemon, error) {
+	runner.Precompile()
 	if err := cfg.ResolveSecrets(); err != nil {
 		return nil, err
 	}
