@@ -1,7 +1,7 @@
 // Command npm-bench measures actionsd's npm path for bench/npm/run.sh: a cold lock + install +
-// bundle of a set of packages into an empty cache, or (-warm) the start-to-ready overhead of an
-// already installed set: read the lock, open the cache, get the bundle and compile it for goja.
-// It is not part of the test command.
+// bundle of a set of packages into an empty cache, (-warm) the install part of a start with the
+// set already cached (read the lock, open the cache, read the bundle), or (-ready) the whole
+// start-to-ready of `actionsd serve` processes. It is not part of the test command.
 package main
 
 import (
@@ -10,8 +10,6 @@ import (
 	"fmt"
 	"os"
 	"time"
-
-	"github.com/dop251/goja"
 
 	"github.com/actionsd/actionsd/lockfile"
 	"github.com/actionsd/actionsd/npmvendor"
@@ -22,7 +20,19 @@ func main() {
 	registry := flag.String("registry", "", "registry URL (default: as actionsd finds it)")
 	lockPath := flag.String("lock", "", "where to write (cold) or read (-warm) the lock")
 	warm := flag.Bool("warm", false, "measure a start with everything cached")
+	ready := flag.String("ready", "", "actionsd binary: time `actionsd serve` from exec to /readyz for each -repo")
+	runs := flag.Int("runs", 10, "with -ready: starts per repository (alternating)")
+	var repos, dataDirs multiFlag
+	flag.Var(&repos, "repo", "with -ready: a repository to serve (repeatable)")
+	flag.Var(&dataDirs, "data-dir", "with -ready: its data dir, one per -repo")
 	flag.Parse()
+	if *ready != "" {
+		if err := startToReady(*ready, repos, dataDirs, *runs); err != nil {
+			fmt.Fprintln(os.Stderr, "npm-bench:", err)
+			os.Exit(1)
+		}
+		return
+	}
 	if err := run(*cache, *registry, *lockPath, *warm, flag.Args()); err != nil {
 		fmt.Fprintln(os.Stderr, "npm-bench:", err)
 		os.Exit(1)
@@ -52,11 +62,11 @@ func run(cache, registry, lockPath string, warm bool, pkgs []string) error {
 			return err
 		}
 		ready := time.Since(start)
-		if _, err := goja.Compile("bundle.js", "(function (exports, require, module) {"+string(b.Code)+"\n})", false); err != nil {
-			return err
+		size := 0
+		for _, c := range b.Chunks {
+			size += len(c)
 		}
-		fmt.Printf("warm_ready_ms=%.1f warm_ready_with_compile_ms=%.1f bundle_bytes=%d\n",
-			ms(ready), ms(time.Since(start)), len(b.Code))
+		fmt.Printf("warm_ready_ms=%.1f bundle_bytes=%d chunks=%d\n", ms(ready), size, len(b.Chunks))
 		return nil
 	}
 	regs, err := npmvendor.LoadRegistries(npmvendor.RegistryOptions{Registry: registry})
