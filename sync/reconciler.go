@@ -110,6 +110,7 @@ type Reconciler struct {
 	metrics *metrics
 	current atomic.Pointer[runner.Generation]
 	signal  chan struct{} // capacity 1: a pending reconcile request
+	settled chan struct{} // closed when the first reconcile ends
 
 	mu        gosync.Mutex // guards the fields below
 	status    Status
@@ -162,6 +163,7 @@ func New(cfg Config) *Reconciler {
 		log:     cfg.Logger,
 		metrics: m,
 		signal:  make(chan struct{}, 1),
+		settled: make(chan struct{}),
 		done:    make(chan struct{}),
 		dirty:   map[vaultsecrets.Owner]bool{},
 		status:  Status{Instance: cfg.Instance, Errors: []Problem{}, Warnings: []Problem{}},
@@ -375,8 +377,17 @@ func (r *Reconciler) reconcile(ctx context.Context) {
 	}
 	close(r.done)
 	r.done = make(chan struct{})
+	select {
+	case <-r.settled:
+	default:
+		close(r.settled)
+	}
 	r.mu.Unlock()
 }
+
+// Settled is closed once the first reconcile has ended, whether it swapped a generation in or
+// not: the daemon's start is over.
+func (r *Reconciler) Settled() <-chan struct{} { return r.settled }
 
 func (r *Reconciler) fetch(ctx context.Context, a *attempt) error {
 	if err := r.cfg.Repository.Fetch(ctx); err != nil {

@@ -198,6 +198,14 @@ func (d *daemon) run(ctx context.Context) error {
 	if w := d.secrets.watcher; w != nil {
 		side.Go(func() { _ = w.Run(ctx) })
 	}
+	restoreGC := relaxStartGC(startHeap)
+	go func() {
+		select {
+		case <-d.rec.Settled():
+		case <-ctx.Done():
+		}
+		restoreGC()
+	}()
 	recDone := make(chan error, 1)
 	go func() { recDone <- d.rec.Run(ctx) }()
 	srvDone := make(chan error, 1)

@@ -53,17 +53,24 @@ func newRootCmd() *cobra.Command {
 // live heap between collections instead of 2× (see docs/configuration.md).
 const defaultGCPercent = 400
 
-// withGCPercent adds --gc-percent to a command that serves executions, and applies it (or its
-// default) before the command runs.
+// withGCPercent adds --gc-percent and --start-heap-mib to a command that serves executions, and
+// applies them (or their defaults) before the command runs.
 func withGCPercent(cmd *cobra.Command) *cobra.Command {
 	pct := cmd.Flags().Int("gc-percent", defaultGCPercent,
 		"garbage collector target, as GOGC: the heap may grow by this percentage of the live heap between collections (default: GOGC or GOMEMLIMIT from the environment when set)")
+	heap := cmd.Flags().Int("start-heap-mib", defaultStartHeapMiB,
+		"while the first generation builds, let the heap grow to this many MiB (or GOMEMLIMIT, when lower) before collecting; 0: collect as usual")
 	preE, pre := cmd.PreRunE, cmd.PreRun
 	cmd.PreRun = nil
 	cmd.PreRunE = func(c *cobra.Command, args []string) error {
 		if err := applyGCPercent(*pct, c.Flags().Changed("gc-percent"), os.Getenv); err != nil {
 			return err
 		}
+		b, ok := startHeapBytes(*heap)
+		if !ok {
+			return fmt.Errorf("--start-heap-mib %d: want 0 or a positive number of MiB", *heap)
+		}
+		startHeap = b
 		switch {
 		case preE != nil:
 			return preE(c, args)

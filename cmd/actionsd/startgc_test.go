@@ -1,0 +1,90 @@
+package main
+
+import (
+	"runtime/debug"
+	"testing"
+	"time"
+)
+
+// gcSettings reads the collector's percentage target and memory limit without changing them.
+func gcSettings() (percent int, limit int64) {
+	percent = debug.SetGCPercent(-1)
+	debug.SetGCPercent(percent)
+	return percent, debug.SetMemoryLimit(-1)
+}
+
+func setGC(t *testing.T, percent int, limit int64) {
+	t.Helper()
+	oldPct, oldLimit := gcSettings()
+	debug.SetGCPercent(percent)
+	debug.SetMemoryLimit(limit)
+	t.Cleanup(func() {
+		debug.SetGCPercent(oldPct)
+		debug.SetMemoryLimit(oldLimit)
+	})
+}
+
+// Not parallel: the collector's settings are the process's.
+func TestRelaxStartGC(t *testing.T) {
+	setGC(t, 250, 1<<40)
+	outer := relaxStartGC(64 << 20)
+	if pct, limit := gcSettings(); pct != -1 || limit != 64<<20 {
+		t.Fatalf("relaxed: GC percent %d, limit %d; want off under 64 MiB", pct, limit)
+	}
+	inner := relaxStartGC(64 << 20) // a second daemon in the process
+	outer()
+	outer() // twice: counted once
+	if pct, _ := gcSettings(); pct != -1 {
+		t.Errorf("restored while another start still runs: GC percent %d", pct)
+	}
+	inner()
+	if pct, limit := gcSettings(); pct != 250 || limit != 1<<40 {
+		t.Errorf("restored: GC percent %d, limit %d; want 250 and the old limit", pct, limit)
+	}
+
+	// A configured memory limit below the start heap wins.
+	setGC(t, 100, 32<<20)
+	restore := relaxStartGC(128 << 20)
+	if _, limit := gcSettings(); limit != 32<<20 {
+		t.Errorf("start limit %d over GOMEMLIMIT %d", limit, 32<<20)
+	}
+	restore()
+	if pct, limit := gcSettings(); pct != 100 || limit != 32<<20 {
+		t.Errorf("restored: GC percent %d, limit %d", pct, limit)
+	}
+
+	setGC(t, 100, 1<<40)
+	relaxStartGC(0)()
+	if pct, _ := gcSettings(); pct != 100 {
+		t.Errorf("--start-heap-mib 0 changed the GC percent to %d", pct)
+	}
+	if _, ok := startHeapBytes(-1); ok {
+		t.Error("a negative --start-heap-mib was accepted")
+	}
+}
+
+// TestDaemonRestoresGCAfterStart: a daemon's first sync runs relaxed, and the settings come back
+// once it has ended.
+func TestDaemonRestoresGCAfterStart(t *testing.T) {
+	setGC(t, 300, 1<<40)
+	repo := newGitRepo(t)
+	repo.simpleRepo("A", "M")
+	repo.commit("first")
+	repo.git("tag", "modules/m/v1")
+	d, _ := startDaemonWith(t, repo.dir, nil)
+	<-d.rec.Settled()
+	if a, _, _ := d.claims(); a != "A" {
+		t.Fatalf("serving %q", a)
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		pct, limit := gcSettings()
+		if pct == 300 && limit == 1<<40 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("10 s after the first sync: GC percent %d, limit %d; want 300 and the old limit back", pct, limit)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
