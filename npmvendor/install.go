@@ -91,6 +91,13 @@ func NewInstaller(opts InstallerOptions) (*Installer, error) {
 			return nil, fmt.Errorf("npm cache: %w", err)
 		}
 	}
+	// Bundles were single files before they were split into chunk folders; the files are of no
+	// use any more.
+	if old, err := filepath.Glob(filepath.Join(opts.Dir, "bundles", "*.js")); err == nil {
+		for _, f := range old {
+			os.Remove(f)
+		}
+	}
 	i := &Installer{
 		dir: opts.Dir, vendorDir: opts.VendorDir, limits: opts.Limits.withDefaults(), logger: opts.Logger,
 		bundles: map[string]*runner.Bundle{}, inflight: map[string]*flight{},

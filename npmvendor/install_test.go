@@ -184,7 +184,12 @@ func TestInstallBundlesForGoja(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	stale := filepath.Join(entryDir, strings.Repeat("a", 64)+".js") // a single-file bundle of old
+	writeFile(t, stale, "module.exports = {};")
 	i3, _ := NewInstaller(InstallerOptions{Dir: i.dir})
+	if _, err := os.Stat(stale); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("an old single-file bundle was kept: %v", err)
+	}
 	if b4, err := i3.Install(context.Background(), res.Lock, "actions/a"); err != nil || b4.Key != b.Key {
 		t.Errorf("install over a damaged cache entry: %v", err)
 	}
