@@ -13,6 +13,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/dop251/goja"
 	"github.com/dop251/goja/parser"
@@ -63,24 +64,41 @@ type bundleCode struct {
 	chunks  map[string]*chunkCode
 }
 
+// chunkCode is the compile of one bundle chunk. Whoever claims it first compiles it: a background
+// worker, or a runtime that needs the chunk before a worker got to it, so that a warm-up never
+// waits behind chunks it does not need yet.
 type chunkCode struct {
-	done chan struct{} // closed once prg or err is set
-	prg  *goja.Program
-	err  error
+	claimed atomic.Bool
+	compile func() (*goja.Program, error)
+	done    chan struct{} // closed once prg or err is set
+	prg     *goja.Program
+	err     error
 }
 
+// run compiles the chunk unless someone has claimed it, and reports whether it did.
+func (c *chunkCode) run() bool {
+	if !c.claimed.CompareAndSwap(false, true) {
+		return false
+	}
+	c.prg, c.err = c.compile()
+	close(c.done)
+	return true
+}
+
+// wait returns the chunk's program, compiling it on this goroutine if no one has started to.
 func (c *chunkCode) wait() (*goja.Program, error) {
+	c.run()
 	<-c.done
 	return c.prg, c.err
 }
 
-// compileSlots bounds the chunk compiles running at once, across builds, to the processors Go
-// may use: more would only interleave them.
+// compileSlots bounds the background chunk compiles running at once, across builds, to the
+// processors Go may use: more would only interleave them.
 var compileSlots = make(chan struct{}, runtime.GOMAXPROCS(0))
 
-// compileBundle starts compiling every chunk of bundle, largest first, and returns at once. A
-// chunk is cached by its name and content, so the chunks a dependency change did not touch are
-// not compiled again, and owners with equal chunks share their programs.
+// compileBundle queues every chunk of bundle for the background workers, largest first, and
+// returns at once. A chunk is cached by its name and content, so the chunks a dependency change
+// did not touch are not compiled again, and owners with equal chunks share their programs.
 func (b *builder) compileBundle(u *unit, bundle *Bundle) *bundleCode {
 	bc := &bundleCode{key: bundle.Key, entries: bundle.Entries, chunks: make(map[string]*chunkCode, len(bundle.Chunks))}
 	display := make(map[string]string, len(bundle.Entries)) // chunk -> the package it is the entry of
@@ -90,26 +108,37 @@ func (b *builder) compileBundle(u *unit, bundle *Bundle) *bundleCode {
 	names := slices.SortedFunc(maps.Keys(bundle.Chunks), func(x, y string) int {
 		return cmp.Or(cmp.Compare(len(bundle.Chunks[y]), len(bundle.Chunks[x])), cmp.Compare(x, y))
 	})
+	queue := make([]*chunkCode, 0, len(names))
 	for _, name := range names {
 		code := bundle.Chunks[name]
-		c := &chunkCode{done: make(chan struct{})}
-		bc.chunks[name] = c
 		file := "npm:" + cmp.Or(display[name], name) // in stack traces
 		h := sha256.New()
 		h.Write([]byte("chunk\x00" + file + "\x00"))
 		h.Write(code)
 		var key [32]byte
 		h.Sum(key[:0])
-		b.pending = append(b.pending, pendingChunk{object: u.object, file: u.repoPath("<npm bundle>"), chunk: name, code: c})
-		go func() {
-			defer close(c.done)
-			compileSlots <- struct{}{}
-			defer func() { <-compileSlots }()
-			c.prg, c.err = b.programs.compileKeyed(b.build, key, file, func() string {
+		programs, build := b.programs, b.build
+		c := &chunkCode{done: make(chan struct{}), compile: func() (*goja.Program, error) {
+			return programs.compileKeyed(build, key, file, func() string {
 				return bundleWrapperHead + string(code) + wrapperTail
 			})
-		}()
+		}}
+		bc.chunks[name] = c
+		queue = append(queue, c)
+		b.pending = append(b.pending, pendingChunk{object: u.object, file: u.repoPath("<npm bundle>"), chunk: name, code: c})
 	}
+	go func() { // hands the chunks to workers in order, as slots free up
+		for _, c := range queue {
+			if c.claimed.Load() {
+				continue
+			}
+			compileSlots <- struct{}{}
+			go func() {
+				defer func() { <-compileSlots }()
+				c.run()
+			}()
+		}
+	}()
 	return bc
 }
 
