@@ -200,10 +200,11 @@ func (i *Installer) InstallVendored(ctx context.Context, lock *lockfile.Lock, ow
 	i.inflight["bundle:"+key] = f
 	i.mu.Unlock()
 
-	f.b, f.err = i.install(ctx, owner, o, pkgs, key, vendor)
+	var keep bool
+	f.b, keep, f.err = i.install(ctx, owner, o, pkgs, key, vendor)
 	i.mu.Lock()
 	delete(i.inflight, "bundle:"+key)
-	if f.err == nil {
+	if f.err == nil && keep {
 		i.bundles[key] = f.b
 	}
 	i.mu.Unlock()
@@ -211,28 +212,43 @@ func (i *Installer) InstallVendored(ctx context.Context, lock *lockfile.Lock, ow
 	return f.b, f.err
 }
 
-func (i *Installer) install(ctx context.Context, owner string, o *lockfile.Owner, pkgs map[string]*lockfile.Package, key string, vendor fs.FS) (*runner.Bundle, error) {
+// install returns owner's bundle, from the cache or built, and whether it may be kept.
+func (i *Installer) install(ctx context.Context, owner string, o *lockfile.Owner, pkgs map[string]*lockfile.Package, key string, vendor fs.FS) (*runner.Bundle, bool, error) {
 	cached := filepath.Join(i.dir, "bundles", key)
 	if b, err := readBundle(cached); err == nil {
-		return b, nil
+		return b, true, nil
 	} else if !errors.Is(err, fs.ErrNotExist) {
 		i.logger.Warn("npm bundle cache: rebuilding an unreadable entry", zap.String("owner", owner), zap.Error(err))
 		if err := os.RemoveAll(cached); err != nil {
-			return nil, fmt.Errorf("%s: npm bundle cache: %w", owner, err)
+			return nil, false, fmt.Errorf("%s: npm bundle cache: %w", owner, err)
 		}
 	}
-	dirs, err := i.fetchAll(ctx, pkgs, vendor)
+	dirs, failed, err := i.fetchAll(ctx, pkgs, vendor)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", owner, err)
+		return nil, false, fmt.Errorf("%s: %w", owner, err)
+	}
+	if len(failed) > 0 {
+		// Optional packages that did not fetch go, with what needs them; the bundle is not
+		// kept, so that a later install tries them again.
+		if pkgs, err = prune(pkgs, failed); err != nil {
+			return nil, false, fmt.Errorf("%s: %w", owner, err)
+		}
+		for _, k := range sortedKeys(failed) {
+			if _, kept := pkgs[k]; !kept {
+				i.logger.Warn("npm optional package left out", zap.String("owner", owner), zap.String("package", k), zap.Error(failed[k]))
+			}
+		}
 	}
 	sp, err := i.bundle(ctx, o, pkgs, dirs)
 	if err != nil {
-		return nil, fmt.Errorf("%s: bundling: %w", owner, err)
+		return nil, false, fmt.Errorf("%s: bundling: %w", owner, err)
 	}
-	if err := writeBundle(filepath.Join(i.dir, "tmp"), cached, sp); err != nil {
-		i.logger.Warn("npm bundle cache", zap.String("owner", owner), zap.Error(err))
+	if len(failed) == 0 {
+		if err := writeBundle(filepath.Join(i.dir, "tmp"), cached, sp); err != nil {
+			i.logger.Warn("npm bundle cache", zap.String("owner", owner), zap.Error(err))
+		}
 	}
-	return newBundle(sp.entries, sp.chunks), nil
+	return newBundle(sp.entries, sp.chunks), len(failed) == 0, nil
 }
 
 // bundleManifest is bundle.json of a cached bundle's folder, beside its chunk files.
@@ -343,12 +359,6 @@ func ownerPackages(lock *lockfile.Lock, owner string, o *lockfile.Owner) (map[st
 		if lockfile.Key(p.Name, p.Version) != k || p.Integrity == "" || p.Tarball == "" {
 			return nil, fmt.Errorf("%s: %s: incomplete entry in %s (name, version, integrity and tarball are required)", owner, k, lockfile.Name)
 		}
-		if !platformOK(p) {
-			if p.Optional {
-				continue
-			}
-			return nil, &PackageError{p.Name, p.Version, fmt.Errorf("not for this platform (os %v, cpu %v)", p.OS, p.CPU)}
-		}
 		pkgs[k] = p
 	}
 	for _, k := range sortedKeys(pkgs) {
@@ -359,7 +369,52 @@ func ownerPackages(lock *lockfile.Lock, owner string, o *lockfile.Owner) (map[st
 			}
 		}
 	}
-	return pkgs, nil
+	skip := map[string]error{}
+	for k, p := range pkgs {
+		if !platformOK(p) {
+			skip[k] = fmt.Errorf("not for this platform (os %v, cpu %v)", p.OS, p.CPU)
+		}
+	}
+	return prune(pkgs, skip)
+}
+
+// prune returns pkgs without the packages of skip (keys, with why they cannot install here) and,
+// as npm does, without every package that depends on one of them. Only optional packages (those
+// the owner reaches through an optional dependency alone) may go: a required one that would is
+// the error, naming why.
+func prune(pkgs map[string]*lockfile.Package, skip map[string]error) (map[string]*lockfile.Package, error) {
+	if len(skip) == 0 {
+		return pkgs, nil
+	}
+	for changed := true; changed; {
+		changed = false
+		for _, k := range sortedKeys(pkgs) {
+			p := pkgs[k]
+			if skip[k] != nil {
+				continue
+			}
+			for _, n := range sortedKeys(p.Dependencies) {
+				dk := depKey(n, p.Dependencies[n])
+				if why := skip[dk]; why != nil {
+					skip[k] = fmt.Errorf("its dependency %s cannot install: %w", dk, why)
+					changed = true
+					break
+				}
+			}
+		}
+	}
+	out := make(map[string]*lockfile.Package, len(pkgs))
+	for _, k := range sortedKeys(pkgs) {
+		p := pkgs[k]
+		if why := skip[k]; why != nil {
+			if !p.Optional {
+				return nil, &PackageError{p.Name, p.Version, why}
+			}
+			continue
+		}
+		out[k] = p
+	}
+	return out, nil
 }
 
 // bundlerVersion changes whenever what the bundler writes changes, so old cached bundles are not
@@ -380,32 +435,30 @@ func inputKey(o *lockfile.Owner, pkgs map[string]*lockfile.Package) (string, err
 	return hex.EncodeToString(sum[:]), nil
 }
 
-// fetchAll brings every package into the cache, in parallel; optional ones may fail.
-func (i *Installer) fetchAll(ctx context.Context, pkgs map[string]*lockfile.Package, vendor fs.FS) (map[string]string, error) {
+// fetchAll brings every package into the cache, in parallel, and returns their folders; optional
+// ones that fail are returned apart, with why.
+func (i *Installer) fetchAll(ctx context.Context, pkgs map[string]*lockfile.Package, vendor fs.FS) (dirs map[string]string, failed map[string]error, err error) {
 	var mu sync.Mutex
 	var wg sync.WaitGroup
-	dirs := map[string]string{}
+	dirs, failed = map[string]string{}, map[string]error{}
 	var errs []error
 	for k, p := range pkgs {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
+		wg.Go(func() {
 			dir, err := i.fetchFrom(ctx, p, vendor)
 			mu.Lock()
 			defer mu.Unlock()
-			if err != nil {
-				if p.Optional {
-					i.logger.Warn("npm optional package skipped", zap.String("package", k), zap.Error(err))
-					return
-				}
+			switch {
+			case err != nil && p.Optional && ctx.Err() == nil:
+				failed[k] = err
+			case err != nil:
 				errs = append(errs, err)
-				return
+			default:
+				dirs[k] = dir
 			}
-			dirs[k] = dir
-		}()
+		})
 	}
 	wg.Wait()
-	return dirs, joinSorted(errs)
+	return dirs, failed, joinSorted(errs)
 }
 
 // Fetch brings one locked package into the cache and returns its folder: from the cache when it

@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -23,8 +24,8 @@ import (
 )
 
 // loadBundle loads a bundle's chunks in a fresh goja runtime the way the runner does (each once,
-// "./<chunk>" between chunks) with a require that answers Node built-ins with empty objects, and
-// returns an object with a loader per declared package.
+// "./<chunk>" between chunks) with a require that answers Node built-ins with empty objects and
+// throws for anything else, and returns an object with a loader per declared package.
 func loadBundle(t *testing.T, b *runner.Bundle) (*goja.Runtime, *goja.Object) {
 	t.Helper()
 	vm := goja.New()
@@ -34,7 +35,10 @@ func loadBundle(t *testing.T, b *runner.Bundle) (*goja.Runtime, *goja.Object) {
 		if chunk, ok := strings.CutPrefix(spec, "./"); ok {
 			return load(chunk)
 		}
-		return vm.NewObject()
+		if slices.Contains(nodeBuiltins, strings.TrimPrefix(spec, "node:")) {
+			return vm.NewObject()
+		}
+		panic(vm.NewGoError(fmt.Errorf("cannot find module %q", spec)))
 	}
 	load = func(name string) goja.Value {
 		if m, ok := loaded[name]; ok {
