@@ -38,6 +38,9 @@ type RegistryOptions struct {
 	Registry string
 	// RepoDir is the repository whose .npmrc is read first; "" skips it.
 	RepoDir string
+	// RepoNpmrc is the repository's .npmrc when there is no RepoDir to read it from (a remote
+	// repository, read from git); nil for none.
+	RepoNpmrc []byte
 	// UserNpmrc is the user's .npmrc; "" means NPM_CONFIG_USERCONFIG, else ~/.npmrc.
 	UserNpmrc string
 	// Getenv reads the environment (for NPM_CONFIG_REGISTRY and ${VAR} in .npmrc); nil: os.Getenv.
@@ -68,21 +71,31 @@ func LoadRegistries(opts RegistryOptions) (*Registries, error) {
 			}
 		}
 	}
-	var files []string
+	type rcFile struct {
+		name string
+		data []byte // read from name when nil
+	}
+	var files []rcFile
 	if opts.RepoDir != "" {
-		files = append(files, filepath.Join(opts.RepoDir, ".npmrc"))
+		files = append(files, rcFile{name: filepath.Join(opts.RepoDir, ".npmrc")})
+	} else if opts.RepoNpmrc != nil {
+		files = append(files, rcFile{name: "the repository's .npmrc", data: opts.RepoNpmrc})
 	}
 	if userRC != "" {
-		files = append(files, userRC)
+		files = append(files, rcFile{name: userRC})
 	}
 	var rcRegistry, rcSource string
-	for _, f := range files {
-		data, err := os.ReadFile(f)
-		if errors.Is(err, os.ErrNotExist) {
-			continue
-		}
-		if err != nil {
-			return nil, fmt.Errorf("npm registry config: %w", err)
+	for _, file := range files {
+		f, data := file.name, file.data
+		if data == nil {
+			var err error
+			data, err = os.ReadFile(f)
+			if errors.Is(err, os.ErrNotExist) {
+				continue
+			}
+			if err != nil {
+				return nil, fmt.Errorf("npm registry config: %w", err)
+			}
 		}
 		rc := parseNpmrc(data, getenv)
 		if rcRegistry == "" && rc.registry != "" {

@@ -277,6 +277,9 @@ type npmInstaller struct {
 	once gosync.Once
 	inst *npmvendor.Installer
 	err  error
+
+	mu     gosync.Mutex // guards commit
+	commit string       // the commit of the latest install: a remote repository's .npmrc is read there
 }
 
 func newNPMInstaller(cfg config.Config, store *gitstore.Store, log *zap.Logger) *npmInstaller {
@@ -294,7 +297,11 @@ func (n *npmInstaller) Install(ctx context.Context, lock *lockfile.Lock, owner s
 		// The registry is looked for only when a tarball is neither cached nor vendored: a
 		// restart with everything cached does not ask the npm CLI.
 		load := func() (*npmvendor.Registries, error) {
-			regs, err := npmvendor.LoadRegistries(npmvendor.RegistryOptions{Registry: n.registry, RepoDir: n.repoDir})
+			opts := npmvendor.RegistryOptions{Registry: n.registry, RepoDir: n.repoDir}
+			if n.repoDir == "" {
+				opts.RepoNpmrc = n.repoNpmrc()
+			}
+			regs, err := npmvendor.LoadRegistries(opts)
 			if err != nil {
 				n.log.Warn("npm: no registry; dependencies install from the repository's vendor/npm/ only", zap.Error(err))
 				return nil, err
@@ -308,6 +315,14 @@ func (n *npmInstaller) Install(ctx context.Context, lock *lockfile.Lock, owner s
 	})
 	if n.err != nil {
 		return nil, n.err
+	}
+	for _, c := range commits {
+		if c != "" {
+			n.mu.Lock()
+			n.commit = c
+			n.mu.Unlock()
+			break
+		}
 	}
 	var vendor vendorTrees
 	for _, c := range commits {
@@ -365,7 +380,38 @@ func (v *commitVendor) ReadFile(name string) ([]byte, error) {
 	return fs.ReadFile(v.fsys, name)
 }
 
+// repoNpmrc reads .npmrc at the commit of the latest install from the git mirror; nil when there
+// is none (or it cannot be read, which is logged).
+func (n *npmInstaller) repoNpmrc() []byte {
+	n.mu.Lock()
+	commit := n.commit
+	n.mu.Unlock()
+	if commit == "" {
+		return nil
+	}
+	tree, err := openTree(filepath.Join(n.dataDir, "git"), commit)
+	if err == nil {
+		var data []byte
+		if data, err = fs.ReadFile(tree, ".npmrc"); err == nil {
+			return data
+		}
+	}
+	if !errors.Is(err, fs.ErrNotExist) {
+		n.log.Warn("npm: cannot read the repository's .npmrc from the git mirror", zap.String("commit", commit), zap.Error(err))
+	}
+	return nil
+}
+
 func openVendor(gitDir, commit string) (fs.FS, error) {
+	tree, err := openTree(gitDir, commit)
+	if err != nil {
+		return nil, err
+	}
+	return fs.Sub(tree, "vendor/npm")
+}
+
+// openTree is the tree of commit in the git mirror at gitDir.
+func openTree(gitDir, commit string) (fs.FS, error) {
 	repo, err := git.PlainOpen(gitDir)
 	if err != nil {
 		return nil, err
@@ -374,7 +420,7 @@ func openVendor(gitDir, commit string) (fs.FS, error) {
 	if err != nil {
 		return nil, fmt.Errorf("commit %s: %w", commit, err)
 	}
-	return fs.Sub(gitstore.NewTreeFS(repo.Storer, c.TreeHash), "vendor/npm")
+	return gitstore.NewTreeFS(repo.Storer, c.TreeHash), nil
 }
 
 // stateKey is the configured redirect state key, or nil for a random one per process.

@@ -2,6 +2,7 @@ package main
 
 import (
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -111,5 +112,42 @@ export const onExecutePostLogin = async (event: Event, api: any): Promise<void> 
 	}
 	if res := offline.execute("", []byte(`{"user":{"user_id":"u3"}}`)); res.Outcome != runner.OutcomeSuccess || res.Effects.IDTokenClaims["sum"] != float64(5) {
 		t.Errorf("vendored: outcome %s, claims %v", res.Outcome, res.Effects.IDTokenClaims)
+	}
+}
+
+// TestNPMRemoteRepositoryNpmrc: a daemon serving a remote repository (smart HTTP) with no
+// registry in its configuration finds it, and its credentials, in the .npmrc committed to the
+// repository, read from the git mirror.
+func TestNPMRemoteRepositoryNpmrc(t *testing.T) {
+	reg, _ := npmTestRegistry(t)
+	for _, env := range []string{"NPM_CONFIG_REGISTRY", "npm_config_registry"} {
+		t.Setenv(env, "")
+	}
+	t.Setenv("NPM_CONFIG_USERCONFIG", filepath.Join(t.TempDir(), "no-user-npmrc"))
+	repo := newRemoteRepo(t)
+	nerf := strings.TrimPrefix(strings.TrimPrefix(reg, "http:"), "https:")
+	repo.write(".npmrc", "registry="+reg+"\n"+nerf+":_authToken=${ACTIONSD_NPM_TEST_TOKEN}\n")
+	repo.write("triggers.yaml", "post-login: [plain]\n")
+	repo.write("actions/plain/action.yaml", "trigger: post-login\ndependencies:\n  actionsd-plain: ^1.0.0\n")
+	repo.write("actions/plain/index.js", `const plain = require('actionsd-plain');
+exports.onExecutePostLogin = async (event, api) => { api.idToken.setCustomClaim('sum', plain.add(20, 22)); };
+`)
+	run(t, repo.dir, "", "lock", "--registry", reg).want(t, 0, "lock")
+	repo.commit("plain uses actionsd-plain")
+	repo.push()
+	srv := newGitHTTP(t, filepath.Dir(repo.bare), "u", "p")
+	cfg := testConfig(t, srv.URL+"/actions.git")
+	cfg.Git.Username, cfg.Git.Password = "u", "p"
+	d, err := newDaemon(cfg, vaultsecrets.NewStatic(nil, zaptest.NewLogger(t)), zaptest.NewLogger(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	td := runDaemon(t, d)
+	if st := td.sync(""); !st.Ready || st.Applied == nil {
+		t.Fatalf("sync: applied %+v, errors %v", st.Applied, problemsText(st.Errors))
+	}
+	res := td.execute("", []byte(`{"user":{"user_id":"u1"}}`))
+	if res.Outcome != runner.OutcomeSuccess || res.Effects.IDTokenClaims["sum"] != float64(42) {
+		t.Errorf("execute: outcome %s, claims %v: %+v", res.Outcome, res.Effects.IDTokenClaims, res.Actions)
 	}
 }
