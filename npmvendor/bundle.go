@@ -12,6 +12,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/evanw/esbuild/pkg/api"
 
@@ -44,18 +45,32 @@ func (i *Installer) bundle(ctx context.Context, o *lockfile.Owner, pkgs map[stri
 	if err != nil {
 		return nil, err
 	}
-	defer os.RemoveAll(tmp)
+	defer func() { go os.RemoveAll(tmp) }() // thousands of links: not on the caller's time
 	where := map[string]string{} // package key -> its folder in the layout
+	var errs []error
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	slots := make(chan struct{}, 8) // file system calls, mostly
 	for n, p := range sortedPackages(pkgs) {
 		k := lockfile.Key(p.Name, p.Version)
 		if dirs[k] == "" {
 			continue // an optional package that did not install
 		}
 		dst := filepath.Join(tmp, "s", strconv.Itoa(n), "node_modules", filepath.FromSlash(p.Name))
-		if err := linkTree(dirs[k], dst); err != nil {
-			return nil, &PackageError{p.Name, p.Version, fmt.Errorf("laying out: %w", err)}
-		}
 		where[k] = dst
+		wg.Go(func() {
+			slots <- struct{}{}
+			defer func() { <-slots }()
+			if err := linkTree(dirs[k], dst); err != nil {
+				mu.Lock()
+				errs = append(errs, &PackageError{p.Name, p.Version, fmt.Errorf("laying out: %w", err)})
+				mu.Unlock()
+			}
+		})
+	}
+	wg.Wait()
+	if err := joinSorted(errs); err != nil {
+		return nil, err
 	}
 	for k, dst := range where {
 		p := pkgs[k]
@@ -94,34 +109,68 @@ func (i *Installer) bundle(ctx context.Context, o *lockfile.Owner, pkgs map[stri
 		return nil, err
 	}
 
-	nodeBuild, nodeErr := build(root, entries, false)
-	browserBuild, browserErr := build(root, entries, true)
+	var nodeBuild, browserBuild *split
+	var nodeErr, browserErr error
+	var builds sync.WaitGroup
+	builds.Go(func() { nodeBuild, nodeErr = build(root, entries, false) })
+	builds.Go(func() { browserBuild, browserErr = build(root, entries, true) })
+	builds.Wait()
+	chosen := nodeBuild
 	switch {
 	case nodeErr != nil && browserErr != nil:
 		return nil, nodeErr
 	case nodeErr != nil:
-		return browserBuild, nil
+		chosen = browserBuild
 	case browserErr == nil && len(browserBuild.builtins) < len(nodeBuild.builtins):
 		// The `browser` builds need fewer Node built-ins (axios' uses fetch, node-fetch's is the
 		// global fetch): a better build for goja.
 		i.logger.Debug("npm bundle: browser build chosen")
-		return browserBuild, nil
+		chosen = browserBuild
 	}
-	return nodeBuild, nil
+	if err := chosen.toCommonJS(); err != nil {
+		return nil, err
+	}
+	return chosen, nil
 }
 
-// split is a bundle as build makes it: CommonJS chunks by file name, the entry chunk of each
-// declared package, and the Node built-ins the chunks require.
+// split is a bundle as build makes it: chunks by file name (ES modules until toCommonJS), the
+// entry chunk of each declared package, and the Node built-ins the chunks require.
 type split struct {
 	entries  map[string]string // package name -> chunk
 	chunks   map[string][]byte
 	builtins []string
 }
 
-// build runs esbuild on root's entry files (entry file -> package name) with code splitting, then
-// turns each chunk into CommonJS for goja; built-ins stay external. browser selects `browser`
-// fields and conditions. Splitting needs ES module output, hence the second step: chunks then
-// require each other as "./<chunk>", and an entry chunk's exports.default is its package.
+// toCommonJS turns the chunks from ES modules into CommonJS, in parallel: chunks then require each
+// other as "./<chunk>", and an entry chunk's exports.default is its package.
+func (sp *split) toCommonJS() error {
+	var mu sync.Mutex
+	var errs []error
+	var wg sync.WaitGroup
+	for name, code := range sp.chunks {
+		wg.Go(func() {
+			cjs := api.Transform(string(code), api.TransformOptions{
+				Format:    api.FormatCommonJS,
+				Target:    api.ESNext,
+				Supported: gojaUnsupported,
+				LogLevel:  api.LogLevelSilent,
+			})
+			mu.Lock()
+			defer mu.Unlock()
+			if len(cjs.Errors) > 0 {
+				errs = append(errs, fmt.Errorf("chunk %s: %w", name, esbuildError(cjs.Errors)))
+				return
+			}
+			sp.chunks[name] = cjs.Code
+		})
+	}
+	wg.Wait()
+	return joinSorted(errs)
+}
+
+// build runs esbuild on root's entry files (entry file -> package name) with code splitting;
+// built-ins stay external. browser selects `browser` fields and conditions. Splitting needs ES
+// module output: toCommonJS makes the chunks goja's.
 func build(root string, entries map[string]string, browser bool) (*split, error) {
 	var points []api.EntryPoint
 	for _, file := range sortedKeys(entries) {
@@ -171,16 +220,7 @@ func build(root string, entries map[string]string, browser bool) (*split, error)
 		if !strings.HasSuffix(name, ".js") {
 			continue
 		}
-		cjs := api.Transform(string(f.Contents), api.TransformOptions{
-			Format:    api.FormatCommonJS,
-			Target:    api.ESNext,
-			Supported: gojaUnsupported,
-			LogLevel:  api.LogLevelSilent,
-		})
-		if len(cjs.Errors) > 0 {
-			return nil, fmt.Errorf("chunk %s: %w", name, esbuildError(cjs.Errors))
-		}
-		out.chunks[name] = cjs.Code
+		out.chunks[name] = f.Contents
 		rel, err := filepath.Rel(root, f.Path)
 		if err != nil {
 			return nil, err

@@ -91,6 +91,15 @@ func NewInstaller(opts InstallerOptions) (*Installer, error) {
 			return nil, fmt.Errorf("npm cache: %w", err)
 		}
 	}
+	// Temporary folders an earlier process left (it stopped mid-install, or before its bundle
+	// layout was removed); an hour old, so that another process's work in progress stays.
+	if left, err := os.ReadDir(filepath.Join(opts.Dir, "tmp")); err == nil {
+		for _, e := range left {
+			if info, err := e.Info(); err == nil && time.Since(info.ModTime()) > time.Hour {
+				os.RemoveAll(filepath.Join(opts.Dir, "tmp", e.Name()))
+			}
+		}
+	}
 	// Bundles were single files before they were split into chunk folders; the files are of no
 	// use any more.
 	if old, err := filepath.Glob(filepath.Join(opts.Dir, "bundles", "*.js")); err == nil {

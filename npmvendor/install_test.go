@@ -485,3 +485,28 @@ func TestCheck(t *testing.T) {
 		})
 	}
 }
+
+// NewInstaller removes temporary folders an earlier process left an hour ago or more, and
+// leaves younger ones (another process may be working in them).
+func TestNewInstallerRemovesOldTemporaryFolders(t *testing.T) {
+	dir := t.TempDir()
+	old, young := filepath.Join(dir, "tmp", "bundle-old"), filepath.Join(dir, "tmp", "bundle-young")
+	for _, d := range []string{old, young} {
+		if err := os.MkdirAll(filepath.Join(d, "s"), 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	past := time.Now().Add(-2 * time.Hour)
+	if err := os.Chtimes(old, past, past); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := NewInstaller(InstallerOptions{Dir: dir}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(old); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("a two-hour-old temporary folder was kept: %v", err)
+	}
+	if _, err := os.Stat(young); err != nil {
+		t.Errorf("a fresh temporary folder was removed: %v", err)
+	}
+}
