@@ -46,7 +46,7 @@ func (i *Installer) bundle(ctx context.Context, o *lockfile.Owner, pkgs map[stri
 		return nil, err
 	}
 	defer func() { go os.RemoveAll(tmp) }() // thousands of links: not on the caller's time
-	where := map[string]string{} // package key -> its folder in the layout
+	where := map[string]string{}            // package key -> its folder in the layout
 	var errs []error
 	var mu sync.Mutex
 	var wg sync.WaitGroup
