@@ -40,7 +40,7 @@ var gojaUnsupported = map[string]bool{"async-generator": false, "for-await": fal
 // links between packages, so each package sees exactly its locked dependencies) and bundles it:
 // one entry chunk per declared package, and shared chunks for what two of them use, so that goja
 // compiles the chunks in parallel and a package is one instance however many others use it.
-func (i *Installer) bundle(ctx context.Context, o *lockfile.Owner, pkgs map[string]*lockfile.Package, dirs map[string]string) (*split, error) {
+func (i *Installer) bundle(ctx context.Context, o *lockfile.Owner, pkgs map[string]*lockfile.Package, dirs map[string]string, subpaths []string) (*split, error) {
 	tmp, err := os.MkdirTemp(filepath.Join(i.dir, "tmp"), "bundle-")
 	if err != nil {
 		return nil, err
@@ -89,8 +89,7 @@ func (i *Installer) bundle(ctx context.Context, o *lockfile.Owner, pkgs map[stri
 		}
 	}
 	root := filepath.Join(tmp, "root")
-	entries := map[string]string{} // entry file -> package name
-	for n, name := range sortedKeys(o.Dependencies) {
+	for _, name := range sortedKeys(o.Dependencies) {
 		target := where[depKey(name, o.Dependencies[name])]
 		if target == "" {
 			return nil, fmt.Errorf("%s@%s did not install", name, o.Dependencies[name])
@@ -98,12 +97,15 @@ func (i *Installer) bundle(ctx context.Context, o *lockfile.Owner, pkgs map[stri
 		if err := symlink(target, filepath.Join(root, "node_modules", filepath.FromSlash(name))); err != nil {
 			return nil, err
 		}
-		q, _ := json.Marshal(name)
+	}
+	entries := map[string]string{} // entry file -> what it requires: a package, or a deep import of one
+	for n, spec := range append(sortedKeys(o.Dependencies), subpaths...) {
+		q, _ := json.Marshal(spec)
 		file := fmt.Sprintf("entry-%d.js", n)
 		if err := os.WriteFile(filepath.Join(root, file), []byte("module.exports = require("+string(q)+");\n"), 0o644); err != nil {
 			return nil, err
 		}
-		entries[file] = name
+		entries[file] = spec
 	}
 	if err := ctx.Err(); err != nil {
 		return nil, err

@@ -172,6 +172,22 @@ func (i *Installer) Install(ctx context.Context, lock *lockfile.Lock, owner stri
 // a repository that vendors its tarballs needs no registry. vendor is read with fs.ReadFile,
 // possibly from several goroutines at once; nil reads nothing.
 func (i *Installer) InstallVendored(ctx context.Context, lock *lockfile.Lock, owner string, vendor fs.FS) (*runner.Bundle, error) {
+	return i.InstallWith(ctx, lock, owner, InstallOptions{Vendor: vendor})
+}
+
+// InstallOptions are what InstallWith takes beyond the lock and the owner.
+type InstallOptions struct {
+	// Vendor is read for tarballs before anything else, as in InstallVendored; nil for none.
+	Vendor fs.FS
+	// Subpaths are deep imports of declared packages ("lodash/get", "@scope/pkg/sub") that the
+	// owner's code requires: each gets an entry of the bundle beside the package names
+	// (runner.PackageSubpaths finds them).
+	Subpaths []string
+}
+
+// InstallWith is Install with options.
+func (i *Installer) InstallWith(ctx context.Context, lock *lockfile.Lock, owner string, opts InstallOptions) (*runner.Bundle, error) {
+	vendor := opts.Vendor
 	if lock == nil {
 		return nil, fmt.Errorf("%s: no %s", owner, lockfile.Name)
 	}
@@ -186,7 +202,11 @@ func (i *Installer) InstallVendored(ctx context.Context, lock *lockfile.Lock, ow
 	if err != nil {
 		return nil, err
 	}
-	key, err := inputKey(o, pkgs)
+	subpaths, err := checkSubpaths(owner, o, opts.Subpaths)
+	if err != nil {
+		return nil, err
+	}
+	key, err := inputKey(o, pkgs, subpaths)
 	if err != nil {
 		return nil, err
 	}
@@ -210,7 +230,7 @@ func (i *Installer) InstallVendored(ctx context.Context, lock *lockfile.Lock, ow
 	i.mu.Unlock()
 
 	var keep bool
-	f.b, keep, f.err = i.install(ctx, owner, o, pkgs, key, vendor)
+	f.b, keep, f.err = i.install(ctx, owner, o, pkgs, subpaths, key, vendor)
 	i.mu.Lock()
 	delete(i.inflight, "bundle:"+key)
 	if f.err == nil && keep {
@@ -222,7 +242,7 @@ func (i *Installer) InstallVendored(ctx context.Context, lock *lockfile.Lock, ow
 }
 
 // install returns owner's bundle, from the cache or built, and whether it may be kept.
-func (i *Installer) install(ctx context.Context, owner string, o *lockfile.Owner, pkgs map[string]*lockfile.Package, key string, vendor fs.FS) (*runner.Bundle, bool, error) {
+func (i *Installer) install(ctx context.Context, owner string, o *lockfile.Owner, pkgs map[string]*lockfile.Package, subpaths []string, key string, vendor fs.FS) (*runner.Bundle, bool, error) {
 	cached := filepath.Join(i.dir, "bundles", key)
 	if b, err := readBundle(cached); err == nil {
 		return b, true, nil
@@ -248,7 +268,7 @@ func (i *Installer) install(ctx context.Context, owner string, o *lockfile.Owner
 			}
 		}
 	}
-	sp, err := i.bundle(ctx, o, pkgs, dirs)
+	sp, err := i.bundle(ctx, o, pkgs, dirs, subpaths)
 	if err != nil {
 		return nil, false, fmt.Errorf("%s: bundling: %w", owner, err)
 	}
@@ -430,13 +450,38 @@ func prune(pkgs map[string]*lockfile.Package, skip map[string]error) (map[string
 // reused.
 const bundlerVersion = "actionsd-npm-bundle-3"
 
+// checkSubpaths returns subpaths sorted and without repeats, each checked to be a deep import of a
+// declared package that stays inside it.
+func checkSubpaths(owner string, o *lockfile.Owner, subpaths []string) ([]string, error) {
+	seen := map[string]bool{}
+	for _, s := range subpaths {
+		pkg, rest := s, ""
+		if i := strings.Index(s, "/"); i >= 0 && !strings.HasPrefix(s, "@") {
+			pkg, rest = s[:i], s[i+1:]
+		} else if parts := strings.SplitN(s, "/", 3); strings.HasPrefix(s, "@") && len(parts) == 3 {
+			pkg, rest = parts[0]+"/"+parts[1], parts[2]
+		}
+		if _, ok := o.Dependencies[pkg]; !ok || rest == "" {
+			return nil, fmt.Errorf("%s: %q is not a deep import of a declared package", owner, s)
+		}
+		for _, seg := range strings.Split(rest, "/") {
+			if seg == "" || seg == "." || seg == ".." || strings.ContainsAny(seg, "\\\x00") {
+				return nil, fmt.Errorf("%s: deep import %q: each part of the path must be a plain name", owner, s)
+			}
+		}
+		seen[s] = true
+	}
+	return sortedKeys(seen), nil
+}
+
 // inputKey is the hash of everything a bundle is built from.
-func inputKey(o *lockfile.Owner, pkgs map[string]*lockfile.Package) (string, error) {
+func inputKey(o *lockfile.Owner, pkgs map[string]*lockfile.Package, subpaths []string) (string, error) {
 	data, err := json.Marshal(struct {
 		V        string
 		Deps     map[string]string
 		Packages map[string]*lockfile.Package
-	}{bundlerVersion, o.Dependencies, pkgs})
+		Subpaths []string `json:",omitempty"`
+	}{bundlerVersion, o.Dependencies, pkgs, subpaths})
 	if err != nil {
 		return "", err
 	}

@@ -510,3 +510,45 @@ func TestNewInstallerRemovesOldTemporaryFolders(t *testing.T) {
 		t.Errorf("a fresh temporary folder was removed: %v", err)
 	}
 }
+
+// Deep imports of declared packages get entries of their own; a deep import of an undeclared
+// package, or one that would leave its package, is refused.
+func TestInstallSubpaths(t *testing.T) {
+	f := newFakeRegistry(t)
+	f.add("deep", "1.0.0", &fakePkg{files: map[string]string{
+		"index.js":     `module.exports = "root";`,
+		"sub/thing.js": `module.exports = "thing of " + require("../index.js");`,
+	}})
+	f.add("@acme/deep", "1.0.0", &fakePkg{files: map[string]string{"index.js": `module.exports = 1;`, "x.js": `module.exports = "scoped x";`}})
+	res, err := lockOwners(t, f, map[string]map[string]string{"actions/a": {"deep": "1.0.0", "@acme/deep": "1.0.0"}}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	i := newTestInstaller(t, f, "")
+	plain, err := i.Install(context.Background(), res.Lock, "actions/a")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := i.InstallWith(context.Background(), res.Lock, "actions/a", InstallOptions{Subpaths: []string{"deep/sub/thing", "@acme/deep/x", "deep/sub/thing"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b.Key == plain.Key || len(b.Entries) != 4 {
+		t.Errorf("entries %v: want the two packages and the two deep imports, in a bundle of its own", b.Entries)
+	}
+	vm, exports := loadBundle(t, b)
+	if got := loadPackage(t, vm, exports, "deep/sub/thing").String(); got != "thing of root" {
+		t.Errorf("deep/sub/thing: got %q", got)
+	}
+	if got := loadPackage(t, vm, exports, "@acme/deep/x").String(); got != "scoped x" {
+		t.Errorf("@acme/deep/x: got %q", got)
+	}
+	for _, bad := range []string{"other/x", "deep", "deep/../../etc/passwd", "deep/./x", "@acme/deep", "deep//x"} {
+		if _, err := i.InstallWith(context.Background(), res.Lock, "actions/a", InstallOptions{Subpaths: []string{bad}}); err == nil {
+			t.Errorf("subpath %q was accepted", bad)
+		}
+	}
+	if _, err := i.InstallWith(context.Background(), res.Lock, "actions/a", InstallOptions{Subpaths: []string{"deep/missing"}}); err == nil || !strings.Contains(err.Error(), "deep/missing") {
+		t.Errorf("a deep import that does not exist: got %v, want an error naming it", err)
+	}
+}

@@ -1,6 +1,8 @@
 package runner
 
 import (
+	"encoding/json"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -103,6 +105,16 @@ func TestNPMBundleErrors(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "the dependency bundle of actions/a has no chunk chunk-GONE.js") {
 		t.Errorf("bundle with a missing chunk: err = %v", err)
 	}
+	// A deep import without an entry of its own is an error, not the package's root.
+	deep := newAction("deep", `exports.onExecutePostLogin = async (event, api) => {
+  let r; try { r = typeof require('left-pad/' + 'sub'); } catch (e) { r = e.message; } api.idToken.setCustomClaim('r', r); };`)
+	deep.Source.Dependencies = map[string]string{"left-pad": "1.3.0"}
+	deep.Source.Bundle = testBundle("k-deep")
+	g := mustBuild(t, newSpec(deep), Options{})
+	res := mustExecute(t, g, "post-login", `{}`)
+	if got, _ := res.Effects.IDTokenClaims["r"].(json.RawMessage); !strings.Contains(string(got), "has no left-pad/sub") {
+		t.Errorf("deep import without an entry: got %s", got)
+	}
 	// A chunk that nothing loads at start must compile all the same before the generation serves.
 	lazy := newAction("lazy", `exports.onExecutePostLogin = async () => { require('left-pad'); };`)
 	lazy.Source.Dependencies = map[string]string{"left-pad": "1.3.0"}
@@ -111,5 +123,20 @@ func TestNPMBundleErrors(t *testing.T) {
 	_, err = Build(t.Context(), newSpec(lazy), Options{})
 	if err == nil || !strings.Contains(err.Error(), "does not compile: chunk chunk-BAD.js") {
 		t.Errorf("a broken chunk nothing loads at start: err = %v", err)
+	}
+}
+
+func TestPackageSubpaths(t *testing.T) {
+	files := map[string][]byte{
+		"index.js": []byte(`const get = require('lodash/get'); const _ = require('lodash');
+// require('lodash/commented')
+const x = require("@acme/pkg/sub/x"); require('other/y'); require('./lodash/local'); require('node:crypto');`),
+		"lib/more.cjs": []byte("require(`lodash/get`); require('lodash/set');"),
+		"data.json":    []byte(`{"a": "require('lodash/json')"}`),
+	}
+	got := PackageSubpaths(files, map[string]string{"lodash": "4.17.21", "@acme/pkg": "1.0.0"})
+	want := []string{"@acme/pkg/sub/x", "lodash/get", "lodash/set"}
+	if !slices.Equal(got, want) {
+		t.Errorf("got %q, want %q", got, want)
 	}
 }

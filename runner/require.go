@@ -203,17 +203,19 @@ func (v *vm) require(u *unit, from, spec string) goja.Value {
 
 // requireDependency loads a declared npm package from the unit's bundle (Source.Bundle): its
 // entry chunk runs once per runtime and owner, and its exports.default is the package. A deep
-// import ("pkg/sub") is served when the bundle has an entry of that name too.
+// import ("pkg/sub") is served by an entry of that name (the bundler makes one for each deep
+// import the code requires literally), never by the package's own.
 func (v *vm) requireDependency(u *unit, pkg, spec string) goja.Value {
 	if u.bundle == nil {
 		panic(v.newError(fmt.Sprintf("cannot require '%s': npm package %s is declared but its dependencies are not bundled (run actionsd lock and sync again)", spec, pkg)))
 	}
 	chunk, ok := u.bundle.entries[spec]
 	if !ok {
-		chunk, ok = u.bundle.entries[pkg]
-	}
-	if !ok {
-		e := v.newError(fmt.Sprintf("cannot require '%s': the dependency bundle of %s has no %s", spec, u.object, spec))
+		msg := fmt.Sprintf("cannot require '%s': the dependency bundle of %s has no %s", spec, u.object, spec)
+		if spec != pkg {
+			msg += " (deep imports are bundled when required with a literal name, as require('" + spec + "'))"
+		}
+		e := v.newError(msg)
 		e.Set("code", "MODULE_NOT_FOUND")
 		panic(e)
 	}

@@ -1,5 +1,11 @@
 package runner
 
+import (
+	"maps"
+	"slices"
+	"strings"
+)
+
 // requireCall is one literal require('x') found in a source file.
 type requireCall struct {
 	spec      string
@@ -106,4 +112,24 @@ func scanRequires(src []byte) []requireCall {
 		}
 	}
 	return out
+}
+
+// PackageSubpaths lists the deep imports of declared npm packages ("lodash/get", "date-fns/addDays",
+// "@scope/pkg/sub") that the JavaScript files among files require with a literal specifier,
+// sorted and without repeats. The bundler gives each one an entry of its own, since a bundle has
+// entries for the declared package names only.
+func PackageSubpaths(files map[string][]byte, declared map[string]string) []string {
+	seen := map[string]bool{}
+	for f, src := range files {
+		if !isJSFile(f) {
+			continue
+		}
+		for _, c := range scanRequires(src) {
+			pkg := packageName(c.spec)
+			if _, ok := declared[pkg]; ok && c.spec != pkg && !strings.HasPrefix(c.spec, "node:") {
+				seen[c.spec] = true
+			}
+		}
+	}
+	return slices.Sorted(maps.Keys(seen))
 }

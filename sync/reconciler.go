@@ -70,12 +70,22 @@ type Login interface {
 // Installer installs one owner's npm dependencies from a lock. Implemented in cmd/actionsd over
 // *npmvendor.Installer, which reads vendored tarballs from the repository's commits.
 type Installer interface {
-	// Install returns the bundle of owner's ("actions/<name>", "modules/<name>") dependencies as
-	// lock records them, reading tarballs from the vendor/npm/ folder of commits, in order (the
-	// lock's own commit first, then the deploy branch's HEAD: tarballs are verified against their
-	// integrity, so any commit may serve them), before any registry. It returns nil, nil when the
-	// owner has none, and must return when ctx ends.
-	Install(ctx context.Context, lock *lockfile.Lock, owner string, commits []string) (*runner.Bundle, error)
+	// Install returns the bundle of req.Owner's dependencies as req.Lock records them. It returns
+	// nil, nil when the owner has none, and must return when ctx ends.
+	Install(ctx context.Context, req InstallRequest) (*runner.Bundle, error)
+}
+
+// InstallRequest is one owner's install.
+type InstallRequest struct {
+	Lock  *lockfile.Lock
+	Owner string // "actions/<name>" or "modules/<name>"
+	// Commits are read for tarballs in their vendor/npm/ folder, in order (the lock's own commit
+	// first, then the deploy branch's HEAD: tarballs are verified against their integrity, so any
+	// commit may serve them), before any registry.
+	Commits []string
+	// Subpaths are the deep imports of declared packages ("lodash/get") the owner's code requires
+	// literally; the bundle gets an entry for each.
+	Subpaths []string
 }
 
 // Config configures a Reconciler.

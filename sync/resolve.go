@@ -122,7 +122,9 @@ func (r *Reconciler) install(ctx context.Context, a *attempt) error {
 		if len(d.declared) == 0 {
 			continue
 		}
-		b, err := r.cfg.Dependencies.Install(ctx, d.lock, d.owner, d.commits)
+		src := a.sources[d.object]
+		b, err := r.cfg.Dependencies.Install(ctx, InstallRequest{Lock: d.lock, Owner: d.owner, Commits: d.commits,
+			Subpaths: runner.PackageSubpaths(src.Files, d.declared)})
 		if err != nil {
 			if ctx.Err() != nil {
 				return ctx.Err()
@@ -132,7 +134,6 @@ func (r *Reconciler) install(ctx context.Context, a *attempt) error {
 			problems = append(problems, at(pos, d.object, "dependencies", "installing npm dependencies: %v", err))
 			continue
 		}
-		src := a.sources[d.object]
 		src.Bundle = b
 		a.sources[d.object] = src
 	}

@@ -27,7 +27,6 @@ import (
 	"github.com/actionsd/actionsd/gitstore"
 	"github.com/actionsd/actionsd/internal/api"
 	"github.com/actionsd/actionsd/internal/config"
-	"github.com/actionsd/actionsd/lockfile"
 	"github.com/actionsd/actionsd/npmvendor"
 	"github.com/actionsd/actionsd/runner"
 	"github.com/actionsd/actionsd/sync"
@@ -292,7 +291,7 @@ func newNPMInstaller(cfg config.Config, store *gitstore.Store, log *zap.Logger) 
 
 // Install installs owner's dependencies as lock records them, reading vendored tarballs from the
 // repository's vendor/npm/ at commits first.
-func (n *npmInstaller) Install(ctx context.Context, lock *lockfile.Lock, owner string, commits []string) (*runner.Bundle, error) {
+func (n *npmInstaller) Install(ctx context.Context, req sync.InstallRequest) (*runner.Bundle, error) {
 	n.once.Do(func() {
 		// The registry is looked for only when a tarball is neither cached nor vendored: a
 		// restart with everything cached does not ask the npm CLI.
@@ -316,7 +315,7 @@ func (n *npmInstaller) Install(ctx context.Context, lock *lockfile.Lock, owner s
 	if n.err != nil {
 		return nil, n.err
 	}
-	for _, c := range commits {
+	for _, c := range req.Commits {
 		if c != "" {
 			n.mu.Lock()
 			n.commit = c
@@ -325,12 +324,12 @@ func (n *npmInstaller) Install(ctx context.Context, lock *lockfile.Lock, owner s
 		}
 	}
 	var vendor vendorTrees
-	for _, c := range commits {
+	for _, c := range req.Commits {
 		if c != "" {
 			vendor = append(vendor, &commitVendor{gitDir: filepath.Join(n.dataDir, "git"), commit: c, log: n.log})
 		}
 	}
-	return n.inst.InstallVendored(ctx, lock, owner, vendor)
+	return n.inst.InstallWith(ctx, req.Lock, req.Owner, npmvendor.InstallOptions{Vendor: vendor, Subpaths: req.Subpaths})
 }
 
 // vendorTrees reads a file from the first commit's vendor/npm/ that has it.

@@ -117,7 +117,8 @@ export const onExecutePostLogin = async (event: Event, api: any): Promise<void> 
 
 // TestNPMRemoteRepositoryNpmrc: a daemon serving a remote repository (smart HTTP) with no
 // registry in its configuration finds it, and its credentials, in the .npmrc committed to the
-// repository, read from the git mirror.
+// repository, read from the git mirror. The action also requires a file of the package (a deep
+// import).
 func TestNPMRemoteRepositoryNpmrc(t *testing.T) {
 	reg, _ := npmTestRegistry(t)
 	for _, env := range []string{"NPM_CONFIG_REGISTRY", "npm_config_registry"} {
@@ -130,7 +131,8 @@ func TestNPMRemoteRepositoryNpmrc(t *testing.T) {
 	repo.write("triggers.yaml", "post-login: [plain]\n")
 	repo.write("actions/plain/action.yaml", "trigger: post-login\ndependencies:\n  actionsd-plain: ^1.0.0\n")
 	repo.write("actions/plain/index.js", `const plain = require('actionsd-plain');
-exports.onExecutePostLogin = async (event, api) => { api.idToken.setCustomClaim('sum', plain.add(20, 22)); };
+const double = require('actionsd-plain/lib/double'); // a deep import: an entry of its own
+exports.onExecutePostLogin = async (event, api) => { api.idToken.setCustomClaim('sum', plain.add(20, double(11))); };
 `)
 	run(t, repo.dir, "", "lock", "--registry", reg).want(t, 0, "lock")
 	repo.commit("plain uses actionsd-plain")
