@@ -142,8 +142,8 @@ type Reconciler struct {
 	serving, attempted   []vaultsecrets.Owner
 	secretsDegradedSince time.Time // when Status first found the secrets degraded; zero when not
 
-	// transformed caches TypeScript/ESM transforms by file content; only Run's goroutine uses it.
-	transformed map[[32]byte]transformResult
+	// transformer caches TypeScript/ESM transforms by file content; only Run's goroutine uses it.
+	transformer Transformer
 }
 
 // New returns a reconciler; it starts nothing until Run. It panics only when its metrics cannot be

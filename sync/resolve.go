@@ -1,15 +1,9 @@
 package sync
 
 import (
-	"bytes"
 	"context"
-	"crypto/sha256"
 	"fmt"
-	"path"
-	"regexp"
 	"sort"
-	"strconv"
-	"strings"
 
 	"gopkg.in/yaml.v3"
 
@@ -66,7 +60,6 @@ func (r *Reconciler) resolve(_ context.Context, a *attempt) error {
 	var problems []Problem
 	a.sources = map[string]runner.Source{}
 	a.renamed = map[string]string{}
-	next := make(map[[32]byte]transformResult, len(r.transformed))
 	for _, d := range depOwners(a.snap) {
 		for _, p := range npmvendor.Check(d.lock, d.owner, d.declared) {
 			pos := d.manifest
@@ -85,7 +78,7 @@ func (r *Reconciler) resolve(_ context.Context, a *attempt) error {
 	for _, act := range a.snap.Actions {
 		object := "actions/" + act.Name
 		src := runner.Source{Dir: act.Dir, Entry: act.Entry, Files: act.Files, Dependencies: act.Dependencies}
-		src, ps := r.transformSource(object, "", src, a.renamed, next)
+		src, ps := r.transformer.Source(object, "", src, a.renamed)
 		problems = append(problems, ps...)
 		a.sources[object] = src
 		for name, pin := range act.Modules {
@@ -96,12 +89,12 @@ func (r *Reconciler) resolve(_ context.Context, a *attempt) error {
 			v := a.snap.Modules[name].Versions[pin.Version]
 			m := v.Module
 			src := runner.Source{Dir: m.Dir, Entry: m.Entry, Files: m.Files, Dependencies: m.Dependencies}
-			src, ps := r.transformSource(object, v.Tag, src, a.renamed, next)
+			src, ps := r.transformer.Source(object, v.Tag, src, a.renamed)
 			problems = append(problems, ps...)
 			a.sources[object] = src
 		}
 	}
-	r.transformed = next
+	r.transformer.Round()
 	if len(problems) > 0 {
 		sortProblems(problems)
 		return problemsError(problems)
@@ -141,100 +134,6 @@ func (r *Reconciler) install(ctx context.Context, a *attempt) error {
 		return problemsError(problems)
 	}
 	return nil
-}
-
-// transformResult is one transformed file, or why it does not transform.
-type transformResult struct {
-	code []byte
-	err  error
-}
-
-// transformSource runs a source's files through npmvendor.Transform: TypeScript (.ts, .mts, .cts)
-// and .mjs files become .js files of CommonJS, and .js files with import/export or syntax goja
-// lacks are rewritten in place; the entry follows its file's new name. Renamed files are recorded
-// in renamed (repository path of the .js -> of the original) so that build errors name the file
-// in the repository. Declaration files (.d.ts) are left out. Results are cached by content.
-func (r *Reconciler) transformSource(object, ref string, src runner.Source, renamed map[string]string, next map[[32]byte]transformResult) (runner.Source, []Problem) {
-	var problems []Problem
-	var files map[string][]byte // copied on the first change
-	for _, f := range sortedKeys(src.Files) {
-		data := src.Files[f]
-		ext := strings.ToLower(path.Ext(f))
-		out := f
-		switch ext {
-		case ".ts", ".mts", ".cts", ".mjs":
-			if strings.HasSuffix(strings.ToLower(f), ".d.ts") {
-				if files == nil {
-					files = cloneFiles(src.Files)
-				}
-				delete(files, f)
-				continue
-			}
-			out = strings.TrimSuffix(f, path.Ext(f)) + ".js"
-			if _, clash := src.Files[out]; clash {
-				problems = append(problems, Problem{Object: object, Ref: ref, File: src.Dir + "/" + f,
-					Message: fmt.Sprintf("%s and %s would both load as %s: keep one", f, out, out)})
-				continue
-			}
-		case ".js", ".cjs":
-		default:
-			continue
-		}
-		key := sha256.Sum256(append([]byte(f+"\x00"), data...))
-		res, ok := r.transformed[key]
-		if !ok {
-			res, ok = next[key]
-		}
-		if !ok {
-			res.code, res.err = npmvendor.Transform(f, data)
-		}
-		next[key] = res
-		if res.err != nil {
-			problems = append(problems, transformProblem(object, ref, src.Dir, f, res.err))
-			continue
-		}
-		if out == f && bytes.Equal(res.code, data) {
-			continue
-		}
-		if files == nil {
-			files = cloneFiles(src.Files)
-		}
-		if out != f {
-			delete(files, f)
-			renamed[src.Dir+"/"+out] = src.Dir + "/" + f
-			if src.Entry == f {
-				src.Entry = out
-			}
-		}
-		files[out] = res.code
-	}
-	if files != nil {
-		src.Files = files
-	}
-	return src, problems
-}
-
-func cloneFiles(m map[string][]byte) map[string][]byte {
-	out := make(map[string][]byte, len(m))
-	for k, v := range m {
-		out[k] = v
-	}
-	return out
-}
-
-// esbuildPos is the position esbuild puts before a message: "file:line:col: text".
-var esbuildPos = regexp.MustCompile(`^(.+?):(\d+):(\d+): (.*)$`)
-
-func transformProblem(object, ref, dir, file string, err error) Problem {
-	p := Problem{Object: object, Ref: ref, File: dir + "/" + file, Message: err.Error()}
-	first, _, _ := strings.Cut(err.Error(), "; ")
-	if m := esbuildPos.FindStringSubmatch(first); m != nil && m[1] == file {
-		p.Line, _ = strconv.Atoi(m[2])
-		p.Col, _ = strconv.Atoi(m[3])
-		p.Col++ // esbuild's columns are 0-based
-		p.Message = m[4]
-	}
-	return p
 }
 
 // yamlKeyPos returns the 1-based line and column of the key path keys in a YAML document, or 0, 0.
