@@ -125,4 +125,3 @@ func transformProblem(object, ref, dir, file string, err error) Problem {
 	}
 	return p
 }
-
