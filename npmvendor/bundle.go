@@ -8,6 +8,7 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"path"
 	"path/filepath"
 	"regexp"
 	"strconv"
@@ -352,12 +353,16 @@ func Transform(filename string, src []byte) ([]byte, error) {
 		return src, nil
 	}
 	res := api.Transform(string(src), api.TransformOptions{
-		Loader:     loader,
-		Format:     api.FormatCommonJS,
-		Target:     api.ESNext,
-		Supported:  gojaUnsupported,
-		Sourcefile: filename,
-		LogLevel:   api.LogLevelSilent,
+		Loader:    loader,
+		Format:    api.FormatCommonJS,
+		Target:    api.ESNext,
+		Supported: gojaUnsupported,
+		// An inline source map, which goja reads: stack traces and load errors then name the
+		// original file (beside the output, hence the base name) and its lines.
+		Sourcemap:      api.SourceMapInline,
+		SourcesContent: api.SourcesContentExclude,
+		Sourcefile:     path.Base(filepath.ToSlash(filename)),
+		LogLevel:       api.LogLevelSilent,
 	})
 	if len(res.Errors) > 0 {
 		return nil, esbuildError(res.Errors)

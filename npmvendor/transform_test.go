@@ -1,6 +1,7 @@
 package npmvendor
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/dop251/goja"
@@ -41,5 +42,30 @@ export const onExecutePostLogin = async (e: E): Promise<number> => e.n + x;`},
 				t.Errorf("goja cannot compile the output: %v\n%s", err, got)
 			}
 		})
+	}
+}
+
+// A transformed file carries an inline source map that goja reads: an error thrown in it names
+// the original file (beside the output, in its folder) and line.
+func TestTransformSourceMap(t *testing.T) {
+	src := "interface Limits { max: number }\nconst l: Limits = { max: 3 };\n\nif (l.max > 2) throw new Error('too high');\nexport {};\n"
+	code, err := Transform("lib/limits.ts", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	vm := goja.New()
+	fn, err := vm.RunScript("actions/a/lib/limits.js", "(function (exports, require, module) {"+string(code)+"\n})")
+	if err != nil {
+		t.Fatal(err)
+	}
+	call, _ := goja.AssertFunction(fn)
+	module := vm.NewObject()
+	_, err = call(goja.Undefined(), vm.NewObject(), goja.Undefined(), module)
+	ex, ok := err.(*goja.Exception)
+	if !ok || len(ex.Stack()) == 0 {
+		t.Fatalf("got %v, want the thrown error", err)
+	}
+	if p := ex.Stack()[0].Position(); p.Filename != "actions/a/lib/limits.ts" || p.Line != 4 || !strings.Contains(ex.Error(), "too high") {
+		t.Errorf("%v at %s:%d, want too high at actions/a/lib/limits.ts:4", ex, p.Filename, p.Line)
 	}
 }

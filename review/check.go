@@ -28,30 +28,35 @@ func Check(ctx context.Context, s *State, opts Options) []Finding {
 	if s.LockErr != nil && !slices.ContainsFunc(out, func(f Finding) bool { return strings.HasPrefix(f.Pos, lockfile.Name) }) {
 		out = append(out, Finding{Pos: lockfile.Name, Object: lockfile.Name, Message: strings.TrimPrefix(s.LockErr.Error(), lockfile.Name+": ")})
 	}
-	syntax := map[string]bool{} // objects with a syntax error: not built
-	check := func(object, dir string, files map[string][]byte) {
-		for _, f := range slices.Sorted(maps.Keys(files)) {
-			if !strings.HasSuffix(f, ".js") && !strings.HasSuffix(f, ".cjs") {
+	p := &prepared{syntax: map[string]bool{}, sources: map[string]runner.Source{}, renamed: map[string]string{}}
+	// TypeScript and ES module files are transformed as the daemon does (esbuild checks their
+	// syntax); the other JavaScript files are parsed as the runner wraps them.
+	check := func(object string, src runner.Source) {
+		orig := src.Files
+		src, findings := p.source(object, "", src)
+		out = append(out, findings...)
+		for _, f := range slices.Sorted(maps.Keys(src.Files)) {
+			if !strings.HasSuffix(f, ".js") && !strings.HasSuffix(f, ".cjs") || !bytes.Equal(src.Files[f], orig[f]) {
 				continue
 			}
-			if fd := SyntaxError(dir+"/"+f, files[f]); fd != nil {
+			if fd := SyntaxError(src.Dir+"/"+f, src.Files[f]); fd != nil {
 				fd.Object = object
 				out = append(out, *fd)
-				syntax[object] = true
+				p.syntax[object] = true
 			}
 		}
 	}
 	for _, name := range sortedKeys(s.Snap.Actions) {
 		a := s.Snap.Actions[name]
-		check("actions/"+name, a.Dir, a.Files)
+		check("actions/"+name, runner.Source{Dir: a.Dir, Entry: a.Entry, Files: a.Files, Dependencies: a.Dependencies})
 	}
 	for _, name := range sortedKeys(s.Snap.Drafts) {
 		m := s.Snap.Drafts[name]
-		check("modules/"+name, m.Dir, m.Files)
+		check("modules/"+name, runner.Source{Dir: m.Dir, Entry: m.Entry, Files: m.Files, Dependencies: m.Dependencies})
 	}
 	out = append(out, checkLocked(s)...)
 	if !opts.SkipRun {
-		out = append(out, build(ctx, s, syntax, out)...)
+		out = append(out, build(ctx, s, p, out)...)
 	}
 	out = dedupe(out)
 	sortFindings(out)
@@ -174,10 +179,35 @@ func YAMLPos(data []byte, keys ...string) (int, int) {
 	return line, col
 }
 
+// prepared keeps the sources of a check as the runner gets them (TypeScript and ES modules turned
+// into CommonJS, by sync.Transformer), by object.
+type prepared struct {
+	tr      sync.Transformer
+	syntax  map[string]bool          // objects with a syntax error: not built
+	sources map[string]runner.Source // "actions/x", "modules/y" (drafts), "modules/y@vN"
+	renamed map[string]string        // transformed file -> the repository file it came from
+}
+
+// source returns src transformed, once per object, and the findings of its transform.
+func (p *prepared) source(object, ref string, src runner.Source) (runner.Source, []Finding) {
+	if out, ok := p.sources[object]; ok {
+		return out, nil
+	}
+	out, problems := p.tr.Source(object, ref, src, p.renamed)
+	var findings []Finding
+	for _, pr := range problems {
+		findings = append(findings, fromSync(pr))
+		p.syntax[object] = true
+	}
+	p.sources[object] = out
+	return out, findings
+}
+
 // build runs runner.Build over the actions of s whose module pins resolve and whose files parse,
 // with no secret values, and reports what it refuses. Actions and modules that declare npm
 // dependencies are left out: their bundles are the daemon's (npmvendor) to build.
-func build(ctx context.Context, s *State, syntax map[string]bool, already []Finding) []Finding {
+func build(ctx context.Context, s *State, p *prepared, already []Finding) []Finding {
+	syntax := p.syntax
 	spec := &runner.Spec{Commit: s.CommitHash(), Actions: map[string]*runner.ActionSpec{}, Bindings: map[string][]string{}}
 	modules := map[string]*runner.ModuleSpec{}
 actions:
@@ -187,7 +217,7 @@ actions:
 			continue
 		}
 		as := &runner.ActionSpec{Name: name, Version: "review", Trigger: a.Trigger, Timeout: a.Timeout,
-			Source:  runner.Source{Dir: a.Dir, Entry: a.Entry, Files: a.Files, Dependencies: a.Dependencies},
+			Source:  p.sources["actions/"+name],
 			Secrets: map[string]string{}, Modules: map[string]*runner.ModuleSpec{}}
 		for mname, pin := range a.Modules {
 			vs := s.Snap.Modules[mname]
@@ -200,9 +230,12 @@ actions:
 			}
 			key := fmt.Sprintf("%s@%d", mname, pin.Version)
 			if modules[key] == nil {
-				modules[key] = &runner.ModuleSpec{Name: mname, Version: pin.Version,
-					Source:  runner.Source{Dir: m.Dir, Entry: m.Entry, Files: m.Files, Dependencies: m.Dependencies},
-					Secrets: map[string]string{}}
+				src, findings := p.source(fmt.Sprintf("modules/%s@v%d", mname, pin.Version), vs.Versions[pin.Version].Tag,
+					runner.Source{Dir: m.Dir, Entry: m.Entry, Files: m.Files, Dependencies: m.Dependencies})
+				if len(findings) > 0 {
+					continue actions // a published version that does not transform: the daemon refuses it too
+				}
+				modules[key] = &runner.ModuleSpec{Name: mname, Version: pin.Version, Source: src, Secrets: map[string]string{}}
 			}
 			as.Modules[mname] = modules[key]
 		}
@@ -225,15 +258,19 @@ actions:
 		seen[f.Pos] = true
 	}
 	var out []Finding
-	for _, p := range be.Problems {
-		pos := p.File
-		if p.File != "" && p.Line > 0 {
-			pos = fmt.Sprintf("%s:%d:%d", p.File, p.Line, max(p.Col, 1))
+	for _, pr := range be.Problems {
+		file := pr.File
+		if orig, ok := p.renamed[file]; ok { // name the .ts the runner saw as its .js
+			file = orig
+		}
+		pos := file
+		if file != "" && pr.Line > 0 {
+			pos = fmt.Sprintf("%s:%d:%d", file, pr.Line, max(pr.Col, 1))
 		}
 		if pos != "" && seen[pos] {
 			continue
 		}
-		out = append(out, Finding{Pos: pos, Object: p.Object, Message: p.Message})
+		out = append(out, Finding{Pos: pos, Object: pr.Object, Message: pr.Message})
 	}
 	return out
 }

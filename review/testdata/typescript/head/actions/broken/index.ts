@@ -1,0 +1,3 @@
+export const onExecutePostLogin = async (event: any, api: any): Promise<void> => {
+  const n: number = ;
+};

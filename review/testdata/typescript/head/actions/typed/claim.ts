@@ -1,0 +1,3 @@
+export function claim(id: string): string {
+  return `user:${id}`;
+}

@@ -1,0 +1,3 @@
+import { helper } from './helper.js';
+
+export const greet = (name) => helper(name);
