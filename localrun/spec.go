@@ -4,7 +4,9 @@
 // *.test.js files inside the runner with a small test API (test, expect, fixture events, a
 // recording api and a fetch stub).
 //
-// It does not read Vault, resolve npm packages or serve HTTP.
+// Sources are prepared as the daemon prepares them: TypeScript and ES modules are compiled to
+// CommonJS (sync.Transformer), and declared npm packages are installed from actionsd.lock by
+// Workspace.Dependencies. It does not read Vault or serve HTTP.
 package localrun
 
 import (
@@ -15,8 +17,10 @@ import (
 	"strings"
 
 	"github.com/actionsd/actionsd/gitstore"
+	"github.com/actionsd/actionsd/lockfile"
 	"github.com/actionsd/actionsd/review"
 	"github.com/actionsd/actionsd/runner"
+	"github.com/actionsd/actionsd/sync"
 	"github.com/actionsd/actionsd/vaultsecrets"
 )
 
@@ -32,6 +36,34 @@ type Workspace struct {
 	Placeholders bool
 	// Missing collects "owner: NAME" for declared secrets the source does not hold.
 	Missing []string
+	// Dependencies installs the npm packages actions and modules declare, as the daemon's
+	// installer does; nil leaves them out (requiring one then fails, saying so).
+	Dependencies sync.Installer
+
+	tr sync.Transformer
+}
+
+// prepare compiles src's TypeScript and ES module files to CommonJS and, when it declares npm
+// packages and w.Dependencies is set, attaches their bundle, installed from lock for owner.
+func (w *Workspace) prepare(ctx context.Context, object, ref, owner string, lock *lockfile.Lock, src runner.Source) (runner.Source, error) {
+	src, problems := w.tr.Source(object, ref, src, nil)
+	if len(problems) > 0 {
+		var msgs []string
+		for _, p := range problems {
+			msgs = append(msgs, p.Error())
+		}
+		return src, errors.New(strings.Join(msgs, "; "))
+	}
+	if len(src.Dependencies) == 0 || w.Dependencies == nil {
+		return src, nil
+	}
+	b, err := w.Dependencies.Install(ctx, sync.InstallRequest{Lock: lock, Owner: owner,
+		Subpaths: runner.PackageSubpaths(src.Files, src.Dependencies)})
+	if err != nil {
+		return src, fmt.Errorf("%s: npm dependencies: %w", object, err)
+	}
+	src.Bundle = b
+	return src, nil
 }
 
 // ActionSpec returns the spec of action name, its modules resolved.
@@ -47,12 +79,17 @@ func (w *Workspace) ActionSpec(ctx context.Context, name string) (*runner.Action
 	if err != nil {
 		return nil, err
 	}
+	src, err := w.prepare(ctx, "actions/"+name, "", "actions/"+name, w.State.Snap.Lock,
+		runner.Source{Dir: a.Dir, Entry: a.Entry, Files: a.Files, Dependencies: a.Dependencies})
+	if err != nil {
+		return nil, err
+	}
 	as := &runner.ActionSpec{
 		Name:    name,
 		Version: a.Version,
 		Trigger: a.Trigger,
 		Timeout: a.Timeout,
-		Source:  runner.Source{Dir: a.Dir, Entry: a.Entry, Files: a.Files, Dependencies: a.Dependencies},
+		Source:  src,
 		Secrets: secrets,
 		Modules: map[string]*runner.ModuleSpec{},
 	}
@@ -77,6 +114,7 @@ func (w *Workspace) ActionSpec(ctx context.Context, name string) (*runner.Action
 // ModuleSpec returns version n of module name, or its draft when w.Draft (or n is 0).
 func (w *Workspace) ModuleSpec(ctx context.Context, name string, n int) (*runner.ModuleSpec, error) {
 	var m *gitstore.Module
+	object, ref, lock := "modules/"+name, "", w.State.Snap.Lock
 	if w.Draft || n == 0 {
 		m = w.State.Snap.Drafts[name]
 		if m == nil {
@@ -87,7 +125,13 @@ func (w *Workspace) ModuleSpec(ctx context.Context, name string, n int) (*runner
 		if vs == nil || vs.Versions[n] == nil || vs.Versions[n].Module == nil {
 			return nil, fmt.Errorf("module %s v%d is not published (--draft runs the draft in modules/%s)", name, n, name)
 		}
-		m = vs.Versions[n].Module
+		v := vs.Versions[n]
+		m, object, ref, lock = v.Module, fmt.Sprintf("modules/%s@v%d", name, n), v.Tag, v.Lock
+	}
+	src, err := w.prepare(ctx, object, ref, "modules/"+name, lock,
+		runner.Source{Dir: m.Dir, Entry: m.Entry, Files: m.Files, Dependencies: m.Dependencies})
+	if err != nil {
+		return nil, err
 	}
 	secrets, err := w.secrets(ctx, vaultsecrets.KindModule, name, m.Secrets)
 	if err != nil {
@@ -96,7 +140,7 @@ func (w *Workspace) ModuleSpec(ctx context.Context, name string, n int) (*runner
 	return &runner.ModuleSpec{
 		Name:    name,
 		Version: n,
-		Source:  runner.Source{Dir: m.Dir, Entry: m.Entry, Files: m.Files, Dependencies: m.Dependencies},
+		Source:  src,
 		Secrets: secrets,
 	}, nil
 }

@@ -213,7 +213,7 @@ func (w *Workspace) harnessSpec(ctx context.Context, tf TestFile, timeout time.D
 		}
 		files := maps.Clone(a.Source.Files)
 		files[harnessFile] = harness(fmt.Sprintf("require('./%s');", tf.File))
-		as.Source = runner.Source{Dir: a.Source.Dir, Entry: harnessFile, Files: files, Dependencies: a.Source.Dependencies}
+		as.Source = runner.Source{Dir: a.Source.Dir, Entry: harnessFile, Files: files, Dependencies: a.Source.Dependencies, Bundle: a.Source.Bundle}
 		as.Secrets = a.Secrets
 		as.Modules = a.Modules
 	default:
@@ -231,7 +231,7 @@ func (w *Workspace) harnessSpec(ctx context.Context, tf TestFile, timeout time.D
 	return &runner.Spec{Commit: w.State.CommitHash(), Actions: map[string]*runner.ActionSpec{"test": as}, Bindings: map[string][]string{}}, nil
 }
 
-var stackPosRE = regexp.MustCompile(`((?:actions|modules)/[^\s():]+\.c?js):(\d+):(\d+)`)
+var stackPosRE = regexp.MustCompile(`((?:actions|modules)/[^\s():]+\.(?:c?js|mjs|[cm]?ts)):(\d+):(\d+)`)
 
 // stackPos finds the first position of a user file (not the harness) in a JavaScript stack.
 func stackPos(stack string) string {

@@ -92,7 +92,7 @@ func localWorkspace(errw io.Writer, flags repoFlags, draft bool, secretsFile str
 	if err != nil {
 		return nil, err
 	}
-	w := &localrun.Workspace{State: st, Draft: draft}
+	w := &localrun.Workspace{State: st, Draft: draft, Dependencies: &localInstaller{repoDir: flags.dir}}
 	if secretsFile != "" {
 		fmt.Fprintln(errw, localSecretsWarning)
 		src, err := vaultsecrets.NewFile(secretsFile, zap.NewNop())

@@ -153,3 +153,54 @@ exports.onExecutePostLogin = async (event, api) => { api.idToken.setCustomClaim(
 		t.Errorf("execute: outcome %s, claims %v: %+v", res.Outcome, res.Effects.IDTokenClaims, res.Actions)
 	}
 }
+
+// TestCLITestAndInvokeWithNPMAndTypeScript: `actionsd test` and `actionsd invoke` prepare sources
+// as the daemon does: a TypeScript action that requires a locked npm package (and a file of it)
+// runs, its packages installed from the lock into the CLI's cache; a test that fails names the .ts
+// file and line.
+func TestCLITestAndInvokeWithNPMAndTypeScript(t *testing.T) {
+	reg, _ := npmTestRegistry(t)
+	cache := t.TempDir()
+	t.Setenv("ACTIONSD_CACHE_DIR", cache)
+	repo := newGitRepo(t)
+	nerf := strings.TrimPrefix(strings.TrimPrefix(reg, "http:"), "https:")
+	repo.write(".npmrc", "registry="+reg+"\n"+nerf+":_authToken=${ACTIONSD_NPM_TEST_TOKEN}\n")
+	repo.write("triggers.yaml", "post-login: [typed]\n")
+	repo.write("actions/typed/action.yaml", "trigger: post-login\ndependencies:\n  actionsd-plain: ^1.0.0\n")
+	repo.write("actions/typed/index.ts", `import { add } from 'actionsd-plain';
+import double = require('actionsd-plain/lib/double');
+
+export const onExecutePostLogin = async (event: { user: { user_id: string } }, api: any): Promise<void> => {
+  api.idToken.setCustomClaim('sum', add(1, double(event.user.user_id.length)));
+};
+`)
+	repo.write("actions/typed/index.test.js", `const { onExecutePostLogin } = require('./index.js');
+test('sums', async () => {
+  const api = mockApi();
+  await onExecutePostLogin(events.postLogin({ user: { user_id: 'abc' } }), api);
+  expect(api).toHaveCalled('idToken.setCustomClaim', 'sum', 7);
+});
+`)
+	run(t, repo.dir, "", "lock").want(t, 0, "lock")
+	repo.commit("a typed action with a package")
+	res := run(t, repo.dir, "", "test").want(t, 0, "test")
+	if !strings.Contains(res.stdout, "1 passed") {
+		t.Errorf("test: %s", res.stdout)
+	}
+	if entries, _ := os.ReadDir(filepath.Join(cache, "npm", "bundles")); len(entries) != 1 {
+		t.Errorf("the CLI's npm cache has %d bundles, want 1", len(entries))
+	}
+	res = run(t, repo.dir, `{"user":{"user_id":"abcd"}}`, "invoke", "typed", "--event", "-").want(t, 0, "invoke")
+	if !strings.Contains(res.stdout, `"sum": 9`) {
+		t.Errorf("invoke: %s", res.stdout)
+	}
+	// A failing expectation in TypeScript code is reported at the .ts line.
+	repo.write("actions/typed/index.ts", `export const onExecutePostLogin = async (): Promise<void> => {
+  throw new Error('typed failure');
+};
+`)
+	res = run(t, repo.dir, "", "test").want(t, 1, "test")
+	if !strings.Contains(res.stdout, "actions/typed/index.ts:2") || !strings.Contains(res.stdout, "typed failure") {
+		t.Errorf("failing test: want the .ts position:\n%s", res.stdout)
+	}
+}

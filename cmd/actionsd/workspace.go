@@ -7,12 +7,17 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
+	gosync "sync"
 
 	"github.com/spf13/cobra"
 
 	"github.com/actionsd/actionsd/gitstore"
+	"github.com/actionsd/actionsd/npmvendor"
 	"github.com/actionsd/actionsd/review"
+	"github.com/actionsd/actionsd/runner"
+	"github.com/actionsd/actionsd/sync"
 	"github.com/actionsd/actionsd/vaultsecrets"
 )
 
@@ -148,4 +153,50 @@ func plural(n int, word string) string {
 		return word
 	}
 	return word + "s"
+}
+
+// localInstaller installs the npm dependencies of `actionsd test` and `invoke` as the daemon does,
+// from actionsd.lock: tarballs from the working tree's vendor/npm/, else the registry (found as
+// `actionsd lock` finds it, and only when a tarball is missing), into the cache folder of
+// npmCacheDir, which runs share. It is made on the first install.
+type localInstaller struct {
+	repoDir string
+
+	once gosync.Once
+	inst *npmvendor.Installer
+	err  error
+}
+
+func (l *localInstaller) Install(ctx context.Context, req sync.InstallRequest) (*runner.Bundle, error) {
+	l.once.Do(func() {
+		dir, err := npmCacheDir()
+		if err != nil {
+			l.err = err
+			return
+		}
+		l.inst, l.err = npmvendor.NewInstaller(npmvendor.InstallerOptions{
+			Dir:       dir,
+			VendorDir: filepath.Join(l.repoDir, filepath.FromSlash(npmvendor.VendorDir)),
+			LoadRegistries: func() (*npmvendor.Registries, error) {
+				return npmvendor.LoadRegistries(npmvendor.RegistryOptions{RepoDir: l.repoDir})
+			},
+		})
+	})
+	if l.err != nil {
+		return nil, l.err
+	}
+	return l.inst.InstallWith(ctx, req.Lock, req.Owner, npmvendor.InstallOptions{Subpaths: req.Subpaths})
+}
+
+// npmCacheDir is where the CLI keeps installed npm packages and bundles: $ACTIONSD_CACHE_DIR/npm,
+// else actionsd/npm in the user's cache folder.
+func npmCacheDir() (string, error) {
+	if d := os.Getenv("ACTIONSD_CACHE_DIR"); d != "" {
+		return filepath.Join(d, "npm"), nil
+	}
+	d, err := os.UserCacheDir()
+	if err != nil {
+		return "", fmt.Errorf("npm cache: %w (set ACTIONSD_CACHE_DIR)", err)
+	}
+	return filepath.Join(d, "actionsd", "npm"), nil
 }
