@@ -2,9 +2,11 @@ package runner
 
 import (
 	"encoding/json"
+	"maps"
 	"slices"
 	"strings"
 	"testing"
+	"time"
 )
 
 // testBundle has the shape npmvendor's esbuild output has: CommonJS chunks, one entry chunk per
@@ -138,5 +140,43 @@ const x = require("@acme/pkg/sub/x"); require('other/y'); require('./lodash/loca
 	want := []string{"@acme/pkg/sub/x", "lodash/get", "lodash/set"}
 	if !slices.Equal(got, want) {
 		t.Errorf("got %q, want %q", got, want)
+	}
+}
+
+// Precompile compiles a bundle's chunks ahead of the build, which then uses those programs.
+func TestPrecompile(t *testing.T) {
+	c := NewProgramCache()
+	bundle := testBundle("k-pre")
+	c.Precompile(bundle)
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		c.mu.Lock()
+		n := len(c.progs)
+		c.mu.Unlock()
+		if n == len(bundle.Chunks) {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("10 s after Precompile: %d of %d chunks compiled", n, len(bundle.Chunks))
+		}
+		time.Sleep(time.Millisecond)
+	}
+	c.mu.Lock()
+	before := maps.Clone(c.progs)
+	c.mu.Unlock()
+	a := newAction("a", `const pad = require('left-pad'); exports.onExecutePostLogin = async (event, api) => { api.idToken.setCustomClaim('p', pad('1', 3, '0')); };`)
+	a.Source.Dependencies = map[string]string{"left-pad": "1.3.0"}
+	a.Source.Bundle = bundle
+	g := mustBuild(t, newSpec(a), Options{Programs: c})
+	wantSuccess(t, mustExecute(t, g, "post-login", `{}`))
+	for name, cc := range g.actions["a"].unit.bundle.chunks {
+		prg, err := cc.wait()
+		found := false
+		for _, p := range before {
+			found = found || p.prg == prg
+		}
+		if err != nil || !found {
+			t.Errorf("chunk %s: compiled again by the build (err %v)", name, err)
+		}
 	}
 }

@@ -111,12 +111,7 @@ func (b *builder) compileBundle(u *unit, bundle *Bundle) *bundleCode {
 	queue := make([]*chunkCode, 0, len(names))
 	for _, name := range names {
 		code := bundle.Chunks[name]
-		file := "npm:" + cmp.Or(display[name], name) // in stack traces
-		h := sha256.New()
-		h.Write([]byte("chunk\x00" + file + "\x00"))
-		h.Write(code)
-		var key [32]byte
-		h.Sum(key[:0])
+		file, key := chunkKey(display, name, code)
 		programs, build := b.programs, b.build
 		c := &chunkCode{done: make(chan struct{}), compile: func() (*goja.Program, error) {
 			return programs.compileKeyed(build, key, file, func() string {
@@ -140,6 +135,55 @@ func (b *builder) compileBundle(u *unit, bundle *Bundle) *bundleCode {
 		}
 	}()
 	return bc
+}
+
+// chunkKey returns the file name a chunk's program has in stack traces ("npm:<package>" for an
+// entry chunk) and its key in a ProgramCache. display maps entry chunks to their packages.
+func chunkKey(display map[string]string, name string, code []byte) (string, [32]byte) {
+	file := "npm:" + cmp.Or(display[name], name)
+	h := sha256.New()
+	h.Write([]byte("chunk\x00" + file + "\x00"))
+	h.Write(code)
+	var key [32]byte
+	h.Sum(key[:0])
+	return file, key
+}
+
+// Precompile starts compiling the chunks of bundle in the background, so that a build that comes
+// later finds them compiled or compiling: the reconciler calls it as soon as a bundle is installed,
+// and the compiles overlap the secret reads that come before the build. It returns at once.
+func (c *ProgramCache) Precompile(bundle *Bundle) {
+	if bundle == nil {
+		return
+	}
+	display := make(map[string]string, len(bundle.Entries))
+	for pkg, ch := range bundle.Entries {
+		display[ch] = pkg
+	}
+	names := slices.SortedFunc(maps.Keys(bundle.Chunks), func(x, y string) int {
+		return cmp.Or(cmp.Compare(len(bundle.Chunks[y]), len(bundle.Chunks[x])), cmp.Compare(x, y))
+	})
+	c.mu.Lock()
+	build := c.builds + 1 // the next build's number: its sweep keeps what this compiles
+	c.mu.Unlock()
+	go func() {
+		for _, name := range names {
+			code := bundle.Chunks[name]
+			file, key := chunkKey(display, name, code)
+			c.mu.Lock()
+			_, done := c.progs[key]
+			_, running := c.compiling[key]
+			c.mu.Unlock()
+			if done || running {
+				continue
+			}
+			compileSlots <- struct{}{}
+			go func() {
+				defer func() { <-compileSlots }()
+				_, _ = c.compileKeyed(build, key, file, func() string { return bundleWrapperHead + string(code) + wrapperTail })
+			}()
+		}
+	}()
 }
 
 // repoPath is file's repository-relative path, as positions and errors name it.

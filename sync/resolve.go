@@ -129,6 +129,7 @@ func (r *Reconciler) install(ctx context.Context, a *attempt) error {
 		}
 		src.Bundle = b
 		a.sources[d.object] = src
+		r.cfg.Runner.Programs.Precompile(b) // overlaps the secret reads before the build
 	}
 	if len(problems) > 0 {
 		return problemsError(problems)
