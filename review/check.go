@@ -21,6 +21,13 @@ import (
 // (sync.Validate), JavaScript syntax, the lock, unlocked dependencies, and (unless opts.SkipRun)
 // what building the actions with the runner refuses.
 func Check(ctx context.Context, s *State, opts Options) []Finding {
+	errs, _ := check(ctx, s, opts)
+	return errs
+}
+
+// check is Check that also returns warnings: npm dependencies that could not be installed for the
+// build (opts.Dependencies), whose actions were then not built.
+func check(ctx context.Context, s *State, opts Options) (errs, warnings []Finding) {
 	var out []Finding
 	for _, p := range sync.Validate(s.Snap) {
 		out = append(out, fromSync(p))
@@ -54,13 +61,20 @@ func Check(ctx context.Context, s *State, opts Options) []Finding {
 		m := s.Snap.Drafts[name]
 		check("modules/"+name, runner.Source{Dir: m.Dir, Entry: m.Entry, Files: m.Files, Dependencies: m.Dependencies})
 	}
-	out = append(out, checkLocked(s)...)
+	locked := checkLocked(s)
+	out = append(out, locked...)
 	if !opts.SkipRun {
-		out = append(out, build(ctx, s, p, out)...)
+		for _, f := range locked { // not installable: not built either
+			p.syntax[f.Object] = true
+		}
+		built, w := build(ctx, s, p, out, opts.Dependencies)
+		out = append(out, built...)
+		warnings = w
 	}
 	out = dedupe(out)
 	sortFindings(out)
-	return out
+	sortFindings(warnings)
+	return out, warnings
 }
 
 // SyntaxError parses a JavaScript file as the runner wraps it (a CommonJS function body) and
@@ -205,15 +219,38 @@ func (p *prepared) source(object, ref string, src runner.Source) (runner.Source,
 
 // build runs runner.Build over the actions of s whose module pins resolve and whose files parse,
 // with no secret values, and reports what it refuses. Actions and modules that declare npm
-// dependencies are left out: their bundles are the daemon's (npmvendor) to build.
-func build(ctx context.Context, s *State, p *prepared, already []Finding) []Finding {
+// dependencies are built with their packages installed by deps; without deps, or when an install
+// fails (a warning), they are left out.
+func build(ctx context.Context, s *State, p *prepared, already []Finding, deps sync.Installer) (errs, warnings []Finding) {
 	syntax := p.syntax
+	bundled := map[string]bool{} // objects whose dependencies installed
+	install := func(object, owner string, lock *lockfile.Lock) bool {
+		src := p.sources[object]
+		if len(src.Dependencies) == 0 || bundled[object] {
+			return true
+		}
+		if deps == nil || syntax[object] {
+			return false
+		}
+		b, err := deps.Install(ctx, sync.InstallRequest{Lock: lock, Owner: owner,
+			Subpaths: runner.PackageSubpaths(src.Files, src.Dependencies)})
+		if err != nil {
+			warnings = append(warnings, Finding{Pos: object, Object: object,
+				Message: "not built: its npm dependencies did not install: " + err.Error()})
+			syntax[object] = true
+			return false
+		}
+		src.Bundle = b
+		p.sources[object] = src
+		bundled[object] = true
+		return true
+	}
 	spec := &runner.Spec{Commit: s.CommitHash(), Actions: map[string]*runner.ActionSpec{}, Bindings: map[string][]string{}}
 	modules := map[string]*runner.ModuleSpec{}
 actions:
 	for _, name := range sortedKeys(s.Snap.Actions) {
 		a := s.Snap.Actions[name]
-		if syntax["actions/"+name] || a.Entry == "" || a.Trigger == "" || len(a.Dependencies) > 0 {
+		if syntax["actions/"+name] || a.Entry == "" || a.Trigger == "" || !install("actions/"+name, "actions/"+name, s.Snap.Lock) {
 			continue
 		}
 		as := &runner.ActionSpec{Name: name, Version: "review", Trigger: a.Trigger, Timeout: a.Timeout,
@@ -224,34 +261,35 @@ actions:
 			if vs == nil || vs.Versions[pin.Version] == nil || vs.Versions[pin.Version].Module == nil {
 				continue actions // sync.Validate reported it
 			}
-			m := vs.Versions[pin.Version].Module
-			if syntax["modules/"+mname] && m.Tree == draftTree(s, mname) || len(m.Dependencies) > 0 || m.Entry == "" {
+			v := vs.Versions[pin.Version]
+			m := v.Module
+			if syntax["modules/"+mname] && m.Tree == draftTree(s, mname) || m.Entry == "" {
 				continue actions
 			}
 			key := fmt.Sprintf("%s@%d", mname, pin.Version)
 			if modules[key] == nil {
-				src, findings := p.source(fmt.Sprintf("modules/%s@v%d", mname, pin.Version), vs.Versions[pin.Version].Tag,
-					runner.Source{Dir: m.Dir, Entry: m.Entry, Files: m.Files, Dependencies: m.Dependencies})
-				if len(findings) > 0 {
+				object := fmt.Sprintf("modules/%s@v%d", mname, pin.Version)
+				_, findings := p.source(object, v.Tag, runner.Source{Dir: m.Dir, Entry: m.Entry, Files: m.Files, Dependencies: m.Dependencies})
+				if len(findings) > 0 || !install(object, "modules/"+mname, v.Lock) {
 					continue actions // a published version that does not transform: the daemon refuses it too
 				}
-				modules[key] = &runner.ModuleSpec{Name: mname, Version: pin.Version, Source: src, Secrets: map[string]string{}}
+				modules[key] = &runner.ModuleSpec{Name: mname, Version: pin.Version, Source: p.sources[object], Secrets: map[string]string{}}
 			}
 			as.Modules[mname] = modules[key]
 		}
 		spec.Actions[name] = as
 	}
 	if len(spec.Actions) == 0 {
-		return nil
+		return nil, warnings
 	}
 	gen, err := runner.Build(ctx, spec, runner.Options{PoolSize: 1})
 	if err == nil {
 		gen.Close()
-		return nil
+		return nil, warnings
 	}
 	var be *runner.BuildError
 	if !errors.As(err, &be) {
-		return []Finding{{Message: "build: " + err.Error()}}
+		return []Finding{{Message: "build: " + err.Error()}}, warnings
 	}
 	seen := map[string]bool{}
 	for _, f := range already {
@@ -272,7 +310,7 @@ actions:
 		}
 		out = append(out, Finding{Pos: pos, Object: pr.Object, Message: pr.Message})
 	}
-	return out
+	return out, warnings
 }
 
 func draftTree(s *State, name string) string {

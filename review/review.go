@@ -135,6 +135,10 @@ type Options struct {
 	// SkipRun skips building the head with the runner (which runs each action's top level to find
 	// refused requires and missing handlers); syntax is checked either way.
 	SkipRun bool
+	// Dependencies, when set, installs the npm packages of actions and module versions that
+	// declare some, so that they are built too; an install that fails is a warning, and what
+	// needs it is not built. Without it they are not built.
+	Dependencies sync.Installer
 }
 
 // Compare reports what changes from base to head and checks head.
@@ -153,8 +157,9 @@ func Compare(ctx context.Context, base, head *State, opts Options) *Report {
 	r.compareModules(base, head)
 	r.compareDependencies(base, head)
 	r.compareSecrets(ctx, base, head, opts.Secrets)
-	r.Errors = Check(ctx, head, opts)
-	r.Warnings = Warnings(base, head)
+	var notBuilt []Finding
+	r.Errors, notBuilt = check(ctx, head, opts)
+	r.Warnings = append(Warnings(base, head), notBuilt...)
 	r.Valid = len(r.Errors) == 0
 	return r
 }

@@ -204,3 +204,36 @@ test('sums', async () => {
 		t.Errorf("failing test: want the .ts position:\n%s", res.stdout)
 	}
 }
+
+// TestValidateLoadsActionsWithNPMPackages: validate loads an action that declares an npm package,
+// with the package installed from the lock, so that what fails at load is an error; with no
+// registry it is a warning and the action is not loaded; --no-install leaves it out.
+func TestValidateLoadsActionsWithNPMPackages(t *testing.T) {
+	reg, _ := npmTestRegistry(t)
+	t.Setenv("ACTIONSD_CACHE_DIR", t.TempDir())
+	repo := newGitRepo(t)
+	nerf := strings.TrimPrefix(strings.TrimPrefix(reg, "http:"), "https:")
+	repo.write(".npmrc", "registry="+reg+"\n"+nerf+":_authToken=${ACTIONSD_NPM_TEST_TOKEN}\n")
+	repo.write("triggers.yaml", "post-login: [plain]\n")
+	repo.write("actions/plain/action.yaml", "trigger: post-login\ndependencies:\n  actionsd-plain: ^1.0.0\n")
+	repo.write("actions/plain/index.js", "const plain = require('actionsd-plain');\nexports.onExecutePostLogin = async (event, api) => { api.idToken.setCustomClaim('s', plain.add(1, 2)); };\n")
+	run(t, repo.dir, "", "lock").want(t, 0, "lock")
+	repo.commit("plain")
+	run(t, repo.dir, "", "validate").want(t, 0, "validate")
+
+	repo.write("actions/plain/index.js", "const plain = require('actionsd-plain');\nconst sum = plain.sum(1, 2); // no such function\nexports.onExecutePostLogin = async () => {};\n")
+	repo.commit("calls what actionsd-plain does not have")
+	res := run(t, repo.dir, "", "validate", "--head", "HEAD").want(t, 1, "validate")
+	if !strings.Contains(res.stdout, "actions/plain/index.js:2") {
+		t.Errorf("validate: want the load error at actions/plain/index.js:2:\n%s", res.stdout)
+	}
+	run(t, repo.dir, "", "validate", "--head", "HEAD", "--no-install").want(t, 0, "validate --no-install")
+
+	// No registry to install from: a warning, the action is not loaded.
+	repo.write(".npmrc", "registry=http://127.0.0.1:1/\n")
+	t.Setenv("ACTIONSD_CACHE_DIR", t.TempDir())
+	res = run(t, repo.dir, "", "validate", "--head", "working-tree").want(t, 0, "validate without a registry")
+	if !strings.Contains(res.stdout, "not built: its npm dependencies did not install") {
+		t.Errorf("validate without a registry: want the warning:\n%s", res.stdout)
+	}
+}

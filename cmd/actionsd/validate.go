@@ -15,6 +15,7 @@ func newValidateCmd() *cobra.Command {
 		repo                    repoFlags
 		base, head, format      string
 		checkVault, noRun       bool
+		noInstall               bool
 		vaultMount, vaultPrefix string
 	)
 	cmd := &cobra.Command{
@@ -31,6 +32,10 @@ its position as one file:line:col token.
 --base defaults to the merge-base of HEAD with the deploy branch (or HEAD's parent on the deploy
 branch itself); --head defaults to the working tree when it differs from HEAD, else HEAD. Pass
 --head working-tree to review uncommitted files explicitly.
+
+Actions and modules that declare npm packages are loaded with them, installed from actionsd.lock
+as actionsd test installs them (vendor/npm/ first, else the registry); one whose packages do not
+install is a warning, and is not loaded. --no-install leaves them all out.
 
 With --check-vault, the secret names added are looked up in Vault (VAULT_ADDR, VAULT_TOKEN, …;
 names only, values are never read into the report).
@@ -54,6 +59,9 @@ Exit status: 0 valid, 1 errors found, 2 usage error.`,
 				return err
 			}
 			opts := review.Options{SkipRun: noRun}
+			if !noInstall {
+				opts.Dependencies = &localInstaller{repoDir: repo.dir}
+			}
 			if checkVault {
 				cfg := vaultsecrets.VaultConfigFromEnv()
 				if cfg.Address == "" {
@@ -87,6 +95,7 @@ Exit status: 0 valid, 1 errors found, 2 usage error.`,
 	cmd.Flags().StringVar(&vaultMount, "vault-mount", "", "the KV v2 mount for --check-vault (default secret)")
 	cmd.Flags().StringVar(&vaultPrefix, "vault-prefix", "", "the path prefix under the mount for --check-vault (default actionsd)")
 	cmd.Flags().BoolVar(&noRun, "no-run", false, "check syntax and references only; do not load actions in the runner")
+	cmd.Flags().BoolVar(&noInstall, "no-install", false, "do not install npm dependencies: actions and modules that declare some are not loaded")
 	_ = cmd.RegisterFlagCompletionFunc("format", formatCompletion(review.Formats...))
 	return usage(cmd)
 }
