@@ -64,9 +64,10 @@ type bundleCode struct {
 	chunks  map[string]*chunkCode
 }
 
-// chunkCode is the compile of one bundle chunk. Whoever claims it first compiles it: a background
+// chunkCode is the compile of one bundle chunk, shared through the ProgramCache by every build
+// (and Precompile) that needs that chunk. Whoever claims it first compiles it: a background
 // worker, or a runtime that needs the chunk before a worker got to it, so that a warm-up never
-// waits behind chunks it does not need yet.
+// waits behind chunks it does not need yet, and no chunk compiles twice.
 type chunkCode struct {
 	claimed atomic.Bool
 	compile func() (*goja.Program, error)
@@ -96,49 +97,87 @@ func (c *chunkCode) wait() (*goja.Program, error) {
 // processors Go may use: more would only interleave them.
 var compileSlots = make(chan struct{}, runtime.GOMAXPROCS(0))
 
-// compileBundle queues every chunk of bundle for the background workers, largest first, and
-// returns at once. A chunk is cached by its name and content, so the chunks a dependency change
-// did not touch are not compiled again, and owners with equal chunks share their programs.
-func (b *builder) compileBundle(u *unit, bundle *Bundle) *bundleCode {
-	bc := &bundleCode{key: bundle.Key, entries: bundle.Entries, chunks: make(map[string]*chunkCode, len(bundle.Chunks))}
-	display := make(map[string]string, len(bundle.Entries)) // chunk -> the package it is the entry of
-	for pkg, c := range bundle.Entries {
-		display[c] = pkg
+// chunks returns the compile tasks of bundle's chunks by name, and the ones not yet compiled,
+// largest first. display maps entry chunks to their packages.
+func (c *ProgramCache) chunks(build uint64, bundle *Bundle) (map[string]*chunkCode, []*chunkCode) {
+	display := make(map[string]string, len(bundle.Entries))
+	for pkg, ch := range bundle.Entries {
+		display[ch] = pkg
 	}
 	names := slices.SortedFunc(maps.Keys(bundle.Chunks), func(x, y string) int {
 		return cmp.Or(cmp.Compare(len(bundle.Chunks[y]), len(bundle.Chunks[x])), cmp.Compare(x, y))
 	})
-	queue := make([]*chunkCode, 0, len(names))
+	all := make(map[string]*chunkCode, len(names))
+	var todo []*chunkCode
 	for _, name := range names {
 		code := bundle.Chunks[name]
 		file, key := chunkKey(display, name, code)
-		programs, build := b.programs, b.build
-		c := &chunkCode{done: make(chan struct{}), compile: func() (*goja.Program, error) {
-			return programs.compileKeyed(build, key, file, func() string {
-				return bundleWrapperHead + string(code) + wrapperTail
-			})
-		}}
-		bc.chunks[name] = c
-		queue = append(queue, c)
-		b.pending = append(b.pending, pendingChunk{object: u.object, file: u.repoPath("<npm bundle>"), chunk: name, code: c})
+		c.mu.Lock()
+		if p, ok := c.progs[key]; ok {
+			p.used = max(p.used, build)
+			t := &chunkCode{done: make(chan struct{}), prg: p.prg}
+			t.claimed.Store(true)
+			close(t.done)
+			all[name] = t
+			c.mu.Unlock()
+			continue
+		}
+		t, ok := c.tasks[key]
+		if !ok {
+			t = &chunkCode{done: make(chan struct{})}
+			t.compile = func() (*goja.Program, error) {
+				prg, err := compileJS(file, bundleWrapperHead+string(code)+wrapperTail)
+				c.mu.Lock()
+				delete(c.tasks, key) // a failed compile is tried again by the next build
+				if err == nil {
+					c.progs[key] = &cachedProgram{prg: prg, used: build}
+				}
+				c.mu.Unlock()
+				return prg, err
+			}
+			c.tasks[key] = t
+		}
+		c.mu.Unlock()
+		all[name] = t
+		todo = append(todo, t)
 	}
-	go func() { // hands the chunks to workers in order, as slots free up
-		for _, c := range queue {
-			if c.claimed.Load() {
+	return all, todo
+}
+
+// dispatch hands the tasks, in order (the largest first), to background workers as compile slots
+// free up; a task someone has claimed meanwhile is skipped. It returns at once.
+func dispatch(tasks []*chunkCode) {
+	if len(tasks) == 0 {
+		return
+	}
+	go func() {
+		for _, t := range tasks {
+			if t.claimed.Load() {
 				continue
 			}
 			compileSlots <- struct{}{}
 			go func() {
 				defer func() { <-compileSlots }()
-				c.run()
+				t.run()
 			}()
 		}
 	}()
-	return bc
+}
+
+// compileBundle queues every chunk of bundle for the background workers, largest first, and
+// returns at once. A chunk is cached by its name and content, so the chunks a dependency change
+// did not touch are not compiled again, and owners with equal chunks share their programs.
+func (b *builder) compileBundle(u *unit, bundle *Bundle) *bundleCode {
+	all, todo := b.programs.chunks(b.build, bundle)
+	for _, name := range slices.Sorted(maps.Keys(all)) {
+		b.pending = append(b.pending, pendingChunk{object: u.object, file: u.repoPath("<npm bundle>"), chunk: name, code: all[name]})
+	}
+	dispatch(todo)
+	return &bundleCode{key: bundle.Key, entries: bundle.Entries, chunks: all}
 }
 
 // chunkKey returns the file name a chunk's program has in stack traces ("npm:<package>" for an
-// entry chunk) and its key in a ProgramCache. display maps entry chunks to their packages.
+// entry chunk) and its key in a ProgramCache.
 func chunkKey(display map[string]string, name string, code []byte) (string, [32]byte) {
 	file := "npm:" + cmp.Or(display[name], name)
 	h := sha256.New()
@@ -156,34 +195,11 @@ func (c *ProgramCache) Precompile(bundle *Bundle) {
 	if bundle == nil {
 		return
 	}
-	display := make(map[string]string, len(bundle.Entries))
-	for pkg, ch := range bundle.Entries {
-		display[ch] = pkg
-	}
-	names := slices.SortedFunc(maps.Keys(bundle.Chunks), func(x, y string) int {
-		return cmp.Or(cmp.Compare(len(bundle.Chunks[y]), len(bundle.Chunks[x])), cmp.Compare(x, y))
-	})
 	c.mu.Lock()
 	build := c.builds + 1 // the next build's number: its sweep keeps what this compiles
 	c.mu.Unlock()
-	go func() {
-		for _, name := range names {
-			code := bundle.Chunks[name]
-			file, key := chunkKey(display, name, code)
-			c.mu.Lock()
-			_, done := c.progs[key]
-			_, running := c.compiling[key]
-			c.mu.Unlock()
-			if done || running {
-				continue
-			}
-			compileSlots <- struct{}{}
-			go func() {
-				defer func() { <-compileSlots }()
-				_, _ = c.compileKeyed(build, key, file, func() string { return bundleWrapperHead + string(code) + wrapperTail })
-			}()
-		}
-	}()
+	_, todo := c.chunks(build, bundle)
+	dispatch(todo)
 }
 
 // repoPath is file's repository-relative path, as positions and errors name it.
@@ -210,10 +226,11 @@ func isJSFile(name string) bool {
 // neither of the last two builds used. It is safe for concurrent use; share one across generations
 // through Options.Programs.
 type ProgramCache struct {
-	mu        sync.Mutex // guards builds, progs and compiling
+	mu        sync.Mutex // guards builds, progs, compiling and tasks
 	builds    uint64
 	progs     map[[32]byte]*cachedProgram
 	compiling map[[32]byte]*compileFlight // compiles running, so that equal sources compile once
+	tasks     map[[32]byte]*chunkCode     // bundle chunks not compiled yet, by key
 }
 
 type compileFlight struct {
@@ -229,7 +246,8 @@ type cachedProgram struct {
 
 // NewProgramCache returns an empty cache.
 func NewProgramCache() *ProgramCache {
-	return &ProgramCache{progs: make(map[[32]byte]*cachedProgram), compiling: make(map[[32]byte]*compileFlight)}
+	return &ProgramCache{progs: make(map[[32]byte]*cachedProgram), compiling: make(map[[32]byte]*compileFlight),
+		tasks: make(map[[32]byte]*chunkCode)}
 }
 
 func (c *ProgramCache) begin() uint64 {
