@@ -21,6 +21,12 @@ func npmTestRegistry(t *testing.T) (url, token string) {
 	return url, token
 }
 
+// npmrc is a repository's .npmrc naming the local registry reg and its token (as ${ENV}).
+func npmrc(reg string) string {
+	nerf := strings.TrimPrefix(strings.TrimPrefix(reg, "http:"), "https:")
+	return "registry=" + reg + "\n" + nerf + ":_authToken=${ACTIONSD_NPM_TEST_TOKEN}\n"
+}
+
 // startNPMDaemon runs a daemon over repo with no secrets and the npm registry reg.
 func startNPMDaemon(t *testing.T, repo, reg string) *testDaemon {
 	t.Helper()
@@ -126,8 +132,7 @@ func TestNPMRemoteRepositoryNpmrc(t *testing.T) {
 	}
 	t.Setenv("NPM_CONFIG_USERCONFIG", filepath.Join(t.TempDir(), "no-user-npmrc"))
 	repo := newRemoteRepo(t)
-	nerf := strings.TrimPrefix(strings.TrimPrefix(reg, "http:"), "https:")
-	repo.write(".npmrc", "registry="+reg+"\n"+nerf+":_authToken=${ACTIONSD_NPM_TEST_TOKEN}\n")
+	repo.write(".npmrc", npmrc(reg))
 	repo.write("triggers.yaml", "post-login: [plain]\n")
 	repo.write("actions/plain/action.yaml", "trigger: post-login\ndependencies:\n  actionsd-plain: ^1.0.0\n")
 	repo.write("actions/plain/index.js", `const plain = require('actionsd-plain');
@@ -163,8 +168,7 @@ func TestCLITestAndInvokeWithNPMAndTypeScript(t *testing.T) {
 	cache := t.TempDir()
 	t.Setenv("ACTIONSD_CACHE_DIR", cache)
 	repo := newGitRepo(t)
-	nerf := strings.TrimPrefix(strings.TrimPrefix(reg, "http:"), "https:")
-	repo.write(".npmrc", "registry="+reg+"\n"+nerf+":_authToken=${ACTIONSD_NPM_TEST_TOKEN}\n")
+	repo.write(".npmrc", npmrc(reg))
 	repo.write("triggers.yaml", "post-login: [typed]\n")
 	repo.write("actions/typed/action.yaml", "trigger: post-login\ndependencies:\n  actionsd-plain: ^1.0.0\n")
 	repo.write("actions/typed/index.ts", `import { add } from 'actionsd-plain';
@@ -212,8 +216,7 @@ func TestValidateLoadsActionsWithNPMPackages(t *testing.T) {
 	reg, _ := npmTestRegistry(t)
 	t.Setenv("ACTIONSD_CACHE_DIR", t.TempDir())
 	repo := newGitRepo(t)
-	nerf := strings.TrimPrefix(strings.TrimPrefix(reg, "http:"), "https:")
-	repo.write(".npmrc", "registry="+reg+"\n"+nerf+":_authToken=${ACTIONSD_NPM_TEST_TOKEN}\n")
+	repo.write(".npmrc", npmrc(reg))
 	repo.write("triggers.yaml", "post-login: [plain]\n")
 	repo.write("actions/plain/action.yaml", "trigger: post-login\ndependencies:\n  actionsd-plain: ^1.0.0\n")
 	repo.write("actions/plain/index.js", "const plain = require('actionsd-plain');\nexports.onExecutePostLogin = async (event, api) => { api.idToken.setCustomClaim('s', plain.add(1, 2)); };\n")
