@@ -238,7 +238,11 @@ func Build(ctx context.Context, spec *Spec, opts Options) (*Generation, error) {
 	}
 	g.redact = newRedactor(secretValues)
 
-	errs := warmUp(ctx, fresh)
+	// Replacing a serving generation, the fresh actions that pin modules load on the locked-down
+	// runtimes they will serve on, so that one that changes built-ins at load fails this build
+	// rather than every execution after the swap. The first build warms them unlocked, for speed
+	// (a start with nothing serving yet), and the prewarmer locks them down after it.
+	errs := warmUp(ctx, fresh, opts.Previous != nil)
 	if ctx.Err() != nil {
 		return nil, fmt.Errorf("build generation %d: %w", spec.Generation, ctx.Err())
 	}
@@ -268,10 +272,12 @@ func Build(ctx context.Context, spec *Spec, opts Options) (*Generation, error) {
 // warmUp creates one runtime per action, GOMAXPROCS at a time, to run each top level once: the
 // error of actions[i], if any, is errs[i]. The runtime of an action that pins no module is its
 // first serving runtime and goes to its pool. An action that pins modules is served only by
-// locked-down runtimes, and locking one down costs milliseconds: its warm-up runtime is made
-// without lockdown, used only to find what fails at load, and discarded (newWarmupVM says why
-// that is safe); its serving runtimes come later (prewarm, or action.get on first use).
-func warmUp(ctx context.Context, actions []*action) []error {
+// locked-down runtimes, and locking one down costs milliseconds. With lockedDown, it is made
+// locked down all the same, so that what fails only under the lockdown fails here, and it serves.
+// Without, its warm-up runtime is made without lockdown, used only to find what fails at load,
+// and discarded (newWarmupVM says why that is safe); its serving runtimes come later (prewarm,
+// or action.get on first use).
+func warmUp(ctx context.Context, actions []*action, lockedDown bool) []error {
 	errs := make([]error, len(actions))
 	next := make(chan int)
 	var wg sync.WaitGroup
@@ -279,7 +285,7 @@ func warmUp(ctx context.Context, actions []*action) []error {
 		wg.Go(func() {
 			for i := range next {
 				a := actions[i]
-				if !a.needsLockdown() {
+				if !a.needsLockdown() || lockedDown {
 					var v *vm
 					if v, errs[i] = a.newVM(ctx); errs[i] == nil {
 						a.pool <- v

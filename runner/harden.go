@@ -45,8 +45,10 @@ import (
 // Cost: once per runtime, at creation (materialising and freezing goja's lazily built intrinsics
 // is most of it: ~8–12 ms and ~3.8 MB allocated, against ~0.5 ms for a runtime without it);
 // nothing on the execution path but the getter call of an overridable property. That is why
-// Build's warm-up runtime of such an action is not locked down and is discarded (newWarmupVM),
-// and its serving runtimes are made in the background (prewarmer) or on first use.
+// the first Build's warm-up runtime of such an action is not locked down and is discarded
+// (newWarmupVM), and its serving runtimes are made in the background (prewarmer) or on first use.
+// A Build that would replace a serving generation warms the actions it builds afresh locked down,
+// so that one that changes built-ins at load fails there and the serving generation stays.
 // node/*.js must not shallow-freeze what they export: harden stops at frozen objects.
 
 // overrides are, per intrinsic prototype, the inherited properties code assigns on its own objects

@@ -641,3 +641,40 @@ func BenchmarkBuild200Prewarmed(b *testing.B) {
 		b.StartTimer()
 	}
 }
+
+// TestDeployRefusesWhatFailsOnlyLockedDown: a build that would replace a serving generation
+// loads the actions it builds afresh on locked-down runtimes, so an action that pins modules and
+// changes built-ins at load fails the build (the serving generation stays), where the first
+// build, with nothing serving, lets it through and its executions fail.
+func TestDeployRefusesWhatFailsOnlyLockedDown(t *testing.T) {
+	const patcher = `'use strict';
+Array.prototype.lastItem = function () { return this[this.length - 1]; };
+exports.onExecutePostLogin = async () => {};`
+	good := pinModule(newAction("a", `exports.onExecutePostLogin = async (event, api) => { api.idToken.setCustomClaim('v', 1); };`))
+	first := mustBuild(t, newSpec(good), Options{})
+	defer first.Close()
+	next := newSpec(pinModule(newAction("a", patcher)))
+	next.Generation = first.Number() + 1
+	_, err := Build(context.Background(), next, Options{Previous: first})
+	if err == nil || !refusal.MatchString(err.Error()) || !strings.Contains(err.Error(), "actions/a") {
+		t.Errorf("deploy of an action that changes built-ins at load: got %v, want a build error naming actions/a", err)
+	}
+	wantSuccess(t, mustExecute(t, first, "post-login", `{}`))
+
+	// An unchanged action reused from the serving generation is not loaded again.
+	other := pinModule(newAction("b", `exports.onExecutePostLogin = async () => {};`))
+	spec := newSpec(good, other)
+	spec.Generation = first.Number() + 1
+	g, err := Build(context.Background(), spec, Options{Previous: first})
+	if err != nil {
+		t.Fatalf("deploy of a good change: %v", err)
+	}
+	defer g.Close()
+	if l := len(g.actions["b"].pool); l != 1 {
+		t.Errorf("a fresh action's locked-down warm-up runtime: %d pooled, want it to serve", l)
+	} else if v := <-g.actions["b"].pool; !v.locked {
+		t.Errorf("the fresh action's pooled runtime is not locked down")
+	} else {
+		g.actions["b"].pool <- v
+	}
+}
