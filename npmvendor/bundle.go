@@ -16,6 +16,7 @@ import (
 	"sync"
 
 	"github.com/evanw/esbuild/pkg/api"
+	"go.uber.org/zap"
 
 	"github.com/actionsd/actionsd/lockfile"
 )
@@ -114,10 +115,19 @@ func (i *Installer) bundle(ctx context.Context, o *lockfile.Owner, pkgs map[stri
 
 	var nodeBuild, browserBuild *split
 	var nodeErr, browserErr error
-	var builds sync.WaitGroup
-	builds.Go(func() { nodeBuild, nodeErr = build(root, entries, false) })
-	builds.Go(func() { browserBuild, browserErr = build(root, entries, true) })
-	builds.Wait()
+	for {
+		var builds sync.WaitGroup
+		builds.Go(func() { nodeBuild, nodeErr = build(root, entries, false) })
+		builds.Go(func() { browserBuild, browserErr = build(root, entries, true) })
+		builds.Wait()
+		// A deep import that does not resolve is left out (requiring it then fails, as in Node),
+		// not the whole set: it may sit in a try block, or in a test.
+		var be *buildError
+		if nodeErr == nil || browserErr == nil || !errors.As(nodeErr, &be) || !dropSubpaths(entries, be.entries, subpaths) {
+			break
+		}
+		i.logger.Warn("npm bundle: deep imports that do not resolve are left out", zap.Error(nodeErr))
+	}
 	chosen := nodeBuild
 	switch {
 	case nodeErr != nil && browserErr != nil:
@@ -135,6 +145,36 @@ func (i *Installer) bundle(ctx context.Context, o *lockfile.Owner, pkgs map[stri
 	}
 	return chosen, nil
 }
+
+// dropSubpaths removes from entries the failed entry files that are deep imports (subpaths), and
+// reports whether it removed any and only those failed.
+func dropSubpaths(entries map[string]string, failed map[string]bool, subpaths []string) bool {
+	if len(failed) == 0 {
+		return false
+	}
+	deep := map[string]bool{}
+	for _, s := range subpaths {
+		deep[s] = true
+	}
+	for f := range failed {
+		if !deep[entries[f]] {
+			return false
+		}
+	}
+	for f := range failed {
+		delete(entries, f)
+	}
+	return true
+}
+
+// buildError is a failed build, with the entry files whose own line failed (an import that does
+// not resolve).
+type buildError struct {
+	err     error
+	entries map[string]bool
+}
+
+func (e *buildError) Error() string { return e.err.Error() }
 
 // split is a bundle as build makes it: chunks by file name (ES modules until toCommonJS), the
 // entry chunk of each declared package, and the Node built-ins the chunks require.
@@ -207,7 +247,13 @@ func build(root string, entries map[string]string, browser bool) (*split, error)
 	}
 	res := api.Build(opts)
 	if len(res.Errors) > 0 {
-		return nil, esbuildError(res.Errors)
+		e := &buildError{err: esbuildError(res.Errors), entries: map[string]bool{}}
+		for _, m := range res.Errors {
+			if m.Location != nil && entries[m.Location.File] != "" {
+				e.entries[m.Location.File] = true
+			}
+		}
+		return nil, e
 	}
 	var meta struct {
 		Outputs map[string]struct {

@@ -107,6 +107,14 @@ func TestNPMBundleErrors(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "the dependency bundle of actions/a has no chunk chunk-GONE.js") {
 		t.Errorf("bundle with a missing chunk: err = %v", err)
 	}
+	// require('pkg/') is the package itself, as in Node.
+	slash := newAction("slash", `exports.onExecutePostLogin = async (event, api) => { api.idToken.setCustomClaim('r', require('left-pad/')('1', 2, '0')); };`)
+	slash.Source.Dependencies = map[string]string{"left-pad": "1.3.0"}
+	slash.Source.Bundle = testBundle("k-slash")
+	res0 := mustExecute(t, mustBuild(t, newSpec(slash), Options{}), "post-login", `{}`)
+	if got := toJSON(t, res0.Effects.IDTokenClaims); got != `{"r":"01"}` {
+		t.Errorf("require('left-pad/'): got %s", got)
+	}
 	// A deep import without an entry of its own is an error, not the package's root.
 	deep := newAction("deep", `exports.onExecutePostLogin = async (event, api) => {
   let r; try { r = typeof require('left-pad/' + 'sub'); } catch (e) { r = e.message; } api.idToken.setCustomClaim('r', r); };`)
@@ -132,7 +140,7 @@ func TestPackageSubpaths(t *testing.T) {
 	files := map[string][]byte{
 		"index.js": []byte(`const get = require('lodash/get'); const _ = require('lodash');
 // require('lodash/commented')
-const x = require("@acme/pkg/sub/x"); require('other/y'); require('./lodash/local'); require('node:crypto');`),
+const x = require("@acme/pkg/sub/x"); require('other/y'); require('./lodash/local'); require('node:crypto'); require('lodash/');`),
 		"lib/more.cjs": []byte("require(`lodash/get`); require('lodash/set');"),
 		"data.json":    []byte(`{"a": "require('lodash/json')"}`),
 	}

@@ -209,6 +209,9 @@ func (v *vm) requireDependency(u *unit, pkg, spec string) goja.Value {
 	if u.bundle == nil {
 		panic(v.newError(fmt.Sprintf("cannot require '%s': npm package %s is declared but its dependencies are not bundled (run actionsd lock and sync again)", spec, pkg)))
 	}
+	if strings.TrimSuffix(spec, "/") == pkg { // require('pkg/') is the package, as in Node
+		spec = pkg
+	}
 	chunk, ok := u.bundle.entries[spec]
 	if !ok {
 		msg := fmt.Sprintf("cannot require '%s': the dependency bundle of %s has no %s", spec, u.object, spec)

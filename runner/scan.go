@@ -126,7 +126,8 @@ func PackageSubpaths(files map[string][]byte, declared map[string]string) []stri
 		}
 		for _, c := range scanRequires(src) {
 			pkg := packageName(c.spec)
-			if _, ok := declared[pkg]; ok && c.spec != pkg && !strings.HasPrefix(c.spec, "node:") {
+			// "pkg/" is the package itself, as in Node.
+			if _, ok := declared[pkg]; ok && strings.TrimSuffix(c.spec, "/") != pkg && !strings.HasPrefix(c.spec, "node:") {
 				seen[c.spec] = true
 			}
 		}
