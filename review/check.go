@@ -224,12 +224,15 @@ func (p *prepared) source(object, ref string, src runner.Source) (runner.Source,
 func build(ctx context.Context, s *State, p *prepared, already []Finding, deps sync.Installer) (errs, warnings []Finding) {
 	syntax := p.syntax
 	bundled := map[string]bool{} // objects whose dependencies installed
+	var transformErrs []Finding  // of pinned module versions (drafts' are checked before)
 	install := func(object, owner string, lock *lockfile.Lock) bool {
 		src := p.sources[object]
-		if len(src.Dependencies) == 0 || bundled[object] {
+		switch {
+		case syntax[object]:
+			return false
+		case len(src.Dependencies) == 0 || bundled[object]:
 			return true
-		}
-		if deps == nil || syntax[object] {
+		case deps == nil:
 			return false
 		}
 		b, err := deps.Install(ctx, sync.InstallRequest{Lock: lock, Owner: owner,
@@ -270,8 +273,9 @@ actions:
 			if modules[key] == nil {
 				object := fmt.Sprintf("modules/%s@v%d", mname, pin.Version)
 				_, findings := p.source(object, v.Tag, runner.Source{Dir: m.Dir, Entry: m.Entry, Files: m.Files, Dependencies: m.Dependencies})
-				if len(findings) > 0 || !install(object, "modules/"+mname, v.Lock) {
-					continue actions // a published version that does not transform: the daemon refuses it too
+				transformErrs = append(transformErrs, findings...) // the daemon refuses the commit for them too
+				if !install(object, "modules/"+mname, v.Lock) {
+					continue actions
 				}
 				modules[key] = &runner.ModuleSpec{Name: mname, Version: pin.Version, Source: p.sources[object], Secrets: map[string]string{}}
 			}
@@ -280,22 +284,22 @@ actions:
 		spec.Actions[name] = as
 	}
 	if len(spec.Actions) == 0 {
-		return nil, warnings
+		return transformErrs, warnings
 	}
 	gen, err := runner.Build(ctx, spec, runner.Options{PoolSize: 1})
 	if err == nil {
 		gen.Close()
-		return nil, warnings
+		return transformErrs, warnings
 	}
 	var be *runner.BuildError
 	if !errors.As(err, &be) {
-		return []Finding{{Message: "build: " + err.Error()}}, warnings
+		return append(transformErrs, Finding{Message: "build: " + err.Error()}), warnings
 	}
 	seen := map[string]bool{}
 	for _, f := range already {
 		seen[f.Pos] = true
 	}
-	var out []Finding
+	out := transformErrs
 	for _, pr := range be.Problems {
 		file := pr.File
 		if orig, ok := p.renamed[file]; ok { // name the .ts the runner saw as its .js

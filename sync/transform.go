@@ -117,7 +117,8 @@ var esbuildPos = regexp.MustCompile(`^(.+?):(\d+):(\d+): (.*)$`)
 func transformProblem(object, ref, dir, file string, err error) Problem {
 	p := Problem{Object: object, Ref: ref, File: dir + "/" + file, Message: err.Error()}
 	first, _, _ := strings.Cut(err.Error(), "; ")
-	if m := esbuildPos.FindStringSubmatch(first); m != nil && m[1] == file {
+	// esbuild names the file by its base name (npmvendor.Transform's Sourcefile).
+	if m := esbuildPos.FindStringSubmatch(first); m != nil && (m[1] == file || m[1] == path.Base(file)) {
 		p.Line, _ = strconv.Atoi(m[2])
 		p.Col, _ = strconv.Atoi(m[3])
 		p.Col++ // esbuild's columns are 0-based

@@ -1,0 +1,2 @@
+const m = require('actions:tsmod');
+exports.onExecutePostLogin = async () => {};
