@@ -70,6 +70,7 @@ type bundleCode struct {
 // waits behind chunks it does not need yet, and no chunk compiles twice.
 type chunkCode struct {
 	claimed atomic.Bool
+	used    uint64 // the last build that asked for it (guarded by the ProgramCache's mu)
 	compile func() (*goja.Program, error)
 	done    chan struct{} // closed once prg or err is set
 	prg     *goja.Program
@@ -123,17 +124,20 @@ func (c *ProgramCache) chunks(build uint64, bundle *Bundle) (map[string]*chunkCo
 			continue
 		}
 		t, ok := c.tasks[key]
-		if !ok {
-			t = &chunkCode{done: make(chan struct{})}
-			t.compile = func() (*goja.Program, error) {
-				prg, err := compileJS(file, bundleWrapperHead+string(code)+wrapperTail)
-				c.mu.Lock()
-				delete(c.tasks, key) // a failed compile is tried again by the next build
-				if err == nil {
-					c.progs[key] = &cachedProgram{prg: prg, used: build}
-				}
-				c.mu.Unlock()
-				return prg, err
+		if ok {
+			t.used = max(t.used, build)
+		} else {
+			t = &chunkCode{done: make(chan struct{}), used: build}
+			t.compile = func() (prg *goja.Program, err error) {
+				defer func() {
+					c.mu.Lock()
+					delete(c.tasks, key) // a failed compile is tried again by the next build
+					if err == nil {
+						c.progs[key] = &cachedProgram{prg: prg, used: t.used}
+					}
+					c.mu.Unlock()
+				}()
+				return compileJS(file, bundleWrapperHead+string(code)+wrapperTail)
 			}
 			c.tasks[key] = t
 		}
@@ -312,7 +316,14 @@ func (c *ProgramCache) compileKeyed(build uint64, key [32]byte, name string, src
 
 // compileJS parses first so that syntax errors keep their positions (goja.Compile flattens them
 // into a message).
-func compileJS(name, src string) (*goja.Program, error) {
+func compileJS(name, src string) (prg *goja.Program, err error) {
+	// goja panics on what it does not expect; a build must get an error, not lose a goroutine
+	// that others wait for.
+	defer func() {
+		if r := recover(); r != nil {
+			prg, err = nil, fmt.Errorf("%s: the compiler failed: %v", name, r)
+		}
+	}()
 	ast, err := parser.ParseFile(nil, name, src, 0)
 	if err != nil {
 		return nil, err
