@@ -2,14 +2,16 @@ package main
 
 import (
 	"math"
+	"runtime"
 	"runtime/debug"
+	"runtime/metrics"
 	gosync "sync"
 )
 
 // defaultStartHeapMiB is how far the heap may grow before the collector runs while the first
 // generation builds (--start-heap-mib). Compiling the dependency bundles of a start allocates
 // short-lived parse trees: about 100 MiB for axios, jsonwebtoken, lodash, dayjs, uuid and zod,
-// whose collections cost ~20 ms of a ~120 ms start. Go's own compiler raises its starting heap
+// whose collections cost ~15-20 ms of a ~110 ms start. Go's own compiler raises its starting heap
 // for the same reason (cmd/compile's AdjustStartingHeap). A GOMEMLIMIT below it wins.
 const defaultStartHeapMiB = 128
 
@@ -19,12 +21,15 @@ var startHeap int64 = defaultStartHeapMiB << 20
 var startGC struct {
 	mu             gosync.Mutex
 	holders        int   // relaxations not yet restored (several daemons in one test process)
+	relaxed        bool  // the settings are the relaxed ones
 	percent, limit int64 // the settings to restore
 }
 
 // relaxStartGC turns the collector's percentage target off under a soft memory limit of heap
 // bytes (or the configured limit, when lower), and returns the function that puts the settings
-// back. Nested calls share one relaxation; the last restore ends it. heap <= 0 changes nothing.
+// back. Nested calls share one relaxation; the last restore ends it. So that a live heap near the
+// limit cannot make the collector run back to back, the relaxation also ends at the first
+// collection that finds more than half of the limit live. heap <= 0 changes nothing.
 func relaxStartGC(heap int64) (restore func()) {
 	if heap <= 0 {
 		return func() {}
@@ -34,7 +39,10 @@ func relaxStartGC(heap int64) (restore func()) {
 	if startGC.holders == 0 {
 		startGC.limit = debug.SetMemoryLimit(-1) // reads the limit
 		startGC.percent = int64(debug.SetGCPercent(-1))
-		debug.SetMemoryLimit(min(heap, startGC.limit))
+		limit := min(heap, startGC.limit)
+		debug.SetMemoryLimit(limit)
+		startGC.relaxed = true
+		watchLiveHeap(limit / 2)
 	}
 	startGC.holders++
 	var once gosync.Once
@@ -43,11 +51,49 @@ func relaxStartGC(heap int64) (restore func()) {
 			startGC.mu.Lock()
 			defer startGC.mu.Unlock()
 			if startGC.holders--; startGC.holders == 0 {
-				debug.SetMemoryLimit(startGC.limit)
-				debug.SetGCPercent(int(startGC.percent))
+				endStartGCLocked()
 			}
 		})
 	}
+}
+
+// endStartGCLocked puts the settings back, the percentage first: never GOGC off without a limit.
+func endStartGCLocked() {
+	if !startGC.relaxed {
+		return
+	}
+	startGC.relaxed = false
+	debug.SetGCPercent(int(startGC.percent))
+	debug.SetMemoryLimit(startGC.limit)
+}
+
+// watchLiveHeap ends the relaxation at the first collection after which more than max bytes are
+// live, or stops watching when it has ended: an object's finalizer runs after each collection
+// that frees it, and arms the next one.
+func watchLiveHeap(max int64) {
+	sentinel := new([16]byte)
+	runtime.SetFinalizer(sentinel, func(*[16]byte) {
+		startGC.mu.Lock()
+		defer startGC.mu.Unlock()
+		if !startGC.relaxed {
+			return
+		}
+		if liveHeap() > max {
+			endStartGCLocked()
+			return
+		}
+		watchLiveHeap(max)
+	})
+}
+
+// liveHeap is the heap the last collection found live.
+func liveHeap() int64 {
+	s := []metrics.Sample{{Name: "/gc/heap/live:bytes"}}
+	metrics.Read(s)
+	if s[0].Value.Kind() != metrics.KindUint64 {
+		return 0
+	}
+	return int64(min(s[0].Value.Uint64(), math.MaxInt64))
 }
 
 // startHeapBytes converts --start-heap-mib, refusing what no heap could be.

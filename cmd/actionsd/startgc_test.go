@@ -1,6 +1,7 @@
 package main
 
 import (
+	"runtime"
 	"runtime/debug"
 	"testing"
 	"time"
@@ -86,5 +87,34 @@ func TestDaemonRestoresGCAfterStart(t *testing.T) {
 			t.Fatalf("10 s after the first sync: GC percent %d, limit %d; want 300 and the old limit back", pct, limit)
 		}
 		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+// A live heap over half the start limit ends the relaxation at the next collection, so that the
+// collector does not run back to back against a limit below the live heap.
+func TestRelaxStartGCEndsWhenTheLiveHeapIsLarge(t *testing.T) {
+	setGC(t, 200, 1<<40)
+	restore := relaxStartGC(64 << 20)
+	defer restore()
+	live := make([][]byte, 0, 48)
+	for range 48 { // 48 MiB live, over half of 64 MiB
+		live = append(live, make([]byte, 1<<20))
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		runtime.GC()
+		if pct, limit := gcSettings(); pct == 200 && limit == 1<<40 {
+			break
+		}
+		if time.Now().After(deadline) {
+			pct, limit := gcSettings()
+			t.Fatalf("with 48 MiB live under a 64 MiB start limit: GC percent %d, limit %d; want the settings back", pct, limit)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	runtime.KeepAlive(live)
+	restore() // the holder's own restore does nothing more
+	if pct, _ := gcSettings(); pct != 200 {
+		t.Errorf("after the restore: GC percent %d", pct)
 	}
 }
