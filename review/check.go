@@ -286,7 +286,9 @@ actions:
 	if len(spec.Actions) == 0 {
 		return transformErrs, warnings
 	}
-	gen, err := runner.Build(ctx, spec, runner.Options{PoolSize: 1})
+	// Locked down as a deploy loads them: an action that pins modules and changes built-ins at
+	// load fails here as it would fail the daemon's build.
+	gen, err := runner.Build(ctx, spec, runner.Options{PoolSize: 1, LockedWarmUp: true})
 	if err == nil {
 		gen.Close()
 		return transformErrs, warnings

@@ -242,7 +242,7 @@ func Build(ctx context.Context, spec *Spec, opts Options) (*Generation, error) {
 	// runtimes they will serve on, so that one that changes built-ins at load fails this build
 	// rather than every execution after the swap. The first build warms them unlocked, for speed
 	// (a start with nothing serving yet), and the prewarmer locks them down after it.
-	errs := warmUp(ctx, fresh, opts.Previous != nil)
+	errs := warmUp(ctx, fresh, opts.LockedWarmUp || opts.Previous != nil)
 	if ctx.Err() != nil {
 		return nil, fmt.Errorf("build generation %d: %w", spec.Generation, ctx.Err())
 	}

@@ -120,6 +120,10 @@ type Options struct {
 	// Programs keeps compiled code by content across generations, so that a build recompiles only
 	// what changed; nil compiles everything.
 	Programs *ProgramCache
+	// LockedWarmUp loads the actions that pin modules on locked-down runtimes at build, as a
+	// build that replaces Previous always does, so that one that changes built-ins at load fails
+	// the build. Without it (and without Previous) they are warmed unlocked, which is faster.
+	LockedWarmUp bool
 	// Previous is the generation serving now, if any. Build reuses its compiled actions and their
 	// warm runtimes for every action whose ActionSpec is unchanged (same sources, dependency
 	// bundle, secret values, pinned module versions and their secrets) when the other options
