@@ -55,10 +55,11 @@ type InstallerOptions struct {
 type Installer struct {
 	dir        string
 	vendorDir  string
-	clientOnce sync.Once
-	newClient  func() (*client, error) // called once, by registry()
-	client     *client                 // nil without registries
-	clientErr  error
+	clientMu    sync.Mutex              // guards the three below
+	client      *client                 // nil until found
+	clientErr   error                   // the last failure to find one
+	clientTried time.Time               // when it was last tried
+	newClient   func() (*client, error) // called by registry()
 	limits     Limits
 	logger     *zap.Logger
 	sem        chan struct{}
@@ -139,9 +140,23 @@ func NewInstaller(opts InstallerOptions) (*Installer, error) {
 	return i, nil
 }
 
-// registry returns the client of the registries, finding them on the first call.
+// registryRetry is how long a failure to find the registries stands before they are looked for
+// again (the npm CLI may have timed out, a .npmrc may have been fixed).
+var registryRetry = 30 * time.Second
+
+// registry returns the client of the registries, finding them on the first call that needs them.
+// Once found they are kept; a failure is kept for registryRetry, then tried again.
 func (i *Installer) registry() (*client, error) {
-	i.clientOnce.Do(func() { i.client, i.clientErr = i.newClient() })
+	i.clientMu.Lock()
+	defer i.clientMu.Unlock()
+	if i.client != nil {
+		return i.client, nil
+	}
+	if i.clientErr != nil && time.Since(i.clientTried) < registryRetry {
+		return nil, i.clientErr
+	}
+	i.clientTried = time.Now()
+	i.client, i.clientErr = i.newClient()
 	return i.client, i.clientErr
 }
 

@@ -558,3 +558,37 @@ func TestInstallSubpaths(t *testing.T) {
 		t.Errorf("entries %v: want deep and deep/sub/thing, and no deep/missing", b.Entries)
 	}
 }
+
+// A failure to find the registries is not kept for good: after registryRetry they are looked for
+// again (here the first lookup fails, as an npm CLI that timed out would).
+func TestInstallRetriesRegistryLookup(t *testing.T) {
+	f := newFakeRegistry(t)
+	f.add("dep", "1.0.0", &fakePkg{files: map[string]string{"index.js": `exports.x = 1;`}})
+	res, err := lockOwners(t, f, map[string]map[string]string{"actions/a": {"dep": "1.0.0"}}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	old := registryRetry
+	registryRetry = 0
+	t.Cleanup(func() { registryRetry = old })
+	var calls atomic.Int32
+	i, err := NewInstaller(InstallerOptions{Dir: filepath.Join(t.TempDir(), "npm"), Timeout: 2 * time.Second, Retries: 1,
+		LoadRegistries: func() (*Registries, error) {
+			if calls.Add(1) == 1 {
+				return nil, errors.New("npm config get registry: timed out")
+			}
+			return f.registries(), nil
+		}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := i.Install(context.Background(), res.Lock, "actions/a"); err == nil || !strings.Contains(err.Error(), "timed out") {
+		t.Fatalf("first install: got %v, want the lookup's failure", err)
+	}
+	if _, err := i.Install(context.Background(), res.Lock, "actions/a"); err != nil {
+		t.Errorf("second install, after the retry interval: %v", err)
+	}
+	if n := calls.Load(); n != 2 {
+		t.Errorf("registries looked up %d times, want 2", n)
+	}
+}

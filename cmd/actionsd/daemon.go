@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"slices"
 	"strings"
 	gosync "sync"
 	"sync/atomic"
@@ -278,7 +279,7 @@ type npmInstaller struct {
 	err  error
 
 	mu     gosync.Mutex // guards commit
-	commit string       // the commit of the latest install: a remote repository's .npmrc is read there
+	commit string       // the deploy branch's HEAD at the latest install: a remote repository's .npmrc is read there
 }
 
 func newNPMInstaller(cfg config.Config, store *gitstore.Store, log *zap.Logger) *npmInstaller {
@@ -315,7 +316,7 @@ func (n *npmInstaller) Install(ctx context.Context, req sync.InstallRequest) (*r
 	if n.err != nil {
 		return nil, n.err
 	}
-	for _, c := range req.Commits {
+	for _, c := range slices.Backward(req.Commits) { // the deploy branch's HEAD is the last
 		if c != "" {
 			n.mu.Lock()
 			n.commit = c
