@@ -53,16 +53,16 @@ type InstallerOptions struct {
 // Installer installs owners from a lock: it never resolves anything. It is safe for concurrent
 // use; the cache it keeps on disk may be shared by several processes (entries appear by rename).
 type Installer struct {
-	dir        string
-	vendorDir  string
+	dir         string
+	vendorDir   string
 	clientMu    sync.Mutex              // guards the three below
 	client      *client                 // nil until found
 	clientErr   error                   // the last failure to find one
 	clientTried time.Time               // when it was last tried
 	newClient   func() (*client, error) // called by registry()
-	limits     Limits
-	logger     *zap.Logger
-	sem        chan struct{}
+	limits      Limits
+	logger      *zap.Logger
+	sem         chan struct{}
 
 	mu       sync.Mutex
 	bundles  map[string]*runner.Bundle // by input key (what the bundle was built from)
