@@ -47,8 +47,14 @@ func (i *Installer) bundle(ctx context.Context, o *lockfile.Owner, pkgs map[stri
 	if err != nil {
 		return nil, err
 	}
-	defer func() { go os.RemoveAll(tmp) }() // thousands of links: not on the caller's time
-	where := map[string]string{}            // package key -> its folder in the layout
+	defer func() {
+		if i.backgroundRemove {
+			go os.RemoveAll(tmp) // thousands of links: not on the caller's time
+		} else {
+			os.RemoveAll(tmp)
+		}
+	}()
+	where := map[string]string{} // package key -> its folder in the layout
 	var errs []error
 	var mu sync.Mutex
 	var wg sync.WaitGroup

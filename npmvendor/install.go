@@ -48,6 +48,10 @@ type InstallerOptions struct {
 	Concurrency int
 	Limits      Limits
 	Logger      *zap.Logger
+	// RemoveLayoutsInBackground removes each bundle's temporary node_modules layout (thousands of
+	// links) after the bundle is returned, for a long-running process; a command that exits soon
+	// after leaves it false, so that nothing is left behind.
+	RemoveLayoutsInBackground bool
 }
 
 // Installer installs owners from a lock: it never resolves anything. It is safe for concurrent
@@ -60,9 +64,11 @@ type Installer struct {
 	clientErr   error                   // the last failure to find one
 	clientTried time.Time               // when it was last tried
 	newClient   func() (*client, error) // called by registry()
-	limits      Limits
-	logger      *zap.Logger
-	sem         chan struct{}
+
+	backgroundRemove bool // InstallerOptions.RemoveLayoutsInBackground
+	limits           Limits
+	logger           *zap.Logger
+	sem              chan struct{}
 
 	mu       sync.Mutex
 	bundles  map[string]*runner.Bundle // by input key (what the bundle was built from)
@@ -110,7 +116,8 @@ func NewInstaller(opts InstallerOptions) (*Installer, error) {
 	}
 	i := &Installer{
 		dir: opts.Dir, vendorDir: opts.VendorDir, limits: opts.Limits.withDefaults(), logger: opts.Logger,
-		bundles: map[string]*runner.Bundle{}, inflight: map[string]*flight{},
+		backgroundRemove: opts.RemoveLayoutsInBackground,
+		bundles:          map[string]*runner.Bundle{}, inflight: map[string]*flight{},
 	}
 	if i.logger == nil {
 		i.logger = zap.NewNop()

@@ -310,7 +310,7 @@ func (n *npmInstaller) Install(ctx context.Context, req sync.InstallRequest) (*r
 			return regs, nil
 		}
 		n.inst, n.err = npmvendor.NewInstaller(npmvendor.InstallerOptions{
-			Dir: filepath.Join(n.dataDir, "npm"), LoadRegistries: load, Logger: n.log,
+			Dir: filepath.Join(n.dataDir, "npm"), LoadRegistries: load, Logger: n.log, RemoveLayoutsInBackground: true,
 		})
 	})
 	if n.err != nil {
