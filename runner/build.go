@@ -35,13 +35,21 @@ type pendingChunk struct {
 	code         *chunkCode
 }
 
-// waitChunks waits for every bundle chunk of the build and reports those that did not compile.
-func (b *builder) waitChunks() {
+// waitChunks waits for every bundle chunk of the build, or for ctx to end, and reports the chunks
+// that did not compile.
+func (b *builder) waitChunks(ctx context.Context) error {
 	for _, p := range b.pending {
-		if _, err := p.code.wait(); err != nil {
+		p.code.run() // here, when no worker has started it
+		select {
+		case <-p.code.done:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+		if err := p.code.err; err != nil {
 			b.problem(p.object, Error{Message: fmt.Sprintf("the npm dependency bundle does not compile: chunk %s: %v", p.chunk, err), File: p.file})
 		}
 	}
+	return nil
 }
 
 func (b *builder) problem(object string, e Error) {
@@ -247,7 +255,10 @@ func Build(ctx context.Context, spec *Spec, opts Options) (*Generation, error) {
 		return nil, fmt.Errorf("build generation %d: %w", spec.Generation, ctx.Err())
 	}
 	// A chunk that does not compile is the problem, not the warm-up errors it caused.
-	if b.waitChunks(); len(b.problems) > 0 {
+	if err := b.waitChunks(ctx); err != nil {
+		return nil, fmt.Errorf("build generation %d: %w", spec.Generation, err)
+	}
+	if len(b.problems) > 0 {
 		return nil, &BuildError{Problems: b.problems}
 	}
 	for i, err := range errs {
