@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"strings"
 	gosync "sync"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -177,6 +178,10 @@ func (l *localInstaller) Install(ctx context.Context, req sync.InstallRequest) (
 		l.inst, l.err = npmvendor.NewInstaller(npmvendor.InstallerOptions{
 			Dir:       dir,
 			VendorDir: filepath.Join(l.repoDir, filepath.FromSlash(npmvendor.VendorDir)),
+			// A command a person or CI waits for: a registry that does not answer fails it
+			// within a minute, not the daemon's several.
+			Timeout: 20 * time.Second,
+			Retries: 1,
 			LoadRegistries: func() (*npmvendor.Registries, error) {
 				return npmvendor.LoadRegistries(npmvendor.RegistryOptions{RepoDir: l.repoDir})
 			},
