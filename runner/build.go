@@ -39,6 +39,9 @@ type pendingChunk struct {
 // that did not compile.
 func (b *builder) waitChunks(ctx context.Context) error {
 	for _, p := range b.pending {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
 		p.code.run() // here, when no worker has started it
 		select {
 		case <-p.code.done:

@@ -199,6 +199,7 @@ func (d *daemon) run(ctx context.Context) error {
 		side.Go(func() { _ = w.Run(ctx) })
 	}
 	restoreGC := relaxStartGC(startHeap)
+	defer restoreGC() // when the daemon stops before its first reconcile ends
 	go func() {
 		select {
 		case <-d.rec.Settled():

@@ -22,6 +22,7 @@ var startGC struct {
 	mu             gosync.Mutex
 	holders        int   // relaxations not yet restored (several daemons in one test process)
 	relaxed        bool  // the settings are the relaxed ones
+	epoch          int   // counts relaxations, so that a watcher ends only its own
 	percent, limit int64 // the settings to restore
 }
 
@@ -38,11 +39,12 @@ func relaxStartGC(heap int64) (restore func()) {
 	defer startGC.mu.Unlock()
 	if startGC.holders == 0 {
 		startGC.limit = debug.SetMemoryLimit(-1) // reads the limit
-		startGC.percent = int64(debug.SetGCPercent(-1))
 		limit := min(heap, startGC.limit)
-		debug.SetMemoryLimit(limit)
+		debug.SetMemoryLimit(limit) // the limit first: never GOGC off without one
+		startGC.percent = int64(debug.SetGCPercent(-1))
 		startGC.relaxed = true
-		watchLiveHeap(limit / 2)
+		startGC.epoch++
+		watchLiveHeap(limit/2, startGC.epoch)
 	}
 	startGC.holders++
 	var once gosync.Once
@@ -67,22 +69,22 @@ func endStartGCLocked() {
 	debug.SetMemoryLimit(startGC.limit)
 }
 
-// watchLiveHeap ends the relaxation at the first collection after which more than max bytes are
-// live, or stops watching when it has ended: an object's finalizer runs after each collection
-// that frees it, and arms the next one.
-func watchLiveHeap(max int64) {
+// watchLiveHeap ends relaxation epoch at the first collection after which more than max bytes
+// are live, or stops watching when that relaxation has ended: an object's finalizer runs after
+// each collection that frees it, and arms the next one.
+func watchLiveHeap(max int64, epoch int) {
 	sentinel := new([16]byte)
 	runtime.SetFinalizer(sentinel, func(*[16]byte) {
 		startGC.mu.Lock()
 		defer startGC.mu.Unlock()
-		if !startGC.relaxed {
+		if !startGC.relaxed || startGC.epoch != epoch {
 			return
 		}
 		if liveHeap() > max {
 			endStartGCLocked()
 			return
 		}
-		watchLiveHeap(max)
+		watchLiveHeap(max, epoch)
 	})
 }
 

@@ -118,3 +118,23 @@ func TestRelaxStartGCEndsWhenTheLiveHeapIsLarge(t *testing.T) {
 		t.Errorf("after the restore: GC percent %d", pct)
 	}
 }
+
+// The watcher of an ended relaxation does not end a later one.
+func TestRelaxStartGCOldWatcherLeavesANewRelaxation(t *testing.T) {
+	setGC(t, 200, 1<<40)
+	relaxStartGC(16 << 20)() // ended before any collection ran its watcher
+	restore := relaxStartGC(512 << 20)
+	defer restore()
+	live := make([][]byte, 0, 40)
+	for range 40 { // 40 MiB live: over the first relaxation's 8 MiB, under this one's 256 MiB
+		live = append(live, make([]byte, 1<<20))
+	}
+	for range 3 {
+		runtime.GC()
+		time.Sleep(20 * time.Millisecond) // finalizers run after the collection
+	}
+	if pct, limit := gcSettings(); pct != -1 || limit != 512<<20 {
+		t.Errorf("GC percent %d, limit %d: an old watcher ended the new relaxation", pct, limit)
+	}
+	runtime.KeepAlive(live)
+}
