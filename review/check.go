@@ -248,6 +248,23 @@ func build(ctx context.Context, s *State, p *prepared, already []Finding, deps s
 		bundled[object] = true
 		return true
 	}
+	// Every pinned module version is transformed first, as the daemon does whatever else fails:
+	// its errors are the commit's, whether or not an action pinning it gets built.
+	for _, name := range sortedKeys(s.Snap.Actions) {
+		a := s.Snap.Actions[name]
+		for _, mname := range sortedKeys(a.Modules) {
+			pin := a.Modules[mname]
+			vs := s.Snap.Modules[mname]
+			if vs == nil || vs.Versions[pin.Version] == nil || vs.Versions[pin.Version].Module == nil {
+				continue // sync.Validate reported it
+			}
+			v := vs.Versions[pin.Version]
+			m := v.Module
+			_, findings := p.source(fmt.Sprintf("modules/%s@v%d", mname, pin.Version), v.Tag,
+				runner.Source{Dir: m.Dir, Entry: m.Entry, Files: m.Files, Dependencies: m.Dependencies})
+			transformErrs = append(transformErrs, findings...)
+		}
+	}
 	spec := &runner.Spec{Commit: s.CommitHash(), Actions: map[string]*runner.ActionSpec{}, Bindings: map[string][]string{}}
 	modules := map[string]*runner.ModuleSpec{}
 actions:
@@ -259,7 +276,8 @@ actions:
 		as := &runner.ActionSpec{Name: name, Version: "review", Trigger: a.Trigger, Timeout: a.Timeout,
 			Source:  p.sources["actions/"+name],
 			Secrets: map[string]string{}, Modules: map[string]*runner.ModuleSpec{}}
-		for mname, pin := range a.Modules {
+		for _, mname := range sortedKeys(a.Modules) {
+			pin := a.Modules[mname]
 			vs := s.Snap.Modules[mname]
 			if vs == nil || vs.Versions[pin.Version] == nil || vs.Versions[pin.Version].Module == nil {
 				continue actions // sync.Validate reported it
@@ -271,9 +289,7 @@ actions:
 			}
 			key := fmt.Sprintf("%s@%d", mname, pin.Version)
 			if modules[key] == nil {
-				object := fmt.Sprintf("modules/%s@v%d", mname, pin.Version)
-				_, findings := p.source(object, v.Tag, runner.Source{Dir: m.Dir, Entry: m.Entry, Files: m.Files, Dependencies: m.Dependencies})
-				transformErrs = append(transformErrs, findings...) // the daemon refuses the commit for them too
+				object := fmt.Sprintf("modules/%s@v%d", mname, pin.Version) // transformed above
 				if !install(object, "modules/"+mname, v.Lock) {
 					continue actions
 				}
