@@ -196,6 +196,7 @@ func (sp *split) toCommonJS() error {
 	var mu sync.Mutex
 	var errs []error
 	var wg sync.WaitGroup
+	out := make(map[string][]byte, len(sp.chunks))
 	for name, code := range sp.chunks {
 		wg.Go(func() {
 			cjs := api.Transform(string(code), api.TransformOptions{
@@ -210,11 +211,15 @@ func (sp *split) toCommonJS() error {
 				errs = append(errs, fmt.Errorf("chunk %s: %w", name, esbuildError(cjs.Errors)))
 				return
 			}
-			sp.chunks[name] = cjs.Code
+			out[name] = cjs.Code
 		})
 	}
 	wg.Wait()
-	return joinSorted(errs)
+	if err := joinSorted(errs); err != nil {
+		return err
+	}
+	sp.chunks = out
+	return nil
 }
 
 // build runs esbuild on root's entry files (entry file -> package name) with code splitting;
