@@ -125,22 +125,32 @@ func (r *Resolver) Lock(ctx context.Context, owners map[string]map[string]string
 	var directs []direct
 	var mu sync.Mutex
 	var wg sync.WaitGroup
+	for _, owner := range names { // made before any goroutine reads res.Pinned
+		if deps := owners[owner]; r.MaxDependencies <= 0 || len(deps) <= r.MaxDependencies {
+			res.Pinned[owner] = map[string]string{}
+		}
+	}
 	for _, owner := range names {
 		deps := owners[owner]
-		if r.MaxDependencies > 0 && len(deps) > r.MaxDependencies {
+		if res.Pinned[owner] == nil {
+			mu.Lock()
 			errs = append(errs, fmt.Errorf("%s: %d dependencies declared, the limit is %d", owner, len(deps), r.MaxDependencies))
+			mu.Unlock()
 			continue
 		}
-		res.Pinned[owner] = map[string]string{}
 		for _, name := range sortedKeys(deps) {
 			spec := deps[name]
 			if err := checkSpec(spec); err != nil {
+				mu.Lock()
 				errs = append(errs, &ResolveError{Owner: owner, Package: name, Spec: spec, Err: err})
+				mu.Unlock()
 				continue
 			}
 			if v := lockedFor(prev, owner, name, spec); v != "" {
+				mu.Lock()
 				res.Pinned[owner][name] = v
 				directs = append(directs, direct{owner, name, v})
+				mu.Unlock()
 				continue
 			}
 			wg.Add(1)
@@ -173,9 +183,13 @@ func (r *Resolver) Lock(ctx context.Context, owners map[string]map[string]string
 		return nil, err
 	}
 
-	// Peers (npm 7+): installed unless optional; the owner's own version when it satisfies.
+	// Peers (npm 7+): installed unless optional; the owner's own version when it satisfies. The
+	// graph is read whole, then the peers it lacks are visited (visit writes run.pkgs from its
+	// goroutines), until no peer is missing.
+	type peerVisit struct{ name, version, from string }
 	for {
 		added := false
+		var visits []peerVisit
 		for _, owner := range names {
 			if res.Pinned[owner] == nil {
 				continue
@@ -204,11 +218,14 @@ func (r *Resolver) Lock(ctx context.Context, owners map[string]map[string]string
 					}
 					if run.peerAdds[owner][peer] != v {
 						run.peerAdds[owner][peer] = v
-						run.visit(ctx, peer, v, key)
+						visits = append(visits, peerVisit{peer, v, key})
 						added = true
 					}
 				}
 			}
+		}
+		for _, pv := range visits {
+			run.visit(ctx, pv.name, pv.version, pv.from)
 		}
 		run.wg.Wait()
 		if err := joinSorted(run.errs); err != nil {
