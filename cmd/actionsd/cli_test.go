@@ -12,6 +12,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	gosync "sync"
 	"testing"
 
 	"github.com/actionsd/actionsd/lockfile"
@@ -144,12 +145,15 @@ func TestCLIInitValidateTestInvoke(t *testing.T) {
 
 	// invoke from the working tree, with secrets from a file, posting to a local sink.
 	var got struct {
+		gosync.Mutex
 		key  string
 		body map[string]any
 	}
 	sink := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		got.key = r.Header.Get("X-API-Key")
 		data, _ := io.ReadAll(r.Body)
+		got.Lock()
+		defer got.Unlock()
+		got.key = r.Header.Get("X-API-Key")
 		_ = json.Unmarshal(data, &got.body)
 		w.WriteHeader(http.StatusNoContent)
 	}))
@@ -167,9 +171,11 @@ func TestCLIInitValidateTestInvoke(t *testing.T) {
 	if err := json.Unmarshal([]byte(res.stdout), &result); err != nil || result.Outcome != "success" {
 		t.Fatalf("invoke: %v\n%s", err, res.stdout)
 	}
+	got.Lock()
 	if fmt.Sprint(result.Effects.Claims["https://example.com/roles"]) != "[admin]" || got.key != "k-123" || got.body["code"] != "login" {
 		t.Errorf("invoke: claims %v, sink key %q body %v", result.Effects.Claims, got.key, got.body)
 	}
+	got.Unlock()
 	if !strings.Contains(res.stderr, "not production") || strings.Contains(res.stdout+res.stderr, "k-123") {
 		t.Errorf("invoke: stderr %q must warn about the secrets file and never show a value", res.stderr)
 	}
