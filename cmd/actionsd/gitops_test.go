@@ -238,7 +238,11 @@ func TestReplicasConverge(t *testing.T) {
 		d.hook("github", secret, "refs/heads/main")
 	}
 	for i, d := range replicas {
-		waitFor(t, "replica to serve the second commit", func() bool { _, _, c := d.claims(); return c == want })
+		// Not claims() until then: it fails the test on the 503 of a replica still starting.
+		waitFor(t, "replica to serve the second commit", func() bool { g := d.rec.Current(); return g != nil && g.Commit() == want })
+		if _, _, c := d.claims(); c != want {
+			t.Errorf("replica %d executes on %s, want %s", i, c, want)
+		}
 		st := d.status()
 		if st.Applied.Commit != want || st.Instance != []string{"replica-a", "replica-b"}[i] {
 			t.Errorf("replica %d: got instance %q applied %+v", i, st.Instance, st.Applied)
