@@ -17,7 +17,7 @@ test:
 race:
 	@npm_registry="$$(scripts/npm-test-registry.sh start)" && eval "$$npm_registry" && \
 	trap 'scripts/npm-test-registry.sh stop' EXIT && \
-	$(GO) test -race -count=1 -timeout 20m ./runner/... ./npmvendor/... ./sync/... ./review/... ./localrun/...
+	CGO_ENABLED=1 $(GO) test -race -count=1 -timeout 20m ./runner/... ./npmvendor/... ./sync/... ./review/... ./localrun/...
 
 bench:
 	@vault="$$(scripts/vault-test-server.sh)" && \
