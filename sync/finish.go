@@ -114,11 +114,28 @@ func (r *Reconciler) objects(a *attempt, problems []Problem, applied bool) (acti
 		}
 		return StateNotBuilt, nil
 	}
+	deps := map[string]map[string]string{} // by object: package -> locked version
+	for _, d := range depOwners(a.snap) {
+		if len(d.declared) == 0 {
+			continue
+		}
+		m := make(map[string]string, len(d.declared))
+		for pkg, spec := range d.declared {
+			m[pkg] = spec
+			if d.lock != nil && d.lock.Owners[d.owner] != nil {
+				if v := d.lock.Owners[d.owner].Dependencies[pkg]; v != "" {
+					m[pkg] = v
+				}
+			}
+		}
+		deps[d.object] = m
+	}
 	for _, act := range a.snap.Actions {
 		object := "actions/" + act.Name
 		v, ok := r.served[act.Name]
 		s, errs := state(object, ok && v == act.Version)
-		actions = append(actions, ObjectStatus{Name: act.Name, Version: act.Version, Trigger: act.Trigger, State: s, Errors: errs})
+		actions = append(actions, ObjectStatus{Name: act.Name, Version: act.Version, Trigger: act.Trigger, State: s, Errors: errs,
+			Dependencies: deps[object]})
 	}
 	for name, vs := range a.snap.Modules {
 		for n, v := range vs.Versions {
@@ -128,7 +145,8 @@ func (r *Reconciler) objects(a *attempt, problems []Problem, applied bool) (acti
 				s = "" // a version's state is only known once a generation is built
 			}
 			os := ObjectStatus{Name: name, Version: fmt.Sprintf("v%d", n), State: s, Errors: errs,
-				Tag: v.Tag, Commit: v.Commit, Tree: v.Tree, Moved: v.Moved, Deleted: v.Deleted, Unrecorded: v.Unrecorded}
+				Tag: v.Tag, Commit: v.Commit, Tree: v.Tree, Moved: v.Moved, Deleted: v.Deleted, Unrecorded: v.Unrecorded,
+				Dependencies: deps[object]}
 			tag := "tag " + v.Tag + " "
 			for _, w := range warnings["modules/"+name] {
 				if strings.Contains(w, tag) || strings.Contains(w, fmt.Sprintf(": v%d ", n)) {

@@ -59,6 +59,10 @@ type ObjectStatus struct {
 	Deleted    bool     `json:"deleted,omitempty"`
 	Unrecorded bool     `json:"unrecorded,omitempty"`
 	Warnings   []string `json:"warnings,omitempty"`
+	// Dependencies are the npm packages the action or module version (one an action pins)
+	// declares, with the exact versions its actionsd.lock gives them (the declared spec where the
+	// lock has none).
+	Dependencies map[string]string `json:"dependencies,omitempty"`
 }
 
 // SecretStatus is one secret path read for a module or an action: names and versions, never values.

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -156,6 +157,11 @@ exports.onExecutePostLogin = async (event, api) => { api.idToken.setCustomClaim(
 	res := td.execute("", []byte(`{"user":{"user_id":"u1"}}`))
 	if res.Outcome != runner.OutcomeSuccess || res.Effects.IDTokenClaims["sum"] != float64(42) {
 		t.Errorf("execute: outcome %s, claims %v: %+v", res.Outcome, res.Effects.IDTokenClaims, res.Actions)
+	}
+	// The action's status names the locked version of what it declares (^1.0.0).
+	code, body := td.do("GET", "/v1/actions/plain", "", nil)
+	if code != http.StatusOK || !strings.Contains(string(body), `"dependencies":{"actionsd-plain":"1.1.0"}`) {
+		t.Errorf("GET /v1/actions/plain: %d %s", code, body)
 	}
 }
 
