@@ -5,8 +5,10 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
 	"os"
+	"slices"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -141,6 +143,7 @@ func printStatus(w io.Writer, st sync.Status) error {
 		fmt.Fprintf(tw, "\nACTION\tTRIGGER\tVERSION\tSTATE\n")
 		for _, a := range st.Actions {
 			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", a.Name, a.Trigger, shortHash(a.Version), a.State)
+			printDependencies(tw, a.Dependencies)
 			for _, e := range a.Errors {
 				fmt.Fprintf(tw, "  %s\n", e)
 			}
@@ -159,12 +162,25 @@ func printStatus(w io.Writer, st sync.Status) error {
 				}
 			}
 			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", m.Name, m.Version, shortHash(m.Commit), m.State, strings.Join(notes, ", "))
+			printDependencies(tw, m.Dependencies)
 			for _, e := range m.Errors {
 				fmt.Fprintf(tw, "  %s\n", e)
 			}
 		}
 	}
 	return tw.Flush()
+}
+
+// printDependencies writes an object's npm packages on one line: "  npm: axios@1.7.9, zod@3.24.1".
+func printDependencies(w io.Writer, deps map[string]string) {
+	if len(deps) == 0 {
+		return
+	}
+	var parts []string
+	for _, pkg := range slices.Sorted(maps.Keys(deps)) {
+		parts = append(parts, pkg+"@"+deps[pkg])
+	}
+	fmt.Fprintf(w, "  npm: %s\n", strings.Join(parts, ", "))
 }
 
 func shortHash(h string) string {
