@@ -24,7 +24,9 @@ type depOwner struct {
 	commits  []string       // whose vendor/npm/ may hold the tarballs: the lock's, then HEAD
 }
 
-// depOwners lists the snapshot's actions and the module versions they pin, sorted by object.
+// depOwners lists the snapshot's actions and the module versions they pin, sorted by object; a
+// pin of a version that does not exist is left out (the status of a failed attempt lists owners
+// too).
 func depOwners(snap *gitstore.Snapshot) []depOwner {
 	var out []depOwner
 	seen := map[string]bool{}
@@ -40,7 +42,11 @@ func depOwners(snap *gitstore.Snapshot) []depOwner {
 				continue
 			}
 			seen[object] = true
-			v := snap.Modules[name].Versions[pin.Version]
+			vs := snap.Modules[name]
+			if vs == nil || vs.Versions[pin.Version] == nil || vs.Versions[pin.Version].Module == nil {
+				continue // a pin of a version that does not exist: validate reports it
+			}
+			v := vs.Versions[pin.Version]
 			out = append(out, depOwner{
 				object: object, owner: "modules/" + name,
 				manifest: gitstore.Pos{Ref: v.Tag, File: v.Module.Dir + "/module.yaml"}, data: v.Module.Files["module.yaml"],
