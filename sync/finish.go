@@ -59,7 +59,7 @@ func (r *Reconciler) finish(a *attempt, err error, start time.Time) {
 		r.metrics.duration.WithLabelValues(resultFailed).Observe(now.Sub(start).Seconds())
 	}
 	if a.snap != nil {
-		st.Actions, st.Modules = r.objects(a, problems, err == nil)
+		st.Actions, st.Modules = r.safeObjects(a, problems, err == nil)
 	}
 	r.updateConditions(st, a.step, err, now)
 
@@ -72,6 +72,18 @@ func (r *Reconciler) finish(a *attempt, err error, start time.Time) {
 		r.log.Warn("repository warning", zap.String("object", w.Object), zap.String("warning", w.Error()))
 	}
 	r.log.Info("generation swapped in", append(fields, zap.Int64("generation", a.spec.Generation), zap.Int("actions", len(a.spec.Actions)))...)
+}
+
+// safeObjects is objects, or none (logged) if building the report panics: the status is a report,
+// and a bug in it must not stop the daemon.
+func (r *Reconciler) safeObjects(a *attempt, problems []Problem, applied bool) (actions, modules []ObjectStatus) {
+	defer func() {
+		if p := recover(); p != nil {
+			r.log.Error("building the objects' status panicked: a bug", zap.String("panic", fmt.Sprint(p)), zap.Stack("stack"))
+			actions, modules = nil, nil
+		}
+	}()
+	return r.objects(a, problems, applied)
 }
 
 // problemsOf flattens a reconcile error into problems.

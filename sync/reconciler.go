@@ -353,7 +353,7 @@ func (r *Reconciler) reconcile(ctx context.Context) {
 	var err error
 	remember := true // whether a poll with the same refs may skip this attempt's result
 	for _, s := range r.steps() {
-		if err = s.run(ctx, a); err != nil {
+		if err = r.runStep(ctx, s, a); err != nil {
 			if errors.Is(err, errSkip) {
 				err = nil
 				a.skipped = true
@@ -393,6 +393,20 @@ func (r *Reconciler) reconcile(ctx context.Context) {
 		close(r.settled)
 	}
 	r.mu.Unlock()
+}
+
+// runStep runs one step, turning a panic into the step's error (logged with its stack), so that a
+// bug met by one commit fails that attempt while the serving generation stays, instead of
+// stopping the daemon.
+func (r *Reconciler) runStep(ctx context.Context, s step, a *attempt) (err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			r.log.Error("reconcile step panicked: a bug; the previous generation keeps serving",
+				zap.String("step", s.name), zap.String("panic", fmt.Sprint(p)), zap.Stack("stack"))
+			err = fmt.Errorf("internal error (please report it): %v", p)
+		}
+	}()
+	return s.run(ctx, a)
 }
 
 // Settled is closed once the first reconcile has ended, whether it swapped a generation in or

@@ -3,6 +3,7 @@ package sync
 import (
 	"context"
 	"errors"
+	"strings"
 	gosync "sync"
 	"testing"
 	"testing/synctest"
@@ -146,6 +147,50 @@ func TestFetchFailureKeepsServing(t *testing.T) {
 		st, _ := rec.Sync(ctx)
 		if rec.Current() != gen || !st.Ready || st.Attempted.Result != "failed" || len(st.Errors) != 1 {
 			t.Errorf("after a failed fetch: got %+v, want the same generation serving and one error", st)
+		}
+		cancel()
+		<-done
+	})
+}
+
+// panickingRepo panics in Snapshot once told to: a bug met by one commit.
+type panickingRepo struct {
+	countingRepo
+	panics bool
+}
+
+func (r *panickingRepo) Snapshot(ctx context.Context) (*gitstore.Snapshot, error) {
+	r.mu.Lock()
+	p := r.panics
+	r.mu.Unlock()
+	if p {
+		panic("boom")
+	}
+	return r.countingRepo.Snapshot(ctx)
+}
+
+// TestStepPanicKeepsServing: a step that panics fails its attempt, with the panic in the error,
+// and the serving generation stays; the daemon does not stop.
+func TestStepPanicKeepsServing(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		repo := &panickingRepo{}
+		repo.set("k1", emptySnapshot("c1"))
+		rec := New(Config{Repository: repo, Secrets: vaultsecrets.NewStatic(nil, zaptest.NewLogger(t)), PollInterval: -1, Logger: zaptest.NewLogger(t)})
+		ctx, cancel := context.WithCancel(context.Background())
+		done := make(chan error)
+		go func() { done <- rec.Run(ctx) }()
+		if _, err := rec.Sync(ctx); err != nil {
+			t.Fatal(err)
+		}
+		gen := rec.Current()
+		repo.mu.Lock()
+		repo.panics = true
+		repo.mu.Unlock()
+		repo.set("k2", emptySnapshot("c2"))
+		st, _ := rec.Sync(ctx)
+		if rec.Current() != gen || !st.Ready || st.Attempted.Result != "failed" || st.Attempted.Step != "snapshot" ||
+			len(st.Errors) != 1 || !strings.Contains(st.Errors[0].Message, "boom") {
+			t.Errorf("after a panicking step: got %+v, want the same generation serving and the panic as the error", st)
 		}
 		cancel()
 		<-done
