@@ -208,7 +208,7 @@ type InstallOptions struct {
 }
 
 // InstallWith is Install with options.
-func (i *Installer) InstallWith(ctx context.Context, lock *lockfile.Lock, owner string, opts InstallOptions) (*runner.Bundle, error) {
+func (i *Installer) InstallWith(ctx context.Context, lock *lockfile.Lock, owner string, opts InstallOptions) (_ *runner.Bundle, err error) {
 	vendor := opts.Vendor
 	if lock == nil {
 		return nil, fmt.Errorf("%s: no %s", owner, lockfile.Name)
@@ -252,14 +252,20 @@ func (i *Installer) InstallWith(ctx context.Context, lock *lockfile.Lock, owner 
 	i.mu.Unlock()
 
 	var keep bool
+	defer func() { // also when install panics: the waiters and the next install must not hang
+		if p := recover(); p != nil {
+			f.b, keep, f.err = nil, false, fmt.Errorf("%s: installing failed: %v", owner, p)
+			err = f.err
+		}
+		i.mu.Lock()
+		delete(i.inflight, "bundle:"+key)
+		if f.err == nil && keep {
+			i.bundles[key] = f.b
+		}
+		i.mu.Unlock()
+		close(f.done)
+	}()
 	f.b, keep, f.err = i.install(ctx, owner, o, pkgs, subpaths, key, vendor)
-	i.mu.Lock()
-	delete(i.inflight, "bundle:"+key)
-	if f.err == nil && keep {
-		i.bundles[key] = f.b
-	}
-	i.mu.Unlock()
-	close(f.done)
 	return f.b, f.err
 }
 

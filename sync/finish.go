@@ -79,7 +79,7 @@ func (r *Reconciler) finish(a *attempt, err error, start time.Time) {
 func (r *Reconciler) safeObjects(a *attempt, problems []Problem, applied bool) (actions, modules []ObjectStatus) {
 	defer func() {
 		if p := recover(); p != nil {
-			r.log.Error("building the objects' status panicked: a bug", zap.String("panic", fmt.Sprint(p)), zap.Stack("stack"))
+			r.log.Error("building the objects' status panicked: a bug", zap.String("panic", panicText(p)), zap.Stack("stack"))
 			actions, modules = nil, nil
 		}
 	}()

@@ -17,6 +17,7 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"runtime"
 	"strings"
 	gosync "sync"
 	"sync/atomic"
@@ -401,12 +402,23 @@ func (r *Reconciler) reconcile(ctx context.Context) {
 func (r *Reconciler) runStep(ctx context.Context, s step, a *attempt) (err error) {
 	defer func() {
 		if p := recover(); p != nil {
+			what := panicText(p)
 			r.log.Error("reconcile step panicked: a bug; the previous generation keeps serving",
-				zap.String("step", s.name), zap.String("panic", fmt.Sprint(p)), zap.Stack("stack"))
-			err = fmt.Errorf("internal error (please report it): %v", p)
+				zap.String("step", s.name), zap.String("panic", what), zap.Stack("stack"))
+			err = fmt.Errorf("internal error (please report it, with the daemon's log): %s", what)
 		}
 	}()
 	return s.run(ctx, a)
+}
+
+// panicText describes a recovered panic for the log and the status without its value unless the
+// Go runtime made it (a runtime.Error names types and indexes, never data): a library's panic
+// value might hold anything, a secret included.
+func panicText(p any) string {
+	if re, ok := p.(runtime.Error); ok {
+		return re.Error()
+	}
+	return fmt.Sprintf("a panic with a %T value", p)
 }
 
 // Settled is closed once the first reconcile has ended, whether it swapped a generation in or
@@ -492,7 +504,14 @@ func (r *Reconciler) swap(_ context.Context, a *attempt) error {
 	r.servedFP = a.fp
 	r.mu.Unlock()
 	if old := r.current.Swap(a.gen); old != nil {
-		old.Close()
+		func() { // the new generation serves: a bug in closing the old one must not fail this attempt
+			defer func() {
+				if p := recover(); p != nil {
+					r.log.Error("closing the previous generation panicked: a bug", zap.String("panic", panicText(p)), zap.Stack("stack"))
+				}
+			}()
+			old.Close()
+		}()
 	}
 	return nil
 }

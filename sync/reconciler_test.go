@@ -164,7 +164,8 @@ func (r *panickingRepo) Snapshot(ctx context.Context) (*gitstore.Snapshot, error
 	p := r.panics
 	r.mu.Unlock()
 	if p {
-		panic("boom")
+		var m map[string]int
+		m["boom"]++ // a runtime error: its message is kept
 	}
 	return r.countingRepo.Snapshot(ctx)
 }
@@ -189,10 +190,25 @@ func TestStepPanicKeepsServing(t *testing.T) {
 		repo.set("k2", emptySnapshot("c2"))
 		st, _ := rec.Sync(ctx)
 		if rec.Current() != gen || !st.Ready || st.Attempted.Result != "failed" || st.Attempted.Step != "snapshot" ||
-			len(st.Errors) != 1 || !strings.Contains(st.Errors[0].Message, "boom") {
+			len(st.Errors) != 1 || !strings.Contains(st.Errors[0].Message, "assignment to entry in nil map") {
 			t.Errorf("after a panicking step: got %+v, want the same generation serving and the panic as the error", st)
 		}
 		cancel()
 		<-done
 	})
+}
+
+func TestPanicText(t *testing.T) {
+	if got := panicText("secret-value-123"); strings.Contains(got, "secret-value-123") || got != "a panic with a string value" {
+		t.Errorf("panicText of a string: %q, want its type only", got)
+	}
+	var re error
+	func() {
+		defer func() { re = recover().(error) }()
+		var s []int
+		_ = s[3]
+	}()
+	if got := panicText(re); !strings.Contains(got, "index out of range") {
+		t.Errorf("panicText of a runtime error: %q, want its message", got)
+	}
 }

@@ -79,6 +79,16 @@ func (r *Reconciler) readSecrets(ctx context.Context, a *attempt) error {
 	dirty := r.dirty
 	r.dirty = map[vaultsecrets.Owner]bool{}
 	r.mu.Unlock()
+	recorded := false
+	defer func() { // a read that panicked: the rotations it took stay pending
+		if !recorded {
+			r.mu.Lock()
+			for o := range dirty {
+				r.dirty[o] = true
+			}
+			r.mu.Unlock()
+		}
+	}()
 
 	a.secrets = make(map[vaultsecrets.Owner]*vaultsecrets.Secret, len(owners))
 	var problems []Problem
@@ -120,6 +130,7 @@ func (r *Reconciler) readSecrets(ctx context.Context, a *attempt) error {
 	}
 	r.mu.Lock()
 	r.read, r.readCommit = a.secrets, a.snap.Commit
+	recorded = true
 	r.mu.Unlock()
 	if len(dirty) > 0 || reused > 0 {
 		changed := make([]string, 0, len(dirty))
