@@ -13,6 +13,7 @@ import (
 	"go.uber.org/zap/zaptest"
 
 	"github.com/actionsd/actionsd/gitstore"
+	"github.com/actionsd/actionsd/runner"
 	"github.com/actionsd/actionsd/vaultsecrets"
 )
 
@@ -133,14 +134,8 @@ func TestFetchFailureKeepsServing(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		repo := &countingRepo{}
 		repo.set("k1", emptySnapshot("c1"))
-		rec := New(Config{Repository: repo, Secrets: vaultsecrets.NewStatic(nil, zaptest.NewLogger(t)), PollInterval: -1, Logger: zaptest.NewLogger(t)})
-		ctx, cancel := context.WithCancel(context.Background())
-		done := make(chan error)
-		go func() { done <- rec.Run(ctx) }()
-		if _, err := rec.Sync(ctx); err != nil {
-			t.Fatal(err)
-		}
-		gen := rec.Current()
+		ctx, rec, gen, stop := runServing(t, repo)
+		defer stop()
 		repo.mu.Lock()
 		repo.fetchErr = errors.New("remote unreachable")
 		repo.mu.Unlock()
@@ -148,8 +143,6 @@ func TestFetchFailureKeepsServing(t *testing.T) {
 		if rec.Current() != gen || !st.Ready || st.Attempted.Result != "failed" || len(st.Errors) != 1 {
 			t.Errorf("after a failed fetch: got %+v, want the same generation serving and one error", st)
 		}
-		cancel()
-		<-done
 	})
 }
 
@@ -176,14 +169,8 @@ func TestStepPanicKeepsServing(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		repo := &panickingRepo{}
 		repo.set("k1", emptySnapshot("c1"))
-		rec := New(Config{Repository: repo, Secrets: vaultsecrets.NewStatic(nil, zaptest.NewLogger(t)), PollInterval: -1, Logger: zaptest.NewLogger(t)})
-		ctx, cancel := context.WithCancel(context.Background())
-		done := make(chan error)
-		go func() { done <- rec.Run(ctx) }()
-		if _, err := rec.Sync(ctx); err != nil {
-			t.Fatal(err)
-		}
-		gen := rec.Current()
+		ctx, rec, gen, stop := runServing(t, repo)
+		defer stop()
 		repo.mu.Lock()
 		repo.panics = true
 		repo.mu.Unlock()
@@ -193,9 +180,21 @@ func TestStepPanicKeepsServing(t *testing.T) {
 			len(st.Errors) != 1 || !strings.Contains(st.Errors[0].Message, "assignment to entry in nil map") {
 			t.Errorf("after a panicking step: got %+v, want the same generation serving and the panic as the error", st)
 		}
-		cancel()
-		<-done
 	})
+}
+
+// runServing runs a reconciler over repo, with no secrets and no polling, until stop; it returns
+// once the first sync has made the generation that serves.
+func runServing(t *testing.T, repo Repository) (ctx context.Context, rec *Reconciler, gen *runner.Generation, stop func()) {
+	t.Helper()
+	rec = New(Config{Repository: repo, Secrets: vaultsecrets.NewStatic(nil, zaptest.NewLogger(t)), PollInterval: -1, Logger: zaptest.NewLogger(t)})
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error)
+	go func() { done <- rec.Run(ctx) }()
+	if _, err := rec.Sync(ctx); err != nil {
+		t.Fatal(err)
+	}
+	return ctx, rec, rec.Current(), func() { cancel(); <-done }
 }
 
 func TestPanicText(t *testing.T) {
