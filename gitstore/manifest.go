@@ -446,3 +446,32 @@ func describe(n *yaml.Node) string {
 	}
 	return "nothing"
 }
+
+// KeyPos returns the 1-based line and column of the deepest key of the path keys (e.g.
+// "dependencies", "axios") found in a YAML mapping document: the position of "dependencies" when
+// "axios" is not under it; 0, 0 when the first key is missing or the document does not parse.
+func KeyPos(data []byte, keys ...string) (line, col int) {
+	var doc yaml.Node
+	if len(data) == 0 || yaml.Unmarshal(data, &doc) != nil || len(doc.Content) == 0 {
+		return 0, 0
+	}
+	n := doc.Content[0]
+	for _, k := range keys {
+		if n.Kind != yaml.MappingNode {
+			return line, col
+		}
+		var found *yaml.Node
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			if n.Content[i].Value == k {
+				line, col = n.Content[i].Line, n.Content[i].Column
+				found = n.Content[i+1]
+				break
+			}
+		}
+		if found == nil {
+			return line, col
+		}
+		n = found
+	}
+	return line, col
+}

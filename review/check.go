@@ -10,8 +10,8 @@ import (
 	"strings"
 
 	"github.com/dop251/goja/parser"
-	"gopkg.in/yaml.v3"
 
+	"github.com/actionsd/actionsd/gitstore"
 	"github.com/actionsd/actionsd/lockfile"
 	"github.com/actionsd/actionsd/runner"
 	"github.com/actionsd/actionsd/sync"
@@ -123,7 +123,7 @@ func checkLocked(s *State) []Finding {
 		for _, pkg := range sortedKeys(d.deps) {
 			want := d.deps[pkg]
 			pos := d.manifest
-			if l, c := YAMLPos(d.data, "dependencies", pkg); l > 0 {
+			if l, c := gitstore.KeyPos(d.data, "dependencies", pkg); l > 0 {
 				pos = fmt.Sprintf("%s:%d:%d", d.manifest, l, c)
 			}
 			field := "dependencies." + pkg
@@ -162,35 +162,6 @@ func isExact(v string) bool {
 		}
 	}
 	return true
-}
-
-// YAMLPos returns the line and column of the key path (e.g. "dependencies", "axios") in a YAML
-// mapping document, or 0, 0.
-func YAMLPos(data []byte, keys ...string) (int, int) {
-	var doc yaml.Node
-	if err := yaml.NewDecoder(bytes.NewReader(data)).Decode(&doc); err != nil || len(doc.Content) == 0 {
-		return 0, 0
-	}
-	n := doc.Content[0]
-	line, col := 0, 0
-	for _, k := range keys {
-		if n.Kind != yaml.MappingNode {
-			return line, col
-		}
-		found := false
-		for i := 0; i+1 < len(n.Content); i += 2 {
-			if n.Content[i].Value == k {
-				line, col = n.Content[i].Line, n.Content[i].Column
-				n = n.Content[i+1]
-				found = true
-				break
-			}
-		}
-		if !found {
-			return line, col
-		}
-	}
-	return line, col
 }
 
 // prepared keeps the sources of a check as the runner gets them (TypeScript and ES modules turned

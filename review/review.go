@@ -459,7 +459,7 @@ func deprecated(s *State) []Finding {
 				continue
 			}
 			pos := manifestOf(o)
-			if l, c := YAMLPos(manifestData(s, o), "dependencies", p.Name); l > 0 {
+			if l, c := gitstore.KeyPos(manifestData(s, o), "dependencies", p.Name); l > 0 {
 				pos = fmt.Sprintf("%s:%d:%d", pos, l, c)
 			}
 			out = append(out, Finding{Pos: pos, Object: o, Field: "dependencies." + p.Name,

@@ -5,8 +5,6 @@ import (
 	"fmt"
 	"sort"
 
-	"gopkg.in/yaml.v3"
-
 	"github.com/actionsd/actionsd/gitstore"
 	"github.com/actionsd/actionsd/lockfile"
 	"github.com/actionsd/actionsd/npmvendor"
@@ -69,10 +67,7 @@ func (r *Reconciler) resolve(_ context.Context, a *attempt) error {
 	for _, d := range depOwners(a.snap) {
 		for _, p := range npmvendor.Check(d.lock, d.owner, d.declared) {
 			pos := d.manifest
-			pos.Line, pos.Col = yamlKeyPos(d.data, "dependencies", p.Package)
-			if pos.Line == 0 {
-				pos.Line, pos.Col = yamlKeyPos(d.data, "dependencies")
-			}
+			pos.Line, pos.Col = gitstore.KeyPos(d.data, "dependencies", p.Package)
 			pr := at(pos, d.object, "dependencies."+p.Package, "%s", p.Error())
 			if p.Declared == "" && p.Locked != "" {
 				a.warnings = append(a.warnings, pr)
@@ -129,7 +124,7 @@ func (r *Reconciler) install(ctx context.Context, a *attempt) error {
 				return ctx.Err()
 			}
 			pos := d.manifest
-			pos.Line, pos.Col = yamlKeyPos(d.data, "dependencies")
+			pos.Line, pos.Col = gitstore.KeyPos(d.data, "dependencies")
 			problems = append(problems, at(pos, d.object, "dependencies", "installing npm dependencies: %v", err))
 			continue
 		}
@@ -141,33 +136,6 @@ func (r *Reconciler) install(ctx context.Context, a *attempt) error {
 		return problemsError(problems)
 	}
 	return nil
-}
-
-// yamlKeyPos returns the 1-based line and column of the key path keys in a YAML document, or 0, 0.
-func yamlKeyPos(data []byte, keys ...string) (line, col int) {
-	var doc yaml.Node
-	if len(data) == 0 || yaml.Unmarshal(data, &doc) != nil || len(doc.Content) == 0 {
-		return 0, 0
-	}
-	n := doc.Content[0]
-	for _, k := range keys {
-		if n.Kind != yaml.MappingNode {
-			return 0, 0
-		}
-		var found *yaml.Node
-		for i := 0; i+1 < len(n.Content); i += 2 {
-			if n.Content[i].Value == k {
-				line, col = n.Content[i].Line, n.Content[i].Column
-				found = n.Content[i+1]
-				break
-			}
-		}
-		if found == nil {
-			return 0, 0
-		}
-		n = found
-	}
-	return line, col
 }
 
 // sortProblems orders problems by file, line and column.
