@@ -32,7 +32,7 @@ type builder struct {
 type pendingChunk struct {
 	object, file string // the owner and its "<npm bundle>" path, for the problem
 	chunk        string
-	code         *chunkCode
+	code         *compileTask
 }
 
 // waitChunks waits for every bundle chunk of the build, or for ctx to end, and reports the chunks

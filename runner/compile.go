@@ -61,14 +61,14 @@ type unit struct {
 type bundleCode struct {
 	key     string            // Bundle.Key
 	entries map[string]string // package -> entry chunk
-	chunks  map[string]*chunkCode
+	chunks  map[string]*compileTask
 }
 
-// chunkCode is the compile of one bundle chunk, shared through the ProgramCache by every build
-// (and Precompile) that needs that chunk. Whoever claims it first compiles it: a background
-// worker, or a runtime that needs the chunk before a worker got to it, so that a warm-up never
-// waits behind chunks it does not need yet, and no chunk compiles twice.
-type chunkCode struct {
+// compileTask is the compile of one source (an action's file, a bundle chunk), shared through the
+// ProgramCache by every build (and Precompile) that needs it. Whoever claims it first compiles
+// it: the build, a background worker, or a runtime that needs a chunk before a worker got to it,
+// so that a warm-up never waits behind chunks it does not need yet, and nothing compiles twice.
+type compileTask struct {
 	claimed atomic.Bool
 	used    uint64 // the last build that asked for it (guarded by the ProgramCache's mu)
 	compile func() (*goja.Program, error)
@@ -78,7 +78,7 @@ type chunkCode struct {
 }
 
 // run compiles the chunk unless someone has claimed it, and reports whether it did.
-func (c *chunkCode) run() bool {
+func (c *compileTask) run() bool {
 	if !c.claimed.CompareAndSwap(false, true) {
 		return false
 	}
@@ -88,7 +88,7 @@ func (c *chunkCode) run() bool {
 }
 
 // wait returns the chunk's program, compiling it on this goroutine if no one has started to.
-func (c *chunkCode) wait() (*goja.Program, error) {
+func (c *compileTask) wait() (*goja.Program, error) {
 	c.run()
 	<-c.done
 	return c.prg, c.err
@@ -100,7 +100,7 @@ var compileSlots = make(chan struct{}, runtime.GOMAXPROCS(0))
 
 // chunks returns the compile tasks of bundle's chunks by name, and the ones not yet compiled,
 // largest first. display maps entry chunks to their packages.
-func (c *ProgramCache) chunks(build uint64, bundle *Bundle) (map[string]*chunkCode, []*chunkCode) {
+func (c *ProgramCache) chunks(build uint64, bundle *Bundle) (map[string]*compileTask, []*compileTask) {
 	display := make(map[string]string, len(bundle.Entries))
 	for pkg, ch := range bundle.Entries {
 		display[ch] = pkg
@@ -108,49 +108,55 @@ func (c *ProgramCache) chunks(build uint64, bundle *Bundle) (map[string]*chunkCo
 	names := slices.SortedFunc(maps.Keys(bundle.Chunks), func(x, y string) int {
 		return cmp.Or(cmp.Compare(len(bundle.Chunks[y]), len(bundle.Chunks[x])), cmp.Compare(x, y))
 	})
-	all := make(map[string]*chunkCode, len(names))
-	var todo []*chunkCode
+	all := make(map[string]*compileTask, len(names))
+	var todo []*compileTask
 	for _, name := range names {
 		code := bundle.Chunks[name]
 		file, key := chunkKey(display, name, code)
-		c.mu.Lock()
-		if p, ok := c.progs[key]; ok {
-			p.used = max(p.used, build)
-			t := &chunkCode{done: make(chan struct{}), prg: p.prg}
-			t.claimed.Store(true)
-			close(t.done)
-			all[name] = t
-			c.mu.Unlock()
-			continue
-		}
-		t, ok := c.tasks[key]
-		if ok {
-			t.used = max(t.used, build)
-		} else {
-			t = &chunkCode{done: make(chan struct{}), used: build}
-			t.compile = func() (prg *goja.Program, err error) {
-				defer func() {
-					c.mu.Lock()
-					delete(c.tasks, key) // a failed compile is tried again by the next build
-					if err == nil {
-						c.progs[key] = &cachedProgram{prg: prg, used: t.used}
-					}
-					c.mu.Unlock()
-				}()
-				return compileJS(file, bundleWrapperHead+string(code)+wrapperTail)
-			}
-			c.tasks[key] = t
-		}
-		c.mu.Unlock()
+		t := c.task(build, key, file, func() string { return bundleWrapperHead + string(code) + wrapperTail })
 		all[name] = t
-		todo = append(todo, t)
+		if !t.claimed.Load() {
+			todo = append(todo, t)
+		}
 	}
 	return all, todo
 }
 
+// task returns the compile task of src under key: a finished one when the cache holds the
+// program, the one under way, or a new unclaimed one. Whoever waits on it first compiles it.
+func (c *ProgramCache) task(build uint64, key [32]byte, name string, src func() string) *compileTask {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if p, ok := c.progs[key]; ok {
+		p.used = max(p.used, build)
+		t := &compileTask{done: make(chan struct{}), prg: p.prg}
+		t.claimed.Store(true)
+		close(t.done)
+		return t
+	}
+	if t, ok := c.tasks[key]; ok {
+		t.used = max(t.used, build)
+		return t
+	}
+	t := &compileTask{done: make(chan struct{}), used: build}
+	t.compile = func() (prg *goja.Program, err error) {
+		defer func() {
+			c.mu.Lock()
+			delete(c.tasks, key) // a failed compile is tried again by the next build
+			if err == nil {
+				c.progs[key] = &cachedProgram{prg: prg, used: t.used}
+			}
+			c.mu.Unlock()
+		}()
+		return compileJS(name, src())
+	}
+	c.tasks[key] = t
+	return t
+}
+
 // dispatch hands the tasks, in order (the largest first), to background workers as compile slots
 // free up; a task someone has claimed meanwhile is skipped. It returns at once.
-func dispatch(tasks []*chunkCode) {
+func dispatch(tasks []*compileTask) {
 	if len(tasks) == 0 {
 		return
 	}
@@ -230,17 +236,10 @@ func isJSFile(name string) bool {
 // neither of the last two builds used. It is safe for concurrent use; share one across generations
 // through Options.Programs.
 type ProgramCache struct {
-	mu        sync.Mutex // guards builds, progs, compiling and tasks
-	builds    uint64
-	progs     map[[32]byte]*cachedProgram
-	compiling map[[32]byte]*compileFlight // compiles running, so that equal sources compile once
-	tasks     map[[32]byte]*chunkCode     // bundle chunks not compiled yet, by key
-}
-
-type compileFlight struct {
-	done chan struct{}
-	prg  *goja.Program
-	err  error
+	mu     sync.Mutex // guards builds, progs and tasks
+	builds uint64
+	progs  map[[32]byte]*cachedProgram
+	tasks  map[[32]byte]*compileTask // compiles not finished yet, by key: equal sources compile once
 }
 
 type cachedProgram struct {
@@ -250,8 +249,7 @@ type cachedProgram struct {
 
 // NewProgramCache returns an empty cache.
 func NewProgramCache() *ProgramCache {
-	return &ProgramCache{progs: make(map[[32]byte]*cachedProgram), compiling: make(map[[32]byte]*compileFlight),
-		tasks: make(map[[32]byte]*chunkCode)}
+	return &ProgramCache{progs: make(map[[32]byte]*cachedProgram), tasks: make(map[[32]byte]*compileTask)}
 }
 
 func (c *ProgramCache) begin() uint64 {
@@ -281,37 +279,7 @@ func (c *ProgramCache) compile(build uint64, name, src string) (*goja.Program, e
 // compileKeyed is compile with the cache key given (a bundle's content hash), so that a large
 // source is neither hashed nor even assembled when the cache holds it.
 func (c *ProgramCache) compileKeyed(build uint64, key [32]byte, name string, src func() string) (*goja.Program, error) {
-	c.mu.Lock()
-	if p, ok := c.progs[key]; ok {
-		p.used = build
-		c.mu.Unlock()
-		return p.prg, nil
-	}
-	if f, ok := c.compiling[key]; ok {
-		c.mu.Unlock()
-		<-f.done
-		if f.err == nil {
-			c.mu.Lock()
-			if p, ok := c.progs[key]; ok {
-				p.used = max(p.used, build)
-			}
-			c.mu.Unlock()
-		}
-		return f.prg, f.err
-	}
-	f := &compileFlight{done: make(chan struct{})}
-	c.compiling[key] = f
-	c.mu.Unlock()
-
-	f.prg, f.err = compileJS(name, src())
-	c.mu.Lock()
-	delete(c.compiling, key)
-	if f.err == nil {
-		c.progs[key] = &cachedProgram{prg: f.prg, used: build}
-	}
-	c.mu.Unlock()
-	close(f.done)
-	return f.prg, f.err
+	return c.task(build, key, name, src).wait()
 }
 
 // compileJS parses first so that syntax errors keep their positions (goja.Compile flattens them
