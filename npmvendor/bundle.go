@@ -59,8 +59,8 @@ func (i *Installer) bundle(ctx context.Context, o *lockfile.Owner, pkgs map[stri
 	var mu sync.Mutex
 	var wg sync.WaitGroup
 	slots := make(chan struct{}, 8) // file system calls, mostly
-	for n, p := range sortedPackages(pkgs) {
-		k := lockfile.Key(p.Name, p.Version)
+	for n, k := range sortedKeys(pkgs) {
+		p := pkgs[k]
 		if dirs[k] == "" {
 			continue // an optional package that did not install
 		}
@@ -80,13 +80,17 @@ func (i *Installer) bundle(ctx context.Context, o *lockfile.Owner, pkgs map[stri
 	if err := joinSorted(errs); err != nil {
 		return nil, err
 	}
+	all := make(map[string]bool, len(pkgs)) // every package key: where peers may resolve
+	for k := range pkgs {
+		all[k] = true
+	}
 	for k, dst := range where {
 		p := pkgs[k]
 		nm := filepath.Dir(dst)
 		if strings.HasPrefix(p.Name, "@") {
 			nm = filepath.Dir(nm)
 		}
-		for n, v := range layoutDeps(p, pkgs, o.Dependencies) {
+		for n, v := range layoutDeps(p, pkgs, all, o.Dependencies) {
 			target := where[depKey(n, v)]
 			if target == "" || n == p.Name {
 				continue
@@ -266,15 +270,11 @@ func build(root string, entries map[string]string, browser bool) (*split, error)
 		}
 		return nil, e
 	}
-	var meta struct {
-		Outputs map[string]struct {
-			EntryPoint string `json:"entryPoint"`
-		} `json:"outputs"`
-	}
+	var meta metafile
 	if err := json.Unmarshal([]byte(res.Metafile), &meta); err != nil {
 		return nil, fmt.Errorf("esbuild metafile: %w", err)
 	}
-	out := &split{entries: map[string]string{}, chunks: map[string][]byte{}, builtins: externals(res.Metafile)}
+	out := &split{entries: map[string]string{}, chunks: map[string][]byte{}, builtins: meta.externals()}
 	for _, f := range res.OutputFiles {
 		name := filepath.Base(f.Path)
 		if !strings.HasSuffix(name, ".js") {
@@ -300,18 +300,7 @@ func build(root string, entries map[string]string, browser bool) (*split, error)
 }
 
 // externals lists the distinct external imports of a build from its metafile.
-func externals(metafile string) []string {
-	var m struct {
-		Outputs map[string]struct {
-			Imports []struct {
-				Path     string `json:"path"`
-				External bool   `json:"external"`
-			} `json:"imports"`
-		} `json:"outputs"`
-	}
-	if json.Unmarshal([]byte(metafile), &m) != nil {
-		return nil
-	}
+func (m *metafile) externals() []string {
 	seen := map[string]bool{}
 	for _, o := range m.Outputs {
 		for _, imp := range o.Imports {
@@ -321,6 +310,17 @@ func externals(metafile string) []string {
 		}
 	}
 	return sortedKeys(seen)
+}
+
+// metafile is what build reads of esbuild's metafile.
+type metafile struct {
+	Outputs map[string]struct {
+		EntryPoint string `json:"entryPoint"`
+		Imports    []struct {
+			Path     string `json:"path"`
+			External bool   `json:"external"`
+		} `json:"imports"`
+	} `json:"outputs"`
 }
 
 func esbuildError(msgs []api.Message) error {

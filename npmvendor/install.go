@@ -16,7 +16,6 @@ import (
 	"path"
 	"path/filepath"
 	"runtime"
-	"sort"
 	"strings"
 	"sync"
 	"time"
@@ -692,32 +691,6 @@ func vendorPath(tarball string) (string, error) {
 	return filepath.FromSlash(clean), nil
 }
 
-// writeFileAtomic writes data to a temporary file in tmpDir and renames it to dst.
-func writeFileAtomic(tmpDir, dst string, data []byte) error {
-	f, err := os.CreateTemp(tmpDir, "file-")
-	if err != nil {
-		return err
-	}
-	if _, err := f.Write(data); err != nil {
-		f.Close()
-		os.Remove(f.Name())
-		return err
-	}
-	if err := f.Close(); err != nil {
-		os.Remove(f.Name())
-		return err
-	}
-	if err := os.Chmod(f.Name(), 0o644); err != nil {
-		os.Remove(f.Name())
-		return err
-	}
-	if err := os.Rename(f.Name(), dst); err != nil {
-		os.Remove(f.Name())
-		return err
-	}
-	return nil
-}
-
 // platformOK checks npm's os/cpu allow-lists ("!x" excludes x) against this process's platform.
 func platformOK(p *lockfile.Package) bool {
 	return allowed(p.OS, nodeOS()) && allowed(p.CPU, nodeCPU())
@@ -761,8 +734,8 @@ func nodeCPU() string {
 }
 
 // layoutDeps is what package p sees as its dependencies in the bundle's folder tree: its own
-// dependencies and the versions its peers resolve to for this owner.
-func layoutDeps(p *lockfile.Package, pkgs map[string]*lockfile.Package, declared map[string]string) map[string]string {
+// dependencies and the versions its peers resolve to for this owner (closure: every key of pkgs).
+func layoutDeps(p *lockfile.Package, pkgs map[string]*lockfile.Package, closure map[string]bool, declared map[string]string) map[string]string {
 	out := map[string]string{}
 	for n, v := range p.Dependencies {
 		out[n] = v
@@ -773,10 +746,6 @@ func layoutDeps(p *lockfile.Package, pkgs map[string]*lockfile.Package, declared
 		}
 	}
 	if len(p.PeerDependencies) > 0 {
-		closure := map[string]bool{}
-		for k := range pkgs {
-			closure[k] = true
-		}
 		for _, n := range sortedKeys(p.PeerDependencies) {
 			if _, ok := out[n]; ok {
 				continue
@@ -786,17 +755,5 @@ func layoutDeps(p *lockfile.Package, pkgs map[string]*lockfile.Package, declared
 			}
 		}
 	}
-	return out
-}
-
-// sortedPackages lists pkgs in key order.
-func sortedPackages(pkgs map[string]*lockfile.Package) []*lockfile.Package {
-	out := make([]*lockfile.Package, 0, len(pkgs))
-	for _, k := range sortedKeys(pkgs) {
-		out = append(out, pkgs[k])
-	}
-	sort.SliceStable(out, func(a, b int) bool {
-		return lockfile.Key(out[a].Name, out[a].Version) < lockfile.Key(out[b].Name, out[b].Version)
-	})
 	return out
 }

@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"net/http"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -198,7 +200,7 @@ func (r *Resolver) Lock(ctx context.Context, owners map[string]map[string]string
 			for _, key := range sortedKeys(closure) {
 				p := run.pkgs[key]
 				for _, peer := range sortedKeys(p.PeerDependencies) {
-					if contains(p.OptionalPeers, peer) || peerSatisfied(run.pkgs, closure, peer, p.PeerDependencies[peer]) {
+					if slices.Contains(p.OptionalPeers, peer) || peerSatisfied(run.pkgs, closure, peer, p.PeerDependencies[peer]) {
 						continue
 					}
 					v := lockedPeer(prev, owner, peer, p.PeerDependencies[peer])
@@ -254,7 +256,7 @@ func (r *Resolver) Lock(ctx context.Context, owners map[string]map[string]string
 			roots[n] = v
 		}
 		closure := run.closure(roots, true)
-		o := &lockfile.Owner{Dependencies: copyMap(pinned), Packages: sortedKeys(closure)}
+		o := &lockfile.Owner{Dependencies: maps.Clone(pinned), Packages: sortedKeys(closure)}
 		lock.Owners[owner] = o
 		for key := range closure {
 			lock.Packages[key] = run.pkgs[key]
@@ -662,23 +664,6 @@ func sortedKeys[V any](m map[string]V) []string {
 	}
 	sort.Strings(out)
 	return out
-}
-
-func copyMap(m map[string]string) map[string]string {
-	out := make(map[string]string, len(m))
-	for k, v := range m {
-		out[k] = v
-	}
-	return out
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 // joinSorted joins errs in a stable order (their messages sorted), nil when there are none.

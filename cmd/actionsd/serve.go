@@ -157,7 +157,6 @@ func (f *serveFlags) resolve(fl *pflag.FlagSet) (config.Config, error) {
 type daemonSecrets struct {
 	source  vaultsecrets.Source   // what the reconciler reads: the cache over Vault, or a file
 	vault   *vaultsecrets.Vault   // nil without Vault
-	cache   *vaultsecrets.Cache   // nil without Vault
 	watcher *vaultsecrets.Watcher // nil without Vault: no rotation is watched
 }
 
@@ -197,5 +196,5 @@ func newVaultSecrets(vc vaultsecrets.VaultConfig, log *zap.Logger, reg prometheu
 		_ = v.Close()
 		return daemonSecrets{}, err
 	}
-	return daemonSecrets{source: cache, vault: v, cache: cache, watcher: w}, nil
+	return daemonSecrets{source: cache, vault: v, watcher: w}, nil
 }

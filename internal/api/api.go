@@ -231,6 +231,7 @@ func (s *server) run(w http.ResponseWriter, r *http.Request, exec func(context.C
 	}
 	gen := s.cfg.Reconciler.Current()
 	if gen == nil {
+		s.releaseBody(body)
 		writeError(w, http.StatusServiceUnavailable, "not_ready", "no generation serves yet; see GET /v1/status")
 		return
 	}
