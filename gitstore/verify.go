@@ -50,8 +50,6 @@ func ReadKeyRing(files ...string) (openpgp.EntityList, error) {
 	return ring, nil
 }
 
-func (v Verify) enabled() bool { return v.Commits || v.Tags }
-
 // checkSignature verifies an armored detached signature of payload and returns the signer.
 func (v Verify) checkSignature(payload io.Reader, signature string) (string, error) {
 	switch {

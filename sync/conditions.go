@@ -31,13 +31,6 @@ type Condition struct {
 	Since time.Time `json:"last_transition_time"`
 }
 
-func boolStatus(b bool) string {
-	if b {
-		return "True"
-	}
-	return "False"
-}
-
 // setCondition sets c in list, keeping its Since when Status is unchanged. r.mu is held.
 func setCondition(list []Condition, c Condition, now time.Time) []Condition {
 	for i := range list {

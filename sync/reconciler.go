@@ -540,7 +540,7 @@ func specFor(snap *gitstore.Snapshot, sources map[string]runner.Source, secrets 
 			Version: act.Version,
 			Trigger: act.Trigger,
 			Timeout: act.Timeout,
-			Source:  sourceOr(sources, "actions/"+act.Name, runner.Source{Dir: act.Dir, Entry: act.Entry, Files: act.Files, Dependencies: act.Dependencies}),
+			Source:  sources["actions/"+act.Name], // resolve made every one
 			Secrets: values(vaultsecrets.KindAction, act.Name, act.Secrets),
 			Modules: make(map[string]*runner.ModuleSpec, len(act.Modules)),
 		}
@@ -552,7 +552,7 @@ func specFor(snap *gitstore.Snapshot, sources map[string]runner.Source, secrets 
 				ms = &runner.ModuleSpec{
 					Name:    name,
 					Version: pin.Version,
-					Source:  sourceOr(sources, fmt.Sprintf("modules/%s@v%d", name, pin.Version), runner.Source{Dir: m.Dir, Entry: m.Entry, Files: m.Files, Dependencies: m.Dependencies}),
+					Source:  sources[fmt.Sprintf("modules/%s@v%d", name, pin.Version)],
 					Secrets: values(vaultsecrets.KindModule, name, m.Secrets),
 				}
 				modules[key] = ms
@@ -571,13 +571,6 @@ func specFor(snap *gitstore.Snapshot, sources map[string]runner.Source, secrets 
 		}
 	}
 	return spec
-}
-
-func sourceOr(sources map[string]runner.Source, object string, def runner.Source) runner.Source {
-	if s, ok := sources[object]; ok {
-		return s
-	}
-	return def
 }
 
 // fingerprint identifies a build's inputs: the refs read and the version of every secret path.

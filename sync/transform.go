@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"fmt"
+	"maps"
 	"path"
 	"regexp"
 	"strconv"
@@ -52,7 +53,7 @@ func (t *Transformer) Source(object, ref string, src runner.Source, renamed map[
 		case ".ts", ".mts", ".cts", ".mjs":
 			if strings.HasSuffix(strings.ToLower(f), ".d.ts") {
 				if files == nil {
-					files = cloneFiles(src.Files)
+					files = maps.Clone(src.Files)
 				}
 				delete(files, f)
 				continue
@@ -84,7 +85,7 @@ func (t *Transformer) Source(object, ref string, src runner.Source, renamed map[
 			continue
 		}
 		if files == nil {
-			files = cloneFiles(src.Files)
+			files = maps.Clone(src.Files)
 		}
 		if out != f {
 			delete(files, f)
@@ -101,14 +102,6 @@ func (t *Transformer) Source(object, ref string, src runner.Source, renamed map[
 		src.Files = files
 	}
 	return src, problems
-}
-
-func cloneFiles(m map[string][]byte) map[string][]byte {
-	out := make(map[string][]byte, len(m))
-	for k, v := range m {
-		out[k] = v
-	}
-	return out
 }
 
 // esbuildPos is the position esbuild puts before a message: "file:line:col: text".

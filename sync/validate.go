@@ -48,15 +48,7 @@ func Validate(s *gitstore.Snapshot) []Problem {
 			}
 		}
 	}
-	sort.SliceStable(out, func(i, j int) bool {
-		if out[i].File != out[j].File {
-			return out[i].File < out[j].File
-		}
-		if out[i].Line != out[j].Line {
-			return out[i].Line < out[j].Line
-		}
-		return out[i].Col < out[j].Col
-	})
+	sortProblems(out)
 	return out
 }
 
