@@ -354,9 +354,11 @@ func (s *Store) branchHead(repo *git.Repository) (plumbing.Hash, error) {
 type refs struct {
 	head plumbing.Hash
 	tags map[string]plumbing.Hash // tag name (without refs/tags/) -> target (tag object or commit)
+	key  string                   // digest, made once when the refs are read (digest)
 }
 
-func (r refs) key() string {
+// digest sorts every tag and hashes it with the head: done once per read, not per poll.
+func (r refs) digest() string {
 	names := make([]string, 0, len(r.tags))
 	for name := range r.tags {
 		names = append(names, name)
@@ -379,6 +381,7 @@ func (s *Store) readRefs(repo *git.Repository) (refs, error) {
 	if err != nil {
 		return refs{}, err
 	}
+	r.key = r.digest()
 	s.cached = &r
 	return r, nil
 }
@@ -417,7 +420,7 @@ func (s *Store) RefsKey(ctx context.Context) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	return r.key(), nil
+	return r.key, nil
 }
 
 // Snapshot reads the deploy branch's HEAD and every module version tag of the mirror. It fails
@@ -445,7 +448,7 @@ func (s *Store) Snapshot(ctx context.Context) (*Snapshot, error) {
 	if err != nil {
 		return nil, fmt.Errorf("commit %s: %w", r.head, err)
 	}
-	snap.Commit, snap.Branch, snap.Refs = r.head.String(), s.opts.Branch, r.key()
+	snap.Commit, snap.Branch, snap.Refs = r.head.String(), s.opts.Branch, r.key
 	if s.opts.Verify.Commits {
 		if err := s.verifyOnce(head.Hash, func() error { return s.opts.Verify.verifyCommit(head) }, "commit"); err != nil {
 			snap.Errors = append(snap.Errors, Problem{Message: fmt.Sprintf("commit %s on %s: signature: %v; not deployed", short(r.head.String()), s.opts.Branch, err)})
