@@ -184,15 +184,6 @@ func (v *vm) optObjectArg(call goja.FunctionCall, i int, op, what string) *goja.
 	return o
 }
 
-// optString returns argument i as a string, "" when it is undefined or null.
-func optString(call goja.FunctionCall, i int) string {
-	a := call.Argument(i)
-	if goja.IsUndefined(a) || goja.IsNull(a) {
-		return ""
-	}
-	return a.String()
-}
-
 // jsonValue returns val as JSON; a value JSON cannot represent makes the call throw. Strings,
 // numbers, booleans, null and arrays of them are encoded here; other values by JSON.stringify.
 func (v *vm) jsonValue(op string, val goja.Value) json.RawMessage {
@@ -431,10 +422,6 @@ func (v *vm) argString(op, what string) func(goja.FunctionCall) []any {
 	return func(call goja.FunctionCall) []any { return []any{v.stringArg(call, 0, op, what)} }
 }
 
-func (v *vm) argOptString(op, what string) func(goja.FunctionCall) []any {
-	return func(call goja.FunctionCall) []any { return []any{v.optStringArg(call, 0, op, what)} }
-}
-
 func (v *vm) argBool(op, what string) func(goja.FunctionCall) []any {
 	return func(call goja.FunctionCall) []any { return []any{v.boolArg(call, 0, op, what)} }
 }
@@ -447,20 +434,6 @@ func (v *vm) argNumber(op, what string) func(goja.FunctionCall) []any {
 func (v *vm) argKeyValue(op string) func(goja.FunctionCall) []any {
 	return func(call goja.FunctionCall) []any {
 		return []any{v.stringArg(call, 0, op, "the key"), v.jsonValue(op, call.Argument(1))}
-	}
-}
-
-// argJSONOpt checks (arguments…) where each present one must be JSON-serialisable.
-func (v *vm) argJSON(op string, n int) func(goja.FunctionCall) []any {
-	return func(call goja.FunctionCall) []any {
-		var out []any
-		for i := 0; i < n && i < len(call.Arguments); i++ {
-			if goja.IsUndefined(call.Arguments[i]) {
-				continue
-			}
-			out = append(out, v.jsonValue(op, call.Arguments[i]))
-		}
-		return out
 	}
 }
 

@@ -117,7 +117,6 @@ func Build(ctx context.Context, spec *Spec, opts Options) (*Generation, error) {
 		commit:   spec.Commit,
 		number:   spec.Generation,
 		env:      env,
-		cache:    env.cache,
 		sealer:   newStateSealer(opts.StateKey),
 		actions:  make(map[string]*action, len(spec.Actions)),
 		bindings: make(map[string][]*action, len(spec.Bindings)),

@@ -276,9 +276,16 @@ func (c *ProgramCache) compile(build uint64, name, src string) (*goja.Program, e
 	return c.compileKeyed(build, key, name, func() string { return src })
 }
 
-// compileKeyed is compile with the cache key given (a bundle's content hash), so that a large
-// source is neither hashed nor even assembled when the cache holds it.
+// compileKeyed is compile with the cache key given, so that the source is not assembled when the
+// cache holds it.
 func (c *ProgramCache) compileKeyed(build uint64, key [32]byte, name string, src func() string) (*goja.Program, error) {
+	c.mu.Lock()
+	if p, ok := c.progs[key]; ok { // the common case of a rebuild: no task to make
+		p.used = max(p.used, build)
+		c.mu.Unlock()
+		return p.prg, nil
+	}
+	c.mu.Unlock()
 	return c.task(build, key, name, src).wait()
 }
 

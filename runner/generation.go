@@ -53,7 +53,6 @@ type Generation struct {
 	number   int64
 	env      *runEnv
 	given    runEnv // the options env was made from: equal ones let Build reuse actions
-	cache    *Cache
 	sealer   *stateSealer
 	redact   *redactor
 	actions  map[string]*action

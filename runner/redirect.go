@@ -199,7 +199,7 @@ func (g *Generation) Continue(ctx context.Context, state string, body []byte) (*
 	if !ok || t.Continue == "" {
 		return nil, &RequestError{Kind: ErrBadState, Name: "unknown trigger"}
 	}
-	if !g.cache.spend(p.ID, exp) {
+	if !g.env.cache.spend(p.ID, exp) {
 		return nil, &RequestError{Kind: ErrBadState, Name: "already used"}
 	}
 

@@ -364,50 +364,15 @@ func simpleJSONValue(m []byte, i, depth int) int {
 		}
 	case c == 't' || c == 'f' || c == 'n':
 		for _, lit := range [...]string{"true", "false", "null"} {
-			if len(m)-i >= len(lit) && string(m[i:i+len(lit)]) == lit {
-				return i + len(lit)
+			if j := literal(m, i, lit); j >= 0 {
+				return j
 			}
 		}
 		return -1
 	case c == '-' || c >= '0' && c <= '9':
-		return simpleJSONNumber(m, i)
+		return skipNumberBytes(m, i)
 	}
 	return -1
-}
-
-// simpleJSONNumber returns the end of the JSON number at m[i:], or -1.
-func simpleJSONNumber(m []byte, i int) int {
-	digits := func(i int) int {
-		j := i
-		for j < len(m) && m[j] >= '0' && m[j] <= '9' {
-			j++
-		}
-		if j == i {
-			return -1
-		}
-		return j
-	}
-	if m[i] == '-' {
-		i++
-	}
-	if i < len(m) && m[i] == '0' {
-		i++
-	} else if i = digits(i); i < 0 {
-		return -1
-	}
-	if i < len(m) && m[i] == '.' {
-		if i = digits(i + 1); i < 0 {
-			return -1
-		}
-	}
-	if i < len(m) && (m[i] == 'e' || m[i] == 'E') {
-		i++
-		if i < len(m) && (m[i] == '+' || m[i] == '-') {
-			i++
-		}
-		return digits(i)
-	}
-	return i
 }
 
 func (e *resultEncoder) float(f float64) {
