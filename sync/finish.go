@@ -127,7 +127,7 @@ func (r *Reconciler) objects(a *attempt, problems []Problem, applied bool) (acti
 		return StateNotBuilt, nil
 	}
 	deps := map[string]map[string]string{} // by object: package -> locked version
-	for _, d := range depOwners(a.snap) {
+	for _, d := range a.depOwners() {
 		if len(d.declared) == 0 {
 			continue
 		}

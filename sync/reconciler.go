@@ -303,21 +303,23 @@ func jitter(d time.Duration) time.Duration {
 
 // attempt carries one reconcile's state from step to step.
 type attempt struct {
-	forced   bool // a Sync or Trigger asked for it: nothing is skipped
-	rotated  bool // a secret rotation is pending: the refs may be unchanged, the secrets are not
-	key      string
-	snap     *gitstore.Snapshot
-	warnings []Problem
-	sources  map[string]runner.Source // "actions/<name>", "modules/<name>@v<N>" -> transformed source
-	renamed  map[string]string        // repository path of a transformed .js file -> the .ts it came from
-	secrets  map[vaultsecrets.Owner]*vaultsecrets.Secret
-	statuses []SecretStatus
-	owners   []vaultsecrets.Owner // the owners whose secrets this attempt needs
-	spec     *runner.Spec
-	gen      *runner.Generation
-	fp       string // fingerprint of the build's inputs: refs and secret versions
-	skipped  bool   // nothing changed since the last attempt
-	step     string // the step that failed
+	forced     bool // a Sync or Trigger asked for it: nothing is skipped
+	rotated    bool // a secret rotation is pending: the refs may be unchanged, the secrets are not
+	key        string
+	snap       *gitstore.Snapshot
+	deps       []depOwner // a.depOwners(), once listed
+	depsListed bool
+	warnings   []Problem
+	sources    map[string]runner.Source // "actions/<name>", "modules/<name>@v<N>" -> transformed source
+	renamed    map[string]string        // repository path of a transformed .js file -> the .ts it came from
+	secrets    map[vaultsecrets.Owner]*vaultsecrets.Secret
+	statuses   []SecretStatus
+	owners     []vaultsecrets.Owner // the owners whose secrets this attempt needs
+	spec       *runner.Spec
+	gen        *runner.Generation
+	fp         string // fingerprint of the build's inputs: refs and secret versions
+	skipped    bool   // nothing changed since the last attempt
+	step       string // the step that failed
 }
 
 // errSkip ends a reconcile early without failing it.

@@ -22,6 +22,15 @@ type depOwner struct {
 	commits  []string       // whose vendor/npm/ may hold the tarballs: the lock's, then HEAD
 }
 
+// depOwners returns depOwners(a.snap), made once per attempt: resolve, install and the status
+// all walk it.
+func (a *attempt) depOwners() []depOwner {
+	if !a.depsListed {
+		a.deps, a.depsListed = depOwners(a.snap), true
+	}
+	return a.deps
+}
+
 // depOwners lists the snapshot's actions and the module versions they pin, sorted by object; a
 // pin of a version that does not exist is left out (the status of a failed attempt lists owners
 // too).
@@ -64,7 +73,7 @@ func (r *Reconciler) resolve(_ context.Context, a *attempt) error {
 	var problems []Problem
 	a.sources = map[string]runner.Source{}
 	a.renamed = map[string]string{}
-	for _, d := range depOwners(a.snap) {
+	for _, d := range a.depOwners() {
 		for _, p := range npmvendor.Check(d.lock, d.owner, d.declared) {
 			pos := d.manifest
 			pos.Line, pos.Col = gitstore.KeyPos(d.data, "dependencies", p.Package)
@@ -112,7 +121,7 @@ func (r *Reconciler) install(ctx context.Context, a *attempt) error {
 		return nil
 	}
 	var problems []Problem
-	for _, d := range depOwners(a.snap) {
+	for _, d := range a.depOwners() {
 		if len(d.declared) == 0 {
 			continue
 		}
