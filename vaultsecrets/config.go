@@ -174,76 +174,67 @@ func parseSeconds(s string) (time.Duration, error) {
 // line (file < environment < flags). There is no flag for a token or a secret_id: a command line is
 // visible to every user of the machine; use the environment or a file.
 func (c *VaultConfig) Flags(fs *pflag.FlagSet) {
-	fs.String("vault-addr", c.Address, "Vault address (VAULT_ADDR)")
-	fs.String("vault-namespace", c.Namespace, "Vault Enterprise namespace (VAULT_NAMESPACE)")
-	fs.String("vault-kv-mount", or(c.Mount, DefaultMount), "Vault KV v2 mount")
-	fs.String("vault-prefix", or(c.Prefix, DefaultPrefix), "path prefix under the mount: <mount>/<prefix>/modules/<name>")
+	for _, f := range c.stringFlags() {
+		fs.String(f.name, f.def, f.usage)
+	}
 	fs.Duration("vault-poll-interval", orDuration(c.PollInterval, DefaultPollInterval), "how often to read each secret path's KV metadata for rotations")
-	fs.String("vault-auth-method", c.AuthMethod, "token, approle or kubernetes (VAULT_AUTH_METHOD; guessed when unset)")
-	fs.String("vault-auth-mount", c.AuthMount, "mount path of the auth method (VAULT_AUTH_MOUNT; default: the method's name)")
-	fs.String("vault-token-file", c.TokenFile, "file holding the Vault token, re-read at each login (VAULT_TOKEN_FILE)")
-	fs.String("vault-role-id", c.RoleID, "AppRole role_id (VAULT_ROLE_ID)")
-	fs.String("vault-role-id-file", c.RoleIDFile, "file holding the AppRole role_id (VAULT_ROLE_ID_FILE)")
-	fs.String("vault-secret-id-file", c.SecretIDFile, "file holding the AppRole secret_id, re-read at each login (VAULT_SECRET_ID_FILE)")
-	fs.String("vault-kubernetes-role", c.KubernetesRole, "Vault role for Kubernetes auth (VAULT_KUBERNETES_ROLE)")
-	fs.String("vault-kubernetes-token-path", or(c.KubernetesTokenPath, DefaultKubernetesTokenPath), "service-account token for Kubernetes auth (VAULT_KUBERNETES_TOKEN_PATH)")
-	fs.String("vault-cacert", c.CACert, "PEM CA file for Vault's certificate (VAULT_CACERT)")
-	fs.String("vault-capath", c.CAPath, "folder of PEM CA files (VAULT_CAPATH)")
-	fs.String("vault-client-cert", c.ClientCert, "PEM client certificate (VAULT_CLIENT_CERT)")
-	fs.String("vault-client-key", c.ClientKey, "PEM client key (VAULT_CLIENT_KEY)")
-	fs.String("vault-tls-server-name", c.TLSServerName, "SNI name for Vault (VAULT_TLS_SERVER_NAME)")
 	fs.Bool("vault-skip-verify", c.SkipVerify, "do not verify Vault's certificate: trials only (VAULT_SKIP_VERIFY)")
 	fs.Duration("vault-client-timeout", orDuration(c.Timeout, DefaultTimeout), "timeout of each Vault request (VAULT_CLIENT_TIMEOUT)")
 }
 
+// stringFlag is one string flag of Flags and the field of c that ApplyFlags sets from it.
+type stringFlag struct {
+	name  string
+	field *string
+	def   string // the default shown: c's value, or the package default
+	usage string
+}
+
+// stringFlags is the one list of the string flags, for Flags and ApplyFlags alike.
+func (c *VaultConfig) stringFlags() []stringFlag {
+	return []stringFlag{
+		{"vault-addr", &c.Address, c.Address, "Vault address (VAULT_ADDR)"},
+		{"vault-namespace", &c.Namespace, c.Namespace, "Vault Enterprise namespace (VAULT_NAMESPACE)"},
+		{"vault-kv-mount", &c.Mount, or(c.Mount, DefaultMount), "Vault KV v2 mount"},
+		{"vault-prefix", &c.Prefix, or(c.Prefix, DefaultPrefix), "path prefix under the mount: <mount>/<prefix>/modules/<name>"},
+		{"vault-auth-method", &c.AuthMethod, c.AuthMethod, "token, approle or kubernetes (VAULT_AUTH_METHOD; guessed when unset)"},
+		{"vault-auth-mount", &c.AuthMount, c.AuthMount, "mount path of the auth method (VAULT_AUTH_MOUNT; default: the method's name)"},
+		{"vault-token-file", &c.TokenFile, c.TokenFile, "file holding the Vault token, re-read at each login (VAULT_TOKEN_FILE)"},
+		{"vault-role-id", &c.RoleID, c.RoleID, "AppRole role_id (VAULT_ROLE_ID)"},
+		{"vault-role-id-file", &c.RoleIDFile, c.RoleIDFile, "file holding the AppRole role_id (VAULT_ROLE_ID_FILE)"},
+		{"vault-secret-id-file", &c.SecretIDFile, c.SecretIDFile, "file holding the AppRole secret_id, re-read at each login (VAULT_SECRET_ID_FILE)"},
+		{"vault-kubernetes-role", &c.KubernetesRole, c.KubernetesRole, "Vault role for Kubernetes auth (VAULT_KUBERNETES_ROLE)"},
+		{"vault-kubernetes-token-path", &c.KubernetesTokenPath, or(c.KubernetesTokenPath, DefaultKubernetesTokenPath), "service-account token for Kubernetes auth (VAULT_KUBERNETES_TOKEN_PATH)"},
+		{"vault-cacert", &c.CACert, c.CACert, "PEM CA file for Vault's certificate (VAULT_CACERT)"},
+		{"vault-capath", &c.CAPath, c.CAPath, "folder of PEM CA files (VAULT_CAPATH)"},
+		{"vault-client-cert", &c.ClientCert, c.ClientCert, "PEM client certificate (VAULT_CLIENT_CERT)"},
+		{"vault-client-key", &c.ClientKey, c.ClientKey, "PEM client key (VAULT_CLIENT_KEY)"},
+		{"vault-tls-server-name", &c.TLSServerName, c.TLSServerName, "SNI name for Vault (VAULT_TLS_SERVER_NAME)"},
+	}
+}
+
 // ApplyFlags overrides c with the flags of fs that Flags registered and the command line set.
 func (c *VaultConfig) ApplyFlags(fs *pflag.FlagSet) error {
+	fields := map[string]*string{}
+	for _, f := range c.stringFlags() {
+		fields[f.name] = f.field
+	}
 	var err error
 	fs.Visit(func(f *pflag.Flag) {
 		if err != nil {
 			return
 		}
 		s := f.Value.String()
+		if field, ok := fields[f.Name]; ok {
+			*field = s
+			return
+		}
 		switch f.Name {
-		case "vault-addr":
-			c.Address = s
-		case "vault-namespace":
-			c.Namespace = s
-		case "vault-kv-mount":
-			c.Mount = s
-		case "vault-prefix":
-			c.Prefix = s
 		case "vault-poll-interval":
 			c.PollInterval, err = fs.GetDuration(f.Name)
 			if err == nil && c.PollInterval <= 0 {
 				err = fmt.Errorf("--vault-poll-interval: %s is not a positive duration", s)
 			}
-		case "vault-auth-method":
-			c.AuthMethod = s
-		case "vault-auth-mount":
-			c.AuthMount = s
-		case "vault-token-file":
-			c.TokenFile = s
-		case "vault-role-id":
-			c.RoleID = s
-		case "vault-role-id-file":
-			c.RoleIDFile = s
-		case "vault-secret-id-file":
-			c.SecretIDFile = s
-		case "vault-kubernetes-role":
-			c.KubernetesRole = s
-		case "vault-kubernetes-token-path":
-			c.KubernetesTokenPath = s
-		case "vault-cacert":
-			c.CACert = s
-		case "vault-capath":
-			c.CAPath = s
-		case "vault-client-cert":
-			c.ClientCert = s
-		case "vault-client-key":
-			c.ClientKey = s
-		case "vault-tls-server-name":
-			c.TLSServerName = s
 		case "vault-skip-verify":
 			c.SkipVerify, err = fs.GetBool(f.Name)
 		case "vault-client-timeout":
