@@ -230,6 +230,13 @@ func (r *treeReader) readModule(fsys fs.FS, name, ref string) (*Module, []Proble
 	return m, errs, nil, nil
 }
 
+// ReadModule reads a module folder (fsys is rooted at it, such as NewTreeFS of its git tree) as
+// module name, the way ReadTree reads a draft; the problems of its files are returned beside it.
+func ReadModule(fsys fs.FS, name string) (*Module, []Problem, error) {
+	m, errs, _, err := (&treeReader{}).readModule(fsys, name, "")
+	return m, errs, err
+}
+
 // readFolder reads the files of an action or module folder, parses its manifest with parse and
 // picks its entry file. Problems in the files go into errs, in order: the files', the manifest's,
 // the entry's; err is a failure to read.

@@ -13,10 +13,8 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
-	"path"
 	"path/filepath"
 	"strings"
-	"time"
 
 	"github.com/go-git/go-git/v5"
 	"github.com/go-git/go-git/v5/plumbing"
@@ -337,75 +335,9 @@ func (r *Repo) readModule(name string, v *VersionInfo) (*gitstore.Module, error)
 // ReadModuleTree reads the module folder whose git tree is tree as module name, the way
 // gitstore.ReadTree reads a draft.
 func ReadModuleTree(s storer.EncodedObjectStorer, name string, tree plumbing.Hash) (*gitstore.Module, error) {
-	snap, err := gitstore.ReadTree(&moduleFS{dir: "modules/" + name, inner: gitstore.NewTreeFS(s, tree)})
-	if err != nil {
-		return nil, err
-	}
-	m := snap.Drafts[name]
-	if m == nil {
+	if !gitstore.ValidName(name) {
 		return nil, fmt.Errorf("tree %s is not a module folder", short(tree.String()))
 	}
-	return m, nil
+	m, _, err := gitstore.ReadModule(gitstore.NewTreeFS(s, tree), name)
+	return m, err
 }
-
-// moduleFS presents one folder's file system at modules/<name>/ of an otherwise empty repository.
-type moduleFS struct {
-	dir   string // "modules/<name>"
-	inner fs.FS
-}
-
-func (f *moduleFS) Open(name string) (fs.File, error) {
-	switch {
-	case name == "." || name == "modules":
-		return nil, &fs.PathError{Op: "open", Path: name, Err: fs.ErrNotExist}
-	case name == f.dir:
-		return f.inner.Open(".")
-	case strings.HasPrefix(name, f.dir+"/"):
-		return f.inner.Open(strings.TrimPrefix(name, f.dir+"/"))
-	}
-	return nil, &fs.PathError{Op: "open", Path: name, Err: fs.ErrNotExist}
-}
-
-func (f *moduleFS) Stat(name string) (fs.FileInfo, error) {
-	switch name {
-	case ".", "modules":
-		return dirInfo(path.Base(name)), nil
-	}
-	file, err := f.Open(name)
-	if err != nil {
-		return nil, err
-	}
-	defer file.Close()
-	return file.Stat()
-}
-
-func (f *moduleFS) ReadDir(name string) ([]fs.DirEntry, error) {
-	switch name {
-	case ".":
-		return []fs.DirEntry{fs.FileInfoToDirEntry(dirInfo("modules"))}, nil
-	case "modules":
-		return []fs.DirEntry{fs.FileInfoToDirEntry(dirInfo(path.Base(f.dir)))}, nil
-	case f.dir:
-		return fs.ReadDir(f.inner, ".")
-	}
-	if strings.HasPrefix(name, f.dir+"/") {
-		return fs.ReadDir(f.inner, strings.TrimPrefix(name, f.dir+"/"))
-	}
-	return nil, &fs.PathError{Op: "readdir", Path: name, Err: fs.ErrNotExist}
-}
-
-func (f *moduleFS) Sub(dir string) (fs.FS, error) {
-	if dir == f.dir {
-		return f.inner, nil // keeps the TreeFS, which knows its tree hash
-	}
-	return nil, &fs.PathError{Op: "sub", Path: dir, Err: fs.ErrNotExist}
-}
-
-type dirInfo string
-
-func (d dirInfo) Name() string     { return string(d) }
-func (dirInfo) Size() int64        { return 0 }
-func (dirInfo) Mode() fs.FileMode  { return fs.ModeDir | 0o755 }
-func (dirInfo) ModTime() time.Time { return time.Time{} }
-func (dirInfo) IsDir() bool        { return true }
-func (dirInfo) Sys() any           { return nil }
