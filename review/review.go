@@ -396,7 +396,7 @@ func (r *Report) compareSecrets(ctx context.Context, base, head *State, checker 
 func Warnings(base, head *State) []Finding {
 	var out []Finding
 	for _, p := range append(append([]gitstore.Problem{}, head.Snap.Warnings...), head.Warnings...) {
-		out = append(out, finding(objectOf(p.File), p.Pos, p.Field, p.Message))
+		out = append(out, finding(sync.ObjectOf(p.File), p.Pos, p.Field, p.Message))
 	}
 	out = append(out, deprecated(head)...)
 
@@ -514,15 +514,6 @@ func fromSync(p sync.Problem) Finding {
 		pos = gitstore.Pos{Ref: p.Ref, File: p.File, Line: p.Line, Col: p.Col}.String()
 	}
 	return Finding{Pos: pos, Object: p.Object, Field: p.Field, Message: p.Message}
-}
-
-// objectOf names the object a repository file belongs to: "actions/x", "modules/y" or the file.
-func objectOf(file string) string {
-	parts := strings.SplitN(file, "/", 3)
-	if len(parts) >= 2 && (parts[0] == "actions" || parts[0] == "modules") {
-		return parts[0] + "/" + parts[1]
-	}
-	return file
 }
 
 func sortFindings(fs []Finding) {

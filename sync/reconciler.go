@@ -452,7 +452,7 @@ func (r *Reconciler) snapshot(ctx context.Context, a *attempt) error {
 	}
 	a.snap = snap
 	for _, w := range snap.Warnings {
-		a.warnings = append(a.warnings, fromGit(objectOf(w.File), w))
+		a.warnings = append(a.warnings, fromGit(ObjectOf(w.File), w))
 	}
 	return nil
 }

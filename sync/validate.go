@@ -14,7 +14,7 @@ import (
 func Validate(s *gitstore.Snapshot) []Problem {
 	var out []Problem
 	for _, e := range s.Errors {
-		out = append(out, fromGit(objectOf(e.File), e))
+		out = append(out, fromGit(ObjectOf(e.File), e))
 	}
 	if s.Triggers != nil {
 		for trig, list := range s.Triggers.Bindings {
@@ -52,8 +52,8 @@ func Validate(s *gitstore.Snapshot) []Problem {
 	return out
 }
 
-// objectOf names the object a repository file belongs to: "actions/x", "modules/y" or the file.
-func objectOf(file string) string {
+// ObjectOf names the object a repository file belongs to: "actions/x", "modules/y" or the file.
+func ObjectOf(file string) string {
 	parts := strings.SplitN(file, "/", 3)
 	if len(parts) >= 2 && (parts[0] == "actions" || parts[0] == "modules") {
 		return parts[0] + "/" + parts[1]
