@@ -137,13 +137,18 @@ func NewInstaller(opts InstallerOptions) (*Installer, error) {
 		if regs == nil {
 			return nil, errors.New("no registry is configured")
 		}
-		r := Resolver{Registries: regs, HTTPClient: opts.HTTPClient, Timeout: opts.Timeout, Retries: opts.Retries}
-		if r.Timeout <= 0 {
-			r.Timeout = 60 * time.Second
-		}
-		return r.client(), nil
+		return tarballClient(regs, opts.HTTPClient, opts.Timeout, opts.Retries), nil
 	}
 	return i, nil
+}
+
+// tarballClient is the registry client of installs and vendoring: tarballs are larger than the
+// metadata Resolver reads, so a request may take 60 s unless timeout says otherwise.
+func tarballClient(regs *Registries, hc *http.Client, timeout time.Duration, retries int) *client {
+	if timeout <= 0 {
+		timeout = 60 * time.Second
+	}
+	return (&Resolver{Registries: regs, HTTPClient: hc, Timeout: timeout, Retries: retries}).client()
 }
 
 // registryRetry is how long a failure to find the registries stands before they are looked for

@@ -45,11 +45,7 @@ func Vendor(ctx context.Context, lock *lockfile.Lock, repoDir string, opts Vendo
 	defer os.RemoveAll(tmpDir)
 	var c *client
 	if opts.Registries != nil {
-		r := Resolver{Registries: opts.Registries, HTTPClient: opts.HTTPClient, Timeout: opts.Timeout, Retries: opts.Retries}
-		if r.Timeout <= 0 {
-			r.Timeout = 60 * time.Second
-		}
-		c = r.client()
+		c = tarballClient(opts.Registries, opts.HTTPClient, opts.Timeout, opts.Retries)
 	}
 	limits := opts.Limits.withDefaults()
 	conc := opts.Concurrency
