@@ -274,10 +274,7 @@ type npmInstaller struct {
 	registry string // the daemon configuration's npm.registry; "" for the usual search
 	repoDir  string // a local repository's working tree, whose .npmrc is read first; "" for remotes
 	log      *zap.Logger
-
-	once gosync.Once
-	inst *npmvendor.Installer
-	err  error
+	lazy     lazyInstaller
 
 	mu     gosync.Mutex // guards commit
 	commit string       // the deploy branch's HEAD at the latest install: a remote repository's .npmrc is read there
@@ -294,7 +291,7 @@ func newNPMInstaller(cfg config.Config, store *gitstore.Store, log *zap.Logger) 
 // Install installs owner's dependencies as lock records them, reading vendored tarballs from the
 // repository's vendor/npm/ at commits first.
 func (n *npmInstaller) Install(ctx context.Context, req sync.InstallRequest) (*runner.Bundle, error) {
-	n.once.Do(func() {
+	inst, err := n.lazy.get(func() (npmvendor.InstallerOptions, error) {
 		// The registry is looked for only when a tarball is neither cached nor vendored: a
 		// restart with everything cached does not ask the npm CLI.
 		load := func() (*npmvendor.Registries, error) {
@@ -310,12 +307,12 @@ func (n *npmInstaller) Install(ctx context.Context, req sync.InstallRequest) (*r
 			n.log.Info("npm registry", zap.String("source", regs.Source))
 			return regs, nil
 		}
-		n.inst, n.err = npmvendor.NewInstaller(npmvendor.InstallerOptions{
+		return npmvendor.InstallerOptions{
 			Dir: filepath.Join(n.dataDir, "npm"), LoadRegistries: load, Logger: n.log, RemoveLayoutsInBackground: true,
-		})
+		}, nil
 	})
-	if n.err != nil {
-		return nil, n.err
+	if err != nil {
+		return nil, err
 	}
 	for _, c := range slices.Backward(req.Commits) { // the deploy branch's HEAD is the last
 		if c != "" {
@@ -331,7 +328,7 @@ func (n *npmInstaller) Install(ctx context.Context, req sync.InstallRequest) (*r
 			vendor = append(vendor, &commitVendor{gitDir: filepath.Join(n.dataDir, "git"), commit: c, log: n.log})
 		}
 	}
-	return n.inst.InstallWith(ctx, req.Lock, req.Owner, npmvendor.InstallOptions{Vendor: vendor, Subpaths: req.Subpaths})
+	return inst.InstallWith(ctx, req.Lock, req.Owner, npmvendor.InstallOptions{Vendor: vendor, Subpaths: req.Subpaths})
 }
 
 // vendorTrees reads a file from the first commit's vendor/npm/ that has it.

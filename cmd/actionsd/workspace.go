@@ -162,20 +162,13 @@ func plural(n int, word string) string {
 // npmCacheDir, which runs share. It is made on the first install.
 type localInstaller struct {
 	repoDir string
-
-	once gosync.Once
-	inst *npmvendor.Installer
-	err  error
+	lazy    lazyInstaller
 }
 
 func (l *localInstaller) Install(ctx context.Context, req sync.InstallRequest) (*runner.Bundle, error) {
-	l.once.Do(func() {
+	inst, err := l.lazy.get(func() (npmvendor.InstallerOptions, error) {
 		dir, err := npmCacheDir()
-		if err != nil {
-			l.err = err
-			return
-		}
-		l.inst, l.err = npmvendor.NewInstaller(npmvendor.InstallerOptions{
+		return npmvendor.InstallerOptions{
 			Dir:       dir,
 			VendorDir: filepath.Join(l.repoDir, filepath.FromSlash(npmvendor.VendorDir)),
 			// A command a person or CI waits for: a registry that does not answer fails it
@@ -185,12 +178,34 @@ func (l *localInstaller) Install(ctx context.Context, req sync.InstallRequest) (
 			LoadRegistries: func() (*npmvendor.Registries, error) {
 				return npmvendor.LoadRegistries(npmvendor.RegistryOptions{RepoDir: l.repoDir})
 			},
-		})
+		}, err
 	})
-	if l.err != nil {
-		return nil, l.err
+	if err != nil {
+		return nil, err
 	}
-	return l.inst.InstallWith(ctx, req.Lock, req.Owner, npmvendor.InstallOptions{Subpaths: req.Subpaths})
+	return inst.InstallWith(ctx, req.Lock, req.Owner, npmvendor.InstallOptions{Subpaths: req.Subpaths})
+}
+
+// lazyInstaller makes an npmvendor.Installer on first use, so that a repository without
+// dependencies never makes a cache folder or looks for a registry. The daemon's and the CLI's
+// installers differ only in the options.
+type lazyInstaller struct {
+	once gosync.Once
+	inst *npmvendor.Installer
+	err  error
+}
+
+// get returns the installer, made with the options of opts on the first call.
+func (l *lazyInstaller) get(opts func() (npmvendor.InstallerOptions, error)) (*npmvendor.Installer, error) {
+	l.once.Do(func() {
+		o, err := opts()
+		if err != nil {
+			l.err = err
+			return
+		}
+		l.inst, l.err = npmvendor.NewInstaller(o)
+	})
+	return l.inst, l.err
 }
 
 // npmCacheDir is where the CLI keeps installed npm packages and bundles: $ACTIONSD_CACHE_DIR/npm,
