@@ -32,9 +32,6 @@ func check(ctx context.Context, s *State, opts Options) (errs, warnings []Findin
 	for _, p := range sync.Validate(s.Snap) {
 		out = append(out, fromSync(p))
 	}
-	if s.LockErr != nil && !slices.ContainsFunc(out, func(f Finding) bool { return strings.HasPrefix(f.Pos, lockfile.Name) }) {
-		out = append(out, Finding{Pos: lockfile.Name, Object: lockfile.Name, Message: strings.TrimPrefix(s.LockErr.Error(), lockfile.Name+": ")})
-	}
 	p := &prepared{syntax: map[string]bool{}, sources: map[string]runner.Source{}, renamed: map[string]string{}}
 	// TypeScript and ES module files are transformed as the daemon does (esbuild checks their
 	// syntax); the other JavaScript files are parsed as the runner wraps them.

@@ -9,7 +9,6 @@
 package review
 
 import (
-	"errors"
 	"fmt"
 	"io/fs"
 	"os"
@@ -104,9 +103,7 @@ type State struct {
 	Rev    string         // as asked: "main", "HEAD", WorkingTree
 	Commit *object.Commit // nil for the working tree
 	Snap   *gitstore.Snapshot
-	Lock   *lockfile.Lock // nil when there is no actionsd.lock
-	// LockErr is a problem reading actionsd.lock.
-	LockErr error
+	Lock   *lockfile.Lock // nil when there is no actionsd.lock (or it does not parse)
 	// Versions are every module version known at this revision, by module then number.
 	Versions map[string]map[int]*VersionInfo
 	// Warnings about tags and records (moved, contradicting, unrecorded, pending).
@@ -202,13 +199,7 @@ func (r *Repo) Read(rev string) (*State, error) {
 	snap.Commit = st.CommitHash()
 	snap.Branch = r.Branch
 	st.Snap = snap
-	switch data, err := fs.ReadFile(fsys, lockfile.Name); {
-	case errors.Is(err, fs.ErrNotExist):
-	case err != nil:
-		st.LockErr = err
-	default:
-		st.Lock, st.LockErr = lockfile.Parse(data)
-	}
+	st.Lock = snap.Lock // a lock that does not parse is one of snap.Errors
 	if err := r.readVersions(st); err != nil {
 		return nil, err
 	}

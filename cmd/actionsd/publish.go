@@ -95,9 +95,6 @@ func runPublish(ctx context.Context, out io.Writer, flags repoFlags, name string
 		}
 		return fmt.Errorf("publish %s: validation failed:%s", name, b.String())
 	}
-	if st.LockErr != nil {
-		return fmt.Errorf("publish %s: %w", name, st.LockErr)
-	}
 
 	var match, pendingRecord *review.VersionInfo
 	for _, v := range st.Versions[name] {
