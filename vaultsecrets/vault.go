@@ -400,16 +400,8 @@ func (v *Vault) Read(ctx context.Context, owner Owner) (*Secret, error) {
 		}
 		return err
 	})
-	var nf *NotFoundError
-	if errors.As(err, &nf) {
-		return nil, nf
-	}
-	var le *loginError
-	if errors.As(err, &le) {
-		return nil, le
-	}
 	if err != nil {
-		return nil, requestError(path, "", err)
+		return nil, readError(path, "", err)
 	}
 	// A deleted or destroyed current version comes back without data.
 	if kv.Data == nil {
@@ -431,6 +423,20 @@ func (v *Vault) Read(ctx context.Context, owner Owner) (*Secret, error) {
 	return &Secret{Path: path, Version: version, ReadAt: time.Now(), Values: values}, nil
 }
 
+// readError is what Read and Version return for the error of a request on path: a
+// *NotFoundError or a login failure as they are, anything else as a request error.
+func readError(path, what string, err error) error {
+	var nf *NotFoundError
+	if errors.As(err, &nf) {
+		return nf
+	}
+	var le *loginError
+	if errors.As(err, &le) {
+		return le
+	}
+	return requestError(path, what, err)
+}
+
 // Version returns the current version of owner's secret from its KV v2 metadata alone, without
 // reading a value: the cheap check for rotation. The token needs read on <mount>/metadata/... for
 // it. A path without metadata, or whose current version is deleted or destroyed, gives a
@@ -448,16 +454,8 @@ func (v *Vault) Version(ctx context.Context, owner Owner) (int, error) {
 		}
 		return err
 	})
-	var nf *NotFoundError
-	if errors.As(err, &nf) {
-		return 0, nf
-	}
-	var le *loginError
-	if errors.As(err, &le) {
-		return 0, le
-	}
 	if err != nil {
-		return 0, requestError(path, "metadata: ", err)
+		return 0, readError(path, "metadata: ", err)
 	}
 	if md.CurrentVersion == 0 {
 		return 0, &NotFoundError{Path: path}
