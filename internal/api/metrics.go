@@ -57,9 +57,9 @@ func newMetrics(reg prometheus.Registerer) *metrics {
 	}
 	m.series.executions.Store(&map[executionKey]*series{})
 	m.series.actions.Store(&map[actionKey]*series{})
-	for _, recv := range []string{"github", "gitlab", "generic"} {
+	for _, recv := range receivers {
 		for _, reason := range []string{"bad_signature", "missing_signature"} {
-			m.hooksRejected.WithLabelValues(recv, reason)
+			m.hooksRejected.WithLabelValues(recv.name, reason)
 		}
 	}
 	if reg != nil {
@@ -111,42 +111,42 @@ type seriesCache struct {
 
 func (m *metrics) execution(trigger, outcome string) *series {
 	k := executionKey{trigger, outcome}
-	if e := (*m.series.executions.Load())[k]; e != nil {
-		return e
+	if s := (*m.series.executions.Load())[k]; s != nil { // every execution: no lock, no closure
+		return s
 	}
-	m.series.mu.Lock()
-	defer m.series.mu.Unlock()
-	old := *m.series.executions.Load()
-	if e := old[k]; e != nil {
-		return e
-	}
-	e := &series{
-		count: m.executions.WithLabelValues(trigger, outcome),
-		time:  m.executionTime.WithLabelValues(trigger, outcome),
-	}
-	next := maps.Clone(old)
-	next[k] = e
-	m.series.executions.Store(&next)
-	return e
+	return addSeries(&m.series.mu, &m.series.executions, k, func() *series {
+		return &series{
+			count: m.executions.WithLabelValues(trigger, outcome),
+			time:  m.executionTime.WithLabelValues(trigger, outcome),
+		}
+	})
 }
 
 func (m *metrics) action(trigger, name, outcome string) *series {
 	k := actionKey{trigger, name, outcome}
-	if a := (*m.series.actions.Load())[k]; a != nil {
-		return a
+	if s := (*m.series.actions.Load())[k]; s != nil {
+		return s
 	}
-	m.series.mu.Lock()
-	defer m.series.mu.Unlock()
-	old := *m.series.actions.Load()
-	if a := old[k]; a != nil {
-		return a
+	return addSeries(&m.series.mu, &m.series.actions, k, func() *series {
+		return &series{
+			count: m.actions.WithLabelValues(trigger, name, outcome),
+			time:  m.actionTime.WithLabelValues(trigger, name),
+		}
+	})
+}
+
+// addSeries returns the series of k, made by newSeries unless another goroutine made it first,
+// replacing the map *p (under mu) with a copy that holds it.
+func addSeries[K comparable](mu *sync.Mutex, p *atomic.Pointer[map[K]*series], k K, newSeries func() *series) *series {
+	mu.Lock()
+	defer mu.Unlock()
+	old := *p.Load()
+	if s := old[k]; s != nil {
+		return s
 	}
-	a := &series{
-		count: m.actions.WithLabelValues(trigger, name, outcome),
-		time:  m.actionTime.WithLabelValues(trigger, name),
-	}
+	s := newSeries()
 	next := maps.Clone(old)
-	next[k] = a
-	m.series.actions.Store(&next)
-	return a
+	next[k] = s
+	p.Store(&next)
+	return s
 }
