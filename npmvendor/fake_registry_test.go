@@ -27,7 +27,7 @@ type fakePkg struct {
 
 // fakeRegistry is an npm registry in memory, served by httptest on loopback.
 type fakeRegistry struct {
-	t   *testing.T
+	t   testing.TB
 	srv *httptest.Server
 
 	mu       sync.Mutex
@@ -38,7 +38,7 @@ type fakeRegistry struct {
 	token    string // when set, every request needs "Bearer <token>"
 }
 
-func newFakeRegistry(t *testing.T) *fakeRegistry {
+func newFakeRegistry(t testing.TB) *fakeRegistry {
 	f := &fakeRegistry{t: t, pkgs: map[string]map[string]*fakePkg{}, latest: map[string]string{}}
 	f.srv = httptest.NewServer(http.HandlerFunc(f.serve))
 	t.Cleanup(f.srv.Close)

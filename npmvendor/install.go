@@ -16,6 +16,7 @@ import (
 	"path"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -68,6 +69,8 @@ type Installer struct {
 	limits           Limits
 	logger           *zap.Logger
 	sem              chan struct{}
+
+	pruneMu sync.RWMutex // held for reading by installs and fetches, for writing by Prune
 
 	mu       sync.Mutex
 	bundles  map[string]*runner.Bundle // by input key (what the bundle was built from)
@@ -269,6 +272,8 @@ func (i *Installer) InstallWith(ctx context.Context, lock *lockfile.Lock, owner 
 		i.mu.Unlock()
 		close(f.done)
 	}()
+	i.pruneMu.RLock()
+	defer i.pruneMu.RUnlock()
 	f.b, keep, f.err = i.install(ctx, owner, o, pkgs, subpaths, key, vendor)
 	return f.b, f.err
 }
@@ -277,6 +282,7 @@ func (i *Installer) InstallWith(ctx context.Context, lock *lockfile.Lock, owner 
 func (i *Installer) install(ctx context.Context, owner string, o *lockfile.Owner, pkgs map[string]*lockfile.Package, subpaths []string, key string, vendor fs.FS) (*runner.Bundle, bool, error) {
 	cached := filepath.Join(i.dir, "bundles", key)
 	if b, err := readBundle(cached); err == nil {
+		touch(cached)
 		return b, true, nil
 	} else if !errors.Is(err, fs.ErrNotExist) {
 		i.logger.Warn("npm bundle cache: rebuilding an unreadable entry", zap.String("owner", owner), zap.Error(err))
@@ -305,7 +311,7 @@ func (i *Installer) install(ctx context.Context, owner string, o *lockfile.Owner
 		return nil, false, fmt.Errorf("%s: bundling: %w", owner, err)
 	}
 	if len(failed) == 0 {
-		if err := writeBundle(filepath.Join(i.dir, "tmp"), cached, sp); err != nil {
+		if err := writeBundle(filepath.Join(i.dir, "tmp"), cached, sp, dirs); err != nil {
 			i.logger.Warn("npm bundle cache", zap.String("owner", owner), zap.Error(err))
 		}
 	}
@@ -316,17 +322,25 @@ func (i *Installer) install(ctx context.Context, owner string, o *lockfile.Owner
 type bundleManifest struct {
 	Entries map[string]string `json:"entries"` // package -> chunk
 	Chunks  []string          `json:"chunks"`
+	// Packages are the folders under pkg/ the bundle was built from: Prune keeps them while it
+	// keeps the bundle, so that the bundle can be built again without a registry.
+	Packages []string `json:"packages"`
 }
 
 // writeBundle stores a bundle as a folder (bundle.json and the chunks), made whole in tmpDir and
-// renamed into place, so that a reader sees all of it or nothing.
-func writeBundle(tmpDir, dst string, sp *split) error {
+// renamed into place, so that a reader sees all of it or nothing. pkgDirs are the package
+// folders it was built from.
+func writeBundle(tmpDir, dst string, sp *split, pkgDirs map[string]string) error {
 	dir, err := os.MkdirTemp(tmpDir, "bundle-out-")
 	if err != nil {
 		return err
 	}
 	defer os.RemoveAll(dir) // a no-op once renamed
-	m := bundleManifest{Entries: sp.entries, Chunks: sortedKeys(sp.chunks)}
+	m := bundleManifest{Entries: sp.entries, Chunks: sortedKeys(sp.chunks), Packages: []string{}}
+	for _, d := range pkgDirs {
+		m.Packages = append(m.Packages, filepath.Base(d))
+	}
+	slices.Sort(m.Packages)
 	data, err := json.Marshal(m)
 	if err != nil {
 		return err
@@ -480,7 +494,7 @@ func prune(pkgs map[string]*lockfile.Package, skip map[string]error) (map[string
 
 // bundlerVersion changes whenever what the bundler writes changes, so old cached bundles are not
 // reused.
-const bundlerVersion = "actionsd-npm-bundle-3"
+const bundlerVersion = "actionsd-npm-bundle-4"
 
 // checkSubpaths returns subpaths sorted and without repeats, each checked to be a deep import of a
 // declared package that stays inside it.
@@ -551,6 +565,8 @@ func (i *Installer) fetchAll(ctx context.Context, pkgs map[string]*lockfile.Pack
 // is there, else from the vendor folder, else from its registry; verified and extracted into a
 // temporary folder, then renamed into place.
 func (i *Installer) Fetch(ctx context.Context, p *lockfile.Package) (string, error) {
+	i.pruneMu.RLock()
+	defer i.pruneMu.RUnlock()
 	return i.fetchFrom(ctx, p, nil)
 }
 
@@ -562,6 +578,7 @@ func (i *Installer) fetchFrom(ctx context.Context, p *lockfile.Package, vendor f
 	}
 	dir := filepath.Join(i.dir, "pkg", name)
 	if _, err := os.Stat(dir); err == nil {
+		touch(dir)
 		return dir, nil
 	}
 	i.mu.Lock()

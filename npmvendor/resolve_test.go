@@ -14,7 +14,7 @@ import (
 	"github.com/actionsd/actionsd/lockfile"
 )
 
-func lockOwners(t *testing.T, f *fakeRegistry, owners map[string]map[string]string, prev *lockfile.Lock) (*Result, error) {
+func lockOwners(t testing.TB, f *fakeRegistry, owners map[string]map[string]string, prev *lockfile.Lock) (*Result, error) {
 	t.Helper()
 	r := &Resolver{Registries: f.registries(), Timeout: 2 * time.Second, Retries: 1}
 	return r.Lock(context.Background(), owners, prev)

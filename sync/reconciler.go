@@ -16,8 +16,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"math/rand/v2"
 	"runtime"
+	"slices"
 	"strings"
 	gosync "sync"
 	"sync/atomic"
@@ -74,6 +76,13 @@ type Installer interface {
 	// Install returns the bundle of req.Owner's dependencies as req.Lock records them. It returns
 	// nil, nil when the owner has none, and must return when ctx ends.
 	Install(ctx context.Context, req InstallRequest) (*runner.Bundle, error)
+}
+
+// BundleCache is implemented by an Installer that keeps bundles: after each swap the reconciler
+// passes the keys (runner.Bundle.Key) of every bundle the serving generation uses, so that the
+// others may go. InUse runs in the reconcile loop, so it must be quick.
+type BundleCache interface {
+	InUse(keys []string)
 }
 
 // InstallRequest is one owner's install.
@@ -396,6 +405,9 @@ func (r *Reconciler) reconcile(ctx context.Context) {
 		close(r.settled)
 	}
 	r.mu.Unlock()
+	if err == nil && !a.skipped {
+		r.bundlesInUse(a.spec) // after the waiters are released: a cache prune is nobody's wait
+	}
 }
 
 // runStep runs one step, turning a panic into the step's error (logged with its stack), so that a
@@ -590,4 +602,24 @@ func (r *Reconciler) setReconciling(now time.Time) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.status.Conditions = setCondition(r.status.Conditions, Condition{Type: ConditionReconciling, Status: "True", Reason: "Progressing", Message: "reading the repository"}, now)
+}
+
+// bundlesInUse tells the installer, when it keeps bundles, which ones spec uses.
+func (r *Reconciler) bundlesInUse(spec *runner.Spec) {
+	bc, ok := r.cfg.Dependencies.(BundleCache)
+	if !ok || spec == nil {
+		return
+	}
+	seen := map[string]bool{}
+	for _, a := range spec.Actions {
+		if b := a.Source.Bundle; b != nil {
+			seen[b.Key] = true
+		}
+		for _, m := range a.Modules {
+			if b := m.Source.Bundle; b != nil {
+				seen[b.Key] = true
+			}
+		}
+	}
+	bc.InUse(slices.Sorted(maps.Keys(seen)))
 }

@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"go.uber.org/zap/zaptest"
 
@@ -245,4 +246,77 @@ func TestValidateLoadsActionsWithNPMPackages(t *testing.T) {
 	if !strings.Contains(res.stdout, "not built: its npm dependencies did not install") {
 		t.Errorf("validate without a registry: want the warning:\n%s", res.stdout)
 	}
+}
+
+// TestNPMCachePrune: with npm.cache_retention 0, a commit that moves an action to another
+// version of its package leaves only the new bundle and package in <data-dir>/npm/; moving back
+// fetches the old version again from the registry, and it serves.
+func TestNPMCachePrune(t *testing.T) {
+	reg, _ := npmTestRegistry(t)
+	repo := newGitRepo(t)
+	repo.write(".npmrc", npmrc(reg))
+	repo.write("triggers.yaml", "post-login:\n  - plain\n")
+	repo.write("actions/plain/index.js", "const plain = require('actionsd-plain');\nexports.onExecutePostLogin = async (event, api) => { api.idToken.setCustomClaim('plain', plain.version); };\n")
+	pin := func(version string) string {
+		t.Helper()
+		repo.write("actions/plain/action.yaml", "trigger: post-login\ndependencies:\n  actionsd-plain: "+version+"\n")
+		run(t, repo.dir, "", "lock", "--registry", reg).want(t, 0, "lock")
+		return repo.commit("plain " + version)
+	}
+	first := pin("1.0.0")
+
+	cfg := testConfig(t, repo.dir)
+	cfg.NPM.Registry = reg
+	cfg.NPM.CacheRetention = 0
+	d, err := newDaemon(cfg, vaultsecrets.NewStatic(nil, zaptest.NewLogger(t)), zaptest.NewLogger(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	td := runDaemon(t, d)
+	cache := func() (bundles, pkgs int) {
+		t.Helper()
+		for _, n := range []struct {
+			folder string
+			into   *int
+		}{{"bundles", &bundles}, {"pkg", &pkgs}} {
+			es, err := os.ReadDir(filepath.Join(cfg.DataDir, "npm", n.folder))
+			if err != nil {
+				t.Fatal(err)
+			}
+			*n.into = len(es)
+		}
+		return bundles, pkgs
+	}
+	serves := func(commit, version string) {
+		t.Helper()
+		st := td.sync("")
+		if !st.Ready || st.Applied == nil || st.Applied.Commit != commit {
+			t.Fatalf("sync: got %+v, errors %v; want %s applied", st.Applied, problemsText(st.Errors), commit)
+		}
+		res := td.execute("", []byte(`{"user":{"user_id":"u1"}}`))
+		if res.Outcome != runner.OutcomeSuccess || res.Effects.IDTokenClaims["plain"] != version {
+			t.Fatalf("execute: outcome %s, claims %v; want plain %s", res.Outcome, res.Effects.IDTokenClaims, version)
+		}
+	}
+	// The prune runs in the reconcile loop just after a sync's waiters are released.
+	settles := func(when string) {
+		t.Helper()
+		deadline := time.Now().Add(10 * time.Second)
+		for {
+			b, p := cache()
+			if b == 1 && p == 1 {
+				return
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("npm cache %s: %d bundles, %d packages; want the serving one only (retention 0)", when, b, p)
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
+	}
+	serves(first, "1.0.0")
+	settles("after the first commit")
+	serves(pin("1.1.0"), "1.1.0")
+	settles("after moving to 1.1.0")
+	serves(pin("1.0.0"), "1.0.0")
+	settles("after moving back to 1.0.0")
 }

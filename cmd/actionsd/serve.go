@@ -26,6 +26,7 @@ type serveFlags struct {
 	pollInterval time.Duration
 	secretsFile  string
 	npmRegistry  string
+	npmRetention time.Duration
 	egressAllow  []string
 	logLevel     string
 	logFormat    string
@@ -85,6 +86,7 @@ func newServeCmd() *cobra.Command {
 	fl.StringVar(&f.secretsFile, "secrets-file", "", "read secrets from this YAML file instead of Vault (local trials only)")
 	(&vaultsecrets.VaultConfig{}).Flags(fl)
 	fl.StringVar(&f.npmRegistry, "npm-registry", "", "npm registry base URL (default: NPM_CONFIG_REGISTRY, else .npmrc of the repository then the user, else the npm CLI's setting)")
+	fl.DurationVar(&f.npmRetention, "npm-cache-retention", config.DefaultNPMCacheRetention, "how long an npm bundle or package the serving generation does not use stays in <data-dir>/npm/ after its last use (negative: for ever)")
 	fl.StringArrayVar(&f.egressAllow, "egress-allow", nil, "let fetch reach this private host, host:port or CIDR (repeatable)")
 	fl.StringVar(&f.logLevel, "log-level", "info", "debug, info, warn or error")
 	fl.StringVar(&f.logFormat, "log-format", "json", "json or console")
@@ -132,6 +134,7 @@ func (f *serveFlags) resolve(fl *pflag.FlagSet) (config.Config, error) {
 	})
 	set("secrets-file", func() { cfg.SecretsFile = f.secretsFile })
 	set("npm-registry", func() { cfg.NPM.Registry = f.npmRegistry })
+	set("npm-cache-retention", func() { cfg.NPM.CacheRetention = config.Duration(f.npmRetention) })
 	set("egress-allow", func() { cfg.Egress.Allow = append(cfg.Egress.Allow, f.egressAllow...) })
 	set("log-level", func() { cfg.Log.Level = f.logLevel })
 	set("log-format", func() { cfg.Log.Format = f.logFormat })

@@ -92,6 +92,9 @@ type NPM struct {
 	// Registry is the base URL of the registry; it wins over NPM_CONFIG_REGISTRY, .npmrc and the
 	// npm CLI's setting. Empty: the first of those that is set.
 	Registry string `yaml:"registry"`
+	// CacheRetention is how long a bundle or package in <data_dir>/npm/ that the serving
+	// generation does not use stays after its last use (default 7 days); negative: for ever.
+	CacheRetention Duration `yaml:"cache_retention"`
 }
 
 // Egress is the fetch allow-list: host, host:port or CIDR entries that may be private addresses.
@@ -113,6 +116,9 @@ const (
 	DefaultPrefix  = vaultsecrets.DefaultPrefix
 	DefaultPoll    = 30 * time.Second
 	DefaultGrace   = 25 * time.Second
+	// DefaultNPMCacheRetention keeps an unused dependency set a week, so that a rollback within
+	// it needs no registry.
+	DefaultNPMCacheRetention = 7 * 24 * time.Hour
 )
 
 // Default returns the configuration used when nothing is set.
@@ -122,6 +128,7 @@ func Default() Config {
 		Addr:          DefaultAddr,
 		PollInterval:  Duration(DefaultPoll),
 		ShutdownGrace: Duration(DefaultGrace),
+		NPM:           NPM{CacheRetention: Duration(DefaultNPMCacheRetention)},
 		Verify:        Verify{Mode: VerifyNone},
 		Vault:         vaultsecrets.VaultConfig{Mount: DefaultKVMount, Prefix: DefaultPrefix},
 		Log:           Log{Level: "info", Format: "json"},
