@@ -38,6 +38,10 @@ type InstallerOptions struct {
 	// vendor folder lack, and never otherwise: a warm start must not pay for `npm config get
 	// registry` (a Node.js process, ~0.1 s). An error means vendor folder only.
 	LoadRegistries func() (*Registries, error)
+	// RegistriesChanged, with LoadRegistries, is asked before registries found earlier are used
+	// again; true finds them anew (a committed .npmrc changed). Called only when a tarball is
+	// missing, so it may read files.
+	RegistriesChanged func() bool
 	// VendorDir is a repository's vendor/npm/ folder, read before any registry; "" for none.
 	VendorDir  string
 	HTTPClient *http.Client
@@ -64,6 +68,7 @@ type Installer struct {
 	clientErr   error                   // the last failure to find one
 	clientTried time.Time               // when it was last tried
 	newClient   func() (*client, error) // called by registry()
+	changed     func() bool             // InstallerOptions.RegistriesChanged; nil: never
 
 	backgroundRemove bool // InstallerOptions.RemoveLayoutsInBackground
 	limits           Limits
@@ -129,6 +134,9 @@ func NewInstaller(opts InstallerOptions) (*Installer, error) {
 		conc = 16
 	}
 	i.sem = make(chan struct{}, conc)
+	if opts.Registries == nil && opts.LoadRegistries != nil {
+		i.changed = opts.RegistriesChanged
+	}
 	i.newClient = func() (*client, error) {
 		regs := opts.Registries
 		if regs == nil && opts.LoadRegistries != nil {
@@ -159,10 +167,15 @@ func tarballClient(regs *Registries, hc *http.Client, timeout time.Duration, ret
 var registryRetry = 30 * time.Second
 
 // registry returns the client of the registries, finding them on the first call that needs them.
-// Once found they are kept; a failure is kept for registryRetry, then tried again.
+// Once found they are kept until RegistriesChanged says otherwise; a failure is kept for
+// registryRetry, or until RegistriesChanged, then tried again.
 func (i *Installer) registry() (*client, error) {
 	i.clientMu.Lock()
 	defer i.clientMu.Unlock()
+	if (i.client != nil || i.clientErr != nil) && i.changed != nil && i.changed() {
+		i.logger.Info("npm registry configuration changed: finding the registries again")
+		i.client, i.clientErr = nil, nil
+	}
 	if i.client != nil {
 		return i.client, nil
 	}

@@ -49,6 +49,21 @@ type RegistryOptions struct {
 	NoNpmCLI bool
 }
 
+// UserNpmrcPath is the user's .npmrc as npm finds it: NPM_CONFIG_USERCONFIG, else ~/.npmrc; ""
+// when there is no home folder.
+func UserNpmrcPath(getenv func(string) string) string {
+	if rc := getenv("NPM_CONFIG_USERCONFIG"); rc != "" {
+		return rc
+	}
+	if rc := getenv("npm_config_userconfig"); rc != "" {
+		return rc
+	}
+	if home, err := os.UserHomeDir(); err == nil {
+		return filepath.Join(home, ".npmrc")
+	}
+	return ""
+}
+
 // LoadRegistries finds the registry configuration, in SPEC order: the daemon's config, then
 // NPM_CONFIG_REGISTRY, then `registry=` of the repository's .npmrc, then the user's, then the npm
 // CLI's own setting. Scoped registries and credentials come from both .npmrc files (the
@@ -61,15 +76,7 @@ func LoadRegistries(opts RegistryOptions) (*Registries, error) {
 	r := &Registries{Scopes: map[string]string{}, auth: map[string]string{}}
 	userRC := opts.UserNpmrc
 	if userRC == "" {
-		userRC = getenv("NPM_CONFIG_USERCONFIG")
-		if userRC == "" {
-			userRC = getenv("npm_config_userconfig")
-		}
-		if userRC == "" {
-			if home, err := os.UserHomeDir(); err == nil {
-				userRC = filepath.Join(home, ".npmrc")
-			}
-		}
+		userRC = UserNpmrcPath(getenv)
 	}
 	type rcFile struct {
 		name string

@@ -2,6 +2,8 @@ package main
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -281,6 +283,10 @@ type npmInstaller struct {
 	mu     gosync.Mutex         // guards the fields below
 	commit string               // the deploy branch's HEAD at the latest install: a remote repository's .npmrc is read there
 	inst   *npmvendor.Installer // nil until the first install
+	// npmrc is the digest of the .npmrc files the registries were found with; moved is set when
+	// the deploy branch's HEAD moved since, so that they are compared again.
+	npmrc  string
+	moved  bool
 	pruned struct {
 		keys string    // the bundles in use at the last prune, joined
 		at   time.Time // when it ran
@@ -306,6 +312,10 @@ func (n *npmInstaller) Install(ctx context.Context, req sync.InstallRequest) (*r
 			if n.repoDir == "" {
 				opts.RepoNpmrc = n.repoNpmrc()
 			}
+			digest := n.npmrcDigest(opts.RepoNpmrc)
+			n.mu.Lock()
+			n.npmrc, n.moved = digest, false
+			n.mu.Unlock()
 			regs, err := npmvendor.LoadRegistries(opts)
 			if err != nil {
 				n.log.Warn("npm: no registry; dependencies install from the repository's vendor/npm/ only", zap.Error(err))
@@ -315,7 +325,8 @@ func (n *npmInstaller) Install(ctx context.Context, req sync.InstallRequest) (*r
 			return regs, nil
 		}
 		return npmvendor.InstallerOptions{
-			Dir: filepath.Join(n.dataDir, "npm"), LoadRegistries: load, Logger: n.log, RemoveLayoutsInBackground: true,
+			Dir: filepath.Join(n.dataDir, "npm"), LoadRegistries: load, RegistriesChanged: n.npmrcChanged,
+			Logger: n.log, RemoveLayoutsInBackground: true,
 		}, nil
 	})
 	if err != nil {
@@ -325,6 +336,7 @@ func (n *npmInstaller) Install(ctx context.Context, req sync.InstallRequest) (*r
 	n.inst = inst
 	for _, c := range slices.Backward(req.Commits) { // the deploy branch's HEAD is the last
 		if c != "" {
+			n.moved = n.moved || c != n.commit
 			n.commit = c
 			break
 		}
@@ -415,6 +427,41 @@ func (v *commitVendor) ReadFile(name string) ([]byte, error) {
 		return nil, &fs.PathError{Op: "read", Path: name, Err: fs.ErrNotExist}
 	}
 	return fs.ReadFile(v.fsys, name)
+}
+
+// npmrcChanged reports whether the .npmrc files differ from those the registries were found with.
+// It reads them only when the deploy branch's HEAD moved since the last look: a registry moved
+// in the repository's .npmrc takes effect with the commit that moves it.
+func (n *npmInstaller) npmrcChanged() bool {
+	n.mu.Lock()
+	moved, was := n.moved, n.npmrc
+	n.moved = false
+	n.mu.Unlock()
+	if !moved {
+		return false
+	}
+	var repo []byte
+	if n.repoDir == "" {
+		repo = n.repoNpmrc()
+	}
+	return n.npmrcDigest(repo) != was
+}
+
+// npmrcDigest is a digest of the .npmrc files the registries come from: the repository's (repo
+// for a remote, else the working tree's) and the user's. Unreadable files count as empty.
+func (n *npmInstaller) npmrcDigest(repo []byte) string {
+	h := sha256.New()
+	if n.repoDir != "" {
+		repo, _ = os.ReadFile(filepath.Join(n.repoDir, ".npmrc"))
+	}
+	fmt.Fprintf(h, "repo %d\n", len(repo))
+	h.Write(repo)
+	if user := npmvendor.UserNpmrcPath(os.Getenv); user != "" {
+		data, _ := os.ReadFile(user)
+		fmt.Fprintf(h, "user %d\n", len(data))
+		h.Write(data)
+	}
+	return hex.EncodeToString(h.Sum(nil))
 }
 
 // repoNpmrc reads .npmrc at the commit of the latest install from the git mirror; nil when there

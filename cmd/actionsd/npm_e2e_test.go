@@ -320,3 +320,41 @@ func TestNPMCachePrune(t *testing.T) {
 	serves(pin("1.0.0"), "1.0.0")
 	settles("after moving back to 1.0.0")
 }
+
+// TestNPMRegistryMovesWithTheRepository: the daemon finds its registry in the repository's
+// .npmrc; a commit that fixes a wrong registry there takes effect with that commit, without a
+// restart.
+func TestNPMRegistryMovesWithTheRepository(t *testing.T) {
+	reg, _ := npmTestRegistry(t)
+	for _, env := range []string{"NPM_CONFIG_REGISTRY", "npm_config_registry"} {
+		t.Setenv(env, "")
+	}
+	t.Setenv("NPM_CONFIG_USERCONFIG", filepath.Join(t.TempDir(), "no-user-npmrc"))
+	repo := newGitRepo(t)
+	repo.write("triggers.yaml", "post-login: [plain]\n")
+	repo.write("actions/plain/action.yaml", "trigger: post-login\ndependencies:\n  actionsd-plain: 1.0.0\n")
+	repo.write("actions/plain/index.js", "const plain = require('actionsd-plain');\nexports.onExecutePostLogin = async (event, api) => { api.idToken.setCustomClaim('plain', plain.version); };\n")
+	repo.write(".npmrc", npmrc(reg))
+	run(t, repo.dir, "", "lock").want(t, 0, "lock")
+	repo.write(".npmrc", "registry=http://127.0.0.1:1/\n") // nothing listens there
+	repo.commit("plain, with a registry that does not answer")
+
+	td := runDaemon(t, func() *daemon {
+		d, err := newDaemon(testConfig(t, repo.dir), vaultsecrets.NewStatic(nil, zaptest.NewLogger(t)), zaptest.NewLogger(t))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return d
+	}())
+	if st := td.sync(""); st.Ready || st.Attempted == nil || st.Attempted.Step != "install" {
+		t.Fatalf("with a dead registry: attempt %+v, errors %v; want a failed install", st.Attempted, problemsText(st.Errors))
+	}
+	repo.write(".npmrc", npmrc(reg))
+	fixed := repo.commit("the registry that serves")
+	if st := td.sync(""); !st.Ready || st.Applied == nil || st.Applied.Commit != fixed {
+		t.Fatalf("after fixing .npmrc: applied %+v, errors %v; want %s", st.Applied, problemsText(st.Errors), fixed)
+	}
+	if res := td.execute("", []byte(`{"user":{"user_id":"u1"}}`)); res.Outcome != runner.OutcomeSuccess || res.Effects.IDTokenClaims["plain"] != "1.0.0" {
+		t.Errorf("execute: outcome %s, claims %v", res.Outcome, res.Effects.IDTokenClaims)
+	}
+}
