@@ -13,6 +13,7 @@ import (
 
 	"github.com/actionsd/actionsd/gitstore"
 	"github.com/actionsd/actionsd/lockfile"
+	"github.com/actionsd/actionsd/npmvendor"
 	"github.com/actionsd/actionsd/runner"
 	"github.com/actionsd/actionsd/sync"
 )
@@ -25,8 +26,9 @@ func Check(ctx context.Context, s *State, opts Options) []Finding {
 	return errs
 }
 
-// check is Check that also returns warnings: npm dependencies that could not be installed for the
-// build (opts.Dependencies), whose actions were then not built.
+// check is Check that also returns warnings: packages locked but no longer declared, and npm
+// dependencies that could not be installed for the build (opts.Dependencies), whose actions were
+// then not built.
 func check(ctx context.Context, s *State, opts Options) (errs, warnings []Finding) {
 	var out []Finding
 	for _, p := range sync.Validate(s.Snap) {
@@ -58,15 +60,16 @@ func check(ctx context.Context, s *State, opts Options) (errs, warnings []Findin
 		m := s.Snap.Drafts[name]
 		check("modules/"+name, runner.Source{Dir: m.Dir, Entry: m.Entry, Files: m.Files, Dependencies: m.Dependencies})
 	}
-	locked := checkLocked(s)
+	locked, lockWarnings := checkLocked(s)
 	out = append(out, locked...)
+	warnings = lockWarnings
 	if !opts.SkipRun {
 		for _, f := range locked { // not installable: not built either
 			p.syntax[f.Object] = true
 		}
 		built, w := build(ctx, s, p, out, opts.Dependencies)
 		out = append(out, built...)
-		warnings = w
+		warnings = append(warnings, w...)
 	}
 	out = dedupe(out)
 	sortFindings(out)
@@ -98,10 +101,11 @@ func SyntaxError(file string, src []byte) *Finding {
 	return &Finding{Pos: fmt.Sprintf("%s:%d:%d", file, line, col), Message: "SyntaxError: " + one.Message}
 }
 
-// checkLocked reports declared npm dependencies that actionsd.lock does not resolve, or resolves
-// to another exact version than the manifest asks for.
-func checkLocked(s *State) []Finding {
-	var out []Finding
+// checkLocked compares the declared npm dependencies with actionsd.lock as the daemon does
+// (npmvendor.Check): declared but not locked, or locked to a version the declaration does not
+// allow, is an error (the deploy would fail in step resolve); locked but no longer declared is a
+// warning.
+func checkLocked(s *State) (errs, warnings []Finding) {
 	type decl struct {
 		object, manifest string
 		deps             map[string]string
@@ -117,48 +121,33 @@ func checkLocked(s *State) []Finding {
 		decls = append(decls, decl{"modules/" + name, m.Dir + "/module.yaml", m.Dependencies, m.Files["module.yaml"]})
 	}
 	for _, d := range decls {
-		for _, pkg := range sortedKeys(d.deps) {
-			want := d.deps[pkg]
+		if len(d.deps) == 0 && (s.Lock == nil || s.Lock.Owners[d.object] == nil) {
+			continue
+		}
+		for _, p := range npmvendor.Check(s.Lock, d.object, d.deps) {
 			pos := d.manifest
-			if l, c := gitstore.KeyPos(d.data, "dependencies", pkg); l > 0 {
+			if l, c := gitstore.KeyPos(d.data, "dependencies", p.Package); l > 0 {
 				pos = fmt.Sprintf("%s:%d:%d", d.manifest, l, c)
 			}
-			field := "dependencies." + pkg
-			got := locked(s.Lock, d.object, pkg)
+			f := Finding{Pos: pos, Object: d.object, Field: "dependencies." + p.Package}
 			switch {
+			case p.Declared == "":
+				f.Message = fmt.Sprintf("%s is locked but no longer declared (run `actionsd lock`)", p.Package)
+				warnings = append(warnings, f)
+				continue
 			case s.Lock == nil:
-				out = append(out, Finding{Pos: pos, Object: d.object, Field: field,
-					Message: fmt.Sprintf("%s %s is not locked: there is no %s (run `actionsd lock`)", pkg, want, lockfile.Name)})
-			case got == "":
-				out = append(out, Finding{Pos: pos, Object: d.object, Field: field,
-					Message: fmt.Sprintf("%s %s is not in %s (run `actionsd lock`)", pkg, want, lockfile.Name)})
-			case isExact(want) && want != got:
-				out = append(out, Finding{Pos: pos, Object: d.object, Field: field,
-					Message: fmt.Sprintf("asks for %s %s but %s has %s (run `actionsd lock`)", pkg, want, lockfile.Name, got)})
+				f.Message = fmt.Sprintf("%s %s is not locked: there is no %s (run `actionsd lock`)", p.Package, p.Declared, lockfile.Name)
+			case p.Locked == "" && locked(s.Lock, d.object, p.Package) != "":
+				f.Message = fmt.Sprintf("%s %s is locked to %s, which %s does not list (run `actionsd lock`)", p.Package, p.Declared, locked(s.Lock, d.object, p.Package), lockfile.Name)
+			case p.Locked == "":
+				f.Message = fmt.Sprintf("%s %s is not in %s (run `actionsd lock`)", p.Package, p.Declared, lockfile.Name)
+			default:
+				f.Message = fmt.Sprintf("asks for %s %s but %s has %s (run `actionsd lock`)", p.Package, p.Declared, lockfile.Name, p.Locked)
 			}
+			errs = append(errs, f)
 		}
 	}
-	return out
-}
-
-// isExact reports whether v is one exact semver version (not a range, tag or URL).
-func isExact(v string) bool {
-	v = strings.TrimPrefix(v, "v")
-	if v == "" || strings.ContainsAny(v, " ^~<>=*|xX") {
-		return false
-	}
-	core, _, _ := strings.Cut(v, "-")
-	core, _, _ = strings.Cut(core, "+")
-	parts := strings.Split(core, ".")
-	if len(parts) != 3 {
-		return false
-	}
-	for _, p := range parts {
-		if p == "" || strings.Trim(p, "0123456789") != "" {
-			return false
-		}
-	}
-	return true
+	return errs, warnings
 }
 
 // prepared keeps the sources of a check as the runner gets them (TypeScript and ES modules turned

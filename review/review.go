@@ -157,9 +157,9 @@ func Compare(ctx context.Context, base, head *State, opts Options) *Report {
 	r.compareModules(base, head)
 	r.compareDependencies(base, head)
 	r.compareSecrets(ctx, base, head, opts.Secrets)
-	var notBuilt []Finding
-	r.Errors, notBuilt = check(ctx, head, opts)
-	r.Warnings = append(Warnings(base, head), notBuilt...)
+	var checked []Finding // warnings of the lock check and the build
+	r.Errors, checked = check(ctx, head, opts)
+	r.Warnings = append(Warnings(base, head), checked...)
 	r.Valid = len(r.Errors) == 0
 	return r
 }
