@@ -77,8 +77,11 @@ type Installer struct {
 
 	pruneMu sync.RWMutex // held for reading by installs and fetches, for writing by Prune
 
+	touchWarned sync.Once // the first failure to mark an entry used is logged
+
 	mu       sync.Mutex
 	bundles  map[string]*runner.Bundle // by input key (what the bundle was built from)
+	used     map[string]*useRecord     // by runner.Bundle.Key: returned since the last Prune, or kept by it
 	inflight map[string]*flight        // fetches and bundles running, by cache name or input key
 }
 
@@ -124,7 +127,7 @@ func NewInstaller(opts InstallerOptions) (*Installer, error) {
 	i := &Installer{
 		dir: opts.Dir, vendorDir: opts.VendorDir, limits: opts.Limits.withDefaults(), logger: opts.Logger,
 		backgroundRemove: opts.RemoveLayoutsInBackground,
-		bundles:          map[string]*runner.Bundle{}, inflight: map[string]*flight{},
+		bundles:          map[string]*runner.Bundle{}, used: map[string]*useRecord{}, inflight: map[string]*flight{},
 	}
 	if i.logger == nil {
 		i.logger = zap.NewNop()
@@ -272,6 +275,7 @@ func (i *Installer) InstallWith(ctx context.Context, lock *lockfile.Lock, owner 
 	i.mu.Unlock()
 
 	var keep bool
+	var use *useRecord
 	defer func() { // also when install panics: the waiters and the next install must not hang
 		if p := recover(); p != nil {
 			f.b, keep, f.err = nil, false, fmt.Errorf("%s: installing failed: %v", owner, p)
@@ -282,36 +286,48 @@ func (i *Installer) InstallWith(ctx context.Context, lock *lockfile.Lock, owner 
 		if f.err == nil && keep {
 			i.bundles[key] = f.b
 		}
+		if f.err == nil && f.b != nil && use != nil {
+			if old := i.used[f.b.Key]; old == nil || old.folder == "" {
+				i.used[f.b.Key] = use
+			}
+		}
 		i.mu.Unlock()
 		close(f.done)
 	}()
 	i.pruneMu.RLock()
 	defer i.pruneMu.RUnlock()
-	f.b, keep, f.err = i.install(ctx, owner, o, pkgs, subpaths, key, vendor)
+	f.b, use, keep, f.err = i.install(ctx, owner, o, pkgs, subpaths, key, vendor)
 	return f.b, f.err
 }
 
-// install returns owner's bundle, from the cache or built, and whether it may be kept.
-func (i *Installer) install(ctx context.Context, owner string, o *lockfile.Owner, pkgs map[string]*lockfile.Package, subpaths []string, key string, vendor fs.FS) (*runner.Bundle, bool, error) {
+// useRecord is what a bundle the installer returned uses on disk, for Prune.
+type useRecord struct {
+	folder string   // its folder under bundles/; "" when it is not stored
+	pkgs   []string // the folders under pkg/ it was built from
+}
+
+// install returns owner's bundle, from the cache or built, what it uses on disk, and whether it
+// may be kept.
+func (i *Installer) install(ctx context.Context, owner string, o *lockfile.Owner, pkgs map[string]*lockfile.Package, subpaths []string, key string, vendor fs.FS) (*runner.Bundle, *useRecord, bool, error) {
 	cached := filepath.Join(i.dir, "bundles", key)
-	if b, err := readBundle(cached); err == nil {
-		touch(cached)
-		return b, true, nil
+	if b, used, err := readBundle(cached); err == nil {
+		i.touch(cached)
+		return b, &useRecord{folder: key, pkgs: used}, true, nil
 	} else if !errors.Is(err, fs.ErrNotExist) {
 		i.logger.Warn("npm bundle cache: rebuilding an unreadable entry", zap.String("owner", owner), zap.Error(err))
 		if err := os.RemoveAll(cached); err != nil {
-			return nil, false, fmt.Errorf("%s: npm bundle cache: %w", owner, err)
+			return nil, nil, false, fmt.Errorf("%s: npm bundle cache: %w", owner, err)
 		}
 	}
 	dirs, failed, err := i.fetchAll(ctx, pkgs, vendor)
 	if err != nil {
-		return nil, false, fmt.Errorf("%s: %w", owner, err)
+		return nil, nil, false, fmt.Errorf("%s: %w", owner, err)
 	}
 	if len(failed) > 0 {
 		// Optional packages that did not fetch go, with what needs them; the bundle is not
 		// kept, so that a later install tries them again.
 		if pkgs, err = prune(pkgs, failed); err != nil {
-			return nil, false, fmt.Errorf("%s: %w", owner, err)
+			return nil, nil, false, fmt.Errorf("%s: %w", owner, err)
 		}
 		for _, k := range sortedKeys(failed) {
 			if _, kept := pkgs[k]; !kept {
@@ -321,14 +337,27 @@ func (i *Installer) install(ctx context.Context, owner string, o *lockfile.Owner
 	}
 	sp, err := i.bundle(ctx, o, pkgs, dirs, subpaths)
 	if err != nil {
-		return nil, false, fmt.Errorf("%s: bundling: %w", owner, err)
+		return nil, nil, false, fmt.Errorf("%s: bundling: %w", owner, err)
 	}
+	use := &useRecord{pkgs: packageFolders(dirs)}
 	if len(failed) == 0 {
-		if err := writeBundle(filepath.Join(i.dir, "tmp"), cached, sp, dirs); err != nil {
+		if err := writeBundle(filepath.Join(i.dir, "tmp"), cached, sp, use.pkgs); err != nil {
 			i.logger.Warn("npm bundle cache", zap.String("owner", owner), zap.Error(err))
+		} else {
+			use.folder = key
 		}
 	}
-	return newBundle(sp.entries, sp.chunks), len(failed) == 0, nil
+	return newBundle(sp.entries, sp.chunks), use, len(failed) == 0, nil
+}
+
+// packageFolders is the names under pkg/ of fetched package folders, sorted.
+func packageFolders(dirs map[string]string) []string {
+	out := make([]string, 0, len(dirs))
+	for _, d := range dirs {
+		out = append(out, filepath.Base(d))
+	}
+	slices.Sort(out)
+	return out
 }
 
 // bundleManifest is bundle.json of a cached bundle's folder, beside its chunk files.
@@ -341,19 +370,15 @@ type bundleManifest struct {
 }
 
 // writeBundle stores a bundle as a folder (bundle.json and the chunks), made whole in tmpDir and
-// renamed into place, so that a reader sees all of it or nothing. pkgDirs are the package
-// folders it was built from.
-func writeBundle(tmpDir, dst string, sp *split, pkgDirs map[string]string) error {
+// renamed into place, so that a reader sees all of it or nothing. pkgs are the folders under pkg/
+// it was built from.
+func writeBundle(tmpDir, dst string, sp *split, pkgs []string) error {
 	dir, err := os.MkdirTemp(tmpDir, "bundle-out-")
 	if err != nil {
 		return err
 	}
 	defer os.RemoveAll(dir) // a no-op once renamed
-	m := bundleManifest{Entries: sp.entries, Chunks: sortedKeys(sp.chunks), Packages: []string{}}
-	for _, d := range pkgDirs {
-		m.Packages = append(m.Packages, filepath.Base(d))
-	}
-	slices.Sort(m.Packages)
+	m := bundleManifest{Entries: sp.entries, Chunks: sortedKeys(sp.chunks), Packages: pkgs}
 	data, err := json.Marshal(m)
 	if err != nil {
 		return err
@@ -378,33 +403,34 @@ func writeBundle(tmpDir, dst string, sp *split, pkgDirs map[string]string) error
 	return nil
 }
 
-// readBundle reads a bundle folder that writeBundle stored.
-func readBundle(dir string) (*runner.Bundle, error) {
+// readBundle reads a bundle folder that writeBundle stored, and the package folders it was built
+// from.
+func readBundle(dir string) (*runner.Bundle, []string, error) {
 	data, err := os.ReadFile(filepath.Join(dir, "bundle.json"))
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	var m bundleManifest
 	if err := json.Unmarshal(data, &m); err != nil {
-		return nil, fmt.Errorf("%s: %w", filepath.Join(dir, "bundle.json"), err)
+		return nil, nil, fmt.Errorf("%s: %w", filepath.Join(dir, "bundle.json"), err)
 	}
 	chunks := make(map[string][]byte, len(m.Chunks))
 	for _, name := range m.Chunks {
 		if !validChunkName(name) {
-			return nil, fmt.Errorf("%s: bad chunk name %q", filepath.Join(dir, "bundle.json"), name)
+			return nil, nil, fmt.Errorf("%s: bad chunk name %q", filepath.Join(dir, "bundle.json"), name)
 		}
 		code, err := os.ReadFile(filepath.Join(dir, name))
 		if err != nil {
-			return nil, fmt.Errorf("bundle chunk: %v", err) // %v: a missing chunk is damage, not a cache miss
+			return nil, nil, fmt.Errorf("bundle chunk: %v", err) // %v: a missing chunk is damage, not a cache miss
 		}
 		chunks[name] = code
 	}
 	for pkg, c := range m.Entries {
 		if chunks[c] == nil {
-			return nil, fmt.Errorf("%s: entry chunk %q of %s is missing", filepath.Join(dir, "bundle.json"), c, pkg)
+			return nil, nil, fmt.Errorf("%s: entry chunk %q of %s is missing", filepath.Join(dir, "bundle.json"), c, pkg)
 		}
 	}
-	return newBundle(m.Entries, chunks), nil
+	return newBundle(m.Entries, chunks), m.Packages, nil
 }
 
 // validChunkName accepts the names esbuild gives chunks: one path element ending in .js.
@@ -591,7 +617,7 @@ func (i *Installer) fetchFrom(ctx context.Context, p *lockfile.Package, vendor f
 	}
 	dir := filepath.Join(i.dir, "pkg", name)
 	if _, err := os.Stat(dir); err == nil {
-		touch(dir)
+		i.touch(dir)
 		return dir, nil
 	}
 	i.mu.Lock()

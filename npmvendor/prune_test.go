@@ -137,6 +137,78 @@ func TestPrune(t *testing.T) {
 	}
 }
 
+// A bundle that serves for longer than MaxUnused, then stops serving, is not removed at once:
+// kept bundles count as used at every prune, and one that leaves Keep counts as used until then.
+func TestPruneCountsServingAsUse(t *testing.T) {
+	f := newFakeRegistry(t)
+	f.add("only-a", "1.0.0", &fakePkg{})
+	f.add("only-b", "1.0.0", &fakePkg{})
+	res, err := lockOwners(t, f, map[string]map[string]string{
+		"actions/a": {"only-a": "1.0.0"},
+		"actions/b": {"only-b": "1.0.0"},
+	}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	i := newTestInstaller(t, f, "")
+	ba, err := i.Install(ctx, res.Lock, "actions/a")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// a serves for two hours: later installs hit memory, which touches nothing on disk.
+	age(t, i, 2*time.Hour)
+	if _, err := i.Install(ctx, res.Lock, "actions/a"); err != nil {
+		t.Fatal(err)
+	}
+	if st, err := i.Prune(PruneOptions{Keep: []string{ba.Key}, MaxUnused: time.Hour}); err != nil || st != (PruneStats{}) {
+		t.Fatalf("prune while a serves: %+v, %v; want nothing removed", st, err)
+	}
+	// A commit moves to b; a stops serving now, so it stays for the retention.
+	bb, err := i.Install(ctx, res.Lock, "actions/b")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st, err := i.Prune(PruneOptions{Keep: []string{bb.Key}, MaxUnused: time.Hour}); err != nil || st != (PruneStats{}) {
+		t.Errorf("prune just after a stopped serving: %+v, %v; want a kept for the retention", st, err)
+	}
+	// Two hours later a goes.
+	age(t, i, 2*time.Hour)
+	if st, err := i.Prune(PruneOptions{Keep: []string{bb.Key}, MaxUnused: time.Hour}); err != nil || st.Bundles != 1 || st.Packages != 1 {
+		t.Errorf("prune two hours after a stopped serving: %+v, %v; want a's bundle and package removed", st, err)
+	}
+}
+
+// A bundle that serves without a folder of its own (an optional package failed, so it is not
+// stored) still keeps its packages.
+func TestPruneKeepsPackagesOfUnstoredBundles(t *testing.T) {
+	f := newFakeRegistry(t)
+	f.add("main", "1.0.0", &fakePkg{manifest: map[string]any{"optionalDependencies": map[string]string{"opt": "1.0.0"}}})
+	f.add("opt", "1.0.0", &fakePkg{})
+	res, err := lockOwners(t, f, map[string]map[string]string{"actions/a": {"main": "1.0.0"}}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.mu.Lock()
+	delete(f.pkgs, "opt") // its tarball fails now: the bundle is built without it, and not stored
+	f.mu.Unlock()
+	i := newTestInstaller(t, f, "")
+	b, err := i.Install(context.Background(), res.Lock, "actions/a")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := len(entries(t, i, "bundles")); n != 0 {
+		t.Fatalf("%d bundles stored, want none (an optional package failed)", n)
+	}
+	age(t, i, 2*time.Hour)
+	if st, err := i.Prune(PruneOptions{Keep: []string{b.Key}, MaxUnused: time.Hour}); err != nil || st.Packages != 0 {
+		t.Errorf("prune: %+v, %v; want main's package kept while its bundle serves", st, err)
+	}
+	if n := len(entries(t, i, "pkg")); n != 1 {
+		t.Errorf("%d packages left, want main's", n)
+	}
+}
+
 func firstKey(i *Installer) string {
 	for k := range i.bundles {
 		return k
@@ -189,7 +261,7 @@ func BenchmarkPrune(b *testing.B) {
 	}
 	b.Run("read-bundle", func(b *testing.B) {
 		for b.Loop() {
-			if _, err := readBundle(cached); err != nil {
+			if _, _, err := readBundle(cached); err != nil {
 				b.Fatal(err)
 			}
 		}

@@ -78,9 +78,9 @@ type Installer interface {
 	Install(ctx context.Context, req InstallRequest) (*runner.Bundle, error)
 }
 
-// BundleCache is implemented by an Installer that keeps bundles: after each swap the reconciler
-// passes the keys (runner.Bundle.Key) of every bundle the serving generation uses, so that the
-// others may go. InUse runs in the reconcile loop, so it must be quick.
+// BundleCache is implemented by an Installer that keeps bundles: after each reconcile the
+// reconciler passes the keys (runner.Bundle.Key) of every bundle the serving generation uses, so
+// that the others may go. InUse runs in the reconcile loop, so it must be quick.
 type BundleCache interface {
 	InUse(keys []string)
 }
@@ -154,6 +154,9 @@ type Reconciler struct {
 
 	// transformer caches TypeScript/ESM transforms by file content; only Run's goroutine uses it.
 	transformer Transformer
+	// bundles are the keys of the npm bundles the serving generation uses (nil before one
+	// serves), for the installer's cache; only Run's goroutine uses it.
+	bundles []string
 }
 
 // New returns a reconciler; it starts nothing until Run. It panics only when its metrics cannot be
@@ -405,8 +408,13 @@ func (r *Reconciler) reconcile(ctx context.Context) {
 		close(r.settled)
 	}
 	r.mu.Unlock()
+	// After the waiters are released: a cache prune is nobody's wait. Every reconcile, so that
+	// a quiet repository's cache is pruned too (the installer decides how often).
 	if err == nil && !a.skipped {
-		r.bundlesInUse(a.spec) // after the waiters are released: a cache prune is nobody's wait
+		r.bundles = bundleKeys(a.spec)
+	}
+	if bc, ok := r.cfg.Dependencies.(BundleCache); ok && r.bundles != nil {
+		bc.InUse(r.bundles)
 	}
 }
 
@@ -604,12 +612,8 @@ func (r *Reconciler) setReconciling(now time.Time) {
 	r.status.Conditions = setCondition(r.status.Conditions, Condition{Type: ConditionReconciling, Status: "True", Reason: "Progressing", Message: "reading the repository"}, now)
 }
 
-// bundlesInUse tells the installer, when it keeps bundles, which ones spec uses.
-func (r *Reconciler) bundlesInUse(spec *runner.Spec) {
-	bc, ok := r.cfg.Dependencies.(BundleCache)
-	if !ok || spec == nil {
-		return
-	}
+// bundleKeys is the keys of the bundles spec uses, sorted; empty, not nil, when it uses none.
+func bundleKeys(spec *runner.Spec) []string {
 	seen := map[string]bool{}
 	for _, a := range spec.Actions {
 		if b := a.Source.Bundle; b != nil {
@@ -621,5 +625,5 @@ func (r *Reconciler) bundlesInUse(spec *runner.Spec) {
 			}
 		}
 	}
-	bc.InUse(slices.Sorted(maps.Keys(seen)))
+	return append([]string{}, slices.Sorted(maps.Keys(seen))...)
 }

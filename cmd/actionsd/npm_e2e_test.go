@@ -1,6 +1,8 @@
 package main
 
 import (
+	"errors"
+	"io/fs"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -194,12 +196,29 @@ test('sums', async () => {
 `)
 	run(t, repo.dir, "", "lock").want(t, 0, "lock")
 	repo.commit("a typed action with a package")
+	// A package no run has used for 60 days: the first run that installs removes it.
+	stale := filepath.Join(cache, "npm", "pkg", "sha512-stale")
+	if err := os.MkdirAll(filepath.Join(stale, "package"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	then := time.Now().Add(-60 * 24 * time.Hour)
+	if err := os.Chtimes(stale, then, then); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("ACTIONSD_CACHE_RETENTION", "soon")
+	if res := run(t, repo.dir, "", "test").want(t, 1, "test with a bad ACTIONSD_CACHE_RETENTION"); !strings.Contains(res.stderr+res.stdout, "ACTIONSD_CACHE_RETENTION") {
+		t.Errorf("a bad ACTIONSD_CACHE_RETENTION: want it named, got %s%s", res.stderr, res.stdout)
+	}
+	t.Setenv("ACTIONSD_CACHE_RETENTION", "")
 	res := run(t, repo.dir, "", "test").want(t, 0, "test")
 	if !strings.Contains(res.stdout, "1 passed") {
 		t.Errorf("test: %s", res.stdout)
 	}
 	if entries, _ := os.ReadDir(filepath.Join(cache, "npm", "bundles")); len(entries) != 1 {
 		t.Errorf("the CLI's npm cache has %d bundles, want 1", len(entries))
+	}
+	if _, err := os.Stat(stale); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("a package unused for 60 days is still in the CLI's cache (%v)", err)
 	}
 	res = run(t, repo.dir, `{"user":{"user_id":"abcd"}}`, "invoke", "typed", "--event", "-").want(t, 0, "invoke")
 	if !strings.Contains(res.stdout, `"sum": 9`) {
@@ -313,12 +332,28 @@ func TestNPMCachePrune(t *testing.T) {
 			time.Sleep(10 * time.Millisecond)
 		}
 	}
+	pkgFolder := func() string {
+		t.Helper()
+		es, err := os.ReadDir(filepath.Join(cfg.DataDir, "npm", "pkg"))
+		if err != nil || len(es) != 1 {
+			t.Fatalf("npm/pkg: %v, %v; want one package", es, err)
+		}
+		return es[0].Name()
+	}
 	serves(first, "1.0.0")
 	settles("after the first commit")
+	old := pkgFolder()
 	serves(pin("1.1.0"), "1.1.0")
 	settles("after moving to 1.1.0")
+	if pkgFolder() == old {
+		t.Fatal("npm/pkg still holds 1.0.0 after moving to 1.1.0")
+	}
+	// Moving back needs 1.0.0 again: fetched anew from the registry, into the same folder.
 	serves(pin("1.0.0"), "1.0.0")
 	settles("after moving back to 1.0.0")
+	if got := pkgFolder(); got != old {
+		t.Errorf("npm/pkg after moving back: %s, want 1.0.0's %s", got, old)
+	}
 }
 
 // TestNPMRegistryMovesWithTheRepository: the daemon finds its registry in the repository's

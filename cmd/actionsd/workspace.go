@@ -161,13 +161,23 @@ func plural(n int, word string) string {
 // `actionsd lock` finds it, and only when a tarball is missing), into the cache folder of
 // npmCacheDir, which runs share. It is made on the first install.
 type localInstaller struct {
-	repoDir string
-	lazy    lazyInstaller
+	repoDir   string
+	lazy      lazyInstaller
+	retention time.Duration // cliCacheRetention, set with the installer
+	pruned    gosync.Once
 }
 
 func (l *localInstaller) Install(ctx context.Context, req sync.InstallRequest) (*runner.Bundle, error) {
 	inst, err := l.lazy.get(func() (npmvendor.InstallerOptions, error) {
 		dir, err := npmCacheDir()
+		if err != nil {
+			return npmvendor.InstallerOptions{}, err
+		}
+		retention, err := cliCacheRetention()
+		if err != nil {
+			return npmvendor.InstallerOptions{}, err
+		}
+		l.retention = retention
 		return npmvendor.InstallerOptions{
 			Dir:       dir,
 			VendorDir: filepath.Join(l.repoDir, filepath.FromSlash(npmvendor.VendorDir)),
@@ -178,11 +188,19 @@ func (l *localInstaller) Install(ctx context.Context, req sync.InstallRequest) (
 			LoadRegistries: func() (*npmvendor.Registries, error) {
 				return npmvendor.LoadRegistries(npmvendor.RegistryOptions{RepoDir: l.repoDir})
 			},
-		}, err
+		}, nil
 	})
 	if err != nil {
 		return nil, err
 	}
+	// Runs share the cache, and each use marks an entry used: the first install of a run
+	// removes what no run has used for the retention (about a millisecond), except the packages
+	// of this lock, so that an old cache still serves this run without a registry.
+	l.pruned.Do(func() {
+		if _, err := inst.Prune(npmvendor.PruneOptions{Lock: req.Lock, MaxUnused: l.retention}); err != nil {
+			fmt.Fprintf(os.Stderr, "actionsd: npm cache: %v\n", err)
+		}
+	})
 	return inst.InstallWith(ctx, req.Lock, req.Owner, npmvendor.InstallOptions{Subpaths: req.Subpaths})
 }
 
@@ -206,6 +224,20 @@ func (l *lazyInstaller) get(opts func() (npmvendor.InstallerOptions, error)) (*n
 		l.inst, l.err = npmvendor.NewInstaller(o)
 	})
 	return l.inst, l.err
+}
+
+// cliCacheRetention is how long the CLI's npm cache keeps a bundle or package no run has used:
+// $ACTIONSD_CACHE_RETENTION (a Go duration; negative: for ever), else 30 days.
+func cliCacheRetention() (time.Duration, error) {
+	v := os.Getenv("ACTIONSD_CACHE_RETENTION")
+	if v == "" {
+		return 30 * 24 * time.Hour, nil
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil {
+		return 0, fmt.Errorf("ACTIONSD_CACHE_RETENTION: %q is not a duration such as 720h", v)
+	}
+	return d, nil
 }
 
 // npmCacheDir is where the CLI keeps installed npm packages and bundles: $ACTIONSD_CACHE_DIR/npm,
