@@ -145,3 +145,52 @@ func TestWatchSignalsRefChanges(t *testing.T) {
 		t.Fatal("no signal for a new tag")
 	}
 }
+
+// TestDeletedTagOnANewReplica: a replica that starts after a version's tag was deleted serves the
+// version actions pin from its record in actionsd.lock, as the replicas that saw the tag do.
+func TestDeletedTagOnANewReplica(t *testing.T) {
+	repo := newTestRepo(t)
+	repo.write(quickstart)
+	c1 := repo.commit("logger v1")
+	tree1 := repo.git("rev-parse", "HEAD:modules/logger")
+	repo.git("tag", "modules/logger/v1")
+	l := lockfile.New()
+	l.SetRecord("logger", 1, &lockfile.VersionRecord{Tree: tree1, Commit: c1})
+	l.SetRecord("logger", 2, &lockfile.VersionRecord{Tree: tree1, Commit: c1}) // recorded, not tagged, not pinned
+	data, err := l.Marshal()
+	if err != nil {
+		t.Fatal(err)
+	}
+	repo.write(map[string]string{lockfile.Name: string(data)})
+	repo.commit("record v1")
+	old := openStore(t, repo.dir, t.TempDir())
+	fetchSnapshot(t, old)
+
+	repo.git("tag", "-d", "modules/logger/v1")
+	repo.write(map[string]string{"modules/logger/index.js": "module.exports = {draft: true};\n"})
+	repo.commit("a new draft")
+	for _, c := range []struct {
+		name string
+		s    *Store
+		want string
+	}{
+		{"the replica that saw the tag", old, "modules/logger: tag modules/logger/v1 was deleted; v1 keeps serving its recorded content (commit " + c1[:7] + ")"},
+		{"a new replica", openStore(t, repo.dir, t.TempDir()), "modules/logger: tag modules/logger/v1 is missing (deleted, or not pushed yet); v1, which actions pin, serves the content actionsd.lock records (tree " + tree1[:7] + ")"},
+	} {
+		snap := fetchSnapshot(t, c.s)
+		want := []string{c.want, "modules/logger: v2 is recorded in actionsd.lock but tag modules/logger/v2 has not been seen on main yet; not published"}
+		if got := problems(snap.Warnings); !slices.Equal(got, want) {
+			t.Errorf("%s: warnings\ngot  %q\nwant %q", c.name, got, want)
+		}
+		if len(snap.Errors) != 0 {
+			t.Errorf("%s: errors %q", c.name, problems(snap.Errors))
+		}
+		v1 := snap.Modules["logger"].Versions[1]
+		if v1 == nil || !v1.Deleted || v1.Tree != tree1 || string(v1.Module.Files["index.js"]) != quickstart["modules/logger/index.js"] {
+			t.Errorf("%s: v1 %+v, want the recorded content, deleted", c.name, v1)
+		}
+		if v1 != nil && v1.Commit != c1 {
+			t.Errorf("%s: v1's commit %s, want the recorded %s", c.name, v1.Commit, c1[:7])
+		}
+	}
+}

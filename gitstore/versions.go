@@ -183,10 +183,31 @@ func (s *Store) readVersions(ctx context.Context, repo *git.Repository, r refs, 
 		}
 	}
 	if snap.Lock != nil {
+		pinned := map[string]bool{} // record keys that an action at HEAD pins
+		for _, a := range snap.Actions {
+			for name, pin := range a.Modules {
+				pinned[recordKey(name, pin.Version)] = true
+			}
+		}
 		for _, module := range slices.Sorted(maps.Keys(snap.Lock.Modules)) {
 			for _, n := range slices.Sorted(maps.Keys(snap.Lock.Modules[module])) {
-				if _, ok := s.recs.byKey[recordKey(module, n)]; !ok {
+				key := recordKey(module, n)
+				if _, ok := s.recs.byKey[key]; ok {
+					continue
+				}
+				if !pinned[key] {
 					warn(module, "v%d is recorded in %s but tag %s has not been seen on %s yet; not published", n, lockfile.Name, VersionTag(module, n), s.opts.Branch)
+					continue
+				}
+				// Actions pin a version whose tag this daemon never saw: a replica that starts
+				// after the tag was deleted. It serves what actionsd.lock records, as the replicas
+				// that saw the tag do (git is the truth; the data dir is only a cache).
+				lrec := snap.Lock.Record(module, n)
+				v := &Version{Number: n, Tag: VersionTag(module, n), Commit: lrec.Commit, Tree: lrec.Tree,
+					Moved: true, Deleted: true, Module: &Module{Name: module}}
+				warn(module, "tag %s is missing (deleted, or not pushed yet); v%d, which actions pin, serves the content %s records (tree %s)", v.Tag, n, lockfile.Name, short(lrec.Tree))
+				if err := s.addVersion(repo, snap, v, usedLocks); err != nil {
+					return err
 				}
 			}
 		}
