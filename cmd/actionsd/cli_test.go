@@ -337,3 +337,14 @@ func cliReadLock(t *testing.T, dir string) *lockfile.Lock {
 	}
 	return l
 }
+
+// TestServeNeedsATokenBeyondLoopback: serve refuses to open the API without a token on an address
+// other hosts can reach, and says which setting fixes it.
+func TestServeNeedsATokenBeyondLoopback(t *testing.T) {
+	t.Setenv("ACTIONSD_TOKEN", "")
+	dir := t.TempDir()
+	res := run(t, dir, "", "serve", "--repo", dir, "--data-dir", filepath.Join(dir, "data"), "--secrets-file", filepath.Join(dir, "secrets.yaml"), "--addr", "0.0.0.0:0")
+	if res.code == 0 || !strings.Contains(res.stderr, "needs a token") || !strings.Contains(res.stderr, "ACTIONSD_TOKEN") {
+		t.Errorf("serve on 0.0.0.0 without a token: exit %d, stderr %q; want a refusal naming ACTIONSD_TOKEN", res.code, res.stderr)
+	}
+}

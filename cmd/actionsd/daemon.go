@@ -70,6 +70,12 @@ func newDaemonWith(cfg config.Config, secrets daemonSecrets, registry *prometheu
 	if err := cfg.ResolveSecrets(); err != nil {
 		return nil, err
 	}
+	if err := cfg.CheckAuth(); err != nil {
+		return nil, err
+	}
+	if cfg.Token == "" {
+		log.Info("the API has no token: local processes may call every route (ACTIONSD_TOKEN requires one)")
+	}
 	auth, err := gitstore.NewAuth(cfg.Repo, gitstore.Credentials{
 		Username: cfg.Git.Username, Password: cfg.Git.Password,
 		SSHKeyFile: cfg.Git.SSHKeyFile, SSHKeyPassphrase: cfg.Git.SSHKeyPassphrase, KnownHostsFile: cfg.Git.KnownHostsFile,

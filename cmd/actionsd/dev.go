@@ -86,6 +86,9 @@ func runDev(ctx context.Context, out io.Writer, addr, dataDir, token string) err
 	cfg.Token = token
 	cfg.PollInterval = config.Duration(devPoll)
 	cfg.Egress.Allow = []string{"127.0.0.0/8", "::1/128", "localhost"}
+	if err := cfg.CheckAuth(); err != nil {
+		return err
+	}
 	d, err := newDaemon(cfg, secrets, log)
 	if err != nil {
 		return err

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"os"
 	"strings"
 	"time"
@@ -194,6 +195,9 @@ func (c *Config) Check() error {
 	case c.Vault.Address == "" && c.SecretsFile == "":
 		return errors.New("config: no secrets source: set VAULT_ADDR (and VAULT_TOKEN), or --secrets-file for a local trial")
 	}
+	if err := c.CheckAuth(); err != nil {
+		return err
+	}
 	switch c.Verify.Mode {
 	case "", VerifyNone:
 	case VerifyHead, VerifyTags, VerifyHeadAndTags:
@@ -204,6 +208,29 @@ func (c *Config) Check() error {
 		return fmt.Errorf("config: verify.mode %q: want none, head, tags or head-and-tags", c.Verify.Mode)
 	}
 	return nil
+}
+
+// CheckAuth refuses to serve the API without a token on an address other hosts can reach: with
+// no token every route is open, which is for a daemon on loopback only.
+func (c *Config) CheckAuth() error {
+	if c.Token != "" || Loopback(c.Addr) {
+		return nil
+	}
+	return fmt.Errorf("config: addr %s is reachable from other hosts, so the API needs a token (ACTIONSD_TOKEN, --token or token:); without one, listen on 127.0.0.1", c.Addr)
+}
+
+// Loopback reports whether the listen address addr ("host:port") accepts loopback connections
+// only: a loopback IP or "localhost". An empty host (":8080") listens everywhere.
+func Loopback(addr string) bool {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return false
+	}
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
 }
 
 // ResolveSecrets reads the secrets named by *_file settings: the git password, the ssh key

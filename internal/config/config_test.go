@@ -3,6 +3,7 @@ package config
 import (
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 )
@@ -39,5 +40,32 @@ func TestLoadVaultAndNPM(t *testing.T) {
 	}
 	if _, err := Load(path); err == nil {
 		t.Error("vault.token in the file: got no error")
+	}
+}
+
+// The API is served without a token only on loopback.
+func TestCheckAuth(t *testing.T) {
+	for _, c := range []struct {
+		addr, token string
+		ok          bool
+	}{
+		{"127.0.0.1:8080", "", true},
+		{"[::1]:8080", "", true},
+		{"localhost:8080", "", true},
+		{"0.0.0.0:8080", "", false},
+		{":8080", "", false},
+		{"10.1.2.3:8080", "", false},
+		{"[::]:8080", "", false},
+		{"0.0.0.0:8080", "t", true},
+		{"not an address", "", false},
+	} {
+		cfg := Config{Addr: c.addr, Token: c.token}
+		err := cfg.CheckAuth()
+		if (err == nil) != c.ok {
+			t.Errorf("addr %q token %q: got %v, want ok=%v", c.addr, c.token, err, c.ok)
+		}
+		if err != nil && !strings.Contains(err.Error(), "token") {
+			t.Errorf("addr %q: the error %q does not say a token is needed", c.addr, err)
+		}
 	}
 }
