@@ -211,6 +211,7 @@ func Build(ctx context.Context, spec *Spec, opts Options) (*Generation, error) {
 				continue
 			}
 			u.modules[mname] = mu
+			a.modules = append(a.modules, key)
 			for f := range mu.progs {
 				a.heads[mu.repoPath(f)] = mu.head()
 			}

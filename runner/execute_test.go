@@ -3,9 +3,14 @@ package runner
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"sync"
 	"testing"
+
+	"go.uber.org/zap"
+	"go.uber.org/zap/zapcore"
+	"go.uber.org/zap/zaptest/observer"
 )
 
 func TestModulesPinnedPerAction(t *testing.T) {
@@ -526,5 +531,39 @@ exports.onExecutePostLogin = async (event, api) => {
 	}
 	if got, want := res.Actions[0].Error.Message, "bad token [REDACTED]"; got != want {
 		t.Errorf("error = %q, want %q", got, want)
+	}
+}
+
+// Every execution is logged at info (warn when it failed) with its id, trigger, commit,
+// generation and outcome, and each action it ran with its version, its module versions and, for
+// the one that failed, its error with secret values redacted.
+func TestExecutionLog(t *testing.T) {
+	core, logs := observer.New(zapcore.InfoLevel)
+	ok := newAction("ok", "const log = require('actions:logger');\nexports.onExecutePostLogin = async () => {};\n")
+	ok.Modules = map[string]*ModuleSpec{"logger": newModule("logger", 2, "module.exports = {};\n", nil)}
+	bad := newAction("bad", "exports.onExecutePostLogin = async (event) => { throw new Error('boom ' + event.secrets.TOKEN); };\n")
+	bad.Secrets = map[string]string{"TOKEN": "s3cr3t-value"}
+	g := mustBuild(t, newSpec(ok, bad), Options{Logger: zap.New(core)})
+	res := mustExecute(t, g, "post-login", `{"user":{"user_id":"u1"}}`)
+	if res.Outcome != OutcomeFailed {
+		t.Fatalf("outcome %s, want failed", res.Outcome)
+	}
+	entries := logs.FilterMessage("execution").All()
+	if len(entries) != 1 {
+		t.Fatalf("%d execution log entries, want 1", len(entries))
+	}
+	e := entries[0]
+	f := e.ContextMap()
+	if e.Level != zapcore.WarnLevel || f["execution_id"] != res.ExecutionID || f["trigger"] != "post-login" || f["commit"] != "abc123" || f["generation"] != int64(7) || f["outcome"] != "failed" {
+		t.Errorf("execution entry: level %s, fields %v", e.Level, f)
+	}
+	got := fmt.Sprint(f["actions"])
+	for _, want := range []string{"action:ok", "version:c0ffee", "modules:[logger@v2]", "action:bad", "error:"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("actions %s: want %q", got, want)
+		}
+	}
+	if strings.Contains(got, "s3cr3t-value") || !strings.Contains(got, "[REDACTED]") {
+		t.Errorf("actions %s: the error must be redacted", got)
 	}
 }

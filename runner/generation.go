@@ -15,6 +15,7 @@ import (
 
 	"github.com/actionsd/actionsd/trigger"
 	"go.uber.org/zap"
+	"go.uber.org/zap/zapcore"
 )
 
 // Request errors: what a caller of Execute and Test did wrong. Branch with errors.Is.
@@ -87,6 +88,7 @@ type action struct {
 	heads   map[string]string // repository path of each file it may run -> its wrapper head
 	pool    chan *vm          // idle runtimes; at most env.poolSize
 	print   [32]byte          // fingerprint of its ActionSpec
+	modules []string          // the module versions it pins ("logger@v1"), sorted, for logs
 
 	mu   sync.Mutex // guards refs
 	refs int        // generations using the action; its pool is drained when none is left
@@ -350,12 +352,52 @@ func (g *Generation) execute(ctx context.Context, t trigger.Trigger, actions []*
 	if paused != nil {
 		g.pause(t, paused, ex, fl != nil && fl.single)
 	}
-	if ce := g.env.log.Check(zap.DebugLevel, "execution"); ce != nil {
+	level := zap.InfoLevel
+	if res.Outcome == OutcomeFailed {
+		level = zap.WarnLevel
+	}
+	if ce := g.env.log.Check(level, "execution"); ce != nil {
 		ce.Write(zap.String("execution_id", res.ExecutionID), zap.String("trigger", t.Name),
 			zap.String("commit", g.commit), zap.Int64("generation", g.number),
-			zap.String("outcome", res.Outcome), zap.Duration("duration", time.Since(start)))
+			zap.String("outcome", res.Outcome), zap.Duration("duration", time.Since(start)),
+			zap.Array("actions", ranActions{actions: actions, results: res.Actions}))
 	}
 	return res
+}
+
+// ranActions logs the actions an execution ran: name, version, the module versions each pins,
+// and the error of the one that failed (redacted already, as the result is).
+type ranActions struct {
+	actions []*action
+	results []ActionResult
+}
+
+func (r ranActions) MarshalLogArray(enc zapcore.ArrayEncoder) error {
+	for i := range r.results {
+		a, ar := r.actions[i], &r.results[i]
+		err := enc.AppendObject(zapcore.ObjectMarshalerFunc(func(o zapcore.ObjectEncoder) error {
+			o.AddString("action", a.name)
+			o.AddString("version", a.version)
+			if len(a.modules) > 0 {
+				if err := o.AddArray("modules", zapcore.ArrayMarshalerFunc(func(e zapcore.ArrayEncoder) error {
+					for _, m := range a.modules {
+						e.AppendString(m)
+					}
+					return nil
+				})); err != nil {
+					return err
+				}
+			}
+			if ar.Error != nil {
+				o.AddString("error", ar.Error.Message)
+			}
+			return nil
+		}))
+		if err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // redactResult replaces secret values in what the actions wrote.
