@@ -76,6 +76,7 @@ variables, and the --vault-* flags.`,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			var src vaultsecrets.Source
 			if secretsFile != "" {
+				fmt.Fprintln(cmd.ErrOrStderr(), localSecretsWarning)
 				f, err := vaultsecrets.NewFile(secretsFile, zap.NewNop())
 				if err != nil {
 					return err

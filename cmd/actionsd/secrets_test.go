@@ -76,4 +76,14 @@ func TestSecretsCheck(t *testing.T) {
 	if out, err := run(); err != nil {
 		t.Errorf("all present: got error %v\n%s", err, out)
 	}
+
+	// A secrets file instead of Vault is checked too, with the warning every use of one gives.
+	file := filepath.Join(t.TempDir(), "secrets.yaml")
+	if err := os.WriteFile(file, []byte("modules:\n  logger: {SERVICE_URL: u, API_KEY: k}\nactions:\n  log-login: {SLACK_WEBHOOK: w}\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	out, err = run("--secrets-file", file)
+	if err != nil || !strings.Contains(out, localSecretsWarning) {
+		t.Errorf("--secrets-file: error %v, output\n%s\nwant success and the local-trials warning", err, out)
+	}
 }
