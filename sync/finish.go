@@ -152,9 +152,14 @@ func (r *Reconciler) objects(a *attempt, problems []Problem, applied bool) (acti
 	for name, vs := range a.snap.Modules {
 		for n, v := range vs.Versions {
 			object := fmt.Sprintf("modules/%s@v%d", name, n)
-			s, errs := state(object, false)
-			if !applied && len(errs) == 0 {
-				s = "" // a version's state is only known once a generation is built
+			// Serving when the serving generation runs it (the previous one, when this attempt
+			// failed); a version no action pins is not built.
+			s, errs := StateNotBuilt, byObject[object]
+			switch {
+			case len(errs) > 0:
+				s = StateFailed
+			case r.servedModules[object]:
+				s = StateServing
 			}
 			os := ObjectStatus{Name: name, Version: fmt.Sprintf("v%d", n), State: s, Errors: errs,
 				Tag: v.Tag, Commit: v.Commit, Tree: v.Tree, Moved: v.Moved, Deleted: v.Deleted, Unrecorded: v.Unrecorded,

@@ -13,6 +13,7 @@
 package sync
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -140,7 +141,9 @@ type Reconciler struct {
 	done      chan struct{} // closed and replaced whenever completed moves
 	genSeq    int64
 	served    map[string]string // action name -> version in the serving generation
-	servedFP  string            // fingerprint of what the serving generation was built from
+	// servedModules are the module versions the serving generation runs ("modules/<name>@v<N>").
+	servedModules map[string]bool
+	servedFP      string // fingerprint of what the serving generation was built from
 	// dirty are owners the SecretWatcher reported changed and no reconcile has re-read yet.
 	dirty map[vaultsecrets.Owner]bool
 	// read is what the last attempt that reached the secrets step read, by owner, at readCommit;
@@ -517,12 +520,17 @@ func (r *Reconciler) build(ctx context.Context, a *attempt) error {
 
 func (r *Reconciler) swap(_ context.Context, a *attempt) error {
 	served := make(map[string]string, len(a.spec.Actions))
+	servedModules := map[string]bool{}
 	for name, as := range a.spec.Actions {
 		served[name] = as.Version
+		for mname, ms := range as.Modules {
+			servedModules[fmt.Sprintf("modules/%s@v%d", cmp.Or(ms.Name, mname), ms.Version)] = true
+		}
 	}
 	r.mu.Lock()
 	r.genSeq = a.spec.Generation
 	r.served = served
+	r.servedModules = servedModules
 	r.servedFP = a.fp
 	r.mu.Unlock()
 	if old := r.current.Swap(a.gen); old != nil {

@@ -319,8 +319,9 @@ func TestQuickstartEndToEnd(t *testing.T) {
 		Versions []sync.ObjectStatus
 	}
 	if err := json.Unmarshal(body, &versions); code != http.StatusOK || err != nil || len(versions.Versions) != 2 ||
-		versions.Versions[0].Version != "v1" || !versions.Versions[0].Moved || versions.Versions[1].Version != "v2" {
-		t.Errorf("GET /v1/modules/logger/versions: got %d %s, want v1 (moved) and v2", code, body)
+		versions.Versions[0].Version != "v1" || !versions.Versions[0].Moved || versions.Versions[0].State != sync.StateServing ||
+		versions.Versions[1].Version != "v2" || versions.Versions[1].State != sync.StateNotBuilt {
+		t.Errorf("GET /v1/modules/logger/versions: got %d %s, want v1 (moved) serving and v2 (pinned by nothing) not built", code, body)
 	}
 	code, body = d.do("GET", "/v1/actions/log-login", token, nil)
 	var act sync.ObjectStatus
@@ -332,6 +333,18 @@ func TestQuickstartEndToEnd(t *testing.T) {
 	}
 	if code, body := d.do("GET", "/v1/modules", token, nil); code != http.StatusOK || !strings.Contains(string(body), `"name":"logger"`) {
 		t.Errorf("GET /v1/modules: got %d %s", code, body)
+	}
+
+	// A commit that fails: v1 is still what serves, and says so.
+	repo.write("actions/log-login/index.js", "exports.onExecutePostLogin = async (event, api) => {\n")
+	repo.commit("log-login: broken")
+	if st := d.sync(token); st.Attempted == nil || st.Attempted.Result != "failed" {
+		t.Fatalf("broken commit: got attempt %+v, want failed", st.Attempted)
+	}
+	code, body = d.do("GET", "/v1/modules/logger/versions", token, nil)
+	if err := json.Unmarshal(body, &versions); code != http.StatusOK || err != nil || len(versions.Versions) != 2 ||
+		versions.Versions[0].State != sync.StateServing {
+		t.Errorf("GET /v1/modules/logger/versions after a failed commit: got %d %s, want v1 serving", code, body)
 	}
 }
 
