@@ -52,6 +52,8 @@ type InstallerOptions struct {
 	Concurrency int
 	Limits      Limits
 	Logger      *zap.Logger
+	// Metrics counts installs, tarballs and prunes; nil counts nothing.
+	Metrics *Metrics
 	// RemoveLayoutsInBackground removes each bundle's temporary node_modules layout (thousands of
 	// links) after the bundle is returned, for a long-running process; a command that exits soon
 	// after leaves it false, so that nothing is left behind.
@@ -71,6 +73,7 @@ type Installer struct {
 	changed     func() bool             // InstallerOptions.RegistriesChanged; nil: never
 
 	backgroundRemove bool // InstallerOptions.RemoveLayoutsInBackground
+	metrics          *Metrics
 	limits           Limits
 	logger           *zap.Logger
 	sem              chan struct{}
@@ -126,8 +129,8 @@ func NewInstaller(opts InstallerOptions) (*Installer, error) {
 	}
 	i := &Installer{
 		dir: opts.Dir, vendorDir: opts.VendorDir, limits: opts.Limits.withDefaults(), logger: opts.Logger,
-		backgroundRemove: opts.RemoveLayoutsInBackground,
-		bundles:          map[string]*runner.Bundle{}, used: map[string]*useRecord{}, inflight: map[string]*flight{},
+		backgroundRemove: opts.RemoveLayoutsInBackground, metrics: opts.Metrics,
+		bundles: map[string]*runner.Bundle{}, used: map[string]*useRecord{}, inflight: map[string]*flight{},
 	}
 	if i.logger == nil {
 		i.logger = zap.NewNop()
@@ -258,6 +261,7 @@ func (i *Installer) InstallWith(ctx context.Context, lock *lockfile.Lock, owner 
 	i.mu.Lock()
 	if b := i.bundles[key]; b != nil {
 		i.mu.Unlock()
+		i.metrics.install("memory", 0)
 		return b, nil
 	}
 	f := i.inflight["bundle:"+key]
@@ -296,7 +300,16 @@ func (i *Installer) InstallWith(ctx context.Context, lock *lockfile.Lock, owner 
 	}()
 	i.pruneMu.RLock()
 	defer i.pruneMu.RUnlock()
+	start := time.Now()
 	f.b, use, keep, f.err = i.install(ctx, owner, o, pkgs, subpaths, key, vendor)
+	switch {
+	case f.err != nil:
+		i.metrics.install("failed", time.Since(start))
+	case use != nil && use.cached:
+		i.metrics.install("disk", time.Since(start))
+	default:
+		i.metrics.install("built", time.Since(start))
+	}
 	return f.b, f.err
 }
 
@@ -304,6 +317,7 @@ func (i *Installer) InstallWith(ctx context.Context, lock *lockfile.Lock, owner 
 type useRecord struct {
 	folder string   // its folder under bundles/; "" when it is not stored
 	pkgs   []string // the folders under pkg/ it was built from
+	cached bool     // it was read from its folder, not built
 }
 
 // install returns owner's bundle, from the cache or built, what it uses on disk, and whether it
@@ -312,7 +326,7 @@ func (i *Installer) install(ctx context.Context, owner string, o *lockfile.Owner
 	cached := filepath.Join(i.dir, "bundles", key)
 	if b, used, err := readBundle(cached); err == nil {
 		i.touch(cached)
-		return b, &useRecord{folder: key, pkgs: used}, true, nil
+		return b, &useRecord{folder: key, pkgs: used, cached: true}, true, nil
 	} else if !errors.Is(err, fs.ErrNotExist) {
 		i.logger.Warn("npm bundle cache: rebuilding an unreadable entry", zap.String("owner", owner), zap.Error(err))
 		if err := os.RemoveAll(cached); err != nil {
@@ -645,12 +659,13 @@ func (i *Installer) fetchFrom(ctx context.Context, p *lockfile.Package, vendor f
 	return f.dir, f.err
 }
 
-func (i *Installer) fetch(ctx context.Context, p *lockfile.Package, dir string, vendor fs.FS) error {
+func (i *Installer) fetch(ctx context.Context, p *lockfile.Package, dir string, vendor fs.FS) (err error) {
 	algo, want, err := parseIntegrity(p.Integrity)
 	if err != nil {
 		return err
 	}
-	body, err := i.open(ctx, p, vendor)
+	body, source, err := i.open(ctx, p, vendor)
+	defer func() { i.metrics.tarball(source, err) }()
 	if err != nil {
 		return err
 	}
@@ -682,49 +697,50 @@ func (i *Installer) fetch(ctx context.Context, p *lockfile.Package, dir string, 
 	return nil
 }
 
-// open returns the tarball of p: the vendored copy when there is one, else the registry's.
-func (i *Installer) open(ctx context.Context, p *lockfile.Package, vendor fs.FS) (io.ReadCloser, error) {
+// open returns the tarball of p: the vendored copy when there is one, else the registry's; source
+// says which ("vendor", "registry"; "" when no source was tried).
+func (i *Installer) open(ctx context.Context, p *lockfile.Package, vendor fs.FS) (_ io.ReadCloser, source string, _ error) {
 	if vendor != nil {
 		rel, err := vendorPath(p.Tarball)
 		if err != nil {
-			return nil, err
+			return nil, "vendor", err
 		}
 		data, err := fs.ReadFile(vendor, path.Clean(filepath.ToSlash(rel)))
 		if err == nil {
-			return io.NopCloser(bytes.NewReader(data)), nil
+			return io.NopCloser(bytes.NewReader(data)), "vendor", nil
 		}
 		if !errors.Is(err, fs.ErrNotExist) {
-			return nil, fmt.Errorf("vendored tarball %s: %w", rel, err)
+			return nil, "vendor", fmt.Errorf("vendored tarball %s: %w", rel, err)
 		}
 	}
 	if i.vendorDir != "" {
 		rel, err := vendorPath(p.Tarball)
 		if err != nil {
-			return nil, err
+			return nil, "vendor", err
 		}
 		f, err := os.Open(filepath.Join(i.vendorDir, rel))
 		if err == nil {
-			return f, nil
+			return f, "vendor", nil
 		}
 		if !errors.Is(err, os.ErrNotExist) {
-			return nil, err
+			return nil, "vendor", err
 		}
 	}
 	c, err := i.registry()
 	if err != nil {
-		return nil, fmt.Errorf("not in the vendor folder, and no registry: %w", err)
+		return nil, "registry", fmt.Errorf("not in the vendor folder, and no registry: %w", err)
 	}
 	select {
 	case i.sem <- struct{}{}:
 	case <-ctx.Done():
-		return nil, ctx.Err()
+		return nil, "registry", ctx.Err()
 	}
 	resp, cancel, err := c.get(ctx, c.tarballURL(p.Name, p.Tarball), "")
 	<-i.sem
 	if err != nil {
-		return nil, err
+		return nil, "registry", err
 	}
-	return &cancelBody{ReadCloser: resp.Body, cancel: cancel}, nil
+	return &cancelBody{ReadCloser: resp.Body, cancel: cancel}, "registry", nil
 }
 
 type cancelBody struct {

@@ -48,6 +48,7 @@ func (i *Installer) Prune(opts PruneOptions) (PruneStats, error) {
 		st.Bytes += n
 		err = errors.Join(err, rerr)
 	}
+	i.metrics.prune(st)
 	return st, err
 }
 

@@ -104,10 +104,14 @@ func newDaemonWith(cfg config.Config, secrets daemonSecrets, registry *prometheu
 	if err != nil {
 		return nil, fmt.Errorf("egress.allow: %w", err)
 	}
+	npmMetrics, err := npmvendor.NewMetrics(registry)
+	if err != nil {
+		return nil, fmt.Errorf("npm metrics: %w", err)
+	}
 	sc := sync.Config{
 		Repository:   store,
 		Secrets:      secrets.source,
-		Dependencies: newNPMInstaller(cfg, store, log),
+		Dependencies: newNPMInstaller(cfg, store, npmMetrics, log),
 		PollInterval: time.Duration(cfg.PollInterval),
 		Runner:       runner.Options{Logger: log, HTTPClient: runner.NewHTTPClient(egress), StateKey: stateKey(cfg.StateKey)},
 		Watcher:      watcher,
@@ -285,6 +289,7 @@ type npmInstaller struct {
 	lazy     lazyInstaller
 
 	retention time.Duration // config npm.cache_retention
+	metrics   *npmvendor.Metrics
 
 	mu     gosync.Mutex         // guards the fields below
 	commit string               // the deploy branch's HEAD at the latest install: a remote repository's .npmrc is read there
@@ -299,8 +304,8 @@ type npmInstaller struct {
 	}
 }
 
-func newNPMInstaller(cfg config.Config, store *gitstore.Store, log *zap.Logger) *npmInstaller {
-	n := &npmInstaller{dataDir: cfg.DataDir, registry: cfg.NPM.Registry, retention: time.Duration(cfg.NPM.CacheRetention), log: log}
+func newNPMInstaller(cfg config.Config, store *gitstore.Store, metrics *npmvendor.Metrics, log *zap.Logger) *npmInstaller {
+	n := &npmInstaller{dataDir: cfg.DataDir, registry: cfg.NPM.Registry, retention: time.Duration(cfg.NPM.CacheRetention), metrics: metrics, log: log}
 	if store.Local() {
 		n.repoDir = strings.TrimPrefix(cfg.Repo, "file://")
 	}
@@ -332,7 +337,7 @@ func (n *npmInstaller) Install(ctx context.Context, req sync.InstallRequest) (*r
 		}
 		return npmvendor.InstallerOptions{
 			Dir: filepath.Join(n.dataDir, "npm"), LoadRegistries: load, RegistriesChanged: n.npmrcChanged,
-			Logger: n.log, RemoveLayoutsInBackground: true,
+			Logger: n.log, Metrics: n.metrics, RemoveLayoutsInBackground: true,
 		}, nil
 	})
 	if err != nil {

@@ -354,6 +354,22 @@ func TestNPMCachePrune(t *testing.T) {
 	if got := pkgFolder(); got != old {
 		t.Errorf("npm/pkg after moving back: %s, want 1.0.0's %s", got, old)
 	}
+	// Metrics: three sets built from three registry tarballs, two of each pruned.
+	for _, m := range []struct {
+		name string
+		want func(float64) bool
+	}{
+		{`actionsd_npm_installs_total{result="built"}`, func(v float64) bool { return v == 3 }},
+		{`actionsd_npm_installs_total{result="failed"}`, func(v float64) bool { return v == 0 }},
+		{`actionsd_npm_tarballs_total{result="ok",source="registry"}`, func(v float64) bool { return v == 3 }},
+		{`actionsd_npm_cache_pruned_total{kind="bundle"}`, func(v float64) bool { return v == 2 }},
+		{`actionsd_npm_cache_pruned_total{kind="package"}`, func(v float64) bool { return v == 2 }},
+		{`actionsd_npm_cache_pruned_bytes_total`, func(v float64) bool { return v > 0 }},
+	} {
+		if got := td.metric(m.name); !m.want(got) {
+			t.Errorf("%s: got %v", m.name, got)
+		}
+	}
 }
 
 // TestNPMRegistryMovesWithTheRepository: the daemon finds its registry in the repository's
