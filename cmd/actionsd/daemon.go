@@ -178,10 +178,14 @@ func verifyOptions(v config.Verify) (gitstore.Verify, error) {
 	if err != nil {
 		return out, err
 	}
-	if len(ring) == 0 {
-		return out, fmt.Errorf("verify.mode %s: no trusted openpgp keys", v.Mode)
+	sshKeys, err := gitstore.ReadSSHKeys(v.SSHKeys...)
+	if err != nil {
+		return out, err
 	}
-	out.KeyRing = ring
+	if len(ring) == 0 && len(sshKeys) == 0 {
+		return out, fmt.Errorf("verify.mode %s: no trusted openpgp or ssh keys", v.Mode)
+	}
+	out.KeyRing, out.SSHKeys = ring, sshKeys
 	return out, nil
 }
 

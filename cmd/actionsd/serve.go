@@ -39,6 +39,7 @@ type serveFlags struct {
 	gitKnownHosts   string
 	verify          string
 	verifyKeys      []string
+	verifySSHKeys   []string
 	watch           bool
 	shutdownGrace   time.Duration
 	instance        string
@@ -98,6 +99,7 @@ func newServeCmd() *cobra.Command {
 	fl.StringVar(&f.gitKnownHosts, "git-known-hosts", "", "known_hosts file with the ssh host keys to accept (default $SSH_KNOWN_HOSTS or ~/.ssh/known_hosts)")
 	fl.StringVar(&f.verify, "verify", config.VerifyNone, "signatures to require: none, head, tags or head-and-tags")
 	fl.StringArrayVar(&f.verifyKeys, "verify-key", nil, "armored OpenPGP public key file trusted for --verify (repeatable)")
+	fl.StringArrayVar(&f.verifySSHKeys, "verify-ssh-key", nil, "file of SSH public keys (authorized_keys or allowed_signers lines) trusted for --verify (repeatable)")
 	fl.BoolVar(&f.watch, "watch", true, "watch a local repository's refs with fsnotify")
 	fl.DurationVar(&f.shutdownGrace, "shutdown-grace", config.DefaultGrace, "how long in-flight requests may take to finish on SIGTERM")
 	fl.StringVar(&f.instance, "instance", "", "name of this replica in the status (default: the host name)")
@@ -146,6 +148,7 @@ func (f *serveFlags) resolve(fl *pflag.FlagSet) (config.Config, error) {
 	set("git-known-hosts", func() { cfg.Git.KnownHostsFile = f.gitKnownHosts })
 	set("verify", func() { cfg.Verify.Mode = f.verify })
 	set("verify-key", func() { cfg.Verify.OpenPGPKeys = append(cfg.Verify.OpenPGPKeys, f.verifyKeys...) })
+	set("verify-ssh-key", func() { cfg.Verify.SSHKeys = append(cfg.Verify.SSHKeys, f.verifySSHKeys...) })
 	set("watch", func() { cfg.Watch = &f.watch })
 	set("shutdown-grace", func() { cfg.ShutdownGrace = config.Duration(f.shutdownGrace) })
 	set("instance", func() { cfg.Instance = f.instance })

@@ -2,6 +2,10 @@ package main
 
 import (
 	"bytes"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -140,5 +144,84 @@ func TestSignatures(t *testing.T) {
 	}
 	if _, m, _ := d.claims(); m != "M2" {
 		t.Errorf("signed v2: module says %s, want M2", m)
+	}
+}
+
+// newSSHKey makes an ed25519 key pair with ssh-keygen and returns the private key's file and the
+// public key's line.
+func newSSHKey(t *testing.T, name string) (keyFile, pub string) {
+	t.Helper()
+	if _, err := exec.LookPath("ssh-keygen"); err != nil {
+		t.Skip("ssh-keygen is not installed: git signs with ssh keys through it (.ci/run installs openssh-client)")
+	}
+	keyFile = filepath.Join(t.TempDir(), name)
+	if out, err := exec.Command("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", name, "-f", keyFile).CombinedOutput(); err != nil {
+		t.Fatalf("ssh-keygen: %v\n%s", err, out)
+	}
+	data, err := os.ReadFile(keyFile + ".pub")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return keyFile, strings.TrimSpace(string(data))
+}
+
+// sshSigned runs a git command that signs (commit -S, tag -s) with the ssh key keyFile.
+func (r *gitRepo) sshSigned(keyFile string, args ...string) string {
+	r.t.Helper()
+	return r.git(append([]string{"-c", "gpg.format=ssh", "-c", "user.signingkey=" + keyFile}, args...)...)
+}
+
+// TestSSHSignatures: with verification on and SSH keys trusted (an allowed_signers file, as git
+// writes it), commits and tags that the git CLI signed with a trusted ssh key deploy; unsigned
+// ones and ones signed by another key do not.
+func TestSSHSignatures(t *testing.T) {
+	trusted, trustedPub := newSSHKey(t, "trusted")
+	stranger, _ := newSSHKey(t, "stranger")
+	signers := writeFile(t, t.TempDir(), "allowed_signers", "# who may deploy\ndeploy@example.invalid "+trustedPub+"\n")
+
+	repo := newGitRepo(t)
+	repo.simpleRepo("A1", "M1")
+	repo.git("add", "-A")
+	repo.sshSigned(trusted, "commit", "-q", "-S", "-m", "first")
+	c1 := repo.git("rev-parse", "HEAD")
+	repo.sshSigned(trusted, "tag", "-s", "-m", "m v1", "modules/m/v1")
+	d, _ := startDaemonWith(t, "file://"+repo.dir, func(c *config.Config) {
+		c.Verify = config.Verify{Mode: config.VerifyHeadAndTags, SSHKeys: []string{signers}}
+	})
+	if st := d.sync(""); st.Applied == nil || st.Applied.Commit != c1 {
+		t.Fatalf("ssh-signed commit and tag: got %+v %v %v, want %s applied", st.Applied, st.Errors, st.Warnings, c1)
+	}
+	if _, m, _ := d.claims(); m != "M1" {
+		t.Errorf("ssh-signed v1: module says %s, want M1", m)
+	}
+
+	for _, tt := range []struct {
+		name string
+		sign func()
+		want string
+	}{
+		{"unsigned", func() { repo.git("commit", "-q", "-m", "unsigned") }, "signature: not signed"},
+		{"signed by an untrusted ssh key", func() { repo.sshSigned(stranger, "commit", "-q", "-S", "-m", "stranger") }, "which is not trusted"},
+	} {
+		repo.setAction("bad-" + tt.name)
+		repo.git("add", "-A")
+		tt.sign()
+		bad := repo.git("rev-parse", "HEAD")
+		st := d.sync("")
+		if st.Attempted.Commit != bad || st.Attempted.Result != "failed" || st.Applied.Commit != c1 || !hasProblem(st.Errors, tt.want) {
+			t.Errorf("%s: got attempted %+v applied %+v errors %v, want %s refused (%s)", tt.name, st.Attempted, st.Applied, st.Errors, bad, tt.want)
+		}
+	}
+
+	// A tag signed by the untrusted key does not publish; a trusted commit deploys.
+	repo.setAction("A2")
+	repo.setModule("M2")
+	repo.git("add", "-A")
+	repo.sshSigned(trusted, "commit", "-q", "-S", "-m", "m v2")
+	c2 := repo.git("rev-parse", "HEAD")
+	repo.sshSigned(stranger, "tag", "-s", "-m", "m v2", "modules/m/v2")
+	st := d.sync("")
+	if st.Applied == nil || st.Applied.Commit != c2 || !hasProblem(st.Warnings, "tag modules/m/v2: signature") || len(st.Modules) != 1 {
+		t.Errorf("stranger-signed tag: got applied %+v warnings %v modules %d; want %s applied and v2 refused", st.Applied, st.Warnings, len(st.Modules), c2)
 	}
 }

@@ -77,6 +77,9 @@ type Verify struct {
 	Mode string `yaml:"mode"`
 	// OpenPGPKeys are files of trusted armored OpenPGP public keys.
 	OpenPGPKeys []string `yaml:"openpgp_keys"`
+	// SSHKeys are files of trusted SSH public keys (authorized_keys or allowed_signers lines),
+	// for revisions signed with git's gpg.format=ssh.
+	SSHKeys []string `yaml:"ssh_keys"`
 }
 
 // Verification modes.
@@ -201,8 +204,8 @@ func (c *Config) Check() error {
 	switch c.Verify.Mode {
 	case "", VerifyNone:
 	case VerifyHead, VerifyTags, VerifyHeadAndTags:
-		if len(c.Verify.OpenPGPKeys) == 0 {
-			return fmt.Errorf("config: verify.mode %s needs trusted keys (verify.openpgp_keys or --verify-key)", c.Verify.Mode)
+		if len(c.Verify.OpenPGPKeys) == 0 && len(c.Verify.SSHKeys) == 0 {
+			return fmt.Errorf("config: verify.mode %s needs trusted keys (verify.openpgp_keys or --verify-key, verify.ssh_keys or --verify-ssh-key)", c.Verify.Mode)
 		}
 	default:
 		return fmt.Errorf("config: verify.mode %q: want none, head, tags or head-and-tags", c.Verify.Mode)
