@@ -88,6 +88,7 @@ func Build(ctx context.Context, spec *Spec, opts Options) (*Generation, error) {
 		cache:    opts.Cache,
 		poolSize: opts.PoolSize,
 		memLimit: opts.MemoryLimit,
+		budget:   opts.Budget,
 	}
 	env := &runEnv{}
 	*env = given
@@ -105,6 +106,9 @@ func Build(ctx context.Context, spec *Spec, opts Options) (*Generation, error) {
 	}
 	if env.memLimit == 0 {
 		env.memLimit = DefaultMemoryLimit
+	}
+	if env.budget <= 0 {
+		env.budget = DefaultBudget
 	}
 	prev := opts.Previous
 	if prev != nil && prev.given == given {

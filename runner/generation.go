@@ -73,7 +73,8 @@ type runEnv struct {
 	client   *http.Client
 	cache    *Cache
 	poolSize int
-	memLimit int64 // bytes; ≤ 0: no watchdog
+	memLimit int64         // bytes; ≤ 0: no watchdog
+	budget   time.Duration // an execution's total time
 }
 
 // action is one compiled action and its pool of warm runtimes. Generations that reuse it (see
@@ -181,7 +182,7 @@ func (a *action) put(v *vm) {
 
 // Execute runs the actions bound to trig, in order, with event (a JSON object) and returns the
 // §4 document. Only a bad request is an error (*RequestError); a failing action gives outcome
-// "failed". The execution's budget is DefaultBudget, or less when ctx has an earlier deadline.
+// "failed". The execution's budget is Options.Budget, or less when ctx has an earlier deadline.
 func (g *Generation) Execute(ctx context.Context, trig string, event []byte) (*Result, error) {
 	t, ok := trigger.Lookup(trig)
 	if !ok {
@@ -314,7 +315,7 @@ func (g *Generation) newResult(t trigger.Trigger, n int, fl *flow, event []byte)
 // actions rather than kept in the Result, so that their buffer stays on the caller's stack.
 func (g *Generation) execute(ctx context.Context, t trigger.Trigger, actions []*action, event []byte, members []memberSpan, fl *flow) *Result {
 	start := time.Now()
-	deadline := start.Add(DefaultBudget)
+	deadline := start.Add(g.env.budget)
 	if d, ok := ctx.Deadline(); ok && d.Before(deadline) {
 		deadline = d
 	}

@@ -71,6 +71,16 @@ func TestBudgetAndCancellation(t *testing.T) {
 		t.Errorf("deadline: error = %q, want %q", got, want)
 	}
 
+	// Options.Budget bounds an execution without any deadline of the request's.
+	short := mustBuild(t, newSpec(newAction("wait", `exports.onExecutePostLogin = async () => { await new Promise((r) => setTimeout(r, 60000)); };`)), Options{Budget: 80 * time.Millisecond})
+	res, err = short.Execute(context.Background(), "post-login", []byte(`{}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := res.Actions[0].Error.Message, "action wait exceeded the execution's time budget"; got != want {
+		t.Errorf("Options.Budget: error = %q, want %q", got, want)
+	}
+
 	ctx, cancel = context.WithCancel(context.Background())
 	time.AfterFunc(20*time.Millisecond, cancel)
 	res, err = g.Execute(ctx, "post-login", []byte(`{}`))

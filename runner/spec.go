@@ -138,4 +138,6 @@ type Options struct {
 	// runtime is interrupted with an error (see memory.go); 0 means DefaultMemoryLimit, a
 	// negative value turns the watchdog off.
 	MemoryLimit int64
+	// Budget is a trigger execution's total time budget; 0 means DefaultBudget.
+	Budget time.Duration
 }

@@ -113,11 +113,12 @@ func newDaemonWith(cfg config.Config, secrets daemonSecrets, registry *prometheu
 		Secrets:      secrets.source,
 		Dependencies: newNPMInstaller(cfg, store, npmMetrics, log),
 		PollInterval: time.Duration(cfg.PollInterval),
-		Runner:       runner.Options{Logger: log, HTTPClient: runner.NewHTTPClient(egress), StateKey: stateKey(cfg.StateKey)},
-		Watcher:      watcher,
-		Instance:     instance,
-		Registerer:   registry,
-		Logger:       log,
+		Runner: runner.Options{Logger: log, HTTPClient: runner.NewHTTPClient(egress), StateKey: stateKey(cfg.StateKey),
+			Budget: time.Duration(cfg.ExecutionBudget), MemoryLimit: int64(cfg.ActionMemoryMiB) << 20},
+		Watcher:    watcher,
+		Instance:   instance,
+		Registerer: registry,
+		Logger:     log,
 	}
 	if secrets.watcher != nil { // a nil *Watcher in the interface would not be nil
 		sc.SecretWatcher = secrets.watcher

@@ -42,6 +42,8 @@ type serveFlags struct {
 	verifySSHKeys   []string
 	watch           bool
 	shutdownGrace   time.Duration
+	budget          time.Duration
+	actionMemoryMiB int
 	instance        string
 }
 
@@ -102,6 +104,8 @@ func newServeCmd() *cobra.Command {
 	fl.StringArrayVar(&f.verifySSHKeys, "verify-ssh-key", nil, "file of SSH public keys (authorized_keys or allowed_signers lines) trusted for --verify (repeatable)")
 	fl.BoolVar(&f.watch, "watch", true, "watch a local repository's refs with fsnotify")
 	fl.DurationVar(&f.shutdownGrace, "shutdown-grace", config.DefaultGrace, "how long in-flight requests may take to finish on SIGTERM")
+	fl.DurationVar(&f.budget, "execution-budget", config.DefaultBudget, "a trigger execution's total time, all its actions together")
+	fl.IntVar(&f.actionMemoryMiB, "action-memory-mib", config.DefaultActionMemoryMiB, "how much the heap may grow during one action's run before it is stopped (negative: no limit)")
 	fl.StringVar(&f.instance, "instance", "", "name of this replica in the status (default: the host name)")
 	return cmd
 }
@@ -152,6 +156,8 @@ func (f *serveFlags) resolve(fl *pflag.FlagSet) (config.Config, error) {
 	set("watch", func() { cfg.Watch = &f.watch })
 	set("shutdown-grace", func() { cfg.ShutdownGrace = config.Duration(f.shutdownGrace) })
 	set("instance", func() { cfg.Instance = f.instance })
+	set("execution-budget", func() { cfg.ExecutionBudget = config.Duration(f.budget) })
+	set("action-memory-mib", func() { cfg.ActionMemoryMiB = f.actionMemoryMiB })
 	if err := cfg.Vault.ApplyFlags(fl); err != nil {
 		return cfg, fmt.Errorf("vault: %w", err)
 	}

@@ -40,6 +40,12 @@ type Config struct {
 	Watch *bool `yaml:"watch"`
 	// ShutdownGrace bounds how long in-flight requests may take to finish on SIGTERM (default 25s).
 	ShutdownGrace Duration `yaml:"shutdown_grace"`
+	// ExecutionBudget is a trigger execution's total time, all its actions together (default 20s,
+	// as in Auth0); an action's own timeout may only shorten its part.
+	ExecutionBudget Duration `yaml:"execution_budget"`
+	// ActionMemoryMiB is how much the heap may grow during one action's run before it is stopped
+	// (default 256); negative: no limit.
+	ActionMemoryMiB int `yaml:"action_memory_mib"`
 	// Instance names this replica in the status; default the host name.
 	Instance string `yaml:"instance"`
 	// StateKeyFile holds the key that seals redirect states (api.redirect.sendUserTo), so a flow
@@ -120,6 +126,10 @@ const (
 	DefaultPrefix  = vaultsecrets.DefaultPrefix
 	DefaultPoll    = 30 * time.Second
 	DefaultGrace   = 25 * time.Second
+	// DefaultBudget is a trigger execution's total time, as in Auth0 (runner.DefaultBudget).
+	DefaultBudget = 20 * time.Second
+	// DefaultActionMemoryMiB is runner.DefaultMemoryLimit in MiB.
+	DefaultActionMemoryMiB = 256
 	// DefaultNPMCacheRetention keeps an unused dependency set a week, so that a rollback within
 	// it needs no registry.
 	DefaultNPMCacheRetention = 7 * 24 * time.Hour
@@ -128,14 +138,16 @@ const (
 // Default returns the configuration used when nothing is set.
 func Default() Config {
 	return Config{
-		Branch:        DefaultBranch,
-		Addr:          DefaultAddr,
-		PollInterval:  Duration(DefaultPoll),
-		ShutdownGrace: Duration(DefaultGrace),
-		NPM:           NPM{CacheRetention: Duration(DefaultNPMCacheRetention)},
-		Verify:        Verify{Mode: VerifyNone},
-		Vault:         vaultsecrets.VaultConfig{Mount: DefaultKVMount, Prefix: DefaultPrefix},
-		Log:           Log{Level: "info", Format: "json"},
+		Branch:          DefaultBranch,
+		Addr:            DefaultAddr,
+		PollInterval:    Duration(DefaultPoll),
+		ShutdownGrace:   Duration(DefaultGrace),
+		ExecutionBudget: Duration(DefaultBudget),
+		ActionMemoryMiB: DefaultActionMemoryMiB,
+		NPM:             NPM{CacheRetention: Duration(DefaultNPMCacheRetention)},
+		Verify:          Verify{Mode: VerifyNone},
+		Vault:           vaultsecrets.VaultConfig{Mount: DefaultKVMount, Prefix: DefaultPrefix},
+		Log:             Log{Level: "info", Format: "json"},
 	}
 }
 
@@ -200,6 +212,12 @@ func (c *Config) Check() error {
 	}
 	if err := c.CheckAuth(); err != nil {
 		return err
+	}
+	if c.ExecutionBudget <= 0 {
+		return fmt.Errorf("config: execution_budget %s: want a positive duration such as 20s", time.Duration(c.ExecutionBudget))
+	}
+	if c.ActionMemoryMiB == 0 {
+		return errors.New("config: action_memory_mib 0: want a size in MiB, or a negative number for no limit")
 	}
 	switch c.Verify.Mode {
 	case "", VerifyNone:
