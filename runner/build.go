@@ -90,6 +90,9 @@ func Build(ctx context.Context, spec *Spec, opts Options) (*Generation, error) {
 		memLimit: opts.MemoryLimit,
 		budget:   opts.Budget,
 	}
+	for _, k := range slices.Sorted(maps.Keys(opts.ProcessEnv)) {
+		given.processEnv += k + "\x00" + opts.ProcessEnv[k] + "\x00"
+	}
 	env := &runEnv{}
 	*env = given
 	if env.log == nil {

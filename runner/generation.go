@@ -75,6 +75,9 @@ type runEnv struct {
 	poolSize int
 	memLimit int64         // bytes; ≤ 0: no watchdog
 	budget   time.Duration // an execution's total time
+	// processEnv is Options.ProcessEnv as sorted "key\x00value\x00" pairs, so that runEnv stays
+	// comparable.
+	processEnv string
 }
 
 // action is one compiled action and its pool of warm runtimes. Generations that reuse it (see

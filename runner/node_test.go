@@ -382,3 +382,22 @@ func quoteJSON(s string) string {
 	var b []byte
 	return string(appendJSONString(b, s))
 }
+
+// process.env holds Options.ProcessEnv and nothing of the host's environment.
+func TestProcessEnv(t *testing.T) {
+	t.Setenv("ACTIONSD_HOST_ONLY", "host")
+	a := newAction("env", `exports.onExecutePostLogin = async (event, api) => {
+  api.idToken.setCustomClaim('env', [process.env.NODE_ENV, typeof process.env.ACTIONSD_HOST_ONLY, Object.keys(process.env).length]);
+};`)
+	res := mustExecute(t, mustBuild(t, newSpec(a), Options{ProcessEnv: map[string]string{"NODE_ENV": "production", "REGION": "eu"}}), "post-login", `{}`)
+	wantSuccess(t, res)
+	if got := toJSON(t, res.Effects.IDTokenClaims["env"]); got != `["production","undefined",2]` {
+		t.Errorf("process.env: got %s", got)
+	}
+	res = mustExecute(t, mustBuild(t, newSpec(newAction("env", `exports.onExecutePostLogin = async (event, api) => {
+  api.idToken.setCustomClaim('n', Object.keys(process.env).length);
+};`)), Options{}), "post-login", `{}`)
+	if got := toJSON(t, res.Effects.IDTokenClaims["n"]); got != `0` {
+		t.Errorf("process.env without ProcessEnv: %s keys, want 0", got)
+	}
+}

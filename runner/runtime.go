@@ -442,12 +442,19 @@ func (v *vm) standardURL(native *goja.Object) *goja.Object {
 	return ctor
 }
 
-// newProcess returns Node's process object with an empty env: the host's environment is never
-// visible to actions.
+// newProcess returns Node's process object with the env of Options.ProcessEnv (empty without
+// it): the host's environment is never visible to actions.
 func (v *vm) newProcess() *goja.Object {
 	rt := v.rt
 	p := rt.NewObject()
-	p.Set("env", rt.NewObject())
+	env := rt.NewObject()
+	if v.act != nil {
+		kv := strings.Split(v.act.env.processEnv, "\x00")
+		for i := 0; i+1 < len(kv); i += 2 {
+			env.Set(kv[i], kv[i+1])
+		}
+	}
+	p.Set("env", env)
 	p.Set("argv", rt.NewArray())
 	p.Set("execArgv", rt.NewArray())
 	p.Set("platform", "linux")

@@ -140,4 +140,8 @@ type Options struct {
 	MemoryLimit int64
 	// Budget is a trigger execution's total time budget; 0 means DefaultBudget.
 	Budget time.Duration
+	// ProcessEnv is what actions see in process.env (plain configuration such as NODE_ENV, never
+	// secrets: those are event.secrets); nil leaves it empty. The host's environment is never
+	// visible.
+	ProcessEnv map[string]string
 }

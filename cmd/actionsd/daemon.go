@@ -114,7 +114,7 @@ func newDaemonWith(cfg config.Config, secrets daemonSecrets, registry *prometheu
 		Dependencies: newNPMInstaller(cfg, store, npmMetrics, log),
 		PollInterval: time.Duration(cfg.PollInterval),
 		Runner: runner.Options{Logger: log, HTTPClient: runner.NewHTTPClient(egress), StateKey: stateKey(cfg.StateKey),
-			Budget: time.Duration(cfg.ExecutionBudget), MemoryLimit: int64(cfg.ActionMemoryMiB) << 20},
+			Budget: time.Duration(cfg.ExecutionBudget), MemoryLimit: int64(cfg.ActionMemoryMiB) << 20, ProcessEnv: cfg.ProcessEnv},
 		Watcher:    watcher,
 		Instance:   instance,
 		Registerer: registry,

@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -43,6 +44,7 @@ type serveFlags struct {
 	watch           bool
 	shutdownGrace   time.Duration
 	budget          time.Duration
+	processEnv      []string
 	actionMemoryMiB int
 	instance        string
 }
@@ -106,6 +108,7 @@ func newServeCmd() *cobra.Command {
 	fl.DurationVar(&f.shutdownGrace, "shutdown-grace", config.DefaultGrace, "how long in-flight requests may take to finish on SIGTERM")
 	fl.DurationVar(&f.budget, "execution-budget", config.DefaultBudget, "a trigger execution's total time, all its actions together")
 	fl.IntVar(&f.actionMemoryMiB, "action-memory-mib", config.DefaultActionMemoryMiB, "how much the heap may grow during one action's run before it is stopped (negative: no limit)")
+	fl.StringArrayVar(&f.processEnv, "process-env", nil, "KEY=VALUE that actions see in process.env (repeatable; never a secret)")
 	fl.StringVar(&f.instance, "instance", "", "name of this replica in the status (default: the host name)")
 	return cmd
 }
@@ -156,6 +159,18 @@ func (f *serveFlags) resolve(fl *pflag.FlagSet) (config.Config, error) {
 	set("watch", func() { cfg.Watch = &f.watch })
 	set("shutdown-grace", func() { cfg.ShutdownGrace = config.Duration(f.shutdownGrace) })
 	set("instance", func() { cfg.Instance = f.instance })
+	if fl.Changed("process-env") {
+		if cfg.ProcessEnv == nil {
+			cfg.ProcessEnv = map[string]string{}
+		}
+		for _, kv := range f.processEnv {
+			k, v, ok := strings.Cut(kv, "=")
+			if !ok {
+				return cfg, fmt.Errorf("--process-env %q: want KEY=VALUE", kv)
+			}
+			cfg.ProcessEnv[k] = v
+		}
+	}
 	set("execution-budget", func() { cfg.ExecutionBudget = config.Duration(f.budget) })
 	set("action-memory-mib", func() { cfg.ActionMemoryMiB = f.actionMemoryMiB })
 	if err := cfg.Vault.ApplyFlags(fl); err != nil {

@@ -8,8 +8,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"net"
 	"os"
+	"regexp"
+	"slices"
 	"strings"
 	"time"
 
@@ -46,6 +49,9 @@ type Config struct {
 	// ActionMemoryMiB is how much the heap may grow during one action's run before it is stopped
 	// (default 256); negative: no limit.
 	ActionMemoryMiB int `yaml:"action_memory_mib"`
+	// ProcessEnv is what actions see in process.env: plain settings such as NODE_ENV, never
+	// secrets (those are declared and read from Vault). Empty by default.
+	ProcessEnv map[string]string `yaml:"process_env"`
 	// Instance names this replica in the status; default the host name.
 	Instance string `yaml:"instance"`
 	// StateKeyFile holds the key that seals redirect states (api.redirect.sendUserTo), so a flow
@@ -216,6 +222,11 @@ func (c *Config) Check() error {
 	if c.ExecutionBudget <= 0 {
 		return fmt.Errorf("config: execution_budget %s: want a positive duration such as 20s", time.Duration(c.ExecutionBudget))
 	}
+	for _, k := range slices.Sorted(maps.Keys(c.ProcessEnv)) {
+		if !envNameRE.MatchString(k) {
+			return fmt.Errorf("config: process_env: %q is not a variable name ([A-Za-z_][A-Za-z0-9_]*)", k)
+		}
+	}
 	if c.ActionMemoryMiB == 0 {
 		return errors.New("config: action_memory_mib 0: want a size in MiB, or a negative number for no limit")
 	}
@@ -230,6 +241,8 @@ func (c *Config) Check() error {
 	}
 	return nil
 }
+
+var envNameRE = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
 
 // CheckAuth refuses to serve the API without a token on an address other hosts can reach: with
 // no token every route is open, which is for a daemon on loopback only.

@@ -69,3 +69,26 @@ func TestCheckAuth(t *testing.T) {
 		}
 	}
 }
+
+// process_env takes variable names only; execution_budget must be positive.
+func TestCheckRunSettings(t *testing.T) {
+	base := func() Config {
+		c := Default()
+		c.Repo, c.DataDir, c.SecretsFile = "/r", "/d", "/s"
+		return c
+	}
+	c := base()
+	c.ProcessEnv = map[string]string{"NODE_ENV": "production"}
+	if err := c.Check(); err != nil {
+		t.Errorf("NODE_ENV: %v", err)
+	}
+	c.ProcessEnv["BAD-NAME"] = "x"
+	if err := c.Check(); err == nil || !strings.Contains(err.Error(), "BAD-NAME") {
+		t.Errorf("a bad process_env name: got %v, want it named", err)
+	}
+	c = base()
+	c.ExecutionBudget = 0
+	if err := c.Check(); err == nil || !strings.Contains(err.Error(), "execution_budget") {
+		t.Errorf("a zero budget: got %v", err)
+	}
+}
