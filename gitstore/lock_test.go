@@ -7,6 +7,8 @@ import (
 	"testing"
 	"time"
 
+	"go.uber.org/zap/zaptest"
+
 	"github.com/actionsd/actionsd/lockfile"
 )
 
@@ -192,5 +194,18 @@ func TestDeletedTagOnANewReplica(t *testing.T) {
 		if v1 != nil && v1.Commit != c1 {
 			t.Errorf("%s: v1's commit %s, want the recorded %s", c.name, v1.Commit, c1[:7])
 		}
+	}
+
+	// When tags must be signed, a new replica has no signed tag to check: v1 is not published.
+	signed, err := Open(Options{URL: repo.dir, DataDir: t.TempDir(), Logger: zaptest.NewLogger(t), Verify: Verify{Tags: true}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	snap := fetchSnapshot(t, signed)
+	if v1 := snap.Modules["logger"]; v1 != nil {
+		t.Errorf("verify tags, tag missing: v1 published %+v", v1.Versions[1])
+	}
+	if got := problems(snap.Warnings); len(got) == 0 || !strings.Contains(got[0], "tags must be signed; not published") {
+		t.Errorf("verify tags, tag missing: warnings %q", got)
 	}
 }

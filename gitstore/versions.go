@@ -199,6 +199,11 @@ func (s *Store) readVersions(ctx context.Context, repo *git.Repository, r refs, 
 					warn(module, "v%d is recorded in %s but tag %s has not been seen on %s yet; not published", n, lockfile.Name, VersionTag(module, n), s.opts.Branch)
 					continue
 				}
+				if s.opts.Verify.Tags {
+					// Only a signed tag publishes; this daemon never saw one to verify.
+					warn(module, "v%d is recorded in %s and pinned, but tag %s is missing and tags must be signed; not published", n, lockfile.Name, VersionTag(module, n))
+					continue
+				}
 				// Actions pin a version whose tag this daemon never saw: a replica that starts
 				// after the tag was deleted. It serves what actionsd.lock records, as the replicas
 				// that saw the tag do (git is the truth; the data dir is only a cache).
