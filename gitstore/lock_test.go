@@ -208,4 +208,32 @@ func TestDeletedTagOnANewReplica(t *testing.T) {
 	if got := problems(snap.Warnings); len(got) == 0 || !strings.Contains(got[0], "tags must be signed; not published") {
 		t.Errorf("verify tags, tag missing: warnings %q", got)
 	}
+
+	// A record that points at code never merged publishes nothing, tagged on its branch
+	// (pending) or not tagged at all: only merged, reviewed code may serve from a record.
+	repo.git("checkout", "-q", "-b", "feature")
+	repo.write(map[string]string{"modules/logger/index.js": "module.exports = {evil: true};\n"})
+	cf := repo.commit("unreviewed logger")
+	treeF := repo.git("rev-parse", "HEAD:modules/logger")
+	repo.git("tag", "modules/logger/v3", cf)
+	repo.git("checkout", "-q", "main")
+	l.SetRecord("logger", 3, &lockfile.VersionRecord{Tree: treeF, Commit: cf})
+	if data, err = l.Marshal(); err != nil {
+		t.Fatal(err)
+	}
+	repo.write(map[string]string{lockfile.Name: string(data),
+		"actions/enrich-claims/action.yaml": strings.Replace(quickstart["actions/enrich-claims/action.yaml"], "logger: 1", "logger: 3", 1)})
+	repo.commit("record and pin v3, from a branch that is not merged")
+	for _, deleteTag := range []bool{false, true} {
+		if deleteTag {
+			repo.git("tag", "-d", "modules/logger/v3")
+		}
+		snap := fetchSnapshot(t, openStore(t, repo.dir, t.TempDir()))
+		if vs := snap.Modules["logger"]; vs != nil && vs.Versions[3] != nil {
+			t.Errorf("unmerged v3 (tag deleted: %v): published with tree %s", deleteTag, vs.Versions[3].Tree)
+		}
+		if !slices.ContainsFunc(problems(snap.Warnings), func(w string) bool { return strings.Contains(w, "v3") && strings.Contains(w, "not published") }) {
+			t.Errorf("unmerged v3 (tag deleted: %v): warnings %q, want v3 not published", deleteTag, problems(snap.Warnings))
+		}
+	}
 }

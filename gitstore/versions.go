@@ -195,19 +195,28 @@ func (s *Store) readVersions(ctx context.Context, repo *git.Repository, r refs, 
 				if _, ok := s.recs.byKey[key]; ok {
 					continue
 				}
-				if !pinned[key] {
-					warn(module, "v%d is recorded in %s but tag %s has not been seen on %s yet; not published", n, lockfile.Name, VersionTag(module, n), s.opts.Branch)
+				tag := VersionTag(module, n)
+				_, tagExists := r.tags[tag] // pending, or refused: reported above
+				if !pinned[key] || tagExists {
+					warn(module, "v%d is recorded in %s but tag %s has not been seen on %s yet; not published", n, lockfile.Name, tag, s.opts.Branch)
 					continue
 				}
 				if s.opts.Verify.Tags {
 					// Only a signed tag publishes; this daemon never saw one to verify.
-					warn(module, "v%d is recorded in %s and pinned, but tag %s is missing and tags must be signed; not published", n, lockfile.Name, VersionTag(module, n))
+					warn(module, "v%d is recorded in %s and pinned, but tag %s is missing and tags must be signed; not published", n, lockfile.Name, tag)
 					continue
 				}
-				// Actions pin a version whose tag this daemon never saw: a replica that starts
-				// after the tag was deleted. It serves what actionsd.lock records, as the replicas
-				// that saw the tag do (git is the truth; the data dir is only a cache).
+				// Actions pin a version whose tag is gone and that this daemon never saw: a
+				// replica that starts after the tag was deleted. It serves what actionsd.lock
+				// records, as the replicas that saw the tag do (git is the truth; the data dir is
+				// only a cache), once the record holds: its commit is on the deploy branch (merged,
+				// reviewed code) and has that tree.
 				lrec := snap.Lock.Record(module, n)
+				if !s.recordHolds(repo, module, lrec) {
+					warn(module, "v%d is recorded in %s and pinned, but tag %s is missing and the recorded commit %s is not on %s with tree %s; not published",
+						n, lockfile.Name, tag, short(lrec.Commit), s.opts.Branch, short(lrec.Tree))
+					continue
+				}
 				v := &Version{Number: n, Tag: VersionTag(module, n), Commit: lrec.Commit, Tree: lrec.Tree,
 					Moved: true, Deleted: true, Module: &Module{Name: module}}
 				warn(module, "tag %s is missing (deleted, or not pushed yet); v%d, which actions pin, serves the content %s records (tree %s)", v.Tag, n, lockfile.Name, short(lrec.Tree))
@@ -221,6 +230,20 @@ func (s *Store) readVersions(ctx context.Context, repo *git.Repository, r refs, 
 		return err
 	}
 	return nil
+}
+
+// recordHolds reports whether a version record of actionsd.lock names a commit on the deploy
+// branch whose module folder is the recorded tree.
+func (s *Store) recordHolds(repo *git.Repository, module string, rec *lockfile.VersionRecord) bool {
+	if rec == nil || rec.Commit == "" || !plumbing.IsHash(rec.Commit) {
+		return false
+	}
+	commit := plumbing.NewHash(rec.Commit)
+	if !s.reach.has(commit) {
+		return false
+	}
+	tree, err := moduleTree(repo.Storer, commit, module)
+	return err == nil && tree.String() == rec.Tree
 }
 
 // addVersion reads v's module from its recorded tree and adds it to snap.
