@@ -12,6 +12,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+	"unicode/utf8"
 
 	"github.com/actionsd/actionsd/trigger"
 	"go.uber.org/zap"
@@ -369,6 +370,21 @@ func (g *Generation) execute(ctx context.Context, t trigger.Trigger, actions []*
 	return res
 }
 
+// maxLoggedError bounds the error of an action in the execution log: the result carries it whole.
+const maxLoggedError = 1024
+
+// truncate cuts s to at most n bytes, on a UTF-8 boundary, marking the cut.
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	cut := n
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return s[:cut] + "…"
+}
+
 // ranActions logs the actions an execution ran: name, version, the module versions each pins,
 // and the error of the one that failed (redacted already, as the result is).
 type ranActions struct {
@@ -393,7 +409,7 @@ func (r ranActions) MarshalLogArray(enc zapcore.ArrayEncoder) error {
 				}
 			}
 			if ar.Error != nil {
-				o.AddString("error", ar.Error.Message)
+				o.AddString("error", truncate(ar.Error.Message, maxLoggedError))
 			}
 			return nil
 		}))

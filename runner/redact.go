@@ -2,6 +2,9 @@ package runner
 
 import (
 	"cmp"
+	"encoding/base64"
+	"encoding/json"
+	"net/url"
 	"slices"
 	"strings"
 )
@@ -21,12 +24,26 @@ type redactor struct {
 	byFirst [256][]string
 }
 
-// newRedactor returns a redactor for the given secret values, or nil when none is long enough.
+// encodings are the forms of a secret value code may write it in: as it is, JSON-escaped (inside a
+// JSON.stringify), URL-encoded (encodeURIComponent, URLSearchParams) and base64 (btoa, Buffer).
+func encodings(v string) []string {
+	out := []string{v}
+	if j, err := json.Marshal(v); err == nil {
+		out = append(out, string(j[1:len(j)-1]))
+	}
+	out = append(out, url.QueryEscape(v), url.PathEscape(v), strings.ReplaceAll(url.QueryEscape(v), "+", "%20"),
+		base64.StdEncoding.EncodeToString([]byte(v)), base64.RawStdEncoding.EncodeToString([]byte(v)),
+		base64.URLEncoding.EncodeToString([]byte(v)), base64.RawURLEncoding.EncodeToString([]byte(v)))
+	return out
+}
+
+// newRedactor returns a redactor for the given secret values (and their encodings), or nil when
+// none is long enough.
 func newRedactor(values []string) *redactor {
 	var vs []string
 	for _, v := range values {
 		if len(v) >= redactMinLen {
-			vs = append(vs, v)
+			vs = append(vs, encodings(v)...)
 		}
 	}
 	if len(vs) == 0 {

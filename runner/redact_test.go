@@ -1,6 +1,7 @@
 package runner
 
 import (
+	"encoding/base64"
 	"strings"
 	"testing"
 )
@@ -33,5 +34,22 @@ func TestRedactor(t *testing.T) {
 	var none *redactor
 	if got := none.redact("secret"); got != "secret" {
 		t.Errorf("nil redactor: %q", got)
+	}
+}
+
+// A secret is redacted in the forms code writes it in: JSON-escaped, URL-encoded, base64.
+func TestRedactEncodings(t *testing.T) {
+	const secret = `pa"ss/wo rd`
+	r := newRedactor([]string{secret})
+	for _, s := range []string{
+		`{"TOKEN":"pa\"ss/wo rd"}`,
+		"https://x.test/?k=pa%22ss%2Fwo+rd",
+		"pa%22ss%2Fwo%20rd",
+		"Bearer " + base64.StdEncoding.EncodeToString([]byte(secret)),
+		base64.RawURLEncoding.EncodeToString([]byte(secret)),
+	} {
+		if got := r.redact(s); !strings.Contains(got, redacted) {
+			t.Errorf("redact(%q) = %q, want the secret redacted", s, got)
+		}
 	}
 }
