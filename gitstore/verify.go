@@ -6,7 +6,9 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strings"
+	"time"
 
 	"github.com/ProtonMail/go-crypto/openpgp"
 	"github.com/go-git/go-git/v5/plumbing"
@@ -29,14 +31,24 @@ type Verify struct {
 	// KeyRing holds the trusted OpenPGP public keys.
 	KeyRing openpgp.EntityList
 	// SSHKeys are the trusted SSH public keys.
-	SSHKeys []ssh.PublicKey
+	SSHKeys []SSHKey
+}
+
+// SSHKey is a trusted SSH public key, valid for git signatures made inside its window (zero:
+// unbounded), as an allowed_signers line's valid-after and valid-before say.
+type SSHKey struct {
+	Key                     ssh.PublicKey
+	ValidAfter, ValidBefore time.Time
 }
 
 // ReadSSHKeys reads trusted SSH public keys from files, one key a line, as authorized_keys
-// ("ssh-ed25519 AAAA… comment") or git's allowed_signers ("alice@example.com ssh-ed25519 AAAA…")
-// write them; blank lines and # comments are skipped. An error names the file and line.
-func ReadSSHKeys(files ...string) ([]ssh.PublicKey, error) {
-	var keys []ssh.PublicKey
+// ("ssh-ed25519 AAAA… comment") or git's allowed_signers ("alice@example.com [options]
+// ssh-ed25519 AAAA…") write them; blank lines and # comments are skipped. Of allowed_signers'
+// options, namespaces (a key whose list lacks "git" is left out), valid-after and valid-before
+// are honoured; certificate authorities and any other option are refused. An error names the
+// file and line.
+func ReadSSHKeys(files ...string) ([]SSHKey, error) {
+	var keys []SSHKey
 	for _, f := range files {
 		data, err := os.ReadFile(f)
 		if err != nil {
@@ -47,26 +59,77 @@ func ReadSSHKeys(files ...string) ([]ssh.PublicKey, error) {
 			if line == "" || strings.HasPrefix(line, "#") {
 				continue
 			}
-			key, ok := parseKeyLine(line)
-			if !ok {
-				return nil, fmt.Errorf("ssh keys %s:%d: not an ssh public key (want \"ssh-ed25519 AAAA…\", optionally after the principals of an allowed_signers line)", f, n+1)
+			key, ok, err := parseKeyLine(line)
+			if err != nil {
+				return nil, fmt.Errorf("ssh keys %s:%d: %w", f, n+1, err)
 			}
-			keys = append(keys, key)
+			if ok {
+				keys = append(keys, key)
+			}
 		}
 	}
 	return keys, nil
 }
 
-// parseKeyLine finds the public key of an authorized_keys or allowed_signers line: the key may
-// follow principals and options.
-func parseKeyLine(line string) (ssh.PublicKey, bool) {
-	fields := strings.Fields(line)
-	for i := range fields {
-		if key, _, _, _, err := ssh.ParseAuthorizedKey([]byte(strings.Join(fields[i:], " "))); err == nil {
-			return key, true
+// parseKeyLine reads an authorized_keys or allowed_signers line; ok is false for a key that is
+// not for git signatures.
+func parseKeyLine(line string) (SSHKey, bool, error) {
+	bad := errors.New(`not an ssh public key (want "ssh-ed25519 AAAA…", optionally after the principals of an allowed_signers line)`)
+	first, rest, _ := strings.Cut(line, " ")
+	if !strings.HasPrefix(first, "ssh-") && !strings.HasPrefix(first, "ecdsa-") && !strings.HasPrefix(first, "sk-") {
+		// allowed_signers: principals, then options and the key. (An authorized_keys line's
+		// options land here too, and do not widen trust, except a certificate authority.)
+		if strings.Contains(first, "cert-authority") {
+			return SSHKey{}, false, errors.New("cert-authority: ssh certificates are not supported; list the signing keys themselves")
+		}
+		line = strings.TrimSpace(rest)
+	}
+	pub, _, options, _, err := ssh.ParseAuthorizedKey([]byte(line))
+	if err != nil {
+		return SSHKey{}, false, bad
+	}
+	key := SSHKey{Key: pub}
+	for _, o := range options {
+		name, value, _ := strings.Cut(o, "=")
+		value = strings.Trim(value, `"`)
+		switch strings.ToLower(name) {
+		case "namespaces":
+			if !slices.Contains(strings.Split(value, ","), sshNamespace) {
+				return SSHKey{}, false, nil
+			}
+		case "valid-after", "valid-before":
+			t, err := parseSSHTime(value)
+			if err != nil {
+				return SSHKey{}, false, fmt.Errorf("%s: %w", name, err)
+			}
+			if strings.EqualFold(name, "valid-after") {
+				key.ValidAfter = t
+			} else {
+				key.ValidBefore = t
+			}
+		case "cert-authority":
+			return SSHKey{}, false, errors.New("cert-authority: ssh certificates are not supported; list the signing keys themselves")
+		default:
+			return SSHKey{}, false, fmt.Errorf("option %q is not supported", name)
 		}
 	}
-	return nil, false
+	return key, true, nil
+}
+
+// parseSSHTime reads ssh-keygen's YYYYMMDD[Z] or YYYYMMDDHHMM[SS][Z]: UTC with Z, else local time.
+func parseSSHTime(v string) (time.Time, error) {
+	loc := time.Local
+	if s, ok := strings.CutSuffix(v, "Z"); ok {
+		v, loc = s, time.UTC
+	}
+	for _, layout := range []string{"20060102", "200601021504", "20060102150405"} {
+		if len(v) == len(layout) {
+			if t, err := time.ParseInLocation(layout, v, loc); err == nil {
+				return t, nil
+			}
+		}
+	}
+	return time.Time{}, fmt.Errorf("%q is not YYYYMMDD[Z] or YYYYMMDDHHMM[SS][Z]", v)
 }
 
 // ReadKeyRing reads armored (or binary) OpenPGP public keys from files into one key ring.
@@ -91,13 +154,14 @@ func ReadKeyRing(files ...string) (openpgp.EntityList, error) {
 	return ring, nil
 }
 
-// checkSignature verifies an armored detached signature of payload and returns the signer.
-func (v Verify) checkSignature(payload io.Reader, signature string) (string, error) {
+// checkSignature verifies an armored detached signature of payload, made at when, and returns the
+// signer.
+func (v Verify) checkSignature(payload io.Reader, signature string, when time.Time) (string, error) {
 	switch {
 	case signature == "":
 		return "", errors.New("not signed")
 	case strings.Contains(signature, "BEGIN SSH SIGNATURE"):
-		return v.checkSSHSignature(payload, signature)
+		return v.checkSSHSignature(payload, signature, when)
 	case len(v.KeyRing) == 0:
 		return "", errors.New("no trusted openpgp keys configured")
 	}
@@ -114,9 +178,9 @@ func (v Verify) checkSignature(payload io.Reader, signature string) (string, err
 // sshNamespace is the namespace git signs commits and tags in.
 const sshNamespace = "git"
 
-// checkSSHSignature verifies an armored SSH signature (git's gpg.format=ssh) of payload and
-// returns the signer's key fingerprint.
-func (v Verify) checkSSHSignature(payload io.Reader, signature string) (string, error) {
+// checkSSHSignature verifies an armored SSH signature (git's gpg.format=ssh) of payload, made at
+// when, and returns the signer's key fingerprint.
+func (v Verify) checkSSHSignature(payload io.Reader, signature string, when time.Time) (string, error) {
 	if len(v.SSHKeys) == 0 {
 		return "", errors.New("signed with an ssh key, and no ssh keys are trusted (verify.ssh_keys)")
 	}
@@ -124,15 +188,26 @@ func (v Verify) checkSSHSignature(payload io.Reader, signature string) (string, 
 	if err != nil {
 		return "", fmt.Errorf("ssh signature: %w", err)
 	}
+	if sig.Signature != nil && sig.Signature.Format == ssh.KeyAlgoRSA {
+		return "", errors.New("ssh signature: RSA with SHA-1 (ssh-rsa) is refused; sign with rsa-sha2-512 or another key type")
+	}
 	fp := ssh.FingerprintSHA256(sig.PublicKey)
+	matched := false
 	for _, key := range v.SSHKeys {
-		if ssh.FingerprintSHA256(key) != fp {
+		if ssh.FingerprintSHA256(key.Key) != fp {
 			continue
 		}
-		if err := sshsig.Verify(payload, sig, key, sig.HashAlgorithm, sshNamespace); err != nil {
+		matched = true
+		if !key.ValidAfter.IsZero() && when.Before(key.ValidAfter) || !key.ValidBefore.IsZero() && !when.Before(key.ValidBefore) {
+			continue // another line may trust the key for another window
+		}
+		if err := sshsig.Verify(payload, sig, key.Key, sig.HashAlgorithm, sshNamespace); err != nil {
 			return "", fmt.Errorf("signature not valid for a trusted key (ssh %s): %w", fp, err)
 		}
 		return fp, nil
+	}
+	if matched {
+		return "", fmt.Errorf("signature not valid for a trusted key: ssh key %s was not trusted at %s", fp, when.UTC().Format(time.RFC3339))
 	}
 	return "", fmt.Errorf("signature not valid for a trusted key: signed by ssh key %s, which is not trusted", fp)
 }
@@ -147,7 +222,7 @@ func (v Verify) verifyCommit(c *object.Commit) error {
 	if err != nil {
 		return err
 	}
-	_, err = v.checkSignature(r, c.PGPSignature)
+	_, err = v.checkSignature(r, c.PGPSignature, c.Committer.When)
 	return err
 }
 
@@ -172,6 +247,6 @@ func (v Verify) verifyTag(st storer.EncodedObjectStorer, h plumbing.Hash) error 
 	if err != nil {
 		return err
 	}
-	_, err = v.checkSignature(r, t.PGPSignature)
+	_, err = v.checkSignature(r, t.PGPSignature, t.Tagger.When)
 	return err
 }

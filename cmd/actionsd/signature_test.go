@@ -177,7 +177,9 @@ func (r *gitRepo) sshSigned(keyFile string, args ...string) string {
 func TestSSHSignatures(t *testing.T) {
 	trusted, trustedPub := newSSHKey(t, "trusted")
 	stranger, _ := newSSHKey(t, "stranger")
-	signers := writeFile(t, t.TempDir(), "allowed_signers", "# who may deploy\ndeploy@example.invalid "+trustedPub+"\n")
+	expired, expiredPub := newSSHKey(t, "expired")
+	signers := writeFile(t, t.TempDir(), "allowed_signers", "# who may deploy\ndeploy@example.invalid "+trustedPub+"\n"+
+		"old@example.invalid namespaces=\"git\",valid-before=\"20200101Z\" "+expiredPub+"\n")
 
 	repo := newGitRepo(t)
 	repo.simpleRepo("A1", "M1")
@@ -202,6 +204,7 @@ func TestSSHSignatures(t *testing.T) {
 	}{
 		{"unsigned", func() { repo.git("commit", "-q", "-m", "unsigned") }, "signature: not signed"},
 		{"signed by an untrusted ssh key", func() { repo.sshSigned(stranger, "commit", "-q", "-S", "-m", "stranger") }, "which is not trusted"},
+		{"signed by a key trusted until 2020", func() { repo.sshSigned(expired, "commit", "-q", "-S", "-m", "expired") }, "was not trusted at"},
 	} {
 		repo.setAction("bad-" + tt.name)
 		repo.git("add", "-A")
