@@ -91,6 +91,9 @@ func Build(ctx context.Context, spec *Spec, opts Options) (*Generation, error) {
 		budget:   opts.Budget,
 	}
 	for _, k := range slices.Sorted(maps.Keys(opts.ProcessEnv)) {
+		if k == "" || k == "__proto__" || strings.ContainsRune(k+opts.ProcessEnv[k], 0) {
+			return nil, fmt.Errorf("process env: %q: not a variable name, or a NUL byte in it or its value", k)
+		}
 		given.processEnv += k + "\x00" + opts.ProcessEnv[k] + "\x00"
 	}
 	env := &runEnv{}

@@ -82,9 +82,11 @@ func TestCheckRunSettings(t *testing.T) {
 	if err := c.Check(); err != nil {
 		t.Errorf("NODE_ENV: %v", err)
 	}
-	c.ProcessEnv["BAD-NAME"] = "x"
-	if err := c.Check(); err == nil || !strings.Contains(err.Error(), "BAD-NAME") {
-		t.Errorf("a bad process_env name: got %v, want it named", err)
+	for k, v := range map[string]string{"BAD-NAME": "x", "__proto__": "x", "NUL": "a\x00B"} {
+		c.ProcessEnv = map[string]string{k: v}
+		if err := c.Check(); err == nil || !strings.Contains(err.Error(), k) {
+			t.Errorf("process_env %q=%q: got %v, want it named", k, v, err)
+		}
 	}
 	c = base()
 	c.ExecutionBudget = 0
