@@ -131,6 +131,10 @@ func newDaemonWith(cfg config.Config, secrets daemonSecrets, registry *prometheu
 	if err != nil {
 		return nil, fmt.Errorf("listen on %s: %w", cfg.Addr, err)
 	}
+	if ta, ok := ln.Addr().(*net.TCPAddr); ok && cfg.Token == "" && !ta.IP.IsLoopback() {
+		ln.Close() // a name such as localhost that resolved beyond loopback
+		return nil, fmt.Errorf("config: addr %s listens on %s, which other hosts can reach, so the API needs a token", cfg.Addr, ta.IP)
+	}
 	d := &daemon{
 		rec:      rec,
 		secrets:  secrets,

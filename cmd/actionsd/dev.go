@@ -87,7 +87,7 @@ func runDev(ctx context.Context, out io.Writer, addr, dataDir, token string) err
 	cfg.PollInterval = config.Duration(devPoll)
 	cfg.Egress.Allow = []string{"127.0.0.0/8", "::1/128", "localhost"}
 	if err := cfg.CheckAuth(); err != nil {
-		return err
+		return fmt.Errorf("dev: --addr %s is reachable from other hosts: pass --token, or listen on 127.0.0.1", addr)
 	}
 	d, err := newDaemon(cfg, secrets, log)
 	if err != nil {
