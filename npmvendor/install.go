@@ -303,6 +303,7 @@ func (i *Installer) InstallWith(ctx context.Context, lock *lockfile.Lock, owner 
 	start := time.Now()
 	f.b, use, keep, f.err = i.install(ctx, owner, o, pkgs, subpaths, key, vendor)
 	switch {
+	case f.err != nil && ctx.Err() != nil: // the caller gave up: not the install's failure
 	case f.err != nil:
 		i.metrics.install("failed", time.Since(start))
 	case use != nil && use.cached:
@@ -665,7 +666,11 @@ func (i *Installer) fetch(ctx context.Context, p *lockfile.Package, dir string, 
 		return err
 	}
 	body, source, err := i.open(ctx, p, vendor)
-	defer func() { i.metrics.tarball(source, err) }()
+	defer func() {
+		if ctx.Err() == nil { // a fetch the caller gave up is not the source's failure
+			i.metrics.tarball(source, err)
+		}
+	}()
 	if err != nil {
 		return err
 	}
