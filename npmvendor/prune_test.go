@@ -8,6 +8,8 @@ import (
 	"slices"
 	"testing"
 	"time"
+
+	"github.com/actionsd/actionsd/runner"
 )
 
 // entries lists a cache folder ("bundles" or "pkg").
@@ -37,6 +39,21 @@ func age(t *testing.T, i *Installer, d time.Duration) {
 	}
 }
 
+// lockAndInstallA locks owners on f and installs actions/a with a new installer.
+func lockAndInstallA(t *testing.T, f *fakeRegistry, owners map[string]map[string]string) (*Result, *Installer, *runner.Bundle) {
+	t.Helper()
+	res, err := lockOwners(t, f, owners, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	i := newTestInstaller(t, f, "")
+	ba, err := i.Install(context.Background(), res.Lock, "actions/a")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res, i, ba
+}
+
 // Prune keeps the bundles in use with the packages they were built from, and removes what nothing
 // uses once it has been unused for MaxUnused; a use marks an entry used, and what was removed is
 // fetched and built again when it is needed.
@@ -45,19 +62,11 @@ func TestPrune(t *testing.T) {
 	f.add("shared", "1.0.0", &fakePkg{})
 	f.add("only-a", "1.0.0", &fakePkg{})
 	f.add("only-b", "1.0.0", &fakePkg{})
-	res, err := lockOwners(t, f, map[string]map[string]string{
+	ctx := context.Background()
+	res, i, ba := lockAndInstallA(t, f, map[string]map[string]string{
 		"actions/a": {"shared": "1.0.0", "only-a": "1.0.0"},
 		"actions/b": {"shared": "1.0.0", "only-b": "1.0.0"},
-	}, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx := context.Background()
-	i := newTestInstaller(t, f, "")
-	ba, err := i.Install(ctx, res.Lock, "actions/a")
-	if err != nil {
-		t.Fatal(err)
-	}
+	})
 	if _, err := i.Install(ctx, res.Lock, "actions/b"); err != nil {
 		t.Fatal(err)
 	}
@@ -143,19 +152,11 @@ func TestPruneCountsServingAsUse(t *testing.T) {
 	f := newFakeRegistry(t)
 	f.add("only-a", "1.0.0", &fakePkg{})
 	f.add("only-b", "1.0.0", &fakePkg{})
-	res, err := lockOwners(t, f, map[string]map[string]string{
+	ctx := context.Background()
+	res, i, ba := lockAndInstallA(t, f, map[string]map[string]string{
 		"actions/a": {"only-a": "1.0.0"},
 		"actions/b": {"only-b": "1.0.0"},
-	}, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx := context.Background()
-	i := newTestInstaller(t, f, "")
-	ba, err := i.Install(ctx, res.Lock, "actions/a")
-	if err != nil {
-		t.Fatal(err)
-	}
+	})
 	// a serves for two hours: later installs hit memory, which touches nothing on disk.
 	age(t, i, 2*time.Hour)
 	if _, err := i.Install(ctx, res.Lock, "actions/a"); err != nil {

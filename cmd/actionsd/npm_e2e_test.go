@@ -31,6 +31,15 @@ func npmrc(reg string) string {
 	return "registry=" + reg + "\n" + nerf + ":_authToken=${ACTIONSD_NPM_TEST_TOKEN}\n"
 }
 
+// onlyRepositoryNpmrc leaves the repository's .npmrc as the only place a registry is found: no
+// NPM_CONFIG_REGISTRY, no user .npmrc.
+func onlyRepositoryNpmrc(t *testing.T) {
+	for _, env := range []string{"NPM_CONFIG_REGISTRY", "npm_config_registry"} {
+		t.Setenv(env, "")
+	}
+	t.Setenv("NPM_CONFIG_USERCONFIG", filepath.Join(t.TempDir(), "no-user-npmrc"))
+}
+
 // startNPMDaemon runs a daemon over repo with no secrets and the npm registry reg.
 func startNPMDaemon(t *testing.T, repo, reg string) *testDaemon {
 	t.Helper()
@@ -131,10 +140,7 @@ export const onExecutePostLogin = async (event: Event, api: any): Promise<void> 
 // import).
 func TestNPMRemoteRepositoryNpmrc(t *testing.T) {
 	reg, _ := npmTestRegistry(t)
-	for _, env := range []string{"NPM_CONFIG_REGISTRY", "npm_config_registry"} {
-		t.Setenv(env, "")
-	}
-	t.Setenv("NPM_CONFIG_USERCONFIG", filepath.Join(t.TempDir(), "no-user-npmrc"))
+	onlyRepositoryNpmrc(t)
 	repo := newRemoteRepo(t)
 	repo.write(".npmrc", npmrc(reg))
 	repo.write("triggers.yaml", "post-login: [plain]\n")
@@ -377,10 +383,7 @@ func TestNPMCachePrune(t *testing.T) {
 // restart.
 func TestNPMRegistryMovesWithTheRepository(t *testing.T) {
 	reg, _ := npmTestRegistry(t)
-	for _, env := range []string{"NPM_CONFIG_REGISTRY", "npm_config_registry"} {
-		t.Setenv(env, "")
-	}
-	t.Setenv("NPM_CONFIG_USERCONFIG", filepath.Join(t.TempDir(), "no-user-npmrc"))
+	onlyRepositoryNpmrc(t)
 	repo := newGitRepo(t)
 	repo.write("triggers.yaml", "post-login: [plain]\n")
 	repo.write("actions/plain/action.yaml", "trigger: post-login\ndependencies:\n  actionsd-plain: 1.0.0\n")
