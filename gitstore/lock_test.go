@@ -177,7 +177,7 @@ func TestDeletedTagOnANewReplica(t *testing.T) {
 		want string
 	}{
 		{"the replica that saw the tag", old, "modules/logger: tag modules/logger/v1 was deleted; v1 keeps serving its recorded content (commit " + c1[:7] + ")"},
-		{"a new replica", openStore(t, repo.dir, t.TempDir()), "modules/logger: tag modules/logger/v1 is missing (deleted, or not pushed yet); v1, which actions pin, serves the content actionsd.lock records (tree " + tree1[:7] + ")"},
+		{"a new replica", openStore(t, repo.dir, t.TempDir()), "modules/logger: tag modules/logger/v1 is missing or was not accepted; v1, which actions pin, serves the content actionsd.lock records (tree " + tree1[:7] + ")"},
 	} {
 		snap := fetchSnapshot(t, c.s)
 		want := []string{c.want, "modules/logger: v2 is recorded in actionsd.lock but tag modules/logger/v2 has not been seen on main yet; not published"}
@@ -224,16 +224,50 @@ func TestDeletedTagOnANewReplica(t *testing.T) {
 	repo.write(map[string]string{lockfile.Name: string(data),
 		"actions/enrich-claims/action.yaml": strings.Replace(quickstart["actions/enrich-claims/action.yaml"], "logger: 1", "logger: 3", 1)})
 	repo.commit("record and pin v3, from a branch that is not merged")
-	for _, deleteTag := range []bool{false, true} {
-		if deleteTag {
-			repo.git("tag", "-d", "modules/logger/v3")
-		}
+	unpublished := func(what string) {
+		t.Helper()
 		snap := fetchSnapshot(t, openStore(t, repo.dir, t.TempDir()))
 		if vs := snap.Modules["logger"]; vs != nil && vs.Versions[3] != nil {
-			t.Errorf("unmerged v3 (tag deleted: %v): published with tree %s", deleteTag, vs.Versions[3].Tree)
+			t.Errorf("%s: v3 published with tree %s", what, vs.Versions[3].Tree)
 		}
 		if !slices.ContainsFunc(problems(snap.Warnings), func(w string) bool { return strings.Contains(w, "v3") && strings.Contains(w, "not published") }) {
-			t.Errorf("unmerged v3 (tag deleted: %v): warnings %q, want v3 not published", deleteTag, problems(snap.Warnings))
+			t.Errorf("%s: warnings %q, want v3 not published", what, problems(snap.Warnings))
+		}
+	}
+	unpublished("unmerged v3, tag pending on its branch")
+	repo.git("tag", "-d", "modules/logger/v3")
+	unpublished("unmerged v3, no tag")
+	// A record whose commit is merged but whose tree is not that commit's (nor any merged one's).
+	l.SetRecord("logger", 3, &lockfile.VersionRecord{Tree: treeF, Commit: c1})
+	if data, err = l.Marshal(); err != nil {
+		t.Fatal(err)
+	}
+	repo.write(map[string]string{lockfile.Name: string(data)})
+	repo.commit("record v3 with a merged commit and an unmerged tree")
+	unpublished("v3 naming a merged commit with an unmerged tree")
+	// A tag of v3 on main that the record contradicts with its unmerged tree.
+	repo.git("tag", "modules/logger/v3")
+	unpublished("v3 tagged on main, its record naming an unmerged tree")
+	repo.git("tag", "-d", "modules/logger/v3")
+
+	// A squash merge: the feature branch's content lands on main as a new commit with the same
+	// tree. The record still names the feature commit, which main does not reach; the tree is
+	// merged, so v3 serves without its tag. A v3 tag moved onto an unmerged commit changes nothing.
+	repo.write(map[string]string{"modules/logger/index.js": "module.exports = {evil: true};\n"})
+	repo.commit("squash-merged logger")
+	l.SetRecord("logger", 3, &lockfile.VersionRecord{Tree: treeF, Commit: cf})
+	if data, err = l.Marshal(); err != nil {
+		t.Fatal(err)
+	}
+	repo.write(map[string]string{lockfile.Name: string(data)})
+	repo.commit("record v3 as published from the feature branch")
+	for _, tagged := range []bool{false, true} {
+		if tagged {
+			repo.git("tag", "modules/logger/v3", cf) // pending: cf is not on main
+		}
+		snap := fetchSnapshot(t, openStore(t, repo.dir, t.TempDir()))
+		if vs := snap.Modules["logger"]; vs == nil || vs.Versions[3] == nil || vs.Versions[3].Tree != treeF {
+			t.Errorf("squash-merged v3 (a pending tag: %v): not served from its record; warnings %q", tagged, problems(snap.Warnings))
 		}
 	}
 }

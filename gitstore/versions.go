@@ -123,17 +123,21 @@ func (s *Store) readVersions(ctx context.Context, repo *git.Repository, r refs, 
 			}
 			rec = &record{Module: module, Version: n, Tag: tag, Commit: commit.String(), Tree: tree.String(), Seen: s.opts.Now().UTC()}
 			if lrec != nil && lrec.Tree != rec.Tree {
-				// The reviewed record wins over the tag, even on first sight.
+				// The reviewed record wins over the tag, even on first sight, if what it records
+				// is merged code.
+				if !s.treeMerged(repo, module, lrec) {
+					warn(module, "tag %s contradicts its record in %s, which names tree %s that is not on %s; not published", tag, lockfile.Name, short(lrec.Tree), s.opts.Branch)
+					continue
+				}
 				rec.Tree, rec.Commit = lrec.Tree, lrec.Commit
 			}
 			s.recs.add(rec)
 			s.log.Info("recorded module version", zap.String("module", module), zap.Int("version", n),
 				zap.String("tag", tag), zap.String("commit", rec.Commit), zap.String("tree", rec.Tree), zap.Bool("in_lock", lrec != nil))
 		} else if lrec != nil && lrec.Tree != rec.Tree {
-			// actionsd.lock at HEAD is authoritative over what this daemon saw first.
-			warn(module, "v%d: the record under the data dir (tree %s) differs from actionsd.lock (tree %s); actionsd.lock wins", n, short(rec.Tree), short(lrec.Tree))
-			rec.Tree, rec.Commit = lrec.Tree, lrec.Commit
-			s.recs.dirty = true
+			// actionsd.lock at HEAD is authoritative over what this daemon saw first, when what
+			// it records is merged code.
+			s.lockWins(repo, module, n, rec, lrec, warn)
 		}
 		tagged[key] = true
 		v := rec.version()
@@ -166,8 +170,7 @@ func (s *Store) readVersions(ctx context.Context, repo *git.Repository, r refs, 
 		}
 		rec := s.recs.byKey[key]
 		if lrec := lockRecord(rec.Module, rec.Version); lrec != nil && lrec.Tree != rec.Tree {
-			rec.Tree, rec.Commit = lrec.Tree, lrec.Commit
-			s.recs.dirty = true
+			s.lockWins(repo, rec.Module, rec.Version, rec, lrec, warn)
 		}
 		v := rec.version()
 		v.Moved, v.Deleted = true, true
@@ -196,30 +199,28 @@ func (s *Store) readVersions(ctx context.Context, repo *git.Repository, r refs, 
 					continue
 				}
 				tag := VersionTag(module, n)
-				_, tagExists := r.tags[tag] // pending, or refused: reported above
-				if !pinned[key] || tagExists {
+				if !pinned[key] {
 					warn(module, "v%d is recorded in %s but tag %s has not been seen on %s yet; not published", n, lockfile.Name, tag, s.opts.Branch)
 					continue
 				}
 				if s.opts.Verify.Tags {
-					// Only a signed tag publishes; this daemon never saw one to verify.
-					warn(module, "v%d is recorded in %s and pinned, but tag %s is missing and tags must be signed; not published", n, lockfile.Name, tag)
+					// Only a signed tag publishes; this daemon never accepted one.
+					warn(module, "v%d is recorded in %s and pinned, but tag %s is missing or was not accepted, and tags must be signed; not published", n, lockfile.Name, tag)
 					continue
 				}
-				// Actions pin a version whose tag is gone and that this daemon never saw: a
-				// replica that starts after the tag was deleted. It serves what actionsd.lock
-				// records, as the replicas that saw the tag do (git is the truth; the data dir is
-				// only a cache), once the record holds: its commit is on the deploy branch (merged,
-				// reviewed code) and has that tree.
+				// Actions pin a version whose tag this daemon never accepted: a replica that
+				// starts after the tag was deleted (or moved). It serves what actionsd.lock
+				// records, as the replicas that accepted the tag do (git is the truth; the data
+				// dir is only a cache), when what it records is merged, reviewed code.
 				lrec := snap.Lock.Record(module, n)
-				if !s.recordHolds(repo, module, lrec) {
-					warn(module, "v%d is recorded in %s and pinned, but tag %s is missing and the recorded commit %s is not on %s with tree %s; not published",
-						n, lockfile.Name, tag, short(lrec.Commit), s.opts.Branch, short(lrec.Tree))
+				if !s.treeMerged(repo, module, lrec) {
+					warn(module, "v%d is recorded in %s and pinned, but tag %s is missing or was not accepted, and the recorded tree %s is not on %s; not published",
+						n, lockfile.Name, tag, short(lrec.Tree), s.opts.Branch)
 					continue
 				}
 				v := &Version{Number: n, Tag: VersionTag(module, n), Commit: lrec.Commit, Tree: lrec.Tree,
 					Moved: true, Deleted: true, Module: &Module{Name: module}}
-				warn(module, "tag %s is missing (deleted, or not pushed yet); v%d, which actions pin, serves the content %s records (tree %s)", v.Tag, n, lockfile.Name, short(lrec.Tree))
+				warn(module, "tag %s is missing or was not accepted; v%d, which actions pin, serves the content %s records (tree %s)", v.Tag, n, lockfile.Name, short(lrec.Tree))
 				if err := s.addVersion(repo, snap, v, usedLocks); err != nil {
 					return err
 				}
@@ -232,18 +233,48 @@ func (s *Store) readVersions(ctx context.Context, repo *git.Repository, r refs, 
 	return nil
 }
 
-// recordHolds reports whether a version record of actionsd.lock names a commit on the deploy
-// branch whose module folder is the recorded tree.
-func (s *Store) recordHolds(repo *git.Repository, module string, rec *lockfile.VersionRecord) bool {
-	if rec == nil || rec.Commit == "" || !plumbing.IsHash(rec.Commit) {
+// lockWins makes rec what actionsd.lock records for module v<n> when that is merged code; else
+// the record under the data dir keeps serving, and a warning says why.
+func (s *Store) lockWins(repo *git.Repository, module string, n int, rec *record, lrec *lockfile.VersionRecord, warn func(module, format string, args ...any)) {
+	if !s.treeMerged(repo, module, lrec) {
+		warn(module, "v%d: %s records tree %s, which is not on %s; the record under the data dir (tree %s) keeps serving", n, lockfile.Name, short(lrec.Tree), s.opts.Branch, short(rec.Tree))
+		return
+	}
+	warn(module, "v%d: the record under the data dir (tree %s) differs from %s (tree %s); %s wins", n, short(rec.Tree), lockfile.Name, short(lrec.Tree), lockfile.Name)
+	rec.Tree, rec.Commit = lrec.Tree, lrec.Commit
+	s.recs.dirty = true
+}
+
+// treeMerged reports whether the module folder a record of actionsd.lock names is merged code:
+// some commit on the deploy branch has modules/<module> at the recorded tree. The recorded commit
+// is tried first; a squash or rebase merge keeps the tree but not the commit, so the branch's
+// history is searched next. Answers are kept until HEAD moves.
+func (s *Store) treeMerged(repo *git.Repository, module string, rec *lockfile.VersionRecord) bool {
+	if rec == nil || !plumbing.IsHash(rec.Tree) {
 		return false
 	}
-	commit := plumbing.NewHash(rec.Commit)
-	if !s.reach.has(commit) {
-		return false
+	if s.mergedHead != s.reach.head {
+		s.merged, s.mergedHead = map[string]bool{}, s.reach.head
 	}
-	tree, err := moduleTree(repo.Storer, commit, module)
-	return err == nil && tree.String() == rec.Tree
+	key := module + "\x00" + rec.Tree
+	if ok, known := s.merged[key]; known {
+		return ok
+	}
+	want := plumbing.NewHash(rec.Tree)
+	found := false
+	if plumbing.IsHash(rec.Commit) && s.reach.has(plumbing.NewHash(rec.Commit)) {
+		tree, err := moduleTree(repo.Storer, plumbing.NewHash(rec.Commit), module)
+		found = err == nil && tree == want
+	}
+	for c := range s.reach.set {
+		if found {
+			break
+		}
+		tree, err := moduleTree(repo.Storer, c, module)
+		found = err == nil && tree == want
+	}
+	s.merged[key] = found
+	return found
 }
 
 // addVersion reads v's module from its recorded tree and adds it to snap.
