@@ -6,9 +6,10 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"slices"
+	"path"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/ProtonMail/go-crypto/openpgp"
 	"github.com/go-git/go-git/v5/plumbing"
@@ -75,8 +76,11 @@ func ReadSSHKeys(files ...string) ([]SSHKey, error) {
 // not for git signatures.
 func parseKeyLine(line string) (SSHKey, bool, error) {
 	bad := errors.New(`not an ssh public key (want "ssh-ed25519 AAAA…", optionally after the principals of an allowed_signers line)`)
-	first, rest, _ := strings.Cut(line, " ")
-	if !strings.HasPrefix(first, "ssh-") && !strings.HasPrefix(first, "ecdsa-") && !strings.HasPrefix(first, "sk-") {
+	first, rest := line, ""
+	if i := strings.IndexFunc(line, unicode.IsSpace); i >= 0 {
+		first, rest = line[:i], line[i+1:]
+	}
+	if !keyAlgorithms[first] {
 		// allowed_signers: principals, then options and the key. (An authorized_keys line's
 		// options land here too, and do not widen trust, except a certificate authority.)
 		if strings.Contains(first, "cert-authority") {
@@ -94,7 +98,11 @@ func parseKeyLine(line string) (SSHKey, bool, error) {
 		value = strings.Trim(value, `"`)
 		switch strings.ToLower(name) {
 		case "namespaces":
-			if !slices.Contains(strings.Split(value, ","), sshNamespace) {
+			ok, err := matchesNamespace(value)
+			if err != nil {
+				return SSHKey{}, false, err
+			}
+			if !ok {
 				return SSHKey{}, false, nil
 			}
 		case "valid-after", "valid-before":
@@ -114,6 +122,30 @@ func parseKeyLine(line string) (SSHKey, bool, error) {
 		}
 	}
 	return key, true, nil
+}
+
+// keyAlgorithms are the public key types a line may start with (authorized_keys without options).
+var keyAlgorithms = map[string]bool{
+	ssh.KeyAlgoED25519: true, ssh.KeyAlgoSKED25519: true, ssh.KeyAlgoRSA: true, ssh.KeyAlgoDSA: true,
+	ssh.KeyAlgoECDSA256: true, ssh.KeyAlgoECDSA384: true, ssh.KeyAlgoECDSA521: true, ssh.KeyAlgoSKECDSA256: true,
+}
+
+// matchesNamespace reports whether an allowed_signers namespaces list (comma-separated patterns
+// with * and ?, as OpenSSH reads them) admits git's namespace. Negated patterns are refused.
+func matchesNamespace(list string) (bool, error) {
+	for _, p := range strings.Split(list, ",") {
+		if strings.HasPrefix(p, "!") {
+			return false, fmt.Errorf("namespaces: negated pattern %q is not supported", p)
+		}
+		ok, err := path.Match(p, sshNamespace)
+		if err != nil {
+			return false, fmt.Errorf("namespaces: %q: %w", p, err)
+		}
+		if ok {
+			return true, nil
+		}
+	}
+	return false, nil
 }
 
 // parseSSHTime reads ssh-keygen's YYYYMMDD[Z] or YYYYMMDDHHMM[SS][Z]: UTC with Z, else local time.
@@ -188,9 +220,6 @@ func (v Verify) checkSSHSignature(payload io.Reader, signature string, when time
 	if err != nil {
 		return "", fmt.Errorf("ssh signature: %w", err)
 	}
-	if sig.Signature != nil && sig.Signature.Format == ssh.KeyAlgoRSA {
-		return "", errors.New("ssh signature: RSA with SHA-1 (ssh-rsa) is refused; sign with rsa-sha2-512 or another key type")
-	}
 	fp := ssh.FingerprintSHA256(sig.PublicKey)
 	matched := false
 	for _, key := range v.SSHKeys {
@@ -198,7 +227,7 @@ func (v Verify) checkSSHSignature(payload io.Reader, signature string, when time
 			continue
 		}
 		matched = true
-		if !key.ValidAfter.IsZero() && when.Before(key.ValidAfter) || !key.ValidBefore.IsZero() && !when.Before(key.ValidBefore) {
+		if !key.ValidAfter.IsZero() && when.Before(key.ValidAfter) || !key.ValidBefore.IsZero() && when.After(key.ValidBefore) {
 			continue // another line may trust the key for another window
 		}
 		if err := sshsig.Verify(payload, sig, key.Key, sig.HashAlgorithm, sshNamespace); err != nil {
