@@ -667,7 +667,7 @@ func (i *Installer) fetch(ctx context.Context, p *lockfile.Package, dir string, 
 	}
 	body, source, err := i.open(ctx, p, vendor)
 	defer func() {
-		if ctx.Err() == nil { // a fetch the caller gave up is not the source's failure
+		if err == nil || ctx.Err() == nil { // a fetch the caller gave up is not the source's failure
 			i.metrics.tarball(source, err)
 		}
 	}()

@@ -567,3 +567,30 @@ func TestExecutionLog(t *testing.T) {
 		t.Errorf("actions %s: the error must be redacted", got)
 	}
 }
+
+func TestTruncate(t *testing.T) {
+	for _, c := range []struct {
+		s    string
+		n    int
+		want string
+	}{
+		{"short", 10, "short"},
+		{"exactly10!", 10, "exactly10!"},
+		{"0123456789abc", 10, "0123456…"},
+		{"ééééééé", 8, "éé…"}, // 2-byte runes: no rune is cut in half
+	} {
+		got := truncate(c.s, c.n)
+		if got != c.want || len(got) > c.n {
+			t.Errorf("truncate(%q, %d) = %q, want %q (at most %d bytes)", c.s, c.n, got, c.want, c.n)
+		}
+	}
+}
+
+// A process env that runner.Build cannot pass on faithfully is an error, not a surprise.
+func TestProcessEnvRefused(t *testing.T) {
+	for _, env := range []map[string]string{{"A": "x\x00B\x00y"}, {"__proto__": "x"}, {"": "x"}} {
+		if _, err := Build(context.Background(), newSpec(newAction("a", "exports.onExecutePostLogin = async () => {};")), Options{ProcessEnv: env}); err == nil {
+			t.Errorf("ProcessEnv %q: built, want an error", env)
+		}
+	}
+}

@@ -373,16 +373,17 @@ func (g *Generation) execute(ctx context.Context, t trigger.Trigger, actions []*
 // maxLoggedError bounds the error of an action in the execution log: the result carries it whole.
 const maxLoggedError = 1024
 
-// truncate cuts s to at most n bytes, on a UTF-8 boundary, marking the cut.
+// truncate cuts s to at most n bytes, on a UTF-8 boundary, ending the cut with "…".
 func truncate(s string, n int) string {
+	const mark = "…"
 	if len(s) <= n {
 		return s
 	}
-	cut := n
+	cut := max(n-len(mark), 0)
 	for cut > 0 && !utf8.RuneStart(s[cut]) {
 		cut--
 	}
-	return s[:cut] + "…"
+	return s[:cut] + mark
 }
 
 // ranActions logs the actions an execution ran: name, version, the module versions each pins,

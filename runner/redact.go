@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"encoding/base64"
 	"encoding/json"
+	"fmt"
 	"net/url"
 	"slices"
 	"strings"
@@ -25,16 +26,55 @@ type redactor struct {
 }
 
 // encodings are the forms of a secret value code may write it in: as it is, JSON-escaped (inside a
-// JSON.stringify), URL-encoded (encodeURIComponent, URLSearchParams) and base64 (btoa, Buffer).
+// JSON.stringify), URL-encoded as encodeURIComponent and URLSearchParams do (and Go's escapers),
+// and base64 (btoa, Buffer), also inside a longer encoded string such as a Basic credential.
 func encodings(v string) []string {
 	out := []string{v}
 	if j, err := json.Marshal(v); err == nil {
 		out = append(out, string(j[1:len(j)-1]))
 	}
-	out = append(out, url.QueryEscape(v), url.PathEscape(v), strings.ReplaceAll(url.QueryEscape(v), "+", "%20"),
-		base64.StdEncoding.EncodeToString([]byte(v)), base64.RawStdEncoding.EncodeToString([]byte(v)),
-		base64.URLEncoding.EncodeToString([]byte(v)), base64.RawURLEncoding.EncodeToString([]byte(v)))
+	out = append(out, jsEscape(v, "-_.!~*'()", "%20"), jsEscape(v, "*-._", "+"),
+		url.QueryEscape(v), url.PathEscape(v))
+	for _, enc := range []*base64.Encoding{base64.RawStdEncoding, base64.RawURLEncoding} {
+		for offset := range 3 {
+			if m := base64Inner(enc, v, offset); len(m) >= redactMinLen {
+				out = append(out, m)
+			}
+		}
+	}
 	return out
+}
+
+// jsEscape percent-encodes v's UTF-8 bytes but ASCII letters, digits and keep, with space as
+// space: encodeURIComponent is jsEscape(v, "-_.!~*'()", "%20"), URLSearchParams
+// jsEscape(v, "*-._", "+").
+func jsEscape(v, keep, space string) string {
+	var b strings.Builder
+	for i := 0; i < len(v); i++ {
+		c := v[i]
+		switch {
+		case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9', strings.IndexByte(keep, c) >= 0:
+			b.WriteByte(c)
+		case c == ' ':
+			b.WriteString(space)
+		default:
+			fmt.Fprintf(&b, "%%%02X", c)
+		}
+	}
+	return b.String()
+}
+
+// base64Inner is the part of the base64 encoding of v, when v starts offset bytes into a 3-byte
+// group, that depends on v alone: whatever surrounds v in the encoded data, those characters
+// appear.
+func base64Inner(enc *base64.Encoding, v string, offset int) string {
+	full := enc.EncodeToString(append(make([]byte, offset), v...))
+	first := (8*offset + 5) / 6       // the first character whose bits are all v's
+	last := 8 * (offset + len(v)) / 6 // the characters before it hold only v's bits
+	if first >= last || last > len(full) {
+		return ""
+	}
+	return full[first:last]
 }
 
 // newRedactor returns a redactor for the given secret values (and their encodings), or nil when

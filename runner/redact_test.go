@@ -37,7 +37,8 @@ func TestRedactor(t *testing.T) {
 	}
 }
 
-// A secret is redacted in the forms code writes it in: JSON-escaped, URL-encoded, base64.
+// A secret is redacted in the forms code writes it in: JSON-escaped, URL-encoded (as JavaScript
+// does), base64 (also inside a longer encoded credential).
 func TestRedactEncodings(t *testing.T) {
 	const secret = `pa"ss/wo rd`
 	r := newRedactor([]string{secret})
@@ -47,9 +48,31 @@ func TestRedactEncodings(t *testing.T) {
 		"pa%22ss%2Fwo%20rd",
 		"Bearer " + base64.StdEncoding.EncodeToString([]byte(secret)),
 		base64.RawURLEncoding.EncodeToString([]byte(secret)),
+		"Basic " + base64.StdEncoding.EncodeToString([]byte("user:"+secret)),
+		"Basic " + base64.StdEncoding.EncodeToString([]byte("us:"+secret+"!")),
+		"Basic " + base64.StdEncoding.EncodeToString([]byte("u:"+secret)),
 	} {
 		if got := r.redact(s); !strings.Contains(got, redacted) {
 			t.Errorf("redact(%q) = %q, want the secret redacted", s, got)
+		}
+	}
+	// encodeURIComponent leaves !~*'() as they are; URLSearchParams writes a space as +.
+	js := newRedactor([]string{"p@ss!word/1 (x)~"})
+	for _, s := range []string{"p%40ss!word%2F1%20(x)~", "p%40ss%21word%2F1+%28x%29%7E"} {
+		if got := js.redact("q=" + s); !strings.Contains(got, redacted) {
+			t.Errorf("redact(%q) = %q, want the secret redacted", s, got)
+		}
+	}
+}
+
+// base64Inner finds a value's base64 characters wherever it starts in the encoded data.
+func TestBase64Inner(t *testing.T) {
+	const v = "s3cr3t-value"
+	for _, prefix := range []string{"", "a", "ab", "abc", "abcd"} {
+		enc := base64.StdEncoding.EncodeToString([]byte(prefix + v + "!?"))
+		inner := base64Inner(base64.RawStdEncoding, v, len(prefix)%3)
+		if len(inner) < 12 || !strings.Contains(enc, inner) {
+			t.Errorf("prefix %q: %q is not in %q (or too short)", prefix, inner, enc)
 		}
 	}
 }

@@ -223,8 +223,11 @@ func (c *Config) Check() error {
 		return fmt.Errorf("config: execution_budget %s: want a positive duration such as 20s", time.Duration(c.ExecutionBudget))
 	}
 	for _, k := range slices.Sorted(maps.Keys(c.ProcessEnv)) {
-		if !envNameRE.MatchString(k) || k == "__proto__" {
+		if !envNameRE.MatchString(k) {
 			return fmt.Errorf("config: process_env: %q is not a variable name ([A-Za-z_][A-Za-z0-9_]*)", k)
+		}
+		if k == "__proto__" {
+			return errors.New("config: process_env: __proto__ would set the object's prototype, not a variable")
 		}
 		if strings.ContainsRune(c.ProcessEnv[k], 0) {
 			return fmt.Errorf("config: process_env.%s: a value may not hold a NUL byte", k)
