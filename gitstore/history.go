@@ -113,6 +113,9 @@ func subtree(s storer.EncodedObjectStorer, tree plumbing.Hash, name string) (plu
 type reachability struct {
 	head plumbing.Hash
 	set  map[plumbing.Hash]struct{}
+	// merged caches Store.treeMerged's answers by module and tree. The set only grows while HEAD
+	// moves forward, so a yes stays true then; a rewritten history forgets them all.
+	merged map[string]bool
 }
 
 func (r *reachability) has(h plumbing.Hash) bool {
@@ -133,6 +136,7 @@ func (r *reachability) update(ctx context.Context, s storer.EncodedObjectStorer,
 		if reachedOld {
 			maps.Copy(r.set, added)
 			r.head = head
+			maps.DeleteFunc(r.merged, func(_ string, yes bool) bool { return !yes })
 			return nil
 		}
 	}
@@ -140,7 +144,7 @@ func (r *reachability) update(ctx context.Context, s storer.EncodedObjectStorer,
 	if err != nil {
 		return err
 	}
-	r.head, r.set = head, set
+	r.head, r.set, r.merged = head, set, map[string]bool{}
 	return nil
 }
 

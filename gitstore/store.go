@@ -73,20 +73,17 @@ type Store struct {
 	log       *zap.Logger
 	metrics   *metrics
 
-	mu    sync.Mutex      // guards the fields below and serialises git access
-	repo  *git.Repository // the mirror, once opened
-	trees treeReader      // parsed folders by tree hash
-	reach reachability    // HEAD's ancestry, for tag reachability
-	// merged caches treeMerged's answers (module and tree) for HEAD mergedHead.
-	merged     map[string]bool
-	mergedHead plumbing.Hash
-	versions   actionHistory            // action versions of the last HEAD
-	recs       *recordFile              // loaded on first Snapshot
-	targets    map[string]tagTarget     // version tags' targets of the last Snapshot
-	logged     map[string]bool          // moves already logged, by tag and commit
-	locks      map[plumbing.Hash]lockAt // actionsd.lock by commit, for version locks
-	cached     *refs                    // the mirror's refs since the last Fetch; nil: read them
-	verified   map[string]error         // signature checks of commits and tags, by kind and hash
+	mu       sync.Mutex               // guards the fields below and serialises git access
+	repo     *git.Repository          // the mirror, once opened
+	trees    treeReader               // parsed folders by tree hash
+	reach    reachability             // HEAD's ancestry, for tag reachability
+	versions actionHistory            // action versions of the last HEAD
+	recs     *recordFile              // loaded on first Snapshot
+	targets  map[string]tagTarget     // version tags' targets of the last Snapshot
+	logged   map[string]bool          // moves already logged, by tag and commit
+	locks    map[plumbing.Hash]lockAt // actionsd.lock by commit, for version locks
+	cached   *refs                    // the mirror's refs since the last Fetch; nil: read them
+	verified map[string]error         // signature checks of commits and tags, by kind and hash
 }
 
 // lockAt is actionsd.lock as read from one tree.

@@ -248,32 +248,28 @@ func (s *Store) lockWins(repo *git.Repository, module string, n int, rec *record
 // treeMerged reports whether the module folder a record of actionsd.lock names is merged code:
 // some commit on the deploy branch has modules/<module> at the recorded tree. The recorded commit
 // is tried first; a squash or rebase merge keeps the tree but not the commit, so the branch's
-// history is searched next. Answers are kept until HEAD moves.
+// history is searched next. Answers are kept with the ancestry (reachability.merged).
 func (s *Store) treeMerged(repo *git.Repository, module string, rec *lockfile.VersionRecord) bool {
 	if rec == nil || !plumbing.IsHash(rec.Tree) {
 		return false
 	}
-	if s.mergedHead != s.reach.head {
-		s.merged, s.mergedHead = map[string]bool{}, s.reach.head
-	}
 	key := module + "\x00" + rec.Tree
-	if ok, known := s.merged[key]; known {
+	if ok, known := s.reach.merged[key]; known {
 		return ok
 	}
 	want := plumbing.NewHash(rec.Tree)
-	found := false
-	if plumbing.IsHash(rec.Commit) && s.reach.has(plumbing.NewHash(rec.Commit)) {
-		tree, err := moduleTree(repo.Storer, plumbing.NewHash(rec.Commit), module)
-		found = err == nil && tree == want
+	has := func(c plumbing.Hash) bool {
+		tree, err := moduleTree(repo.Storer, c, module)
+		return err == nil && tree == want
 	}
+	found := plumbing.IsHash(rec.Commit) && s.reach.has(plumbing.NewHash(rec.Commit)) && has(plumbing.NewHash(rec.Commit))
 	for c := range s.reach.set {
 		if found {
 			break
 		}
-		tree, err := moduleTree(repo.Storer, c, module)
-		found = err == nil && tree == want
+		found = has(c)
 	}
-	s.merged[key] = found
+	s.reach.merged[key] = found
 	return found
 }
 

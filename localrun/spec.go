@@ -57,12 +57,10 @@ func (w *Workspace) prepare(ctx context.Context, object, ref, owner string, lock
 	if len(src.Dependencies) == 0 || w.Dependencies == nil {
 		return src, nil
 	}
-	b, err := w.Dependencies.Install(ctx, sync.InstallRequest{Lock: lock, Owner: owner,
-		Subpaths: runner.PackageSubpaths(src.Files, src.Dependencies)})
+	src, err := sync.InstallSource(ctx, w.Dependencies, src, owner, lock, nil)
 	if err != nil {
 		return src, fmt.Errorf("%s: npm dependencies: %w", object, err)
 	}
-	src.Bundle = b
 	return src, nil
 }
 

@@ -213,7 +213,8 @@ func (w *Workspace) harnessSpec(ctx context.Context, tf TestFile, timeout time.D
 		}
 		files := maps.Clone(a.Source.Files)
 		files[harnessFile] = harness(fmt.Sprintf("require('./%s');", tf.File))
-		as.Source = runner.Source{Dir: a.Source.Dir, Entry: harnessFile, Files: files, Dependencies: a.Source.Dependencies, Bundle: a.Source.Bundle}
+		as.Source = a.Source
+		as.Source.Entry, as.Source.Files = harnessFile, files
 		as.Secrets = a.Secrets
 		as.Modules = a.Modules
 	default:

@@ -418,16 +418,25 @@ func writeBundle(tmpDir, dst string, sp *split, pkgs []string) error {
 	return nil
 }
 
+// readManifest reads the bundle.json of a bundle folder.
+func readManifest(dir string) (bundleManifest, error) {
+	var m bundleManifest
+	data, err := os.ReadFile(filepath.Join(dir, "bundle.json"))
+	if err != nil {
+		return m, err
+	}
+	if err := json.Unmarshal(data, &m); err != nil {
+		return m, fmt.Errorf("%s: %w", filepath.Join(dir, "bundle.json"), err)
+	}
+	return m, nil
+}
+
 // readBundle reads a bundle folder that writeBundle stored, and the package folders it was built
 // from.
 func readBundle(dir string) (*runner.Bundle, []string, error) {
-	data, err := os.ReadFile(filepath.Join(dir, "bundle.json"))
+	m, err := readManifest(dir)
 	if err != nil {
 		return nil, nil, err
-	}
-	var m bundleManifest
-	if err := json.Unmarshal(data, &m); err != nil {
-		return nil, nil, fmt.Errorf("%s: %w", filepath.Join(dir, "bundle.json"), err)
 	}
 	chunks := make(map[string][]byte, len(m.Chunks))
 	for _, name := range m.Chunks {
@@ -555,12 +564,8 @@ const bundlerVersion = "actionsd-npm-bundle-4"
 func checkSubpaths(owner string, o *lockfile.Owner, subpaths []string) ([]string, error) {
 	seen := map[string]bool{}
 	for _, s := range subpaths {
-		pkg, rest := s, ""
-		if i := strings.Index(s, "/"); i >= 0 && !strings.HasPrefix(s, "@") {
-			pkg, rest = s[:i], s[i+1:]
-		} else if parts := strings.SplitN(s, "/", 3); strings.HasPrefix(s, "@") && len(parts) == 3 {
-			pkg, rest = parts[0]+"/"+parts[1], parts[2]
-		}
+		pkg := runner.PackageName(s)
+		rest := strings.TrimPrefix(s[len(pkg):], "/")
 		if _, ok := o.Dependencies[pkg]; !ok || rest == "" {
 			return nil, fmt.Errorf("%s: %q is not a deep import of a declared package", owner, s)
 		}

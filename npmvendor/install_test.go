@@ -85,7 +85,13 @@ func loadPackage(t *testing.T, vm *goja.Runtime, exports *goja.Object, name stri
 
 func newTestInstaller(t *testing.T, f *fakeRegistry, vendor string) *Installer {
 	t.Helper()
-	opts := InstallerOptions{Dir: filepath.Join(t.TempDir(), "npm"), VendorDir: vendor, Logger: zaptest.NewLogger(t), Timeout: 2 * time.Second, Retries: 1}
+	return testInstallerIn(t, f, filepath.Join(t.TempDir(), "npm"), vendor)
+}
+
+// testInstallerIn is an installer over the cache folder dir, with f's registry (none when nil).
+func testInstallerIn(t *testing.T, f *fakeRegistry, dir, vendor string) *Installer {
+	t.Helper()
+	opts := InstallerOptions{Dir: dir, VendorDir: vendor, Logger: zaptest.NewLogger(t), Timeout: 2 * time.Second, Retries: 1}
 	if f != nil {
 		opts.Registries = f.registries()
 	}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"strings"
 	"testing"
-	"time"
 )
 
 // TestInstallDropsFailedOptionalSubtree: as npm does, a package reached only through an optional
@@ -62,7 +61,7 @@ module.exports = { native, broken, fine };`},
 
 	// A fetch failure may pass: that bundle was not kept, and the next install has broken.
 	f.add("broken-dep", "1.0.0", &fakePkg{files: map[string]string{"index.js": `module.exports = "dep";`}})
-	b, err = newTestInstallerAt(t, f, i.dir).Install(context.Background(), res.Lock, "actions/a")
+	b, err = testInstallerIn(t, f, i.dir, "").Install(context.Background(), res.Lock, "actions/a")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -84,15 +83,6 @@ module.exports = { native, broken, fine };`},
 	if err == nil || !strings.Contains(err.Error(), "native-bin@1.0.0") || !strings.Contains(err.Error(), "not for this platform") {
 		t.Errorf("required package over a platform-only dependency: got %v", err)
 	}
-}
-
-func newTestInstallerAt(t *testing.T, f *fakeRegistry, dir string) *Installer {
-	t.Helper()
-	i, err := NewInstaller(InstallerOptions{Dir: dir, Registries: f.registries(), Timeout: 2 * time.Second, Retries: 1})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return i
 }
 
 func isNull(v any) bool { return v == nil }

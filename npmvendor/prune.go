@@ -1,7 +1,6 @@
 package npmvendor
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -120,13 +119,13 @@ func (i *Installer) prune(opts PruneOptions, gone *[]string) (PruneStats, error)
 			}
 			continue
 		}
-		pkgs, err := manifestPackages(dir)
+		m, err := readManifest(dir)
 		if err != nil {
 			// Damaged, or being replaced by another process: every package stays this time.
 			errs = append(errs, fmt.Errorf("npm cache: %w; no package is removed", err))
 			keepAll = true
 		}
-		for _, p := range pkgs {
+		for _, p := range m.Packages {
 			needed[p] = true
 		}
 	}
@@ -167,19 +166,6 @@ func (i *Installer) touch(dir string) {
 			i.logger.Warn("npm cache: cannot mark an entry used; it may be pruned while in use elsewhere", zap.Error(err))
 		})
 	}
-}
-
-// manifestPackages is the package folders a stored bundle was built from.
-func manifestPackages(dir string) ([]string, error) {
-	data, err := os.ReadFile(filepath.Join(dir, "bundle.json"))
-	if err != nil {
-		return nil, err
-	}
-	var m bundleManifest
-	if err := json.Unmarshal(data, &m); err != nil {
-		return nil, fmt.Errorf("%s: %w", filepath.Join(dir, "bundle.json"), err)
-	}
-	return m.Packages, nil
 }
 
 // moveOut takes a cache entry out of place at once, by a rename into tmp/, so that a reader sees

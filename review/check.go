@@ -137,8 +137,8 @@ func checkLocked(s *State) (errs, warnings []Finding) {
 				continue
 			case s.Lock == nil:
 				f.Message = fmt.Sprintf("%s %s is not locked: there is no %s (run `actionsd lock`)", p.Package, p.Declared, lockfile.Name)
-			case p.Locked == "" && locked(s.Lock, d.object, p.Package) != "":
-				f.Message = fmt.Sprintf("%s %s is locked to %s, which %s does not list (run `actionsd lock`)", p.Package, p.Declared, locked(s.Lock, d.object, p.Package), lockfile.Name)
+			case p.Locked == "" && locked(s.Lock, d.object, p.Package) != "": // Check found no package entry
+				f.Message = fmt.Sprintf("%s %s is locked to %s, which %s does not list (run `actionsd lock`)", p.Package, p.Declared, s.Lock.Owners[d.object].Dependencies[p.Package], lockfile.Name)
 			case p.Locked == "":
 				f.Message = fmt.Sprintf("%s %s is not in %s (run `actionsd lock`)", p.Package, p.Declared, lockfile.Name)
 			default:
@@ -192,15 +192,13 @@ func build(ctx context.Context, s *State, p *prepared, already []Finding, deps s
 		case deps == nil:
 			return false
 		}
-		b, err := deps.Install(ctx, sync.InstallRequest{Lock: lock, Owner: owner,
-			Subpaths: runner.PackageSubpaths(src.Files, src.Dependencies)})
+		src, err := sync.InstallSource(ctx, deps, src, owner, lock, nil)
 		if err != nil {
 			warnings = append(warnings, Finding{Pos: object, Object: object,
 				Message: "not built: its npm dependencies did not install: " + err.Error()})
 			syntax[object] = true
 			return false
 		}
-		src.Bundle = b
 		p.sources[object] = src
 		bundled[object] = true
 		return true

@@ -101,6 +101,43 @@ var compileSlots = make(chan struct{}, runtime.GOMAXPROCS(0))
 // chunks returns the compile tasks of bundle's chunks by name, and the ones not yet compiled,
 // largest first. display maps entry chunks to their packages.
 func (c *ProgramCache) chunks(build uint64, bundle *Bundle) (map[string]*compileTask, []*compileTask) {
+	refs := c.chunkRefs(build, bundle)
+	all := make(map[string]*compileTask, len(refs))
+	var todo []*compileTask
+	for _, r := range refs {
+		code := bundle.Chunks[r.name]
+		t := c.task(build, r.key, r.file, func() string { return bundleWrapperHead + string(code) + wrapperTail })
+		all[r.name] = t
+		if !t.claimed.Load() {
+			todo = append(todo, t)
+		}
+	}
+	return all, todo
+}
+
+// chunkRef is one chunk of a bundle: its name, the file name its program has in stack traces, and
+// its key in the cache.
+type chunkRef struct {
+	name, file string
+	key        [32]byte
+}
+
+// bundleRefs are a bundle's chunks, largest first, and the last build that used them.
+type bundleRefs struct {
+	refs []chunkRef
+	used uint64
+}
+
+// chunkRefs returns bundle's chunks, largest first. They are hashed once while builds use the
+// bundle (its Key names its content), not at every Precompile and Build.
+func (c *ProgramCache) chunkRefs(build uint64, bundle *Bundle) []chunkRef {
+	c.mu.Lock()
+	if b, ok := c.bundles[bundle.Key]; ok {
+		b.used = max(b.used, build)
+		c.mu.Unlock()
+		return b.refs
+	}
+	c.mu.Unlock()
 	display := make(map[string]string, len(bundle.Entries))
 	for pkg, ch := range bundle.Entries {
 		display[ch] = pkg
@@ -108,18 +145,17 @@ func (c *ProgramCache) chunks(build uint64, bundle *Bundle) (map[string]*compile
 	names := slices.SortedFunc(maps.Keys(bundle.Chunks), func(x, y string) int {
 		return cmp.Or(cmp.Compare(len(bundle.Chunks[y]), len(bundle.Chunks[x])), cmp.Compare(x, y))
 	})
-	all := make(map[string]*compileTask, len(names))
-	var todo []*compileTask
-	for _, name := range names {
-		code := bundle.Chunks[name]
-		file, key := chunkKey(display, name, code)
-		t := c.task(build, key, file, func() string { return bundleWrapperHead + string(code) + wrapperTail })
-		all[name] = t
-		if !t.claimed.Load() {
-			todo = append(todo, t)
-		}
+	refs := make([]chunkRef, len(names))
+	for i, name := range names {
+		refs[i].name = name
+		refs[i].file, refs[i].key = chunkKey(display, name, bundle.Chunks[name])
 	}
-	return all, todo
+	if bundle.Key != "" {
+		c.mu.Lock()
+		c.bundles[bundle.Key] = &bundleRefs{refs: refs, used: build}
+		c.mu.Unlock()
+	}
+	return refs
 }
 
 // task returns the compile task of src under key: a finished one when the cache holds the
@@ -236,10 +272,11 @@ func isJSFile(name string) bool {
 // neither of the last two builds used. It is safe for concurrent use; share one across generations
 // through Options.Programs.
 type ProgramCache struct {
-	mu     sync.Mutex // guards builds, progs and tasks
-	builds uint64
-	progs  map[[32]byte]*cachedProgram
-	tasks  map[[32]byte]*compileTask // compiles not finished yet, by key: equal sources compile once
+	mu      sync.Mutex // guards the fields below
+	builds  uint64
+	progs   map[[32]byte]*cachedProgram
+	tasks   map[[32]byte]*compileTask // compiles not finished yet, by key: equal sources compile once
+	bundles map[string]*bundleRefs    // chunk keys by Bundle.Key
 }
 
 type cachedProgram struct {
@@ -249,7 +286,8 @@ type cachedProgram struct {
 
 // NewProgramCache returns an empty cache.
 func NewProgramCache() *ProgramCache {
-	return &ProgramCache{progs: make(map[[32]byte]*cachedProgram), tasks: make(map[[32]byte]*compileTask)}
+	return &ProgramCache{progs: make(map[[32]byte]*cachedProgram), tasks: make(map[[32]byte]*compileTask),
+		bundles: make(map[string]*bundleRefs)}
 }
 
 func (c *ProgramCache) begin() uint64 {
@@ -263,6 +301,7 @@ func (c *ProgramCache) end(build uint64) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	maps.DeleteFunc(c.progs, func(_ [32]byte, p *cachedProgram) bool { return p.used+1 < build })
+	maps.DeleteFunc(c.bundles, func(_ string, b *bundleRefs) bool { return b.used+1 < build })
 }
 
 // compile returns the program for name and src, compiling it unless the cache holds it.
@@ -273,12 +312,6 @@ func (c *ProgramCache) compile(build uint64, name, src string) (*goja.Program, e
 	h.Write([]byte(src))
 	var key [32]byte
 	h.Sum(key[:0])
-	return c.compileKeyed(build, key, name, func() string { return src })
-}
-
-// compileKeyed is compile with the cache key given, so that the source is not assembled when the
-// cache holds it.
-func (c *ProgramCache) compileKeyed(build uint64, key [32]byte, name string, src func() string) (*goja.Program, error) {
 	c.mu.Lock()
 	if p, ok := c.progs[key]; ok { // the common case of a rebuild: no task to make
 		p.used = max(p.used, build)
@@ -286,7 +319,7 @@ func (c *ProgramCache) compileKeyed(build uint64, key [32]byte, name string, src
 		return p.prg, nil
 	}
 	c.mu.Unlock()
-	return c.task(build, key, name, src).wait()
+	return c.task(build, key, name, func() string { return src }).wait()
 }
 
 // compileJS parses first so that syntax errors keep their positions (goja.Compile flattens them

@@ -434,8 +434,10 @@ func (g *Generation) redactResult(res *Result) {
 	}
 	for i := range res.Commands {
 		for j, a := range res.Commands[i].Args {
-			if s, ok := a.(string); ok && g.redact.contains(s) {
-				res.Commands[i].Args[j] = g.redact.redact(s)
+			if s, ok := a.(string); ok {
+				if r := g.redact.redact(s); r != s { // unchanged strings are not boxed again
+					res.Commands[i].Args[j] = r
+				}
 			}
 		}
 	}

@@ -319,21 +319,6 @@ var esGlobalNames = sync.OnceValue(func() []string {
 // installGlobals' steps do.
 func (v *vm) lockdown(roots ...goja.Value) {
 	rt := v.rt
-	// process' release, features and config are Go maps (runtime.go), which cannot be frozen:
-	// plain copies take their place.
-	for _, name := range []string{"release", "features", "config"} {
-		if val := v.process.Get(name); val != nil && !goja.IsUndefined(val) {
-			s, err := v.jsonStringify(goja.Undefined(), val)
-			if err != nil {
-				panic(err)
-			}
-			cp, err := v.jsonParse(goja.Undefined(), s)
-			if err != nil {
-				panic(err)
-			}
-			_ = v.process.Set(name, cp)
-		}
-	}
 	hv, err := rt.RunProgram(hardenProgram())
 	if err != nil {
 		panic(err)

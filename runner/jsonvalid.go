@@ -1,20 +1,15 @@
 package runner
 
-// validJSON reports whether b is one valid JSON value, exactly as json.Valid does (RFC 8259: no
-// leading zeros, escapes checked, control characters refused in strings, other bytes taken as
-// they are, at most 10,000 levels of nesting), in one pass without encoding/json's
-// byte-at-a-time state machine: every execution validates its event with it.
-func validJSON(b []byte) bool {
-	_, ok := validJSONMembers(b, nil)
-	return ok
-}
-
 // memberSpan locates one member of a top-level JSON object: its key literal starts at key, its
 // value at val, and the value ends at end (byte offsets).
 type memberSpan struct{ key, val, end int32 }
 
-// validJSONMembers is validJSON that also appends to members the span of each member of b when b
-// is an object (in order, repeated keys included), so that the event need not be scanned again.
+// validJSONMembers reports whether b is one valid JSON value, exactly as json.Valid does (RFC
+// 8259: no leading zeros, escapes checked, control characters refused in strings, other bytes
+// taken as they are, at most 10,000 levels of nesting), in one pass without encoding/json's
+// byte-at-a-time state machine: every execution validates its event with it. It also appends to
+// members the span of each member of b when b is an object (in order, repeated keys included), so
+// that the event need not be scanned again.
 // Members are recorded only when members is not nil and b is shorter than 2 GiB, into members'
 // capacity: when b has more members, the spans returned are nil. They are meaningful only when b
 // is valid.
@@ -24,6 +19,17 @@ func validJSONMembers(b []byte, members []memberSpan) ([]memberSpan, bool) {
 	var stackBuf [64]byte
 	stack := stackBuf[:0] // '{' or '[' per open container
 	i := skipWSBytes(b, 0)
+	// member reads an object member's key at i, up to its value, recording the top level's.
+	member := func() bool {
+		key := i
+		if i = objectKey(b, i); i < 0 {
+			return false
+		}
+		if len(stack) == 1 {
+			rec, members = recordMember(rec, members, key, i)
+		}
+		return true
+	}
 	for {
 		// A value starts at i.
 		if i >= len(b) {
@@ -44,14 +50,8 @@ func validJSONMembers(b []byte, members []memberSpan) ([]memberSpan, bool) {
 				break // an empty container is a complete value
 			}
 			stack = append(stack, c)
-			if c == '{' {
-				key := i
-				if i = objectKey(b, i); i < 0 {
-					return members, false
-				}
-				if len(stack) == 1 {
-					rec, members = recordMember(rec, members, key, i)
-				}
+			if c == '{' && !member() {
+				return members, false
 			}
 			continue
 		case c == '"':
@@ -92,14 +92,8 @@ func validJSONMembers(b []byte, members []memberSpan) ([]memberSpan, bool) {
 			top := stack[len(stack)-1]
 			if b[i] == ',' {
 				i = skipWSBytes(b, i+1)
-				if top == '{' {
-					key := i
-					if i = objectKey(b, i); i < 0 {
-						return members, false
-					}
-					if len(stack) == 1 {
-						rec, members = recordMember(rec, members, key, i)
-					}
+				if top == '{' && !member() {
+					return members, false
 				}
 				break
 			}

@@ -109,8 +109,8 @@ var nodeOnlyBuiltins = map[string]bool{
 	"v8": true, "wasi": true, "constants": true, "sys": true,
 }
 
-// packageName returns the npm package a bare specifier names ("@scope/pkg/sub" -> "@scope/pkg").
-func packageName(spec string) string {
+// PackageName returns the npm package a bare specifier names ("@scope/pkg/sub" -> "@scope/pkg").
+func PackageName(spec string) string {
 	parts := strings.SplitN(spec, "/", 3)
 	if strings.HasPrefix(spec, "@") && len(parts) >= 2 {
 		return parts[0] + "/" + parts[1]
@@ -155,10 +155,10 @@ func (u *unit) resolve(from, spec string) (resolved, error) {
 	if _, ok := builtinLoaders[name]; ok {
 		return resolved{kind: reqBuiltin, name: name}, nil
 	}
-	if nodeOnlyBuiltins[packageName(name)] || strings.HasPrefix(spec, "node:") {
+	if nodeOnlyBuiltins[PackageName(name)] || strings.HasPrefix(spec, "node:") {
 		return resolved{}, fmt.Errorf("cannot require '%s': the Node built-in is not available to actions", spec)
 	}
-	if pkg := packageName(spec); u.deps != nil {
+	if pkg := PackageName(spec); u.deps != nil {
 		if _, ok := u.deps[pkg]; ok {
 			return resolved{kind: reqDependency, name: pkg}, nil
 		}

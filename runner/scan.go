@@ -125,7 +125,7 @@ func PackageSubpaths(files map[string][]byte, declared map[string]string) []stri
 			continue
 		}
 		for _, c := range scanRequires(src) {
-			pkg := packageName(c.spec)
+			pkg := PackageName(c.spec)
 			// "pkg/" is the package itself, as in Node.
 			if _, ok := declared[pkg]; ok && strings.TrimSuffix(c.spec, "/") != pkg && !strings.HasPrefix(c.spec, "node:") {
 				seen[c.spec] = true

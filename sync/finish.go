@@ -59,7 +59,7 @@ func (r *Reconciler) finish(a *attempt, err error, start time.Time) {
 		r.metrics.duration.WithLabelValues(resultFailed).Observe(now.Sub(start).Seconds())
 	}
 	if a.snap != nil {
-		st.Actions, st.Modules = r.safeObjects(a, problems, err == nil)
+		st.Actions, st.Modules = r.safeObjects(a, problems)
 	}
 	r.updateConditions(st, a.step, err, now)
 
@@ -76,14 +76,14 @@ func (r *Reconciler) finish(a *attempt, err error, start time.Time) {
 
 // safeObjects is objects, or none (logged) if building the report panics: the status is a report,
 // and a bug in it must not stop the daemon.
-func (r *Reconciler) safeObjects(a *attempt, problems []Problem, applied bool) (actions, modules []ObjectStatus) {
+func (r *Reconciler) safeObjects(a *attempt, problems []Problem) (actions, modules []ObjectStatus) {
 	defer func() {
 		if p := recover(); p != nil {
 			r.log.Error("building the objects' status panicked: a bug", zap.String("panic", panicText(p)), zap.Stack("stack"))
 			actions, modules = nil, nil
 		}
 	}()
-	return r.objects(a, problems, applied)
+	return r.objects(a, problems)
 }
 
 // problemsOf flattens a reconcile error into problems.
@@ -104,7 +104,7 @@ func problemsOf(err error) []Problem {
 
 // objects reports the state of every action and pinned module version of the attempted snapshot.
 // r.mu is held.
-func (r *Reconciler) objects(a *attempt, problems []Problem, applied bool) (actions, modules []ObjectStatus) {
+func (r *Reconciler) objects(a *attempt, problems []Problem) (actions, modules []ObjectStatus) {
 	byObject := map[string][]string{}
 	for _, p := range problems {
 		if p.Object != "" {
@@ -117,17 +117,19 @@ func (r *Reconciler) objects(a *attempt, problems []Problem, applied bool) (acti
 			warnings[w.Object] = append(warnings[w.Object], w.Error())
 		}
 	}
-	state := func(object string, servingNow bool) (string, []string) {
+	// An object serves when the serving generation runs it: this attempt's, when it was applied
+	// (swap set served and servedModules from its spec), else the previous one.
+	state := func(object string, serving bool) (string, []string) {
 		if errs := byObject[object]; len(errs) > 0 {
 			return StateFailed, errs
 		}
-		if applied || servingNow {
+		if serving {
 			return StateServing, nil
 		}
 		return StateNotBuilt, nil
 	}
 	deps := map[string]map[string]string{} // by object: package -> locked version
-	for _, d := range a.depOwners() {
+	for _, d := range a.deps {
 		if len(d.declared) == 0 {
 			continue
 		}
@@ -152,15 +154,7 @@ func (r *Reconciler) objects(a *attempt, problems []Problem, applied bool) (acti
 	for name, vs := range a.snap.Modules {
 		for n, v := range vs.Versions {
 			object := fmt.Sprintf("modules/%s@v%d", name, n)
-			// Serving when the serving generation runs it (the previous one, when this attempt
-			// failed); a version no action pins is not built.
-			s, errs := StateNotBuilt, byObject[object]
-			switch {
-			case len(errs) > 0:
-				s = StateFailed
-			case r.servedModules[object]:
-				s = StateServing
-			}
+			s, errs := state(object, r.servedModules[object]) // a version no action pins is not built
 			os := ObjectStatus{Name: name, Version: fmt.Sprintf("v%d", n), State: s, Errors: errs,
 				Tag: v.Tag, Commit: v.Commit, Tree: v.Tree, Moved: v.Moved, Deleted: v.Deleted, Unrecorded: v.Unrecorded,
 				Dependencies: deps[object]}

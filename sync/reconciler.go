@@ -318,23 +318,22 @@ func jitter(d time.Duration) time.Duration {
 
 // attempt carries one reconcile's state from step to step.
 type attempt struct {
-	forced     bool // a Sync or Trigger asked for it: nothing is skipped
-	rotated    bool // a secret rotation is pending: the refs may be unchanged, the secrets are not
-	key        string
-	snap       *gitstore.Snapshot
-	deps       []depOwner // a.depOwners(), once listed
-	depsListed bool
-	warnings   []Problem
-	sources    map[string]runner.Source // "actions/<name>", "modules/<name>@v<N>" -> transformed source
-	renamed    map[string]string        // repository path of a transformed .js file -> the .ts it came from
-	secrets    map[vaultsecrets.Owner]*vaultsecrets.Secret
-	statuses   []SecretStatus
-	owners     []vaultsecrets.Owner // the owners whose secrets this attempt needs
-	spec       *runner.Spec
-	gen        *runner.Generation
-	fp         string // fingerprint of the build's inputs: refs and secret versions
-	skipped    bool   // nothing changed since the last attempt
-	step       string // the step that failed
+	forced   bool // a Sync or Trigger asked for it: nothing is skipped
+	rotated  bool // a secret rotation is pending: the refs may be unchanged, the secrets are not
+	key      string
+	snap     *gitstore.Snapshot
+	deps     []depOwner // depOwners(snap)
+	warnings []Problem
+	sources  map[string]runner.Source // "actions/<name>", "modules/<name>@v<N>" -> transformed source
+	renamed  map[string]string        // repository path of a transformed .js file -> the .ts it came from
+	secrets  map[vaultsecrets.Owner]*vaultsecrets.Secret
+	statuses []SecretStatus
+	owners   []vaultsecrets.Owner // the owners whose secrets this attempt needs
+	spec     *runner.Spec
+	gen      *runner.Generation
+	fp       string // fingerprint of the build's inputs: refs and secret versions
+	skipped  bool   // nothing changed since the last attempt
+	step     string // the step that failed
 }
 
 // errSkip ends a reconcile early without failing it.
@@ -413,9 +412,6 @@ func (r *Reconciler) reconcile(ctx context.Context) {
 	r.mu.Unlock()
 	// After the waiters are released: a cache prune is nobody's wait. Every reconcile, so that
 	// a quiet repository's cache is pruned too (the installer decides how often).
-	if err == nil && !a.skipped {
-		r.bundles = bundleKeys(a.spec)
-	}
 	if bc, ok := r.cfg.Dependencies.(BundleCache); ok && r.bundles != nil {
 		bc.InUse(r.bundles)
 	}
@@ -473,7 +469,7 @@ func (r *Reconciler) snapshot(ctx context.Context, a *attempt) error {
 	if err != nil {
 		return err
 	}
-	a.snap = snap
+	a.snap, a.deps = snap, depOwners(snap)
 	for _, w := range snap.Warnings {
 		a.warnings = append(a.warnings, fromGit(ObjectOf(w.File), w))
 	}
@@ -527,6 +523,7 @@ func (r *Reconciler) swap(_ context.Context, a *attempt) error {
 			servedModules[fmt.Sprintf("modules/%s@v%d", cmp.Or(ms.Name, mname), ms.Version)] = true
 		}
 	}
+	r.bundles = bundleKeys(a.spec)
 	r.mu.Lock()
 	r.genSeq = a.spec.Generation
 	r.served = served

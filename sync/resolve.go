@@ -22,15 +22,6 @@ type depOwner struct {
 	commits  []string       // whose vendor/npm/ may hold the tarballs: the lock's, then HEAD
 }
 
-// depOwners returns depOwners(a.snap), made once per attempt: resolve, install and the status
-// all walk it.
-func (a *attempt) depOwners() []depOwner {
-	if !a.depsListed {
-		a.deps, a.depsListed = depOwners(a.snap), true
-	}
-	return a.deps
-}
-
 // depOwners lists the snapshot's actions and the module versions they pin, sorted by object; a
 // pin of a version that does not exist is left out (the status of a failed attempt lists owners
 // too).
@@ -73,7 +64,7 @@ func (r *Reconciler) resolve(_ context.Context, a *attempt) error {
 	var problems []Problem
 	a.sources = map[string]runner.Source{}
 	a.renamed = map[string]string{}
-	for _, d := range a.depOwners() {
+	for _, d := range a.deps {
 		for _, p := range npmvendor.Check(d.lock, d.owner, d.declared) {
 			pos := d.manifest
 			pos.Line, pos.Col = gitstore.KeyPos(d.data, "dependencies", p.Package)
@@ -112,6 +103,19 @@ func (r *Reconciler) resolve(_ context.Context, a *attempt) error {
 	return nil
 }
 
+// InstallSource installs the npm packages src declares, for owner ("actions/<name>",
+// "modules/<name>") from lock, with the literal deep imports of its files, and returns src with
+// their bundle. commits are read for vendored tarballs first (InstallRequest.Commits).
+func InstallSource(ctx context.Context, in Installer, src runner.Source, owner string, lock *lockfile.Lock, commits []string) (runner.Source, error) {
+	b, err := in.Install(ctx, InstallRequest{Lock: lock, Owner: owner, Commits: commits,
+		Subpaths: runner.PackageSubpaths(src.Files, src.Dependencies)})
+	if err != nil {
+		return src, err
+	}
+	src.Bundle = b
+	return src, nil
+}
+
 // install installs the npm dependencies of every action and pinned module version that declares
 // any, from the lock of its commit, and attaches each bundle to its source. A failure (a registry
 // that does not answer, a tarball that fails its integrity check) fails the commit, which is
@@ -121,13 +125,11 @@ func (r *Reconciler) install(ctx context.Context, a *attempt) error {
 		return nil
 	}
 	var problems []Problem
-	for _, d := range a.depOwners() {
+	for _, d := range a.deps {
 		if len(d.declared) == 0 {
 			continue
 		}
-		src := a.sources[d.object]
-		b, err := r.cfg.Dependencies.Install(ctx, InstallRequest{Lock: d.lock, Owner: d.owner, Commits: d.commits,
-			Subpaths: runner.PackageSubpaths(src.Files, d.declared)})
+		src, err := InstallSource(ctx, r.cfg.Dependencies, a.sources[d.object], d.owner, d.lock, d.commits)
 		if err != nil {
 			if ctx.Err() != nil {
 				return ctx.Err()
@@ -137,9 +139,8 @@ func (r *Reconciler) install(ctx context.Context, a *attempt) error {
 			problems = append(problems, at(pos, d.object, "dependencies", "installing npm dependencies: %v", err))
 			continue
 		}
-		src.Bundle = b
 		a.sources[d.object] = src
-		r.cfg.Runner.Programs.Precompile(b) // overlaps the secret reads before the build
+		r.cfg.Runner.Programs.Precompile(src.Bundle) // overlaps the secret reads before the build
 	}
 	if len(problems) > 0 {
 		return problemsError(problems)

@@ -70,9 +70,6 @@ func newDaemonWith(cfg config.Config, secrets daemonSecrets, registry *prometheu
 	if err := cfg.ResolveSecrets(); err != nil {
 		return nil, err
 	}
-	if err := cfg.CheckAuth(); err != nil {
-		return nil, err
-	}
 	if cfg.Token == "" {
 		log.Info("the API has no token: local processes may call every route (ACTIONSD_TOKEN requires one)")
 	}
@@ -113,7 +110,7 @@ func newDaemonWith(cfg config.Config, secrets daemonSecrets, registry *prometheu
 		Secrets:      secrets.source,
 		Dependencies: newNPMInstaller(cfg, store, npmMetrics, log),
 		PollInterval: time.Duration(cfg.PollInterval),
-		Runner: runner.Options{Logger: log, HTTPClient: runner.NewHTTPClient(egress), StateKey: stateKey(cfg.StateKey),
+		Runner: runner.Options{Logger: log, HTTPClient: runner.NewHTTPClient(egress), StateKey: []byte(cfg.StateKey),
 			Budget: time.Duration(cfg.ExecutionBudget), MemoryLimit: int64(cfg.ActionMemoryMiB) << 20, ProcessEnv: cfg.ProcessEnv},
 		Watcher:    watcher,
 		Instance:   instance,
@@ -132,7 +129,7 @@ func newDaemonWith(cfg config.Config, secrets daemonSecrets, registry *prometheu
 		return nil, fmt.Errorf("listen on %s: %w", cfg.Addr, err)
 	}
 	if ta, ok := ln.Addr().(*net.TCPAddr); ok && cfg.Token == "" && !ta.IP.IsLoopback() {
-		ln.Close() // a name such as localhost that resolved beyond loopback
+		ln.Close() // every address, or a name that resolved beyond loopback; config.Check says it first
 		return nil, fmt.Errorf("config: addr %s listens on %s, which other hosts can reach, so the API needs a token", cfg.Addr, ta.IP)
 	}
 	d := &daemon{
@@ -300,13 +297,12 @@ type npmInstaller struct {
 	retention time.Duration // config npm.cache_retention
 	metrics   *npmvendor.Metrics
 
-	mu     gosync.Mutex         // guards the fields below
-	commit string               // the deploy branch's HEAD at the latest install: a remote repository's .npmrc is read there
-	inst   *npmvendor.Installer // nil until the first install
-	// npmrc is the digest of the .npmrc files the registries were found with; moved is set when
-	// the deploy branch's HEAD moved since, so that they are compared again.
+	mu     gosync.Mutex // guards the fields below
+	commit string       // the deploy branch's HEAD at the latest install: a remote repository's .npmrc is read there
+	// npmrc is the digest of the .npmrc files the registries were found with; looked is the
+	// commit at which they were last compared, so that a HEAD that moved compares them again.
 	npmrc  string
-	moved  bool
+	looked string
 	pruned struct {
 		keys string    // the bundles in use at the last prune, joined
 		at   time.Time // when it ran
@@ -334,7 +330,7 @@ func (n *npmInstaller) Install(ctx context.Context, req sync.InstallRequest) (*r
 			}
 			digest := n.npmrcDigest(opts.RepoNpmrc)
 			n.mu.Lock()
-			n.npmrc, n.moved = digest, false
+			n.npmrc, n.looked = digest, n.commit
 			n.mu.Unlock()
 			regs, err := npmvendor.LoadRegistries(opts)
 			if err != nil {
@@ -353,10 +349,8 @@ func (n *npmInstaller) Install(ctx context.Context, req sync.InstallRequest) (*r
 		return nil, err
 	}
 	n.mu.Lock()
-	n.inst = inst
 	for _, c := range slices.Backward(req.Commits) { // the deploy branch's HEAD is the last
 		if c != "" {
-			n.moved = n.moved || c != n.commit
 			n.commit = c
 			break
 		}
@@ -382,8 +376,8 @@ const npmPruneEvery = time.Hour
 // happens after installs may go on again.
 func (n *npmInstaller) InUse(keys []string) {
 	joined := strings.Join(keys, ",")
+	inst := n.lazy.made()
 	n.mu.Lock()
-	inst := n.inst
 	due := inst != nil && (joined != n.pruned.keys || time.Since(n.pruned.at) >= npmPruneEvery)
 	if due {
 		n.pruned.keys, n.pruned.at = joined, time.Now()
@@ -455,8 +449,8 @@ func (v *commitVendor) ReadFile(name string) ([]byte, error) {
 // in the repository's .npmrc takes effect with the commit that moves it.
 func (n *npmInstaller) npmrcChanged() bool {
 	n.mu.Lock()
-	moved, was := n.moved, n.npmrc
-	n.moved = false
+	moved, was := n.looked != n.commit, n.npmrc
+	n.looked = n.commit
 	n.mu.Unlock()
 	if !moved {
 		return false
@@ -526,12 +520,4 @@ func openTree(gitDir, commit string) (fs.FS, error) {
 		return nil, fmt.Errorf("commit %s: %w", commit, err)
 	}
 	return gitstore.NewTreeFS(repo.Storer, c.TreeHash), nil
-}
-
-// stateKey is the configured redirect state key, or nil for a random one per process.
-func stateKey(k string) []byte {
-	if k == "" {
-		return nil
-	}
-	return []byte(k)
 }

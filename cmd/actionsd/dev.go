@@ -48,6 +48,9 @@ keeps the secrets in memory (dev mode only: not for production) and serves the A
 }
 
 func runDev(ctx context.Context, out io.Writer, addr, dataDir, token string) error {
+	if err := (&config.Config{Addr: addr, Token: token}).CheckAuth(); err != nil {
+		return fmt.Errorf("dev: --addr %s is reachable from other hosts: pass --token, or listen on 127.0.0.1", addr)
+	}
 	if dataDir == "" {
 		tmp, err := os.MkdirTemp("", "actionsd-dev-")
 		if err != nil {
@@ -86,9 +89,6 @@ func runDev(ctx context.Context, out io.Writer, addr, dataDir, token string) err
 	cfg.Token = token
 	cfg.PollInterval = config.Duration(devPoll)
 	cfg.Egress.Allow = []string{"127.0.0.0/8", "::1/128", "localhost"}
-	if err := cfg.CheckAuth(); err != nil {
-		return fmt.Errorf("dev: --addr %s is reachable from other hosts: pass --token, or listen on 127.0.0.1", addr)
-	}
 	d, err := newDaemon(cfg, secrets, log)
 	if err != nil {
 		return err

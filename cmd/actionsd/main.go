@@ -60,8 +60,6 @@ func withGCPercent(cmd *cobra.Command) *cobra.Command {
 		"garbage collector target, as GOGC: the heap may grow by this percentage of the live heap between collections (default: GOGC or GOMEMLIMIT from the environment when set)")
 	heap := cmd.Flags().Int("start-heap-mib", defaultStartHeapMiB,
 		"while the first generation builds, let the heap grow to this many MiB (or GOMEMLIMIT, when lower) before collecting; 0: collect as usual")
-	preE, pre := cmd.PreRunE, cmd.PreRun
-	cmd.PreRun = nil
 	cmd.PreRunE = func(c *cobra.Command, args []string) error {
 		if err := applyGCPercent(*pct, c.Flags().Changed("gc-percent"), os.Getenv); err != nil {
 			return err
@@ -71,12 +69,6 @@ func withGCPercent(cmd *cobra.Command) *cobra.Command {
 			return fmt.Errorf("--start-heap-mib %d: want 0 or a positive number of MiB", *heap)
 		}
 		startHeap = b
-		switch {
-		case preE != nil:
-			return preE(c, args)
-		case pre != nil:
-			pre(c, args)
-		}
 		return nil
 	}
 	return cmd

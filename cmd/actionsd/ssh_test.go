@@ -45,17 +45,9 @@ func startSSHD(t *testing.T) *sshServer {
 		t.Skipf("no current user: %v", err)
 	}
 	dir := t.TempDir()
-	keygen := func(path string) {
-		if out, err := exec.Command("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", path).CombinedOutput(); err != nil {
-			t.Fatalf("ssh-keygen: %v\n%s", err, out)
-		}
-	}
-	hostKey, clientKey := filepath.Join(dir, "host_ed25519"), filepath.Join(dir, "client_ed25519")
-	keygen(hostKey)
-	keygen(clientKey)
-	clientPub, _ := os.ReadFile(clientKey + ".pub")
-	hostPub, _ := os.ReadFile(hostKey + ".pub")
-	authKeys := writeFile(t, dir, "authorized_keys", string(clientPub))
+	hostKey, hostPub := newSSHKey(t, "host_ed25519")
+	clientKey, clientPub := newSSHKey(t, "client_ed25519")
+	authKeys := writeFile(t, dir, "authorized_keys", clientPub+"\n")
 	if u.Uid == "0" {
 		_ = os.MkdirAll("/run/sshd", 0o755) // privilege separation folder
 	}
@@ -105,7 +97,7 @@ LogLevel ERROR
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
-	return &sshServer{port: port, user: u.Username, hostPub: strings.TrimSpace(string(hostPub)), clientSK: clientKey}
+	return &sshServer{port: port, user: u.Username, hostPub: hostPub, clientSK: clientKey}
 }
 
 // knownHosts writes a known_hosts file naming pub as the server's host key.

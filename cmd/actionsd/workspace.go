@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"strings"
 	gosync "sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -209,7 +210,7 @@ func (l *localInstaller) Install(ctx context.Context, req sync.InstallRequest) (
 // installers differ only in the options.
 type lazyInstaller struct {
 	once gosync.Once
-	inst *npmvendor.Installer
+	inst atomic.Pointer[npmvendor.Installer]
 	err  error
 }
 
@@ -221,10 +222,15 @@ func (l *lazyInstaller) get(opts func() (npmvendor.InstallerOptions, error)) (*n
 			l.err = err
 			return
 		}
-		l.inst, l.err = npmvendor.NewInstaller(o)
+		inst, err := npmvendor.NewInstaller(o)
+		l.inst.Store(inst)
+		l.err = err
 	})
-	return l.inst, l.err
+	return l.inst.Load(), l.err
 }
+
+// made returns the installer if an earlier get made one, else nil; it never makes one.
+func (l *lazyInstaller) made() *npmvendor.Installer { return l.inst.Load() }
 
 // cliCacheRetention is how long the CLI's npm cache keeps a bundle or package no run has used:
 // $ACTIONSD_CACHE_RETENTION (a Go duration; negative: for ever), else 30 days.

@@ -18,6 +18,7 @@ import (
 
 	"gopkg.in/yaml.v3"
 
+	"github.com/actionsd/actionsd/runner"
 	"github.com/actionsd/actionsd/vaultsecrets"
 )
 
@@ -126,16 +127,14 @@ type Log struct {
 
 // Defaults.
 const (
-	DefaultBranch  = "main"
-	DefaultAddr    = "127.0.0.1:8080"
-	DefaultKVMount = vaultsecrets.DefaultMount
-	DefaultPrefix  = vaultsecrets.DefaultPrefix
-	DefaultPoll    = 30 * time.Second
-	DefaultGrace   = 25 * time.Second
-	// DefaultBudget is a trigger execution's total time, as in Auth0 (runner.DefaultBudget).
-	DefaultBudget = 20 * time.Second
-	// DefaultActionMemoryMiB is runner.DefaultMemoryLimit in MiB.
-	DefaultActionMemoryMiB = 256
+	DefaultBranch          = "main"
+	DefaultAddr            = "127.0.0.1:8080"
+	DefaultKVMount         = vaultsecrets.DefaultMount
+	DefaultPrefix          = vaultsecrets.DefaultPrefix
+	DefaultPoll            = 30 * time.Second
+	DefaultGrace           = 25 * time.Second
+	DefaultBudget          = runner.DefaultBudget
+	DefaultActionMemoryMiB = runner.DefaultMemoryLimit >> 20
 	// DefaultNPMCacheRetention keeps an unused dependency set a week, so that a rollback within
 	// it needs no registry.
 	DefaultNPMCacheRetention = 7 * 24 * time.Hour
@@ -253,15 +252,15 @@ var envNameRE = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
 // CheckAuth refuses to serve the API without a token on an address other hosts can reach: with
 // no token every route is open, which is for a daemon on loopback only.
 func (c *Config) CheckAuth() error {
-	if c.Token != "" || Loopback(c.Addr) {
+	if c.Token != "" || loopback(c.Addr) {
 		return nil
 	}
 	return fmt.Errorf("config: addr %s is reachable from other hosts, so the API needs a token (ACTIONSD_TOKEN, --token or token:); without one, listen on 127.0.0.1", c.Addr)
 }
 
-// Loopback reports whether the listen address addr ("host:port") accepts loopback connections
+// loopback reports whether the listen address addr ("host:port") accepts loopback connections
 // only: a loopback IP or "localhost". An empty host (":8080") listens everywhere.
-func Loopback(addr string) bool {
+func loopback(addr string) bool {
 	host, _, err := net.SplitHostPort(addr)
 	if err != nil {
 		return false
