@@ -259,7 +259,7 @@ actions:
 	}
 	// Locked down as a deploy loads them: an action that pins modules and changes built-ins at
 	// load fails here as it would fail the daemon's build.
-	gen, err := runner.Build(ctx, spec, runner.Options{PoolSize: 1, LockedWarmUp: true})
+	gen, err := runner.Build(ctx, spec, runner.Options{PoolSize: 1, LoadUnbound: true})
 	if err == nil {
 		gen.Close()
 		return transformErrs, warnings

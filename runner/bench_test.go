@@ -267,6 +267,42 @@ func BenchmarkBuild200Actions50Modules(b *testing.B) {
 	}
 }
 
+// BenchmarkUnboundActions reports the heap each action that no trigger binds adds to a
+// generation (a claims-only action of its own, as an unused action in a large repository is),
+// and how long a build of 1,000 of them beside 20 bound ones takes.
+func BenchmarkUnboundActions(b *testing.B) {
+	const n = 1000
+	spec := func(unbound int) *Spec {
+		s := bigSpec(20, 50, "")
+		for i := range unbound {
+			a := newAction(fmt.Sprintf("unbound-%04d", i), claimsOnlyAction+fmt.Sprintf("\n// %d\n", i))
+			s.Actions[a.Name] = a
+		}
+		return s
+	}
+	heap := func(s *Spec) uint64 {
+		runtime.GC()
+		var before, after runtime.MemStats
+		runtime.ReadMemStats(&before)
+		g, err := Build(context.Background(), s, Options{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		runtime.GC()
+		runtime.ReadMemStats(&after)
+		g.Close()
+		return after.HeapAlloc - min(before.HeapAlloc, after.HeapAlloc)
+	}
+	base, big := spec(0), spec(n)
+	for b.Loop() {
+		b.StopTimer()
+		h0 := heap(base)
+		b.StartTimer()
+		h1 := heap(big)
+		b.ReportMetric(float64(int64(h1)-int64(h0))/n/1024, "KiB/unbound-action")
+	}
+}
+
 // BenchmarkIncrementalBuild500 rebuilds a deploy of 500 actions after one action changed, with
 // the previous generation (Options.Previous) and the shared program cache, as sync does.
 func BenchmarkIncrementalBuild500(b *testing.B) {

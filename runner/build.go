@@ -142,7 +142,12 @@ func Build(ctx context.Context, spec *Spec, opts Options) (*Generation, error) {
 
 	modules := make(map[string]*unit) // "logger@v2" -> compiled version; nil when it failed
 	var secretValues []string
-	var fresh []*action // built here, to warm
+	bound := make(map[string]bool) // the actions some trigger binds
+	for _, list := range spec.Bindings {
+		for _, name := range list {
+			bound[name] = true
+		}
+	}
 	reused := 0
 	names := slices.Sorted(maps.Keys(spec.Actions))
 	for _, name := range names {
@@ -232,7 +237,6 @@ func Build(ctx context.Context, spec *Spec, opts Options) (*Generation, error) {
 		b.scan(u, as.Source.Files)
 		if !broken {
 			g.actions[name] = a
-			fresh = append(fresh, a)
 		}
 	}
 
@@ -259,11 +263,20 @@ func Build(ctx context.Context, spec *Spec, opts Options) (*Generation, error) {
 	}
 	g.redact = newRedactor(secretValues)
 
-	// Replacing a serving generation, the fresh actions that pin modules load on the locked-down
-	// runtimes they will serve on, so that one that changes built-ins at load fails this build
-	// rather than every execution after the swap. The first build warms them unlocked, for speed
-	// (a start with nothing serving yet), and the prewarmer locks them down after it.
-	errs := warmUp(ctx, fresh, opts.LockedWarmUp || opts.Previous != nil)
+	// Every bound action that has never loaded (built here, or reused from a generation where no
+	// trigger bound it) loads now, on the runtime it will serve on: locked down when it pins modules
+	// (harden.go), so that what fails only under the lockdown fails this build, and so that no
+	// user code ever runs beside a module's secrets in a runtime that is not locked down. The
+	// actions no trigger binds are compiled and scanned but not loaded: only Test runs them, and
+	// it loads one on first use (Options.LoadUnbound loads them here too).
+	var load []*action
+	for _, name := range names {
+		a := g.actions[name]
+		if a != nil && !a.loaded.Load() && (bound[name] || opts.LoadUnbound) {
+			load = append(load, a)
+		}
+	}
+	errs := warmUp(ctx, load)
 	if ctx.Err() != nil {
 		return nil, fmt.Errorf("build generation %d: %w", spec.Generation, ctx.Err())
 	}
@@ -280,28 +293,22 @@ func Build(ctx context.Context, spec *Spec, opts Options) (*Generation, error) {
 		}
 		e := *asError(err)
 		e.Message = g.redact.redact(e.Message)
-		b.problem(fresh[i].objectOf(e.File), e)
+		b.problem(load[i].objectOf(e.File), e)
 	}
 	if len(b.problems) > 0 {
 		return nil, &BuildError{Problems: b.problems}
 	}
 	built = true
-	g.prewarm(ctx)
 	env.log.Info("generation built", zap.String("commit", g.commit), zap.Int64("generation", g.number),
 		zap.Int("actions", len(g.actions)), zap.Int("actions_reused", reused),
 		zap.Int("module_versions", len(modules)), zap.Duration("duration", time.Since(start)))
 	return g, nil
 }
 
-// warmUp creates one runtime per action, GOMAXPROCS at a time, to run each top level once: the
-// error of actions[i], if any, is errs[i]. The runtime of an action that pins no module is its
-// first serving runtime and goes to its pool. An action that pins modules is served only by
-// locked-down runtimes, and locking one down costs milliseconds. With lockedDown, it is made
-// locked down all the same, so that what fails only under the lockdown fails here, and it serves.
-// Without, its warm-up runtime is made without lockdown, used only to find what fails at load,
-// and discarded (newWarmupVM says why that is safe); its serving runtimes come later (prewarm,
-// or action.get on first use).
-func warmUp(ctx context.Context, actions []*action, lockedDown bool) []error {
+// warmUp loads one serving runtime per action, GOMAXPROCS at a time, running each top level (and
+// the modules it requires) once: the error of actions[i], if any, is errs[i]. Each runtime that
+// loads goes to its action's pool.
+func warmUp(ctx context.Context, actions []*action) []error {
 	errs := make([]error, len(actions))
 	next := make(chan int)
 	var wg sync.WaitGroup
@@ -309,14 +316,10 @@ func warmUp(ctx context.Context, actions []*action, lockedDown bool) []error {
 		wg.Go(func() {
 			for i := range next {
 				a := actions[i]
-				if !a.needsLockdown() || lockedDown {
-					var v *vm
-					if v, errs[i] = a.newVM(ctx); errs[i] == nil {
-						a.pool <- v
-					}
-					continue
+				var v *vm
+				if v, errs[i] = a.newVM(ctx); errs[i] == nil {
+					a.put(v)
 				}
-				_, errs[i] = a.newWarmupVM(ctx)
 			}
 		})
 	}
@@ -329,70 +332,6 @@ func warmUp(ctx context.Context, actions []*action, lockedDown bool) []error {
 	close(next)
 	wg.Wait()
 	return errs
-}
-
-// prewarmer creates, after Build returns, the first locked-down runtime of each bound action
-// that pins modules and has none idle (warmUp discarded its warm-up runtime), a few at a time,
-// so that their first executions do not pay for it. Executions do not wait for it: one that
-// finds the pool empty creates its own runtime. Generation.Close stops it and waits for it.
-type prewarmer struct {
-	cancel context.CancelFunc
-	wg     sync.WaitGroup
-}
-
-// prewarm starts g's prewarmer; the generation owns its goroutines.
-func (g *Generation) prewarm(ctx context.Context) {
-	var todo []*action
-	seen := make(map[*action]bool)
-	for _, trig := range slices.Sorted(maps.Keys(g.bindings)) {
-		for _, a := range g.bindings[trig] {
-			if !seen[a] && a.needsLockdown() && len(a.pool) == 0 {
-				seen[a] = true
-				todo = append(todo, a)
-			}
-		}
-	}
-	if len(todo) == 0 {
-		return
-	}
-	// Values of the build's context but not its end: the generation outlives the build.
-	ctx, g.warm.cancel = context.WithCancel(context.WithoutCancel(ctx))
-	next := make(chan *action, len(todo))
-	for _, a := range todo {
-		next <- a
-	}
-	close(next)
-	for range min(max(1, runtime.GOMAXPROCS(0)/2), len(todo)) {
-		g.warm.wg.Go(func() {
-			for a := range next {
-				if ctx.Err() != nil {
-					return
-				}
-				if len(a.pool) > 0 { // an execution was faster
-					continue
-				}
-				v, err := a.newVM(ctx)
-				if err != nil {
-					if ctx.Err() == nil {
-						// The warm-up runtime loaded, so what fails here is the lockdown: code
-						// that changes built-ins at load. Each execution will report it too.
-						g.env.log.Warn("locked-down runtime failed to load", zap.String("action", a.name),
-							zap.String("commit", g.commit), zap.String("error", g.redact.redact(err.Error())))
-					}
-					continue
-				}
-				a.put(v)
-			}
-		})
-	}
-}
-
-// stop cancels the prewarmer and waits for it.
-func (p *prewarmer) stop() {
-	if p.cancel != nil {
-		p.cancel()
-	}
-	p.wg.Wait()
 }
 
 // fingerprint identifies everything of an ActionSpec that its compiled code and warm runtimes

@@ -60,7 +60,6 @@ type Generation struct {
 	actions  map[string]*action
 	bindings map[string][]*action // trigger -> actions in order
 	closed   atomic.Bool
-	warm     prewarmer // creates locked-down runtimes after Build (build.go); Close stops it
 }
 
 // DefaultPoolSize is Options.PoolSize's default (or 2×GOMAXPROCS when that is more): enough
@@ -94,6 +93,7 @@ type action struct {
 	pool    chan *vm          // idle runtimes; at most env.poolSize
 	print   [32]byte          // fingerprint of its ActionSpec
 	modules []string          // the module versions it pins ("logger@v1"), sorted, for logs
+	loaded  atomic.Bool       // a runtime of it has loaded: its top level ran without error once
 
 	mu   sync.Mutex // guards refs
 	refs int        // generations using the action; its pool is drained when none is left
@@ -140,7 +140,6 @@ func (g *Generation) Close() {
 	if g.closed.Swap(true) {
 		return
 	}
-	g.warm.stop()
 	for _, a := range g.actions {
 		a.release()
 	}

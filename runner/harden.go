@@ -1,7 +1,6 @@
 package runner
 
 import (
-	"context"
 	"sync"
 
 	"github.com/dop251/goja"
@@ -44,11 +43,12 @@ import (
 //
 // Cost: once per runtime, at creation (materialising and freezing goja's lazily built intrinsics
 // is most of it: ~8–12 ms and ~3.8 MB allocated, against ~0.5 ms for a runtime without it);
-// nothing on the execution path but the getter call of an overridable property. That is why
-// the first Build's warm-up runtime of such an action is not locked down and is discarded
-// (newWarmupVM), and its serving runtimes are made in the background (prewarmer) or on first use.
-// A Build that would replace a serving generation warms the actions it builds afresh locked down,
-// so that one that changes built-ins at load fails there and the serving generation stays.
+// nothing on the execution path but the getter call of an overridable property. Build pays it
+// for the first runtime of each bound action that pins modules, which then serves: no user code
+// runs beside a module's secrets in a runtime that is not locked down, not even once at build to
+// find what fails at load (an action's top level that wrapped crypto.createHmac there caught a
+// module's key as the module loaded, and threw it into the build's error).
+//
 // node/*.js must not shallow-freeze what they export: harden stops at frozen objects.
 
 // overrides are, per intrinsic prototype, the inherited properties code assigns on its own objects
@@ -367,21 +367,3 @@ func (v *vm) harden(val goja.Value) goja.Value {
 // action that pins none has only its own secrets and its own bundle in its runtimes: there is no
 // one to protect from anyone, and its runtimes stay cheap.
 func (a *action) needsLockdown() bool { return len(a.unit.modules) > 0 }
-
-// newWarmupVM creates a runtime of a that is not locked down, to run the action's top level (and
-// the modules it requires) once at build and find what fails at load. The caller discards it: it
-// never serves an execution, and its objects go to no other runtime.
-//
-// Unhardened, it cannot leak a module's secrets, because nothing it runs can reach outside it
-// before it is dropped. Code reaches outside a runtime only through an execution: fetch
-// (nativeFetch) and node:http/https (httpNatives) refuse while the code loads (vm.run is nil),
-// and they are the only natives that start a request (startRequest); console writes to the
-// execution's logs and drops lines while loading (appendLog); setTimeout, setInterval and
-// setImmediate (node:timers, over the same natives) only record a timer, and the timers queued
-// while loading are dropped before the runtime could run them (loop.reset in newRuntime);
-// queueMicrotask and process.nextTick are promise jobs, which goja runs before the load call
-// returns, where fetch still refuses. So whatever an action's top level does to the built-ins a
-// module's code then uses at load, the module's secrets stay in this runtime, and die with it.
-func (a *action) newWarmupVM(ctx context.Context) (*vm, error) {
-	return a.newRuntime(ctx, false)
-}

@@ -532,26 +532,19 @@ func pinModule(a *ActionSpec) *ActionSpec {
 	return a
 }
 
-// TestLockdownWhereModulesArePinned: the runtimes that serve an action that pins modules are
-// locked down, and the one its build warmed up is not, and is discarded; an action that pins
-// none is never locked down, and its warm-up runtime serves.
+// TestLockdownWhereModulesArePinned: the runtimes of an action that pins modules are locked down
+// from the first one its build loads, which serves; an action that pins none is never locked
+// down; an action no trigger binds is compiled but not loaded until it is tested.
 func TestLockdownWhereModulesArePinned(t *testing.T) {
 	const probe = `exports.onExecutePostLogin = async (event, api) => {
   api.idToken.setCustomClaim('frozen', Object.isFrozen(Object.prototype) && Object.isFrozen(JSON));
 };`
-	// Assigning to a built-in in strict code throws once it is frozen: the warm-up runtime lets
-	// it load, the serving runtimes do not.
-	const patcher = `'use strict';
-Array.prototype.lastItem = function () { return this[this.length - 1]; };
-exports.onExecutePostLogin = async () => {};`
 	bound := pinModule(newAction("bound", probe))
 	unbound := pinModule(newAction("unbound", probe))
 	plain := newAction("plain", probe)
-	patch := pinModule(newAction("patch", patcher))
-	spec := newSpec(bound, plain, patch)
+	spec := newSpec(bound, plain)
 	spec.Actions["unbound"] = unbound
 	g := mustBuild(t, spec, Options{})
-	g.warm.wg.Wait() // the prewarmer is done
 
 	pooled := func(name string) (locked, unlocked int) {
 		a := g.actions[name]
@@ -570,10 +563,9 @@ exports.onExecutePostLogin = async () => {};`
 		name                  string
 		wantLocked, wantPlain int
 	}{
-		{"bound", 1, 0},   // warm-up discarded; one locked-down runtime prewarmed
-		{"unbound", 0, 0}, // warm-up discarded; runtimes made on first use
-		{"plain", 0, 1},   // its warm-up runtime serves
-		{"patch", 0, 0},   // its locked-down runtime failed to load
+		{"bound", 1, 0},   // the runtime its build loaded, locked down, serves
+		{"unbound", 0, 0}, // not loaded: runtimes made on first use
+		{"plain", 0, 1},   // its build's runtime serves
 	} {
 		if l, u := pooled(tt.name); l != tt.wantLocked || u != tt.wantPlain {
 			t.Errorf("%s: pooled %d locked-down and %d plain runtimes, want %d and %d", tt.name, l, u, tt.wantLocked, tt.wantPlain)
@@ -596,13 +588,37 @@ exports.onExecutePostLogin = async () => {};`
 			g.actions[tt.name].drain()
 		}
 	}
-	res, err := g.Test(context.Background(), "patch", []byte(`{}`))
+}
+
+// TestUnboundActionsLoadOnTest: a deploy does not load the actions no trigger binds, so one that
+// throws at load deploys, and its error comes with its first Test; LoadUnbound (validate) loads
+// them at build and fails there. Binding it later loads it at that build.
+func TestUnboundActionsLoadOnTest(t *testing.T) {
+	broken := newAction("broken", `throw new Error('broken at load');`)
+	good := newAction("good", `exports.onExecutePostLogin = async () => {};`)
+	spec := newSpec(good)
+	spec.Actions["broken"] = broken
+	g := mustBuild(t, spec, Options{})
+	if l := len(g.actions["broken"].pool); l != 0 {
+		t.Errorf("an unbound action has %d warm runtimes, want none", l)
+	}
+	res, err := g.Test(context.Background(), "broken", []byte(`{}`))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if res.Outcome != OutcomeFailed || len(res.Actions) != 1 || res.Actions[0].Error == nil ||
-		!refusal.MatchString(res.Actions[0].Error.Message) {
-		t.Errorf("an action that changes built-ins at load ran on a locked-down runtime: %s", toJSON(t, res))
+	if res.Outcome != OutcomeFailed || !strings.Contains(toJSON(t, res), "broken at load") {
+		t.Errorf("Test of an unbound action that throws at load: %s", toJSON(t, res))
+	}
+
+	if _, err := Build(context.Background(), spec, Options{LoadUnbound: true}); err == nil || !strings.Contains(err.Error(), "broken at load") {
+		t.Errorf("Build with LoadUnbound: got %v, want the load error", err)
+	}
+
+	// Bound in the next generation, the reused action loads at that build, and fails it.
+	next := newSpec(good, broken)
+	next.Generation = g.Number() + 1
+	if _, err := Build(context.Background(), next, Options{Previous: g}); err == nil || !strings.Contains(err.Error(), "broken at load") {
+		t.Errorf("binding an action that throws at load: got %v, want the load error", err)
 	}
 }
 
@@ -625,32 +641,18 @@ func BenchmarkNewRuntime(b *testing.B) {
 	}
 }
 
-// BenchmarkBuild200Prewarmed is BenchmarkBuild200Actions50Modules until the prewarmer has made
-// the locked-down runtime of every bound action: the RSS a served generation settles at.
-func BenchmarkBuild200Prewarmed(b *testing.B) {
-	spec := bigSpec(200, 50, "")
-	for b.Loop() {
-		g, err := Build(context.Background(), spec, Options{})
-		if err != nil {
-			b.Fatal(err)
-		}
-		g.warm.wg.Wait()
-		b.StopTimer()
-		b.ReportMetric(float64(rssBytes())/(1<<20), "RSS-MiB")
-		g.Close()
-		b.StartTimer()
-	}
-}
-
-// TestDeployRefusesWhatFailsOnlyLockedDown: a build that would replace a serving generation
-// loads the actions it builds afresh on locked-down runtimes, so an action that pins modules and
-// changes built-ins at load fails the build (the serving generation stays), where the first
-// build, with nothing serving, lets it through and its executions fail.
+// TestDeployRefusesWhatFailsOnlyLockedDown: every build loads the bound actions it builds afresh on
+// locked-down runtimes, so an action that pins modules and changes built-ins at load fails the
+// build: the first one (nothing serves yet), and one that would replace a serving generation
+// (which stays).
 func TestDeployRefusesWhatFailsOnlyLockedDown(t *testing.T) {
 	const patcher = `'use strict';
 Array.prototype.lastItem = function () { return this[this.length - 1]; };
 exports.onExecutePostLogin = async () => {};`
 	good := pinModule(newAction("a", `exports.onExecutePostLogin = async (event, api) => { api.idToken.setCustomClaim('v', 1); };`))
+	if _, err := Build(context.Background(), newSpec(pinModule(newAction("a", patcher))), Options{}); err == nil || !refusal.MatchString(err.Error()) {
+		t.Errorf("first build of an action that changes built-ins at load: got %v, want the lockdown's refusal", err)
+	}
 	first := mustBuild(t, newSpec(good), Options{})
 	defer first.Close()
 	next := newSpec(pinModule(newAction("a", patcher)))

@@ -170,6 +170,7 @@ func (a *action) newRuntime(ctx context.Context, lock bool) (*vm, error) {
 			File:    a.unit.repoPath(a.unit.entry),
 		}
 	}
+	a.loaded.Store(true)
 	return v, nil
 }
 

@@ -36,9 +36,12 @@
 // rejection and a throw of anything end the execution with a clear message.
 //
 // Isolation: runtimes belong to one action and are never shared; a module's secrets, fetch and
-// console are parameters of its wrapper, never globals. An action and the modules it loads do share
-// one JavaScript realm, so an action that rewrites built-in prototypes (Array.prototype.push, …)
-// can observe what a module does with them; hardening the intrinsics is left to a later issue.
+// console are parameters of its wrapper, never globals. An action and the modules it loads share
+// one JavaScript realm, so the runtimes of an action that pins modules are locked down from the
+// first one a build loads (harden.go): no user code runs beside a module's secrets otherwise.
+//
+// Cost: Build loads one runtime per bound action (the first to serve); the actions no trigger
+// binds are compiled and scanned only, and load on their first Test (Options.LoadUnbound).
 package runner
 
 import (
@@ -120,10 +123,11 @@ type Options struct {
 	// Programs keeps compiled code by content across generations, so that a build recompiles only
 	// what changed; nil compiles everything.
 	Programs *ProgramCache
-	// LockedWarmUp loads the actions that pin modules on locked-down runtimes at build, as a
-	// build that replaces Previous always does, so that one that changes built-ins at load fails
-	// the build. Without it (and without Previous) they are warmed unlocked, which is faster.
-	LockedWarmUp bool
+	// LoadUnbound loads, at build, the actions no trigger binds as well as the bound ones, so that
+	// one whose top level fails fails the build (validate wants that). Without it, they are only
+	// compiled and scanned, and Test loads one on first use: a deploy of many unbound actions
+	// costs no warm runtime for each.
+	LoadUnbound bool
 	// Previous is the generation serving now, if any. Build reuses its compiled actions and their
 	// warm runtimes for every action whose ActionSpec is unchanged (same sources, dependency
 	// bundle, secret values, pinned module versions and their secrets) when the other options

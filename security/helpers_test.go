@@ -360,3 +360,28 @@ func (d *daemon) status() map[string]any {
 	}
 	return m
 }
+
+// waitAttempted waits until the status shows a reconcile attempt (applied or failed), and
+// returns the status then.
+func (d *daemon) waitAttempted(timeout time.Duration) map[string]any {
+	d.t.Helper()
+	deadline := time.Now().Add(timeout)
+	for time.Now().Before(deadline) {
+		if d.exited() {
+			d.t.Fatalf("actionsd serve exited; its output:\n%s", d.logs.String())
+		}
+		req, _ := http.NewRequest("GET", d.url+"/v1/status", nil)
+		req.Header.Set("Authorization", "Bearer "+d.token)
+		if resp, err := http.DefaultClient.Do(req); err == nil {
+			var m map[string]any
+			err := json.NewDecoder(resp.Body).Decode(&m)
+			resp.Body.Close()
+			if err == nil && m["attempted"] != nil {
+				return m
+			}
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	d.t.Fatalf("actionsd serve attempted nothing in %s; its output:\n%s", timeout, d.logs.String())
+	return nil
+}
