@@ -243,7 +243,7 @@ func (v *vm) timeoutObject(id int64) goja.Value {
 		_ = p.SetSymbol(goja.SymToPrimitive, func(call goja.FunctionCall) goja.Value {
 			return rt.ToValue(timerID(call.This))
 		})
-		v.timerProto = p
+		v.timerProto = v.harden(p).(*goja.Object) // shared by every owner of the runtime
 	}
 	o := rt.NewObject()
 	_ = o.SetPrototype(v.timerProto)

@@ -67,7 +67,13 @@ func (v *vm) builtin(name string) goja.Value {
 	if !ok {
 		panic(v.newError(fmt.Sprintf("cannot require '%s': not a built-in module", name)))
 	}
+	outer := v.internals // of the built-in whose load requires this one
+	v.internals = nil
 	m := v.harden(load(v)) // before any code gets it (harden.go)
+	for _, o := range v.internals {
+		v.harden(o)
+	}
+	v.internals = outer
 	v.builtins[name] = m
 	return m
 }
@@ -116,6 +122,13 @@ func (v *vm) natives() *goja.Object {
 	v.cryptoNatives(n)
 	v.zlibNatives(n)
 	v.httpNatives(n)
+	// shared(...objects) names what a built-in made at load that its exports do not reach
+	// (internal classes whose instances its functions return): they are hardened with the
+	// exports, as every owner of the runtime shares them.
+	n.Set("shared", func(call goja.FunctionCall) goja.Value {
+		v.internals = append(v.internals, call.Arguments...)
+		return goja.Undefined()
+	})
 	n.Set("prelude", v.prelude)
 	n.Set("urlModule", v.urlModule)
 	n.Set("setTimeout", v.setTimeout)

@@ -293,7 +293,20 @@
     this._maxListeners = this._maxListeners || undefined;
   };
   const E = EventEmitter.prototype;
-  const evs = (self) => { if (!self._events) self._events = new Map(); return self._events; };
+  // A frozen emitter (a built-in's shared instance, such as http.globalAgent, in a locked-down
+  // runtime) has no listeners and takes none: its listener map would be state every owner shares.
+  const frozenEvents = {
+    get() { return undefined; }, has() { return false; }, keys() { return [][Symbol.iterator](); },
+    delete() { return false; }, clear() {},
+    set() { throw new TypeError('Cannot add a listener to a shared built-in emitter: built-ins are frozen in actions'); },
+  };
+  const evs = (self) => {
+    if (!self._events) {
+      if (Object.isFrozen(self)) return frozenEvents;
+      self._events = new Map();
+    }
+    return self._events;
+  };
   E.addListener = function (name, fn) {
     if (typeof fn !== 'function') throw new TypeError('The "listener" argument must be of type function');
     const m = evs(this);

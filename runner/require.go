@@ -3,6 +3,7 @@ package runner
 import (
 	"fmt"
 	"path"
+	"slices"
 	"strings"
 	"time"
 
@@ -70,6 +71,19 @@ func init() {
 		"async_hooks":         stubModule("async_hooks"),
 		"diagnostics_channel": stubModule("diagnostics_channel"),
 	}
+}
+
+// BuiltinModules returns the names of the Node built-in modules actions may require (each also
+// as node:<name>), sorted.
+func BuiltinModules() []string {
+	var names []string
+	for name := range builtinLoaders {
+		if !strings.HasPrefix(name, "\x00") {
+			names = append(names, name)
+		}
+	}
+	slices.Sort(names)
+	return names
 }
 
 // jsModule loads node/<file>.js.

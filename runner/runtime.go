@@ -67,6 +67,7 @@ type vm struct {
 	handlers   []cachedHandler         // handler functions as last called
 	process    *goja.Object            // the process object, as installed (built-ins use this one)
 	hardenFn   goja.Callable           // deep-freezes a built-in's exports (harden.go); nil before lockdown
+	internals  []goja.Value            // what the built-in loading now named shared (native.shared)
 	locked     bool                    // locked down when created (harden.go: needsLockdown, newWarmupVM)
 
 	module   *goja.Object  // the action's own module object
@@ -288,7 +289,18 @@ func (v *vm) installGlobals() error {
 		g.Set("process", v.process)
 		g.Set("global", g)
 		if v.locked {
-			v.lockdown(v.modConsole, v.prelude.Get("util"), v.prelude.Get("stub")) // last (harden.go)
+			// goja_nodejs makes the URLSearchParams iterator's prototype on first use, where no
+			// global reaches it: made now, it is frozen with the rest.
+			iter, err := v.rt.New(v.urlModule.Get("URLSearchParams"))
+			if err != nil {
+				panic(err)
+			}
+			entries := mustCallable(iter, "entries")
+			it, err := entries(iter)
+			if err != nil {
+				panic(err)
+			}
+			v.lockdown(v.modConsole, v.prelude.Get("util"), v.prelude.Get("stub"), it.ToObject(v.rt).Prototype()) // last (harden.go)
 		}
 	})
 }
@@ -548,12 +560,19 @@ func (v *vm) hrtime(call goja.FunctionCall) goja.Value {
 	ns := time.Since(processStart).Nanoseconds()
 	sec, nsec := ns/1e9, ns%1e9
 	if prev, ok := call.Argument(0).(*goja.Object); ok {
-		ps := prev.Get("0").ToInteger()
-		pn := prev.Get("1").ToInteger()
+		ps, pn := integerAt(prev, "0"), integerAt(prev, "1")
 		d := (sec-ps)*1e9 + (nsec - pn)
 		sec, nsec = d/1e9, d%1e9
 	}
 	return v.rt.NewArray(sec, nsec)
+}
+
+// integerAt is o[key] as an integer; 0 when o has no such property.
+func integerAt(o *goja.Object, key string) int64 {
+	if val := o.Get(key); val != nil {
+		return val.ToInteger()
+	}
+	return 0
 }
 
 // newError returns a new Error(msg) of the runtime, for native functions to panic with.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/hex"
+	"encoding/json"
 	"net/url"
 	"os"
 	"os/exec"
@@ -157,5 +158,64 @@ func TestNoSecretFromWarmUpThroughTheBinary(t *testing.T) {
 		cmd.Env = gitEnv(repo.dir)
 		out, _ := cmd.CombinedOutput()
 		wantNoSecret(t, "actionsd "+strings.Join(args, " "), string(out), isolationKey)
+	}
+}
+
+// TestPrototypesOfWhatRunnerFunctionsReturn is issue 11's reproducer of the second hole: the
+// action replaces a method on the prototype of an object a runner function returns, then calls
+// a module that uses such an object with its secret. Each replacement must fail, and the module
+// must work, whatever the action does.
+func TestPrototypesOfWhatRunnerFunctionsReturn(t *testing.T) {
+	const module = `const crypto = require('crypto');
+exports.run = () => {
+  const S = actions.secrets.CLIENT_SECRET;
+  const form = new URLSearchParams({ grant_type: 'client_credentials', client_secret: S });
+  const pairs = [];
+  for (const [k, v] of form) pairs.push(k + '=' + v.length);
+  const t = setTimeout(() => {}, 1e6); t.unref(); clearTimeout(t);
+  const c = crypto.createCipheriv('aes-128-cbc', Buffer.alloc(16, 1), Buffer.alloc(16, 2));
+  const enc = Buffer.concat([c.update(S), c.final()]).length;
+  const k = crypto.createSecretKey(Buffer.from(S));
+  return [pairs.join('&'), enc, k.export().length].join(' ');
+};`
+	for _, tc := range []struct{ name, poison string }{
+		{"URLSearchParams iterator next", `const p = Object.getPrototypeOf(new URLSearchParams('a=1').entries());
+const next = p.next; p.next = function () { const r = next.call(this); steal(r.value); return r; };`},
+		{"Timeout unref", `const p = Object.getPrototypeOf(setTimeout(() => {}, 1e6)); p.unref = function () { steal(this); return this; };`},
+		{"Cipheriv update", `const p = Object.getPrototypeOf(require('crypto').createCipheriv('aes-128-cbc', Buffer.alloc(16), Buffer.alloc(16)));
+const u = p.update; p.update = function (d, ...r) { steal(String(d)); return u.call(this, d, ...r); };`},
+		{"SecretKeyObject export", `const p = Object.getPrototypeOf(require('crypto').createSecretKey(Buffer.alloc(4)));
+p.export = function () { steal(String(Object.getPrototypeOf(p).export.call(this))); return Buffer.alloc(0); };`},
+		{"Timeout prototype by setPrototypeOf", `Object.setPrototypeOf(Object.getPrototypeOf(setTimeout(() => {}, 1e6)), new Proxy({}, { get(t, k, r) { steal(String(k)); } }));`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			mod := newModule("victim", module, map[string]string{"CLIENT_SECRET": isolationKey})
+			a := newAction("thief", `const victim = require('actions:victim');
+const stolen = [];
+const steal = (v) => { stolen.push(JSON.stringify(v)); };
+let refused = null;
+try {
+  'use strict';
+  (() => { 'use strict'; `+tc.poison+` })();
+} catch (e) { refused = String(e.message); }
+exports.onExecutePostLogin = async (event, api) => {
+  api.idToken.setCustomClaim('out', victim.run());
+  api.idToken.setCustomClaim('stolen', stolen.join('|'));
+  api.idToken.setCustomClaim('refused', refused);
+};`, mod)
+			g := mustBuild(t, newSpec(a), runner.Options{})
+			res := execute(t, g, "post-login", `{}`)
+			all := toJSON(t, res)
+			wantNoSecret(t, "the result", all, isolationKey)
+			if res.Outcome != runner.OutcomeSuccess {
+				t.Fatalf("outcome %s: %s", res.Outcome, all)
+			}
+			if got := string(res.Effects.IDTokenClaims["out"].(json.RawMessage)); got != `"grant_type=18&client_secret=23 32 23"` {
+				t.Errorf("the module gave %s, want its own result", got)
+			}
+			if got := string(res.Effects.IDTokenClaims["refused"].(json.RawMessage)); !strings.Contains(got, "read only") && !strings.Contains(got, "not extensible") && !strings.Contains(got, "frozen") {
+				t.Errorf("the replacement was not refused clearly: refused = %s", got)
+			}
+		})
 	}
 }

@@ -241,6 +241,7 @@
   function SlowBuffer(size) { return Buffer.allocUnsafe(size); }
   const constants = { MAX_LENGTH: kMaxLength, MAX_STRING_LENGTH: (1 << 29) - 24 };
   const atob_ = globalThis.atob, btoa_ = globalThis.btoa;
+  native.shared(FastBuffer); // Buffer[Symbol.species]
   return {
     Buffer, SlowBuffer, kMaxLength, kStringMaxLength: constants.MAX_STRING_LENGTH, constants, INSPECT_MAX_BYTES: 50,
     atob: atob_, btoa: btoa_,

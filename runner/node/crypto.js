@@ -202,6 +202,7 @@
   }
   function generateKeyPair(type, options, cb) {
     if (typeof options === 'function') { cb = options; options = {}; }
+    if (typeof cb !== 'function') throw Object.assign(new TypeError(`The "callback" argument must be of type function. Received ${typeof cb}`), { code: 'ERR_INVALID_ARG_TYPE' });
     let r, err = null;
     try { r = generateKeyPairSync(type, options); } catch (e) { err = e; }
     nextTick(() => (err ? cb(err) : cb(null, r.publicKey, r.privateKey)));
@@ -455,6 +456,7 @@
     RSA_PSS_SALTLEN_DIGEST: -1, RSA_PSS_SALTLEN_MAX_SIGN: -2, RSA_PSS_SALTLEN_AUTO: -2,
     POINT_CONVERSION_COMPRESSED: 2, POINT_CONVERSION_UNCOMPRESSED: 4, POINT_CONVERSION_HYBRID: 6,
   };
+  native.shared(SecretKeyObject, PublicKeyObject, PrivateKeyObject, Cipheriv);
   return {
     createHash, createHmac, hash, Hash, Hmac,
     randomBytes, pseudoRandomBytes: randomBytes, prng: randomBytes, rng: randomBytes,

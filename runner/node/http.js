@@ -216,8 +216,11 @@
     }
   }
 
+  // The global agents are shared by every owner of the runtime: they keep no listener map (events'
+  // frozenEvents), which would be state one owner sets and another's requests trigger.
+  const sharedAgent = (agent) => { delete agent._events; return agent; };
   function make(defaults) {
-    const globalAgent = new Agent({ protocol: defaults.protocol, defaultPort: defaults.port });
+    const globalAgent = sharedAgent(new Agent({ protocol: defaults.protocol, defaultPort: defaults.port }));
     const request = (input, options, cb) => new ClientRequest(defaults, input, options, cb);
     const get = (input, options, cb) => { const r = request(input, options, cb); r.end(); return r; };
     const notAvailable = (what) => () => { throw new Error(`${defaults.name}.${what} is not available to actions`); };
@@ -231,6 +234,7 @@
   const http = make({ protocol: 'http:', port: 80, name: 'http' });
   const https = make({ protocol: 'https:', port: 443, name: 'https' });
   https.Agent = class extends Agent { constructor(o = {}) { super({ protocol: 'https:', defaultPort: 443, ...o }); } };
-  https.globalAgent = new https.Agent();
+  https.globalAgent = sharedAgent(new https.Agent());
+  native.shared(FakeSocket);
   return { http, https };
 })

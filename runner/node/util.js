@@ -107,7 +107,6 @@
     }
     return true;
   }
-  const noop = () => {};
   const util = {
     format: native.format,
     formatWithOptions: (opts, ...args) => native.format(...args),
@@ -116,8 +115,8 @@
     promisify,
     callbackify,
     deprecate: (fn) => fn,
-    debuglog: () => { const f = noop; f.enabled = false; return f; },
-    debug: () => noop,
+    debuglog: () => { const f = () => {}; f.enabled = false; return f; }, // a function per call, as in Node
+    debug: () => () => {},
     isDeepStrictEqual,
     types,
     TextEncoder: base.TextEncoder,
