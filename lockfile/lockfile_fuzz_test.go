@@ -68,16 +68,29 @@ func FuzzParse(f *testing.F) {
 		if !bytes.Equal(out1, out2) {
 			t.Errorf("Marshal is not stable for %q:\n%s\n---\n%s", data, out1, out2)
 		}
-		// Unknown sections are kept as raw JSON, which Marshal indents: compare them compacted.
-		compact(t, l1)
-		compact(t, l2)
+		// Unknown sections are kept as raw JSON, which Marshal indents: compare them compacted; and
+		// an empty list or map that Marshal omits comes back as nil.
+		normalize(t, l1)
+		normalize(t, l2)
 		if !reflect.DeepEqual(l1, l2) {
 			t.Errorf("Parse(Marshal(Parse(%q))) differs:\n%#v\n---\n%#v", data, l1, l2)
 		}
 	})
 }
 
-func compact(t *testing.T, l *Lock) {
+func normalize(t *testing.T, l *Lock) {
+	for _, p := range l.Packages {
+		for _, m := range []*map[string]string{&p.Dependencies, &p.OptionalDependencies, &p.PeerDependencies} {
+			if len(*m) == 0 {
+				*m = nil
+			}
+		}
+		for _, s := range []*[]string{&p.OptionalPeers, &p.Bundled, &p.OS, &p.CPU} {
+			if len(*s) == 0 {
+				*s = nil
+			}
+		}
+	}
 	for k, v := range l.other {
 		var b bytes.Buffer
 		if err := json.Compact(&b, v); err != nil {
