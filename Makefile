@@ -2,7 +2,7 @@
 # outside the repository, then runs every test against it.
 GO ?= go
 
-.PHONY: test race bench vault-test-server
+.PHONY: test race bench fuzz vault-test-server
 
 # It also starts a local npm registry (Verdaccio, loopback, no uplink, auth on) seeded with
 # testing/npm/fixtures, exports its URL and token to the tests, and stops it when the tests end.
@@ -22,6 +22,21 @@ race:
 bench:
 	@vault="$$(scripts/vault-test-server.sh)" && \
 	ACTIONSD_VAULT_TEST_SERVER="$$vault" $(GO) test -run '^$$' -bench . -benchmem ./...
+
+# Every Fuzz* target of the repository in turn, FUZZTIME each (`make fuzz FUZZTIME=10m`); the
+# targets are found in the test files, so a new one runs without editing this. A failing input
+# is kept under the package's testdata/fuzz/, where `go test` then runs it as a seed. Minimising
+# a new input may take 10 s, not the default minute that would eat a short run.
+FUZZTIME ?= 1m
+fuzz:
+	@failed=""; \
+	for dir in $$(grep -rl --include='*_test.go' '^func Fuzz' . | xargs -n1 dirname | sort -u); do \
+	  for name in $$(grep -hoE '^func Fuzz[A-Za-z0-9_]*' $$dir/*_test.go | cut -c6-); do \
+	    echo "== $$dir $$name ($(FUZZTIME))"; \
+	    $(GO) test "$$dir" -run '^$$' -fuzz "^$$name\$$" -fuzztime $(FUZZTIME) -fuzzminimizetime 10s || failed="$$failed $$dir:$$name"; \
+	  done; \
+	done; \
+	if [ -n "$$failed" ]; then echo "fuzz targets that failed:$$failed"; exit 1; fi
 
 vault-test-server:
 	@scripts/vault-test-server.sh

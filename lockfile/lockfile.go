@@ -81,37 +81,54 @@ func New() *Lock {
 	return &Lock{Owners: map[string]*Owner{}, Packages: map[string]*Package{}, Modules: map[string]map[int]*VersionRecord{}}
 }
 
-type wire struct {
-	LockfileVersion int                                  `json:"lockfileVersion"`
-	Owners          map[string]*Owner                    `json:"owners,omitempty"`
-	Packages        map[string]*Package                  `json:"packages,omitempty"`
-	Modules         map[string]map[string]*VersionRecord `json:"modules,omitempty"`
-}
-
 var known = map[string]bool{"lockfileVersion": true, "owners": true, "packages": true, "modules": true}
 
-// Parse decodes a lock. Errors name the file and what is wrong.
+// Parse decodes a lock. Errors name the file and what is wrong. The known sections are read by
+// their exact names (a "Owners" section is one this version does not know, kept as it is), and
+// no entry of them may be null: every owner, package and module version is an object.
 func Parse(data []byte) (*Lock, error) {
 	var raw map[string]json.RawMessage
 	if err := json.Unmarshal(data, &raw); err != nil {
 		return nil, fmt.Errorf("%s: %w", Name, err)
 	}
-	var w wire
-	dec := json.NewDecoder(bytes.NewReader(data))
-	if err := dec.Decode(&w); err != nil {
-		return nil, fmt.Errorf("%s: %w", Name, err)
+	if raw == nil {
+		return nil, fmt.Errorf("%s: not a JSON object", Name)
 	}
-	if w.LockfileVersion > FormatVersion {
-		return nil, fmt.Errorf("%s: lockfileVersion %d is newer than this actionsd understands (%d)", Name, w.LockfileVersion, FormatVersion)
+	section := func(key string, v any) error {
+		if r, ok := raw[key]; ok {
+			if err := json.Unmarshal(r, v); err != nil {
+				return fmt.Errorf("%s: %s: %w", Name, key, err)
+			}
+		}
+		return nil
+	}
+	var version int
+	var owners map[string]*Owner
+	var packages map[string]*Package
+	var modules map[string]map[string]*VersionRecord
+	for _, err := range []error{section("lockfileVersion", &version), section("owners", &owners),
+		section("packages", &packages), section("modules", &modules)} {
+		if err != nil {
+			return nil, err
+		}
+	}
+	if version > FormatVersion {
+		return nil, fmt.Errorf("%s: lockfileVersion %d is newer than this actionsd understands (%d)", Name, version, FormatVersion)
 	}
 	l := New()
-	if w.Owners != nil {
-		l.Owners = w.Owners
+	for k, o := range owners {
+		if o == nil {
+			return nil, fmt.Errorf("%s: owners.%s: must be an object, not null", Name, k)
+		}
+		l.Owners[k] = o
 	}
-	if w.Packages != nil {
-		l.Packages = w.Packages
+	for k, p := range packages {
+		if p == nil {
+			return nil, fmt.Errorf("%s: packages.%s: must be an object, not null", Name, k)
+		}
+		l.Packages[k] = p
 	}
-	for name, versions := range w.Modules {
+	for name, versions := range modules {
 		m := make(map[int]*VersionRecord, len(versions))
 		for k, rec := range versions {
 			var n int

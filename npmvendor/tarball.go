@@ -146,6 +146,33 @@ func (v *verifyingReader) check(integrity string, want []byte) error {
 	return nil
 }
 
+// maxEntryOverhead is what one entry may add to the tar stream besides its file's bytes: its
+// header block, the padding of its data, and a PAX or GNU long-name header; streamSlack is the end
+// of archive and the record padding.
+const (
+	maxEntryOverhead = 4 << 10
+	streamSlack      = 64 << 10
+)
+
+// cappedReader fails once more than left bytes have been read through it.
+type cappedReader struct {
+	r    io.Reader
+	left int64
+	max  int64 // the unpacked limit, for the error
+}
+
+func (c *cappedReader) Read(p []byte) (int, error) {
+	if c.left <= 0 {
+		return 0, fmt.Errorf("tarball unpacks to more than %d bytes", c.max)
+	}
+	if int64(len(p)) > c.left {
+		p = p[:c.left]
+	}
+	n, err := c.r.Read(p)
+	c.left -= int64(n)
+	return n, err
+}
+
 // extract unpacks an npm tarball (gzip'd tar, one top folder whatever its name) into dst, which
 // must exist. It refuses absolute paths, paths that climb out, links that point out of the
 // package, entries outside a top folder, and more than the limits; links that stay inside are
@@ -156,7 +183,11 @@ func extract(r io.Reader, dst string, lim Limits) error {
 		return fmt.Errorf("not a gzip'd tarball: %w", err)
 	}
 	zr.Multistream(false)
-	tr := tar.NewReader(zr)
+	// The tar stream is bounded as well as what is written: entries that are never written
+	// (unknown types, PAX global headers) are decompressed all the same, and a small tarball would
+	// otherwise make an install decompress gigabytes and throw them away.
+	stream := &cappedReader{r: zr, left: lim.MaxUnpacked + int64(lim.MaxFiles)*maxEntryOverhead + streamSlack, max: lim.MaxUnpacked}
+	tr := tar.NewReader(stream)
 	var total int64
 	files := 0
 	sawRoot := false

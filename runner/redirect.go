@@ -142,7 +142,9 @@ func (s *stateSealer) open(state string) (*pausedFlow, error) {
 		return nil, errors.New("too long")
 	}
 	raw, err := base64.RawURLEncoding.DecodeString(state)
-	if err != nil || len(raw) < s.aead.NonceSize()+s.aead.Overhead() {
+	// Only the one spelling seal made: the decoder skips line breaks and ignores the padding bits
+	// of the last character, which would let several strings open as one state.
+	if err != nil || len(raw) < s.aead.NonceSize()+s.aead.Overhead() || base64.RawURLEncoding.EncodeToString(raw) != state {
 		return nil, errors.New("malformed")
 	}
 	n := s.aead.NonceSize()
