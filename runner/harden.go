@@ -89,14 +89,37 @@ var overrides = []struct {
 // lazyGlobals are the globals runtime.go defines with vm.lazyGlobal.
 var lazyGlobals = []string{"Buffer", "crypto", "CryptoKey", "setImmediate", "clearImmediate"}
 
-// reservedGlobals are host globals this runtime does not provide and that packages feature-detect
-// to pick how they work (axios takes XMLHttpRequest when it exists and hands it every header).
-var reservedGlobals = []string{"XMLHttpRequest", "window", "document", "navigator", "location", "self",
-	"importScripts", "Deno", "Bun", "SharedArrayBuffer"}
+// reservedGlobals are host globals this runtime may not provide and that packages feature-detect
+// to pick how they work (axios takes XMLHttpRequest when it exists and hands it every header; a
+// module's code that finds Blob or WeakRef uses it): every global of Node 20 and the browser
+// globals packages test for. Those the runtime lacks are reserved at lockdown as non-writable
+// undefined, so that no owner can install one that another owner's code then picks up.
+var reservedGlobals = []string{
+	// browsers and other runtimes
+	"XMLHttpRequest", "window", "document", "navigator", "location", "self", "importScripts",
+	"Deno", "Bun", "WebSocket", "Worker", "localStorage", "sessionStorage", "indexedDB", "chrome",
+	"EdgeRuntime", "Netlify", "caches", "frames", "parent", "top", "opener", "postMessage",
+	// Node 20's globals (Object.getOwnPropertyNames(globalThis) in a script)
+	"AbortController", "AbortSignal", "Atomics", "Blob", "BroadcastChannel", "Buffer",
+	"ByteLengthQueuingStrategy", "CompressionStream", "CountQueuingStrategy", "Crypto", "CryptoKey",
+	"CustomEvent", "DOMException", "DecompressionStream", "Event", "EventTarget", "File",
+	"FinalizationRegistry", "FormData", "Headers", "Intl", "MessageChannel", "MessageEvent",
+	"MessagePort", "Performance", "PerformanceEntry", "PerformanceMark", "PerformanceMeasure",
+	"PerformanceObserver", "PerformanceObserverEntryList", "PerformanceResourceTiming",
+	"ReadableByteStreamController", "ReadableStream", "ReadableStreamBYOBReader",
+	"ReadableStreamBYOBRequest", "ReadableStreamDefaultController", "ReadableStreamDefaultReader",
+	"Request", "Response", "SharedArrayBuffer", "SubtleCrypto", "TextDecoder", "TextDecoderStream",
+	"TextEncoder", "TextEncoderStream", "TransformStream", "TransformStreamDefaultController",
+	"URL", "URLSearchParams", "WeakRef", "WebAssembly", "WritableStream",
+	"WritableStreamDefaultController", "WritableStreamDefaultWriter", "atob", "btoa",
+	"clearImmediate", "clearInterval", "clearTimeout", "console", "crypto", "fetch", "global",
+	"performance", "process", "queueMicrotask", "setImmediate", "setInterval", "setTimeout",
+	"structuredClone",
+}
 
 const hardenName = "<actionsd lockdown>"
 
-// hardenSource returns {lockdown, harden}. lockdown(g, lazy, reserved, overrides, esNames, roots)
+// hardenSource returns {lockdown, harden, view}. lockdown(g, lazy, reserved, overrides, esNames, roots)
 // locks down the realm; harden(value) deep-freezes the graph of a built-in module's exports (stopping at
 // objects already frozen: the intrinsics, and what an earlier harden froze) and makes the
 // prototypes of the constructors it meets overridable.
@@ -115,6 +138,7 @@ const hardenSource = `(function () {
   const isObject = (v) => v !== null && (typeof v === 'object' || typeof v === 'function');
   const keyName = (k) => typeof k === 'symbol' ? '[' + String_(k.description) + ']' : k;
   let G; // the global object: never frozen
+  const hardened = new WeakSet(); // everything deepFreeze froze (or found frozen): deep-frozen
 
   // override turns obj[k], a writable data property, into an accessor that reads the same and
   // lets assignments through other objects define their own property.
@@ -172,6 +196,7 @@ const hardenSource = `(function () {
       const o = queue.pop();
       if (!isObject(o) || o === G || seen.has(o)) continue;
       seen.add(o);
+      hardened.add(o);
       if (skip === true ? isFrozen(o) : skip && skip.has(o)) continue;
       if (classes) overrideClass(o);
       if (isView(o) && o.length > 0) {
@@ -291,7 +316,72 @@ const hardenSource = `(function () {
     deepFreeze([v], true, true);
     return v;
   }
-  return { lockdown, harden };
+
+  // view(exports) is what an action gets of a module it pins: the module's exports, read-only.
+  // Every object and function reached through it by property is a view too, so the action can
+  // read and call the module's API but change none of it (no assignment, definition, deletion or
+  // prototype change: each is refused, a TypeError in strict code), while the module keeps
+  // changing its own objects. Calls made through a view run on the module's own objects (this
+  // and view arguments unwrapped); what they return is the caller's, except a view's target
+  // (a fluent API returning this or its exports), which comes back as its view, awaited too.
+  // Deep-frozen objects (built-ins) are not wrapped, and a class's prototype is hardened and
+  // returned as it is, so that instanceof and identity with built-ins hold.
+  const views = new WeakMap(), targets = new WeakMap();
+  const Proxy_ = Proxy, Promise_ = Promise, then = Promise.prototype.then;
+  const rget = R.get, rapply = R.apply, rconstruct = R.construct, isExtensible = O.isExtensible;
+  const unwrap = (v) => (isObject(v) && targets.has(v) ? targets.get(v) : v);
+  const unwrapAll = (args) => { const out = []; for (let i = 0; i < args.length; i++) out[i] = unwrap(args[i]); return out; };
+  const back = (r) => (isObject(r) && views.has(r) ? views.get(r) : r);
+  // A non-configurable, non-writable property must read as it is (the proxy invariants): its
+  // value is hardened instead of wrapped.
+  const fixed = (d) => d && !d.configurable && (('value' in d && !d.writable) || !('value' in d));
+  const handler = {
+    get(t, k) {
+      const d = gopd(t, k);
+      const v = rget(t, k, t);
+      if (fixed(d)) { harden(v); return v; }
+      if (k === 'prototype' && typeof t === 'function') { harden(v); return v; }
+      return view(v);
+    },
+    getOwnPropertyDescriptor(t, k) {
+      const d = gopd(t, k);
+      if (!d) return d;
+      if (fixed(d)) { if ('value' in d) harden(d.value); else { harden(d.get); harden(d.set); } return d; }
+      if ('value' in d) d.value = (k === 'prototype' && typeof t === 'function') ? harden(d.value) : view(d.value);
+      else { d.get = view(d.get); d.set = view(d.set); }
+      return d;
+    },
+    getPrototypeOf(t) {
+      const p = getPrototypeOf(t);
+      if (!isExtensible(t)) { harden(p); return p; }
+      return view(p);
+    },
+    set() { return false; },
+    defineProperty() { return false; },
+    deleteProperty() { return false; },
+    setPrototypeOf() { return false; },
+    preventExtensions() { return false; },
+    apply(t, self, args) {
+      const r = rapply(t, unwrap(self), unwrapAll(args));
+      if (r instanceof Promise_) return rapply(then, r, [back]);
+      return back(r);
+    },
+    construct(t, args, nt) {
+      return rconstruct(t, unwrapAll(args), views.get(t) === nt ? t : unwrap(nt));
+    },
+  };
+  function view(t) {
+    if (!isObject(t) || hardened.has(t)) return t;
+    if (targets.has(t)) return t;
+    let p = views.get(t);
+    if (p === undefined) {
+      p = new Proxy_(t, handler);
+      views.set(t, p);
+      targets.set(p, t);
+    }
+    return p;
+  }
+  return { lockdown, harden, view };
 })()`
 
 var hardenProgram = sync.OnceValue(func() *goja.Program {
@@ -348,6 +438,20 @@ func (v *vm) lockdown(roots ...goja.Value) {
 		panic(err)
 	}
 	v.hardenFn = mustCallable(h, "harden")
+	v.viewFn = mustCallable(h, "view")
+}
+
+// moduleView returns what an action gets of a module's exports: a read-only view (harden.go's
+// view), in a locked-down runtime; the exports themselves otherwise.
+func (v *vm) moduleView(exports goja.Value) goja.Value {
+	if v.viewFn == nil {
+		return exports
+	}
+	out, err := v.viewFn(goja.Undefined(), exports)
+	if err != nil {
+		panic(err)
+	}
+	return out
 }
 
 // harden deep-freezes a built-in module's exports before any code gets them. Before lockdown

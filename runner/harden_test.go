@@ -680,3 +680,62 @@ exports.onExecutePostLogin = async () => {};`
 		g.actions["b"].pool <- v
 	}
 }
+
+// TestModuleExportsView: an action gets a pinned module's exports read-only, however deep it
+// reaches by property, while the module keeps changing its own objects; classes, instanceof,
+// fluent APIs, getters and async functions work through the view as on the exports themselves.
+func TestModuleExportsView(t *testing.T) {
+	mod := newModule("lib", 1, `'use strict';
+class Client {
+  constructor(name) { this.name = name; this.calls = 0; }
+  call() { this.calls++; return this; }
+}
+let counter = 0;
+const config = { url: 'https://example.com', nested: { depth: 1 } };
+module.exports = {
+  Client, config,
+  count() { counter++; module.exports.last = counter; return counter; },
+  self() { return module.exports; },
+  async selfLater() { return this; },
+  helper(s) { return s.length; },
+  useHelper(s) { return module.exports.helper(s); },
+  get live() { return counter; },
+  fresh() { return { mine: true }; },
+  isConfig(c) { return c === config; },
+};
+`, map[string]string{"K": "v"})
+	a := newAction("user", `const lib = require('actions:lib');
+exports.onExecutePostLogin = async (event, api) => {
+  const out = {};
+  const refused = (f) => { try { f(); return false; } catch (e) { return e instanceof TypeError; } };
+  out.assign = refused(() => { 'use strict'; lib.helper = () => 99; });
+  out.deep = refused(() => { 'use strict'; lib.config.url = 'https://evil.example'; });
+  out.deeper = refused(() => { 'use strict'; lib.config.nested.depth = 2; });
+  out.define = refused(() => Object.defineProperty(lib, 'x', { value: 1 }));
+  out.remove = refused(() => { 'use strict'; delete lib.count; });
+  out.proto = refused(() => Object.setPrototypeOf(lib.config, null));
+  out.fnProp = refused(() => { 'use strict'; lib.count.hook = 1; });
+  out.classProto = refused(() => { 'use strict'; lib.Client.prototype.call = () => 0; });
+  out.useHelper = lib.useHelper('abc');
+  out.counted = [lib.count(), lib.count(), lib.last, lib.live];
+  const c = new lib.Client('x');
+  out.instance = [c instanceof lib.Client, c.call().call().calls, c.name];
+  out.mutableInstance = !refused(() => { 'use strict'; c.name = 'mine'; }) && c.name === 'mine';
+  out.fluent = lib.self() === lib && (await lib.selfLater()) === lib;
+  out.fresh = !refused(() => { 'use strict'; lib.fresh().mine = false; });
+  out.identity = lib.isConfig(lib.config);
+  out.read = [lib.config.url, JSON.stringify(lib.config), Object.keys(lib).length];
+  api.idToken.setCustomClaim('r', out);
+};`)
+	a.Modules = map[string]*ModuleSpec{"lib": mod}
+	g := mustBuild(t, newSpec(a), Options{})
+	res := mustExecute(t, g, "post-login", `{}`)
+	wantSuccess(t, res)
+	got := toJSON(t, res.Effects.IDTokenClaims)
+	want := `{"r":{"assign":true,"deep":true,"deeper":true,"define":true,"remove":true,"proto":true,"fnProp":true,"classProto":true,` +
+		`"useHelper":3,"counted":[1,2,2,2],"instance":[true,2,"x"],"mutableInstance":true,"fluent":true,"fresh":true,"identity":true,` +
+		`"read":["https://example.com","{\"url\":\"https://example.com\",\"nested\":{\"depth\":1}}",11]}}`
+	if got != want {
+		t.Errorf("claims =\n%s\nwant\n%s", got, want)
+	}
+}

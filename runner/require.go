@@ -207,7 +207,7 @@ func (v *vm) require(u *unit, from, spec string) goja.Value {
 	case reqFile:
 		return v.loadFileObject(u, r.file).Get("exports")
 	case reqModule:
-		return v.loadFileObject(r.mod, r.mod.entry).Get("exports")
+		return v.moduleView(v.loadFileObject(r.mod, r.mod.entry).Get("exports"))
 	case reqBuiltin:
 		return v.builtin(r.name)
 	default:

@@ -68,6 +68,7 @@ type vm struct {
 	process    *goja.Object            // the process object, as installed (built-ins use this one)
 	hardenFn   goja.Callable           // deep-freezes a built-in's exports (harden.go); nil before lockdown
 	internals  []goja.Value            // what the built-in loading now named shared (native.shared)
+	viewFn     goja.Callable           // a pinned module's exports as the action sees them (harden.go); nil unless locked
 	locked     bool                    // locked down when created (harden.go: needsLockdown, newWarmupVM)
 
 	module   *goja.Object  // the action's own module object
