@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 
 	"github.com/go-git/go-git/v5"
 	"github.com/go-git/go-git/v5/plumbing"
@@ -20,9 +21,14 @@ import (
 // are deleted. dst only ever holds objects with everything they reference, so the copy stops at
 // any object dst already has. It reports whether any ref of dst changed.
 func fetchLocal(ctx context.Context, path string, dst storage.Storer) (bool, error) {
-	src, err := git.PlainOpenWithOptions(path, &git.PlainOpenOptions{EnableDotGitCommonDir: true})
+	// PlainOpen: a large loose object is not inflated whole just to learn its type, nor to be
+	// copied.
+	src, err := PlainOpen(path, &git.PlainOpenOptions{EnableDotGitCommonDir: true})
 	if err != nil {
 		return false, fmt.Errorf("open: %w", err)
+	}
+	if c, ok := src.Storer.(io.Closer); ok {
+		defer c.Close()
 	}
 	want := map[plumbing.ReferenceName]plumbing.Hash{}
 	iter, err := src.Storer.IterReferences()
@@ -143,8 +149,35 @@ func missingObjects(ctx context.Context, src, dst storer.EncodedObjectStorer, ro
 	return missing, nil
 }
 
-// writePack writes objects from src into dst as one packfile, which appears whole or not at all.
+// writePack writes objects from src into dst as a packfile, which appears whole or not at all.
+// Blobs larger than largeObject go first into a pack of their own, without the delta search
+// (which holds both sides of every pair it tries in memory); they reference nothing, so dst still
+// holds only objects with everything they reference.
 func writePack(src, dst storer.EncodedObjectStorer, objects []plumbing.Hash) error {
+	var small, large []plumbing.Hash
+	for _, h := range objects {
+		if n, err := src.EncodedObjectSize(h); err == nil && n > largeObject {
+			if o, err := src.EncodedObject(plumbing.AnyObject, h); err == nil && o.Type() == plumbing.BlobObject {
+				large = append(large, h)
+				continue
+			}
+		}
+		small = append(small, h)
+	}
+	if len(large) > 0 {
+		if err := encodePack(src, dst, large, 0); err != nil {
+			return err
+		}
+	}
+	if len(small) == 0 {
+		return nil
+	}
+	return encodePack(src, dst, small, 10)
+}
+
+// encodePack writes objects from src into dst as one packfile; window is the delta search's (0:
+// none).
+func encodePack(src, dst storer.EncodedObjectStorer, objects []plumbing.Hash, window uint) error {
 	pw, ok := dst.(storer.PackfileWriter)
 	if !ok {
 		for _, h := range objects {
@@ -162,7 +195,7 @@ func writePack(src, dst storer.EncodedObjectStorer, objects []plumbing.Hash) err
 	if err != nil {
 		return fmt.Errorf("write pack: %w", err)
 	}
-	if _, err := packfile.NewEncoder(w, src, false).Encode(objects, 10); err != nil {
+	if _, err := packfile.NewEncoder(w, src, false).Encode(objects, window); err != nil {
 		w.Close()
 		return fmt.Errorf("write pack: %w", err)
 	}

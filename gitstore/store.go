@@ -16,11 +16,15 @@ import (
 	"sync"
 	"time"
 
+	"github.com/go-git/go-billy/v5"
+	"github.com/go-git/go-billy/v5/osfs"
 	"github.com/go-git/go-git/v5"
 	"github.com/go-git/go-git/v5/config"
 	"github.com/go-git/go-git/v5/plumbing"
+	"github.com/go-git/go-git/v5/plumbing/cache"
 	"github.com/go-git/go-git/v5/plumbing/object"
 	"github.com/go-git/go-git/v5/plumbing/transport"
+	"github.com/go-git/go-git/v5/storage/filesystem"
 	"github.com/prometheus/client_golang/prometheus"
 	"go.uber.org/zap"
 
@@ -60,6 +64,8 @@ type Options struct {
 	Verify Verify
 	// Registerer receives the store's metrics; nil registers none.
 	Registerer prometheus.Registerer
+	// Limits bound what a snapshot reads (zero fields: DefaultLimits).
+	Limits Limits
 }
 
 // Store is one repository mirrored under a data dir. Fetch brings the mirror up to date and
@@ -117,7 +123,7 @@ func Open(opts Options) (*Store, error) {
 		gitDir:   filepath.Join(opts.DataDir, "git"),
 		records:  filepath.Join(opts.DataDir, "versions.json"),
 		log:      opts.Logger,
-		trees:    treeReader{cache: map[string]*cachedObject{}},
+		trees:    treeReader{limits: opts.Limits.withDefaults(), cache: map[string]*cachedObject{}},
 		logged:   map[string]bool{},
 		locks:    map[plumbing.Hash]lockAt{},
 		verified: map[string]error{},
@@ -281,13 +287,13 @@ func (s *Store) remoteUnchanged(ctx context.Context, repo *git.Repository) (bool
 // mirror opens the mirror, creating it (and pointing its remote at the URL) when create is set.
 func (s *Store) mirror(create bool) (*git.Repository, error) {
 	if s.repo == nil {
-		repo, err := git.PlainOpen(s.gitDir)
+		repo, err := openMirror(s.gitDir)
 		switch {
 		case errors.Is(err, git.ErrRepositoryNotExists) && create:
 			if err := os.MkdirAll(s.opts.DataDir, 0o700); err != nil {
 				return nil, fmt.Errorf("create mirror: %w", err)
 			}
-			repo, err = git.PlainInit(s.gitDir, true)
+			repo, err = git.Init(openStorage(osfs.New(s.gitDir)), nil)
 			if err != nil {
 				return nil, fmt.Errorf("create mirror %s: %w", s.gitDir, err)
 			}
@@ -304,6 +310,51 @@ func (s *Store) mirror(create bool) (*git.Repository, error) {
 		}
 	}
 	return s.repo, nil
+}
+
+// largeObject is the size above which a blob is streamed from its pack (or loose object) as it is
+// read, instead of being inflated whole into memory first (and so held twice when copied).
+const largeObject = 1 << 20
+
+// openDescriptors is how many pack files the mirror keeps open between reads: opening a pack
+// for every object read dominated the time of a snapshot.
+const openDescriptors = 32
+
+// openStorage is a git object store over the folder fs that streams large objects and keeps a
+// few packs open.
+func openStorage(fs billy.Filesystem) *filesystem.Storage {
+	return filesystem.NewStorageWithOptions(fs, cache.NewObjectLRUDefault(),
+		filesystem.Options{LargeObjectThreshold: largeObject, MaxOpenDescriptors: openDescriptors})
+}
+
+// PlainOpen opens the repository at path as git.PlainOpenWithOptions does, with the store of
+// openStorage: large objects stream, so that TreeFS learns a blob's size without reading it.
+// Close its storer (a *filesystem.Storage) when done: it keeps a few packs open.
+func PlainOpen(path string, o *git.PlainOpenOptions) (*git.Repository, error) {
+	repo, err := git.PlainOpenWithOptions(path, o)
+	if err != nil {
+		return nil, err
+	}
+	fss, ok := repo.Storer.(*filesystem.Storage)
+	if !ok {
+		return repo, nil
+	}
+	var wt billy.Filesystem
+	if w, err := repo.Worktree(); err == nil {
+		wt = w.Filesystem
+	}
+	return git.Open(openStorage(fss.Filesystem()), wt)
+}
+
+// openMirror opens the bare repository at dir with openStorage; git.ErrRepositoryNotExists when
+// there is none.
+func openMirror(dir string) (*git.Repository, error) {
+	if _, err := os.Stat(dir); errors.Is(err, os.ErrNotExist) {
+		return nil, git.ErrRepositoryNotExists
+	} else if err != nil {
+		return nil, err
+	}
+	return git.Open(openStorage(osfs.New(dir)), nil)
 }
 
 // ensureRemote points the mirror's remote at the configured URL.
