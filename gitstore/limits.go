@@ -53,8 +53,8 @@ const (
 	settingLockSize     = "--max-lock-size or repo_limits.max_lock_size"
 )
 
-// withDefaults fills the zero fields from DefaultLimits.
-func (l Limits) withDefaults() Limits {
+// WithDefaults fills the zero fields from DefaultLimits.
+func (l Limits) WithDefaults() Limits {
 	d := DefaultLimits
 	pick64 := func(v *int64, def int64) {
 		if *v == 0 {

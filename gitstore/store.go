@@ -123,7 +123,7 @@ func Open(opts Options) (*Store, error) {
 		gitDir:   filepath.Join(opts.DataDir, "git"),
 		records:  filepath.Join(opts.DataDir, "versions.json"),
 		log:      opts.Logger,
-		trees:    treeReader{limits: opts.Limits.withDefaults(), cache: map[string]*cachedObject{}},
+		trees:    treeReader{limits: opts.Limits.WithDefaults(), cache: map[string]*cachedObject{}},
 		logged:   map[string]bool{},
 		locks:    map[plumbing.Hash]lockAt{},
 		verified: map[string]error{},

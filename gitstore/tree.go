@@ -38,7 +38,7 @@ type Reader struct {
 
 // NewReader returns a Reader with limits (zero fields: DefaultLimits).
 func NewReader(limits Limits) *Reader {
-	return &Reader{r: treeReader{limits: limits.withDefaults()}}
+	return &Reader{r: treeReader{limits: limits.WithDefaults()}}
 }
 
 // ReadTree reads one repository tree, as ReadTree does.
