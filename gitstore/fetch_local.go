@@ -149,35 +149,35 @@ func missingObjects(ctx context.Context, src, dst storer.EncodedObjectStorer, ro
 	return missing, nil
 }
 
-// writePack writes objects from src into dst as a packfile, which appears whole or not at all.
-// Blobs larger than largeObject go first into a pack of their own, without the delta search
-// (which holds both sides of every pair it tries in memory); they reference nothing, so dst still
-// holds only objects with everything they reference.
+// writePack writes objects from src into dst: blobs larger than largeObject as loose objects,
+// each streamed through zlib (a pack would be indexed by go-git's parser, which inflates every
+// object whole into memory); the others as one packfile. Each appears whole or not at all, blobs
+// first: they reference nothing, so dst still holds only objects with everything they reference.
 func writePack(src, dst storer.EncodedObjectStorer, objects []plumbing.Hash) error {
-	var small, large []plumbing.Hash
+	var small []plumbing.Hash
 	for _, h := range objects {
 		if n, err := src.EncodedObjectSize(h); err == nil && n > largeObject {
-			if o, err := src.EncodedObject(plumbing.AnyObject, h); err == nil && o.Type() == plumbing.BlobObject {
-				large = append(large, h)
+			o, err := src.EncodedObject(plumbing.AnyObject, h)
+			if err != nil {
+				return fmt.Errorf("object %s: %w", h, err)
+			}
+			if o.Type() == plumbing.BlobObject {
+				if _, err := dst.SetEncodedObject(o); err != nil {
+					return fmt.Errorf("write object %s: %w", h, err)
+				}
 				continue
 			}
 		}
 		small = append(small, h)
 	}
-	if len(large) > 0 {
-		if err := encodePack(src, dst, large, 0); err != nil {
-			return err
-		}
-	}
 	if len(small) == 0 {
 		return nil
 	}
-	return encodePack(src, dst, small, 10)
+	return encodePack(src, dst, small)
 }
 
-// encodePack writes objects from src into dst as one packfile; window is the delta search's (0:
-// none).
-func encodePack(src, dst storer.EncodedObjectStorer, objects []plumbing.Hash, window uint) error {
+// encodePack writes objects from src into dst as one packfile.
+func encodePack(src, dst storer.EncodedObjectStorer, objects []plumbing.Hash) error {
 	pw, ok := dst.(storer.PackfileWriter)
 	if !ok {
 		for _, h := range objects {
@@ -195,7 +195,7 @@ func encodePack(src, dst storer.EncodedObjectStorer, objects []plumbing.Hash, wi
 	if err != nil {
 		return fmt.Errorf("write pack: %w", err)
 	}
-	if _, err := packfile.NewEncoder(w, src, false).Encode(objects, window); err != nil {
+	if _, err := packfile.NewEncoder(w, src, false).Encode(objects, 10); err != nil {
 		w.Close()
 		return fmt.Errorf("write pack: %w", err)
 	}

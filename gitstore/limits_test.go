@@ -6,6 +6,8 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"path/filepath"
+	"runtime"
 	"slices"
 	"strings"
 	"testing"
@@ -268,5 +270,37 @@ func TestStoreLimits(t *testing.T) {
 		if len(snap.Errors) != tt.want {
 			t.Errorf("limit %d: got errors %q, want %d", tt.limit, problems(snap.Errors), tt.want)
 		}
+	}
+}
+
+// A large blob goes into the mirror and past the snapshot without being held in memory: fetched
+// from a working repository (a loose object), streamed into the mirror, refused from its header.
+func TestLargeBlobIsNeverHeld(t *testing.T) {
+	const size = 64 << 20
+	repo := limitsRepo(t, nil)
+	s, err := Open(Options{URL: repo.dir, DataDir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	fetchSnapshot(t, s)
+	f, err := os.Create(filepath.Join(repo.dir, "actions/a/zeros.bin"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := f.Truncate(size); err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+	repo.commit("zeros")
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	snap := fetchSnapshot(t, s)
+	runtime.ReadMemStats(&after)
+	if got := problems(snap.Errors); len(got) != 1 || !strings.Contains(got[0], "actions/a/zeros.bin: 64 MiB, over the limit of 5 MiB") {
+		t.Errorf("got errors %q, want one for zeros.bin", got)
+	}
+	if alloc := after.TotalAlloc - before.TotalAlloc; alloc > size/8 {
+		t.Errorf("fetch and snapshot allocated %d MiB for a %d MiB blob, want far less", alloc>>20, size>>20)
 	}
 }
