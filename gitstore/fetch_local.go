@@ -108,7 +108,7 @@ func missingObjects(ctx context.Context, src, dst storer.EncodedObjectStorer, ro
 		if err := dst.HasEncodedObject(h); err == nil {
 			continue
 		} else if !errors.Is(err, plumbing.ErrObjectNotFound) {
-			return nil, fmt.Errorf("mirror object %s: %w", h, err)
+			return nil, &mirrorError{fmt.Errorf("mirror object %s: %w", h, err)}
 		}
 		if len(missing)%1024 == 0 {
 			if err := ctx.Err(); err != nil {

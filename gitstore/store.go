@@ -66,6 +66,9 @@ type Options struct {
 	Registerer prometheus.Registerer
 	// Limits bound what a snapshot reads (zero fields: DefaultLimits).
 	Limits Limits
+	// KeepCorrupt is how many corrupt mirrors moved aside (<DataDir>/git.corrupt-<time>) are
+	// kept for inspection, the newest; 0 deletes a corrupt mirror at once.
+	KeepCorrupt int
 }
 
 // Store is one repository mirrored under a data dir. Fetch brings the mirror up to date and
@@ -183,7 +186,8 @@ func (s *Store) Branch() string { return s.opts.Branch }
 // forced, with tags deleted at the source deleted in the mirror. The first Fetch creates the
 // mirror. It first lists the source's refs (a cheap ref advertisement for a remote) and fetches
 // only when one that matters differs from the mirror. A repository that is already up to date is
-// not an error.
+// not an error. A fetch that fails because the mirror is corrupt moves the mirror aside and
+// clones the repository again, once.
 func (s *Store) Fetch(ctx context.Context) (err error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -196,30 +200,40 @@ func (s *Store) Fetch(ctx context.Context) (err error) {
 		s.metrics.fetches.WithLabelValues(result).Inc()
 		s.metrics.fetchDuration.Observe(time.Since(start).Seconds())
 	}()
+	unchanged, err := s.fetch(ctx)
+	if err != nil && ctx.Err() == nil && s.fetchCorrupt(err) {
+		s.quarantine("fetch", err)
+		unchanged, err = s.fetch(ctx)
+	}
+	if unchanged {
+		result = "unchanged"
+	}
+	return err
+}
+
+// fetch is Fetch once; unchanged is set when no ref moved. s.mu is held.
+func (s *Store) fetch(ctx context.Context) (unchanged bool, err error) {
 	repo, err := s.mirror(true)
 	if err != nil {
-		return err
+		return false, err
 	}
 	if s.localPath != "" {
 		changed, err := fetchLocal(ctx, s.localPath, repo.Storer)
 		if err != nil {
 			s.cached = nil
-			return fmt.Errorf("fetch %s: %w", s.localPath, err)
+			return false, fmt.Errorf("fetch %s: %w", s.localPath, err)
 		}
 		if changed {
 			s.refsChanged(repo)
-		} else {
-			result = "unchanged"
 		}
-		return nil
+		return !changed, nil
 	}
 	same, err := s.remoteUnchanged(ctx, repo)
 	if err != nil {
-		return fmt.Errorf("list refs of %s: %w", redact(s.opts.URL), err)
+		return false, fmt.Errorf("list refs of %s: %w", redact(s.opts.URL), err)
 	}
 	if same {
-		result = "unchanged"
-		return nil
+		return true, nil
 	}
 	err = repo.FetchContext(ctx, &git.FetchOptions{
 		RemoteName: remoteName,
@@ -231,9 +245,9 @@ func (s *Store) Fetch(ctx context.Context) (err error) {
 	})
 	s.refsChanged(repo)
 	if err != nil && !errors.Is(err, git.NoErrAlreadyUpToDate) {
-		return fmt.Errorf("fetch %s: %w", redact(s.opts.URL), err)
+		return false, fmt.Errorf("fetch %s: %w", redact(s.opts.URL), err)
 	}
-	return nil
+	return false, nil
 }
 
 // refsChanged packs the mirror's refs (thousands of tags read from one file, not thousands) and
@@ -477,10 +491,21 @@ func (s *Store) RefsKey(ctx context.Context) (string, error) {
 // Snapshot reads the deploy branch's HEAD and every module version tag of the mirror. It fails
 // only when git does (no such branch, a missing object) or the version records cannot be read or
 // written; problems in the repository's content are in Snapshot.Errors and Snapshot.Warnings.
-// Snapshots share unchanged parts with earlier ones: treat them as read-only.
+// When the mirror is corrupt, it is moved aside and the error is a *CorruptMirrorError: Fetch
+// then clones the repository again. Snapshots share unchanged parts with earlier ones: treat them
+// as read-only.
 func (s *Store) Snapshot(ctx context.Context) (*Snapshot, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	snap, err := s.snapshot(ctx)
+	if err != nil && ctx.Err() == nil && s.repo != nil && corrupt(err) {
+		return nil, s.quarantine("snapshot", err)
+	}
+	return snap, err
+}
+
+// snapshot is Snapshot without the check for corruption. s.mu is held.
+func (s *Store) snapshot(ctx context.Context) (*Snapshot, error) {
 	repo, err := s.mirror(false)
 	if err != nil {
 		return nil, err

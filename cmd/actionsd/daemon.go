@@ -85,7 +85,7 @@ func newDaemonWith(cfg config.Config, secrets daemonSecrets, registry *prometheu
 		return nil, err
 	}
 	store, err := gitstore.Open(gitstore.Options{URL: cfg.Repo, Branch: cfg.Branch, DataDir: cfg.DataDir, Logger: log,
-		Auth: auth, Verify: verify, Registerer: registry, Limits: cfg.RepoLimits.Limits()})
+		Auth: auth, Verify: verify, Registerer: registry, Limits: cfg.RepoLimits.Limits(), KeepCorrupt: cfg.KeepCorruptMirrors})
 	if err != nil {
 		return nil, err
 	}
