@@ -6,6 +6,7 @@ package security
 import (
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"os"
 	"os/exec"
@@ -94,7 +95,12 @@ func repoSync(d *daemon) repoStatus {
 // holds every one of want, and that the generation before it (claim a = v1) still serves.
 func repoWantRefused(t *testing.T, d *daemon, commit, file string, want ...string) {
 	t.Helper()
-	st := repoSync(d)
+	repoCheckRefused(t, d, repoSync(d), commit, file, want...)
+}
+
+// repoCheckRefused is repoWantRefused on the status st of the sync.
+func repoCheckRefused(t *testing.T, d *daemon, st repoStatus, commit, file string, want ...string) {
+	t.Helper()
 	if st.Attempted == nil || st.Attempted.Commit != commit || st.Attempted.Result != "failed" {
 		t.Fatalf("attempted %+v, want commit %s failed", st.Attempted, commit)
 	}
@@ -216,13 +222,14 @@ func TestRepoLargeCompressibleFile(t *testing.T) {
 	commit := repo.commit("150 MiB of zeros")
 	pid := d.cmd.Process.Pid
 	rssBefore, peakBefore := repoVmKiB(t, pid, "VmRSS"), repoVmKiB(t, pid, "VmHWM")
-	repoWantRefused(t, d, commit, "actions/a/zeros.bin", "150 MiB, over the limit of 5 MiB", "--max-file-size")
+	st := repoSync(d)
 	rssAfter, peakAfter := repoVmKiB(t, pid, "VmRSS"), repoVmKiB(t, pid, "VmHWM")
 	t.Logf("RSS %d -> %d KiB, peak %d -> %d KiB", rssBefore, rssAfter, peakBefore, peakAfter)
-	// Generous: a third of the file. Reading it at all (once, into one buffer) would pass this.
+	// Generous: a third of the file. Reading it at all (once, into one buffer) would fail this.
 	if grew := peakAfter - max(peakBefore, rssBefore); grew > size/3/1024 {
 		t.Errorf("the daemon's peak RSS grew by %d MiB while refusing a %d MiB file, want far less", grew>>10, size>>20)
 	}
+	repoCheckRefused(t, d, st, commit, "actions/a/zeros.bin", "150 MiB, over the limit of 5 MiB", "--max-file-size")
 }
 
 // An action's files together over --max-folder-size, and a module's, fail the commit.
@@ -263,4 +270,228 @@ func TestRepoTooManyObjects(t *testing.T) {
 	repoWantValidate(t, repo, "modules", "2 modules, over the limit of 1", "--max-modules", "1")
 }
 
-var _ = time.Second
+// repoFlipPacks damages every pack of the daemon's git mirror under dataDir in place (every 7th
+// byte between the header and the trailer), as a failing disk would.
+func repoFlipPacks(t *testing.T, dataDir string) {
+	t.Helper()
+	packs, err := filepath.Glob(filepath.Join(dataDir, "git", "objects", "pack", "*.pack"))
+	if err != nil || len(packs) == 0 {
+		t.Fatalf("no pack in the mirror under %s: %v", dataDir, err)
+	}
+	for _, p := range packs {
+		b, err := os.ReadFile(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i := 12; i < len(b)-20; i += 7 {
+			b[i] ^= 0x55
+		}
+		if err := os.Chmod(p, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		f, err := os.OpenFile(p, os.O_WRONLY, 0) // the same file: the daemon may hold it open
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := f.WriteAt(b, 0); err != nil {
+			t.Fatal(err)
+		}
+		f.Close()
+	}
+}
+
+// repoExample is a file outside actions/ that the daemon never reads, until a commit gives an
+// action the same content: its blob is then read from the mirror's old (damaged) pack, not from
+// a cache.
+const repoExample = "exports.onExecutePostLogin = async (event, api) => { api.idToken.setCustomClaim('b', 'b'); };\n"
+
+// repoRemote makes a working repository with action a (v1) and docs/example.js, and a bare clone
+// that the daemon reads as file://, the way it reads a remote: through a mirror under its data dir.
+func repoRemote(t *testing.T) (work *gitRepo, url string) {
+	t.Helper()
+	work = newGitRepo(t)
+	work.write("triggers.yaml", "post-login: [a]\n")
+	repoWriteAction(work, "a", "v1")
+	work.write("docs/example.js", repoExample)
+	work.commit("v1")
+	bare := filepath.Join(t.TempDir(), "actions.git")
+	work.git("clone", "-q", "--bare", work.dir, bare)
+	work.git("remote", "add", "origin", bare)
+	return work, "file://" + bare
+}
+
+// repoCommitV2 commits and pushes action a at v2 and action b, whose index.js is docs/example.js.
+func repoCommitV2(work *gitRepo) string {
+	work.t.Helper()
+	work.write("triggers.yaml", "post-login: [a, b]\n")
+	repoWriteAction(work, "a", "v2")
+	work.write("actions/b/action.yaml", "trigger: post-login\n")
+	work.write("actions/b/index.js", repoExample)
+	c := work.commit("v2")
+	work.git("push", "-q", "origin", "main")
+	return c
+}
+
+// repoCorruptDirs lists the corrupt mirrors kept under dataDir.
+func repoCorruptDirs(t *testing.T, dataDir string) []string {
+	t.Helper()
+	m, err := filepath.Glob(filepath.Join(dataDir, "git.corrupt-*"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
+// repoMetric returns the line of /metrics that starts with prefix.
+func repoMetric(t *testing.T, d *daemon, prefix string) string {
+	t.Helper()
+	resp, err := http.Get(d.url + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var b strings.Builder
+	if _, err := io.Copy(&b, resp.Body); err != nil {
+		t.Fatal(err)
+	}
+	for _, line := range strings.Split(b.String(), "\n") {
+		if strings.HasPrefix(line, prefix) {
+			return line
+		}
+	}
+	return ""
+}
+
+// A serving daemon whose mirror's packs are damaged finds it at the next sync that reads them,
+// moves the mirror aside, clones again and serves the new commit, in the same sync; executions
+// go on meanwhile.
+func TestRepoCorruptMirrorWhileServing(t *testing.T) {
+	work, url := repoRemote(t)
+	dataDir := filepath.Join(t.TempDir(), "data")
+	d := startDaemon(t, url, "--data-dir", dataDir)
+	if got := repoClaim(d, "a"); got != "v1" {
+		t.Fatalf("claim a = %q, want v1", got)
+	}
+	repoFlipPacks(t, dataDir)
+	head := repoCommitV2(work)
+
+	// Executions while the sync runs: every one answers, from v1 or v2.
+	stop := make(chan struct{})
+	failures := make(chan string, 100)
+	done := make(chan int)
+	go func() {
+		n := 0
+		defer func() { done <- n }()
+		for {
+			select {
+			case <-stop:
+				return
+			default:
+			}
+			req, _ := http.NewRequest("POST", d.url+"/v1/triggers/post-login/execute", strings.NewReader(`{"user":{"user_id":"u1"}}`))
+			req.Header.Set("Authorization", "Bearer "+d.token)
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				failures <- err.Error()
+				continue
+			}
+			body, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			var res runner.Result
+			if resp.StatusCode != http.StatusOK || json.Unmarshal(body, &res) != nil || res.Outcome != runner.OutcomeSuccess {
+				select {
+				case failures <- fmt.Sprintf("%d %s", resp.StatusCode, body):
+				default:
+				}
+			}
+			n++
+		}
+	}()
+	st := repoSync(d)
+	close(stop)
+	executed := <-done
+	close(failures)
+	for f := range failures {
+		t.Errorf("an execution during the sync failed: %s", f)
+	}
+	t.Logf("%d executions during the sync", executed)
+
+	if st.Applied == nil || st.Applied.Commit != head || len(st.Errors) > 0 {
+		t.Fatalf("after the sync: applied %+v, errors %+v; want %s applied", st.Applied, st.Errors, head)
+	}
+	if a, b := repoClaim(d, "a"), repoClaim(d, "b"); a != "v2" || b != "b" {
+		t.Errorf("claims a = %q, b = %q; want v2 and b", a, b)
+	}
+	moved := repoCorruptDirs(t, dataDir)
+	if len(moved) != 1 {
+		t.Errorf("corrupt mirrors kept: %q, want one", moved)
+	}
+	logs := d.logs.String()
+	if !strings.Contains(logs, "the git mirror is corrupt") || len(moved) == 1 && !strings.Contains(logs, moved[0]) {
+		t.Errorf("the log does not say the mirror was corrupt and where it went:\n%s", logs)
+	}
+	if got := repoMetric(t, d, `actionsd_git_mirror_corruptions_total{step="snapshot"}`); !strings.HasSuffix(got, " 1") {
+		t.Errorf("metric: got %q, want a count of 1", got)
+	}
+}
+
+// A daemon restarted on a corrupt mirror, with nothing serving, recovers at start; while it
+// cannot (the repository is away), its log never claims a generation serves.
+func TestRepoCorruptMirrorAtStart(t *testing.T) {
+	work, url := repoRemote(t)
+	dataDir := filepath.Join(t.TempDir(), "data")
+	d := startDaemon(t, url, "--data-dir", dataDir)
+	if got := repoClaim(d, "a"); got != "v1" {
+		t.Fatalf("claim a = %q, want v1", got)
+	}
+	d.stop()
+	repoFlipPacks(t, dataDir)
+	head := repoCommitV2(work)
+
+	// First with the repository away: nothing can serve, and the log must say so.
+	bare := strings.TrimPrefix(url, "file://")
+	if err := os.Rename(bare, bare+".away"); err != nil {
+		t.Fatal(err)
+	}
+	d = startDaemonNoWait(t, url, "--data-dir", dataDir)
+	deadline := time.Now().Add(60 * time.Second)
+	for !strings.Contains(d.logs.String(), "reconcile failed") {
+		if time.Now().After(deadline) || d.exited() {
+			t.Fatalf("no failed reconcile logged:\n%s", d.logs.String())
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	if logs := d.logs.String(); strings.Contains(logs, "previous generation keeps serving") || !strings.Contains(logs, "no generation serves") {
+		t.Errorf("nothing serves, but the log says otherwise:\n%s", logs)
+	}
+	if err := os.Rename(bare+".away", bare); err != nil {
+		t.Fatal(err)
+	}
+	st := repoSync(d)
+	if !st.Ready || st.Applied == nil || st.Applied.Commit != head {
+		t.Fatalf("after the repository is back: ready %v, applied %+v, errors %+v; want %s", st.Ready, st.Applied, st.Errors, head)
+	}
+	if a, b := repoClaim(d, "a"), repoClaim(d, "b"); a != "v2" || b != "b" {
+		t.Errorf("claims a = %q, b = %q; want v2 and b", a, b)
+	}
+	if moved := repoCorruptDirs(t, dataDir); len(moved) != 1 {
+		t.Errorf("corrupt mirrors kept: %q, want one", moved)
+	}
+	if logs := d.logs.String(); strings.Contains(logs, "previous generation keeps serving") {
+		t.Errorf("the log claims a previous generation served:\n%s", logs)
+	}
+
+	// And restarted again on a corrupt mirror with the repository there: ready at start.
+	d.stop()
+	repoFlipPacks(t, dataDir)
+	d = startDaemon(t, url, "--data-dir", dataDir)
+	if a := repoClaim(d, "a"); a != "v2" {
+		t.Errorf("after a restart on a corrupt mirror: claim a = %q, want v2", a)
+	}
+	if moved := repoCorruptDirs(t, dataDir); len(moved) != 2 {
+		t.Errorf("corrupt mirrors kept: %q, want two (the default)", moved)
+	}
+	if logs := d.logs.String(); strings.Contains(logs, "previous generation keeps serving") {
+		t.Errorf("the log claims a previous generation served:\n%s", logs)
+	}
+}
