@@ -94,11 +94,21 @@ func (s *Store) fetchCorrupt(err error) bool {
 	if s.repo == nil {
 		return false
 	}
+	// A source that keeps failing this way would have the whole mirror read at every poll: once
+	// found sound, it is not read again until its refs move.
+	key := ""
+	if r, err := s.readRefs(s.repo); err == nil {
+		key = r.key
+	}
+	if key != "" && key == s.sound {
+		return false
+	}
 	verr := verifyObjects(s.repo)
 	if verr != nil && corrupt(verr) {
 		s.log.Warn("a fetch failed as if the mirror were corrupt, and reading the mirror's objects fails too", zap.NamedError("fetch_error", err), zap.Error(verr))
 		return true
 	}
+	s.sound = key
 	return false
 }
 
@@ -137,7 +147,7 @@ func (s *Store) quarantine(where string, cause error) *CorruptMirrorError {
 	s.repo, s.cached = nil, nil
 	s.trees.cache, s.trees.used = map[string]*cachedObject{}, nil
 	s.reach, s.versions = reachability{}, actionHistory{}
-	s.targets, s.locks, s.verified = nil, map[plumbing.Hash]lockAt{}, map[string]error{}
+	s.targets, s.locks, s.verified, s.sound = nil, map[plumbing.Hash]lockAt{}, map[string]error{}, ""
 
 	e := &CorruptMirrorError{Err: cause}
 	moved := ""

@@ -93,6 +93,7 @@ type Store struct {
 	locks    map[plumbing.Hash]lockAt // actionsd.lock by commit, for version locks
 	cached   *refs                    // the mirror's refs since the last Fetch; nil: read them
 	verified map[string]error         // signature checks of commits and tags, by kind and hash
+	sound    string                   // refs key at which every object of the mirror was read whole
 }
 
 // lockAt is actionsd.lock as read from one tree.
