@@ -414,6 +414,16 @@ func computeTreeHash(fsys fs.FS, dir string) (plumbing.Hash, bool, error) {
 	return o.Hash(), len(t.Entries) > 0, nil
 }
 
+// BlobHash returns the git blob hash of the file name in fsys, as git would hash it when
+// committed, reading it as a stream (a large file is never held).
+func BlobHash(fsys fs.FS, name string) (string, error) {
+	h, _, err := hashFile(fsys, name)
+	if err != nil {
+		return "", err
+	}
+	return h.String(), nil
+}
+
 // hashFile returns the git blob hash of the file name, streamed: a large file is never held.
 func hashFile(fsys fs.FS, name string) (plumbing.Hash, fs.FileInfo, error) {
 	f, err := fsys.Open(name)
