@@ -52,6 +52,9 @@ func TestCorruptMirrorIsClonedAgainInTheSameReconcile(t *testing.T) {
 	if st.Applied == nil || st.Applied.Commit != "c1" {
 		t.Errorf("got applied %+v, errors %+v; want c1 applied after cloning again", st.Applied, st.Errors)
 	}
+	if len(st.Warnings) != 1 || !strings.Contains(st.Warnings[0].Message, "moved to /data/git.corrupt-x") {
+		t.Errorf("got warnings %+v, want one that says where the corrupt mirror went", st.Warnings)
+	}
 	if f, s := repo.counts(); f < 2 || s < 2 {
 		t.Errorf("got %d fetches and %d snapshots, want at least 2 of each", f, s)
 	}

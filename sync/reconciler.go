@@ -496,6 +496,9 @@ func (r *Reconciler) snapshot(ctx context.Context, a *attempt) error {
 			return err
 		}
 		snap, err = r.cfg.Repository.Snapshot(ctx)
+		if err == nil {
+			a.warnings = append(a.warnings, Problem{Message: fmt.Sprintf("the git mirror was corrupt (%v): it was moved to %s and the repository cloned again", corrupt.Err, cmp.Or(corrupt.MovedTo, "nowhere (deleted)"))})
+		}
 	}
 	if err != nil {
 		return err
