@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 
 	"github.com/go-git/go-git/v5"
 	"github.com/go-git/go-git/v5/plumbing"
@@ -20,9 +21,14 @@ import (
 // are deleted. dst only ever holds objects with everything they reference, so the copy stops at
 // any object dst already has. It reports whether any ref of dst changed.
 func fetchLocal(ctx context.Context, path string, dst storage.Storer) (bool, error) {
-	src, err := git.PlainOpenWithOptions(path, &git.PlainOpenOptions{EnableDotGitCommonDir: true})
+	// PlainOpen: a large loose object is not inflated whole just to learn its type, nor to be
+	// copied.
+	src, err := PlainOpen(path, &git.PlainOpenOptions{EnableDotGitCommonDir: true})
 	if err != nil {
 		return false, fmt.Errorf("open: %w", err)
+	}
+	if c, ok := src.Storer.(io.Closer); ok {
+		defer c.Close()
 	}
 	want := map[plumbing.ReferenceName]plumbing.Hash{}
 	iter, err := src.Storer.IterReferences()
@@ -102,7 +108,7 @@ func missingObjects(ctx context.Context, src, dst storer.EncodedObjectStorer, ro
 		if err := dst.HasEncodedObject(h); err == nil {
 			continue
 		} else if !errors.Is(err, plumbing.ErrObjectNotFound) {
-			return nil, fmt.Errorf("mirror object %s: %w", h, err)
+			return nil, &mirrorError{fmt.Errorf("mirror object %s: %w", h, err)}
 		}
 		if len(missing)%1024 == 0 {
 			if err := ctx.Err(); err != nil {
@@ -143,8 +149,35 @@ func missingObjects(ctx context.Context, src, dst storer.EncodedObjectStorer, ro
 	return missing, nil
 }
 
-// writePack writes objects from src into dst as one packfile, which appears whole or not at all.
+// writePack writes objects from src into dst: blobs larger than largeObject as loose objects,
+// each streamed through zlib (a pack would be indexed by go-git's parser, which inflates every
+// object whole into memory); the others as one packfile. Each appears whole or not at all, blobs
+// first: they reference nothing, so dst still holds only objects with everything they reference.
 func writePack(src, dst storer.EncodedObjectStorer, objects []plumbing.Hash) error {
+	var small []plumbing.Hash
+	for _, h := range objects {
+		if n, err := src.EncodedObjectSize(h); err == nil && n > largeObject {
+			o, err := src.EncodedObject(plumbing.AnyObject, h)
+			if err != nil {
+				return fmt.Errorf("object %s: %w", h, err)
+			}
+			if o.Type() == plumbing.BlobObject {
+				if _, err := dst.SetEncodedObject(o); err != nil {
+					return fmt.Errorf("write object %s: %w", h, err)
+				}
+				continue
+			}
+		}
+		small = append(small, h)
+	}
+	if len(small) == 0 {
+		return nil
+	}
+	return encodePack(src, dst, small)
+}
+
+// encodePack writes objects from src into dst as one packfile.
+func encodePack(src, dst storer.EncodedObjectStorer, objects []plumbing.Hash) error {
 	pw, ok := dst.(storer.PackfileWriter)
 	if !ok {
 		for _, h := range objects {

@@ -9,6 +9,7 @@ type metrics struct {
 	signatureRejected *prometheus.CounterVec
 	fetches           *prometheus.CounterVec
 	fetchDuration     prometheus.Histogram
+	corruptions       *prometheus.CounterVec
 }
 
 func newMetrics(reg prometheus.Registerer) (*metrics, error) {
@@ -30,6 +31,10 @@ func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 			Help:    "Time to list the repository's refs and fetch what moved.",
 			Buckets: []float64{.005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10, 30},
 		}),
+		corruptions: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "actionsd_git_mirror_corruptions_total",
+			Help: "Corrupt git mirrors found, by the step that found them (fetch, snapshot): each was moved aside under the data dir and the repository cloned again.",
+		}, []string{"step"}),
 	}
 	for _, r := range []string{"unchanged", "fetched", "failed"} {
 		m.fetches.WithLabelValues(r)
@@ -37,8 +42,11 @@ func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 	for _, k := range []string{"commit", "tag"} {
 		m.signatureRejected.WithLabelValues(k)
 	}
+	for _, step := range []string{"fetch", "snapshot"} {
+		m.corruptions.WithLabelValues(step)
+	}
 	if reg != nil {
-		for _, c := range []prometheus.Collector{m.tagMoved, m.signatureRejected, m.fetches, m.fetchDuration} {
+		for _, c := range []prometheus.Collector{m.tagMoved, m.signatureRejected, m.fetches, m.fetchDuration, m.corruptions} {
 			if err := reg.Register(c); err != nil {
 				return nil, err
 			}

@@ -16,11 +16,15 @@ import (
 	"sync"
 	"time"
 
+	"github.com/go-git/go-billy/v5"
+	"github.com/go-git/go-billy/v5/osfs"
 	"github.com/go-git/go-git/v5"
 	"github.com/go-git/go-git/v5/config"
 	"github.com/go-git/go-git/v5/plumbing"
+	"github.com/go-git/go-git/v5/plumbing/cache"
 	"github.com/go-git/go-git/v5/plumbing/object"
 	"github.com/go-git/go-git/v5/plumbing/transport"
+	"github.com/go-git/go-git/v5/storage/filesystem"
 	"github.com/prometheus/client_golang/prometheus"
 	"go.uber.org/zap"
 
@@ -60,6 +64,11 @@ type Options struct {
 	Verify Verify
 	// Registerer receives the store's metrics; nil registers none.
 	Registerer prometheus.Registerer
+	// Limits bound what a snapshot reads (zero fields: DefaultLimits).
+	Limits Limits
+	// KeepCorrupt is how many corrupt mirrors moved aside (<DataDir>/git.corrupt-<time>) are
+	// kept for inspection, the newest; 0 deletes a corrupt mirror at once.
+	KeepCorrupt int
 }
 
 // Store is one repository mirrored under a data dir. Fetch brings the mirror up to date and
@@ -84,6 +93,7 @@ type Store struct {
 	locks    map[plumbing.Hash]lockAt // actionsd.lock by commit, for version locks
 	cached   *refs                    // the mirror's refs since the last Fetch; nil: read them
 	verified map[string]error         // signature checks of commits and tags, by kind and hash
+	sound    string                   // refs key at which every object of the mirror was read whole
 }
 
 // lockAt is actionsd.lock as read from one tree.
@@ -117,7 +127,7 @@ func Open(opts Options) (*Store, error) {
 		gitDir:   filepath.Join(opts.DataDir, "git"),
 		records:  filepath.Join(opts.DataDir, "versions.json"),
 		log:      opts.Logger,
-		trees:    treeReader{cache: map[string]*cachedObject{}},
+		trees:    treeReader{limits: opts.Limits.WithDefaults(), cache: map[string]*cachedObject{}},
 		logged:   map[string]bool{},
 		locks:    map[plumbing.Hash]lockAt{},
 		verified: map[string]error{},
@@ -177,7 +187,8 @@ func (s *Store) Branch() string { return s.opts.Branch }
 // forced, with tags deleted at the source deleted in the mirror. The first Fetch creates the
 // mirror. It first lists the source's refs (a cheap ref advertisement for a remote) and fetches
 // only when one that matters differs from the mirror. A repository that is already up to date is
-// not an error.
+// not an error. A fetch that fails because the mirror is corrupt moves the mirror aside and
+// clones the repository again, once.
 func (s *Store) Fetch(ctx context.Context) (err error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -190,30 +201,40 @@ func (s *Store) Fetch(ctx context.Context) (err error) {
 		s.metrics.fetches.WithLabelValues(result).Inc()
 		s.metrics.fetchDuration.Observe(time.Since(start).Seconds())
 	}()
+	unchanged, err := s.fetch(ctx)
+	if err != nil && ctx.Err() == nil && s.fetchCorrupt(err) {
+		s.quarantine("fetch", err)
+		unchanged, err = s.fetch(ctx)
+	}
+	if unchanged {
+		result = "unchanged"
+	}
+	return err
+}
+
+// fetch is Fetch once; unchanged is set when no ref moved. s.mu is held.
+func (s *Store) fetch(ctx context.Context) (unchanged bool, err error) {
 	repo, err := s.mirror(true)
 	if err != nil {
-		return err
+		return false, err
 	}
 	if s.localPath != "" {
 		changed, err := fetchLocal(ctx, s.localPath, repo.Storer)
 		if err != nil {
 			s.cached = nil
-			return fmt.Errorf("fetch %s: %w", s.localPath, err)
+			return false, fmt.Errorf("fetch %s: %w", s.localPath, err)
 		}
 		if changed {
 			s.refsChanged(repo)
-		} else {
-			result = "unchanged"
 		}
-		return nil
+		return !changed, nil
 	}
 	same, err := s.remoteUnchanged(ctx, repo)
 	if err != nil {
-		return fmt.Errorf("list refs of %s: %w", redact(s.opts.URL), err)
+		return false, fmt.Errorf("list refs of %s: %w", redact(s.opts.URL), err)
 	}
 	if same {
-		result = "unchanged"
-		return nil
+		return true, nil
 	}
 	err = repo.FetchContext(ctx, &git.FetchOptions{
 		RemoteName: remoteName,
@@ -225,9 +246,9 @@ func (s *Store) Fetch(ctx context.Context) (err error) {
 	})
 	s.refsChanged(repo)
 	if err != nil && !errors.Is(err, git.NoErrAlreadyUpToDate) {
-		return fmt.Errorf("fetch %s: %w", redact(s.opts.URL), err)
+		return false, fmt.Errorf("fetch %s: %w", redact(s.opts.URL), err)
 	}
-	return nil
+	return false, nil
 }
 
 // refsChanged packs the mirror's refs (thousands of tags read from one file, not thousands) and
@@ -281,13 +302,13 @@ func (s *Store) remoteUnchanged(ctx context.Context, repo *git.Repository) (bool
 // mirror opens the mirror, creating it (and pointing its remote at the URL) when create is set.
 func (s *Store) mirror(create bool) (*git.Repository, error) {
 	if s.repo == nil {
-		repo, err := git.PlainOpen(s.gitDir)
+		repo, err := openMirror(s.gitDir)
 		switch {
 		case errors.Is(err, git.ErrRepositoryNotExists) && create:
 			if err := os.MkdirAll(s.opts.DataDir, 0o700); err != nil {
 				return nil, fmt.Errorf("create mirror: %w", err)
 			}
-			repo, err = git.PlainInit(s.gitDir, true)
+			repo, err = git.Init(openStorage(osfs.New(s.gitDir)), nil)
 			if err != nil {
 				return nil, fmt.Errorf("create mirror %s: %w", s.gitDir, err)
 			}
@@ -304,6 +325,51 @@ func (s *Store) mirror(create bool) (*git.Repository, error) {
 		}
 	}
 	return s.repo, nil
+}
+
+// largeObject is the size above which a blob is streamed from its pack (or loose object) as it is
+// read, instead of being inflated whole into memory first (and so held twice when copied).
+const largeObject = 1 << 20
+
+// openDescriptors is how many pack files the mirror keeps open between reads: opening a pack
+// for every object read dominated the time of a snapshot.
+const openDescriptors = 32
+
+// openStorage is a git object store over the folder fs that streams large objects and keeps a
+// few packs open.
+func openStorage(fs billy.Filesystem) *filesystem.Storage {
+	return filesystem.NewStorageWithOptions(fs, cache.NewObjectLRUDefault(),
+		filesystem.Options{LargeObjectThreshold: largeObject, MaxOpenDescriptors: openDescriptors})
+}
+
+// PlainOpen opens the repository at path as git.PlainOpenWithOptions does, with the store of
+// openStorage: large objects stream, so that TreeFS learns a blob's size without reading it.
+// Close its storer (a *filesystem.Storage) when done: it keeps a few packs open.
+func PlainOpen(path string, o *git.PlainOpenOptions) (*git.Repository, error) {
+	repo, err := git.PlainOpenWithOptions(path, o)
+	if err != nil {
+		return nil, err
+	}
+	fss, ok := repo.Storer.(*filesystem.Storage)
+	if !ok {
+		return repo, nil
+	}
+	var wt billy.Filesystem
+	if w, err := repo.Worktree(); err == nil {
+		wt = w.Filesystem
+	}
+	return git.Open(openStorage(fss.Filesystem()), wt)
+}
+
+// openMirror opens the bare repository at dir with openStorage; git.ErrRepositoryNotExists when
+// there is none.
+func openMirror(dir string) (*git.Repository, error) {
+	if _, err := os.Stat(dir); errors.Is(err, os.ErrNotExist) {
+		return nil, git.ErrRepositoryNotExists
+	} else if err != nil {
+		return nil, err
+	}
+	return git.Open(openStorage(osfs.New(dir)), nil)
 }
 
 // ensureRemote points the mirror's remote at the configured URL.
@@ -426,10 +492,21 @@ func (s *Store) RefsKey(ctx context.Context) (string, error) {
 // Snapshot reads the deploy branch's HEAD and every module version tag of the mirror. It fails
 // only when git does (no such branch, a missing object) or the version records cannot be read or
 // written; problems in the repository's content are in Snapshot.Errors and Snapshot.Warnings.
-// Snapshots share unchanged parts with earlier ones: treat them as read-only.
+// When the mirror is corrupt, it is moved aside and the error is a *CorruptMirrorError: Fetch
+// then clones the repository again. Snapshots share unchanged parts with earlier ones: treat them
+// as read-only.
 func (s *Store) Snapshot(ctx context.Context) (*Snapshot, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	snap, err := s.snapshot(ctx)
+	if err != nil && ctx.Err() == nil && s.repo != nil && corrupt(err) {
+		return nil, s.quarantine("snapshot", err)
+	}
+	return snap, err
+}
+
+// snapshot is Snapshot without the check for corruption. s.mu is held.
+func (s *Store) snapshot(ctx context.Context) (*Snapshot, error) {
 	repo, err := s.mirror(false)
 	if err != nil {
 		return nil, err

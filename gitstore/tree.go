@@ -23,16 +23,44 @@ var entryFiles = []string{"index.js", "index.ts"}
 // drafts). fsys is the repository root: a TreeFS over a commit's tree, or os.DirFS over a
 // working tree. It fills Triggers, Actions, Drafts, Errors and Warnings of the Snapshot; Commit,
 // Branch, Modules and Action.Version are for the caller (Store.Snapshot) to fill. The error is
-// only for a file system that fails; problems in the content are in the Snapshot.
+// only for a file system that fails; problems in the content are in the Snapshot. It applies
+// DefaultLimits.
 func ReadTree(fsys fs.FS) (*Snapshot, error) {
-	return (&treeReader{}).read(fsys)
+	return NewReader(Limits{}).ReadTree(fsys)
+}
+
+// Reader reads a tree, then module versions, within limits (as a Store's Snapshot does): what is
+// past a limit is not read, and is a problem that names it, its size, the limit and its setting.
+// Limits.SourceSize counts everything one Reader read since its last ReadTree.
+type Reader struct {
+	r treeReader
+}
+
+// NewReader returns a Reader with limits (zero fields: DefaultLimits).
+func NewReader(limits Limits) *Reader {
+	return &Reader{r: treeReader{limits: limits.WithDefaults()}}
+}
+
+// ReadTree reads one repository tree, as ReadTree does.
+func (r *Reader) ReadTree(fsys fs.FS) (*Snapshot, error) { return r.r.read(fsys) }
+
+// ReadModule reads a module folder (fsys is rooted at it) as module name, as ReadModule does; ref
+// names the tag it is read from ("" for the tree ReadTree read) in the problems' positions.
+func (r *Reader) ReadModule(fsys fs.FS, name, ref string) (*Module, []Problem, error) {
+	m, errs, _, err := r.r.readModule(fsys, name, ref)
+	return m, errs, err
 }
 
 // treeReader reads trees, reusing what it read before for folders whose tree hash is unchanged.
 // It is owned by one goroutine (the Store's, under its mutex).
 type treeReader struct {
-	cache map[string]*cachedObject // by kind, folder and tree hash; nil: no caching
-	used  map[string]*cachedObject // what the current read used, the next cache
+	limits Limits                   // with defaults applied
+	cache  map[string]*cachedObject // by kind, folder and tree hash; nil: no caching
+	used   map[string]*cachedObject // what the current read used, the next cache
+	// total is the size of the files the current read holds, for Limits.SourceSize; full is
+	// set once a folder did not fit (it is reported once).
+	total int64
+	full  bool
 }
 
 // cachedObject is one folder as read: an Action or a Module and its problems.
@@ -41,6 +69,7 @@ type cachedObject struct {
 	module   *Module
 	errors   []Problem
 	warnings []Problem
+	size     int64 // the size of the files read
 }
 
 func (r *treeReader) begin() {
@@ -77,6 +106,7 @@ func (r *treeReader) store(key string, c *cachedObject) {
 }
 
 func (r *treeReader) read(fsys fs.FS) (*Snapshot, error) {
+	r.total, r.full = 0, false
 	snap := &Snapshot{
 		Actions: map[string]*Action{},
 		Drafts:  map[string]*Module{},
@@ -90,7 +120,11 @@ func (r *treeReader) read(fsys fs.FS) (*Snapshot, error) {
 	case !info.Mode().IsRegular():
 		snap.Errors = append(snap.Errors, Problem{Pos: Pos{File: triggersFile}, Message: "must be a file"})
 	default:
-		data, err := fs.ReadFile(fsys, triggersFile)
+		data, err := readLimited(fsys, triggersFile, info.Size(), r.limits.ManifestSize)
+		if tl := tooLarge(err); tl != nil {
+			snap.Errors = append(snap.Errors, Problem{Pos: Pos{File: triggersFile}, Message: tooLargeMessage(tl, "a manifest", settingManifestSize)})
+			break
+		}
 		if err != nil {
 			return nil, fmt.Errorf("read %s: %w", triggersFile, err)
 		}
@@ -99,7 +133,7 @@ func (r *treeReader) read(fsys fs.FS) (*Snapshot, error) {
 		snap.Errors = append(snap.Errors, problems...)
 	}
 
-	lock, problem, err := readLock(fsys)
+	lock, problem, err := readLock(fsys, r.limits.LockSize)
 	if err != nil {
 		return nil, err
 	}
@@ -174,6 +208,14 @@ func (r *treeReader) folders(fsys fs.FS, kind string, snap *Snapshot) ([]string,
 			names = append(names, name)
 		}
 	}
+	limit, setting := r.limits.Actions, settingActions
+	if kind == "modules" {
+		limit, setting = r.limits.Modules, settingModules
+	}
+	if limit >= 0 && len(names) > limit {
+		snap.Errors = append(snap.Errors, Problem{Pos: Pos{File: kind}, Message: fmt.Sprintf("%d %s, over the limit of %d (raise it with %s); none is read", len(names), kind, limit, setting)})
+		return nil, nil
+	}
 	return names, nil
 }
 
@@ -192,16 +234,18 @@ func (r *treeReader) readAction(fsys fs.FS, name string) (*Action, []Problem, []
 		return nil, nil, nil, fmt.Errorf("action %s: %w", name, err)
 	}
 	key := "action\x00" + dir + "\x00" + tree
-	if c := r.lookup(key); c != nil {
+	if c := r.lookup(key); c != nil && r.fits(c.size) {
 		a := *c.action // a copy, so that Version can be set per snapshot
 		return &a, c.errors, c.warnings, nil
 	}
-	a, files, entry, errs, err := readFolder(fsys, dir, actionManifest, ParseActionManifest)
+	a, ff, entry, errs, err := readFolder(r, fsys, dir, actionManifest, ParseActionManifest)
 	if err != nil {
 		return nil, nil, nil, fmt.Errorf("action %s: %w", name, err)
 	}
-	a.Name, a.Dir, a.Tree, a.Files, a.Entry = name, dir, tree, files, entry
-	r.store(key, &cachedObject{action: a, errors: errs})
+	a.Name, a.Dir, a.Tree, a.Files, a.Entry = name, dir, tree, ff.files, entry
+	if !ff.cut {
+		r.store(key, &cachedObject{action: a, errors: errs, size: ff.size})
+	}
 	c := *a
 	return &c, errs, nil, nil
 }
@@ -215,56 +259,68 @@ func (r *treeReader) readModule(fsys fs.FS, name, ref string) (*Module, []Proble
 		return nil, nil, nil, fmt.Errorf("module %s: %w", name, err)
 	}
 	key := "module\x00" + dir + "\x00" + tree + "\x00" + ref
-	if c := r.lookup(key); c != nil {
+	if c := r.lookup(key); c != nil && r.fits(c.size) {
 		return c.module, c.errors, c.warnings, nil
 	}
-	m, files, entry, errs, err := readFolder(fsys, dir, moduleManifest, ParseModuleManifest)
+	m, ff, entry, errs, err := readFolder(r, fsys, dir, moduleManifest, ParseModuleManifest)
 	if err != nil {
 		return nil, nil, nil, fmt.Errorf("module %s: %w", name, err)
 	}
-	m.Name, m.Dir, m.Tree, m.Files, m.Entry = name, dir, tree, files, entry
+	m.Name, m.Dir, m.Tree, m.Files, m.Entry = name, dir, tree, ff.files, entry
 	for i := range errs {
 		errs[i].Ref = ref
 	}
-	r.store(key, &cachedObject{module: m, errors: errs})
+	if !ff.cut {
+		r.store(key, &cachedObject{module: m, errors: errs, size: ff.size})
+	}
 	return m, errs, nil, nil
+}
+
+// fits counts size bytes more against Limits.SourceSize, and reports whether they fit.
+func (r *treeReader) fits(size int64) bool {
+	if r.full || over(r.total+size, r.limits.SourceSize) {
+		return false
+	}
+	r.total += size
+	return true
 }
 
 // ReadModule reads a module folder (fsys is rooted at it, such as NewTreeFS of its git tree) as
 // module name, the way ReadTree reads a draft; the problems of its files are returned beside it.
+// It applies DefaultLimits.
 func ReadModule(fsys fs.FS, name string) (*Module, []Problem, error) {
-	m, errs, _, err := (&treeReader{}).readModule(fsys, name, "")
-	return m, errs, err
+	return NewReader(Limits{}).ReadModule(fsys, name, "")
 }
 
 // readFolder reads the files of an action or module folder, parses its manifest with parse and
 // picks its entry file. Problems in the files go into errs, in order: the files', the manifest's,
 // the entry's; err is a failure to read.
-func readFolder[T any](fsys fs.FS, dir, manifest string, parse func(file string, data []byte) (*T, []Problem)) (obj *T, files map[string][]byte, entry string, errs []Problem, err error) {
-	files, errs, err = readFiles(fsys, dir)
+func readFolder[T any](r *treeReader, fsys fs.FS, dir, manifest string, parse func(file string, data []byte) (*T, []Problem)) (obj *T, ff folderFiles, entry string, errs []Problem, err error) {
+	ff, err = r.readFiles(fsys, dir, manifest)
 	if err != nil {
-		return nil, nil, "", nil, err
+		return nil, ff, "", nil, err
 	}
+	errs = ff.problems
 	obj = new(T)
-	if data, ok := files[manifest]; ok {
+	if data, ok := ff.files[manifest]; ok {
 		var problems []Problem
 		obj, problems = parse(dir+"/"+manifest, data)
 		errs = append(errs, problems...)
-	} else {
+	} else if !ff.names[manifest] { // present but past a limit: that problem says so
 		errs = append(errs, Problem{Pos: Pos{File: dir}, Message: "missing " + manifest})
 	}
-	entry, problem := entryFile(files, dir)
+	entry, problem := entryFile(ff.names, dir)
 	if problem != nil {
 		errs = append(errs, *problem)
 	}
-	return obj, files, entry, errs, nil
+	return obj, ff, entry, errs, nil
 }
 
-// entryFile picks the entry of a folder's files.
-func entryFile(files map[string][]byte, dir string) (string, *Problem) {
+// entryFile picks the entry of a folder's files (names: every file's path).
+func entryFile(names map[string]bool, dir string) (string, *Problem) {
 	var found []string
 	for _, name := range entryFiles {
-		if _, ok := files[name]; ok {
+		if names[name] {
 			found = append(found, name)
 		}
 	}
@@ -277,41 +333,158 @@ func entryFile(files map[string][]byte, dir string) (string, *Problem) {
 	return "", &Problem{Pos: Pos{File: dir}, Message: "more than one entry file (" + strings.Join(found, ", ") + "); keep one"}
 }
 
-// readFiles reads every file below the root of fsys, by slash-separated path. Symbolic links and
-// submodules are problems: their content would not be what the code sees.
-func readFiles(fsys fs.FS, dir string) (map[string][]byte, []Problem, error) {
-	files := map[string][]byte{}
-	var problems []Problem
+// folderFiles are the files of one action or module folder.
+type folderFiles struct {
+	files    map[string][]byte // the files read, by slash-separated path
+	names    map[string]bool   // every regular file listed, read or not
+	size     int64             // the size of the files read
+	problems []Problem
+	cut      bool // Limits.SourceSize stopped the read: the result depends on what was read before
+}
+
+// readFiles reads every file below the root of fsys (the folder dir) within the limits: it lists
+// the files and their sizes first (from git object headers, or stat), then reads them unless one
+// is over the limit for a file, or the folder's files together are over theirs, or the files read
+// so far in this tree are over theirs: then only the manifest is read, so that the object's
+// fields are known. Symbolic links and submodules are problems: their content would not be what
+// the code sees.
+func (r *treeReader) readFiles(fsys fs.FS, dir, manifest string) (folderFiles, error) {
+	if t, ok := fsys.(*TreeFS); ok {
+		defer t.forget() // the objects listed and not read
+	}
+	lim := r.limits
+	ff := folderFiles{files: map[string][]byte{}, names: map[string]bool{}}
+	type listed struct {
+		path string
+		size int64
+	}
+	var list []listed
+	tooMany := false
 	err := fs.WalkDir(fsys, ".", func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return err
 		}
 		switch t := d.Type(); {
 		case d.IsDir():
+			if p != "." && lim.Depth >= 0 && strings.Count(p, "/") >= lim.Depth {
+				ff.problems = append(ff.problems, Problem{Pos: Pos{File: path.Join(dir, p)}, Message: fmt.Sprintf("folders nest deeper than %d, the limit below an action or module folder (raise it with %s); not read", lim.Depth, settingDepth)})
+				return fs.SkipDir
+			}
 			return nil
 		case t&fs.ModeSymlink != 0:
-			problems = append(problems, Problem{Pos: Pos{File: path.Join(dir, p)}, Message: "symbolic links are not supported"})
+			ff.problems = append(ff.problems, Problem{Pos: Pos{File: path.Join(dir, p)}, Message: "symbolic links are not supported"})
 			return nil
 		case !t.IsRegular():
-			problems = append(problems, Problem{Pos: Pos{File: path.Join(dir, p)}, Message: "not a regular file (submodules are not supported)"})
+			ff.problems = append(ff.problems, Problem{Pos: Pos{File: path.Join(dir, p)}, Message: "not a regular file (submodules are not supported)"})
 			return nil
 		}
-		data, err := fs.ReadFile(fsys, p)
+		if lim.Files >= 0 && len(list) >= lim.Files {
+			tooMany = true
+			return fs.SkipAll
+		}
+		info, err := d.Info()
 		if err != nil {
 			return err
 		}
-		files[p] = data
+		list = append(list, listed{p, info.Size()})
+		ff.names[p] = true
 		return nil
 	})
 	if err != nil {
-		return nil, nil, err
+		return ff, err
 	}
-	return files, problems, nil
+
+	// Each file's limit; then whether the files within theirs fit the folder's limit and the
+	// tree's. A file over its limit is never read.
+	fileLimit := func(p string) (int64, string, string) {
+		if p == manifest && (lim.FileSize < 0 || lim.ManifestSize >= 0 && lim.ManifestSize < lim.FileSize) {
+			return lim.ManifestSize, "a manifest", settingManifestSize
+		}
+		return lim.FileSize, "one file", settingFileSize
+	}
+	var size int64
+	for _, f := range list {
+		limit, what, setting := fileLimit(f.path)
+		if over(f.size, limit) {
+			ff.problems = append(ff.problems, Problem{Pos: Pos{File: path.Join(dir, f.path)}, Message: tooLargeMessage(&TooLargeError{Size: f.size, Limit: limit}, what, setting)})
+			continue
+		}
+		size += f.size
+	}
+	readAll := true
+	switch {
+	case tooMany:
+		ff.problems = append(ff.problems, Problem{Pos: Pos{File: dir}, Message: fmt.Sprintf("more than %d files, the limit for an action or module folder (raise it with %s); not read", lim.Files, settingFiles)})
+		readAll = false
+	case over(size, lim.FolderSize):
+		ff.problems = append(ff.problems, Problem{Pos: Pos{File: dir}, Message: fmt.Sprintf("its files come to %s, over the limit of %s for an action or module folder (raise it with %s); not read", FormatSize(size), FormatSize(lim.FolderSize), settingFolderSize)})
+		readAll = false
+	case !r.fits(size):
+		if !r.full {
+			ff.problems = append(ff.problems, Problem{Pos: Pos{File: dir}, Message: fmt.Sprintf("its files bring the actions and modules read to %s, over the limit of %s for the whole repository (raise it with %s); not read, nor any folder after it", FormatSize(r.total+size), FormatSize(lim.SourceSize), settingSourceSize)})
+			r.full = true
+		}
+		readAll, ff.cut = false, true
+	default:
+		ff.size = size // counted by fits
+	}
+	read := func(p string, size int64) error {
+		limit, what, setting := fileLimit(p)
+		data, err := readLimited(fsys, p, size, limit)
+		if tl := tooLarge(err); tl != nil { // a working tree's file that grew since it was listed
+			ff.problems = append(ff.problems, Problem{Pos: Pos{File: path.Join(dir, p)}, Message: tooLargeMessage(tl, what, setting)})
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		ff.files[p] = data
+		return nil
+	}
+	if readAll {
+		for _, f := range list {
+			if limit, _, _ := fileLimit(f.path); !over(f.size, limit) {
+				if err := read(f.path, f.size); err != nil {
+					return ff, err
+				}
+			}
+		}
+		return ff, nil
+	}
+	// Only the manifest, so that the object's fields are known; and which entry file there is
+	// (the listing may have stopped early).
+	for _, name := range append([]string{manifest}, entryFiles...) {
+		info, err := fs.Stat(fsys, name)
+		if err != nil || !info.Mode().IsRegular() {
+			continue
+		}
+		ff.names[name] = true
+		if limit, _, _ := fileLimit(name); name == manifest && !over(info.Size(), limit) {
+			if err := read(name, info.Size()); err != nil {
+				return ff, err
+			}
+		}
+	}
+	return ff, nil
+}
+
+// tooLarge returns the *TooLargeError in err, or nil.
+func tooLarge(err error) *TooLargeError {
+	var tl *TooLargeError
+	if errors.As(err, &tl) {
+		return tl
+	}
+	return nil
+}
+
+// tooLargeMessage is the problem of a file over its limit.
+func tooLargeMessage(tl *TooLargeError, what, setting string) string {
+	return fmt.Sprintf("%s, over the limit of %s for %s (raise it with %s); not read", FormatSize(tl.Size), FormatSize(tl.Limit), what, setting)
 }
 
 // readLock reads and parses actionsd.lock at the root of fsys: nil when there is none; a file that
-// does not parse is a problem of the snapshot.
-func readLock(fsys fs.FS) (*lockfile.Lock, *Problem, error) {
+// does not parse, or is over limit bytes, is a problem of the snapshot.
+func readLock(fsys fs.FS, limit int64) (*lockfile.Lock, *Problem, error) {
 	info, err := fs.Stat(fsys, lockfile.Name)
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
@@ -321,7 +494,10 @@ func readLock(fsys fs.FS) (*lockfile.Lock, *Problem, error) {
 	case !info.Mode().IsRegular():
 		return nil, &Problem{Pos: Pos{File: lockfile.Name}, Message: "must be a file"}, nil
 	}
-	data, err := fs.ReadFile(fsys, lockfile.Name)
+	data, err := readLimited(fsys, lockfile.Name, info.Size(), limit)
+	if tl := tooLarge(err); tl != nil {
+		return nil, &Problem{Pos: Pos{File: lockfile.Name}, Message: tooLargeMessage(tl, lockfile.Name, settingLockSize)}, nil
+	}
 	if err != nil {
 		return nil, nil, fmt.Errorf("read %s: %w", lockfile.Name, err)
 	}

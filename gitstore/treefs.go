@@ -1,7 +1,6 @@
 package gitstore
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -25,18 +24,23 @@ type treeHasher interface {
 }
 
 // TreeFS is a read-only fs.FS over one git tree, read from an object store. It also implements
-// fs.ReadDirFS, fs.ReadFileFS and fs.SubFS. Directories report mode 0755, files 0644 or 0755,
-// symbolic links fs.ModeSymlink (their content is the link target) and submodules
-// fs.ModeIrregular. A TreeFS caches decoded trees and is not safe for concurrent use.
+// fs.ReadDirFS, fs.ReadFileFS, fs.StatFS and fs.SubFS. Directories report mode 0755, files 0644 or
+// 0755, symbolic links fs.ModeSymlink (their content is the link target) and submodules
+// fs.ModeIrregular. A file's size comes from its object's header: Stat and ReadDir read no
+// content, and an opened file streams its blob. A TreeFS caches decoded trees and blob sizes and
+// is not safe for concurrent use.
 type TreeFS struct {
 	s     storer.EncodedObjectStorer
 	root  plumbing.Hash
 	trees map[plumbing.Hash]*object.Tree // shared with Sub file systems
+	// blobs are the blobs whose size was asked for and that were not read since, shared with Sub
+	// file systems: listing a folder, then reading it, looks each object up once.
+	blobs map[plumbing.Hash]plumbing.EncodedObject
 }
 
 // NewTreeFS returns the file system of the tree with hash root in s.
 func NewTreeFS(s storer.EncodedObjectStorer, root plumbing.Hash) *TreeFS {
-	return &TreeFS{s: s, root: root, trees: map[plumbing.Hash]*object.Tree{}}
+	return &TreeFS{s: s, root: root, trees: map[plumbing.Hash]*object.Tree{}, blobs: map[plumbing.Hash]plumbing.EncodedObject{}}
 }
 
 func (f *TreeFS) tree(h plumbing.Hash) (*object.Tree, error) {
@@ -82,19 +86,59 @@ func (f *TreeFS) lookup(op, name string) (object.TreeEntry, error) {
 	return e, nil
 }
 
-func (f *TreeFS) blob(op, name string, h plumbing.Hash) ([]byte, error) {
+// blobObject looks the blob h up. A packed object larger than go-git's small-object threshold
+// (16 KiB), or a loose one larger than largeObject in a store opened by openStorage (the mirror,
+// PlainOpen), is not read by the lookup: its size comes from its header, and its content streams
+// when read. (The store's own EncodedObjectSize looks for a loose object first: a file lookup per
+// blob that cost more than reading a snapshot's small files.)
+func (f *TreeFS) blobObject(h plumbing.Hash) (plumbing.EncodedObject, error) {
+	if o, ok := f.blobs[h]; ok {
+		return o, nil
+	}
 	o, err := f.s.EncodedObject(plumbing.BlobObject, h)
 	if err != nil {
-		return nil, &fs.PathError{Op: op, Path: name, Err: fmt.Errorf("blob %s: %w", h, err)}
+		return nil, fmt.Errorf("blob %s: %w", h, err)
 	}
+	return o, nil
+}
+
+// blobSize returns the size of the blob h, keeping its object for the read that follows.
+func (f *TreeFS) blobSize(h plumbing.Hash) (int64, error) {
+	o, err := f.blobObject(h)
+	if err != nil {
+		return 0, err
+	}
+	f.blobs[h] = o
+	return o.Size(), nil
+}
+
+// forget drops the blobs whose size was asked for and that were not read.
+func (f *TreeFS) forget() { clear(f.blobs) }
+
+// blobReader opens the content of the blob h as a stream.
+func (f *TreeFS) blobReader(op, name string, h plumbing.Hash) (io.ReadCloser, int64, error) {
+	o, err := f.blobObject(h)
+	if err != nil {
+		return nil, 0, &fs.PathError{Op: op, Path: name, Err: err}
+	}
+	delete(f.blobs, h)
 	r, err := o.Reader()
 	if err != nil {
-		return nil, &fs.PathError{Op: op, Path: name, Err: err}
+		return nil, 0, &fs.PathError{Op: op, Path: name, Err: fmt.Errorf("blob %s: %w", h, err)}
+	}
+	return r, o.Size(), nil
+}
+
+// blob reads the blob h into one buffer of its size, known from its header.
+func (f *TreeFS) blob(op, name string, h plumbing.Hash) ([]byte, error) {
+	r, size, err := f.blobReader(op, name, h)
+	if err != nil {
+		return nil, err
 	}
 	defer r.Close()
-	data, err := io.ReadAll(r)
-	if err != nil {
-		return nil, &fs.PathError{Op: op, Path: name, Err: err}
+	data := make([]byte, size)
+	if _, err := io.ReadFull(r, data); err != nil {
+		return nil, &fs.PathError{Op: op, Path: name, Err: fmt.Errorf("blob %s: %w", h, err)}
 	}
 	return data, nil
 }
@@ -116,12 +160,16 @@ func (f *TreeFS) Open(name string) (fs.File, error) {
 	case filemode.Submodule:
 		return nil, &fs.PathError{Op: "open", Path: name, Err: errors.New("submodules are not supported")}
 	}
-	data, err := f.blob("open", name, e.Hash)
+	return &treeFile{info: info, name: name}, nil
+}
+
+// Stat implements fs.StatFS without reading a file's content.
+func (f *TreeFS) Stat(name string) (fs.FileInfo, error) {
+	e, err := f.lookup("stat", name)
 	if err != nil {
 		return nil, err
 	}
-	info.size = int64(len(data))
-	return &treeFile{info: info, r: bytes.NewReader(data)}, nil
+	return f.info(path.Base(name), e), nil
 }
 
 // ReadDir implements fs.ReadDirFS: the entries of dir, sorted by name.
@@ -169,7 +217,7 @@ func (f *TreeFS) Sub(dir string) (fs.FS, error) {
 	if e.Mode != filemode.Dir {
 		return nil, &fs.PathError{Op: "sub", Path: dir, Err: errors.New("not a directory")}
 	}
-	return &TreeFS{s: f.s, root: e.Hash, trees: f.trees}, nil
+	return &TreeFS{s: f.s, root: e.Hash, trees: f.trees, blobs: f.blobs}, nil
 }
 
 // TreeHash returns the git tree hash of the directory dir.
@@ -201,7 +249,8 @@ func (f *TreeFS) info(name string, e object.TreeEntry) *treeInfo {
 	return info
 }
 
-// treeInfo is the fs.FileInfo of a tree entry; the size of a blob is read when first asked for.
+// treeInfo is the fs.FileInfo of a tree entry; the size of a blob is read from its header when
+// first asked for.
 type treeInfo struct {
 	name string
 	mode fs.FileMode
@@ -219,8 +268,8 @@ func (i *treeInfo) Size() int64 {
 	if i.size < 0 {
 		i.size = 0
 		if i.mode.IsRegular() || i.mode&fs.ModeSymlink != 0 {
-			if o, err := i.fs.s.EncodedObject(plumbing.BlobObject, i.hash); err == nil {
-				i.size = o.Size()
+			if n, err := i.fs.blobSize(i.hash); err == nil {
+				i.size = n
 			}
 		}
 	}
@@ -234,14 +283,35 @@ func (e treeDirEntry) IsDir() bool                { return e.info.IsDir() }
 func (e treeDirEntry) Type() fs.FileMode          { return e.info.mode.Type() }
 func (e treeDirEntry) Info() (fs.FileInfo, error) { return e.info, nil }
 
+// treeFile streams a blob, opened at the first Read.
 type treeFile struct {
 	info *treeInfo
-	r    *bytes.Reader
+	name string
+	r    io.ReadCloser // nil until the first Read
+	err  error         // the error of opening r, or of Close
 }
 
 func (f *treeFile) Stat() (fs.FileInfo, error) { return f.info, nil }
-func (f *treeFile) Read(p []byte) (int, error) { return f.r.Read(p) }
-func (f *treeFile) Close() error               { return nil }
+
+func (f *treeFile) Read(p []byte) (int, error) {
+	if f.r == nil && f.err == nil {
+		f.r, _, f.err = f.info.fs.blobReader("read", f.name, f.info.hash)
+	}
+	if f.err != nil {
+		return 0, f.err
+	}
+	return f.r.Read(p)
+}
+
+func (f *treeFile) Close() error {
+	if f.r != nil {
+		err := f.r.Close()
+		f.r, f.err = nil, fs.ErrClosed
+		return err
+	}
+	f.err = fs.ErrClosed
+	return nil
+}
 
 type treeDir struct {
 	info    *treeInfo
@@ -319,15 +389,15 @@ func computeTreeHash(fsys fs.FS, dir string) (plumbing.Hash, bool, error) {
 				t.Entries = append(t.Entries, object.TreeEntry{Name: e.Name(), Mode: filemode.Dir, Hash: h})
 			}
 		case e.Type().IsRegular():
-			data, err := fs.ReadFile(fsys, p)
+			h, info, err := hashFile(fsys, p)
 			if err != nil {
 				return plumbing.ZeroHash, false, err
 			}
 			mode := filemode.Regular
-			if info, err := e.Info(); err == nil && info.Mode()&0o111 != 0 {
+			if info.Mode()&0o111 != 0 {
 				mode = filemode.Executable
 			}
-			t.Entries = append(t.Entries, object.TreeEntry{Name: e.Name(), Mode: mode, Hash: plumbing.ComputeHash(plumbing.BlobObject, data)})
+			t.Entries = append(t.Entries, object.TreeEntry{Name: e.Name(), Mode: mode, Hash: h})
 		case e.Type()&fs.ModeSymlink != 0:
 			target, err := fs.ReadLink(fsys, p)
 			if err != nil {
@@ -342,4 +412,36 @@ func computeTreeHash(fsys fs.FS, dir string) (plumbing.Hash, bool, error) {
 		return plumbing.ZeroHash, false, err
 	}
 	return o.Hash(), len(t.Entries) > 0, nil
+}
+
+// BlobHash returns the git blob hash of the file name in fsys, as git would hash it when
+// committed, reading it as a stream (a large file is never held).
+func BlobHash(fsys fs.FS, name string) (string, error) {
+	h, _, err := hashFile(fsys, name)
+	if err != nil {
+		return "", err
+	}
+	return h.String(), nil
+}
+
+// hashFile returns the git blob hash of the file name, streamed: a large file is never held.
+func hashFile(fsys fs.FS, name string) (plumbing.Hash, fs.FileInfo, error) {
+	f, err := fsys.Open(name)
+	if err != nil {
+		return plumbing.ZeroHash, nil, err
+	}
+	defer f.Close()
+	info, err := f.Stat()
+	if err != nil {
+		return plumbing.ZeroHash, nil, err
+	}
+	h := plumbing.NewHasher(plumbing.BlobObject, info.Size())
+	n, err := io.Copy(h, io.LimitReader(f, info.Size()+1))
+	if err != nil {
+		return plumbing.ZeroHash, nil, &fs.PathError{Op: "read", Path: name, Err: err}
+	}
+	if n != info.Size() {
+		return plumbing.ZeroHash, nil, &fs.PathError{Op: "read", Path: name, Err: errors.New("changed while it was read")}
+	}
+	return h.Sum(), info, nil
 }

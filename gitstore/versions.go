@@ -505,7 +505,7 @@ func (s *Store) versionLock(repo *git.Repository, v *Version, used map[plumbing.
 		if err != nil {
 			return lockAt{}, false
 		}
-		lock, problem, err := readLock(NewTreeFS(repo.Storer, c.TreeHash))
+		lock, problem, err := readLock(NewTreeFS(repo.Storer, c.TreeHash), s.trees.limits.LockSize)
 		switch {
 		case err != nil:
 			l.problem = err.Error()

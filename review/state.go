@@ -31,6 +31,8 @@ const WorkingTree = "working-tree"
 type Repo struct {
 	Dir    string // the working tree's root
 	Branch string // the deploy branch
+	// Limits bound what is read, as the daemon's (zero fields: gitstore.DefaultLimits).
+	Limits gitstore.Limits
 	git    *git.Repository
 }
 
@@ -43,7 +45,7 @@ func Open(dir, branch string) (*Repo, error) {
 	if err != nil {
 		return nil, err
 	}
-	repo, err := git.PlainOpenWithOptions(abs, &git.PlainOpenOptions{DetectDotGit: true, EnableDotGitCommonDir: true})
+	repo, err := gitstore.PlainOpen(abs, &git.PlainOpenOptions{DetectDotGit: true, EnableDotGitCommonDir: true})
 	if err != nil {
 		return nil, fmt.Errorf("open repository %s: %w", dir, err)
 	}
@@ -192,7 +194,8 @@ func (r *Repo) Read(rev string) (*State, error) {
 		st.Commit = c
 		fsys = gitstore.NewTreeFS(r.git.Storer, c.TreeHash)
 	}
-	snap, err := gitstore.ReadTree(fsys)
+	rd := gitstore.NewReader(r.Limits)
+	snap, err := rd.ReadTree(fsys)
 	if err != nil {
 		return nil, fmt.Errorf("read %s: %w", rev, err)
 	}
@@ -200,14 +203,15 @@ func (r *Repo) Read(rev string) (*State, error) {
 	snap.Branch = r.Branch
 	st.Snap = snap
 	st.Lock = snap.Lock // a lock that does not parse is one of snap.Errors
-	if err := r.readVersions(st); err != nil {
+	if err := r.readVersions(st, rd); err != nil {
 		return nil, err
 	}
 	return st, nil
 }
 
-// readVersions fills st.Versions and st.Snap.Modules from the version tags and st.Lock's records.
-func (r *Repo) readVersions(st *State) error {
+// readVersions fills st.Versions and st.Snap.Modules from the version tags and st.Lock's records,
+// reading the versions with rd (which read st's tree).
+func (r *Repo) readVersions(st *State, rd *gitstore.Reader) error {
 	st.Versions = map[string]map[int]*VersionInfo{}
 	get := func(module string, n int) *VersionInfo {
 		if st.Versions[module] == nil {
@@ -292,11 +296,12 @@ func (r *Repo) readVersions(st *State) error {
 			if !v.Published() {
 				continue
 			}
-			m, err := r.readModule(module, v)
+			m, problems, err := r.readModule(rd, module, v)
 			if err != nil {
 				warn(module, "v%d: %v", n, err)
 				continue
 			}
+			st.Snap.Errors = append(st.Snap.Errors, problems...) // as the daemon: a limit, a bad manifest
 			vs := st.Snap.Modules[module]
 			if vs == nil {
 				vs = &gitstore.Versions{Name: module, Versions: map[int]*gitstore.Version{}}
@@ -314,13 +319,13 @@ func (r *Repo) readVersions(st *State) error {
 	return nil
 }
 
-// readModule reads the content of version v from its tree.
-func (r *Repo) readModule(name string, v *VersionInfo) (*gitstore.Module, error) {
+// readModule reads the content of version v from its tree, with the problems of its files.
+func (r *Repo) readModule(rd *gitstore.Reader, name string, v *VersionInfo) (*gitstore.Module, []gitstore.Problem, error) {
 	h := plumbing.NewHash(v.Tree)
 	if _, err := r.git.Storer.EncodedObject(plumbing.TreeObject, h); err != nil {
-		return nil, fmt.Errorf("recorded tree %s is not in this repository (fetch its tags and history)", short(v.Tree))
+		return nil, nil, fmt.Errorf("recorded tree %s is not in this repository (fetch its tags and history)", short(v.Tree))
 	}
-	return ReadModuleTree(r.git.Storer, name, h)
+	return rd.ReadModule(gitstore.NewTreeFS(r.git.Storer, h), name, gitstore.VersionTag(name, v.Number))
 }
 
 // ReadModuleTree reads the module folder whose git tree is tree as module name, the way

@@ -1,12 +1,10 @@
 package review
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"io/fs"
 	"os"
-	"path/filepath"
 
 	"github.com/actionsd/actionsd/gitstore"
 	"github.com/actionsd/actionsd/lockfile"
@@ -73,18 +71,15 @@ func (r *Repo) Dirty() (bool, error) {
 		return false, err
 	}
 	for _, f := range []string{"triggers.yaml", lockfile.Name} {
-		wt, werr := os.ReadFile(filepath.Join(r.Dir, f))
-		var committed []byte
-		if file, err := tree.File(f); err == nil {
-			s, err := file.Contents()
-			if err != nil {
-				return false, err
-			}
-			committed = []byte(s)
+		// Compared by blob hash, streamed: neither side is read into memory.
+		wt, werr := gitstore.BlobHash(os.DirFS(r.Dir), f)
+		committed := ""
+		if e, err := tree.FindEntry(f); err == nil && e.Mode.IsFile() {
+			committed = e.Hash.String()
 		} else if werr != nil {
 			continue // in neither
 		}
-		if werr != nil || !bytes.Equal(wt, committed) {
+		if werr != nil || wt != committed {
 			return true, nil
 		}
 	}

@@ -65,7 +65,7 @@ func (r *Reconciler) finish(a *attempt, err error, start time.Time) {
 
 	fields := []zap.Field{zap.String("commit", commit), zap.Duration("duration", time.Since(start))}
 	if err != nil {
-		r.log.Error("reconcile failed; the previous generation keeps serving", append(fields, zap.Int("problems", len(problems)), zap.Error(err))...)
+		r.log.Error("reconcile failed; "+r.servingNote(), append(fields, r.servingField(), zap.Int("problems", len(problems)), zap.Error(err))...)
 		return
 	}
 	for _, w := range a.warnings {

@@ -424,7 +424,7 @@ func (r *Reconciler) runStep(ctx context.Context, s step, a *attempt) (err error
 	defer func() {
 		if p := recover(); p != nil {
 			what := panicText(p)
-			r.log.Error("reconcile step panicked: a bug; the previous generation keeps serving",
+			r.log.Error("reconcile step panicked: a bug; "+r.servingNote(),
 				zap.String("step", s.name), zap.String("panic", what), zap.Stack("stack"))
 			err = fmt.Errorf("internal error (please report it, with the daemon's log): %s", what)
 		}
@@ -440,6 +440,24 @@ func panicText(p any) string {
 		return re.Error()
 	}
 	return fmt.Sprintf("a panic with a %T value", p)
+}
+
+// servingNote says what serves while an attempt fails: the previous generation, or nothing.
+// Logs must never claim a generation serves when none does.
+func (r *Reconciler) servingNote() string {
+	if r.current.Load() != nil {
+		return "the previous generation keeps serving"
+	}
+	return "no generation serves"
+}
+
+// servingField is the serving generation's number as a log field (0: none serves).
+func (r *Reconciler) servingField() zap.Field {
+	var n int64
+	if g := r.current.Load(); g != nil {
+		n = g.Number()
+	}
+	return zap.Int64("serving_generation", n)
 }
 
 // Settled is closed once the first reconcile has ended, whether it swapped a generation in or
@@ -466,6 +484,22 @@ func (r *Reconciler) fetch(ctx context.Context, a *attempt) error {
 
 func (r *Reconciler) snapshot(ctx context.Context, a *attempt) error {
 	snap, err := r.cfg.Repository.Snapshot(ctx)
+	var corrupt *gitstore.CorruptMirrorError
+	if errors.As(err, &corrupt) {
+		// The store moved its corrupt mirror aside: clone the repository again and read that,
+		// once. The serving generation, if any, serves meanwhile.
+		r.log.Warn("the git mirror was corrupt: cloning the repository again", zap.String("moved_to", corrupt.MovedTo), r.servingField())
+		if err := r.cfg.Repository.Fetch(ctx); err != nil {
+			return fmt.Errorf("%w; cloning it again failed: %w", corrupt, err)
+		}
+		if a.key, err = r.cfg.Repository.RefsKey(ctx); err != nil {
+			return err
+		}
+		snap, err = r.cfg.Repository.Snapshot(ctx)
+		if err == nil {
+			a.warnings = append(a.warnings, Problem{Message: fmt.Sprintf("the git mirror was corrupt (%v): it was moved to %s and the repository cloned again", corrupt.Err, cmp.Or(corrupt.MovedTo, "nowhere (deleted)"))})
+		}
+	}
 	if err != nil {
 		return err
 	}

@@ -85,7 +85,7 @@ func newDaemonWith(cfg config.Config, secrets daemonSecrets, registry *prometheu
 		return nil, err
 	}
 	store, err := gitstore.Open(gitstore.Options{URL: cfg.Repo, Branch: cfg.Branch, DataDir: cfg.DataDir, Logger: log,
-		Auth: auth, Verify: verify, Registerer: registry})
+		Auth: auth, Verify: verify, Registerer: registry, Limits: cfg.RepoLimits.Limits(), KeepCorrupt: cfg.KeepCorruptMirrors})
 	if err != nil {
 		return nil, err
 	}
@@ -296,6 +296,7 @@ type npmInstaller struct {
 
 	retention time.Duration // config npm.cache_retention
 	metrics   *npmvendor.Metrics
+	maxNpmrc  int64 // repo_limits.max_manifest_size, for a remote repository's .npmrc
 
 	mu     gosync.Mutex // guards the fields below
 	commit string       // the deploy branch's HEAD at the latest install: a remote repository's .npmrc is read there
@@ -310,7 +311,8 @@ type npmInstaller struct {
 }
 
 func newNPMInstaller(cfg config.Config, store *gitstore.Store, metrics *npmvendor.Metrics, log *zap.Logger) *npmInstaller {
-	n := &npmInstaller{dataDir: cfg.DataDir, registry: cfg.NPM.Registry, retention: time.Duration(cfg.NPM.CacheRetention), metrics: metrics, log: log}
+	n := &npmInstaller{dataDir: cfg.DataDir, registry: cfg.NPM.Registry, retention: time.Duration(cfg.NPM.CacheRetention), metrics: metrics, log: log,
+		maxNpmrc: cfg.RepoLimits.Limits().WithDefaults().ManifestSize}
 	if store.Local() {
 		n.repoDir = strings.TrimPrefix(cfg.Repo, "file://")
 	}
@@ -491,7 +493,7 @@ func (n *npmInstaller) repoNpmrc() []byte {
 	tree, err := openTree(filepath.Join(n.dataDir, "git"), commit)
 	if err == nil {
 		var data []byte
-		if data, err = fs.ReadFile(tree, ".npmrc"); err == nil {
+		if data, err = gitstore.ReadFileLimit(tree, ".npmrc", n.maxNpmrc); err == nil {
 			return data
 		}
 	}

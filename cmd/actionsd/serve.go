@@ -47,6 +47,8 @@ type serveFlags struct {
 	processEnv      []string
 	actionMemoryMiB int
 	instance        string
+	limits          limitFlags
+	keepCorrupt     int
 }
 
 func newServeCmd() *cobra.Command {
@@ -110,6 +112,8 @@ func newServeCmd() *cobra.Command {
 	fl.IntVar(&f.actionMemoryMiB, "action-memory-mib", config.DefaultActionMemoryMiB, "how much the heap may grow during one action's run before it is stopped (negative: no limit)")
 	fl.StringArrayVar(&f.processEnv, "process-env", nil, "KEY=VALUE that actions see in process.env (repeatable; never a secret)")
 	fl.StringVar(&f.instance, "instance", "", "name of this replica in the status (default: the host name)")
+	f.limits.add(fl)
+	fl.IntVar(&f.keepCorrupt, "keep-corrupt-mirrors", config.DefaultKeepCorruptMirrors, "how many corrupt git mirrors moved aside under the data dir are kept for inspection")
 	return cmd
 }
 
@@ -159,6 +163,8 @@ func (f *serveFlags) resolve(fl *pflag.FlagSet) (config.Config, error) {
 	set("watch", func() { cfg.Watch = &f.watch })
 	set("shutdown-grace", func() { cfg.ShutdownGrace = config.Duration(f.shutdownGrace) })
 	set("instance", func() { cfg.Instance = f.instance })
+	set("keep-corrupt-mirrors", func() { cfg.KeepCorruptMirrors = f.keepCorrupt })
+	f.limits.apply(fl, &cfg.RepoLimits)
 	if fl.Changed("process-env") {
 		if cfg.ProcessEnv == nil {
 			cfg.ProcessEnv = map[string]string{}

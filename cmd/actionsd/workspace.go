@@ -31,15 +31,24 @@ const exitUsage = 2
 type repoFlags struct {
 	dir    string
 	branch string
+	limits limitFlags // as serve takes them
 }
 
 func (f *repoFlags) add(cmd *cobra.Command) {
 	cmd.Flags().StringVarP(&f.dir, "dir", "C", ".", "the repository to work on")
 	cmd.Flags().StringVar(&f.branch, "branch", gitstore.DefaultBranch, "the deploy branch")
+	f.limits.add(cmd.Flags())
 	_ = cmd.MarkFlagDirname("dir")
 }
 
-func (f *repoFlags) open() (*review.Repo, error) { return review.Open(f.dir, f.branch) }
+func (f *repoFlags) open() (*review.Repo, error) {
+	r, err := review.Open(f.dir, f.branch)
+	if err != nil {
+		return nil, err
+	}
+	r.Limits = f.limits.l.Limits()
+	return r, nil
+}
 
 // usage makes cmd's flag and argument errors exit with status 2, as usage errors do.
 func usage(cmd *cobra.Command) *cobra.Command {

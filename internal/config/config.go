@@ -60,6 +60,11 @@ type Config struct {
 	// directly. At least 32 bytes. Unset: a random key per process.
 	StateKeyFile string `yaml:"state_key_file"`
 	StateKey     string `yaml:"-"`
+	// RepoLimits bound what a commit may make the daemon read.
+	RepoLimits RepoLimits `yaml:"repo_limits"`
+	// KeepCorruptMirrors is how many corrupt git mirrors moved aside (<data_dir>/git.corrupt-<time>)
+	// are kept for inspection (default 2); the oldest go first.
+	KeepCorruptMirrors int `yaml:"keep_corrupt_mirrors"`
 }
 
 // Git authenticates to a remote repository. Secrets are read from files (or the environment),
@@ -138,6 +143,8 @@ const (
 	// DefaultNPMCacheRetention keeps an unused dependency set a week, so that a rollback within
 	// it needs no registry.
 	DefaultNPMCacheRetention = 7 * 24 * time.Hour
+	// DefaultKeepCorruptMirrors is how many corrupt git mirrors are kept for inspection.
+	DefaultKeepCorruptMirrors = 2
 )
 
 // Default returns the configuration used when nothing is set.
@@ -153,6 +160,9 @@ func Default() Config {
 		Verify:          Verify{Mode: VerifyNone},
 		Vault:           vaultsecrets.VaultConfig{Mount: DefaultKVMount, Prefix: DefaultPrefix},
 		Log:             Log{Level: "info", Format: "json"},
+
+		RepoLimits:         DefaultRepoLimits(),
+		KeepCorruptMirrors: DefaultKeepCorruptMirrors,
 	}
 }
 
@@ -231,6 +241,9 @@ func (c *Config) Check() error {
 		if strings.ContainsRune(c.ProcessEnv[k], 0) {
 			return fmt.Errorf("config: process_env.%s: a value may not hold a NUL byte", k)
 		}
+	}
+	if c.KeepCorruptMirrors < 0 {
+		return fmt.Errorf("config: keep_corrupt_mirrors %d: want 0 or more", c.KeepCorruptMirrors)
 	}
 	if c.ActionMemoryMiB == 0 {
 		return errors.New("config: action_memory_mib 0: want a size in MiB, or a negative number for no limit")
