@@ -92,7 +92,7 @@ func TestParseEgressAllow(t *testing.T) {
 	}
 }
 
-func TestRestrictedClass(t *testing.T) {
+func TestEgressClass(t *testing.T) {
 	tests := []struct{ give, want string }{
 		{"127.0.0.1", "loopback"},
 		{"::1", "loopback"},
@@ -108,13 +108,31 @@ func TestRestrictedClass(t *testing.T) {
 		{"::", "unspecified"},
 		{"100.64.0.1", "CGNAT"},
 		{"::ffff:127.0.0.1", "loopback"},
-		{"64:ff9b::a00:1", "private"},
+		{"::ffff:7f00:1", "loopback"},
+		{"64:ff9b::a00:1", "private (NAT64)"},
+		{"64:ff9b::808:808", ""},
+		{"64:ff9b:1::1", "private"},
+		{"::127.0.0.1", "loopback (IPv4-compatible)"},
+		{"::a9fe:a9fe", "cloud-metadata (IPv4-compatible)"},
+		{"::ffff:0:7f00:1", "loopback (IPv4-translated)"},
+		{"2002:7f00:1::", "loopback (6to4)"},
+		{"2002:c0a8:101::1", "private (6to4)"},
+		{"2002:808:808::1", ""},
+		{"2001:0:7f00:1::", "loopback (Teredo)"},              // server 127.0.0.1
+		{"2001:0:808:808:0:0:80ff:fffe", "loopback (Teredo)"}, // client 127.0.0.1, inverted
+		{"2001:0:808:808:0:0:f7f7:f7f7", ""},                  // client 8.8.8.8
+		{"::1%lo", "zoned loopback"},
+		{"::1%1", "zoned loopback"},
+		{"fe80::1%eth0", "zoned link-local"},
+		{"2606:4700::1111%eth0", "zoned"},
+		{"::ffff:127.0.0.1%lo", "zoned loopback"},
+		{"fec0::1", "private"},
 		{"8.8.8.8", ""},
 		{"2606:4700::1111", ""},
 	}
 	for _, tt := range tests {
-		if got := restrictedClass(netip.MustParseAddr(tt.give)); got != tt.want {
-			t.Errorf("restrictedClass(%s) = %q, want %q", tt.give, got, tt.want)
+		if got := egressClass(netip.MustParseAddr(tt.give)); got != tt.want {
+			t.Errorf("egressClass(%s) = %q, want %q", tt.give, got, tt.want)
 		}
 	}
 }
