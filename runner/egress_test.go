@@ -166,6 +166,34 @@ func TestEgressAllowMatching(t *testing.T) {
 	}
 }
 
+// TestEgressAllowZoned: a zoned address is allowed only by an entry that names it, zone included;
+// an entry for the address without its zone, or a prefix holding it, does not allow it.
+func TestEgressAllowZoned(t *testing.T) {
+	p, err := ParseEgressAllow([]string{"::1", "fe80::/10", "fe80::1%eth0", "127.0.0.0/8"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := compileEgress(p)
+	tests := []struct {
+		host string
+		ip   string
+		want bool
+	}{
+		{"::1", "::1", true},
+		{"::1%lo", "::1%lo", false},
+		{"fe80::2", "fe80::2", true},
+		{"fe80::2%eth0", "fe80::2%eth0", false},
+		{"fe80::1%eth0", "fe80::1%eth0", true},
+		{"fe80::1%eth1", "fe80::1%eth1", false},
+		{"::ffff:127.0.0.1%lo", "::ffff:127.0.0.1%lo", false},
+	}
+	for _, tt := range tests {
+		if got, _ := c.allowed(tt.host, "80", netip.MustParseAddr(tt.ip)); got != tt.want {
+			t.Errorf("allowed(%s, %s) = %v, want %v", tt.host, tt.ip, got, tt.want)
+		}
+	}
+}
+
 func TestFetchResponseSizeCap(t *testing.T) {
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Write(make([]byte, MaxFetchResponseBody+1))

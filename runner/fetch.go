@@ -225,7 +225,7 @@ func followRedirects(ctx context.Context, client *http.Client, resp *http.Respon
 		base, from := hrefOf(req.URL), redactedHref(req.URL)
 		u, err := parseURL(loc, &base)
 		if err != nil {
-			return nil, fmt.Errorf("redirect from %s: invalid Location", from)
+			return nil, fmt.Errorf("redirect from %s: Invalid URL in Location", from)
 		}
 		next, err := requestURL(u)
 		if err != nil {
