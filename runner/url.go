@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/netip"
 	"net/url"
+	"strconv"
 	"strings"
 	"sync"
 	"unicode/utf8"
@@ -35,9 +36,46 @@ var whatwg = wurl.NewParser()
 // errInvalidURL is any input the WHATWG parser refuses (Node's message: "Invalid URL").
 var errInvalidURL = errors.New("Invalid URL")
 
+// parsedURL is a URL as the WHATWG parser leaves it: the values of the URL API's getters.
+type parsedURL struct {
+	href, protocol, username, password, hostname, port, pathname, search, hash string
+	ipv4                                                                       bool // the host is an IPv4 address
+}
+
+// scheme is the protocol without its ":".
+func (u *parsedURL) scheme() string { return strings.TrimSuffix(u.protocol, ":") }
+
+// host is the hostname with the port, if any.
+func (u *parsedURL) host() string {
+	if u.port == "" {
+		return u.hostname
+	}
+	return u.hostname + ":" + u.port
+}
+
+func fromWHATWG(w *wurl.Url) *parsedURL {
+	return &parsedURL{href: w.Href(false), protocol: w.Protocol(), username: w.Username(), password: w.Password(),
+		hostname: w.Hostname(), port: w.Port(), pathname: w.Pathname(), search: w.Search(), hash: w.Hash(), ipv4: w.IsIPv4()}
+}
+
 // parseURL parses input against base (nil for none) as new URL(input, base) does. It never
-// panics, whatever the input.
-func parseURL(input string, base *string) (u *wurl.Url, err error) {
+// panics, whatever the input. Plain absolute http and https URLs take a short way
+// (parseSimpleURL), which gives what the parser would.
+func parseURL(input string, base *string) (*parsedURL, error) {
+	if base == nil {
+		if u, ok := parseSimpleURL(input); ok {
+			return u, nil
+		}
+	}
+	w, err := parseWHATWG(input, base)
+	if err != nil {
+		return nil, err
+	}
+	return fromWHATWG(w), nil
+}
+
+// parseWHATWG is parseURL by the parser itself.
+func parseWHATWG(input string, base *string) (u *wurl.Url, err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			u, err = nil, errInvalidURL
@@ -55,6 +93,214 @@ func parseURL(input string, base *string) (u *wurl.Url, err error) {
 	return u, nil
 }
 
+// parseSimpleURL parses the URLs that most code writes, http or https, in lower case, with a host
+// name of ASCII letters, digits and hyphens, perhaps a port, and a path, query and fragment that
+// WHATWG parsing leaves as they are (no dot segment, nothing to percent-encode), in a few hundred
+// nanoseconds rather than the parser's microseconds. It reports false for any other input, which
+// then goes to the parser. FuzzURLSimple holds it to giving what the parser gives.
+func parseSimpleURL(s string) (*parsedURL, bool) {
+	var scheme, defaultPort string
+	switch {
+	case strings.HasPrefix(s, "https://"):
+		scheme, defaultPort = "https", "443"
+	case strings.HasPrefix(s, "http://"):
+		scheme, defaultPort = "http", "80"
+	default:
+		return nil, false
+	}
+	rest := s[len(scheme)+3:]
+	// Host: labels of [a-z0-9-], none empty, none an IDNA one, the last not a number (which would
+	// make the host IPv4), nor beginning with "-".
+	i := 0
+	label := 0
+	for ; i < len(rest); i++ {
+		c := rest[i]
+		if c == '.' {
+			if i == label {
+				return nil, false
+			}
+			label = i + 1
+			continue
+		}
+		if c == ':' || c == '/' || c == '?' || c == '#' {
+			break
+		}
+		if !('a' <= c && c <= 'z' || '0' <= c && c <= '9' || c == '-') {
+			return nil, false
+		}
+		if i == label+3 && strings.HasPrefix(rest[label:], "xn--") {
+			return nil, false
+		}
+	}
+	host := rest[:i]
+	// (A last label "-0" is a name to WHATWG and Node; the parser's IPv4 check takes it for a
+	// signed number: leave those to the parser, so that both ways agree.)
+	if host == "" || label == i || rest[label] >= '0' && rest[label] <= '9' || rest[label] == '-' {
+		return nil, false
+	}
+	rest = rest[i:]
+	port := ""
+	if strings.HasPrefix(rest, ":") {
+		j := 1
+		for j < len(rest) && rest[j] >= '0' && rest[j] <= '9' {
+			j++
+		}
+		if j == 1 || j > 6 || rest[1] == '0' || j < len(rest) && rest[j] != '/' && rest[j] != '?' && rest[j] != '#' {
+			return nil, false
+		}
+		port = rest[1:j]
+		if n, _ := strconv.Atoi(port); n > 65535 {
+			return nil, false
+		}
+		if port == defaultPort {
+			port = ""
+		}
+		rest = rest[j:]
+	}
+	// Path: printable ASCII that the path percent-encode set leaves alone, no dot segment.
+	j := 0
+	seg := 0
+	for ; j < len(rest); j++ {
+		c := rest[j]
+		if c == '?' || c == '#' {
+			break
+		}
+		if c == '/' {
+			if j > 0 && isDotSegment(rest[seg:j]) {
+				return nil, false
+			}
+			seg = j + 1
+			continue
+		}
+		if c <= ' ' || c >= 0x7f || c == '"' || c == '<' || c == '>' || c == '`' || c == '{' || c == '}' || c == '\\' {
+			return nil, false
+		}
+	}
+	path := rest[:j]
+	if j > 0 && isDotSegment(rest[seg:j]) {
+		return nil, false
+	}
+	if path == "" {
+		path = "/"
+	}
+	rest = rest[j:]
+	query, hasQuery := "", false
+	if strings.HasPrefix(rest, "?") {
+		k := 1
+		for ; k < len(rest) && rest[k] != '#'; k++ {
+			if c := rest[k]; c <= ' ' || c >= 0x7f || c == '"' || c == '<' || c == '>' || c == '\'' {
+				return nil, false
+			}
+		}
+		query, hasQuery = rest[1:k], true
+		rest = rest[k:]
+	}
+	fragment, hasFragment := "", false
+	if strings.HasPrefix(rest, "#") {
+		for k := 1; k < len(rest); k++ {
+			if c := rest[k]; c <= ' ' || c >= 0x7f || c == '"' || c == '<' || c == '>' || c == '`' {
+				return nil, false
+			}
+		}
+		fragment, hasFragment = rest[1:], true
+	}
+	u := &parsedURL{protocol: scheme + ":", hostname: host, port: port, pathname: path}
+	href := scheme + "://" + u.host() + path
+	if hasQuery {
+		href += "?" + query
+		if query != "" {
+			u.search = "?" + query
+		}
+	}
+	if hasFragment {
+		href += "#" + fragment
+		if fragment != "" {
+			u.hash = "#" + fragment
+		}
+	}
+	u.href = href
+	return u, true
+}
+
+// setSimpleSearch is the search setter on u, a URL parseSimpleURL made, for a value that needs
+// no percent-encoding (what URLSearchParams serializes): the URL with the query replaced, if
+// parseSimpleURL takes it.
+func setSimpleSearch(u *parsedURL, value string) (*parsedURL, bool) {
+	if strings.Contains(value, "#") { // part of the query here, and so percent-encoded
+		return nil, false
+	}
+	h := u.protocol + "//" + u.host() + u.pathname
+	if value != "" { // "" makes the query null; "?" makes it empty
+		h += "?" + strings.TrimPrefix(value, "?")
+	}
+	if i := strings.IndexByte(u.href, '#'); i >= 0 { // a simple URL's first "#" begins its fragment
+		h += u.href[i:]
+	}
+	return parseSimpleURL(h)
+}
+
+// formParse is the application/x-www-form-urlencoded parser of the URL standard: name, value,
+// name, value, ...
+func formParse(q string) []string {
+	var list []string
+	for _, p := range strings.Split(q, "&") {
+		if p == "" {
+			continue
+		}
+		name, value, _ := strings.Cut(p, "=")
+		list = append(list, formDecode(name), formDecode(value))
+	}
+	return list
+}
+
+func formDecode(s string) string {
+	if strings.IndexByte(s, '+') >= 0 {
+		s = strings.ReplaceAll(s, "+", " ")
+	}
+	if strings.IndexByte(s, '%') < 0 {
+		return s
+	}
+	return percentDecode(s)
+}
+
+// formSerialize is the application/x-www-form-urlencoded serializer of the URL standard for a
+// list of name, value, name, value, ...
+func formSerialize(list []string) string {
+	var b strings.Builder
+	const hex = "0123456789ABCDEF"
+	for i, s := range list {
+		if i > 0 {
+			if i%2 == 1 {
+				b.WriteByte('=')
+			} else {
+				b.WriteByte('&')
+			}
+		}
+		for j := 0; j < len(s); j++ {
+			switch c := s[j]; {
+			case c == ' ':
+				b.WriteByte('+')
+			case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9', c == '*', c == '-', c == '.', c == '_':
+				b.WriteByte(c)
+			default:
+				b.WriteByte('%')
+				b.WriteByte(hex[c>>4])
+				b.WriteByte(hex[c&15])
+			}
+		}
+	}
+	return b.String()
+}
+
+// isDotSegment reports whether a path segment is "." or "..", in any of their spellings.
+func isDotSegment(seg string) bool {
+	switch strings.ToLower(seg) {
+	case ".", "..", "%2e", ".%2e", "%2e.", "%2e%2e":
+		return true
+	}
+	return false
+}
+
 // newURLModule runs url.js and returns its {URL, URLSearchParams}.
 func (v *vm) newURLModule() *goja.Object {
 	rt := v.rt
@@ -63,8 +309,32 @@ func (v *vm) newURLModule() *goja.Object {
 	n.Set("set", v.urlSet)
 	n.Set("canParse", v.urlCanParse)
 	n.Set("origin", func(call goja.FunctionCall) goja.Value { return rt.ToValue(blobOrigin(call.Argument(0).String())) })
-	n.Set("usv", func(call goja.FunctionCall) goja.Value { return rt.ToValue(call.Argument(0).String()) })
-	n.Set("percentDecode", func(call goja.FunctionCall) goja.Value { return rt.ToValue(percentDecode(call.Argument(0).String())) })
+	n.Set("usv", func(call goja.FunctionCall) goja.Value {
+		// Go's view of a JavaScript string has U+FFFD for its lone surrogates: an ASCII one has none.
+		val := call.Argument(0)
+		s := val.String()
+		for i := 0; i < len(s); i++ {
+			if s[i] >= utf8.RuneSelf {
+				return rt.ToValue(s)
+			}
+		}
+		return val
+	})
+	n.Set("formParse", func(call goja.FunctionCall) goja.Value {
+		list := formParse(call.Argument(0).String())
+		vals := make([]any, len(list))
+		for i, s := range list {
+			vals[i] = s
+		}
+		return rt.NewArray(vals...)
+	})
+	n.Set("formSerialize", func(call goja.FunctionCall) goja.Value {
+		var list []string
+		if err := rt.ExportTo(call.Argument(0), &list); err != nil {
+			panic(rt.NewTypeError("URLSearchParams: %v", err))
+		}
+		return rt.ToValue(formSerialize(list))
+	})
 	fnv, err := rt.RunProgram(urlProgram())
 	if err != nil {
 		panic(err)
@@ -114,14 +384,21 @@ func (v *vm) urlCanParse(call goja.FunctionCall) goja.Value {
 // setter cannot use leaves the URL as it was.
 func (v *vm) urlSet(call goja.FunctionCall) goja.Value {
 	href, name, value := call.Argument(0).String(), call.Argument(1).String(), call.Argument(2).String()
-	u, err := parseURL(href, nil)
+	if name == "search" {
+		if u, ok := parseSimpleURL(href); ok {
+			if u, ok = setSimpleSearch(u, value); ok {
+				return v.urlComponents(u)
+			}
+		}
+	}
+	u, err := parseWHATWG(href, nil)
 	if err != nil {
 		panic(v.rt.NewTypeError("Invalid URL")) // not from url.js, which only hands back hrefs
 	}
 	func() {
 		defer func() {
 			if r := recover(); r != nil {
-				u, _ = parseURL(href, nil)
+				u, _ = parseWHATWG(href, nil)
 			}
 		}()
 		switch name {
@@ -145,12 +422,11 @@ func (v *vm) urlSet(call goja.FunctionCall) goja.Value {
 			u.SetHash(value)
 		}
 	}()
-	return v.urlComponents(u)
+	return v.urlComponents(fromWHATWG(u))
 }
 
-func (v *vm) urlComponents(u *wurl.Url) goja.Value {
-	return v.rt.NewArray(u.Href(false), u.Protocol(), u.Username(), u.Password(), u.Hostname(), u.Port(),
-		u.Pathname(), u.Search(), u.Hash())
+func (v *vm) urlComponents(u *parsedURL) goja.Value {
+	return v.rt.NewArray(u.href, u.protocol, u.username, u.password, u.hostname, u.port, u.pathname, u.search, u.hash)
 }
 
 // blobOrigin is the origin of a blob: URL whose path is path.
@@ -159,9 +435,9 @@ func blobOrigin(path string) string {
 	if err != nil {
 		return "null"
 	}
-	switch u.Scheme() {
-	case "http", "https":
-		return u.Protocol() + "//" + u.Host()
+	switch u.protocol {
+	case "http:", "https:":
+		return u.protocol + "//" + u.host()
 	}
 	return "null"
 }
@@ -255,22 +531,22 @@ func maximalSubpart(b []byte) int {
 // the request line carries u's path and query exactly as serialized (Go would otherwise re-encode
 // or clean them), with u's credentials as url.User (which net/http sends as basic auth). Its
 // host is u's serialized host (an IPv6 one in brackets); its port is u's, "" for the default.
-func requestURL(u *wurl.Url) (*url.URL, error) {
-	switch u.Scheme() {
-	case "http", "https":
+func requestURL(u *parsedURL) (*url.URL, error) {
+	switch u.protocol {
+	case "http:", "https:":
 	default:
-		return nil, fmt.Errorf("scheme %q is not supported (http and https only)", u.Scheme())
+		return nil, fmt.Errorf("scheme %q is not supported (http and https only)", u.scheme())
 	}
-	r := &url.URL{Scheme: u.Scheme(), Host: u.Host()}
-	if u.Username() != "" || u.Password() != "" {
-		if u.Password() != "" {
-			r.User = url.UserPassword(percentDecode(u.Username()), percentDecode(u.Password()))
+	r := &url.URL{Scheme: u.scheme(), Host: u.host()}
+	if u.username != "" || u.password != "" {
+		if u.password != "" {
+			r.User = url.UserPassword(percentDecode(u.username), percentDecode(u.password))
 		} else {
-			r.User = url.User(percentDecode(u.Username()))
+			r.User = url.User(percentDecode(u.username))
 		}
 	}
 	// As Node sends it: the path and the query, without a lone "?" (URL.search is "" then).
-	if err := setRequestTarget(r, u.Pathname()+u.Search()); err != nil {
+	if err := setRequestTarget(r, u.pathname+u.search); err != nil {
 		return nil, err
 	}
 	return r, nil
@@ -356,8 +632,8 @@ func httpRequestURL(protocol, hostname, port, path string) (*url.URL, error) {
 		dial = "[" + hostname + "]"
 	} else if !invalid && strings.Contains(hostname, "%") {
 		invalid = true // not an address with a zone, and no name has one
-	} else if u, err := parseURL("http://"+hostname+"/", nil); !invalid && err == nil && u.IsIPv4() {
-		dial = u.Hostname()
+	} else if u, err := parseURL("http://"+hostname+"/", nil); !invalid && err == nil && u.ipv4 {
+		dial = u.hostname
 	}
 	if invalid {
 		return nil, fmt.Errorf("invalid host %q", hostname)
