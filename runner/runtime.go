@@ -58,6 +58,7 @@ type vm struct {
 	loaded     map[string]*goja.Object // require cache: module objects by unit object + file
 	builtins   map[string]goja.Value   // built-in modules loaded so far
 	urlModule  *goja.Object            // url.js's exports (URL, URLSearchParams)
+	urlStrings [3]goja.Value           // "", "https:", "http:": components most URLs share (url.go)
 	nat        *goja.Object            // natives handed to built-ins (node.go), made on first use
 	breq       goja.Value              // the require of built-ins and bundles
 	timerProto *goja.Object            // prototype of the Timeout objects timers return

@@ -59,11 +59,18 @@ func fromWHATWG(w *wurl.Url) *parsedURL {
 }
 
 // parseURL parses input against base (nil for none) as new URL(input, base) does. It never
-// panics, whatever the input. Plain absolute http and https URLs take a short way
-// (parseSimpleURL), which gives what the parser would.
+// panics, whatever the input. Plain absolute http and https URLs, and plain paths against one,
+// take a short way (parseSimpleURL, resolveSimple), which gives what the parser would.
 func parseURL(input string, base *string) (*parsedURL, error) {
 	if base == nil {
 		if u, ok := parseSimpleURL(input); ok {
+			return u, nil
+		}
+	} else if b, ok := parseSimpleURL(*base); ok {
+		if u, ok := parseSimpleURL(input); ok {
+			return u, nil
+		}
+		if u, ok := resolveSimple(input, b); ok {
 			return u, nil
 		}
 	}
@@ -109,6 +116,7 @@ func parseSimpleURL(s string) (*parsedURL, bool) {
 		return nil, false
 	}
 	rest := s[len(scheme)+3:]
+	portDropped, pathAdded := false, false
 	// Host: labels of [a-z0-9-], none empty, none an IDNA one, the last not a number (which would
 	// make the host IPv4), nor beginning with "-".
 	i := 0
@@ -153,7 +161,7 @@ func parseSimpleURL(s string) (*parsedURL, bool) {
 			return nil, false
 		}
 		if port == defaultPort {
-			port = ""
+			port, portDropped = "", true
 		}
 		rest = rest[j:]
 	}
@@ -181,10 +189,11 @@ func parseSimpleURL(s string) (*parsedURL, bool) {
 		return nil, false
 	}
 	if path == "" {
-		path = "/"
+		path, pathAdded = "/", true
 	}
 	rest = rest[j:]
 	query, hasQuery := "", false
+	queryAt := len(s) - len(rest) // where "?" is, if there is one
 	if strings.HasPrefix(rest, "?") {
 		k := 1
 		for ; k < len(rest) && rest[k] != '#'; k++ {
@@ -204,22 +213,82 @@ func parseSimpleURL(s string) (*parsedURL, bool) {
 		}
 		fragment, hasFragment = rest[1:], true
 	}
-	u := &parsedURL{protocol: scheme + ":", hostname: host, port: port, pathname: path}
+	// The components are slices of s; so is the href when s is already serialized (no default
+	// port dropped, no "/" added), as it mostly is.
+	u := &parsedURL{protocol: s[:len(scheme)+1], hostname: host, port: port, pathname: path}
+	if hasQuery && query != "" {
+		u.search = s[queryAt : queryAt+1+len(query)]
+	}
+	if hasFragment && fragment != "" {
+		u.hash = s[len(s)-len(fragment)-1:]
+	}
+	if !portDropped && !pathAdded {
+		u.href = s
+		return u, true
+	}
 	href := scheme + "://" + u.host() + path
 	if hasQuery {
 		href += "?" + query
-		if query != "" {
-			u.search = "?" + query
-		}
 	}
 	if hasFragment {
 		href += "#" + fragment
-		if fragment != "" {
-			u.hash = "#" + fragment
-		}
 	}
 	u.href = href
 	return u, true
+}
+
+// resolveSimple resolves input, a path with perhaps a query and a fragment, against base, a URL
+// parseSimpleURL made, if both are plain enough: input of printable ASCII with no backslash, no
+// scheme, not beginning with "//", "?" or "#", and no "%2e" (a dot segment in disguise). Dot
+// segments are resolved as the standard's path state does; parseSimpleURL checks the result.
+func resolveSimple(input string, base *parsedURL) (*parsedURL, bool) {
+	if input == "" || input[0] == '?' || input[0] == '#' || strings.HasPrefix(input, "//") {
+		return nil, false
+	}
+	end := len(input)
+	for i := 0; i < len(input); i++ {
+		c := input[i]
+		if c <= ' ' || c >= 0x7f || c == '\\' {
+			return nil, false
+		}
+		if (c == '?' || c == '#') && end == len(input) {
+			end = i
+		}
+		if c == ':' && end == len(input) && !strings.Contains(input[:i], "/") {
+			return nil, false // perhaps a scheme
+		}
+		if c == '%' && i+2 < len(input) && input[i+1] == '2' && (input[i+2] == 'e' || input[i+2] == 'E') {
+			return nil, false
+		}
+	}
+	path, rest := input[:end], input[end:]
+	var segs []string
+	if path[0] != '/' {
+		segs = strings.Split(base.pathname[1:], "/")
+		segs = segs[:len(segs)-1] // the base's last segment is replaced
+	} else {
+		path = path[1:]
+	}
+	in := strings.Split(path, "/")
+	for i, seg := range in {
+		last := i == len(in)-1
+		switch seg {
+		case "..":
+			if len(segs) > 0 {
+				segs = segs[:len(segs)-1]
+			}
+			if last {
+				segs = append(segs, "")
+			}
+		case ".":
+			if last {
+				segs = append(segs, "")
+			}
+		default:
+			segs = append(segs, seg)
+		}
+	}
+	return parseSimpleURL(base.protocol + "//" + base.host() + "/" + strings.Join(segs, "/") + rest)
 }
 
 // setSimpleSearch is the search setter on u, a URL parseSimpleURL made, for a value that needs
@@ -304,6 +373,7 @@ func isDotSegment(seg string) bool {
 // newURLModule runs url.js and returns its {URL, URLSearchParams}.
 func (v *vm) newURLModule() *goja.Object {
 	rt := v.rt
+	v.urlStrings = [3]goja.Value{rt.ToValue(""), rt.ToValue("https:"), rt.ToValue("http:")}
 	n := rt.NewObject()
 	n.Set("parse", v.urlParse)
 	n.Set("set", v.urlSet)
@@ -426,7 +496,19 @@ func (v *vm) urlSet(call goja.FunctionCall) goja.Value {
 }
 
 func (v *vm) urlComponents(u *parsedURL) goja.Value {
-	return v.rt.NewArray(u.href, u.protocol, u.username, u.password, u.hostname, u.port, u.pathname, u.search, u.hash)
+	str := func(s string) goja.Value {
+		switch s {
+		case "":
+			return v.urlStrings[0]
+		case "https:":
+			return v.urlStrings[1]
+		case "http:":
+			return v.urlStrings[2]
+		}
+		return v.rt.ToValue(s)
+	}
+	return v.rt.NewArray(str(u.href), str(u.protocol), str(u.username), str(u.password), str(u.hostname), str(u.port),
+		str(u.pathname), str(u.search), str(u.hash))
 }
 
 // blobOrigin is the origin of a blob: URL whose path is path.

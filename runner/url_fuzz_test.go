@@ -42,3 +42,26 @@ func FuzzURLSimple(f *testing.F) {
 		}
 	})
 }
+
+// FuzzURLSimpleRelative: parseURL with a base gives what the WHATWG parser gives, the short way
+// (resolveSimple) or not.
+func FuzzURLSimpleRelative(f *testing.F) {
+	for _, in := range []string{"../roles?id=1", "/oauth/token", "x", "./x/../y/.", "..", ".", "a/..", "../../../../x", "x?y#z",
+		"/a//b", "a:b", "1:b", "/a:b", "?q", "#f", "", "//h/x", "%2e%2E/x", "x%2e", "http://o/x", "\\x", " x", "x\t"} {
+		for _, base := range []string{"https://api.example.com/v2/users/", "https://h/a/b/c?q#f", "http://h", "http://h/", "x"} {
+			f.Add(in, base)
+		}
+	}
+	f.Fuzz(func(t *testing.T, input, base string) {
+		got, err := parseURL(input, &base)
+		w, werr := parseWHATWG(input, &base)
+		if (err != nil) != (werr != nil) {
+			t.Fatalf("parseURL(%q, %q) error %v, the parser's %v", input, base, err, werr)
+		}
+		if err == nil {
+			if want := fromWHATWG(w); *got != *want {
+				t.Fatalf("parseURL(%q, %q)\n got %+v\nwant %+v", input, base, *got, *want)
+			}
+		}
+	})
+}
