@@ -137,7 +137,8 @@ func validEgressHost(h string) bool {
 
 // egressChecker holds a compiled policy; it is immutable and shared by the client's dials.
 type egressChecker struct {
-	entries []egressEntry
+	entries  []egressEntry
+	resolver *net.Resolver // nil: the default one (a test sets one that never asks DNS)
 }
 
 func compileEgress(p EgressPolicy) *egressChecker {
@@ -150,20 +151,24 @@ func compileEgress(p EgressPolicy) *egressChecker {
 	return c
 }
 
-// allowed reports whether a connection to ip:port, reached by asking for host, may be made.
+// allowed reports whether a connection to ip:port, reached by asking for host, may be made; if
+// not, it names the address's class. A zoned address is allowed only by an entry that names it,
+// zone included; prefix entries match unzoned addresses only.
 func (c *egressChecker) allowed(host, port string, ip netip.Addr) (bool, string) {
-	class := restrictedClass(ip)
+	class := egressClass(ip)
 	if class == "" {
 		return true, ""
 	}
 	host = strings.ToLower(strings.TrimSuffix(host, "."))
+	zoned := ip.Zone() != ""
 	for _, e := range c.entries {
 		switch {
 		case e.prefix.IsValid():
-			if e.prefix.Contains(ip) {
+			if !zoned && e.prefix.Contains(ip) {
 				return true, ""
 			}
 		case e.port != "" && e.port != port:
+		case zoned && !strings.Contains(e.host, "%"):
 		case e.host == host:
 			return true, ""
 		case strings.HasPrefix(e.host, "*.") && strings.HasSuffix(host, e.host[1:]):
@@ -173,23 +178,54 @@ func (c *egressChecker) allowed(host, port string, ip netip.Addr) (bool, string)
 	return false, class
 }
 
+// check is the egress decision for one connection: to ip:port, reached by asking for host.
+func (c *egressChecker) check(host, port string, ip netip.Addr) error {
+	if ok, class := c.allowed(host, port, ip); !ok {
+		return &EgressError{Host: host, Addr: ip.String(), Class: class}
+	}
+	return nil
+}
+
+// dialContext is the only way the runner opens connections for user code (fetch, node:http and
+// node:https, through NewHTTPClient's transport; sockets, when they come, must use it too). A
+// host that is an IP literal is judged before anything is dialled; every address the dialer
+// connects to, literal or resolved from a name, is judged again just before connect (Control),
+// so that DNS answers, rebinding included, cannot slip past the check.
 func (c *egressChecker) dialContext(ctx context.Context, network, addr string) (net.Conn, error) {
+	return c.dial(ctx, network, addr, nil)
+}
+
+// dial is dialContext; a non-nil probe is called with each address the check lets through, just
+// before connect, and an error it returns aborts that connect (FuzzEgressURL uses it to dial
+// nothing).
+func (c *egressChecker) dial(ctx context.Context, network, addr string, probe func(netip.Addr) error) (net.Conn, error) {
 	host, port, err := net.SplitHostPort(addr)
 	if err != nil {
 		return nil, err
 	}
+	if ip, err := netip.ParseAddr(host); err == nil {
+		if err := c.check(host, port, ip); err != nil {
+			// As the dialer reports the same refusal made in Control.
+			var to net.Addr
+			if ap, perr := netip.ParseAddrPort(addr); perr == nil {
+				to = net.TCPAddrFromAddrPort(ap)
+			}
+			return nil, &net.OpError{Op: "dial", Net: network, Addr: to, Err: err}
+		}
+	}
 	d := &net.Dialer{
-		Timeout: egressDialTimeout,
-		// Control runs after DNS resolution, for every address tried: the check applies to the
-		// address actually connected to, so DNS rebinding cannot slip past it.
+		Timeout:  egressDialTimeout,
+		Resolver: c.resolver,
 		Control: func(_, address string, _ syscall.RawConn) error {
 			ap, err := netip.ParseAddrPort(address)
 			if err != nil {
 				return fmt.Errorf("egress to %s: unexpected address %q", host, address)
 			}
-			ip := ap.Addr().Unmap()
-			if ok, class := c.allowed(host, port, ip); !ok {
-				return &EgressError{Host: host, Addr: ip.String(), Class: class}
+			if err := c.check(host, port, ap.Addr()); err != nil {
+				return err
+			}
+			if probe != nil {
+				return probe(ap.Addr())
 			}
 			return nil
 		},
@@ -230,32 +266,75 @@ var restrictedPrefixes = []struct {
 	{netip.MustParsePrefix("::1/128"), "loopback"},
 	{netip.MustParsePrefix("fc00::/7"), "private"}, // ULA, includes AWS' fd00:ec2::254 metadata
 	{netip.MustParsePrefix("fe80::/10"), "link-local"},
+	{netip.MustParsePrefix("fec0::/10"), "private"},      // deprecated site-local, still routed on some networks
+	{netip.MustParsePrefix("64:ff9b:1::/48"), "private"}, // local-use NAT64 (RFC 8215)
 	{netip.MustParsePrefix("ff00::/8"), "multicast"},
 }
 
-var (
-	metadataAddrs = map[netip.Addr]bool{
-		netip.MustParseAddr("169.254.169.254"): true, // AWS, GCP, Azure, OpenStack
-		netip.MustParseAddr("169.254.170.2"):   true, // ECS task metadata
-		netip.MustParseAddr("100.100.100.200"): true, // Alibaba
-		netip.MustParseAddr("fd00:ec2::254"):   true, // AWS IPv6
-	}
-	nat64Prefix = netip.MustParsePrefix("64:ff9b::/96")
-)
+// ipv4Embeddings are the IPv6 ranges that carry an IPv4 address a packet may end up at; an
+// address in one is judged by the IPv4 addresses inside (IPv4-mapped ::ffff:0:0/96 is unmapped
+// first). at lists the byte offsets of those addresses; xor inverts them (Teredo's client).
+var ipv4Embeddings = []struct {
+	prefix netip.Prefix
+	name   string
+	at     []int
+	xor    []bool
+}{
+	{netip.MustParsePrefix("::/96"), "IPv4-compatible", []int{12}, []bool{false}},           // ::a.b.c.d (:: and ::1 are judged before)
+	{netip.MustParsePrefix("::ffff:0:0:0/96"), "IPv4-translated", []int{12}, []bool{false}}, // SIIT
+	{netip.MustParsePrefix("64:ff9b::/96"), "NAT64", []int{12}, []bool{false}},
+	{netip.MustParsePrefix("2002::/16"), "6to4", []int{2}, []bool{false}},
+	{netip.MustParsePrefix("2001::/32"), "Teredo", []int{4, 12}, []bool{false, true}}, // server, client (inverted)
+}
 
-// restrictedClass names why ip is not public, or returns "" for a public address.
-func restrictedClass(ip netip.Addr) string {
+var metadataAddrs = map[netip.Addr]bool{
+	netip.MustParseAddr("169.254.169.254"): true, // AWS, GCP, Azure, OpenStack
+	netip.MustParseAddr("169.254.170.2"):   true, // ECS task metadata
+	netip.MustParseAddr("100.100.100.200"): true, // Alibaba
+	netip.MustParseAddr("fd00:ec2::254"):   true, // AWS IPv6
+}
+
+// egressClass is the one classification of addresses that egress uses: it names why ip may not
+// be dialled without an allow-list entry ("loopback", "private", "cloud-metadata", ...), or returns
+// "" for a public address. A zoned address (fe80::1%eth0) is always restricted ("zoned", with the
+// class of the address without its zone); an IPv4-mapped address is judged as the IPv4 address, and
+// one that embeds IPv4 addresses (ipv4Embeddings) by them too.
+func egressClass(ip netip.Addr) string {
+	if !ip.IsValid() {
+		return "invalid"
+	}
+	if ip.Zone() != "" {
+		if c := egressClass(ip.WithZone("")); c != "" {
+			return "zoned " + c
+		}
+		return "zoned"
+	}
 	ip = ip.Unmap()
 	if metadataAddrs[ip] {
 		return "cloud-metadata"
 	}
-	if nat64Prefix.Contains(ip) { // judge the IPv4 address it embeds
-		b := ip.As16()
-		return restrictedClass(netip.AddrFrom4([4]byte{b[12], b[13], b[14], b[15]}))
-	}
 	for _, r := range restrictedPrefixes {
 		if r.prefix.Contains(ip) {
 			return r.class
+		}
+	}
+	if ip.Is6() {
+		b := ip.As16()
+		for _, e := range ipv4Embeddings {
+			if !e.prefix.Contains(ip) {
+				continue
+			}
+			for i, at := range e.at {
+				v4 := [4]byte{b[at], b[at+1], b[at+2], b[at+3]}
+				if e.xor[i] {
+					for j := range v4 {
+						v4[j] ^= 0xff
+					}
+				}
+				if c := egressClass(netip.AddrFrom4(v4)); c != "" {
+					return c + " (" + e.name + ")"
+				}
+			}
 		}
 	}
 	return ""

@@ -92,7 +92,7 @@ func TestParseEgressAllow(t *testing.T) {
 	}
 }
 
-func TestRestrictedClass(t *testing.T) {
+func TestEgressClass(t *testing.T) {
 	tests := []struct{ give, want string }{
 		{"127.0.0.1", "loopback"},
 		{"::1", "loopback"},
@@ -108,13 +108,31 @@ func TestRestrictedClass(t *testing.T) {
 		{"::", "unspecified"},
 		{"100.64.0.1", "CGNAT"},
 		{"::ffff:127.0.0.1", "loopback"},
-		{"64:ff9b::a00:1", "private"},
+		{"::ffff:7f00:1", "loopback"},
+		{"64:ff9b::a00:1", "private (NAT64)"},
+		{"64:ff9b::808:808", ""},
+		{"64:ff9b:1::1", "private"},
+		{"::127.0.0.1", "loopback (IPv4-compatible)"},
+		{"::a9fe:a9fe", "cloud-metadata (IPv4-compatible)"},
+		{"::ffff:0:7f00:1", "loopback (IPv4-translated)"},
+		{"2002:7f00:1::", "loopback (6to4)"},
+		{"2002:c0a8:101::1", "private (6to4)"},
+		{"2002:808:808::1", ""},
+		{"2001:0:7f00:1::", "loopback (Teredo)"},              // server 127.0.0.1
+		{"2001:0:808:808:0:0:80ff:fffe", "loopback (Teredo)"}, // client 127.0.0.1, inverted
+		{"2001:0:808:808:0:0:f7f7:f7f7", ""},                  // client 8.8.8.8
+		{"::1%lo", "zoned loopback"},
+		{"::1%1", "zoned loopback"},
+		{"fe80::1%eth0", "zoned link-local"},
+		{"2606:4700::1111%eth0", "zoned"},
+		{"::ffff:127.0.0.1%lo", "zoned loopback"},
+		{"fec0::1", "private"},
 		{"8.8.8.8", ""},
 		{"2606:4700::1111", ""},
 	}
 	for _, tt := range tests {
-		if got := restrictedClass(netip.MustParseAddr(tt.give)); got != tt.want {
-			t.Errorf("restrictedClass(%s) = %q, want %q", tt.give, got, tt.want)
+		if got := egressClass(netip.MustParseAddr(tt.give)); got != tt.want {
+			t.Errorf("egressClass(%s) = %q, want %q", tt.give, got, tt.want)
 		}
 	}
 }
@@ -144,6 +162,34 @@ func TestEgressAllowMatching(t *testing.T) {
 	for _, tt := range tests {
 		if got, _ := c.allowed(tt.host, tt.port, tt.ip); got != tt.want {
 			t.Errorf("allowed(%s, %s, %s) = %v, want %v", tt.host, tt.port, tt.ip, got, tt.want)
+		}
+	}
+}
+
+// TestEgressAllowZoned: a zoned address is allowed only by an entry that names it, zone included;
+// an entry for the address without its zone, or a prefix holding it, does not allow it.
+func TestEgressAllowZoned(t *testing.T) {
+	p, err := ParseEgressAllow([]string{"::1", "fe80::/10", "fe80::1%eth0", "127.0.0.0/8"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := compileEgress(p)
+	tests := []struct {
+		host string
+		ip   string
+		want bool
+	}{
+		{"::1", "::1", true},
+		{"::1%lo", "::1%lo", false},
+		{"fe80::2", "fe80::2", true},
+		{"fe80::2%eth0", "fe80::2%eth0", false},
+		{"fe80::1%eth0", "fe80::1%eth0", true},
+		{"fe80::1%eth1", "fe80::1%eth1", false},
+		{"::ffff:127.0.0.1%lo", "::ffff:127.0.0.1%lo", false},
+	}
+	for _, tt := range tests {
+		if got, _ := c.allowed(tt.host, "80", netip.MustParseAddr(tt.ip)); got != tt.want {
+			t.Errorf("allowed(%s, %s) = %v, want %v", tt.host, tt.ip, got, tt.want)
 		}
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"strings"
 	"unicode/utf8"
 
@@ -33,42 +34,54 @@ type fetchResult struct {
 // nativeFetch is the prelude's native.fetch(url, method, headerPairs, body, redirect): it starts
 // the request on its own goroutine with the generation's HTTP client, tied to the execution's
 // context, and returns [promise, abort]: the loop settles the promise when the result is
-// enqueued, and abort() cancels the request (an AbortSignal calls it).
+// enqueued, and abort() cancels the request (an AbortSignal calls it). url is parsed again here,
+// by the parser that made it (url.go), and sent as parsed; redirects are followed here too
+// (followRedirects), not by net/http, so that each Location is read the same way.
 func (v *vm) nativeFetch(call goja.FunctionCall) goja.Value {
 	rt := v.rt
 	run := v.run
 	if run == nil {
 		panic(v.newError("fetch is not available while the code loads; call it from the handler"))
 	}
-	req, redirect := v.newRequest("fetch", call)
-	client := v.act.env.client
-	switch redirect {
-	case "manual", "error":
-		c := *client
-		c.CheckRedirect = func(*http.Request, []*http.Request) error {
-			if redirect == "error" {
-				return errors.New("redirect refused (redirect: 'error')")
-			}
-			return http.ErrUseLastResponse
-		}
-		client = &c
+	u, err := parseURL(call.Argument(0).String(), nil)
+	if err != nil {
+		panic(rt.NewTypeError("fetch: Invalid URL"))
 	}
+	target, err := requestURL(u)
+	if err != nil {
+		panic(rt.NewTypeError("fetch: %v", err))
+	}
+	req, body := v.newRequest("fetch", target, call)
+	redirect := call.Argument(4).String()
 	if req.Header.Get("User-Agent") == "" {
 		req.Header.Set("User-Agent", "actionsd")
 	}
 	if req.Header.Get("Accept") == "" {
 		req.Header.Set("Accept", "*/*")
 	}
-	return v.startRequest(run, client, req, func(err error) goja.Value {
+	return v.startRequest(run, v.noRedirectClient(), req, func(ctx context.Context, c *http.Client, req *http.Request) (*fetchResult, error) {
+		return doFetch(ctx, c, req, body, redirect)
+	}, func(err error) goja.Value {
 		return rt.NewTypeError("fetch failed: %s", err.Error())
 	})
 }
 
-// newRequest reads (url, method, headerPairs, body, extra) into a request of the execution in
-// progress; what names the caller in errors.
-func (v *vm) newRequest(what string, call goja.FunctionCall) (*http.Request, string) {
+// noRedirectClient is the generation's client with redirects returned to the caller, made once
+// per runtime: fetch follows them itself, node:http never does.
+func (v *vm) noRedirectClient() *http.Client {
+	if v.httpc == nil {
+		c := *v.act.env.client
+		c.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+		v.httpc = &c
+	}
+	return v.httpc
+}
+
+// newRequest builds a request of the execution in progress to target (from requestURL or
+// httpRequestURL) out of call's (_, method, headerPairs, body); what names the caller in errors.
+// It returns the body too, for redirects that send it again.
+func (v *vm) newRequest(what string, target *url.URL, call goja.FunctionCall) (*http.Request, []byte) {
 	rt := v.rt
-	rawURL := call.Argument(0).String()
 	method := call.Argument(1).String()
 	var pairs [][]string
 	if err := rt.ExportTo(call.Argument(2), &pairs); err != nil {
@@ -87,15 +100,9 @@ func (v *vm) newRequest(what string, call goja.FunctionCall) (*http.Request, str
 	if len(body) > MaxFetchRequestBody {
 		panic(rt.NewTypeError("%s: request body of %d bytes exceeds %d bytes", what, len(body), MaxFetchRequestBody))
 	}
-	req, err := http.NewRequestWithContext(v.run.context(), method, rawURL, bytes.NewReader(body))
+	req, err := newHTTPRequest(v.run.context(), method, target, body)
 	if err != nil {
 		panic(rt.NewTypeError("%s: %v", what, err))
-	}
-	if req.URL.Scheme != "http" && req.URL.Scheme != "https" {
-		panic(rt.NewTypeError("%s: scheme %q is not supported (http and https only)", what, req.URL.Scheme))
-	}
-	if body == nil {
-		req.Body, req.GetBody, req.ContentLength = nil, nil, 0
 	}
 	for _, p := range pairs {
 		if len(p) == 2 {
@@ -106,11 +113,28 @@ func (v *vm) newRequest(what string, call goja.FunctionCall) (*http.Request, str
 			req.Header.Add(p[0], p[1])
 		}
 	}
-	return req, call.Argument(4).String()
+	return req, body
 }
 
-// startRequest runs req on its own goroutine and returns [promise, abort] (see nativeFetch).
-func (v *vm) startRequest(run *actionRun, client *http.Client, req *http.Request, fail func(error) goja.Value) goja.Value {
+// newHTTPRequest is http.NewRequestWithContext for a URL already built (it is not parsed again).
+func newHTTPRequest(ctx context.Context, method string, target *url.URL, body []byte) (*http.Request, error) {
+	var r io.Reader
+	if body != nil {
+		r = bytes.NewReader(body)
+	}
+	req, err := http.NewRequestWithContext(ctx, method, "http://placeholder.invalid/", r)
+	if err != nil {
+		return nil, err
+	}
+	req.URL, req.Host = target, ""
+	return req, nil
+}
+
+// requestFunc performs a request on a request goroutine.
+type requestFunc func(ctx context.Context, c *http.Client, req *http.Request) (*fetchResult, error)
+
+// startRequest runs do(req) on its own goroutine and returns [promise, abort] (see nativeFetch).
+func (v *vm) startRequest(run *actionRun, client *http.Client, req *http.Request, do requestFunc, fail func(error) goja.Value) goja.Value {
 	rt := v.rt
 	ctx, cancel := context.WithCancel(req.Context())
 	req = req.WithContext(ctx)
@@ -121,7 +145,7 @@ func (v *vm) startRequest(run *actionRun, client *http.Client, req *http.Request
 	runCtx := run.context()
 	go func() {
 		defer cancel()
-		res, err := doFetch(client, req)
+		res, err := do(ctx, client, req)
 		l.enqueue(runCtx, epoch, func() error {
 			if err != nil {
 				return reject(fail(err))
@@ -136,25 +160,133 @@ func (v *vm) startRequest(run *actionRun, client *http.Client, req *http.Request
 	return rt.NewArray(p, abort)
 }
 
-func doFetch(client *http.Client, req *http.Request) (*fetchResult, error) {
+// send is client.Do with the error naming the request by the href it was made from (Go's own
+// rendering of a URL built to carry a path unchanged may differ).
+func send(client *http.Client, req *http.Request) (*http.Response, error) {
 	resp, err := client.Do(req)
+	if err != nil {
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			ue.URL = redactedHref(req.URL)
+		}
+		return nil, err
+	}
+	return resp, nil
+}
+
+// doFetch sends req with client (which does not follow redirects) and reads the response whole;
+// with redirect "follow" it follows redirects, with "error" it fails on one, with "manual" it
+// returns it.
+func doFetch(ctx context.Context, client *http.Client, req *http.Request, body []byte, redirect string) (*fetchResult, error) {
+	resp, err := send(client, req)
+	redirected := false
+	if err == nil && isRedirect(resp) {
+		switch redirect {
+		case "error":
+			resp.Body.Close()
+			return nil, fmt.Errorf("redirect from %s refused (redirect: 'error')", redactedHref(req.URL))
+		case "manual":
+		default:
+			resp, err = followRedirects(ctx, client, resp, body)
+			redirected = err == nil && resp.Request != req
+		}
+	}
 	if err != nil {
 		return nil, err
 	}
+	return readResponse(resp, redirected)
+}
+
+// isRedirect reports whether resp is a redirect that fetch follows: a redirect status with a
+// Location.
+func isRedirect(resp *http.Response) bool {
+	switch resp.StatusCode {
+	case 301, 302, 303, 307, 308:
+		return resp.Header.Get("Location") != ""
+	}
+	return false
+}
+
+// followRedirects follows the redirect resp, and those after it, as Node's fetch does (the
+// Fetch standard's HTTP-redirect fetch): each Location is resolved against the URL it came from
+// by the WHATWG parser and sent as parsed; only http and https; at most egressMaxRedirects; a
+// 303, or a 301 or 302 to a POST, becomes a GET without a body; a change of origin drops the
+// Authorization, Proxy-Authorization and Cookie headers and a Host header set by the caller. Each
+// hop dials through the client's egress check.
+func followRedirects(ctx context.Context, client *http.Client, resp *http.Response, body []byte) (*http.Response, error) {
+	for hops := 1; ; hops++ {
+		req := resp.Request
+		loc := resp.Header.Get("Location")
+		io.Copy(io.Discard, io.LimitReader(resp.Body, 4<<10))
+		resp.Body.Close()
+		if hops > egressMaxRedirects {
+			return nil, fmt.Errorf("stopped after %d redirects", egressMaxRedirects)
+		}
+		base, from := hrefOf(req.URL), redactedHref(req.URL)
+		u, err := parseURL(loc, &base)
+		if err != nil {
+			return nil, fmt.Errorf("redirect from %s: Invalid URL in Location", from)
+		}
+		next, err := requestURL(u)
+		if err != nil {
+			return nil, fmt.Errorf("redirect from %s: %w", from, err)
+		}
+		method := req.Method
+		send303 := resp.StatusCode == 303 && method != "GET" && method != "HEAD"
+		if send303 || (resp.StatusCode == 301 || resp.StatusCode == 302) && method == "POST" {
+			method, body = "GET", nil
+		}
+		nreq, err := newHTTPRequest(ctx, method, next, body)
+		if err != nil {
+			return nil, err
+		}
+		nreq.Header = req.Header.Clone()
+		nreq.Host = req.Host
+		if body == nil {
+			for _, h := range []string{"Content-Encoding", "Content-Language", "Content-Location", "Content-Type", "Content-Length"} {
+				nreq.Header.Del(h)
+			}
+		}
+		if !sameOrigin(req.URL, next) {
+			if next.User != nil {
+				return nil, fmt.Errorf("redirect from %s: a URL with credentials on another origin", from)
+			}
+			for _, h := range []string{"Authorization", "Proxy-Authorization", "Cookie"} {
+				nreq.Header.Del(h)
+			}
+			nreq.Host = ""
+		}
+		if resp, err = send(client, nreq); err != nil {
+			return nil, err
+		}
+		if !isRedirect(resp) {
+			return resp, nil
+		}
+	}
+}
+
+// sameOrigin reports whether a and b (from requestURL) have one origin: scheme, host and port.
+func sameOrigin(a, b *url.URL) bool {
+	return a.Scheme == b.Scheme && strings.EqualFold(a.Host, b.Host)
+}
+
+// readResponse reads resp's body (capped) into a fetchResult and closes it.
+func readResponse(resp *http.Response, redirected bool) (*fetchResult, error) {
 	defer resp.Body.Close()
+	href := redactedHref(resp.Request.URL)
 	data, err := io.ReadAll(io.LimitReader(resp.Body, MaxFetchResponseBody+1))
 	if err != nil {
-		return nil, fmt.Errorf("read response of %s: %w", req.URL.Redacted(), err)
+		return nil, fmt.Errorf("read response of %s: %w", href, err)
 	}
 	if len(data) > MaxFetchResponseBody {
-		return nil, fmt.Errorf("response of %s exceeds %d bytes", req.URL.Redacted(), MaxFetchResponseBody)
+		return nil, fmt.Errorf("response of %s exceeds %d bytes", href, MaxFetchResponseBody)
 	}
 	r := &fetchResult{
 		status:     resp.StatusCode,
 		statusText: strings.TrimSpace(strings.TrimPrefix(resp.Status, fmt.Sprint(resp.StatusCode))),
 		body:       data,
-		url:        resp.Request.URL.String(),
-		redirected: resp.Request.URL.String() != req.URL.String(),
+		url:        href,
+		redirected: redirected,
 	}
 	for k, vs := range resp.Header {
 		for _, val := range vs {

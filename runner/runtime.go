@@ -12,7 +12,6 @@ import (
 	"time"
 
 	"github.com/dop251/goja"
-	"github.com/dop251/goja_nodejs/url"
 )
 
 // Runtime limits.
@@ -58,7 +57,8 @@ type vm struct {
 
 	loaded     map[string]*goja.Object // require cache: module objects by unit object + file
 	builtins   map[string]goja.Value   // built-in modules loaded so far
-	urlModule  *goja.Object            // goja_nodejs' url exports (URL, URLSearchParams)
+	urlModule  *goja.Object            // url.js's exports (URL, URLSearchParams)
+	urlStrings [3]goja.Value           // "", "https:", "http:": components most URLs share (url.go)
 	nat        *goja.Object            // natives handed to built-ins (node.go), made on first use
 	breq       goja.Value              // the require of built-ins and bundles
 	timerProto *goja.Object            // prototype of the Timeout objects timers return
@@ -236,11 +236,9 @@ func (v *vm) installGlobals() error {
 		v.guardStringBuilders()
 		v.typedArrayFromPrimitives()
 
-		// URL and URLSearchParams come from goja_nodejs; Buffer, crypto and CryptoKey load on first
-		// use (node/buffer.js, node/crypto.js), so that runtimes that never touch them stay small.
-		v.urlModule = v.nodeModule(url.Require)
-		v.urlModule.Set("URLSearchParams", v.subclassableSearchParams(v.urlModule.Get("URLSearchParams").(*goja.Object)))
-		v.urlModule.Set("URL", v.standardURL(v.urlModule.Get("URL").(*goja.Object)))
+		// URL and URLSearchParams are url.js's; Buffer, crypto and CryptoKey load on first use
+		// (node/buffer.js, node/crypto.js), so that runtimes that never touch them stay small.
+		v.urlModule = v.newURLModule()
 		g.Set("URL", v.urlModule.Get("URL"))
 		g.Set("URLSearchParams", v.urlModule.Get("URLSearchParams"))
 		v.lazyGlobal("Buffer", func() goja.Value { return v.builtin("buffer").(*goja.Object).Get("Buffer") })
@@ -336,15 +334,6 @@ func (v *vm) call(f func()) error {
 	return err
 }
 
-// nodeModule runs a goja_nodejs module loader and returns its exports.
-func (v *vm) nodeModule(load func(*goja.Runtime, *goja.Object)) *goja.Object {
-	m := v.rt.NewObject()
-	exp := v.rt.NewObject()
-	m.Set("exports", exp)
-	load(v.rt, m)
-	return m.Get("exports").(*goja.Object)
-}
-
 // typedArrayFromPrimitives makes %TypedArray%.from take what the spec's ToObject takes: goja's
 // refuses a primitive source, so Uint8Array.from('abc', (c) => c.charCodeAt(0)), which nanoid
 // runs, throws "Value is not an object". A string is iterable, so it gives its characters.
@@ -368,92 +357,6 @@ func (v *vm) typedArrayFromPrimitives() {
 	_ = fn.DefineDataProperty("name", rt.ToValue("from"), goja.FLAG_FALSE, goja.FLAG_TRUE, goja.FLAG_FALSE)
 	_ = fn.DefineDataProperty("length", rt.ToValue(1), goja.FLAG_FALSE, goja.FLAG_TRUE, goja.FLAG_FALSE)
 	_ = ta.DefineDataProperty("from", fn, goja.FLAG_TRUE, goja.FLAG_TRUE, goja.FLAG_FALSE)
-}
-
-// subclassableSearchParams wraps goja_nodejs' URLSearchParams constructor, which gives every
-// object it makes its own prototype whatever new.target is, so that subclasses get theirs:
-// node-fetch 3's Headers extends URLSearchParams and calls URLSearchParams.prototype's methods
-// on its instances. The prototype stays the one URL#searchParams objects have, so both are
-// instances of the global (its prototype's constructor stays goja_nodejs' function).
-func (v *vm) subclassableSearchParams(native *goja.Object) *goja.Object {
-	rt := v.rt
-	proto := native.Get("prototype").(*goja.Object)
-	ctor := rt.ToValue(func(call goja.ConstructorCall) *goja.Object {
-		o, err := rt.New(native, call.Arguments...)
-		if err != nil {
-			panic(err)
-		}
-		if p := call.This.Prototype(); p != nil && p != proto {
-			o.SetPrototype(p)
-		}
-		return o
-	}).(*goja.Object)
-	_ = ctor.DefineDataProperty("prototype", proto, goja.FLAG_FALSE, goja.FLAG_FALSE, goja.FLAG_FALSE)
-	_ = ctor.DefineDataProperty("name", rt.ToValue("URLSearchParams"), goja.FLAG_FALSE, goja.FLAG_TRUE, goja.FLAG_FALSE)
-	return ctor
-}
-
-// standardURL wraps goja_nodejs' URL constructor so that three accessors behave as the WHATWG URL
-// standard (and Node) say, where goja_nodejs parts from it: href ignored changes made through
-// searchParams (toString saw them), a search set with its leading "?" got a second one, and origin
-// dropped a port. Its accessors cannot be redefined (they are not configurable), so URL objects get
-// a prototype of ours that inherits goja_nodejs' and overrides the three; the native methods work
-// on them as before, and subclasses keep their own prototypes.
-func (v *vm) standardURL(native *goja.Object) *goja.Object {
-	rt := v.rt
-	nativeProto := native.Get("prototype").(*goja.Object)
-	gopd := mustCallable(rt.GlobalObject().Get("Object").(*goja.Object), "getOwnPropertyDescriptor")
-	accessor := func(name, part string) goja.Callable {
-		d, err := gopd(goja.Undefined(), nativeProto, rt.ToValue(name))
-		if err != nil {
-			panic(err)
-		}
-		return mustCallable(d.ToObject(rt), part)
-	}
-	toString := mustCallable(nativeProto, "toString")
-	setHref, getSearch, setSearch := accessor("href", "set"), accessor("search", "get"), accessor("search", "set")
-	getProtocol, getHost := accessor("protocol", "get"), accessor("host", "get")
-	call := func(f goja.Callable, this goja.Value, args ...goja.Value) goja.Value {
-		out, err := f(this, args...)
-		if err != nil {
-			panic(err)
-		}
-		return out
-	}
-	proto := rt.NewObject()
-	_ = proto.SetPrototype(nativeProto)
-	define := func(name string, get func(goja.FunctionCall) goja.Value, set goja.Value) {
-		_ = proto.DefineAccessorProperty(name, rt.ToValue(get), set, goja.FLAG_TRUE, goja.FLAG_TRUE)
-	}
-	define("href", func(c goja.FunctionCall) goja.Value { return call(toString, c.This) },
-		rt.ToValue(func(c goja.FunctionCall) goja.Value { return call(setHref, c.This, c.Argument(0)) }))
-	define("search", func(c goja.FunctionCall) goja.Value { return call(getSearch, c.This) },
-		rt.ToValue(func(c goja.FunctionCall) goja.Value {
-			s := c.Argument(0).String()
-			return call(setSearch, c.This, rt.ToValue(strings.TrimPrefix(s, "?")))
-		}))
-	define("origin", func(c goja.FunctionCall) goja.Value {
-		switch p := call(getProtocol, c.This).String(); p {
-		case "http:", "https:", "ws:", "wss:", "ftp:":
-			return rt.ToValue(p + "//" + call(getHost, c.This).String())
-		}
-		return rt.ToValue("null")
-	}, nil)
-	ctor := rt.ToValue(func(c goja.ConstructorCall) *goja.Object {
-		o, err := rt.New(native, c.Arguments...)
-		if err != nil {
-			panic(err)
-		}
-		_ = o.SetPrototype(c.This.Prototype()) // ours, or a subclass's
-		return o
-	}).(*goja.Object)
-	for _, key := range native.Keys() { // statics, such as URL.canParse
-		_ = ctor.Set(key, native.Get(key))
-	}
-	_ = ctor.DefineDataProperty("prototype", proto, goja.FLAG_FALSE, goja.FLAG_FALSE, goja.FLAG_FALSE)
-	_ = ctor.DefineDataProperty("name", rt.ToValue("URL"), goja.FLAG_FALSE, goja.FLAG_TRUE, goja.FLAG_FALSE)
-	_ = proto.DefineDataProperty("constructor", ctor, goja.FLAG_TRUE, goja.FLAG_FALSE, goja.FLAG_TRUE)
-	return ctor
 }
 
 // newProcess returns Node's process object with the env of Options.ProcessEnv (empty without

@@ -2,6 +2,8 @@ package runner
 
 import (
 	"encoding/json"
+	"os"
+	"strings"
 	"testing"
 )
 
@@ -67,5 +69,52 @@ api.idToken.setCustomClaim('r', out);
 	wantSuccess(t, res)
 	if got, want := toJSON(t, res.Effects.IDTokenClaims), `{"r":["hi m.example",true,true,"URL",true,true]}`; got != want {
 		t.Errorf("claims = %s, want %s", got, want)
+	}
+}
+
+// TestURLTableAsNode: URL and URLSearchParams give what Node gives for every expression of
+// testdata/url/node.json (parsing and serialization: hosts in every IPv4 and IPv6 spelling,
+// paths with dot segments and double and trailing slashes, the percent-encoding sets, special and
+// other schemes, default ports, relative references; every setter; URLSearchParams; the classes'
+// shapes). The expected values are Node's, made by testdata/url/gen.js and checked in, so that
+// the test needs no Node.
+func TestURLTableAsNode(t *testing.T) {
+	raw, err := os.ReadFile("testdata/url/node.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var table struct {
+		Node     string
+		Prologue string
+		Cases    []struct{ Expr, Want string }
+	}
+	if err := json.Unmarshal(raw, &table); err != nil {
+		t.Fatal(err)
+	}
+	if len(table.Cases) < 200 {
+		t.Fatalf("only %d cases in testdata/url/node.json", len(table.Cases))
+	}
+	var src strings.Builder
+	src.WriteString("exports.onExecutePostLogin = async (event, api) => {\n" + table.Prologue + "\n")
+	src.WriteString("const out = [];\nconst t = (f) => { try { out.push(String(f())); } catch (err) { out.push('throws ' + err.name + ' ' + err.code); } };\n")
+	for _, c := range table.Cases {
+		src.WriteString("t(() => (" + c.Expr + "));\n")
+	}
+	src.WriteString("api.idToken.setCustomClaim('r', out);\n};")
+	g := mustBuild(t, newSpec(newAction("table", src.String())), Options{})
+	res := mustExecute(t, g, "post-login", `{}`)
+	wantSuccess(t, res)
+	var got []string
+	claim, _ := res.Effects.IDTokenClaims["r"].(json.RawMessage)
+	if err := json.Unmarshal(claim, &got); err != nil {
+		t.Fatalf("claims: %v (%s)", err, claim)
+	}
+	if len(got) != len(table.Cases) {
+		t.Fatalf("got %d results, want %d", len(got), len(table.Cases))
+	}
+	for i, c := range table.Cases {
+		if got[i] != c.Want {
+			t.Errorf("%s\n got %q\nwant %q (Node %s)", c.Expr, got[i], c.Want, table.Node)
+		}
 	}
 }

@@ -72,7 +72,9 @@
     let opts = {};
     if (typeof input === 'string' || input instanceof URL) {
       const u = typeof input === 'string' ? new URL(input) : input;
-      opts = { protocol: u.protocol, hostname: u.hostname.replace(/^\[|\]$/g, ''), port: u.port || undefined, path: u.pathname + u.search, hash: u.hash };
+      // Node's urlToHttpOptions: an IPv6 hostname loses its brackets.
+      const hostname = u.hostname[0] === '[' ? u.hostname.slice(1, -1) : u.hostname;
+      opts = { protocol: u.protocol, hostname, port: u.port || undefined, path: u.pathname + u.search, hash: u.hash };
       if (u.username || u.password) opts.auth = `${decodeURIComponent(u.username)}:${decodeURIComponent(u.password)}`;
       if (typeof options === 'function') { cb = options; options = undefined; }
       if (options) opts = { ...opts, ...options };
@@ -99,7 +101,7 @@
       this.protocol = protocol;
       this.port = opts.port || (opts.defaultPort) || defaults.port;
       this.path = opts.path || '/';
-      if (/[\u0000-\u0020]/.test(this.path)) throw Object.assign(new TypeError('Request path contains unescaped characters'), { code: 'ERR_UNESCAPED_CHARACTERS' });
+      if (/[^\u0021-\u00ff]/.test(this.path)) throw Object.assign(new TypeError('Request path contains unescaped characters'), { code: 'ERR_UNESCAPED_CHARACTERS' });
       this.agent = opts.agent;
       this.aborted = false;
       this.reusedSocket = false;
@@ -115,7 +117,7 @@
       if (opts.auth && !this.hasHeader('authorization')) this.setHeader('Authorization', 'Basic ' + Buffer.from(opts.auth).toString('base64'));
       const hostHeader = host.includes(':') ? `[${host}]` : host;
       if (!this.hasHeader('host')) this.setHeader('Host', hostHeader + (this.port && +this.port !== defaults.port ? ':' + this.port : ''));
-      this._url = `${protocol}//${hostHeader}${this.port ? ':' + this.port : ''}${this.path}`;
+      this._target = { protocol, hostname: host, port: this.port ? String(this.port) : '', path: this.path };
       this.socket = this.connection = new FakeSocket(host, this.port);
       this.socket._req = this;
       if (callback) this.once('response', callback);
@@ -170,7 +172,7 @@
       const body = this._body.length ? Buffer.concat(this._body) : null;
       let promise;
       try {
-        [promise, this._abortNative] = native.httpRequest(this._url, this.method, pairs, body, '');
+        [promise, this._abortNative] = native.httpRequest(this._target, this.method, pairs, body);
       } catch (e) {
         nextTick(() => this.destroy(e));
         return;
