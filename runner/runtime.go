@@ -288,18 +288,7 @@ func (v *vm) installGlobals() error {
 		g.Set("process", v.process)
 		g.Set("global", g)
 		if v.locked {
-			// goja_nodejs makes the URLSearchParams iterator's prototype on first use, where no
-			// global reaches it: made now, it is frozen with the rest.
-			iter, err := v.rt.New(v.urlModule.Get("URLSearchParams"))
-			if err != nil {
-				panic(err)
-			}
-			entries := mustCallable(iter, "entries")
-			it, err := entries(iter)
-			if err != nil {
-				panic(err)
-			}
-			v.lockdown(v.modConsole, v.prelude.Get("util"), v.prelude.Get("stub"), it.ToObject(v.rt).Prototype()) // last (harden.go)
+			v.lockdown(v.modConsole, v.prelude.Get("util"), v.prelude.Get("stub")) // last (harden.go)
 		}
 	})
 }
