@@ -65,9 +65,8 @@ type Config struct {
 	Metrics http.Handler
 	// Draining, when it returns true, makes /readyz answer 503 (the daemon is shutting down).
 	Draining func() bool
-	// ExecutionBudget is how long an execution may run (runner.Options.Budget); under NewServer
-	// the execute, test and continue routes may write their answer that long after their body
-	// arrived, plus Limits.WriteTimeout. 0: runner.DefaultBudget.
+	// ExecutionBudget is how long an execution may run (runner.Options.Budget): under NewServer,
+	// the write deadline leaves room for it (Limits.WriteTimeout). 0: runner.DefaultBudget.
 	ExecutionBudget time.Duration
 	// Limits bound connections and requests under NewServer; New alone does not apply them.
 	Limits Limits
@@ -272,8 +271,6 @@ func (s *server) run(w http.ResponseWriter, r *http.Request, optional bool, exec
 		}
 		body.b = nil
 	}
-	// The body is in: the route may take the execution budget to answer.
-	s.extendWrite(w, s.cfg.ExecutionBudget)
 	gen := s.cfg.Reconciler.Current()
 	if gen == nil {
 		s.releaseBody(body)

@@ -25,7 +25,7 @@ func (s serving) Status() sync.Status                       { return sync.Status
 func (s serving) Sync(context.Context) (sync.Status, error) { return sync.Status{}, nil }
 func (s serving) Notify()                                   {}
 
-func claimsGeneration(t *testing.T) *runner.Generation {
+func claimsGeneration(t testing.TB) *runner.Generation {
 	t.Helper()
 	src := `exports.onExecutePostLogin = async (event, api) => {
   const roles = event.authorization?.roles ?? [];

@@ -3,7 +3,6 @@ package api
 import (
 	"context"
 	"errors"
-	"log"
 	"net"
 	"net/http"
 	"os"
@@ -24,9 +23,9 @@ type Limits struct {
 	// connection is closed (a body cut short answers 408 first).
 	RequestTimeout time.Duration
 	// WriteTimeout: a response must be written within it once the route's work is done. The
-	// write deadline is RequestTimeout + WriteTimeout after the headers; the execute, test and
-	// continue routes move it to ExecutionBudget + WriteTimeout after their body arrived, and
-	// POST /v1/sync to SyncTimeout + WriteTimeout.
+	// write deadline is RequestTimeout + Config.ExecutionBudget + WriteTimeout after the
+	// headers: the longest an execute, test or continue request may take to arrive and run.
+	// POST /v1/sync moves it to SyncTimeout + WriteTimeout from its start.
 	WriteTimeout time.Duration
 	// IdleTimeout: a kept-alive connection that sends no next request within it is closed.
 	IdleTimeout time.Duration
@@ -86,22 +85,17 @@ func NewServer(cfg Config) *Server {
 		Handler:           rt,
 		ReadHeaderTimeout: lim.ReadHeaderTimeout,
 		ReadTimeout:       lim.RequestTimeout,
-		WriteTimeout:      lim.RequestTimeout + lim.WriteTimeout,
-		IdleTimeout:       lim.IdleTimeout,
-		ConnState:         ct.connState,
-		ConnContext:       ct.connContext,
+		// One deadline for every route, set by net/http once per request, rather than one
+		// moved per execution: it costs nothing more on the hot route.
+		WriteTimeout: lim.RequestTimeout + rt.s.cfg.ExecutionBudget + lim.WriteTimeout,
+		IdleTimeout:  lim.IdleTimeout,
+		ConnState:    ct.connState,
+		ConnContext:  ct.connContext,
 		// net/http logs what it cannot parse (bad TLS handshakes, panics) here; ours is zap.
 		ErrorLog: zap.NewStdLog(rt.s.log.WithOptions(zap.IncreaseLevel(zap.WarnLevel))),
 	}
-	if cfg.Logger == nil {
-		srv.ErrorLog = log.New(discard{}, "", 0)
-	}
 	return &Server{Server: srv, Limits: lim, conns: ct}
 }
-
-type discard struct{}
-
-func (discard) Write(p []byte) (int, error) { return len(p), nil }
 
 // Serve serves on ln, tracking its connections.
 func (s *Server) Serve(ln net.Listener) error {
@@ -328,8 +322,8 @@ func closeUnread(w http.ResponseWriter) {
 
 var longAgo = time.Unix(1, 0)
 
-// extendWrite moves the write deadline of the response to d from now: the route's work (an
-// execution, a sync) takes up to d minus the WriteTimeout. It does nothing outside a Server.
+// extendWrite moves the write deadline of the response to d + WriteTimeout from now: the
+// route's work (a sync) takes up to d. It does nothing outside a Server.
 func (s *server) extendWrite(w http.ResponseWriter, d time.Duration) {
 	if s.writeTimeout > 0 {
 		_ = http.NewResponseController(w).SetWriteDeadline(time.Now().Add(d + s.writeTimeout))

@@ -15,6 +15,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/actionsd/actionsd/runner"
+	"github.com/actionsd/actionsd/sync"
 )
 
 // startServer serves cfg with NewServer on a loopback port until the test ends.
@@ -100,8 +101,8 @@ func TestLimitsDefaults(t *testing.T) {
 	}
 	srv := NewServer(Config{Reconciler: serving{}})
 	if srv.ReadTimeout != 30*time.Second || srv.ReadHeaderTimeout != 10*time.Second || srv.IdleTimeout != 75*time.Second ||
-		srv.WriteTimeout != 40*time.Second {
-		t.Errorf("http.Server: read %s, read header %s, idle %s, write %s; want 30s, 10s, 75s, 40s",
+		srv.WriteTimeout != 60*time.Second {
+		t.Errorf("http.Server: read %s, read header %s, idle %s, write %s; want 30s, 10s, 75s, 60s (30s + the 20s budget + 10s)",
 			srv.ReadTimeout, srv.ReadHeaderTimeout, srv.IdleTimeout, srv.WriteTimeout)
 	}
 }
@@ -257,8 +258,8 @@ func TestServerRefusesWithoutReadingTheBody(t *testing.T) {
 	}
 }
 
-// TestServerExecuteOutlastsWriteTimeout: an execution may take its budget although the server's
-// write deadline (request + write timeout) is shorter.
+// TestServerExecuteOutlastsWriteTimeout: an execution may take its budget although the request
+// and write timeouts together are shorter.
 func TestServerExecuteOutlastsWriteTimeout(t *testing.T) {
 	src := `exports.onExecutePostLogin = async (event, api) => {
   await new Promise(r => setTimeout(r, 1500));
@@ -279,7 +280,7 @@ func TestServerExecuteOutlastsWriteTimeout(t *testing.T) {
 	req.Header.Set("Authorization", "Bearer s3cret")
 	resp, err := (&http.Client{Timeout: 10 * time.Second}).Do(req)
 	if err != nil {
-		t.Fatalf("execution of 1.5s under a 0.6s server write deadline: %v", err)
+		t.Fatalf("execution of 1.5s with request and write timeouts of 0.3s each: %v", err)
 	}
 	defer resp.Body.Close()
 	body, _ := io.ReadAll(resp.Body)
@@ -311,5 +312,85 @@ func TestServerEmptyEvent(t *testing.T) {
 		if tt.path == "/v1/continue?state=forged" && strings.Contains(rec.Body.String(), "empty") {
 			t.Errorf("continue refused an empty body: %s", rec.Body)
 		}
+	}
+}
+
+// BenchmarkServe runs the claims-only execute route over loopback, authenticated, through the
+// server as it was before Limits (only a header timeout) and through NewServer: what the
+// deadlines, the connection tracking and the write-deadline extension cost per request.
+func BenchmarkServe(b *testing.B) {
+	g := claimsGeneration(b)
+	cfg := Config{Reconciler: serving{gen: g}, Token: "s3cret"}
+	event := `{"user":{"user_id":"auth0|123","email":"ada@example.com"},"authorization":{"roles":["admin","dev"]}}`
+	for _, tt := range []struct {
+		name  string
+		serve func(net.Listener) (stop func())
+	}{
+		{"header-timeout-only", func(ln net.Listener) func() {
+			srv := &http.Server{Handler: New(cfg), ReadHeaderTimeout: 10 * time.Second}
+			go func() { _ = srv.Serve(ln) }()
+			return func() { _ = srv.Close() }
+		}},
+		{"limits", func(ln net.Listener) func() {
+			srv := NewServer(cfg)
+			go func() { _ = srv.Serve(ln) }()
+			return func() { _ = srv.Close() }
+		}},
+	} {
+		b.Run(tt.name, func(b *testing.B) {
+			ln, err := net.Listen("tcp", "127.0.0.1:0")
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer tt.serve(ln)()
+			url := "http://" + ln.Addr().String() + "/v1/triggers/post-login/execute"
+			tr := &http.Transport{MaxIdleConnsPerHost: 64}
+			defer tr.CloseIdleConnections()
+			client := &http.Client{Transport: tr}
+			b.ReportAllocs()
+			b.RunParallel(func(pb *testing.PB) {
+				for pb.Next() {
+					req, _ := http.NewRequest("POST", url, strings.NewReader(event))
+					req.Header.Set("Authorization", "Bearer s3cret")
+					resp, err := client.Do(req)
+					if err != nil {
+						b.Error(err)
+						return
+					}
+					_, _ = io.Copy(io.Discard, resp.Body)
+					resp.Body.Close()
+					if resp.StatusCode != 200 {
+						b.Errorf("status %d", resp.StatusCode)
+						return
+					}
+				}
+			})
+		})
+	}
+}
+
+// slowSync is a Reconciler whose Sync takes a while.
+type slowSync struct {
+	serving
+	took time.Duration
+}
+
+func (s slowSync) Sync(ctx context.Context) (sync.Status, error) {
+	select {
+	case <-time.After(s.took):
+		return sync.Status{}, nil
+	case <-ctx.Done():
+		return sync.Status{}, ctx.Err()
+	}
+}
+
+// TestServerSyncOutlastsWriteTimeout: POST /v1/sync may wait its SyncTimeout although the
+// server's write deadline is shorter.
+func TestServerSyncOutlastsWriteTimeout(t *testing.T) {
+	_, addr := startServer(t, Config{Reconciler: slowSync{took: 1500 * time.Millisecond}, Token: "s3cret", SyncTimeout: 5 * time.Second,
+		ExecutionBudget: 200 * time.Millisecond, Limits: Limits{RequestTimeout: 200 * time.Millisecond, WriteTimeout: 200 * time.Millisecond}})
+	resp, err := authedPost(addr, "/v1/sync", "")
+	if err != nil || resp.StatusCode != 200 {
+		t.Fatalf("a sync of 1.5s under a 0.6s write deadline: %v %v", resp, err)
 	}
 }

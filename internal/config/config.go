@@ -129,8 +129,9 @@ type HTTP struct {
 	// RequestTimeout: a whole request, headers and body, must arrive within it, else the
 	// connection is closed (default 30s).
 	RequestTimeout Duration `yaml:"request_timeout"`
-	// WriteTimeout: a response must be written within it once the route's work is done (an
-	// execution: execution_budget; a sync: its wait) (default 10s).
+	// WriteTimeout: a response must be written within it once the route's work is done: by
+	// request_timeout + execution_budget + write_timeout after the headers; a sync, within it
+	// after its wait (default 10s).
 	WriteTimeout Duration `yaml:"write_timeout"`
 	// IdleTimeout closes a kept-alive connection that sends no next request (default 75s).
 	IdleTimeout Duration `yaml:"idle_timeout"`
