@@ -123,7 +123,7 @@ type connTracker struct {
 	max     int // ≤ 0: no cap
 	metrics *metrics
 
-	mu         gosync.Mutex // guards head, tail, n and the list fields of every trackedConn
+	mu         gosync.Mutex // guards head, tail, n (and the gauge of it) and the list fields of every trackedConn
 	head, tail *trackedConn // unauthenticated connections, oldest first
 	n          int
 }
@@ -138,10 +138,10 @@ type trackedConn struct {
 	listed     bool         // guarded by t.mu
 	authed     atomic.Bool  // a request on it presented a valid token or signature
 
-	state       atomic.Int32 // the http.ConnState last reported
-	readSinceId atomic.Bool  // bytes arrived since the connection turned idle
-	closeOnce   gosync.Once
-	counted     atomic.Bool // a reason for its closing was counted
+	state         atomic.Int32 // the http.ConnState last reported
+	readSinceIdle atomic.Bool  // bytes arrived since the connection turned idle
+	closeOnce     gosync.Once
+	counted       atomic.Bool // a reason for its closing was counted
 }
 
 // trackedListener adds every accepted connection to the tracker.
@@ -176,9 +176,8 @@ func (t *connTracker) add(c *trackedConn) {
 	}
 	t.tail = c
 	t.n++
-	n := t.n
+	t.metrics.unauthConns.Set(float64(t.n))
 	t.mu.Unlock()
-	t.metrics.unauthConns.Set(float64(n))
 	if evict != nil {
 		evict.closeFor(closedUnauthenticatedCap)
 	}
@@ -205,9 +204,8 @@ func (t *connTracker) unlinkLocked(c *trackedConn) {
 func (t *connTracker) remove(c *trackedConn) {
 	t.mu.Lock()
 	t.unlinkLocked(c)
-	n := t.n
+	t.metrics.unauthConns.Set(float64(t.n))
 	t.mu.Unlock()
-	t.metrics.unauthConns.Set(float64(n))
 }
 
 // authenticate takes c off the list: it no longer counts against the cap.
@@ -243,11 +241,11 @@ func (c *trackedConn) Close() error {
 // handlers count, or net/http's own abort of its background read, which is no timeout at all.
 func (c *trackedConn) Read(p []byte) (int, error) {
 	n, err := c.Conn.Read(p)
-	if n > 0 && !c.readSinceId.Load() {
-		c.readSinceId.Store(true)
+	if n > 0 && !c.readSinceIdle.Load() {
+		c.readSinceIdle.Store(true)
 	}
 	if err != nil && http.ConnState(c.state.Load()) != http.StateActive && errors.Is(err, os.ErrDeadlineExceeded) {
-		if http.ConnState(c.state.Load()) == http.StateIdle && !c.readSinceId.Load() {
+		if http.ConnState(c.state.Load()) == http.StateIdle && !c.readSinceIdle.Load() {
 			c.count(closedIdleTimeout)
 		} else {
 			c.count(closedHeaderTimeout)
@@ -271,7 +269,7 @@ func (t *connTracker) connState(nc net.Conn, st http.ConnState) {
 	}
 	switch st {
 	case http.StateIdle:
-		c.readSinceId.Store(false)
+		c.readSinceIdle.Store(false)
 	case http.StateClosed, http.StateHijacked:
 		t.remove(c)
 	}
