@@ -3,8 +3,9 @@
 //	server -mode floor -addr 127.0.0.1:8102
 //	    the floor: a plain net/http handler that decodes the event and writes a fixed reply
 //	server -mode actionsd -addr 127.0.0.1:8103 -action bench/actions/claims -modules bench/modules
-//	    actionsd's HTTP API (internal/api) serving POST /v1/triggers/post-login/execute with a
-//	    generation built from the action's folder (runner.Build), loopback egress allowed
+//	    actionsd's HTTP API (internal/api, served by api.NewServer as actionsd serve serves it)
+//	    serving POST /v1/triggers/post-login/execute with a generation built from the action's
+//	    folder (runner.Build), loopback egress allowed
 //	server -mode sink -addr 127.0.0.1:8104
 //	    the logging service the quickstart's logger module posts to
 //
@@ -23,6 +24,7 @@ import (
 	"fmt"
 	"io"
 	"log"
+	"net"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -86,7 +88,14 @@ func main() {
 		if err != nil {
 			log.Fatal(err)
 		}
-		h = api.New(api.Config{Reconciler: serving{gen: gen}, Logger: zap.NewNop()})
+		// As actionsd serve serves it: api.NewServer, with its default limits.
+		srv := api.NewServer(api.Config{Reconciler: serving{gen: gen}, Logger: zap.NewNop()})
+		ln, err := net.Listen("tcp", *addr)
+		if err != nil {
+			log.Fatal(err)
+		}
+		log.Printf("%s on %s (GOMAXPROCS %d, %s)", *mode, *addr, runtime.GOMAXPROCS(0), gc)
+		log.Fatal(srv.Serve(ln))
 	default:
 		log.Fatalf("unknown mode %q", *mode)
 	}

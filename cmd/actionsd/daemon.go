@@ -43,7 +43,7 @@ type daemon struct {
 	secrets  daemonSecrets
 	store    *gitstore.Store
 	listener net.Listener
-	server   *http.Server
+	server   *api.Server
 	registry *prometheus.Registry
 	grace    time.Duration // how long in-flight requests may take to finish on shutdown
 	draining atomic.Bool
@@ -144,17 +144,18 @@ func newDaemonWith(cfg config.Config, secrets daemonSecrets, registry *prometheu
 	if d.grace <= 0 {
 		d.grace = config.DefaultGrace
 	}
-	handler := api.New(api.Config{
-		Reconciler:    rec,
-		Token:         cfg.Token,
-		Logger:        log,
-		WebhookSecret: cfg.Webhooks.Secret,
-		Branch:        store.Branch(),
-		Registerer:    registry,
-		Metrics:       promhttp.HandlerFor(registry, promhttp.HandlerOpts{}),
-		Draining:      d.draining.Load,
+	d.server = api.NewServer(api.Config{
+		Reconciler:      rec,
+		Token:           cfg.Token,
+		Logger:          log,
+		WebhookSecret:   cfg.Webhooks.Secret,
+		Branch:          store.Branch(),
+		Registerer:      registry,
+		Metrics:         promhttp.HandlerFor(registry, promhttp.HandlerOpts{}),
+		Draining:        d.draining.Load,
+		ExecutionBudget: time.Duration(cfg.ExecutionBudget),
+		Limits:          cfg.HTTP.Limits(),
 	})
-	d.server = &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second}
 	if cfg.Webhooks.Secret == "" {
 		log.Info("webhooks are disabled: no webhook secret (--webhook-secret, ACTIONSD_WEBHOOK_SECRET or webhooks.secret)")
 	}
@@ -229,7 +230,11 @@ func (d *daemon) run(ctx context.Context) error {
 	go func() { recDone <- d.rec.Run(ctx) }()
 	srvDone := make(chan error, 1)
 	go func() { srvDone <- d.server.Serve(d.listener) }()
-	d.log.Info("serving", zap.String("addr", d.listener.Addr().String()))
+	lim := d.server.Limits
+	d.log.Info("serving", zap.String("addr", d.listener.Addr().String()),
+		zap.Dict("http", zap.Duration("read_header_timeout", lim.ReadHeaderTimeout), zap.Duration("request_timeout", lim.RequestTimeout),
+			zap.Duration("write_timeout", lim.WriteTimeout), zap.Duration("idle_timeout", lim.IdleTimeout),
+			zap.Int("max_unauthenticated_conns", lim.MaxUnauthenticatedConns)))
 
 	var err error
 loop:

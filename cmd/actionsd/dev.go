@@ -28,6 +28,7 @@ const devPoll = 2 * time.Second
 
 func newDevCmd() *cobra.Command {
 	var addr, dataDir, token string
+	var hf httpFlags
 	cmd := &cobra.Command{
 		Use:   "dev",
 		Short: "Run a self-contained demo: the quickstart repository, in-memory secrets and a log sink",
@@ -38,16 +39,22 @@ keeps the secrets in memory (dev mode only: not for production) and serves the A
   curl -s -X POST localhost:8080/v1/triggers/post-login/execute -d @examples/events/post-login.json`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return runDev(cmd.Context(), cmd.OutOrStdout(), addr, dataDir, token)
+			limits := config.Default().HTTP
+			hf.apply(cmd.Flags(), &limits)
+			if err := limits.Check(); err != nil {
+				return err
+			}
+			return runDev(cmd.Context(), cmd.OutOrStdout(), addr, dataDir, token, limits)
 		},
 	}
 	cmd.Flags().StringVar(&addr, "addr", config.DefaultAddr, "HTTP listen address")
 	cmd.Flags().StringVar(&dataDir, "data-dir", "", "keep the demo repository and state here (default: a temporary folder, removed at exit)")
 	cmd.Flags().StringVar(&token, "token", "", "require this bearer token on the API (default: none in dev)")
+	hf.register(cmd.Flags())
 	return cmd
 }
 
-func runDev(ctx context.Context, out io.Writer, addr, dataDir, token string) error {
+func runDev(ctx context.Context, out io.Writer, addr, dataDir, token string, limits config.HTTP) error {
 	if err := (&config.Config{Addr: addr, Token: token}).CheckAuth(); err != nil {
 		return fmt.Errorf("dev: --addr %s is reachable from other hosts: pass --token, or listen on 127.0.0.1", addr)
 	}
@@ -87,6 +94,7 @@ func runDev(ctx context.Context, out io.Writer, addr, dataDir, token string) err
 	cfg.DataDir = filepath.Join(dataDir, "state")
 	cfg.Addr = addr
 	cfg.Token = token
+	cfg.HTTP = limits
 	cfg.PollInterval = config.Duration(devPoll)
 	cfg.Egress.Allow = []string{"127.0.0.0/8", "::1/128", "localhost"}
 	d, err := newDaemon(cfg, secrets, log)

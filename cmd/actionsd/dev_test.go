@@ -10,6 +10,8 @@ import (
 	gosync "sync"
 	"testing"
 	"time"
+
+	"github.com/actionsd/actionsd/internal/config"
 )
 
 // lockedBuffer is an io.Writer that the dev command and the test share.
@@ -49,7 +51,7 @@ func TestDevDemo(t *testing.T) {
 	out := &lockedBuffer{}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
-	go func() { done <- runDev(ctx, out, "127.0.0.1:0", t.TempDir(), "") }()
+	go func() { done <- runDev(ctx, out, "127.0.0.1:0", t.TempDir(), "", config.Default().HTTP) }()
 	defer func() {
 		cancel()
 		if err := <-done; err != nil {

@@ -49,6 +49,35 @@ type serveFlags struct {
 	instance        string
 	limits          limitFlags
 	keepCorrupt     int
+	http            httpFlags
+}
+
+// httpFlags are the API server's limits (config.HTTP), in serve and dev.
+type httpFlags struct {
+	readHeaderTimeout, requestTimeout, writeTimeout, idleTimeout time.Duration
+	maxUnauthenticatedConns                                      int
+}
+
+func (h *httpFlags) register(fl *pflag.FlagSet) {
+	fl.DurationVar(&h.readHeaderTimeout, "http-read-header-timeout", config.DefaultReadHeaderTimeout, "a request's headers must arrive within this (at most --http-request-timeout)")
+	fl.DurationVar(&h.requestTimeout, "http-request-timeout", config.DefaultRequestTimeout, "a whole request, headers and body, must arrive within this, else its connection is closed")
+	fl.DurationVar(&h.writeTimeout, "http-write-timeout", config.DefaultWriteTimeout, "a response must be written within this once the route's work is done: by the request timeout + the execution budget + this after the headers (a sync: this after its wait)")
+	fl.DurationVar(&h.idleTimeout, "http-idle-timeout", config.DefaultIdleTimeout, "close a kept-alive connection that sends no next request within this")
+	fl.IntVar(&h.maxUnauthenticatedConns, "http-max-unauthenticated-conns", config.DefaultMaxUnauthenticatedConns, "connections open at once without a valid token or webhook signature; a new one over the cap closes the oldest (negative: no cap)")
+}
+
+// apply overrides c with the flags that were given.
+func (h *httpFlags) apply(fl *pflag.FlagSet, c *config.HTTP) {
+	set := func(name string, apply func()) {
+		if fl.Changed(name) {
+			apply()
+		}
+	}
+	set("http-read-header-timeout", func() { c.ReadHeaderTimeout = config.Duration(h.readHeaderTimeout) })
+	set("http-request-timeout", func() { c.RequestTimeout = config.Duration(h.requestTimeout) })
+	set("http-write-timeout", func() { c.WriteTimeout = config.Duration(h.writeTimeout) })
+	set("http-idle-timeout", func() { c.IdleTimeout = config.Duration(h.idleTimeout) })
+	set("http-max-unauthenticated-conns", func() { c.MaxUnauthenticatedConns = h.maxUnauthenticatedConns })
 }
 
 func newServeCmd() *cobra.Command {
@@ -114,6 +143,7 @@ func newServeCmd() *cobra.Command {
 	fl.StringVar(&f.instance, "instance", "", "name of this replica in the status (default: the host name)")
 	f.limits.add(fl)
 	fl.IntVar(&f.keepCorrupt, "keep-corrupt-mirrors", config.DefaultKeepCorruptMirrors, "how many corrupt git mirrors moved aside under the data dir are kept for inspection")
+	f.http.register(fl)
 	return cmd
 }
 
@@ -178,6 +208,7 @@ func (f *serveFlags) resolve(fl *pflag.FlagSet) (config.Config, error) {
 		}
 	}
 	set("execution-budget", func() { cfg.ExecutionBudget = config.Duration(f.budget) })
+	f.http.apply(fl, &cfg.HTTP)
 	set("action-memory-mib", func() { cfg.ActionMemoryMiB = f.actionMemoryMiB })
 	if err := cfg.Vault.ApplyFlags(fl); err != nil {
 		return cfg, fmt.Errorf("vault: %w", err)

@@ -1,15 +1,15 @@
 // Package api is actionsd's HTTP API (SPEC §5): trigger execution, single-action tests, status and
 // sync. Bodies are read as JSON whatever their Content-Type and capped in size; every route but
-// /healthz, /readyz and /metrics needs the bearer token when one is configured; the webhook
-// receivers /hooks/{github,gitlab,generic} verify their own HMAC or token instead, and only ever
-// signal a sync. Errors are JSON
-// documents {"error":{"code":"…","message":"…"}}.
+// /healthz, /readyz and /metrics needs the bearer token when one is configured, checked before
+// any of the body is read; the webhook receivers /hooks/{github,gitlab,generic} verify their own
+// HMAC or token instead, and only ever signal a sync. Errors are JSON documents
+// {"error":{"code":"…","message":"…"}}. NewServer serves it with deadlines on every connection
+// and a cap on the connections that have not authenticated (Limits).
 //
 // It does not build or swap generations: it loads the serving one per request.
 package api
 
 import (
-	"bytes"
 	"context"
 	"crypto/subtle"
 	"encoding/json"
@@ -17,6 +17,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"os"
 	"strings"
 	gosync "sync"
 	"time"
@@ -64,6 +65,11 @@ type Config struct {
 	Metrics http.Handler
 	// Draining, when it returns true, makes /readyz answer 503 (the daemon is shutting down).
 	Draining func() bool
+	// ExecutionBudget is how long an execution may run (runner.Options.Budget): under NewServer,
+	// the write deadline leaves room for it (Limits.WriteTimeout). 0: runner.DefaultBudget.
+	ExecutionBudget time.Duration
+	// Limits bound connections and requests under NewServer; New alone does not apply them.
+	Limits Limits
 }
 
 type server struct {
@@ -71,10 +77,15 @@ type server struct {
 	log     *zap.Logger
 	metrics *metrics
 	bearer  []byte // "Bearer <token>"
+	// writeTimeout is Limits.WriteTimeout under NewServer, which sets it; 0 (New alone): the
+	// routes leave the write deadline as it is.
+	writeTimeout time.Duration
 }
 
 // New returns the API's handler.
-func New(cfg Config) http.Handler {
+func New(cfg Config) http.Handler { return newRouter(cfg) }
+
+func newRouter(cfg Config) *router {
 	if cfg.MaxBody == 0 {
 		cfg.MaxBody = DefaultMaxBody
 	}
@@ -87,29 +98,44 @@ func New(cfg Config) http.Handler {
 	if cfg.MaxHookBody == 0 {
 		cfg.MaxHookBody = DefaultMaxHookBody
 	}
+	if cfg.ExecutionBudget <= 0 {
+		cfg.ExecutionBudget = runner.DefaultBudget
+	}
 	s := &server{cfg: cfg, log: cfg.Logger, metrics: newMetrics(cfg.Registerer), bearer: []byte("Bearer " + cfg.Token)}
 	mux := http.NewServeMux()
-	mux.HandleFunc("GET /healthz", s.healthz)
-	mux.HandleFunc("GET /readyz", s.readyz)
+	// Routes that take no body close the connection rather than read one (bodiless).
+	mux.Handle("GET /healthz", bodiless(http.HandlerFunc(s.healthz)))
+	mux.Handle("GET /readyz", bodiless(http.HandlerFunc(s.readyz)))
 	mux.Handle(executePattern, s.auth(s.execute))
 	mux.Handle("POST /v1/actions/{name}/test", s.auth(s.test))
 	mux.Handle("POST /v1/continue", s.auth(s.resume))
-	mux.Handle("GET /v1/status", s.auth(s.status))
-	mux.Handle("GET /v1/actions", s.auth(s.actions))
-	mux.Handle("GET /v1/actions/{name}", s.auth(s.action))
-	mux.Handle("GET /v1/modules", s.auth(s.modules))
-	mux.Handle("GET /v1/modules/{name}/versions", s.auth(s.moduleVersionsRoute))
-	mux.Handle("POST /v1/sync", s.auth(s.sync))
+	mux.Handle("GET /v1/status", bodiless(s.auth(s.status)))
+	mux.Handle("GET /v1/actions", bodiless(s.auth(s.actions)))
+	mux.Handle("GET /v1/actions/{name}", bodiless(s.auth(s.action)))
+	mux.Handle("GET /v1/modules", bodiless(s.auth(s.modules)))
+	mux.Handle("GET /v1/modules/{name}/versions", bodiless(s.auth(s.moduleVersionsRoute)))
+	mux.Handle("POST /v1/sync", bodiless(s.auth(s.sync)))
 	for _, recv := range receivers {
 		mux.HandleFunc("POST /hooks/"+recv.name, s.hook(recv))
 	}
 	if cfg.Metrics != nil {
-		mux.Handle("GET /metrics", cfg.Metrics)
+		mux.Handle("GET /metrics", bodiless(cfg.Metrics))
 	}
-	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+	mux.Handle("/", bodiless(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, "not_found", "no route "+r.Method+" "+r.URL.Path)
-	})
+	})))
 	return &router{s: s, mux: mux}
+}
+
+// bodiless wraps a route that reads no body: a request that comes with one closes its
+// connection after the answer, instead of net/http reading the body to reuse the connection.
+func bodiless(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.ContentLength != 0 {
+			closeUnread(w)
+		}
+		h.ServeHTTP(w, r)
+	})
 }
 
 // executePattern is the execute route's pattern.
@@ -162,17 +188,18 @@ func (s *server) auth(h http.HandlerFunc) http.Handler {
 	})
 }
 
-// authorized checks the bearer token, when one is configured; it answers 401 itself.
+// authorized checks the bearer token, when one is configured, before anything reads the body.
+// A request without a valid one is answered 401 and its connection closed without reading its
+// body; one with a valid one (or any, without a token configured) marks its connection
+// authenticated (Limits.MaxUnauthenticatedConns).
 func (s *server) authorized(w http.ResponseWriter, r *http.Request) bool {
-	if s.cfg.Token == "" {
-		return true
-	}
-	got := []byte(r.Header.Get("Authorization"))
-	if subtle.ConstantTimeCompare(got, s.bearer) != 1 {
+	if s.cfg.Token != "" && subtle.ConstantTimeCompare([]byte(r.Header.Get("Authorization")), s.bearer) != 1 {
+		refuse(w, r, closedUnauthorized)
 		w.Header().Set("WWW-Authenticate", `Bearer realm="actionsd"`)
 		writeError(w, http.StatusUnauthorized, "unauthorized", "a valid bearer token is required")
 		return false
 	}
+	authenticated(r)
 	return true
 }
 
@@ -198,7 +225,7 @@ func (s *server) execute(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *server) executeTrigger(w http.ResponseWriter, r *http.Request, trig string) {
-	s.run(w, r, func(ctx context.Context, gen *runner.Generation, body []byte) (*runner.Result, error) {
+	s.run(w, r, eventBody, func(ctx context.Context, gen *runner.Generation, body []byte) (*runner.Result, error) {
 		start := time.Now()
 		res, err := gen.Execute(ctx, trig, body)
 		if err == nil && res != nil {
@@ -209,7 +236,7 @@ func (s *server) executeTrigger(w http.ResponseWriter, r *http.Request, trig str
 }
 
 func (s *server) test(w http.ResponseWriter, r *http.Request) {
-	s.run(w, r, func(ctx context.Context, gen *runner.Generation, body []byte) (*runner.Result, error) {
+	s.run(w, r, eventBody, func(ctx context.Context, gen *runner.Generation, body []byte) (*runner.Result, error) {
 		return gen.Test(ctx, r.PathValue("name"), body)
 	})
 }
@@ -219,15 +246,30 @@ func (s *server) test(w http.ResponseWriter, r *http.Request) {
 // a JSON merge patch (e.g. "request": {"query": {"session_token": "…"}}). The state may also come
 // as ?state=. A forged, expired or replayed state answers 400.
 func (s *server) resume(w http.ResponseWriter, r *http.Request) {
-	s.run(w, r, func(ctx context.Context, gen *runner.Generation, body []byte) (*runner.Result, error) {
+	s.run(w, r, optionalBody, func(ctx context.Context, gen *runner.Generation, body []byte) (*runner.Result, error) {
 		return gen.Continue(ctx, r.URL.Query().Get("state"), body)
 	})
 }
 
-func (s *server) run(w http.ResponseWriter, r *http.Request, exec func(context.Context, *runner.Generation, []byte) (*runner.Result, error)) {
+// What a route's body may be: the event (a JSON object, never empty), or optional (empty or
+// blank is no body at all).
+const (
+	eventBody    = false
+	optionalBody = true
+)
+
+func (s *server) run(w http.ResponseWriter, r *http.Request, optional bool, exec func(context.Context, *runner.Generation, []byte) (*runner.Result, error)) {
 	body, ok := s.readBody(w, r)
 	if !ok {
 		return
+	}
+	if blank(body.b) {
+		if !optional {
+			s.releaseBody(body)
+			writeError(w, http.StatusBadRequest, "bad_event", r.Method+" "+r.URL.Path+": the request body is empty; it must be the event, a JSON object ({} for an empty event)")
+			return
+		}
+		body.b = nil
 	}
 	gen := s.cfg.Reconciler.Current()
 	if gen == nil {
@@ -312,6 +354,7 @@ func (s *server) status(w http.ResponseWriter, _ *http.Request) {
 }
 
 func (s *server) sync(w http.ResponseWriter, r *http.Request) {
+	s.extendWrite(w, s.cfg.SyncTimeout)
 	ctx, cancel := context.WithTimeout(r.Context(), s.cfg.SyncTimeout)
 	defer cancel()
 	st, err := s.cfg.Reconciler.Sync(ctx)
@@ -331,13 +374,19 @@ type requestBody struct {
 
 func (b requestBody) Bytes() []byte { return b.b }
 
-// readBody reads a size-capped body; it writes the error response itself.
+// readBody reads a size-capped body; it writes the error response itself. A declared
+// Content-Length over the cap is refused before any of the body is read.
 func (s *server) readBody(w http.ResponseWriter, r *http.Request) (requestBody, bool) {
+	if r.ContentLength > s.cfg.MaxBody {
+		refuse(w, r, closedBodyTooLarge)
+		writeError(w, http.StatusRequestEntityTooLarge, "body_too_large", fmt.Sprintf("%s %s: the request body (%d bytes) exceeds the limit of %d bytes", r.Method, r.URL.Path, r.ContentLength, s.cfg.MaxBody))
+		return requestBody{}, false
+	}
 	bp := bufPool.Get().(*[]byte)
 	var src io.Reader = r.Body
-	if r.ContentLength < 0 || r.ContentLength > s.cfg.MaxBody {
-		// Without a Content-Length within the cap, the cap is enforced while reading. (A body
-		// with one ends at it: net/http never reads past the declared length.)
+	if r.ContentLength < 0 {
+		// Without a Content-Length, the cap is enforced while reading. (A body with one ends at
+		// it: net/http never reads past the declared length.)
 		src = http.MaxBytesReader(w, r.Body, s.cfg.MaxBody)
 	}
 	body, err := readAll((*bp)[:0], src)
@@ -346,16 +395,34 @@ func (s *server) readBody(w http.ResponseWriter, r *http.Request) (requestBody, 
 		putBuf(bp)
 		var tooBig *http.MaxBytesError
 		if errors.As(err, &tooBig) {
-			writeError(w, http.StatusRequestEntityTooLarge, "body_too_large", fmt.Sprintf("request body exceeds the limit of %d bytes", s.cfg.MaxBody))
+			writeError(w, http.StatusRequestEntityTooLarge, "body_too_large", fmt.Sprintf("%s %s: the request body exceeds the limit of %d bytes", r.Method, r.URL.Path, s.cfg.MaxBody))
 			return requestBody{}, false
 		}
-		writeError(w, http.StatusBadRequest, "bad_body", "reading the request body: "+err.Error())
+		s.bodyReadFailed(w, r, err)
 		return requestBody{}, false
 	}
-	if len(bytes.TrimSpace(body)) == 0 {
-		body = []byte("{}")
-	}
 	return requestBody{buf: bp, b: body}, true
+}
+
+// bodyReadFailed answers a body that could not be read: 408 when it did not arrive within
+// Limits.RequestTimeout (counted, and the connection closes), else 400.
+func (s *server) bodyReadFailed(w http.ResponseWriter, r *http.Request, err error) {
+	if errors.Is(err, os.ErrDeadlineExceeded) {
+		refuse(w, r, closedRequestTimeout)
+		writeError(w, http.StatusRequestTimeout, "request_timeout", fmt.Sprintf("%s %s: the request did not arrive within %s", r.Method, r.URL.Path, s.cfg.Limits.RequestTimeout))
+		return
+	}
+	writeError(w, http.StatusBadRequest, "bad_body", r.Method+" "+r.URL.Path+": reading the request body: "+err.Error())
+}
+
+// blank reports whether b is empty or only JSON white space.
+func blank(b []byte) bool {
+	for _, c := range b {
+		if c != ' ' && c != '\t' && c != '\n' && c != '\r' {
+			return false
+		}
+	}
+	return true
 }
 
 func (s *server) releaseBody(b requestBody) {

@@ -25,7 +25,7 @@ func (s serving) Status() sync.Status                       { return sync.Status
 func (s serving) Sync(context.Context) (sync.Status, error) { return sync.Status{}, nil }
 func (s serving) Notify()                                   {}
 
-func claimsGeneration(t *testing.T) *runner.Generation {
+func claimsGeneration(t testing.TB) *runner.Generation {
 	t.Helper()
 	src := `exports.onExecutePostLogin = async (event, api) => {
   const roles = event.authorization?.roles ?? [];
@@ -56,7 +56,7 @@ func TestExecuteResponse(t *testing.T) {
 	events := []string{
 		`{"authorization":{"roles":["admin","dev"]},"user":{"email":"a@example.com"}}`,
 		`{"authorization":{"roles":["viewer"]}}`,
-		``,
+		`{}`,
 		`{"authorization":{"roles":["a","b","c","d","e","f","g","h","i"]},"padding":"` + strings.Repeat("x", 5000) + `"}`,
 	}
 	for i, ev := range events {
@@ -90,7 +90,7 @@ func TestExecuteResponse(t *testing.T) {
 			t.Fatalf("event %d: %v: %s", i, err, body)
 		}
 		want := `[]`
-		if ev != "" {
+		if ev != "{}" {
 			var e struct {
 				Authorization struct{ Roles []string } `json:"authorization"`
 			}
@@ -150,7 +150,7 @@ func TestExecuteMetrics(t *testing.T) {
 		}
 	}
 	for k := range got {
-		if _, ok := want[k]; !ok && strings.HasPrefix(k, "actionsd_") && !strings.HasPrefix(k, "actionsd_webhook") {
+		if _, ok := want[k]; !ok && strings.HasPrefix(k, "actionsd_") && !strings.HasPrefix(k, "actionsd_webhook") && !strings.HasPrefix(k, "actionsd_http_") {
 			t.Errorf("unexpected series %s = %s", k, got[k])
 		}
 	}
@@ -168,7 +168,9 @@ func TestExecuteBadRequests(t *testing.T) {
 		{"not an object", `[1]`, 400, "bad_event"},
 		{"invalid JSON", `{"a":}`, 400, "bad_event"},
 		{"too large", `{"a":"` + strings.Repeat("x", 100) + `"}`, 413, "body_too_large"},
-		{"blank", "  \n", 200, ""},
+		{"empty", "", 400, "bad_event"},
+		{"blank", "  \n\t", 400, "bad_event"},
+		{"empty object", "{}", 200, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -96,6 +96,9 @@ func FuzzPushedRef(f *testing.F) {
 			if want := recv.name == "gitlab" && string(body) == "secret"; ok != want {
 				t.Errorf("%s: verified %v for %q, want %v", recv.name, ok, body, want)
 			}
+			if _, pre := recv.precheck(req, []byte("secret")); ok && !pre {
+				t.Errorf("%s: verified %q, but its headers failed the check made before the body is read", recv.name, body)
+			}
 		}
 	})
 }

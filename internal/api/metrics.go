@@ -20,6 +20,8 @@ type metrics struct {
 	actionTime    *prometheus.HistogramVec
 	hooks         *prometheus.CounterVec
 	hooksRejected *prometheus.CounterVec
+	connsClosed   *prometheus.CounterVec // by Server: connections it closed, by reason
+	unauthConns   prometheus.Gauge       // by Server: connections open that have not authenticated
 
 	series seriesCache
 }
@@ -54,6 +56,14 @@ func newMetrics(reg prometheus.Registerer) *metrics {
 			Name: "actionsd_webhook_rejected_total",
 			Help: "Webhook deliveries refused, by receiver and reason (bad_signature, missing_signature, too_large, disabled).",
 		}, []string{"receiver", "reason"}),
+		connsClosed: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "actionsd_http_connections_closed_total",
+			Help: "HTTP connections the server closed, by reason (unauthenticated_cap, header_timeout, request_timeout, idle_timeout, unauthorized, body_too_large).",
+		}, []string{"reason"}),
+		unauthConns: prometheus.NewGauge(prometheus.GaugeOpts{
+			Name: "actionsd_http_unauthenticated_connections",
+			Help: "HTTP connections open that have not yet presented a valid bearer token or webhook signature.",
+		}),
 	}
 	m.series.executions.Store(&map[executionKey]*series{})
 	m.series.actions.Store(&map[actionKey]*series{})
@@ -62,8 +72,11 @@ func newMetrics(reg prometheus.Registerer) *metrics {
 			m.hooksRejected.WithLabelValues(recv.name, reason)
 		}
 	}
+	for _, reason := range closeReasons {
+		m.connsClosed.WithLabelValues(reason)
+	}
 	if reg != nil {
-		for _, c := range []prometheus.Collector{m.executions, m.executionTime, m.actions, m.actionTime, m.hooks, m.hooksRejected} {
+		for _, c := range []prometheus.Collector{m.executions, m.executionTime, m.actions, m.actionTime, m.hooks, m.hooksRejected, m.connsClosed, m.unauthConns} {
 			reg.MustRegister(c)
 		}
 	}

@@ -18,6 +18,7 @@ import (
 
 	"gopkg.in/yaml.v3"
 
+	"github.com/actionsd/actionsd/internal/api"
 	"github.com/actionsd/actionsd/runner"
 	"github.com/actionsd/actionsd/vaultsecrets"
 )
@@ -40,6 +41,7 @@ type Config struct {
 	Git      Git                      `yaml:"git"`
 	Webhooks Webhooks                 `yaml:"webhooks"`
 	Verify   Verify                   `yaml:"verify"`
+	HTTP     HTTP                     `yaml:"http"`
 	// Watch watches a local repository's refs with fsnotify (default true; remotes are not watched).
 	Watch *bool `yaml:"watch"`
 	// ShutdownGrace bounds how long in-flight requests may take to finish on SIGTERM (default 25s).
@@ -124,6 +126,61 @@ type Egress struct {
 	Allow []string `yaml:"allow"`
 }
 
+// HTTP bounds what a client may hold of the API server (api.Limits).
+type HTTP struct {
+	// ReadHeaderTimeout: a request's headers must arrive within it (default 10s; at most
+	// request_timeout).
+	ReadHeaderTimeout Duration `yaml:"read_header_timeout"`
+	// RequestTimeout: a whole request, headers and body, must arrive within it, else the
+	// connection is closed (default 30s).
+	RequestTimeout Duration `yaml:"request_timeout"`
+	// WriteTimeout: a response must be written within it once the route's work is done: by
+	// request_timeout + execution_budget + write_timeout after the headers; a sync, within it
+	// after its wait (default 10s).
+	WriteTimeout Duration `yaml:"write_timeout"`
+	// IdleTimeout closes a kept-alive connection that sends no next request (default 75s).
+	IdleTimeout Duration `yaml:"idle_timeout"`
+	// MaxUnauthenticatedConns caps the connections open at once that have not presented a valid
+	// token or webhook signature; a new one over the cap closes the oldest (default 256;
+	// negative: no cap).
+	MaxUnauthenticatedConns int `yaml:"max_unauthenticated_conns"`
+}
+
+// Limits returns h as the API server's limits.
+func (h HTTP) Limits() api.Limits {
+	return api.Limits{
+		ReadHeaderTimeout:       time.Duration(h.ReadHeaderTimeout),
+		RequestTimeout:          time.Duration(h.RequestTimeout),
+		WriteTimeout:            time.Duration(h.WriteTimeout),
+		IdleTimeout:             time.Duration(h.IdleTimeout),
+		MaxUnauthenticatedConns: h.MaxUnauthenticatedConns,
+	}
+}
+
+// Check reports the first setting that cannot work: a zero or negative timeout would be none.
+func (h HTTP) Check() error {
+	for _, d := range []struct {
+		key string
+		v   Duration
+	}{
+		{"read_header_timeout", h.ReadHeaderTimeout}, {"request_timeout", h.RequestTimeout},
+		{"write_timeout", h.WriteTimeout}, {"idle_timeout", h.IdleTimeout},
+	} {
+		if d.v <= 0 {
+			return fmt.Errorf("config: http.%s %s: want a positive duration such as %s", d.key, time.Duration(d.v), httpDefaults[d.key])
+		}
+	}
+	if h.MaxUnauthenticatedConns == 0 {
+		return errors.New("config: http.max_unauthenticated_conns 0: want a number of connections, or a negative number for no cap")
+	}
+	return nil
+}
+
+var httpDefaults = map[string]time.Duration{
+	"read_header_timeout": DefaultReadHeaderTimeout, "request_timeout": DefaultRequestTimeout,
+	"write_timeout": DefaultWriteTimeout, "idle_timeout": DefaultIdleTimeout,
+}
+
 // Log configures logging.
 type Log struct {
 	Level  string `yaml:"level"`  // debug, info, warn, error; default info
@@ -145,6 +202,12 @@ const (
 	DefaultNPMCacheRetention = 7 * 24 * time.Hour
 	// DefaultKeepCorruptMirrors is how many corrupt git mirrors are kept for inspection.
 	DefaultKeepCorruptMirrors = 2
+
+	DefaultReadHeaderTimeout       = api.DefaultReadHeaderTimeout
+	DefaultRequestTimeout          = api.DefaultRequestTimeout // "a connection that has not sent its whole request within 30 s is closed"
+	DefaultWriteTimeout            = api.DefaultWriteTimeout
+	DefaultIdleTimeout             = api.DefaultIdleTimeout
+	DefaultMaxUnauthenticatedConns = api.DefaultMaxUnauthenticatedConns
 )
 
 // Default returns the configuration used when nothing is set.
@@ -163,6 +226,13 @@ func Default() Config {
 
 		RepoLimits:         DefaultRepoLimits(),
 		KeepCorruptMirrors: DefaultKeepCorruptMirrors,
+		HTTP: HTTP{
+			ReadHeaderTimeout:       Duration(DefaultReadHeaderTimeout),
+			RequestTimeout:          Duration(DefaultRequestTimeout),
+			WriteTimeout:            Duration(DefaultWriteTimeout),
+			IdleTimeout:             Duration(DefaultIdleTimeout),
+			MaxUnauthenticatedConns: DefaultMaxUnauthenticatedConns,
+		},
 	}
 }
 
@@ -244,6 +314,9 @@ func (c *Config) Check() error {
 	}
 	if c.KeepCorruptMirrors < 0 {
 		return fmt.Errorf("config: keep_corrupt_mirrors %d: want 0 or more", c.KeepCorruptMirrors)
+	}
+	if err := c.HTTP.Check(); err != nil {
+		return err
 	}
 	if c.ActionMemoryMiB == 0 {
 		return errors.New("config: action_memory_mib 0: want a size in MiB, or a negative number for no limit")

@@ -94,3 +94,44 @@ func TestCheckRunSettings(t *testing.T) {
 		t.Errorf("a zero budget: got %v", err)
 	}
 }
+
+// The HTTP server's limits: a whole request within 30 s unless set, read from the file, and
+// never zero (zero would be no limit at all in net/http).
+func TestHTTPLimits(t *testing.T) {
+	d := Default().HTTP.Limits()
+	if d.RequestTimeout != 30*time.Second || d.ReadHeaderTimeout != 10*time.Second || d.WriteTimeout != 10*time.Second ||
+		d.IdleTimeout != 75*time.Second || d.MaxUnauthenticatedConns != 256 {
+		t.Errorf("defaults: got %+v", d)
+	}
+	path := filepath.Join(t.TempDir(), "actionsd.yaml")
+	data := "http:\n  request_timeout: 5s\n  max_unauthenticated_conns: -1\n"
+	if err := os.WriteFile(path, []byte(data), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	c, err := Load(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := c.HTTP.Limits(); got.RequestTimeout != 5*time.Second || got.MaxUnauthenticatedConns != -1 || got.IdleTimeout != 75*time.Second {
+		t.Errorf("loaded: got %+v", got)
+	}
+	if err := c.HTTP.Check(); err != nil {
+		t.Errorf("Check: %v", err)
+	}
+	for _, tt := range []struct {
+		name string
+		set  func(*HTTP)
+	}{
+		{"http.request_timeout", func(h *HTTP) { h.RequestTimeout = 0 }},
+		{"http.read_header_timeout", func(h *HTTP) { h.ReadHeaderTimeout = -1 }},
+		{"http.write_timeout", func(h *HTTP) { h.WriteTimeout = 0 }},
+		{"http.idle_timeout", func(h *HTTP) { h.IdleTimeout = 0 }},
+		{"http.max_unauthenticated_conns", func(h *HTTP) { h.MaxUnauthenticatedConns = 0 }},
+	} {
+		h := Default().HTTP
+		tt.set(&h)
+		if err := h.Check(); err == nil || !strings.Contains(err.Error(), tt.name) {
+			t.Errorf("%s: got %v, want an error naming it", tt.name, err)
+		}
+	}
+}
