@@ -69,6 +69,7 @@ func (r *Runtime) _encode(uriString String, unescaped *[256]bool) String {
 	needed := false
 	l := 0
 	for {
+		r.checkInterrupt()
 		rn, _, err := reader.ReadRune()
 		if err != nil {
 			if err != io.EOF {
@@ -92,10 +93,12 @@ func (r *Runtime) _encode(uriString String, unescaped *[256]bool) String {
 		return uriString
 	}
 
+	r.checkStringAlloc(int64(l), false)
 	buf := make([]byte, l)
 	i := 0
 	reader = uriString.Reader()
 	for {
+		r.checkInterrupt()
 		rn, _, err := reader.ReadRune()
 		if err == io.EOF {
 			break
@@ -149,6 +152,7 @@ func (r *Runtime) _decode(sv String, reservedSet *[256]bool) String {
 	j := 0
 	isUnicode := false
 	for i := 0; i < len(s); {
+		r.checkInterrupt()
 		ch := s[i]
 		switch ch {
 		case '%':
@@ -243,6 +247,7 @@ func (r *Runtime) builtin_escape(call FunctionCall) Value {
 	var sb strings.Builder
 	l := s.Length()
 	for i := 0; i < l; i++ {
+		r.checkInterrupt()
 		r := s.CharAt(i)
 		if r >= 'A' && r <= 'Z' || r >= 'a' && r <= 'z' || r >= '0' && r <= '9' ||
 			r == '@' || r == '*' || r == '_' || r == '+' || r == '-' || r == '.' || r == '/' {
@@ -276,6 +281,7 @@ func (r *Runtime) builtin_unescape(call FunctionCall) Value {
 		asciiBuf = make([]byte, 0, l)
 	}
 	for i := 0; i < l; {
+		r.checkInterrupt()
 		r := s.CharAt(i)
 		if r == '%' {
 			if i <= l-6 && s.CharAt(i+1) == 'u' {

@@ -80,8 +80,12 @@ func (r *Runtime) builtinJSON_decodeValue(d *json.Decoder) (Value, error) {
 }
 
 func (r *Runtime) builtinJSON_decodeObject(d *json.Decoder) (*Object, error) {
+	r.limits.nesting++
+	defer func() { r.limits.nesting-- }()
+	r.checkNestingDepth(r.limits.nesting)
 	object := r.NewObject()
 	for {
+		r.checkInterrupt()
 		key, end, err := r.builtinJSON_decodeObjectKey(d)
 		if err != nil {
 			return nil, err
@@ -117,8 +121,12 @@ func (r *Runtime) builtinJSON_decodeObjectKey(d *json.Decoder) (string, bool, er
 }
 
 func (r *Runtime) builtinJSON_decodeArray(d *json.Decoder) (*Object, error) {
+	r.limits.nesting++
+	defer func() { r.limits.nesting-- }()
+	r.checkNestingDepth(r.limits.nesting)
 	var arrayValue []Value
 	for {
+		r.checkInterrupt()
 		tok, err := d.Token()
 		if err != nil {
 			return nil, err
@@ -132,6 +140,9 @@ func (r *Runtime) builtinJSON_decodeArray(d *json.Decoder) (*Object, error) {
 		if err != nil {
 			return nil, err
 		}
+		if len(arrayValue) == cap(arrayValue) {
+			r.checkValuesAlloc(2 * int64(cap(arrayValue)))
+		}
 		arrayValue = append(arrayValue, value)
 	}
 	return r.newArrayValues(arrayValue), nil
@@ -144,6 +155,7 @@ func (r *Runtime) builtinJSON_reviveWalk(reviver func(FunctionCall) Value, holde
 		if isArray(object) {
 			length := toLength(object.self.getStr("length", nil))
 			for index := int64(0); index < length; index++ {
+				r.checkInterrupt()
 				name := asciiString(strconv.FormatInt(index, 10))
 				value := r.builtinJSON_reviveWalk(reviver, object, name)
 				if value == _undefined {
@@ -172,6 +184,8 @@ func (r *Runtime) builtinJSON_reviveWalk(reviver func(FunctionCall) Value, holde
 type _builtinJSON_stringifyContext struct {
 	r                *Runtime
 	stack            []*Object
+	deep             map[*Object]struct{} // the objects of stack past jsonStackScan...
+	deepWrapped      []*Object            // ...but wrapped Go values, compared with SameAs
 	propertyList     []Value
 	replacerFunction func(FunctionCall) Value
 	gap, indent      string
@@ -261,6 +275,7 @@ func (r *Runtime) builtinJSON_stringify(call FunctionCall) Value {
 	}
 
 	if ctx.do(call.Argument(0)) {
+		r.checkAlloc(int64(ctx.buf.Len()), "Invalid string length")
 		if ctx.allAscii {
 			return asciiString(ctx.buf.String())
 		} else {
@@ -279,6 +294,8 @@ func (ctx *_builtinJSON_stringifyContext) do(v Value) bool {
 }
 
 func (ctx *_builtinJSON_stringifyContext) str(key Value, holder *Object) bool {
+	ctx.r.checkInterrupt()
+	ctx.r.checkBufferGrowth(ctx.buf.Len(), ctx.buf.Cap(), 1, 64)
 	value := nilSafe(holder.get(key, nil))
 
 	switch value.(type) {
@@ -368,13 +385,8 @@ func (ctx *_builtinJSON_stringifyContext) str(key Value, holder *Object) bool {
 			ctx.buf.WriteString(value1.self.getStr("rawJSON", nil).String())
 			return true
 		}
-		for _, object := range ctx.stack {
-			if value1.SameAs(object) {
-				ctx.r.typeErrorResult(true, "Converting circular structure to JSON")
-			}
-		}
-		ctx.stack = append(ctx.stack, value1)
-		defer func() { ctx.stack = ctx.stack[:len(ctx.stack)-1] }()
+		ctx.push(value1)
+		defer ctx.pop()
 		if _, ok := value1.self.assertCallable(); !ok {
 			if isArray(value1) {
 				ctx.ja(value1)
@@ -388,6 +400,58 @@ func (ctx *_builtinJSON_stringifyContext) str(key Value, holder *Object) bool {
 		return false
 	}
 	return true
+}
+
+// jsonStackScan is how deep the stack of objects being serialized is scanned for a cycle; deeper
+// objects are looked up in a set, so that deep nesting costs linear time, not quadratic.
+const jsonStackScan = 32
+
+// push adds o to the objects being serialized, or throws if it is one of them already.
+func (ctx *_builtinJSON_stringifyContext) push(o *Object) {
+	ctx.r.checkNestingDepth(len(ctx.stack))
+	if ctx.onStack(o) {
+		ctx.r.typeErrorResult(true, "Converting circular structure to JSON")
+	}
+	if len(ctx.stack) >= jsonStackScan {
+		if o.self.equal(o.self) { // a wrapped Go value, equal to other wrappers of the same value
+			ctx.deepWrapped = append(ctx.deepWrapped, o)
+		} else {
+			if ctx.deep == nil {
+				ctx.deep = make(map[*Object]struct{})
+			}
+			ctx.deep[o] = struct{}{}
+		}
+	}
+	ctx.stack = append(ctx.stack, o)
+}
+
+func (ctx *_builtinJSON_stringifyContext) onStack(o *Object) bool {
+	if _, ok := ctx.deep[o]; ok {
+		return true
+	}
+	for i := 0; i < len(ctx.stack) && i < jsonStackScan; i++ {
+		if o.SameAs(ctx.stack[i]) {
+			return true
+		}
+	}
+	for _, w := range ctx.deepWrapped {
+		if o.SameAs(w) {
+			return true
+		}
+	}
+	return false
+}
+
+func (ctx *_builtinJSON_stringifyContext) pop() {
+	n := len(ctx.stack) - 1
+	if o := ctx.stack[n]; n >= jsonStackScan {
+		if w := len(ctx.deepWrapped) - 1; w >= 0 && ctx.deepWrapped[w] == o {
+			ctx.deepWrapped = ctx.deepWrapped[:w]
+		} else {
+			delete(ctx.deep, o)
+		}
+	}
+	ctx.stack = ctx.stack[:n]
 }
 
 func (ctx *_builtinJSON_stringifyContext) ja(array *Object) {
@@ -487,6 +551,10 @@ func (ctx *_builtinJSON_stringifyContext) jo(object *Object) {
 }
 
 func (ctx *_builtinJSON_stringifyContext) quote(str String) {
+	if n := str.Length() + 2; n > 64 {
+		ctx.r.checkBufferGrowth(ctx.buf.Len(), ctx.buf.Cap(), 1, n)
+		ctx.buf.Grow(n)
+	}
 	ctx.buf.WriteByte('"')
 	reader := &lenientUtf16Decoder{utf16Reader: str.utf16Reader()}
 	for {

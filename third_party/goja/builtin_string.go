@@ -158,13 +158,14 @@ func (r *Runtime) string_raw(call FunctionCall) Value {
 	nextIndex := int64(0)
 	numberOfSubstitutions := int64(len(call.Arguments) - 1)
 	for {
+		r.checkInterrupt()
 		nextSeg := nilSafe(raw.self.getIdx(valueInt(nextIndex), nil)).toString()
-		stringElements.WriteString(nextSeg)
+		r.writeString(&stringElements, nextSeg)
 		if nextIndex+1 == literalSegments {
 			return stringElements.String()
 		}
 		if nextIndex < numberOfSubstitutions {
-			stringElements.WriteString(nilSafe(call.Arguments[nextIndex+1]).toString())
+			r.writeString(&stringElements, nilSafe(call.Arguments[nextIndex+1]).toString())
 		}
 		nextIndex++
 	}
@@ -252,6 +253,7 @@ func (r *Runtime) stringproto_concat(call FunctionCall) Value {
 		}
 	}
 
+	r.checkStringAlloc(int64(totalLen), !allAscii)
 	if allAscii {
 		var buf strings.Builder
 		buf.Grow(totalLen)
@@ -501,6 +503,7 @@ func (r *Runtime) _stringPad(call FunctionCall, start bool) Value {
 		fillerAscii = " "
 		filler = fillerAscii
 	}
+	r.checkStringAlloc(maxLength, fillerUnicode != nil || strUnicode != nil)
 	remaining := toIntStrict(maxLength - stringLength)
 	if fillerUnicode == nil && strUnicode == nil {
 		fl := fillerAscii.Length()
@@ -510,6 +513,7 @@ func (r *Runtime) _stringPad(call FunctionCall, start bool) Value {
 			sb.WriteString(string(strAscii))
 		}
 		for remaining >= fl {
+			r.checkInterrupt()
 			sb.WriteString(string(fillerAscii))
 			remaining -= fl
 		}
@@ -528,6 +532,7 @@ func (r *Runtime) _stringPad(call FunctionCall, start bool) Value {
 	}
 	fl := filler.Length()
 	for remaining >= fl {
+		r.checkInterrupt()
 		sb.writeString(filler)
 		remaining -= fl
 	}
@@ -563,13 +568,22 @@ func (r *Runtime) stringproto_repeat(call FunctionCall) Value {
 	if numInt == 0 || s.Length() == 0 {
 		return stringEmpty
 	}
+	if numInt > maxStringLength {
+		panic(r.newError(r.getRangeError(), "Invalid string length"))
+	}
 	num := toIntStrict(numInt)
 	a, u := devirtualizeString(s)
+	r.checkStringAlloc(int64(s.Length())*numInt, u != nil)
 	if u == nil {
+		// Doubling what is built so far, a megabyte at most at a time, between which an
+		// interruption can stop it.
 		var sb strings.Builder
-		sb.Grow(len(a) * num)
-		for i := 0; i < num; i++ {
-			sb.WriteString(string(a))
+		total := len(a) * num
+		sb.Grow(total)
+		sb.WriteString(string(a))
+		for sb.Len() < total {
+			r.checkInterrupt()
+			sb.WriteString(sb.String()[:min(sb.Len(), total-sb.Len(), 1<<20)])
 		}
 		return asciiString(sb.String())
 	}
@@ -577,6 +591,7 @@ func (r *Runtime) stringproto_repeat(call FunctionCall) Value {
 	var sb unicodeStringBuilder
 	sb.Grow(u.Length() * num)
 	for i := 0; i < num; i++ {
+		r.checkInterrupt()
 		sb.writeUnicodeString(u)
 	}
 	return sb.String()
@@ -606,6 +621,7 @@ func (r *Runtime) stringReplace(s String, found []regexpResult, newstring String
 	lengthS := s.Length()
 	if rcall != nil {
 		for _, item := range found {
+			r.checkInterrupt()
 			if item.indexes[0] != lastIndex {
 				buf.WriteSubstring(s, lastIndex, item.indexes[0])
 			}
@@ -633,11 +649,13 @@ func (r *Runtime) stringReplace(s String, found []regexpResult, newstring String
 				This:      _undefined,
 				Arguments: argumentList,
 			}).toString()
-			buf.WriteString(replacement)
+			r.writeString(&buf, replacement)
 			lastIndex = item.indexes[1]
 		}
 	} else {
 		for _, item := range found {
+			r.checkInterrupt()
+			r.checkStringGrowth(&buf, item.indexes[1]-lastIndex+newstring.Length())
 			if item.indexes[0] != lastIndex {
 				buf.WriteString(s.Substring(lastIndex, item.indexes[0]))
 			}
@@ -732,6 +750,7 @@ func (r *Runtime) stringproto_replaceAll(call FunctionCall) Value {
 
 	pos := s.index(searchStr, 0)
 	for pos != -1 {
+		r.checkInterrupt()
 		found = append(found, regexpResult{indexes: []int{pos, pos + searchLength}})
 		pos = s.index(searchStr, pos+advanceBy)
 	}
@@ -852,6 +871,14 @@ func (r *Runtime) stringproto_split(call FunctionCall) Value {
 				splitLimit = limit + 1
 			}
 
+			pieces := int64(len(sa))
+			if len(sepa) > 0 {
+				pieces = int64(strings.Count(string(sa), string(sepa))) + 1
+			}
+			if splitLimit > 0 {
+				pieces = min(pieces, int64(splitLimit))
+			}
+			r.checkValuesAlloc(2 * pieces) // the pieces, then their values
 			split := strings.SplitN(string(sa), string(sepa), splitLimit)
 
 			if limit > 0 && len(split) > limit {
@@ -883,6 +910,7 @@ func (r *Runtime) stringproto_split(call FunctionCall) Value {
 				limit = min(math.MaxInt, math.MaxUint32)
 			}
 			for ; limit > 0; limit-- {
+				r.checkInterrupt()
 				var sb strings.Builder
 				for i := range idx {
 					if su[i] >= utf8.RuneSelf {
@@ -913,6 +941,7 @@ func (r *Runtime) stringproto_split(call FunctionCall) Value {
 				su = su[:limit]
 			}
 			for len(su) > 0 {
+				r.checkInterrupt()
 				c := su[0]
 				if c >= utf8.RuneSelf {
 					chunk := unicodeString{unistring.BOM, c}

@@ -206,6 +206,8 @@ type Runtime struct {
 	// Stack for tracking objects currently being converted to string
 	// to detect and handle circular references
 	toStringStack []*Object
+
+	limits runtimeLimits // what one step of JavaScript may cost (limits.go)
 }
 
 type StackFrame struct {
@@ -2738,6 +2740,7 @@ func iteratorValue(iterResult *Object) Value {
 func (ir *iteratorRecord) iterate(step func(Value)) {
 	r := ir.iterator.runtime
 	for {
+		r.checkInterrupt()
 		if ir.next == nil {
 			panic(r.NewTypeError("iterator.next is missing or not a function"))
 		}

@@ -1279,6 +1279,7 @@ func (_add) exec(vm *vm) {
 		if !isRightString {
 			rightString = right.toString()
 		}
+		vm.r.checkConcat(leftString, rightString)
 		ret = leftString.Concat(rightString)
 	} else {
 		switch left := left.(type) {
@@ -5285,6 +5286,7 @@ func (n concatStrings) exec(vm *vm) {
 		}
 	}
 
+	vm.r.checkStringAlloc(int64(length), !allAscii)
 	vm.sp -= int(n) - 1
 	if allAscii {
 		var buf strings.Builder
