@@ -21,10 +21,11 @@ import (
 	"github.com/actionsd/actionsd/runner"
 )
 
-// limitsCase is an action's handler body and the errors it may end with (prefixes); the timeout
-// message is always one of them for a case that says so.
+// limitsCase is an action's handler body (and top level, which runs when the action loads, outside
+// the execution's time) and the errors it may end with (prefixes).
 type limitsCase struct {
 	name    string
+	top     string
 	body    string
 	want    []string
 	timeout bool // ending at the action's timeout is a right answer too
@@ -43,13 +44,15 @@ func TestLimitsRunawayBuiltins(t *testing.T) {
 		{name: "typed array sort", body: `require('crypto').randomFillSync(new Uint32Array(2 ** 24)).sort();`, timeout: true},
 		{
 			name: "deep JSON.stringify, 80,000 levels",
-			body: `let o = {}; for (let i = 0; i < 80000; i++) o = { a: o }; JSON.stringify(o);`,
-			want: []string{"RangeError: Maximum call stack size exceeded"}, timeout: true,
+			top:  `let o = {}; for (let i = 0; i < 80000; i++) o = { a: o };`,
+			body: `JSON.stringify(o);`,
+			want: []string{"RangeError: Maximum call stack size exceeded"},
 		},
 		{
 			name: "deep JSON.stringify, 200,000 levels",
-			body: `let o = {}; for (let i = 0; i < 200000; i++) o = { a: o }; JSON.stringify(o);`,
-			want: []string{"RangeError: Maximum call stack size exceeded"}, timeout: true,
+			top:  `let o = {}; for (let i = 0; i < 200000; i++) o = { a: o };`,
+			body: `JSON.stringify(o);`,
+			want: []string{"RangeError: Maximum call stack size exceeded"},
 		},
 		{
 			name: "deep JSON.parse",
@@ -58,8 +61,9 @@ func TestLimitsRunawayBuiltins(t *testing.T) {
 		},
 		{
 			name: "deep join",
-			body: `let a = []; for (let i = 0; i < 200000; i++) a = [a]; String(a);`,
-			want: []string{"RangeError: Maximum call stack size exceeded"}, timeout: true,
+			top:  `let a = []; for (let i = 0; i < 200000; i++) a = [a];`,
+			body: `String(a);`,
+			want: []string{"RangeError: Maximum call stack size exceeded"},
 		},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -116,7 +120,7 @@ func TestLimitsSingleAllocations(t *testing.T) {
 // more than the memory limit (+ a margin for the Go runtime's own slack).
 func limitsCheck(t *testing.T, tc limitsCase, opts runner.Options) {
 	t.Helper()
-	bomb := newAction("bomb", "exports.onExecutePostLogin = async (event, api) => {\n"+tc.body+"\n};")
+	bomb := newAction("bomb", tc.top+"\nexports.onExecutePostLogin = async (event, api) => {\n"+tc.body+"\n};")
 	bomb.Timeout = limitsTimeout
 	good := newAction("good", `exports.onExecutePostLogin = async (event, api) => { api.idToken.setCustomClaim('n', event.n); };`)
 	spec := newSpec(bomb, good)
@@ -265,4 +269,80 @@ func limitsGojaStacks() string {
 		}
 	}
 	return strings.Join(out, "\n\n")
+}
+
+// The daemon itself, with its default 256 MiB limit, answers each attack with the action's error
+// and keeps serving; during each, its peak resident set stays within what it was before + the
+// limit (+ 64 MiB for the Go runtime's slack).
+func TestLimitsDaemonSurvives(t *testing.T) {
+	repo := newGitRepo(t)
+	repo.write("triggers.yaml", "post-login: [good]\n")
+	repo.write("actions/good/action.yaml", "trigger: post-login\n")
+	repo.write("actions/good/index.js", `exports.onExecutePostLogin = async (event, api) => { api.idToken.setCustomClaim('ok', true); };`)
+	repo.write("actions/bomb/action.yaml", "trigger: post-login\ntimeout: 2s\n")
+	repo.write("actions/bomb/index.js", `const bombs = {
+  buffer4g: () => new ArrayBuffer(2 ** 32),
+  buffer2g: () => new ArrayBuffer(2 ** 31),
+  doubling: () => { let s = 'x'; for (let i = 0; i < 40; i++) s = s + s; },
+  regex: () => /^(?=a)(a+)+$/.test('a'.repeat(29) + '!'),
+  join: () => new Array(8e7).join('x'),
+  json: () => { let o = {}; for (let i = 0; i < 200000; i++) o = { a: o }; JSON.stringify(o); },
+};
+exports.onExecutePostLogin = async (event) => { bombs[event.bomb](); };`)
+	repo.commit("actions that attack the daemon")
+	d := startDaemon(t, repo.dir)
+	if _, err := os.Stat("/proc/self/status"); err != nil {
+		t.Skip("the daemon's resident set size is read from /proc/<pid>/status")
+	}
+	status := "/proc/" + strconv.Itoa(d.cmd.Process.Pid) + "/status"
+	rss := func(field string) uint64 {
+		b, _ := os.ReadFile(status)
+		for _, line := range strings.Split(string(b), "\n") {
+			if f := strings.Fields(line); len(f) == 3 && f[0] == field {
+				kb, _ := strconv.ParseUint(f[1], 10, 64)
+				return kb << 10
+			}
+		}
+		t.Fatalf("no %s in %s", field, status)
+		return 0
+	}
+	clearRefs := "/proc/" + strconv.Itoa(d.cmd.Process.Pid) + "/clear_refs"
+	if os.WriteFile(clearRefs, []byte("5"), 0) != nil {
+		t.Skip("resetting the daemon's peak resident set size needs /proc/<pid>/clear_refs")
+	}
+
+	for bomb, want := range map[string]string{
+		"buffer4g": "RangeError: Array buffer allocation failed",
+		"buffer2g": "RangeError: Array buffer allocation failed",
+		"doubling": "RangeError: Invalid string length",
+		"regex":    "action bomb exceeded its 2s timeout",
+		"join":     "action bomb exceeded its 2s timeout",
+		"json":     "RangeError: Maximum call stack size exceeded",
+	} {
+		base := rss("VmRSS:")
+		if err := os.WriteFile(clearRefs, []byte("5"), 0); err != nil {
+			t.Fatal(err)
+		}
+		start := time.Now()
+		code, body := d.do("POST", "/v1/actions/bomb/test", `{"bomb":"`+bomb+`"}`)
+		elapsed := time.Since(start)
+		peak := rss("VmHWM:")
+		if code != 200 || !strings.Contains(body, want) {
+			t.Errorf("%s: got %d %s, want the error %q", bomb, code, body, want)
+		}
+		if elapsed > limitsTimeout+time.Second {
+			t.Errorf("%s: answered after %s, past the 2 s timeout + 1 s", bomb, elapsed)
+		}
+		if d.exited() {
+			t.Fatalf("%s: the daemon exited; its output:\n%s", bomb, d.logs.String())
+		}
+		t.Logf("%s: answered after %s; RSS %d MiB, at most %d MiB more meanwhile", bomb, elapsed.Round(time.Millisecond), base>>20, (peak-min(base, peak))>>20)
+		if peak > base+uint64(runner.DefaultMemoryLimit)+64<<20 {
+			t.Errorf("%s: the daemon's peak RSS was %d MiB, past the %d MiB before + the 256 MiB limit", bomb, peak>>20, base>>20)
+		}
+	}
+	code, body := d.do("POST", "/v1/actions/good/test", `{}`)
+	if code != 200 || !strings.Contains(body, `"outcome":"success"`) {
+		t.Errorf("after the attacks: got %d %s", code, body)
+	}
 }
