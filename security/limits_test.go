@@ -106,6 +106,8 @@ func TestLimitsSingleAllocations(t *testing.T) {
 			name: "apply with a huge array-like", body: `Math.max.apply(null, { length: 2 ** 31 });`,
 			want: []string{"RangeError: Invalid array length"},
 		},
+		{name: "keys of a typed array", body: `Object.keys(new Uint8Array(2 ** 24));`, want: []string{"RangeError: Invalid array length"}},
+		{name: "JSON.stringify of a typed array", body: `JSON.stringify(new Uint8Array(2 ** 24));`, want: []string{"RangeError: Invalid array length"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			limitsCheck(t, tc, runner.Options{MemoryLimit: 64 << 20})

@@ -303,6 +303,7 @@ func (a *arrayObject) iterateStringKeys() iterNextFunc {
 }
 
 func (a *arrayObject) stringKeys(all bool, accum []Value) []Value {
+	a.val.runtime.checkKeysAlloc(a.objCount)
 	for i, prop := range a.values {
 		name := strconv.Itoa(i)
 		if prop != nil {

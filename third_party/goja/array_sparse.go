@@ -256,6 +256,7 @@ func (a *sparseArrayObject) iterateStringKeys() iterNextFunc {
 }
 
 func (a *sparseArrayObject) stringKeys(all bool, accum []Value) []Value {
+	a.val.runtime.checkKeysAlloc(len(a.items))
 	if all {
 		for _, item := range a.items {
 			accum = append(accum, asciiString(strconv.FormatUint(uint64(item.idx), 10)))

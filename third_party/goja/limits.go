@@ -106,6 +106,11 @@ func (r *Runtime) checkValuesAlloc(n int64) {
 	r.checkAlloc(n*valueSize, "Invalid array length")
 }
 
+// checkKeysAlloc is called before listing n property keys (an index's name and a value each).
+func (r *Runtime) checkKeysAlloc(n int) {
+	r.checkAlloc(int64(n)*(valueSize+24), "Invalid array length")
+}
+
 // checkStringAlloc is called before allocating a string of length code units, two bytes each if
 // unicode.
 func (r *Runtime) checkStringAlloc(length int64, unicode bool) {

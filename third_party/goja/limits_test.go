@@ -96,6 +96,9 @@ func TestAllocationCheck(t *testing.T) {
 		{`new Array(1 << 17).fill(0)`, "RangeError: Invalid array length"},
 		{`'a,'.repeat(1 << 18).split(',')`, "RangeError: Invalid array length"},
 		{`JSON.parse('[' + '0,'.repeat(1 << 17) + '0]')`, "RangeError: Invalid array length"},
+		{`Object.keys(new Uint8Array(1 << 16))`, "RangeError: Invalid array length"},
+		{`Object.keys('x'.repeat(1 << 16))`, "RangeError: Invalid array length"},
+		{`JSON.stringify(new Uint8Array(1 << 16))`, "RangeError: Invalid array length"},
 		{`[1, 2, 3].map((x) => 'x'.repeat(1000)).join('').length`, ""},
 	}
 	for _, tt := range tests {

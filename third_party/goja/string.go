@@ -276,7 +276,9 @@ func (s *stringObject) iterateStringKeys() iterNextFunc {
 }
 
 func (s *stringObject) stringKeys(all bool, accum []Value) []Value {
+	s.val.runtime.checkKeysAlloc(s.length)
 	for i := 0; i < s.length; i++ {
+		s.val.runtime.checkInterrupt()
 		accum = append(accum, asciiString(strconv.Itoa(i)))
 	}
 
