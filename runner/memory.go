@@ -25,10 +25,11 @@ import (
 //     size (maxCallStack) and throw V8's RangeError past it.
 //   - single allocations: before the fork allocates memory whose size user code controls (an
 //     ArrayBuffer or typed array, a string from a concatenation, repeat, pad, join or JSON, an
-//     array's elements, an argument list) of at least allocCheckMin bytes, it asks allowAlloc,
-//     which refuses what would take the heap past the execution's baseline + MemoryLimit. A
-//     refused allocation throws V8's RangeError ("Array buffer allocation failed", "Invalid string
-//     length", "Invalid array length") and allocates nothing; an execution found past its limit
+//     array's elements, an argument list, a list of keys, the compilation of dynamic code) of at
+//     least allocCheckMin bytes, it asks allowAlloc, which refuses what would take the heap past
+//     the execution's baseline + MemoryLimit. A refused allocation throws a RangeError (V8's
+//     "Array buffer allocation failed", "Invalid string length", "Invalid array length", or
+//     "Source too large to compile") and allocates nothing; an execution found past its limit
 //     already is stopped as the watchdog stops it. Strings are also capped at V8's maximum length
 //     (2^29-24 code units).
 //   - cumulative growth, by the heap watchdog: every memCheckEvery, an execution still running

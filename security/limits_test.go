@@ -106,6 +106,7 @@ func TestLimitsSingleAllocations(t *testing.T) {
 			name: "apply with a huge array-like", body: `Math.max.apply(null, { length: 2 ** 31 });`,
 			want: []string{"RangeError: Invalid array length"},
 		},
+		{name: "eval of a huge source", body: `eval('[' + '1,'.repeat(5e6) + ']');`, want: []string{"RangeError: Source too large to compile"}},
 		{name: "keys of a typed array", body: `Object.keys(new Uint8Array(2 ** 24));`, want: []string{"RangeError: Invalid array length"}},
 		{name: "JSON.stringify of a typed array", body: `JSON.stringify(new Uint8Array(2 ** 24));`, want: []string{"RangeError: Invalid array length"}},
 	} {

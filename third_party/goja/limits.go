@@ -111,6 +111,15 @@ func (r *Runtime) checkKeysAlloc(n int) {
 	r.checkAlloc(int64(n)*(valueSize+24), "Invalid array length")
 }
 
+// compileCostPerByte is about the most memory parsing and compiling takes per byte of source (an
+// array literal of numbers takes ~90): dynamic code (eval, Function) asks the allocation check for
+// that much before it is compiled, which cannot be interrupted.
+const compileCostPerByte = 100
+
+func (r *Runtime) checkCompileAlloc(length int) {
+	r.checkAlloc(int64(length)*compileCostPerByte, "Source too large to compile")
+}
+
 // checkStringAlloc is called before allocating a string of length code units, two bytes each if
 // unicode.
 func (r *Runtime) checkStringAlloc(length int64, unicode bool) {

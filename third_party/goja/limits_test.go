@@ -99,6 +99,9 @@ func TestAllocationCheck(t *testing.T) {
 		{`Object.keys(new Uint8Array(1 << 16))`, "RangeError: Invalid array length"},
 		{`Object.keys('x'.repeat(1 << 16))`, "RangeError: Invalid array length"},
 		{`JSON.stringify(new Uint8Array(1 << 16))`, "RangeError: Invalid array length"},
+		{`eval('[' + '1,'.repeat(1 << 13) + ']')`, "RangeError: Source too large to compile"},
+		{`new Function('return [' + '1,'.repeat(1 << 13) + ']')`, "RangeError: Source too large to compile"},
+		{`eval('[' + '1,'.repeat(1 << 8) + ']').length`, ""},
 		{`[1, 2, 3].map((x) => 'x'.repeat(1000)).join('').length`, ""},
 	}
 	for _, tt := range tests {

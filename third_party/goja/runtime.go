@@ -921,6 +921,7 @@ func (r *Runtime) builtin_thrower(call FunctionCall) Value {
 }
 
 func (r *Runtime) eval(srcVal String, direct, strict bool) Value {
+	r.checkCompileAlloc(srcVal.Length())
 	src := escapeInvalidUtf16(srcVal)
 	vm := r.vm
 	inGlobal := true
