@@ -1515,6 +1515,8 @@ func (r *Runtime) CaptureCallStack(depth int, stack []StackFrame) []StackFrame {
 // If the interrupt propagates until the stack is empty the currently queued promise resolve/reject jobs will be cleared
 // without being executed. This is the same time they would be executed otherwise.
 // Note, it only works while in JavaScript code, it does not interrupt native Go functions (which includes all built-ins).
+// (actionsd fork: the built-ins that can run long check for it too, see limits.go; a match on the backtracking regexp
+// engine stops at SetRegExpDeadline's deadline instead.)
 // If the runtime is currently not running, it will be immediately interrupted on the next Run*() call.
 // To avoid that use ClearInterrupt()
 func (r *Runtime) Interrupt(v interface{}) {
