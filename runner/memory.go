@@ -3,7 +3,7 @@ package runner
 import (
 	"context"
 	"errors"
-	"runtime"
+	"runtime/debug"
 	"runtime/metrics"
 	"sync"
 	"sync/atomic"
@@ -12,34 +12,46 @@ import (
 	"github.com/dop251/goja"
 )
 
-// Memory limits. goja has no heap of its own to bound: its objects live in the Go heap, shared by
-// every runtime and the daemon. So the runner watches the Go heap while an action runs:
+// Execution limits. goja has no heap of its own to bound: its objects live in the Go heap, shared
+// by every runtime and the daemon. Our fork of goja (third_party/goja, PATCHES.md) gives the hooks;
+// the policy is here. An execution is bounded three ways:
 //
-//   - every memCheckEvery, an execution still running compares the heap with the live heap of the
-//     collection before it (read when it has run memCheckEvery); past MemoryLimit of growth, a
-//     garbage collection (at most one per
-//     memForcedGCEvery for the whole process) tells garbage from live data;
-//   - if the live heap is still past the limit, the execution that is running JavaScript (not
-//     waiting for a timer or a request) and started first is interrupted; its runtime is dropped,
-//     so what it allocated becomes garbage.
+//   - time: the alarm interrupts the runtime at the action's limit (or when its request ends), and
+//     every long-running built-in of the fork (join, sort, fill, JSON, replace, split, typed array
+//     and iterator loops, …) stops at the interruption as the interpreter does. A regular
+//     expression on the backtracking engine cannot see an interruption: it stops at the same limit
+//     (the runtime's regexp deadline), within the engine's clock period (100 ms) or two. Built-ins
+//     that recurse over nested data (JSON, join, flat) count each level against the call stack
+//     size (maxCallStack) and throw V8's RangeError past it.
+//   - single allocations: before the fork allocates memory whose size user code controls (an
+//     ArrayBuffer or typed array, a string from a concatenation, repeat, pad, join or JSON, an
+//     array's elements, an argument list, a list of keys, the compilation of dynamic code) of at
+//     least allocCheckMin bytes, it asks allowAlloc, which refuses what would take the heap past
+//     the execution's baseline + MemoryLimit. A refused allocation throws a RangeError (V8's
+//     "Array buffer allocation failed", "Invalid string length", "Invalid array length", or
+//     "Source too large to compile") and allocates nothing; an execution found past its limit
+//     already is stopped as the watchdog stops it. Strings are also capped at V8's maximum length
+//     (2^29-24 code units).
+//   - cumulative growth, by the heap watchdog: every memCheckEvery, an execution still running
+//     compares the heap with the live heap of the collection before it (read when it has run
+//     memCheckEvery); past MemoryLimit of growth, a garbage collection (at most one per
+//     memForcedGCEvery for the whole process, shared with allowAlloc) tells garbage from live data
+//     and returns free memory to the OS; if the live heap is still past the limit, the execution
+//     that is running JavaScript (not waiting for a timer or a request) and started first is
+//     interrupted; its runtime is dropped, so what it allocated becomes garbage.
 //
 // The attribution is a heuristic: two actions allocating at once cannot be told apart, and the
-// oldest one pays. Executions shorter than memCheckEvery are never checked (they cannot allocate
-// hundreds of MiB that fast), which keeps the watchdog off the fast path.
-//
-// Strings are the other way to exhaust memory in one step: a Go built-in such as
-// String.prototype.repeat builds its result without returning to the interpreter, so neither an
-// interruption nor the watchdog can stop it. repeat, padStart and padEnd therefore refuse results
-// longer than maxStringLength with V8's RangeError("Invalid string length"). Other ways of
-// building long strings (concatenation in a loop, Array.prototype.join) grow step by step and are
-// caught by the watchdog or the time-out.
+// oldest one pays (allowAlloc, too, sees the heap's growth as a whole). Executions shorter than
+// memCheckEvery are never checked by the watchdog (they cannot allocate hundreds of MiB that
+// fast), which keeps it off the fast path; allowAlloc is never asked below allocCheckMin, and
+// reads the heap only now and then above it (memBudget). A negative MemoryLimit turns both off.
 const (
 	// DefaultMemoryLimit is Options.MemoryLimit's default: the heap growth one execution may cause.
 	DefaultMemoryLimit = 256 << 20
 	memCheckEvery      = 10 * time.Millisecond
 	memForcedGCEvery   = 100 * time.Millisecond
-	// maxStringLength bounds what repeat, padStart and padEnd build, in UTF-16 code units.
-	maxStringLength = 1 << 25
+	// allocCheckMin is the smallest allocation shown to allowAlloc.
+	allocCheckMin = 64 << 10
 )
 
 var errMemoryLimit = errors.New("memory limit exceeded")
@@ -67,6 +79,8 @@ func (al *alarm) arm(v *vm, ctx context.Context, now, limit time.Time) {
 	al.v = v
 	al.armed, al.parent, al.limit, al.fired, al.base = true, ctx, limit, nil, 0
 	al.start.Store(now.UnixNano())
+	v.rt.SetRegExpDeadline(limit)
+	v.mem = memBudget{}
 	d := min(limit.Sub(now), memCheckEvery)
 	if al.t == nil {
 		al.t = time.AfterFunc(d, al.ring)
@@ -82,6 +96,7 @@ func (al *alarm) disarm() error {
 	al.armed = false
 	al.parent = nil
 	al.t.Stop()
+	al.v.rt.SetRegExpDeadline(time.Time{})
 	if al.base != 0 {
 		suspects.remove(al)
 	}
@@ -114,6 +129,15 @@ func (al *alarm) ring() {
 		}
 	}
 	al.t.Reset(min(al.limit.Sub(now), memCheckEvery))
+}
+
+// overLimit interrupts the execution in progress, if any, for its memory limit.
+func (al *alarm) overLimit() {
+	al.mu.Lock()
+	defer al.mu.Unlock()
+	if al.armed {
+		al.interrupt(errMemoryLimit)
+	}
 }
 
 func (al *alarm) interrupt(why error) {
@@ -162,14 +186,16 @@ func (s *suspectSet) oldestInJS() *alarm {
 var lastForcedGC atomic.Int64
 
 // confirmedLive returns the live heap after a garbage collection; ok is false when another check
-// forced one too recently (the caller checks again later).
+// forced one too recently (the caller checks again later). The collection also returns the free
+// memory to the OS: an execution near its limit has just freed what it no longer uses, and the
+// memory limit bounds the process's resident set, not only its live heap.
 func confirmedLive() (uint64, bool) {
 	now := time.Now().UnixNano()
 	last := lastForcedGC.Load()
 	if now-last < int64(memForcedGCEvery) || !lastForcedGC.CompareAndSwap(last, now) {
 		return 0, false
 	}
-	runtime.GC()
+	debug.FreeOSMemory()
 	return heapLive(), true
 }
 
@@ -197,52 +223,60 @@ func heapLive() uint64 { return readMetric("/gc/heap/live:bytes") }
 // heapObjects is the heap occupied by objects now, live or not yet collected.
 func heapObjects() uint64 { return readMetric("/memory/classes/heap/objects:bytes") }
 
-// guardStringBuilders replaces String.prototype.repeat, padStart and padEnd with versions that
-// refuse results longer than maxStringLength before building them.
-func (v *vm) guardStringBuilders() {
-	rt := v.rt
-	proto := rt.Get("String").(*goja.Object).Get("prototype").(*goja.Object)
-	tooLong := func() { panic(v.newRangeError("Invalid string length")) }
-	wrap := func(name string, size func(call goja.FunctionCall) float64) {
-		orig := mustCallable(proto, name)
-		fn := rt.ToValue(func(call goja.FunctionCall) goja.Value {
-			if size(call) > maxStringLength {
-				tooLong()
-			}
-			r, err := orig(call.This, call.Arguments...)
-			if err != nil {
-				panic(err)
-			}
-			return r
-		}).(*goja.Object)
-		_ = fn.DefineDataProperty("name", rt.ToValue(name), goja.FLAG_FALSE, goja.FLAG_FALSE, goja.FLAG_TRUE)
-		_ = fn.DefineDataProperty("length", rt.ToValue(1), goja.FLAG_FALSE, goja.FLAG_FALSE, goja.FLAG_TRUE)
-		_ = proto.DefineDataProperty(name, fn, goja.FLAG_TRUE, goja.FLAG_FALSE, goja.FLAG_TRUE)
-	}
-	thisLen := func(call goja.FunctionCall) float64 {
-		if goja.IsUndefined(call.This) || goja.IsNull(call.This) {
-			return 0 // the original throws its TypeError
-		}
-		return float64(utf16Len(call.This.String()))
-	}
-	wrap("repeat", func(call goja.FunctionCall) float64 {
-		return thisLen(call) * call.Argument(0).ToFloat()
-	})
-	pad := func(call goja.FunctionCall) float64 { return call.Argument(0).ToFloat() }
-	wrap("padStart", pad)
-	wrap("padEnd", pad)
+// limitRuntime installs the fork's allocation check on v's runtime. The runtime's regular
+// expression deadline is set per execution (alarm.arm) and while loading (newRuntime).
+func (v *vm) limitRuntime() {
+	v.rt.SetAllocationCheck(allocCheckMin, v.allowAlloc)
 }
 
-func utf16Len(s string) int {
-	n := 0
-	for _, r := range s {
-		if r >= 0x10000 {
-			n += 2
-		} else {
-			n++
-		}
+// memBudget is what allowAlloc knows of the execution in progress (or of the load); only the
+// runtime's goroutine touches it.
+type memBudget struct {
+	base  uint64 // live heap before the execution, once read
+	shown int64  // bytes shown to allowAlloc since the start
+	next  int64  // shown may grow to this before the heap is read again
+}
+
+// allowAlloc says whether the runtime may allocate size bytes: not if it would take the heap past
+// the execution's baseline + MemoryLimit. It reads the heap only when what it allowed since the
+// last reading may have used up half of the room that reading left.
+func (v *vm) allowAlloc(size int64) bool {
+	limit := v.act.env.memLimit
+	if limit <= 0 {
+		return true
 	}
-	return n
+	if size > limit {
+		return false
+	}
+	b := &v.mem
+	b.shown += size
+	if b.shown < b.next {
+		return true
+	}
+	if b.base == 0 {
+		// As the watchdog's: the live heap of the last collection, at most what it was at the start.
+		b.base = max(1, heapLive())
+	}
+	budget := b.base + uint64(limit)
+	used := heapObjects() // live or garbage
+	if used+uint64(size) > budget {
+		live, ok := confirmedLive()
+		if !ok { // a collection ran less than memForcedGCEvery ago
+			live = heapLive()
+		}
+		if live > budget {
+			// Past the limit already: stopped as the watchdog would stop it (this check may have
+			// taken the collection the watchdog waits for).
+			v.alarm.overLimit()
+			return false
+		}
+		if live+uint64(size) > budget {
+			return false
+		}
+		used = live
+	}
+	b.next = b.shown + int64(budget-used-uint64(size))/2
+	return true
 }
 
 func (v *vm) newRangeError(msg string) *goja.Object {

@@ -290,6 +290,18 @@ func (v *vm) bufByteLength(call goja.FunctionCall) goja.Value {
 	return v.rt.ToValue(len(decodeString(s, enc)))
 }
 
+func utf16Len(s string) int {
+	n := 0
+	for _, r := range s {
+		if r >= 0x10000 {
+			n += 2
+		} else {
+			n++
+		}
+	}
+	return n
+}
+
 func (v *vm) bufCompare(call goja.FunctionCall) goja.Value {
 	return v.rt.ToValue(bytes.Compare(v.bytesArg(call, 0), v.bytesArg(call, 1)))
 }

@@ -82,6 +82,7 @@ type vm struct {
 	cur  actionRun
 
 	alarm  alarm       // interrupts the execution in progress when its time or memory ends
+	mem    memBudget   // what allowAlloc knows of the execution in progress (memory.go)
 	broken bool        // interrupted or failed internally: do not return to the pool
 	inJS   atomic.Bool // running JavaScript now, rather than waiting in the loop (the alarm reads it)
 }
@@ -131,6 +132,7 @@ func (a *action) newRuntime(ctx context.Context, lock bool) (*vm, error) {
 		locked:   lock,
 	}
 	v.loop.init()
+	v.limitRuntime() // memory.go
 	rt.SetPromiseRejectionTracker(v.loop.track)
 	if err := v.installGlobals(); err != nil {
 		return nil, fmt.Errorf("action %s: set up runtime: %w", a.name, err)
@@ -138,6 +140,10 @@ func (a *action) newRuntime(ctx context.Context, lock bool) (*vm, error) {
 
 	lctx, cancel := context.WithTimeout(ctx, loadTimeout)
 	defer cancel()
+	if d, ok := lctx.Deadline(); ok {
+		rt.SetRegExpDeadline(d)
+		defer rt.SetRegExpDeadline(time.Time{})
+	}
 	stop := context.AfterFunc(lctx, func() { rt.Interrupt(errLoadInterrupted) })
 	var loadErr error
 	func() {
@@ -233,7 +239,6 @@ func (v *vm) installGlobals() error {
 		v.freeze = mustCallable(g.Get("Object").(*goja.Object), "freeze")
 		v.arrayFrom = mustCallable(g.Get("Array").(*goja.Object), "from")
 		v.errorCtor = g.Get("Error")
-		v.guardStringBuilders()
 		v.typedArrayFromPrimitives()
 
 		// URL and URLSearchParams are url.js's; Buffer, crypto and CryptoKey load on first use

@@ -29,11 +29,15 @@
 // between actions. The event is a fresh copy per execution and per action; timers, pending
 // requests and rejections of an execution do not outlive it.
 //
-// Limits (each ends that execution with an error in its result, never the daemon): the trigger's
-// budget and the action's timeout interrupt running code; recursion is bounded; the heap growth of
-// an execution is bounded by Options.MemoryLimit (memory.go); String.prototype.repeat, padStart and
-// padEnd refuse results over 32 Mi characters; a promise nothing can settle, an unhandled
-// rejection and a throw of anything end the execution with a clear message.
+// Limits (each ends that execution with an error in its result, never the daemon; memory.go): the
+// trigger's budget and the action's timeout interrupt running code, long-running built-ins and
+// backtracking regular expressions included; recursion, and built-ins that walk nested data (JSON,
+// join, flat), are bounded by the call stack size; an allocation that would take the heap's growth
+// during the execution past Options.MemoryLimit is refused before it happens with V8's RangeError,
+// and growth step by step is stopped by a heap watchdog; strings are at most V8's 2^29-24
+// characters; a promise nothing can settle, an unhandled rejection and a throw of anything end the
+// execution with a clear message. The engine's hooks for these are our fork of goja
+// (third_party/goja).
 //
 // Isolation: runtimes belong to one action and are never shared; a module's secrets, fetch and
 // console are parameters of its wrapper, never globals. An action and the modules it loads share
@@ -138,9 +142,9 @@ type Options struct {
 	// more) so that a state survives a restart and is accepted by every replica; nil draws a
 	// random key once per process.
 	StateKey []byte
-	// MemoryLimit is how much the Go heap may grow during one action execution before the
-	// runtime is interrupted with an error (see memory.go); 0 means DefaultMemoryLimit, a
-	// negative value turns the watchdog off.
+	// MemoryLimit is how much the Go heap may grow during one action execution: a larger
+	// allocation is refused with a RangeError, and an execution past it is interrupted with an
+	// error (see memory.go); 0 means DefaultMemoryLimit, a negative value turns both off.
 	MemoryLimit int64
 	// Budget is a trigger execution's total time budget; 0 means DefaultBudget.
 	Budget time.Duration
