@@ -17,7 +17,9 @@ import (
 //
 //   - every global binding present at lockdown (the ES intrinsics, the runtime's globals, global
 //     and globalThis) becomes non-writable and non-configurable. The global object itself stays
-//     extensible: code may add globals of its own, as packages do. The lazily loaded globals
+//     extensible: code may add globals of its own, as packages do; but its prototype is fixed
+//     (goja's SetGlobalObjectPrototypeImmutable, as browsers fix window's), so that no Proxy behind
+//     it can answer the lookups of global names nobody defined. The lazily loaded globals
 //     (Buffer, crypto, CryptoKey, setImmediate, clearImmediate) become fixed accessors that load
 //     once; assigning them another value throws.
 //   - the whole graph reachable from those bindings, from the hidden intrinsics (iterator, generator

@@ -293,6 +293,7 @@ func (v *vm) installGlobals() error {
 		g.Set("process", v.process)
 		g.Set("global", g)
 		if v.locked {
+			rt.SetGlobalObjectPrototypeImmutable()                                 // no Proxy behind globalThis (harden.go)
 			v.lockdown(v.modConsole, v.prelude.Get("util"), v.prelude.Get("stub")) // last (harden.go)
 		}
 	})

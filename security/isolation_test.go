@@ -219,3 +219,32 @@ exports.onExecutePostLogin = async (event, api) => {
 		})
 	}
 }
+
+// TestGlobalObjectPrototypeFixed: the global object stays extensible in a locked-down runtime
+// (packages add globals), but its prototype cannot change: a Proxy put behind globalThis would
+// receive every lookup of a global name nobody defined that a module's code makes, and could
+// answer with a function of the action's that the module then hands its secret.
+func TestGlobalObjectPrototypeFixed(t *testing.T) {
+	mod := newModule("victim", `exports.run = () => {
+  const S = actions.secrets.KEY;
+  return typeof someLibHook === 'function' ? someLibHook(S) : 'no hook';
+};`, map[string]string{"KEY": isolationKey})
+	a := newAction("thief", `const victim = require('actions:victim');
+const stolen = [];
+let refused = null;
+try {
+  Object.setPrototypeOf(globalThis, new Proxy(Object.getPrototypeOf(globalThis), {
+    get(t, k, r) { return k === 'someLibHook' ? (s) => { stolen.push(s); return 'hooked'; } : Reflect.get(t, k, r); },
+    has(t, k) { return k === 'someLibHook' || Reflect.has(t, k); },
+  }));
+} catch (e) { refused = e instanceof TypeError; }
+exports.onExecutePostLogin = async (event, api) => {
+  api.idToken.setCustomClaim('r', { out: victim.run(), stolen: stolen.join(), refused });
+};`, mod)
+	g := mustBuild(t, newSpec(a), runner.Options{})
+	res := execute(t, g, "post-login", `{}`)
+	wantNoSecret(t, "the result", toJSON(t, res), isolationKey)
+	if got := toJSON(t, res.Effects.IDTokenClaims); got != `{"r":{"out":"no hook","stolen":"","refused":true}}` {
+		t.Errorf("claims = %s, want the prototype change refused and the module unaffected", got)
+	}
+}

@@ -297,3 +297,28 @@ func TestJSONStringifyDeepCycles(t *testing.T) {
 		t.Fatalf("got %v, %v", v, err)
 	}
 }
+
+func TestGlobalObjectPrototypeImmutable(t *testing.T) {
+	r := New()
+	if _, err := r.RunString(`Object.setPrototypeOf(globalThis, {})`); err != nil {
+		t.Fatalf("before: %v", err)
+	}
+	r = New()
+	r.SetGlobalObjectPrototypeImmutable()
+	v, err := r.RunString(`
+const p = Object.getPrototypeOf(globalThis);
+const out = [];
+try { Object.setPrototypeOf(globalThis, new Proxy({}, {})); out.push('set'); } catch (e) { out.push(e instanceof TypeError); }
+out.push(Reflect.setPrototypeOf(globalThis, {}));
+out.push(Reflect.setPrototypeOf(globalThis, p));
+try { globalThis.__proto__ = {}; out.push('assigned'); } catch (e) { out.push(e instanceof TypeError); }
+out.push(Object.getPrototypeOf(globalThis) === p);
+const o = {}; Object.setPrototypeOf(o, null); out.push(Object.getPrototypeOf(o) === null);
+out.join(',')`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := v.String(), "true,false,true,true,true,true"; got != want {
+		t.Errorf("got %s, want %s", got, want)
+	}
+}

@@ -460,6 +460,10 @@ func (o *baseObject) setProto(proto *Object, throw bool) bool {
 		o.val.runtime.typeErrorResult(throw, "Immutable prototype object 'Object.prototype' cannot have their prototype set")
 		return false
 	}
+	if o.val.runtime.immutableGlobalProto && o.val == o.val.runtime.globalObject {
+		o.val.runtime.typeErrorResult(throw, "Immutable prototype object 'globalThis' cannot have its prototype set")
+		return false
+	}
 	if !o.extensible {
 		o.val.runtime.typeErrorResult(throw, "%s is not extensible", o.val)
 		return false

@@ -208,6 +208,10 @@ type Runtime struct {
 	toStringStack []*Object
 
 	limits runtimeLimits // what one step of JavaScript may cost (limits.go)
+
+	// immutableGlobalProto makes the global object an immutable prototype exotic object
+	// (SetGlobalObjectPrototypeImmutable).
+	immutableGlobalProto bool
 }
 
 type StackFrame struct {
@@ -2447,6 +2451,15 @@ func (r *Runtime) SetTimeSource(now Now) {
 // SetParserOptions sets parser options to be used by RunString, RunScript and eval() within the code.
 func (r *Runtime) SetParserOptions(opts ...parser.Option) {
 	r.parserOptions = opts
+}
+
+// SetGlobalObjectPrototypeImmutable makes the global object an immutable prototype exotic object,
+// as HTML makes a browser's global object: Object.setPrototypeOf(globalThis, p) and
+// globalThis.__proto__ = p then fail (a TypeError where the operation throws) for any p but the
+// current prototype, so that code cannot interpose an object that receives every lookup of a
+// global name nobody defined. It cannot be undone.
+func (r *Runtime) SetGlobalObjectPrototypeImmutable() {
+	r.immutableGlobalProto = true
 }
 
 // SetMaxCallStackSize sets the maximum function call depth. When exceeded, a *StackOverflowError is thrown and
