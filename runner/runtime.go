@@ -140,10 +140,11 @@ func (a *action) newRuntime(ctx context.Context, lock bool) (*vm, error) {
 
 	lctx, cancel := context.WithTimeout(ctx, loadTimeout)
 	defer cancel()
-	if d, ok := lctx.Deadline(); ok {
-		rt.SetRegExpDeadline(d)
-		defer rt.SetRegExpDeadline(time.Time{})
-	}
+	// The load is watched as an execution is (memory.go): its heap growth past the memory limit
+	// stops it, and its regexps end at its deadline.
+	deadline, _ := lctx.Deadline()
+	v.alarm.arm(v, lctx, time.Now(), deadline)
+	v.inJS.Store(true)
 	stop := context.AfterFunc(lctx, func() { rt.Interrupt(errLoadInterrupted) })
 	var loadErr error
 	func() {
@@ -154,6 +155,10 @@ func (a *action) newRuntime(ctx context.Context, lock bool) (*vm, error) {
 		}()
 		loadErr = v.call(func() { v.module = v.loadFileObject(a.unit, a.unit.entry) })
 	}()
+	v.inJS.Store(false)
+	if v.alarm.disarm() == errMemoryLimit {
+		return nil, &Error{Message: fmt.Sprintf("loading action %s exceeded its memory limit of %d MiB and was stopped", a.name, a.env.memLimit>>20)}
+	}
 	if !stop() || lctx.Err() != nil {
 		if loadErr == nil {
 			loadErr = errLoadInterrupted

@@ -349,3 +349,27 @@ exports.onExecutePostLogin = async (event) => { bombs[event.bomb](); };`)
 		t.Errorf("after the attacks: got %d %s", code, body)
 	}
 }
+
+// TestLimitsWhileLoading: an action's top level is held to the memory limit as its handler is:
+// a loop of small allocations (each under the allocation check's threshold) at load ends the load
+// with a clear error before
+// the heap grows far past the limit, and the build fails instead of the daemon.
+func TestLimitsWhileLoading(t *testing.T) {
+	const limit = 64 << 20
+	spec := newSpec(newAction("hog", `let head = null;
+for (let i = 0; i < 1e8; i++) head = { next: head, s: 'x' + i }; // each allocation small
+exports.onExecutePostLogin = async () => {};`))
+	runtime.GC()
+	debug.FreeOSMemory()
+	if !limitsResetPeak() {
+		t.Skip("resetting the peak resident set size needs /proc/self/clear_refs")
+	}
+	before := limitsStatus("VmRSS")
+	_, err := build(t, spec, runner.Options{MemoryLimit: limit})
+	if err == nil || !strings.Contains(err.Error(), "exceeded its memory limit of 64 MiB") {
+		t.Fatalf("build of an action that allocates without end at load: got %v, want the memory limit error", err)
+	}
+	if peak := limitsStatus("VmHWM"); peak > before+3*limit {
+		t.Errorf("the process grew by %d MiB while the load ran, past 3 times the limit of %d MiB", (peak-before)>>20, limit>>20)
+	}
+}
