@@ -12,7 +12,7 @@
 //   - Installer: installs one owner from the lock only: each tarball is fetched once (from the
 //     repository's vendor/npm/ when present, else its registry), verified against its integrity,
 //     extracted safely into a content-addressed cache (temp folder + rename), and the owner's
-//     dependency set is bundled by esbuild into one CommonJS file for goja (runner.Bundle), cached
+//     dependency set is bundled by esbuild into one CommonJS file for goja (jsdeps.Bundle), cached
 //     by content on disk and in memory.
 //   - Vendor: copies the locked tarballs into vendor/npm/.
 //   - Check: what a lock says against what a manifest declares, for validate and status.

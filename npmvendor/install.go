@@ -23,8 +23,8 @@ import (
 
 	"go.uber.org/zap"
 
+	"github.com/actionsd/actionsd/jsdeps"
 	"github.com/actionsd/actionsd/lockfile"
-	"github.com/actionsd/actionsd/runner"
 )
 
 // InstallerOptions configure NewInstaller.
@@ -83,15 +83,15 @@ type Installer struct {
 	touchWarned sync.Once // the first failure to mark an entry used is logged
 
 	mu       sync.Mutex
-	bundles  map[string]*runner.Bundle // by input key (what the bundle was built from)
-	used     map[string]*useRecord     // by runner.Bundle.Key: returned since the last Prune, or kept by it
+	bundles  map[string]*jsdeps.Bundle // by input key (what the bundle was built from)
+	used     map[string]*useRecord     // by jsdeps.Bundle.Key: returned since the last Prune, or kept by it
 	inflight map[string]*flight        // fetches and bundles running, by cache name or input key
 }
 
 type flight struct {
 	done chan struct{}
 	dir  string
-	b    *runner.Bundle
+	b    *jsdeps.Bundle
 	err  error
 }
 
@@ -130,7 +130,7 @@ func NewInstaller(opts InstallerOptions) (*Installer, error) {
 	i := &Installer{
 		dir: opts.Dir, vendorDir: opts.VendorDir, limits: opts.Limits.withDefaults(), logger: opts.Logger,
 		backgroundRemove: opts.RemoveLayoutsInBackground, metrics: opts.Metrics,
-		bundles: map[string]*runner.Bundle{}, used: map[string]*useRecord{}, inflight: map[string]*flight{},
+		bundles: map[string]*jsdeps.Bundle{}, used: map[string]*useRecord{}, inflight: map[string]*flight{},
 	}
 	if i.logger == nil {
 		i.logger = zap.NewNop()
@@ -210,7 +210,7 @@ func (e *PackageError) Unwrap() error { return e.Err }
 // (vendor folder, else registry), verified against its integrity and extracted into the cache; the
 // bundle is cached by what it was built from, so a warm call reads one file. A failure leaves the
 // cache as it was: entries appear whole or not at all.
-func (i *Installer) Install(ctx context.Context, lock *lockfile.Lock, owner string) (*runner.Bundle, error) {
+func (i *Installer) Install(ctx context.Context, lock *lockfile.Lock, owner string) (*jsdeps.Bundle, error) {
 	return i.InstallVendored(ctx, lock, owner, nil)
 }
 
@@ -219,7 +219,7 @@ func (i *Installer) Install(ctx context.Context, lock *lockfile.Lock, owner stri
 // InstallerOptions.VendorDir, then from the registry. The daemon passes a view of the git tree, so
 // a repository that vendors its tarballs needs no registry. vendor is read with fs.ReadFile,
 // possibly from several goroutines at once; nil reads nothing.
-func (i *Installer) InstallVendored(ctx context.Context, lock *lockfile.Lock, owner string, vendor fs.FS) (*runner.Bundle, error) {
+func (i *Installer) InstallVendored(ctx context.Context, lock *lockfile.Lock, owner string, vendor fs.FS) (*jsdeps.Bundle, error) {
 	return i.InstallWith(ctx, lock, owner, InstallOptions{Vendor: vendor})
 }
 
@@ -229,12 +229,12 @@ type InstallOptions struct {
 	Vendor fs.FS
 	// Subpaths are deep imports of declared packages ("lodash/get", "@scope/pkg/sub") that the
 	// owner's code requires: each gets an entry of the bundle beside the package names
-	// (runner.PackageSubpaths finds them).
+	// (jsdeps.PackageSubpaths finds them).
 	Subpaths []string
 }
 
 // InstallWith is Install with options.
-func (i *Installer) InstallWith(ctx context.Context, lock *lockfile.Lock, owner string, opts InstallOptions) (_ *runner.Bundle, err error) {
+func (i *Installer) InstallWith(ctx context.Context, lock *lockfile.Lock, owner string, opts InstallOptions) (_ *jsdeps.Bundle, err error) {
 	vendor := opts.Vendor
 	if lock == nil {
 		return nil, fmt.Errorf("%s: no %s", owner, lockfile.Name)
@@ -323,7 +323,7 @@ type useRecord struct {
 
 // install returns owner's bundle, from the cache or built, what it uses on disk, and whether it
 // may be kept.
-func (i *Installer) install(ctx context.Context, owner string, o *lockfile.Owner, pkgs map[string]*lockfile.Package, subpaths []string, key string, vendor fs.FS) (*runner.Bundle, *useRecord, bool, error) {
+func (i *Installer) install(ctx context.Context, owner string, o *lockfile.Owner, pkgs map[string]*lockfile.Package, subpaths []string, key string, vendor fs.FS) (*jsdeps.Bundle, *useRecord, bool, error) {
 	cached := filepath.Join(i.dir, "bundles", key)
 	if b, used, err := readBundle(cached); err == nil {
 		i.touch(cached)
@@ -433,7 +433,7 @@ func readManifest(dir string) (bundleManifest, error) {
 
 // readBundle reads a bundle folder that writeBundle stored, and the package folders it was built
 // from.
-func readBundle(dir string) (*runner.Bundle, []string, error) {
+func readBundle(dir string) (*jsdeps.Bundle, []string, error) {
 	m, err := readManifest(dir)
 	if err != nil {
 		return nil, nil, err
@@ -463,7 +463,7 @@ func validChunkName(name string) bool {
 }
 
 // newBundle makes the runner's Bundle, keyed by a hash of its entries and chunks.
-func newBundle(entries map[string]string, chunks map[string][]byte) *runner.Bundle {
+func newBundle(entries map[string]string, chunks map[string][]byte) *jsdeps.Bundle {
 	h := sha256.New()
 	for _, pkg := range sortedKeys(entries) {
 		fmt.Fprintf(h, "entry %q %q\n", pkg, entries[pkg])
@@ -472,7 +472,7 @@ func newBundle(entries map[string]string, chunks map[string][]byte) *runner.Bund
 		fmt.Fprintf(h, "chunk %q %d\n", name, len(chunks[name]))
 		h.Write(chunks[name])
 	}
-	return &runner.Bundle{Key: hex.EncodeToString(h.Sum(nil)), Entries: entries, Chunks: chunks}
+	return &jsdeps.Bundle{Key: hex.EncodeToString(h.Sum(nil)), Entries: entries, Chunks: chunks}
 }
 
 // ownerPackages returns the packages of owner's tree that install on this platform, checking
@@ -564,7 +564,7 @@ const bundlerVersion = "actionsd-npm-bundle-4"
 func checkSubpaths(owner string, o *lockfile.Owner, subpaths []string) ([]string, error) {
 	seen := map[string]bool{}
 	for _, s := range subpaths {
-		pkg := runner.PackageName(s)
+		pkg := jsdeps.PackageName(s)
 		rest := strings.TrimPrefix(s[len(pkg):], "/")
 		if _, ok := o.Dependencies[pkg]; !ok || rest == "" {
 			return nil, fmt.Errorf("%s: %q is not a deep import of a declared package", owner, s)

@@ -19,14 +19,14 @@ import (
 	"github.com/dop251/goja"
 	"go.uber.org/zap/zaptest"
 
+	"github.com/actionsd/actionsd/jsdeps"
 	"github.com/actionsd/actionsd/lockfile"
-	"github.com/actionsd/actionsd/runner"
 )
 
 // loadBundle loads a bundle's chunks in a fresh goja runtime the way the runner does (each once,
 // "./<chunk>" between chunks) with a require that answers Node built-ins with empty objects and
 // throws for anything else, and returns an object with a loader per declared package.
-func loadBundle(t *testing.T, b *runner.Bundle) (*goja.Runtime, *goja.Object) {
+func loadBundle(t *testing.T, b *jsdeps.Bundle) (*goja.Runtime, *goja.Object) {
 	t.Helper()
 	vm := goja.New()
 	loaded := map[string]*goja.Object{}

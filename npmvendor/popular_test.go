@@ -21,6 +21,7 @@ import (
 	"github.com/dop251/goja"
 	"go.uber.org/zap/zaptest"
 
+	"github.com/actionsd/actionsd/jsdeps"
 	"github.com/actionsd/actionsd/lockfile"
 	"github.com/actionsd/actionsd/runner"
 )
@@ -214,7 +215,7 @@ func smokeServer(t *testing.T) *httptest.Server {
 var errNoBundles = errors.New("runner does not load bundles yet")
 
 // runSmoke runs row's documented use as a post-login action with the bundle, through the runner.
-func runSmoke(t *testing.T, lock *lockfile.Lock, owner string, row popular, version string, b *runner.Bundle, srv *httptest.Server) {
+func runSmoke(t *testing.T, lock *lockfile.Lock, owner string, row popular, version string, b *jsdeps.Bundle, srv *httptest.Server) {
 	t.Helper()
 	code := "const SERVER = " + strconv.Quote(srv.URL) + ";\n" +
 		"exports.onExecutePostLogin = async (event, api) => {\n let r;\n" + row.use + "\n api.idToken.setCustomClaim(\"r\", r);\n};\n"

@@ -15,7 +15,7 @@ import (
 
 // PruneOptions say what Prune keeps.
 type PruneOptions struct {
-	// Keep are the bundles in use, by runner.Bundle.Key: they stay in memory and on disk, with the
+	// Keep are the bundles in use, by jsdeps.Bundle.Key: they stay in memory and on disk, with the
 	// packages they were built from. Only bundles this installer returned can be named here.
 	Keep []string
 	// Lock, when set, keeps every package it lists, whatever its age: a command that prunes

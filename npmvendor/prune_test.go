@@ -9,7 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/actionsd/actionsd/runner"
+	"github.com/actionsd/actionsd/jsdeps"
 )
 
 // entries lists a cache folder ("bundles" or "pkg").
@@ -40,7 +40,7 @@ func age(t *testing.T, i *Installer, d time.Duration) {
 }
 
 // lockAndInstallA locks owners on f and installs actions/a with a new installer.
-func lockAndInstallA(t *testing.T, f *fakeRegistry, owners map[string]map[string]string) (*Result, *Installer, *runner.Bundle) {
+func lockAndInstallA(t *testing.T, f *fakeRegistry, owners map[string]map[string]string) (*Result, *Installer, *jsdeps.Bundle) {
 	t.Helper()
 	res, err := lockOwners(t, f, owners, nil)
 	if err != nil {

@@ -16,6 +16,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/actionsd/actionsd/jsdeps"
 	"github.com/actionsd/actionsd/trigger"
 	"go.uber.org/zap"
 )
@@ -386,12 +387,12 @@ func fingerprint(as *ActionSpec) [32]byte {
 // scan reports every literal require('x') in u's files that the runner would refuse.
 func (b *builder) scan(u *unit, files map[string][]byte) {
 	for _, f := range slices.Sorted(maps.Keys(files)) {
-		if !isJSFile(f) {
+		if !jsdeps.IsJS(f) {
 			continue
 		}
-		for _, c := range scanRequires(files[f]) {
-			if _, err := u.resolve(path.Clean(f), c.spec); err != nil {
-				b.problem(u.object, Error{Message: err.Error(), File: u.repoPath(f), Line: c.line, Col: c.col})
+		for _, c := range jsdeps.Requires(files[f]) {
+			if _, err := u.resolve(path.Clean(f), c.Spec); err != nil {
+				b.problem(u.object, Error{Message: err.Error(), File: u.repoPath(f), Line: c.Line, Col: c.Col})
 			}
 		}
 	}

@@ -3,7 +3,6 @@ package runner
 import (
 	"context"
 	"errors"
-	"fmt"
 	"testing"
 )
 
@@ -124,17 +123,4 @@ func TestBuildCanceled(t *testing.T) {
 	if !errors.Is(err, context.Canceled) {
 		t.Errorf("Build error = %v, want context.Canceled", err)
 	}
-}
-
-func TestScanRequires(t *testing.T) {
-	src := "const a = require('a');\n/* require('b') */ x.require('c'); requireX('d');\nconst e = require ( \"e\" ) ; `require('f')`; require(`g`); require('h' + i);\n"
-	got := scanRequires([]byte(src))
-	want := []requireCall{{"a", 1, 11}, {"e", 3, 11}, {"g", 3, 45}}
-	if toJSONCalls(got) != toJSONCalls(want) {
-		t.Errorf("scanRequires = %v, want %v", got, want)
-	}
-}
-
-func toJSONCalls(cs []requireCall) string {
-	return fmt.Sprint(cs)
 }

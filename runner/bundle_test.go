@@ -3,17 +3,18 @@ package runner
 import (
 	"encoding/json"
 	"maps"
-	"slices"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/actionsd/actionsd/jsdeps"
 )
 
 // testBundle has the shape npmvendor's esbuild output has: CommonJS chunks, one entry chunk per
 // declared package whose exports.default is the package, and a shared chunk of esbuild's helpers
 // that the entry chunks require as "./<chunk>".
-func testBundle(key string) *Bundle {
-	return &Bundle{
+func testBundle(key string) *jsdeps.Bundle {
+	return &jsdeps.Bundle{
 		Key:     key,
 		Entries: map[string]string{"left-pad": "pkg-0.js", "tiny-digest": "pkg-1.js", "bad": "pkg-2.js"},
 		Chunks: map[string][]byte{
@@ -89,19 +90,19 @@ exports.onExecutePostLogin = async (event, api) => {
 func TestNPMBundleErrors(t *testing.T) {
 	a := newAction("a", `require('left-pad'); exports.onExecutePostLogin = async () => {};`)
 	a.Source.Dependencies = map[string]string{"left-pad": "1.3.0"}
-	a.Source.Bundle = &Bundle{Key: "k-broken", Entries: map[string]string{"left-pad": "pkg-0.js"},
+	a.Source.Bundle = &jsdeps.Bundle{Key: "k-broken", Entries: map[string]string{"left-pad": "pkg-0.js"},
 		Chunks: map[string][]byte{"pkg-0.js": []byte("module.exports = {")}}
 	_, err := Build(t.Context(), newSpec(a), Options{})
 	if err == nil || !strings.Contains(err.Error(), "the npm dependency bundle does not compile: chunk pkg-0.js") ||
 		!strings.Contains(err.Error(), "actions/a/<npm bundle>") {
 		t.Errorf("broken bundle: err = %v", err)
 	}
-	a.Source.Bundle = &Bundle{Key: "k-empty"}
+	a.Source.Bundle = &jsdeps.Bundle{Key: "k-empty"}
 	_, err = Build(t.Context(), newSpec(a), Options{})
 	if err == nil || !strings.Contains(err.Error(), "the dependency bundle of actions/a has no left-pad") {
 		t.Errorf("bundle without the package: err = %v", err)
 	}
-	a.Source.Bundle = &Bundle{Key: "k-missing", Entries: map[string]string{"left-pad": "pkg-0.js"},
+	a.Source.Bundle = &jsdeps.Bundle{Key: "k-missing", Entries: map[string]string{"left-pad": "pkg-0.js"},
 		Chunks: map[string][]byte{"pkg-0.js": []byte(`exports.default = require("./chunk-GONE.js");`)}}
 	_, err = Build(t.Context(), newSpec(a), Options{})
 	if err == nil || !strings.Contains(err.Error(), "the dependency bundle of actions/a has no chunk chunk-GONE.js") {
@@ -128,26 +129,11 @@ func TestNPMBundleErrors(t *testing.T) {
 	// A chunk that nothing loads at start must compile all the same before the generation serves.
 	lazy := newAction("lazy", `exports.onExecutePostLogin = async () => { require('left-pad'); };`)
 	lazy.Source.Dependencies = map[string]string{"left-pad": "1.3.0"}
-	lazy.Source.Bundle = &Bundle{Key: "k-lazy", Entries: map[string]string{"left-pad": "pkg-0.js"},
+	lazy.Source.Bundle = &jsdeps.Bundle{Key: "k-lazy", Entries: map[string]string{"left-pad": "pkg-0.js"},
 		Chunks: map[string][]byte{"pkg-0.js": []byte(`exports.default = 1;`), "chunk-BAD.js": []byte("var = ;")}}
 	_, err = Build(t.Context(), newSpec(lazy), Options{})
 	if err == nil || !strings.Contains(err.Error(), "does not compile: chunk chunk-BAD.js") {
 		t.Errorf("a broken chunk nothing loads at start: err = %v", err)
-	}
-}
-
-func TestPackageSubpaths(t *testing.T) {
-	files := map[string][]byte{
-		"index.js": []byte(`const get = require('lodash/get'); const _ = require('lodash');
-// require('lodash/commented')
-const x = require("@acme/pkg/sub/x"); require('other/y'); require('./lodash/local'); require('node:crypto'); require('lodash/');`),
-		"lib/more.cjs": []byte("require(`lodash/get`); require('lodash/set');"),
-		"data.json":    []byte(`{"a": "require('lodash/json')"}`),
-	}
-	got := PackageSubpaths(files, map[string]string{"lodash": "4.17.21", "@acme/pkg": "1.0.0"})
-	want := []string{"@acme/pkg/sub/x", "lodash/get", "lodash/set"}
-	if !slices.Equal(got, want) {
-		t.Errorf("got %q, want %q", got, want)
 	}
 }
 

@@ -15,6 +15,7 @@ import (
 	"sync"
 	"sync/atomic"
 
+	"github.com/actionsd/actionsd/jsdeps"
 	"github.com/dop251/goja"
 	"github.com/dop251/goja/parser"
 )
@@ -100,7 +101,7 @@ var compileSlots = make(chan struct{}, runtime.GOMAXPROCS(0))
 
 // chunks returns the compile tasks of bundle's chunks by name, and the ones not yet compiled,
 // largest first. display maps entry chunks to their packages.
-func (c *ProgramCache) chunks(build uint64, bundle *Bundle) (map[string]*compileTask, []*compileTask) {
+func (c *ProgramCache) chunks(build uint64, bundle *jsdeps.Bundle) (map[string]*compileTask, []*compileTask) {
 	refs := c.chunkRefs(build, bundle)
 	all := make(map[string]*compileTask, len(refs))
 	var todo []*compileTask
@@ -130,7 +131,7 @@ type bundleRefs struct {
 
 // chunkRefs returns bundle's chunks, largest first. They are hashed once while builds use the
 // bundle (its Key names its content), not at every Precompile and Build.
-func (c *ProgramCache) chunkRefs(build uint64, bundle *Bundle) []chunkRef {
+func (c *ProgramCache) chunkRefs(build uint64, bundle *jsdeps.Bundle) []chunkRef {
 	c.mu.Lock()
 	if b, ok := c.bundles[bundle.Key]; ok {
 		b.used = max(b.used, build)
@@ -213,7 +214,7 @@ func dispatch(tasks []*compileTask) {
 // compileBundle queues every chunk of bundle for the background workers, largest first, and
 // returns at once. A chunk is cached by its name and content, so the chunks a dependency change
 // did not touch are not compiled again, and owners with equal chunks share their programs.
-func (b *builder) compileBundle(u *unit, bundle *Bundle) *bundleCode {
+func (b *builder) compileBundle(u *unit, bundle *jsdeps.Bundle) *bundleCode {
 	all, todo := b.programs.chunks(b.build, bundle)
 	for _, name := range slices.Sorted(maps.Keys(all)) {
 		b.pending = append(b.pending, pendingChunk{object: u.object, file: u.repoPath("<npm bundle>"), chunk: name, code: all[name]})
@@ -237,7 +238,7 @@ func chunkKey(display map[string]string, name string, code []byte) (string, [32]
 // Precompile starts compiling the chunks of bundle in the background, so that a build that comes
 // later finds them compiled or compiling: the reconciler calls it as soon as a bundle is installed,
 // and the compiles overlap the secret reads that come before the build. It returns at once.
-func (c *ProgramCache) Precompile(bundle *Bundle) {
+func (c *ProgramCache) Precompile(bundle *jsdeps.Bundle) {
 	if bundle == nil {
 		return
 	}
@@ -261,10 +262,6 @@ func (u *unit) head() string {
 		return moduleWrapperHead
 	}
 	return actionWrapperHead
-}
-
-func isJSFile(name string) bool {
-	return strings.HasSuffix(name, ".js") || strings.HasSuffix(name, ".cjs")
 }
 
 // ProgramCache keeps compiled programs by content hash (file name and wrapped source) so that a
@@ -372,7 +369,7 @@ func (b *builder) compileUnit(kind unitKind, object, name string, src Source, se
 		data := src.Files[f]
 		f = path.Clean(f)
 		switch {
-		case isJSFile(f):
+		case jsdeps.IsJS(f):
 			prg, err := b.programs.compile(b.build, u.repoPath(f), u.head()+string(data)+wrapperTail)
 			if err != nil {
 				return nil, &Problem{Object: object, Error: syntaxProblem(u, f, err)}

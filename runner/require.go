@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/actionsd/actionsd/jsdeps"
 	"github.com/dop251/goja"
 )
 
@@ -123,15 +124,6 @@ var nodeOnlyBuiltins = map[string]bool{
 	"v8": true, "wasi": true, "constants": true, "sys": true,
 }
 
-// PackageName returns the npm package a bare specifier names ("@scope/pkg/sub" -> "@scope/pkg").
-func PackageName(spec string) string {
-	parts := strings.SplitN(spec, "/", 3)
-	if strings.HasPrefix(spec, "@") && len(parts) >= 2 {
-		return parts[0] + "/" + parts[1]
-	}
-	return parts[0]
-}
-
 // resolve says what spec, required from file (relative to u's folder), names, or why it is refused.
 // Build's static scan and the runtime's require share it.
 func (u *unit) resolve(from, spec string) (resolved, error) {
@@ -169,10 +161,10 @@ func (u *unit) resolve(from, spec string) (resolved, error) {
 	if _, ok := builtinLoaders[name]; ok {
 		return resolved{kind: reqBuiltin, name: name}, nil
 	}
-	if nodeOnlyBuiltins[PackageName(name)] || strings.HasPrefix(spec, "node:") {
+	if nodeOnlyBuiltins[jsdeps.PackageName(name)] || strings.HasPrefix(spec, "node:") {
 		return resolved{}, fmt.Errorf("cannot require '%s': the Node built-in is not available to actions", spec)
 	}
-	if pkg := PackageName(spec); u.deps != nil {
+	if pkg := jsdeps.PackageName(spec); u.deps != nil {
 		if _, ok := u.deps[pkg]; ok {
 			return resolved{kind: reqDependency, name: pkg}, nil
 		}

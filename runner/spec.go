@@ -52,6 +52,8 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/actionsd/actionsd/jsdeps"
+
 	"go.uber.org/zap"
 )
 
@@ -95,19 +97,7 @@ type Source struct {
 	Dependencies map[string]string
 	// Bundle is the code of Dependencies, built by npmvendor; nil when there are none (or, until
 	// npm support lands, when they are not resolved: requiring one then fails with a clear error).
-	Bundle *Bundle
-}
-
-// Bundle is one dependency set bundled by esbuild, split into CommonJS chunks: one entry chunk per
-// declared package, and shared chunks for code that several use. Build compiles the chunks in
-// parallel, and a chunk whose content did not change is not compiled again. A chunk loads once per
-// runtime and owner, like a CommonJS module (exports, require, module); its require serves the
-// other chunks as "./<chunk name>" and Node built-ins by name, nothing else. An entry chunk's
-// module.exports.default is its package's exports.
-type Bundle struct {
-	Key     string            // content hash of Entries and Chunks: equal keys mean equal code
-	Entries map[string]string // declared package name -> its entry chunk
-	Chunks  map[string][]byte // chunk name ("pkg-0.js", "chunk-ABCD1234.js") -> code
+	Bundle *jsdeps.Bundle
 }
 
 // Options configure Build; the zero value is usable.

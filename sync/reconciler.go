@@ -30,6 +30,7 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/actionsd/actionsd/gitstore"
+	"github.com/actionsd/actionsd/jsdeps"
 	"github.com/actionsd/actionsd/lockfile"
 	"github.com/actionsd/actionsd/runner"
 	"github.com/actionsd/actionsd/vaultsecrets"
@@ -76,11 +77,11 @@ type Login interface {
 type Installer interface {
 	// Install returns the bundle of req.Owner's dependencies as req.Lock records them. It returns
 	// nil, nil when the owner has none, and must return when ctx ends.
-	Install(ctx context.Context, req InstallRequest) (*runner.Bundle, error)
+	Install(ctx context.Context, req InstallRequest) (*jsdeps.Bundle, error)
 }
 
 // BundleCache is implemented by an Installer that keeps bundles: after each reconcile the
-// reconciler passes the keys (runner.Bundle.Key) of every bundle the serving generation uses, so
+// reconciler passes the keys (jsdeps.Bundle.Key) of every bundle the serving generation uses, so
 // that the others may go. InUse runs in the reconcile loop, so it must be quick.
 type BundleCache interface {
 	InUse(keys []string)

@@ -6,6 +6,7 @@ import (
 	"sort"
 
 	"github.com/actionsd/actionsd/gitstore"
+	"github.com/actionsd/actionsd/jsdeps"
 	"github.com/actionsd/actionsd/lockfile"
 	"github.com/actionsd/actionsd/npmvendor"
 	"github.com/actionsd/actionsd/runner"
@@ -108,7 +109,7 @@ func (r *Reconciler) resolve(_ context.Context, a *attempt) error {
 // their bundle. commits are read for vendored tarballs first (InstallRequest.Commits).
 func InstallSource(ctx context.Context, in Installer, src runner.Source, owner string, lock *lockfile.Lock, commits []string) (runner.Source, error) {
 	b, err := in.Install(ctx, InstallRequest{Lock: lock, Owner: owner, Commits: commits,
-		Subpaths: runner.PackageSubpaths(src.Files, src.Dependencies)})
+		Subpaths: jsdeps.PackageSubpaths(src.Files, src.Dependencies)})
 	if err != nil {
 		return src, err
 	}

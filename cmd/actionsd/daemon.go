@@ -30,6 +30,7 @@ import (
 	"github.com/actionsd/actionsd/gitstore"
 	"github.com/actionsd/actionsd/internal/api"
 	"github.com/actionsd/actionsd/internal/config"
+	"github.com/actionsd/actionsd/jsdeps"
 	"github.com/actionsd/actionsd/npmvendor"
 	"github.com/actionsd/actionsd/runner"
 	"github.com/actionsd/actionsd/sync"
@@ -326,7 +327,7 @@ func newNPMInstaller(cfg config.Config, store *gitstore.Store, metrics *npmvendo
 
 // Install installs owner's dependencies as lock records them, reading vendored tarballs from the
 // repository's vendor/npm/ at commits first.
-func (n *npmInstaller) Install(ctx context.Context, req sync.InstallRequest) (*runner.Bundle, error) {
+func (n *npmInstaller) Install(ctx context.Context, req sync.InstallRequest) (*jsdeps.Bundle, error) {
 	inst, err := n.lazy.get(func() (npmvendor.InstallerOptions, error) {
 		// The registry is looked for only when a tarball is neither cached nor vendored: a
 		// restart with everything cached does not ask the npm CLI.

@@ -1,4 +1,4 @@
-package runner
+package jsdeps
 
 import (
 	"maps"
@@ -6,18 +6,18 @@ import (
 	"strings"
 )
 
-// requireCall is one literal require('x') found in a source file.
-type requireCall struct {
-	spec      string
-	line, col int // of the "require" token, 1-based; col counts bytes
+// Require is one literal require('x') found in a source file.
+type Require struct {
+	Spec      string
+	Line, Col int // of the "require" token, 1-based; Col counts bytes
 }
 
-// scanRequires finds the literal require('x') / require("x") / require(`x`) calls of a file. It
+// Requires finds the literal require('x') / require("x") / require(`x`) calls of a file. It
 // skips comments, strings and template literals, so that a require in a comment is not reported;
 // it does not tell regular expression literals from divisions (a regexp containing a quote may hide
 // what follows it on that line, which only makes the scan miss a call, never invent one).
-func scanRequires(src []byte) []requireCall {
-	var out []requireCall
+func Requires(src []byte) []Require {
+	var out []Require
 	line, lineStart := 1, 0
 	n := len(src)
 	i := 0
@@ -78,7 +78,7 @@ func scanRequires(src []byte) []requireCall {
 			skipString(c)
 		case c == 'r' && i+7 <= n && string(src[i:i+7]) == "require" &&
 			(i == 0 || !isIdent(src[i-1]) && src[i-1] != '.') && (i+7 == n || !isIdent(src[i+7])):
-			call := requireCall{line: line, col: i - lineStart + 1}
+			call := Require{Line: line, Col: i - lineStart + 1}
 			j := skipSpace(i + 7)
 			i += 7
 			if j >= n || src[j] != '(' {
@@ -97,7 +97,7 @@ func scanRequires(src []byte) []requireCall {
 				continue
 			}
 			if e := skipSpace(k + 1); e < n && src[e] == ')' {
-				call.spec = string(src[j+1 : k])
+				call.Spec = string(src[j+1 : k])
 				out = append(out, call)
 			}
 			// Count the newlines skipped between require and the literal.
@@ -121,14 +121,14 @@ func scanRequires(src []byte) []requireCall {
 func PackageSubpaths(files map[string][]byte, declared map[string]string) []string {
 	seen := map[string]bool{}
 	for f, src := range files {
-		if !isJSFile(f) {
+		if !IsJS(f) {
 			continue
 		}
-		for _, c := range scanRequires(src) {
-			pkg := PackageName(c.spec)
+		for _, c := range Requires(src) {
+			pkg := PackageName(c.Spec)
 			// "pkg/" is the package itself, as in Node.
-			if _, ok := declared[pkg]; ok && strings.TrimSuffix(c.spec, "/") != pkg && !strings.HasPrefix(c.spec, "node:") {
-				seen[c.spec] = true
+			if _, ok := declared[pkg]; ok && strings.TrimSuffix(c.Spec, "/") != pkg && !strings.HasPrefix(c.Spec, "node:") {
+				seen[c.Spec] = true
 			}
 		}
 	}
