@@ -114,7 +114,7 @@ func (w *Workspace) RunTests(ctx context.Context, tf TestFile, opts TestOptions)
 		var be *runner.BuildError
 		if errors.As(err, &be) && len(be.Problems) > 0 {
 			p := be.Problems[0]
-			return broken(p.Message, errorPos(p.Error))
+			return broken(p.Message, errorPos(runner.Error{File: p.File, Line: p.Line, Col: p.Col}))
 		}
 		return broken(err.Error(), "")
 	}

@@ -16,6 +16,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/actionsd/actionsd/diag"
 	"github.com/actionsd/actionsd/jsdeps"
 	"github.com/actionsd/actionsd/trigger"
 	"go.uber.org/zap"
@@ -25,7 +26,7 @@ import (
 type builder struct {
 	programs *ProgramCache
 	build    uint64
-	problems []Problem
+	problems diag.List
 	pending  []pendingChunk // bundle chunks compiling in the background
 }
 
@@ -57,7 +58,7 @@ func (b *builder) waitChunks(ctx context.Context) error {
 }
 
 func (b *builder) problem(object string, e Error) {
-	p := Problem{Object: object, Error: e}
+	p := problemAt(object, e)
 	if !slices.Contains(b.problems, p) {
 		b.problems = append(b.problems, p)
 	}
@@ -213,7 +214,7 @@ func Build(ctx context.Context, spec *Spec, opts Options) (*Generation, error) {
 			key := fmt.Sprintf("%s@v%d", cmp.Or(ms.Name, mname), ms.Version)
 			mu, seen := modules[key]
 			if !seen {
-				var p *Problem
+				var p *diag.Diagnostic
 				mu, p = b.compileUnit(moduleUnit, "modules/"+key, cmp.Or(ms.Name, mname), ms.Source, ms.Secrets)
 				if p != nil {
 					b.problems = append(b.problems, *p)

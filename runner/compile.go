@@ -15,6 +15,7 @@ import (
 	"sync"
 	"sync/atomic"
 
+	"github.com/actionsd/actionsd/diag"
 	"github.com/actionsd/actionsd/jsdeps"
 	"github.com/dop251/goja"
 	"github.com/dop251/goja/parser"
@@ -338,7 +339,7 @@ func compileJS(name, src string) (prg *goja.Program, err error) {
 
 // compileUnit compiles every JavaScript file of src and keeps its JSON files, or returns the first
 // problem.
-func (b *builder) compileUnit(kind unitKind, object, name string, src Source, secrets map[string]string) (*unit, *Problem) {
+func (b *builder) compileUnit(kind unitKind, object, name string, src Source, secrets map[string]string) (*unit, *diag.Diagnostic) {
 	u := &unit{
 		kind:    kind,
 		object:  object,
@@ -361,8 +362,8 @@ func (b *builder) compileUnit(kind unitKind, object, name string, src Source, se
 		u.bundle = b.compileBundle(u, src.Bundle)
 	}
 	if !u.files[u.entry] {
-		return nil, &Problem{Object: object, Error: Error{
-			Message: fmt.Sprintf("entry file %s not found", u.entry), File: u.repoPath(u.entry)}}
+		p := problemAt(object, Error{Message: fmt.Sprintf("entry file %s not found", u.entry), File: u.repoPath(u.entry)})
+		return nil, &p
 	}
 	// Sorted, so that the first problem reported is the same on every build.
 	for _, f := range slices.Sorted(maps.Keys(src.Files)) {
@@ -372,7 +373,8 @@ func (b *builder) compileUnit(kind unitKind, object, name string, src Source, se
 		case jsdeps.IsJS(f):
 			prg, err := b.programs.compile(b.build, u.repoPath(f), u.head()+string(data)+wrapperTail)
 			if err != nil {
-				return nil, &Problem{Object: object, Error: syntaxProblem(u, f, err)}
+				p := problemAt(object, syntaxProblem(u, f, err))
+				return nil, &p
 			}
 			u.progs[f] = prg
 		case strings.HasSuffix(f, ".json"):

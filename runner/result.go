@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"sync"
+
+	"github.com/actionsd/actionsd/diag"
 )
 
 // Outcomes of an execution.
@@ -169,23 +171,33 @@ type Multifactor struct {
 	Options  map[string]any `json:"options,omitempty"`
 }
 
-// BuildError says why a generation could not be built: one entry per failing action or module,
-// each with the repository-relative file and line at fault where known.
+// BuildError says why a generation could not be built: one diagnostic per failing action or
+// module, each with the repository-relative file and line at fault where known. It unwraps to
+// its Problems, so that diag.As finds them.
 type BuildError struct {
-	Problems []Problem
-}
-
-// Problem is one build failure.
-type Problem struct {
-	Object string // "actions/log-login" or "modules/logger@v2"
-	Error
+	Problems diag.List
 }
 
 func (e *BuildError) Error() string {
 	if len(e.Problems) == 1 {
-		return e.Problems[0].Object + ": " + e.Problems[0].Error.Error()
+		return problemText(e.Problems[0])
 	}
-	return fmt.Sprintf("%s: %s (and %d more)", e.Problems[0].Object, e.Problems[0].Error.Error(), len(e.Problems)-1)
+	return fmt.Sprintf("%s (and %d more)", problemText(e.Problems[0]), len(e.Problems)-1)
+}
+
+// Unwrap returns the problems.
+func (e *BuildError) Unwrap() error { return e.Problems }
+
+// problemText is how a build problem reads in BuildError's message: the object, then the file,
+// line and column as Error.Error writes them.
+func problemText(d diag.Diagnostic) string {
+	e := Error{Message: d.Message, File: d.File, Line: d.Line, Col: d.Col}
+	return d.Object + ": " + e.Error()
+}
+
+// problemAt is the build problem e of object.
+func problemAt(object string, e Error) diag.Diagnostic {
+	return diag.Diagnostic{Object: object, Pos: diag.Pos{File: e.File, Line: e.Line, Col: e.Col}, Message: e.Message}
 }
 
 // Release hands r's claim and metadata maps over for reuse by later executions. Call it only
