@@ -358,6 +358,9 @@ func BenchmarkEncodeResult(b *testing.B) {
 	}
 }
 
+// plainResult is Result without its MarshalJSON: what encoding/json writes by reflection.
+type plainResult Result
+
 // BenchmarkEncodeResultReflect is the same with encoding/json's reflection (the encoding before
 // AppendJSON), for comparison.
 func BenchmarkEncodeResultReflect(b *testing.B) {

@@ -18,12 +18,15 @@ import (
 
 	"github.com/actionsd/actionsd/diag"
 	"github.com/actionsd/actionsd/jsdeps"
+	"github.com/actionsd/actionsd/runner/auth0"
+	"github.com/actionsd/actionsd/runner/egress"
 	"github.com/actionsd/actionsd/trigger"
 	"go.uber.org/zap"
 )
 
 // builder holds one Build's state.
 type builder struct {
+	engine   *Engine
 	programs *ProgramCache
 	build    uint64
 	problems diag.List
@@ -80,11 +83,13 @@ func Build(ctx context.Context, spec *Spec, opts Options) (*Generation, error) {
 	if programs == nil {
 		programs = NewProgramCache()
 	}
-	b := &builder{programs: programs}
-	b.build = programs.begin()
+	engine := engineOf(opts.Engine)
+	b := &builder{engine: engine, programs: programs}
+	b.build = programs.begin(engine)
 	defer programs.end(b.build)
 
 	given := runEnv{
+		engine:   engine,
 		log:      opts.Logger,
 		client:   opts.HTTPClient,
 		cache:    opts.Cache,
@@ -104,10 +109,10 @@ func Build(ctx context.Context, spec *Spec, opts Options) (*Generation, error) {
 		env.log = zap.NewNop()
 	}
 	if env.client == nil {
-		env.client = NewHTTPClient(EgressPolicy{})
+		env.client = egress.NewClient(egress.Policy{})
 	}
 	if env.cache == nil {
-		env.cache = NewCache()
+		env.cache = auth0.NewCache()
 	}
 	if env.poolSize <= 0 {
 		env.poolSize = max(DefaultPoolSize, 2*runtime.GOMAXPROCS(0))
@@ -129,7 +134,7 @@ func Build(ctx context.Context, spec *Spec, opts Options) (*Generation, error) {
 		commit:   spec.Commit,
 		number:   spec.Generation,
 		env:      env,
-		sealer:   newStateSealer(opts.StateKey),
+		sealer:   newStateSealer(cmp.Or(string(opts.StateKey), string(engine.stateKey))),
 		actions:  make(map[string]*action, len(spec.Actions)),
 		bindings: make(map[string][]*action, len(spec.Bindings)),
 	}

@@ -8,7 +8,6 @@ import (
 	"maps"
 	"path"
 	"regexp"
-	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -95,10 +94,6 @@ func (c *compileTask) wait() (*goja.Program, error) {
 	<-c.done
 	return c.prg, c.err
 }
-
-// compileSlots bounds the background chunk compiles running at once, across builds, to the
-// processors Go may use: more would only interleave them.
-var compileSlots = make(chan struct{}, runtime.GOMAXPROCS(0))
 
 // chunks returns the compile tasks of bundle's chunks by name, and the ones not yet compiled,
 // largest first. display maps entry chunks to their packages.
@@ -192,24 +187,25 @@ func (c *ProgramCache) task(build uint64, key [32]byte, name string, src func() 
 	return t
 }
 
-// dispatch hands the tasks, in order (the largest first), to background workers as compile slots
-// free up; a task someone has claimed meanwhile is skipped. It returns at once.
-func dispatch(tasks []*compileTask) {
+// dispatch hands the tasks, in order (the largest first), to background workers as the engine's
+// compile slots free up (as many as the processors Go may use: more would only interleave them);
+// a task someone has claimed meanwhile is skipped. It returns at once.
+func (e *Engine) dispatch(tasks []*compileTask) {
 	if len(tasks) == 0 {
 		return
 	}
-	go func() {
+	e.wg.Go(func() {
 		for _, t := range tasks {
 			if t.claimed.Load() {
 				continue
 			}
-			compileSlots <- struct{}{}
-			go func() {
-				defer func() { <-compileSlots }()
+			e.slots <- struct{}{}
+			e.wg.Go(func() {
+				defer func() { <-e.slots }()
 				t.run()
-			}()
+			})
 		}
-	}()
+	})
 }
 
 // compileBundle queues every chunk of bundle for the background workers, largest first, and
@@ -220,7 +216,7 @@ func (b *builder) compileBundle(u *unit, bundle *jsdeps.Bundle) *bundleCode {
 	for _, name := range slices.Sorted(maps.Keys(all)) {
 		b.pending = append(b.pending, pendingChunk{object: u.object, file: u.repoPath("<npm bundle>"), chunk: name, code: all[name]})
 	}
-	dispatch(todo)
+	b.engine.dispatch(todo)
 	return &bundleCode{key: bundle.Key, entries: bundle.Entries, chunks: all}
 }
 
@@ -238,16 +234,18 @@ func chunkKey(display map[string]string, name string, code []byte) (string, [32]
 
 // Precompile starts compiling the chunks of bundle in the background, so that a build that comes
 // later finds them compiled or compiling: the reconciler calls it as soon as a bundle is installed,
-// and the compiles overlap the secret reads that come before the build. It returns at once.
+// and the compiles overlap the secret reads that come before the build. They run on the engine of
+// the last build that used c (the default engine before any). It returns at once.
 func (c *ProgramCache) Precompile(bundle *jsdeps.Bundle) {
 	if bundle == nil {
 		return
 	}
 	c.mu.Lock()
 	build := c.builds + 1 // the next build's number: its sweep keeps what this compiles
+	eng := engineOf(c.engine)
 	c.mu.Unlock()
 	_, todo := c.chunks(build, bundle)
-	dispatch(todo)
+	eng.dispatch(todo)
 }
 
 // repoPath is file's repository-relative path, as positions and errors name it.
@@ -271,6 +269,7 @@ func (u *unit) head() string {
 // through Options.Programs.
 type ProgramCache struct {
 	mu      sync.Mutex // guards the fields below
+	engine  *Engine    // of the last build that used the cache (Precompile's)
 	builds  uint64
 	progs   map[[32]byte]*cachedProgram
 	tasks   map[[32]byte]*compileTask // compiles not finished yet, by key: equal sources compile once
@@ -288,9 +287,10 @@ func NewProgramCache() *ProgramCache {
 		bundles: make(map[string]*bundleRefs)}
 }
 
-func (c *ProgramCache) begin() uint64 {
+func (c *ProgramCache) begin(e *Engine) uint64 {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	c.engine = e
 	c.builds++
 	return c.builds
 }

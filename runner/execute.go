@@ -8,9 +8,11 @@ import (
 	"regexp"
 	"runtime/debug"
 	"strconv"
-	"strings"
 	"time"
 
+	"github.com/actionsd/actionsd/runner/auth0"
+	"github.com/actionsd/actionsd/runner/host"
+	"github.com/actionsd/actionsd/runner/wire"
 	"github.com/dop251/goja"
 	"go.uber.org/zap"
 )
@@ -22,7 +24,7 @@ var errTimedOut = errors.New("execution interrupted")
 // execution's budget); a runtime that was interrupted or failed internally is dropped.
 //
 // members are the spans of the event's members, or nil (see Generation.execute).
-func (a *action) run(ctx context.Context, ex *execution, members []memberSpan, ar *ActionResult, deadline time.Time, handler string) {
+func (a *action) run(ctx context.Context, ex *execution, members []wire.MemberSpan, ar *ActionResult, deadline time.Time, handler string) {
 	start := time.Now()
 	var end time.Time // when the handler's run ended; the clock is read once for the checks and the duration
 	defer func() {
@@ -107,9 +109,9 @@ func asError(err error) *Error {
 // api, and runs the loop until its promise settles. It returns the action's JavaScript failure,
 // if any.
 //
-// now is the current time, as the caller just read it. The runtime's alarm (alarm.go) interrupts it at limit, when ctx ends, or past its memory limit;
-// fired says which, nil when it did not fire.
-func (v *vm) execute(ctx context.Context, now, limit time.Time, ex *execution, members []memberSpan, ar *ActionResult, handler string) (jsErr *Error, fired error) {
+// now is the current time, as the caller just read it. The runtime's alarm (memory.go) interrupts
+// it at limit, when ctx ends, or past its memory limit; fired says which, nil when it did not fire.
+func (v *vm) execute(ctx context.Context, now, limit time.Time, ex *execution, members []wire.MemberSpan, ar *ActionResult, handler string) (jsErr *Error, fired error) {
 	v.loop.reset()
 	v.cur = actionRun{parent: ctx, limit: limit, ex: ex, ar: ar}
 	v.run = &v.cur
@@ -128,6 +130,7 @@ func (v *vm) execute(ctx context.Context, now, limit time.Time, ex *execution, m
 		if v.cur.cancel != nil {
 			v.cur.cancel()
 		}
+		v.api.End()
 		v.run = nil
 		v.cur = actionRun{}
 		v.loop.reset()
@@ -138,17 +141,23 @@ func (v *vm) execute(ctx context.Context, now, limit time.Time, ex *execution, m
 		return &Error{Message: fmt.Sprintf("actions/%s does not export %s", v.act.name, handler)}, nil
 	}
 	// Each action reads the request itself, so it gets its own deep copy of the event.
-	evObj, err := v.newEvent(ex, members)
+	// (It is not carved out of the Result: it refers to the runtime, which the Result must not
+	// keep alive.)
+	evObj, err := wire.NewEvent(v.rt, ex.event, members, v.secretsObject())
 	if err != nil {
 		return &Error{Message: "cannot read the event: " + err.Error()}, nil
 	}
 	if ts := ex.res.Effects.TargetScopes; ts != nil {
-		v.setEventTargetScopes(evObj, *ts)
+		auth0.SetTargetScopes(v.rt, evObj, *ts)
 	}
-	v.cur.event = evObj
+	resume := ""
+	if ex.flow != nil {
+		resume = ex.flow.resume
+	}
+	v.api.Begin(auth0.Run{Result: ex.res, Event: evObj, Request: ex.event, Resume: resume})
 	v.inJS.Store(true)
 	// goja copies the arguments onto its stack: the array is reused by every execution.
-	v.callArgs[0], v.callArgs[1] = evObj, v.api
+	v.callArgs[0], v.callArgs[1] = evObj, v.api.Object()
 	ret, err := fn(goja.Undefined(), v.callArgs[:]...)
 	v.callArgs[0], v.callArgs[1] = nil, nil
 	if err != nil {
@@ -213,7 +222,7 @@ func (v *vm) jsError(err error) *Error {
 func (v *vm) valueError(val goja.Value, frames []goja.StackFrame) *Error {
 	e := &Error{Message: v.errorMessage(val)}
 	if o, ok := val.(*goja.Object); ok && o.ClassName() == "Error" {
-		if st, ok := jsString(o.Get("stack")); ok && v.stackPosition(e, st) {
+		if st, ok := host.String(o.Get("stack")); ok && v.stackPosition(e, st) {
 			return e
 		}
 	}
@@ -233,12 +242,10 @@ func (v *vm) errorMessage(val goja.Value) string {
 		}
 		return name.String() + ": " + m
 	}
-	if s, ok := jsString(val); ok {
+	if s, ok := host.String(val); ok {
 		return s
 	}
-	var b strings.Builder
-	v.inspect(&b, val, 1, nil)
-	return b.String()
+	return v.node.Inspect(val, 1)
 }
 
 // stackPosRE finds "file:line:col" in a goja stack line ("at f (actions/a/index.js:3:11(12))").
@@ -277,4 +284,17 @@ func setPosition(e *Error, file, head string, line, col int) {
 		col = max(1, col-len(head))
 	}
 	e.File, e.Line, e.Col = file, line, col
+}
+
+// secretsObject is the frozen event.secrets of the action, made once per runtime.
+func (v *vm) secretsObject() *goja.Object {
+	if v.secrets == nil {
+		s := v.rt.NewObject()
+		for k, val := range v.act.unit.secrets {
+			s.Set(k, val)
+		}
+		v.in.MustFreeze(s)
+		v.secrets = s
+	}
+	return v.secrets
 }

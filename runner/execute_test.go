@@ -8,6 +8,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/actionsd/actionsd/runner/auth0"
 	"go.uber.org/zap"
 	"go.uber.org/zap/zapcore"
 	"go.uber.org/zap/zaptest/observer"
@@ -488,7 +489,7 @@ func TestCacheAPI(t *testing.T) {
   out.del = api.cache.delete('missing');
   api.idToken.setCustomClaim('out', out);
 };`)
-	cache := NewCache()
+	cache := auth0.NewCache()
 	g := mustBuild(t, newSpec(a), Options{Cache: cache})
 	first := mustExecute(t, g, "post-login", `{"n":1}`)
 	wantSuccess(t, first)

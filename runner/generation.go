@@ -14,6 +14,8 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/actionsd/actionsd/runner/auth0"
+	"github.com/actionsd/actionsd/runner/wire"
 	"github.com/actionsd/actionsd/trigger"
 	"go.uber.org/zap"
 	"go.uber.org/zap/zapcore"
@@ -69,9 +71,10 @@ const DefaultPoolSize = 32
 // runEnv is what an action's runtimes reach outside themselves. Generations built with equal
 // options share one, and with it the actions they reuse (Options.Previous).
 type runEnv struct {
+	engine   *Engine
 	log      *zap.Logger
 	client   *http.Client
-	cache    *Cache
+	cache    *auth0.Cache
 	poolSize int
 	memLimit int64         // bytes; ≤ 0: no watchdog
 	budget   time.Duration // an execution's total time
@@ -191,8 +194,8 @@ func (g *Generation) Execute(ctx context.Context, trig string, event []byte) (*R
 	if !ok {
 		return nil, &RequestError{Kind: ErrUnknownTrigger, Name: trig}
 	}
-	var buf [maxEventMembers]memberSpan
-	members, ok := jsonObjectMembers(event, buf[:0])
+	var buf [maxEventMembers]wire.MemberSpan
+	members, ok := wire.ObjectMembers(event, buf[:0])
 	if !ok {
 		return nil, &RequestError{Kind: ErrBadEvent}
 	}
@@ -206,37 +209,17 @@ func (g *Generation) Test(ctx context.Context, name string, event []byte) (*Resu
 	if !ok {
 		return nil, &RequestError{Kind: ErrUnknownAction, Name: name}
 	}
-	var buf [maxEventMembers]memberSpan
-	members, ok := jsonObjectMembers(event, buf[:0])
+	var buf [maxEventMembers]wire.MemberSpan
+	members, ok := wire.ObjectMembers(event, buf[:0])
 	if !ok {
 		return nil, &RequestError{Kind: ErrBadEvent}
 	}
 	return g.execute(ctx, a.trig, []*action{a}, event, members, &flow{single: true}), nil
 }
 
-func isJSONObject(b []byte) bool {
-	_, ok := jsonObjectMembers(b, nil)
-	return ok
-}
-
 // maxEventMembers is how many top-level members of an event Execute and Test keep the spans of
 // for their actions' events; a larger event is scanned by each action.
 const maxEventMembers = 16
-
-// jsonObjectMembers reports whether b is a JSON object, as isJSONObject, and appends the spans
-// of its members to members (see validJSONMembers) in the same pass.
-func jsonObjectMembers(b []byte, members []memberSpan) ([]memberSpan, bool) {
-	for _, c := range b {
-		switch c {
-		case ' ', '\t', '\r', '\n':
-			continue
-		case '{':
-			return validJSONMembers(b, members)
-		}
-		return members, false
-	}
-	return members, false
-}
 
 // execution is the state of one trigger execution, shared by its actions in turn.
 type execution struct {
@@ -279,9 +262,16 @@ func putHex64(dst []byte, x uint64) {
 	}
 }
 
-// newResult returns the Result of an execution of n actions with event, its execution state
-// (res.ex) started.
-func (g *Generation) newResult(t trigger.Trigger, n int, fl *flow, event []byte) *Result {
+// resultState is a Result and the state of the execution that fills it, allocated together: a
+// usual execution allocates neither apart.
+type resultState struct {
+	res Result
+	ex  execution
+}
+
+// newResult returns the Result of an execution of n actions with event, and its execution state
+// started.
+func (g *Generation) newResult(t trigger.Trigger, n int, fl *flow, event []byte) (*Result, *execution) {
 	// The execution ID and the execution's copy of the event share one allocation.
 	id := newExecutionID()
 	var sb strings.Builder
@@ -289,41 +279,35 @@ func (g *Generation) newResult(t trigger.Trigger, n int, fl *flow, event []byte)
 	sb.Write(id[:])
 	sb.Write(event)
 	idEvent := sb.String()
-	res := &Result{
+	rs := &resultState{res: Result{
 		ExecutionID: idEvent[:len(id)],
 		Trigger:     t.Name,
 		Commit:      g.commit,
 		Generation:  g.number,
 		Outcome:     OutcomeSuccess,
-	}
-	res.ex = execution{event: idEvent[len(id):], res: res, flow: fl}
-	if n <= len(res.actionsBuf) {
-		res.Actions = res.actionsBuf[:0]
-	} else {
-		res.Actions = make([]ActionResult, 0, n)
-	}
+	}}
+	res := &rs.res
+	rs.ex = execution{event: idEvent[len(id):], res: res, flow: fl}
+	res.Begin(n)
 	if fl != nil && fl.prior != nil {
 		res.Commands = fl.prior.Commands
 		res.Effects = fl.prior.Effects
-		return res
 	}
-	res.Commands = res.commandsBuf[:0]
-	// The Effects maps are made on first write (setEffect): the JSON encoding writes a nil one
-	// as {}.
-	return res
+	// The Effects maps are made on first write (wire.SetEffect): the JSON encoding writes a nil
+	// one as {}.
+	return res, &rs.ex
 }
 
 // members are the spans of event's top-level members, found while validating it
-// (jsonObjectMembers), or nil to let each action's event scan it. They are passed down to the
+// (wire.ObjectMembers), or nil to let each action's event scan it. They are passed down to the
 // actions rather than kept in the Result, so that their buffer stays on the caller's stack.
-func (g *Generation) execute(ctx context.Context, t trigger.Trigger, actions []*action, event []byte, members []memberSpan, fl *flow) *Result {
+func (g *Generation) execute(ctx context.Context, t trigger.Trigger, actions []*action, event []byte, members []wire.MemberSpan, fl *flow) *Result {
 	start := time.Now()
 	deadline := start.Add(g.env.budget)
 	if d, ok := ctx.Deadline(); ok && d.Before(deadline) {
 		deadline = d
 	}
-	res := g.newResult(t, len(actions), fl, event)
-	ex := &res.ex
+	res, ex := g.newResult(t, len(actions), fl, event)
 	var paused *action
 	for i, a := range actions {
 		handler := t.Handler

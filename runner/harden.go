@@ -3,6 +3,7 @@ package runner
 import (
 	"sync"
 
+	"github.com/actionsd/actionsd/runner/host"
 	"github.com/dop251/goja"
 )
 
@@ -13,7 +14,7 @@ import (
 // (needsLockdown; the others hold no one's secrets but the action's own) is locked down,
 // SES-style, once, when it is created: after the prelude and the runtime's globals are installed and before any action, module
 // or bundle code runs (vm.lockdown), and each Node built-in module when it loads, before any code
-// gets its exports (vm.harden, from vm.builtin):
+// gets its exports (vm.harden, from node.Modules.Require):
 //
 //   - every global binding present at lockdown (the ES intrinsics, the runtime's globals, global
 //     and globalThis) becomes non-writable and non-configurable. The global object itself stays
@@ -24,10 +25,10 @@ import (
 //     once; assigning them another value throws.
 //   - the whole graph reachable from those bindings, from the hidden intrinsics (iterator, generator
 //     and async-function prototypes, %TypedArray%, %ThrowTypeError%) and from the runner's other
-//     shared objects (the modules' console, the prelude's util and stub) is frozen: own
+//     shared objects (the modules' console, node's prelude's util and stub) is frozen: own
 //     properties (values, getters and setters), prototypes, functions' properties, Symbol-keyed
 //     hooks. Frozen prototypes are also non-extensible, so no setter or Symbol hook can be added
-//     to Object.prototype either. The prelude's EventEmitter is frozen when node:events, which
+//     to Object.prototype either. Node's prelude's EventEmitter is frozen when node:events, which
 //     completes it, loads: until then no user code can reach it.
 //   - the "override mistake" is taken out for the names that real code assigns on objects that
 //     inherit them (overrides, below; and every writable method of the prototypes of the runner's
@@ -41,7 +42,7 @@ import (
 //     requests to.
 //
 // Module scope is not frozen: module.exports objects and anything user code creates stay as they
-// are. Dependency bundles run once per owner (loadBundle), so no two owners share one.
+// are. Dependency bundles run once per owner (loadChunk), so no two owners share one.
 //
 // Cost: once per runtime, at creation (materialising and freezing goja's lazily built intrinsics
 // is most of it: ~8–12 ms and ~3.8 MB allocated, against ~0.5 ms for a runtime without it);
@@ -51,7 +52,7 @@ import (
 // find what fails at load (an action's top level that wrapped crypto.createHmac there caught a
 // module's key as the module loaded, and threw it into the build's error).
 //
-// node/*.js must not shallow-freeze what they export: harden stops at frozen objects.
+// runner/node/*.js must not shallow-freeze what they export: harden stops at frozen objects.
 
 // overrides are, per intrinsic prototype, the inherited properties code assigns on its own objects
 // (SES's "moderate" enablements, less the hot Array/Promise ones that code sets only when
@@ -406,7 +407,7 @@ var esGlobalNames = sync.OnceValue(func() []string {
 })
 
 // lockdown hardens v's realm (see the top of this file); roots are the runner's objects that no
-// global reaches (the prelude's results, the modules' console). It runs inside installGlobals,
+// global reaches (node's prelude's results, the modules' console). It runs inside installGlobals,
 // after everything there is installed and before any user code; it panics on failure, as
 // installGlobals' steps do.
 func (v *vm) lockdown(roots ...goja.Value) {
@@ -416,7 +417,7 @@ func (v *vm) lockdown(roots ...goja.Value) {
 		panic(err)
 	}
 	h := hv.(*goja.Object)
-	lock := mustCallable(h, "lockdown")
+	lock := host.MustCallable(h, "lockdown")
 	strings := func(ss []string) goja.Value {
 		a := make([]any, len(ss))
 		for i, s := range ss {
@@ -439,8 +440,8 @@ func (v *vm) lockdown(roots ...goja.Value) {
 		rt.NewArray(list...), strings(esGlobalNames()), rt.NewArray(r...)); err != nil {
 		panic(err)
 	}
-	v.hardenFn = mustCallable(h, "harden")
-	v.viewFn = mustCallable(h, "view")
+	v.hardenFn = host.MustCallable(h, "harden")
+	v.viewFn = host.MustCallable(h, "view")
 }
 
 // moduleView returns what an action gets of a module's exports: a read-only view (harden.go's

@@ -8,8 +8,6 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
-
-	"github.com/dop251/goja"
 )
 
 // Execution limits. goja has no heap of its own to bound: its objects live in the Go heap, shared
@@ -35,7 +33,7 @@ import (
 //   - cumulative growth, by the heap watchdog: every memCheckEvery, an execution still running
 //     compares the heap with the live heap of the collection before it (read when it has run
 //     memCheckEvery); past MemoryLimit of growth, a garbage collection (at most one per
-//     memForcedGCEvery for the whole process, shared with allowAlloc) tells garbage from live data
+//     memForcedGCEvery for the whole engine, shared with allowAlloc) tells garbage from live data
 //     and returns free memory to the OS; if the live heap is still past the limit, the execution
 //     that is running JavaScript (not waiting for a timer or a request) and started first is
 //     interrupted; its runtime is dropped, so what it allocated becomes garbage.
@@ -98,7 +96,7 @@ func (al *alarm) disarm() error {
 	al.t.Stop()
 	al.v.rt.SetRegExpDeadline(time.Time{})
 	if al.base != 0 {
-		suspects.remove(al)
+		al.mem().remove(al)
 	}
 	return al.fired
 }
@@ -119,10 +117,10 @@ func (al *alarm) ring() {
 			// The execution has run memCheckEvery: from now on it is watched. Its baseline is the
 			// live heap of the last collection before it, at most what it was when it started.
 			al.base = max(1, heapLive())
-			suspects.add(al)
+			al.mem().add(al)
 		}
 		if heapObjects() > al.base+uint64(limit) {
-			if live, ok := confirmedLive(); ok && live > al.base+uint64(limit) && al.v.inJS.Load() && suspects.oldestInJS() == al {
+			if live, ok := al.mem().confirmedLive(); ok && live > al.base+uint64(limit) && al.v.inJS.Load() && al.mem().oldestInJS() == al {
 				al.interrupt(errMemoryLimit)
 				return
 			}
@@ -146,33 +144,36 @@ func (al *alarm) interrupt(why error) {
 	al.v.rt.Interrupt(why)
 }
 
-// suspects are the executions that ran longer than memCheckEvery.
-var suspects = suspectSet{m: make(map[*alarm]struct{})}
-
-type suspectSet struct {
-	mu sync.Mutex // guards m
-	m  map[*alarm]struct{}
+// memWatch is the watchdog's view of the executions of one engine: the suspects, executions that
+// ran longer than memCheckEvery, and when it last forced a collection.
+type memWatch struct {
+	mu           sync.Mutex // guards suspects
+	suspects     map[*alarm]struct{}
+	lastForcedGC atomic.Int64 // unix ns
 }
 
-func (s *suspectSet) add(al *alarm) {
+// mem is the watch of al's engine.
+func (al *alarm) mem() *memWatch { return &al.v.act.env.engine.mem }
+
+func (s *memWatch) add(al *alarm) {
 	s.mu.Lock()
-	s.m[al] = struct{}{}
+	s.suspects[al] = struct{}{}
 	s.mu.Unlock()
 }
 
-func (s *suspectSet) remove(al *alarm) {
+func (s *memWatch) remove(al *alarm) {
 	s.mu.Lock()
-	delete(s.m, al)
+	delete(s.suspects, al)
 	s.mu.Unlock()
 }
 
 // oldestInJS returns the suspect running JavaScript that started first.
-func (s *suspectSet) oldestInJS() *alarm {
+func (s *memWatch) oldestInJS() *alarm {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	var oldest *alarm
 	var oldestStart int64
-	for al := range s.m {
+	for al := range s.suspects {
 		if !al.v.inJS.Load() {
 			continue
 		}
@@ -183,16 +184,14 @@ func (s *suspectSet) oldestInJS() *alarm {
 	return oldest
 }
 
-var lastForcedGC atomic.Int64
-
 // confirmedLive returns the live heap after a garbage collection; ok is false when another check
-// forced one too recently (the caller checks again later). The collection also returns the free
+// of the engine forced one too recently (the caller checks again later). The collection also returns the free
 // memory to the OS: an execution near its limit has just freed what it no longer uses, and the
 // memory limit bounds the process's resident set, not only its live heap.
-func confirmedLive() (uint64, bool) {
+func (s *memWatch) confirmedLive() (uint64, bool) {
 	now := time.Now().UnixNano()
-	last := lastForcedGC.Load()
-	if now-last < int64(memForcedGCEvery) || !lastForcedGC.CompareAndSwap(last, now) {
+	last := s.lastForcedGC.Load()
+	if now-last < int64(memForcedGCEvery) || !s.lastForcedGC.CompareAndSwap(last, now) {
 		return 0, false
 	}
 	debug.FreeOSMemory()
@@ -260,7 +259,7 @@ func (v *vm) allowAlloc(size int64) bool {
 	budget := b.base + uint64(limit)
 	used := heapObjects() // live or garbage
 	if used+uint64(size) > budget {
-		live, ok := confirmedLive()
+		live, ok := v.act.env.engine.mem.confirmedLive()
 		if !ok { // a collection ran less than memForcedGCEvery ago
 			live = heapLive()
 		}
@@ -277,13 +276,4 @@ func (v *vm) allowAlloc(size int64) bool {
 	}
 	b.next = b.shown + int64(budget-used-uint64(size))/2
 	return true
-}
-
-func (v *vm) newRangeError(msg string) *goja.Object {
-	ctor := v.rt.Get("RangeError")
-	o, err := v.rt.New(ctor, v.rt.ToValue(msg))
-	if err != nil {
-		return v.newError(msg)
-	}
-	return o
 }

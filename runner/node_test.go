@@ -10,6 +10,7 @@ import (
 	"crypto/sha256"
 	"crypto/x509"
 	"encoding/base64"
+	"encoding/json"
 	"encoding/pem"
 	"io"
 	"math/big"
@@ -379,8 +380,8 @@ func TestNodeHTTPAndFetch(t *testing.T) {
 }
 
 func quoteJSON(s string) string {
-	var b []byte
-	return string(appendJSONString(b, s))
+	b, _ := json.Marshal(s)
+	return string(b)
 }
 
 // process.env holds Options.ProcessEnv and nothing of the host's environment.

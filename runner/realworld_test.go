@@ -9,6 +9,8 @@ import (
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/actionsd/actionsd/runner/auth0"
 )
 
 // Real-world actions in the style of Auth0's documentation examples.
@@ -297,7 +299,7 @@ func TestAPISurface(t *testing.T) {
   api.cache.set('surface', names.sort().join(' '));
 };`)
 		a.Trigger = trig
-		cache := NewCache()
+		cache := auth0.NewCache()
 		g := mustBuild(t, newSpec(a), Options{Cache: cache})
 		res, _ := g.Test(context.Background(), "s", []byte(`{}`))
 		wantSuccess(t, res)

@@ -29,7 +29,7 @@ func sealFixed(s *stateSealer, plain []byte, nonce byte) string {
 // fuzzStates returns the states sealed with fuzzStateKey that FuzzRedirectState starts from:
 // every string that may open, and some sealed values that open but Continue must refuse.
 func fuzzStates() (valid []string, other []string) {
-	s := newStateSealer(fuzzStateKey)
+	s := newStateSealer(string(fuzzStateKey))
 	far := time.Date(2100, 1, 1, 0, 0, 0, 0, time.UTC).Unix()
 	flows := []*pausedFlow{
 		{Version: 1, ID: "fuzz-1", Exec: "x1", Trigger: "post-login", Action: "consent", Expires: far, Event: json.RawMessage(`{}`)},
@@ -55,7 +55,7 @@ func fuzzStates() (valid []string, other []string) {
 	}
 	// Sealed with another key.
 	plain, _ := json.Marshal(flows[0])
-	other = append(other, sealFixed(newStateSealer([]byte("another key, another daemon.....")), plain, 0))
+	other = append(other, sealFixed(newStateSealer("another key, another daemon....."), plain, 0))
 	return valid, other
 }
 

@@ -3,11 +3,11 @@ package runner
 import (
 	"fmt"
 	"path"
-	"slices"
 	"strings"
-	"time"
 
 	"github.com/actionsd/actionsd/jsdeps"
+	"github.com/actionsd/actionsd/runner/host"
+	"github.com/actionsd/actionsd/runner/node"
 	"github.com/dop251/goja"
 )
 
@@ -26,102 +26,6 @@ type resolved struct {
 	file string // reqFile: relative to the unit's folder
 	mod  *unit  // reqModule
 	name string // reqBuiltin: its name without "node:"; reqDependency: the package name
-}
-
-// builtinLoaders are the Node built-ins, by name without the "node:" prefix. A loader runs once per
-// runtime, on first require (see vm.builtin); most are node/<name>.js.
-var builtinLoaders map[string]func(v *vm) goja.Value
-
-func init() {
-	builtinLoaders = map[string]func(v *vm) goja.Value{
-		"buffer":              jsModule("buffer"),
-		"events":              jsModule("events"),
-		"util":                jsModule("util"),
-		"util/types":          func(v *vm) goja.Value { return v.builtin("util").(*goja.Object).Get("types") },
-		"stream":              jsModule("stream"),
-		"stream/promises":     func(v *vm) goja.Value { return v.builtin("stream").(*goja.Object).Get("promises") },
-		"stream/web":          stubModule("stream/web"),
-		"string_decoder":      jsModule("string_decoder"),
-		"path":                jsModule("path"),
-		"path/posix":          jsModule("path"),
-		"querystring":         jsModule("querystring"),
-		"url":                 jsModule("url"),
-		"assert":              jsModule("assert"),
-		"assert/strict":       func(v *vm) goja.Value { return v.builtin("assert").(*goja.Object).Get("strict") },
-		"os":                  jsModule("os"),
-		"tty":                 jsModule("tty"),
-		"timers":              jsModule("timers"),
-		"timers/promises":     func(v *vm) goja.Value { return v.builtin("timers").(*goja.Object).Get("promises") },
-		"zlib":                jsModule("zlib"),
-		"crypto":              jsModule("crypto"),
-		"http":                func(v *vm) goja.Value { return v.builtin("\x00http").(*goja.Object).Get("http") },
-		"https":               func(v *vm) goja.Value { return v.builtin("\x00http").(*goja.Object).Get("https") },
-		"\x00http":            jsModule("http"),
-		"process":             func(v *vm) goja.Value { return v.process },
-		"fs":                  stubModule("fs"),
-		"fs/promises":         stubModule("fs/promises"),
-		"child_process":       stubModule("child_process"),
-		"net":                 stubModule("net"),
-		"tls":                 stubModule("tls"),
-		"vm":                  stubModule("vm"),
-		"worker_threads":      stubModule("worker_threads"),
-		"http2":               stubModule("http2"),
-		"dns":                 stubModule("dns"),
-		"dns/promises":        stubModule("dns/promises"),
-		"perf_hooks":          func(v *vm) goja.Value { return v.perfHooks() },
-		"async_hooks":         stubModule("async_hooks"),
-		"diagnostics_channel": stubModule("diagnostics_channel"),
-	}
-}
-
-// BuiltinModules returns the names of the Node built-in modules actions may require (each also
-// as node:<name>), sorted.
-func BuiltinModules() []string {
-	var names []string
-	for name := range builtinLoaders {
-		if !strings.HasPrefix(name, "\x00") {
-			names = append(names, name)
-		}
-	}
-	slices.Sort(names)
-	return names
-}
-
-// jsModule loads node/<file>.js.
-func jsModule(file string) func(v *vm) goja.Value {
-	return func(v *vm) goja.Value { return v.jsBuiltin(file) }
-}
-
-// perfHooks is node:perf_hooks' performance.now and timeOrigin.
-func (v *vm) perfHooks() goja.Value {
-	o := v.rt.NewObject()
-	perf := v.rt.NewObject()
-	perf.Set("now", func(goja.FunctionCall) goja.Value {
-		return v.rt.ToValue(float64(time.Since(processStart).Nanoseconds()) / 1e6)
-	})
-	perf.Set("timeOrigin", float64(processStart.UnixNano())/1e6)
-	perf.Set("mark", func(goja.FunctionCall) goja.Value { return goja.Undefined() })
-	perf.Set("measure", func(goja.FunctionCall) goja.Value { return goja.Undefined() })
-	o.Set("performance", perf)
-	return o
-}
-
-func stubModule(name string) func(v *vm) goja.Value {
-	return func(v *vm) goja.Value {
-		stub, _ := goja.AssertFunction(v.prelude.Get("stub"))
-		m, err := stub(goja.Undefined(), v.rt.ToValue(name))
-		if err != nil {
-			panic(err)
-		}
-		return m
-	}
-}
-
-// nodeOnlyBuiltins are the other Node built-ins, refused by name so the error says why.
-var nodeOnlyBuiltins = map[string]bool{
-	"cluster": true, "dgram": true, "domain": true, "inspector": true, "module": true,
-	"punycode": true, "readline": true, "repl": true, "sqlite": true, "test": true, "trace_events": true,
-	"v8": true, "wasi": true, "constants": true, "sys": true,
 }
 
 // resolve says what spec, required from file (relative to u's folder), names, or why it is refused.
@@ -158,10 +62,10 @@ func (u *unit) resolve(from, spec string) (resolved, error) {
 		return resolved{kind: reqModule, mod: m}, nil
 	}
 	name := strings.TrimPrefix(spec, "node:")
-	if _, ok := builtinLoaders[name]; ok {
+	if node.Has(name) {
 		return resolved{kind: reqBuiltin, name: name}, nil
 	}
-	if nodeOnlyBuiltins[jsdeps.PackageName(name)] || strings.HasPrefix(spec, "node:") {
+	if node.NodeOnly(jsdeps.PackageName(name)) || strings.HasPrefix(spec, "node:") {
 		return resolved{}, fmt.Errorf("cannot require '%s': the Node built-in is not available to actions", spec)
 	}
 	if pkg := jsdeps.PackageName(spec); u.deps != nil {
@@ -180,7 +84,7 @@ func (u *unit) resolve(from, spec string) (resolved, error) {
 // requireFunc returns the require function of file (relative to u's folder).
 func (v *vm) requireFunc(u *unit, file string) goja.Value {
 	return v.rt.ToValue(func(call goja.FunctionCall) goja.Value {
-		spec, ok := jsString(call.Argument(0))
+		spec, ok := host.String(call.Argument(0))
 		if !ok {
 			panic(v.rt.NewTypeError("require: the specifier must be a string"))
 		}
@@ -201,7 +105,7 @@ func (v *vm) require(u *unit, from, spec string) goja.Value {
 	case reqModule:
 		return v.moduleView(v.loadFileObject(r.mod, r.mod.entry).Get("exports"))
 	case reqBuiltin:
-		return v.builtin(r.name)
+		return v.node.Require(r.name)
 	default:
 		return v.requireDependency(u, r.name, spec)
 	}
@@ -275,9 +179,9 @@ func (v *vm) loadChunk(u *unit, name string) goja.Value {
 // chunkRequire is the require of u's bundle chunks: "./<chunk>" loads another chunk of the
 // bundle, anything else is a Node built-in (builtinRequire).
 func (v *vm) chunkRequire(u *unit) goja.Value {
-	builtins, _ := goja.AssertFunction(v.builtinRequire())
+	builtins, _ := goja.AssertFunction(v.node.RequireFunc())
 	return v.rt.ToValue(func(call goja.FunctionCall) goja.Value {
-		if spec, ok := jsString(call.Argument(0)); ok && strings.HasPrefix(spec, "./") {
+		if spec, ok := host.String(call.Argument(0)); ok && strings.HasPrefix(spec, "./") {
 			return v.loadChunk(u, spec[len("./"):])
 		}
 		out, err := builtins(goja.Undefined(), call.Arguments...)
@@ -297,9 +201,9 @@ func (v *vm) loadFileObject(u *unit, file string) *goja.Object {
 	rt := v.rt
 	name := u.repoPath(file)
 	if src, ok := u.json[file]; ok {
-		val, err := v.jsonParse(goja.Undefined(), rt.ToValue(src))
+		val, err := v.in.JSONParse(goja.Undefined(), rt.ToValue(src))
 		if err != nil {
-			panic(v.newError(fmt.Sprintf("%s: %s", name, errorText(err))))
+			panic(v.newError(fmt.Sprintf("%s: %s", name, host.ErrorText(err))))
 		}
 		m := rt.NewObject()
 		m.Set("exports", val)
@@ -347,18 +251,14 @@ func (v *vm) moduleActions(u *unit) goja.Value {
 	for k, val := range u.secrets {
 		secrets.Set(k, val)
 	}
-	v.mustFreeze(secrets)
+	v.in.MustFreeze(secrets)
 	a := v.rt.NewObject()
 	a.Set("secrets", secrets)
-	v.mustFreeze(a)
+	v.in.MustFreeze(a)
 	v.loaded[key] = a
 	return a
 }
 
-// errorText is the message of a JS exception (without its stack), or err's text.
-func errorText(err error) string {
-	if ex, ok := err.(*goja.Exception); ok && ex.Value() != nil {
-		return ex.Value().String()
-	}
-	return err.Error()
-}
+// BuiltinModules returns the names of the Node built-in modules actions may require (each also
+// as node:<name>), sorted.
+func BuiltinModules() []string { return node.Names() }

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"testing"
 
+	"github.com/actionsd/actionsd/runner/egress"
 	"go.uber.org/goleak"
 	"go.uber.org/zap/zaptest"
 )
@@ -58,11 +59,11 @@ func newSpec(actions ...*ActionSpec) *Spec {
 // loopbackClient is an egress client allowed to reach 127.0.0.1; its idle connections close with
 // the test.
 func loopbackClient(t testing.TB) *http.Client {
-	p, err := ParseEgressAllow([]string{"127.0.0.1"})
+	p, err := egress.ParseAllow([]string{"127.0.0.1"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	c := NewHTTPClient(p)
+	c := egress.NewClient(p)
 	t.Cleanup(c.CloseIdleConnections)
 	return c
 }

@@ -5,12 +5,14 @@ import (
 	_ "embed"
 	"errors"
 	"fmt"
-	"net/http"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
 
+	"github.com/actionsd/actionsd/runner/auth0"
+	"github.com/actionsd/actionsd/runner/host"
+	"github.com/actionsd/actionsd/runner/node"
+	"github.com/actionsd/actionsd/runner/web"
 	"github.com/dop251/goja"
 )
 
@@ -38,44 +40,28 @@ var preludeProgram = sync.OnceValue(func() *goja.Program {
 
 // vm is one goja runtime of one action, with everything loaded: the action's top level and the
 // modules and files it required. Only the goroutine that took it from the pool touches it; the
-// fetch goroutines it starts talk to it through loop.jobs alone.
+// goroutines its requests start talk to it through loop.jobs alone. It is the host.VM of the
+// built-in modules it loads (runner/web, runner/node, runner/auth0).
 type vm struct {
 	rt  *goja.Runtime
 	act *action
+	in  host.Intrinsics // pristine intrinsics, captured before any user code runs
 
-	// Pristine intrinsics, captured before any user code runs.
-	jsonParse     goja.Callable
-	jsonStringify goja.Callable
-	freeze        goja.Callable
-	arrayFrom     goja.Callable
-	errorCtor     goja.Value
-
-	prelude    *goja.Object // what the prelude returned
-	console    *goja.Object // the global console
-	modConsole *goja.Object // a frozen console handed to module wrappers
-	fetch      goja.Value   // the prelude's fetch, handed to module wrappers
-
+	web        *web.Globals            // fetch, URL, TextEncoder, ...
+	node       *node.Modules           // the Node built-ins loaded so far, and process
+	modConsole *goja.Object            // a frozen console handed to module wrappers
+	fetch      goja.Value              // the Web fetch, handed to module wrappers
 	loaded     map[string]*goja.Object // require cache: module objects by unit object + file
-	builtins   map[string]goja.Value   // built-in modules loaded so far
-	urlModule  *goja.Object            // url.js's exports (URL, URLSearchParams)
-	urlStrings [3]goja.Value           // "", "https:", "http:": components most URLs share (url.go)
-	nat        *goja.Object            // natives handed to built-ins (node.go), made on first use
-	breq       goja.Value              // the require of built-ins and bundles
 	timerProto *goja.Object            // prototype of the Timeout objects timers return
-	httpc      *http.Client            // the egress client without redirects, for node:http
 	secrets    *goja.Object            // the action's frozen event.secrets
 	handlers   []cachedHandler         // handler functions as last called
-	process    *goja.Object            // the process object, as installed (built-ins use this one)
 	hardenFn   goja.Callable           // deep-freezes a built-in's exports (harden.go); nil before lockdown
-	internals  []goja.Value            // what the built-in loading now named shared (native.shared)
 	viewFn     goja.Callable           // a pinned module's exports as the action sees them (harden.go); nil unless locked
 	locked     bool                    // locked down when created (harden.go: needsLockdown, newWarmupVM)
 
 	module   *goja.Object  // the action's own module object
-	api      *goja.Object  // the trigger's api object, reused by every execution
+	api      *auth0.API    // the trigger's api, reused by every execution
 	callArgs [2]goja.Value // the handler's arguments, reused by every execution
-	names    [4]boxedName  // recent claim and metadata names, boxed (boxName)
-	nameNext int
 
 	loop loop
 	run  *actionRun // the execution in progress (&cur); nil between executions
@@ -101,7 +87,6 @@ type actionRun struct {
 	cancel   context.CancelFunc
 	ex       *execution
 	ar       *ActionResult
-	event    *goja.Object // the event handed to the handler
 	logBytes int
 }
 
@@ -125,11 +110,10 @@ func (a *action) newRuntime(ctx context.Context, lock bool) (*vm, error) {
 	rt := goja.New()
 	rt.SetMaxCallStackSize(maxCallStack)
 	v := &vm{
-		rt:       rt,
-		act:      a,
-		loaded:   make(map[string]*goja.Object),
-		builtins: make(map[string]goja.Value),
-		locked:   lock,
+		rt:     rt,
+		act:    a,
+		loaded: make(map[string]*goja.Object),
+		locked: lock,
 	}
 	v.loop.init()
 	v.limitRuntime() // memory.go
@@ -176,7 +160,7 @@ func (a *action) newRuntime(ctx context.Context, lock bool) (*vm, error) {
 	}
 	v.loop.reset()
 
-	v.api = apiBuilders[a.trig.Name](v)
+	v.api = auth0.New(v, &v.in, auth0.Config{Action: a.name, Trigger: a.trig, Cache: a.env.cache})
 	if _, ok := goja.AssertFunction(v.handler(a.trig.Handler)); !ok {
 		return nil, &Error{
 			Message: fmt.Sprintf("actions/%s does not export %s", a.name, a.trig.Handler),
@@ -225,81 +209,55 @@ func (v *vm) callable(name string) (goja.Callable, bool) {
 	return fn, ok
 }
 
-func mustCallable(obj *goja.Object, name string) goja.Callable {
-	f, ok := goja.AssertFunction(obj.Get(name))
-	if !ok {
-		panic(fmt.Sprintf("runner: intrinsic %s is not a function", name))
-	}
-	return f
-}
-
-// installGlobals sets up the JavaScript environment of SPEC §3 that this runner provides.
+// installGlobals sets up the JavaScript environment of SPEC §3 that this runner provides: the
+// Web APIs (runner/web), the Node built-ins and console (runner/node), the timers, and the
+// lockdown of harden.go when v is locked.
 func (v *vm) installGlobals() error {
 	rt := v.rt
 	return v.call(func() {
 		g := rt.GlobalObject()
-		jsonObj := g.Get("JSON").(*goja.Object)
-		v.jsonParse = mustCallable(jsonObj, "parse")
-		v.jsonStringify = mustCallable(jsonObj, "stringify")
-		v.freeze = mustCallable(g.Get("Object").(*goja.Object), "freeze")
-		v.arrayFrom = mustCallable(g.Get("Array").(*goja.Object), "from")
-		v.errorCtor = g.Get("Error")
+		v.in.Capture(rt)
 		v.typedArrayFromPrimitives()
-
-		// URL and URLSearchParams are url.js's; Buffer, crypto and CryptoKey load on first use
-		// (node/buffer.js, node/crypto.js), so that runtimes that never touch them stay small.
-		v.urlModule = v.newURLModule()
-		g.Set("URL", v.urlModule.Get("URL"))
-		g.Set("URLSearchParams", v.urlModule.Get("URLSearchParams"))
-		v.lazyGlobal("Buffer", func() goja.Value { return v.builtin("buffer").(*goja.Object).Get("Buffer") })
-		v.lazyGlobal("crypto", func() goja.Value { return v.builtin("crypto").(*goja.Object).Get("webcrypto") })
-		v.lazyGlobal("CryptoKey", func() goja.Value { return v.builtin("crypto").(*goja.Object).Get("CryptoKey") })
-		v.lazyGlobal("setImmediate", func() goja.Value { return v.builtin("timers").(*goja.Object).Get("setImmediate") })
-		v.lazyGlobal("clearImmediate", func() goja.Value { return v.builtin("timers").(*goja.Object).Get("clearImmediate") })
-
-		v.console = v.newConsole()
-		v.modConsole = v.newConsole()
-		v.mustFreeze(v.modConsole)
-		g.Set("console", v.console)
-
-		g.Set("setTimeout", v.setTimeout)
-		g.Set("setInterval", v.setInterval)
-		g.Set("clearTimeout", v.clearTimer)
-		g.Set("clearInterval", v.clearTimer)
-		g.Set("atob", v.atob)
-		g.Set("btoa", v.btoa)
-
-		n := rt.NewObject()
-		n.Set("fetch", v.nativeFetch)
-		n.Set("utf8Encode", v.utf8Encode)
-		n.Set("utf8Decode", v.utf8Decode)
-		n.Set("format", v.jsFormat)
-		n.Set("inspect", v.jsInspect)
-		n.Set("URL", v.urlModule.Get("URL"))
-		n.Set("URLSearchParams", v.urlModule.Get("URLSearchParams"))
-		n.Set("setTimeout", v.setTimeout)
 		fnv, err := rt.RunProgram(preludeProgram())
 		if err != nil {
 			panic(err)
 		}
 		fn, _ := goja.AssertFunction(fnv)
-		pv, err := fn(goja.Undefined(), n)
-		if err != nil {
-			panic(err)
-		}
-		v.prelude = pv.(*goja.Object)
-		for _, name := range []string{"fetch", "Headers", "Request", "Response", "AbortController",
-			"AbortSignal", "TextEncoder", "TextDecoder", "structuredClone", "queueMicrotask"} {
-			g.Set(name, v.prelude.Get(name))
-		}
-		v.fetch = v.prelude.Get("fetch")
+		host.Call(fn, goja.Undefined())
 
-		v.process = v.newProcess()
-		g.Set("process", v.process)
+		// URL and URLSearchParams are url.js's; Buffer, crypto and CryptoKey load on first use
+		// (node/buffer.js, node/crypto.js), so that runtimes that never touch them stay small.
+		v.web = web.New(v, &v.in, web.Config{Client: v.act.env.client, SetTimeout: v.setTimeout})
+		g.Set("URL", v.web.Get("URL"))
+		g.Set("URLSearchParams", v.web.Get("URLSearchParams"))
+		v.node = node.New(v, &v.in, node.Config{Web: v.web, SetTimeout: v.setTimeout,
+			ClearTimeout: v.clearTimer, Harden: v.harden, ProcessEnv: v.act.env.processEnv})
+		v.lazyGlobal("Buffer", func() goja.Value { return v.node.Require("buffer").(*goja.Object).Get("Buffer") })
+		v.lazyGlobal("crypto", func() goja.Value { return v.node.Require("crypto").(*goja.Object).Get("webcrypto") })
+		v.lazyGlobal("CryptoKey", func() goja.Value { return v.node.Require("crypto").(*goja.Object).Get("CryptoKey") })
+		v.lazyGlobal("setImmediate", func() goja.Value { return v.node.Require("timers").(*goja.Object).Get("setImmediate") })
+		v.lazyGlobal("clearImmediate", func() goja.Value { return v.node.Require("timers").(*goja.Object).Get("clearImmediate") })
+
+		g.Set("console", v.node.NewConsole())
+		v.modConsole = v.node.NewConsole()
+		v.in.MustFreeze(v.modConsole)
+
+		g.Set("setTimeout", v.setTimeout)
+		g.Set("setInterval", v.setInterval)
+		g.Set("clearTimeout", v.clearTimer)
+		g.Set("clearInterval", v.clearTimer)
+		g.Set("atob", v.web.Get("atob"))
+		g.Set("btoa", v.web.Get("btoa"))
+		for _, name := range web.Names {
+			g.Set(name, v.web.Get(name))
+		}
+		v.fetch = v.web.Get("fetch")
+
+		g.Set("process", v.node.Process())
 		g.Set("global", g)
 		if v.locked {
-			rt.SetGlobalObjectPrototypeImmutable()                                 // no Proxy behind globalThis (harden.go)
-			v.lockdown(v.modConsole, v.prelude.Get("util"), v.prelude.Get("stub")) // last (harden.go)
+			rt.SetGlobalObjectPrototypeImmutable()                                // no Proxy behind globalThis (harden.go)
+			v.lockdown(append([]goja.Value{v.modConsole}, v.node.Shared()...)...) // last (harden.go)
 		}
 	})
 }
@@ -340,7 +298,7 @@ func (v *vm) call(f func()) error {
 func (v *vm) typedArrayFromPrimitives() {
 	rt := v.rt
 	ta := rt.Get("Uint8Array").(*goja.Object).Prototype() // %TypedArray%
-	orig := mustCallable(ta, "from")
+	orig := host.MustCallable(ta, "from")
 	fn := rt.ToValue(func(call goja.FunctionCall) goja.Value {
 		args := call.Arguments
 		if len(args) > 0 {
@@ -359,137 +317,46 @@ func (v *vm) typedArrayFromPrimitives() {
 	_ = ta.DefineDataProperty("from", fn, goja.FLAG_TRUE, goja.FLAG_TRUE, goja.FLAG_FALSE)
 }
 
-// newProcess returns Node's process object with the env of Options.ProcessEnv (empty without
-// it): the host's environment is never visible to actions.
-func (v *vm) newProcess() *goja.Object {
-	rt := v.rt
-	p := rt.NewObject()
-	env := rt.NewObject()
-	if v.act != nil {
-		kv := strings.Split(v.act.env.processEnv, "\x00")
-		for i := 0; i+1 < len(kv); i += 2 {
-			env.Set(kv[i], kv[i+1])
-		}
-	}
-	p.Set("env", env)
-	p.Set("argv", rt.NewArray())
-	p.Set("execArgv", rt.NewArray())
-	p.Set("platform", "linux")
-	p.Set("arch", "x64")
-	p.Set("pid", 1)
-	p.Set("version", "v"+nodeVersion)
-	versions := rt.NewObject()
-	versions.Set("node", nodeVersion)
-	versions.Set("v8", "11.3.244.8-node.19")
-	versions.Set("uv", "1.46.0")
-	versions.Set("modules", "115")
-	p.Set("versions", versions)
-	release := rt.NewObject()
-	release.Set("name", "node")
-	p.Set("release", release)
-	p.Set("cwd", func() string { return "/" })
-	p.Set("uptime", func() float64 { return time.Since(processStart).Seconds() })
-	p.Set("hrtime", v.hrtime)
-	p.Set("emitWarning", func(goja.FunctionCall) goja.Value { return goja.Undefined() })
-	p.Set("on", func(call goja.FunctionCall) goja.Value { return call.This })
-	p.Set("exit", func(goja.FunctionCall) goja.Value {
-		panic(v.newError("process.exit is not available to actions"))
-	})
-	for _, name := range []string{"abort", "kill", "chdir", "dlopen", "binding", "setuid", "setgid"} {
-		p.Set(name, func(goja.FunctionCall) goja.Value {
-			panic(v.newError("process." + name + " is not available to actions"))
-		})
-	}
-	for _, name := range []string{"once", "off", "addListener", "removeListener", "removeAllListeners", "prependListener", "setMaxListeners", "emit"} {
-		p.Set(name, func(call goja.FunctionCall) goja.Value { return call.This })
-	}
-	p.Set("listeners", func(goja.FunctionCall) goja.Value { return rt.NewArray() })
-	p.Set("listenerCount", func(goja.FunctionCall) goja.Value { return rt.ToValue(0) })
-	p.Set("title", "node")
-	p.Set("execPath", "/usr/local/bin/node")
-	p.Set("exitCode", goja.Undefined())
-	p.Set("features", rt.NewObject()) // plain objects, not Go maps: lockdown freezes them
-	config := rt.NewObject()
-	config.Set("variables", rt.NewObject())
-	p.Set("config", config)
-	p.Set("umask", func(goja.FunctionCall) goja.Value { return rt.ToValue(0o022) })
-	p.Set("getuid", func(goja.FunctionCall) goja.Value { return rt.ToValue(1000) })
-	p.Set("getgid", func(goja.FunctionCall) goja.Value { return rt.ToValue(1000) })
-	p.Set("cpuUsage", func(goja.FunctionCall) goja.Value { return rt.ToValue(map[string]any{"user": 0, "system": 0}) })
-	p.Set("memoryUsage", func(goja.FunctionCall) goja.Value {
-		return rt.ToValue(map[string]any{"rss": 0, "heapTotal": 0, "heapUsed": 0, "external": 0, "arrayBuffers": 0})
-	})
-	// stdout and stderr write into the action's logs, a line per write.
-	for _, name := range []string{"stdout", "stderr"} {
-		s := rt.NewObject()
-		s.Set("write", func(call goja.FunctionCall) goja.Value {
-			v.appendLog(strings.TrimSuffix(call.Argument(0).String(), "\n"))
-			return rt.ToValue(true)
-		})
-		s.Set("isTTY", false)
-		s.Set("fd", map[string]int{"stdout": 1, "stderr": 2}[name])
-		s.Set("on", func(call goja.FunctionCall) goja.Value { return call.This })
-		s.Set("once", func(call goja.FunctionCall) goja.Value { return call.This })
-		p.Set(name, s)
-	}
-	qm := v.prelude.Get("queueMicrotask")
-	qmf, _ := goja.AssertFunction(qm)
-	p.Set("nextTick", func(call goja.FunctionCall) goja.Value {
-		fn, ok := goja.AssertFunction(call.Argument(0))
-		if !ok {
-			panic(rt.NewTypeError("process.nextTick: callback must be a function"))
-		}
-		args := append([]goja.Value(nil), call.Arguments[1:]...)
-		cb := rt.ToValue(func(goja.FunctionCall) goja.Value {
-			if _, err := fn(goja.Undefined(), args...); err != nil {
-				panic(err)
-			}
-			return goja.Undefined()
-		})
-		if _, err := qmf(goja.Undefined(), cb); err != nil {
-			panic(err)
-		}
-		return goja.Undefined()
-	})
-	return p
-}
-
-var processStart = time.Now()
-
-// nodeVersion is the Node version process reports: the Node line whose built-ins the runner
-// follows (Auth0 runs Node 22 and 18 too; packages test the major version).
-const nodeVersion = "20.18.0"
-
-func (v *vm) hrtime(call goja.FunctionCall) goja.Value {
-	ns := time.Since(processStart).Nanoseconds()
-	sec, nsec := ns/1e9, ns%1e9
-	if prev, ok := call.Argument(0).(*goja.Object); ok {
-		ps, pn := integerAt(prev, "0"), integerAt(prev, "1")
-		d := (sec-ps)*1e9 + (nsec - pn)
-		sec, nsec = d/1e9, d%1e9
-	}
-	return v.rt.NewArray(sec, nsec)
-}
-
-// integerAt is o[key] as an integer; 0 when o has no such property.
-func integerAt(o *goja.Object, key string) int64 {
-	if val := o.Get(key); val != nil {
-		return val.ToInteger()
-	}
-	return 0
-}
-
 // newError returns a new Error(msg) of the runtime, for native functions to panic with.
-func (v *vm) newError(msg string) *goja.Object {
-	o, err := v.rt.New(v.errorCtor, v.rt.ToValue(msg))
-	if err != nil {
-		return v.rt.NewTypeError(msg)
+func (v *vm) newError(msg string) *goja.Object { return v.in.NewError(msg) }
+
+// Runtime is host.VM's: the goja runtime.
+func (v *vm) Runtime() *goja.Runtime { return v.rt }
+
+// Context is host.VM's: the context of the execution in progress; nil while code loads.
+func (v *vm) Context() context.Context {
+	if v.run == nil {
+		return nil
 	}
-	return o
+	return v.run.context()
 }
 
-func (v *vm) mustFreeze(o *goja.Object) {
-	if _, err := v.freeze(goja.Undefined(), o); err != nil {
-		panic(err)
+// RegisterCallback is host.VM's: the loop of the execution in progress waits for one more job,
+// which enqueue hands it from any goroutine (loop.enqueue), or drops once that execution ended.
+func (v *vm) RegisterCallback() func(func() error) {
+	l := &v.loop
+	epoch := l.epoch
+	l.pending++
+	ctx := v.run.context()
+	return func(fn func() error) { l.enqueue(ctx, epoch, fn) }
+}
+
+// truncatedLog is the last line of logs cut at maxLogBytes.
+const truncatedLog = "[logs truncated]"
+
+// Log is host.VM's: it appends line to the logs of the action execution in progress, up to
+// maxLogBytes; outside an execution it drops it.
+func (v *vm) Log(line string) {
+	r := v.run
+	if r == nil {
+		return
 	}
+	if r.logBytes >= maxLogBytes {
+		return
+	}
+	r.logBytes += len(line)
+	if r.logBytes >= maxLogBytes {
+		line = truncatedLog
+	}
+	r.ar.Logs = append(r.ar.Logs, line)
 }

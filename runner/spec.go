@@ -7,22 +7,31 @@
 // changes one action rebuilds and warms only that one. It does not read git, Vault or npm: callers
 // hand it sources, secret values and dependency bundles in a Spec.
 //
-// The api of every trigger of SPEC §4 is in api.go, redirects and their sealed state in
-// redirect.go. The JavaScript environment (SPEC §3):
-//   - require: actions:<name> (the pinned version, loaded once per runtime), relative
-//     .js/.cjs/.json files of the action's or module's folder, declared npm packages from the
-//     Source.Bundle (loaded once per runtime), and the Node built-ins (also as node:<name>) buffer,
-//     events, util, stream, string_decoder, path, querystring, url, assert, os (fixed values),
-//     tty, timers, zlib, crypto, http, https (clients over the egress-checked fetch client) and
-//     perf_hooks; fs, child_process, net, tls, vm, worker_threads, http2, dns and a few others load
-//     but every function throws "<module>.<fn> is not available to actions". The built-ins are
-//     JavaScript in node/*.js over Go natives (node.go, crypto.go, zlib.go, http.go), loaded on
-//     first require.
-//   - globals: fetch (egress-checked, see NewHTTPClient), Headers, Request, Response,
+// The engine is this package: building (build.go, compile.go), runtimes and their pools
+// (runtime.go, generation.go), require (require.go), the event loop and timers (loop.go), the
+// execution of triggers and their limits (execute.go, memory.go), redirected flows (continue.go)
+// and the lockdown (harden.go). What a runtime provides to user code is in sub-packages, each a
+// module against a small host interface (runner/host, as k6's modules see a VU) and each tested
+// alone (runner/host/hosttest):
+//   - runner/auth0: the api of every trigger of SPEC §4, api.cache's store (Cache), and the
+//     redirect methods and tokens;
+//   - runner/node: the Node built-ins (require, also as node:<name>) buffer, events, util,
+//     stream, string_decoder, path, querystring, url, assert, os (fixed values), tty, timers,
+//     zlib, crypto, http, https and perf_hooks; fs, child_process, net, tls, vm, worker_threads,
+//     http2, dns and a few others load but every function throws "<module>.<fn> is not available
+//     to actions"; the console (captured into the action's logs) and process (empty env, fixed
+//     versions, stdout/stderr into the logs);
+//   - runner/web: fetch (egress-checked, see egress.NewClient), Headers, Request, Response,
 //     AbortController, AbortSignal, URL, URLSearchParams, TextEncoder, TextDecoder, atob, btoa,
-//     structuredClone, timers (returning Node-like Timeout objects), setImmediate, queueMicrotask,
-//     console (captured into the action's logs), Buffer, crypto (WebCrypto), CryptoKey, process
-//     (empty env, fixed versions, stdout/stderr into the logs), global and globalThis.
+//     structuredClone and queueMicrotask, and node:http's transport;
+//   - runner/egress: which addresses requests may reach, and the client that enforces it;
+//   - runner/wire: the event's JSON in and the Result document out.
+//
+// The JavaScript environment (SPEC §3): require serves actions:<name> (the pinned version,
+// loaded once per runtime), relative .js/.cjs/.json files of the action's or module's folder,
+// declared npm packages from the Source.Bundle (loaded once per runtime) and the Node built-ins;
+// the globals are the Web APIs, timers (returning Node-like Timeout objects), setImmediate,
+// console, Buffer, crypto (WebCrypto), CryptoKey, process, global and globalThis.
 //
 // State: module scope persists between executions of one action on one runtime, as a warm Auth0
 // container keeps it (a cache in module scope works, and is per runtime); it is never shared
@@ -53,7 +62,7 @@ import (
 	"time"
 
 	"github.com/actionsd/actionsd/jsdeps"
-
+	"github.com/actionsd/actionsd/runner/auth0"
 	"go.uber.org/zap"
 )
 
@@ -102,9 +111,13 @@ type Source struct {
 
 // Options configure Build; the zero value is usable.
 type Options struct {
+	// Engine owns the background work of builds and the memory watchdog (see Engine); nil means
+	// the process's default engine.
+	Engine *Engine
 	Logger *zap.Logger
-	// HTTPClient serves fetch (and later http/https). It must already enforce the egress policy;
-	// nil means NewHTTPClient(EgressPolicy{}), which refuses loopback and private addresses.
+	// HTTPClient serves fetch and node:http/https. It must already enforce the egress policy
+	// (egress.NewClient); nil means egress.NewClient(egress.Policy{}), which refuses loopback and
+	// private addresses.
 	HTTPClient *http.Client
 	// PoolSize bounds the idle warm runtimes kept per action; 0 means DefaultPoolSize. Build
 	// warms one per action; more are made when executions overlap (an action awaiting fetch holds
@@ -113,7 +126,7 @@ type Options struct {
 	PoolSize int
 	// Cache is api.cache's store, shared by every generation of a daemon so that entries survive a
 	// swap; nil gives the generation a cache of its own.
-	Cache *Cache
+	Cache *auth0.Cache
 	// Programs keeps compiled code by content across generations, so that a build recompiles only
 	// what changed; nil compiles everything.
 	Programs *ProgramCache
@@ -129,8 +142,8 @@ type Options struct {
 	// Previous after the swap leaves the reused runtimes to the new generation.
 	Previous *Generation
 	// StateKey seals redirect states (see Generation.Continue). Configure it (32 random bytes or
-	// more) so that a state survives a restart and is accepted by every replica; nil draws a
-	// random key once per process.
+	// more) so that a state survives a restart and is accepted by every replica; nil uses the
+	// engine's random key (one per process with the default engine).
 	StateKey []byte
 	// MemoryLimit is how much the Go heap may grow during one action execution: a larger
 	// allocation is refused with a RangeError, and an execution past it is interrupted with an

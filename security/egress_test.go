@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/actionsd/actionsd/runner"
+	"github.com/actionsd/actionsd/runner/egress"
 )
 
 // Egress: every spelling of a loopback address, through every way an action makes a request,
@@ -204,11 +205,11 @@ type egressResult struct {
 // egressGeneration builds egressAction with the egress client of allow.
 func egressGeneration(t *testing.T, allow ...string) *runner.Generation {
 	t.Helper()
-	p, err := runner.ParseEgressAllow(allow)
+	p, err := egress.ParseAllow(allow)
 	if err != nil {
 		t.Fatal(err)
 	}
-	c := runner.NewHTTPClient(p)
+	c := egress.NewClient(p)
 	t.Cleanup(c.CloseIdleConnections)
 	return mustBuild(t, newSpec(newAction("egress", egressAction)), runner.Options{HTTPClient: c})
 }

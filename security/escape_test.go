@@ -25,6 +25,7 @@ import (
 	"testing"
 
 	"github.com/actionsd/actionsd/runner"
+	"github.com/actionsd/actionsd/runner/egress"
 )
 
 // The escape corpus: an action (testdata/escape/action.js) pins a module (victim.js) that does
@@ -285,11 +286,11 @@ type escapeEnv struct {
 
 func newEscapeEnv(t *testing.T) *escapeEnv {
 	e := &escapeEnv{sinkA: newEscapeSink(t), sinkB: newEscapeSink(t)}
-	p, err := runner.ParseEgressAllow([]string{e.sinkA.hostPort(), e.sinkB.hostPort()})
+	p, err := egress.ParseAllow([]string{e.sinkA.hostPort(), e.sinkB.hostPort()})
 	if err != nil {
 		t.Fatal(err)
 	}
-	e.client = runner.NewHTTPClient(p)
+	e.client = egress.NewClient(p)
 	e.action = strings.ReplaceAll(escapeFile(t, "action.js"), "__SINK_B__", e.sinkB.srv.URL)
 	e.victim = escapeFile(t, "victim.js")
 	return e

@@ -33,6 +33,7 @@ import (
 	"github.com/actionsd/actionsd/jsdeps"
 	"github.com/actionsd/actionsd/lockfile"
 	"github.com/actionsd/actionsd/runner"
+	"github.com/actionsd/actionsd/runner/auth0"
 	"github.com/actionsd/actionsd/vaultsecrets"
 )
 
@@ -176,7 +177,7 @@ func New(cfg Config) *Reconciler {
 		cfg.Runner.Logger = cfg.Logger
 	}
 	if cfg.Runner.Cache == nil {
-		cfg.Runner.Cache = runner.NewCache()
+		cfg.Runner.Cache = auth0.NewCache()
 	}
 	if cfg.Runner.Programs == nil {
 		cfg.Runner.Programs = runner.NewProgramCache()

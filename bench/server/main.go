@@ -37,6 +37,7 @@ import (
 
 	"github.com/actionsd/actionsd/internal/api"
 	"github.com/actionsd/actionsd/runner"
+	"github.com/actionsd/actionsd/runner/egress"
 )
 
 func main() {
@@ -137,12 +138,12 @@ func build(actionDir, modulesDir string) (*runner.Generation, error) {
 		as.Modules[m] = &runner.ModuleSpec{Name: m, Version: 1, Secrets: sec,
 			Source: runner.Source{Dir: "modules/" + m, Entry: "index.js", Files: map[string][]byte{"index.js": msrc}}}
 	}
-	egress, err := runner.ParseEgressAllow([]string{"127.0.0.1"})
+	allow, err := egress.ParseAllow([]string{"127.0.0.1"})
 	if err != nil {
 		return nil, err
 	}
 	spec := &runner.Spec{Commit: "bench", Generation: 1,
 		Actions:  map[string]*runner.ActionSpec{name: as},
 		Bindings: map[string][]string{"post-login": {name}}}
-	return runner.Build(context.Background(), spec, runner.Options{HTTPClient: runner.NewHTTPClient(egress)})
+	return runner.Build(context.Background(), spec, runner.Options{HTTPClient: egress.NewClient(allow)})
 }

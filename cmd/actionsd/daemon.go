@@ -33,6 +33,7 @@ import (
 	"github.com/actionsd/actionsd/jsdeps"
 	"github.com/actionsd/actionsd/npmvendor"
 	"github.com/actionsd/actionsd/runner"
+	"github.com/actionsd/actionsd/runner/egress"
 	"github.com/actionsd/actionsd/sync"
 	"github.com/actionsd/actionsd/vaultsecrets"
 )
@@ -98,7 +99,7 @@ func newDaemonWith(cfg config.Config, secrets daemonSecrets, registry *prometheu
 	if instance == "" {
 		instance, _ = os.Hostname()
 	}
-	egress, err := runner.ParseEgressAllow(cfg.Egress.Allow)
+	allow, err := egress.ParseAllow(cfg.Egress.Allow)
 	if err != nil {
 		return nil, fmt.Errorf("egress.allow: %w", err)
 	}
@@ -111,7 +112,7 @@ func newDaemonWith(cfg config.Config, secrets daemonSecrets, registry *prometheu
 		Secrets:      secrets.source,
 		Dependencies: newNPMInstaller(cfg, store, npmMetrics, log),
 		PollInterval: time.Duration(cfg.PollInterval),
-		Runner: runner.Options{Logger: log, HTTPClient: runner.NewHTTPClient(egress), StateKey: []byte(cfg.StateKey),
+		Runner: runner.Options{Logger: log, HTTPClient: egress.NewClient(allow), StateKey: []byte(cfg.StateKey),
 			Budget: time.Duration(cfg.ExecutionBudget), MemoryLimit: int64(cfg.ActionMemoryMiB) << 20, ProcessEnv: cfg.ProcessEnv},
 		Watcher:    watcher,
 		Instance:   instance,

@@ -13,6 +13,7 @@ import (
 	"github.com/actionsd/actionsd/localrun"
 	"github.com/actionsd/actionsd/review"
 	"github.com/actionsd/actionsd/runner"
+	"github.com/actionsd/actionsd/runner/egress"
 	"github.com/actionsd/actionsd/trigger"
 	"github.com/actionsd/actionsd/vaultsecrets"
 )
@@ -142,11 +143,11 @@ func runInvoke(ctx context.Context, in io.Reader, out, errw io.Writer, flags rep
 	if !json.Valid(event) {
 		return fmt.Errorf("event %s: not valid JSON", opts.event)
 	}
-	policy, err := runner.ParseEgressAllow(opts.egress)
+	policy, err := egress.ParseAllow(opts.egress)
 	if err != nil {
 		return fmt.Errorf("--egress-allow: %w", err)
 	}
-	gen, err := runner.Build(ctx, spec, runner.Options{PoolSize: 1, HTTPClient: runner.NewHTTPClient(policy)})
+	gen, err := runner.Build(ctx, spec, runner.Options{PoolSize: 1, HTTPClient: egress.NewClient(policy)})
 	if err != nil {
 		return err
 	}

@@ -1,4 +1,4 @@
-package runner
+package wire
 
 import (
 	"encoding/json"
@@ -43,44 +43,31 @@ type eventEntry struct {
 
 var errNotObject = errors.New("the event is not a JSON object")
 
-// newEvent returns the event of an execution: a lazy copy of the request's JSON (an object that
-// isJSONObject validated), with the action's own frozen secrets as event.secrets. (It is not
-// carved out of the Result: it refers to the runtime, which the Result must not keep alive.)
+// NewEvent returns an execution's event on rt: a lazy copy of the request's JSON event (an
+// object that ObjectMembers validated), with secrets as event.secrets. (The engine does not carve
+// it out of the Result: it refers to the runtime, which the Result must not keep alive.)
 //
-// members are the spans of the event's members (jsonObjectMembers), or nil: the event is scanned.
-func (v *vm) newEvent(ex *execution, members []memberSpan) (*goja.Object, error) {
+// members are the spans of the event's members (ObjectMembers), or nil: the event is scanned.
+func NewEvent(rt *goja.Runtime, event string, members []MemberSpan, secrets *goja.Object) (*goja.Object, error) {
 	var e *lazyEvent
 	if members != nil && len(members) < len(lazyEventSmall{}.inline) { // room for event.secrets
-		x := &lazyEventSmall{lazyEvent: lazyEvent{rt: v.rt}}
+		x := &lazyEventSmall{lazyEvent: lazyEvent{rt: rt}}
 		x.entries = x.inline[:0]
 		e = &x.lazyEvent
 	} else {
-		x := &lazyEventLarge{lazyEvent: lazyEvent{rt: v.rt}}
+		x := &lazyEventLarge{lazyEvent: lazyEvent{rt: rt}}
 		x.entries = x.inline[:0]
 		e = &x.lazyEvent
 	}
 	if members != nil {
-		if err := e.fromMembers(ex.event, members); err != nil {
+		if err := e.fromMembers(event, members); err != nil {
 			return nil, err
 		}
-	} else if err := e.scan(ex.event); err != nil {
+	} else if err := e.scan(event); err != nil {
 		return nil, err
 	}
-	e.Set("secrets", v.secretsObject())
-	return v.rt.NewDynamicObject(e), nil
-}
-
-// secretsObject is the frozen event.secrets of the action, made once per runtime.
-func (v *vm) secretsObject() *goja.Object {
-	if v.secrets == nil {
-		s := v.rt.NewObject()
-		for k, val := range v.act.unit.secrets {
-			s.Set(k, val)
-		}
-		v.mustFreeze(s)
-		v.secrets = s
-	}
-	return v.secrets
+	e.Set("secrets", secrets)
+	return rt.NewDynamicObject(e), nil
 }
 
 // scan finds the top-level members of the JSON object data.
@@ -113,8 +100,8 @@ func (e *lazyEvent) scan(data string) error {
 }
 
 // fromMembers takes the top-level members of the JSON object data from their spans, found when
-// it was validated (jsonObjectMembers): the same entries as scan, without a second pass.
-func (e *lazyEvent) fromMembers(data string, members []memberSpan) error {
+// it was validated (ObjectMembers): the same entries as scan, without a second pass.
+func (e *lazyEvent) fromMembers(data string, members []MemberSpan) error {
 	for _, m := range members {
 		if err := e.add(data[m.key:skipJSONString(data, int(m.key))], data[m.val:m.end]); err != nil {
 			return err

@@ -1,4 +1,4 @@
-package runner
+package wire
 
 import (
 	"encoding/json"
@@ -6,8 +6,17 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/actionsd/actionsd/runner/host"
 	"github.com/dop251/goja"
 )
+
+// sampleEvent is a post-login event as the benchmarks send it.
+const sampleEvent = `{"user":{"user_id":"auth0|123","email":"ada@example.com","app_metadata":{"plan":"gold"}},` +
+	`"authorization":{"roles":["admin","dev"]},"client":{"client_id":"abc","name":"web"},` +
+	`"request":{"ip":"203.0.113.7","geoip":{"countryCode":"FR"}},"tenant":{"id":"t1"}}`
+
+// testMembers is how many member spans the tests keep, as the engine does.
+const testMembers = 16
 
 func TestParseEventMatchesJSONParse(t *testing.T) {
 	tests := []string{
@@ -16,7 +25,7 @@ func TestParseEventMatchesJSONParse(t *testing.T) {
 		`{"s":"plain","u":"h\u00e9llo \"q\" \\ \n","emoji":"😀","k\"ey":1}`,
 		`{"nested":{"arr":[1,[2,[3,{}]],[],{"x":[]}]}, "dup":1, "dup":2}`,
 		` { "__proto__" : { "polluted" : true } , "n" : [ 0.1 , 1E-7 ] } `,
-		benchEvent,
+		sampleEvent,
 	}
 	rt := goja.New()
 	stringify := func(v goja.Value) string {
@@ -52,10 +61,10 @@ func TestParseEventMatchesJSONParse(t *testing.T) {
 }
 
 func FuzzParseEvent(f *testing.F) {
-	f.Add(benchEvent)
+	f.Add(sampleEvent)
 	f.Add(`{"a":[1,{"b":"\u0041"}]}`)
 	f.Fuzz(func(t *testing.T, give string) {
-		if !isJSONObject([]byte(give)) {
+		if !IsObject([]byte(give)) {
 			return
 		}
 		rt := goja.New()
@@ -72,11 +81,13 @@ func FuzzLazyEvent(f *testing.F) {
 		`{"a\"b":"c\\d","a":2,"a":3}`, ` { "x" : [ { } , [ ] ] } `, `{"__proto__":{"polluted":1}}`} {
 		f.Add(s)
 	}
-	g := mustBuild(f, newSpec(newAction("fuzz", `exports.onExecutePostLogin = async () => {};`)), Options{})
-	a := g.actions["fuzz"]
-	v := <-a.pool
+	rt := goja.New()
+	var in host.Intrinsics
+	in.Capture(rt)
+	secrets := rt.NewObject()
+	in.MustFreeze(secrets)
 	f.Fuzz(func(t *testing.T, data string) {
-		if !isJSONObject([]byte(data)) {
+		if !IsObject([]byte(data)) {
 			return
 		}
 		var want map[string]json.RawMessage
@@ -84,22 +95,22 @@ func FuzzLazyEvent(f *testing.F) {
 			return
 		}
 		// Once scanning the event, once from the member spans found while validating it.
-		var buf [maxEventMembers]memberSpan
-		members, _ := jsonObjectMembers([]byte(data), buf[:0])
-		for _, members := range [][]memberSpan{nil, members} {
-			checkLazyEvent(t, v, data, members, want)
+		var buf [testMembers]MemberSpan
+		members, _ := ObjectMembers([]byte(data), buf[:0])
+		for _, members := range [][]MemberSpan{nil, members} {
+			checkLazyEvent(t, rt, &in, secrets, data, members, want)
 		}
 	})
 }
 
-func checkLazyEvent(t *testing.T, v *vm, data string, members []memberSpan, want map[string]json.RawMessage) {
+func checkLazyEvent(t *testing.T, rt *goja.Runtime, in *host.Intrinsics, secrets *goja.Object, data string, members []MemberSpan, want map[string]json.RawMessage) {
 	t.Helper()
-	ev, err := v.newEvent(&execution{event: data}, members)
+	ev, err := NewEvent(rt, data, members, secrets)
 	if err != nil {
-		t.Fatalf("newEvent(%s): %v", data, err)
+		t.Fatalf("NewEvent(%s): %v", data, err)
 	}
 	for k, raw := range want {
-		got, err := v.jsonStringify(goja.Undefined(), ev.Get(k))
+		got, err := in.JSONStringify(goja.Undefined(), ev.Get(k))
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -1,4 +1,4 @@
-package runner
+package node
 
 import (
 	"bytes"
@@ -17,13 +17,13 @@ const maxInflated = 64 << 20
 
 // zlibNatives adds inflate(bytes, format) and deflate(bytes, format, level) for node/zlib.js;
 // formats are "zlib", "gzip", "raw" and, for inflate, "unzip" (zlib or gzip, by header).
-func (v *vm) zlibNatives(n *goja.Object) {
+func (v *Modules) zlibNatives(n *goja.Object) {
 	n.Set("inflate", func(call goja.FunctionCall) goja.Value {
 		data := v.bytesArg(call, 0)
 		format := call.Argument(1).String()
 		out, err := inflate(data, format)
 		if err != nil {
-			e := v.newError(err.Error())
+			e := v.in.NewError(err.Error())
 			e.Set("code", "Z_DATA_ERROR")
 			e.Set("errno", -3)
 			panic(e)

@@ -1,4 +1,4 @@
-package runner
+package auth0
 
 import (
 	"sync"
@@ -125,8 +125,8 @@ func (c *Cache) Set(trigger, key, value string, ttl time.Duration, expiresAt tim
 	return nil
 }
 
-// spend records that the redirect state id was resumed and reports whether it was the first time.
-func (c *Cache) spend(id string, expires time.Time) bool {
+// Spend records that the redirect state id was resumed and reports whether it was the first time.
+func (c *Cache) Spend(id string, expires time.Time) bool {
 	now := c.now()
 	c.mu.Lock()
 	defer c.mu.Unlock()

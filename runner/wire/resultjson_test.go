@@ -1,8 +1,7 @@
-package runner
+package wire
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"math"
 	"testing"
@@ -118,25 +117,6 @@ func TestResultJSON(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { checkResultJSON(t, tt.give) })
 	}
-}
-
-// TestResultJSONOfExecutions compares the encodings of results that real executions produce.
-func TestResultJSONOfExecutions(t *testing.T) {
-	src := `exports.onExecutePostLogin = async (event, api) => {
-  console.log('hello', event.user.email, '<tag> & "quotes"\u2028');
-  api.idToken.setCustomClaim('https://example.com/roles', event.authorization?.roles ?? []);
-  api.idToken.setCustomClaim('obj', { nested: [1, 2.5, 'x y', null, { deep: true }] });
-  api.accessToken.setCustomClaim('n', 1e-9);
-  api.user.setAppMetadata('plan', 'gold');
-  api.user.setUserMetadata('removed', undefined);
-  api.multifactor.enable('any', { allowRememberBrowser: true });
-};`
-	g := mustBuild(t, newSpec(newAction("enc", src)), Options{})
-	res, err := g.Execute(context.Background(), "post-login", []byte(benchEvent))
-	if err != nil || res.Outcome != OutcomeSuccess {
-		t.Fatalf("%v %+v", err, res)
-	}
-	checkResultJSON(t, res)
 }
 
 func FuzzResultJSON(f *testing.F) {

@@ -1,19 +1,5 @@
-package runner
-
-import (
-	"encoding/json"
-	"math"
-	"net/url"
-	"reflect"
-	"slices"
-	"strconv"
-	"time"
-
-	"github.com/actionsd/actionsd/trigger"
-	"github.com/dop251/goja"
-)
-
-// The api object of each trigger (SPEC §4), as Auth0's Actions reference documents it:
+// Package auth0 is the api of Auth0 Actions that a runtime hands each handler (SPEC §4): one
+// object per trigger, as Auth0's Actions reference documents it:
 //
 //	post-login                    access.deny(reason); idToken.setCustomClaim(name, value);
 //	                              accessToken.setCustomClaim/addScope/removeScope;
@@ -45,52 +31,119 @@ import (
 // is recorded as a Command, in order, with the action that made it; the calls with an effect
 // Auth0 applies itself (claims, metadata, deny, redirect, …) also fill Effects. Arguments are
 // checked as Auth0 checks them: a wrong type throws a TypeError in the action.
+//
+// It also provides api.cache's store (Cache), shared by the generations of a daemon, and the
+// redirect tokens of api.redirect. The api object is built once per runtime (New) and reused by
+// every execution; the engine tells it which execution is in progress (Begin, End), and the api
+// records into that execution's Result (runner/wire). It knows nothing of how executions are
+// scheduled, and does not seal or resume redirected flows: the engine does.
+package auth0
 
-// apiBuilder adds a trigger's api surface to the api object of one runtime. The object is built
-// once per runtime, frozen, and reused by every execution: its methods read the execution in
-// progress from vm.run. Methods that Auth0 documents as returning api return it, for chaining.
-type apiBuilder func(v *vm, api *goja.Object)
+import (
+	"encoding/json"
+	"math"
+	"net/url"
+	"reflect"
+	"slices"
+	"strconv"
+	"time"
 
-// apiBuilders is the api of each trigger; a trigger missing here gets apiCacheOnly (see init).
-var apiBuilders = map[string]func(v *vm) *goja.Object{
-	"post-login":                    newAPI(apiPostLogin),
-	"credentials-exchange":          newAPI(apiCredentialsExchange),
-	"pre-user-registration":         newAPI(apiPreUserRegistration),
-	"password-reset-post-challenge": newAPI(apiPasswordResetPostChallenge),
-	"custom-token-exchange":         newAPI(apiCustomTokenExchange),
-	"custom-email-provider":         newAPI(apiNotificationProvider),
-	"custom-phone-provider":         newAPI(apiNotificationProvider),
+	"github.com/actionsd/actionsd/runner/host"
+	"github.com/actionsd/actionsd/runner/wire"
+	"github.com/actionsd/actionsd/trigger"
+	"github.com/dop251/goja"
+)
+
+// API is the api object of one runtime, for one action and its trigger. Only the runtime's
+// goroutine uses it.
+type API struct {
+	rt      *goja.Runtime
+	in      *host.Intrinsics
+	action  string // the action whose runtime this is: commands and denials name it
+	trigger string // api.cache's scope
+	cache   *Cache
+	obj     *goja.Object // the frozen api object
+
+	run   *Run // the execution in progress (&cur); nil between executions
+	cur   Run
+	names [4]boxedName // recent claim and metadata names, boxed (boxName)
+	next  int
 }
 
-func init() {
-	for _, t := range trigger.All {
-		if _, ok := apiBuilders[t.Name]; !ok {
-			apiBuilders[t.Name] = newAPI(apiCacheOnly)
-		}
-	}
+// Run is the execution in progress, as the api sees it.
+type Run struct {
+	Result  *wire.Result // what the api records into
+	Event   *goja.Object // the event handed to the handler
+	Request string       // the request's event, JSON
+	Resume  string       // the redirect state the execution resumes (Generation.Continue), or ""
 }
 
-// newAPI returns a builder of a frozen api object with api.cache and what build adds.
-func newAPI(build apiBuilder) func(v *vm) *goja.Object {
-	return func(v *vm) *goja.Object {
-		api := v.rt.NewObject()
-		apiCache(v, api)
-		build(v, api)
-		for _, k := range api.Keys() {
-			if o, ok := api.Get(k).(*goja.Object); ok {
-				v.mustFreeze(o)
-			}
-		}
-		v.mustFreeze(api)
-		return api
+// Config is what New needs to know of the action.
+type Config struct {
+	Action  string          // the action's name
+	Trigger trigger.Trigger // the trigger it declares: whose api it gets
+	Cache   *Cache          // api.cache's store; nil gives the runtime one of its own
+}
+
+// New builds the api object of cfg.Trigger on vm's runtime (in are its intrinsics), frozen.
+func New(vm host.VM, in *host.Intrinsics, cfg Config) *API {
+	v := &API{rt: vm.Runtime(), in: in, action: cfg.Action, trigger: cfg.Trigger.Name, cache: cfg.Cache}
+	if v.cache == nil {
+		v.cache = NewCache()
 	}
+	build, ok := builders[cfg.Trigger.Name]
+	if !ok {
+		build = apiCacheOnly
+	}
+	api := v.rt.NewObject()
+	apiCache(v, api)
+	build(v, api)
+	for _, k := range api.Keys() {
+		if o, ok := api.Get(k).(*goja.Object); ok {
+			v.in.MustFreeze(o)
+		}
+	}
+	v.in.MustFreeze(api)
+	v.obj = api
+	return v
+}
+
+// Object is the api object, the handler's second argument.
+func (v *API) Object() *goja.Object { return v.obj }
+
+// Begin makes r the execution in progress: the api's methods record into it until End.
+func (v *API) Begin(r Run) {
+	v.cur = r
+	v.run = &v.cur
+}
+
+// End ends the execution in progress: the api's methods throw until the next Begin.
+func (v *API) End() {
+	v.run = nil
+	v.cur = Run{}
+}
+
+// builder adds a trigger's api surface to the api object of one runtime. Its methods read the
+// execution in progress from v.run. Methods that Auth0 documents as returning api return it, for
+// chaining.
+type builder func(v *API, api *goja.Object)
+
+// builders is the api of each trigger; a trigger missing here gets apiCacheOnly.
+var builders = map[string]builder{
+	"post-login":                    apiPostLogin,
+	"credentials-exchange":          apiCredentialsExchange,
+	"pre-user-registration":         apiPreUserRegistration,
+	"password-reset-post-challenge": apiPasswordResetPostChallenge,
+	"custom-token-exchange":         apiCustomTokenExchange,
+	"custom-email-provider":         apiNotificationProvider,
+	"custom-phone-provider":         apiNotificationProvider,
 }
 
 // method is one api function.
 type method = func(call goja.FunctionCall) goja.Value
 
 // group adds api[name] with the given methods.
-func group(v *vm, api *goja.Object, name string, methods map[string]method) {
+func group(v *API, api *goja.Object, name string, methods map[string]method) {
 	o := v.rt.NewObject()
 	for _, k := range slices.Sorted(mapKeys(methods)) {
 		o.Set(k, methods[k])
@@ -109,25 +162,22 @@ func mapKeys[V any](m map[string]V) func(func(string) bool) {
 }
 
 // current returns the execution in progress; api methods called outside one throw.
-func (v *vm) current(op string) *actionRun {
+func (v *API) current(op string) *Run {
 	r := v.run
 	if r == nil {
-		panic(v.newError("api." + op + " was called outside an execution"))
+		panic(v.in.NewError("api." + op + " was called outside an execution"))
 	}
 	return r
 }
 
 // record appends a command of the execution in progress and returns its effects.
-func (v *vm) record(op string, args ...any) *Effects {
-	r := v.current(op)
-	res := r.ex.res
-	res.Commands = append(res.Commands, Command{Action: v.act.name, Op: op, Args: res.carveArgs(args)})
-	return &res.Effects
+func (v *API) record(op string, args ...any) *wire.Effects {
+	return v.current(op).Result.AddCommand(v.action, op, args)
 }
 
 // stringArg returns argument i, which must be a string.
-func (v *vm) stringArg(call goja.FunctionCall, i int, op, what string) string {
-	s, ok := jsString(call.Argument(i))
+func (v *API) stringArg(call goja.FunctionCall, i int, op, what string) string {
+	s, ok := host.String(call.Argument(i))
 	if !ok {
 		panic(v.rt.NewTypeError("api.%s: %s must be a string", op, what))
 	}
@@ -135,12 +185,12 @@ func (v *vm) stringArg(call goja.FunctionCall, i int, op, what string) string {
 }
 
 // optStringArg returns argument i, which must be a string, undefined or null ("").
-func (v *vm) optStringArg(call goja.FunctionCall, i int, op, what string) string {
+func (v *API) optStringArg(call goja.FunctionCall, i int, op, what string) string {
 	a := call.Argument(i)
 	if goja.IsUndefined(a) || goja.IsNull(a) {
 		return ""
 	}
-	s, ok := jsString(a)
+	s, ok := host.String(a)
 	if !ok {
 		panic(v.rt.NewTypeError("api.%s: %s must be a string", op, what))
 	}
@@ -148,7 +198,7 @@ func (v *vm) optStringArg(call goja.FunctionCall, i int, op, what string) string
 }
 
 // numberArg returns argument i, which must be a finite number.
-func (v *vm) numberArg(call goja.FunctionCall, i int, op, what string) float64 {
+func (v *API) numberArg(call goja.FunctionCall, i int, op, what string) float64 {
 	a := call.Argument(i)
 	if _, ok := a.Export().(int64); !ok {
 		if _, ok := a.Export().(float64); !ok {
@@ -163,7 +213,7 @@ func (v *vm) numberArg(call goja.FunctionCall, i int, op, what string) float64 {
 }
 
 // boolArg returns argument i, which must be a boolean.
-func (v *vm) boolArg(call goja.FunctionCall, i int, op, what string) bool {
+func (v *API) boolArg(call goja.FunctionCall, i int, op, what string) bool {
 	b, ok := call.Argument(i).Export().(bool)
 	if !ok {
 		panic(v.rt.NewTypeError("api.%s: %s must be a boolean", op, what))
@@ -172,7 +222,7 @@ func (v *vm) boolArg(call goja.FunctionCall, i int, op, what string) bool {
 }
 
 // optObjectArg returns argument i, which must be an object, undefined or null (nil).
-func (v *vm) optObjectArg(call goja.FunctionCall, i int, op, what string) *goja.Object {
+func (v *API) optObjectArg(call goja.FunctionCall, i int, op, what string) *goja.Object {
 	a := call.Argument(i)
 	if goja.IsUndefined(a) || goja.IsNull(a) {
 		return nil
@@ -186,21 +236,21 @@ func (v *vm) optObjectArg(call goja.FunctionCall, i int, op, what string) *goja.
 
 // jsonValue returns val as JSON; a value JSON cannot represent makes the call throw. Strings,
 // numbers, booleans, null and arrays of them are encoded here; other values by JSON.stringify.
-func (v *vm) jsonValue(op string, val goja.Value) json.RawMessage {
+func (v *API) jsonValue(op string, val goja.Value) json.RawMessage {
 	if r := v.run; r != nil { // in the execution's scratch space
-		res := r.ex.res
-		if b, ok := appendPlainJSON(res.jsonScratch(), val, 0); ok {
-			return res.keepJSON(b)
+		res := r.Result
+		if b, ok := appendPlainJSON(res.JSONScratch(), val, 0); ok {
+			return res.KeepJSON(b)
 		}
 	} else if b, ok := appendPlainJSON(make([]byte, 0, 64), val, 0); ok {
 		return b
 	}
-	s, err := v.jsonStringify(goja.Undefined(), val)
+	s, err := v.in.JSONStringify(goja.Undefined(), val)
 	if err != nil {
 		if _, ok := err.(*goja.Exception); !ok {
 			panic(err) // an interruption: let it through
 		}
-		panic(v.rt.NewTypeError("api.%s: the value is not JSON-serialisable: %s", op, errorText(err)))
+		panic(v.rt.NewTypeError("api.%s: the value is not JSON-serialisable: %s", op, host.ErrorText(err)))
 	}
 	if goja.IsUndefined(s) {
 		panic(v.rt.NewTypeError("api.%s: the value is not JSON-serialisable (%s)", op, typeOf(val)))
@@ -303,17 +353,17 @@ func typeOf(val goja.Value) string {
 
 // ---- methods shared by several triggers ----
 
-func (v *vm) setClaim(api *goja.Object, op string, claims func(*Effects) *map[string]any) method {
+func (v *API) setClaim(api *goja.Object, op string, claims func(*wire.Effects) *map[string]any) method {
 	return func(call goja.FunctionCall) goja.Value {
 		name := v.stringArg(call, 0, op, "the claim name")
 		var val any = v.jsonValue(op, call.Argument(1)) // boxed once for the command and the claim
 		eff := v.record(op, v.boxName(name), val)
-		setEffect(claims(eff), name, val)
+		wire.SetEffect(claims(eff), name, val)
 		return api
 	}
 }
 
-func (v *vm) setMetadata(api *goja.Object, op string, md func(*Effects) *map[string]any) method {
+func (v *API) setMetadata(api *goja.Object, op string, md func(*wire.Effects) *map[string]any) method {
 	return func(call goja.FunctionCall) goja.Value {
 		key := v.stringArg(call, 0, op, "the metadata key")
 		val := json.RawMessage("null") // undefined removes the key, as null does
@@ -322,28 +372,21 @@ func (v *vm) setMetadata(api *goja.Object, op string, md func(*Effects) *map[str
 		}
 		var boxed any = val
 		eff := v.record(op, v.boxName(key), boxed)
-		setEffect(md(eff), key, boxed)
+		wire.SetEffect(md(eff), key, boxed)
 		return api
 	}
 }
 
-// The Effects maps; setEffect makes one that is nil (a Result built by hand).
-func idClaims(e *Effects) *map[string]any     { return &e.IDTokenClaims }
-func accessClaims(e *Effects) *map[string]any { return &e.AccessTokenClaims }
-func appMetadata(e *Effects) *map[string]any  { return &e.AppMetadata }
-func userMetadata(e *Effects) *map[string]any { return &e.UserMetadata }
-
-func setEffect(m *map[string]any, k string, v any) {
-	if *m == nil {
-		*m = newEffectMap()
-	}
-	(*m)[k] = v
-}
+// The Effects maps; wire.SetEffect makes one that is nil.
+func idClaims(e *wire.Effects) *map[string]any     { return &e.IDTokenClaims }
+func accessClaims(e *wire.Effects) *map[string]any { return &e.AccessTokenClaims }
+func appMetadata(e *wire.Effects) *map[string]any  { return &e.AppMetadata }
+func userMetadata(e *wire.Effects) *map[string]any { return &e.UserMetadata }
 
 // boxName returns the claim or metadata name s as an interface value, the same one as for an
 // equal name before: names are nearly always constants of the action, so this saves boxing them
 // per call. Boxed strings are immutable, so results may share them.
-func (v *vm) boxName(s string) any {
+func (v *API) boxName(s string) any {
 	for i := range v.names {
 		if n := &v.names[i]; n.boxed != nil && n.s == s {
 			return n.boxed
@@ -351,8 +394,8 @@ func (v *vm) boxName(s string) any {
 	}
 	b := any(s)
 	if len(s) <= 128 {
-		v.names[v.nameNext] = boxedName{s: s, boxed: b}
-		v.nameNext = (v.nameNext + 1) % len(v.names)
+		v.names[v.next] = boxedName{s: s, boxed: b}
+		v.next = (v.next + 1) % len(v.names)
 	}
 	return b
 }
@@ -362,7 +405,7 @@ type boxedName struct {
 	boxed any
 }
 
-func userMethods(v *vm, api *goja.Object) map[string]method {
+func userMethods(v *API, api *goja.Object) map[string]method {
 	return map[string]method{
 		"setAppMetadata":  v.setMetadata(api, "user.setAppMetadata", appMetadata),
 		"setUserMetadata": v.setMetadata(api, "user.setUserMetadata", userMetadata),
@@ -370,18 +413,18 @@ func userMethods(v *vm, api *goja.Object) map[string]method {
 }
 
 // denyReason is access.deny(reason) of post-login and password-reset-post-challenge.
-func (v *vm) denyReason(api *goja.Object) method {
+func (v *API) denyReason(api *goja.Object) method {
 	return func(call goja.FunctionCall) goja.Value {
 		reason := v.optStringArg(call, 0, "access.deny", "the reason")
 		eff := v.record("access.deny", reason)
-		eff.Access = Access{Denied: true, Reason: reason, Action: v.act.name}
+		eff.Access = wire.Access{Denied: true, Reason: reason, Action: v.action}
 		return api
 	}
 }
 
 // denyCode is access.deny(code, reason) of credentials-exchange and custom-token-exchange; codes
 // lists the protocol error codes Auth0 allows (nil: any string).
-func (v *vm) denyCode(api *goja.Object, codes ...string) method {
+func (v *API) denyCode(api *goja.Object, codes ...string) method {
 	return func(call goja.FunctionCall) goja.Value {
 		const op = "access.deny"
 		code := v.stringArg(call, 0, op, "the code")
@@ -390,27 +433,27 @@ func (v *vm) denyCode(api *goja.Object, codes ...string) method {
 		}
 		reason := v.optStringArg(call, 1, op, "the reason")
 		eff := v.record(op, code, reason)
-		eff.Access = Access{Denied: true, Code: code, Reason: reason, Action: v.act.name}
+		eff.Access = wire.Access{Denied: true, Code: code, Reason: reason, Action: v.action}
 		return api
 	}
 }
 
 // validationError is api.validation.error(code, message): it stops the flow like a deny.
-func (v *vm) validationError(api *goja.Object) method {
+func (v *API) validationError(api *goja.Object) method {
 	return func(call goja.FunctionCall) goja.Value {
 		const op = "validation.error"
 		code := v.stringArg(call, 0, op, "the error code")
 		msg := v.stringArg(call, 1, op, "the error message")
 		eff := v.record(op, code, msg)
-		eff.Validation = &ValidationError{Code: code, Message: msg, Action: v.act.name}
-		eff.Access = Access{Denied: true, Code: code, Reason: msg, Action: v.act.name}
+		eff.Validation = &wire.ValidationError{Code: code, Message: msg, Action: v.action}
+		eff.Access = wire.Access{Denied: true, Code: code, Reason: msg, Action: v.action}
 		return api
 	}
 }
 
 // recorded returns a method that checks its arguments with check, records them and returns api.
 // check returns the arguments as the command carries them.
-func (v *vm) recorded(api *goja.Object, op string, check func(call goja.FunctionCall) []any) method {
+func (v *API) recorded(api *goja.Object, op string, check func(call goja.FunctionCall) []any) method {
 	return func(call goja.FunctionCall) goja.Value {
 		v.record(op, check(call)...)
 		return api
@@ -418,27 +461,27 @@ func (v *vm) recorded(api *goja.Object, op string, check func(call goja.Function
 }
 
 // Argument checkers for recorded methods.
-func (v *vm) argString(op, what string) func(goja.FunctionCall) []any {
+func (v *API) argString(op, what string) func(goja.FunctionCall) []any {
 	return func(call goja.FunctionCall) []any { return []any{v.stringArg(call, 0, op, what)} }
 }
 
-func (v *vm) argBool(op, what string) func(goja.FunctionCall) []any {
+func (v *API) argBool(op, what string) func(goja.FunctionCall) []any {
 	return func(call goja.FunctionCall) []any { return []any{v.boolArg(call, 0, op, what)} }
 }
 
-func (v *vm) argNumber(op, what string) func(goja.FunctionCall) []any {
+func (v *API) argNumber(op, what string) func(goja.FunctionCall) []any {
 	return func(call goja.FunctionCall) []any { return []any{v.numberArg(call, 0, op, what)} }
 }
 
 // argKeyValue checks (key string, value JSON).
-func (v *vm) argKeyValue(op string) func(goja.FunctionCall) []any {
+func (v *API) argKeyValue(op string) func(goja.FunctionCall) []any {
 	return func(call goja.FunctionCall) []any {
 		return []any{v.stringArg(call, 0, op, "the key"), v.jsonValue(op, call.Argument(1))}
 	}
 }
 
 // expiry checks setExpiresAt/setIdleExpiresAt's absolute time in ms since the epoch.
-func (v *vm) argExpiry(op string) func(goja.FunctionCall) []any {
+func (v *API) argExpiry(op string) func(goja.FunctionCall) []any {
 	return func(call goja.FunctionCall) []any {
 		ms := v.numberArg(call, 0, op, "the expiry (ms since the epoch)")
 		if ms <= 0 {
@@ -453,19 +496,19 @@ var mfaFactors = []string{"otp", "recovery-code", "email", "phone", "push-notifi
 	"webauthn-platform", "webauthn-roaming"}
 
 // factor checks one {type, options?} factor object and returns it as JSON.
-func (v *vm) factor(op string, val goja.Value) json.RawMessage {
+func (v *API) factor(op string, val goja.Value) json.RawMessage {
 	o, ok := val.(*goja.Object)
 	if !ok {
 		panic(v.rt.NewTypeError("api.%s: a factor must be an object like { type: 'otp' }", op))
 	}
-	t, ok := jsString(o.Get("type"))
+	t, ok := host.String(o.Get("type"))
 	if !ok || !slices.Contains(mfaFactors, t) {
 		panic(v.rt.NewTypeError("api.%s: the factor type must be one of %v", op, mfaFactors))
 	}
 	return v.jsonValue(op, o)
 }
 
-func (v *vm) argFactor(op string) func(goja.FunctionCall) []any {
+func (v *API) argFactor(op string) func(goja.FunctionCall) []any {
 	return func(call goja.FunctionCall) []any {
 		out := []any{v.factor(op, call.Argument(0))}
 		if o := v.optObjectArg(call, 1, op, "the options"); o != nil {
@@ -484,7 +527,7 @@ func (v *vm) argFactor(op string) func(goja.FunctionCall) []any {
 	}
 }
 
-func (v *vm) argFactors(op string) func(goja.FunctionCall) []any {
+func (v *API) argFactors(op string) func(goja.FunctionCall) []any {
 	return func(call goja.FunctionCall) []any {
 		o, ok := call.Argument(0).(*goja.Object)
 		if !ok || o.ClassName() != "Array" || o.Get("length").ToInteger() == 0 {
@@ -506,7 +549,7 @@ func (v *vm) argFactors(op string) func(goja.FunctionCall) []any {
 // multifactorProviders are multifactor.enable's providers.
 var multifactorProviders = []string{"any", "duo", "google-authenticator", "guardian", "none"}
 
-func apiPostLogin(v *vm, api *goja.Object) {
+func apiPostLogin(v *API, api *goja.Object) {
 	group(v, api, "access", map[string]method{"deny": v.denyReason(api)})
 	group(v, api, "idToken", map[string]method{
 		"setCustomClaim": v.setClaim(api, "idToken.setCustomClaim", idClaims),
@@ -524,7 +567,7 @@ func apiPostLogin(v *vm, api *goja.Object) {
 			if !slices.Contains(multifactorProviders, provider) {
 				panic(v.rt.NewTypeError("api.%s: the provider must be one of %v, not %q", op, multifactorProviders, provider))
 			}
-			mf := &Multifactor{Provider: provider}
+			mf := &wire.Multifactor{Provider: provider}
 			args := []any{provider}
 			if o := v.optObjectArg(call, 1, op, "the options"); o != nil {
 				raw := v.jsonValue(op, o)
@@ -561,7 +604,7 @@ func apiPostLogin(v *vm, api *goja.Object) {
 }
 
 // expiringMethods are session.* and refreshToken.* of post-login.
-func (v *vm) expiringMethods(api *goja.Object, name string) map[string]method {
+func (v *API) expiringMethods(api *goja.Object, name string) map[string]method {
 	return map[string]method{
 		"revoke": v.recorded(api, name+".revoke", func(call goja.FunctionCall) []any {
 			out := []any{v.optStringArg(call, 0, name+".revoke", "the reason")}
@@ -588,7 +631,7 @@ var (
 		"setIncludeAttributeNameFormat", "setTypedAttributes"}
 )
 
-func (v *vm) samlMethods(api *goja.Object) map[string]method {
+func (v *API) samlMethods(api *goja.Object) map[string]method {
 	m := map[string]method{}
 	for _, s := range samlStringSetters {
 		op := "samlResponse." + s
@@ -607,7 +650,7 @@ func (v *vm) samlMethods(api *goja.Object) map[string]method {
 			panic(v.rt.NewTypeError("api.%s: the probes must be an array of strings", op))
 		}
 		for _, k := range o.Keys() {
-			if _, ok := jsString(o.Get(k)); !ok {
+			if _, ok := host.String(o.Get(k)); !ok {
 				panic(v.rt.NewTypeError("api.%s: the probes must be an array of strings", op))
 			}
 		}
@@ -629,7 +672,7 @@ func (v *vm) samlMethods(api *goja.Object) map[string]method {
 	return m
 }
 
-func (v *vm) scope(api *goja.Object, op string, add bool) method {
+func (v *API) scope(api *goja.Object, op string, add bool) method {
 	return func(call goja.FunctionCall) goja.Value {
 		s := v.stringArg(call, 0, op, "the scope")
 		eff := v.record(op, s)
@@ -646,7 +689,7 @@ func (v *vm) scope(api *goja.Object, op string, add bool) method {
 
 // targetScopeMethods are api.transaction.add/remove/set/clearTargetScope(s): each updates
 // event.transaction.target_scopes at once, for this action and the ones after it.
-func (v *vm) targetScopeMethods(api *goja.Object) map[string]method {
+func (v *API) targetScopeMethods(api *goja.Object) map[string]method {
 	update := func(op string, args []any, f func([]string) []string) {
 		r := v.current(op)
 		eff := v.record(op, args...)
@@ -654,14 +697,14 @@ func (v *vm) targetScopeMethods(api *goja.Object) map[string]method {
 		if eff.TargetScopes != nil {
 			cur = *eff.TargetScopes
 		} else {
-			cur = initialTargetScopes(r.ex.event)
+			cur = initialTargetScopes(r.Request)
 		}
 		next := f(slices.Clone(cur))
 		if next == nil {
 			next = []string{}
 		}
 		eff.TargetScopes = &next
-		v.setEventTargetScopes(r.event, next)
+		SetTargetScopes(v.rt, r.Event, next)
 	}
 	return map[string]method{
 		"addTargetScope": func(call goja.FunctionCall) goja.Value {
@@ -689,7 +732,7 @@ func (v *vm) targetScopeMethods(api *goja.Object) map[string]method {
 			}
 			var set []string
 			for _, k := range o.Keys() {
-				s, ok := jsString(o.Get(k))
+				s, ok := host.String(o.Get(k))
 				if !ok {
 					panic(v.rt.NewTypeError("api.%s: the scopes must be an array of strings", op))
 				}
@@ -718,24 +761,25 @@ func initialTargetScopes(event string) []string {
 	return ev.Transaction.TargetScopes
 }
 
-// setEventTargetScopes writes scopes into event.transaction.target_scopes of a JS event.
-func (v *vm) setEventTargetScopes(event *goja.Object, scopes []string) {
+// SetTargetScopes writes scopes into event.transaction.target_scopes of a JS event: the engine
+// gives an action's event the scopes the actions before it set.
+func SetTargetScopes(rt *goja.Runtime, event *goja.Object, scopes []string) {
 	if event == nil {
 		return
 	}
 	tx, ok := event.Get("transaction").(*goja.Object)
 	if !ok {
-		tx = v.rt.NewObject()
+		tx = rt.NewObject()
 		event.Set("transaction", tx)
 	}
 	items := make([]any, len(scopes))
 	for i, s := range scopes {
 		items[i] = s
 	}
-	tx.Set("target_scopes", v.rt.NewArray(items...))
+	tx.Set("target_scopes", rt.NewArray(items...))
 }
 
-func apiCredentialsExchange(v *vm, api *goja.Object) {
+func apiCredentialsExchange(v *API, api *goja.Object) {
 	group(v, api, "access", map[string]method{
 		"deny": v.denyCode(api, "invalid_scope", "invalid_request", "server_error"),
 	})
@@ -745,13 +789,13 @@ func apiCredentialsExchange(v *vm, api *goja.Object) {
 	group(v, api, "transaction", v.targetScopeMethods(api))
 }
 
-func apiPreUserRegistration(v *vm, api *goja.Object) {
+func apiPreUserRegistration(v *API, api *goja.Object) {
 	group(v, api, "access", map[string]method{
 		"deny": func(call goja.FunctionCall) goja.Value {
 			reason := v.optStringArg(call, 0, "access.deny", "the reason")
 			msg := v.optStringArg(call, 1, "access.deny", "the user message")
 			eff := v.record("access.deny", reason, msg)
-			eff.Access = Access{Denied: true, Reason: reason, UserMessage: msg, Action: v.act.name}
+			eff.Access = wire.Access{Denied: true, Reason: reason, UserMessage: msg, Action: v.action}
 			return api
 		},
 	})
@@ -759,7 +803,7 @@ func apiPreUserRegistration(v *vm, api *goja.Object) {
 	group(v, api, "validation", map[string]method{"error": v.validationError(api)})
 }
 
-func apiPasswordResetPostChallenge(v *vm, api *goja.Object) {
+func apiPasswordResetPostChallenge(v *API, api *goja.Object) {
 	group(v, api, "access", map[string]method{"deny": v.denyReason(api)})
 	group(v, api, "authentication", map[string]method{
 		"challengeWith":    v.recorded(api, "authentication.challengeWith", v.argFactor("authentication.challengeWith")),
@@ -785,13 +829,13 @@ func apiPasswordResetPostChallenge(v *vm, api *goja.Object) {
 	})
 }
 
-func apiCustomTokenExchange(v *vm, api *goja.Object) {
+func apiCustomTokenExchange(v *API, api *goja.Object) {
 	group(v, api, "access", map[string]method{
 		"deny": v.denyCode(api),
 		"rejectInvalidSubjectToken": func(call goja.FunctionCall) goja.Value {
 			reason := v.optStringArg(call, 0, "access.rejectInvalidSubjectToken", "the reason")
 			eff := v.record("access.rejectInvalidSubjectToken", reason)
-			eff.Access = Access{Denied: true, Code: "invalid_request", Reason: reason, Action: v.act.name}
+			eff.Access = wire.Access{Denied: true, Code: "invalid_request", Reason: reason, Action: v.action}
 			return api
 		},
 	})
@@ -811,7 +855,7 @@ func apiCustomTokenExchange(v *vm, api *goja.Object) {
 					"updateBehavior":   {"replace", "none"},
 				} {
 					if val := o.Get(key); val != nil && !goja.IsUndefined(val) {
-						if s, ok := jsString(val); !ok || !slices.Contains(allowed, s) {
+						if s, ok := host.String(val); !ok || !slices.Contains(allowed, s) {
 							panic(v.rt.NewTypeError("api.%s: options.%s must be one of %v", op, key, allowed))
 						}
 					}
@@ -824,27 +868,27 @@ func apiCustomTokenExchange(v *vm, api *goja.Object) {
 	group(v, api, "user", userMethods(v, api))
 }
 
-func apiNotificationProvider(v *vm, api *goja.Object) {
+func apiNotificationProvider(v *API, api *goja.Object) {
 	op := func(name string) method {
 		return func(call goja.FunctionCall) goja.Value {
 			reason := v.optStringArg(call, 0, "notification."+name, "the reason")
 			eff := v.record("notification."+name, reason)
-			eff.Notification = &Notification{Op: name, Reason: reason, Action: v.act.name}
+			eff.Notification = &wire.Notification{Op: name, Reason: reason, Action: v.action}
 			return api
 		}
 	}
 	group(v, api, "notification", map[string]method{"drop": op("drop"), "retry": op("retry")})
 }
 
-func apiCacheOnly(*vm, *goja.Object) {}
+func apiCacheOnly(*API, *goja.Object) {}
 
 // apiCache adds api.cache, scoped to the action's trigger and shared by every execution of that
 // trigger in the daemon (Options.Cache). get is not recorded as a command (it asks nothing of the
 // caller); set and delete are, without their values. set and delete return {type: 'success'} or
 // {type: 'error', code}; get returns {value, expires_at} or undefined.
-func apiCache(v *vm, api *goja.Object) {
-	scope := v.act.trig.Name
-	cache := v.act.env.cache
+func apiCache(v *API, api *goja.Object) {
+	scope := v.trigger
+	cache := v.cache
 	rt := v.rt
 	result := func(err error) goja.Value {
 		o := rt.NewObject()
@@ -860,7 +904,7 @@ func apiCache(v *vm, api *goja.Object) {
 	}
 	group(v, api, "cache", map[string]method{
 		"get": func(call goja.FunctionCall) goja.Value {
-			key, ok := jsString(call.Argument(0))
+			key, ok := host.String(call.Argument(0))
 			if !ok {
 				return goja.Undefined()
 			}
@@ -874,11 +918,11 @@ func apiCache(v *vm, api *goja.Object) {
 			return o
 		},
 		"set": func(call goja.FunctionCall) goja.Value {
-			key, ok := jsString(call.Argument(0))
+			key, ok := host.String(call.Argument(0))
 			if !ok || key == "" {
 				return result(&CacheError{Code: CacheErrInvalidKey})
 			}
-			val, ok := jsString(call.Argument(1))
+			val, ok := host.String(call.Argument(1))
 			if !ok {
 				return result(&CacheError{Code: CacheErrInvalidValue})
 			}
@@ -904,7 +948,7 @@ func apiCache(v *vm, api *goja.Object) {
 			return result(cache.Set(scope, key, val, ttl, exp))
 		},
 		"delete": func(call goja.FunctionCall) goja.Value {
-			key, ok := jsString(call.Argument(0))
+			key, ok := host.String(call.Argument(0))
 			if !ok {
 				return result(&CacheError{Code: CacheErrInvalidKey})
 			}

@@ -1,4 +1,4 @@
-package runner
+package wire
 
 import (
 	"encoding/json"
@@ -44,7 +44,7 @@ func FuzzValidJSON(f *testing.F) {
 }
 
 func BenchmarkValidJSON(b *testing.B) {
-	data := []byte(benchEvent)
+	data := []byte(sampleEvent)
 	b.Run("validJSON", func(b *testing.B) {
 		for b.Loop() {
 			validJSON(data)
@@ -61,7 +61,7 @@ func BenchmarkValidJSON(b *testing.B) {
 // event entries as scanning the event.
 func TestJSONObjectMembers(t *testing.T) {
 	many := "{"
-	for i := range maxEventMembers + 1 {
+	for i := range testMembers + 1 {
 		if i > 0 {
 			many += ","
 		}
@@ -74,10 +74,10 @@ func TestJSONObjectMembers(t *testing.T) {
 		`{"user":{"user_id":"auth0|123"},"authorization":{"roles":["admin","dev"]},"tenant":{"id":"t1"}}`, many,
 	}
 	for _, give := range tests {
-		var buf [maxEventMembers]memberSpan
-		members, ok := jsonObjectMembers([]byte(give), buf[:0])
+		var buf [testMembers]MemberSpan
+		members, ok := ObjectMembers([]byte(give), buf[:0])
 		if !ok {
-			t.Fatalf("jsonObjectMembers(%.40q) refused a valid object", give)
+			t.Fatalf("ObjectMembers(%.40q) refused a valid object", give)
 		}
 		if give == many {
 			if members != nil {
@@ -86,7 +86,7 @@ func TestJSONObjectMembers(t *testing.T) {
 			continue
 		}
 		if members == nil {
-			t.Fatalf("jsonObjectMembers(%.40q) returned nil spans", give)
+			t.Fatalf("ObjectMembers(%.40q) returned nil spans", give)
 		}
 		var scanned, spanned lazyEvent
 		if err := scanned.scan(give); err != nil {
@@ -105,9 +105,9 @@ func TestJSONObjectMembers(t *testing.T) {
 		}
 	}
 	for _, give := range []string{`[]`, `{"a":}`, `{"a":1`, `"x"`, ``} {
-		var buf [maxEventMembers]memberSpan
-		if _, ok := jsonObjectMembers([]byte(give), buf[:0]); ok {
-			t.Errorf("jsonObjectMembers(%q) accepted it", give)
+		var buf [testMembers]MemberSpan
+		if _, ok := ObjectMembers([]byte(give), buf[:0]); ok {
+			t.Errorf("ObjectMembers(%q) accepted it", give)
 		}
 	}
 }

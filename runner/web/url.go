@@ -1,4 +1,4 @@
-package runner
+package web
 
 import (
 	_ "embed"
@@ -371,13 +371,13 @@ func isDotSegment(seg string) bool {
 }
 
 // newURLModule runs url.js and returns its {URL, URLSearchParams}.
-func (v *vm) newURLModule() *goja.Object {
-	rt := v.rt
-	v.urlStrings = [3]goja.Value{rt.ToValue(""), rt.ToValue("https:"), rt.ToValue("http:")}
+func (w *Globals) newURLModule() *goja.Object {
+	rt := w.rt
+	w.urlStrings = [3]goja.Value{rt.ToValue(""), rt.ToValue("https:"), rt.ToValue("http:")}
 	n := rt.NewObject()
-	n.Set("parse", v.urlParse)
-	n.Set("set", v.urlSet)
-	n.Set("canParse", v.urlCanParse)
+	n.Set("parse", w.urlParse)
+	n.Set("set", w.urlSet)
+	n.Set("canParse", w.urlCanParse)
 	n.Set("origin", func(call goja.FunctionCall) goja.Value { return rt.ToValue(blobOrigin(call.Argument(0).String())) })
 	n.Set("usv", func(call goja.FunctionCall) goja.Value {
 		// Go's view of a JavaScript string has U+FFFD for its lone surrogates: an ASCII one has none.
@@ -428,12 +428,12 @@ func optionalString(val goja.Value) *string {
 
 // urlParse(input, base?) returns the components url.js keeps, or throws Node's
 // TypeError [ERR_INVALID_URL].
-func (v *vm) urlParse(call goja.FunctionCall) goja.Value {
+func (w *Globals) urlParse(call goja.FunctionCall) goja.Value {
 	input := call.Argument(0).String()
 	base := optionalString(call.Argument(1))
 	u, err := parseURL(input, base)
 	if err != nil {
-		e := v.rt.NewTypeError("Invalid URL")
+		e := w.rt.NewTypeError("Invalid URL")
 		e.Set("code", "ERR_INVALID_URL")
 		e.Set("input", input)
 		if base != nil {
@@ -441,29 +441,29 @@ func (v *vm) urlParse(call goja.FunctionCall) goja.Value {
 		}
 		panic(e)
 	}
-	return v.urlComponents(u)
+	return w.urlComponents(u)
 }
 
-func (v *vm) urlCanParse(call goja.FunctionCall) goja.Value {
+func (w *Globals) urlCanParse(call goja.FunctionCall) goja.Value {
 	_, err := parseURL(call.Argument(0).String(), optionalString(call.Argument(1)))
-	return v.rt.ToValue(err == nil)
+	return w.rt.ToValue(err == nil)
 }
 
 // urlSet(href, name, value) applies the setter name of the URL standard to the URL href (one
 // that urlParse returned) and returns the new components. As the standard says, a value the
 // setter cannot use leaves the URL as it was.
-func (v *vm) urlSet(call goja.FunctionCall) goja.Value {
+func (w *Globals) urlSet(call goja.FunctionCall) goja.Value {
 	href, name, value := call.Argument(0).String(), call.Argument(1).String(), call.Argument(2).String()
 	if name == "search" {
 		if u, ok := parseSimpleURL(href); ok {
 			if u, ok = setSimpleSearch(u, value); ok {
-				return v.urlComponents(u)
+				return w.urlComponents(u)
 			}
 		}
 	}
 	u, err := parseWHATWG(href, nil)
 	if err != nil {
-		panic(v.rt.NewTypeError("Invalid URL")) // not from url.js, which only hands back hrefs
+		panic(w.rt.NewTypeError("Invalid URL")) // not from url.js, which only hands back hrefs
 	}
 	func() {
 		defer func() {
@@ -492,22 +492,22 @@ func (v *vm) urlSet(call goja.FunctionCall) goja.Value {
 			u.SetHash(value)
 		}
 	}()
-	return v.urlComponents(fromWHATWG(u))
+	return w.urlComponents(fromWHATWG(u))
 }
 
-func (v *vm) urlComponents(u *parsedURL) goja.Value {
+func (w *Globals) urlComponents(u *parsedURL) goja.Value {
 	str := func(s string) goja.Value {
 		switch s {
 		case "":
-			return v.urlStrings[0]
+			return w.urlStrings[0]
 		case "https:":
-			return v.urlStrings[1]
+			return w.urlStrings[1]
 		case "http:":
-			return v.urlStrings[2]
+			return w.urlStrings[2]
 		}
-		return v.rt.ToValue(s)
+		return w.rt.ToValue(s)
 	}
-	return v.rt.NewArray(str(u.href), str(u.protocol), str(u.username), str(u.password), str(u.hostname), str(u.port),
+	return w.rt.NewArray(str(u.href), str(u.protocol), str(u.username), str(u.password), str(u.hostname), str(u.port),
 		str(u.pathname), str(u.search), str(u.hash))
 }
 

@@ -1,4 +1,4 @@
-package runner
+package node
 
 import (
 	"crypto"
@@ -28,6 +28,7 @@ import (
 	"math/big"
 	"strings"
 
+	"github.com/actionsd/actionsd/runner/host"
 	"github.com/dop251/goja"
 )
 
@@ -71,11 +72,11 @@ func hashName(s string) string {
 	return s
 }
 
-func (v *vm) throwf(format string, args ...any) {
-	panic(v.newError(fmt.Sprintf(format, args...)))
+func (v *Modules) throwf(format string, args ...any) {
+	panic(v.in.NewError(fmt.Sprintf(format, args...)))
 }
 
-func (v *vm) hashObject(h hash.Hash) *goja.Object {
+func (v *Modules) hashObject(h hash.Hash) *goja.Object {
 	o := v.rt.NewObject()
 	o.Set("update", func(call goja.FunctionCall) goja.Value {
 		h.Write(v.bytesArg(call, 0))
@@ -130,7 +131,7 @@ func curveByName(s string) elliptic.Curve {
 }
 
 // describe returns what KeyObject shows of k.
-func (v *vm) describeKey(k *cryptoKey) *goja.Object {
+func (v *Modules) describeKey(k *cryptoKey) *goja.Object {
 	o := v.rt.NewObject()
 	o.Set("handle", k)
 	o.Set("type", k.kind)
@@ -152,7 +153,7 @@ func (v *vm) describeKey(k *cryptoKey) *goja.Object {
 	return o
 }
 
-func (v *vm) keyArg(call goja.FunctionCall, i int) *cryptoKey {
+func (v *Modules) keyArg(call goja.FunctionCall, i int) *cryptoKey {
 	k, ok := call.Argument(i).Export().(*cryptoKey)
 	if !ok {
 		panic(v.rt.NewTypeError("invalid key object"))
@@ -378,7 +379,7 @@ func parsePEM(text string, private bool) (*cryptoKey, error) {
 
 // importKey(desc) -> key description: desc is {kind: 'private'|'public'|'secret', format:
 // 'pem'|'der'|'jwk'|'raw'|'raw-ec', data, type, curve}.
-func (v *vm) importKey(call goja.FunctionCall) goja.Value {
+func (v *Modules) importKey(call goja.FunctionCall) goja.Value {
 	d := call.Argument(0).ToObject(v.rt)
 	kind := objString(d, "kind")
 	format := objString(d, "format")
@@ -390,7 +391,7 @@ func (v *vm) importKey(call goja.FunctionCall) goja.Value {
 	var err error
 	switch {
 	case kind == "secret":
-		b, ok := bytesOf(data)
+		b, ok := host.Bytes(data)
 		if !ok {
 			v.throwf("invalid secret key material")
 		}
@@ -406,7 +407,7 @@ func (v *vm) importKey(call goja.FunctionCall) goja.Value {
 	case format == "pem":
 		k, err = parsePEM(data.String(), kind == "private")
 	case format == "der":
-		b, ok := bytesOf(data)
+		b, ok := host.Bytes(data)
 		if !ok {
 			v.throwf("invalid DER key material")
 		}
@@ -415,7 +416,7 @@ func (v *vm) importKey(call goja.FunctionCall) goja.Value {
 			k = &cryptoKey{kind: "public", pub: k.pub}
 		}
 	case format == "raw-ec": // WebCrypto raw EC public point
-		b, _ := bytesOf(data)
+		b, _ := host.Bytes(data)
 		c := curveByName(objString(d, "curve"))
 		if c == nil {
 			v.throwf("unsupported curve %s", objString(d, "curve"))
@@ -426,7 +427,7 @@ func (v *vm) importKey(call goja.FunctionCall) goja.Value {
 		}
 		k = &cryptoKey{kind: "public", pub: &ecdsa.PublicKey{Curve: c, X: x, Y: y}}
 	case format == "raw-ed25519":
-		b, _ := bytesOf(data)
+		b, _ := host.Bytes(data)
 		if len(b) != ed25519.PublicKeySize {
 			v.throwf("invalid Ed25519 public key")
 		}
@@ -441,7 +442,7 @@ func (v *vm) importKey(call goja.FunctionCall) goja.Value {
 }
 
 // exportKey(handle, format, type) -> string (pem), ArrayBuffer (der, raw) or JSON text (jwk).
-func (v *vm) exportKey(call goja.FunctionCall) goja.Value {
+func (v *Modules) exportKey(call goja.FunctionCall) goja.Value {
 	k := v.keyArg(call, 0)
 	format, typ := call.Argument(1).String(), call.Argument(2).String()
 	if k.kind == "secret" {
@@ -546,7 +547,7 @@ type signOptions struct {
 	p1363      bool // ECDSA r||s instead of DER
 }
 
-func (v *vm) signOpts(val goja.Value) signOptions {
+func (v *Modules) signOpts(val goja.Value) signOptions {
 	o := signOptions{saltLength: rsa.PSSSaltLengthEqualsHash}
 	obj, ok := val.(*goja.Object)
 	if !ok {
@@ -572,7 +573,7 @@ func (v *vm) signOpts(val goja.Value) signOptions {
 }
 
 // sign(hash, handle, data, options) -> ArrayBuffer. hash "" signs the data itself (Ed25519).
-func (v *vm) sign(call goja.FunctionCall) goja.Value {
+func (v *Modules) sign(call goja.FunctionCall) goja.Value {
 	alg := hashName(call.Argument(0).String())
 	k := v.keyArg(call, 1)
 	data := v.bytesArg(call, 2)
@@ -611,7 +612,7 @@ func (v *vm) sign(call goja.FunctionCall) goja.Value {
 	return v.newBytes(sig)
 }
 
-func (v *vm) digest(alg string, data []byte) (crypto.Hash, []byte) {
+func (v *Modules) digest(alg string, data []byte) (crypto.Hash, []byte) {
 	h, ok := cryptoHashes[alg]
 	if !ok || !h.Available() {
 		v.throwf("Invalid digest: %s", alg)
@@ -622,7 +623,7 @@ func (v *vm) digest(alg string, data []byte) (crypto.Hash, []byte) {
 }
 
 // verify(hash, handle, data, signature, options) -> bool.
-func (v *vm) verify(call goja.FunctionCall) goja.Value {
+func (v *Modules) verify(call goja.FunctionCall) goja.Value {
 	alg := hashName(call.Argument(0).String())
 	k := v.keyArg(call, 1)
 	data := v.bytesArg(call, 2)
@@ -670,7 +671,7 @@ func derToP1363(der []byte, size int) ([]byte, error) {
 }
 
 // generateKeyPair(type, options) -> [private, public] descriptions.
-func (v *vm) generateKeyPair(call goja.FunctionCall) goja.Value {
+func (v *Modules) generateKeyPair(call goja.FunctionCall) goja.Value {
 	typ := call.Argument(0).String()
 	opts, _ := call.Argument(1).(*goja.Object)
 	get := func(name string) goja.Value {
@@ -712,7 +713,7 @@ func (v *vm) generateKeyPair(call goja.FunctionCall) goja.Value {
 	return v.rt.NewArray(v.describeKey(k), v.describeKey(&cryptoKey{kind: "public", pub: k.pub}))
 }
 
-func (v *vm) cryptoNatives(n *goja.Object) {
+func (v *Modules) cryptoNatives(n *goja.Object) {
 	rt := v.rt
 	n.Set("hashes", func(goja.FunctionCall) goja.Value {
 		names := make([]any, 0, len(hashes))
@@ -755,7 +756,7 @@ func (v *vm) cryptoNatives(n *goja.Object) {
 	n.Set("timingSafeEqual", func(call goja.FunctionCall) goja.Value {
 		a, b := v.bytesArg(call, 0), v.bytesArg(call, 1)
 		if len(a) != len(b) {
-			e := v.newRangeError("Input buffers must have the same byte length")
+			e := v.in.NewRangeError("Input buffers must have the same byte length")
 			e.Set("code", "ERR_CRYPTO_TIMING_SAFE_EQUAL_LENGTH")
 			panic(e)
 		}

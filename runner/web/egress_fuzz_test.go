@@ -1,4 +1,4 @@
-package runner
+package web
 
 import (
 	"context"
@@ -10,6 +10,8 @@ import (
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/actionsd/actionsd/runner/egress"
 )
 
 // errFuzzNoDial ends every connect FuzzEgressURL lets through: it dials nothing.
@@ -19,19 +21,18 @@ var errFuzzNoDial = errors.New("fuzz: not dialled")
 // http.get is given, a dial that the egress check lets through goes to an address that is
 // public, or that the allow-list allows ("127.0.0.1:1" here); and a URL's request dials the host
 // that WHATWG parsing of the URL gives (no second parser reads it otherwise). "Public" is judged by
-// fuzzRestricted, written apart from egressClass. The requests go through the real transport and
+// fuzzRestricted, written apart from egress.Class. The requests go through the real transport and
 // egress dialer, whose connects are stopped just before they happen, with a resolver that knows
 // only /etc/hosts. The seed corpus (testdata/fuzz/FuzzEgressURL) is the address table's spellings.
 func FuzzEgressURL(f *testing.F) {
 	for _, s := range []string{"http://127.0.0.1/", "http://[::1%25lo]:1/", "::1%lo", "http://0x7f.1:1/"} {
 		f.Add(s)
 	}
-	p, err := ParseEgressAllow([]string{"127.0.0.1:1"})
+	p, err := egress.ParseAllow([]string{"127.0.0.1:1"})
 	if err != nil {
 		f.Fatal(err)
 	}
-	c := compileEgress(p)
-	c.resolver = &net.Resolver{PreferGo: true, Dial: func(context.Context, string, string) (net.Conn, error) {
+	resolver := &net.Resolver{PreferGo: true, Dial: func(context.Context, string, string) (net.Conn, error) {
 		return nil, errors.New("fuzz: no DNS")
 	}}
 	type dial struct {
@@ -48,12 +49,12 @@ func FuzzEgressURL(f *testing.F) {
 				mu.Lock()
 				asked = append(asked, addr)
 				mu.Unlock()
-				return c.dial(ctx, network, addr, func(ip netip.Addr) error {
+				return p.DialFunc(resolver, func(ip netip.Addr) error {
 					mu.Lock()
 					dials = append(dials, dial{addr, ip})
 					mu.Unlock()
 					return errFuzzNoDial
-				})
+				})(ctx, network, addr)
 			},
 		},
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },

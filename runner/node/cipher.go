@@ -1,22 +1,23 @@
-package runner
+package node
 
 import (
 	"bytes"
 	"crypto/aes"
 	"crypto/cipher"
 
+	"github.com/actionsd/actionsd/runner/host"
 	"github.com/dop251/goja"
 )
 
 // aes(mode, encrypt, key, iv, data, aad, tag, autoPadding) -> {data, tag}: one whole AES
 // operation for createCipheriv/createDecipheriv (node/crypto.js buffers update() until final()).
 // Modes: "gcm", "cbc", "ctr".
-func (v *vm) aes(call goja.FunctionCall) goja.Value {
+func (v *Modules) aes(call goja.FunctionCall) goja.Value {
 	mode := call.Argument(0).String()
 	encrypt := call.Argument(1).ToBoolean()
 	key, iv, data := v.bytesArg(call, 2), v.bytesArg(call, 3), v.bytesArg(call, 4)
-	aad, _ := bytesOf(call.Argument(5))
-	tag, _ := bytesOf(call.Argument(6))
+	aad, _ := host.Bytes(call.Argument(5))
+	tag, _ := host.Bytes(call.Argument(6))
 	autoPadding := call.Argument(7).ToBoolean()
 	block, err := aes.NewCipher(key)
 	if err != nil {

@@ -1,4 +1,4 @@
-package runner
+package auth0
 
 import (
 	"errors"

@@ -1,4 +1,4 @@
-package runner
+package wire
 
 import (
 	"encoding/json"
@@ -17,7 +17,7 @@ var errEventDepth = errors.New("the event nests deeper than 256 levels")
 
 // parseEvent builds the event object straight from JSON bytes, as JSON.parse would, without going
 // through Go maps (goja's JSON.parse tokenises with encoding/json and costs several times more).
-// data must be valid JSON (isJSONObject checked it); every call builds new objects, so each action
+// data must be valid JSON (IsObject checked it); every call builds new objects, so each action
 // gets its own deep copy.
 func parseEvent(rt *goja.Runtime, data string) (goja.Value, error) {
 	p := jsonToJS{rt: rt, s: data}

@@ -1,4 +1,4 @@
-package runner
+package node
 
 import (
 	"math"
@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/actionsd/actionsd/runner/host"
 	"github.com/dop251/goja"
 )
 
@@ -16,13 +17,13 @@ import (
 // { code: 'logger_success', message: 'sent' }, [ 1, 2, 3 ], [Function: f], Map(1) { 'a' => 1 },
 // an Error as its stack. Unlike Node, long output is never broken across lines.
 
-// newConsole returns a console whose every method appends one line to the logs of the action
-// execution in progress (console.log in a module called by an action lands in that action's logs).
-// Output while code loads, outside any execution, is dropped.
-func (v *vm) newConsole() *goja.Object {
+// NewConsole returns a console whose every method appends one line to the logs of the execution
+// in progress (host.VM.Log: console.log in a module called by an action lands in that action's
+// logs). Output while code loads, outside any execution, is dropped.
+func (v *Modules) NewConsole() *goja.Object {
 	c := v.rt.NewObject()
 	log := func(call goja.FunctionCall) goja.Value {
-		v.appendLog(v.format(call.Arguments))
+		v.vm.Log(v.format(call.Arguments))
 		return goja.Undefined()
 	}
 	for _, name := range []string{"log", "info", "warn", "error", "debug", "trace", "dir"} {
@@ -31,40 +32,22 @@ func (v *vm) newConsole() *goja.Object {
 	return c
 }
 
-// truncatedLog is the last line of logs cut at maxLogBytes.
-const truncatedLog = "[logs truncated]"
-
-func (v *vm) appendLog(line string) {
-	r := v.run
-	if r == nil {
-		return
-	}
-	if r.logBytes >= maxLogBytes {
-		return
-	}
-	r.logBytes += len(line)
-	if r.logBytes >= maxLogBytes {
-		line = truncatedLog
-	}
-	r.ar.Logs = append(r.ar.Logs, line)
-}
-
-func (v *vm) jsFormat(call goja.FunctionCall) goja.Value {
+func (v *Modules) jsFormat(call goja.FunctionCall) goja.Value {
 	return v.rt.ToValue(v.format(call.Arguments))
 }
 
-func (v *vm) jsInspect(call goja.FunctionCall) goja.Value {
+func (v *Modules) jsInspect(call goja.FunctionCall) goja.Value {
 	var b strings.Builder
 	v.inspect(&b, call.Argument(0), 0, nil)
 	return v.rt.ToValue(b.String())
 }
 
 // format is util.format.
-func (v *vm) format(args []goja.Value) string {
+func (v *Modules) format(args []goja.Value) string {
 	var b strings.Builder
 	rest, wrote := args, false
 	if len(args) > 0 {
-		if s, ok := jsString(args[0]); ok {
+		if s, ok := host.String(args[0]); ok {
 			rest, wrote = v.formatPlaceholders(&b, s, args[1:]), true
 		}
 	}
@@ -72,7 +55,7 @@ func (v *vm) format(args []goja.Value) string {
 		if wrote || i > 0 {
 			b.WriteByte(' ')
 		}
-		if s, ok := jsString(a); ok {
+		if s, ok := host.String(a); ok {
 			b.WriteString(s)
 		} else {
 			v.inspect(&b, a, 0, nil)
@@ -81,24 +64,9 @@ func (v *vm) format(args []goja.Value) string {
 	return b.String()
 }
 
-// jsString returns val's text when val is a string primitive.
-func jsString(val goja.Value) (string, bool) {
-	if val == nil {
-		return "", false
-	}
-	switch val.(type) {
-	case *goja.Object, *goja.Symbol:
-		return "", false
-	}
-	if t := val.ExportType(); t != nil && t.Kind() == reflect.String {
-		return val.String(), true
-	}
-	return "", false
-}
-
 // formatPlaceholders writes f with %s %d %i %f %j %o %O %c %% replaced and returns the arguments
 // left over.
-func (v *vm) formatPlaceholders(b *strings.Builder, f string, args []goja.Value) []goja.Value {
+func (v *Modules) formatPlaceholders(b *strings.Builder, f string, args []goja.Value) []goja.Value {
 	for i := 0; i < len(f); i++ {
 		c := f[i]
 		if c != '%' || i+1 == len(f) {
@@ -134,7 +102,7 @@ func (v *vm) formatPlaceholders(b *strings.Builder, f string, args []goja.Value)
 		case 'f':
 			b.WriteString(v.rt.ToValue(a.ToFloat()).String())
 		case 'j':
-			s, err := v.jsonStringify(goja.Undefined(), a)
+			s, err := v.in.JSONStringify(goja.Undefined(), a)
 			if err != nil {
 				b.WriteString("[Circular]")
 			} else {
@@ -146,6 +114,15 @@ func (v *vm) formatPlaceholders(b *strings.Builder, f string, args []goja.Value)
 		}
 	}
 	return args
+}
+
+var typePromise = reflect.TypeOf((*goja.Promise)(nil))
+
+// Inspect returns val as util.inspect writes it, starting at depth (0 for a value logged alone).
+func (v *Modules) Inspect(val goja.Value, depth int) string {
+	var b strings.Builder
+	v.inspect(&b, val, depth, nil)
+	return b.String()
 }
 
 const (
@@ -183,7 +160,7 @@ func quoteJS(s string) string {
 }
 
 // inspect writes val as util.inspect does (see the comment at the top of this file).
-func (v *vm) inspect(b *strings.Builder, val goja.Value, depth int, seen []*goja.Object) {
+func (v *Modules) inspect(b *strings.Builder, val goja.Value, depth int, seen []*goja.Object) {
 	switch {
 	case val == nil || goja.IsUndefined(val):
 		b.WriteString("undefined")
@@ -194,7 +171,7 @@ func (v *vm) inspect(b *strings.Builder, val goja.Value, depth int, seen []*goja
 	}
 	o, ok := val.(*goja.Object)
 	if !ok {
-		if str, isStr := jsString(val); isStr {
+		if str, isStr := host.String(val); isStr {
 			b.WriteString(quoteJS(str))
 			return
 		}
@@ -286,7 +263,7 @@ func (v *vm) inspect(b *strings.Builder, val goja.Value, depth int, seen []*goja
 		}
 	}
 	if ctorName == "Map" || ctorName == "Set" {
-		items, err := v.arrayFrom(goja.Undefined(), o)
+		items, err := v.in.ArrayFrom(goja.Undefined(), o)
 		if err != nil {
 			b.WriteString(ctorName + " {}")
 			return

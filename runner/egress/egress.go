@@ -1,4 +1,11 @@
-package runner
+// Package egress decides which network destinations the requests of user code may reach, and
+// provides the HTTP client that enforces it: public addresses always, loopback, private,
+// link-local, CGNAT, multicast and cloud-metadata addresses only when the daemon's allow-list
+// (Policy) names them, judged after DNS resolution, just before each connect.
+//
+// It runs no JavaScript: runner/web's fetch and node:http send through the client it makes, and
+// the daemon's configuration validates its allow-list with ParseAllow.
+package egress
 
 import (
 	"context"
@@ -13,7 +20,7 @@ import (
 	"time"
 )
 
-// EgressPolicy lists the destinations that fetch may reach although they are loopback, private,
+// Policy lists the destinations that fetch may reach although they are loopback, private,
 // link-local, unspecified, CGNAT or cloud-metadata addresses. Public addresses are always allowed.
 //
 // An entry is one of:
@@ -21,51 +28,53 @@ import (
 //     request's host name, whatever the port;
 //   - host:port ("127.0.0.1:8080", "[::1]:8080", "api.internal:443"): matches the host name and port;
 //   - a CIDR prefix ("10.0.0.0/8", "fd00::/8"): matches the address the host name resolved to.
-type EgressPolicy struct {
+type Policy struct {
 	Allow []string
 }
 
-// ParseEgressAllow validates allow-list entries and returns the policy they make.
-func ParseEgressAllow(entries []string) (EgressPolicy, error) {
+// ParseAllow validates allow-list entries and returns the policy they make.
+func ParseAllow(entries []string) (Policy, error) {
 	for _, e := range entries {
-		if _, err := parseEgressEntry(e); err != nil {
-			return EgressPolicy{}, err
+		if _, err := parseEntry(e); err != nil {
+			return Policy{}, err
 		}
 	}
-	return EgressPolicy{Allow: append([]string(nil), entries...)}, nil
+	return Policy{Allow: append([]string(nil), entries...)}, nil
 }
 
 // Client time limits; an execution's own deadline usually ends a request earlier.
 const (
-	egressDialTimeout     = 10 * time.Second
-	egressTLSTimeout      = 10 * time.Second
-	egressHeaderTimeout   = 20 * time.Second
-	egressClientTimeout   = 30 * time.Second
-	egressMaxRedirects    = 10
-	egressIdleConnTimeout = 90 * time.Second
+	dialTimeout     = 10 * time.Second
+	tlsTimeout      = 10 * time.Second
+	headerTimeout   = 20 * time.Second
+	clientTimeout   = 30 * time.Second
+	idleConnTimeout = 90 * time.Second
 )
 
-// NewHTTPClient returns the client that fetch uses: no proxy from the environment, bounded
-// timeouts, at most 10 redirects (each one re-checked when it dials), and a dialer that refuses
+// MaxRedirects is how many redirects a request may follow.
+const MaxRedirects = 10
+
+// NewClient returns the client that fetch uses: no proxy from the environment, bounded timeouts,
+// at most MaxRedirects redirects (each one re-checked when it dials), and a dialer that refuses
 // non-public addresses after DNS resolution unless p allows them. Invalid entries of p never match
-// (validate them with ParseEgressAllow first).
-func NewHTTPClient(p EgressPolicy) *http.Client {
-	c := compileEgress(p)
+// (validate them with ParseAllow first).
+func NewClient(p Policy) *http.Client {
+	c := compile(p)
 	tr := &http.Transport{
 		Proxy:                 nil, // a proxy would make the dialer check the proxy, not the target
 		DialContext:           c.dialContext,
-		TLSHandshakeTimeout:   egressTLSTimeout,
-		ResponseHeaderTimeout: egressHeaderTimeout,
-		IdleConnTimeout:       egressIdleConnTimeout,
+		TLSHandshakeTimeout:   tlsTimeout,
+		ResponseHeaderTimeout: headerTimeout,
+		IdleConnTimeout:       idleConnTimeout,
 		MaxIdleConnsPerHost:   64, // executions of a busy action fetch the same hosts at once
 		ForceAttemptHTTP2:     true,
 	}
 	return &http.Client{
 		Transport: tr,
-		Timeout:   egressClientTimeout,
+		Timeout:   clientTimeout,
 		CheckRedirect: func(req *http.Request, via []*http.Request) error {
-			if len(via) >= egressMaxRedirects {
-				return fmt.Errorf("stopped after %d redirects", egressMaxRedirects)
+			if len(via) >= MaxRedirects {
+				return fmt.Errorf("stopped after %d redirects", MaxRedirects)
 			}
 			if req.URL.Scheme != "http" && req.URL.Scheme != "https" {
 				return fmt.Errorf("redirect to %s: scheme %q is not allowed", req.URL.Redacted(), req.URL.Scheme)
@@ -75,46 +84,46 @@ func NewHTTPClient(p EgressPolicy) *http.Client {
 	}
 }
 
-// egressEntry is one parsed allow-list entry; exactly one of its forms is set.
-type egressEntry struct {
+// entry is one parsed allow-list entry; exactly one of its forms is set.
+type entry struct {
 	host   string // lower-case host name or IP literal; "*.x" matches subdomains of x
 	port   string // with host: "" means any port
 	prefix netip.Prefix
 }
 
-func parseEgressEntry(s string) (egressEntry, error) {
+func parseEntry(s string) (entry, error) {
 	e := strings.TrimSpace(s)
 	if e == "" {
-		return egressEntry{}, errors.New("egress allow entry is empty")
+		return entry{}, errors.New("egress allow entry is empty")
 	}
 	if strings.Contains(e, "/") {
 		p, err := netip.ParsePrefix(e)
 		if err != nil {
-			return egressEntry{}, fmt.Errorf("egress allow entry %q: %w", s, err)
+			return entry{}, fmt.Errorf("egress allow entry %q: %w", s, err)
 		}
-		return egressEntry{prefix: p.Masked()}, nil
+		return entry{prefix: p.Masked()}, nil
 	}
 	if _, err := netip.ParseAddr(e); err == nil { // a bare IP (v6 without brackets included)
-		return egressEntry{host: strings.ToLower(e)}, nil
+		return entry{host: strings.ToLower(e)}, nil
 	}
 	host, port := e, ""
 	if h, p, err := net.SplitHostPort(e); err == nil {
 		n, perr := strconv.Atoi(p)
 		if perr != nil || n < 1 || n > 65535 {
-			return egressEntry{}, fmt.Errorf("egress allow entry %q: invalid port %q", s, p)
+			return entry{}, fmt.Errorf("egress allow entry %q: invalid port %q", s, p)
 		}
 		host, port = h, p
 	} else if strings.ContainsAny(e, "[]:") {
-		return egressEntry{}, fmt.Errorf("egress allow entry %q: %w", s, err)
+		return entry{}, fmt.Errorf("egress allow entry %q: %w", s, err)
 	}
 	host = strings.ToLower(strings.TrimSuffix(host, "."))
-	if !validEgressHost(host) {
-		return egressEntry{}, fmt.Errorf("egress allow entry %q: invalid host %q", s, host)
+	if !validHost(host) {
+		return entry{}, fmt.Errorf("egress allow entry %q: invalid host %q", s, host)
 	}
-	return egressEntry{host: host, port: port}, nil
+	return entry{host: host, port: port}, nil
 }
 
-func validEgressHost(h string) bool {
+func validHost(h string) bool {
 	if _, err := netip.ParseAddr(h); err == nil {
 		return true
 	}
@@ -135,16 +144,16 @@ func validEgressHost(h string) bool {
 	return true
 }
 
-// egressChecker holds a compiled policy; it is immutable and shared by the client's dials.
-type egressChecker struct {
-	entries  []egressEntry
+// checker holds a compiled policy; it is immutable and shared by the client's dials.
+type checker struct {
+	entries  []entry
 	resolver *net.Resolver // nil: the default one (a test sets one that never asks DNS)
 }
 
-func compileEgress(p EgressPolicy) *egressChecker {
-	c := &egressChecker{}
+func compile(p Policy) *checker {
+	c := &checker{}
 	for _, s := range p.Allow {
-		if e, err := parseEgressEntry(s); err == nil {
+		if e, err := parseEntry(s); err == nil {
 			c.entries = append(c.entries, e)
 		}
 	}
@@ -154,8 +163,8 @@ func compileEgress(p EgressPolicy) *egressChecker {
 // allowed reports whether a connection to ip:port, reached by asking for host, may be made; if
 // not, it names the address's class. A zoned address is allowed only by an entry that names it,
 // zone included; prefix entries match unzoned addresses only.
-func (c *egressChecker) allowed(host, port string, ip netip.Addr) (bool, string) {
-	class := egressClass(ip)
+func (c *checker) allowed(host, port string, ip netip.Addr) (bool, string) {
+	class := Class(ip)
 	if class == "" {
 		return true, ""
 	}
@@ -179,9 +188,9 @@ func (c *egressChecker) allowed(host, port string, ip netip.Addr) (bool, string)
 }
 
 // check is the egress decision for one connection: to ip:port, reached by asking for host.
-func (c *egressChecker) check(host, port string, ip netip.Addr) error {
+func (c *checker) check(host, port string, ip netip.Addr) error {
 	if ok, class := c.allowed(host, port, ip); !ok {
-		return &EgressError{Host: host, Addr: ip.String(), Class: class}
+		return &Error{Host: host, Addr: ip.String(), Class: class}
 	}
 	return nil
 }
@@ -191,14 +200,13 @@ func (c *egressChecker) check(host, port string, ip netip.Addr) error {
 // host that is an IP literal is judged before anything is dialled; every address the dialer
 // connects to, literal or resolved from a name, is judged again just before connect (Control),
 // so that DNS answers, rebinding included, cannot slip past the check.
-func (c *egressChecker) dialContext(ctx context.Context, network, addr string) (net.Conn, error) {
+func (c *checker) dialContext(ctx context.Context, network, addr string) (net.Conn, error) {
 	return c.dial(ctx, network, addr, nil)
 }
 
 // dial is dialContext; a non-nil probe is called with each address the check lets through, just
-// before connect, and an error it returns aborts that connect (FuzzEgressURL uses it to dial
-// nothing).
-func (c *egressChecker) dial(ctx context.Context, network, addr string, probe func(netip.Addr) error) (net.Conn, error) {
+// before connect, and an error it returns aborts that connect (see DialFunc).
+func (c *checker) dial(ctx context.Context, network, addr string, probe func(netip.Addr) error) (net.Conn, error) {
 	host, port, err := net.SplitHostPort(addr)
 	if err != nil {
 		return nil, err
@@ -214,7 +222,7 @@ func (c *egressChecker) dial(ctx context.Context, network, addr string, probe fu
 		}
 	}
 	d := &net.Dialer{
-		Timeout:  egressDialTimeout,
+		Timeout:  dialTimeout,
 		Resolver: c.resolver,
 		Control: func(_, address string, _ syscall.RawConn) error {
 			ap, err := netip.ParseAddrPort(address)
@@ -233,14 +241,14 @@ func (c *egressChecker) dial(ctx context.Context, network, addr string, probe fu
 	return d.DialContext(ctx, network, addr)
 }
 
-// EgressError is a connection the egress policy refused.
-type EgressError struct {
+// Error is a connection the egress policy refused.
+type Error struct {
 	Host  string // as requested
 	Addr  string // the address it resolved to
 	Class string // "loopback", "private", ...
 }
 
-func (e *EgressError) Error() string {
+func (e *Error) Error() string {
 	if e.Host == e.Addr {
 		return fmt.Sprintf("egress to %s refused: %s address not in the egress allow-list", e.Host, e.Class)
 	}
@@ -294,17 +302,17 @@ var metadataAddrs = map[netip.Addr]bool{
 	netip.MustParseAddr("fd00:ec2::254"):   true, // AWS IPv6
 }
 
-// egressClass is the one classification of addresses that egress uses: it names why ip may not
+// Class is the one classification of addresses that egress uses: it names why ip may not
 // be dialled without an allow-list entry ("loopback", "private", "cloud-metadata", ...), or returns
 // "" for a public address. A zoned address (fe80::1%eth0) is always restricted ("zoned", with the
 // class of the address without its zone); an IPv4-mapped address is judged as the IPv4 address, and
 // one that embeds IPv4 addresses (ipv4Embeddings) by them too.
-func egressClass(ip netip.Addr) string {
+func Class(ip netip.Addr) string {
 	if !ip.IsValid() {
 		return "invalid"
 	}
 	if ip.Zone() != "" {
-		if c := egressClass(ip.WithZone("")); c != "" {
+		if c := Class(ip.WithZone("")); c != "" {
 			return "zoned " + c
 		}
 		return "zoned"
@@ -331,11 +339,23 @@ func egressClass(ip netip.Addr) string {
 						v4[j] ^= 0xff
 					}
 				}
-				if c := egressClass(netip.AddrFrom4(v4)); c != "" {
+				if c := Class(netip.AddrFrom4(v4)); c != "" {
 					return c + " (" + e.name + ")"
 				}
 			}
 		}
 	}
 	return ""
+}
+
+// DialFunc returns the dial function of p's clients (NewClient), resolving names with resolver
+// (nil: the default one) and, when probe is not nil, calling it with each address the check lets
+// through just before connect: an error it returns aborts that connect. It lets a caller observe
+// what the check allows without making connections (FuzzEgressURL stops every one).
+func (p Policy) DialFunc(resolver *net.Resolver, probe func(netip.Addr) error) func(ctx context.Context, network, addr string) (net.Conn, error) {
+	c := compile(p)
+	c.resolver = resolver
+	return func(ctx context.Context, network, addr string) (net.Conn, error) {
+		return c.dial(ctx, network, addr, probe)
+	}
 }

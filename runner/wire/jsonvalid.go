@@ -1,8 +1,29 @@
-package runner
+package wire
 
-// memberSpan locates one member of a top-level JSON object: its key literal starts at key, its
+// MemberSpan locates one member of a top-level JSON object: its key literal starts at key, its
 // value at val, and the value ends at end (byte offsets).
-type memberSpan struct{ key, val, end int32 }
+type MemberSpan struct{ key, val, end int32 }
+
+// IsObject reports whether b is one valid JSON object.
+func IsObject(b []byte) bool {
+	_, ok := ObjectMembers(b, nil)
+	return ok
+}
+
+// ObjectMembers reports whether b is one valid JSON object, and appends the spans of its
+// members to members (see validJSONMembers) in the same pass.
+func ObjectMembers(b []byte, members []MemberSpan) ([]MemberSpan, bool) {
+	for _, c := range b {
+		switch c {
+		case ' ', '\t', '\r', '\n':
+			continue
+		case '{':
+			return validJSONMembers(b, members)
+		}
+		return members, false
+	}
+	return members, false
+}
 
 // validJSONMembers reports whether b is one valid JSON value, exactly as json.Valid does (RFC
 // 8259: no leading zeros, escapes checked, control characters refused in strings, other bytes
@@ -13,7 +34,7 @@ type memberSpan struct{ key, val, end int32 }
 // Members are recorded only when members is not nil and b is shorter than 2 GiB, into members'
 // capacity: when b has more members, the spans returned are nil. They are meaningful only when b
 // is valid.
-func validJSONMembers(b []byte, members []memberSpan) ([]memberSpan, bool) {
+func validJSONMembers(b []byte, members []MemberSpan) ([]MemberSpan, bool) {
 	const maxDepth = 10000 // encoding/json's scanner limit
 	rec := members != nil && len(b) < 1<<31-1
 	var stackBuf [64]byte
@@ -222,12 +243,12 @@ func skipNumberBytes(b []byte, i int) int {
 
 // recordMember appends the top-level member whose key starts at key and whose value starts at val,
 // while recording; with no room left it stops recording, and the caller then scans b itself.
-func recordMember(rec bool, members []memberSpan, key, val int) (bool, []memberSpan) {
+func recordMember(rec bool, members []MemberSpan, key, val int) (bool, []MemberSpan) {
 	if !rec {
 		return false, members
 	}
 	if len(members) == cap(members) {
 		return false, nil
 	}
-	return true, append(members, memberSpan{key: int32(key), val: int32(val)})
+	return true, append(members, MemberSpan{key: int32(key), val: int32(val)})
 }

@@ -1,17 +1,17 @@
-package runner
+package web
 
 import (
 	"bytes"
 	"context"
-	"encoding/base64"
 	"errors"
 	"fmt"
 	"io"
 	"net/http"
 	"net/url"
 	"strings"
-	"unicode/utf8"
 
+	"github.com/actionsd/actionsd/runner/egress"
+	"github.com/actionsd/actionsd/runner/host"
 	"github.com/dop251/goja"
 )
 
@@ -37,11 +37,11 @@ type fetchResult struct {
 // enqueued, and abort() cancels the request (an AbortSignal calls it). url is parsed again here,
 // by the parser that made it (url.go), and sent as parsed; redirects are followed here too
 // (followRedirects), not by net/http, so that each Location is read the same way.
-func (v *vm) nativeFetch(call goja.FunctionCall) goja.Value {
-	rt := v.rt
-	run := v.run
-	if run == nil {
-		panic(v.newError("fetch is not available while the code loads; call it from the handler"))
+func (w *Globals) nativeFetch(call goja.FunctionCall) goja.Value {
+	rt := w.rt
+	ctx := w.vm.Context()
+	if ctx == nil {
+		panic(w.in.NewError("fetch is not available while the code loads; call it from the handler"))
 	}
 	u, err := parseURL(call.Argument(0).String(), nil)
 	if err != nil {
@@ -51,7 +51,7 @@ func (v *vm) nativeFetch(call goja.FunctionCall) goja.Value {
 	if err != nil {
 		panic(rt.NewTypeError("fetch: %v", err))
 	}
-	req, body := v.newRequest("fetch", target, call)
+	req, body := w.newRequest(ctx, "fetch", target, call)
 	redirect := call.Argument(4).String()
 	if req.Header.Get("User-Agent") == "" {
 		req.Header.Set("User-Agent", "actionsd")
@@ -59,29 +59,29 @@ func (v *vm) nativeFetch(call goja.FunctionCall) goja.Value {
 	if req.Header.Get("Accept") == "" {
 		req.Header.Set("Accept", "*/*")
 	}
-	return v.startRequest(run, v.noRedirectClient(), req, func(ctx context.Context, c *http.Client, req *http.Request) (*fetchResult, error) {
+	return w.startRequest(w.noRedirectClient(), req, func(ctx context.Context, c *http.Client, req *http.Request) (*fetchResult, error) {
 		return doFetch(ctx, c, req, body, redirect)
 	}, func(err error) goja.Value {
 		return rt.NewTypeError("fetch failed: %s", err.Error())
 	})
 }
 
-// noRedirectClient is the generation's client with redirects returned to the caller, made once
-// per runtime: fetch follows them itself, node:http never does.
-func (v *vm) noRedirectClient() *http.Client {
-	if v.httpc == nil {
-		c := *v.act.env.client
+// noRedirectClient is Config.Client with redirects returned to the caller, made on first use:
+// fetch follows them itself, node:http never does.
+func (w *Globals) noRedirectClient() *http.Client {
+	if w.httpc == nil {
+		c := *w.client
 		c.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
-		v.httpc = &c
+		w.httpc = &c
 	}
-	return v.httpc
+	return w.httpc
 }
 
-// newRequest builds a request of the execution in progress to target (from requestURL or
-// httpRequestURL) out of call's (_, method, headerPairs, body); what names the caller in errors.
-// It returns the body too, for redirects that send it again.
-func (v *vm) newRequest(what string, target *url.URL, call goja.FunctionCall) (*http.Request, []byte) {
-	rt := v.rt
+// newRequest builds a request of the execution in progress (whose context is ctx) to target
+// (from requestURL or httpRequestURL) out of call's (_, method, headerPairs, body); what names the
+// caller in errors. It returns the body too, for redirects that send it again.
+func (w *Globals) newRequest(ctx context.Context, what string, target *url.URL, call goja.FunctionCall) (*http.Request, []byte) {
+	rt := w.rt
 	method := call.Argument(1).String()
 	var pairs [][]string
 	if err := rt.ExportTo(call.Argument(2), &pairs); err != nil {
@@ -89,9 +89,9 @@ func (v *vm) newRequest(what string, target *url.URL, call goja.FunctionCall) (*
 	}
 	var body []byte
 	if b := call.Argument(3); !goja.IsNull(b) && !goja.IsUndefined(b) {
-		if s, ok := jsString(b); ok {
+		if s, ok := host.String(b); ok {
 			body = []byte(s)
-		} else if raw, ok := bytesOf(b); ok {
+		} else if raw, ok := host.Bytes(b); ok {
 			body = append([]byte(nil), raw...)
 		} else if err := rt.ExportTo(b, &body); err != nil {
 			panic(rt.NewTypeError("%s: invalid body: %v", what, err))
@@ -100,7 +100,7 @@ func (v *vm) newRequest(what string, target *url.URL, call goja.FunctionCall) (*
 	if len(body) > MaxFetchRequestBody {
 		panic(rt.NewTypeError("%s: request body of %d bytes exceeds %d bytes", what, len(body), MaxFetchRequestBody))
 	}
-	req, err := newHTTPRequest(v.run.context(), method, target, body)
+	req, err := newHTTPRequest(ctx, method, target, body)
 	if err != nil {
 		panic(rt.NewTypeError("%s: %v", what, err))
 	}
@@ -133,24 +133,22 @@ func newHTTPRequest(ctx context.Context, method string, target *url.URL, body []
 // requestFunc performs a request on a request goroutine.
 type requestFunc func(ctx context.Context, c *http.Client, req *http.Request) (*fetchResult, error)
 
-// startRequest runs do(req) on its own goroutine and returns [promise, abort] (see nativeFetch).
-func (v *vm) startRequest(run *actionRun, client *http.Client, req *http.Request, do requestFunc, fail func(error) goja.Value) goja.Value {
-	rt := v.rt
+// startRequest runs do(req) on its own goroutine and returns [promise, abort] (see nativeFetch):
+// the loop waits for the result (host.VM.RegisterCallback) and settles the promise with it.
+func (w *Globals) startRequest(client *http.Client, req *http.Request, do requestFunc, fail func(error) goja.Value) goja.Value {
+	rt := w.rt
 	ctx, cancel := context.WithCancel(req.Context())
 	req = req.WithContext(ctx)
 	p, resolve, reject := rt.NewPromise()
-	l := &v.loop
-	epoch := l.epoch
-	l.pending++
-	runCtx := run.context()
+	enqueue := w.vm.RegisterCallback()
 	go func() {
 		defer cancel()
 		res, err := do(ctx, client, req)
-		l.enqueue(runCtx, epoch, func() error {
+		enqueue(func() error {
 			if err != nil {
 				return reject(fail(err))
 			}
-			return resolve(v.fetchResponse(res))
+			return resolve(w.fetchResponse(res))
 		})
 	}()
 	abort := func(goja.FunctionCall) goja.Value {
@@ -209,7 +207,7 @@ func isRedirect(resp *http.Response) bool {
 
 // followRedirects follows the redirect resp, and those after it, as Node's fetch does (the
 // Fetch standard's HTTP-redirect fetch): each Location is resolved against the URL it came from
-// by the WHATWG parser and sent as parsed; only http and https; at most egressMaxRedirects; a
+// by the WHATWG parser and sent as parsed; only http and https; at most egress.MaxRedirects; a
 // 303, or a 301 or 302 to a POST, becomes a GET without a body; a change of origin drops the
 // Authorization, Proxy-Authorization and Cookie headers and a Host header set by the caller. Each
 // hop dials through the client's egress check.
@@ -219,8 +217,8 @@ func followRedirects(ctx context.Context, client *http.Client, resp *http.Respon
 		loc := resp.Header.Get("Location")
 		io.Copy(io.Discard, io.LimitReader(resp.Body, 4<<10))
 		resp.Body.Close()
-		if hops > egressMaxRedirects {
-			return nil, fmt.Errorf("stopped after %d redirects", egressMaxRedirects)
+		if hops > egress.MaxRedirects {
+			return nil, fmt.Errorf("stopped after %d redirects", egress.MaxRedirects)
 		}
 		base, from := hrefOf(req.URL), redactedHref(req.URL)
 		u, err := parseURL(loc, &base)
@@ -297,8 +295,8 @@ func readResponse(resp *http.Response, redirected bool) (*fetchResult, error) {
 }
 
 // fetchResponse builds the plain object the prelude turns into a Response; on the loop only.
-func (v *vm) fetchResponse(r *fetchResult) *goja.Object {
-	rt := v.rt
+func (w *Globals) fetchResponse(r *fetchResult) *goja.Object {
+	rt := w.rt
 	o := rt.NewObject()
 	o.Set("status", r.status)
 	o.Set("statusText", r.statusText)
@@ -311,64 +309,4 @@ func (v *vm) fetchResponse(r *fetchResult) *goja.Object {
 	o.Set("url", r.url)
 	o.Set("redirected", r.redirected)
 	return o
-}
-
-// utf8Encode(string) -> ArrayBuffer.
-func (v *vm) utf8Encode(call goja.FunctionCall) goja.Value {
-	return v.rt.ToValue(v.rt.NewArrayBuffer([]byte(call.Argument(0).String())))
-}
-
-// utf8Decode(bufferSource, fatal) -> string; invalid sequences become U+FFFD unless fatal.
-func (v *vm) utf8Decode(call goja.FunctionCall) goja.Value {
-	var b []byte
-	if err := v.rt.ExportTo(call.Argument(0), &b); err != nil {
-		panic(v.rt.NewTypeError("TextDecoder.decode: %v", err))
-	}
-	b = bytes.TrimPrefix(b, []byte("\xef\xbb\xbf"))
-	if !utf8.Valid(b) {
-		if call.Argument(1).ToBoolean() {
-			panic(v.rt.NewTypeError("TextDecoder.decode: the encoded data was not valid utf-8"))
-		}
-		return v.rt.ToValue(strings.ToValidUTF8(string(b), "\uFFFD"))
-	}
-	return v.rt.ToValue(string(b))
-}
-
-// btoa encodes a binary string (code points ≤ 0xFF) as base64.
-func (v *vm) btoa(call goja.FunctionCall) goja.Value {
-	s := call.Argument(0).String()
-	b := make([]byte, 0, len(s))
-	for _, r := range s {
-		if r > 0xFF {
-			panic(v.domException("InvalidCharacterError", "btoa: the string contains characters outside of the Latin1 range"))
-		}
-		b = append(b, byte(r))
-	}
-	return v.rt.ToValue(base64.StdEncoding.EncodeToString(b))
-}
-
-// atob decodes base64 (whitespace and missing padding allowed) into a binary string.
-func (v *vm) atob(call goja.FunctionCall) goja.Value {
-	s := strings.Map(func(r rune) rune {
-		if r == ' ' || r == '\t' || r == '\n' || r == '\f' || r == '\r' {
-			return -1
-		}
-		return r
-	}, call.Argument(0).String())
-	s = strings.TrimRight(s, "=")
-	b, err := base64.RawStdEncoding.DecodeString(s)
-	if err != nil {
-		panic(v.domException("InvalidCharacterError", "atob: the string to be decoded is not correctly encoded"))
-	}
-	r := make([]rune, len(b))
-	for i, c := range b {
-		r[i] = rune(c)
-	}
-	return v.rt.ToValue(string(r))
-}
-
-func (v *vm) domException(name, msg string) *goja.Object {
-	e := v.newError(msg)
-	e.Set("name", name)
-	return e
 }

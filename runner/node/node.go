@@ -1,0 +1,333 @@
+// Package node provides the Node.js built-in modules a runtime serves to require (also as
+// node:<name>): buffer, events, util, stream, string_decoder, path, querystring, url, assert, os
+// (fixed values), tty, timers, zlib, crypto, http, https (clients over runner/web's transport),
+// perf_hooks and process; fs, child_process, net, tls, vm, worker_threads, http2, dns and a few
+// others load but every function throws "<module>.<fn> is not available to actions". It also
+// provides the console (util.format and util.inspect on one line) and the process object.
+//
+// The built-ins are JavaScript (node/*.js, one function expression (native, require) per module)
+// over Go natives (buffer.go, crypto.go, cipher.go, zlib.go, console.go), compiled once per
+// process and run once per runtime, on first require: a runtime that never needs one pays nothing
+// for it. Their natives object is never reachable from action code. The parts several built-ins
+// share (EventEmitter, the base of util, the stubs) are prelude.js, run when a runtime is made.
+//
+// It knows nothing of actions or of how a runtime is locked down: the engine passes its hardening
+// in Config, and every built-in's exports go through it before any code gets them.
+package node
+
+import (
+	"embed"
+	_ "embed"
+	"fmt"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+	"unicode/utf8"
+
+	"github.com/actionsd/actionsd/runner/host"
+	"github.com/actionsd/actionsd/runner/web"
+	"github.com/dop251/goja"
+)
+
+//go:embed *.js
+var nodeFiles embed.FS
+
+// preludeFile is the prelude's file among the built-ins' ones; it is no module.
+const preludeFile = "prelude.js"
+
+// programs are the built-ins by file name without ".js", and the prelude.
+var programs = sync.OnceValue(func() map[string]*goja.Program {
+	entries, err := nodeFiles.ReadDir(".")
+	if err != nil {
+		panic(err)
+	}
+	progs := make(map[string]*goja.Program, len(entries))
+	for _, e := range entries {
+		src, err := nodeFiles.ReadFile(e.Name())
+		if err != nil {
+			panic(err)
+		}
+		name := strings.TrimSuffix(e.Name(), ".js")
+		file := "<node:" + name + ">"
+		if e.Name() == preludeFile {
+			file = "<actionsd node prelude>"
+		}
+		progs[name] = goja.MustCompile(file, string(src), true)
+	}
+	return progs
+})
+
+// Precompile compiles the built-ins' JavaScript, which runtimes would otherwise compile on first
+// use.
+func Precompile() { programs() }
+
+// Config is what the built-ins of a runtime reach outside them.
+type Config struct {
+	// Web is the runtime's Web APIs: node:url is built on its URL, node:http on its transport,
+	// util on its TextEncoder and TextDecoder, process.nextTick on its queueMicrotask.
+	Web *web.Globals
+	// SetTimeout and ClearTimeout are the runtime's timers (node:timers, node:http).
+	SetTimeout, ClearTimeout func(goja.FunctionCall) goja.Value
+	// Harden deep-freezes what a built-in exports (and what it names shared) before any code
+	// gets it; nil leaves them as they are.
+	Harden func(goja.Value) goja.Value
+	// ProcessEnv is process.env, as sorted "key\x00value\x00" pairs; "" leaves it empty.
+	ProcessEnv string
+}
+
+// Modules are the Node built-ins of one runtime: those loaded so far, and the objects they share.
+// Only the runtime's goroutine uses them.
+type Modules struct {
+	vm  host.VM
+	rt  *goja.Runtime
+	in  *host.Intrinsics
+	cfg Config
+
+	prelude   *goja.Object          // what prelude.js returned
+	process   *goja.Object          // the process object, as installed (built-ins use this one)
+	builtins  map[string]goja.Value // built-in modules loaded so far
+	nat       *goja.Object          // natives handed to built-ins, made on first use
+	breq      goja.Value            // the require of built-ins and bundles
+	internals []goja.Value          // what the built-in loading now named shared (native.shared)
+}
+
+// New runs the built-ins' prelude on vm's runtime (in are its intrinsics) and makes its process
+// object. Call it before any user code runs, after web.New; it panics if the prelude fails, as
+// nothing user code did can make it fail.
+func New(vm host.VM, in *host.Intrinsics, cfg Config) *Modules {
+	v := &Modules{vm: vm, rt: vm.Runtime(), in: in, cfg: cfg, builtins: make(map[string]goja.Value)}
+	n := v.rt.NewObject()
+	n.Set("format", v.jsFormat)
+	n.Set("inspect", v.jsInspect)
+	n.Set("TextEncoder", cfg.Web.Get("TextEncoder"))
+	n.Set("TextDecoder", cfg.Web.Get("TextDecoder"))
+	fnv, err := v.rt.RunProgram(programs()["prelude"])
+	if err != nil {
+		panic(err)
+	}
+	fn, _ := goja.AssertFunction(fnv)
+	v.prelude = host.Call(fn, goja.Undefined(), n).(*goja.Object)
+	v.process = v.newProcess()
+	return v
+}
+
+// Process is the runtime's process object.
+func (v *Modules) Process() *goja.Object { return v.process }
+
+// Shared are the prelude's objects that no built-in's exports reach before it loads (the base of
+// util and the stubs): the engine's lockdown freezes them with the globals.
+func (v *Modules) Shared() []goja.Value {
+	return []goja.Value{v.prelude.Get("util"), v.prelude.Get("stub")}
+}
+
+// loaders are the built-ins, by name without the "node:" prefix. A loader runs once per runtime,
+// on first require (see Require); most are node/<name>.js.
+var loaders map[string]func(v *Modules) goja.Value
+
+func init() {
+	loaders = map[string]func(v *Modules) goja.Value{
+		"buffer":              jsModule("buffer"),
+		"events":              jsModule("events"),
+		"util":                jsModule("util"),
+		"util/types":          func(v *Modules) goja.Value { return v.Require("util").(*goja.Object).Get("types") },
+		"stream":              jsModule("stream"),
+		"stream/promises":     func(v *Modules) goja.Value { return v.Require("stream").(*goja.Object).Get("promises") },
+		"stream/web":          stubModule("stream/web"),
+		"string_decoder":      jsModule("string_decoder"),
+		"path":                jsModule("path"),
+		"path/posix":          jsModule("path"),
+		"querystring":         jsModule("querystring"),
+		"url":                 jsModule("url"),
+		"assert":              jsModule("assert"),
+		"assert/strict":       func(v *Modules) goja.Value { return v.Require("assert").(*goja.Object).Get("strict") },
+		"os":                  jsModule("os"),
+		"tty":                 jsModule("tty"),
+		"timers":              jsModule("timers"),
+		"timers/promises":     func(v *Modules) goja.Value { return v.Require("timers").(*goja.Object).Get("promises") },
+		"zlib":                jsModule("zlib"),
+		"crypto":              jsModule("crypto"),
+		"http":                func(v *Modules) goja.Value { return v.Require("\x00http").(*goja.Object).Get("http") },
+		"https":               func(v *Modules) goja.Value { return v.Require("\x00http").(*goja.Object).Get("https") },
+		"\x00http":            jsModule("http"),
+		"process":             func(v *Modules) goja.Value { return v.process },
+		"fs":                  stubModule("fs"),
+		"fs/promises":         stubModule("fs/promises"),
+		"child_process":       stubModule("child_process"),
+		"net":                 stubModule("net"),
+		"tls":                 stubModule("tls"),
+		"vm":                  stubModule("vm"),
+		"worker_threads":      stubModule("worker_threads"),
+		"http2":               stubModule("http2"),
+		"dns":                 stubModule("dns"),
+		"dns/promises":        stubModule("dns/promises"),
+		"perf_hooks":          func(v *Modules) goja.Value { return v.perfHooks() },
+		"async_hooks":         stubModule("async_hooks"),
+		"diagnostics_channel": stubModule("diagnostics_channel"),
+	}
+}
+
+// Names returns the names of the built-ins actions may require (each also as node:<name>),
+// sorted.
+func Names() []string {
+	var names []string
+	for name := range loaders {
+		if !strings.HasPrefix(name, "\x00") {
+			names = append(names, name)
+		}
+	}
+	slices.Sort(names)
+	return names
+}
+
+// Has reports whether name (without "node:") is a built-in the runner provides.
+func Has(name string) bool {
+	_, ok := loaders[name]
+	return ok
+}
+
+// nodeOnly are the other Node built-ins, refused by name so the error says why.
+var nodeOnly = map[string]bool{
+	"cluster": true, "dgram": true, "domain": true, "inspector": true, "module": true,
+	"punycode": true, "readline": true, "repl": true, "sqlite": true, "test": true, "trace_events": true,
+	"v8": true, "wasi": true, "constants": true, "sys": true,
+}
+
+// NodeOnly reports whether name (without "node:") is a Node built-in the runner does not provide.
+func NodeOnly(name string) bool { return nodeOnly[name] }
+
+// jsModule loads node/<file>.js.
+func jsModule(file string) func(v *Modules) goja.Value {
+	return func(v *Modules) goja.Value { return v.jsBuiltin(file) }
+}
+
+// perfHooks is node:perf_hooks' performance.now and timeOrigin.
+func (v *Modules) perfHooks() goja.Value {
+	o := v.rt.NewObject()
+	perf := v.rt.NewObject()
+	perf.Set("now", func(goja.FunctionCall) goja.Value {
+		return v.rt.ToValue(float64(time.Since(processStart).Nanoseconds()) / 1e6)
+	})
+	perf.Set("timeOrigin", float64(processStart.UnixNano())/1e6)
+	perf.Set("mark", func(goja.FunctionCall) goja.Value { return goja.Undefined() })
+	perf.Set("measure", func(goja.FunctionCall) goja.Value { return goja.Undefined() })
+	o.Set("performance", perf)
+	return o
+}
+
+func stubModule(name string) func(v *Modules) goja.Value {
+	return func(v *Modules) goja.Value {
+		stub, _ := goja.AssertFunction(v.prelude.Get("stub"))
+		m, err := stub(goja.Undefined(), v.rt.ToValue(name))
+		if err != nil {
+			panic(err)
+		}
+		return m
+	}
+}
+
+// jsBuiltin loads the built-in node/<file>.js into v.
+func (v *Modules) jsBuiltin(file string) goja.Value {
+	prg := programs()[file]
+	if prg == nil || file == "prelude" {
+		panic(fmt.Sprintf("runner: no built-in %s", file))
+	}
+	fnv, err := v.rt.RunProgram(prg)
+	if err != nil {
+		panic(err)
+	}
+	fn, _ := goja.AssertFunction(fnv)
+	exp, err := fn(goja.Undefined(), v.natives(), v.RequireFunc())
+	if err != nil {
+		panic(err)
+	}
+	return exp
+}
+
+// Require returns the exports of the built-in name (without "node:"), loading it on first use;
+// it panics with a JavaScript error when there is no such built-in.
+func (v *Modules) Require(name string) goja.Value {
+	if m, ok := v.builtins[name]; ok {
+		return m
+	}
+	load, ok := loaders[name]
+	if !ok {
+		panic(v.in.NewError(fmt.Sprintf("cannot require '%s': not a built-in module", name)))
+	}
+	outer := v.internals // of the built-in whose load requires this one
+	v.internals = nil
+	m := v.harden(load(v)) // before any code gets it
+	for _, o := range v.internals {
+		v.harden(o)
+	}
+	v.internals = outer
+	v.builtins[name] = m
+	return m
+}
+
+func (v *Modules) harden(val goja.Value) goja.Value {
+	if v.cfg.Harden == nil {
+		return val
+	}
+	return v.cfg.Harden(val)
+}
+
+// RequireFunc is the require of built-ins and npm bundles: it serves Node built-ins only.
+func (v *Modules) RequireFunc() goja.Value {
+	if v.breq != nil {
+		return v.breq
+	}
+	v.breq = v.rt.ToValue(func(call goja.FunctionCall) goja.Value {
+		spec, ok := host.String(call.Argument(0))
+		if !ok {
+			panic(v.rt.NewTypeError("require: the specifier must be a string"))
+		}
+		name := strings.TrimPrefix(spec, "node:")
+		if _, ok := loaders[name]; ok {
+			return v.Require(name)
+		}
+		e := v.in.NewError(fmt.Sprintf("cannot require '%s': the Node built-in is not available to actions", spec))
+		e.Set("code", "MODULE_NOT_FOUND")
+		panic(e)
+	})
+	return v.breq
+}
+
+// natives returns the object of Go natives handed to built-ins.
+func (v *Modules) natives() *goja.Object {
+	if v.nat != nil {
+		return v.nat
+	}
+	n := v.rt.NewObject()
+	for name, fn := range map[string]func(goja.FunctionCall) goja.Value{
+		"decode":     v.bufDecode,
+		"encode":     v.bufEncode,
+		"byteLength": v.bufByteLength,
+		"compare":    v.bufCompare,
+		"indexOf":    v.bufIndexOf,
+		"isUtf8": func(call goja.FunctionCall) goja.Value {
+			return v.rt.ToValue(utf8.Valid(v.bytesArg(call, 0)))
+		},
+		"inspect": v.jsInspect,
+		"format":  v.jsFormat,
+	} {
+		n.Set(name, fn)
+	}
+	v.cryptoNatives(n)
+	v.zlibNatives(n)
+	n.Set("httpRequest", v.cfg.Web.HTTPRequest)
+	// shared(...objects) names what a built-in made at load that its exports do not reach
+	// (internal classes whose instances its functions return): they are hardened with the
+	// exports, as every owner of the runtime shares them.
+	n.Set("shared", func(call goja.FunctionCall) goja.Value {
+		v.internals = append(v.internals, call.Arguments...)
+		return goja.Undefined()
+	})
+	n.Set("prelude", v.prelude)
+	n.Set("urlModule", v.cfg.Web.URLModule())
+	n.Set("setTimeout", v.cfg.SetTimeout)
+	n.Set("clearTimeout", v.cfg.ClearTimeout)
+	n.Set("process", v.process)
+	v.nat = n
+	return n
+}

@@ -1,0 +1,168 @@
+// Package web provides the Web platform APIs a runtime gives actions as globals, over Go natives:
+// fetch with Headers, Request, Response, AbortController and AbortSignal; URL and
+// URLSearchParams, built on the WHATWG URL parser (github.com/nlnwa/whatwg-url); TextEncoder and
+// TextDecoder; atob, btoa, structuredClone and queueMicrotask. It also provides node:http's
+// transport (HTTPRequest), which sends as fetch does.
+//
+// Every request user code makes goes through the client of Config, which must enforce the egress
+// policy (runner/egress), on its own goroutine; the result is settled on the runtime's loop
+// (host.VM.RegisterCallback). The URL a request is sent to is the one the URL API shows: the
+// string user code hands over is parsed again here by the same parser and sent as parsed.
+//
+// It does not install the globals itself (the engine decides where they go) and keeps no state
+// but the runtime's own.
+package web
+
+import (
+	"bytes"
+	_ "embed"
+	"encoding/base64"
+	"net/http"
+	"strings"
+	"sync"
+	"unicode/utf8"
+
+	"github.com/actionsd/actionsd/runner/host"
+	"github.com/dop251/goja"
+)
+
+//go:embed web.js
+var webSource string
+
+const webName = "<actionsd web>"
+
+var webProgram = sync.OnceValue(func() *goja.Program {
+	return goja.MustCompile(webName, webSource, true)
+})
+
+// Precompile compiles the JavaScript of this package, which New would otherwise compile on first
+// use.
+func Precompile() {
+	webProgram()
+	urlProgram()
+}
+
+// Config is what the Web APIs of a runtime reach outside it.
+type Config struct {
+	// Client sends fetch's and node:http's requests; it must enforce the egress policy
+	// (egress.NewClient). Its redirects are not followed by net/http: fetch follows them itself.
+	Client *http.Client
+	// SetTimeout is the runtime's setTimeout, which AbortSignal.timeout uses.
+	SetTimeout func(goja.FunctionCall) goja.Value
+}
+
+// Globals are the Web APIs of one runtime. Only the runtime's goroutine uses them.
+type Globals struct {
+	vm     host.VM
+	rt     *goja.Runtime
+	in     *host.Intrinsics
+	client *http.Client
+	httpc  *http.Client // client without redirects, made on first use
+
+	urlStrings [3]goja.Value // "", "https:", "http:": components most URLs share (url.go)
+	urlModule  *goja.Object  // url.js's exports (URL, URLSearchParams)
+	exports    *goja.Object  // web.js's
+}
+
+// New makes the Web APIs of vm's runtime, running their JavaScript; in are the runtime's
+// intrinsics. Call it before any user code runs; it panics if the JavaScript fails, as nothing
+// user code did can make it fail.
+func New(vm host.VM, in *host.Intrinsics, cfg Config) *Globals {
+	rt := vm.Runtime()
+	w := &Globals{vm: vm, rt: rt, in: in, client: cfg.Client}
+	w.urlModule = w.newURLModule()
+	n := rt.NewObject()
+	n.Set("fetch", w.nativeFetch)
+	n.Set("utf8Encode", w.utf8Encode)
+	n.Set("utf8Decode", w.utf8Decode)
+	n.Set("URL", w.urlModule.Get("URL"))
+	n.Set("URLSearchParams", w.urlModule.Get("URLSearchParams"))
+	n.Set("setTimeout", cfg.SetTimeout)
+	fnv, err := rt.RunProgram(webProgram())
+	if err != nil {
+		panic(err)
+	}
+	fn, _ := goja.AssertFunction(fnv)
+	w.exports = host.Call(fn, goja.Undefined(), n).(*goja.Object)
+	return w
+}
+
+// URLModule is {URL, URLSearchParams}, what node:url builds on.
+func (w *Globals) URLModule() *goja.Object { return w.urlModule }
+
+// Get returns the global name of the Web APIs: one of Names, URL, URLSearchParams, atob or btoa.
+func (w *Globals) Get(name string) goja.Value {
+	switch name {
+	case "URL", "URLSearchParams":
+		return w.urlModule.Get(name)
+	case "atob":
+		return w.rt.ToValue(w.atob)
+	case "btoa":
+		return w.rt.ToValue(w.btoa)
+	}
+	return w.exports.Get(name)
+}
+
+// Names are the globals web.js makes, in the order a runtime installs them.
+var Names = []string{"fetch", "Headers", "Request", "Response", "AbortController", "AbortSignal",
+	"TextEncoder", "TextDecoder", "structuredClone", "queueMicrotask"}
+
+// utf8Encode(string) -> ArrayBuffer.
+func (w *Globals) utf8Encode(call goja.FunctionCall) goja.Value {
+	return w.rt.ToValue(w.rt.NewArrayBuffer([]byte(call.Argument(0).String())))
+}
+
+// utf8Decode(bufferSource, fatal) -> string; invalid sequences become U+FFFD unless fatal.
+func (w *Globals) utf8Decode(call goja.FunctionCall) goja.Value {
+	var b []byte
+	if err := w.rt.ExportTo(call.Argument(0), &b); err != nil {
+		panic(w.rt.NewTypeError("TextDecoder.decode: %v", err))
+	}
+	b = bytes.TrimPrefix(b, []byte("\xef\xbb\xbf"))
+	if !utf8.Valid(b) {
+		if call.Argument(1).ToBoolean() {
+			panic(w.rt.NewTypeError("TextDecoder.decode: the encoded data was not valid utf-8"))
+		}
+		return w.rt.ToValue(strings.ToValidUTF8(string(b), "\uFFFD"))
+	}
+	return w.rt.ToValue(string(b))
+}
+
+// btoa encodes a binary string (code points ≤ 0xFF) as base64.
+func (w *Globals) btoa(call goja.FunctionCall) goja.Value {
+	s := call.Argument(0).String()
+	b := make([]byte, 0, len(s))
+	for _, r := range s {
+		if r > 0xFF {
+			panic(w.domException("InvalidCharacterError", "btoa: the string contains characters outside of the Latin1 range"))
+		}
+		b = append(b, byte(r))
+	}
+	return w.rt.ToValue(base64.StdEncoding.EncodeToString(b))
+}
+
+// atob decodes base64 (whitespace and missing padding allowed) into a binary string.
+func (w *Globals) atob(call goja.FunctionCall) goja.Value {
+	s := strings.Map(func(r rune) rune {
+		if r == ' ' || r == '\t' || r == '\n' || r == '\f' || r == '\r' {
+			return -1
+		}
+		return r
+	}, call.Argument(0).String())
+	s = strings.TrimRight(s, "=")
+	b, err := base64.RawStdEncoding.DecodeString(s)
+	if err != nil {
+		panic(w.domException("InvalidCharacterError", "atob: the string to be decoded is not correctly encoded"))
+	}
+	r := make([]rune, len(b))
+	for i, c := range b {
+		r[i] = rune(c)
+	}
+	return w.rt.ToValue(string(r))
+}
+
+func (w *Globals) domException(name, msg string) *goja.Object {
+	e := w.in.NewError(msg)
+	e.Set("name", name)
+	return e
+}

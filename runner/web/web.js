@@ -1,0 +1,293 @@
+// The Web platform globals of a runtime, as Node has them: fetch and its Headers, Request,
+// Response, AbortController and AbortSignal; TextEncoder and TextDecoder (UTF-8 only);
+// structuredClone and queueMicrotask. It runs once per runtime, before any action or module code,
+// as a function of the Go natives (web.go); nothing it defines is reachable from action code
+// except what the runner installs as globals from its return value.
+(function (native) {
+  'use strict';
+  // Captured now, so that code replacing these globals later does not change how fetch and
+  // friends behave for modules.
+  const { URL, URLSearchParams, setTimeout } = native;
+  const JSON_ = { parse: JSON.parse, stringify: JSON.stringify };
+
+  const freezeClass = (C) => { Object.freeze(C.prototype); return Object.freeze(C); };
+
+  // ---- Headers ----
+  function normName(name) {
+    name = String(name);
+    if (!/^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/.test(name)) {
+      throw new TypeError(`Headers: invalid header name ${JSON.stringify(name)}`);
+    }
+    return name.toLowerCase();
+  }
+  function normValue(v) { return String(v).replace(/^[\t\n\r ]+|[\t\n\r ]+$/g, ''); }
+
+  class Headers {
+    #m = new Map(); // lower-case name -> [values]
+    constructor(init) {
+      if (init == null) return;
+      if (init instanceof Headers) {
+        init.forEach((v, k) => this.append(k, v));
+      } else if (typeof init[Symbol.iterator] === 'function') {
+        for (const pair of init) {
+          if (pair.length !== 2) throw new TypeError('Headers: each header pair must be [name, value]');
+          this.append(pair[0], pair[1]);
+        }
+      } else if (typeof init === 'object') {
+        for (const k of Object.keys(init)) this.append(k, init[k]);
+      } else {
+        throw new TypeError('Headers: init must be an object, an array of pairs or Headers');
+      }
+    }
+    append(name, value) {
+      const k = normName(name), v = normValue(value);
+      const cur = this.#m.get(k);
+      if (cur) cur.push(v); else this.#m.set(k, [v]);
+    }
+    set(name, value) { this.#m.set(normName(name), [normValue(value)]); }
+    get(name) {
+      const v = this.#m.get(normName(name));
+      return v === undefined ? null : v.join(', ');
+    }
+    getSetCookie() { return (this.#m.get('set-cookie') || []).slice(); }
+    has(name) { return this.#m.has(normName(name)); }
+    delete(name) { this.#m.delete(normName(name)); }
+    forEach(cb, thisArg) {
+      for (const [k, v] of this.entries()) cb.call(thisArg, v, k, this);
+    }
+    *entries() {
+      const keys = Array.from(this.#m.keys()).sort();
+      for (const k of keys) yield [k, this.#m.get(k).join(', ')];
+    }
+    *keys() { for (const [k] of this.entries()) yield k; }
+    *values() { for (const [, v] of this.entries()) yield v; }
+    [Symbol.iterator]() { return this.entries(); }
+    get [Symbol.toStringTag]() { return 'Headers'; }
+  }
+
+  // ---- bodies ----
+  function toBytes(body) {
+    if (body instanceof ArrayBuffer) return new Uint8Array(body.slice(0));
+    if (ArrayBuffer.isView(body)) return new Uint8Array(body.buffer.slice(body.byteOffset, body.byteOffset + body.byteLength));
+    return null;
+  }
+  // bodyInit turns a fetch/Response body into a string, bytes or null, and the content type it implies.
+  function bodyInit(body) {
+    if (body == null) return [null, null];
+    if (typeof body === 'string') return [body, 'text/plain;charset=UTF-8'];
+    if (body instanceof URLSearchParams) return [body.toString(), 'application/x-www-form-urlencoded;charset=UTF-8'];
+    const b = toBytes(body);
+    if (b) return [b, null];
+    return [String(body), 'text/plain;charset=UTF-8'];
+  }
+
+  class Body {
+    #body; // string | Uint8Array | null
+    #used = false;
+    constructor(body) { this.#body = body; }
+    get bodyUsed() { return this.#used; }
+    #take(what) {
+      if (this.#used) return Promise.reject(new TypeError(`${what}: body used already`));
+      this.#used = true;
+      return Promise.resolve(this.#body);
+    }
+    text() {
+      return this.#take('text').then((b) => b === null ? '' : typeof b === 'string' ? b : native.utf8Decode(b, false));
+    }
+    json() { return this.text().then((t) => JSON_.parse(t)); }
+    arrayBuffer() {
+      return this.#take('arrayBuffer').then((b) => {
+        if (b === null) return new ArrayBuffer(0);
+        if (typeof b === 'string') return native.utf8Encode(b);
+        return b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength);
+      });
+    }
+    bytes() { return this.arrayBuffer().then((ab) => new Uint8Array(ab)); }
+    _peek() { return this.#body; }
+  }
+
+  class Request extends Body {
+    constructor(input, init = {}) {
+      let url, method = 'GET', headers, body = null;
+      if (input instanceof Request) {
+        url = input.url; method = input.method; headers = new Headers(input.headers); body = input._peek();
+      } else {
+        url = String(input instanceof URL ? input.href : input);
+      }
+      const parsed = new URL(url);
+      if (init.method !== undefined) method = String(init.method).toUpperCase();
+      if (init.headers !== undefined) headers = new Headers(init.headers);
+      if (!headers) headers = new Headers();
+      if (init.body !== undefined) {
+        const [b, ct] = bodyInit(init.body);
+        body = b;
+        if (ct && !headers.has('content-type')) headers.set('content-type', ct);
+      }
+      if (body !== null && (method === 'GET' || method === 'HEAD')) {
+        throw new TypeError(`Request with ${method} method cannot have a body`);
+      }
+      super(body);
+      this.url = parsed.href;
+      this.method = method;
+      this.headers = headers;
+      this.redirect = init.redirect || 'follow';
+      this.signal = init.signal || null;
+    }
+  }
+
+  const statusTexts = { 200: 'OK', 201: 'Created', 202: 'Accepted', 204: 'No Content', 301: 'Moved Permanently', 302: 'Found', 304: 'Not Modified', 400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 409: 'Conflict', 429: 'Too Many Requests', 500: 'Internal Server Error', 502: 'Bad Gateway', 503: 'Service Unavailable', 504: 'Gateway Timeout' };
+
+  class Response extends Body {
+    constructor(body = null, init = {}) {
+      const headers = new Headers(init.headers);
+      const [b, ct] = bodyInit(body);
+      if (ct && !headers.has('content-type')) headers.set('content-type', ct);
+      super(b);
+      this.status = init.status === undefined ? 200 : init.status | 0;
+      this.statusText = init.statusText === undefined ? (statusTexts[this.status] || '') : String(init.statusText);
+      this.headers = headers;
+      this.url = init.url || '';
+      this.redirected = !!init.redirected;
+      this.type = 'default';
+    }
+    get ok() { return this.status >= 200 && this.status <= 299; }
+    clone() {
+      if (this.bodyUsed) throw new TypeError('Response.clone: body used already');
+      return new Response(this._peek(), this);
+    }
+    static json(data, init = {}) {
+      const headers = new Headers(init.headers);
+      if (!headers.has('content-type')) headers.set('content-type', 'application/json');
+      return new Response(JSON_.stringify(data), { ...init, headers });
+    }
+    static error() { const r = new Response(null, { status: 0 }); r.type = 'error'; return r; }
+  }
+
+  // ---- AbortController (fetch rejects when its signal aborts) ----
+  class AbortSignal {
+    #listeners = [];
+    aborted = false;
+    reason = undefined;
+    onabort = null;
+    addEventListener(type, fn) { if (type === 'abort') this.#listeners.push(fn); }
+    removeEventListener(type, fn) { this.#listeners = this.#listeners.filter((f) => f !== fn); }
+    throwIfAborted() { if (this.aborted) throw this.reason; }
+    _abort(reason) {
+      if (this.aborted) return;
+      this.aborted = true;
+      this.reason = reason === undefined ? abortError('This operation was aborted') : reason;
+      const ev = { type: 'abort', target: this };
+      if (typeof this.onabort === 'function') this.onabort(ev);
+      for (const fn of this.#listeners) fn.call(this, ev);
+    }
+    static abort(reason) { const s = new AbortSignal(); s._abort(reason); return s; }
+    static timeout(ms) {
+      const s = new AbortSignal();
+      setTimeout(() => s._abort(abortError('The operation timed out', 'TimeoutError')), ms);
+      return s;
+    }
+  }
+  class AbortController {
+    signal = new AbortSignal();
+    abort(reason) { this.signal._abort(reason); }
+  }
+  function abortError(msg, name = 'AbortError') { const e = new Error(msg); e.name = name; return e; }
+
+  // ---- fetch ----
+  function fetch(input, init) {
+    let req;
+    try {
+      req = new Request(input, init || {});
+    } catch (e) {
+      return Promise.reject(e);
+    }
+    const signal = req.signal;
+    if (signal && signal.aborted) return Promise.reject(signal.reason);
+    const pairs = [];
+    req.headers.forEach((v, k) => { pairs.push([k, v]); });
+    const [raw, abort] = native.fetch(req.url, req.method, pairs, req._peek(), req.redirect);
+    const p = raw.then((r) =>
+      new Response(r.body, { status: r.status, statusText: r.statusText, headers: r.headers, url: r.url, redirected: r.redirected }));
+    if (!signal) return p;
+    return new Promise((resolve, reject) => {
+      signal.addEventListener('abort', () => { abort(); reject(signal.reason); });
+      p.then(resolve, reject);
+    });
+  }
+
+  // ---- TextEncoder / TextDecoder (UTF-8 only) ----
+  class TextEncoder {
+    get encoding() { return 'utf-8'; }
+    encode(s = '') { return new Uint8Array(native.utf8Encode(String(s))); }
+    encodeInto(s, dest) {
+      const b = this.encode(s);
+      const n = Math.min(b.length, dest.length);
+      dest.set(b.subarray(0, n));
+      return { read: n === b.length ? String(s).length : undefined, written: n };
+    }
+  }
+  class TextDecoder {
+    #fatal;
+    constructor(label = 'utf-8', opts = {}) {
+      const l = String(label).toLowerCase();
+      if (l !== 'utf-8' && l !== 'utf8' && l !== 'unicode-1-1-utf-8') {
+        throw new RangeError(`TextDecoder: encoding ${label} is not supported (only utf-8)`);
+      }
+      this.#fatal = !!opts.fatal;
+    }
+    get encoding() { return 'utf-8'; }
+    get fatal() { return this.#fatal; }
+    decode(input) {
+      if (input === undefined) return '';
+      if (!(input instanceof ArrayBuffer) && !ArrayBuffer.isView(input)) {
+        throw new TypeError('TextDecoder.decode: input must be an ArrayBuffer or a view of one');
+      }
+      return native.utf8Decode(input, this.#fatal);
+    }
+  }
+
+  // ---- structuredClone (plain data, Date, RegExp, Map, Set, ArrayBuffer, typed arrays, Error) ----
+  function structuredClone(value) {
+    const seen = new Map();
+    const clone = (v) => {
+      if (v === null || (typeof v !== 'object' && typeof v !== 'function' && typeof v !== 'symbol')) return v;
+      if (typeof v === 'function' || typeof v === 'symbol') {
+        const e = new Error(`${String(typeof v === 'function' ? v.name || 'function' : v.toString())} could not be cloned.`);
+        e.name = 'DataCloneError';
+        throw e;
+      }
+      if (seen.has(v)) return seen.get(v);
+      let out;
+      if (Array.isArray(v)) {
+        out = []; seen.set(v, out);
+        for (let i = 0; i < v.length; i++) out[i] = clone(v[i]);
+        return out;
+      }
+      if (v instanceof Date) out = new Date(v.getTime());
+      else if (v instanceof RegExp) out = new RegExp(v.source, v.flags);
+      else if (v instanceof ArrayBuffer) out = v.slice(0);
+      else if (ArrayBuffer.isView(v)) out = new v.constructor(v.buffer.slice(v.byteOffset, v.byteOffset + v.byteLength));
+      else if (v instanceof Map) { out = new Map(); seen.set(v, out); for (const [k, x] of v) out.set(clone(k), clone(x)); return out; }
+      else if (v instanceof Set) { out = new Set(); seen.set(v, out); for (const x of v) out.add(clone(x)); return out; }
+      else if (v instanceof Error) { out = new Error(v.message); out.name = v.name; if (v.stack) out.stack = v.stack; }
+      if (out !== undefined) { seen.set(v, out); return out; }
+      out = {}; seen.set(v, out);
+      for (const k of Object.keys(v)) out[k] = clone(v[k]);
+      return out;
+    };
+    return clone(value);
+  }
+
+  const queueMicrotask = (fn) => {
+    if (typeof fn !== 'function') throw new TypeError('The "callback" argument must be of type function');
+    Promise.resolve().then(() => fn());
+  };
+
+  for (const C of [Headers, Body, Request, Response, AbortSignal, AbortController, TextEncoder, TextDecoder]) freezeClass(C);
+  Object.freeze(fetch);
+
+  return {
+    fetch, Headers, Request, Response, AbortController, AbortSignal, TextEncoder, TextDecoder,
+    structuredClone, queueMicrotask,
+  };
+})
