@@ -221,7 +221,8 @@ exports.tag = (event) => {
   return 'm%d:' + cache.get(k) + ':' + actions.secrets.TOKEN.length;
 };
 exports.sendLog = async (code, message) => ({ code, message, at: Date.now() });
-`, i, i) + strings.Repeat("// padding to a realistic module size\n", 40)
+`, i, i) + strings.Repeat(`// padding to a realistic module size
+`, 40)
 		modules[i] = &ModuleSpec{Name: fmt.Sprintf("mod-%d", i), Version: 1,
 			Source:  Source{Dir: fmt.Sprintf("modules/mod-%d", i), Entry: "index.js", Files: files("index.js", src)},
 			Secrets: map[string]string{"TOKEN": fmt.Sprintf("token-%d-secret", i)}}
@@ -233,14 +234,16 @@ exports.sendLog = async (code, message) => ({ code, message, at: Date.now() });
 		for j := range 3 {
 			m := modules[(i+j*7)%nModules]
 			mods[m.Name] = m
-			fmt.Fprintf(&reqs, "const m%d = require('actions:%s');\n", j, m.Name)
+			fmt.Fprintf(&reqs, `const m%d = require('actions:%s');
+`, j, m.Name)
 		}
 		src := reqs.String() + fmt.Sprintf(`// %s %s
 exports.onExecutePostLogin = async (event, api) => {
   const roles = (event.authorization && event.authorization.roles) || [];
   api.idToken.setCustomClaim('https://example.com/%d', [m0.tag(event), m1.tag(event), m2.tag(event), roles.length]);
 };
-`, name, salt, i) + strings.Repeat("// padding to a realistic action size\n", 40)
+`, name, salt, i) + strings.Repeat(`// padding to a realistic action size
+`, 40)
 		a := &ActionSpec{Name: name, Version: "v1", Trigger: "post-login", Modules: mods,
 			Source:  Source{Dir: "actions/" + name, Entry: "index.js", Files: files("index.js", src)},
 			Secrets: map[string]string{"KEY": "action-secret-" + name}}
@@ -275,7 +278,9 @@ func BenchmarkUnboundActions(b *testing.B) {
 	spec := func(unbound int) *Spec {
 		s := bigSpec(20, 50, "")
 		for i := range unbound {
-			a := newAction(fmt.Sprintf("unbound-%04d", i), claimsOnlyAction+fmt.Sprintf("\n// %d\n", i))
+			a := newAction(fmt.Sprintf("unbound-%04d", i), claimsOnlyAction+fmt.Sprintf(`
+// %d
+`, i))
 			s.Actions[a.Name] = a
 		}
 		return s
@@ -317,7 +322,9 @@ func BenchmarkIncrementalBuild500(b *testing.B) {
 		i++
 		spec := bigSpec(500, 50, "")
 		a := spec.Actions["action-007"]
-		a.Source.Files["index.js"] = append(a.Source.Files["index.js"], fmt.Sprintf("\n// change %d\n", i)...)
+		a.Source.Files["index.js"] = append(a.Source.Files["index.js"], fmt.Sprintf(`
+// change %d
+`, i)...)
 		opts.Previous = prev
 		g, err := Build(context.Background(), spec, opts)
 		if err != nil {

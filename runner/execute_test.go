@@ -159,37 +159,48 @@ func TestFailureStopsLaterActions(t *testing.T) {
 	}{
 		{
 			name: "async throw",
-			src:  "exports.onExecutePostLogin = async (event, api) => {\n  api.idToken.setCustomClaim('x', 1);\n  throw new Error('boom');\n};",
+			src: `exports.onExecutePostLogin = async (event, api) => {
+  api.idToken.setCustomClaim('x', 1);
+  throw new Error('boom');
+};`,
 			want: Error{Message: "boom", File: "actions/fail/index.js", Line: 3, Col: 9},
 		},
 		{
 			name: "type error",
-			src:  "exports.onExecutePostLogin = async (event, api) => {\n  event.nothing.here;\n};",
+			src: `exports.onExecutePostLogin = async (event, api) => {
+  event.nothing.here;
+};`,
 			want: Error{Message: "TypeError: Cannot read property 'here' of undefined", File: "actions/fail/index.js", Line: 2, Col: 17},
 		},
 		{
 			name: "sync throw of a string on line 1",
-			src:  "exports.onExecutePostLogin = (event, api) => { throw 'plain'; };",
+			src:  `exports.onExecutePostLogin = (event, api) => { throw 'plain'; };`,
 			want: Error{Message: "plain", File: "actions/fail/index.js", Line: 1, Col: 48},
 		},
 		{
 			name: "unhandled rejection",
-			src:  "exports.onExecutePostLogin = async (event, api) => {\n  Promise.reject(new Error('lost'));\n  await new Promise((r) => setTimeout(r, 5));\n};",
+			src: `exports.onExecutePostLogin = async (event, api) => {
+  Promise.reject(new Error('lost'));
+  await new Promise((r) => setTimeout(r, 5));
+};`,
 			want: Error{Message: "unhandled promise rejection: lost", File: "actions/fail/index.js", Line: 2, Col: 18},
 		},
 		{
 			name: "non-serialisable claim",
-			src:  "exports.onExecutePostLogin = async (event, api) => {\n  api.idToken.setCustomClaim('f', () => 1);\n};",
+			src: `exports.onExecutePostLogin = async (event, api) => {
+  api.idToken.setCustomClaim('f', () => 1);
+};`,
 			want: Error{Message: "TypeError: api.idToken.setCustomClaim: the value is not JSON-serialisable (function)", File: "actions/fail/index.js", Line: 2, Col: 29},
 		},
 		{
 			name: "promise that nothing settles",
-			src:  "exports.onExecutePostLogin = async (event, api) => { await new Promise(() => {}); };",
+			src:  `exports.onExecutePostLogin = async (event, api) => { await new Promise(() => {}); };`,
 			want: Error{Message: errNeverSettles.Error()},
 		},
 		{
 			name: "runaway recursion",
-			src:  "function r(n) { return r(n + 1) + 1; }\nexports.onExecutePostLogin = async () => { r(0); };",
+			src: `function r(n) { return r(n + 1) + 1; }
+exports.onExecutePostLogin = async () => { r(0); };`,
 			want: Error{Message: "RangeError: Maximum call stack size exceeded", File: "actions/fail/index.js", Line: 1, Col: 25},
 		},
 	}
@@ -540,9 +551,13 @@ exports.onExecutePostLogin = async (event, api) => {
 // the one that failed, its error with secret values redacted.
 func TestExecutionLog(t *testing.T) {
 	core, logs := observer.New(zapcore.InfoLevel)
-	ok := newAction("ok", "const log = require('actions:logger');\nexports.onExecutePostLogin = async () => {};\n")
-	ok.Modules = map[string]*ModuleSpec{"logger": newModule("logger", 2, "module.exports = {};\n", nil)}
-	bad := newAction("bad", "exports.onExecutePostLogin = async (event) => { throw new Error('boom ' + event.secrets.TOKEN); };\n")
+	ok := newAction("ok", `const log = require('actions:logger');
+exports.onExecutePostLogin = async () => {};
+`)
+	ok.Modules = map[string]*ModuleSpec{"logger": newModule("logger", 2, `module.exports = {};
+`, nil)}
+	bad := newAction("bad", `exports.onExecutePostLogin = async (event) => { throw new Error('boom ' + event.secrets.TOKEN); };
+`)
 	bad.Secrets = map[string]string{"TOKEN": "s3cr3t-value"}
 	g := mustBuild(t, newSpec(ok, bad), Options{Logger: zap.New(core)})
 	res := mustExecute(t, g, "post-login", `{"user":{"user_id":"u1"}}`)

@@ -495,9 +495,11 @@ return typeof o.stack === 'string' && /^E: boom/.test(e.stack) && !Object.keys(e
 		{"Object.prototype.toString tags", `const ts = Object.prototype.toString; return ts.call([]) === '[object Array]' && ts.call(null) === '[object Null]' && ts.call(new Date(0)) === '[object Date]';`},
 	}
 	var src strings.Builder
-	src.WriteString("const tests = {\n")
+	src.WriteString(`const tests = {
+`)
 	for _, tt := range tests {
-		src.WriteString(toJSON(t, tt.name) + ": async () => { " + tt.src + " },\n")
+		src.WriteString(toJSON(t, tt.name) + `: async () => { ` + tt.src + ` },
+`)
 	}
 	src.WriteString(`};
 exports.onExecutePostLogin = async (event, api) => {

@@ -34,8 +34,10 @@ async function throwsMsg(name, fn, re) {
 
 func runChecks(t *testing.T, body string, opts Options, event string, secrets map[string]string) *Result {
 	t.Helper()
-	src := checksHarness + "exports.onExecutePostLogin = async (event, api) => {\n" + body +
-		"\n  api.idToken.setCustomClaim('fails', fails);\n};"
+	src := checksHarness + `exports.onExecutePostLogin = async (event, api) => {
+` + body + `
+  api.idToken.setCustomClaim('fails', fails);
+};`
 	a := newAction("checks", src)
 	a.Secrets = secrets
 	g := mustBuild(t, newSpec(a), opts)

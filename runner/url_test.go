@@ -95,12 +95,17 @@ func TestURLTableAsNode(t *testing.T) {
 		t.Fatalf("only %d cases in testdata/url/node.json", len(table.Cases))
 	}
 	var src strings.Builder
-	src.WriteString("exports.onExecutePostLogin = async (event, api) => {\n" + table.Prologue + "\n")
-	src.WriteString("const out = [];\nconst t = (f) => { try { out.push(String(f())); } catch (err) { out.push('throws ' + err.name + ' ' + err.code); } };\n")
+	src.WriteString(`exports.onExecutePostLogin = async (event, api) => {
+` + table.Prologue + `
+const out = [];
+const t = (f) => { try { out.push(String(f())); } catch (err) { out.push('throws ' + err.name + ' ' + err.code); } };
+`)
 	for _, c := range table.Cases {
-		src.WriteString("t(() => (" + c.Expr + "));\n")
+		src.WriteString(`t(() => (` + c.Expr + `));
+`)
 	}
-	src.WriteString("api.idToken.setCustomClaim('r', out);\n};")
+	src.WriteString(`api.idToken.setCustomClaim('r', out);
+};`)
 	g := mustBuild(t, newSpec(newAction("table", src.String())), Options{})
 	res := mustExecute(t, g, "post-login", `{}`)
 	wantSuccess(t, res)
