@@ -36,7 +36,7 @@ var nodeFiles embed.FS
 // preludeFile is the prelude's file among the built-ins' ones; it is no module.
 const preludeFile = "prelude.js"
 
-// programs are the built-ins by file name without ".js", and the prelude.
+// programs are the built-ins by file name without ".js", compiled on the first require of one.
 var programs = sync.OnceValue(func() map[string]*goja.Program {
 	entries, err := nodeFiles.ReadDir(".")
 	if err != nil {
@@ -44,23 +44,34 @@ var programs = sync.OnceValue(func() map[string]*goja.Program {
 	}
 	progs := make(map[string]*goja.Program, len(entries))
 	for _, e := range entries {
+		if e.Name() == preludeFile {
+			continue
+		}
 		src, err := nodeFiles.ReadFile(e.Name())
 		if err != nil {
 			panic(err)
 		}
 		name := strings.TrimSuffix(e.Name(), ".js")
-		file := "<node:" + name + ">"
-		if e.Name() == preludeFile {
-			file = "<actionsd node prelude>"
-		}
-		progs[name] = goja.MustCompile(file, string(src), true)
+		progs[name] = goja.MustCompile("<node:"+name+">", string(src), true)
 	}
 	return progs
 })
 
+// preludeProgram is prelude.js, which every runtime runs.
+var preludeProgram = sync.OnceValue(func() *goja.Program {
+	src, err := nodeFiles.ReadFile(preludeFile)
+	if err != nil {
+		panic(err)
+	}
+	return goja.MustCompile("<actionsd node prelude>", string(src), true)
+})
+
 // Precompile compiles the built-ins' JavaScript, which runtimes would otherwise compile on first
 // use.
-func Precompile() { programs() }
+func Precompile() {
+	preludeProgram()
+	programs()
+}
 
 // Config is what the built-ins of a runtime reach outside them.
 type Config struct {
@@ -102,7 +113,7 @@ func New(vm host.VM, in *host.Intrinsics, cfg Config) *Modules {
 	n.Set("inspect", v.jsInspect)
 	n.Set("TextEncoder", cfg.Web.Get("TextEncoder"))
 	n.Set("TextDecoder", cfg.Web.Get("TextDecoder"))
-	fnv, err := v.rt.RunProgram(programs()["prelude"])
+	fnv, err := v.rt.RunProgram(preludeProgram())
 	if err != nil {
 		panic(err)
 	}
@@ -229,7 +240,7 @@ func stubModule(name string) func(v *Modules) goja.Value {
 // jsBuiltin loads the built-in node/<file>.js into v.
 func (v *Modules) jsBuiltin(file string) goja.Value {
 	prg := programs()[file]
-	if prg == nil || file == "prelude" {
+	if prg == nil {
 		panic(fmt.Sprintf("runner: no built-in %s", file))
 	}
 	fnv, err := v.rt.RunProgram(prg)
