@@ -107,18 +107,14 @@ type Modules struct {
 // object. Call it before any user code runs, after web.New; it panics if the prelude fails, as
 // nothing user code did can make it fail.
 func New(vm host.VM, in *host.Intrinsics, cfg Config) *Modules {
-	v := &Modules{vm: vm, rt: vm.Runtime(), in: in, cfg: cfg, builtins: make(map[string]goja.Value)}
-	n := v.rt.NewObject()
-	n.Set("format", v.jsFormat)
-	n.Set("inspect", v.jsInspect)
-	n.Set("TextEncoder", cfg.Web.Get("TextEncoder"))
-	n.Set("TextDecoder", cfg.Web.Get("TextDecoder"))
+	v := &Modules{vm: vm, rt: vm.Runtime(), in: in, cfg: cfg}
 	fnv, err := v.rt.RunProgram(preludeProgram())
 	if err != nil {
 		panic(err)
 	}
 	fn, _ := goja.AssertFunction(fnv)
-	v.prelude = host.Call(fn, goja.Undefined(), n).(*goja.Object)
+	v.prelude = host.Call(fn, goja.Undefined(), v.rt.ToValue(v.jsFormat), v.rt.ToValue(v.jsInspect),
+		cfg.Web.Get("TextEncoder"), cfg.Web.Get("TextDecoder")).(*goja.Object)
 	v.process = v.newProcess()
 	return v
 }
@@ -272,6 +268,9 @@ func (v *Modules) Require(name string) goja.Value {
 		v.harden(o)
 	}
 	v.internals = outer
+	if v.builtins == nil {
+		v.builtins = make(map[string]goja.Value)
+	}
 	v.builtins[name] = m
 	return m
 }

@@ -1,12 +1,11 @@
 // The parts of Node that several built-ins share and that exist before any of them loads:
 // EventEmitter (node:events completes it), the base of node:util, and the stubs of the built-ins
 // that load but cannot be used. It runs once per runtime, before any action or module code, as a
-// function of the Go natives (node.go); nothing it defines is reachable from action code except
-// through the built-in modules.
-(function (native) {
+// function of util's Go natives and the Web text classes (node.go); nothing it defines is
+// reachable from action code except through the built-in modules.
+(function (format, inspect, TextEncoder, TextDecoder) {
   'use strict';
-  const { TextEncoder, TextDecoder } = native;
-  const JSON_ = { parse: JSON.parse, stringify: JSON.stringify };
+  const stringify = JSON.stringify;
 
   // ---- events (function-style, so that `EventEmitter.call(this)` + util.inherits works) ----
   function EventEmitter() { EventEmitter.init.call(this); }
@@ -102,12 +101,12 @@
   }
   function deprecate(fn) { return fn; }
   const util = {
-    format: native.format,
-    inspect: native.inspect,
+    format,
+    inspect,
     inherits,
     promisify,
     deprecate,
-    isDeepStrictEqual: (a, b) => JSON_.stringify(a) === JSON_.stringify(b),
+    isDeepStrictEqual: (a, b) => stringify(a) === stringify(b),
     TextEncoder,
     TextDecoder,
     types: {
