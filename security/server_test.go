@@ -10,10 +10,12 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net"
 	"net/http"
+	"net/http/httptrace"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -21,6 +23,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -129,11 +132,17 @@ var serverClient = &http.Client{Transport: &http.Transport{DisableKeepAlives: tr
 // serverProbe executes post-login as an authenticated client every 50 ms until stop is closed,
 // alternating a new connection and a kept-alive one, and reports the slowest answer and the
 // first failure.
-func serverProbe(d *daemon, stop <-chan struct{}) (slowest func() (time.Duration, int, error)) {
+// serverConnLost says whether err is a connection closed before any answer came.
+func serverConnLost(err error) bool {
+	return errors.Is(err, io.EOF) || errors.Is(err, syscall.ECONNRESET) || strings.Contains(err.Error(), "connection reset")
+}
+
+func serverProbe(d *daemon, stop <-chan struct{}) (slowest func() (time.Duration, int, int, error)) {
 	var (
 		mu    sync.Mutex
 		worst time.Duration
 		n     int
+		lost  int // fresh connections closed by the cap, tried again
 		fail  error
 		wg    sync.WaitGroup
 	)
@@ -151,8 +160,24 @@ func serverProbe(d *daemon, stop <-chan struct{}) (slowest func() (time.Duration
 			}
 			req, _ := http.NewRequest("POST", d.url+"/v1/triggers/post-login/execute", strings.NewReader(`{"user":{"user_id":"u1"}}`))
 			req.Header.Set("Authorization", "Bearer "+d.token)
+			var reused bool
+			req = req.WithContext(httptrace.WithClientTrace(req.Context(), &httptrace.ClientTrace{
+				GotConn: func(info httptrace.GotConnInfo) { reused = info.Reused },
+			}))
 			start := time.Now()
 			resp, err := client.Do(req)
+			if err != nil && !reused && serverConnLost(err) {
+				mu.Lock()
+				lost++
+				mu.Unlock()
+				// A new connection that the burst's newer ones pushed out of the cap before its
+				// headers arrived (the cap closes the oldest unauthenticated connection, by
+				// design): once, the client tries again, as clients do on a reset connection. A
+				// kept-alive connection is authenticated already: losing one is a failure.
+				req, _ = http.NewRequest("POST", d.url+"/v1/triggers/post-login/execute", strings.NewReader(`{"user":{"user_id":"u1"}}`))
+				req.Header.Set("Authorization", "Bearer "+d.token)
+				resp, err = client.Do(req)
+			}
 			took := time.Since(start)
 			if err == nil {
 				b, _ := io.ReadAll(resp.Body)
@@ -170,11 +195,11 @@ func serverProbe(d *daemon, stop <-chan struct{}) (slowest func() (time.Duration
 			mu.Unlock()
 		}
 	})
-	return func() (time.Duration, int, error) {
+	return func() (time.Duration, int, int, error) {
 		wg.Wait()
 		mu.Lock()
 		defer mu.Unlock()
-		return worst, n, fail
+		return worst, n, lost, fail
 	}
 }
 
@@ -247,7 +272,7 @@ func TestServerHeldConnections(t *testing.T) {
 			open := serverWaitClosed(conns, last.Add(requestTimeout+margin))
 			time.Sleep(time.Until(last.Add(time.Second))) // the client probes for a second at least
 			close(stop)
-			worst, probes, err := probe()
+			worst, probes, lost, err := probe()
 
 			// Nothing is held: descriptors and goroutines are back where they were, with the
 			// attacker's connections still open on its side.
@@ -299,8 +324,8 @@ func TestServerHeldConnections(t *testing.T) {
 			}
 			gotReason := serverMetric(t, d, reasonMetric) - reason0
 			gotCap := serverMetric(t, d, capMetric) - cap0
-			if gotReason+gotCap != attackers {
-				t.Errorf("closed for %s: %v, for the cap: %v; want %d together", tt.reason, gotReason, gotCap, attackers)
+			if gotReason+gotCap != float64(attackers+lost) {
+				t.Errorf("closed for %s: %v, for the cap: %v; want %d together (%d attackers, %d of the client's fresh connections)", tt.reason, gotReason, gotCap, attackers+lost, attackers, lost)
 			}
 			if tt.capped && (quick < attackers-capConns || gotCap < attackers-capConns) {
 				t.Errorf("%d closed at once, %v counted for the cap; want at least %d (all over the cap of %d)", quick, gotCap, attackers-capConns, capConns)
@@ -311,7 +336,7 @@ func TestServerHeldConnections(t *testing.T) {
 			if err != nil || probes < 5 || worst > prompt {
 				t.Errorf("authenticated client during the attack: %d requests, slowest %s, error %v; want ≥ 5, each within %s, no error", probes, worst, err, prompt)
 			}
-			t.Logf("%d closed at once, %d at the timeout (%v counted for the cap); authenticated client: %d requests, slowest %s", quick, late, gotCap, probes, worst)
+			t.Logf("%d closed at once, %d at the timeout (%v counted for the cap); authenticated client: %d requests, slowest %s, %d fresh connections closed by the cap and tried again", quick, late, gotCap, probes, worst, lost)
 		})
 	}
 }
