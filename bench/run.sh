@@ -9,9 +9,9 @@
 #             (bench/server -mode floor), under the garbage collector target actionsd serve sets
 #   actionsd  the real `actionsd serve` binary as an operator runs it: a git repository holding
 #             the action (and the logger module published as v1), a bearer token, secrets from a
-#             file, the default log level and metrics, answering
-#             POST /v1/triggers/post-login/execute
-# in rounds that alternate the servers (and rotate their order), so that drift on a shared machine
+#             file, the default log level and metrics
+# Each gets the same request: POST to actionsd's route with the bearer token and bench/event.json.
+# The rounds alternate the servers (and rotate their order), so that drift on a shared machine
 # hits each alike. Per run it records req/s, p50 and p99 (wrk) and the CPU time per request: the
 # server's utime + stime (/proc/<pid>/stat, every thread) over the run divided by the requests wrk
 # completed. It prints the medians over the rounds, and actionsd's ratios to node and the floor:
@@ -133,7 +133,7 @@ start sink "$LOAD_CPU" "$tmp/server" -mode sink -addr "127.0.0.1:$SINK_PORT"
 start floor "$SERVER_CPU" "$tmp/server" -mode floor -addr "127.0.0.1:$FLOOR_PORT"
 floor_pid=$last
 wait_ok "http://127.0.0.1:$SINK_PORT/log"
-wait_ok "http://127.0.0.1:$FLOOR_PORT/"
+wait_ok "http://127.0.0.1:$FLOOR_PORT/v1/triggers/post-login/execute"
 
 # cpu_ticks PID: the process's utime + stime in clock ticks (fields 14 and 15 of stat, counted
 # after the command name, which may hold spaces).
@@ -158,11 +158,13 @@ load() {
   echo "$rps $(awk -v d=$((t1 - t0)) -v n="$n" -v hz="$HZ" 'BEGIN { printf "%.2f", d / hz * 1e6 / n }') $(to_ms "$p50") $(to_ms "$p99")"
 }
 
+# Every server gets the same request: actionsd's route, the token, the event.
+route=/v1/triggers/post-login/execute
 declare -A url=(
-  [node]="http://127.0.0.1:$NODE_PORT/"
-  [floor]="http://127.0.0.1:$FLOOR_PORT/"
-  [actionsd]="http://127.0.0.1:$ACTIONSD_PORT/v1/triggers/post-login/execute"
-  [before]="http://127.0.0.1:$BEFORE_PORT/v1/triggers/post-login/execute"
+  [node]="http://127.0.0.1:$NODE_PORT$route"
+  [floor]="http://127.0.0.1:$FLOOR_PORT$route"
+  [actionsd]="http://127.0.0.1:$ACTIONSD_PORT$route"
+  [before]="http://127.0.0.1:$BEFORE_PORT$route"
 )
 declare -A pid=([floor]=$floor_pid)
 read -r -a targets <<<"$TARGETS"

@@ -13,10 +13,12 @@ import (
 	"testing"
 )
 
-// BenchmarkServeWire runs the claims-only execute route through NewServer over loopback, with the
-// bearer token, from clients that write the request's bytes and read the answer's on kept-alive
-// connections without net/http's client: what is measured (ns/op, allocs/op) is nearly all the
-// server's. Run it pinned to one CPU (taskset -c 0) to see the cost per request on one core.
+// BenchmarkServeWire runs the claims-only execute route over loopback, with the bearer token,
+// from clients that write the request's bytes and read the answer's on kept-alive connections
+// without net/http's client: what is measured (ns/op, cpu-ns/op, allocs/op) is nearly all the
+// server's. "limits" serves it through NewServer, as actionsd serve does; "nolimits" through a
+// bare http.Server, without deadlines or connection tracking: the difference is what the limits
+// cost. Run it pinned to one CPU (taskset -c 0) to see the cost per request on one core.
 func BenchmarkServeWire(b *testing.B) {
 	g := claimsGeneration(b)
 	b.Run("limits", func(b *testing.B) {
