@@ -22,7 +22,9 @@
 # ("claims quickstart compute"), BENCH_LOG_LEVEL (actionsd's --log-level, default info as serve's),
 # BENCH_SERVER_CPU (0) and BENCH_LOAD_CPU (1). BENCH_BEFORE=REV|BINARY adds a fourth server to the
 # rotation, "before": actionsd built from git revision REV of this repository (or an actionsd
-# binary), to compare a change within one run. Needs go, git, node, taskset and wrk (installed from
+# binary), to compare a change within one run; BENCH_BEFORE_FLAGS adds flags to its serve command
+# (BENCH_BEFORE=HEAD BENCH_BEFORE_FLAGS="--gc-percent 100" compares a setting). The ratios of
+# actionsd to "before" are printed too. Needs go, git, node, taskset and wrk (installed from
 # Debian when missing), and two CPUs. Not part of the test suite.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -35,6 +37,7 @@ LOG_LEVEL=${BENCH_LOG_LEVEL:-info}
 SERVER_CPU=${BENCH_SERVER_CPU:-0}
 LOAD_CPU=${BENCH_LOAD_CPU:-1}
 BEFORE=${BENCH_BEFORE:-}
+BEFORE_FLAGS=${BENCH_BEFORE_FLAGS:-}
 TOKEN=bench-token
 NODE_PORT=8101 FLOOR_PORT=8102 ACTIONSD_PORT=8103 SINK_PORT=8104 BEFORE_PORT=8105
 TARGETS="node floor actionsd"
@@ -123,9 +126,9 @@ wait_ok() { # url auth: waits until url answers 2xx
   echo "bench: nothing answers $1" >&2
   exit 1
 }
-serve() { # name binary port scenario
+serve() { # name binary port scenario [flag...]
   start "$1-$4" "$SERVER_CPU" env ACTIONSD_TOKEN=$TOKEN "$2" serve --repo "$(repo "$4")" --data-dir "$tmp/data-$1-$4" \
-    --addr "127.0.0.1:$3" --secrets-file "$tmp/secrets.yaml" --egress-allow 127.0.0.1 --poll-interval 0 --log-level "$LOG_LEVEL"
+    --addr "127.0.0.1:$3" --secrets-file "$tmp/secrets.yaml" --egress-allow 127.0.0.1 --poll-interval 0 --log-level "$LOG_LEVEL" "${@:5}"
 }
 
 # The sink is the world outside the servers: it runs beside wrk.
@@ -176,7 +179,8 @@ for sc in $SCENARIOS; do
   serve actionsd "$tmp/actionsd" "$ACTIONSD_PORT" "$sc"
   pid[actionsd]=$last
   if [ -n "$BEFORE" ]; then
-    serve before "$tmp/before" "$BEFORE_PORT" "$sc"
+    # shellcheck disable=SC2086 # BENCH_BEFORE_FLAGS is a list of flags
+    serve before "$tmp/before" "$BEFORE_PORT" "$sc" $BEFORE_FLAGS
     pid[before]=$last
   fi
   # Each answers the action, then runs warm (JIT, pools, the collector's pacing).
@@ -228,5 +232,16 @@ awk -v targets="$TARGETS" -v scenarios="$SCENARIOS" '
         rn = rn " " r[a " rps"] / r[nd " rps"]; rf = rf " " r[a " rps"] / r[f " rps"]
       }
       printf "%-11s %-9s %13.3fx %13.3fx %13.3fx %13.3fx\n", scs[s], names[t], median(cn), median(cf), median(rn), median(rf)
+    }
+    if (nt < 4) exit
+    print ""
+    printf "%-11s %-9s %14s %14s\n", "action", "server", "CPU vs before", "req/s vs before"
+    for (s = 1; s <= ns; s++) {
+      cb = rb = ""
+      for (x in rounds) {
+        a = scs[s] " actionsd " x; b = scs[s] " before " x
+        cb = cb " " r[a " cpu"] / r[b " cpu"]; rb = rb " " r[a " rps"] / r[b " rps"]
+      }
+      printf "%-11s %-9s %13.3fx %13.3fx\n", scs[s], "actionsd", median(cb), median(rb)
     }
   }' "$results"
