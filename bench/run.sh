@@ -171,8 +171,9 @@ declare -A url=(
 )
 declare -A pid=([floor]=$floor_pid)
 read -r -a targets <<<"$TARGETS"
-results="$tmp/results"
+results="$tmp/results" rss="$tmp/rss"
 : >"$results"
+: >"$rss"
 for sc in $SCENARIOS; do
   start "node-$sc" "$SERVER_CPU" node bench/node/server.js "$NODE_PORT" "bench/actions/$sc" bench/modules
   pid[node]=$last
@@ -200,48 +201,48 @@ for sc in $SCENARIOS; do
       echo "$sc $t $r $(load "$t" "${pid[$t]}" "${url[$t]}")" | tee -a "$results" >&2
     done
   done
+  # Peak resident memory of each server, at the end of the action's rounds.
+  for t in "${targets[@]}"; do
+    echo "$sc $t rss $(awk '/^VmHWM:/ { print $2 }' "/proc/${pid[$t]}/status")" >>"$rss"
+  done
   for t in node actionsd before; do
     if [ -n "${pid[$t]:-}" ]; then kill "${pid[$t]}"; wait "${pid[$t]}" 2>/dev/null || true; unset "pid[$t]"; fi
   done
 done
 
-# Medians over the rounds; actionsd's (and "before"'s) ratios to node and to the floor, each the
-# median of the ratios within a round.
+# Medians over the rounds, and the ratios of actionsd (and "before") to node, the floor and
+# "before": the ratio of the medians, and in parentheses the median of the ratios within a round.
 awk -v targets="$TARGETS" -v scenarios="$SCENARIOS" '
   function median(list,   a, n, i, j, x) {
     n = split(list, a, " ")
     for (i = 2; i <= n; i++) { x = a[i]; for (j = i - 1; j >= 1 && a[j] > x; j--) a[j + 1] = a[j]; a[j + 1] = x }
     return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
   }
-  { k = $1 " " $2; rps[k] = rps[k] " " $4; cpu[k] = cpu[k] " " $5; p50[k] = p50[k] " " $6; p99[k] = p99[k] " " $7
-    r[$1 " " $2 " " $3 " rps"] = $4; r[$1 " " $2 " " $3 " cpu"] = $5; rounds[$3] = 1 }
+  # ratio: "m (p)" of what ("cpu" or "rps") of server a to server b in action sc.
+  function ratio(sc, a, b, what,   x, l) {
+    l = ""
+    for (x in rounds) l = l " " r[sc " " a " " x " " what] / r[sc " " b " " x " " what]
+    return sprintf("%.3f (%.3f)", median(m[sc " " a " " what]) / median(m[sc " " b " " what]), median(l))
+  }
+  FILENAME == ARGV[1] { peak[$1 " " $2] = $4; next }
+  { k = $1 " " $2; m[k " rps"] = m[k " rps"] " " $4; m[k " cpu"] = m[k " cpu"] " " $5; m[k " p50"] = m[k " p50"] " " $6
+    m[k " p99"] = m[k " p99"] " " $7; r[k " " $3 " rps"] = $4; r[k " " $3 " cpu"] = $5; rounds[$3] = 1 }
   END {
     nt = split(targets, names, " "); ns = split(scenarios, scs, " ")
-    printf "%-11s %-9s %9s %12s %9s %9s\n", "action", "server", "req/s", "CPU us/req", "p50 ms", "p99 ms"
+    printf "%-11s %-9s %9s %11s %9s %9s %9s\n", "action", "server", "req/s", "CPU us/req", "p50 ms", "p99 ms", "peak MiB"
     for (s = 1; s <= ns; s++) for (t = 1; t <= nt; t++) {
       k = scs[s] " " names[t]
-      printf "%-11s %-9s %9.0f %12.2f %9.3f %9.3f\n", scs[s], names[t], median(rps[k]), median(cpu[k]), median(p50[k]), median(p99[k])
+      printf "%-11s %-9s %9.0f %11.2f %9.3f %9.3f %9.0f\n", scs[s], names[t], median(m[k " rps"]), median(m[k " cpu"]),
+        median(m[k " p50"]), median(m[k " p99"]), peak[k] / 1024
     }
     print ""
-    printf "%-11s %-9s %14s %14s %14s %14s\n", "action", "server", "CPU vs node", "CPU vs floor", "req/s vs node", "req/s vs floor"
-    for (s = 1; s <= ns; s++) for (t = 3; t <= nt; t++) {
-      cn = cf = rn = rf = ""
-      for (x in rounds) {
-        a = scs[s] " " names[t] " " x; nd = scs[s] " node " x; f = scs[s] " floor " x
-        cn = cn " " r[a " cpu"] / r[nd " cpu"]; cf = cf " " r[a " cpu"] / r[f " cpu"]
-        rn = rn " " r[a " rps"] / r[nd " rps"]; rf = rf " " r[a " rps"] / r[f " rps"]
-      }
-      printf "%-11s %-9s %13.3fx %13.3fx %13.3fx %13.3fx\n", scs[s], names[t], median(cn), median(cf), median(rn), median(rf)
-    }
+    printf "%-11s %-9s %-17s %-17s %-17s %-17s\n", "action", "server", "CPU/req vs node", "CPU/req vs floor", "req/s vs node", "req/s vs floor"
+    for (s = 1; s <= ns; s++) for (t = 3; t <= nt; t++)
+      printf "%-11s %-9s %-17s %-17s %-17s %-17s\n", scs[s], names[t], ratio(scs[s], names[t], "node", "cpu"),
+        ratio(scs[s], names[t], "floor", "cpu"), ratio(scs[s], names[t], "node", "rps"), ratio(scs[s], names[t], "floor", "rps")
     if (nt < 4) exit
     print ""
-    printf "%-11s %-9s %14s %14s\n", "action", "server", "CPU vs before", "req/s vs before"
-    for (s = 1; s <= ns; s++) {
-      cb = rb = ""
-      for (x in rounds) {
-        a = scs[s] " actionsd " x; b = scs[s] " before " x
-        cb = cb " " r[a " cpu"] / r[b " cpu"]; rb = rb " " r[a " rps"] / r[b " rps"]
-      }
-      printf "%-11s %-9s %13.3fx %13.3fx\n", scs[s], "actionsd", median(cb), median(rb)
-    }
-  }' "$results"
+    printf "%-11s %-9s %-17s %-17s\n", "action", "server", "CPU/req vs before", "req/s vs before"
+    for (s = 1; s <= ns; s++)
+      printf "%-11s %-9s %-17s %-17s\n", scs[s], "actionsd", ratio(scs[s], "actionsd", "before", "cpu"), ratio(scs[s], "actionsd", "before", "rps")
+  }' "$rss" "$results"
