@@ -401,6 +401,9 @@ func (s *server) readBody(w http.ResponseWriter, r *http.Request) (requestBody, 
 		s.bodyReadFailed(w, r, err)
 		return requestBody{}, false
 	}
+	// The body was read to its end: closing it now spares net/http its own look for the end
+	// (a discarding copy) before the answer.
+	_ = r.Body.Close()
 	return requestBody{buf: bp, b: body}, true
 }
 

@@ -142,6 +142,16 @@ type trackedConn struct {
 	readSinceIdle atomic.Bool  // bytes arrived since the connection turned idle
 	closeOnce     gosync.Once
 	counted       atomic.Bool // a reason for its closing was counted
+
+	dl     gosync.Mutex // guards rd and wd
+	rd, wd deadline     // the read and write deadlines (see SetReadDeadline)
+}
+
+// deadline is one direction's deadline: the one last asked for (want), the one the socket has
+// (set), and how many Reads (or Writes) are under way.
+type deadline struct {
+	want, set time.Time
+	busy      int
 }
 
 // trackedListener adds every accepted connection to the tracker.
@@ -236,11 +246,87 @@ func (c *trackedConn) Close() error {
 	return err
 }
 
-// Read counts a connection closed for a header or idle timeout (net/http closes it on any read
-// error outside a handler). Timeouts while a request is active are body reads, which the
-// handlers count, or net/http's own abort of its background read, which is no timeout at all.
+// SetReadDeadline sets the deadline of the reads to come, as net.Conn's does, but gives it to the
+// socket only when one starts: net/http moves the read deadline six times a request (header,
+// whole request, background read, its abort, idle, header again) while at most two reads wait on
+// the socket, and each move re-arms a runtime timer. A read under way gets the new deadline at
+// once, so every read, waiting or starting, ends at the deadline last asked for, as it would
+// with net.Conn's own.
+func (c *trackedConn) SetReadDeadline(t time.Time) error {
+	c.dl.Lock()
+	defer c.dl.Unlock()
+	c.rd.want = t
+	if c.rd.busy == 0 {
+		return nil
+	}
+	return c.applyReadLocked()
+}
+
+// SetWriteDeadline is SetReadDeadline for writes: net/http sets one when a request's headers are
+// read and clears it after the answer, while only the answer's flush writes to the socket.
+func (c *trackedConn) SetWriteDeadline(t time.Time) error {
+	c.dl.Lock()
+	defer c.dl.Unlock()
+	c.wd.want = t
+	if c.wd.busy == 0 {
+		return nil
+	}
+	return c.applyWriteLocked()
+}
+
+// SetDeadline sets both deadlines.
+func (c *trackedConn) SetDeadline(t time.Time) error {
+	return errors.Join(c.SetReadDeadline(t), c.SetWriteDeadline(t))
+}
+
+func (c *trackedConn) applyReadLocked() error {
+	if c.rd.want.Equal(c.rd.set) {
+		return nil
+	}
+	if err := c.Conn.SetReadDeadline(c.rd.want); err != nil {
+		return err
+	}
+	c.rd.set = c.rd.want
+	return nil
+}
+
+func (c *trackedConn) applyWriteLocked() error {
+	if c.wd.want.Equal(c.wd.set) {
+		return nil
+	}
+	if err := c.Conn.SetWriteDeadline(c.wd.want); err != nil {
+		return err
+	}
+	c.wd.set = c.wd.want
+	return nil
+}
+
+// Write writes with the write deadline last asked for.
+func (c *trackedConn) Write(p []byte) (int, error) {
+	c.dl.Lock()
+	_ = c.applyWriteLocked() // a closed connection fails the write as it failed this
+	c.wd.busy++
+	c.dl.Unlock()
+	n, err := c.Conn.Write(p)
+	c.dl.Lock()
+	c.wd.busy--
+	c.dl.Unlock()
+	return n, err
+}
+
+// Read reads with the read deadline last asked for. It counts a connection closed for a header or
+// idle timeout (net/http closes it on any read error outside a handler). Timeouts while a request
+// is active are body reads, which the handlers count, or net/http's own abort of its background
+// read, which is no timeout at all.
 func (c *trackedConn) Read(p []byte) (int, error) {
+	c.dl.Lock()
+	_ = c.applyReadLocked() // a closed connection fails the read as it failed this
+	c.rd.busy++
+	c.dl.Unlock()
 	n, err := c.Conn.Read(p)
+	c.dl.Lock()
+	c.rd.busy--
+	c.dl.Unlock()
 	if n > 0 && !c.readSinceIdle.Load() {
 		c.readSinceIdle.Store(true)
 	}
