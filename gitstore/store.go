@@ -28,6 +28,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"go.uber.org/zap"
 
+	"github.com/actionsd/actionsd/diag"
 	"github.com/actionsd/actionsd/lockfile"
 )
 
@@ -528,7 +529,7 @@ func (s *Store) snapshot(ctx context.Context) (*Snapshot, error) {
 	snap.Commit, snap.Branch, snap.Refs = r.head.String(), s.opts.Branch, r.key
 	if s.opts.Verify.Commits {
 		if err := s.verifyOnce(head.Hash, func() error { return s.opts.Verify.verifyCommit(head) }, "commit"); err != nil {
-			snap.Errors = append(snap.Errors, Problem{Message: fmt.Sprintf("commit %s on %s: signature: %v; not deployed", short(r.head.String()), s.opts.Branch, err)})
+			snap.Errors = append(snap.Errors, diag.Diagnostic{Message: fmt.Sprintf("commit %s on %s: signature: %v; not deployed", short(r.head.String()), s.opts.Branch, err)})
 		}
 	}
 

@@ -21,6 +21,7 @@ import (
 	"github.com/go-git/go-git/v5/plumbing/storer"
 	"go.uber.org/zap"
 
+	"github.com/actionsd/actionsd/diag"
 	"github.com/actionsd/actionsd/lockfile"
 )
 
@@ -59,7 +60,11 @@ func (s *Store) readVersions(ctx context.Context, repo *git.Repository, r refs, 
 		return fmt.Errorf("branch %s: ancestry: %w", s.opts.Branch, err)
 	}
 	warn := func(module, format string, args ...any) {
-		snap.Warnings = append(snap.Warnings, Problem{Pos: Pos{File: "modules/" + module}, Message: fmt.Sprintf(format, args...)})
+		snap.Warnings = append(snap.Warnings, warning(diag.Pos{File: "modules/" + module}, fmt.Sprintf(format, args...)))
+	}
+	warnMoved := func(module, format string, args ...any) { // a tag that moved or contradicts its record
+		warn(module, format, args...)
+		snap.MovedTags = append(snap.MovedTags, snap.Warnings[len(snap.Warnings)-1])
 	}
 	lockRecord := func(module string, n int) *lockfile.VersionRecord {
 		if snap.Lock == nil {
@@ -126,7 +131,7 @@ func (s *Store) readVersions(ctx context.Context, repo *git.Repository, r refs, 
 				// The reviewed record wins over the tag, even on first sight, if what it records
 				// is merged code.
 				if !s.treeMerged(repo, module, lrec) {
-					warn(module, "tag %s contradicts its record in %s, which names tree %s that is not on %s; not published", tag, lockfile.Name, short(lrec.Tree), s.opts.Branch)
+					warnMoved(module, "tag %s contradicts its record in %s, which names tree %s that is not on %s; not published", tag, lockfile.Name, short(lrec.Tree), s.opts.Branch)
 					continue
 				}
 				rec.Tree, rec.Commit = lrec.Tree, lrec.Commit
@@ -148,9 +153,9 @@ func (s *Store) readVersions(ctx context.Context, repo *git.Repository, r refs, 
 		if tree.String() != rec.Tree {
 			v.Moved = true
 			if lrec != nil {
-				warn(module, "tag %s points at %s, which contradicts its record in %s (tree %s); v%d keeps serving its recorded content", tag, short(commit.String()), lockfile.Name, short(lrec.Tree), n)
+				warnMoved(module, "tag %s points at %s, which contradicts its record in %s (tree %s); v%d keeps serving its recorded content", tag, short(commit.String()), lockfile.Name, short(lrec.Tree), n)
 			} else {
-				warn(module, "tag %s moved from %s to %s; v%d keeps serving its recorded content", tag, short(rec.Commit), short(commit.String()), n)
+				warnMoved(module, "tag %s moved from %s to %s; v%d keeps serving its recorded content", tag, short(rec.Commit), short(commit.String()), n)
 			}
 			if logKey := tag + "\x00" + commit.String(); !s.logged[logKey] {
 				s.log.Warn("module version tag moved; the recorded content keeps serving", zap.String("module", module),
@@ -277,8 +282,8 @@ func (s *Store) treeMerged(repo *git.Repository, module string, rec *lockfile.Ve
 func (s *Store) addVersion(repo *git.Repository, snap *Snapshot, v *Version, locks map[plumbing.Hash]lockAt) error {
 	m, errs, warns, err := s.trees.readModule(NewTreeFS(repo.Storer, plumbing.NewHash(v.Tree)), v.Module.Name, v.Tag)
 	if errors.Is(err, plumbing.ErrObjectNotFound) {
-		snap.Warnings = append(snap.Warnings, Problem{Pos: Pos{File: "modules/" + v.Module.Name},
-			Message: fmt.Sprintf("tag %s: recorded tree %s is missing from the mirror; v%d is not available", v.Tag, short(v.Tree), v.Number)})
+		snap.Warnings = append(snap.Warnings, warning(diag.Pos{File: "modules/" + v.Module.Name},
+			fmt.Sprintf("tag %s: recorded tree %s is missing from the mirror; v%d is not available", v.Tag, short(v.Tree), v.Number)))
 		return nil
 	}
 	if err != nil {
@@ -288,7 +293,7 @@ func (s *Store) addVersion(repo *git.Repository, snap *Snapshot, v *Version, loc
 	if l, ok := s.versionLock(repo, v, locks); ok {
 		v.Lock = l.lock
 		if l.problem != "" {
-			snap.Warnings = append(snap.Warnings, Problem{Pos: Pos{Ref: v.Tag, File: lockfile.Name}, Message: fmt.Sprintf("v%d of %s: %s (its npm dependencies cannot be read from it)", v.Number, v.Module.Name, l.problem)})
+			snap.Warnings = append(snap.Warnings, warning(diag.Pos{Ref: v.Tag, File: lockfile.Name}, fmt.Sprintf("v%d of %s: %s (its npm dependencies cannot be read from it)", v.Number, v.Module.Name, l.problem)))
 		}
 	}
 	snap.Errors = append(snap.Errors, errs...)

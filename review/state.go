@@ -20,6 +20,7 @@ import (
 	"github.com/go-git/go-git/v5/plumbing/object"
 	"github.com/go-git/go-git/v5/plumbing/storer"
 
+	"github.com/actionsd/actionsd/diag"
 	"github.com/actionsd/actionsd/gitstore"
 	"github.com/actionsd/actionsd/lockfile"
 )
@@ -109,7 +110,7 @@ type State struct {
 	// Versions are every module version known at this revision, by module then number.
 	Versions map[string]map[int]*VersionInfo
 	// Warnings about tags and records (moved, contradicting, unrecorded, pending).
-	Warnings []gitstore.Problem
+	Warnings diag.List
 }
 
 // CommitHash is the state's commit hash, "" for the working tree.
@@ -242,7 +243,7 @@ func (r *Repo) readVersions(st *State, rd *gitstore.Reader) error {
 		return err
 	}
 	warn := func(module, format string, args ...any) {
-		st.Warnings = append(st.Warnings, gitstore.Problem{Pos: gitstore.Pos{File: "modules/" + module}, Message: fmt.Sprintf(format, args...)})
+		st.Warnings = append(st.Warnings, diag.Diagnostic{Object: "modules/" + module, Pos: diag.Pos{File: "modules/" + module}, Message: fmt.Sprintf(format, args...)}.Warn())
 	}
 	tags, err := r.git.Tags()
 	if err != nil {
@@ -320,7 +321,7 @@ func (r *Repo) readVersions(st *State, rd *gitstore.Reader) error {
 }
 
 // readModule reads the content of version v from its tree, with the problems of its files.
-func (r *Repo) readModule(rd *gitstore.Reader, name string, v *VersionInfo) (*gitstore.Module, []gitstore.Problem, error) {
+func (r *Repo) readModule(rd *gitstore.Reader, name string, v *VersionInfo) (*gitstore.Module, diag.List, error) {
 	h := plumbing.NewHash(v.Tree)
 	if _, err := r.git.Storer.EncodedObject(plumbing.TreeObject, h); err != nil {
 		return nil, nil, fmt.Errorf("recorded tree %s is not in this repository (fetch its tags and history)", short(v.Tree))

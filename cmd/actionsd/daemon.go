@@ -31,6 +31,7 @@ import (
 	"github.com/actionsd/actionsd/internal/api"
 	"github.com/actionsd/actionsd/internal/config"
 	"github.com/actionsd/actionsd/npmvendor"
+	"github.com/actionsd/actionsd/prepare"
 	"github.com/actionsd/actionsd/runner"
 	"github.com/actionsd/actionsd/sync"
 	"github.com/actionsd/actionsd/vaultsecrets"
@@ -289,7 +290,7 @@ func newLogger(c config.Log) (*zap.Logger, error) {
 	return zc.Build()
 }
 
-// npmInstaller is the reconciler's sync.Installer: npmvendor's installer over the cache in
+// npmInstaller is the reconciler's prepare.Installer: npmvendor's installer over the cache in
 // <data-dir>/npm, reading each commit's vendor/npm/ from the git mirror before any registry. It
 // is made on first use, so that a repository without dependencies never looks for a registry.
 type npmInstaller struct {
@@ -326,7 +327,7 @@ func newNPMInstaller(cfg config.Config, store *gitstore.Store, metrics *npmvendo
 
 // Install installs owner's dependencies as lock records them, reading vendored tarballs from the
 // repository's vendor/npm/ at commits first.
-func (n *npmInstaller) Install(ctx context.Context, req sync.InstallRequest) (*runner.Bundle, error) {
+func (n *npmInstaller) Install(ctx context.Context, req prepare.InstallRequest) (*runner.Bundle, error) {
 	inst, err := n.lazy.get(func() (npmvendor.InstallerOptions, error) {
 		// The registry is looked for only when a tarball is neither cached nor vendored: a
 		// restart with everything cached does not ask the npm CLI.
