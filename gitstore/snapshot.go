@@ -4,11 +4,15 @@
 // and field, and keeps the record that makes published versions immutable.
 //
 // Store mirrors the repository (Open, Fetch) and reads Snapshots of it; RefsKey and Head let a
-// caller skip a snapshot when nothing moved. ReadTree reads the same content from any fs.FS (a
-// TreeFS over a commit, or os.DirFS over a working tree), and ParseActionManifest,
-// ParseModuleManifest and ParseTriggers parse one file each.
+// caller skip a snapshot when nothing moved, and ReadFile reads a commit's other files (vendored
+// npm tarballs, .npmrc). Local reads a repository on this machine in place for the CLI: its
+// revisions, its tags, and the module versions the daemon would publish from it, by the same
+// policy as a Store's snapshots. ReadTree reads the same content from any fs.FS (a TreeFS over a
+// commit, or os.DirFS over a working tree), and ParseActionManifest, ParseModuleManifest and
+// ParseTriggers parse one file each. Problems in the content are diag.Diagnostics.
 //
-// It does not validate references between objects (sync does), resolve npm packages or read secrets.
+// It is the only package that reads git. It does not validate references between objects
+// (prepare does), resolve npm packages or read secrets.
 package gitstore
 
 import (

@@ -1,7 +1,6 @@
 package gitstore
 
 import (
-	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -47,17 +46,15 @@ func ParseVersionTag(tag string) (name string, n int, ok bool) {
 // readVersions fills snap.Modules from the version tags in r, the records of actionsd.lock at
 // HEAD (authoritative) and the records under the data dir (versions first seen by this daemon),
 // records versions seen published for the first time, and reports pending, unrecorded, moved,
-// contradicting and deleted tags.
-func (s *Store) readVersions(ctx context.Context, repo *git.Repository, r refs, snap *Snapshot) error {
+// contradicting and deleted tags. s.reach must be the deploy branch's ancestry. It is the one
+// policy of what a tag publishes: a Store's snapshots and a Local's revisions both read it.
+func (s *Store) readVersions(repo *git.Repository, r refs, snap *Snapshot) error {
 	if s.recs == nil {
 		recs, err := loadRecords(s.records)
 		if err != nil {
 			return err
 		}
 		s.recs = recs
-	}
-	if err := s.reach.update(ctx, repo.Storer, r.head); err != nil {
-		return fmt.Errorf("branch %s: ancestry: %w", s.opts.Branch, err)
 	}
 	warn := func(module, format string, args ...any) {
 		snap.Warnings = append(snap.Warnings, warning(diag.Pos{File: "modules/" + module}, fmt.Sprintf(format, args...)))
@@ -99,7 +96,9 @@ func (s *Store) readVersions(ctx context.Context, repo *git.Repository, r refs, 
 			continue
 		}
 		target, err := s.tagTarget(repo, r.tags[tag], module, seenTargets)
-		if errors.Is(err, errNotCommit) {
+		if errors.Is(err, errNotCommit) || s.checkout && errors.Is(err, plumbing.ErrObjectNotFound) {
+			// (A checkout may lack what a tag names: a shallow or partial clone. A mirror that
+			// does is corrupt, which the error says.)
 			warn(module, "tag %s %v; ignored", tag, err)
 			continue
 		}
@@ -448,7 +447,7 @@ func (f *recordFile) keys() []string {
 
 // save writes the records when they changed: to a temporary file, synced, renamed over the old.
 func (f *recordFile) save() error {
-	if !f.dirty {
+	if !f.dirty || f.path == "" { // "": kept in memory (a Local's)
 		return nil
 	}
 	doc := recordsJSON{Versions: make([]*record, 0, len(f.byKey))}

@@ -266,7 +266,7 @@ func summarizeDraft(head *State, name string, c *ModuleChange) string {
 	if d == nil {
 		return "draft removed; published versions stay available" + recorded
 	}
-	for _, n := range sortedInts(head.Versions[name]) {
+	for _, n := range slices.Sorted(maps.Keys(head.Versions[name])) {
 		if v := head.Versions[name][n]; v.Published() && v.Tree == d.Tree {
 			c.Matches = n
 		}
@@ -378,7 +378,7 @@ func (r *Report) compareSecrets(ctx context.Context, base, head *State, checker 
 // Warnings are what deserves a reviewer's attention at head without stopping the change.
 func Warnings(base, head *State) diag.List {
 	var out diag.List
-	out = append(append(out, head.Snap.Warnings...), head.Warnings...)
+	out = append(out, head.Snap.Warnings...)
 	out = append(out, deprecated(head)...)
 
 	// Module versions pinned at base that no action pins at head.
@@ -392,7 +392,7 @@ func Warnings(base, head *State) diag.List {
 		return m
 	}
 	bp, hp := pinned(base), pinned(head)
-	for _, k := range sortedKeys(bp) {
+	for _, k := range slices.Sorted(maps.Keys(bp)) {
 		if !hp[k] {
 			name, n, _ := strings.Cut(k, "\x00")
 			out = append(out, diag.Diagnostic{Object: "modules/" + name, Pos: diag.Pos{File: "modules/" + name},
@@ -401,13 +401,13 @@ func Warnings(base, head *State) diag.List {
 	}
 
 	// Tests that exercise a module version while its draft has unpublished changes.
-	for _, name := range sortedKeys(head.Snap.Actions) {
+	for _, name := range slices.Sorted(maps.Keys(head.Snap.Actions)) {
 		a := head.Snap.Actions[name]
 		tests := testFiles(a.Files)
 		if len(tests) == 0 {
 			continue
 		}
-		for _, m := range sortedKeys(a.Modules) {
+		for _, m := range slices.Sorted(maps.Keys(a.Modules)) {
 			d := head.Snap.Drafts[m]
 			latest := head.Latest(m)
 			if d == nil || latest == nil || latest.Tree == d.Tree {
@@ -430,7 +430,7 @@ func deprecated(s *State) diag.List {
 		return nil
 	}
 	var out diag.List
-	for _, o := range sortedKeys(s.Lock.Owners) {
+	for _, o := range slices.Sorted(maps.Keys(s.Lock.Owners)) {
 		if _, ok := owners(s)[o]; !ok {
 			continue
 		}

@@ -19,8 +19,6 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/go-git/go-git/v5"
-	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
@@ -295,8 +293,9 @@ func newLogger(c config.Log) (*zap.Logger, error) {
 // is made on first use, so that a repository without dependencies never looks for a registry.
 type npmInstaller struct {
 	dataDir  string
-	registry string // the daemon configuration's npm.registry; "" for the usual search
-	repoDir  string // a local repository's working tree, whose .npmrc is read first; "" for remotes
+	store    *gitstore.Store // reads each commit's vendor/npm/ and, for a remote, .npmrc
+	registry string          // the daemon configuration's npm.registry; "" for the usual search
+	repoDir  string          // a local repository's working tree, whose .npmrc is read first; "" for remotes
 	log      *zap.Logger
 	lazy     lazyInstaller
 
@@ -317,7 +316,7 @@ type npmInstaller struct {
 }
 
 func newNPMInstaller(cfg config.Config, store *gitstore.Store, metrics *npmvendor.Metrics, log *zap.Logger) *npmInstaller {
-	n := &npmInstaller{dataDir: cfg.DataDir, registry: cfg.NPM.Registry, retention: time.Duration(cfg.NPM.CacheRetention), metrics: metrics, log: log,
+	n := &npmInstaller{dataDir: cfg.DataDir, store: store, registry: cfg.NPM.Registry, retention: time.Duration(cfg.NPM.CacheRetention), metrics: metrics, log: log,
 		maxNpmrc: cfg.RepoLimits.Limits().WithDefaults().ManifestSize}
 	if store.Local() {
 		n.repoDir = strings.TrimPrefix(cfg.Repo, "file://")
@@ -367,7 +366,7 @@ func (n *npmInstaller) Install(ctx context.Context, req prepare.InstallRequest) 
 	var vendor vendorTrees
 	for _, c := range req.Commits {
 		if c != "" {
-			vendor = append(vendor, &commitVendor{gitDir: filepath.Join(n.dataDir, "git"), commit: c, log: n.log})
+			vendor = append(vendor, &commitVendor{store: n.store, commit: c, log: n.log})
 		}
 	}
 	return inst.InstallWith(ctx, req.Lock, req.Owner, npmvendor.InstallOptions{Vendor: vendor, Subpaths: req.Subpaths})
@@ -424,32 +423,29 @@ func (v vendorTrees) ReadFile(name string) ([]byte, error) {
 	return nil, &fs.PathError{Op: "read", Path: name, Err: fs.ErrNotExist}
 }
 
-// commitVendor is vendor/npm/ of one commit of the daemon's git mirror (<data-dir>/git, where
-// gitstore keeps it), opened on the first read. Reads are serialised: a go-git storer is not
-// meant for concurrent readers.
+// commitVendor is vendor/npm/ of one commit of the daemon's git mirror, read through the store. A
+// commit that cannot be read is logged once and has no tarballs: the registry serves them.
 type commitVendor struct {
-	gitDir, commit string
-	log            *zap.Logger
+	store  *gitstore.Store
+	commit string
+	log    *zap.Logger
 
-	mu   gosync.Mutex // guards fsys and err
-	fsys fs.FS
-	err  error
+	failed atomic.Bool
 }
 
 // ReadFile reads vendor/npm/<name> at the commit.
 func (v *commitVendor) ReadFile(name string) ([]byte, error) {
-	v.mu.Lock()
-	defer v.mu.Unlock()
-	if v.fsys == nil && v.err == nil {
-		v.fsys, v.err = openVendor(v.gitDir, v.commit)
-		if v.err != nil {
-			v.log.Warn("npm: cannot read vendor/npm/ from the git mirror; using the registry", zap.String("commit", v.commit), zap.Error(v.err))
-		}
-	}
-	if v.err != nil {
+	if v.failed.Load() {
 		return nil, &fs.PathError{Op: "read", Path: name, Err: fs.ErrNotExist}
 	}
-	return fs.ReadFile(v.fsys, name)
+	data, err := v.store.ReadFile(v.commit, npmvendor.VendorDir+"/"+name, -1)
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		if !v.failed.Swap(true) {
+			v.log.Warn("npm: cannot read vendor/npm/ from the git mirror; using the registry", zap.String("commit", v.commit), zap.Error(err))
+		}
+		return nil, &fs.PathError{Op: "read", Path: name, Err: fs.ErrNotExist}
+	}
+	return data, err
 }
 
 // npmrcChanged reports whether the .npmrc files differ from those the registries were found with.
@@ -496,36 +492,12 @@ func (n *npmInstaller) repoNpmrc() []byte {
 	if commit == "" {
 		return nil
 	}
-	tree, err := openTree(filepath.Join(n.dataDir, "git"), commit)
+	data, err := n.store.ReadFile(commit, ".npmrc", n.maxNpmrc)
 	if err == nil {
-		var data []byte
-		if data, err = gitstore.ReadFileLimit(tree, ".npmrc", n.maxNpmrc); err == nil {
-			return data
-		}
+		return data
 	}
 	if !errors.Is(err, fs.ErrNotExist) {
 		n.log.Warn("npm: cannot read the repository's .npmrc from the git mirror", zap.String("commit", commit), zap.Error(err))
 	}
 	return nil
-}
-
-func openVendor(gitDir, commit string) (fs.FS, error) {
-	tree, err := openTree(gitDir, commit)
-	if err != nil {
-		return nil, err
-	}
-	return fs.Sub(tree, "vendor/npm")
-}
-
-// openTree is the tree of commit in the git mirror at gitDir.
-func openTree(gitDir, commit string) (fs.FS, error) {
-	repo, err := git.PlainOpen(gitDir)
-	if err != nil {
-		return nil, err
-	}
-	c, err := repo.CommitObject(plumbing.NewHash(commit))
-	if err != nil {
-		return nil, fmt.Errorf("commit %s: %w", commit, err)
-	}
-	return gitstore.NewTreeFS(repo.Storer, c.TreeHash), nil
 }
