@@ -38,6 +38,9 @@ type Local struct {
 	dir    string // the working tree's root
 	branch string
 	repo   *git.Repository
+	// ancestries are the commits reachable from each commit asked about, kept: reviewing two
+	// revisions walks each history once.
+	ancestries map[plumbing.Hash]map[plumbing.Hash]struct{}
 }
 
 // OpenLocal opens the repository that contains dir (dir or one of its parents holds .git), with
@@ -58,7 +61,21 @@ func OpenLocal(dir, branch string) (*Local, error) {
 	if wt, err := repo.Worktree(); err == nil {
 		root = wt.Filesystem.Root()
 	}
-	return &Local{dir: root, branch: branch, repo: repo}, nil
+	return &Local{dir: root, branch: branch, repo: repo, ancestries: map[plumbing.Hash]map[plumbing.Hash]struct{}{}}, nil
+}
+
+// ancestry is the commits reachable from head (head included); in a shallow clone, those it has.
+// Treat it as read-only.
+func (l *Local) ancestry(ctx context.Context, head plumbing.Hash) (map[plumbing.Hash]struct{}, error) {
+	if set, ok := l.ancestries[head]; ok {
+		return set, nil
+	}
+	set, _, err := ancestry(ctx, l.repo.Storer, head, nil, plumbing.ZeroHash, true)
+	if err != nil {
+		return nil, err
+	}
+	l.ancestries[head] = set
+	return set, nil
 }
 
 // Dir is the root of the working tree.
@@ -217,11 +234,10 @@ type Tag struct {
 func (l *Local) Tags(ctx context.Context, on string) ([]Tag, error) {
 	reach := map[plumbing.Hash]struct{}{}
 	if on != "" {
-		set, _, err := ancestry(ctx, l.repo.Storer, plumbing.NewHash(on), nil, plumbing.ZeroHash, true)
-		if err != nil {
+		var err error
+		if reach, err = l.ancestry(ctx, plumbing.NewHash(on)); err != nil {
 			return nil, err
 		}
-		reach = set
 	}
 	refs, err := l.tagRefs()
 	if err != nil {
@@ -312,7 +328,7 @@ func (l *Local) Read(ctx context.Context, rev string) (*Snapshot, error) {
 		if h.IsZero() {
 			continue
 		}
-		set, _, err := ancestry(ctx, l.repo.Storer, h, s.reach.set, plumbing.ZeroHash, true)
+		set, err := l.ancestry(ctx, h)
 		if err != nil {
 			return nil, fmt.Errorf("read %s: ancestry: %w", rev, err)
 		}
