@@ -56,7 +56,7 @@ func (w *Workspace) prepare(ctx context.Context, u *prepare.Unit) (runner.Source
 	if !u.Declares() || w.Dependencies == nil {
 		return u.Source, nil
 	}
-	if err := prepare.Install(ctx, w.Dependencies, u, false); err != nil {
+	if err := prepare.Install(ctx, w.Dependencies, u); err != nil {
 		return u.Source, fmt.Errorf("%s: npm dependencies: %w", u.Object, err)
 	}
 	return u.Source, nil

@@ -170,7 +170,8 @@ type InstallRequest struct {
 	Owner string // "actions/<name>" or "modules/<name>"
 	// Commits are read for tarballs in their vendor/npm/ folder, in order (the lock's own commit
 	// first, then the deploy branch's HEAD: tarballs are verified against their integrity, so any
-	// commit may serve them), before any registry. Empty: the installer's own vendor folder.
+	// commit may serve them), before any registry. "" is the working tree (the CLI's installer
+	// reads its vendor/npm/ whatever they say).
 	Commits []string
 	// Subpaths are the deep imports of declared packages ("lodash/get") the owner's code requires
 	// literally; the bundle gets an entry for each.
@@ -178,15 +179,12 @@ type InstallRequest struct {
 }
 
 // Install installs the npm packages u declares with in, from u's lock, with the literal deep
-// imports of its files, and attaches their bundle to u.Source. commits says whether the request
-// names u's commits for vendored tarballs (the daemon's mirror) or leaves them to the installer
-// (the CLI's working tree).
-func Install(ctx context.Context, in Installer, u *Unit, commits bool) error {
-	req := InstallRequest{Lock: u.Lock, Owner: u.Owner, Subpaths: runner.PackageSubpaths(u.Source.Files, u.Source.Dependencies)}
-	if commits {
-		req.Commits = u.Commits
-	}
-	b, err := in.Install(ctx, req)
+// imports of its files, and attaches their bundle to u.Source. The request names u's commits for
+// vendored tarballs (the daemon's installer reads them from its mirror; the CLI's, from the
+// working tree's vendor/npm/).
+func Install(ctx context.Context, in Installer, u *Unit) error {
+	b, err := in.Install(ctx, InstallRequest{Lock: u.Lock, Owner: u.Owner, Commits: u.Commits,
+		Subpaths: runner.PackageSubpaths(u.Source.Files, u.Source.Dependencies)})
 	if err != nil {
 		return err
 	}

@@ -142,10 +142,10 @@ func TestInstallAndCheck(t *testing.T) {
 	}
 
 	in := &fakeInstaller{}
-	if err := Install(context.Background(), in, u, true); err != nil {
+	if err := Install(context.Background(), in, u); err != nil {
 		t.Fatal(err)
 	}
-	if err := Install(context.Background(), in, s.Version("logger", 2), false); err != nil {
+	if err := Install(context.Background(), in, s.Version("logger", 2)); err != nil {
 		t.Fatal(err)
 	}
 	if u.Source.Bundle == nil || u.Source.Bundle.Key != "actions/a" {
@@ -154,8 +154,8 @@ func TestInstallAndCheck(t *testing.T) {
 	if r := in.reqs[0]; r.Lock != snap.Lock || !slices.Equal(r.Commits, []string{"head"}) || !slices.Equal(r.Subpaths, []string{"lodash/get"}) {
 		t.Errorf("request: %+v", r)
 	}
-	if r := in.reqs[1]; r.Owner != "modules/logger" || r.Lock != snap.Modules["logger"].Versions[2].Lock || r.Commits != nil {
-		t.Errorf("request without commits: %+v", r)
+	if r := in.reqs[1]; r.Owner != "modules/logger" || r.Lock != snap.Modules["logger"].Versions[2].Lock || !slices.Equal(r.Commits, []string{"tagged", "head"}) {
+		t.Errorf("request of a module version: %+v", r)
 	}
 }
 

@@ -161,7 +161,7 @@ func (c *checker) build(ctx context.Context, s *State, already diag.List, deps p
 		case deps == nil:
 			return false
 		}
-		if err := prepare.Install(ctx, deps, u, false); err != nil {
+		if err := prepare.Install(ctx, deps, u); err != nil {
 			warnings = append(warnings, diag.Diagnostic{Object: u.Object, Pos: diag.Pos{File: u.Object},
 				Message: "not built: its npm dependencies did not install: " + err.Error()}.Warn())
 			c.broken[u.Object] = true

@@ -47,7 +47,7 @@ func (r *Reconciler) install(ctx context.Context, a *attempt) error {
 		if !u.Declares() {
 			continue
 		}
-		if err := prepare.Install(ctx, r.cfg.Dependencies, u, true); err != nil {
+		if err := prepare.Install(ctx, r.cfg.Dependencies, u); err != nil {
 			if ctx.Err() != nil {
 				return transient("")(ctx.Err())
 			}
