@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/actionsd/actionsd/diag"
+	"github.com/actionsd/actionsd/prepare"
 )
 
 // ContentError is a reconcile that failed on the commit's content — its files, the references
@@ -77,6 +78,26 @@ func (p problems) Error() string {
 }
 
 func (p problems) Unwrap() error { return diag.List(p) }
+
+// buildError is a failed build: its diagnostics at the repository's files, and the error's text
+// as it always read — the runner's, or when a transformed file was renamed (a .ts that loaded as
+// .js), the diagnostics', which name the repository's file.
+type buildError struct {
+	text  string
+	diags diag.List
+}
+
+func (e *buildError) Error() string { return e.text }
+func (e *buildError) Unwrap() error { return e.diags }
+
+// buildFailed is the error of runner.Build's err, for the units of set.
+func buildFailed(err error, set *prepare.Set) error {
+	e := &buildError{text: err.Error(), diags: set.BuildErrors(err)}
+	if len(set.Renamed) > 0 {
+		e.text = problems(e.diags).Error()
+	}
+	return e
+}
 
 // problemsOf flattens a reconcile error into diagnostics: those it carries, else its text.
 func problemsOf(err error) diag.List {

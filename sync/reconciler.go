@@ -527,7 +527,7 @@ func (r *Reconciler) build(ctx context.Context, a *attempt) error {
 		if !errors.As(err, &be) {
 			return transient("")(err) // ctx ended
 		}
-		return content(problems(a.set.BuildErrors(err)))
+		return content(buildFailed(err, a.set))
 	}
 	a.gen = gen
 	return nil

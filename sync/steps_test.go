@@ -501,20 +501,24 @@ func TestStepSecrets(t *testing.T) {
 
 func TestStepBuild(t *testing.T) {
 	tests := []struct {
-		name    string
-		give    *gitstore.Snapshot
-		applied bool // the refs and secrets already serve
-		want    []string
-		wantErr string
+		name      string
+		give      *gitstore.Snapshot
+		applied   bool // the refs and secrets already serve
+		want      []string
+		wantErr   string
+		wantDiags int
 	}{
 		{name: "a generation of every action", give: snapshotOf(action("a", map[string]string{"index.js": handler}), action("b", map[string]string{"index.js": handler})),
 			want: []string{"a", "b"}},
 		{name: "a syntax error stalls, at its file", give: snapshotOf(action("a", map[string]string{"index.js": "exports.onExecutePostLogin = ;\n"})),
-			wantErr: "content: actions/a/index.js:1:30: SyntaxError: Unexpected token ;"},
+			wantErr: "content: actions/a: actions/a/index.js:1:30: SyntaxError: Unexpected token ;"},
 		{name: "a missing handler stalls", give: snapshotOf(action("a", map[string]string{"index.js": "exports.other = 1;\n"})),
-			wantErr: "content: actions/a/index.js: actions/a does not export onExecutePostLogin"},
+			wantErr: "content: actions/a: actions/a/index.js:0:0: actions/a does not export onExecutePostLogin"},
 		{name: "a TypeScript file's problem names the .ts", give: snapshotOf(action("a", map[string]string{"index.ts": "throw new Error('no');\n"})),
 			wantErr: "content: actions/a/index.ts:1:1: no"},
+		{name: "every problem is a diagnostic", give: snapshotOf(action("a", map[string]string{"index.js": "exports.onExecutePostLogin = ;\n"}),
+			action("b", map[string]string{"index.js": "exports.onExecutePostLogin = ;\n"})),
+			wantErr: "content: actions/a: actions/a/index.js:1:30: SyntaxError: Unexpected token ; (and 1 more)", wantDiags: 2},
 		{name: "what already serves is not built again", give: snapshotOf(action("a", map[string]string{"index.js": handler})), applied: true,
 			wantErr: "skip"},
 	}
@@ -542,6 +546,9 @@ func TestStepBuild(t *testing.T) {
 			if err != nil {
 				if a.gen != nil {
 					t.Error("a generation from a failed build")
+				}
+				if l, _ := diag.As(err); err != errSkip && len(l) != max(tt.wantDiags, 1) {
+					t.Errorf("diagnostics: got %q, want %d", l, max(tt.wantDiags, 1))
 				}
 				return
 			}
