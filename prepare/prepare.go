@@ -62,12 +62,22 @@ type Set struct {
 	// that loads as .js) to the file it came from, so that build errors name the file in the
 	// repository.
 	Renamed map[string]string
-	units   map[string]*Unit
+
+	actions, drafts map[string]*Unit
+	versions        map[versionKey]*Unit
+	head            []string // the snapshot's commit, as the Commits of its own units
+	deployed        []*Unit  // Deployed, once made
+}
+
+type versionKey struct {
+	name string
+	n    int
 }
 
 // New returns the set of snap's units; it reads nothing yet.
 func New(snap *gitstore.Snapshot) *Set {
-	return &Set{Snap: snap, Renamed: map[string]string{}, units: map[string]*Unit{}}
+	return &Set{Snap: snap, Renamed: map[string]string{}, actions: map[string]*Unit{}, drafts: map[string]*Unit{},
+		versions: map[versionKey]*Unit{}, head: []string{snap.Commit}}
 }
 
 // VersionObject names a module version: "modules/<name>@v<N>".
@@ -75,28 +85,42 @@ func VersionObject(name string, n int) string { return fmt.Sprintf("modules/%s@v
 
 // Action is the unit of the action name, nil when there is none.
 func (s *Set) Action(name string) *Unit {
+	if u := s.actions[name]; u != nil {
+		return u
+	}
 	a := s.Snap.Actions[name]
 	if a == nil {
 		return nil
 	}
-	return s.unit("actions/"+name, "actions/"+name, "", "action.yaml", a.Dir, a.Entry, a.Files, a.Dependencies, a.Secrets,
-		s.Snap.Lock, []string{s.Snap.Commit})
+	object := "actions/" + name
+	u := newUnit(object, object, "", "action.yaml", a.Dir, a.Entry, a.Files, a.Dependencies, a.Secrets, s.Snap.Lock, s.head)
+	s.actions[name] = u
+	return u
 }
 
 // Draft is the unit of the module draft name (modules/<name>/ of the snapshot's tree), nil when
 // there is none.
 func (s *Set) Draft(name string) *Unit {
+	if u := s.drafts[name]; u != nil {
+		return u
+	}
 	m := s.Snap.Drafts[name]
 	if m == nil {
 		return nil
 	}
-	return s.unit("modules/"+name, "modules/"+name, "", "module.yaml", m.Dir, m.Entry, m.Files, m.Dependencies, m.Secrets,
-		s.Snap.Lock, []string{s.Snap.Commit})
+	object := "modules/" + name
+	u := newUnit(object, object, "", "module.yaml", m.Dir, m.Entry, m.Files, m.Dependencies, m.Secrets, s.Snap.Lock, s.head)
+	s.drafts[name] = u
+	return u
 }
 
 // Version is the unit of the published version n of module name, nil when the snapshot has no
 // such version (a pin Validate reports).
 func (s *Set) Version(name string, n int) *Unit {
+	key := versionKey{name, n}
+	if u := s.versions[key]; u != nil {
+		return u
+	}
 	v := s.published(name, n)
 	if v == nil {
 		return nil
@@ -104,21 +128,18 @@ func (s *Set) Version(name string, n int) *Unit {
 	m := v.Module
 	// The tarballs of the version's own commit first, then the deploy branch's HEAD: they are
 	// verified against their integrity, so any commit may serve them.
-	return s.unit(VersionObject(name, n), "modules/"+name, v.Tag, "module.yaml", m.Dir, m.Entry, m.Files, m.Dependencies, m.Secrets,
+	u := newUnit(VersionObject(name, n), "modules/"+name, v.Tag, "module.yaml", m.Dir, m.Entry, m.Files, m.Dependencies, m.Secrets,
 		v.Lock, []string{v.Commit, s.Snap.Commit})
+	s.versions[key] = u
+	return u
 }
 
-// unit returns the unit of object, made from its folder on first use.
-func (s *Set) unit(object, owner, ref, manifest, dir, entry string, files map[string][]byte, deps map[string]string, secrets []string,
+// newUnit is the unit of object, read from its folder dir.
+func newUnit(object, owner, ref, manifest, dir, entry string, files map[string][]byte, deps map[string]string, secrets []string,
 	lock *lockfile.Lock, commits []string) *Unit {
-	if u := s.units[object]; u != nil {
-		return u
-	}
-	u := &Unit{Object: object, Owner: owner, Ref: ref, Manifest: diag.Pos{Ref: ref, File: dir + "/" + manifest}, Data: files[manifest],
+	return &Unit{Object: object, Owner: owner, Ref: ref, Manifest: diag.Pos{Ref: ref, File: dir + "/" + manifest}, Data: files[manifest],
 		Secrets: secrets, Lock: lock, Commits: commits,
 		Source: runner.Source{Dir: dir, Entry: entry, Files: files, Dependencies: deps}}
-	s.units[object] = u
-	return u
 }
 
 func (s *Set) published(name string, n int) *gitstore.Version {
@@ -131,17 +152,24 @@ func (s *Set) published(name string, n int) *gitstore.Version {
 
 // Deployed is what the daemon deploys: every action and each module version an action pins,
 // sorted by object. A pin of a version that does not exist is left out (Validate reports it).
+// Treat the list as read-only.
 func (s *Set) Deployed() []*Unit {
-	var out []*Unit
-	for _, name := range slices.Sorted(maps.Keys(s.Snap.Actions)) {
+	if s.deployed != nil {
+		return s.deployed
+	}
+	out := make([]*Unit, 0, len(s.Snap.Actions))
+	seen := map[*Unit]bool{}
+	for name, a := range s.Snap.Actions {
 		out = append(out, s.Action(name))
-		for mname, pin := range s.Snap.Actions[name].Modules {
-			if u := s.Version(mname, pin.Version); u != nil && !slices.Contains(out, u) {
+		for mname, pin := range a.Modules {
+			if u := s.Version(mname, pin.Version); u != nil && !seen[u] {
+				seen[u] = true
 				out = append(out, u)
 			}
 		}
 	}
 	slices.SortFunc(out, func(a, b *Unit) int { return cmp.Compare(a.Object, b.Object) })
+	s.deployed = out
 	return out
 }
 
@@ -229,7 +257,7 @@ func (s *Set) Spec(o SpecOptions) *runner.Spec {
 		}
 		return o.Secrets(vaultsecrets.Owner{Kind: kind, Name: name}, names)
 	}
-	modules := map[string]*runner.ModuleSpec{}
+	modules := map[*Unit]*runner.ModuleSpec{}
 	for _, name := range names {
 		act := s.Snap.Actions[name]
 		as := ActionSpec(act, s.Action(name).Source, secrets(vaultsecrets.KindAction, name, act.Secrets))
@@ -241,10 +269,10 @@ func (s *Set) Spec(o SpecOptions) *runner.Spec {
 			if u == nil {
 				continue // Validate reports it
 			}
-			ms := modules[u.Object]
+			ms := modules[u]
 			if ms == nil {
 				ms = ModuleSpec(mname, pin.Version, u.Source, secrets(vaultsecrets.KindModule, mname, u.Secrets))
-				modules[u.Object] = ms
+				modules[u] = ms
 			}
 			as.Modules[mname] = ms
 		}

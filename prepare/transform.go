@@ -46,7 +46,7 @@ func (t *Transformer) Source(object, ref string, src runner.Source, renamed map[
 	}
 	var problems diag.List
 	var files map[string][]byte // copied on the first change
-	for _, f := range slices.Sorted(maps.Keys(src.Files)) {
+	for _, f := range sortedKeys(src.Files) {
 		data := src.Files[f]
 		ext := strings.ToLower(path.Ext(f))
 		out := f
@@ -119,4 +119,15 @@ func transformProblem(object, ref, dir, file string, err error) diag.Diagnostic 
 		p.Message = m[4]
 	}
 	return p
+}
+
+// sortedKeys is m's keys, sorted, in one allocation (slices.Sorted grows its slice as it goes:
+// this runs for every unit of every reconcile).
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
 }

@@ -34,7 +34,7 @@ func Validate(s *gitstore.Snapshot) diag.List {
 	}
 	for _, a := range s.Actions {
 		object := "actions/" + a.Name
-		for _, name := range slices.Sorted(maps.Keys(a.Modules)) {
+		for _, name := range sortedKeys(a.Modules) {
 			pin := a.Modules[name]
 			field := "modules." + name
 			vs := s.Modules[name]
