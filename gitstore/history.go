@@ -2,6 +2,7 @@ package gitstore
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"maps"
 
@@ -129,7 +130,7 @@ func (r *reachability) update(ctx context.Context, s storer.EncodedObjectStorer,
 		return nil
 	}
 	if r.set != nil {
-		added, reachedOld, err := ancestry(ctx, s, head, r.set, r.head)
+		added, reachedOld, err := ancestry(ctx, s, head, r.set, r.head, false)
 		if err != nil {
 			return err
 		}
@@ -140,7 +141,7 @@ func (r *reachability) update(ctx context.Context, s storer.EncodedObjectStorer,
 			return nil
 		}
 	}
-	set, _, err := ancestry(ctx, s, head, nil, plumbing.ZeroHash)
+	set, _, err := ancestry(ctx, s, head, nil, plumbing.ZeroHash, false)
 	if err != nil {
 		return err
 	}
@@ -149,8 +150,9 @@ func (r *reachability) update(ctx context.Context, s storer.EncodedObjectStorer,
 }
 
 // ancestry walks the commits reachable from head, not descending into commits in stop; it
-// reports whether it reached oldHead (then stop ∪ the result is head's whole ancestry).
-func ancestry(ctx context.Context, s storer.EncodedObjectStorer, head plumbing.Hash, stop map[plumbing.Hash]struct{}, oldHead plumbing.Hash) (map[plumbing.Hash]struct{}, bool, error) {
+// reports whether it reached oldHead (then stop ∪ the result is head's whole ancestry). With
+// shallow, a commit that is missing (the boundary of a shallow clone) ends its line of the walk.
+func ancestry(ctx context.Context, s storer.EncodedObjectStorer, head plumbing.Hash, stop map[plumbing.Hash]struct{}, oldHead plumbing.Hash, shallow bool) (map[plumbing.Hash]struct{}, bool, error) {
 	set := map[plumbing.Hash]struct{}{}
 	reachedOld := false
 	stack := []plumbing.Hash{head}
@@ -172,6 +174,9 @@ func ancestry(ctx context.Context, s storer.EncodedObjectStorer, head plumbing.H
 			}
 		}
 		c, err := object.GetCommit(s, h)
+		if shallow && errors.Is(err, plumbing.ErrObjectNotFound) {
+			continue
+		}
 		if err != nil {
 			return nil, false, fmt.Errorf("commit %s: %w", h, err)
 		}

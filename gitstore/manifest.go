@@ -12,6 +12,7 @@ import (
 
 	"gopkg.in/yaml.v3"
 
+	"github.com/actionsd/actionsd/diag"
 	"github.com/actionsd/actionsd/trigger"
 )
 
@@ -42,13 +43,13 @@ func ValidSecretName(name string) bool {
 // problems) into an Action holding the manifest's fields: Trigger, TriggerPos, Modules, Secrets,
 // Dependencies and Timeout. It returns every problem found, each naming file, line:col and field;
 // the Action is never nil and holds whatever could be read. A blank dependency version is "latest".
-func ParseActionManifest(file string, data []byte) (*Action, []Problem) {
+func ParseActionManifest(file string, data []byte) (*Action, diag.List) {
 	p := &manifestParser{file: file}
 	a := &Action{}
 	root := p.document(data)
 	if root == nil {
 		if !p.failed {
-			p.add(Pos{File: file}, "trigger", "required field is missing")
+			p.add(diag.Pos{File: file}, "trigger", "required field is missing")
 		}
 		return a, p.problems
 	}
@@ -87,7 +88,7 @@ func ParseActionManifest(file string, data []byte) (*Action, []Problem) {
 
 // ParseModuleManifest parses the module.yaml at file into a Module holding Description, Secrets
 // and Dependencies. Every field is optional; problems are as for ParseActionManifest.
-func ParseModuleManifest(file string, data []byte) (*Module, []Problem) {
+func ParseModuleManifest(file string, data []byte) (*Module, diag.List) {
 	p := &manifestParser{file: file}
 	m := &Module{}
 	root := p.document(data)
@@ -116,7 +117,7 @@ func ParseModuleManifest(file string, data []byte) (*Module, []Problem) {
 // ParseTriggers parses triggers.yaml at file: a mapping of trigger name to a list of action
 // names in execution order. It checks trigger names, action names and duplicates; whether the
 // actions exist and declare the trigger is for the caller to check (positions are in Bindings).
-func ParseTriggers(file string, data []byte) (*Triggers, []Problem) {
+func ParseTriggers(file string, data []byte) (*Triggers, diag.List) {
 	p := &manifestParser{file: file}
 	t := &Triggers{Bindings: map[string][]Binding{}}
 	root := p.document(data)
@@ -160,17 +161,17 @@ func ParseTriggers(file string, data []byte) (*Triggers, []Problem) {
 // manifestParser collects the problems of one YAML file.
 type manifestParser struct {
 	file     string
-	problems []Problem
+	problems diag.List
 	failed   bool // the document could not be read at all
 }
 
-func (p *manifestParser) add(pos Pos, field, msg string) {
+func (p *manifestParser) add(pos diag.Pos, field, msg string) {
 	pos.File = p.file
-	p.problems = append(p.problems, Problem{Pos: pos, Field: field, Message: msg})
+	p.problems = append(p.problems, problem(pos, field, msg))
 }
 
-func (p *manifestParser) pos(n *yaml.Node) Pos {
-	return Pos{File: p.file, Line: n.Line, Col: n.Column}
+func (p *manifestParser) pos(n *yaml.Node) diag.Pos {
+	return diag.Pos{File: p.file, Line: n.Line, Col: n.Column}
 }
 
 // document decodes data and returns its root mapping, or nil when the file is empty or unusable
@@ -180,7 +181,7 @@ func (p *manifestParser) document(data []byte) (root *yaml.Node) {
 		// yaml.v3 has panicked on hostile input before; a manifest must never take the daemon down.
 		if r := recover(); r != nil {
 			p.failed = true
-			p.add(Pos{}, "", fmt.Sprintf("invalid YAML: %v", r))
+			p.add(diag.Pos{}, "", fmt.Sprintf("invalid YAML: %v", r))
 			root = nil
 		}
 	}()
@@ -229,10 +230,10 @@ func (p *manifestParser) syntaxError(err error) {
 	msg := err.Error()
 	if m := yamlLineErrRE.FindStringSubmatch(msg); m != nil {
 		line, _ := strconv.Atoi(m[1])
-		p.add(Pos{Line: line}, "", "invalid YAML: "+m[2])
+		p.add(diag.Pos{Line: line}, "", "invalid YAML: "+m[2])
 		return
 	}
-	p.add(Pos{}, "", "invalid YAML: "+strings.TrimPrefix(msg, "yaml: "))
+	p.add(diag.Pos{}, "", "invalid YAML: "+strings.TrimPrefix(msg, "yaml: "))
 }
 
 // mapping calls fn for each key of the mapping n, reporting non-string and duplicate keys.

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/actionsd/actionsd/diag"
 )
 
 func TestParseActionManifest(t *testing.T) {
@@ -22,8 +24,8 @@ func TestParseActionManifest(t *testing.T) {
 			name: "all fields",
 			give: "trigger: post-login\nmodules: {logger: 2}\nsecrets: [A_1, _b]\ndependencies: {axios: ^1.7.0, lodash: 4, x: ''}\ntimeout: 250ms\n",
 			want: &Action{
-				Trigger: "post-login", TriggerPos: Pos{File: file, Line: 1, Col: 10},
-				Modules:      map[string]ModulePin{"logger": {Version: 2, Pos: Pos{File: file, Line: 2, Col: 19}}},
+				Trigger: "post-login", TriggerPos: diag.Pos{File: file, Line: 1, Col: 10},
+				Modules:      map[string]ModulePin{"logger": {Version: 2, Pos: diag.Pos{File: file, Line: 2, Col: 19}}},
 				Secrets:      []string{"A_1", "_b"},
 				Dependencies: map[string]string{"axios": "^1.7.0", "lodash": "4", "x": "latest"},
 				Timeout:      250 * time.Millisecond,
@@ -32,13 +34,13 @@ func TestParseActionManifest(t *testing.T) {
 		{
 			name: "null fields",
 			give: "trigger: post-login\nmodules:\nsecrets: ~\ndependencies:\ntimeout:\n",
-			want: &Action{Trigger: "post-login", TriggerPos: Pos{File: file, Line: 1, Col: 10}},
+			want: &Action{Trigger: "post-login", TriggerPos: diag.Pos{File: file, Line: 1, Col: 10}},
 		},
 		{
 			name: "aliases",
 			give: "trigger: &t post-login\nsecrets: &s [A]\ndependencies: {}\ntimeout: 20s\nx: *s\n",
 			want: &Action{
-				Trigger: "post-login", TriggerPos: Pos{File: file, Line: 1, Col: 10},
+				Trigger: "post-login", TriggerPos: diag.Pos{File: file, Line: 1, Col: 10},
 				Secrets: []string{"A"}, Dependencies: map[string]string{}, Timeout: 20 * time.Second,
 			},
 			wantErr: []string{file + ":5:1: x: unknown field (known fields: trigger, modules, secrets, dependencies, timeout)"},
@@ -52,19 +54,19 @@ func TestParseActionManifest(t *testing.T) {
 		{
 			name:    "trigger not a string",
 			give:    "trigger: [post-login]\n",
-			want:    &Action{TriggerPos: Pos{File: file, Line: 1, Col: 10}},
+			want:    &Action{TriggerPos: diag.Pos{File: file, Line: 1, Col: 10}},
 			wantErr: []string{file + ":1:10: trigger: must be a trigger name, got a list"},
 		},
 		{
 			name:    "merge key",
 			give:    "trigger: post-login\n<<: {timeout: 1s}\n",
-			want:    &Action{Trigger: "post-login", TriggerPos: Pos{File: file, Line: 1, Col: 10}},
+			want:    &Action{Trigger: "post-login", TriggerPos: diag.Pos{File: file, Line: 1, Col: 10}},
 			wantErr: []string{file + ":2:1: <<: merge keys are not supported"},
 		},
 		{
 			name: "long secret name",
 			give: "trigger: post-login\nsecrets: [" + strings.Repeat("A", 129) + "]\n",
-			want: &Action{Trigger: "post-login", TriggerPos: Pos{File: file, Line: 1, Col: 10}},
+			want: &Action{Trigger: "post-login", TriggerPos: diag.Pos{File: file, Line: 1, Col: 10}},
 			wantErr: []string{file + `:2:11: secrets[0]: bad secret name "` + strings.Repeat("A", 129) +
 				`": must be an identifier ([A-Za-z_][A-Za-z0-9_]*) of at most 128 characters`},
 		},
@@ -135,7 +137,7 @@ func addSeeds(f *testing.F, base string) {
 	}
 }
 
-func checkProblems(t *testing.T, file string, problems []Problem) {
+func checkProblems(t *testing.T, file string, problems diag.List) {
 	for _, p := range problems {
 		if p.File != file {
 			t.Errorf("problem %q: got file %q, want %q", p.Error(), p.File, file)

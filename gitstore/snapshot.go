@@ -4,17 +4,22 @@
 // and field, and keeps the record that makes published versions immutable.
 //
 // Store mirrors the repository (Open, Fetch) and reads Snapshots of it; RefsKey and Head let a
-// caller skip a snapshot when nothing moved. ReadTree reads the same content from any fs.FS (a
-// TreeFS over a commit, or os.DirFS over a working tree), and ParseActionManifest,
-// ParseModuleManifest and ParseTriggers parse one file each.
+// caller skip a snapshot when nothing moved, and ReadFile reads a commit's other files (vendored
+// npm tarballs, .npmrc). Local reads a repository on this machine in place for the CLI: its
+// revisions, its tags, and the module versions the daemon would publish from it, by the same
+// policy as a Store's snapshots. ReadTree reads the same content from any fs.FS (a TreeFS over a
+// commit, or os.DirFS over a working tree), and ParseActionManifest, ParseModuleManifest and
+// ParseTriggers parse one file each. Problems in the content are diag.Diagnostics.
 //
-// It does not validate references between objects (sync does), resolve npm packages or read secrets.
+// It is the only package that reads git. It does not validate references between objects
+// (prepare does), resolve npm packages or read secrets.
 package gitstore
 
 import (
-	"fmt"
+	"strings"
 	"time"
 
+	"github.com/actionsd/actionsd/diag"
 	"github.com/actionsd/actionsd/lockfile"
 )
 
@@ -32,10 +37,13 @@ type Snapshot struct {
 	Lock *lockfile.Lock
 	// Errors are problems in the files themselves (syntax, unknown fields, bad names, missing entry
 	// files). A snapshot with errors must not deploy.
-	Errors []Problem
+	Errors diag.List
 	// Warnings do not stop a deploy: a tag that moved or contradicts its record, a tag that is
 	// pending (its commit is not reachable from the deploy branch), a tag that is not a version.
-	Warnings []Problem
+	Warnings diag.List
+	// MovedTags are the warnings (of Warnings) about version tags that moved since they were
+	// recorded or contradict their record in actionsd.lock.
+	MovedTags diag.List
 }
 
 // Triggers is triggers.yaml: trigger -> action names in execution order.
@@ -46,7 +54,7 @@ type Triggers struct {
 // Binding is one entry of a trigger's list, with where it was written.
 type Binding struct {
 	Action string
-	Pos    Pos
+	Pos    diag.Pos
 }
 
 // Action is actions/<name>/ at the deploy branch's HEAD.
@@ -56,7 +64,7 @@ type Action struct {
 	Version      string // the last commit that changed Dir
 	Tree         string // the tree hash of Dir
 	Trigger      string
-	TriggerPos   Pos
+	TriggerPos   diag.Pos
 	Modules      map[string]ModulePin // module name -> pinned version
 	Secrets      []string
 	Dependencies map[string]string // npm name -> version or range, as written
@@ -68,7 +76,7 @@ type Action struct {
 // ModulePin is one `modules:` entry of action.yaml.
 type ModulePin struct {
 	Version int
-	Pos     Pos // where the pin is written, for "module version not published" errors
+	Pos     diag.Pos // where the pin is written, for "module version not published" errors
 }
 
 // Module is the content of one module folder: a published version or the draft.
@@ -108,40 +116,23 @@ type Version struct {
 	Lock *lockfile.Lock
 }
 
-// Pos is a position in a repository file; Line and Col are 1-based, 0 when unknown.
-type Pos struct {
-	File string // repository-relative path
-	Line int
-	Col  int
-	// Ref is the tag the file was read from ("modules/logger/v1") when it is not the deploy
-	// branch's HEAD; String writes it as git does, "modules/logger/v1:modules/logger/module.yaml".
-	Ref string
+// ObjectOf names the object a repository file belongs to: "actions/x", "modules/y" or the file.
+func ObjectOf(file string) string {
+	parts := strings.SplitN(file, "/", 3)
+	if len(parts) >= 2 && (parts[0] == "actions" || parts[0] == "modules") {
+		return parts[0] + "/" + parts[1]
+	}
+	return file
 }
 
-func (p Pos) String() string {
-	file := p.File
-	if p.Ref != "" {
-		file = p.Ref + ":" + file
-	}
-	switch {
-	case p.Line == 0:
-		return file
-	case p.Col == 0:
-		return fmt.Sprintf("%s:%d", file, p.Line)
-	}
-	return fmt.Sprintf("%s:%d:%d", file, p.Line, p.Col)
+// problem is an error about the repository's content at pos, of the object pos's file belongs to.
+func problem(pos diag.Pos, field, msg string) diag.Diagnostic {
+	return diag.Diagnostic{Object: ObjectOf(pos.File), Pos: pos, Field: field, Message: msg}
 }
 
-// Problem is an error or warning about the repository's content.
-type Problem struct {
-	Pos
-	Field   string // the YAML field at fault ("dependencies.axios"), if any
-	Message string
+// warning is a warning about the repository's content at pos, as problem.
+func warning(pos diag.Pos, msg string) diag.Diagnostic {
+	return problem(pos, "", msg).Warn()
 }
 
-func (p Problem) Error() string {
-	if p.Field != "" {
-		return fmt.Sprintf("%s: %s: %s", p.Pos, p.Field, p.Message)
-	}
-	return fmt.Sprintf("%s: %s", p.Pos, p.Message)
-}
+func ptr[T any](v T) *T { return &v }

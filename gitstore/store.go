@@ -28,6 +28,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"go.uber.org/zap"
 
+	"github.com/actionsd/actionsd/diag"
 	"github.com/actionsd/actionsd/lockfile"
 )
 
@@ -94,6 +95,10 @@ type Store struct {
 	cached   *refs                    // the mirror's refs since the last Fetch; nil: read them
 	verified map[string]error         // signature checks of commits and tags, by kind and hash
 	sound    string                   // refs key at which every object of the mirror was read whole
+	// checkout is set for a Local's reading of a working repository, which may lack objects a
+	// mirror must have (a shallow clone): a tag that names a missing object is ignored, with a
+	// warning.
+	checkout bool
 }
 
 // lockAt is actionsd.lock as read from one tree.
@@ -528,7 +533,7 @@ func (s *Store) snapshot(ctx context.Context) (*Snapshot, error) {
 	snap.Commit, snap.Branch, snap.Refs = r.head.String(), s.opts.Branch, r.key
 	if s.opts.Verify.Commits {
 		if err := s.verifyOnce(head.Hash, func() error { return s.opts.Verify.verifyCommit(head) }, "commit"); err != nil {
-			snap.Errors = append(snap.Errors, Problem{Message: fmt.Sprintf("commit %s on %s: signature: %v; not deployed", short(r.head.String()), s.opts.Branch, err)})
+			snap.Errors = append(snap.Errors, diag.Diagnostic{Message: fmt.Sprintf("commit %s on %s: signature: %v; not deployed", short(r.head.String()), s.opts.Branch, err)})
 		}
 	}
 
@@ -544,7 +549,10 @@ func (s *Store) snapshot(ctx context.Context) (*Snapshot, error) {
 		a.Version = versions[name].String()
 	}
 
-	if err := s.readVersions(ctx, repo, r, snap); err != nil {
+	if err := s.reach.update(ctx, repo.Storer, r.head); err != nil {
+		return nil, fmt.Errorf("branch %s: ancestry: %w", s.opts.Branch, err)
+	}
+	if err := s.readVersions(repo, r, snap); err != nil {
 		return nil, err
 	}
 	return snap, nil

@@ -15,6 +15,8 @@ import (
 	"time"
 
 	"go.uber.org/zap/zaptest"
+
+	"github.com/actionsd/actionsd/diag"
 )
 
 var quickstart = map[string]string{
@@ -62,7 +64,7 @@ func fetchSnapshot(t *testing.T, s *Store) *Snapshot {
 	return snap
 }
 
-func problems(ps []Problem) []string {
+func problems(ps diag.List) []string {
 	out := []string{}
 	for _, p := range ps {
 		out = append(out, p.Error())
@@ -113,7 +115,7 @@ func TestStoreSnapshot(t *testing.T) {
 				t.Errorf("RefsKey: got %s, %v, want %s", key, err, snap.Refs)
 			}
 
-			wantBindings := []Binding{{Action: "enrich-claims", Pos: Pos{File: "triggers.yaml", Line: 1, Col: 14}}}
+			wantBindings := []Binding{{Action: "enrich-claims", Pos: diag.Pos{File: "triggers.yaml", Line: 1, Col: 14}}}
 			if got := snap.Triggers.Bindings["post-login"]; !reflect.DeepEqual(got, wantBindings) {
 				t.Errorf("bindings: got %+v, want %+v", got, wantBindings)
 			}
@@ -124,8 +126,8 @@ func TestStoreSnapshot(t *testing.T) {
 			}
 			wantAction := &Action{
 				Name: "enrich-claims", Dir: "actions/enrich-claims", Version: first, Tree: repo.git("rev-parse", "HEAD:actions/enrich-claims"),
-				Trigger: "post-login", TriggerPos: Pos{File: "actions/enrich-claims/action.yaml", Line: 1, Col: 10},
-				Modules:      map[string]ModulePin{"logger": {Version: 1, Pos: Pos{File: "actions/enrich-claims/action.yaml", Line: 3, Col: 11}}},
+				Trigger: "post-login", TriggerPos: diag.Pos{File: "actions/enrich-claims/action.yaml", Line: 1, Col: 10},
+				Modules:      map[string]ModulePin{"logger": {Version: 1, Pos: diag.Pos{File: "actions/enrich-claims/action.yaml", Line: 3, Col: 11}}},
 				Secrets:      []string{"SLACK_WEBHOOK"},
 				Dependencies: map[string]string{"lodash": "4.17.21"},
 				Timeout:      5 * time.Second,

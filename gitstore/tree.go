@@ -7,6 +7,7 @@ import (
 	"path"
 	"strings"
 
+	"github.com/actionsd/actionsd/diag"
 	"github.com/actionsd/actionsd/lockfile"
 )
 
@@ -46,7 +47,7 @@ func (r *Reader) ReadTree(fsys fs.FS) (*Snapshot, error) { return r.r.read(fsys)
 
 // ReadModule reads a module folder (fsys is rooted at it) as module name, as ReadModule does; ref
 // names the tag it is read from ("" for the tree ReadTree read) in the problems' positions.
-func (r *Reader) ReadModule(fsys fs.FS, name, ref string) (*Module, []Problem, error) {
+func (r *Reader) ReadModule(fsys fs.FS, name, ref string) (*Module, diag.List, error) {
 	m, errs, _, err := r.r.readModule(fsys, name, ref)
 	return m, errs, err
 }
@@ -67,8 +68,8 @@ type treeReader struct {
 type cachedObject struct {
 	action   *Action
 	module   *Module
-	errors   []Problem
-	warnings []Problem
+	errors   diag.List
+	warnings diag.List
 	size     int64 // the size of the files read
 }
 
@@ -118,11 +119,11 @@ func (r *treeReader) read(fsys fs.FS) (*Snapshot, error) {
 	case err != nil:
 		return nil, fmt.Errorf("read %s: %w", triggersFile, err)
 	case !info.Mode().IsRegular():
-		snap.Errors = append(snap.Errors, Problem{Pos: Pos{File: triggersFile}, Message: "must be a file"})
+		snap.Errors = append(snap.Errors, problem(diag.Pos{File: triggersFile}, "", "must be a file"))
 	default:
 		data, err := readLimited(fsys, triggersFile, info.Size(), r.limits.ManifestSize)
 		if tl := tooLarge(err); tl != nil {
-			snap.Errors = append(snap.Errors, Problem{Pos: Pos{File: triggersFile}, Message: tooLargeMessage(tl, "a manifest", settingManifestSize)})
+			snap.Errors = append(snap.Errors, problem(diag.Pos{File: triggersFile}, "", tooLargeMessage(tl, "a manifest", settingManifestSize)))
 			break
 		}
 		if err != nil {
@@ -185,7 +186,7 @@ func (r *treeReader) folders(fsys fs.FS, kind string, snap *Snapshot) ([]string,
 	case err != nil:
 		return nil, fmt.Errorf("read %s: %w", kind, err)
 	case !info.IsDir():
-		snap.Errors = append(snap.Errors, Problem{Pos: Pos{File: kind}, Message: "must be a folder"})
+		snap.Errors = append(snap.Errors, problem(diag.Pos{File: kind}, "", "must be a folder"))
 		return nil, nil
 	}
 	entries, err := fs.ReadDir(fsys, kind)
@@ -196,14 +197,14 @@ func (r *treeReader) folders(fsys fs.FS, kind string, snap *Snapshot) ([]string,
 	var names []string
 	for _, e := range entries {
 		name := e.Name()
-		p := Pos{File: kind + "/" + name}
+		p := diag.Pos{File: kind + "/" + name}
 		switch {
 		case strings.HasPrefix(name, "."):
 			// .gitkeep and the like
 		case !e.IsDir():
-			snap.Warnings = append(snap.Warnings, Problem{Pos: p, Message: fmt.Sprintf("not %s folder; ignored", article(singular))})
+			snap.Warnings = append(snap.Warnings, warning(p, fmt.Sprintf("not %s folder; ignored", article(singular))))
 		case !ValidName(name):
-			snap.Errors = append(snap.Errors, Problem{Pos: p, Message: fmt.Sprintf("bad %s name %q: must match [a-z0-9][a-z0-9-]{0,63}", singular, name)})
+			snap.Errors = append(snap.Errors, problem(p, "", fmt.Sprintf("bad %s name %q: must match [a-z0-9][a-z0-9-]{0,63}", singular, name)))
 		default:
 			names = append(names, name)
 		}
@@ -213,7 +214,7 @@ func (r *treeReader) folders(fsys fs.FS, kind string, snap *Snapshot) ([]string,
 		limit, setting = r.limits.Modules, settingModules
 	}
 	if limit >= 0 && len(names) > limit {
-		snap.Errors = append(snap.Errors, Problem{Pos: Pos{File: kind}, Message: fmt.Sprintf("%d %s, over the limit of %d (raise it with %s); none is read", len(names), kind, limit, setting)})
+		snap.Errors = append(snap.Errors, problem(diag.Pos{File: kind}, "", fmt.Sprintf("%d %s, over the limit of %d (raise it with %s); none is read", len(names), kind, limit, setting)))
 		return nil, nil
 	}
 	return names, nil
@@ -227,7 +228,7 @@ func article(word string) string {
 }
 
 // readAction reads the action folder fsys (actions/<name>).
-func (r *treeReader) readAction(fsys fs.FS, name string) (*Action, []Problem, []Problem, error) {
+func (r *treeReader) readAction(fsys fs.FS, name string) (*Action, diag.List, diag.List, error) {
 	dir := "actions/" + name
 	tree, err := treeHash(fsys, ".")
 	if err != nil {
@@ -252,7 +253,7 @@ func (r *treeReader) readAction(fsys fs.FS, name string) (*Action, []Problem, []
 
 // readModule reads the module folder fsys (modules/<name>); ref names the tag it is read from,
 // "" for the deploy branch's HEAD, and goes into the positions of problems.
-func (r *treeReader) readModule(fsys fs.FS, name, ref string) (*Module, []Problem, []Problem, error) {
+func (r *treeReader) readModule(fsys fs.FS, name, ref string) (*Module, diag.List, diag.List, error) {
 	dir := "modules/" + name
 	tree, err := treeHash(fsys, ".")
 	if err != nil {
@@ -288,14 +289,14 @@ func (r *treeReader) fits(size int64) bool {
 // ReadModule reads a module folder (fsys is rooted at it, such as NewTreeFS of its git tree) as
 // module name, the way ReadTree reads a draft; the problems of its files are returned beside it.
 // It applies DefaultLimits.
-func ReadModule(fsys fs.FS, name string) (*Module, []Problem, error) {
+func ReadModule(fsys fs.FS, name string) (*Module, diag.List, error) {
 	return NewReader(Limits{}).ReadModule(fsys, name, "")
 }
 
 // readFolder reads the files of an action or module folder, parses its manifest with parse and
 // picks its entry file. Problems in the files go into errs, in order: the files', the manifest's,
 // the entry's; err is a failure to read.
-func readFolder[T any](r *treeReader, fsys fs.FS, dir, manifest string, parse func(file string, data []byte) (*T, []Problem)) (obj *T, ff folderFiles, entry string, errs []Problem, err error) {
+func readFolder[T any](r *treeReader, fsys fs.FS, dir, manifest string, parse func(file string, data []byte) (*T, diag.List)) (obj *T, ff folderFiles, entry string, errs diag.List, err error) {
 	ff, err = r.readFiles(fsys, dir, manifest)
 	if err != nil {
 		return nil, ff, "", nil, err
@@ -303,21 +304,21 @@ func readFolder[T any](r *treeReader, fsys fs.FS, dir, manifest string, parse fu
 	errs = ff.problems
 	obj = new(T)
 	if data, ok := ff.files[manifest]; ok {
-		var problems []Problem
+		var problems diag.List
 		obj, problems = parse(dir+"/"+manifest, data)
 		errs = append(errs, problems...)
 	} else if !ff.names[manifest] { // present but past a limit: that problem says so
-		errs = append(errs, Problem{Pos: Pos{File: dir}, Message: "missing " + manifest})
+		errs = append(errs, problem(diag.Pos{File: dir}, "", "missing "+manifest))
 	}
-	entry, problem := entryFile(ff.names, dir)
-	if problem != nil {
-		errs = append(errs, *problem)
+	entry, p := entryFile(ff.names, dir)
+	if p != nil {
+		errs = append(errs, *p)
 	}
 	return obj, ff, entry, errs, nil
 }
 
 // entryFile picks the entry of a folder's files (names: every file's path).
-func entryFile(names map[string]bool, dir string) (string, *Problem) {
+func entryFile(names map[string]bool, dir string) (string, *diag.Diagnostic) {
 	var found []string
 	for _, name := range entryFiles {
 		if names[name] {
@@ -326,11 +327,11 @@ func entryFile(names map[string]bool, dir string) (string, *Problem) {
 	}
 	switch len(found) {
 	case 0:
-		return "", &Problem{Pos: Pos{File: dir}, Message: "missing entry file " + strings.Join(entryFiles, " or ")}
+		return "", ptr(problem(diag.Pos{File: dir}, "", "missing entry file "+strings.Join(entryFiles, " or ")))
 	case 1:
 		return found[0], nil
 	}
-	return "", &Problem{Pos: Pos{File: dir}, Message: "more than one entry file (" + strings.Join(found, ", ") + "); keep one"}
+	return "", ptr(problem(diag.Pos{File: dir}, "", "more than one entry file ("+strings.Join(found, ", ")+"); keep one"))
 }
 
 // folderFiles are the files of one action or module folder.
@@ -338,7 +339,7 @@ type folderFiles struct {
 	files    map[string][]byte // the files read, by slash-separated path
 	names    map[string]bool   // every regular file listed, read or not
 	size     int64             // the size of the files read
-	problems []Problem
+	problems diag.List
 	cut      bool // Limits.SourceSize stopped the read: the result depends on what was read before
 }
 
@@ -367,15 +368,15 @@ func (r *treeReader) readFiles(fsys fs.FS, dir, manifest string) (folderFiles, e
 		switch t := d.Type(); {
 		case d.IsDir():
 			if p != "." && lim.Depth >= 0 && strings.Count(p, "/") >= lim.Depth {
-				ff.problems = append(ff.problems, Problem{Pos: Pos{File: path.Join(dir, p)}, Message: fmt.Sprintf("folders nest deeper than %d, the limit below an action or module folder (raise it with %s); not read", lim.Depth, settingDepth)})
+				ff.problems = append(ff.problems, problem(diag.Pos{File: path.Join(dir, p)}, "", fmt.Sprintf("folders nest deeper than %d, the limit below an action or module folder (raise it with %s); not read", lim.Depth, settingDepth)))
 				return fs.SkipDir
 			}
 			return nil
 		case t&fs.ModeSymlink != 0:
-			ff.problems = append(ff.problems, Problem{Pos: Pos{File: path.Join(dir, p)}, Message: "symbolic links are not supported"})
+			ff.problems = append(ff.problems, problem(diag.Pos{File: path.Join(dir, p)}, "", "symbolic links are not supported"))
 			return nil
 		case !t.IsRegular():
-			ff.problems = append(ff.problems, Problem{Pos: Pos{File: path.Join(dir, p)}, Message: "not a regular file (submodules are not supported)"})
+			ff.problems = append(ff.problems, problem(diag.Pos{File: path.Join(dir, p)}, "", "not a regular file (submodules are not supported)"))
 			return nil
 		}
 		if lim.Files >= 0 && len(list) >= lim.Files {
@@ -406,7 +407,7 @@ func (r *treeReader) readFiles(fsys fs.FS, dir, manifest string) (folderFiles, e
 	for _, f := range list {
 		limit, what, setting := fileLimit(f.path)
 		if over(f.size, limit) {
-			ff.problems = append(ff.problems, Problem{Pos: Pos{File: path.Join(dir, f.path)}, Message: tooLargeMessage(&TooLargeError{Size: f.size, Limit: limit}, what, setting)})
+			ff.problems = append(ff.problems, problem(diag.Pos{File: path.Join(dir, f.path)}, "", tooLargeMessage(&TooLargeError{Size: f.size, Limit: limit}, what, setting)))
 			continue
 		}
 		size += f.size
@@ -414,14 +415,14 @@ func (r *treeReader) readFiles(fsys fs.FS, dir, manifest string) (folderFiles, e
 	readAll := true
 	switch {
 	case tooMany:
-		ff.problems = append(ff.problems, Problem{Pos: Pos{File: dir}, Message: fmt.Sprintf("more than %d files, the limit for an action or module folder (raise it with %s); not read", lim.Files, settingFiles)})
+		ff.problems = append(ff.problems, problem(diag.Pos{File: dir}, "", fmt.Sprintf("more than %d files, the limit for an action or module folder (raise it with %s); not read", lim.Files, settingFiles)))
 		readAll = false
 	case over(size, lim.FolderSize):
-		ff.problems = append(ff.problems, Problem{Pos: Pos{File: dir}, Message: fmt.Sprintf("its files come to %s, over the limit of %s for an action or module folder (raise it with %s); not read", FormatSize(size), FormatSize(lim.FolderSize), settingFolderSize)})
+		ff.problems = append(ff.problems, problem(diag.Pos{File: dir}, "", fmt.Sprintf("its files come to %s, over the limit of %s for an action or module folder (raise it with %s); not read", FormatSize(size), FormatSize(lim.FolderSize), settingFolderSize)))
 		readAll = false
 	case !r.fits(size):
 		if !r.full {
-			ff.problems = append(ff.problems, Problem{Pos: Pos{File: dir}, Message: fmt.Sprintf("its files bring the actions and modules read to %s, over the limit of %s for the whole repository (raise it with %s); not read, nor any folder after it", FormatSize(r.total+size), FormatSize(lim.SourceSize), settingSourceSize)})
+			ff.problems = append(ff.problems, problem(diag.Pos{File: dir}, "", fmt.Sprintf("its files bring the actions and modules read to %s, over the limit of %s for the whole repository (raise it with %s); not read, nor any folder after it", FormatSize(r.total+size), FormatSize(lim.SourceSize), settingSourceSize)))
 			r.full = true
 		}
 		readAll, ff.cut = false, true
@@ -432,7 +433,7 @@ func (r *treeReader) readFiles(fsys fs.FS, dir, manifest string) (folderFiles, e
 		limit, what, setting := fileLimit(p)
 		data, err := readLimited(fsys, p, size, limit)
 		if tl := tooLarge(err); tl != nil { // a working tree's file that grew since it was listed
-			ff.problems = append(ff.problems, Problem{Pos: Pos{File: path.Join(dir, p)}, Message: tooLargeMessage(tl, what, setting)})
+			ff.problems = append(ff.problems, problem(diag.Pos{File: path.Join(dir, p)}, "", tooLargeMessage(tl, what, setting)))
 			return nil
 		}
 		if err != nil {
@@ -484,7 +485,7 @@ func tooLargeMessage(tl *TooLargeError, what, setting string) string {
 
 // readLock reads and parses actionsd.lock at the root of fsys: nil when there is none; a file that
 // does not parse, or is over limit bytes, is a problem of the snapshot.
-func readLock(fsys fs.FS, limit int64) (*lockfile.Lock, *Problem, error) {
+func readLock(fsys fs.FS, limit int64) (*lockfile.Lock, *diag.Diagnostic, error) {
 	info, err := fs.Stat(fsys, lockfile.Name)
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
@@ -492,11 +493,11 @@ func readLock(fsys fs.FS, limit int64) (*lockfile.Lock, *Problem, error) {
 	case err != nil:
 		return nil, nil, fmt.Errorf("read %s: %w", lockfile.Name, err)
 	case !info.Mode().IsRegular():
-		return nil, &Problem{Pos: Pos{File: lockfile.Name}, Message: "must be a file"}, nil
+		return nil, ptr(problem(diag.Pos{File: lockfile.Name}, "", "must be a file")), nil
 	}
 	data, err := readLimited(fsys, lockfile.Name, info.Size(), limit)
 	if tl := tooLarge(err); tl != nil {
-		return nil, &Problem{Pos: Pos{File: lockfile.Name}, Message: tooLargeMessage(tl, lockfile.Name, settingLockSize)}, nil
+		return nil, ptr(problem(diag.Pos{File: lockfile.Name}, "", tooLargeMessage(tl, lockfile.Name, settingLockSize))), nil
 	}
 	if err != nil {
 		return nil, nil, fmt.Errorf("read %s: %w", lockfile.Name, err)
@@ -504,7 +505,7 @@ func readLock(fsys fs.FS, limit int64) (*lockfile.Lock, *Problem, error) {
 	lock, err := lockfile.Parse(data)
 	if err != nil {
 		msg := strings.TrimPrefix(err.Error(), lockfile.Name+": ")
-		return nil, &Problem{Pos: Pos{File: lockfile.Name}, Message: msg}, nil
+		return nil, ptr(problem(diag.Pos{File: lockfile.Name}, "", msg)), nil
 	}
 	return lock, nil, nil
 }

@@ -1,7 +1,6 @@
 package gitstore
 
 import (
-	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -21,6 +20,7 @@ import (
 	"github.com/go-git/go-git/v5/plumbing/storer"
 	"go.uber.org/zap"
 
+	"github.com/actionsd/actionsd/diag"
 	"github.com/actionsd/actionsd/lockfile"
 )
 
@@ -46,8 +46,9 @@ func ParseVersionTag(tag string) (name string, n int, ok bool) {
 // readVersions fills snap.Modules from the version tags in r, the records of actionsd.lock at
 // HEAD (authoritative) and the records under the data dir (versions first seen by this daemon),
 // records versions seen published for the first time, and reports pending, unrecorded, moved,
-// contradicting and deleted tags.
-func (s *Store) readVersions(ctx context.Context, repo *git.Repository, r refs, snap *Snapshot) error {
+// contradicting and deleted tags. s.reach must be the deploy branch's ancestry. It is the one
+// policy of what a tag publishes: a Store's snapshots and a Local's revisions both read it.
+func (s *Store) readVersions(repo *git.Repository, r refs, snap *Snapshot) error {
 	if s.recs == nil {
 		recs, err := loadRecords(s.records)
 		if err != nil {
@@ -55,11 +56,12 @@ func (s *Store) readVersions(ctx context.Context, repo *git.Repository, r refs, 
 		}
 		s.recs = recs
 	}
-	if err := s.reach.update(ctx, repo.Storer, r.head); err != nil {
-		return fmt.Errorf("branch %s: ancestry: %w", s.opts.Branch, err)
-	}
 	warn := func(module, format string, args ...any) {
-		snap.Warnings = append(snap.Warnings, Problem{Pos: Pos{File: "modules/" + module}, Message: fmt.Sprintf(format, args...)})
+		snap.Warnings = append(snap.Warnings, warning(diag.Pos{File: "modules/" + module}, fmt.Sprintf(format, args...)))
+	}
+	warnMoved := func(module, format string, args ...any) { // a tag that moved or contradicts its record
+		warn(module, format, args...)
+		snap.MovedTags = append(snap.MovedTags, snap.Warnings[len(snap.Warnings)-1])
 	}
 	lockRecord := func(module string, n int) *lockfile.VersionRecord {
 		if snap.Lock == nil {
@@ -94,7 +96,9 @@ func (s *Store) readVersions(ctx context.Context, repo *git.Repository, r refs, 
 			continue
 		}
 		target, err := s.tagTarget(repo, r.tags[tag], module, seenTargets)
-		if errors.Is(err, errNotCommit) {
+		if errors.Is(err, errNotCommit) || s.checkout && errors.Is(err, plumbing.ErrObjectNotFound) {
+			// (A checkout may lack what a tag names: a shallow or partial clone. A mirror that
+			// does is corrupt, which the error says.)
 			warn(module, "tag %s %v; ignored", tag, err)
 			continue
 		}
@@ -126,7 +130,7 @@ func (s *Store) readVersions(ctx context.Context, repo *git.Repository, r refs, 
 				// The reviewed record wins over the tag, even on first sight, if what it records
 				// is merged code.
 				if !s.treeMerged(repo, module, lrec) {
-					warn(module, "tag %s contradicts its record in %s, which names tree %s that is not on %s; not published", tag, lockfile.Name, short(lrec.Tree), s.opts.Branch)
+					warnMoved(module, "tag %s contradicts its record in %s, which names tree %s that is not on %s; not published", tag, lockfile.Name, short(lrec.Tree), s.opts.Branch)
 					continue
 				}
 				rec.Tree, rec.Commit = lrec.Tree, lrec.Commit
@@ -148,9 +152,9 @@ func (s *Store) readVersions(ctx context.Context, repo *git.Repository, r refs, 
 		if tree.String() != rec.Tree {
 			v.Moved = true
 			if lrec != nil {
-				warn(module, "tag %s points at %s, which contradicts its record in %s (tree %s); v%d keeps serving its recorded content", tag, short(commit.String()), lockfile.Name, short(lrec.Tree), n)
+				warnMoved(module, "tag %s points at %s, which contradicts its record in %s (tree %s); v%d keeps serving its recorded content", tag, short(commit.String()), lockfile.Name, short(lrec.Tree), n)
 			} else {
-				warn(module, "tag %s moved from %s to %s; v%d keeps serving its recorded content", tag, short(rec.Commit), short(commit.String()), n)
+				warnMoved(module, "tag %s moved from %s to %s; v%d keeps serving its recorded content", tag, short(rec.Commit), short(commit.String()), n)
 			}
 			if logKey := tag + "\x00" + commit.String(); !s.logged[logKey] {
 				s.log.Warn("module version tag moved; the recorded content keeps serving", zap.String("module", module),
@@ -277,8 +281,8 @@ func (s *Store) treeMerged(repo *git.Repository, module string, rec *lockfile.Ve
 func (s *Store) addVersion(repo *git.Repository, snap *Snapshot, v *Version, locks map[plumbing.Hash]lockAt) error {
 	m, errs, warns, err := s.trees.readModule(NewTreeFS(repo.Storer, plumbing.NewHash(v.Tree)), v.Module.Name, v.Tag)
 	if errors.Is(err, plumbing.ErrObjectNotFound) {
-		snap.Warnings = append(snap.Warnings, Problem{Pos: Pos{File: "modules/" + v.Module.Name},
-			Message: fmt.Sprintf("tag %s: recorded tree %s is missing from the mirror; v%d is not available", v.Tag, short(v.Tree), v.Number)})
+		snap.Warnings = append(snap.Warnings, warning(diag.Pos{File: "modules/" + v.Module.Name},
+			fmt.Sprintf("tag %s: recorded tree %s is missing from the mirror; v%d is not available", v.Tag, short(v.Tree), v.Number)))
 		return nil
 	}
 	if err != nil {
@@ -288,7 +292,7 @@ func (s *Store) addVersion(repo *git.Repository, snap *Snapshot, v *Version, loc
 	if l, ok := s.versionLock(repo, v, locks); ok {
 		v.Lock = l.lock
 		if l.problem != "" {
-			snap.Warnings = append(snap.Warnings, Problem{Pos: Pos{Ref: v.Tag, File: lockfile.Name}, Message: fmt.Sprintf("v%d of %s: %s (its npm dependencies cannot be read from it)", v.Number, v.Module.Name, l.problem)})
+			snap.Warnings = append(snap.Warnings, warning(diag.Pos{Ref: v.Tag, File: lockfile.Name}, fmt.Sprintf("v%d of %s: %s (its npm dependencies cannot be read from it)", v.Number, v.Module.Name, l.problem)))
 		}
 	}
 	snap.Errors = append(snap.Errors, errs...)
@@ -443,7 +447,7 @@ func (f *recordFile) keys() []string {
 
 // save writes the records when they changed: to a temporary file, synced, renamed over the old.
 func (f *recordFile) save() error {
-	if !f.dirty {
+	if !f.dirty || f.path == "" { // "": kept in memory (a Local's)
 		return nil
 	}
 	doc := recordsJSON{Versions: make([]*record, 0, len(f.byKey))}

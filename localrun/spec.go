@@ -4,8 +4,8 @@
 // *.test.js files inside the runner with a small test API (test, expect, fixture events, a
 // recording api and a fetch stub).
 //
-// Sources are prepared as the daemon prepares them: TypeScript and ES modules are compiled to
-// CommonJS (sync.Transformer), and declared npm packages are installed from actionsd.lock by
+// Sources are prepared as the daemon prepares them (package prepare): TypeScript and ES modules
+// are compiled to CommonJS, and declared npm packages are installed from actionsd.lock by
 // Workspace.Dependencies. It does not read Vault or serve HTTP.
 package localrun
 
@@ -13,14 +13,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"sort"
+	"maps"
+	"slices"
 	"strings"
 
-	"github.com/actionsd/actionsd/gitstore"
-	"github.com/actionsd/actionsd/lockfile"
+	"github.com/actionsd/actionsd/prepare"
 	"github.com/actionsd/actionsd/review"
 	"github.com/actionsd/actionsd/runner"
-	"github.com/actionsd/actionsd/sync"
 	"github.com/actionsd/actionsd/vaultsecrets"
 )
 
@@ -38,30 +37,37 @@ type Workspace struct {
 	Missing []string
 	// Dependencies installs the npm packages actions and modules declare, as the daemon's
 	// installer does; nil leaves them out (requiring one then fails, saying so).
-	Dependencies sync.Installer
+	Dependencies prepare.Installer
 
-	tr sync.Transformer
+	set *prepare.Set
+	tr  prepare.Transformer
 }
 
-// prepare compiles src's TypeScript and ES module files to CommonJS and, when it declares npm
-// packages and w.Dependencies is set, attaches their bundle, installed from lock for owner.
-func (w *Workspace) prepare(ctx context.Context, object, ref, owner string, lock *lockfile.Lock, src runner.Source) (runner.Source, error) {
-	src, problems := w.tr.Source(object, ref, src, nil)
-	if len(problems) > 0 {
+// prepare compiles u's TypeScript and ES module files to CommonJS and, when it declares npm
+// packages and w.Dependencies is set, attaches their bundle, installed from u's lock.
+func (w *Workspace) prepare(ctx context.Context, u *prepare.Unit) (runner.Source, error) {
+	if problems := w.set.Transform(&w.tr, u); len(problems) > 0 {
 		var msgs []string
 		for _, p := range problems {
 			msgs = append(msgs, p.Error())
 		}
-		return src, errors.New(strings.Join(msgs, "; "))
+		return u.Source, errors.New(strings.Join(msgs, "; "))
 	}
-	if len(src.Dependencies) == 0 || w.Dependencies == nil {
-		return src, nil
+	if !u.Declares() || w.Dependencies == nil {
+		return u.Source, nil
 	}
-	src, err := sync.InstallSource(ctx, w.Dependencies, src, owner, lock, nil)
-	if err != nil {
-		return src, fmt.Errorf("%s: npm dependencies: %w", object, err)
+	if err := prepare.Install(ctx, w.Dependencies, u); err != nil {
+		return u.Source, fmt.Errorf("%s: npm dependencies: %w", u.Object, err)
 	}
-	return src, nil
+	return u.Source, nil
+}
+
+// units returns the prepare.Set of the workspace's state, made on first use.
+func (w *Workspace) units() *prepare.Set {
+	if w.set == nil || w.set.Snap != w.State.Snap {
+		w.set = prepare.New(w.State.Snap)
+	}
+	return w.set
 }
 
 // ActionSpec returns the spec of action name, its modules resolved.
@@ -77,29 +83,15 @@ func (w *Workspace) ActionSpec(ctx context.Context, name string) (*runner.Action
 	if err != nil {
 		return nil, err
 	}
-	src, err := w.prepare(ctx, "actions/"+name, "", "actions/"+name, w.State.Snap.Lock,
-		runner.Source{Dir: a.Dir, Entry: a.Entry, Files: a.Files, Dependencies: a.Dependencies})
+	src, err := w.prepare(ctx, w.units().Action(name))
 	if err != nil {
 		return nil, err
 	}
-	as := &runner.ActionSpec{
-		Name:    name,
-		Version: a.Version,
-		Trigger: a.Trigger,
-		Timeout: a.Timeout,
-		Source:  src,
-		Secrets: secrets,
-		Modules: map[string]*runner.ModuleSpec{},
-	}
+	as := prepare.ActionSpec(a, src, secrets)
 	if as.Version == "" {
 		as.Version = "working-tree"
 	}
-	names := make([]string, 0, len(a.Modules))
-	for m := range a.Modules {
-		names = append(names, m)
-	}
-	sort.Strings(names)
-	for _, m := range names {
+	for _, m := range slices.Sorted(maps.Keys(a.Modules)) {
 		ms, err := w.ModuleSpec(ctx, m, a.Modules[m].Version)
 		if err != nil {
 			return nil, fmt.Errorf("action %s: %w", name, err)
@@ -111,36 +103,23 @@ func (w *Workspace) ActionSpec(ctx context.Context, name string) (*runner.Action
 
 // ModuleSpec returns version n of module name, or its draft when w.Draft (or n is 0).
 func (w *Workspace) ModuleSpec(ctx context.Context, name string, n int) (*runner.ModuleSpec, error) {
-	var m *gitstore.Module
-	object, ref, lock := "modules/"+name, "", w.State.Snap.Lock
+	var u *prepare.Unit
 	if w.Draft || n == 0 {
-		m = w.State.Snap.Drafts[name]
-		if m == nil {
+		if u = w.units().Draft(name); u == nil {
 			return nil, fmt.Errorf("module %s has no draft (no modules/%s)", name, name)
 		}
-	} else {
-		vs := w.State.Snap.Modules[name]
-		if vs == nil || vs.Versions[n] == nil || vs.Versions[n].Module == nil {
-			return nil, fmt.Errorf("module %s v%d is not published (--draft runs the draft in modules/%s)", name, n, name)
-		}
-		v := vs.Versions[n]
-		m, object, ref, lock = v.Module, fmt.Sprintf("modules/%s@v%d", name, n), v.Tag, v.Lock
+	} else if u = w.units().Version(name, n); u == nil {
+		return nil, fmt.Errorf("module %s v%d is not published (--draft runs the draft in modules/%s)", name, n, name)
 	}
-	src, err := w.prepare(ctx, object, ref, "modules/"+name, lock,
-		runner.Source{Dir: m.Dir, Entry: m.Entry, Files: m.Files, Dependencies: m.Dependencies})
+	src, err := w.prepare(ctx, u)
 	if err != nil {
 		return nil, err
 	}
-	secrets, err := w.secrets(ctx, vaultsecrets.KindModule, name, m.Secrets)
+	secrets, err := w.secrets(ctx, vaultsecrets.KindModule, name, u.Secrets)
 	if err != nil {
 		return nil, err
 	}
-	return &runner.ModuleSpec{
-		Name:    name,
-		Version: n,
-		Source:  src,
-		Secrets: secrets,
-	}, nil
+	return prepare.ModuleSpec(name, n, src, secrets), nil
 }
 
 func (w *Workspace) secrets(ctx context.Context, kind, name string, names []string) (map[string]string, error) {

@@ -11,17 +11,16 @@ import (
 
 	"github.com/dop251/goja/parser"
 
-	"github.com/actionsd/actionsd/gitstore"
+	"github.com/actionsd/actionsd/diag"
 	"github.com/actionsd/actionsd/lockfile"
-	"github.com/actionsd/actionsd/npmvendor"
+	"github.com/actionsd/actionsd/prepare"
 	"github.com/actionsd/actionsd/runner"
-	"github.com/actionsd/actionsd/sync"
 )
 
 // Check returns every error of s, sorted by position: the files' own problems and references
-// (sync.Validate), JavaScript syntax, the lock, unlocked dependencies, and (unless opts.SkipRun)
-// what building the actions with the runner refuses.
-func Check(ctx context.Context, s *State, opts Options) []Finding {
+// (prepare.Validate), JavaScript syntax, the lock, unlocked dependencies, and (unless
+// opts.SkipRun) what building the actions with the runner refuses.
+func Check(ctx context.Context, s *State, opts Options) diag.List {
 	errs, _ := check(ctx, s, opts)
 	return errs
 }
@@ -29,57 +28,51 @@ func Check(ctx context.Context, s *State, opts Options) []Finding {
 // check is Check that also returns warnings: packages locked but no longer declared, and npm
 // dependencies that could not be installed for the build (opts.Dependencies), whose actions were
 // then not built.
-func check(ctx context.Context, s *State, opts Options) (errs, warnings []Finding) {
-	var out []Finding
-	for _, p := range sync.Validate(s.Snap) {
-		out = append(out, fromSync(p))
-	}
-	p := &prepared{syntax: map[string]bool{}, sources: map[string]runner.Source{}, renamed: map[string]string{}}
+func check(ctx context.Context, s *State, opts Options) (errs, warnings diag.List) {
+	out := prepare.Validate(s.Snap)
+	c := &checker{set: prepare.New(s.Snap), broken: map[string]bool{}}
 	// TypeScript and ES module files are transformed as the daemon does (esbuild checks their
 	// syntax); the other JavaScript files are parsed as the runner wraps them.
-	check := func(object string, src runner.Source) {
-		orig := src.Files
-		src, findings := p.source(object, "", src)
-		out = append(out, findings...)
-		for _, f := range slices.Sorted(maps.Keys(src.Files)) {
-			if !strings.HasSuffix(f, ".js") && !strings.HasSuffix(f, ".cjs") || !bytes.Equal(src.Files[f], orig[f]) {
+	check := func(u *prepare.Unit) {
+		orig := u.Source.Files
+		out = append(out, c.transform(u)...)
+		for _, f := range slices.Sorted(maps.Keys(u.Source.Files)) {
+			if !strings.HasSuffix(f, ".js") && !strings.HasSuffix(f, ".cjs") || !bytes.Equal(u.Source.Files[f], orig[f]) {
 				continue
 			}
-			if fd := SyntaxError(src.Dir+"/"+f, src.Files[f]); fd != nil {
-				fd.Object = object
-				out = append(out, *fd)
-				p.syntax[object] = true
+			if d := SyntaxError(u.Source.Dir+"/"+f, u.Source.Files[f]); d != nil {
+				d.Object = u.Object
+				out = append(out, *d)
+				c.broken[u.Object] = true
 			}
 		}
 	}
-	for _, name := range sortedKeys(s.Snap.Actions) {
-		a := s.Snap.Actions[name]
-		check("actions/"+name, runner.Source{Dir: a.Dir, Entry: a.Entry, Files: a.Files, Dependencies: a.Dependencies})
+	for _, name := range slices.Sorted(maps.Keys(s.Snap.Actions)) {
+		check(c.set.Action(name))
 	}
-	for _, name := range sortedKeys(s.Snap.Drafts) {
-		m := s.Snap.Drafts[name]
-		check("modules/"+name, runner.Source{Dir: m.Dir, Entry: m.Entry, Files: m.Files, Dependencies: m.Dependencies})
+	for _, name := range slices.Sorted(maps.Keys(s.Snap.Drafts)) {
+		check(c.set.Draft(name))
 	}
-	locked, lockWarnings := checkLocked(s)
+	locked, lockWarnings := c.checkLocked(s)
 	out = append(out, locked...)
 	warnings = lockWarnings
 	if !opts.SkipRun {
-		for _, f := range locked { // not installable: not built either
-			p.syntax[f.Object] = true
+		for _, d := range locked { // not installable: not built either
+			c.broken[d.Object] = true
 		}
-		built, w := build(ctx, s, p, out, opts.Dependencies)
+		built, w := c.build(ctx, s, out, opts.Dependencies)
 		out = append(out, built...)
 		warnings = append(warnings, w...)
 	}
 	out = dedupe(out)
-	sortFindings(out)
-	sortFindings(warnings)
+	sortDiagnostics(out)
+	sortDiagnostics(warnings)
 	return out, warnings
 }
 
 // SyntaxError parses a JavaScript file as the runner wraps it (a CommonJS function body) and
 // returns its first syntax error, or nil.
-func SyntaxError(file string, src []byte) *Finding {
+func SyntaxError(file string, src []byte) *diag.Diagnostic {
 	const head = "(function(exports, require, module, __filename, __dirname, actions, fetch, console) {"
 	_, err := parser.ParseFile(nil, file, head+string(src)+"\n})", 0)
 	if err == nil {
@@ -92,200 +85,152 @@ func SyntaxError(file string, src []byte) *Finding {
 		one = list[0]
 	case errors.As(err, &one):
 	default:
-		return &Finding{Pos: file, Message: "SyntaxError: " + err.Error()}
+		return &diag.Diagnostic{Pos: diag.Pos{File: file}, Message: "SyntaxError: " + err.Error()}
 	}
 	line, col := one.Position.Line, one.Position.Column
 	if line == 1 {
 		col = max(1, col-len(head))
 	}
-	return &Finding{Pos: fmt.Sprintf("%s:%d:%d", file, line, col), Message: "SyntaxError: " + one.Message}
+	return &diag.Diagnostic{Pos: diag.Pos{File: file, Line: line, Col: col}, Message: "SyntaxError: " + one.Message}
 }
 
-// checkLocked compares the declared npm dependencies with actionsd.lock as the daemon does
-// (npmvendor.Check): declared but not locked, or locked to a version the declaration does not
-// allow, is an error (the deploy would fail in step resolve); locked but no longer declared is a
-// warning.
-func checkLocked(s *State) (errs, warnings []Finding) {
-	type decl struct {
-		object, manifest string
-		deps             map[string]string
-		data             []byte
+// checker prepares the units of one check as the runner gets them (TypeScript and ES modules
+// turned into CommonJS, npm packages installed), and knows which are broken.
+type checker struct {
+	set    *prepare.Set
+	tr     prepare.Transformer
+	broken map[string]bool // units with an error of their own (syntax, lock, install): not built
+}
+
+// transform transforms u, once, and returns the problems of its transform.
+func (c *checker) transform(u *prepare.Unit) diag.List {
+	problems := c.set.Transform(&c.tr, u)
+	if len(problems) > 0 {
+		c.broken[u.Object] = true
 	}
-	var decls []decl
-	for _, name := range sortedKeys(s.Snap.Actions) {
-		a := s.Snap.Actions[name]
-		decls = append(decls, decl{"actions/" + name, a.Dir + "/action.yaml", a.Dependencies, a.Files["action.yaml"]})
+	return problems
+}
+
+// checkLocked compares the declared npm dependencies of the actions and drafts with
+// actionsd.lock as the daemon does (prepare.Check), and says what to do about each difference:
+// declared but not locked, or locked to a version the declaration does not allow, is an error
+// (the deploy would fail in step resolve); locked but no longer declared is a warning.
+func (c *checker) checkLocked(s *State) (errs, warnings diag.List) {
+	var units []*prepare.Unit
+	for _, name := range slices.Sorted(maps.Keys(s.Snap.Actions)) {
+		units = append(units, c.set.Action(name))
 	}
-	for _, name := range sortedKeys(s.Snap.Drafts) {
-		m := s.Snap.Drafts[name]
-		decls = append(decls, decl{"modules/" + name, m.Dir + "/module.yaml", m.Dependencies, m.Files["module.yaml"]})
+	for _, name := range slices.Sorted(maps.Keys(s.Snap.Drafts)) {
+		units = append(units, c.set.Draft(name))
 	}
-	for _, d := range decls {
-		if len(d.deps) == 0 && (s.Lock == nil || s.Lock.Owners[d.object] == nil) {
-			continue
-		}
-		for _, p := range npmvendor.Check(s.Lock, d.object, d.deps) {
-			pos := d.manifest
-			if l, c := gitstore.KeyPos(d.data, "dependencies", p.Package); l > 0 {
-				pos = fmt.Sprintf("%s:%d:%d", d.manifest, l, c)
-			}
-			f := Finding{Pos: pos, Object: d.object, Field: "dependencies." + p.Package}
+	for _, u := range units {
+		for _, p := range prepare.Check(u) {
+			d := diag.Diagnostic{Object: u.Object, Pos: p.Pos, Field: "dependencies." + p.Package}
 			switch {
 			case p.Declared == "":
-				f.Message = fmt.Sprintf("%s is locked but no longer declared (run `actionsd lock`)", p.Package)
-				warnings = append(warnings, f)
+				d.Message = fmt.Sprintf("%s is locked but no longer declared (run `actionsd lock`)", p.Package)
+				warnings = append(warnings, d.Warn())
 				continue
 			case s.Lock == nil:
-				f.Message = fmt.Sprintf("%s %s is not locked: there is no %s (run `actionsd lock`)", p.Package, p.Declared, lockfile.Name)
-			case p.Locked == "" && locked(s.Lock, d.object, p.Package) != "": // Check found no package entry
-				f.Message = fmt.Sprintf("%s %s is locked to %s, which %s does not list (run `actionsd lock`)", p.Package, p.Declared, s.Lock.Owners[d.object].Dependencies[p.Package], lockfile.Name)
+				d.Message = fmt.Sprintf("%s %s is not locked: there is no %s (run `actionsd lock`)", p.Package, p.Declared, lockfile.Name)
+			case p.Locked == "" && locked(s.Lock, u.Object, p.Package) != "": // Check found no package entry
+				d.Message = fmt.Sprintf("%s %s is locked to %s, which %s does not list (run `actionsd lock`)", p.Package, p.Declared, s.Lock.Owners[u.Object].Dependencies[p.Package], lockfile.Name)
 			case p.Locked == "":
-				f.Message = fmt.Sprintf("%s %s is not in %s (run `actionsd lock`)", p.Package, p.Declared, lockfile.Name)
+				d.Message = fmt.Sprintf("%s %s is not in %s (run `actionsd lock`)", p.Package, p.Declared, lockfile.Name)
 			default:
-				f.Message = fmt.Sprintf("asks for %s %s but %s has %s (run `actionsd lock`)", p.Package, p.Declared, lockfile.Name, p.Locked)
+				d.Message = fmt.Sprintf("asks for %s %s but %s has %s (run `actionsd lock`)", p.Package, p.Declared, lockfile.Name, p.Locked)
 			}
-			errs = append(errs, f)
+			errs = append(errs, d)
 		}
 	}
 	return errs, warnings
-}
-
-// prepared keeps the sources of a check as the runner gets them (TypeScript and ES modules turned
-// into CommonJS, by sync.Transformer), by object.
-type prepared struct {
-	tr      sync.Transformer
-	syntax  map[string]bool          // objects with a syntax error: not built
-	sources map[string]runner.Source // "actions/x", "modules/y" (drafts), "modules/y@vN"
-	renamed map[string]string        // transformed file -> the repository file it came from
-}
-
-// source returns src transformed, once per object, and the findings of its transform.
-func (p *prepared) source(object, ref string, src runner.Source) (runner.Source, []Finding) {
-	if out, ok := p.sources[object]; ok {
-		return out, nil
-	}
-	out, problems := p.tr.Source(object, ref, src, p.renamed)
-	var findings []Finding
-	for _, pr := range problems {
-		findings = append(findings, fromSync(pr))
-		p.syntax[object] = true
-	}
-	p.sources[object] = out
-	return out, findings
 }
 
 // build runs runner.Build over the actions of s whose module pins resolve and whose files parse,
 // with no secret values, and reports what it refuses. Actions and modules that declare npm
 // dependencies are built with their packages installed by deps; without deps, or when an install
 // fails (a warning), they are left out.
-func build(ctx context.Context, s *State, p *prepared, already []Finding, deps sync.Installer) (errs, warnings []Finding) {
-	syntax := p.syntax
-	bundled := map[string]bool{} // objects whose dependencies installed
-	var transformErrs []Finding  // of pinned module versions (drafts' are checked before)
-	install := func(object, owner string, lock *lockfile.Lock) bool {
-		src := p.sources[object]
+func (c *checker) build(ctx context.Context, s *State, already diag.List, deps prepare.Installer) (errs, warnings diag.List) {
+	bundled := map[string]bool{} // units whose dependencies installed
+	install := func(u *prepare.Unit) bool {
 		switch {
-		case syntax[object]:
+		case c.broken[u.Object]:
 			return false
-		case len(src.Dependencies) == 0 || bundled[object]:
+		case !u.Declares() || bundled[u.Object]:
 			return true
 		case deps == nil:
 			return false
 		}
-		src, err := sync.InstallSource(ctx, deps, src, owner, lock, nil)
-		if err != nil {
-			warnings = append(warnings, Finding{Pos: object, Object: object,
-				Message: "not built: its npm dependencies did not install: " + err.Error()})
-			syntax[object] = true
+		if err := prepare.Install(ctx, deps, u); err != nil {
+			warnings = append(warnings, diag.Diagnostic{Object: u.Object, Pos: diag.Pos{File: u.Object},
+				Message: "not built: its npm dependencies did not install: " + err.Error()}.Warn())
+			c.broken[u.Object] = true
 			return false
 		}
-		p.sources[object] = src
-		bundled[object] = true
+		bundled[u.Object] = true
 		return true
 	}
 	// Every pinned module version is transformed first, as the daemon does whatever else fails:
 	// its errors are the commit's, whether or not an action pinning it gets built.
-	for _, name := range sortedKeys(s.Snap.Actions) {
+	var out diag.List // of pinned module versions (drafts' are checked before)
+	for _, name := range slices.Sorted(maps.Keys(s.Snap.Actions)) {
 		a := s.Snap.Actions[name]
-		for _, mname := range sortedKeys(a.Modules) {
-			pin := a.Modules[mname]
-			vs := s.Snap.Modules[mname]
-			if vs == nil || vs.Versions[pin.Version] == nil || vs.Versions[pin.Version].Module == nil {
-				continue // sync.Validate reported it
+		for _, mname := range slices.Sorted(maps.Keys(a.Modules)) {
+			if u := c.set.Version(mname, a.Modules[mname].Version); u != nil { // else Validate reported it
+				out = append(out, c.transform(u)...)
 			}
-			v := vs.Versions[pin.Version]
-			m := v.Module
-			_, findings := p.source(fmt.Sprintf("modules/%s@v%d", mname, pin.Version), v.Tag,
-				runner.Source{Dir: m.Dir, Entry: m.Entry, Files: m.Files, Dependencies: m.Dependencies})
-			transformErrs = append(transformErrs, findings...)
 		}
 	}
-	spec := &runner.Spec{Commit: s.CommitHash(), Actions: map[string]*runner.ActionSpec{}, Bindings: map[string][]string{}}
-	modules := map[string]*runner.ModuleSpec{}
+	var names []string
 actions:
-	for _, name := range sortedKeys(s.Snap.Actions) {
+	for _, name := range slices.Sorted(maps.Keys(s.Snap.Actions)) {
 		a := s.Snap.Actions[name]
-		if syntax["actions/"+name] || a.Entry == "" || a.Trigger == "" || !install("actions/"+name, "actions/"+name, s.Snap.Lock) {
+		if a.Entry == "" || a.Trigger == "" || !install(c.set.Action(name)) {
 			continue
 		}
-		as := &runner.ActionSpec{Name: name, Version: "review", Trigger: a.Trigger, Timeout: a.Timeout,
-			Source:  p.sources["actions/"+name],
-			Secrets: map[string]string{}, Modules: map[string]*runner.ModuleSpec{}}
-		for _, mname := range sortedKeys(a.Modules) {
-			pin := a.Modules[mname]
-			vs := s.Snap.Modules[mname]
-			if vs == nil || vs.Versions[pin.Version] == nil || vs.Versions[pin.Version].Module == nil {
-				continue actions // sync.Validate reported it
+		for _, mname := range slices.Sorted(maps.Keys(a.Modules)) {
+			u := c.set.Version(mname, a.Modules[mname].Version)
+			if u == nil {
+				continue actions // Validate reported it
 			}
-			v := vs.Versions[pin.Version]
-			m := v.Module
-			if syntax["modules/"+mname] && m.Tree == draftTree(s, mname) || m.Entry == "" {
+			m := s.Snap.Modules[mname].Versions[a.Modules[mname].Version].Module
+			if c.broken["modules/"+mname] && m.Tree == draftTree(s, mname) || m.Entry == "" || !install(u) {
 				continue actions
 			}
-			key := fmt.Sprintf("%s@%d", mname, pin.Version)
-			if modules[key] == nil {
-				object := fmt.Sprintf("modules/%s@v%d", mname, pin.Version) // transformed above
-				if !install(object, "modules/"+mname, v.Lock) {
-					continue actions
-				}
-				modules[key] = &runner.ModuleSpec{Name: mname, Version: pin.Version, Source: p.sources[object], Secrets: map[string]string{}}
-			}
-			as.Modules[mname] = modules[key]
 		}
-		spec.Actions[name] = as
+		names = append(names, name)
 	}
-	if len(spec.Actions) == 0 {
-		return transformErrs, warnings
+	if len(names) == 0 {
+		return out, warnings
 	}
 	// Locked down as a deploy loads them: an action that pins modules and changes built-ins at
 	// load fails here as it would fail the daemon's build.
-	gen, err := runner.Build(ctx, spec, runner.Options{PoolSize: 1, LoadUnbound: true})
+	gen, err := runner.Build(ctx, c.set.Spec(prepare.SpecOptions{Actions: names, Version: "review"}), runner.Options{PoolSize: 1, LoadUnbound: true})
 	if err == nil {
 		gen.Close()
-		return transformErrs, warnings
+		return out, warnings
 	}
 	var be *runner.BuildError
 	if !errors.As(err, &be) {
-		return append(transformErrs, Finding{Message: "build: " + err.Error()}), warnings
+		return append(out, diag.Diagnostic{Message: "build: " + err.Error()}), warnings
 	}
 	seen := map[string]bool{}
-	for _, f := range already {
-		seen[f.Pos] = true
+	for _, d := range already {
+		seen[position(d)] = true
 	}
-	out := transformErrs
-	for _, pr := range be.Problems {
-		file := pr.File
-		if orig, ok := p.renamed[file]; ok { // name the .ts the runner saw as its .js
-			file = orig
+	for _, d := range c.set.BuildErrors(err) {
+		switch { // one file:line:col token, as the checks before write them
+		case d.File == "":
+			d.Pos = diag.Pos{}
+		case d.Line == 0:
+			d.Col = 0
+		default:
+			d.Col = max(d.Col, 1)
 		}
-		pos := file
-		if file != "" && pr.Line > 0 {
-			pos = fmt.Sprintf("%s:%d:%d", file, pr.Line, max(pr.Col, 1))
-		}
-		if pos != "" && seen[pos] {
+		if p := position(d); p != "" && seen[p] {
 			continue
 		}
-		out = append(out, Finding{Pos: pos, Object: pr.Object, Message: pr.Message})
+		out = append(out, d)
 	}
 	return out, warnings
 }
@@ -297,13 +242,13 @@ func draftTree(s *State, name string) string {
 	return ""
 }
 
-func dedupe(fs []Finding) []Finding {
-	seen := map[Finding]bool{}
-	out := fs[:0]
-	for _, f := range fs {
-		if !seen[f] {
-			seen[f] = true
-			out = append(out, f)
+func dedupe(l diag.List) diag.List {
+	seen := map[diag.Diagnostic]bool{}
+	out := l[:0]
+	for _, d := range l {
+		if !seen[d] {
+			seen[d] = true
+			out = append(out, d)
 		}
 	}
 	return out

@@ -4,9 +4,9 @@ import (
 	"maps"
 	"slices"
 	"strings"
+	"time"
 	"unicode/utf8"
 
-	"github.com/go-git/go-git/v5/utils/diff"
 	"github.com/sergi/go-diff/diffmatchpatch"
 )
 
@@ -39,9 +39,13 @@ func diffFiles(dir string, before, after map[string][]byte) (files []string, add
 	return files, added, removed
 }
 
-// lineDiff counts the lines added and removed from a to b.
+// lineDiff counts the lines added and removed from a to b: a diff of lines (Myers'), with a
+// generous timeout so that a loaded machine does not cut it short.
 func lineDiff(a, b string) (added, removed int) {
-	for _, d := range diff.Do(a, b) {
+	dmp := diffmatchpatch.New()
+	dmp.DiffTimeout = time.Hour
+	ra, rb, lines := dmp.DiffLinesToRunes(a, b)
+	for _, d := range dmp.DiffCharsToLines(dmp.DiffMainRunes(ra, rb, false), lines) {
 		n := strings.Count(d.Text, "\n")
 		if !strings.HasSuffix(d.Text, "\n") && d.Text != "" {
 			n++

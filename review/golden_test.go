@@ -67,6 +67,8 @@ func TestGolden(t *testing.T) {
 type testRepo struct {
 	t   *testing.T
 	dir string
+	// signingKey, when set, is the SSH private key tag signs with.
+	signingKey string
 }
 
 func (r *testRepo) git(args ...string) string {
@@ -126,6 +128,15 @@ func buildRepo(t *testing.T, caseDir string) *testRepo {
 		}
 	}
 	return r
+}
+
+// tag makes an annotated tag at HEAD, signed with r.signingKey when there is one.
+func (r *testRepo) tag(name string) {
+	if r.signingKey == "" {
+		r.git("tag", "-a", "-m", name, name)
+		return
+	}
+	r.git("-c", "gpg.format=ssh", "-c", "user.signingkey="+r.signingKey, "tag", "-s", "-m", name, name)
 }
 
 func (r *testRepo) commit(msg string) {

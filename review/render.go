@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"io"
 	"strings"
+
+	"github.com/actionsd/actionsd/diag"
 )
 
 // Formats Render writes.
@@ -25,7 +27,7 @@ func Render(w io.Writer, r *Report, format string) error {
 		enc := json.NewEncoder(w)
 		enc.SetIndent("", "  ")
 		enc.SetEscapeHTML(false)
-		return enc.Encode(r)
+		return enc.Encode(jsonReport(r))
 	case FormatMarkdown:
 		_, err := io.WriteString(w, Markdown(r))
 		return err
@@ -255,15 +257,46 @@ func mdList(names []string) string {
 	return strings.Join(quoted, ", ")
 }
 
-func mdFinding(f Finding) string {
-	msg := f.Message
-	if f.Field != "" {
-		msg = "`" + f.Field + "`: " + msg
+func mdFinding(d diag.Diagnostic) string {
+	msg := d.Message
+	if d.Field != "" {
+		msg = "`" + d.Field + "`: " + msg
 	}
-	if f.Pos == "" {
+	if position(d) == "" {
 		return mdEscape(msg)
 	}
-	return "`" + f.Pos + "` " + mdEscape(msg)
+	return "`" + position(d) + "` " + mdEscape(msg)
+}
+
+// finding is a diagnostic as validate's JSON writes it: its place as one file:line:col token, as
+// a CI annotation or an editor's problem matcher reads it.
+type finding struct {
+	Pos     string `json:"pos"`
+	Object  string `json:"object,omitempty"`
+	Field   string `json:"field,omitempty"`
+	Message string `json:"message"`
+}
+
+func findings(l diag.List) []finding {
+	if l == nil {
+		return nil
+	}
+	out := make([]finding, len(l))
+	for i, d := range l {
+		out[i] = finding{Pos: position(d), Object: d.Object, Field: d.Field, Message: d.Message}
+	}
+	return out
+}
+
+// jsonReport is r with its errors and warnings as findings. (The embedded report's own errors
+// and warnings are hidden by the fields of the same names, which stay last in the output.)
+func jsonReport(r *Report) any {
+	type report Report
+	return struct {
+		*report
+		Errors   []finding `json:"errors"`
+		Warnings []finding `json:"warnings"`
+	}{(*report)(r), findings(r.Errors), findings(r.Warnings)}
 }
 
 // mdEscape keeps a message from breaking a table or turning into markup.

@@ -8,9 +8,10 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/actionsd/actionsd/diag"
 	"github.com/actionsd/actionsd/gitstore"
 	"github.com/actionsd/actionsd/lockfile"
-	"github.com/actionsd/actionsd/sync"
+	"github.com/actionsd/actionsd/prepare"
 )
 
 // Report is what changes between two revisions and what is wrong with the second.
@@ -23,8 +24,9 @@ type Report struct {
 	Modules      []ModuleChange     `json:"modules"`
 	Dependencies []DependencyChange `json:"dependencies"`
 	Secrets      []SecretChange     `json:"secrets"`
-	Errors       []Finding          `json:"errors"`
-	Warnings     []Finding          `json:"warnings"`
+	// Errors and Warnings are written in JSON with their place as one token (see Render).
+	Errors   diag.List `json:"errors"`
+	Warnings diag.List `json:"warnings"`
 }
 
 // Revision names one side of the comparison.
@@ -103,25 +105,6 @@ type SecretChange struct {
 	InVault *bool `json:"in_vault,omitempty"`
 }
 
-// Finding is an error or a warning, at a position written file:line:col.
-type Finding struct {
-	Pos     string `json:"pos"` // "actions/x/index.js:2:13": one token
-	Object  string `json:"object,omitempty"`
-	Field   string `json:"field,omitempty"`
-	Message string `json:"message"`
-}
-
-func (f Finding) String() string {
-	msg := f.Message
-	if f.Field != "" {
-		msg = f.Field + ": " + msg
-	}
-	if f.Pos == "" {
-		return msg
-	}
-	return f.Pos + ": " + msg
-}
-
 // SecretChecker says which of names Vault holds for an owner (kind "actions" or "modules"); it
 // must never return values.
 type SecretChecker interface {
@@ -138,7 +121,7 @@ type Options struct {
 	// Dependencies, when set, installs the npm packages of actions and module versions that
 	// declare some, so that they are built too; an install that fails is a warning, and what
 	// needs it is not built. Without it they are not built.
-	Dependencies sync.Installer
+	Dependencies prepare.Installer
 }
 
 // Compare reports what changes from base to head and checks head.
@@ -157,7 +140,7 @@ func Compare(ctx context.Context, base, head *State, opts Options) *Report {
 	r.compareModules(base, head)
 	r.compareDependencies(base, head)
 	r.compareSecrets(ctx, base, head, opts.Secrets)
-	var checked []Finding // warnings of the lock check and the build
+	var checked diag.List // warnings of the lock check and the build
 	r.Errors, checked = check(ctx, head, opts)
 	r.Warnings = append(Warnings(base, head), checked...)
 	r.Valid = len(r.Errors) == 0
@@ -283,7 +266,7 @@ func summarizeDraft(head *State, name string, c *ModuleChange) string {
 	if d == nil {
 		return "draft removed; published versions stay available" + recorded
 	}
-	for _, n := range sortedInts(head.Versions[name]) {
+	for _, n := range slices.Sorted(maps.Keys(head.Versions[name])) {
 		if v := head.Versions[name][n]; v.Published() && v.Tree == d.Tree {
 			c.Matches = n
 		}
@@ -373,7 +356,7 @@ func (r *Report) compareSecrets(ctx context.Context, base, head *State, checker 
 			if got, err := checker.Exists(ctx, kind, name, added); err == nil {
 				exists = got
 			} else {
-				r.Warnings = append(r.Warnings, Finding{Pos: o, Object: o, Message: "cannot check secret names in Vault: " + err.Error()})
+				r.Warnings = append(r.Warnings, diag.Diagnostic{Object: o, Pos: diag.Pos{File: o}, Message: "cannot check secret names in Vault: " + err.Error()}.Warn())
 			}
 		}
 		for _, n := range added {
@@ -393,11 +376,9 @@ func (r *Report) compareSecrets(ctx context.Context, base, head *State, checker 
 }
 
 // Warnings are what deserves a reviewer's attention at head without stopping the change.
-func Warnings(base, head *State) []Finding {
-	var out []Finding
-	for _, p := range append(append([]gitstore.Problem{}, head.Snap.Warnings...), head.Warnings...) {
-		out = append(out, finding(sync.ObjectOf(p.File), p.Pos, p.Field, p.Message))
-	}
+func Warnings(base, head *State) diag.List {
+	var out diag.List
+	out = append(out, head.Snap.Warnings...)
 	out = append(out, deprecated(head)...)
 
 	// Module versions pinned at base that no action pins at head.
@@ -411,45 +392,45 @@ func Warnings(base, head *State) []Finding {
 		return m
 	}
 	bp, hp := pinned(base), pinned(head)
-	for _, k := range sortedKeys(bp) {
+	for _, k := range slices.Sorted(maps.Keys(bp)) {
 		if !hp[k] {
 			name, n, _ := strings.Cut(k, "\x00")
-			out = append(out, Finding{Pos: "modules/" + name, Object: "modules/" + name,
-				Message: fmt.Sprintf("%s v%s is no longer used by any action", name, n)})
+			out = append(out, diag.Diagnostic{Object: "modules/" + name, Pos: diag.Pos{File: "modules/" + name},
+				Message: fmt.Sprintf("%s v%s is no longer used by any action", name, n)}.Warn())
 		}
 	}
 
 	// Tests that exercise a module version while its draft has unpublished changes.
-	for _, name := range sortedKeys(head.Snap.Actions) {
+	for _, name := range slices.Sorted(maps.Keys(head.Snap.Actions)) {
 		a := head.Snap.Actions[name]
 		tests := testFiles(a.Files)
 		if len(tests) == 0 {
 			continue
 		}
-		for _, m := range sortedKeys(a.Modules) {
+		for _, m := range slices.Sorted(maps.Keys(a.Modules)) {
 			d := head.Snap.Drafts[m]
 			latest := head.Latest(m)
 			if d == nil || latest == nil || latest.Tree == d.Tree {
 				continue
 			}
 			for _, t := range tests {
-				out = append(out, Finding{Pos: a.Dir + "/" + t, Object: "actions/" + name,
+				out = append(out, diag.Diagnostic{Object: "actions/" + name, Pos: diag.Pos{File: a.Dir + "/" + t},
 					Message: fmt.Sprintf("the tests use %s v%d, but the %s draft has unpublished changes (publish would create v%d; `actionsd test --draft` tests the draft)",
-						m, a.Modules[m].Version, m, head.Highest(m)+1)})
+						m, a.Modules[m].Version, m, head.Highest(m)+1)}.Warn())
 			}
 		}
 	}
-	sortFindings(out)
+	sortDiagnostics(out)
 	return out
 }
 
 // deprecated warns about locked npm versions the registry marked deprecated.
-func deprecated(s *State) []Finding {
+func deprecated(s *State) diag.List {
 	if s.Lock == nil {
 		return nil
 	}
-	var out []Finding
-	for _, o := range sortedKeys(s.Lock.Owners) {
+	var out diag.List
+	for _, o := range slices.Sorted(maps.Keys(s.Lock.Owners)) {
 		if _, ok := owners(s)[o]; !ok {
 			continue
 		}
@@ -458,12 +439,9 @@ func deprecated(s *State) []Finding {
 			if p == nil || p.Deprecated == "" {
 				continue
 			}
-			pos := manifestOf(o)
-			if l, c := gitstore.KeyPos(manifestData(s, o), "dependencies", p.Name); l > 0 {
-				pos = fmt.Sprintf("%s:%d:%d", pos, l, c)
-			}
-			out = append(out, Finding{Pos: pos, Object: o, Field: "dependencies." + p.Name,
-				Message: fmt.Sprintf("npm package %s@%s is deprecated: %s", p.Name, p.Version, p.Deprecated)})
+			pos := diag.Pos{File: manifestOf(o)}
+			pos.Line, pos.Col = gitstore.KeyPos(manifestData(s, o), "dependencies", p.Name)
+			out = append(out, diag.At(o, pos, "dependencies."+p.Name, "npm package %s@%s is deprecated: %s", p.Name, p.Version, p.Deprecated).Warn())
 		}
 	}
 	return out
@@ -500,58 +478,29 @@ func testFiles(files map[string][]byte) []string {
 	return out
 }
 
-func finding(object string, pos gitstore.Pos, field, msg string) Finding {
-	p := ""
-	if pos.File != "" {
-		p = pos.String()
+// position is d's place as one file:line:col token, "" when it has none.
+func position(d diag.Diagnostic) string {
+	if d.File == "" {
+		return ""
 	}
-	return Finding{Pos: p, Object: object, Field: field, Message: msg}
+	return d.Pos.String()
 }
 
-func fromSync(p sync.Problem) Finding {
-	pos := ""
-	if p.File != "" {
-		pos = gitstore.Pos{Ref: p.Ref, File: p.File, Line: p.Line, Col: p.Col}.String()
-	}
-	return Finding{Pos: pos, Object: p.Object, Field: p.Field, Message: p.Message}
-}
-
-func sortFindings(fs []Finding) {
-	sort.SliceStable(fs, func(i, j int) bool {
-		fi, li, ci := splitPos(fs[i].Pos)
-		fj, lj, cj := splitPos(fs[j].Pos)
-		if fi != fj {
+// sortDiagnostics orders diagnostics by file (with its ref), line, column and message.
+func sortDiagnostics(l diag.List) {
+	file := func(d diag.Diagnostic) string { return diag.Pos{Ref: d.Ref, File: d.File}.String() }
+	sort.SliceStable(l, func(i, j int) bool {
+		if fi, fj := file(l[i]), file(l[j]); fi != fj {
 			return fi < fj
 		}
-		if li != lj {
-			return li < lj
+		if l[i].Line != l[j].Line {
+			return l[i].Line < l[j].Line
 		}
-		if ci != cj {
-			return ci < cj
+		if l[i].Col != l[j].Col {
+			return l[i].Col < l[j].Col
 		}
-		return fs[i].Message < fs[j].Message
+		return l[i].Message < l[j].Message
 	})
-}
-
-func splitPos(p string) (string, int, int) {
-	var line, col int
-	parts := strings.Split(p, ":")
-	nums := []int{}
-	for len(parts) > 1 {
-		var n int
-		if _, err := fmt.Sscanf(parts[len(parts)-1], "%d", &n); err != nil || fmt.Sprint(n) != parts[len(parts)-1] {
-			break
-		}
-		nums = append([]int{n}, nums...)
-		parts = parts[:len(parts)-1]
-	}
-	if len(nums) > 0 {
-		line = nums[0]
-	}
-	if len(nums) > 1 {
-		col = nums[1]
-	}
-	return strings.Join(parts, ":"), line, col
 }
 
 func unionKeys[V any](a, b map[string]V) []string {

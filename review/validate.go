@@ -29,31 +29,35 @@ func (r *Repo) Revisions(base, head string) (string, string, error) {
 	if head == WorkingTree {
 		headRev = "HEAD"
 	}
-	hc, err := r.Resolve(headRev)
+	hc, err := r.git.Resolve(headRev)
 	if err != nil {
 		return "", "", err
 	}
-	tip := r.DeployTip()
-	if tip == nil {
+	tip := r.git.DeployTip()
+	if tip == "" {
 		return "", "", fmt.Errorf("no deploy branch %s (nor origin/%s) to compare with: fetch it or pass --base", r.Branch, r.Branch)
 	}
-	mb := MergeBase(hc, tip)
-	if mb == nil {
+	mb := r.git.MergeBase(hc, tip)
+	if mb == "" {
 		return "", "", fmt.Errorf("%s and %s have no common history: pass --base", headRev, r.Branch)
 	}
-	if mb.Hash == hc.Hash && head != WorkingTree {
-		if len(hc.ParentHashes) == 0 {
-			return hc.Hash.String(), head, nil // the first commit: compared with itself
+	if mb == hc && head != WorkingTree {
+		parents, err := r.git.Parents(hc)
+		if err != nil {
+			return "", "", err
 		}
-		return hc.ParentHashes[0].String(), head, nil
+		if len(parents) == 0 {
+			return hc, head, nil // the first commit: compared with itself
+		}
+		return parents[0], head, nil
 	}
-	return mb.Hash.String(), head, nil
+	return mb, head, nil
 }
 
 // Dirty reports whether the working tree's actions repository content (triggers.yaml,
 // actionsd.lock, actions/ and modules/) differs from HEAD's.
 func (r *Repo) Dirty() (bool, error) {
-	hc, err := r.Resolve("HEAD")
+	hc, err := r.git.Resolve("HEAD")
 	if err != nil {
 		return true, nil // no commit yet: only the working tree exists
 	}
@@ -62,21 +66,15 @@ func (r *Repo) Dirty() (bool, error) {
 		if err != nil {
 			return false, err
 		}
-		if wt != FolderTree(hc, dir) {
+		if wt != r.git.FolderTree(hc, dir) {
 			return true, nil
 		}
-	}
-	tree, err := hc.Tree()
-	if err != nil {
-		return false, err
 	}
 	for _, f := range []string{"triggers.yaml", lockfile.Name} {
 		// Compared by blob hash, streamed: neither side is read into memory.
 		wt, werr := gitstore.BlobHash(os.DirFS(r.Dir), f)
-		committed := ""
-		if e, err := tree.FindEntry(f); err == nil && e.Mode.IsFile() {
-			committed = e.Hash.String()
-		} else if werr != nil {
+		committed := r.git.FileHash(hc, f)
+		if werr != nil && committed == "" {
 			continue // in neither
 		}
 		if werr != nil || wt != committed {

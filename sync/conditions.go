@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/actionsd/actionsd/diag"
 )
 
 // Condition types, in the style of Flux and Argo CD.
@@ -57,8 +59,10 @@ func (s Status) Condition(t string) Condition {
 	return Condition{}
 }
 
-// conditions derives the four conditions after an attempt that ended with err in step. r.mu is held.
-func (r *Reconciler) updateConditions(st *Status, step string, err error, now time.Time) {
+// updateConditions derives the four conditions after an attempt that ended with err in step: the
+// kind of err (ContentError, TransientError) decides Stalled and Degraded. moved are the attempt's
+// warnings about version tags that moved. r.mu is held.
+func (r *Reconciler) updateConditions(st *Status, step string, err error, moved diag.List, now time.Time) {
 	short := func(c string) string {
 		if len(c) > 12 {
 			return c[:12]
@@ -91,31 +95,24 @@ func (r *Reconciler) updateConditions(st *Status, step string, err error, now ti
 	st.Conditions = setCondition(st.Conditions, Condition{Type: ConditionReconciling, Status: "False", Reason: "Idle"}, now)
 
 	stalled := Condition{Type: ConditionStalled, Status: "False", Reason: "AsExpected"}
-	if err != nil && contentStep(step) {
+	if err != nil && isContent(err) {
 		stalled.Status, stalled.Reason = "True", "InvalidRevision"
 		stalled.Message = fmt.Sprintf("commit %s cannot deploy (%s): %s; it is not retried until the repository changes", short(attempted), step, firstLine(err))
 	}
 	st.Conditions = setCondition(st.Conditions, stalled, now)
 
 	degraded := Condition{Type: ConditionDegraded, Status: "False", Reason: "AsExpected"}
-	switch {
-	case err != nil && step == "fetch":
-		degraded.Status, degraded.Reason, degraded.Message = "True", "FetchFailed", firstLine(err)
-	case err != nil && step == "secrets":
-		degraded.Status, degraded.Reason, degraded.Message = "True", "SecretsUnavailable", firstLine(err)
+	switch reason := transientReason(err); {
+	case reason != "":
+		degraded.Status, degraded.Reason, degraded.Message = "True", reason, firstLine(err)
 	case err != nil && serving:
 		degraded.Status, degraded.Reason = "True", "ServingPrevious"
 		degraded.Message = fmt.Sprintf("commit %s failed; commit %s keeps serving", short(attempted), short(st.Applied.Commit))
 	case err != nil:
 		degraded.Status, degraded.Reason, degraded.Message = "True", "ReconcileFailed", firstLine(err)
-	default:
-		for _, w := range st.Warnings {
-			if strings.Contains(w.Message, "moved from") || strings.Contains(w.Message, "contradicts its record") {
-				degraded.Status, degraded.Reason = "True", "VersionTagMoved"
-				degraded.Message = w.Error()
-				break
-			}
-		}
+	case len(moved) > 0:
+		degraded.Status, degraded.Reason = "True", "VersionTagMoved"
+		degraded.Message = moved[0].Error()
 	}
 	st.Conditions = setCondition(st.Conditions, degraded, now)
 	for _, c := range st.Conditions {
@@ -126,10 +123,6 @@ func (r *Reconciler) updateConditions(st *Status, step string, err error, now ti
 		r.metrics.conditions.WithLabelValues(c.Type).Set(v)
 	}
 }
-
-// contentStep reports whether a failure in step is about the commit's content (or signature),
-// which only a change fixes.
-func contentStep(step string) bool { return step == "validate" || step == "resolve" || step == "build" }
 
 func firstLine(err error) string {
 	if err == nil {

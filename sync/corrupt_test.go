@@ -10,6 +10,7 @@ import (
 	"go.uber.org/zap/zapcore"
 	"go.uber.org/zap/zaptest/observer"
 
+	"github.com/actionsd/actionsd/diag"
 	"github.com/actionsd/actionsd/gitstore"
 	"github.com/actionsd/actionsd/vaultsecrets"
 )
@@ -67,7 +68,7 @@ func TestFailureLogSaysWhatServes(t *testing.T) {
 	core, logs := observer.New(zapcore.InfoLevel)
 	repo := &countingRepo{}
 	broken := emptySnapshot("c1")
-	broken.Errors = []gitstore.Problem{{Pos: gitstore.Pos{File: "triggers.yaml", Line: 1}, Message: "broken"}}
+	broken.Errors = diag.List{{Pos: diag.Pos{File: "triggers.yaml", Line: 1}, Message: "broken"}}
 	repo.set("k1", broken)
 	rec := New(Config{Repository: repo, Secrets: vaultsecrets.NewStatic(nil, zap.NewNop()), PollInterval: -1, Logger: zap.New(core)})
 	ctx, cancel := context.WithCancel(context.Background())

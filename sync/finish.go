@@ -1,7 +1,6 @@
 package sync
 
 import (
-	"errors"
 	"fmt"
 	"sort"
 	"strings"
@@ -9,7 +8,7 @@ import (
 
 	"go.uber.org/zap"
 
-	"github.com/actionsd/actionsd/runner"
+	"github.com/actionsd/actionsd/diag"
 )
 
 // finish records the outcome of an attempt in the status and the log.
@@ -25,7 +24,7 @@ func (r *Reconciler) finish(a *attempt, err error, start time.Time) {
 		r.mu.Unlock()
 		return
 	}
-	problems := problemsOf(err)
+	errs := problemsOf(err)
 
 	r.mu.Lock()
 	defer r.mu.Unlock()
@@ -39,8 +38,8 @@ func (r *Reconciler) finish(a *attempt, err error, start time.Time) {
 		result = "failed"
 	}
 	st.Attempted = &Revision{Commit: commit, At: now, Result: result, Step: a.step}
-	st.Errors = problems
-	st.Warnings = append([]Problem{}, a.warnings...)
+	st.Errors = errs
+	st.Warnings = append(diag.List{}, a.warnings...)
 	if a.statuses != nil {
 		st.Secrets = a.statuses
 	}
@@ -59,13 +58,13 @@ func (r *Reconciler) finish(a *attempt, err error, start time.Time) {
 		r.metrics.duration.WithLabelValues(resultFailed).Observe(now.Sub(start).Seconds())
 	}
 	if a.snap != nil {
-		st.Actions, st.Modules = r.safeObjects(a, problems)
+		st.Actions, st.Modules = r.safeObjects(a, errs)
 	}
-	r.updateConditions(st, a.step, err, now)
+	r.updateConditions(st, a.step, err, a.moved, now)
 
 	fields := []zap.Field{zap.String("commit", commit), zap.Duration("duration", time.Since(start))}
 	if err != nil {
-		r.log.Error("reconcile failed; "+r.servingNote(), append(fields, r.servingField(), zap.Int("problems", len(problems)), zap.Error(err))...)
+		r.log.Error("reconcile failed; "+r.servingNote(), append(fields, r.servingField(), zap.Int("problems", len(errs)), zap.Error(err))...)
 		return
 	}
 	for _, w := range a.warnings {
@@ -76,37 +75,21 @@ func (r *Reconciler) finish(a *attempt, err error, start time.Time) {
 
 // safeObjects is objects, or none (logged) if building the report panics: the status is a report,
 // and a bug in it must not stop the daemon.
-func (r *Reconciler) safeObjects(a *attempt, problems []Problem) (actions, modules []ObjectStatus) {
+func (r *Reconciler) safeObjects(a *attempt, errs diag.List) (actions, modules []ObjectStatus) {
 	defer func() {
 		if p := recover(); p != nil {
 			r.log.Error("building the objects' status panicked: a bug", zap.String("panic", panicText(p)), zap.Stack("stack"))
 			actions, modules = nil, nil
 		}
 	}()
-	return r.objects(a, problems)
-}
-
-// problemsOf flattens a reconcile error into problems.
-func problemsOf(err error) []Problem {
-	if err == nil {
-		return []Problem{}
-	}
-	var pe problemsError
-	if errors.As(err, &pe) {
-		return append([]Problem{}, pe...)
-	}
-	var be *runner.BuildError
-	if errors.As(err, &be) {
-		return fromBuild(be)
-	}
-	return []Problem{{Message: err.Error()}}
+	return r.objects(a, errs)
 }
 
 // objects reports the state of every action and pinned module version of the attempted snapshot.
 // r.mu is held.
-func (r *Reconciler) objects(a *attempt, problems []Problem) (actions, modules []ObjectStatus) {
+func (r *Reconciler) objects(a *attempt, errs diag.List) (actions, modules []ObjectStatus) {
 	byObject := map[string][]string{}
-	for _, p := range problems {
+	for _, p := range errs {
 		if p.Object != "" {
 			byObject[p.Object] = append(byObject[p.Object], p.Error())
 		}
@@ -129,20 +112,20 @@ func (r *Reconciler) objects(a *attempt, problems []Problem) (actions, modules [
 		return StateNotBuilt, nil
 	}
 	deps := map[string]map[string]string{} // by object: package -> locked version
-	for _, d := range a.deps {
-		if len(d.declared) == 0 {
+	for _, u := range a.set.Deployed() {
+		if !u.Declares() {
 			continue
 		}
-		m := make(map[string]string, len(d.declared))
-		for pkg, spec := range d.declared {
+		m := make(map[string]string, len(u.Source.Dependencies))
+		for pkg, spec := range u.Source.Dependencies {
 			m[pkg] = spec
-			if d.lock != nil && d.lock.Owners[d.owner] != nil {
-				if v := d.lock.Owners[d.owner].Dependencies[pkg]; v != "" {
+			if u.Lock != nil && u.Lock.Owners[u.Owner] != nil {
+				if v := u.Lock.Owners[u.Owner].Dependencies[pkg]; v != "" {
 					m[pkg] = v
 				}
 			}
 		}
-		deps[d.object] = m
+		deps[u.Object] = m
 	}
 	for _, act := range a.snap.Actions {
 		object := "actions/" + act.Name

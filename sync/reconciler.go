@@ -29,9 +29,9 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"go.uber.org/zap"
 
+	"github.com/actionsd/actionsd/diag"
 	"github.com/actionsd/actionsd/gitstore"
-	"github.com/actionsd/actionsd/jsdeps"
-	"github.com/actionsd/actionsd/lockfile"
+	"github.com/actionsd/actionsd/prepare"
 	"github.com/actionsd/actionsd/runner"
 	"github.com/actionsd/actionsd/runner/auth0"
 	"github.com/actionsd/actionsd/vaultsecrets"
@@ -73,32 +73,11 @@ type Login interface {
 	Health() vaultsecrets.AuthHealth
 }
 
-// Installer installs one owner's npm dependencies from a lock. Implemented in cmd/actionsd over
-// *npmvendor.Installer, which reads vendored tarballs from the repository's commits.
-type Installer interface {
-	// Install returns the bundle of req.Owner's dependencies as req.Lock records them. It returns
-	// nil, nil when the owner has none, and must return when ctx ends.
-	Install(ctx context.Context, req InstallRequest) (*jsdeps.Bundle, error)
-}
-
 // BundleCache is implemented by an Installer that keeps bundles: after each reconcile the
 // reconciler passes the keys (jsdeps.Bundle.Key) of every bundle the serving generation uses, so
 // that the others may go. InUse runs in the reconcile loop, so it must be quick.
 type BundleCache interface {
 	InUse(keys []string)
-}
-
-// InstallRequest is one owner's install.
-type InstallRequest struct {
-	Lock  *lockfile.Lock
-	Owner string // "actions/<name>" or "modules/<name>"
-	// Commits are read for tarballs in their vendor/npm/ folder, in order (the lock's own commit
-	// first, then the deploy branch's HEAD: tarballs are verified against their integrity, so any
-	// commit may serve them), before any registry.
-	Commits []string
-	// Subpaths are the deep imports of declared packages ("lodash/get") the owner's code requires
-	// literally; the bundle gets an entry for each.
-	Subpaths []string
 }
 
 // Config configures a Reconciler.
@@ -112,9 +91,11 @@ type Config struct {
 	SecretWatcher SecretWatcher
 	// Login, when set, reports the secrets backend's login in Status (and Degraded on failure).
 	Login Login
-	// Dependencies installs npm dependencies; nil: declared dependencies are checked against the
-	// lock but not installed (requiring one then fails in JavaScript with a clear error).
-	Dependencies Installer
+	// Dependencies installs npm dependencies (implemented in cmd/actionsd over *npmvendor.Installer,
+	// which reads vendored tarballs from the repository's commits); nil: declared dependencies are
+	// checked against the lock but not installed (requiring one then fails in JavaScript with a
+	// clear error).
+	Dependencies prepare.Installer
 	Runner       runner.Options
 	PollInterval time.Duration // 0: DefaultPollInterval; negative: no polling
 	// Watcher, when set, is run by Run and signals a sync on every change it sees.
@@ -158,7 +139,7 @@ type Reconciler struct {
 	secretsDegradedSince time.Time // when Status first found the secrets degraded; zero when not
 
 	// transformer caches TypeScript/ESM transforms by file content; only Run's goroutine uses it.
-	transformer Transformer
+	transformer prepare.Transformer
 	// bundles are the keys of the npm bundles the serving generation uses (nil before one
 	// serves), for the installer's cache; only Run's goroutine uses it.
 	bundles []string
@@ -194,7 +175,7 @@ func New(cfg Config) *Reconciler {
 		settled: make(chan struct{}),
 		done:    make(chan struct{}),
 		dirty:   map[vaultsecrets.Owner]bool{},
-		status:  Status{Instance: cfg.Instance, Errors: []Problem{}, Warnings: []Problem{}},
+		status:  Status{Instance: cfg.Instance, Errors: diag.List{}, Warnings: diag.List{}},
 	}
 	now := time.Now()
 	for _, c := range []Condition{
@@ -324,10 +305,9 @@ type attempt struct {
 	rotated  bool // a secret rotation is pending: the refs may be unchanged, the secrets are not
 	key      string
 	snap     *gitstore.Snapshot
-	deps     []depOwner // depOwners(snap)
-	warnings []Problem
-	sources  map[string]runner.Source // "actions/<name>", "modules/<name>@v<N>" -> transformed source
-	renamed  map[string]string        // repository path of a transformed .js file -> the .ts it came from
+	set      *prepare.Set // snap's units: transformed by resolve, with their bundles after install
+	warnings diag.List
+	moved    diag.List // the warnings of version tags that moved or contradict their record
 	secrets  map[vaultsecrets.Owner]*vaultsecrets.Secret
 	statuses []SecretStatus
 	owners   []vaultsecrets.Owner // the owners whose secrets this attempt needs
@@ -341,21 +321,26 @@ type attempt struct {
 // errSkip ends a reconcile early without failing it.
 var errSkip = errors.New("nothing changed")
 
+// step is one step of a reconcile. Its run returns a *ContentError or a *TransientError (or
+// errSkip); panicked classifies a panic in it: as a content error in the steps that read only the
+// commit (a bug met by this commit stays until the commit changes), as transient in those that
+// read something else.
 type step struct {
-	name string
-	run  func(ctx context.Context, a *attempt) error
+	name     string
+	run      func(ctx context.Context, a *attempt) error
+	panicked func(error) error
 }
 
 func (r *Reconciler) steps() []step {
 	return []step{
-		{"fetch", r.fetch},
-		{"snapshot", r.snapshot},
-		{"validate", r.validate},
-		{"resolve", r.resolve},
-		{"install", r.install},
-		{"secrets", r.readSecrets},
-		{"build", r.build},
-		{"swap", r.swap},
+		{"fetch", r.fetch, transient(ReasonFetchFailed)},
+		{"snapshot", r.snapshot, transient("")},
+		{"validate", r.validate, content},
+		{"resolve", r.resolve, content},
+		{"install", r.install, transient("")},
+		{"secrets", r.readSecrets, transient(ReasonSecretsUnavailable)},
+		{"build", r.build, content},
+		{"swap", r.swap, transient("")},
 	}
 }
 
@@ -380,7 +365,7 @@ func (r *Reconciler) reconcile(ctx context.Context) {
 				a.step = s.name
 				// Content errors stay until the content changes; a failed fetch, git read,
 				// npm install or secrets read may pass on the next poll.
-				remember = contentStep(s.name)
+				remember = isContent(err)
 				err = fmt.Errorf("%s: %w", s.name, err)
 			}
 			break
@@ -428,7 +413,7 @@ func (r *Reconciler) runStep(ctx context.Context, s step, a *attempt) (err error
 			what := panicText(p)
 			r.log.Error("reconcile step panicked: a bug; "+r.servingNote(),
 				zap.String("step", s.name), zap.String("panic", what), zap.Stack("stack"))
-			err = fmt.Errorf("internal error (please report it, with the daemon's log): %s", what)
+			err = s.panicked(fmt.Errorf("internal error (please report it, with the daemon's log): %s", what))
 		}
 	}()
 	return s.run(ctx, a)
@@ -467,12 +452,13 @@ func (r *Reconciler) servingField() zap.Field {
 func (r *Reconciler) Settled() <-chan struct{} { return r.settled }
 
 func (r *Reconciler) fetch(ctx context.Context, a *attempt) error {
+	failed := transient(ReasonFetchFailed)
 	if err := r.cfg.Repository.Fetch(ctx); err != nil {
-		return err
+		return failed(err)
 	}
 	key, err := r.cfg.Repository.RefsKey(ctx)
 	if err != nil {
-		return err
+		return failed(err)
 	}
 	a.key = key
 	r.mu.Lock()
@@ -485,6 +471,12 @@ func (r *Reconciler) fetch(ctx context.Context, a *attempt) error {
 }
 
 func (r *Reconciler) snapshot(ctx context.Context, a *attempt) error {
+	return transient("")(r.readSnapshot(ctx, a))
+}
+
+// readSnapshot reads the snapshot into a, cloning the repository again when the mirror is
+// corrupt.
+func (r *Reconciler) readSnapshot(ctx context.Context, a *attempt) error {
 	snap, err := r.cfg.Repository.Snapshot(ctx)
 	var corrupt *gitstore.CorruptMirrorError
 	if errors.As(err, &corrupt) {
@@ -499,22 +491,21 @@ func (r *Reconciler) snapshot(ctx context.Context, a *attempt) error {
 		}
 		snap, err = r.cfg.Repository.Snapshot(ctx)
 		if err == nil {
-			a.warnings = append(a.warnings, Problem{Message: fmt.Sprintf("the git mirror was corrupt (%v): it was moved to %s and the repository cloned again", corrupt.Err, cmp.Or(corrupt.MovedTo, "nowhere (deleted)"))})
+			a.warnings = append(a.warnings, diag.Diagnostic{Message: fmt.Sprintf("the git mirror was corrupt (%v): it was moved to %s and the repository cloned again", corrupt.Err, cmp.Or(corrupt.MovedTo, "nowhere (deleted)")), Severity: diag.Warning})
 		}
 	}
 	if err != nil {
 		return err
 	}
-	a.snap, a.deps = snap, depOwners(snap)
-	for _, w := range snap.Warnings {
-		a.warnings = append(a.warnings, fromGit(ObjectOf(w.File), w))
-	}
+	a.snap, a.set = snap, prepare.New(snap)
+	a.warnings = append(a.warnings, snap.Warnings...)
+	a.moved = snap.MovedTags
 	return nil
 }
 
 func (r *Reconciler) validate(_ context.Context, a *attempt) error {
-	if problems := Validate(a.snap); len(problems) > 0 {
-		return problemsError(problems)
+	if errs := prepare.Validate(a.snap); len(errs) > 0 {
+		return content(problems(errs))
 	}
 	return nil
 }
@@ -528,23 +519,16 @@ func (r *Reconciler) build(ctx context.Context, a *attempt) error {
 	if unchanged && r.current.Load() != nil {
 		return errSkip // a forced sync of the refs and secrets that already serve
 	}
-	a.spec = specFor(a.snap, a.sources, a.secrets, number)
+	a.spec = a.set.Spec(prepare.SpecOptions{Generation: number, Secrets: a.secretValues, Bindings: true})
 	opts := r.cfg.Runner
 	opts.Previous = r.current.Load() // reuse every unchanged action, compiled and warm
 	gen, err := runner.Build(ctx, a.spec, opts)
 	if err != nil {
 		var be *runner.BuildError
-		if errors.As(err, &be) && len(a.renamed) > 0 {
-			// Point at the TypeScript file the runner saw as its transformed .js.
-			ps := fromBuild(be)
-			for i := range ps {
-				if orig, ok := a.renamed[ps[i].File]; ok {
-					ps[i].File = orig
-				}
-			}
-			return problemsError(ps)
+		if !errors.As(err, &be) {
+			return transient("")(err) // ctx ended
 		}
-		return err
+		return content(buildFailed(err, a.set))
 	}
 	a.gen = gen
 	return nil
@@ -579,61 +563,14 @@ func (r *Reconciler) swap(_ context.Context, a *attempt) error {
 	return nil
 }
 
-// specFor turns a validated snapshot, its resolved sources (transformed, with their npm bundles;
-// the snapshot's own files where sources has no entry) and its secrets into what the runner builds.
-func specFor(snap *gitstore.Snapshot, sources map[string]runner.Source, secrets map[vaultsecrets.Owner]*vaultsecrets.Secret, number int64) *runner.Spec {
-	values := func(kind, name string, names []string) map[string]string {
-		sec := secrets[vaultsecrets.Owner{Kind: kind, Name: name}]
-		if sec == nil {
-			return map[string]string{}
-		}
-		picked, _ := sec.Values.Pick(names)
-		return picked
+// secretValues are owner's values of names, from what the secrets step read.
+func (a *attempt) secretValues(owner vaultsecrets.Owner, names []string) map[string]string {
+	sec := a.secrets[owner]
+	if sec == nil {
+		return map[string]string{}
 	}
-	spec := &runner.Spec{
-		Commit:     snap.Commit,
-		Generation: number,
-		Actions:    make(map[string]*runner.ActionSpec, len(snap.Actions)),
-		Bindings:   map[string][]string{},
-	}
-	modules := map[string]*runner.ModuleSpec{} // "name@v" -> spec, shared by the actions that pin it
-	for _, act := range snap.Actions {
-		as := &runner.ActionSpec{
-			Name:    act.Name,
-			Version: act.Version,
-			Trigger: act.Trigger,
-			Timeout: act.Timeout,
-			Source:  sources["actions/"+act.Name], // resolve made every one
-			Secrets: values(vaultsecrets.KindAction, act.Name, act.Secrets),
-			Modules: make(map[string]*runner.ModuleSpec, len(act.Modules)),
-		}
-		for name, pin := range act.Modules {
-			key := fmt.Sprintf("%s@%d", name, pin.Version)
-			ms := modules[key]
-			if ms == nil {
-				m := snap.Modules[name].Versions[pin.Version].Module
-				ms = &runner.ModuleSpec{
-					Name:    name,
-					Version: pin.Version,
-					Source:  sources[fmt.Sprintf("modules/%s@v%d", name, pin.Version)],
-					Secrets: values(vaultsecrets.KindModule, name, m.Secrets),
-				}
-				modules[key] = ms
-			}
-			as.Modules[name] = ms
-		}
-		spec.Actions[act.Name] = as
-	}
-	if snap.Triggers != nil {
-		for trig, list := range snap.Triggers.Bindings {
-			names := make([]string, len(list))
-			for i, b := range list {
-				names[i] = b.Action
-			}
-			spec.Bindings[trig] = names
-		}
-	}
-	return spec
+	picked, _ := sec.Values.Pick(names)
+	return picked
 }
 
 // fingerprint identifies a build's inputs: the refs read and the version of every secret path.

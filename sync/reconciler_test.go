@@ -12,6 +12,7 @@ import (
 	"go.uber.org/goleak"
 	"go.uber.org/zap/zaptest"
 
+	"github.com/actionsd/actionsd/diag"
 	"github.com/actionsd/actionsd/gitstore"
 	"github.com/actionsd/actionsd/runner"
 	"github.com/actionsd/actionsd/vaultsecrets"
@@ -75,7 +76,7 @@ func TestPollSkipsUnchangedRefsAndRetriesNothingUntilAChange(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		repo := &countingRepo{}
 		broken := emptySnapshot("c1")
-		broken.Errors = []gitstore.Problem{{Pos: gitstore.Pos{File: "triggers.yaml", Line: 1}, Message: "broken"}}
+		broken.Errors = diag.List{{Pos: diag.Pos{File: "triggers.yaml", Line: 1}, Message: "broken"}}
 		repo.set("k1", broken)
 		rec := New(Config{Repository: repo, Secrets: vaultsecrets.NewStatic(nil, zaptest.NewLogger(t)), PollInterval: 10 * time.Second, Logger: zaptest.NewLogger(t)})
 		ctx, cancel := context.WithCancel(context.Background())

@@ -3,13 +3,15 @@ package sync
 import (
 	"context"
 	"fmt"
+	"maps"
+	"slices"
 	"sort"
 	"strings"
 	"time"
 
 	"go.uber.org/zap"
 
-	"github.com/actionsd/actionsd/gitstore"
+	"github.com/actionsd/actionsd/diag"
 	"github.com/actionsd/actionsd/vaultsecrets"
 )
 
@@ -37,16 +39,16 @@ type healthReporter interface {
 func (r *Reconciler) readSecrets(ctx context.Context, a *attempt) error {
 	type need struct {
 		owner vaultsecrets.Owner
-		names map[string]gitstore.Pos // declared name -> the manifest that declares it
+		names map[string]diag.Pos // declared name -> the manifest that declares it
 	}
 	needs := map[vaultsecrets.Owner]*need{}
-	add := func(o vaultsecrets.Owner, pos gitstore.Pos, names []string) {
+	add := func(o vaultsecrets.Owner, pos diag.Pos, names []string) {
 		if len(names) == 0 {
 			return
 		}
 		n := needs[o]
 		if n == nil {
-			n = &need{owner: o, names: map[string]gitstore.Pos{}}
+			n = &need{owner: o, names: map[string]diag.Pos{}}
 			needs[o] = n
 		}
 		for _, name := range names {
@@ -56,10 +58,10 @@ func (r *Reconciler) readSecrets(ctx context.Context, a *attempt) error {
 		}
 	}
 	for _, act := range a.snap.Actions {
-		add(vaultsecrets.Owner{Kind: vaultsecrets.KindAction, Name: act.Name}, gitstore.Pos{File: act.Dir + "/action.yaml"}, act.Secrets)
+		add(vaultsecrets.Owner{Kind: vaultsecrets.KindAction, Name: act.Name}, diag.Pos{File: act.Dir + "/action.yaml"}, act.Secrets)
 		for name, pin := range act.Modules {
 			v := a.snap.Modules[name].Versions[pin.Version]
-			add(vaultsecrets.Owner{Kind: vaultsecrets.KindModule, Name: name}, gitstore.Pos{Ref: v.Tag, File: v.Module.Dir + "/module.yaml"}, v.Module.Secrets)
+			add(vaultsecrets.Owner{Kind: vaultsecrets.KindModule, Name: name}, diag.Pos{Ref: v.Tag, File: v.Module.Dir + "/module.yaml"}, v.Module.Secrets)
 		}
 	}
 
@@ -91,11 +93,11 @@ func (r *Reconciler) readSecrets(ctx context.Context, a *attempt) error {
 	}()
 
 	a.secrets = make(map[vaultsecrets.Owner]*vaultsecrets.Secret, len(owners))
-	var problems []Problem
+	var errs diag.List
 	reused := 0
 	for _, o := range owners {
 		n := needs[o]
-		names := sortedKeys(n.names)
+		names := slices.Sorted(maps.Keys(n.names))
 		st := SecretStatus{Owner: o.String(), Names: names}
 		sec := prev[o]
 		if sec != nil && !dirty[o] {
@@ -113,7 +115,7 @@ func (r *Reconciler) readSecrets(ctx context.Context, a *attempt) error {
 			if err != nil {
 				st.Error = err.Error()
 				a.statuses = append(a.statuses, st)
-				problems = append(problems, at(n.names[names[0]], o.String(), "secrets", "reading secrets: %v", err))
+				errs = append(errs, diag.At(o.String(), n.names[names[0]], "secrets", "reading secrets: %v", err))
 				continue
 			}
 		}
@@ -121,7 +123,7 @@ func (r *Reconciler) readSecrets(ctx context.Context, a *attempt) error {
 		if _, missing := sec.Values.Pick(names); len(missing) > 0 {
 			st.Error = fmt.Sprintf("missing keys %s at %s version %d", strings.Join(missing, ", "), sec.Path, sec.Version)
 			for _, m := range missing {
-				problems = append(problems, at(n.names[m], o.String(), "secrets", "secret %s has no value at %s", m, sec.Path))
+				errs = append(errs, diag.At(o.String(), n.names[m], "secrets", "secret %s has no value at %s", m, sec.Path))
 			}
 		} else {
 			a.secrets[o] = sec
@@ -140,8 +142,8 @@ func (r *Reconciler) readSecrets(ctx context.Context, a *attempt) error {
 		sort.Strings(changed)
 		r.log.Debug("secrets read", zap.Strings("changed", changed), zap.Int("reused", reused), zap.Int("owners", len(owners)))
 	}
-	if len(problems) > 0 {
-		return problemsError(problems)
+	if len(errs) > 0 {
+		return transient(ReasonSecretsUnavailable)(problems(errs))
 	}
 	return nil
 }

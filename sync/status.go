@@ -3,6 +3,7 @@ package sync
 import (
 	"time"
 
+	"github.com/actionsd/actionsd/diag"
 	"github.com/actionsd/actionsd/vaultsecrets"
 )
 
@@ -17,8 +18,8 @@ type Status struct {
 	Applied    *Revision   `json:"applied"`   // the commit the serving generation was built from
 	Attempted  *Revision   `json:"attempted"` // the last commit a reconcile tried
 	// Errors are why the attempted commit is not serving; empty when it is.
-	Errors   []Problem      `json:"errors"`
-	Warnings []Problem      `json:"warnings"`
+	Errors   diag.List      `json:"errors"`
+	Warnings diag.List      `json:"warnings"`
 	Actions  []ObjectStatus `json:"actions"`
 	Modules  []ObjectStatus `json:"modules"`
 	Secrets  []SecretStatus `json:"secrets"`

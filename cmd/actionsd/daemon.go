@@ -19,8 +19,6 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/go-git/go-git/v5"
-	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
@@ -32,6 +30,7 @@ import (
 	"github.com/actionsd/actionsd/internal/config"
 	"github.com/actionsd/actionsd/jsdeps"
 	"github.com/actionsd/actionsd/npmvendor"
+	"github.com/actionsd/actionsd/prepare"
 	"github.com/actionsd/actionsd/runner"
 	"github.com/actionsd/actionsd/runner/egress"
 	"github.com/actionsd/actionsd/sync"
@@ -291,13 +290,14 @@ func newLogger(c config.Log) (*zap.Logger, error) {
 	return zc.Build()
 }
 
-// npmInstaller is the reconciler's sync.Installer: npmvendor's installer over the cache in
+// npmInstaller is the reconciler's prepare.Installer: npmvendor's installer over the cache in
 // <data-dir>/npm, reading each commit's vendor/npm/ from the git mirror before any registry. It
 // is made on first use, so that a repository without dependencies never looks for a registry.
 type npmInstaller struct {
 	dataDir  string
-	registry string // the daemon configuration's npm.registry; "" for the usual search
-	repoDir  string // a local repository's working tree, whose .npmrc is read first; "" for remotes
+	store    *gitstore.Store // reads each commit's vendor/npm/ and, for a remote, .npmrc
+	registry string          // the daemon configuration's npm.registry; "" for the usual search
+	repoDir  string          // a local repository's working tree, whose .npmrc is read first; "" for remotes
 	log      *zap.Logger
 	lazy     lazyInstaller
 
@@ -318,7 +318,7 @@ type npmInstaller struct {
 }
 
 func newNPMInstaller(cfg config.Config, store *gitstore.Store, metrics *npmvendor.Metrics, log *zap.Logger) *npmInstaller {
-	n := &npmInstaller{dataDir: cfg.DataDir, registry: cfg.NPM.Registry, retention: time.Duration(cfg.NPM.CacheRetention), metrics: metrics, log: log,
+	n := &npmInstaller{dataDir: cfg.DataDir, store: store, registry: cfg.NPM.Registry, retention: time.Duration(cfg.NPM.CacheRetention), metrics: metrics, log: log,
 		maxNpmrc: cfg.RepoLimits.Limits().WithDefaults().ManifestSize}
 	if store.Local() {
 		n.repoDir = strings.TrimPrefix(cfg.Repo, "file://")
@@ -328,7 +328,7 @@ func newNPMInstaller(cfg config.Config, store *gitstore.Store, metrics *npmvendo
 
 // Install installs owner's dependencies as lock records them, reading vendored tarballs from the
 // repository's vendor/npm/ at commits first.
-func (n *npmInstaller) Install(ctx context.Context, req sync.InstallRequest) (*jsdeps.Bundle, error) {
+func (n *npmInstaller) Install(ctx context.Context, req prepare.InstallRequest) (*jsdeps.Bundle, error) {
 	inst, err := n.lazy.get(func() (npmvendor.InstallerOptions, error) {
 		// The registry is looked for only when a tarball is neither cached nor vendored: a
 		// restart with everything cached does not ask the npm CLI.
@@ -368,7 +368,7 @@ func (n *npmInstaller) Install(ctx context.Context, req sync.InstallRequest) (*j
 	var vendor vendorTrees
 	for _, c := range req.Commits {
 		if c != "" {
-			vendor = append(vendor, &commitVendor{gitDir: filepath.Join(n.dataDir, "git"), commit: c, log: n.log})
+			vendor = append(vendor, &commitVendor{store: n.store, commit: c, log: n.log})
 		}
 	}
 	return inst.InstallWith(ctx, req.Lock, req.Owner, npmvendor.InstallOptions{Vendor: vendor, Subpaths: req.Subpaths})
@@ -425,32 +425,29 @@ func (v vendorTrees) ReadFile(name string) ([]byte, error) {
 	return nil, &fs.PathError{Op: "read", Path: name, Err: fs.ErrNotExist}
 }
 
-// commitVendor is vendor/npm/ of one commit of the daemon's git mirror (<data-dir>/git, where
-// gitstore keeps it), opened on the first read. Reads are serialised: a go-git storer is not
-// meant for concurrent readers.
+// commitVendor is vendor/npm/ of one commit of the daemon's git mirror, read through the store. A
+// commit that cannot be read is logged once and has no tarballs: the registry serves them.
 type commitVendor struct {
-	gitDir, commit string
-	log            *zap.Logger
+	store  *gitstore.Store
+	commit string
+	log    *zap.Logger
 
-	mu   gosync.Mutex // guards fsys and err
-	fsys fs.FS
-	err  error
+	failed atomic.Bool
 }
 
 // ReadFile reads vendor/npm/<name> at the commit.
 func (v *commitVendor) ReadFile(name string) ([]byte, error) {
-	v.mu.Lock()
-	defer v.mu.Unlock()
-	if v.fsys == nil && v.err == nil {
-		v.fsys, v.err = openVendor(v.gitDir, v.commit)
-		if v.err != nil {
-			v.log.Warn("npm: cannot read vendor/npm/ from the git mirror; using the registry", zap.String("commit", v.commit), zap.Error(v.err))
-		}
-	}
-	if v.err != nil {
+	if v.failed.Load() {
 		return nil, &fs.PathError{Op: "read", Path: name, Err: fs.ErrNotExist}
 	}
-	return fs.ReadFile(v.fsys, name)
+	data, err := v.store.ReadFile(v.commit, npmvendor.VendorDir+"/"+name, -1)
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		if !v.failed.Swap(true) {
+			v.log.Warn("npm: cannot read vendor/npm/ from the git mirror; using the registry", zap.String("commit", v.commit), zap.Error(err))
+		}
+		return nil, &fs.PathError{Op: "read", Path: name, Err: fs.ErrNotExist}
+	}
+	return data, err
 }
 
 // npmrcChanged reports whether the .npmrc files differ from those the registries were found with.
@@ -497,36 +494,12 @@ func (n *npmInstaller) repoNpmrc() []byte {
 	if commit == "" {
 		return nil
 	}
-	tree, err := openTree(filepath.Join(n.dataDir, "git"), commit)
+	data, err := n.store.ReadFile(commit, ".npmrc", n.maxNpmrc)
 	if err == nil {
-		var data []byte
-		if data, err = gitstore.ReadFileLimit(tree, ".npmrc", n.maxNpmrc); err == nil {
-			return data
-		}
+		return data
 	}
 	if !errors.Is(err, fs.ErrNotExist) {
 		n.log.Warn("npm: cannot read the repository's .npmrc from the git mirror", zap.String("commit", commit), zap.Error(err))
 	}
 	return nil
-}
-
-func openVendor(gitDir, commit string) (fs.FS, error) {
-	tree, err := openTree(gitDir, commit)
-	if err != nil {
-		return nil, err
-	}
-	return fs.Sub(tree, "vendor/npm")
-}
-
-// openTree is the tree of commit in the git mirror at gitDir.
-func openTree(gitDir, commit string) (fs.FS, error) {
-	repo, err := git.PlainOpen(gitDir)
-	if err != nil {
-		return nil, err
-	}
-	c, err := repo.CommitObject(plumbing.NewHash(commit))
-	if err != nil {
-		return nil, fmt.Errorf("commit %s: %w", commit, err)
-	}
-	return gitstore.NewTreeFS(repo.Storer, c.TreeHash), nil
 }

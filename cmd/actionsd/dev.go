@@ -13,12 +13,10 @@ import (
 	"path/filepath"
 	"time"
 
-	"github.com/go-git/go-git/v5"
-	"github.com/go-git/go-git/v5/plumbing"
-	"github.com/go-git/go-git/v5/plumbing/object"
 	"github.com/spf13/cobra"
 
 	"github.com/actionsd/actionsd/examples"
+	"github.com/actionsd/actionsd/gitstore"
 	"github.com/actionsd/actionsd/internal/config"
 	"github.com/actionsd/actionsd/vaultsecrets"
 )
@@ -145,25 +143,8 @@ func ensureDemoRepo(dir string) (created bool, err error) {
 	if err := os.CopyFS(dir, src); err != nil {
 		return false, err
 	}
-	repo, err := git.PlainInitWithOptions(dir, &git.PlainInitOptions{
-		InitOptions: git.InitOptions{DefaultBranch: plumbing.NewBranchReferenceName("main")},
-	})
-	if err != nil {
-		return false, err
-	}
-	wt, err := repo.Worktree()
-	if err != nil {
-		return false, err
-	}
-	if err := wt.AddWithOptions(&git.AddOptions{All: true}); err != nil {
-		return false, err
-	}
-	sig := &object.Signature{Name: "actionsd dev", Email: "dev@actionsd.invalid", When: time.Now()}
-	commit, err := wt.Commit("quickstart: the logger module and the log-login action", &git.CommitOptions{Author: sig})
-	if err != nil {
-		return false, err
-	}
-	if _, err := repo.CreateTag("modules/logger/v1", commit, nil); err != nil {
+	if _, err := gitstore.InitLocal(dir, "main", "actionsd dev", "dev@actionsd.invalid",
+		"quickstart: the logger module and the log-login action", gitstore.VersionTag("logger", 1)); err != nil {
 		return false, err
 	}
 	return true, nil

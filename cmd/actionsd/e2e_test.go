@@ -17,6 +17,7 @@ import (
 
 	"go.uber.org/zap/zaptest"
 
+	"github.com/actionsd/actionsd/diag"
 	"github.com/actionsd/actionsd/examples"
 	"github.com/actionsd/actionsd/internal/config"
 	"github.com/actionsd/actionsd/internal/vaulttest"
@@ -348,7 +349,7 @@ func TestQuickstartEndToEnd(t *testing.T) {
 	}
 }
 
-func hasProblem(ps []sync.Problem, substr string) bool {
+func hasProblem(ps diag.List, substr string) bool {
 	for _, p := range ps {
 		if strings.Contains(p.Error(), substr) {
 			return true

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/actionsd/actionsd/diag"
 	"github.com/actionsd/actionsd/internal/config"
 	"github.com/actionsd/actionsd/sync"
 )
@@ -207,7 +208,7 @@ func TestRemoteAuthFailure(t *testing.T) {
 	}
 }
 
-func problemsText(ps []sync.Problem) []string {
+func problemsText(ps diag.List) []string {
 	var out []string
 	for _, p := range ps {
 		out = append(out, p.Error())

@@ -16,6 +16,7 @@ import (
 	"github.com/spf13/cobra"
 	"go.uber.org/zap"
 
+	"github.com/actionsd/actionsd/diag"
 	"github.com/actionsd/actionsd/gitstore"
 	"github.com/actionsd/actionsd/vaultsecrets"
 )
@@ -128,13 +129,13 @@ func declaredSecrets(dir string) (map[vaultsecrets.Owner][]string, []string) {
 	var problems []string
 	for _, kind := range []struct {
 		dir, file, owner string
-		parse            func(file string, data []byte) ([]string, []gitstore.Problem)
+		parse            func(file string, data []byte) ([]string, diag.List)
 	}{
-		{"actions", "action.yaml", vaultsecrets.KindAction, func(file string, data []byte) ([]string, []gitstore.Problem) {
+		{"actions", "action.yaml", vaultsecrets.KindAction, func(file string, data []byte) ([]string, diag.List) {
 			a, p := gitstore.ParseActionManifest(file, data)
 			return a.Secrets, p
 		}},
-		{"modules", "module.yaml", vaultsecrets.KindModule, func(file string, data []byte) ([]string, []gitstore.Problem) {
+		{"modules", "module.yaml", vaultsecrets.KindModule, func(file string, data []byte) ([]string, diag.List) {
 			m, p := gitstore.ParseModuleManifest(file, data)
 			return m.Secrets, p
 		}},

@@ -6,6 +6,7 @@ import (
 	"github.com/spf13/cobra"
 	"go.uber.org/zap"
 
+	"github.com/actionsd/actionsd/internal/config"
 	"github.com/actionsd/actionsd/review"
 	"github.com/actionsd/actionsd/vaultsecrets"
 )
@@ -17,6 +18,7 @@ func newValidateCmd() *cobra.Command {
 		checkVault, noRun       bool
 		noInstall               bool
 		vaultMount, vaultPrefix string
+		verify                  config.Verify
 	)
 	cmd := &cobra.Command{
 		Use:   "validate",
@@ -36,6 +38,11 @@ branch itself); --head defaults to the working tree when it differs from HEAD, e
 Actions and modules that declare npm packages are loaded with them, installed from actionsd.lock
 as actionsd test installs them (vendor/npm/ first, else the registry); one whose packages do not
 install is a warning, and is not loaded. --no-install leaves them all out.
+
+Module versions are published as the daemon publishes them, with --verify as serve takes it:
+under --verify tags (or head-and-tags), a version tag that is not signed by a trusted key
+publishes nothing, and a pin of it is an error (the HEAD commit's own signature is not checked:
+what deploys is the merge).
 
 With --check-vault, the secret names added are looked up in Vault (VAULT_ADDR, VAULT_TOKEN, …;
 names only, values are never read into the report).
@@ -57,6 +64,9 @@ Exit status: 0 valid, 1 errors found, 2 usage error.`,
 			r, err := repo.open()
 			if err != nil {
 				return err
+			}
+			if r.Verify, err = verifyOptions(verify); err != nil {
+				return usageError(cmd, "%v", err)
 			}
 			opts := review.Options{SkipRun: noRun}
 			if !noInstall {
@@ -96,6 +106,9 @@ Exit status: 0 valid, 1 errors found, 2 usage error.`,
 	cmd.Flags().StringVar(&vaultPrefix, "vault-prefix", "", "the path prefix under the mount for --check-vault (default actionsd)")
 	cmd.Flags().BoolVar(&noRun, "no-run", false, "check syntax and references only; do not load actions in the runner")
 	cmd.Flags().BoolVar(&noInstall, "no-install", false, "do not install npm dependencies: actions and modules that declare some are not loaded")
+	cmd.Flags().StringVar(&verify.Mode, "verify", config.VerifyNone, "signatures the daemon requires, as serve's --verify: none, head, tags or head-and-tags")
+	cmd.Flags().StringArrayVar(&verify.OpenPGPKeys, "verify-key", nil, "armored OpenPGP public key file trusted for --verify (repeatable)")
+	cmd.Flags().StringArrayVar(&verify.SSHKeys, "verify-ssh-key", nil, "file of SSH public keys (authorized_keys or allowed_signers lines) trusted for --verify (repeatable)")
 	_ = cmd.RegisterFlagCompletionFunc("format", formatCompletion(review.Formats...))
 	return usage(cmd)
 }

@@ -74,12 +74,9 @@ func printVersions(w io.Writer, st *review.State, name string, asJSON bool) erro
 			row.Tree = v.TagTree
 		}
 		switch {
-		case v.TagCommit != nil:
-			row.Commit = v.TagCommit.Hash.String()
-			row.Date, row.Author, row.Message = v.TagCommit.Author.When, v.TagCommit.Author.Name, firstLine(v.TagCommit.Message)
-			if v.Tagger != nil {
-				row.Date, row.Author, row.Message = v.Tagger.When, v.Tagger.Name, firstLine(v.TagMessage)
-			}
+		case v.TagCommit != "":
+			row.Commit = v.TagCommit
+			row.Date, row.Author, row.Message = v.TagDate, v.TagAuthor, firstLine(v.TagMessage)
 		default:
 			row.Commit = v.RecordCommit
 			row.Message = "recorded in actionsd.lock; not tagged yet"

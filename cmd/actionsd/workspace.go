@@ -18,8 +18,8 @@ import (
 	"github.com/actionsd/actionsd/gitstore"
 	"github.com/actionsd/actionsd/jsdeps"
 	"github.com/actionsd/actionsd/npmvendor"
+	"github.com/actionsd/actionsd/prepare"
 	"github.com/actionsd/actionsd/review"
-	"github.com/actionsd/actionsd/sync"
 	"github.com/actionsd/actionsd/vaultsecrets"
 )
 
@@ -177,7 +177,7 @@ type localInstaller struct {
 	pruned    gosync.Once
 }
 
-func (l *localInstaller) Install(ctx context.Context, req sync.InstallRequest) (*jsdeps.Bundle, error) {
+func (l *localInstaller) Install(ctx context.Context, req prepare.InstallRequest) (*jsdeps.Bundle, error) {
 	inst, err := l.lazy.get(func() (npmvendor.InstallerOptions, error) {
 		dir, err := npmCacheDir()
 		if err != nil {

@@ -1,15 +1,16 @@
-package sync
+package prepare
 
 import (
 	"bytes"
 	"crypto/sha256"
-	"fmt"
 	"maps"
 	"path"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 
+	"github.com/actionsd/actionsd/diag"
 	"github.com/actionsd/actionsd/npmvendor"
 	"github.com/actionsd/actionsd/runner"
 )
@@ -22,7 +23,7 @@ type transformResult struct {
 
 // Transformer turns the TypeScript and ES module files of sources into the CommonJS the runner
 // loads, remembering results by content from one round to the next: the reconciler, `actionsd
-// validate` and `actionsd test` prepare sources alike. The zero value is ready to use; it is not
+// validate` and `actionsd test` prepare sources alike (Set.Transform). The zero value is ready to use; it is not
 // safe for concurrent use.
 type Transformer struct {
 	prev, next map[[32]byte]transformResult
@@ -39,11 +40,11 @@ func (t *Transformer) Round() {
 // (repository path of the .js -> of the original; nil to not record) so that build errors can name
 // the file in the repository. Declaration files (.d.ts) are left out. ref names the tag the source
 // was read at, for problems ("" for the deploy branch).
-func (t *Transformer) Source(object, ref string, src runner.Source, renamed map[string]string) (runner.Source, []Problem) {
+func (t *Transformer) Source(object, ref string, src runner.Source, renamed map[string]string) (runner.Source, diag.List) {
 	if t.next == nil {
 		t.next = map[[32]byte]transformResult{}
 	}
-	var problems []Problem
+	var problems diag.List
 	var files map[string][]byte // copied on the first change
 	for _, f := range sortedKeys(src.Files) {
 		data := src.Files[f]
@@ -60,8 +61,8 @@ func (t *Transformer) Source(object, ref string, src runner.Source, renamed map[
 			}
 			out = strings.TrimSuffix(f, path.Ext(f)) + ".js"
 			if _, clash := src.Files[out]; clash {
-				problems = append(problems, Problem{Object: object, Ref: ref, File: src.Dir + "/" + f,
-					Message: fmt.Sprintf("%s and %s would both load as %s: keep one", f, out, out)})
+				problems = append(problems, diag.At(object, diag.Pos{Ref: ref, File: src.Dir + "/" + f}, "",
+					"%s and %s would both load as %s: keep one", f, out, out))
 				continue
 			}
 		case ".js", ".cjs":
@@ -107,8 +108,8 @@ func (t *Transformer) Source(object, ref string, src runner.Source, renamed map[
 // esbuildPos is the position esbuild puts before a message: "file:line:col: text".
 var esbuildPos = regexp.MustCompile(`^(.+?):(\d+):(\d+): (.*)$`)
 
-func transformProblem(object, ref, dir, file string, err error) Problem {
-	p := Problem{Object: object, Ref: ref, File: dir + "/" + file, Message: err.Error()}
+func transformProblem(object, ref, dir, file string, err error) diag.Diagnostic {
+	p := diag.Diagnostic{Object: object, Pos: diag.Pos{Ref: ref, File: dir + "/" + file}, Message: err.Error()}
 	first, _, _ := strings.Cut(err.Error(), "; ")
 	// esbuild names the file by its base name (npmvendor.Transform's Sourcefile).
 	if m := esbuildPos.FindStringSubmatch(first); m != nil && (m[1] == file || m[1] == path.Base(file)) {
@@ -118,4 +119,15 @@ func transformProblem(object, ref, dir, file string, err error) Problem {
 		p.Message = m[4]
 	}
 	return p
+}
+
+// sortedKeys is m's keys, sorted, in one allocation (slices.Sorted grows its slice as it goes:
+// this runs for every unit of every reconcile).
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
 }

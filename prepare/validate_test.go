@@ -1,14 +1,15 @@
-package sync
+package prepare
 
 import (
 	"strings"
 	"testing"
 
+	"github.com/actionsd/actionsd/diag"
 	"github.com/actionsd/actionsd/gitstore"
 )
 
 func TestValidate(t *testing.T) {
-	pos := func(file string, line int) gitstore.Pos { return gitstore.Pos{File: file, Line: line, Col: 3} }
+	pos := func(file string, line int) diag.Pos { return diag.Pos{File: file, Line: line, Col: 3} }
 	logger := &gitstore.Versions{Name: "logger", Versions: map[int]*gitstore.Version{
 		1: {Number: 1, Module: &gitstore.Module{Name: "logger", Dir: "modules/logger"}},
 		2: {Number: 2, Module: &gitstore.Module{Name: "logger", Dir: "modules/logger"}},
@@ -82,7 +83,7 @@ func TestValidate(t *testing.T) {
 		{
 			name: "the snapshot's own errors come first by position",
 			give: &gitstore.Snapshot{
-				Errors:  []gitstore.Problem{{Pos: gitstore.Pos{File: "actions/b/action.yaml", Line: 4, Col: 1}, Field: "timeout", Message: "bad"}},
+				Errors:  diag.List{{Pos: diag.Pos{File: "actions/b/action.yaml", Line: 4, Col: 1}, Field: "timeout", Message: "bad"}},
 				Actions: map[string]*gitstore.Action{"a": action("a", "post-login", map[string]int{"nope": 1})},
 			},
 			want: []string{
