@@ -2,17 +2,13 @@ package main
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"fmt"
-	"io/fs"
 	"net"
 	"net/http"
 	"os"
 	"os/signal"
 	"path/filepath"
-	"slices"
 	"strings"
 	gosync "sync"
 	"sync/atomic"
@@ -28,9 +24,7 @@ import (
 	"github.com/actionsd/actionsd/gitstore"
 	"github.com/actionsd/actionsd/internal/api"
 	"github.com/actionsd/actionsd/internal/config"
-	"github.com/actionsd/actionsd/jsdeps"
 	"github.com/actionsd/actionsd/npmvendor"
-	"github.com/actionsd/actionsd/prepare"
 	"github.com/actionsd/actionsd/runner"
 	"github.com/actionsd/actionsd/runner/egress"
 	"github.com/actionsd/actionsd/sync"
@@ -290,216 +284,13 @@ func newLogger(c config.Log) (*zap.Logger, error) {
 	return zc.Build()
 }
 
-// npmInstaller is the reconciler's prepare.Installer: npmvendor's installer over the cache in
-// <data-dir>/npm, reading each commit's vendor/npm/ from the git mirror before any registry. It
-// is made on first use, so that a repository without dependencies never looks for a registry.
-type npmInstaller struct {
-	dataDir  string
-	store    *gitstore.Store // reads each commit's vendor/npm/ and, for a remote, .npmrc
-	registry string          // the daemon configuration's npm.registry; "" for the usual search
-	repoDir  string          // a local repository's working tree, whose .npmrc is read first; "" for remotes
-	log      *zap.Logger
-	lazy     lazyInstaller
-
-	retention time.Duration // config npm.cache_retention
-	metrics   *npmvendor.Metrics
-	maxNpmrc  int64 // repo_limits.max_manifest_size, for a remote repository's .npmrc
-
-	mu     gosync.Mutex // guards the fields below
-	commit string       // the deploy branch's HEAD at the latest install: a remote repository's .npmrc is read there
-	// npmrc is the digest of the .npmrc files the registries were found with; looked is the
-	// commit at which they were last compared, so that a HEAD that moved compares them again.
-	npmrc  string
-	looked string
-	pruned struct {
-		keys string    // the bundles in use at the last prune, joined
-		at   time.Time // when it ran
-	}
-}
-
-func newNPMInstaller(cfg config.Config, store *gitstore.Store, metrics *npmvendor.Metrics, log *zap.Logger) *npmInstaller {
-	n := &npmInstaller{dataDir: cfg.DataDir, store: store, registry: cfg.NPM.Registry, retention: time.Duration(cfg.NPM.CacheRetention), metrics: metrics, log: log,
-		maxNpmrc: cfg.RepoLimits.Limits().WithDefaults().ManifestSize}
+// newNPMInstaller is the reconciler's prepare.Installer: npmvendor's over the cache in
+// <data-dir>/npm, reading each commit's vendor/npm/ from the git mirror before any registry.
+func newNPMInstaller(cfg config.Config, store *gitstore.Store, metrics *npmvendor.Metrics, log *zap.Logger) *npmvendor.RepoInstaller {
+	opts := npmvendor.RepoInstallerOptions{Dir: filepath.Join(cfg.DataDir, "npm"), Repo: store, Registry: cfg.NPM.Registry,
+		Retention: time.Duration(cfg.NPM.CacheRetention), MaxNpmrc: cfg.RepoLimits.Limits().WithDefaults().ManifestSize, Metrics: metrics, Logger: log}
 	if store.Local() {
-		n.repoDir = strings.TrimPrefix(cfg.Repo, "file://")
+		opts.RepoDir = strings.TrimPrefix(cfg.Repo, "file://")
 	}
-	return n
-}
-
-// Install installs owner's dependencies as lock records them, reading vendored tarballs from the
-// repository's vendor/npm/ at commits first.
-func (n *npmInstaller) Install(ctx context.Context, req prepare.InstallRequest) (*jsdeps.Bundle, error) {
-	inst, err := n.lazy.get(func() (npmvendor.InstallerOptions, error) {
-		// The registry is looked for only when a tarball is neither cached nor vendored: a
-		// restart with everything cached does not ask the npm CLI.
-		load := func() (*npmvendor.Registries, error) {
-			opts := npmvendor.RegistryOptions{Registry: n.registry, RepoDir: n.repoDir}
-			if n.repoDir == "" {
-				opts.RepoNpmrc = n.repoNpmrc()
-			}
-			digest := n.npmrcDigest(opts.RepoNpmrc)
-			n.mu.Lock()
-			n.npmrc, n.looked = digest, n.commit
-			n.mu.Unlock()
-			regs, err := npmvendor.LoadRegistries(opts)
-			if err != nil {
-				n.log.Warn("npm: no registry; dependencies install from the repository's vendor/npm/ only", zap.Error(err))
-				return nil, err
-			}
-			n.log.Info("npm registry", zap.String("source", regs.Source))
-			return regs, nil
-		}
-		return npmvendor.InstallerOptions{
-			Dir: filepath.Join(n.dataDir, "npm"), LoadRegistries: load, RegistriesChanged: n.npmrcChanged,
-			Logger: n.log, Metrics: n.metrics, RemoveLayoutsInBackground: true,
-		}, nil
-	})
-	if err != nil {
-		return nil, err
-	}
-	n.mu.Lock()
-	for _, c := range slices.Backward(req.Commits) { // the deploy branch's HEAD is the last
-		if c != "" {
-			n.commit = c
-			break
-		}
-	}
-	n.mu.Unlock()
-	var vendor vendorTrees
-	for _, c := range req.Commits {
-		if c != "" {
-			vendor = append(vendor, &commitVendor{store: n.store, commit: c, log: n.log})
-		}
-	}
-	return inst.InstallWith(ctx, req.Lock, req.Owner, npmvendor.InstallOptions{Vendor: vendor, Subpaths: req.Subpaths})
-}
-
-// npmPruneEvery is how often the npm cache is pruned while the bundles in use stay the same: an
-// entry may have come of age since.
-const npmPruneEvery = time.Hour
-
-// InUse prunes the npm cache after a reconcile (sync.BundleCache): the bundles the serving
-// generation does not use leave memory, and entries unused for npm.cache_retention leave
-// <data-dir>/npm/. It prunes when the bundles in use changed, or an hour after the last prune. A
-// prune that removes nothing takes about half a millisecond (BenchmarkPrune); deleting what goes
-// happens after installs may go on again.
-func (n *npmInstaller) InUse(keys []string) {
-	joined := strings.Join(keys, ",")
-	inst := n.lazy.made()
-	n.mu.Lock()
-	due := inst != nil && (joined != n.pruned.keys || time.Since(n.pruned.at) >= npmPruneEvery)
-	if due {
-		n.pruned.keys, n.pruned.at = joined, time.Now()
-	}
-	n.mu.Unlock()
-	if !due {
-		return
-	}
-	start := time.Now()
-	st, err := inst.Prune(npmvendor.PruneOptions{Keep: keys, MaxUnused: n.retention})
-	if err != nil {
-		n.log.Warn("npm cache: prune incomplete", zap.Error(err))
-	}
-	if st.Bundles > 0 || st.Packages > 0 {
-		n.log.Info("npm cache pruned", zap.Int("bundles", st.Bundles), zap.Int("packages", st.Packages),
-			zap.Int64("bytes", st.Bytes), zap.Duration("duration", time.Since(start)))
-	}
-}
-
-// vendorTrees reads a file from the first commit's vendor/npm/ that has it.
-type vendorTrees []*commitVendor
-
-// Open is not used: the installer reads whole files with ReadFile.
-func (v vendorTrees) Open(name string) (fs.File, error) {
-	return nil, &fs.PathError{Op: "open", Path: name, Err: errors.ErrUnsupported}
-}
-
-// ReadFile reads name from the first tree that has it.
-func (v vendorTrees) ReadFile(name string) ([]byte, error) {
-	for _, t := range v {
-		data, err := t.ReadFile(name)
-		if !errors.Is(err, fs.ErrNotExist) {
-			return data, err
-		}
-	}
-	return nil, &fs.PathError{Op: "read", Path: name, Err: fs.ErrNotExist}
-}
-
-// commitVendor is vendor/npm/ of one commit of the daemon's git mirror, read through the store. A
-// commit that cannot be read is logged once and has no tarballs: the registry serves them.
-type commitVendor struct {
-	store  *gitstore.Store
-	commit string
-	log    *zap.Logger
-
-	failed atomic.Bool
-}
-
-// ReadFile reads vendor/npm/<name> at the commit.
-func (v *commitVendor) ReadFile(name string) ([]byte, error) {
-	if v.failed.Load() {
-		return nil, &fs.PathError{Op: "read", Path: name, Err: fs.ErrNotExist}
-	}
-	data, err := v.store.ReadFile(v.commit, npmvendor.VendorDir+"/"+name, -1)
-	if err != nil && !errors.Is(err, fs.ErrNotExist) {
-		if !v.failed.Swap(true) {
-			v.log.Warn("npm: cannot read vendor/npm/ from the git mirror; using the registry", zap.String("commit", v.commit), zap.Error(err))
-		}
-		return nil, &fs.PathError{Op: "read", Path: name, Err: fs.ErrNotExist}
-	}
-	return data, err
-}
-
-// npmrcChanged reports whether the .npmrc files differ from those the registries were found with.
-// It reads them only when the deploy branch's HEAD moved since the last look: a registry moved
-// in the repository's .npmrc takes effect with the commit that moves it.
-func (n *npmInstaller) npmrcChanged() bool {
-	n.mu.Lock()
-	moved, was := n.looked != n.commit, n.npmrc
-	n.looked = n.commit
-	n.mu.Unlock()
-	if !moved {
-		return false
-	}
-	var repo []byte
-	if n.repoDir == "" {
-		repo = n.repoNpmrc()
-	}
-	return n.npmrcDigest(repo) != was
-}
-
-// npmrcDigest is a digest of the .npmrc files the registries come from: the repository's (repo
-// for a remote, else the working tree's) and the user's. Unreadable files count as empty.
-func (n *npmInstaller) npmrcDigest(repo []byte) string {
-	h := sha256.New()
-	if n.repoDir != "" {
-		repo, _ = os.ReadFile(filepath.Join(n.repoDir, ".npmrc"))
-	}
-	fmt.Fprintf(h, "repo %d\n", len(repo))
-	h.Write(repo)
-	if user := npmvendor.UserNpmrcPath(os.Getenv); user != "" {
-		data, _ := os.ReadFile(user)
-		fmt.Fprintf(h, "user %d\n", len(data))
-		h.Write(data)
-	}
-	return hex.EncodeToString(h.Sum(nil))
-}
-
-// repoNpmrc reads .npmrc at the commit of the latest install from the git mirror; nil when there
-// is none (or it cannot be read, which is logged).
-func (n *npmInstaller) repoNpmrc() []byte {
-	n.mu.Lock()
-	commit := n.commit
-	n.mu.Unlock()
-	if commit == "" {
-		return nil
-	}
-	data, err := n.store.ReadFile(commit, ".npmrc", n.maxNpmrc)
-	if err == nil {
-		return data
-	}
-	if !errors.Is(err, fs.ErrNotExist) {
-		n.log.Warn("npm: cannot read the repository's .npmrc from the git mirror", zap.String("commit", commit), zap.Error(err))
-	}
-	return nil
+	return npmvendor.NewRepoInstaller(opts)
 }

@@ -7,6 +7,7 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/actionsd/actionsd/internal/config"
+	"github.com/actionsd/actionsd/npmvendor"
 	"github.com/actionsd/actionsd/review"
 	"github.com/actionsd/actionsd/vaultsecrets"
 )
@@ -70,7 +71,7 @@ Exit status: 0 valid, 1 errors found, 2 usage error.`,
 			}
 			opts := review.Options{SkipRun: noRun}
 			if !noInstall {
-				opts.Dependencies = &localInstaller{repoDir: repo.dir}
+				opts.Dependencies = npmvendor.NewWorkTreeInstaller(repo.dir)
 			}
 			if checkVault {
 				cfg := vaultsecrets.VaultConfigFromEnv()
