@@ -7,6 +7,7 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/actionsd/actionsd/internal/config"
+	"github.com/actionsd/actionsd/internal/daemon"
 	"github.com/actionsd/actionsd/npmvendor"
 	"github.com/actionsd/actionsd/review"
 	"github.com/actionsd/actionsd/vaultsecrets"
@@ -66,7 +67,7 @@ Exit status: 0 valid, 1 errors found, 2 usage error.`,
 			if err != nil {
 				return err
 			}
-			if r.Verify, err = verifyOptions(verify); err != nil {
+			if r.Verify, err = daemon.VerifyOptions(verify); err != nil {
 				return usageError(cmd, "%v", err)
 			}
 			opts := review.Options{SkipRun: noRun}

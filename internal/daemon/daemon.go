@@ -1,4 +1,9 @@
-package main
+// Package daemon assembles a running actionsd from its configuration: the git store, the npm
+// installer, the reconciler (sync) with its secrets, and the HTTP API, with the Prometheus
+// registry, the start-up collector settings and the shutdown sequence (drain, grace, close).
+// cmd/actionsd parses flags into a config.Config and calls New and Run; tests run daemons
+// in-process the same way.
+package daemon
 
 import (
 	"context"
@@ -19,7 +24,6 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"go.uber.org/zap"
-	"go.uber.org/zap/zapcore"
 
 	"github.com/actionsd/actionsd/gitstore"
 	"github.com/actionsd/actionsd/internal/api"
@@ -28,39 +32,56 @@ import (
 	"github.com/actionsd/actionsd/runner"
 	"github.com/actionsd/actionsd/runner/egress"
 	"github.com/actionsd/actionsd/sync"
-	"github.com/actionsd/actionsd/vaultsecrets"
 )
 
-// daemon is a running actionsd: the reconciler and the HTTP API over one repository, and with
+// Daemon is a running actionsd: the reconciler and the HTTP API over one repository, and with
 // Vault the login keeper and the rotation watcher.
-type daemon struct {
-	rec      *sync.Reconciler
-	secrets  daemonSecrets
-	store    *gitstore.Store
-	listener net.Listener
-	server   *api.Server
-	registry *prometheus.Registry
-	grace    time.Duration // how long in-flight requests may take to finish on shutdown
-	draining atomic.Bool
-	log      *zap.Logger
+type Daemon struct {
+	rec       *sync.Reconciler
+	secrets   Secrets
+	store     *gitstore.Store
+	listener  net.Listener
+	server    *api.Server
+	registry  *prometheus.Registry
+	grace     time.Duration // how long in-flight requests may take to finish on shutdown
+	draining  atomic.Bool
+	log       *zap.Logger
+	startHeap int64 // Options.StartHeap
 }
 
-// newRegistry returns the Prometheus registry of a daemon, with the Go and process collectors.
-func newRegistry() *prometheus.Registry {
+// NewRegistry returns the Prometheus registry of a daemon, with the Go and process collectors.
+func NewRegistry() *prometheus.Registry {
 	registry := prometheus.NewRegistry()
 	registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return registry
 }
 
-// newDaemon wires a daemon from cfg and a plain secrets source (a file, memory, or a Vault read
-// without cache or rotation watch); it listens but serves nothing until run.
-func newDaemon(cfg config.Config, secrets vaultsecrets.Source, log *zap.Logger) (*daemon, error) {
-	return newDaemonWith(cfg, daemonSecrets{source: secrets}, newRegistry(), log)
+// Options are what a daemon takes beside its configuration.
+type Options struct {
+	// Secrets is where secret values come from: NewSecrets for what the configuration names, or
+	// Secrets{Source: s} for a plain source (a file, memory, or a Vault read without cache or
+	// rotation watch).
+	Secrets Secrets
+	// Registry receives the daemon's metrics (and already holds those of Secrets); nil: a new
+	// NewRegistry.
+	Registry *prometheus.Registry
+	// Logger logs; nil: nothing is logged.
+	Logger *zap.Logger
+	// StartHeap is how far the heap may grow before the collector runs while the first
+	// generation builds, in bytes (DefaultStartHeap; a GOMEMLIMIT below it wins); 0: the
+	// collector runs as usual.
+	StartHeap int64
 }
 
-// newDaemonWith wires a daemon from cfg and secrets, registering its metrics on registry (where
-// secrets' own metrics are already); it listens but serves nothing until run.
-func newDaemonWith(cfg config.Config, secrets daemonSecrets, registry *prometheus.Registry, log *zap.Logger) (*daemon, error) {
+// New wires a daemon from cfg and opts; it listens but serves nothing until Run.
+func New(cfg config.Config, opts Options) (*Daemon, error) {
+	secrets, registry, log := opts.Secrets, opts.Registry, opts.Logger
+	if registry == nil {
+		registry = NewRegistry()
+	}
+	if log == nil {
+		log = zap.NewNop()
+	}
 	runner.Precompile()
 	if err := cfg.ResolveSecrets(); err != nil {
 		return nil, err
@@ -75,7 +96,7 @@ func newDaemonWith(cfg config.Config, secrets daemonSecrets, registry *prometheu
 	if err != nil {
 		return nil, fmt.Errorf("git auth: %w", err)
 	}
-	verify, err := verifyOptions(cfg.Verify)
+	verify, err := VerifyOptions(cfg.Verify)
 	if err != nil {
 		return nil, err
 	}
@@ -102,7 +123,7 @@ func newDaemonWith(cfg config.Config, secrets daemonSecrets, registry *prometheu
 	}
 	sc := sync.Config{
 		Repository:   store,
-		Secrets:      secrets.source,
+		Secrets:      secrets.Source,
 		Dependencies: newNPMInstaller(cfg, store, npmMetrics, log),
 		PollInterval: time.Duration(cfg.PollInterval),
 		Runner: runner.Options{Logger: log, HTTPClient: egress.NewClient(allow), StateKey: []byte(cfg.StateKey),
@@ -112,11 +133,11 @@ func newDaemonWith(cfg config.Config, secrets daemonSecrets, registry *prometheu
 		Registerer: registry,
 		Logger:     log,
 	}
-	if secrets.watcher != nil { // a nil *Watcher in the interface would not be nil
-		sc.SecretWatcher = secrets.watcher
+	if secrets.Watcher != nil { // a nil *Watcher in the interface would not be nil
+		sc.SecretWatcher = secrets.Watcher
 	}
-	if secrets.vault != nil {
-		sc.Login = secrets.vault
+	if secrets.Vault != nil {
+		sc.Login = secrets.Vault
 	}
 	rec := sync.New(sc)
 	ln, err := net.Listen("tcp", cfg.Addr)
@@ -127,14 +148,15 @@ func newDaemonWith(cfg config.Config, secrets daemonSecrets, registry *prometheu
 		ln.Close() // every address, or a name that resolved beyond loopback; config.Check says it first
 		return nil, fmt.Errorf("config: addr %s listens on %s, which other hosts can reach, so the API needs a token", cfg.Addr, ta.IP)
 	}
-	d := &daemon{
-		rec:      rec,
-		secrets:  secrets,
-		store:    store,
-		listener: ln,
-		registry: registry,
-		grace:    time.Duration(cfg.ShutdownGrace),
-		log:      log,
+	d := &Daemon{
+		rec:       rec,
+		secrets:   secrets,
+		store:     store,
+		listener:  ln,
+		registry:  registry,
+		grace:     time.Duration(cfg.ShutdownGrace),
+		log:       log,
+		startHeap: opts.StartHeap,
 	}
 	if d.grace <= 0 {
 		d.grace = config.DefaultGrace
@@ -157,8 +179,9 @@ func newDaemonWith(cfg config.Config, secrets daemonSecrets, registry *prometheu
 	return d, nil
 }
 
-// verifyOptions reads the trusted keys of the verification mode.
-func verifyOptions(v config.Verify) (gitstore.Verify, error) {
+// VerifyOptions reads the trusted keys of the verification mode: the daemon's signature policy,
+// which validate applies too.
+func VerifyOptions(v config.Verify) (gitstore.Verify, error) {
 	var out gitstore.Verify
 	switch v.Mode {
 	case "", config.VerifyNone:
@@ -188,12 +211,15 @@ func verifyOptions(v config.Verify) (gitstore.Verify, error) {
 }
 
 // URL is the base URL the API listens on.
-func (d *daemon) URL() string { return "http://" + d.listener.Addr().String() }
+func (d *Daemon) URL() string { return "http://" + d.listener.Addr().String() }
 
-// run serves until ctx ends (SIGTERM, SIGINT), then reports not ready, stops accepting, lets
+// Reconciler is the daemon's reconciler: Sync brings it to the deploy branch's HEAD now.
+func (d *Daemon) Reconciler() *sync.Reconciler { return d.rec }
+
+// Run serves until ctx ends (SIGTERM, SIGINT), then reports not ready, stops accepting, lets
 // in-flight requests finish (bounded by the shutdown grace) and returns nil. SIGHUP asks for a
-// sync.
-func (d *daemon) run(ctx context.Context) error {
+// sync. A daemon runs once.
+func (d *Daemon) Run(ctx context.Context) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 
@@ -202,17 +228,17 @@ func (d *daemon) run(ctx context.Context) error {
 	defer signal.Stop(hup)
 
 	var side gosync.WaitGroup // the Vault login keeper and the rotation watcher
-	if v := d.secrets.vault; v != nil {
+	if v := d.secrets.Vault; v != nil {
 		side.Go(func() {
 			if err := v.Run(ctx); err != nil {
 				d.log.Error("vault login keeper stopped", zap.Error(err))
 			}
 		})
 	}
-	if w := d.secrets.watcher; w != nil {
+	if w := d.secrets.Watcher; w != nil {
 		side.Go(func() { _ = w.Run(ctx) })
 	}
-	restoreGC := relaxStartGC(startHeap)
+	restoreGC := relaxStartGC(d.startHeap)
 	defer restoreGC() // when the daemon stops before its first reconcile ends
 	go func() {
 		select {
@@ -256,8 +282,8 @@ loop:
 	cancel()
 	<-recDone
 	side.Wait()
-	if d.secrets.vault != nil {
-		_ = d.secrets.vault.Close()
+	if d.secrets.Vault != nil {
+		_ = d.secrets.Vault.Close()
 	}
 	if gen := d.rec.Current(); gen != nil && serr == nil {
 		gen.Close() // nothing runs on it any more
@@ -266,22 +292,6 @@ loop:
 		err = nil
 	}
 	return err
-}
-
-// newLogger builds the zap logger the config asks for.
-func newLogger(c config.Log) (*zap.Logger, error) {
-	level, err := zapcore.ParseLevel(c.Level)
-	if err != nil {
-		return nil, fmt.Errorf("log.level: %w", err)
-	}
-	zc := zap.NewProductionConfig()
-	if c.Format == "console" {
-		zc = zap.NewDevelopmentConfig()
-		zc.EncoderConfig.EncodeLevel = zapcore.CapitalColorLevelEncoder
-	}
-	zc.Level = zap.NewAtomicLevelAt(level)
-	zc.DisableStacktrace = true
-	return zc.Build()
 }
 
 // newNPMInstaller is the reconciler's prepare.Installer: npmvendor's over the cache in

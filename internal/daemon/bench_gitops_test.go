@@ -1,4 +1,4 @@
-package main
+package daemon
 
 // Benchmarks of issue 6. Run them once each (they time fixed scenarios and report their own
 // figures, each with a baseline measured in the same run):
