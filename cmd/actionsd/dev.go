@@ -4,18 +4,15 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"time"
 
 	"github.com/spf13/cobra"
 
-	"github.com/actionsd/actionsd/examples"
 	"github.com/actionsd/actionsd/internal/config"
 	"github.com/actionsd/actionsd/internal/daemon"
 	"github.com/actionsd/actionsd/internal/demo"
-	"github.com/actionsd/actionsd/vaultsecrets"
 )
 
 // devPoll is how often dev polls its local demo repository, so an edit there is live quickly.
@@ -80,9 +77,7 @@ func runDev(ctx context.Context, out io.Writer, addr, dataDir, token string, lim
 	}
 	defer sink.Close()
 
-	secrets := vaultsecrets.NewStatic(map[vaultsecrets.Owner]vaultsecrets.Values{
-		{Kind: vaultsecrets.KindModule, Name: "logger"}: {"SERVICE_URL": sink.URL + "/logs", "API_KEY": apiKey},
-	}, log)
+	secrets := demo.Secrets(sink, apiKey, log)
 
 	cfg := config.Default()
 	cfg.Repo = repoDir
@@ -102,12 +97,7 @@ func runDev(ctx context.Context, out io.Writer, addr, dataDir, token string, lim
 		if err != nil {
 			return
 		}
-		eventPath := filepath.Join("examples", "events", "post-login.json")
-		if _, err := os.Stat(eventPath); err != nil {
-			eventPath = filepath.Join(dataDir, "post-login.json")
-			data, _ := fs.ReadFile(examples.FS, "events/post-login.json")
-			_ = os.WriteFile(eventPath, data, 0o644)
-		}
+		eventPath := demo.EventFile(dataDir)
 		auth := ""
 		if token != "" {
 			auth = ` -H "Authorization: Bearer $ACTIONSD_TOKEN"`

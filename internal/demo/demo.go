@@ -14,8 +14,11 @@ import (
 	"path/filepath"
 	"time"
 
+	"go.uber.org/zap"
+
 	"github.com/actionsd/actionsd/examples"
 	"github.com/actionsd/actionsd/gitstore"
+	"github.com/actionsd/actionsd/vaultsecrets"
 )
 
 // EnsureRepo creates the quickstart repository at dir unless one is there: one commit on main and
@@ -77,4 +80,24 @@ func NewAPIKey() string {
 	b := make([]byte, 16)
 	_, _ = rand.Read(b)
 	return hex.EncodeToString(b)
+}
+
+// Secrets are the demo's secrets, in memory: the logger module's SERVICE_URL (the sink's /logs)
+// and API_KEY.
+func Secrets(sink *Sink, apiKey string, log *zap.Logger) vaultsecrets.Source {
+	return vaultsecrets.NewStatic(map[vaultsecrets.Owner]vaultsecrets.Values{
+		{Kind: vaultsecrets.KindModule, Name: "logger"}: {"SERVICE_URL": sink.URL + "/logs", "API_KEY": apiKey},
+	}, log)
+}
+
+// EventFile is the path of a post-login event for the command dev prints: the repository's
+// examples/events/post-login.json when dev runs in a checkout, else a copy written in dataDir.
+func EventFile(dataDir string) string {
+	path := filepath.Join("examples", "events", "post-login.json")
+	if _, err := os.Stat(path); err != nil {
+		path = filepath.Join(dataDir, "post-login.json")
+		data, _ := fs.ReadFile(examples.FS, "events/post-login.json")
+		_ = os.WriteFile(path, data, 0o644)
+	}
+	return path
 }
