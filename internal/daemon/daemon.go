@@ -62,8 +62,8 @@ type Options struct {
 	// Secrets{Source: s} for a plain source (a file, memory, or a Vault read without cache or
 	// rotation watch).
 	Secrets Secrets
-	// Registry receives the daemon's metrics (and already holds those of Secrets); nil: a new
-	// NewRegistry.
+	// Registry receives the daemon's metrics (and already holds those of Secrets); nil: one
+	// made by NewRegistry.
 	Registry *prometheus.Registry
 	// Logger logs; nil: nothing is logged.
 	Logger *zap.Logger
