@@ -27,6 +27,7 @@ import (
 	"github.com/actionsd/actionsd/gitstore"
 	"github.com/actionsd/actionsd/jsdeps"
 	"github.com/actionsd/actionsd/lockfile"
+	"github.com/actionsd/actionsd/npmvendor"
 	"github.com/actionsd/actionsd/runner"
 	"github.com/actionsd/actionsd/vaultsecrets"
 )
@@ -193,19 +194,10 @@ type Installer interface {
 	Install(ctx context.Context, req InstallRequest) (*jsdeps.Bundle, error)
 }
 
-// InstallRequest is one owner's install.
-type InstallRequest struct {
-	Lock  *lockfile.Lock
-	Owner string // "actions/<name>" or "modules/<name>"
-	// Commits are read for tarballs in their vendor/npm/ folder, in order (the lock's own commit
-	// first, then the deploy branch's HEAD: tarballs are verified against their integrity, so any
-	// commit may serve them), before any registry. "" is the working tree (the CLI's installer
-	// reads its vendor/npm/ whatever they say).
-	Commits []string
-	// Subpaths are the deep imports of declared packages ("lodash/get") the owner's code requires
-	// literally; the bundle gets an entry for each.
-	Subpaths []string
-}
+// InstallRequest is one owner's install: its lock, its name, the commits whose vendor/npm/ is
+// read before any registry ("" the working tree) and its deep imports. npmvendor defines it, so
+// that its installers implement Installer without importing this package.
+type InstallRequest = npmvendor.InstallRequest
 
 // Install installs the npm packages u declares with in, from u's lock, with the literal deep
 // imports of its files, and attaches their bundle to u.Source. The request names u's commits for

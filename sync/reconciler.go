@@ -91,8 +91,8 @@ type Config struct {
 	SecretWatcher SecretWatcher
 	// Login, when set, reports the secrets backend's login in Status (and Degraded on failure).
 	Login Login
-	// Dependencies installs npm dependencies (implemented in cmd/actionsd over *npmvendor.Installer,
-	// which reads vendored tarballs from the repository's commits); nil: declared dependencies are
+	// Dependencies installs npm dependencies (the daemon's is npmvendor.RepoInstaller, which reads
+	// vendored tarballs from the repository's commits); nil: declared dependencies are
 	// checked against the lock but not installed (requiring one then fails in JavaScript with a
 	// clear error).
 	Dependencies prepare.Installer

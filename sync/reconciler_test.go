@@ -26,7 +26,7 @@ func TestMain(m *testing.M) {
 
 // countingRepo serves fixed snapshots and counts what the reconciler asks of it. A fake is right
 // here: these tests are about the reconciler's signals and skips; the end-to-end tests in
-// cmd/actionsd drive it with real git.
+// internal/daemon drive it with real git.
 type countingRepo struct {
 	mu        gosync.Mutex
 	key       string

@@ -23,7 +23,7 @@ import (
 // The tests of this file run one reconcile step on its own, on an attempt made for it, and check
 // what the step left in the attempt and what kind of error it returned. The fakes (of the
 // repository and the installer) stand for what one step asks of them; the end-to-end tests in
-// cmd/actionsd and security/ run whole reconciles against real git.
+// internal/daemon and security/ run whole reconciles against real git.
 
 // kind describes a step's error as the reconciler acts on it: "" (none), "skip", "content: …" (not
 // retried until the refs move, Stalled) or "transient(<reason>): …" (retried, Degraded).

@@ -11,6 +11,7 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/actionsd/actionsd/localrun"
+	"github.com/actionsd/actionsd/npmvendor"
 	"github.com/actionsd/actionsd/review"
 	"github.com/actionsd/actionsd/runner"
 	"github.com/actionsd/actionsd/runner/egress"
@@ -93,7 +94,7 @@ func localWorkspace(errw io.Writer, flags repoFlags, draft bool, secretsFile str
 	if err != nil {
 		return nil, err
 	}
-	w := &localrun.Workspace{State: st, Draft: draft, Dependencies: &localInstaller{repoDir: flags.dir}}
+	w := &localrun.Workspace{State: st, Draft: draft, Dependencies: npmvendor.NewWorkTreeInstaller(flags.dir)}
 	if secretsFile != "" {
 		fmt.Fprintln(errw, localSecretsWarning)
 		src, err := vaultsecrets.NewFile(secretsFile, zap.NewNop())

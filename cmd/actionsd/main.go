@@ -13,6 +13,8 @@ import (
 	"syscall"
 
 	"github.com/spf13/cobra"
+
+	"github.com/actionsd/actionsd/internal/daemon"
 )
 
 func main() {
@@ -58,13 +60,13 @@ const defaultGCPercent = 400
 func withGCPercent(cmd *cobra.Command) *cobra.Command {
 	pct := cmd.Flags().Int("gc-percent", defaultGCPercent,
 		"garbage collector target, as GOGC: the heap may grow by this percentage of the live heap between collections (default: GOGC or GOMEMLIMIT from the environment when set)")
-	heap := cmd.Flags().Int("start-heap-mib", defaultStartHeapMiB,
+	heap := cmd.Flags().Int("start-heap-mib", daemon.DefaultStartHeapMiB,
 		"while the first generation builds, let the heap grow to this many MiB (or GOMEMLIMIT, when lower) before collecting; 0: collect as usual")
 	cmd.PreRunE = func(c *cobra.Command, args []string) error {
 		if err := applyGCPercent(*pct, c.Flags().Changed("gc-percent"), os.Getenv); err != nil {
 			return err
 		}
-		b, ok := startHeapBytes(*heap)
+		b, ok := daemon.StartHeapBytes(*heap)
 		if !ok {
 			return fmt.Errorf("--start-heap-mib %d: want 0 or a positive number of MiB", *heap)
 		}
@@ -73,6 +75,9 @@ func withGCPercent(cmd *cobra.Command) *cobra.Command {
 	}
 	return cmd
 }
+
+// startHeap is --start-heap-mib in bytes, set by withGCPercent before a daemon runs; 0: off.
+var startHeap = daemon.DefaultStartHeap
 
 // applyGCPercent sets the garbage collector's target: --gc-percent when given, else
 // ACTIONSD_GC_PERCENT, else nothing when GOGC or GOMEMLIMIT is set (the runtime applied them),

@@ -6,13 +6,12 @@ import (
 	"strings"
 	"time"
 
-	"github.com/prometheus/client_golang/prometheus"
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
-	"go.uber.org/zap"
 
 	"github.com/actionsd/actionsd/gitstore"
 	"github.com/actionsd/actionsd/internal/config"
+	"github.com/actionsd/actionsd/internal/daemon"
 	"github.com/actionsd/actionsd/vaultsecrets"
 )
 
@@ -93,22 +92,22 @@ func newServeCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			log, err := newLogger(cfg.Log)
+			log, err := daemon.NewLogger(cfg.Log)
 			if err != nil {
 				return err
 			}
 			defer func() { _ = log.Sync() }()
-			reg := newRegistry()
-			secrets, err := secretsSource(cfg, log, reg)
+			reg := daemon.NewRegistry()
+			secrets, err := daemon.NewSecrets(cfg, log, reg)
 			if err != nil {
 				return err
 			}
-			d, err := newDaemonWith(cfg, secrets, reg, log)
+			d, err := daemon.New(cfg, daemon.Options{Secrets: secrets, Registry: reg, Logger: log, StartHeap: startHeap})
 			if err != nil {
-				secrets.close()
+				secrets.Close()
 				return err
 			}
-			return d.run(cmd.Context())
+			return d.Run(cmd.Context())
 		},
 	}
 	fl := cmd.Flags()
@@ -214,51 +213,4 @@ func (f *serveFlags) resolve(fl *pflag.FlagSet) (config.Config, error) {
 		return cfg, fmt.Errorf("vault: %w", err)
 	}
 	return cfg, cfg.Check()
-}
-
-// daemonSecrets is where the daemon's secrets come from: a Source, and with Vault the login
-// keeper, the last-good cache and the rotation watcher that run beside the reconciler.
-type daemonSecrets struct {
-	source  vaultsecrets.Source   // what the reconciler reads: the cache over Vault, or a file
-	vault   *vaultsecrets.Vault   // nil without Vault
-	watcher *vaultsecrets.Watcher // nil without Vault: no rotation is watched
-}
-
-// close releases what newVaultSecrets made; call it only when the daemon never ran.
-func (s daemonSecrets) close() {
-	if s.vault != nil {
-		_ = s.vault.Close()
-	}
-}
-
-// secretsSource picks the secrets backend: a dev secrets file when one is named, else Vault with
-// its cache and rotation watcher, their metrics registered on reg.
-func secretsSource(cfg config.Config, log *zap.Logger, reg prometheus.Registerer) (daemonSecrets, error) {
-	if cfg.SecretsFile != "" {
-		f, err := vaultsecrets.NewFile(cfg.SecretsFile, log)
-		if err != nil {
-			return daemonSecrets{}, err
-		}
-		return daemonSecrets{source: f}, nil
-	}
-	return newVaultSecrets(cfg.Vault, log, reg)
-}
-
-// newVaultSecrets wires Vault, the cache of last good values and the rotation watcher.
-func newVaultSecrets(vc vaultsecrets.VaultConfig, log *zap.Logger, reg prometheus.Registerer) (daemonSecrets, error) {
-	m, err := vaultsecrets.NewMetrics(reg)
-	if err != nil {
-		return daemonSecrets{}, fmt.Errorf("vault metrics: %w", err)
-	}
-	v, err := vaultsecrets.NewVault(vc, log, vaultsecrets.WithMetrics(m))
-	if err != nil {
-		return daemonSecrets{}, err
-	}
-	cache := vaultsecrets.NewCache(v, vaultsecrets.CacheConfig{Logger: log, Metrics: m})
-	w, err := vaultsecrets.NewWatcher(vaultsecrets.WatcherConfig{Source: v, Cache: cache, Interval: vc.PollEvery(), Logger: log, Metrics: m})
-	if err != nil {
-		_ = v.Close()
-		return daemonSecrets{}, err
-	}
-	return daemonSecrets{source: cache, vault: v, watcher: w}, nil
 }

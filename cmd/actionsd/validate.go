@@ -7,6 +7,8 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/actionsd/actionsd/internal/config"
+	"github.com/actionsd/actionsd/internal/daemon"
+	"github.com/actionsd/actionsd/npmvendor"
 	"github.com/actionsd/actionsd/review"
 	"github.com/actionsd/actionsd/vaultsecrets"
 )
@@ -65,12 +67,12 @@ Exit status: 0 valid, 1 errors found, 2 usage error.`,
 			if err != nil {
 				return err
 			}
-			if r.Verify, err = verifyOptions(verify); err != nil {
+			if r.Verify, err = daemon.VerifyOptions(verify); err != nil {
 				return usageError(cmd, "%v", err)
 			}
 			opts := review.Options{SkipRun: noRun}
 			if !noInstall {
-				opts.Dependencies = &localInstaller{repoDir: repo.dir}
+				opts.Dependencies = npmvendor.NewWorkTreeInstaller(repo.dir)
 			}
 			if checkVault {
 				cfg := vaultsecrets.VaultConfigFromEnv()

@@ -7,18 +7,11 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"strings"
-	gosync "sync"
-	"sync/atomic"
-	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/actionsd/actionsd/gitstore"
-	"github.com/actionsd/actionsd/jsdeps"
-	"github.com/actionsd/actionsd/npmvendor"
-	"github.com/actionsd/actionsd/prepare"
 	"github.com/actionsd/actionsd/review"
 	"github.com/actionsd/actionsd/vaultsecrets"
 )
@@ -164,106 +157,4 @@ func plural(n int, word string) string {
 		return word
 	}
 	return word + "s"
-}
-
-// localInstaller installs the npm dependencies of `actionsd test` and `invoke` as the daemon does,
-// from actionsd.lock: tarballs from the working tree's vendor/npm/, else the registry (found as
-// `actionsd lock` finds it, and only when a tarball is missing), into the cache folder of
-// npmCacheDir, which runs share. It is made on the first install.
-type localInstaller struct {
-	repoDir   string
-	lazy      lazyInstaller
-	retention time.Duration // cliCacheRetention, set with the installer
-	pruned    gosync.Once
-}
-
-func (l *localInstaller) Install(ctx context.Context, req prepare.InstallRequest) (*jsdeps.Bundle, error) {
-	inst, err := l.lazy.get(func() (npmvendor.InstallerOptions, error) {
-		dir, err := npmCacheDir()
-		if err != nil {
-			return npmvendor.InstallerOptions{}, err
-		}
-		retention, err := cliCacheRetention()
-		if err != nil {
-			return npmvendor.InstallerOptions{}, err
-		}
-		l.retention = retention
-		return npmvendor.InstallerOptions{
-			Dir:       dir,
-			VendorDir: filepath.Join(l.repoDir, filepath.FromSlash(npmvendor.VendorDir)),
-			// A command a person or CI waits for: a registry that does not answer fails it
-			// within a minute, not the daemon's several.
-			Timeout: 20 * time.Second,
-			Retries: 1,
-			LoadRegistries: func() (*npmvendor.Registries, error) {
-				return npmvendor.LoadRegistries(npmvendor.RegistryOptions{RepoDir: l.repoDir})
-			},
-		}, nil
-	})
-	if err != nil {
-		return nil, err
-	}
-	// Runs share the cache, and each use marks an entry used: the first install of a run
-	// removes what no run has used for the retention (about a millisecond), except the packages
-	// of this lock, so that an old cache still serves this run without a registry.
-	l.pruned.Do(func() {
-		if _, err := inst.Prune(npmvendor.PruneOptions{Lock: req.Lock, MaxUnused: l.retention}); err != nil {
-			fmt.Fprintf(os.Stderr, "actionsd: npm cache: %v\n", err)
-		}
-	})
-	return inst.InstallWith(ctx, req.Lock, req.Owner, npmvendor.InstallOptions{Subpaths: req.Subpaths})
-}
-
-// lazyInstaller makes an npmvendor.Installer on first use, so that a repository without
-// dependencies never makes a cache folder or looks for a registry. The daemon's and the CLI's
-// installers differ only in the options.
-type lazyInstaller struct {
-	once gosync.Once
-	inst atomic.Pointer[npmvendor.Installer]
-	err  error
-}
-
-// get returns the installer, made with the options of opts on the first call.
-func (l *lazyInstaller) get(opts func() (npmvendor.InstallerOptions, error)) (*npmvendor.Installer, error) {
-	l.once.Do(func() {
-		o, err := opts()
-		if err != nil {
-			l.err = err
-			return
-		}
-		inst, err := npmvendor.NewInstaller(o)
-		l.inst.Store(inst)
-		l.err = err
-	})
-	return l.inst.Load(), l.err
-}
-
-// made returns the installer if an earlier get made one, else nil; it never makes one.
-func (l *lazyInstaller) made() *npmvendor.Installer { return l.inst.Load() }
-
-// cliCacheRetention is how long the CLI's npm cache keeps a bundle or package no run has used:
-// $ACTIONSD_CACHE_RETENTION (a Go duration; negative: for ever), else 30 days.
-func cliCacheRetention() (time.Duration, error) {
-	v := os.Getenv("ACTIONSD_CACHE_RETENTION")
-	if v == "" {
-		return 30 * 24 * time.Hour, nil
-	}
-	d, err := time.ParseDuration(v)
-	if err != nil {
-		return 0, fmt.Errorf("ACTIONSD_CACHE_RETENTION: %q is not a duration such as 720h", v)
-	}
-	return d, nil
-}
-
-// npmCacheDir is where the CLI keeps installed npm packages and bundles: $ACTIONSD_CACHE_DIR/npm,
-// else actionsd/npm in the user's cache folder.
-func npmCacheDir() (string, error) {
-	if d := os.Getenv("ACTIONSD_CACHE_DIR"); d != "" {
-		return filepath.Join(d, "npm"), nil
-	}
-	d, err := os.UserCacheDir()
-	if err != nil {
-		return "", fmt.Errorf("npm cache: %w (set ACTIONSD_CACHE_DIR)", err)
-	}
-	return filepath.Join(d, "actionsd", "npm"), nil
 }

@@ -1,9 +1,9 @@
-package main
+package daemon
 
 // Benchmarks of issue 6. Run them once each (they time fixed scenarios and report their own
 // figures, each with a baseline measured in the same run):
 //
-//	go test ./cmd/actionsd -run '^$' -bench 'PushToLive|CommitToLive|Scale' -benchtime 1x
+//	go test ./internal/daemon -run '^$' -bench 'PushToLive|CommitToLive|Scale' -benchtime 1x
 
 import (
 	"bytes"

@@ -1,4 +1,4 @@
-package main
+package daemon
 
 import (
 	"runtime"
@@ -59,7 +59,7 @@ func TestRelaxStartGC(t *testing.T) {
 	if pct, _ := gcSettings(); pct != 100 {
 		t.Errorf("--start-heap-mib 0 changed the GC percent to %d", pct)
 	}
-	if _, ok := startHeapBytes(-1); ok {
+	if _, ok := StartHeapBytes(-1); ok {
 		t.Error("a negative --start-heap-mib was accepted")
 	}
 }

@@ -1,8 +1,7 @@
-package main
+package daemon
 
 import (
 	"bytes"
-	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
@@ -19,7 +18,6 @@ import (
 
 	"github.com/actionsd/actionsd/internal/config"
 	"github.com/actionsd/actionsd/internal/vaulttest"
-	"github.com/actionsd/actionsd/vaultsecrets"
 )
 
 // lockedWriter is a bytes.Buffer safe for zap's writers and the test.
@@ -126,23 +124,21 @@ exports.onExecutePostLogin = async (event, api) => {
 	call("POST", "/v1/sync", nil)
 	call("POST", "/v1/triggers/nope/execute", []byte(`{}`))
 
-	// secrets check, as a function.
-	src, err := vaultsecrets.NewVault(vaultsecrets.VaultConfig{Address: vault.Addr, Token: vault.RootToken}, zap.New(debugCore))
-	if err != nil {
-		t.Fatal(err)
+	// secrets check and validate, as the built binary, with Vault configured.
+	vaultEnv := append(gitEnv(repo.dir), "VAULT_ADDR="+vault.Addr, "VAULT_TOKEN="+vault.RootToken)
+	for _, args := range [][]string{
+		{"secrets", "check", "-C", repo.dir, "--json"},
+		{"secrets", "check", "-C", repo.dir},
+		{"validate", "-C", repo.dir, "--check-vault", "-o", "json"},
+	} {
+		cmd := exec.Command(actionsdBinary(t), args...)
+		cmd.Env = vaultEnv
+		out, err := cmd.CombinedOutput()
+		if args[0] == "secrets" && (err != nil || !strings.Contains(string(out), "KEY")) {
+			t.Errorf("actionsd %s: %v, want both owners' KEY found in Vault:\n%s", strings.Join(args, " "), err, out)
+		}
+		bodies = append(bodies, strings.Join(args[:2], " ")+": "+string(out))
 	}
-	defer src.Close()
-	res := checkSecrets(context.Background(), repo.dir, src)
-	js, _ := json.Marshal(res)
-	var table bytes.Buffer
-	printSecretsCheck(&table, res)
-	bodies = append(bodies, "secrets check: "+string(js)+"\n"+table.String())
-
-	// validate, as the built binary, with Vault configured.
-	cmd := exec.Command(cliBinary, "validate", "-C", repo.dir, "--check-vault", "-o", "json")
-	cmd.Env = append(gitEnv(repo.dir), "VAULT_ADDR="+vault.Addr, "VAULT_TOKEN="+vault.RootToken)
-	out, _ := cmd.CombinedOutput()
-	bodies = append(bodies, "validate: "+string(out))
 
 	// Every observed log entry, encoded with its fields.
 	var logs strings.Builder

@@ -1,4 +1,4 @@
-package main
+package daemon
 
 import (
 	"bytes"
@@ -114,7 +114,7 @@ exports.onExecutePostLogin = async (event, api) => {
 }
 
 // daemonOpts start a test daemon with a configuration changed by edit.
-func startDaemonWith(t testing.TB, repo string, edit func(*config.Config)) (*testDaemon, *daemon) {
+func startDaemonWith(t testing.TB, repo string, edit func(*config.Config)) (*testDaemon, *Daemon) {
 	t.Helper()
 	cfg := testConfig(t, repo)
 	if edit != nil {

@@ -1,4 +1,4 @@
-package main
+package daemon
 
 import (
 	"encoding/json"
@@ -26,7 +26,7 @@ import (
 // rotation watcher, with its log entries observed.
 type vaultDaemon struct {
 	*testDaemon
-	d    *daemon
+	d    *Daemon
 	logs *observer.ObservedLogs
 }
 
@@ -48,12 +48,12 @@ func startVaultDaemon(t testing.TB, repo, addr, token string, edit func(*config.
 		}
 		return zapcore.NewTee(cores...)
 	})))
-	reg := newRegistry()
-	secrets, err := newVaultSecrets(cfg.Vault, log, reg)
+	reg := NewRegistry()
+	secrets, err := NewVaultSecrets(cfg.Vault, log, reg)
 	if err != nil {
 		t.Fatal(err)
 	}
-	d, err := newDaemonWith(cfg, secrets, reg, log)
+	d, err := New(cfg, Options{Secrets: secrets, Registry: reg, Logger: log, StartHeap: DefaultStartHeap})
 	if err != nil {
 		t.Fatal(err)
 	}

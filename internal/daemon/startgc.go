@@ -1,4 +1,4 @@
-package main
+package daemon
 
 import (
 	"math"
@@ -8,15 +8,15 @@ import (
 	gosync "sync"
 )
 
-// defaultStartHeapMiB is how far the heap may grow before the collector runs while the first
-// generation builds (--start-heap-mib). Compiling the dependency bundles of a start allocates
+// DefaultStartHeapMiB is how far the heap may grow before the collector runs while the first
+// generation builds (--start-heap-mib, Options.StartHeap). Compiling the dependency bundles of a start allocates
 // short-lived parse trees: about 100 MiB for axios, jsonwebtoken, lodash, dayjs, uuid and zod,
 // whose collections cost ~15-20 ms of a ~110 ms start. Go's own compiler raises its starting heap
 // for the same reason (cmd/compile's AdjustStartingHeap). A GOMEMLIMIT below it wins.
-const defaultStartHeapMiB = 128
+const DefaultStartHeapMiB = 128
 
-// startHeap is --start-heap-mib in bytes, set by withGCPercent before a daemon runs; 0: off.
-var startHeap int64 = defaultStartHeapMiB << 20
+// DefaultStartHeap is DefaultStartHeapMiB in bytes.
+const DefaultStartHeap int64 = DefaultStartHeapMiB << 20
 
 var startGC struct {
 	mu             gosync.Mutex
@@ -98,8 +98,8 @@ func liveHeap() int64 {
 	return int64(min(s[0].Value.Uint64(), math.MaxInt64))
 }
 
-// startHeapBytes converts --start-heap-mib, refusing what no heap could be.
-func startHeapBytes(mib int) (int64, bool) {
+// StartHeapBytes converts --start-heap-mib, refusing what no heap could be.
+func StartHeapBytes(mib int) (int64, bool) {
 	if mib < 0 || int64(mib) > math.MaxInt64>>20 {
 		return 0, false
 	}

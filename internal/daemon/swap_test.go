@@ -1,4 +1,4 @@
-package main
+package daemon
 
 import (
 	"bytes"
@@ -107,46 +107,6 @@ func TestZeroDowntimeSwaps(t *testing.T) {
 	t.Logf("%d executions over %d syncs saw %d distinct commits, none failed or mixed", len(results), syncs, len(commits))
 }
 
-// TestStatusCommand: `actionsd status` prints what the daemon serves, and exits non-zero when it
-// is not ready.
-func TestStatusCommand(t *testing.T) {
-	repo := newGitRepo(t)
-	repo.simpleRepo("A1", "M1")
-	c1 := repo.commit("first")
-	repo.git("tag", "modules/m/v1")
-	d, _ := startDaemonWith(t, repo.dir, func(c *config.Config) { c.Token = "tok"; c.Instance = "replica-1" })
-	d.sync("tok")
-
-	run := func(args ...string) (string, error) {
-		cmd := newRootCmd()
-		var out bytes.Buffer
-		cmd.SetOut(&out)
-		cmd.SetArgs(append([]string{"status", "--addr", d.url, "--token", "tok"}, args...))
-		err := cmd.ExecuteContext(context.Background())
-		return out.String(), err
-	}
-	out, err := run()
-	if err != nil {
-		t.Fatalf("status: %v\n%s", err, out)
-	}
-	for _, want := range []string{"replica-1", c1, "Ready", "Applied", "greet", "serving"} {
-		if !strings.Contains(out, want) {
-			t.Errorf("status output lacks %q:\n%s", want, out)
-		}
-	}
-	out, err = run("--json")
-	if err != nil || !strings.Contains(out, `"conditions"`) {
-		t.Errorf("status --json: %v\n%s", err, out)
-	}
-
-	repo.write("triggers.yaml", "post-login: [ghost]\n")
-	repo.commit("broken")
-	d.sync("tok")
-	if out, err := run(); err == nil || !strings.Contains(out, "triggers.yaml:1") {
-		t.Errorf("status of a failed commit: got %v\n%s; want an error and the problem", err, out)
-	}
-}
-
 // TestGracefulShutdown: on cancel (SIGTERM), readyz turns 503, an execution in flight finishes,
 // and run returns nil.
 func TestGracefulShutdown(t *testing.T) {
@@ -167,7 +127,7 @@ func TestGracefulShutdown(t *testing.T) {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
-	go func() { done <- d.run(ctx) }()
+	go func() { done <- d.Run(ctx) }()
 	if _, err := d.rec.Sync(ctx); err != nil {
 		t.Fatal(err)
 	}

@@ -1,4 +1,4 @@
-package main
+package daemon
 
 import (
 	"bytes"
@@ -165,10 +165,10 @@ func testConfig(t testing.TB, repo string) config.Config {
 }
 
 // runDaemon runs d until the test ends, then checks that it stopped cleanly.
-func runDaemon(t testing.TB, d *daemon) *testDaemon {
+func runDaemon(t testing.TB, d *Daemon) *testDaemon {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
-	go func() { done <- d.run(ctx) }()
+	go func() { done <- d.Run(ctx) }()
 	t.Cleanup(func() {
 		cancel()
 		if err := <-done; err != nil {
