@@ -105,7 +105,7 @@ func TestImportRules(t *testing.T) {
 // gitWriters may import go-git in their tests, only to write: the issue's one exception ("nothing
 // outside gitstore imports go-git except where it writes").
 var gitWriters = map[string]string{
-	"cmd/actionsd": "signature_test.go writes OpenPGP-signed commits and tags, which the git CLI cannot without a gpg agent",
+	"internal/daemon": "signature_test.go writes OpenPGP-signed commits and tags, which the git CLI cannot without a gpg agent",
 }
 
 // TestOnlyGitstoreReadsGit: nothing but gitstore imports go-git. Tests drive the git CLI, as users
