@@ -64,16 +64,17 @@
     },
     basename(p, ext) {
       check(p);
+      if (typeof ext === 'string' && ext !== '' && ext === p) return ''; // Node's rule: the suffix is the whole path
       let end = p.length;
       while (end > 0 && p[end - 1] === '/') end--;
       let b = p.slice(p.lastIndexOf('/', end - 1) + 1, end);
-      if (ext !== undefined && b.endsWith(ext) && b !== ext) b = b.slice(0, -ext.length);
+      if (typeof ext === 'string' && ext !== '' && b.endsWith(ext) && b !== ext) b = b.slice(0, -ext.length);
       return b;
     },
     extname(p) {
       const b = path.basename(p);
       const i = b.lastIndexOf('.');
-      return i <= 0 ? '' : b.slice(i);
+      return i <= 0 || b === '..' ? '' : b.slice(i);
     },
     parse(p) {
       check(p);

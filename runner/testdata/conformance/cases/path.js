@@ -16,6 +16,10 @@ for (const p of ['/home/user/dir/file.txt', 'file.tar.gz', '.bashrc', 'a/b/', '/
   for (const f of ['basename', 'dirname', 'extname'])
     test(f + ' ' + JSON.stringify(p), () => path[f](p));
 
+for (const [p, ext] of [['b.html', 'b.html'], ['aaa/bbb', 'bbb'], ['/a/b/', 'b'], ['x.js', '.js'], ['.js', '.js'], ['a.js', 'a.js/'], ['/x/a.js/', '.js'], ['file', 'ile'], ['/a/.html', '.html'], ['..', '.'], ['a', '']])
+  test('basename ' + JSON.stringify(p) + ' ' + JSON.stringify(ext), () => path.basename(p, ext));
+for (const p of ['...', '.a.', 'a..', './..', '/..', 'a/.b.c'])
+  test('extname edge ' + JSON.stringify(p), () => path.extname(p));
 test('basename with ext', () => [path.basename('/a/b.html', '.html'), path.basename('/a/b.html', 'html'), path.basename('b.html', 'b.html'), path.basename('/a/b/', 'b')]);
 
 for (const p of ['/home/user/dir/file.txt', 'file.txt', '/', '', './a/b.c', '/a/.b', 'a/b/'])
@@ -40,4 +44,4 @@ test('join non-string code', () => { try { path.join(null); } catch (e) { return
 test('win32 join', () => path.win32.join('C:\\a', 'b', '..', 'c'));
 test('win32 basename', () => path.win32.basename('C:\\temp\\myfile.html'));
 test('win32 parse', () => path.win32.parse('C:\\path\\dir\\file.txt'));
-test('matchesGlob absent in node 20', () => typeof path.matchesGlob);
+test('typeof matchesGlob', () => typeof path.matchesGlob);
