@@ -66,3 +66,36 @@ test('readUInt8 alias', () => [typeof B.prototype.readUint8, typeof B.prototype.
 test('length of string surrogates', () => B.from('😀').length);
 test('toLocaleString is toString', () => B.from('hi').toLocaleString());
 test('inspect', () => require('util').inspect(B.from('hello world, this is a longer buffer of bytes!')));
+const err = (f) => { try { return ['no throw', f()]; } catch (e) { return [e.name, e.code, e.message]; } };
+test('from number message', () => err(() => B.from(5)));
+test('from null message', () => err(() => B.from(null)));
+test('from undefined message', () => err(() => B.from()));
+test('from object message', () => err(() => B.from({})));
+test('from bool message', () => err(() => B.from(true)));
+test('swap16 odd', () => err(() => B.from([1, 2, 3]).swap16()));
+test('swap32 size', () => err(() => B.from([1, 2]).swap32()));
+test('swap64 size', () => err(() => B.alloc(4).swap64()));
+test('read offset past end', () => err(() => B.alloc(4).readUInt16LE(3)));
+test('read offset negative', () => err(() => B.alloc(4).readInt8(-1)));
+test('read offset fraction', () => err(() => B.alloc(4).readUInt8(1.5)));
+test('read offset string', () => err(() => B.alloc(4).readUInt8('1')));
+test('read empty buffer', () => err(() => B.alloc(0).readUInt8(0)));
+test('read double short buffer', () => err(() => B.alloc(7).readDoubleBE()));
+test('write uint8 -1', () => err(() => B.alloc(1).writeUInt8(-1)));
+test('write int8 128', () => err(() => B.alloc(1).writeInt8(128)));
+test('write uint16 65536', () => err(() => B.alloc(2).writeUInt16BE(65536)));
+test('write int32 too big', () => err(() => B.alloc(4).writeInt32LE(2 ** 31)));
+test('write uint32 huge', () => err(() => B.alloc(4).writeUInt32BE(2 ** 40)));
+test('write uint32 string value', () => { const b = B.alloc(4); b.writeUInt32BE('258'); return b; });
+test('write uintBE 6 bytes too big', () => err(() => B.alloc(6).writeUIntBE(2 ** 48, 0, 6)));
+test('write intLE 3 bytes too small', () => err(() => B.alloc(3).writeIntLE(-(2 ** 23) - 1, 0, 3)));
+test('write bigint64 too big', () => err(() => B.alloc(8).writeBigInt64BE(2n ** 63n)));
+test('write biguint64 negative', () => err(() => B.alloc(8).writeBigUInt64LE(-1n)));
+test('write float any value', () => { const b = B.alloc(4); b.writeFloatLE(1e40); return b; });
+test('write offset past end', () => err(() => B.alloc(2).writeUInt16BE(1, 1)));
+test('write returns offset', () => [B.alloc(8).writeUInt32BE(1, 2), B.alloc(8).writeDoubleLE(1), B.alloc(8).writeUIntLE(1, 1, 3)]);
+for (const [k, s] of [['base64 padded', 'aGk='], ['base64 double pad', 'aA=='], ['base64 spaces', 'aG k='], ['base64 astral', '😀😀'], ['hex odd', 'abc'], ['hex astral', '😀']])
+  test('byteLength ' + k, () => [B.byteLength(s, k.split(' ')[0]), B.from(s, k.split(' ')[0]).length]);
+test('byteLength latin1 astral', () => [B.byteLength('😀', 'latin1'), B.byteLength('é', 'ascii')]);
+for (const bytes of [[0xe0, 0x80], [0xe0, 0xa0], [0xf0, 0x80, 0x80], [0xf0, 0x90, 0x80], [0xc2], [0xe1, 0x80, 0x41], [0xf5, 0x80], [0xfe, 0xff], [0x41, 0xed, 0x9f, 0xbf]])
+  test('utf8 decode ' + bytes.join(','), () => B.from(bytes).toString());
