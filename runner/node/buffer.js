@@ -63,7 +63,9 @@
 
   Buffer.from = function from(value, encodingOrOffset, length) {
     if (typeof value === 'string') {
-      return fromAB(native.decode(value, normEnc(encodingOrOffset)));
+      const enc = normEnc(encodingOrOffset);
+      if (enc === 'utf16le') return utf16Bytes(value);
+      return fromAB(native.decode(value, enc));
     }
     if (value instanceof ArrayBuffer || (typeof SharedArrayBuffer !== 'undefined' && value instanceof SharedArrayBuffer)) {
       const off = encodingOrOffset === undefined ? 0 : +encodingOrOffset;
@@ -89,6 +91,22 @@
     }
     throw invalidArgType('first argument', expected, value);
   };
+  // UTF-16 goes code unit by code unit in JavaScript, so that lone surrogates survive both ways
+  // as in Node (Go strings cannot hold them).
+  function utf16Bytes(s) {
+    const b = new FastBuffer(2 * s.length);
+    for (let i = 0; i < s.length; i++) { const c = s.charCodeAt(i); b[2 * i] = c & 255; b[2 * i + 1] = c >>> 8; }
+    return b;
+  }
+  function utf16String(b, start, end) {
+    let out = '';
+    for (let i = start; i + 1 < end; i += 2 * 4096) {
+      const units = [];
+      for (let j = i; j + 1 < end && j < i + 2 * 4096; j += 2) units.push(b[j] | (b[j + 1] << 8));
+      out += String.fromCharCode.apply(null, units);
+    }
+    return out;
+  }
   function fromArrayLike(a) {
     const n = a.length >>> 0;
     const b = new FastBuffer(n);
@@ -145,7 +163,9 @@
     start = start === undefined ? 0 : Math.max(0, start | 0);
     end = end === undefined ? len : Math.min(len, end | 0);
     if (end <= start) return '';
-    return native.encode(this, normEnc(encoding), start, end);
+    const enc = normEnc(encoding);
+    if (enc === 'utf16le') return utf16String(this, start, end);
+    return native.encode(this, enc, start, end);
   };
   P.toLocaleString = P.toString;
   P.toJSON = function toJSON() { return { type: 'Buffer', data: Array.from(this) }; };

@@ -99,3 +99,6 @@ for (const [k, s] of [['base64 padded', 'aGk='], ['base64 double pad', 'aA=='], 
 test('byteLength latin1 astral', () => [B.byteLength('😀', 'latin1'), B.byteLength('é', 'ascii')]);
 for (const bytes of [[0xe0, 0x80], [0xe0, 0xa0], [0xf0, 0x80, 0x80], [0xf0, 0x90, 0x80], [0xc2], [0xe1, 0x80, 0x41], [0xf5, 0x80], [0xfe, 0xff], [0x41, 0xed, 0x9f, 0xbf]])
   test('utf8 decode ' + bytes.join(','), () => B.from(bytes).toString());
+test('utf16le lone surrogates both ways', () => [B.from('a\uD800', 'utf16le'), B.from([0x3d, 0xd8, 0x41]).toString('utf16le'), B.from([0x00, 0xdc]).toString('ucs2')]);
+test('utf16le long string', () => B.from('ab😀'.repeat(3000), 'utf16le').toString('utf16le') === 'ab😀'.repeat(3000));
+test('utf16le range', () => B.from('hello', 'utf16le').toString('utf16le', 1, 7));

@@ -18,3 +18,8 @@ test('write string', () => new StringDecoder('utf8').write('already a string'));
 test('write Uint8Array', () => new StringDecoder('utf8').write(new Uint8Array([0x68, 0x69])));
 test('reuse after end', () => { const d = new StringDecoder('utf8'); d.write(Buffer.from([0xe2])); d.end(); return d.write(Buffer.from('ok')); });
 test('lastNeed', () => { const d = new StringDecoder('utf8'); d.write(Buffer.from([0xe2])); return [d.lastNeed, d.lastTotal]; });
+const state = (d) => [d.lastNeed, d.lastTotal];
+test('lastNeed states utf8', () => { const d = new StringDecoder('utf8'); const o = [state(d)]; d.write(Buffer.from([0xe2])); o.push(state(d)); d.write(Buffer.from([0x82])); o.push(state(d)); d.write(Buffer.from([0xac])); o.push(state(d)); return o; });
+test('lastNeed states utf16le', () => { const d = new StringDecoder('utf16le'); d.write(Buffer.from([0x41])); const a = state(d); const e = new StringDecoder('utf16le'); e.write(Buffer.from([0x3d, 0xd8])); return [a, state(e), e.end()]; });
+test('lastNeed base64', () => { const d = new StringDecoder('base64'); d.write(Buffer.from([1])); return state(d); });
+test('utf8 four-byte held at end', () => { const d = new StringDecoder('utf8'); return [d.write(Buffer.from([0xf0, 0x9f])), state(d), d.end()]; });
