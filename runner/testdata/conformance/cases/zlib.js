@@ -30,3 +30,7 @@ test('input Uint8Array', () => zlib.inflateSync(new Uint8Array(zlib.deflateSync(
 test('input string for inflate throws', () => { try { zlib.inflateSync('abc'); } catch (e) { return [e.name, e.code]; } });
 test('windowBits option', () => zlib.deflateSync('w', { windowBits: 9 }).toString('base64'));
 test('gzip header os byte', () => zlib.gzipSync('x')[9]);
+test('gunzip header only', () => { try { zlib.gunzipSync(zlib.gzipSync('hello').subarray(0, 5)); } catch (e) { return [e.name, e.code, e.errno]; } });
+test('inflate truncated', () => { try { zlib.inflateSync(zlib.deflateSync('hello world hello world').subarray(0, 8)); } catch (e) { return [e.name, e.code, e.errno, e.message]; } });
+test('gzip header bytes', () => [...zlib.gzipSync('x').subarray(0, 10)]);
+test('gzip header best compression', () => [...zlib.gzipSync('x', { level: 9 }).subarray(8, 10)]);
