@@ -91,6 +91,9 @@ func inflate(data []byte, format string) ([]byte, error) {
 	var err error
 	switch format {
 	case "gzip":
+		if len(data) >= 2 && (data[0] != 0x1f || data[1] != 0x8b) {
+			return nil, fmt.Errorf("incorrect header check") // zlib checks the magic before the length
+		}
 		var gz *gzip.Reader
 		gz, err = gzip.NewReader(bytes.NewReader(data))
 		if err == nil {

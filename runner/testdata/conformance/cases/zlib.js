@@ -34,3 +34,5 @@ test('gunzip header only', () => { try { zlib.gunzipSync(zlib.gzipSync('hello').
 test('inflate truncated', () => { try { zlib.inflateSync(zlib.deflateSync('hello world hello world').subarray(0, 8)); } catch (e) { return [e.name, e.code, e.errno, e.message]; } });
 test('gzip header bytes', () => [...zlib.gzipSync('x').subarray(0, 10)]);
 test('gzip header best compression', () => [...zlib.gzipSync('x', { level: 9 }).subarray(8, 10)]);
+for (const [k, input] of [['short garbage', 'nope'], ['one byte', '\x1f'], ['magic only', '\x1f\x8b'], ['empty', '']])
+  test('gunzip ' + k, () => { try { return zlib.gunzipSync(Buffer.from(input, 'latin1')); } catch (e) { return [e.name, e.code, e.errno, e.message]; } });
