@@ -27,8 +27,13 @@
       this.#done = true;
       return out(this.#h.digest(), enc);
     }
+    copy() {
+      if (this.#done) throw Object.assign(new Error('Digest already called'), { code: 'ERR_CRYPTO_HASH_FINALIZED' });
+      return new Hash(this.#h.copy());
+    }
   }
   class Hmac extends Hash {}
+  Object.defineProperty(Hmac.prototype, 'copy', { value: undefined }); // Node's Hmac has no copy
   const createHash = (alg) => new Hash(native.createHash(String(alg)));
   const createHmac = (alg, key, opts) => {
     let k;
@@ -241,8 +246,9 @@
       if (!m) throw new Error(`Unknown cipher ${alg}`);
       this.#mode = m[2]; this.#enc = encrypt;
       this.#key = key instanceof KeyObject ? key.export() : toBuf(key);
-      if (this.#key.length * 8 !== +m[1]) throw new RangeError('Invalid key length');
+      if (this.#key.length * 8 !== +m[1]) throw Object.assign(new RangeError('Invalid key length'), { code: 'ERR_CRYPTO_INVALID_KEYLEN' });
       this.#iv = toBuf(iv);
+      if (this.#mode !== 'gcm' && this.#iv.length !== 16) throw Object.assign(new TypeError('Invalid initialization vector'), { code: 'ERR_CRYPTO_INVALID_IV' });
     }
     update(data, inEnc, outEnc) { this.#chunks.push(toBuf(data, inEnc)); return outEnc && outEnc !== 'buffer' ? '' : Buffer.alloc(0); }
     final(outEnc) {

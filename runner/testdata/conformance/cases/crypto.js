@@ -55,3 +55,11 @@ test('subtle pbkdf2', async () => { const k = await globalThis.crypto.subtle.imp
 test('getCiphers has aes', () => crypto.getCiphers().includes('aes-256-cbc'));
 test('constants', () => typeof crypto.constants);
 test('createHash returns Hash', () => crypto.createHash('sha1').constructor.name);
+test('hash copy after digest', () => { const h = crypto.createHash('sha1'); h.digest(); try { h.copy(); } catch (e) { return [e.name, e.code, e.message]; } });
+test('hash copy chain', () => { const a = crypto.createHash('sha512').update('x'); const b = a.copy().update('y'); const c = b.copy(); return [a.digest('hex').slice(0, 16), b.digest('hex').slice(0, 16), c.digest('hex').slice(0, 16)]; });
+test('hmac has no copy', () => typeof crypto.createHmac('sha1', 'k').copy);
+test('bad iv length', () => { try { crypto.createCipheriv('aes-128-cbc', key16, Buffer.alloc(5)); } catch (e) { return [e.name, e.code, e.message]; } });
+test('bad key length message', () => { try { crypto.createCipheriv('aes-256-cbc', key16, iv); } catch (e) { return [e.name, e.code, e.message]; } });
+test('cipher update output is streamed', () => { const c = crypto.createCipheriv('aes-128-cbc', key16, iv); return [c.update(Buffer.alloc(35)).length, c.final().length]; });
+test('ctr update output is streamed', () => { const c = crypto.createCipheriv('aes-128-ctr', key16, iv); return c.update('stream cipher text', 'utf8', 'hex'); });
+test('decipher update output is streamed', () => { const e = crypto.createCipheriv('aes-128-cbc', key16, iv); const enc = Buffer.concat([e.update(Buffer.alloc(40, 1)), e.final()]); const d = crypto.createDecipheriv('aes-128-cbc', key16, iv); return [d.update(enc).length, d.final().length]; });
