@@ -144,3 +144,16 @@ test('legacy format object', () => url.format({ protocol: 'https', hostname: 'h.
 test('legacy format string', () => url.format('http://h/a'));
 for (const [from, to] of [['http://h/a/b', '../c'], ['http://h/a/b', '/c'], ['http://h/a/b', '//o/c'], ['/one/two/three', 'four'], ['http://h/', 'https://x/y']])
   test('legacy resolve ' + from + ' ' + to, () => url.resolve(from, to));
+for (const d of ['a:80', 'h/p', 'X', '', '1.2.3.4', '0x7f.1', '[::1]', '::1', 'xn--', 'xn--a.com', 'a..b', 'münchen.DE', 'ab--c.com', 'xn--zca.xn--zca',
+  '-x.com', '%41.com', 'xn--ls8h.la', 'EXAMPLE.com.', 'ß.de', 'xn--ss-3ya.de', 'bücher.example', '日本語.jp', 'xn--wgv71a119e.jp'])
+  test('domainToASCII and domainToUnicode ' + JSON.stringify(d), () => [url.domainToASCII(d), url.domainToUnicode(d)]);
+for (const p of ['/a/b/', '/a/b%20c', '/a\\b', '/a\nb\tc\rd', '/é/😀', '/a/./b/../c', '//double', '/?', '/#'])
+  test('pathToFileURL ' + JSON.stringify(p), () => url.pathToFileURL(p).href);
+test('pathToFileURL non-string', () => { try { url.pathToFileURL(1); } catch (e) { return [e.name, e.code]; } });
+for (const h of ['file://host/x', 'file:///a%2Fb', 'file:///%E2%82%AC', 'file:///a?q#h'])
+  test('fileURLToPath ' + h, () => { try { return url.fileURLToPath(h); } catch (e) { return [e.name, e.code, e.message]; } });
+test('fileURLToPath URL object', () => url.fileURLToPath(new URL('file:///x/y')));
+test('fileURLToPath non-URL', () => { try { url.fileURLToPath(1); } catch (e) { return [e.name, e.code]; } });
+test('urlToHttpOptions no port', () => url.urlToHttpOptions(new URL('http://[::1]/p?q')));
+for (const o of [{}, { auth: false }, { search: false }, { fragment: false }, { unicode: true }, { unicode: true, auth: false }])
+  test('format URL ' + JSON.stringify(o), () => url.format(new URL('https://u:p@xn--mnchen-3ya.de:8443/a?b#c'), o));
