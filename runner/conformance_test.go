@@ -129,6 +129,7 @@ func TestConformanceAgainstNode(t *testing.T) {
 			100*float64(pass)/float64(max(1, len(m.names))), m.took[0].Round(time.Millisecond), m.took[1].Round(time.Millisecond))
 	}
 	fmt.Fprintf(&table, "%-16s %6d %6d %6d %7.1f%%\n", "overall", total, totalPass, totalKnown, 100*float64(totalPass)/float64(max(1, total)))
+	table.WriteString("(issue 13's goal: 98% overall, 100% for url, buffer, querystring and path)\n")
 	t.Log(table.String())
 	for _, key := range slices.Sorted(maps.Keys(accepted)) {
 		if !seen[key] {
