@@ -157,3 +157,5 @@ test('fileURLToPath non-URL', () => { try { url.fileURLToPath(1); } catch (e) { 
 test('urlToHttpOptions no port', () => url.urlToHttpOptions(new URL('http://[::1]/p?q')));
 for (const o of [{}, { auth: false }, { search: false }, { fragment: false }, { unicode: true }, { unicode: true, auth: false }])
   test('format URL ' + JSON.stringify(o), () => url.format(new URL('https://u:p@xn--mnchen-3ya.de:8443/a?b#c'), o));
+for (const s of ['mailto:b.c', 'foo:a@b/c', 'news:x', 'javascript:a@b', 'http:h/x', 'urn:isbn:1', 'sc://u@h/p', 'data:text/plain,x', 'file:/x', 'x@y', 'tel:+1', 'HTTP://u:p@H:80/a/../b?c=d#e'])
+  test('legacy parse more ' + s, () => { const u = url.parse(s); return [u.protocol, u.slashes, u.auth, u.host, u.pathname, u.search, u.hash, u.href]; });
