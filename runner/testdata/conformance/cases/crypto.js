@@ -63,3 +63,13 @@ test('bad key length message', () => { try { crypto.createCipheriv('aes-256-cbc'
 test('cipher update output is streamed', () => { const c = crypto.createCipheriv('aes-128-cbc', key16, iv); return [c.update(Buffer.alloc(35)).length, c.final().length]; });
 test('ctr update output is streamed', () => { const c = crypto.createCipheriv('aes-128-ctr', key16, iv); return c.update('stream cipher text', 'utf8', 'hex'); });
 test('decipher update output is streamed', () => { const e = crypto.createCipheriv('aes-128-cbc', key16, iv); const enc = Buffer.concat([e.update(Buffer.alloc(40, 1)), e.final()]); const d = crypto.createDecipheriv('aes-128-cbc', key16, iv); return [d.update(enc).length, d.final().length]; });
+const ec = crypto.createPrivateKey({ key: Buffer.from('308187020100301306072a8648ce3d020106082a8648ce3d030107046d306b02010104209aac995ff8abf57649a941bb091b614fc53d47419090b3ef0561eea86e382cc8a1440342000427491a1f56b64a4052ce1ce19b92590e893d32f2d5fe95776a0f0ff54f440c7d39ce49f070082536b95aacbcf7e64d0fb246a3f287ef9fa07e985fa11f743c5b', 'hex'), format: 'der', type: 'pkcs8' });
+test('jwk export ec private', () => ec.export({ format: 'jwk' }));
+test('jwk export ec public', () => crypto.createPublicKey(ec).export({ format: 'jwk' }));
+test('jwk export ed25519 private', () => ed.export({ format: 'jwk' }));
+test('jwk export secret', () => crypto.createSecretKey(Buffer.from('key')).export({ format: 'jwk' }));
+test('ec key details', () => [ec.asymmetricKeyType, ec.asymmetricKeyDetails]);
+test('ec public spki', () => crypto.createPublicKey(ec).export({ format: 'der', type: 'spki' }).toString('hex'));
+test('ec public pem', () => crypto.createPublicKey(ec).export({ format: 'pem', type: 'spki' }));
+test('ecdsa verify fixed signature', () => { const pub = crypto.createPublicKey(ec); const sig = crypto.sign('sha256', Buffer.from('m'), ec); return [crypto.verify('sha256', Buffer.from('m'), pub, sig), crypto.verify('sha256', Buffer.from('n'), pub, sig)]; });
+test('jwk round trip', () => crypto.createPublicKey({ key: crypto.createPublicKey(ec).export({ format: 'jwk' }), format: 'jwk' }).export({ format: 'der', type: 'spki' }).toString('hex'));
