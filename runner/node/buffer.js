@@ -20,6 +20,27 @@
     }
   }
 
+  // Node's errors for arguments out of range (lib/internal/errors.js).
+  const withCode = (e, code) => { e.code = code; return e; };
+  const addNumericalSeparator = (val) => {
+    let res = '', i = val.length;
+    const start = val[0] === '-' ? 1 : 0;
+    for (; i >= start + 4; i -= 3) res = `_${val.slice(i - 3, i)}${res}`;
+    return `${val.slice(0, i)}${res}`;
+  };
+  function outOfRange(name, range, input) {
+    let received;
+    if (Number.isInteger(input) && Math.abs(input) > 2 ** 32) received = addNumericalSeparator(String(input));
+    else if (typeof input === 'bigint') {
+      received = String(input);
+      if (input > 2n ** 32n || input < -(2n ** 32n)) received = addNumericalSeparator(received);
+      received += 'n';
+    } else received = Object.is(input, -0) ? '-0' : String(input);
+    return withCode(new RangeError(`The value of "${name}" is out of range. It must be ${range}. Received ${received}`), 'ERR_OUT_OF_RANGE');
+  }
+  const typeName = (v) => (v === null ? 'null' : typeof v === 'function' ? `function ${v.name}` : typeof v === 'object' ? (v.constructor && v.constructor.name ? `an instance of ${v.constructor.name}` : 'an object') : `type ${typeof v} (${typeof v === 'string' ? `'${v}'` : String(v)})`);
+  const invalidArgType = (what, expected, v) => withCode(new TypeError(`The ${what} must be ${expected}. Received ${v === undefined ? 'undefined' : typeName(v)}`), 'ERR_INVALID_ARG_TYPE');
+
   class FastBuffer extends Uint8Array {}
 
   function Buffer(arg, encodingOrOffset, length) {
@@ -42,7 +63,9 @@
 
   Buffer.from = function from(value, encodingOrOffset, length) {
     if (typeof value === 'string') {
-      return fromAB(native.decode(value, normEnc(encodingOrOffset)));
+      const enc = normEnc(encodingOrOffset);
+      if (enc === 'utf16le') return utf16Bytes(value);
+      return fromAB(native.decode(value, enc));
     }
     if (value instanceof ArrayBuffer || (typeof SharedArrayBuffer !== 'undefined' && value instanceof SharedArrayBuffer)) {
       const off = encodingOrOffset === undefined ? 0 : +encodingOrOffset;
@@ -55,9 +78,8 @@
       b.set(u8);
       return b;
     }
-    if (value == null) {
-      throw new TypeError('The first argument must be of type string or an instance of Buffer, ArrayBuffer, or Array or an Array-like Object. Received ' + value);
-    }
+    const expected = 'of type string or an instance of Buffer, ArrayBuffer, or Array or an Array-like Object';
+    if (value == null) throw invalidArgType('first argument', expected, value);
     if (typeof value === 'object') {
       if (typeof value.valueOf === 'function') {
         const prim = value.valueOf();
@@ -67,8 +89,24 @@
       if (typeof value.length === 'number' || Array.isArray(value)) return fromArrayLike(value);
       if (typeof value[Symbol.toPrimitive] === 'function') return Buffer.from(value[Symbol.toPrimitive]('string'), encodingOrOffset, length);
     }
-    throw new TypeError('The first argument must be of type string or an instance of Buffer, ArrayBuffer, or Array or an Array-like Object.');
+    throw invalidArgType('first argument', expected, value);
   };
+  // UTF-16 goes code unit by code unit in JavaScript, so that lone surrogates survive both ways
+  // as in Node (Go strings cannot hold them).
+  function utf16Bytes(s) {
+    const b = new FastBuffer(2 * s.length);
+    for (let i = 0; i < s.length; i++) { const c = s.charCodeAt(i); b[2 * i] = c & 255; b[2 * i + 1] = c >>> 8; }
+    return b;
+  }
+  function utf16String(b, start, end) {
+    let out = '';
+    for (let i = start; i + 1 < end; i += 2 * 4096) {
+      const units = [];
+      for (let j = i; j + 1 < end && j < i + 2 * 4096; j += 2) units.push(b[j] | (b[j + 1] << 8));
+      out += String.fromCharCode.apply(null, units);
+    }
+    return out;
+  }
   function fromArrayLike(a) {
     const n = a.length >>> 0;
     const b = new FastBuffer(n);
@@ -125,7 +163,9 @@
     start = start === undefined ? 0 : Math.max(0, start | 0);
     end = end === undefined ? len : Math.min(len, end | 0);
     if (end <= start) return '';
-    return native.encode(this, normEnc(encoding), start, end);
+    const enc = normEnc(encoding);
+    if (enc === 'utf16le') return utf16String(this, start, end);
+    return native.encode(this, enc, start, end);
   };
   P.toLocaleString = P.toString;
   P.toJSON = function toJSON() { return { type: 'Buffer', data: Array.from(this) }; };
@@ -179,8 +219,14 @@
     return native.indexOf(this, toBytes(value, encoding), byteOffset | 0, true);
   };
   P.includes = function includes(value, byteOffset, encoding) { return this.indexOf(value, byteOffset, encoding) !== -1; };
-  P.swap16 = function swap16() { for (let i = 0; i + 1 < this.length; i += 2) { const t = this[i]; this[i] = this[i + 1]; this[i + 1] = t; } return this; };
-  P.swap32 = function swap32() { for (let i = 0; i + 3 < this.length; i += 4) { this.subarray(i, i + 4).reverse(); } return this; };
+  const swapper = (n) => function () {
+    if (this.length % n !== 0) throw withCode(new RangeError(`Buffer size must be a multiple of ${n * 8}-bits`), 'ERR_INVALID_BUFFER_SIZE');
+    for (let i = 0; i < this.length; i += n) Uint8Array.prototype.reverse.call(this.subarray(i, i + n));
+    return this;
+  };
+  P.swap16 = swapper(2);
+  P.swap32 = swapper(4);
+  P.swap64 = swapper(8);
   P.reverse = function reverse() { Uint8Array.prototype.reverse.call(this); return this; };
   P.inspect = function inspect() {
     let s = '';
@@ -191,15 +237,32 @@
 
   // Fixed-width reads and writes through a DataView of the same memory.
   const dv = (b) => new DataView(b.buffer, b.byteOffset, b.byteLength);
+  // bounds checks offset as Node's checkBounds does: a number, an integer, and n bytes from it
+  // inside b.
   function bounds(b, off, n) {
     off = off === undefined ? 0 : off;
-    if (typeof off !== 'number' || off < 0 || off + n > b.length || off % 1 !== 0) {
-      const e = new RangeError(`The value of "offset" is out of range. It must be >= 0 and <= ${b.length - n}. Received ${off}`);
-      e.code = 'ERR_OUT_OF_RANGE';
-      throw e;
+    if (typeof off !== 'number') throw invalidArgType('"offset" argument', 'of type number', off);
+    if (!(off >= 0 && off + n <= b.length && Math.floor(off) === off)) {
+      if (Math.floor(off) !== off) throw outOfRange('offset', 'an integer', off);
+      if (b.length - n < 0) throw withCode(new RangeError('Attempt to access memory outside buffer bounds'), 'ERR_BUFFER_OUT_OF_BOUNDS');
+      throw outOfRange('offset', `>= 0 and <= ${b.length - n}`, off);
     }
     return off;
   }
+  // checkInt checks that value, to be written in n bytes, lies in [min, max], as Node does.
+  function checkInt(value, min, max, n) {
+    if (value > max || value < min) {
+      const s = typeof min === 'bigint' ? 'n' : '';
+      let range;
+      if (n > 4) {
+        if (min === 0 || min === 0n) range = `>= 0${s} and < 2${s} ** ${n * 8}${s}`;
+        else range = `>= -(2${s} ** ${n * 8 - 1}${s}) and < 2${s} ** ${n * 8 - 1}${s}`;
+      } else range = `>= ${min}${s} and <= ${max}${s}`;
+      throw outOfRange('value', range, value);
+    }
+  }
+  const intRange = (n, signed) => (signed ? [-(2 ** (8 * n - 1)), 2 ** (8 * n - 1) - 1] : [0, 2 ** (8 * n) - 1]);
+  const bigRange = { BigInt64: [-(2n ** 63n), 2n ** 63n - 1n], BigUInt64: [0n, 2n ** 64n - 1n] };
   const rw = [
     ['UInt8', 1, 'getUint8', 'setUint8'], ['Int8', 1, 'getInt8', 'setInt8'],
     ['UInt16', 2, 'getUint16', 'setUint16'], ['Int16', 2, 'getInt16', 'setInt16'],
@@ -211,7 +274,16 @@
     const ends = n === 1 ? [['', false]] : [['LE', true], ['BE', false]];
     for (const [suffix, little] of ends) {
       const r = function (offset) { offset = bounds(this, offset, n); return dv(this)[get](offset, little); };
-      const w = function (value, offset) { offset = bounds(this, offset, n); dv(this)[set](offset, value, little); return offset + n; };
+      const range = name.startsWith('Big') ? bigRange[name] : name === 'Float' || name === 'Double' ? null : intRange(n, name.startsWith('Int'));
+      const w = function (value, offset) {
+        if (range) {
+          if (!name.startsWith('Big')) value = +value;
+          checkInt(value, range[0], range[1], n);
+        }
+        offset = bounds(this, offset, n);
+        dv(this)[set](offset, value, little);
+        return offset + n;
+      };
       P['read' + name + suffix] = r;
       P['write' + name + suffix] = w;
       if (name.startsWith('UInt') || name === 'BigUInt64') {
@@ -225,10 +297,10 @@
   P.readUIntLE = function (offset, byteLength) { let v = 0; offset = bounds(this, offset, byteLength); for (let i = byteLength - 1; i >= 0; i--) v = v * 256 + this[offset + i]; return v; };
   P.readIntBE = function (offset, byteLength) { const v = this.readUIntBE(offset, byteLength); const lim = 2 ** (8 * byteLength - 1); return v >= lim ? v - 2 * lim : v; };
   P.readIntLE = function (offset, byteLength) { const v = this.readUIntLE(offset, byteLength); const lim = 2 ** (8 * byteLength - 1); return v >= lim ? v - 2 * lim : v; };
-  P.writeUIntBE = function (value, offset, byteLength) { offset = bounds(this, offset, byteLength); for (let i = byteLength - 1; i >= 0; i--) { this[offset + i] = value & 255; value = Math.floor(value / 256); } return offset + byteLength; };
-  P.writeUIntLE = function (value, offset, byteLength) { offset = bounds(this, offset, byteLength); for (let i = 0; i < byteLength; i++) { this[offset + i] = value & 255; value = Math.floor(value / 256); } return offset + byteLength; };
-  P.writeIntBE = function (value, offset, byteLength) { return this.writeUIntBE(value < 0 ? value + 2 ** (8 * byteLength) : value, offset, byteLength); };
-  P.writeIntLE = function (value, offset, byteLength) { return this.writeUIntLE(value < 0 ? value + 2 ** (8 * byteLength) : value, offset, byteLength); };
+  P.writeUIntBE = function (value, offset, byteLength) { value = +value; checkInt(value, ...intRange(byteLength, false), byteLength); offset = bounds(this, offset, byteLength); for (let i = byteLength - 1; i >= 0; i--) { this[offset + i] = value & 255; value = Math.floor(value / 256); } return offset + byteLength; };
+  P.writeUIntLE = function (value, offset, byteLength) { value = +value; checkInt(value, ...intRange(byteLength, false), byteLength); offset = bounds(this, offset, byteLength); for (let i = 0; i < byteLength; i++) { this[offset + i] = value & 255; value = Math.floor(value / 256); } return offset + byteLength; };
+  P.writeIntBE = function (value, offset, byteLength) { value = +value; checkInt(value, ...intRange(byteLength, true), byteLength); return this.writeUIntBE(value < 0 ? value + 2 ** (8 * byteLength) : value, offset, byteLength); };
+  P.writeIntLE = function (value, offset, byteLength) { value = +value; checkInt(value, ...intRange(byteLength, true), byteLength); return this.writeUIntLE(value < 0 ? value + 2 ** (8 * byteLength) : value, offset, byteLength); };
   P.readUintBE = P.readUIntBE; P.readUintLE = P.readUIntLE; P.writeUintBE = P.writeUIntBE; P.writeUintLE = P.writeUIntLE;
 
   // utf8Slice & co, which some packages call directly.

@@ -18,6 +18,7 @@ import (
 	"crypto/sha512"
 	"crypto/subtle"
 	"crypto/x509"
+	"encoding"
 	"encoding/asn1"
 	"encoding/base64"
 	"encoding/json"
@@ -76,13 +77,33 @@ func (v *Modules) throwf(format string, args ...any) {
 	panic(v.in.NewError(fmt.Sprintf(format, args...)))
 }
 
-func (v *Modules) hashObject(h hash.Hash) *goja.Object {
+// hashObject wraps h for node/crypto.js; with mk (h's constructor) it can also copy its state
+// (Hash.prototype.copy).
+func (v *Modules) hashObject(h hash.Hash, mk func() hash.Hash) *goja.Object {
 	o := v.rt.NewObject()
 	o.Set("update", func(call goja.FunctionCall) goja.Value {
 		h.Write(v.bytesArg(call, 0))
 		return goja.Undefined()
 	})
 	o.Set("digest", func(goja.FunctionCall) goja.Value { return v.newBytes(h.Sum(nil)) })
+	if mk != nil {
+		o.Set("copy", func(goja.FunctionCall) goja.Value {
+			m, ok := h.(encoding.BinaryMarshaler)
+			c := mk()
+			u, ok2 := c.(encoding.BinaryUnmarshaler)
+			if !ok || !ok2 {
+				v.throwf("this hash cannot be copied")
+			}
+			state, err := m.MarshalBinary()
+			if err == nil {
+				err = u.UnmarshalBinary(state)
+			}
+			if err != nil {
+				v.throwf("copy the hash: %v", err)
+			}
+			return v.hashObject(c, mk)
+		})
+	}
 	return o
 }
 
@@ -728,7 +749,7 @@ func (v *Modules) cryptoNatives(n *goja.Object) {
 		if !ok {
 			v.throwf("Digest method not supported")
 		}
-		return v.hashObject(h())
+		return v.hashObject(h(), h)
 	})
 	n.Set("createHmac", func(call goja.FunctionCall) goja.Value {
 		name := hashName(call.Argument(0).String())
@@ -745,7 +766,7 @@ func (v *Modules) cryptoNatives(n *goja.Object) {
 		} else {
 			key = v.bytesArg(call, 1)
 		}
-		return v.hashObject(hmac.New(h, append([]byte(nil), key...)))
+		return v.hashObject(hmac.New(h, append([]byte(nil), key...)), nil)
 	})
 	n.Set("randomFill", func(call goja.FunctionCall) goja.Value {
 		b := v.bytesArg(call, 0)

@@ -13,6 +13,17 @@
   };
   const out = (ab, enc) => { const b = Buffer.from(ab); return enc && enc !== 'buffer' ? b.toString(enc) : b; };
 
+  // orderJWK puts the members of an exported JWK in Node's order (by key type).
+  const jwkOrder = { RSA: ['kty', 'n', 'e', 'd', 'p', 'q', 'dp', 'dq', 'qi'], EC: ['kty', 'x', 'y', 'crv', 'd'], OKP: ['crv', 'd', 'x', 'kty'], oct: ['kty', 'k'] };
+  function orderJWK(j) {
+    const order = jwkOrder[j.kty];
+    if (!order) return j;
+    const r = {};
+    for (const k of order) if (j[k] !== undefined) r[k] = j[k];
+    for (const k of Object.keys(j)) if (!(k in r)) r[k] = j[k];
+    return r;
+  }
+
   // ---- hashes and HMAC ----
   class Hash {
     #h; #done = false;
@@ -27,8 +38,13 @@
       this.#done = true;
       return out(this.#h.digest(), enc);
     }
+    copy() {
+      if (this.#done) throw Object.assign(new Error('Digest already called'), { code: 'ERR_CRYPTO_HASH_FINALIZED' });
+      return new Hash(this.#h.copy());
+    }
   }
   class Hmac extends Hash {}
+  Object.defineProperty(Hmac.prototype, 'copy', { value: undefined }); // Node's Hmac has no copy
   const createHash = (alg) => new Hash(native.createHash(String(alg)));
   const createHmac = (alg, key, opts) => {
     let k;
@@ -98,11 +114,11 @@
     export(options = {}) {
       const h = handleOf(this);
       if (this.type === 'secret') {
-        if (options.format === 'jwk') return JSON.parse(native.exportKey(h, 'jwk', ''));
+        if (options.format === 'jwk') return orderJWK(JSON.parse(native.exportKey(h, 'jwk', '')));
         return Buffer.from(native.exportKey(h, 'buffer', ''));
       }
       const format = options.format || 'pem';
-      if (format === 'jwk') return JSON.parse(native.exportKey(h, 'jwk', ''));
+      if (format === 'jwk') return orderJWK(JSON.parse(native.exportKey(h, 'jwk', '')));
       if (options.cipher || options.passphrase) throw new Error('encrypted key export is not available to actions');
       const r = native.exportKey(h, format, options.type || (this.type === 'private' ? 'pkcs8' : 'spki'));
       return format === 'pem' ? r : Buffer.from(r);
@@ -241,8 +257,9 @@
       if (!m) throw new Error(`Unknown cipher ${alg}`);
       this.#mode = m[2]; this.#enc = encrypt;
       this.#key = key instanceof KeyObject ? key.export() : toBuf(key);
-      if (this.#key.length * 8 !== +m[1]) throw new RangeError('Invalid key length');
+      if (this.#key.length * 8 !== +m[1]) throw Object.assign(new RangeError('Invalid key length'), { code: 'ERR_CRYPTO_INVALID_KEYLEN' });
       this.#iv = toBuf(iv);
+      if (this.#mode !== 'gcm' && this.#iv.length !== 16) throw Object.assign(new TypeError('Invalid initialization vector'), { code: 'ERR_CRYPTO_INVALID_IV' });
     }
     update(data, inEnc, outEnc) { this.#chunks.push(toBuf(data, inEnc)); return outEnc && outEnc !== 'buffer' ? '' : Buffer.alloc(0); }
     final(outEnc) {

@@ -1,8 +1,42 @@
 // node:querystring.
 (function (native, require) {
   'use strict';
-  const escape = (s) => encodeURIComponent(s).replace(/[!'()*]/g, (c) => '%' + c.charCodeAt(0).toString(16).toUpperCase());
-  const unescape = (s) => { try { return decodeURIComponent(s); } catch (e) { return s.replace(/%([0-9a-fA-F]{2})/g, (m, h) => String.fromCharCode(parseInt(h, 16))); } };
+  // escape is encodeURIComponent, as Node's (which leaves !'()* too); a lone surrogate throws
+  // Node's URIError.
+  const escape = (s) => {
+    try {
+      return encodeURIComponent(typeof s === 'string' ? s : String(s));
+    } catch (e) {
+      throw Object.assign(new URIError('URI malformed'), { code: 'ERR_INVALID_URI' });
+    }
+  };
+  const hexVal = (c) => (c >= 0x30 && c <= 0x39 ? c - 0x30 : c >= 0x41 && c <= 0x46 ? c - 0x37 : c >= 0x61 && c <= 0x66 ? c - 0x57 : -1);
+  // unescapeBuffer decodes the %XX escapes of s into bytes, leaving any other % as it is.
+  function unescapeBuffer(s, decodeSpaces) {
+    const { Buffer } = require('buffer');
+    const src = Buffer.from(String(s));
+    const out = Buffer.alloc(src.length);
+    let n = 0;
+    for (let i = 0; i < src.length; i++) {
+      const c = src[i];
+      if (c === 0x2b && decodeSpaces) { out[n++] = 0x20; continue; }
+      if (c === 0x25 && i + 2 < src.length) {
+        const h = hexVal(src[i + 1]), l = hexVal(src[i + 2]);
+        if (h >= 0 && l >= 0) { out[n++] = h * 16 + l; i += 2; continue; }
+      }
+      out[n++] = c;
+    }
+    return out.subarray(0, n);
+  }
+  // unescape is decodeURIComponent, or, where that fails (a bad escape, an incomplete UTF-8
+  // sequence), the bytes of the escapes decoded as UTF-8, as Node does.
+  const unescape = (s, decodeSpaces) => {
+    try {
+      return decodeURIComponent(s);
+    } catch (e) {
+      return unescapeBuffer(s, decodeSpaces).toString();
+    }
+  };
   const prim = (v) => {
     switch (typeof v) {
       case 'string': return v;
@@ -12,8 +46,10 @@
       default: return '';
     }
   };
-  function stringify(obj, sep = '&', eq = '=', opts = {}) {
-    const enc = opts.encodeURIComponent || qs.escape;
+  function stringify(obj, sep, eq, opts) {
+    sep = sep || '&';
+    eq = eq || '=';
+    const enc = opts && typeof opts.encodeURIComponent === 'function' ? opts.encodeURIComponent : qs.escape;
     if (obj === null || typeof obj !== 'object') return '';
     const out = [];
     for (const k of Object.keys(obj)) {
@@ -24,9 +60,12 @@
     }
     return out.join(sep);
   }
-  function parse(str, sep = '&', eq = '=', opts = {}) {
-    const dec = opts.decodeURIComponent || qs.unescape;
-    const max = opts.maxKeys === undefined ? 1000 : opts.maxKeys;
+  function parse(str, sep, eq, opts) {
+    sep = sep || '&';
+    eq = eq || '=';
+    const custom = opts && typeof opts.decodeURIComponent === 'function' ? opts.decodeURIComponent : qs.unescape;
+    const dec = (s) => { try { return custom(s); } catch (e) { return qs.unescape(s, true); } };
+    const max = opts && typeof opts.maxKeys === 'number' ? opts.maxKeys : 1000;
     const obj = Object.create(null);
     if (typeof str !== 'string' || str.length === 0) return obj;
     let parts = str.split(sep);
@@ -42,6 +81,6 @@
     }
     return obj;
   }
-  const qs = { stringify, parse, escape, unescape, encode: stringify, decode: parse, unescapeBuffer: (s) => require('buffer').Buffer.from(unescape(s)) };
+  const qs = { stringify, parse, escape, unescape, encode: stringify, decode: parse, unescapeBuffer };
   return qs;
 })

@@ -26,7 +26,11 @@
         const need = c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : c >= 0xc0 ? 2 : 1;
         return need > back + 1 ? i : b.length;
       }
-      if (enc === 'utf16le') return b.length - (b.length % 2);
+      if (enc === 'utf16le') {
+        let n = b.length - (b.length % 2);
+        if (n >= 2 && b[n - 1] >= 0xd8 && b[n - 1] <= 0xdb) n -= 2; // hold a high surrogate for its pair
+        return n;
+      }
       if (enc === 'base64' || enc === 'base64url') return b.length - (b.length % 3);
       return b.length;
     }
@@ -43,7 +47,18 @@
       return out;
     }
     text(buf, offset) { return this.write(buf.subarray(offset)); }
-    get lastNeed() { return 0; }
+    // lastTotal is the byte length of the character being held, lastNeed how many of its bytes
+    // are still to come (both 0 when nothing is held), as in Node.
+    get lastTotal() {
+      const r = this._rest;
+      if (!r.length) return 0;
+      switch (this.encoding) {
+        case 'utf8': return r[0] >= 0xf0 ? 4 : r[0] >= 0xe0 ? 3 : 2;
+        case 'utf16le': return r.length >= 2 ? 4 : 2;
+        default: return 3; // base64
+      }
+    }
+    get lastNeed() { return this.lastTotal - this._rest.length; }
   }
   return { StringDecoder };
 })

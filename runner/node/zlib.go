@@ -5,6 +5,7 @@ import (
 	"compress/flate"
 	"compress/gzip"
 	"compress/zlib"
+	"errors"
 	"fmt"
 	"io"
 
@@ -23,9 +24,14 @@ func (v *Modules) zlibNatives(n *goja.Object) {
 		format := call.Argument(1).String()
 		out, err := inflate(data, format)
 		if err != nil {
+			code, errno := "Z_DATA_ERROR", -3
+			var ze *zlibError
+			if errors.As(err, &ze) {
+				code, errno = ze.code, ze.errno
+			}
 			e := v.in.NewError(err.Error())
-			e.Set("code", "Z_DATA_ERROR")
-			e.Set("errno", -3)
+			e.Set("code", code)
+			e.Set("errno", errno)
 			panic(e)
 		}
 		return v.newBytes(out)
@@ -42,7 +48,12 @@ func (v *Modules) zlibNatives(n *goja.Object) {
 		var err error
 		switch format {
 		case "gzip":
-			w, err = gzip.NewWriterLevel(&buf, level)
+			var gw *gzip.Writer
+			gw, err = gzip.NewWriterLevel(&buf, level)
+			if err == nil {
+				gw.OS = 3 // Unix, as zlib on Linux writes
+				w = gw
+			}
 		case "raw":
 			w, err = flate.NewWriter(&buf, level)
 		default:
@@ -57,6 +68,18 @@ func (v *Modules) zlibNatives(n *goja.Object) {
 	})
 }
 
+// zlibError is an inflate error with zlib's code, where it is not Z_DATA_ERROR.
+type zlibError struct {
+	msg   string
+	code  string
+	errno int
+}
+
+func (e *zlibError) Error() string { return e.msg }
+
+// errTruncated is zlib's error for input that ends inside the stream.
+var errTruncated = &zlibError{msg: "unexpected end of file", code: "Z_BUF_ERROR", errno: -5}
+
 func inflate(data []byte, format string) ([]byte, error) {
 	if format == "unzip" {
 		format = "zlib"
@@ -68,6 +91,9 @@ func inflate(data []byte, format string) ([]byte, error) {
 	var err error
 	switch format {
 	case "gzip":
+		if len(data) >= 2 && (data[0] != 0x1f || data[1] != 0x8b) {
+			return nil, fmt.Errorf("incorrect header check") // zlib checks the magic before the length
+		}
 		var gz *gzip.Reader
 		gz, err = gzip.NewReader(bytes.NewReader(data))
 		if err == nil {
@@ -79,13 +105,16 @@ func inflate(data []byte, format string) ([]byte, error) {
 	default:
 		r, err = zlib.NewReader(bytes.NewReader(data))
 	}
+	if err == io.ErrUnexpectedEOF || err == io.EOF {
+		return nil, errTruncated
+	}
 	if err != nil {
 		return nil, fmt.Errorf("incorrect header check")
 	}
 	out, err := io.ReadAll(io.LimitReader(r, maxInflated+1))
 	if err != nil {
 		if err == io.ErrUnexpectedEOF {
-			return nil, fmt.Errorf("unexpected end of file")
+			return nil, errTruncated
 		}
 		return nil, fmt.Errorf("invalid compressed data: %v", err)
 	}

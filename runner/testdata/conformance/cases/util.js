@@ -1,0 +1,61 @@
+// node:util: format, inspect and the helpers actions use.
+const util = require('util');
+
+let formatN = 0;
+for (const args of [['%s', 'a'], ['%s', 1], ['%s', -0], ['%s', 1n], ['%s', null], ['%s', undefined], ['%s', Symbol('x')], ['%s', { a: 1 }],
+  ['%s', [1, [2]]], ['%s', Object.assign(new Error('boom'), { stack: 'Error: boom\n    at fixed (file.js:1:1)' })], ['%s', () => 1], ['%d', '42'], ['%d', 1.5], ['%d', '0x10'], ['%d', 1n], ['%d', {}], ['%i', 42.9],
+  ['%i', '-7.5'], ['%f', '1.25'], ['%f', 'x'], ['%j', { a: [1, 'b'] }], ['%j', undefined], ['%o', { a: 1 }], ['%O', { a: { b: { c: { d: 1 } } } }],
+  ['%c', 'color: red'], ['%%', 1], ['%s %s', 'only'], ['%s', 'a', 'extra', 1], ['no format', { a: 1 }, 'b'], [1, 2, 3], ['%x', 1], ['%s'], [],
+  ['%s:%s', 'a', 'b'], ['a%', 1], ['%s', 'x\ny'], ['%d%d', 1, 2], ['%s', new Date(0)], ['%s', new Map([[1, 2]])], ['%s', Object.create(null)],
+  ['%s', { toString() { return 'custom'; } }], ['%s', class Foo {}], ['%s', [undefined, null]], ['%s', 'é😀']])
+  test('format ' + String(++formatN).padStart(2, '0') + ' ' + args.map((a) => (typeof a === 'string' ? JSON.stringify(a) : typeof a === 'object' && a ? Object.prototype.toString.call(a).slice(8, -1) : typeof a === 'bigint' ? a + 'n' : String(a))).join(' '), () => util.format(...args));
+
+const circular = { name: 'c' }; circular.self = circular;
+class Point { constructor() { this.x = 1; this.y = 2; } }
+const values = {
+  string: 'str', 'string with quote': "it's", 'string with both quotes': `'"`, number: 1.5, 'negative zero': -0, nan: NaN, bigint: 10n, bool: true,
+  null: null, undefined: undefined, symbol: Symbol('s'), 'empty object': {}, 'empty array': [], object: { a: 1, 'b-c': 'd', e: [1, 2] },
+  nested: { a: { b: { c: { d: { e: 1 } } } } }, array: [1, 'a', null, undefined], 'sparse array': [1, , 3], 'long array': Array.from({ length: 120 }, (_, i) => i),
+  circular, 'class instance': new Point(), 'null prototype': Object.assign(Object.create(null), { a: 1 }), map: new Map([['k', { v: 1 }]]),
+  set: new Set([1, 'two']), date: new Date(Date.UTC(2020, 0, 2, 3, 4, 5)), 'invalid date': new Date(NaN), regexp: /a+b/gi,
+  function: function named() {}, 'arrow function': () => 1, 'anonymous function': (() => function () {})(), 'async function': async function af() {},
+  class: class K {}, 'typed array': new Uint16Array([1, 2]), arraybuffer: new Uint8Array([1, 2]).buffer, 'boxed string': new String('b'),
+  'boxed number': new Number(3), 'symbol key': { [Symbol('k')]: 1 }, getter: { get g() { return 1; } }, 'promise resolved': Promise.resolve(4),
+  'weak map': new WeakMap(), 'long string': 'x'.repeat(120), 'multiline string': 'a\nb', 'object with many keys': Object.fromEntries(Array.from({ length: 30 }, (_, i) => ['k' + i, i])),
+  'array of objects': [{ a: 1, b: { c: [1, 2, { d: 3 }] } }, { e: 'f' }], error: Object.assign(new TypeError('bad'), { code: 'E_X' }),
+};
+for (const [k, v] of Object.entries(values))
+  test('inspect ' + k, () => (k === 'error' ? util.inspect(v).split('\n')[0] : util.inspect(v)));
+test('inspect depth 0', () => util.inspect({ a: { b: 1 } }, { depth: 0 }));
+test('inspect depth null', () => util.inspect(values.nested, { depth: null }));
+test('inspect compact false', () => util.inspect({ a: 1, b: [1, 2] }, { compact: false }));
+test('inspect breakLength', () => util.inspect({ aaaa: 'bbbbbbbbbb', cccc: 'dddddddddd', eeee: 'ffffffffff' }, { breakLength: 20 }));
+test('inspect sorted', () => util.inspect({ b: 1, a: 2 }, { sorted: true }));
+test('inspect showHidden', () => util.inspect([1], { showHidden: true }));
+test('inspect maxArrayLength', () => util.inspect([1, 2, 3, 4], { maxArrayLength: 2 }));
+test('inspect maxStringLength', () => util.inspect('abcdef', { maxStringLength: 3 }));
+test('inspect custom', () => util.inspect({ [util.inspect.custom]() { return 'CUSTOM'; } }));
+test('inspect custom symbol', () => util.inspect.custom === Symbol.for('nodejs.util.inspect.custom'));
+test('inspect getters', () => util.inspect({ get g() { return 1; } }, { getters: true }));
+test('inspect colors', () => util.inspect({ a: 1, s: 'x' }, { colors: true }));
+test('inspect old signature', () => util.inspect({ a: { b: { c: 1 } } }, false, 0));
+test('isDeepStrictEqual', () => [util.isDeepStrictEqual({ a: [1] }, { a: [1] }), util.isDeepStrictEqual([1], ['1']), util.isDeepStrictEqual(new Set([1]), new Set([1]))]);
+test('promisify', async () => { const f = util.promisify((a, cb) => cb(null, a + 1)); return await f(1); });
+test('promisify error', async () => { const f = util.promisify((cb) => cb(new RangeError('x'))); try { await f(); } catch (e) { return e.name; } });
+test('promisify custom', () => { const f = () => {}; f[util.promisify.custom] = () => 'c'; return util.promisify(f)(); });
+test('callbackify', () => new Promise((res) => util.callbackify(async (x) => x * 2)(4, (err, v) => res([err, v]))));
+test('inherits', () => { function A() {} function B() {} util.inherits(B, A); return [new B() instanceof A, B.super_ === A]; });
+test('deprecate', () => { const f = util.deprecate(() => 7, 'old'); return f(); });
+test('types', () => { const t = util.types; return [t.isDate(new Date()), t.isRegExp(/x/), t.isPromise(Promise.resolve()), t.isUint8Array(Buffer.alloc(1)), t.isMap(new Map()), t.isAsyncFunction(async () => {}), t.isTypedArray(new Float32Array(1)), t.isArrayBuffer(new ArrayBuffer(1)), t.isBoxedPrimitive(new String(''))]; });
+test('util/types module', () => require('util/types') === util.types);
+test('legacy is functions', () => [util.isArray([]), typeof util.isString, typeof util.isFunction]);
+test('TextEncoder from util', () => util.TextEncoder === TextEncoder && util.TextDecoder === TextDecoder);
+test('stripVTControlCharacters', () => util.stripVTControlCharacters('\u001b[31mred\u001b[39m'));
+test('toUSVString', () => util.toUSVString('a\uD800b'));
+test('formatWithOptions', () => util.formatWithOptions({ compact: false }, '%O', { a: 1 }));
+test('inspect of Error stack first line', () => util.inspect(new Error('m')).split('\n')[0]);
+test('parseArgs', () => typeof util.parseArgs);
+test('styleText', () => typeof util.styleText);
+test('debuglog', () => typeof util.debuglog('x'));
+test('getSystemErrorName', () => typeof util.getSystemErrorName);
+test('aborted', () => typeof util.aborted);
