@@ -20,7 +20,6 @@ import (
 	"github.com/actionsd/actionsd/npmvendor"
 	"github.com/actionsd/actionsd/prepare"
 	"github.com/actionsd/actionsd/review"
-	"github.com/actionsd/actionsd/vaultsecrets"
 )
 
 // Exit codes of the repository commands: 0 success, 1 a finding (errors, failed tests), 2 a
@@ -132,31 +131,6 @@ func gitCLI(ctx context.Context, dir string, args ...string) (string, error) {
 		return "", fmt.Errorf("git %s: %w", args[0], err)
 	}
 	return strings.TrimSpace(out.String()), nil
-}
-
-// vaultChecker says which secret names exist in Vault, reading names only.
-type vaultChecker struct {
-	src vaultsecrets.Source
-}
-
-func (v vaultChecker) Exists(ctx context.Context, kind, name string, names []string) (map[string]bool, error) {
-	sec, err := v.src.Read(ctx, vaultsecrets.Owner{Kind: kind, Name: name})
-	var nf *vaultsecrets.NotFoundError
-	out := make(map[string]bool, len(names))
-	switch {
-	case errors.As(err, &nf):
-		for _, n := range names {
-			out[n] = false
-		}
-		return out, nil
-	case err != nil:
-		return nil, err
-	}
-	for _, n := range names {
-		_, ok := sec.Values[n]
-		out[n] = ok
-	}
-	return out, nil
 }
 
 func plural(n int, word string) string {
