@@ -1,12 +1,9 @@
 package main
 
 import (
-	"bytes"
 	"context"
-	"errors"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	gosync "sync"
@@ -114,23 +111,6 @@ func completeObjects(f *repoFlags, kind string) func(*cobra.Command, []string, s
 		}
 		return names, cobra.ShellCompDirectiveNoFileComp
 	}
-}
-
-// gitCLI runs the git CLI in dir: publish uses it for what it writes (commits, tags, signing and
-// pushing), so that the user's git configuration, hooks, signing keys and credentials apply.
-func gitCLI(ctx context.Context, dir string, args ...string) (string, error) {
-	cmd := exec.CommandContext(ctx, "git", args...)
-	cmd.Dir = dir
-	var out, errb bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &errb
-	if err := cmd.Run(); err != nil {
-		var ee *exec.ExitError
-		if errors.As(err, &ee) {
-			return "", fmt.Errorf("git %s: %s", strings.Join(args, " "), strings.TrimSpace(errb.String()))
-		}
-		return "", fmt.Errorf("git %s: %w", args[0], err)
-	}
-	return strings.TrimSpace(out.String()), nil
 }
 
 func plural(n int, word string) string {
