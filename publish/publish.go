@@ -148,7 +148,20 @@ func validate(ctx context.Context, st *review.State, name string) error {
 // or records the next version and tags it; it refuses when that version's tag exists elsewhere or
 // names other content, and when a version is recorded but not tagged and the draft is not it.
 func Decide(st *review.State, name, tree string, deploy bool, deployBranch string) (Plan, error) {
-	var match, pending *review.VersionInfo
+	match, pending := lookup(st, name, tree)
+	next := Plan{Version: st.Highest(name) + 1, Record: true, Tag: deploy}
+	switch {
+	case deploy:
+		return decideDeploy(name, tree, deployBranch, match, pending, next)
+	case match != nil:
+		return Plan{}, fmt.Errorf("publish %s: no change: modules/%s at HEAD is v%d already (%s)", name, name, match.Number, match.Status())
+	}
+	return next, nil
+}
+
+// lookup finds module name's highest published version whose content is tree (match), and its
+// highest version recorded but not tagged (pending); nil when there is none.
+func lookup(st *review.State, name, tree string) (match, pending *review.VersionInfo) {
 	for _, v := range st.Versions[name] {
 		if v.Tree == tree && v.Published() && (match == nil || v.Number > match.Number) {
 			match = v
@@ -157,13 +170,11 @@ func Decide(st *review.State, name, tree string, deploy bool, deployBranch strin
 			pending = v
 		}
 	}
-	next := Plan{Version: st.Highest(name) + 1, Record: true, Tag: deploy}
-	if !deploy {
-		if match != nil {
-			return Plan{}, fmt.Errorf("publish %s: no change: modules/%s at HEAD is v%d already (%s)", name, name, match.Number, match.Status())
-		}
-		return next, nil
-	}
+	return match, pending
+}
+
+// decideDeploy is Decide on the deploy branch; next records and tags the next version.
+func decideDeploy(name, tree, deployBranch string, match, pending *review.VersionInfo, next Plan) (Plan, error) {
 	switch {
 	case match != nil && match.Tag != "" && !match.Pending && !match.Moved:
 		return Plan{}, fmt.Errorf("publish %s: no change: modules/%s at HEAD is published as v%d (tag %s)", name, name, match.Number, match.Tag)
