@@ -43,12 +43,12 @@ func DeclaredSecrets(dir string) (map[vaultsecrets.Owner][]string, []string) {
 	return out, problems
 }
 
-// manifestProblem returns d's text when d is about an action.yaml or module.yaml; when d is
+// manifestProblem returns d's text when d is about an action.yaml or module.yaml, or about the
+// actions or modules folder as a whole (not a folder, or over the limit of folders); when d is
 // about the name of an action or module folder that holds its manifest, it returns that the
 // name is not valid, naming the manifest.
 func manifestProblem(fsys fs.FS, d diag.Diagnostic) (string, bool) {
-	switch path.Base(d.File) {
-	case "action.yaml", "module.yaml":
+	if b := path.Base(d.File); b == "action.yaml" || b == "module.yaml" || d.File == "actions" || d.File == "modules" {
 		return d.Error(), true
 	}
 	kind, name, ok := strings.Cut(d.File, "/")

@@ -41,6 +41,10 @@ func TestDeclaredSecrets(t *testing.T) {
 			},
 			want:         map[vaultsecrets.Owner][]string{{Kind: "modules", Name: "m"}: {"lower", "OK"}},
 			wantProblems: []string{`modules/m/module.yaml:2:1: bogus: unknown field (known fields: description, secrets, dependencies)`}},
+		{name: "actions is not a folder",
+			files:        map[string]string{"actions": "", "modules/m/module.yaml": "secrets: [A]\n"},
+			want:         map[vaultsecrets.Owner][]string{{Kind: "modules", Name: "m"}: {"A"}},
+			wantProblems: []string{"actions: must be a folder"}},
 		{name: "a bad folder name with a manifest",
 			files: map[string]string{
 				"actions/Bad/action.yaml": "secrets: [X]\n",
