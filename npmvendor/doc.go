@@ -16,6 +16,8 @@
 //     by content on disk and in memory.
 //   - Vendor: copies the locked tarballs into vendor/npm/.
 //   - Check: what a lock says against what a manifest declares, for validate and status.
+//   - LockRepo, CheckManifests, ReadLock: `actionsd lock` and `vendor` on a working tree's
+//     manifests (resolve, pin the manifests, then write actionsd.lock; check the lock).
 //
 // What it does not do: read git (gitstore does), run JavaScript (runner does) or decide when to
 // install (sync does). No install script of any package is ever run.

@@ -2,11 +2,13 @@
 // them, the way a pull request's reviewer needs it: actions added, changed and removed, bindings,
 // module drafts and the version publishing each would create, dependencies with their locked
 // versions, secret names, and every error and warning with its file:line:col. It renders that as
-// text, Markdown (for a PR comment) or JSON.
+// text, Markdown (for a PR comment) or JSON. For the other repository commands it lists a
+// module's versions (State.ModuleVersions) and reads a working tree's manifests (Manifests, for
+// lock and vendor; DeclaredSecrets, for secrets check).
 //
 // It reads git through gitstore.Local — module versions by the daemon's own policy — and never
 // writes to the repository; it prepares and checks sources as the daemon does (package prepare)
-// but reads no secret values. Publishing is the CLI's business.
+// but reads no secret values. Publishing is package publish's business.
 package review
 
 import (

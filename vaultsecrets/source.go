@@ -6,6 +6,8 @@
 // Watcher finds rotations by polling KV v2 metadata (current_version) and signals which owners
 // changed; it never reads a value. Metrics exports all three to Prometheus. The package does not
 // decide what to rebuild: the reconciler (package sync) does, from the Watcher's signal.
+// CheckNames and NameChecker compare declared names with a Source for `actionsd secrets check`
+// and `validate --check-vault`, reporting names only.
 //
 // Values are held in memory only. The Values type redacts itself when printed, logged or encoded, so a
 // value reaches nothing but the runner that hands it to JavaScript.

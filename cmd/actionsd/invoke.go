@@ -111,20 +111,9 @@ func runInvoke(ctx context.Context, in io.Reader, out, errw io.Writer, flags rep
 	if err != nil {
 		return err
 	}
-	spec := &runner.Spec{Commit: w.State.CommitHash(), Actions: map[string]*runner.ActionSpec{}, Bindings: map[string][]string{}}
-	trig := opts.trigger
-	if opts.action != "" {
-		as, err := w.ActionSpec(ctx, opts.action)
-		if err != nil {
-			return err
-		}
-		spec.Actions[opts.action] = as
-		trig = as.Trigger
-	} else if spec, err = w.TriggerSpec(ctx, trig); err != nil {
+	spec, trig, err := w.InvokeSpec(ctx, opts.action, opts.trigger)
+	if err != nil {
 		return err
-	}
-	if spec.Commit == "" {
-		spec.Commit = review.WorkingTree
 	}
 	for _, m := range w.Missing {
 		fmt.Fprintf(errw, "actionsd: warning: secret %s has no value in %s\n", m, opts.secretsFile)
@@ -148,17 +137,7 @@ func runInvoke(ctx context.Context, in io.Reader, out, errw io.Writer, flags rep
 	if err != nil {
 		return fmt.Errorf("--egress-allow: %w", err)
 	}
-	gen, err := runner.Build(ctx, spec, runner.Options{PoolSize: 1, HTTPClient: egress.NewClient(policy)})
-	if err != nil {
-		return err
-	}
-	defer gen.Close()
-	var res *runner.Result
-	if opts.action != "" {
-		res, err = gen.Test(ctx, opts.action, event)
-	} else {
-		res, err = gen.Execute(ctx, trig, event)
-	}
+	res, err := localrun.Invoke(ctx, spec, localrun.InvokeOptions{Action: opts.action, Trigger: trig, Event: event, Egress: policy})
 	if err != nil {
 		return err
 	}

@@ -1,19 +1,13 @@
 package main
 
 import (
-	"errors"
 	"fmt"
-	"io/fs"
-	"os"
-	"path/filepath"
-	"sort"
-	"strings"
 
 	"github.com/spf13/cobra"
 
-	"github.com/actionsd/actionsd/gitstore"
 	"github.com/actionsd/actionsd/lockfile"
 	"github.com/actionsd/actionsd/npmvendor"
+	"github.com/actionsd/actionsd/review"
 )
 
 // npmFlags are the flags of the commands that talk to an npm registry.
@@ -54,145 +48,26 @@ other sections (published module versions) are kept as they are.`,
 	return cmd
 }
 
-// repoOwner is one action or module folder of a working tree, with its manifest.
-type repoOwner struct {
-	manifest string // repository-relative path of action.yaml / module.yaml
-	deps     map[string]string
-}
-
-// readOwners reads the working tree at dir: every action's and module draft's declared
-// dependencies, by owner key. Problems in the manifests are an error.
-func readOwners(dir string) (map[string]*repoOwner, error) {
-	snap, err := gitstore.ReadTree(os.DirFS(dir))
-	if err != nil {
-		return nil, err
-	}
-	if len(snap.Errors) > 0 {
-		var msgs []string
-		for _, p := range snap.Errors {
-			msgs = append(msgs, p.Error())
-		}
-		return nil, fmt.Errorf("the repository has errors:\n  %s", strings.Join(msgs, "\n  "))
-	}
-	owners := map[string]*repoOwner{}
-	for name, a := range snap.Actions {
-		owners["actions/"+name] = &repoOwner{manifest: "actions/" + name + "/action.yaml", deps: a.Dependencies}
-	}
-	for name, m := range snap.Drafts {
-		owners["modules/"+name] = &repoOwner{manifest: "modules/" + name + "/module.yaml", deps: m.Dependencies}
-	}
-	return owners, nil
-}
-
-// readLock reads dir's actionsd.lock; a missing one is an empty lock when allowMissing.
-func readLock(dir string, allowMissing bool) (*lockfile.Lock, error) {
-	data, err := os.ReadFile(filepath.Join(dir, lockfile.Name))
-	if errors.Is(err, fs.ErrNotExist) && allowMissing {
-		return lockfile.New(), nil
-	}
-	if err != nil {
-		return nil, err
-	}
-	return lockfile.Parse(data)
-}
-
 func runLock(cmd *cobra.Command, f *npmFlags, maxDeps int) error {
-	out := cmd.OutOrStdout()
-	owners, err := readOwners(f.dir)
+	owners, err := review.Manifests(f.dir)
 	if err != nil {
 		return err
 	}
-	prev, err := readLock(f.dir, true)
+	prev, err := npmvendor.ReadLock(f.dir, true)
 	if err != nil {
 		return err
 	}
-	declared := map[string]map[string]string{}
-	for key, o := range owners {
-		if len(o.deps) > 0 {
-			declared[key] = o.deps
-		}
-	}
-	var regs *npmvendor.Registries
-	if len(declared) > 0 {
-		if regs, err = f.registries(); err != nil {
-			return err
-		}
-	} else {
-		regs = &npmvendor.Registries{} // nothing to resolve: no registry needed
-	}
-	r := &npmvendor.Resolver{Registries: regs, MaxDependencies: maxDeps}
-	res, err := r.Lock(cmd.Context(), declared, prev)
-	if err != nil {
-		return err
-	}
+	res, err := npmvendor.LockRepo(cmd.Context(), f.dir, owners, prev, npmvendor.RepoOptions{Registries: f.registries, MaxDependencies: maxDeps})
 	for _, w := range res.Warnings {
 		fmt.Fprintln(cmd.ErrOrStderr(), "warning:", w)
 	}
-	// Pin the manifests first: a lock is only written for manifests that say what it says.
-	for _, key := range sortedStrings(declared) {
-		o := owners[key]
-		path := filepath.Join(f.dir, filepath.FromSlash(o.manifest))
-		data, err := os.ReadFile(path)
-		if err != nil {
-			return err
-		}
-		pinned, changed, err := npmvendor.PinManifest(data, res.Pinned[key])
-		if err != nil {
-			return fmt.Errorf("%s: %w", o.manifest, err)
-		}
-		if !changed {
-			continue
-		}
-		if err := writeAtomic(path, pinned); err != nil {
-			return err
-		}
-		for _, n := range sortedStrings(res.Pinned[key]) {
-			if o.deps[n] != res.Pinned[key][n] {
-				fmt.Fprintf(out, "%s: %s %s -> %s\n", o.manifest, n, o.deps[n], res.Pinned[key][n])
-			}
-		}
+	out := cmd.OutOrStdout()
+	for _, p := range res.Pins {
+		fmt.Fprintf(out, "%s: %s %s -> %s\n", p.Manifest, p.Package, p.From, p.To)
 	}
-	data, err := res.Lock.Marshal()
 	if err != nil {
-		return err
-	}
-	if err := writeAtomic(filepath.Join(f.dir, lockfile.Name), data); err != nil {
 		return err
 	}
 	fmt.Fprintf(out, "%s: %d packages for %d actions and modules\n", lockfile.Name, len(res.Lock.Packages), len(res.Lock.Owners))
 	return nil
-}
-
-func sortedStrings[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
-}
-
-// writeAtomic replaces path with data through a temporary file in the same folder, keeping the
-// file's mode when it exists.
-func writeAtomic(path string, data []byte) error {
-	mode := os.FileMode(0o644)
-	if st, err := os.Stat(path); err == nil {
-		mode = st.Mode().Perm()
-	}
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp-")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp.Name())
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	if err := os.Chmod(tmp.Name(), mode); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), path)
 }

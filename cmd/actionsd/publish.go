@@ -4,15 +4,13 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"os"
-	"path/filepath"
 	"strings"
 
 	"github.com/spf13/cobra"
 
 	"github.com/actionsd/actionsd/gitstore"
 	"github.com/actionsd/actionsd/lockfile"
-	"github.com/actionsd/actionsd/review"
+	"github.com/actionsd/actionsd/publish"
 )
 
 func newPublishCmd() *cobra.Command {
@@ -49,7 +47,7 @@ configuration and credentials), so your hooks, keys and remotes apply.`,
 			if !gitstore.ValidName(args[0]) {
 				return usageError(cmd, "bad module name %q", args[0])
 			}
-			return runPublish(cmd.Context(), cmd.OutOrStdout(), repo, args[0], publishOptions{push: push, sign: sign, remote: remote, message: message})
+			return runPublish(cmd.Context(), cmd.OutOrStdout(), repo, args[0], publish.Options{Push: push, Sign: sign, Remote: remote, Message: message})
 		},
 	}
 	repo.add(cmd)
@@ -60,153 +58,30 @@ configuration and credentials), so your hooks, keys and remotes apply.`,
 	return usage(cmd)
 }
 
-type publishOptions struct {
-	push, sign      bool
-	remote, message string
-}
-
-func runPublish(ctx context.Context, out io.Writer, flags repoFlags, name string, opts publishOptions) error {
+// runPublish publishes the module and prints what it did, also when a later step failed.
+func runPublish(ctx context.Context, out io.Writer, flags repoFlags, name string, opts publish.Options) error {
 	r, err := flags.open()
 	if err != nil {
 		return err
 	}
-	dir := r.Dir
-	if status, err := gitCLI(ctx, dir, "status", "--porcelain"); err != nil {
-		return err
-	} else if status != "" {
-		return fmt.Errorf("publish %s: the working tree has uncommitted changes; commit or stash them first", name)
-	}
-	branch, err := gitCLI(ctx, dir, "symbolic-ref", "--short", "-q", "HEAD")
-	if err != nil || branch == "" {
-		return fmt.Errorf("publish %s: HEAD is detached; switch to a branch", name)
-	}
-	st, err := r.Read("HEAD")
-	if err != nil {
-		return err
-	}
-	draft := st.Snap.Drafts[name]
-	if draft == nil {
-		return fmt.Errorf("publish %s: there is no modules/%s at HEAD", name, name)
-	}
-	if errs := review.Check(ctx, st, review.Options{}); len(errs) > 0 {
-		var b strings.Builder
-		for _, e := range errs {
-			fmt.Fprintf(&b, "\n  %s", e)
-		}
-		return fmt.Errorf("publish %s: validation failed:%s", name, b.String())
-	}
-
-	var match, pendingRecord *review.VersionInfo
-	for _, v := range st.Versions[name] {
-		if v.Tree == draft.Tree && v.Published() && (match == nil || v.Number > match.Number) {
-			match = v
-		}
-		if v.Recorded && v.Tag == "" && (pendingRecord == nil || v.Number > pendingRecord.Number) {
-			pendingRecord = v
+	res, err := publish.Run(ctx, r, name, opts)
+	if res.Recorded > 0 {
+		fmt.Fprintf(out, "recorded %s v%d (tree %s) in %s: commit %s on %s\n", name, res.Recorded, short(res.Tree), lockfile.Name, short(res.RecordCommit), res.Branch)
+		if !res.Deploy {
+			fmt.Fprintf(out, "after review and merge, run `actionsd publish %s` on %s to tag it\n", name, res.DeployBranch)
 		}
 	}
-	head := st.CommitHash()
-	deploy := branch == r.Branch
-
-	if !deploy {
-		if match != nil {
-			return fmt.Errorf("publish %s: no change: modules/%s at HEAD is v%d already (%s)", name, name, match.Number, match.Status())
-		}
-		n := st.Highest(name) + 1
-		commit, err := record(ctx, dir, st, name, n, draft.Tree, head, opts.sign)
-		if err != nil {
-			return err
-		}
-		fmt.Fprintf(out, "recorded %s v%d (tree %s) in %s: commit %s on %s\n", name, n, short(draft.Tree), lockfile.Name, short(commit), branch)
-		fmt.Fprintf(out, "after review and merge, run `actionsd publish %s` on %s to tag it\n", name, r.Branch)
-		if opts.push {
-			if _, err := gitCLI(ctx, dir, "push", opts.remote, "HEAD:refs/heads/"+branch); err != nil {
-				return err
-			}
-			fmt.Fprintf(out, "pushed %s to %s\n", branch, opts.remote)
-		}
-		return nil
+	if res.Tag != "" {
+		fmt.Fprintf(out, "tagged %s at %s (%s)\n", res.Tag, short(res.TagCommit), map[bool]string{true: "signed", false: "annotated"}[res.Signed])
 	}
-
-	var pushRefs []string
-	n := 0
 	switch {
-	case match != nil && match.Tag != "" && !match.Pending && !match.Moved:
-		return fmt.Errorf("publish %s: no change: modules/%s at HEAD is published as v%d (tag %s)", name, name, match.Number, match.Tag)
-	case match != nil && match.Moved:
-		return fmt.Errorf("publish %s: tag %s names other content than its record in %s; fix the tag first", name, match.Tag, lockfile.Name)
-	case match != nil && match.Tag != "":
-		return fmt.Errorf("publish %s: tag %s exists but its commit is not on %s; push or merge it", name, match.Tag, r.Branch)
-	case match != nil:
-		n = match.Number
-	case pendingRecord != nil:
-		return fmt.Errorf("publish %s: v%d is recorded in %s (tree %s) but not tagged, and modules/%s at HEAD (tree %s) is not that content; restore it or record it on a branch",
-			name, pendingRecord.Number, lockfile.Name, short(pendingRecord.Tree), name, short(draft.Tree))
+	case len(res.Pushed) == 0:
+	case !res.Deploy:
+		fmt.Fprintf(out, "pushed %s to %s\n", res.Branch, opts.Remote)
 	default:
-		n = st.Highest(name) + 1
-		commit, err := record(ctx, dir, st, name, n, draft.Tree, head, opts.sign)
-		if err != nil {
-			return err
-		}
-		fmt.Fprintf(out, "recorded %s v%d (tree %s) in %s: commit %s on %s\n", name, n, short(draft.Tree), lockfile.Name, short(commit), branch)
-		head = commit
-		pushRefs = append(pushRefs, "HEAD:refs/heads/"+branch)
+		fmt.Fprintf(out, "pushed %s to %s\n", strings.Join(res.Pushed, ", "), opts.Remote)
 	}
-	tag := gitstore.VersionTag(name, n)
-	msg := opts.message
-	if msg == "" {
-		msg = fmt.Sprintf("%s v%d", name, n)
-	}
-	mode := "-a"
-	if opts.sign {
-		mode = "-s"
-	}
-	if _, err := gitCLI(ctx, dir, "tag", mode, "-m", msg, tag, head); err != nil {
-		return err
-	}
-	fmt.Fprintf(out, "tagged %s at %s (%s)\n", tag, short(head), map[bool]string{true: "signed", false: "annotated"}[opts.sign])
-	if opts.push {
-		pushRefs = append(pushRefs, "refs/tags/"+tag)
-		if _, err := gitCLI(ctx, dir, append([]string{"push", opts.remote}, pushRefs...)...); err != nil {
-			return err
-		}
-		fmt.Fprintf(out, "pushed %s to %s\n", strings.Join(pushRefs, ", "), opts.remote)
-	}
-	return nil
+	return err
 }
 
-// record writes version n of module name (tree, recorded from commit) into actionsd.lock and
-// commits it; it returns the new commit.
-func record(ctx context.Context, dir string, st *review.State, name string, n int, tree, from string, sign bool) (string, error) {
-	l := st.Lock
-	if l == nil {
-		l = lockfile.New()
-	}
-	l.SetRecord(name, n, &lockfile.VersionRecord{Tree: tree, Commit: from})
-	data, err := l.Marshal()
-	if err != nil {
-		return "", err
-	}
-	if err := os.WriteFile(filepath.Join(dir, lockfile.Name), data, 0o644); err != nil {
-		return "", err
-	}
-	if _, err := gitCLI(ctx, dir, "add", "--", lockfile.Name); err != nil {
-		return "", err
-	}
-	args := []string{"commit", "-q", "-m", fmt.Sprintf("publish %s v%d", name, n), "-m",
-		fmt.Sprintf("Records modules/%s at tree %s as version %d in %s.", name, tree, n, lockfile.Name), "--", lockfile.Name}
-	if sign {
-		args = append([]string{"commit", "-S"}, args[1:]...)
-	}
-	if _, err := gitCLI(ctx, dir, args...); err != nil {
-		return "", err
-	}
-	return gitCLI(ctx, dir, "rev-parse", "HEAD")
-}
-
-func short(hash string) string {
-	if len(hash) > 7 {
-		return hash[:7]
-	}
-	return hash
-}
+func short(hash string) string { return publish.Short(hash) }

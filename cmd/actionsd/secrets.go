@@ -3,21 +3,16 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
-	"slices"
-	"sort"
 	"strings"
 	"text/tabwriter"
 
 	"github.com/spf13/cobra"
 	"go.uber.org/zap"
 
-	"github.com/actionsd/actionsd/diag"
-	"github.com/actionsd/actionsd/gitstore"
+	"github.com/actionsd/actionsd/review"
 	"github.com/actionsd/actionsd/vaultsecrets"
 )
 
@@ -32,28 +27,7 @@ func newSecretsCmd() *cobra.Command {
 }
 
 // secretsCheck is the result of `actionsd secrets check`: names and versions, never a value.
-type secretsCheck struct {
-	OK     bool          `json:"ok"`
-	Owners []ownerCheck  `json:"owners"`
-	Errors []string      `json:"errors,omitempty"` // manifest problems
-	Counts secretsCounts `json:"counts"`
-}
-
-type ownerCheck struct {
-	Owner      string   `json:"owner"` // "modules/logger"
-	Path       string   `json:"path,omitempty"`
-	Version    int      `json:"version,omitempty"`
-	Present    []string `json:"present"`
-	Missing    []string `json:"missing"`
-	Undeclared []string `json:"undeclared,omitempty"` // keys Vault holds that the manifest does not declare
-	Error      string   `json:"error,omitempty"`
-}
-
-type secretsCounts struct {
-	Declared   int `json:"declared"`
-	Missing    int `json:"missing"`
-	Unreadable int `json:"unreadable"`
-}
+type secretsCheck = vaultsecrets.Check
 
 func newSecretsCheckCmd() *cobra.Command {
 	var (
@@ -123,107 +97,11 @@ variables, and the --vault-* flags.`,
 	return cmd
 }
 
-// declaredSecrets reads the secret names that the manifests under dir declare, by owner.
-func declaredSecrets(dir string) (map[vaultsecrets.Owner][]string, []string) {
-	out := map[vaultsecrets.Owner][]string{}
-	var problems []string
-	for _, kind := range []struct {
-		dir, file, owner string
-		parse            func(file string, data []byte) ([]string, diag.List)
-	}{
-		{"actions", "action.yaml", vaultsecrets.KindAction, func(file string, data []byte) ([]string, diag.List) {
-			a, p := gitstore.ParseActionManifest(file, data)
-			return a.Secrets, p
-		}},
-		{"modules", "module.yaml", vaultsecrets.KindModule, func(file string, data []byte) ([]string, diag.List) {
-			m, p := gitstore.ParseModuleManifest(file, data)
-			return m.Secrets, p
-		}},
-	} {
-		entries, err := os.ReadDir(filepath.Join(dir, kind.dir))
-		if errors.Is(err, os.ErrNotExist) {
-			continue
-		}
-		if err != nil {
-			problems = append(problems, err.Error())
-			continue
-		}
-		for _, e := range entries {
-			if !e.IsDir() {
-				continue
-			}
-			rel := kind.dir + "/" + e.Name() + "/" + kind.file
-			data, err := os.ReadFile(filepath.Join(dir, filepath.FromSlash(rel)))
-			if errors.Is(err, os.ErrNotExist) {
-				continue
-			}
-			if err != nil {
-				problems = append(problems, err.Error())
-				continue
-			}
-			if !gitstore.ValidName(e.Name()) {
-				problems = append(problems, fmt.Sprintf("%s: %q is not a valid name", rel, e.Name()))
-				continue
-			}
-			names, ps := kind.parse(rel, data)
-			for _, p := range ps {
-				problems = append(problems, p.Error())
-			}
-			if len(names) > 0 {
-				out[vaultsecrets.Owner{Kind: kind.owner, Name: e.Name()}] = names
-			}
-		}
-	}
-	return out, problems
-}
-
-// checkSecrets reads every declaring owner's secret from src and compares names.
+// checkSecrets reads the secret names the working tree at dir declares and checks each
+// declaring owner's against src.
 func checkSecrets(ctx context.Context, dir string, src vaultsecrets.Source) secretsCheck {
-	declared, problems := declaredSecrets(dir)
-	res := secretsCheck{Errors: problems, Owners: []ownerCheck{}}
-	owners := make([]vaultsecrets.Owner, 0, len(declared))
-	for o := range declared {
-		owners = append(owners, o)
-	}
-	sort.Slice(owners, func(i, j int) bool { return owners[i].String() < owners[j].String() })
-	for _, o := range owners {
-		names := slices.Sorted(slices.Values(declared[o]))
-		oc := ownerCheck{Owner: o.String(), Present: []string{}, Missing: []string{}}
-		res.Counts.Declared += len(names)
-		sec, err := src.Read(ctx, o)
-		var nf *vaultsecrets.NotFoundError
-		switch {
-		case errors.As(err, &nf):
-			oc.Path = nf.Path
-			oc.Error = err.Error()
-			oc.Missing = names
-			res.Counts.Missing += len(names)
-		case err != nil:
-			oc.Error = err.Error()
-			oc.Missing = names
-			res.Counts.Missing += len(names)
-			res.Counts.Unreadable++
-		default:
-			oc.Path, oc.Version = sec.Path, sec.Version
-			_, missing := sec.Values.Pick(names)
-			for _, n := range names {
-				if !slices.Contains(missing, n) {
-					oc.Present = append(oc.Present, n)
-				}
-			}
-			oc.Missing = append(oc.Missing, missing...)
-			res.Counts.Missing += len(missing)
-			for k := range sec.Values {
-				if !slices.Contains(names, k) {
-					oc.Undeclared = append(oc.Undeclared, k)
-				}
-			}
-			sort.Strings(oc.Undeclared)
-		}
-		res.Owners = append(res.Owners, oc)
-	}
-	res.OK = res.Counts.Missing == 0 && res.Counts.Unreadable == 0 && len(res.Errors) == 0
-	return res
+	declared, problems := review.DeclaredSecrets(dir)
+	return vaultsecrets.CheckNames(ctx, src, declared, problems)
 }
 
 func printSecretsCheck(w io.Writer, res secretsCheck) {

@@ -2,11 +2,9 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
 	"maps"
-	"net/http"
 	"os"
 	"slices"
 	"strings"
@@ -15,6 +13,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/actionsd/actionsd/internal/api"
 	"github.com/actionsd/actionsd/internal/config"
 	"github.com/actionsd/actionsd/sync"
 )
@@ -39,7 +38,7 @@ is Ready (it serves the last commit it attempted), 1 otherwise.`,
 			}
 			ctx, cancel := context.WithTimeout(cmd.Context(), timeout)
 			defer cancel()
-			st, raw, err := fetchStatus(ctx, addr, token)
+			st, raw, err := api.GetStatus(ctx, addr, token)
 			if err != nil {
 				return err
 			}
@@ -67,36 +66,6 @@ is Ready (it serves the last commit it attempted), 1 otherwise.`,
 }
 
 var errNotReady = fmt.Errorf("not ready")
-
-func fetchStatus(ctx context.Context, addr, token string) (sync.Status, []byte, error) {
-	var st sync.Status
-	if !strings.Contains(addr, "://") {
-		addr = "http://" + addr
-	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, strings.TrimRight(addr, "/")+"/v1/status", nil)
-	if err != nil {
-		return st, nil, err
-	}
-	if token != "" {
-		req.Header.Set("Authorization", "Bearer "+token)
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		return st, nil, fmt.Errorf("status: %w", err)
-	}
-	defer resp.Body.Close()
-	raw, err := io.ReadAll(io.LimitReader(resp.Body, 64<<20))
-	if err != nil {
-		return st, nil, fmt.Errorf("status: %w", err)
-	}
-	if resp.StatusCode != http.StatusOK {
-		return st, nil, fmt.Errorf("status: %s: %s", resp.Status, strings.TrimSpace(string(raw)))
-	}
-	if err := json.Unmarshal(raw, &st); err != nil {
-		return st, nil, fmt.Errorf("status: %w", err)
-	}
-	return st, raw, nil
-}
 
 func printStatus(w io.Writer, st sync.Status) error {
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)

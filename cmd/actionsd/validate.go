@@ -84,7 +84,7 @@ Exit status: 0 valid, 1 errors found, 2 usage error.`,
 				if err != nil {
 					return err
 				}
-				opts.Secrets = vaultChecker{src: src}
+				opts.Secrets = vaultsecrets.NameChecker{Source: src}
 			}
 			report, err := r.Validate(cmd.Context(), base, head, opts)
 			if err != nil {

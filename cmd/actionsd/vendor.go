@@ -2,11 +2,11 @@ package main
 
 import (
 	"fmt"
-	"strings"
 
 	"github.com/spf13/cobra"
 
 	"github.com/actionsd/actionsd/npmvendor"
+	"github.com/actionsd/actionsd/review"
 )
 
 func newVendorCmd() *cobra.Command {
@@ -22,22 +22,16 @@ the manifests (run actionsd lock first).`,
   actionsd vendor -C ../actions-repo`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			owners, err := readOwners(f.dir)
+			owners, err := review.Manifests(f.dir)
 			if err != nil {
 				return err
 			}
-			lock, err := readLock(f.dir, false)
+			lock, err := npmvendor.ReadLock(f.dir, false)
 			if err != nil {
 				return err
 			}
-			var problems []string
-			for _, key := range sortedStrings(owners) {
-				for _, p := range npmvendor.Check(lock, key, owners[key].deps) {
-					problems = append(problems, owners[key].manifest+": "+p.Error())
-				}
-			}
-			if len(problems) > 0 {
-				return fmt.Errorf("the lock disagrees with the manifests:\n  %s", strings.Join(problems, "\n  "))
+			if err := npmvendor.CheckManifests(lock, owners); err != nil {
+				return err
 			}
 			var opts npmvendor.VendorOptions
 			if len(lock.Packages) > 0 {

@@ -4,29 +4,13 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"maps"
-	"slices"
 	"strings"
 	"text/tabwriter"
-	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/actionsd/actionsd/review"
 )
-
-// versionRow is one line of `actionsd versions`.
-type versionRow struct {
-	Version  int       `json:"version"`
-	Status   string    `json:"status"` // published, recorded, pending, moved, unrecorded
-	Tag      string    `json:"tag,omitempty"`
-	Commit   string    `json:"commit,omitempty"`
-	Tree     string    `json:"tree"`
-	Date     time.Time `json:"date,omitzero"`
-	Author   string    `json:"author,omitempty"`
-	Message  string    `json:"message,omitempty"`
-	PinnedBy []string  `json:"pinned_by"` // actions that pin it in the working tree
-}
 
 func newVersionsCmd() *cobra.Command {
 	var (
@@ -66,28 +50,7 @@ that pin it. The draft (modules/<name>/ in the working tree) is listed last.`,
 }
 
 func printVersions(w io.Writer, st *review.State, name string, asJSON bool) error {
-	rows := []versionRow{}
-	for _, n := range slices.Sorted(maps.Keys(st.Versions[name])) {
-		v := st.Versions[name][n]
-		row := versionRow{Version: n, Status: v.Status(), Tag: v.Tag, Tree: v.Tree, PinnedBy: []string{}}
-		if row.Tree == "" {
-			row.Tree = v.TagTree
-		}
-		switch {
-		case v.TagCommit != "":
-			row.Commit = v.TagCommit
-			row.Date, row.Author, row.Message = v.TagDate, v.TagAuthor, firstLine(v.TagMessage)
-		default:
-			row.Commit = v.RecordCommit
-			row.Message = "recorded in actionsd.lock; not tagged yet"
-		}
-		for _, a := range slices.Sorted(maps.Keys(st.Snap.Actions)) {
-			if p, ok := st.Snap.Actions[a].Modules[name]; ok && p.Version == n {
-				row.PinnedBy = append(row.PinnedBy, a)
-			}
-		}
-		rows = append(rows, row)
-	}
+	rows := st.ModuleVersions(name)
 	draft := ""
 	if d := st.Snap.Drafts[name]; d != nil {
 		draft = d.Tree
@@ -116,9 +79,4 @@ func printVersions(w io.Writer, st *review.State, name string, asJSON bool) erro
 		fmt.Fprintf(tw, "draft\t%s\t\t\t\tmodules/%s in the working tree\t\n", state, name)
 	}
 	return tw.Flush()
-}
-
-func firstLine(s string) string {
-	s, _, _ = strings.Cut(strings.TrimSpace(s), "\n")
-	return s
 }

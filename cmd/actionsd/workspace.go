@@ -1,19 +1,14 @@
 package main
 
 import (
-	"bytes"
-	"context"
-	"errors"
 	"fmt"
 	"os"
-	"os/exec"
 	"strings"
 
 	"github.com/spf13/cobra"
 
 	"github.com/actionsd/actionsd/gitstore"
 	"github.com/actionsd/actionsd/review"
-	"github.com/actionsd/actionsd/vaultsecrets"
 )
 
 // Exit codes of the repository commands: 0 success, 1 a finding (errors, failed tests), 2 a
@@ -108,48 +103,6 @@ func completeObjects(f *repoFlags, kind string) func(*cobra.Command, []string, s
 		}
 		return names, cobra.ShellCompDirectiveNoFileComp
 	}
-}
-
-// gitCLI runs the git CLI in dir: publish uses it for what it writes (commits, tags, signing and
-// pushing), so that the user's git configuration, hooks, signing keys and credentials apply.
-func gitCLI(ctx context.Context, dir string, args ...string) (string, error) {
-	cmd := exec.CommandContext(ctx, "git", args...)
-	cmd.Dir = dir
-	var out, errb bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &errb
-	if err := cmd.Run(); err != nil {
-		var ee *exec.ExitError
-		if errors.As(err, &ee) {
-			return "", fmt.Errorf("git %s: %s", strings.Join(args, " "), strings.TrimSpace(errb.String()))
-		}
-		return "", fmt.Errorf("git %s: %w", args[0], err)
-	}
-	return strings.TrimSpace(out.String()), nil
-}
-
-// vaultChecker says which secret names exist in Vault, reading names only.
-type vaultChecker struct {
-	src vaultsecrets.Source
-}
-
-func (v vaultChecker) Exists(ctx context.Context, kind, name string, names []string) (map[string]bool, error) {
-	sec, err := v.src.Read(ctx, vaultsecrets.Owner{Kind: kind, Name: name})
-	var nf *vaultsecrets.NotFoundError
-	out := make(map[string]bool, len(names))
-	switch {
-	case errors.As(err, &nf):
-		for _, n := range names {
-			out[n] = false
-		}
-		return out, nil
-	case err != nil:
-		return nil, err
-	}
-	for _, n := range names {
-		_, ok := sec.Values[n]
-		out[n] = ok
-	}
-	return out, nil
 }
 
 func plural(n int, word string) string {
