@@ -10,8 +10,6 @@
   const { URL, URLSearchParams, setTimeout } = native;
   const JSON_ = { parse: JSON.parse, stringify: JSON.stringify };
 
-  const freezeClass = (C) => { Object.freeze(C.prototype); return Object.freeze(C); };
-
   // ---- Headers ----
   function normName(name) {
     name = String(name);
@@ -194,7 +192,7 @@
   function abortError(msg, name = 'AbortError') { const e = new Error(msg); e.name = name; return e; }
 
   // ---- fetch ----
-  function fetch(input, init) {
+  function fetch(input, init = undefined) {
     let req;
     try {
       req = new Request(input, init || {});
@@ -283,9 +281,9 @@
     Promise.resolve().then(() => fn());
   };
 
-  for (const C of [Headers, Body, Request, Response, AbortSignal, AbortController, TextEncoder, TextDecoder]) freezeClass(C);
-  Object.freeze(fetch);
-
+  // Nothing here is frozen: as in Node, code may extend these (node-fetch 2's browser build sets
+  // fetch.default). Where owners share a runtime, its lockdown freezes them (runner/harden.go) and
+  // each module owner gets a fetch of its own (runner/require.go).
   return {
     fetch, Headers, Request, Response, AbortController, AbortSignal, TextEncoder, TextDecoder,
     structuredClone, queueMicrotask,
