@@ -54,3 +54,35 @@ exports.mine = () => [fetch.default, globalThis.fetch.default === undefined, Obj
 		t.Errorf("claims = %s, want %s", got, want)
 	}
 }
+
+// TestOwnersHaveTheirOwnChannels: the built-ins whose state code changes through their functions
+// (diagnostics_channel's subscribers, async stores, domains, performance marks) are per owner: an
+// action publishing on a channel that the module it pins subscribed to reaches nothing, and each
+// sees only its own marks and active domain.
+func TestOwnersHaveTheirOwnChannels(t *testing.T) {
+	mod := newModule("peer", 1, `const dc = require('diagnostics_channel');
+const seen = [];
+dc.subscribe('secrets', (m) => seen.push(m));
+const { performance } = require('perf_hooks');
+performance.mark('peer-mark');
+const domain = require('domain');
+exports.run = () => { dc.channel('secrets').publish('from peer'); return [seen.join(), performance.getEntriesByName('action-mark').length, String(domain.active)]; };`, nil)
+	a := newAction("a", `exports.onExecutePostLogin = async (event, api) => {
+  const peer = require('actions:peer');
+  const dc = require('diagnostics_channel');
+  const mine = [];
+  dc.subscribe('secrets', (m) => mine.push(m));
+  dc.channel('secrets').publish('from action');
+  require('perf_hooks').performance.mark('action-mark');
+  const d = require('domain').create();
+  const theirs = d.run(() => peer.run());
+  api.idToken.setCustomClaim('r', [theirs, mine.join(), dc.hasSubscribers('secrets'), require('perf_hooks').performance.getEntriesByName('peer-mark').length]);
+};`)
+	a.Modules = map[string]*ModuleSpec{"peer": mod}
+	g := mustBuild(t, newSpec(a), Options{})
+	res := mustExecute(t, g, "post-login", `{}`)
+	wantSuccess(t, res)
+	if got, want := toJSON(t, res.Effects.IDTokenClaims), `{"r":[["from peer",0,"null"],"from action",true,0]}`; got != want {
+		t.Errorf("claims = %s, want %s", got, want)
+	}
+}

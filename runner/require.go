@@ -105,7 +105,7 @@ func (v *vm) require(u *unit, from, spec string) goja.Value {
 	case reqModule:
 		return v.moduleView(v.loadFileObject(r.mod, r.mod.entry).Get("exports"))
 	case reqBuiltin:
-		return v.node.Require(r.name)
+		return v.node.RequireOwned(u.object, r.name)
 	default:
 		return v.requireDependency(u, r.name, spec)
 	}
@@ -179,7 +179,7 @@ func (v *vm) loadChunk(u *unit, name string) goja.Value {
 // chunkRequire is the require of u's bundle chunks: "./<chunk>" loads another chunk of the
 // bundle, anything else is a Node built-in (builtinRequire).
 func (v *vm) chunkRequire(u *unit) goja.Value {
-	builtins, _ := goja.AssertFunction(v.node.RequireFunc())
+	builtins, _ := goja.AssertFunction(v.node.OwnerRequireFunc(u.object))
 	return v.rt.ToValue(func(call goja.FunctionCall) goja.Value {
 		if spec, ok := host.String(call.Argument(0)); ok && strings.HasPrefix(spec, "./") {
 			return v.loadChunk(u, spec[len("./"):])
