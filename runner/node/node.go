@@ -5,7 +5,8 @@
 // async_hooks, diagnostics_channel, domain, punycode, module and process; fs, child_process, net,
 // tls, vm, worker_threads, http2, dns and a few others load but every function throws
 // "<module>.<fn> is not available to actions". It also provides the console (util.format and
-// util.inspect on one line) and the process object.//
+// util.inspect on one line) and the process object.
+//
 // The built-ins are JavaScript (node/*.js, one function expression (native, require) per module)
 // over Go natives (buffer.go, crypto.go, cipher.go, zlib.go, console.go), compiled once per
 // process and run once per runtime, on first require: a runtime that never needs one pays nothing
