@@ -227,7 +227,11 @@ func (v *vm) installGlobals() error {
 
 		// URL and URLSearchParams are url.js's; Buffer, crypto and CryptoKey load on first use
 		// (node/buffer.js, node/crypto.js), so that runtimes that never touch them stay small.
-		v.web = web.New(v, &v.in, web.Config{Client: v.act.env.client, SetTimeout: v.setTimeout})
+		var nextTick goja.Callable // process.nextTick as made, before any code could replace it
+		v.web = web.New(v, &v.in, web.Config{Client: v.act.env.client, SetTimeout: v.setTimeout, Harden: v.harden,
+			NextTick: func(call goja.FunctionCall) goja.Value {
+				return host.Call(nextTick, goja.Undefined(), call.Arguments...)
+			}})
 		g.Set("URL", v.web.Get("URL"))
 		g.Set("URLSearchParams", v.web.Get("URLSearchParams"))
 		v.node = node.New(v, &v.in, node.Config{Web: v.web, SetTimeout: v.setTimeout,
@@ -237,6 +241,10 @@ func (v *vm) installGlobals() error {
 		v.lazyGlobal("CryptoKey", func() goja.Value { return v.node.Require("crypto").(*goja.Object).Get("CryptoKey") })
 		v.lazyGlobal("setImmediate", func() goja.Value { return v.node.Require("timers").(*goja.Object).Get("setImmediate") })
 		v.lazyGlobal("clearImmediate", func() goja.Value { return v.node.Require("timers").(*goja.Object).Get("clearImmediate") })
+		nextTick = host.MustCallable(v.node.Process(), "nextTick")
+		for _, name := range web.LazyNames { // Event, Blob, FormData, ...: made on first use
+			v.lazyGlobal(name, func() goja.Value { return v.web.Get(name) })
+		}
 
 		g.Set("console", v.node.NewConsole())
 		v.modConsole = v.node.NewConsole()
