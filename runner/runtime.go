@@ -264,6 +264,7 @@ func (v *vm) installGlobals() error {
 		g.Set("process", v.node.Process())
 		g.Set("global", g)
 		if v.locked {
+			v.web.Freeze()
 			rt.SetGlobalObjectPrototypeImmutable()                                // no Proxy behind globalThis (harden.go)
 			v.lockdown(append([]goja.Value{v.modConsole}, v.node.Shared()...)...) // last (harden.go)
 		}

@@ -263,18 +263,28 @@
   // throws a DataCloneError. ----
   let cloneHook = null;
   const toTag = (v) => Object.prototype.toString.call(v).slice(8, -1);
-  const errorCtors = { Error, EvalError, RangeError, ReferenceError, SyntaxError, TypeError, URIError };
   const uncloneable = { WeakMap: true, WeakSet: true, WeakRef: true, Promise: true, Generator: true, FinalizationRegistry: true };
-  const gopd = Object.getOwnPropertyDescriptor;
-  const brandOf = (get) => (v) => { try { get.call(v); return true; } catch (e) { return false; } };
-  const isDate = brandOf(Date.prototype.getTime);
-  const isRegExp = brandOf(gopd(RegExp.prototype, 'source').get);
-  const isMap = brandOf(gopd(Map.prototype, 'size').get);
-  const isSet = brandOf(gopd(Set.prototype, 'size').get);
-  const isArrayBuffer = brandOf(gopd(ArrayBuffer.prototype, 'byteLength').get);
-  const isDataView = brandOf(gopd(DataView.prototype, 'byteLength').get);
-  const taName = gopd(Object.getPrototypeOf(Uint8Array).prototype, Symbol.toStringTag).get;
-  const boxed = [[Number, Number.prototype.valueOf], [String, String.prototype.valueOf], [Boolean, Boolean.prototype.valueOf], [BigInt, BigInt.prototype.valueOf]];
+  // The brand checks and constructors structuredClone uses, made on its first call: reading the
+  // intrinsics they come from makes goja build them, which a runtime that never clones should not
+  // pay for.
+  let B = null;
+  function brands() {
+    const gopd = Object.getOwnPropertyDescriptor;
+    const brandOf = (get) => (v) => { try { get.call(v); return true; } catch (e) { return false; } };
+    B = {
+      gopd,
+      errorCtors: { Error, EvalError, RangeError, ReferenceError, SyntaxError, TypeError, URIError },
+      isDate: brandOf(Date.prototype.getTime),
+      isRegExp: brandOf(gopd(RegExp.prototype, 'source').get),
+      isMap: brandOf(gopd(Map.prototype, 'size').get),
+      isSet: brandOf(gopd(Set.prototype, 'size').get),
+      isArrayBuffer: brandOf(gopd(ArrayBuffer.prototype, 'byteLength').get),
+      isDataView: brandOf(gopd(DataView.prototype, 'byteLength').get),
+      taName: gopd(Object.getPrototypeOf(Uint8Array).prototype, Symbol.toStringTag).get,
+      boxed: [Number.prototype.valueOf, String.prototype.valueOf, Boolean.prototype.valueOf, BigInt.prototype.valueOf],
+    };
+    return B;
+  }
   function cloneError(msg) {
     const e = new Error(msg);
     e.name = 'DataCloneError';
@@ -287,6 +297,7 @@
       e.code = 'ERR_MISSING_ARGS';
       throw e;
     }
+    const { gopd, errorCtors, isDate, isRegExp, isMap, isSet, isArrayBuffer, isDataView, taName, boxed } = B || brands();
     const transfer = options != null && options.transfer != null ? [...options.transfer] : [];
     for (const t of transfer) {
       if (!isArrayBuffer(t)) throw cloneError('Value not transferable');
@@ -304,7 +315,7 @@
         for (const k of Object.keys(v)) out[k] = clone(v[k]);
         return out;
       }
-      for (const [C, valueOf] of boxed) {
+      for (const valueOf of boxed) {
         try {
           const p = valueOf.call(v);
           out = Object(p);
@@ -364,12 +375,21 @@
   };
 
   // Nothing here is frozen: as in Node, code may extend these (node-fetch 2's browser build sets
-  // fetch.default). Where owners share a runtime, its lockdown freezes them (runner/harden.go) and
-  // each module owner gets a fetch of its own (runner/require.go).
+  // fetch.default). Where owners share a runtime, the engine freezes them (Globals.Freeze) before
+  // its lockdown (runner/harden.go), and each module owner gets a fetch of its own
+  // (runner/require.go).
+  const freezeAll = () => {
+    for (const C of [Headers, Body, Request, Response, AbortSignal, AbortController, TextEncoder, TextDecoder]) {
+      Object.freeze(C.prototype);
+      Object.freeze(C);
+    }
+    Object.freeze(fetch);
+  };
   return {
     fetch, Headers, Request, Response, AbortController, AbortSignal, TextEncoder, TextDecoder,
     structuredClone, queueMicrotask,
-    // not a global: extra.js's way in
+    // not globals: extra.js's way in, and Globals.Freeze's
     _setHooks: (body, clone) => { bodyHook = body; cloneHook = clone; },
+    _freeze: freezeAll,
   };
 })
