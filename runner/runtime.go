@@ -55,6 +55,7 @@ type vm struct {
 	timerProto *goja.Object            // prototype of the Timeout objects timers return
 	secrets    *goja.Object            // the action's frozen event.secrets
 	handlers   []cachedHandler         // handler functions as last called
+	asyncCall  goja.Callable           // runs a timer's callback in its async_hooks stores (loop.go); made on first use
 	hardenFn   goja.Callable           // deep-freezes a built-in's exports (harden.go); nil before lockdown
 	viewFn     goja.Callable           // a pinned module's exports as the action sees them (harden.go); nil unless locked
 	locked     bool                    // locked down when created (harden.go: needsLockdown, newWarmupVM)

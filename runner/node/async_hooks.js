@@ -1,7 +1,8 @@
-// node:async_hooks: AsyncLocalStorage and AsyncResource. goja has no hook in its promise jobs, so
-// the store of run() is propagated this way: it is the current store while the callback runs and,
-// when the callback returns a promise, until that promise settles (then the store before run()
-// comes back). So awaits, timers and callbacks inside run() see its store, as in Node, as long as
+// node:async_hooks: AsyncLocalStorage and AsyncResource. Timers keep the stores they were made in
+// (the engine captures them: asynccontext.go). goja has no hook in its promise jobs, so the store
+// of run() reaches promise continuations this way: it is the current store while the callback
+// runs and, when the callback returns a promise, until that promise settles (then the store before
+// run() comes back). So awaits and callbacks inside run() see its store, as in Node, as long as
 // two run()s of one storage do not interleave (concurrent ones see the one entered last).
 // AsyncResource and AsyncLocalStorage.bind/snapshot capture the stores exactly. createHook's hooks
 // are never called. The module is per owner of a runtime (node.go: owned).
@@ -11,6 +12,7 @@
   // frame: the stores of this owner's storages now, as a Map from storage to store (never
   // mutated: a change makes a new one).
   let frame = new Map();
+  native.registerAsyncContext(() => frame, (f) => { frame = f; });
   const isThenable = (v) => v !== null && (typeof v === 'object' || typeof v === 'function') && typeof v.then === 'function';
 
   // runIn runs fn with the frame f current, and restores the frame before it when fn returns, or,

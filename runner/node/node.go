@@ -103,6 +103,7 @@ type Modules struct {
 	nat       *goja.Object          // natives handed to built-ins, made on first use
 	reqs      map[string]goja.Value // the require of built-ins and bundles, by owner
 	internals []goja.Value          // what the built-in loading now named shared (native.shared)
+	asyncCtx  []asyncContext        // every async_hooks instance's current stores (asynccontext.go)
 }
 
 // New runs the built-ins' prelude on vm's runtime (in are its intrinsics) and makes its process
@@ -363,6 +364,7 @@ func (v *Modules) natives() *goja.Object {
 		vals[i] = s
 	}
 	n.Set("builtinNames", v.rt.NewArray(vals...))
+	n.Set("registerAsyncContext", v.registerAsyncContext)
 	n.Set("isPromise", func(call goja.FunctionCall) goja.Value {
 		o, ok := call.Argument(0).(*goja.Object)
 		if !ok {
