@@ -4,6 +4,7 @@ import (
 	"sync"
 
 	"github.com/actionsd/actionsd/runner/host"
+	"github.com/actionsd/actionsd/runner/web"
 	"github.com/dop251/goja"
 )
 
@@ -21,8 +22,9 @@ import (
 //     extensible: code may add globals of its own, as packages do; but its prototype is fixed
 //     (goja's SetGlobalObjectPrototypeImmutable, as browsers fix window's), so that no Proxy behind
 //     it can answer the lookups of global names nobody defined. The lazily loaded globals
-//     (Buffer, crypto, CryptoKey, setImmediate, clearImmediate) become fixed accessors that load
-//     once; assigning them another value throws.
+//     (Buffer, crypto, CryptoKey, setImmediate, clearImmediate, and web.LazyNames: Event,
+//     EventTarget, Blob, File, FormData, ...) become fixed accessors that load once (and harden
+//     what they load); assigning them another value throws.
 //   - the whole graph reachable from those bindings, from the hidden intrinsics (iterator, generator
 //     and async-function prototypes, %TypedArray%, %ThrowTypeError%) and from the runner's other
 //     shared objects (the modules' console, node's prelude's util and stub) is frozen: own
@@ -90,7 +92,7 @@ var overrides = []struct {
 }
 
 // lazyGlobals are the globals runtime.go defines with vm.lazyGlobal.
-var lazyGlobals = []string{"Buffer", "crypto", "CryptoKey", "setImmediate", "clearImmediate"}
+var lazyGlobals = append([]string{"Buffer", "crypto", "CryptoKey", "setImmediate", "clearImmediate"}, web.LazyNames...)
 
 // reservedGlobals are host globals this runtime may not provide and that packages feature-detect
 // to pick how they work (axios takes XMLHttpRequest when it exists and hands it every header; a

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"math"
+	"sync"
 	"time"
 
 	"github.com/dop251/goja"
@@ -48,6 +49,8 @@ type jsTimer struct {
 	delay    time.Duration
 	fn       goja.Callable
 	args     []goja.Value
+	ctx      []goja.Value // the async_hooks stores it was made in (node.Modules.AsyncContext)
+	fnv      goja.Value   // fn as the value it was given as; kept with ctx only
 }
 
 func (l *loop) init() {
@@ -184,10 +187,53 @@ func (v *vm) runDueTimers() error {
 		} else {
 			delete(l.timers, due.id)
 		}
-		if _, err := due.fn(goja.Undefined(), due.args...); err != nil {
+		var err error
+		if due.ctx == nil {
+			_, err = due.fn(goja.Undefined(), due.args...)
+		} else {
+			err = v.inAsyncContext(due)
+		}
+		if err != nil {
 			return err
 		}
 	}
+}
+
+// inAsyncContext calls t's callback in the async_hooks stores t was made in, and puts back the
+// ones before it before the promise jobs the callback queued run, so that those see the stores
+// of their own making. Jobs run when the outermost JavaScript call returns, so the entering and
+// the putting back are done by a JavaScript function (asyncCallSource) around the callback.
+func (v *vm) inAsyncContext(t *jsTimer) error {
+	if v.asyncCall == nil {
+		fnv, err := v.rt.RunProgram(asyncCallProgram())
+		if err != nil {
+			return err
+		}
+		v.asyncCall, _ = goja.AssertFunction(fnv)
+	}
+	enter := v.rt.ToValue(func(goja.FunctionCall) goja.Value {
+		restore := v.node.EnterAsyncContext(t.ctx)
+		return v.rt.ToValue(func(goja.FunctionCall) goja.Value { restore(); return goja.Undefined() })
+	})
+	_, err := v.asyncCall(goja.Undefined(), enter, t.fnv, v.rt.NewArray(valuesToAny(t.args)...))
+	return err
+}
+
+const asyncCallSource = `(function (enter, fn, args) {
+  const restore = enter();
+  try { return fn(...args); } finally { restore(); }
+})`
+
+var asyncCallProgram = sync.OnceValue(func() *goja.Program {
+	return goja.MustCompile("<actionsd async context>", asyncCallSource, true)
+})
+
+func valuesToAny(vals []goja.Value) []any {
+	out := make([]any, len(vals))
+	for i, x := range vals {
+		out[i] = x
+	}
+	return out
 }
 
 func (v *vm) addTimer(call goja.FunctionCall, repeat bool) goja.Value {
@@ -205,7 +251,10 @@ func (v *vm) addTimer(call goja.FunctionCall, repeat bool) goja.Value {
 	ms = min(ms, float64(math.MaxInt32))
 	d := time.Duration(ms * float64(time.Millisecond))
 	v.loop.nextID++
-	t := &jsTimer{id: v.loop.nextID, when: time.Now().Add(d), fn: fn, delay: d}
+	t := &jsTimer{id: v.loop.nextID, when: time.Now().Add(d), fn: fn, delay: d, ctx: v.node.AsyncContext()}
+	if t.ctx != nil {
+		t.fnv = call.Argument(0)
+	}
 	if repeat {
 		t.interval = d
 	}

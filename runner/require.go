@@ -105,7 +105,7 @@ func (v *vm) require(u *unit, from, spec string) goja.Value {
 	case reqModule:
 		return v.moduleView(v.loadFileObject(r.mod, r.mod.entry).Get("exports"))
 	case reqBuiltin:
-		return v.node.Require(r.name)
+		return v.node.RequireOwned(u.object, r.name)
 	default:
 		return v.requireDependency(u, r.name, spec)
 	}
@@ -179,7 +179,7 @@ func (v *vm) loadChunk(u *unit, name string) goja.Value {
 // chunkRequire is the require of u's bundle chunks: "./<chunk>" loads another chunk of the
 // bundle, anything else is a Node built-in (builtinRequire).
 func (v *vm) chunkRequire(u *unit) goja.Value {
-	builtins, _ := goja.AssertFunction(v.node.RequireFunc())
+	builtins, _ := goja.AssertFunction(v.node.OwnerRequireFunc(u.object))
 	return v.rt.ToValue(func(call goja.FunctionCall) goja.Value {
 		if spec, ok := host.String(call.Argument(0)); ok && strings.HasPrefix(spec, "./") {
 			return v.loadChunk(u, spec[len("./"):])
@@ -230,7 +230,7 @@ func (v *vm) loadFileObject(u *unit, file string) *goja.Object {
 	fn, _ := goja.AssertFunction(fnv)
 	args := []goja.Value{exports, v.requireFunc(u, file), m, rt.ToValue(name), rt.ToValue(path.Dir(name))}
 	if u.kind == moduleUnit {
-		args = append(args, v.moduleActions(u), v.fetch, v.modConsole)
+		args = append(args, v.moduleActions(u), v.ownerFetch(u), v.modConsole)
 	}
 	if _, err := fn(exports, args...); err != nil {
 		delete(v.loaded, key)
@@ -257,6 +257,29 @@ func (v *vm) moduleActions(u *unit) goja.Value {
 	v.in.MustFreeze(a)
 	v.loaded[key] = a
 	return a
+}
+
+// ownerFetch returns the `fetch` parameter of a module's files: a function of the module's own
+// that calls the runtime's fetch. The global fetch of a locked-down runtime is frozen, being
+// shared; this one is not, so that a module may extend it as code does in Node
+// (fetch.default = fetch.bind(globalThis)) and no other owner sees what it added.
+func (v *vm) ownerFetch(u *unit) goja.Value {
+	key := "\x00fetch:" + u.object
+	if f, ok := v.loaded[key]; ok {
+		return f
+	}
+	shared, _ := goja.AssertFunction(v.fetch)
+	f := v.rt.ToValue(func(call goja.FunctionCall) goja.Value {
+		r, err := shared(call.This, call.Arguments...)
+		if err != nil {
+			panic(err)
+		}
+		return r
+	}).(*goja.Object)
+	_ = f.DefineDataProperty("name", v.rt.ToValue("fetch"), goja.FLAG_FALSE, goja.FLAG_FALSE, goja.FLAG_TRUE)
+	_ = f.DefineDataProperty("length", v.rt.ToValue(1), goja.FLAG_FALSE, goja.FLAG_FALSE, goja.FLAG_TRUE)
+	v.loaded[key] = f
+	return f
 }
 
 // BuiltinModules returns the names of the Node built-in modules actions may require (each also

@@ -55,6 +55,7 @@ type vm struct {
 	timerProto *goja.Object            // prototype of the Timeout objects timers return
 	secrets    *goja.Object            // the action's frozen event.secrets
 	handlers   []cachedHandler         // handler functions as last called
+	asyncCall  goja.Callable           // runs a timer's callback in its async_hooks stores (loop.go); made on first use
 	hardenFn   goja.Callable           // deep-freezes a built-in's exports (harden.go); nil before lockdown
 	viewFn     goja.Callable           // a pinned module's exports as the action sees them (harden.go); nil unless locked
 	locked     bool                    // locked down when created (harden.go: needsLockdown, newWarmupVM)
@@ -227,7 +228,11 @@ func (v *vm) installGlobals() error {
 
 		// URL and URLSearchParams are url.js's; Buffer, crypto and CryptoKey load on first use
 		// (node/buffer.js, node/crypto.js), so that runtimes that never touch them stay small.
-		v.web = web.New(v, &v.in, web.Config{Client: v.act.env.client, SetTimeout: v.setTimeout})
+		var nextTick goja.Callable // process.nextTick as made, before any code could replace it
+		v.web = web.New(v, &v.in, web.Config{Client: v.act.env.client, SetTimeout: v.setTimeout, Harden: v.harden,
+			NextTick: func(call goja.FunctionCall) goja.Value {
+				return host.Call(nextTick, goja.Undefined(), call.Arguments...)
+			}})
 		g.Set("URL", v.web.Get("URL"))
 		g.Set("URLSearchParams", v.web.Get("URLSearchParams"))
 		v.node = node.New(v, &v.in, node.Config{Web: v.web, SetTimeout: v.setTimeout,
@@ -237,6 +242,10 @@ func (v *vm) installGlobals() error {
 		v.lazyGlobal("CryptoKey", func() goja.Value { return v.node.Require("crypto").(*goja.Object).Get("CryptoKey") })
 		v.lazyGlobal("setImmediate", func() goja.Value { return v.node.Require("timers").(*goja.Object).Get("setImmediate") })
 		v.lazyGlobal("clearImmediate", func() goja.Value { return v.node.Require("timers").(*goja.Object).Get("clearImmediate") })
+		nextTick = host.MustCallable(v.node.Process(), "nextTick")
+		for _, name := range web.LazyNames { // Event, Blob, FormData, ...: made on first use
+			v.lazyGlobal(name, func() goja.Value { return v.web.Get(name) })
+		}
 
 		g.Set("console", v.node.NewConsole())
 		v.modConsole = v.node.NewConsole()
@@ -256,6 +265,7 @@ func (v *vm) installGlobals() error {
 		g.Set("process", v.node.Process())
 		g.Set("global", g)
 		if v.locked {
+			v.web.Freeze()
 			rt.SetGlobalObjectPrototypeImmutable()                                // no Proxy behind globalThis (harden.go)
 			v.lockdown(append([]goja.Value{v.modConsole}, v.node.Shared()...)...) // last (harden.go)
 		}

@@ -1,9 +1,11 @@
 // Package node provides the Node.js built-in modules a runtime serves to require (also as
-// node:<name>): buffer, events, util, stream, string_decoder, path, querystring, url, assert, os
-// (fixed values), tty, timers, zlib, crypto, http, https (clients over runner/web's transport),
-// perf_hooks and process; fs, child_process, net, tls, vm, worker_threads, http2, dns and a few
-// others load but every function throws "<module>.<fn> is not available to actions". It also
-// provides the console (util.format and util.inspect on one line) and the process object.
+// node:<name>): buffer, events, util (and util/types), stream (and stream/promises),
+// string_decoder, path, querystring, url, assert, os (fixed values), tty, timers (and
+// timers/promises), zlib, crypto, http, https (clients over runner/web's transport), perf_hooks,
+// async_hooks, diagnostics_channel, domain, punycode, module and process; fs, child_process, net,
+// tls, vm, worker_threads, http2, dns and a few others load but every function throws
+// "<module>.<fn> is not available to actions". It also provides the console (util.format and
+// util.inspect on one line) and the process object.
 //
 // The built-ins are JavaScript (node/*.js, one function expression (native, require) per module)
 // over Go natives (buffer.go, crypto.go, cipher.go, zlib.go, console.go), compiled once per
@@ -99,8 +101,9 @@ type Modules struct {
 	process   *goja.Object          // the process object, as installed (built-ins use this one)
 	builtins  map[string]goja.Value // built-in modules loaded so far
 	nat       *goja.Object          // natives handed to built-ins, made on first use
-	breq      goja.Value            // the require of built-ins and bundles
+	reqs      map[string]goja.Value // the require of built-ins and bundles, by owner
 	internals []goja.Value          // what the built-in loading now named shared (native.shared)
+	asyncCtx  []asyncContext        // every async_hooks instance's current stores (asynccontext.go)
 }
 
 // New runs the built-ins' prelude on vm's runtime (in are its intrinsics) and makes its process
@@ -130,16 +133,16 @@ func (v *Modules) Shared() []goja.Value {
 
 // loaders are the built-ins, by name without the "node:" prefix. A loader runs once per runtime,
 // on first require (see Require); most are node/<name>.js.
-var loaders map[string]func(v *Modules) goja.Value
+var loaders map[string]func(v *Modules, owner string) goja.Value
 
 func init() {
-	loaders = map[string]func(v *Modules) goja.Value{
+	loaders = map[string]func(v *Modules, owner string) goja.Value{
 		"buffer":              jsModule("buffer"),
 		"events":              jsModule("events"),
 		"util":                jsModule("util"),
-		"util/types":          func(v *Modules) goja.Value { return v.Require("util").(*goja.Object).Get("types") },
+		"util/types":          func(v *Modules, _ string) goja.Value { return v.Require("util").(*goja.Object).Get("types") },
 		"stream":              jsModule("stream"),
-		"stream/promises":     func(v *Modules) goja.Value { return v.Require("stream").(*goja.Object).Get("promises") },
+		"stream/promises":     func(v *Modules, _ string) goja.Value { return v.Require("stream").(*goja.Object).Get("promises") },
 		"stream/web":          stubModule("stream/web"),
 		"string_decoder":      jsModule("string_decoder"),
 		"path":                jsModule("path"),
@@ -147,17 +150,17 @@ func init() {
 		"querystring":         jsModule("querystring"),
 		"url":                 jsModule("url"),
 		"assert":              jsModule("assert"),
-		"assert/strict":       func(v *Modules) goja.Value { return v.Require("assert").(*goja.Object).Get("strict") },
+		"assert/strict":       func(v *Modules, _ string) goja.Value { return v.Require("assert").(*goja.Object).Get("strict") },
 		"os":                  jsModule("os"),
 		"tty":                 jsModule("tty"),
 		"timers":              jsModule("timers"),
-		"timers/promises":     func(v *Modules) goja.Value { return v.Require("timers").(*goja.Object).Get("promises") },
+		"timers/promises":     func(v *Modules, _ string) goja.Value { return v.Require("timers").(*goja.Object).Get("promises") },
 		"zlib":                jsModule("zlib"),
 		"crypto":              jsModule("crypto"),
-		"http":                func(v *Modules) goja.Value { return v.Require("\x00http").(*goja.Object).Get("http") },
-		"https":               func(v *Modules) goja.Value { return v.Require("\x00http").(*goja.Object).Get("https") },
+		"http":                func(v *Modules, _ string) goja.Value { return v.Require("\x00http").(*goja.Object).Get("http") },
+		"https":               func(v *Modules, _ string) goja.Value { return v.Require("\x00http").(*goja.Object).Get("https") },
 		"\x00http":            jsModule("http"),
-		"process":             func(v *Modules) goja.Value { return v.process },
+		"process":             func(v *Modules, _ string) goja.Value { return v.process },
 		"fs":                  stubModule("fs"),
 		"fs/promises":         stubModule("fs/promises"),
 		"child_process":       stubModule("child_process"),
@@ -168,9 +171,12 @@ func init() {
 		"http2":               stubModule("http2"),
 		"dns":                 stubModule("dns"),
 		"dns/promises":        stubModule("dns/promises"),
-		"perf_hooks":          func(v *Modules) goja.Value { return v.perfHooks() },
-		"async_hooks":         stubModule("async_hooks"),
-		"diagnostics_channel": stubModule("diagnostics_channel"),
+		"perf_hooks":          jsModule("perf_hooks"),
+		"async_hooks":         jsModule("async_hooks"),
+		"diagnostics_channel": jsModule("diagnostics_channel"),
+		"domain":              jsModule("domain"),
+		"punycode":            jsModule("punycode"),
+		"module":              jsModule("module"),
 	}
 }
 
@@ -195,35 +201,27 @@ func Has(name string) bool {
 
 // nodeOnly are the other Node built-ins, refused by name so the error says why.
 var nodeOnly = map[string]bool{
-	"cluster": true, "dgram": true, "domain": true, "inspector": true, "module": true,
-	"punycode": true, "readline": true, "repl": true, "sqlite": true, "test": true, "trace_events": true,
+	"cluster": true, "dgram": true, "inspector": true, "readline": true, "repl": true, "sqlite": true, "test": true, "trace_events": true,
 	"v8": true, "wasi": true, "constants": true, "sys": true,
 }
 
 // NodeOnly reports whether name (without "node:") is a Node built-in the runner does not provide.
 func NodeOnly(name string) bool { return nodeOnly[name] }
 
+// owned are the built-ins that keep state code changes through their functions (channels and
+// their subscribers, async stores, domains, performance marks, require caches): each owner of a
+// runtime (an action, a module it pins) gets an instance of its own (RequireOwned), so that no
+// owner sees another's. The others are one instance per runtime. Both are hardened before any
+// code gets them (the state lives in closures, not in what the exports reach).
+var owned = map[string]bool{"diagnostics_channel": true, "async_hooks": true, "domain": true, "perf_hooks": true, "module": true}
+
 // jsModule loads node/<file>.js.
-func jsModule(file string) func(v *Modules) goja.Value {
-	return func(v *Modules) goja.Value { return v.jsBuiltin(file) }
+func jsModule(file string) func(v *Modules, owner string) goja.Value {
+	return func(v *Modules, owner string) goja.Value { return v.jsBuiltin(file, owner) }
 }
 
-// perfHooks is node:perf_hooks' performance.now and timeOrigin.
-func (v *Modules) perfHooks() goja.Value {
-	o := v.rt.NewObject()
-	perf := v.rt.NewObject()
-	perf.Set("now", func(goja.FunctionCall) goja.Value {
-		return v.rt.ToValue(float64(time.Since(processStart).Nanoseconds()) / 1e6)
-	})
-	perf.Set("timeOrigin", float64(processStart.UnixNano())/1e6)
-	perf.Set("mark", func(goja.FunctionCall) goja.Value { return goja.Undefined() })
-	perf.Set("measure", func(goja.FunctionCall) goja.Value { return goja.Undefined() })
-	o.Set("performance", perf)
-	return o
-}
-
-func stubModule(name string) func(v *Modules) goja.Value {
-	return func(v *Modules) goja.Value {
+func stubModule(name string) func(v *Modules, owner string) goja.Value {
+	return func(v *Modules, _ string) goja.Value {
 		stub, _ := goja.AssertFunction(v.prelude.Get("stub"))
 		m, err := stub(goja.Undefined(), v.rt.ToValue(name))
 		if err != nil {
@@ -233,8 +231,8 @@ func stubModule(name string) func(v *Modules) goja.Value {
 	}
 }
 
-// jsBuiltin loads the built-in node/<file>.js into v.
-func (v *Modules) jsBuiltin(file string) goja.Value {
+// jsBuiltin loads the built-in node/<file>.js into v, for owner if it is an owned one.
+func (v *Modules) jsBuiltin(file, owner string) goja.Value {
 	prg := programs()[file]
 	if prg == nil {
 		panic(fmt.Sprintf("runner: no built-in %s", file))
@@ -244,7 +242,7 @@ func (v *Modules) jsBuiltin(file string) goja.Value {
 		panic(err)
 	}
 	fn, _ := goja.AssertFunction(fnv)
-	exp, err := fn(goja.Undefined(), v.natives(), v.RequireFunc())
+	exp, err := fn(goja.Undefined(), v.natives(), v.OwnerRequireFunc(owner))
 	if err != nil {
 		panic(err)
 	}
@@ -252,9 +250,18 @@ func (v *Modules) jsBuiltin(file string) goja.Value {
 }
 
 // Require returns the exports of the built-in name (without "node:"), loading it on first use;
-// it panics with a JavaScript error when there is no such built-in.
-func (v *Modules) Require(name string) goja.Value {
-	if m, ok := v.builtins[name]; ok {
+// it panics with a JavaScript error when there is no such built-in. An owned built-in is the
+// instance of the owner "" (RequireOwned).
+func (v *Modules) Require(name string) goja.Value { return v.RequireOwned("", name) }
+
+// RequireOwned is Require for code of owner (an action's or a module's name): an owned built-in
+// is owner's own instance; the others are the runtime's.
+func (v *Modules) RequireOwned(owner, name string) goja.Value {
+	key := name
+	if owned[name] {
+		key = owner + "\x00" + name
+	}
+	if m, ok := v.builtins[key]; ok {
 		return m
 	}
 	load, ok := loaders[name]
@@ -263,7 +270,7 @@ func (v *Modules) Require(name string) goja.Value {
 	}
 	outer := v.internals // of the built-in whose load requires this one
 	v.internals = nil
-	m := v.harden(load(v)) // before any code gets it
+	m := v.harden(load(v, owner)) // before any code gets it
 	for _, o := range v.internals {
 		v.harden(o)
 	}
@@ -271,7 +278,7 @@ func (v *Modules) Require(name string) goja.Value {
 	if v.builtins == nil {
 		v.builtins = make(map[string]goja.Value)
 	}
-	v.builtins[name] = m
+	v.builtins[key] = m
 	return m
 }
 
@@ -282,25 +289,34 @@ func (v *Modules) harden(val goja.Value) goja.Value {
 	return v.cfg.Harden(val)
 }
 
-// RequireFunc is the require of built-ins and npm bundles: it serves Node built-ins only.
-func (v *Modules) RequireFunc() goja.Value {
-	if v.breq != nil {
-		return v.breq
+// RequireFunc is the require of built-ins: it serves Node built-ins only, owned ones as the
+// owner "" has them.
+func (v *Modules) RequireFunc() goja.Value { return v.OwnerRequireFunc("") }
+
+// OwnerRequireFunc is the require of owner's npm bundles: RequireFunc, with owner's instances of
+// the owned built-ins.
+func (v *Modules) OwnerRequireFunc(owner string) goja.Value {
+	if f, ok := v.reqs[owner]; ok {
+		return f
 	}
-	v.breq = v.rt.ToValue(func(call goja.FunctionCall) goja.Value {
+	f := v.rt.ToValue(func(call goja.FunctionCall) goja.Value {
 		spec, ok := host.String(call.Argument(0))
 		if !ok {
 			panic(v.rt.NewTypeError("require: the specifier must be a string"))
 		}
 		name := strings.TrimPrefix(spec, "node:")
 		if _, ok := loaders[name]; ok {
-			return v.Require(name)
+			return v.RequireOwned(owner, name)
 		}
 		e := v.in.NewError(fmt.Sprintf("cannot require '%s': the Node built-in is not available to actions", spec))
 		e.Set("code", "MODULE_NOT_FOUND")
 		panic(e)
 	})
-	return v.breq
+	if v.reqs == nil {
+		v.reqs = make(map[string]goja.Value)
+	}
+	v.reqs[owner] = f
+	return f
 }
 
 // natives returns the object of Go natives handed to built-ins.
@@ -338,6 +354,25 @@ func (v *Modules) natives() *goja.Object {
 	n.Set("setTimeout", v.cfg.SetTimeout)
 	n.Set("clearTimeout", v.cfg.ClearTimeout)
 	n.Set("process", v.process)
+	n.Set("perfNow", func(goja.FunctionCall) goja.Value {
+		return v.rt.ToValue(float64(time.Since(processStart).Nanoseconds()) / 1e6)
+	})
+	n.Set("timeOrigin", float64(processStart.UnixNano())/1e6)
+	names := Names()
+	vals := make([]any, len(names))
+	for i, s := range names {
+		vals[i] = s
+	}
+	n.Set("builtinNames", v.rt.NewArray(vals...))
+	n.Set("registerAsyncContext", v.registerAsyncContext)
+	n.Set("isPromise", func(call goja.FunctionCall) goja.Value {
+		o, ok := call.Argument(0).(*goja.Object)
+		if !ok {
+			return v.rt.ToValue(false)
+		}
+		_, ok = o.Export().(*goja.Promise)
+		return v.rt.ToValue(ok)
+	})
 	v.nat = n
 	return n
 }

@@ -9,6 +9,8 @@
     this.path = null; this.href = null;
   }
   const re = /^([a-zA-Z][a-zA-Z0-9+.-]*:)?(\/\/)?(?:([^@/?#]*)@)?([^/?#:]*|\[[^\]]*\])?(?::(\d*))?([^?#]*)(\?[^#]*)?(#.*)?$/;
+  const escapes = { '\t': '%09', '\n': '%0A', '\r': '%0D', ' ': '%20', '"': '%22', "'": '%27', '<': '%3C', '>': '%3E', '\\': '%5C', '^': '%5E', '`': '%60', '{': '%7B', '|': '%7C', '}': '%7D' };
+  const autoEscape = (s) => s.replace(/[\t\n\r "'<>\\^`{|}]/g, (c) => escapes[c]);
   function parse(str, parseQuery, slashesDenoteHost) {
     if (str instanceof Url) return str;
     if (typeof str !== 'string') throw Object.assign(new TypeError('The "url" argument must be of type string'), { code: 'ERR_INVALID_ARG_TYPE' });
@@ -25,6 +27,13 @@
       const rest = s.slice(protocol.length);
       const m2 = /^([^?#]*)(\?[^#]*)?(#.*)?$/.exec(rest);
       pathname = m2[1]; search = m2[2]; hash = m2[3]; host = undefined; auth = undefined; port = undefined;
+    }
+    // As Node's url.parse: the characters of autoEscape are percent-encoded after the host (a "%"
+    // is left alone, so an encoded path stays as it is), but in javascript: URLs.
+    if (!protocol || !/^javascript:$/i.test(protocol)) {
+      if (pathname) pathname = autoEscape(pathname);
+      if (search) search = autoEscape(search);
+      if (hash) hash = autoEscape(hash);
     }
     u.protocol = protocol ? protocol.toLowerCase() : null;
     u.slashes = slashes ? true : null;

@@ -27,39 +27,69 @@
   }
   const tag = (v) => Object.prototype.toString.call(v).slice(8, -1);
   const TypedArray = Object.getPrototypeOf(Uint8Array);
+  // Brand checks, as Node's (internal slots, not the prototype chain): a getter or method of the
+  // class that throws on any other object.
+  const gopd = Object.getOwnPropertyDescriptor;
+  const brand = (fn) => (v) => {
+    if (v === null || (typeof v !== 'object' && typeof v !== 'function')) return false;
+    try { fn(v); return true; } catch (e) { return false; }
+  };
+  const call = (f) => (v) => Reflect.apply(f, v, []);
+  const taTag = gopd(TypedArray.prototype, Symbol.toStringTag).get;
+  const typedArrayName = (v) => Reflect.apply(taTag, v, []);
+  const isTA = (name) => (v) => typedArrayName(v) === name;
+  const isDate = brand(call(Date.prototype.getTime));
+  const isRegExp = brand(call(gopd(RegExp.prototype, 'source').get));
+  const isArrayBuffer = brand(call(gopd(ArrayBuffer.prototype, 'byteLength').get));
+  const isSharedArrayBuffer = typeof SharedArrayBuffer === 'function' ? brand(call(gopd(SharedArrayBuffer.prototype, 'byteLength').get)) : () => false;
+  const isNumberObject = (v) => typeof v === 'object' && brand(call(Number.prototype.valueOf))(v);
+  const isStringObject = (v) => typeof v === 'object' && brand(call(String.prototype.valueOf))(v);
+  const isBooleanObject = (v) => typeof v === 'object' && brand(call(Boolean.prototype.valueOf))(v);
+  const isBigIntObject = (v) => typeof v === 'object' && brand(call(BigInt.prototype.valueOf))(v);
+  const isSymbolObject = (v) => typeof v === 'object' && brand(call(Symbol.prototype.valueOf))(v);
+  const errorTag = (v) => {
+    // [[ErrorData]]: Object.prototype.toString says "Error" unless a Symbol.toStringTag hides it.
+    if (v === null || typeof v !== 'object') return false;
+    if (Symbol.toStringTag in v) return v instanceof Error;
+    return tag(v) === 'Error';
+  };
   const types = {
-    isPromise: (v) => v instanceof Promise,
-    isDate: (v) => v instanceof Date,
-    isRegExp: (v) => v instanceof RegExp,
-    isMap: (v) => v instanceof Map,
-    isSet: (v) => v instanceof Set,
-    isWeakMap: (v) => v instanceof WeakMap,
-    isWeakSet: (v) => v instanceof WeakSet,
-    isNativeError: (v) => v instanceof Error,
-    isArrayBuffer: (v) => v instanceof ArrayBuffer,
-    isAnyArrayBuffer: (v) => v instanceof ArrayBuffer || (typeof SharedArrayBuffer !== 'undefined' && v instanceof SharedArrayBuffer),
-    isSharedArrayBuffer: (v) => typeof SharedArrayBuffer !== 'undefined' && v instanceof SharedArrayBuffer,
+    isPromise: native.isPromise,
+    isDate,
+    isRegExp: (v) => v !== RegExp.prototype && isRegExp(v),
+    isMap: brand(call(gopd(Map.prototype, 'size').get)),
+    isSet: brand(call(gopd(Set.prototype, 'size').get)),
+    isMapIterator: (v) => tag(v) === 'Map Iterator',
+    isSetIterator: (v) => tag(v) === 'Set Iterator',
+    isWeakMap: brand((v) => WeakMap.prototype.has.call(v, {})),
+    isWeakSet: brand((v) => WeakSet.prototype.has.call(v, {})),
+    isNativeError: errorTag,
+    isArrayBuffer,
+    isAnyArrayBuffer: (v) => isArrayBuffer(v) || isSharedArrayBuffer(v),
+    isSharedArrayBuffer,
     isArrayBufferView: (v) => ArrayBuffer.isView(v),
-    isTypedArray: (v) => v instanceof TypedArray,
-    isUint8Array: (v) => v instanceof Uint8Array,
-    isUint16Array: (v) => v instanceof Uint16Array,
-    isUint32Array: (v) => v instanceof Uint32Array,
-    isInt8Array: (v) => v instanceof Int8Array,
-    isInt16Array: (v) => v instanceof Int16Array,
-    isInt32Array: (v) => v instanceof Int32Array,
-    isFloat32Array: (v) => v instanceof Float32Array,
-    isFloat64Array: (v) => v instanceof Float64Array,
-    isBigInt64Array: (v) => v instanceof BigInt64Array,
-    isBigUint64Array: (v) => v instanceof BigUint64Array,
-    isDataView: (v) => v instanceof DataView,
-    isAsyncFunction: (v) => typeof v === 'function' && tag(v) === 'AsyncFunction',
+    isTypedArray: (v) => typedArrayName(v) !== undefined,
+    isUint8Array: isTA('Uint8Array'),
+    isUint8ClampedArray: isTA('Uint8ClampedArray'),
+    isUint16Array: isTA('Uint16Array'),
+    isUint32Array: isTA('Uint32Array'),
+    isInt8Array: isTA('Int8Array'),
+    isInt16Array: isTA('Int16Array'),
+    isInt32Array: isTA('Int32Array'),
+    isFloat32Array: isTA('Float32Array'),
+    isFloat64Array: isTA('Float64Array'),
+    isBigInt64Array: isTA('BigInt64Array'),
+    isBigUint64Array: isTA('BigUint64Array'),
+    isDataView: brand(call(gopd(DataView.prototype, 'byteLength').get)),
+    isAsyncFunction: (v) => typeof v === 'function' && /^Async(Generator)?Function$/.test(tag(v)),
     isGeneratorFunction: (v) => typeof v === 'function' && /GeneratorFunction$/.test(tag(v)),
-    isGeneratorObject: (v) => tag(v) === 'Generator',
-    isBoxedPrimitive: (v) => v instanceof Number || v instanceof String || v instanceof Boolean,
-    isNumberObject: (v) => v instanceof Number,
-    isStringObject: (v) => v instanceof String,
-    isBooleanObject: (v) => v instanceof Boolean,
-    isSymbolObject: (v) => typeof v === 'object' && tag(v) === 'Symbol',
+    isGeneratorObject: (v) => /^(Async)?Generator$/.test(tag(v)) && typeof v === 'object',
+    isBoxedPrimitive: (v) => isNumberObject(v) || isStringObject(v) || isBooleanObject(v) || isBigIntObject(v) || isSymbolObject(v),
+    isNumberObject,
+    isStringObject,
+    isBooleanObject,
+    isBigIntObject,
+    isSymbolObject,
     isProxy: () => false,
     isExternal: () => false,
     isModuleNamespaceObject: () => false,

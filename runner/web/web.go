@@ -17,9 +17,12 @@ import (
 	"bytes"
 	_ "embed"
 	"encoding/base64"
+	"math/rand/v2"
 	"net/http"
+	"slices"
 	"strings"
 	"sync"
+	"time"
 	"unicode/utf8"
 
 	"github.com/actionsd/actionsd/runner/host"
@@ -35,11 +38,19 @@ var webProgram = sync.OnceValue(func() *goja.Program {
 	return goja.MustCompile(webName, webSource, true)
 })
 
+//go:embed extra.js
+var extraSource string
+
+var extraProgram = sync.OnceValue(func() *goja.Program {
+	return goja.MustCompile("<actionsd web extras>", extraSource, true)
+})
+
 // Precompile compiles the JavaScript of this package, which New would otherwise compile on first
 // use.
 func Precompile() {
 	webProgram()
 	urlProgram()
+	extraProgram()
 }
 
 // Config is what the Web APIs of a runtime reach outside it.
@@ -49,6 +60,10 @@ type Config struct {
 	Client *http.Client
 	// SetTimeout is the runtime's setTimeout, which AbortSignal.timeout uses.
 	SetTimeout func(goja.FunctionCall) goja.Value
+	// NextTick is process.nextTick, which EventTarget throws a listener's error on.
+	NextTick func(goja.FunctionCall) goja.Value
+	// Harden deep-freezes the globals of LazyNames when they are made; nil leaves them as they are.
+	Harden func(goja.Value) goja.Value
 }
 
 // Globals are the Web APIs of one runtime. Only the runtime's goroutine uses them.
@@ -62,6 +77,8 @@ type Globals struct {
 	urlStrings [3]goja.Value // "", "https:", "http:": components most URLs share (url.go)
 	urlModule  *goja.Object  // url.js's exports (URL, URLSearchParams)
 	exports    *goja.Object  // web.js's
+	extras     *goja.Object  // extra.js's, made on first use (Extras)
+	cfg        Config
 }
 
 // New makes the Web APIs of vm's runtime, running their JavaScript; in are the runtime's
@@ -69,7 +86,7 @@ type Globals struct {
 // user code did can make it fail.
 func New(vm host.VM, in *host.Intrinsics, cfg Config) *Globals {
 	rt := vm.Runtime()
-	w := &Globals{vm: vm, rt: rt, in: in, client: cfg.Client}
+	w := &Globals{vm: vm, rt: rt, in: in, client: cfg.Client, cfg: cfg}
 	w.urlModule = w.newURLModule()
 	n := rt.NewObject()
 	n.Set("fetch", w.nativeFetch)
@@ -78,6 +95,15 @@ func New(vm host.VM, in *host.Intrinsics, cfg Config) *Globals {
 	n.Set("URL", w.urlModule.Get("URL"))
 	n.Set("URLSearchParams", w.urlModule.Get("URLSearchParams"))
 	n.Set("setTimeout", cfg.SetTimeout)
+	n.Set("extras", func(goja.FunctionCall) goja.Value { return w.Extras() })
+	n.Set("detach", func(call goja.FunctionCall) goja.Value {
+		if o, ok := call.Argument(0).(*goja.Object); ok {
+			if ab, ok := o.Export().(goja.ArrayBuffer); ok {
+				ab.Detach()
+			}
+		}
+		return goja.Undefined()
+	})
 	fnv, err := rt.RunProgram(webProgram())
 	if err != nil {
 		panic(err)
@@ -90,8 +116,12 @@ func New(vm host.VM, in *host.Intrinsics, cfg Config) *Globals {
 // URLModule is {URL, URLSearchParams}, what node:url builds on.
 func (w *Globals) URLModule() *goja.Object { return w.urlModule }
 
-// Get returns the global name of the Web APIs: one of Names, URL, URLSearchParams, atob or btoa.
+// Get returns the global name of the Web APIs: one of Names, LazyNames, URL, URLSearchParams,
+// atob or btoa. One of LazyNames makes them all (Extras).
 func (w *Globals) Get(name string) goja.Value {
+	if slices.Contains(LazyNames, name) {
+		return w.Extras().Get(name)
+	}
 	switch name {
 	case "URL", "URLSearchParams":
 		return w.urlModule.Get(name)
@@ -106,6 +136,53 @@ func (w *Globals) Get(name string) goja.Value {
 // Names are the globals web.js makes, in the order a runtime installs them.
 var Names = []string{"fetch", "Headers", "Request", "Response", "AbortController", "AbortSignal",
 	"TextEncoder", "TextDecoder", "structuredClone", "queueMicrotask"}
+
+// Freeze freezes fetch and the classes of Names, which are left extensible as in Node, for a
+// runtime that is to be locked down (its lockdown freezes them anyway; frozen first, their
+// prototypes' methods are not made overridable one by one, which costs a locked-down runtime
+// ~10% more to make).
+func (w *Globals) Freeze() {
+	host.Call(host.MustCallable(w.exports, "_freeze"), goja.Undefined())
+}
+
+// LazyNames are the globals extra.js makes, which a runtime installs as globals that load on
+// first use: no runtime pays for them until its code touches one.
+var LazyNames = []string{"Event", "CustomEvent", "EventTarget", "Blob", "File", "FormData"}
+
+// Extras runs extra.js on first use and returns its exports ({Event, ..., FormData}), hardened
+// by Config.Harden; from then on fetch sends a FormData or a Blob as Node does.
+func (w *Globals) Extras() *goja.Object {
+	if w.extras != nil {
+		return w.extras
+	}
+	rt := w.rt
+	n := rt.NewObject()
+	n.Set("utf8Encode", w.utf8Encode)
+	n.Set("utf8Decode", w.utf8Decode)
+	n.Set("setHooks", w.exports.Get("_setHooks"))
+	n.Set("random", func(goja.FunctionCall) goja.Value { return rt.ToValue(rand.Int64N(1e11)) })
+	n.Set("now", func(goja.FunctionCall) goja.Value {
+		return rt.ToValue(float64(time.Since(processStart).Nanoseconds()) / 1e6)
+	})
+	if w.cfg.NextTick != nil {
+		n.Set("nextTick", w.cfg.NextTick)
+	}
+	fnv, err := rt.RunProgram(extraProgram())
+	if err != nil {
+		panic(err)
+	}
+	fn, _ := goja.AssertFunction(fnv)
+	x := host.Call(fn, goja.Undefined(), n).(*goja.Object)
+	if w.cfg.Harden != nil {
+		w.cfg.Harden(x)
+	}
+	w.extras = x
+	return x
+}
+
+// processStart is where Event.timeStamp counts from (performance.now's origin is the same
+// moment, give or take the package initialisations between them).
+var processStart = time.Now()
 
 // utf8Encode(string) -> ArrayBuffer.
 func (w *Globals) utf8Encode(call goja.FunctionCall) goja.Value {

@@ -10,8 +10,6 @@
   const { URL, URLSearchParams, setTimeout } = native;
   const JSON_ = { parse: JSON.parse, stringify: JSON.stringify };
 
-  const freezeClass = (C) => { Object.freeze(C.prototype); return Object.freeze(C); };
-
   // ---- Headers ----
   function normName(name) {
     name = String(name);
@@ -72,10 +70,17 @@
     return null;
   }
   // bodyInit turns a fetch/Response body into a string, bytes or null, and the content type it implies.
+  // bodyHook is extra.js's, once it loaded: it takes a FormData or a Blob (no code can have made
+  // one before). So is cloneHook (structuredClone).
+  let bodyHook = null;
   function bodyInit(body) {
     if (body == null) return [null, null];
     if (typeof body === 'string') return [body, 'text/plain;charset=UTF-8'];
     if (body instanceof URLSearchParams) return [body.toString(), 'application/x-www-form-urlencoded;charset=UTF-8'];
+    if (bodyHook !== null) {
+      const r = bodyHook(body);
+      if (r !== null) return r;
+    }
     const b = toBytes(body);
     if (b) return [b, null];
     return [String(body), 'text/plain;charset=UTF-8'];
@@ -103,6 +108,10 @@
       });
     }
     bytes() { return this.arrayBuffer().then((ab) => new Uint8Array(ab)); }
+    blob() {
+      const type = this.headers && this.headers.get('content-type');
+      return this.arrayBuffer().then((ab) => new (native.extras().Blob)([ab], { type: type || '' }));
+    }
     _peek() { return this.#body; }
   }
 
@@ -194,7 +203,7 @@
   function abortError(msg, name = 'AbortError') { const e = new Error(msg); e.name = name; return e; }
 
   // ---- fetch ----
-  function fetch(input, init) {
+  function fetch(input, init = undefined) {
     let req;
     try {
       req = new Request(input, init || {});
@@ -246,36 +255,118 @@
     }
   }
 
-  // ---- structuredClone (plain data, Date, RegExp, Map, Set, ArrayBuffer, typed arrays, Error) ----
-  function structuredClone(value) {
+  // ---- structuredClone, as V8's serializer: plain objects and arrays (own enumerable
+  // properties, holes kept, getters read), boxed primitives, Date, RegExp, Map, Set, ArrayBuffer
+  // (transfer detaches it), typed arrays and DataView (a buffer shared by views stays shared),
+  // Error and its standard subclasses (name, message, stack, cause), and Blob and File (extra.js's
+  // cloneHook). Anything else that is not plain data (functions, symbols, WeakMap, Promise, ...)
+  // throws a DataCloneError. ----
+  let cloneHook = null;
+  const toTag = (v) => Object.prototype.toString.call(v).slice(8, -1);
+  const uncloneable = { WeakMap: true, WeakSet: true, WeakRef: true, Promise: true, Generator: true, FinalizationRegistry: true };
+  // The brand checks and constructors structuredClone uses, made on its first call: reading the
+  // intrinsics they come from makes goja build them, which a runtime that never clones should not
+  // pay for.
+  let B = null;
+  function brands() {
+    const gopd = Object.getOwnPropertyDescriptor;
+    const brandOf = (get) => (v) => { try { get.call(v); return true; } catch (e) { return false; } };
+    B = {
+      gopd,
+      errorCtors: { Error, EvalError, RangeError, ReferenceError, SyntaxError, TypeError, URIError },
+      isDate: brandOf(Date.prototype.getTime),
+      isRegExp: brandOf(gopd(RegExp.prototype, 'source').get),
+      isMap: brandOf(gopd(Map.prototype, 'size').get),
+      isSet: brandOf(gopd(Set.prototype, 'size').get),
+      isArrayBuffer: brandOf(gopd(ArrayBuffer.prototype, 'byteLength').get),
+      isDataView: brandOf(gopd(DataView.prototype, 'byteLength').get),
+      taName: gopd(Object.getPrototypeOf(Uint8Array).prototype, Symbol.toStringTag).get,
+      boxed: [Number.prototype.valueOf, String.prototype.valueOf, Boolean.prototype.valueOf, BigInt.prototype.valueOf],
+    };
+    return B;
+  }
+  function cloneError(msg) {
+    const e = new Error(msg);
+    e.name = 'DataCloneError';
+    e.code = 25;
+    return e;
+  }
+  function structuredClone(value, options = undefined) {
+    if (arguments.length === 0) {
+      const e = new TypeError('The value argument must be specified');
+      e.code = 'ERR_MISSING_ARGS';
+      throw e;
+    }
+    const { gopd, errorCtors, isDate, isRegExp, isMap, isSet, isArrayBuffer, isDataView, taName, boxed } = B || brands();
+    const transfer = options != null && options.transfer != null ? [...options.transfer] : [];
+    for (const t of transfer) {
+      if (!isArrayBuffer(t)) throw cloneError('Value not transferable');
+    }
     const seen = new Map();
     const clone = (v) => {
-      if (v === null || (typeof v !== 'object' && typeof v !== 'function' && typeof v !== 'symbol')) return v;
-      if (typeof v === 'function' || typeof v === 'symbol') {
-        const e = new Error(`${String(typeof v === 'function' ? v.name || 'function' : v.toString())} could not be cloned.`);
-        e.name = 'DataCloneError';
-        throw e;
-      }
+      if (typeof v === 'symbol') throw cloneError(`${String(v)} could not be cloned.`);
+      if (typeof v === 'function') throw cloneError(`${Function.prototype.toString.call(v)} could not be cloned.`);
+      if (v === null || typeof v !== 'object') return v;
       if (seen.has(v)) return seen.get(v);
       let out;
       if (Array.isArray(v)) {
-        out = []; seen.set(v, out);
-        for (let i = 0; i < v.length; i++) out[i] = clone(v[i]);
+        out = new Array(v.length);
+        seen.set(v, out);
+        for (const k of Object.keys(v)) out[k] = clone(v[k]);
         return out;
       }
-      if (v instanceof Date) out = new Date(v.getTime());
-      else if (v instanceof RegExp) out = new RegExp(v.source, v.flags);
-      else if (v instanceof ArrayBuffer) out = v.slice(0);
-      else if (ArrayBuffer.isView(v)) out = new v.constructor(v.buffer.slice(v.byteOffset, v.byteOffset + v.byteLength));
-      else if (v instanceof Map) { out = new Map(); seen.set(v, out); for (const [k, x] of v) out.set(clone(k), clone(x)); return out; }
-      else if (v instanceof Set) { out = new Set(); seen.set(v, out); for (const x of v) out.add(clone(x)); return out; }
-      else if (v instanceof Error) { out = new Error(v.message); out.name = v.name; if (v.stack) out.stack = v.stack; }
+      for (const valueOf of boxed) {
+        try {
+          const p = valueOf.call(v);
+          out = Object(p);
+          seen.set(v, out);
+          return out;
+        } catch (e) { /* not this box */ }
+      }
+      if (isDate(v)) out = new Date(v.getTime());
+      else if (isRegExp(v)) out = new RegExp(v.source, v.flags);
+      else if (isArrayBuffer(v)) out = v.slice(0);
+      else if (taName.call(v) !== undefined || isDataView(v)) {
+        const buf = clone(v.buffer);
+        out = isDataView(v) ? new DataView(buf, v.byteOffset, v.byteLength) : new v.constructor(buf, v.byteOffset, v.length);
+      } else if (isMap(v)) {
+        out = new Map();
+        seen.set(v, out);
+        for (const [k, x] of v) out.set(clone(k), clone(x));
+        return out;
+      } else if (isSet(v)) {
+        out = new Set();
+        seen.set(v, out);
+        for (const x of v) out.add(clone(x));
+        return out;
+      } else if (toTag(v) === 'Error' && !(Symbol.toStringTag in v)) {
+        let proto = Object.getPrototypeOf(v), C = Error;
+        while (proto !== null) {
+          const ctor = gopd(proto, 'constructor');
+          const name = ctor && typeof ctor.value === 'function' ? ctor.value.name : undefined;
+          if (Object.prototype.hasOwnProperty.call(errorCtors, name) && errorCtors[name].prototype === proto) { C = errorCtors[name]; break; }
+          proto = Object.getPrototypeOf(proto);
+        }
+        out = new C();
+        seen.set(v, out);
+        const m = gopd(v, 'message');
+        if (m) Object.defineProperty(out, 'message', { value: String(v.message), writable: true, configurable: true });
+        if (typeof v.stack === 'string') Object.defineProperty(out, 'stack', { value: v.stack, writable: true, configurable: true });
+        if (gopd(v, 'cause')) Object.defineProperty(out, 'cause', { value: clone(v.cause), writable: true, configurable: true });
+        return out;
+      } else if (cloneHook !== null && cloneHook(v) !== null) {
+        out = cloneHook(v); // a Blob or a File
+      } else if (uncloneable[toTag(v)] === true) {
+        throw cloneError(`#<${toTag(v)}> could not be cloned.`);
+      }
       if (out !== undefined) { seen.set(v, out); return out; }
       out = {}; seen.set(v, out);
       for (const k of Object.keys(v)) out[k] = clone(v[k]);
       return out;
     };
-    return clone(value);
+    const result = clone(value);
+    for (const t of transfer) native.detach(t);
+    return result;
   }
 
   const queueMicrotask = (fn) => {
@@ -283,11 +374,22 @@
     Promise.resolve().then(() => fn());
   };
 
-  for (const C of [Headers, Body, Request, Response, AbortSignal, AbortController, TextEncoder, TextDecoder]) freezeClass(C);
-  Object.freeze(fetch);
-
+  // Nothing here is frozen: as in Node, code may extend these (node-fetch 2's browser build sets
+  // fetch.default). Where owners share a runtime, the engine freezes them (Globals.Freeze) before
+  // its lockdown (runner/harden.go), and each module owner gets a fetch of its own
+  // (runner/require.go).
+  const freezeAll = () => {
+    for (const C of [Headers, Body, Request, Response, AbortSignal, AbortController, TextEncoder, TextDecoder]) {
+      Object.freeze(C.prototype);
+      Object.freeze(C);
+    }
+    Object.freeze(fetch);
+  };
   return {
     fetch, Headers, Request, Response, AbortController, AbortSignal, TextEncoder, TextDecoder,
     structuredClone, queueMicrotask,
+    // not globals: extra.js's way in, and Globals.Freeze's
+    _setHooks: (body, clone) => { bodyHook = body; cloneHook = clone; },
+    _freeze: freezeAll,
   };
 })

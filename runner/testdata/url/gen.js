@@ -84,6 +84,17 @@ const setters = [
   ['https://h/', 'protocol', 'HTTP:x'], ['https://h/', 'protocol', '1x'],
   ['https://h/', 'username', 'a@b:c/d'], ['https://h/', 'password', 'p@ss:w/rd#?'], ['file:///x', 'username', 'u'],
   ['https://u:p@h/', 'username', ''], ['https://u:p@h/', 'password', ''], ['https://h/', 'username', '\u00fc '],
+  // percent-encoded values stay as they are (issue 13, cause 6: never encoded twice), in every setter
+  ['https://t.example/api/v2/', 'pathname', '/api/v2/users/auth0%7C123'], ['https://h/a/b', 'pathname', '%2e%2e/x%2Fy%25'],
+  ['https://h/', 'pathname', '/%7c%7C%zz%%41'], ['foo://h/p', 'pathname', '/a%20b c'], ['https://h/', 'hash', '#a%20b'],
+  ['https://h/', 'hash', 'a%2 %25%zz'], ['https://h/?q#f', 'hash', '#%E2%82%AC\u20ac'], ['https://h/', 'search', '?a%20b=%7C|'],
+  ['https://h/', 'search', 'x=%25%2x'], ['foo://h/', 'search', "?%27'"], ['https://h/', 'username', 'a%40b@c'],
+  ['https://h/', 'password', 'p%3Aw:%zz'], ['https://h/', 'host', 'ex%61mple.com'], ['https://h/', 'hostname', '%31%32%37.0.0.1'],
+  ['https://h/', 'host', 'a%zzb'], ['https://h/', 'port', '%38'], ['https://h/', 'protocol', 'ht%74p'],
+  ['https://u%20a:p%20b@h/p%20q?r%20s#t%20u', 'protocol', 'http'], ['https://u%20a:p%20b@h/p%20q?r%20s#t%20u', 'host', 'x'],
+  ['https://u%20a:p%20b@h/p%20q?r%20s#t%20u', 'port', '8080'], ['https://u%20a:p%20b@h/p%20q?r%20s#t%20u', 'hash', 'v%20w'],
+  ['https://u%20a:p%20b@h/p%20q?r%20s#t%20u', 'search', 'x%20y'], ['https://u%20a:p%20b@h/p%20q?r%20s#t%20u', 'pathname', '/z%20'],
+  ['https://h/', 'href', 'https://h/users/auth0%7C123?x=%20#%20'], ['https://h/', 'href', 'http://[::1]/%zz%%7C'],
 ];
 for (const [href, name, value] of setters) {
   exprs.push(`set(${JSON.stringify(href)}, ${JSON.stringify(name)}, ${JSON.stringify(value)})`);
@@ -93,6 +104,10 @@ exprs.push(
   // href setter, searchParams linkage
   `(() => { const u = new URL('https://h/'); u.href = 'http://[::1]:8080/a/../b?x=1#y'; return show(u); })()`,
   `(() => { const u = new URL('https://h/'); u.href = 'nope'; return show(u); })()`,
+  `(() => { const u = new URL('https://h/p%20q?a=%7C'); u.pathname = u.pathname + '/x%7C'; u.hash = u.hash + '#b%20'; u.search = u.search; return show(u) + ' ' + u.searchParams.get('a'); })()`,
+  `(() => { const u = new URL('https://h/?a=%7C&b=x%20y'); u.searchParams.append('c', '%7C'); return show(u) + ' ' + [...u.searchParams].join(';'); })()`,
+  `(() => { const u = new URL('https://h/'); u.search = '?q=%2520'; const s = u.searchParams; u.searchParams.set('r', '%20'); return show(u) + ' ' + s.get('q'); })()`,
+  `(() => { const u = new URL('https://h/users/'); u.pathname += encodeURIComponent('auth0|123'); u.pathname = u.pathname; return u.href; })()`,
   `(() => { const u = new URL('https://h/?a=1'); const s = u.searchParams; u.href = 'https://h/?b=2'; return s.get('b') + ' ' + s.get('a'); })()`,
   `(() => { const u = new URL('https://h/?a=1'); u.searchParams.append('b', 'x y'); return show(u); })()`,
   `(() => { const u = new URL('https://h/?a=1'); u.searchParams.delete('a'); return show(u); })()`,
