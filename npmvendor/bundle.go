@@ -18,6 +18,7 @@ import (
 	"github.com/evanw/esbuild/pkg/api"
 	"go.uber.org/zap"
 
+	"github.com/actionsd/actionsd/jsdeps"
 	"github.com/actionsd/actionsd/lockfile"
 )
 
@@ -123,30 +124,40 @@ func (i *Installer) bundle(ctx context.Context, o *lockfile.Owner, pkgs map[stri
 		return nil, err
 	}
 
+	li := &layoutIndex{tmp: tmp, keys: sortedKeys(pkgs), dirs: dirs}
+	tryBrowser := browserCandidate(pkgs)
 	var nodeBuild, browserBuild *split
 	var nodeErr, browserErr error
 	for {
 		var builds sync.WaitGroup
-		builds.Go(func() { nodeBuild, nodeErr = build(root, entries, false) })
-		builds.Go(func() { browserBuild, browserErr = build(root, entries, true) })
+		builds.Go(func() { nodeBuild, nodeErr = build(root, entries, false, li) })
+		if tryBrowser {
+			builds.Go(func() { browserBuild, browserErr = build(root, entries, true, li) })
+		}
 		builds.Wait()
 		// A deep import that does not resolve is left out (requiring it then fails, as in Node),
 		// not the whole set: it may sit in a try block, or in a test.
 		var be *buildError
-		if nodeErr == nil || browserErr == nil || !errors.As(nodeErr, &be) || !dropSubpaths(entries, be.entries, subpaths) {
+		if nodeErr == nil || tryBrowser && browserErr == nil || !errors.As(nodeErr, &be) || !dropSubpaths(entries, be.entries, subpaths) {
 			break
 		}
 		i.logger.Warn("npm bundle: deep imports that do not resolve are left out", zap.Error(nodeErr))
 	}
 	chosen := nodeBuild
+	browserOK := tryBrowser && browserErr == nil
+	if browserOK {
+		if blockers := li.browserBlockers(browserBuild, pkgs); len(blockers) > 0 {
+			i.logger.Debug("npm bundle: browser build not used", zap.Strings("browser_fields_not_allowed", blockers))
+			browserOK = false
+		}
+	}
 	switch {
-	case nodeErr != nil && browserErr != nil:
-		return nil, nodeErr
+	case nodeErr != nil && !browserOK:
+		return nil, li.bundleError(o, pkgs, nodeErr)
 	case nodeErr != nil:
 		chosen = browserBuild
-	case browserErr == nil && len(browserBuild.builtins) < len(nodeBuild.builtins):
-		// The `browser` builds need fewer Node built-ins (axios' uses fetch, node-fetch's is the
-		// global fetch): a better build for goja.
+	case browserOK && len(browserBuild.builtins) < len(nodeBuild.builtins):
+		// The `browser` builds of browserAllowed need fewer Node built-ins (axios' uses fetch).
 		i.logger.Debug("npm bundle: browser build chosen")
 		chosen = browserBuild
 	}
@@ -181,6 +192,7 @@ func dropSubpaths(entries map[string]string, failed map[string]bool, subpaths []
 // not resolve).
 type buildError struct {
 	err     error
+	msgs    []api.Message
 	entries map[string]bool
 }
 
@@ -192,6 +204,8 @@ type split struct {
 	entries  map[string]string // package name -> chunk
 	chunks   map[string][]byte
 	builtins []string
+	missing  []jsdeps.Missing // requires of nothing, bundled as modules that throw
+	packages []string         // keys of the packages whose files the build read
 }
 
 // toCommonJS turns the chunks from ES modules into CommonJS, in parallel: chunks then require each
@@ -227,13 +241,15 @@ func (sp *split) toCommonJS() error {
 }
 
 // build runs esbuild on root's entry files (entry file -> package name) with code splitting;
-// built-ins stay external. browser selects `browser` fields and conditions. Splitting needs ES
-// module output: toCommonJS makes the chunks goja's.
-func build(root string, entries map[string]string, browser bool) (*split, error) {
+// built-ins stay external, and bare specifiers resolve as Node resolves them (li.plugin).
+// browser selects `browser` fields and conditions. Splitting needs ES module output: toCommonJS
+// makes the chunks goja's.
+func build(root string, entries map[string]string, browser bool, li *layoutIndex) (*split, error) {
 	var points []api.EntryPoint
 	for _, file := range sortedKeys(entries) {
 		points = append(points, api.EntryPoint{InputPath: filepath.Join(root, file), OutputPath: strings.TrimSuffix(strings.Replace(file, "entry-", "pkg-", 1), ".js")})
 	}
+	missing := &missingSet{}
 	opts := api.BuildOptions{
 		EntryPointsAdvanced: points,
 		AbsWorkingDir:       root,
@@ -248,9 +264,10 @@ func build(root string, entries map[string]string, browser bool) (*split, error)
 		LogLevel:            api.LogLevelSilent,
 		LegalComments:       api.LegalCommentsNone,
 		Outdir:              filepath.Join(root, "out"),
-		// Packages are reached by require() calls, but ESM-only packages export only to "import";
-		// esbuild turns either form into one module graph, so both conditions are active.
-		Conditions: []string{"import", "module"},
+		// Node's conditions only: "node" (the platform), "require" or "import" (by how the
+		// module is reached) and "default"; not esbuild's default "module" (noderesolve.go).
+		Conditions: []string{},
+		Plugins:    []api.Plugin{li.plugin(missing)},
 	}
 	if browser {
 		opts.Platform = api.PlatformBrowser
@@ -262,7 +279,7 @@ func build(root string, entries map[string]string, browser bool) (*split, error)
 	}
 	res := api.Build(opts)
 	if len(res.Errors) > 0 {
-		e := &buildError{err: esbuildError(res.Errors), entries: map[string]bool{}}
+		e := &buildError{err: esbuildError(res.Errors), msgs: res.Errors, entries: map[string]bool{}}
 		for _, m := range res.Errors {
 			if m.Location != nil && entries[m.Location.File] != "" {
 				e.entries[m.Location.File] = true
@@ -274,7 +291,14 @@ func build(root string, entries map[string]string, browser bool) (*split, error)
 	if err := json.Unmarshal([]byte(res.Metafile), &meta); err != nil {
 		return nil, fmt.Errorf("esbuild metafile: %w", err)
 	}
-	out := &split{entries: map[string]string{}, chunks: map[string][]byte{}, builtins: meta.externals()}
+	out := &split{entries: map[string]string{}, chunks: map[string][]byte{}, builtins: meta.externals(), missing: missing.sorted()}
+	seen := map[string]bool{}
+	for in := range meta.Inputs {
+		if key, _ := li.locate(in); key != "" && !seen[key] {
+			seen[key] = true
+			out.packages = append(out.packages, key)
+		}
+	}
 	for _, f := range res.OutputFiles {
 		name := filepath.Base(f.Path)
 		if !strings.HasSuffix(name, ".js") {
@@ -314,6 +338,7 @@ func (m *metafile) externals() []string {
 
 // metafile is what build reads of esbuild's metafile.
 type metafile struct {
+	Inputs  map[string]json.RawMessage `json:"inputs"`
 	Outputs map[string]struct {
 		EntryPoint string `json:"entryPoint"`
 		Imports    []struct {

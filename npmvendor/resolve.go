@@ -110,6 +110,10 @@ func (r *Resolver) Lock(ctx context.Context, owners map[string]map[string]string
 		prev = lockfile.New()
 	}
 	nodeVersion, err := ParseNodeVersion(r.NodeVersion)
+	nodeLabel := strings.TrimPrefix(strings.TrimSpace(r.NodeVersion), "v")
+	if nodeLabel == "" {
+		nodeLabel = DefaultNodeVersion
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -124,7 +128,7 @@ func (r *Resolver) Lock(ctx context.Context, owners map[string]map[string]string
 	run := &resolveRun{
 		c: r.client(), prev: prev, sem: make(chan struct{}, conc), logger: logger,
 		packs: map[string]*packEntry{}, picks: map[string]*pickEntry{}, pkgs: map[string]*lockfile.Package{},
-		seen: map[string]bool{}, nodeVersion: nodeVersion,
+		seen: map[string]bool{}, nodeVersion: nodeVersion, nodeLabel: nodeLabel,
 	}
 	res := &Result{Pinned: map[string]map[string]string{}}
 	names := sortedKeys(owners)
@@ -416,7 +420,8 @@ type pickEntry struct {
 type resolveRun struct {
 	c           *client
 	prev        *lockfile.Lock
-	nodeVersion string // complete (major.minor.patch)
+	nodeVersion string // complete (major.minor.patch), for engines.node
+	nodeLabel   string // as configured, for messages
 	sem         chan struct{}
 	logger      *zap.Logger
 	wg          sync.WaitGroup
@@ -541,7 +546,7 @@ func (run *resolveRun) record(ctx context.Context, name, version string) (*lockf
 	}
 	if !engineOK(m, run.nodeVersion) {
 		run.mu.Lock()
-		run.warnings = append(run.warnings, fmt.Sprintf("%s wants Node %s (engines.node), not %s", key, m.Engines.Node, run.nodeVersion))
+		run.warnings = append(run.warnings, fmt.Sprintf("%s wants Node %s (engines.node), not %s", key, m.Engines.Node, run.nodeLabel))
 		run.mu.Unlock()
 	}
 	tarball, err := run.c.relativeTarball(name, string(m.Dist.Tarball))

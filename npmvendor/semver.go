@@ -102,8 +102,10 @@ func noVersion(format string, args ...any) error { return noVersionError(fmt.Spr
 // DefaultNodeVersion is the Node version lock resolves for when none is set: Auth0 runs Node 22.
 const DefaultNodeVersion = "22"
 
-// ParseNodeVersion reads the Node version packages are picked for ("22", "22.12", "v22.12.0"); a
-// partial version is completed with zeros ("22" is 22.0.0). "" is DefaultNodeVersion.
+// ParseNodeVersion reads the Node version packages are picked for ("22", "22.12", "v22.12.0") and
+// returns the version engines.node ranges are matched with. A partial version stands for its
+// newest release, whatever that is ("22" matches as 22.9999.9999: what "^22.12.0" or ">=22.5"
+// admits, Node 22 as Auth0 updates it admits). "" is DefaultNodeVersion.
 func ParseNodeVersion(s string) (string, error) {
 	v := strings.TrimPrefix(strings.TrimSpace(s), "v")
 	if v == "" {
@@ -119,7 +121,7 @@ func ParseNodeVersion(s string) (string, error) {
 		}
 	}
 	for len(parts) < 3 {
-		parts = append(parts, "0")
+		parts = append(parts, "9999")
 	}
 	return strings.Join(parts, "."), nil
 }

@@ -201,6 +201,7 @@ func TestPickVersionEngines(t *testing.T) {
 	p.Versions["5.0.0"].Deprecated = []byte(`"x"`) // not latest, and ranked last anyway
 	tests := []struct{ node, give, want string }{
 		{"22.0.0", "latest", "2.0.0"},
+		{"22.9999.9999", "latest", "2.0.0"},
 		{"22.0.0", "", "2.0.0"},
 		{"22.0.0", "^3", "3.0.0"}, // nothing in range admits Node 22: the highest, as npm
 		{"22.0.0", "*", "2.0.0"},
@@ -221,7 +222,7 @@ func TestPickVersionEngines(t *testing.T) {
 }
 
 func TestParseNodeVersion(t *testing.T) {
-	for give, want := range map[string]string{"": "22.0.0", "22": "22.0.0", "v20.11": "20.11.0", "22.12.1": "22.12.1"} {
+	for give, want := range map[string]string{"": "22.9999.9999", "22": "22.9999.9999", "v20.11": "20.11.9999", "22.12.1": "22.12.1"} {
 		if got, err := ParseNodeVersion(give); err != nil || got != want {
 			t.Errorf("ParseNodeVersion(%q) = %q, %v; want %q", give, got, err, want)
 		}
