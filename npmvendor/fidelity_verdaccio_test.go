@@ -234,3 +234,29 @@ func TestVerdaccioBundleError(t *testing.T) {
 		t.Errorf("got %q, want it to begin with %q", err, want)
 	}
 }
+
+// TestVerdaccioBrowserAllowlist: a package's browser build is used only when it is in
+// browserAllowed (and needs fewer built-ins); even then "buffer/" is the npm package, not the
+// built-in the browser build leaves external (aws-sdk v2: "cannot require 'buffer/'").
+func TestVerdaccioBrowserAllowlist(t *testing.T) {
+	regs := fidelityRegistries(t)
+	for _, allowed := range []bool{false, true} {
+		if allowed {
+			browserAllowed["actionsd-browser-ok"] = true
+		}
+		_, b, err := fidelityInstall(t, regs, map[string]string{"actionsd-browser-ok": "1.0.0"})
+		delete(browserAllowed, "actionsd-browser-ok")
+		if err != nil {
+			t.Fatalf("install: %v", err)
+		}
+		vm, exports := loadBundle(t, b)
+		got, err := fidelityCall(t, vm, exports, "actionsd-browser-ok", "")
+		want := "node:buffer@6.0.3"
+		if allowed {
+			want = "browser:buffer@6.0.3"
+		}
+		if err != nil || got.String() != want {
+			t.Errorf("allowed %v: got %v, %v; want %s", allowed, got, err, want)
+		}
+	}
+}
