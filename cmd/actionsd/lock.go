@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -34,6 +35,8 @@ func (f *npmFlags) registries() (*npmvendor.Registries, error) {
 func newLockCmd() *cobra.Command {
 	var f npmFlags
 	var maxDeps int
+	var nodeVersion string
+	var bundle bool
 	cmd := &cobra.Command{
 		Use:   "lock",
 		Short: "Resolve npm dependencies, pin them in the manifests and write actionsd.lock",
@@ -46,12 +49,21 @@ other sections (published module versions) are kept as they are.`,
   actionsd lock -C ../actions-repo --registry "$NPM_CONFIG_REGISTRY"`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return runLock(cmd, &f, maxDeps)
+			return runLock(cmd, &f, lockOptions{maxDeps: maxDeps, nodeVersion: nodeVersion, bundle: bundle})
 		},
 	}
 	f.add(cmd)
 	cmd.Flags().IntVar(&maxDeps, "max-dependencies", 0, "refuse more dependencies than this per action or module (Auth0 allows 10; 0: no limit)")
+	cmd.Flags().StringVar(&nodeVersion, "node-version", npmvendor.DefaultNodeVersion, "the Node version the runner emulates: ranges and latest resolve to the newest version whose engines.node admits it, as npm does (a major alone stands for its newest release)")
+	cmd.Flags().BoolVar(&bundle, "bundle", true, "install and bundle each action's and module's dependencies after locking, and warn about requires of packages that are not installed (file:line) and packages that do not bundle")
 	return cmd
+}
+
+// lockOptions are lock's flags beyond the registry's.
+type lockOptions struct {
+	maxDeps     int
+	nodeVersion string
+	bundle      bool
 }
 
 // repoOwner is one action or module folder of a working tree, with its manifest.
@@ -96,7 +108,7 @@ func readLock(dir string, allowMissing bool) (*lockfile.Lock, error) {
 	return lockfile.Parse(data)
 }
 
-func runLock(cmd *cobra.Command, f *npmFlags, maxDeps int) error {
+func runLock(cmd *cobra.Command, f *npmFlags, opts lockOptions) error {
 	out := cmd.OutOrStdout()
 	owners, err := readOwners(f.dir)
 	if err != nil {
@@ -120,7 +132,7 @@ func runLock(cmd *cobra.Command, f *npmFlags, maxDeps int) error {
 	} else {
 		regs = &npmvendor.Registries{} // nothing to resolve: no registry needed
 	}
-	r := &npmvendor.Resolver{Registries: regs, MaxDependencies: maxDeps}
+	r := &npmvendor.Resolver{Registries: regs, MaxDependencies: opts.maxDeps, NodeVersion: opts.nodeVersion}
 	res, err := r.Lock(cmd.Context(), declared, prev)
 	if err != nil {
 		return err
@@ -160,7 +172,41 @@ func runLock(cmd *cobra.Command, f *npmFlags, maxDeps int) error {
 		return err
 	}
 	fmt.Fprintf(out, "%s: %d packages for %d actions and modules\n", lockfile.Name, len(res.Lock.Packages), len(res.Lock.Owners))
+	if opts.bundle && len(declared) > 0 {
+		bundleWarnings(cmd, regs, res.Lock, owners, sortedStrings(declared))
+	}
 	return nil
+}
+
+// bundleWarnings bundles the dependencies of keys as the daemon will, in the CLI's npm cache, and
+// writes a warning for each require of a package that is not installed (it throws when it runs)
+// and each set that does not bundle (validate and the daemon refuse it). The lock is written
+// either way: resolving succeeded.
+func bundleWarnings(cmd *cobra.Command, regs *npmvendor.Registries, lock *lockfile.Lock, owners map[string]*repoOwner, keys []string) {
+	warn := func(format string, args ...any) { fmt.Fprintf(cmd.ErrOrStderr(), "warning: "+format+"\n", args...) }
+	dir, err := npmCacheDir()
+	if err != nil {
+		warn("dependencies not bundled: %v", err)
+		return
+	}
+	inst, err := npmvendor.NewInstaller(npmvendor.InstallerOptions{Dir: dir, Registries: regs, Timeout: 20 * time.Second, Retries: 1})
+	if err != nil {
+		warn("dependencies not bundled: %v", err)
+		return
+	}
+	for _, key := range keys {
+		b, err := inst.Install(cmd.Context(), lock, key)
+		if err != nil {
+			warn("%s: its npm dependencies do not bundle: %v", owners[key].manifest, err)
+			continue
+		}
+		if b == nil {
+			continue
+		}
+		for _, m := range b.Missing {
+			warn("%s: %s", owners[key].manifest, m)
+		}
+	}
 }
 
 func sortedStrings[V any](m map[string]V) []string {
