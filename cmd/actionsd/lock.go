@@ -173,23 +173,27 @@ func runLock(cmd *cobra.Command, f *npmFlags, opts lockOptions) error {
 	}
 	fmt.Fprintf(out, "%s: %d packages for %d actions and modules\n", lockfile.Name, len(res.Lock.Packages), len(res.Lock.Owners))
 	if opts.bundle && len(declared) > 0 {
-		bundleWarnings(cmd, regs, res.Lock, owners, sortedStrings(declared))
+		bundleWarnings(cmd, f.dir, regs, res.Lock, owners, sortedStrings(declared))
 	}
 	return nil
 }
 
-// bundleWarnings bundles the dependencies of keys as the daemon will, in the CLI's npm cache, and
-// writes a warning for each require of a package that is not installed (it throws when it runs)
-// and each set that does not bundle (validate and the daemon refuse it). The lock is written
-// either way: resolving succeeded.
-func bundleWarnings(cmd *cobra.Command, regs *npmvendor.Registries, lock *lockfile.Lock, owners map[string]*repoOwner, keys []string) {
+// bundleWarnings bundles the dependencies of keys as the daemon will, in a temporary folder (the
+// bundles of test, invoke and validate, which know the owners' deep imports, stay the only ones
+// of the CLI's cache), and writes a warning for each require of a package that is not installed
+// (it throws when it runs) and each set that does not bundle (validate and the daemon refuse
+// it). The lock is written either way: resolving succeeded. Tarballs come from the repository's
+// vendor/npm/ when it has them.
+func bundleWarnings(cmd *cobra.Command, repoDir string, regs *npmvendor.Registries, lock *lockfile.Lock, owners map[string]*repoOwner, keys []string) {
 	warn := func(format string, args ...any) { fmt.Fprintf(cmd.ErrOrStderr(), "warning: "+format+"\n", args...) }
-	dir, err := npmCacheDir()
+	dir, err := os.MkdirTemp("", "actionsd-lock-")
 	if err != nil {
 		warn("dependencies not bundled: %v", err)
 		return
 	}
-	inst, err := npmvendor.NewInstaller(npmvendor.InstallerOptions{Dir: dir, Registries: regs, Timeout: 20 * time.Second, Retries: 1})
+	defer os.RemoveAll(dir)
+	inst, err := npmvendor.NewInstaller(npmvendor.InstallerOptions{Dir: dir, Registries: regs, Timeout: 20 * time.Second, Retries: 1,
+		VendorDir: filepath.Join(repoDir, filepath.FromSlash(npmvendor.VendorDir))})
 	if err != nil {
 		warn("dependencies not bundled: %v", err)
 		return
