@@ -128,20 +128,38 @@ func (i *Installer) bundle(ctx context.Context, o *lockfile.Owner, pkgs map[stri
 	tryBrowser := browserCandidate(pkgs)
 	var nodeBuild, browserBuild *split
 	var nodeErr, browserErr error
+	// The first builds use esbuild's own resolver with Node's conditions; that is all most sets
+	// need. The plugin (noderesolve.go) costs a callback for each bare import, so it runs only
+	// when those builds leave something unresolved: a require of a package that is not installed
+	// (an error, or, in a try block, an external that is no built-in), an ES-module-only package
+	// reached by require, "buffer/" left external by a browser build.
+	plugin := false
 	for {
 		var builds sync.WaitGroup
-		builds.Go(func() { nodeBuild, nodeErr = build(root, entries, false, li) })
+		builds.Go(func() { nodeBuild, nodeErr = build(root, entries, false, li, plugin) })
 		if tryBrowser {
-			builds.Go(func() { browserBuild, browserErr = build(root, entries, true, li) })
+			builds.Go(func() { browserBuild, browserErr = build(root, entries, true, li, plugin) })
 		}
 		builds.Wait()
+		if !plugin && (nodeErr == nil && nodeBuild.unresolved() || tryBrowser && browserErr == nil && browserBuild.unresolved()) {
+			plugin = true
+			continue
+		}
+		if nodeErr == nil || tryBrowser && browserErr == nil {
+			break
+		}
 		// A deep import that does not resolve is left out (requiring it then fails, as in Node),
 		// not the whole set: it may sit in a try block, or in a test.
 		var be *buildError
-		if nodeErr == nil || tryBrowser && browserErr == nil || !errors.As(nodeErr, &be) || !dropSubpaths(entries, be.entries, subpaths) {
-			break
+		if errors.As(nodeErr, &be) && dropSubpaths(entries, be.entries, subpaths) {
+			i.logger.Warn("npm bundle: deep imports that do not resolve are left out", zap.Error(nodeErr))
+			continue
 		}
-		i.logger.Warn("npm bundle: deep imports that do not resolve are left out", zap.Error(nodeErr))
+		if !plugin {
+			plugin = true
+			continue
+		}
+		break
 	}
 	chosen := nodeBuild
 	browserOK := tryBrowser && browserErr == nil
@@ -241,10 +259,10 @@ func (sp *split) toCommonJS() error {
 }
 
 // build runs esbuild on root's entry files (entry file -> package name) with code splitting;
-// built-ins stay external, and bare specifiers resolve as Node resolves them (li.plugin).
+// built-ins stay external, and with plugin bare specifiers resolve through li.plugin.
 // browser selects `browser` fields and conditions. Splitting needs ES module output: toCommonJS
 // makes the chunks goja's.
-func build(root string, entries map[string]string, browser bool, li *layoutIndex) (*split, error) {
+func build(root string, entries map[string]string, browser bool, li *layoutIndex, plugin bool) (*split, error) {
 	var points []api.EntryPoint
 	for _, file := range sortedKeys(entries) {
 		points = append(points, api.EntryPoint{InputPath: filepath.Join(root, file), OutputPath: strings.TrimSuffix(strings.Replace(file, "entry-", "pkg-", 1), ".js")})
@@ -267,7 +285,9 @@ func build(root string, entries map[string]string, browser bool, li *layoutIndex
 		// Node's conditions only: "node" (the platform), "require" or "import" (by how the
 		// module is reached) and "default"; not esbuild's default "module" (noderesolve.go).
 		Conditions: []string{},
-		Plugins:    []api.Plugin{li.plugin(missing)},
+	}
+	if plugin {
+		opts.Plugins = []api.Plugin{li.plugin(missing)}
 	}
 	if browser {
 		opts.Platform = api.PlatformBrowser
@@ -321,6 +341,17 @@ func build(root string, entries map[string]string, browser bool, li *layoutIndex
 		}
 	}
 	return out, nil
+}
+
+// unresolved reports whether the build left external an import that is no Node built-in: a
+// require in a try block that esbuild could not resolve, or "buffer/" in a browser build.
+func (sp *split) unresolved() bool {
+	for _, b := range sp.builtins {
+		if !builtinSet[b] {
+			return true
+		}
+	}
+	return false
 }
 
 // externals lists the distinct external imports of a build from its metafile.

@@ -1,0 +1,57 @@
+package npmvendor
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// BenchmarkBundleSixPackages measures the bundling step alone (layout, esbuild, CommonJS) of the
+// six-package set (axios, jsonwebtoken, lodash, dayjs, uuid, zod) from the public registry, with
+// the packages already in the cache. ACTIONSD_BENCH_PACKAGES (comma-separated) replaces the set.
+func BenchmarkBundleSixPackages(b *testing.B) {
+	regs := publicRegistryB(b)
+	names := []string{"axios", "jsonwebtoken", "lodash", "dayjs", "uuid", "zod"}
+	if env := os.Getenv("ACTIONSD_BENCH_PACKAGES"); env != "" {
+		names = strings.Split(env, ",")
+	}
+	deps := map[string]string{}
+	for _, n := range names {
+		deps[n] = "latest"
+	}
+	ctx := context.Background()
+	res, err := (&Resolver{Registries: regs}).Lock(ctx, map[string]map[string]string{"actions/bench": deps}, nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	i, err := NewInstaller(InstallerOptions{Dir: filepath.Join(b.TempDir(), "npm"), Registries: regs})
+	if err != nil {
+		b.Fatal(err)
+	}
+	o := res.Lock.Owners["actions/bench"]
+	pkgs, err := ownerPackages(res.Lock, "actions/bench", o)
+	if err != nil {
+		b.Fatal(err)
+	}
+	dirs, _, err := i.fetchAll(ctx, pkgs, nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ResetTimer()
+	for n := 0; n < b.N; n++ {
+		if _, err := i.bundle(ctx, o, pkgs, dirs, nil); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// publicRegistryB is the registry of `npm config get registry`, or skips.
+func publicRegistryB(b *testing.B) *Registries {
+	reg := npmCLIRegistry()
+	if reg == "" {
+		b.Skip("`npm config get registry` gave no registry")
+	}
+	return &Registries{Default: normalizeBase(reg), Scopes: map[string]string{}, auth: map[string]string{}}
+}
