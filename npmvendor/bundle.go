@@ -129,20 +129,25 @@ func (i *Installer) bundle(ctx context.Context, o *lockfile.Owner, pkgs map[stri
 	var nodeBuild, browserBuild *split
 	var nodeErr, browserErr error
 	// The first builds use esbuild's own resolver with Node's conditions; that is all most sets
-	// need. The plugin (noderesolve.go) costs a callback for each bare import, so it runs only
-	// when those builds leave something unresolved: a require of a package that is not installed
-	// (an error, or, in a try block, an external that is no built-in), an ES-module-only package
-	// reached by require, "buffer/" left external by a browser build.
-	plugin := false
+	// need. A require that resolves to nothing in a try block is left external by esbuild (and
+	// throws as Node does, see toCommonJS). What fails to resolve otherwise (a require of a
+	// package that is not installed, an ES-module-only package reached by require) and "buffer/"
+	// left external by a browser build get the builds again with the plugin (noderesolve.go) for
+	// those specifiers only: a plugin callback for every import would cost a third of the time.
+	var specs []string
 	for {
 		var builds sync.WaitGroup
-		builds.Go(func() { nodeBuild, nodeErr = build(root, entries, false, li, plugin) })
+		builds.Go(func() { nodeBuild, nodeErr = build(root, entries, false, li, specs) })
 		if tryBrowser {
-			builds.Go(func() { browserBuild, browserErr = build(root, entries, true, li, plugin) })
+			builds.Go(func() { browserBuild, browserErr = build(root, entries, true, li, specs) })
 		}
 		builds.Wait()
-		if !plugin && (nodeErr == nil && nodeBuild.unresolved() || tryBrowser && browserErr == nil && browserBuild.unresolved()) {
-			plugin = true
+		more := li.unresolved(nodeBuild, nodeErr, specs)
+		if tryBrowser {
+			more = append(more, li.unresolved(browserBuild, browserErr, append(specs, more...))...)
+		}
+		if len(more) > 0 {
+			specs = append(specs, more...)
 			continue
 		}
 		if nodeErr == nil || tryBrowser && browserErr == nil {
@@ -151,15 +156,10 @@ func (i *Installer) bundle(ctx context.Context, o *lockfile.Owner, pkgs map[stri
 		// A deep import that does not resolve is left out (requiring it then fails, as in Node),
 		// not the whole set: it may sit in a try block, or in a test.
 		var be *buildError
-		if errors.As(nodeErr, &be) && dropSubpaths(entries, be.entries, subpaths) {
-			i.logger.Warn("npm bundle: deep imports that do not resolve are left out", zap.Error(nodeErr))
-			continue
+		if !errors.As(nodeErr, &be) || !dropSubpaths(entries, be.entries, subpaths) {
+			break
 		}
-		if !plugin {
-			plugin = true
-			continue
-		}
-		break
+		i.logger.Warn("npm bundle: deep imports that do not resolve are left out", zap.Error(nodeErr))
 	}
 	chosen := nodeBuild
 	browserOK := tryBrowser && browserErr == nil
@@ -222,8 +222,10 @@ type split struct {
 	entries  map[string]string // package name -> chunk
 	chunks   map[string][]byte
 	builtins []string
-	missing  []jsdeps.Missing // requires of nothing, bundled as modules that throw
+	missing  []jsdeps.Missing // requires of nothing, left external: they throw when they run
 	packages []string         // keys of the packages whose files the build read
+	// missingStacks are the specifiers of missing and their require stacks: specifier, stack, ….
+	missingStacks []string
 }
 
 // toCommonJS turns the chunks from ES modules into CommonJS, in parallel: chunks then require each
@@ -233,6 +235,7 @@ func (sp *split) toCommonJS() error {
 	var errs []error
 	var wg sync.WaitGroup
 	out := make(map[string][]byte, len(sp.chunks))
+	prologue := missingPrologue(sp.missingStacks)
 	for name, code := range sp.chunks {
 		wg.Go(func() {
 			cjs := api.Transform(string(code), api.TransformOptions{
@@ -247,6 +250,11 @@ func (sp *split) toCommonJS() error {
 				errs = append(errs, fmt.Errorf("chunk %s: %w", name, esbuildError(cjs.Errors)))
 				return
 			}
+			if len(sp.missingStacks) > 0 {
+				// Every chunk: esbuild's __require helper, which external requires go through,
+				// sits in a shared chunk and calls that chunk's require.
+				cjs.Code = append([]byte(prologue), cjs.Code...)
+			}
 			out[name] = cjs.Code
 		})
 	}
@@ -259,15 +267,15 @@ func (sp *split) toCommonJS() error {
 }
 
 // build runs esbuild on root's entry files (entry file -> package name) with code splitting;
-// built-ins stay external, and with plugin bare specifiers resolve through li.plugin.
+// built-ins stay external, and specs (what an earlier build left unresolved) resolve through
+// li.plugin.
 // browser selects `browser` fields and conditions. Splitting needs ES module output: toCommonJS
 // makes the chunks goja's.
-func build(root string, entries map[string]string, browser bool, li *layoutIndex, plugin bool) (*split, error) {
+func build(root string, entries map[string]string, browser bool, li *layoutIndex, specs []string) (*split, error) {
 	var points []api.EntryPoint
 	for _, file := range sortedKeys(entries) {
 		points = append(points, api.EntryPoint{InputPath: filepath.Join(root, file), OutputPath: strings.TrimSuffix(strings.Replace(file, "entry-", "pkg-", 1), ".js")})
 	}
-	missing := &missingSet{}
 	opts := api.BuildOptions{
 		EntryPointsAdvanced: points,
 		AbsWorkingDir:       root,
@@ -286,8 +294,8 @@ func build(root string, entries map[string]string, browser bool, li *layoutIndex
 		// module is reached) and "default"; not esbuild's default "module" (noderesolve.go).
 		Conditions: []string{},
 	}
-	if plugin {
-		opts.Plugins = []api.Plugin{li.plugin(missing)}
+	if len(specs) > 0 {
+		opts.Plugins = []api.Plugin{li.plugin(specs)}
 	}
 	if browser {
 		opts.Platform = api.PlatformBrowser
@@ -311,13 +319,28 @@ func build(root string, entries map[string]string, browser bool, li *layoutIndex
 	if err := json.Unmarshal([]byte(res.Metafile), &meta); err != nil {
 		return nil, fmt.Errorf("esbuild metafile: %w", err)
 	}
-	out := &split{entries: map[string]string{}, chunks: map[string][]byte{}, builtins: meta.externals(), missing: missing.sorted()}
+	out := &split{entries: map[string]string{}, chunks: map[string][]byte{}, builtins: meta.externals()}
 	seen := map[string]bool{}
-	for in := range meta.Inputs {
+	stack := map[string]string{} // a missing specifier -> the first file requiring it
+	for _, in := range sortedKeys(meta.Inputs) {
 		if key, _ := li.locate(in); key != "" && !seen[key] {
 			seen[key] = true
 			out.packages = append(out.packages, key)
 		}
+		for _, imp := range meta.Inputs[in].Imports {
+			if !imp.External || isBuiltinSpec(imp.Path) {
+				continue
+			}
+			m := li.missing(filepath.Join(root, in), imp.Path)
+			out.missing = append(out.missing, m)
+			if stack[imp.Path] == "" {
+				stack[imp.Path] = "node_modules/" + m.File
+			}
+		}
+	}
+	sortMissing(out.missing)
+	for _, spec := range sortedKeys(stack) {
+		out.missingStacks = append(out.missingStacks, spec, stack[spec])
 	}
 	for _, f := range res.OutputFiles {
 		name := filepath.Base(f.Path)
@@ -369,7 +392,12 @@ func (m *metafile) externals() []string {
 
 // metafile is what build reads of esbuild's metafile.
 type metafile struct {
-	Inputs  map[string]json.RawMessage `json:"inputs"`
+	Inputs map[string]struct {
+		Imports []struct {
+			Path     string `json:"path"`
+			External bool   `json:"external"`
+		} `json:"imports"`
+	} `json:"inputs"`
 	Outputs map[string]struct {
 		EntryPoint string `json:"entryPoint"`
 		Imports    []struct {

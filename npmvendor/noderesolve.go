@@ -11,7 +11,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 
 	"github.com/evanw/esbuild/pkg/api"
 
@@ -28,9 +27,10 @@ import (
 //   - a trailing-slash specifier ("buffer/", "url/", "punycode/", "events/", "util/", …) is the
 //     npm package of that name, never the Node built-in, as in Node;
 //   - a require that resolves to nothing installed (an optional peer, a require behind
-//     `if (options.proxy)`) is bundled as a module that throws Node's error when the require runs
-//     (code MODULE_NOT_FOUND, "Cannot find module 'x'"), and recorded (jsdeps.Missing) for the
-//     tools to warn about, with the file and line;
+//     `if (options.proxy)`) does not fail the bundle: it is left external, and the chunk's
+//     require throws Node's error for it when it runs (code MODULE_NOT_FOUND, "Cannot find
+//     module 'x'"; missingPrologue); each is recorded (jsdeps.Missing) for the tools to warn
+//     about, with the file and line;
 //   - a package's `browser` field or "browser" condition is used only for the packages of
 //     browserAllowed.
 
@@ -42,9 +42,6 @@ import (
 var browserAllowed = map[string]bool{
 	"axios": true, // its fetch/XHR adapter; TestPopularPackages/axios
 }
-
-// missingNS is the esbuild namespace of the modules that stand for requires of nothing.
-const missingNS = "actionsd-missing"
 
 // resolveGuard marks the plugin's own calls to esbuild's resolver, which run the plugin again.
 type resolveGuard struct{}
@@ -96,20 +93,25 @@ func (li *layoutIndex) packageDir(dir, name string) string {
 	return ""
 }
 
-// missingSet collects the requires of nothing of one build.
-type missingSet struct {
-	mu   sync.Mutex
-	list []jsdeps.Missing
+// sortMissing orders requires of nothing by file, line, column and specifier.
+func sortMissing(l []jsdeps.Missing) {
+	slices.SortFunc(l, func(a, b jsdeps.Missing) int {
+		if c := strings.Compare(a.File, b.File); c != 0 {
+			return c
+		}
+		if a.Line != b.Line {
+			return a.Line - b.Line
+		}
+		if a.Col != b.Col {
+			return a.Col - b.Col
+		}
+		return strings.Compare(a.Spec, b.Spec)
+	})
 }
 
-func (s *missingSet) sorted() []jsdeps.Missing {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	out := slices.Clone(s.list)
-	slices.SortFunc(out, func(a, b jsdeps.Missing) int {
-		return strings.Compare(fmt.Sprintf("%s\x00%08d\x00%08d\x00%s", a.File, a.Line, a.Col, a.Spec), fmt.Sprintf("%s\x00%08d\x00%08d\x00%s", b.File, b.Line, b.Col, b.Spec))
-	})
-	return out
+// isBuiltinSpec reports whether an external import is a Node built-in.
+func isBuiltinSpec(spec string) bool {
+	return strings.HasPrefix(spec, "node:") || builtinSet[spec]
 }
 
 var builtinSet = func() map[string]bool {
@@ -120,18 +122,57 @@ var builtinSet = func() map[string]bool {
 	return m
 }()
 
-// plugin is the esbuild plugin that resolves bare specifiers as Node does (see above), recording
-// requires of nothing in missing.
-func (li *layoutIndex) plugin(missing *missingSet) api.Plugin {
+var couldNotResolveRE = regexp.MustCompile(`^Could not resolve "(.+)"$`)
+
+// unresolved lists what a build left unresolved that the plugin may resolve, beyond known: the
+// specifiers of "Could not resolve" errors, and trailing-slash names of built-ins left external
+// ("buffer/" in a browser build).
+func (li *layoutIndex) unresolved(sp *split, err error, known []string) []string {
+	seen := map[string]bool{}
+	for _, k := range known {
+		seen[k] = true
+	}
+	var out []string
+	add := func(spec string) {
+		if !seen[spec] {
+			seen[spec] = true
+			out = append(out, spec)
+		}
+	}
+	var be *buildError
+	if errors.As(err, &be) {
+		for _, m := range be.msgs {
+			if sub := couldNotResolveRE.FindStringSubmatch(m.Text); sub != nil && m.Location != nil {
+				add(sub[1]) // in an entry file too: an ES-module-only package declared
+			}
+		}
+	}
+	if sp != nil {
+		for _, b := range sp.builtins {
+			if base, slash := strings.CutSuffix(b, "/"); slash && builtinSet[base] {
+				add(b)
+			}
+		}
+	}
+	return out
+}
+
+// plugin is the esbuild plugin that resolves specs (what a build without it left unresolved) as
+// Node does, see above; what still resolves to nothing is left external, and throws Node's error
+// when it runs (missingPrologue).
+func (li *layoutIndex) plugin(specs []string) api.Plugin {
+	quoted := make([]string, len(specs))
+	for n, s := range specs {
+		quoted[n] = regexp.QuoteMeta(s)
+	}
+	filter := "^(?:" + strings.Join(quoted, "|") + ")$"
 	return api.Plugin{Name: "actionsd-node-resolve", Setup: func(pb api.PluginBuild) {
-		pb.OnResolve(api.OnResolveOptions{Filter: `^[^./]`}, func(args api.OnResolveArgs) (api.OnResolveResult, error) {
+		pb.OnResolve(api.OnResolveOptions{Filter: filter}, func(args api.OnResolveArgs) (api.OnResolveResult, error) {
 			if _, own := args.PluginData.(resolveGuard); own || args.Kind == api.ResolveEntryPoint || args.Namespace != "file" {
 				return api.OnResolveResult{}, nil
 			}
+			_, inPackage := li.locate(args.Importer)
 			spec := args.Path
-			if strings.HasPrefix(spec, "node:") || builtinSet[spec] {
-				return api.OnResolveResult{}, nil // the built-in: external
-			}
 			opts := api.ResolveOptions{Kind: args.Kind, ResolveDir: args.ResolveDir, Importer: args.Importer,
 				Namespace: args.Namespace, PluginData: resolveGuard{}, With: args.With}
 			var r api.ResolveResult
@@ -153,31 +194,37 @@ func (li *layoutIndex) plugin(missing *missingSet) api.Plugin {
 					}
 				}
 			}
-			if len(r.Errors) == 0 {
-				side := api.SideEffectsTrue
-				if !r.SideEffects {
-					side = api.SideEffectsFalse
-				}
-				return api.OnResolveResult{Path: r.Path, External: r.External, Namespace: r.Namespace, Suffix: r.Suffix,
-					PluginData: r.PluginData, SideEffects: side, Warnings: r.Warnings}, nil
-			}
-			if key, _ := li.locate(args.Importer); key == "" {
+			switch {
+			case len(r.Errors) > 0 && inPackage == "":
 				// An entry file's require (a deep import of the owner's code): esbuild fails it,
 				// and the bundler leaves that entry out.
 				return api.OnResolveResult{}, nil
+			case len(r.Errors) > 0:
+				return api.OnResolveResult{Path: spec, External: true}, nil
 			}
-			m := li.missing(args.Importer, spec)
-			missing.mu.Lock()
-			missing.list = append(missing.list, m)
-			missing.mu.Unlock()
-			return api.OnResolveResult{Path: spec + " from " + m.File, Namespace: missingNS, PluginData: m}, nil
-		})
-		pb.OnLoad(api.OnLoadOptions{Filter: `.*`, Namespace: missingNS}, func(args api.OnLoadArgs) (api.OnLoadResult, error) {
-			m, _ := args.PluginData.(jsdeps.Missing)
-			code := missingModule(m)
-			return api.OnLoadResult{Contents: &code, Loader: api.LoaderJS}, nil
+			side := api.SideEffectsTrue
+			if !r.SideEffects {
+				side = api.SideEffectsFalse
+			}
+			return api.OnResolveResult{Path: r.Path, External: r.External, Namespace: r.Namespace, Suffix: r.Suffix,
+				PluginData: r.PluginData, SideEffects: side, Warnings: r.Warnings}, nil
 		})
 	}}
+}
+
+// missingPrologue is what a chunk that requires specifiers that name nothing starts with (on its
+// first line, so that its lines keep their numbers): a require that throws Node's error for those
+// (code MODULE_NOT_FOUND, "Cannot find module 'x'" and the require stack), and is the chunk's
+// require for the others. m is specifier, require stack, specifier, require stack, ….
+func missingPrologue(m []string) string {
+	stacks := map[string]string{}
+	for n := 0; n+1 < len(m); n += 2 {
+		stacks[m[n]] = m[n+1]
+	}
+	table, _ := json.Marshal(stacks)
+	return `var require = (function (r, m) { return function (s) { if (Object.prototype.hasOwnProperty.call(m, s)) { ` +
+		`var e = new Error("Cannot find module '" + s + "'\nRequire stack:\n- " + m[s]); e.code = "MODULE_NOT_FOUND"; e.requireStack = [m[s]]; throw e; } ` +
+		`return r.apply(this, arguments); }; })(require, ` + string(table) + `); `
 }
 
 // missing describes the require of spec by importer, with the line and column of its first
@@ -203,15 +250,6 @@ func (li *layoutIndex) missing(importer, spec string) jsdeps.Missing {
 		m.Col = best - (bytes.LastIndexByte(src[:best], '\n') + 1) + 1
 	}
 	return m
-}
-
-// missingModule is the CommonJS module that stands for a require of nothing: it throws what
-// Node throws when the require runs.
-func missingModule(m jsdeps.Missing) string {
-	stack := "node_modules/" + m.File
-	msg, _ := json.Marshal("Cannot find module '" + m.Spec + "'\nRequire stack:\n- " + stack)
-	st, _ := json.Marshal([]string{stack})
-	return "var e = new Error(" + string(msg) + ");\ne.code = \"MODULE_NOT_FOUND\";\ne.requireStack = " + string(st) + ";\nthrow e;\n"
 }
 
 // hasBrowserBuild reports whether the package in dir (a cache folder) declares a browser build:
