@@ -1,6 +1,7 @@
 package npmvendor
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -253,7 +254,7 @@ func (sp *split) toCommonJS() error {
 			if len(sp.missingStacks) > 0 {
 				// Every chunk: esbuild's __require helper, which external requires go through,
 				// sits in a shared chunk and calls that chunk's require.
-				cjs.Code = append([]byte(prologue), cjs.Code...)
+				cjs.Code = withPrologue(cjs.Code, prologue)
 			}
 			out[name] = cjs.Code
 		})
@@ -264,6 +265,19 @@ func (sp *split) toCommonJS() error {
 	}
 	sp.chunks = out
 	return nil
+}
+
+// withPrologue puts prologue at the start of code's first line, after a "use strict" directive
+// (which must stay first to count), so that the lines keep their numbers.
+func withPrologue(code []byte, prologue string) []byte {
+	const directive = `"use strict";`
+	out := make([]byte, 0, len(code)+len(prologue))
+	if bytes.HasPrefix(code, []byte(directive)) {
+		out = append(out, directive...)
+		code = code[len(directive):]
+	}
+	out = append(out, prologue...)
+	return append(out, code...)
 }
 
 // build runs esbuild on root's entry files (entry file -> package name) with code splitting;

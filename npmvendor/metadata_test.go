@@ -67,3 +67,16 @@ func TestDecodePackumentAsNpm(t *testing.T) {
 		t.Error("no integrity nor shasum: want an error")
 	}
 }
+
+// TestWithPrologue: the missing-require prologue keeps a chunk's "use strict" first (so the chunk
+// stays strict) and its line numbers.
+func TestWithPrologue(t *testing.T) {
+	for give, want := range map[string]string{
+		"\"use strict\";\nvar a = 1;\n": "\"use strict\";P;\nvar a = 1;\n",
+		"var a = 1;\n":                  "P;var a = 1;\n",
+	} {
+		if got := string(withPrologue([]byte(give), "P;")); got != want {
+			t.Errorf("withPrologue(%q) = %q, want %q", give, got, want)
+		}
+	}
+}
