@@ -35,6 +35,9 @@ type Missing struct {
 	File    string `json:"file"`    // the requiring file, from its package's folder ("rest-facade/src/Client.js")
 	Line    int    `json:"line,omitempty"`
 	Col     int    `json:"col,omitempty"`
+	// Guarded: the require sits in a try block (esbuild could tell), so the package expects it
+	// may fail; tools need not warn about it.
+	Guarded bool `json:"guarded,omitempty"`
 }
 
 // String writes the missing require as a warning: "node_modules/rest-facade/src/Client.js:25:12:

@@ -12,6 +12,7 @@ import (
 	"path"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -342,10 +343,11 @@ func build(root string, entries map[string]string, browser bool, li *layoutIndex
 			out.packages = append(out.packages, key)
 		}
 		for _, imp := range meta.Inputs[in].Imports {
-			if !imp.External || isBuiltinSpec(imp.Path) {
+			if !imp.External || isBuiltinSpec(imp.Path) || strings.HasPrefix(imp.Path, "<") { // "<runtime>": esbuild's own
 				continue
 			}
 			m := li.missing(filepath.Join(root, in), imp.Path)
+			m.Guarded = !slices.Contains(specs, imp.Path) // left external by esbuild: in a try block
 			out.missing = append(out.missing, m)
 			if stack[imp.Path] == "" {
 				stack[imp.Path] = "node_modules/" + m.File

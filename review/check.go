@@ -183,6 +183,9 @@ func (c *checker) build(ctx context.Context, s *State, already diag.List, deps p
 		bundled[u.Object] = true
 		if b := u.Source.Bundle; b != nil {
 			for _, m := range b.Missing {
+				if m.Guarded {
+					continue
+				}
 				warnings = append(warnings, diag.Diagnostic{Object: u.Object, Pos: diag.Pos{File: u.Object},
 					Message: m.String()}.Warn())
 			}

@@ -208,7 +208,9 @@ func bundleWarnings(cmd *cobra.Command, repoDir string, regs *npmvendor.Registri
 			continue
 		}
 		for _, m := range b.Missing {
-			warn("%s: %s", owners[key].manifest, m)
+			if !m.Guarded { // a require in a try block: the package handles its failure
+				warn("%s: %s", owners[key].manifest, m)
+			}
 		}
 	}
 }
