@@ -13,7 +13,7 @@ import (
 // registry (skips without it): auth0 v2 and v3 lock although mime 2.6.0 has "dependencies": []
 // (cause 1), and bundle although rest-facade requires superagent-proxy only with a proxy (cause
 // 2: a warning with its file and line); request's form-data 2.3.3 is its Node build, not "window is
-// not defined" (cause 3); aws-sdk v2 gets the npm package for require('buffer/') (cause 3).
+// not defined" (cause 3), declared alone or through request; aws-sdk v2 gets the npm package for require('buffer/') (cause 3).
 func TestPopularNodeFidelity(t *testing.T) {
 	regs := publicRegistry(t)
 	rows := []struct {
@@ -33,6 +33,9 @@ func TestPopularNodeFidelity(t *testing.T) {
 		{owner: "actions/request", deps: map[string]string{"request": "2.88.2", "form-data": "2.3.3"},
 			use:  `const FormData = require("form-data"); const f = new FormData(); f.append("a", "b"); r = typeof f.getBoundary() + ":" + typeof require("request").post;`,
 			want: "string:function"},
+		{owner: "actions/form-data", deps: map[string]string{"form-data": "2.3.3"},
+			use:  `const FormData = require("form-data"); const f = new FormData(); f.append("a", "b"); r = typeof f.getBoundary();`,
+			want: "string"},
 		{owner: "actions/aws-sdk", deps: map[string]string{"aws-sdk": "^2"},
 			use:  `const AWS = require("aws-sdk"); r = typeof AWS.S3 + ":" + typeof AWS.util.buffer.toBuffer;`,
 			want: "function:function", runnerGap: "the domain built-in (issue 13, cause 4)"},
