@@ -12,8 +12,9 @@ import (
 // TestPopularNodeFidelity runs issue 13's npm reproducers on the real packages of the public
 // registry (skips without it): auth0 v2 and v3 lock although mime 2.6.0 has "dependencies": []
 // (cause 1), and bundle although rest-facade requires superagent-proxy only with a proxy (cause
-// 2: a warning with its file and line); request's form-data 2.3.3 is its Node build, not "window is
-// not defined" (cause 3), declared alone or through request; aws-sdk v2 gets the npm package for require('buffer/') (cause 3).
+// 2: a warning with its file and line); form-data 2.3.3, declared alone or beside request, is its
+// Node build, not "window is not defined" (cause 3); aws-sdk v2 gets the npm package for
+// require('buffer/') (cause 3; its run needs the domain built-in, cause 4).
 func TestPopularNodeFidelity(t *testing.T) {
 	regs := publicRegistry(t)
 	rows := []struct {
