@@ -283,9 +283,8 @@ func withPrologue(code []byte, prologue string) []byte {
 
 // build runs esbuild on root's entry files (entry file -> package name) with code splitting;
 // built-ins stay external, and specs (what an earlier build left unresolved) resolve through
-// li.plugin.
-// browser selects `browser` fields and conditions. Splitting needs ES module output: toCommonJS
-// makes the chunks goja's.
+// li.plugin. browser selects `browser` fields and conditions. Splitting needs ES module output:
+// toCommonJS makes the chunks goja's.
 func build(root string, entries map[string]string, browser bool, li *layoutIndex, specs []string) (*split, error) {
 	var points []api.EntryPoint
 	for _, file := range sortedKeys(entries) {
@@ -380,17 +379,6 @@ func build(root string, entries map[string]string, browser bool, li *layoutIndex
 		}
 	}
 	return out, nil
-}
-
-// unresolved reports whether the build left external an import that is no Node built-in: a
-// require in a try block that esbuild could not resolve, or "buffer/" in a browser build.
-func (sp *split) unresolved() bool {
-	for _, b := range sp.builtins {
-		if !builtinSet[b] {
-			return true
-		}
-	}
-	return false
 }
 
 // externals lists the distinct external imports of a build from its metafile.
