@@ -1,6 +1,7 @@
 package npmvendor
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -11,6 +12,7 @@ import (
 	"path"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -18,6 +20,7 @@ import (
 	"github.com/evanw/esbuild/pkg/api"
 	"go.uber.org/zap"
 
+	"github.com/actionsd/actionsd/jsdeps"
 	"github.com/actionsd/actionsd/lockfile"
 )
 
@@ -123,30 +126,58 @@ func (i *Installer) bundle(ctx context.Context, o *lockfile.Owner, pkgs map[stri
 		return nil, err
 	}
 
+	li := &layoutIndex{tmp: tmp, keys: sortedKeys(pkgs), dirs: dirs}
+	tryBrowser := browserCandidate(pkgs)
 	var nodeBuild, browserBuild *split
 	var nodeErr, browserErr error
+	// The first builds use esbuild's own resolver with Node's conditions; that is all most sets
+	// need. A require that resolves to nothing in a try block is left external by esbuild (and
+	// throws as Node does, see toCommonJS). What fails to resolve otherwise (a require of a
+	// package that is not installed, an ES-module-only package reached by require) and "buffer/"
+	// left external by a browser build get the builds again with the plugin (noderesolve.go) for
+	// those specifiers only: a plugin callback for every import would cost a third of the time.
+	var specs []string
 	for {
 		var builds sync.WaitGroup
-		builds.Go(func() { nodeBuild, nodeErr = build(root, entries, false) })
-		builds.Go(func() { browserBuild, browserErr = build(root, entries, true) })
+		builds.Go(func() { nodeBuild, nodeErr = build(root, entries, false, li, specs) })
+		if tryBrowser {
+			builds.Go(func() { browserBuild, browserErr = build(root, entries, true, li, specs) })
+		}
 		builds.Wait()
+		more := li.unresolved(nodeBuild, nodeErr, specs)
+		if tryBrowser {
+			more = append(more, li.unresolved(browserBuild, browserErr, append(specs, more...))...)
+		}
+		if len(more) > 0 {
+			specs = append(specs, more...)
+			continue
+		}
+		if nodeErr == nil || tryBrowser && browserErr == nil {
+			break
+		}
 		// A deep import that does not resolve is left out (requiring it then fails, as in Node),
 		// not the whole set: it may sit in a try block, or in a test.
 		var be *buildError
-		if nodeErr == nil || browserErr == nil || !errors.As(nodeErr, &be) || !dropSubpaths(entries, be.entries, subpaths) {
+		if !errors.As(nodeErr, &be) || !dropSubpaths(entries, be.entries, subpaths) {
 			break
 		}
 		i.logger.Warn("npm bundle: deep imports that do not resolve are left out", zap.Error(nodeErr))
 	}
 	chosen := nodeBuild
+	browserOK := tryBrowser && browserErr == nil
+	if browserOK {
+		if blockers := li.browserBlockers(browserBuild, pkgs); len(blockers) > 0 {
+			i.logger.Debug("npm bundle: browser build not used", zap.Strings("browser_fields_not_allowed", blockers))
+			browserOK = false
+		}
+	}
 	switch {
-	case nodeErr != nil && browserErr != nil:
-		return nil, nodeErr
+	case nodeErr != nil && !browserOK:
+		return nil, li.bundleError(o, pkgs, nodeErr)
 	case nodeErr != nil:
 		chosen = browserBuild
-	case browserErr == nil && len(browserBuild.builtins) < len(nodeBuild.builtins):
-		// The `browser` builds need fewer Node built-ins (axios' uses fetch, node-fetch's is the
-		// global fetch): a better build for goja.
+	case browserOK && len(browserBuild.builtins) < len(nodeBuild.builtins):
+		// The `browser` builds of browserAllowed need fewer Node built-ins (axios' uses fetch).
 		i.logger.Debug("npm bundle: browser build chosen")
 		chosen = browserBuild
 	}
@@ -181,6 +212,7 @@ func dropSubpaths(entries map[string]string, failed map[string]bool, subpaths []
 // not resolve).
 type buildError struct {
 	err     error
+	msgs    []api.Message
 	entries map[string]bool
 }
 
@@ -192,6 +224,10 @@ type split struct {
 	entries  map[string]string // package name -> chunk
 	chunks   map[string][]byte
 	builtins []string
+	missing  []jsdeps.Missing // requires of nothing, left external: they throw when they run
+	packages []string         // keys of the packages whose files the build read
+	// missingStacks are the specifiers of missing and their require stacks: specifier, stack, ….
+	missingStacks []string
 }
 
 // toCommonJS turns the chunks from ES modules into CommonJS, in parallel: chunks then require each
@@ -201,6 +237,7 @@ func (sp *split) toCommonJS() error {
 	var errs []error
 	var wg sync.WaitGroup
 	out := make(map[string][]byte, len(sp.chunks))
+	prologue := missingPrologue(sp.missingStacks)
 	for name, code := range sp.chunks {
 		wg.Go(func() {
 			cjs := api.Transform(string(code), api.TransformOptions{
@@ -215,6 +252,11 @@ func (sp *split) toCommonJS() error {
 				errs = append(errs, fmt.Errorf("chunk %s: %w", name, esbuildError(cjs.Errors)))
 				return
 			}
+			if len(sp.missingStacks) > 0 {
+				// Every chunk: esbuild's __require helper, which external requires go through,
+				// sits in a shared chunk and calls that chunk's require.
+				cjs.Code = withPrologue(cjs.Code, prologue)
+			}
 			out[name] = cjs.Code
 		})
 	}
@@ -226,10 +268,24 @@ func (sp *split) toCommonJS() error {
 	return nil
 }
 
+// withPrologue puts prologue at the start of code's first line, after a "use strict" directive
+// (which must stay first to count), so that the lines keep their numbers.
+func withPrologue(code []byte, prologue string) []byte {
+	const directive = `"use strict";`
+	out := make([]byte, 0, len(code)+len(prologue))
+	if bytes.HasPrefix(code, []byte(directive)) {
+		out = append(out, directive...)
+		code = code[len(directive):]
+	}
+	out = append(out, prologue...)
+	return append(out, code...)
+}
+
 // build runs esbuild on root's entry files (entry file -> package name) with code splitting;
-// built-ins stay external. browser selects `browser` fields and conditions. Splitting needs ES
-// module output: toCommonJS makes the chunks goja's.
-func build(root string, entries map[string]string, browser bool) (*split, error) {
+// built-ins stay external, and specs (what an earlier build left unresolved) resolve through
+// li.plugin. browser selects `browser` fields and conditions. Splitting needs ES module output:
+// toCommonJS makes the chunks goja's.
+func build(root string, entries map[string]string, browser bool, li *layoutIndex, specs []string) (*split, error) {
 	var points []api.EntryPoint
 	for _, file := range sortedKeys(entries) {
 		points = append(points, api.EntryPoint{InputPath: filepath.Join(root, file), OutputPath: strings.TrimSuffix(strings.Replace(file, "entry-", "pkg-", 1), ".js")})
@@ -248,9 +304,12 @@ func build(root string, entries map[string]string, browser bool) (*split, error)
 		LogLevel:            api.LogLevelSilent,
 		LegalComments:       api.LegalCommentsNone,
 		Outdir:              filepath.Join(root, "out"),
-		// Packages are reached by require() calls, but ESM-only packages export only to "import";
-		// esbuild turns either form into one module graph, so both conditions are active.
-		Conditions: []string{"import", "module"},
+		// Node's conditions only: "node" (the platform), "require" or "import" (by how the
+		// module is reached) and "default"; not esbuild's default "module" (noderesolve.go).
+		Conditions: []string{},
+	}
+	if len(specs) > 0 {
+		opts.Plugins = []api.Plugin{li.plugin(specs)}
 	}
 	if browser {
 		opts.Platform = api.PlatformBrowser
@@ -262,7 +321,7 @@ func build(root string, entries map[string]string, browser bool) (*split, error)
 	}
 	res := api.Build(opts)
 	if len(res.Errors) > 0 {
-		e := &buildError{err: esbuildError(res.Errors), entries: map[string]bool{}}
+		e := &buildError{err: esbuildError(res.Errors), msgs: res.Errors, entries: map[string]bool{}}
 		for _, m := range res.Errors {
 			if m.Location != nil && entries[m.Location.File] != "" {
 				e.entries[m.Location.File] = true
@@ -275,6 +334,29 @@ func build(root string, entries map[string]string, browser bool) (*split, error)
 		return nil, fmt.Errorf("esbuild metafile: %w", err)
 	}
 	out := &split{entries: map[string]string{}, chunks: map[string][]byte{}, builtins: meta.externals()}
+	seen := map[string]bool{}
+	stack := map[string]string{} // a missing specifier -> the first file requiring it
+	for _, in := range sortedKeys(meta.Inputs) {
+		if key, _ := li.locate(in); key != "" && !seen[key] {
+			seen[key] = true
+			out.packages = append(out.packages, key)
+		}
+		for _, imp := range meta.Inputs[in].Imports {
+			if !imp.External || isBuiltinSpec(imp.Path) || strings.HasPrefix(imp.Path, "<") { // "<runtime>": esbuild's own
+				continue
+			}
+			m := li.missing(filepath.Join(root, in), imp.Path)
+			m.Guarded = !slices.Contains(specs, imp.Path) // left external by esbuild: in a try block
+			out.missing = append(out.missing, m)
+			if stack[imp.Path] == "" {
+				stack[imp.Path] = "node_modules/" + m.File
+			}
+		}
+	}
+	sortMissing(out.missing)
+	for _, spec := range sortedKeys(stack) {
+		out.missingStacks = append(out.missingStacks, spec, stack[spec])
+	}
 	for _, f := range res.OutputFiles {
 		name := filepath.Base(f.Path)
 		if !strings.HasSuffix(name, ".js") {
@@ -314,6 +396,12 @@ func (m *metafile) externals() []string {
 
 // metafile is what build reads of esbuild's metafile.
 type metafile struct {
+	Inputs map[string]struct {
+		Imports []struct {
+			Path     string `json:"path"`
+			External bool   `json:"external"`
+		} `json:"imports"`
+	} `json:"inputs"`
 	Outputs map[string]struct {
 		EntryPoint string `json:"entryPoint"`
 		Imports    []struct {

@@ -362,7 +362,9 @@ func (i *Installer) install(ctx context.Context, owner string, o *lockfile.Owner
 			use.folder = key
 		}
 	}
-	return newBundle(sp.entries, sp.chunks), use, len(failed) == 0, nil
+	b := newBundle(sp.entries, sp.chunks)
+	b.Missing = sp.missing
+	return b, use, len(failed) == 0, nil
 }
 
 // packageFolders is the names under pkg/ of fetched package folders, sorted.
@@ -382,6 +384,8 @@ type bundleManifest struct {
 	// Packages are the folders under pkg/ the bundle was built from: Prune keeps them while it
 	// keeps the bundle, so that the bundle can be built again without a registry.
 	Packages []string `json:"packages"`
+	// Missing are the bundle's requires of nothing (jsdeps.Bundle.Missing).
+	Missing []jsdeps.Missing `json:"missing,omitempty"`
 }
 
 // writeBundle stores a bundle as a folder (bundle.json and the chunks), made whole in tmpDir and
@@ -393,7 +397,7 @@ func writeBundle(tmpDir, dst string, sp *split, pkgs []string) error {
 		return err
 	}
 	defer os.RemoveAll(dir) // a no-op once renamed
-	m := bundleManifest{Entries: sp.entries, Chunks: sortedKeys(sp.chunks), Packages: pkgs}
+	m := bundleManifest{Entries: sp.entries, Chunks: sortedKeys(sp.chunks), Packages: pkgs, Missing: sp.missing}
 	data, err := json.Marshal(m)
 	if err != nil {
 		return err
@@ -454,7 +458,9 @@ func readBundle(dir string) (*jsdeps.Bundle, []string, error) {
 			return nil, nil, fmt.Errorf("%s: entry chunk %q of %s is missing", filepath.Join(dir, "bundle.json"), c, pkg)
 		}
 	}
-	return newBundle(m.Entries, chunks), m.Packages, nil
+	b := newBundle(m.Entries, chunks)
+	b.Missing = m.Missing
+	return b, m.Packages, nil
 }
 
 // validChunkName accepts the names esbuild gives chunks: one path element ending in .js.
@@ -557,7 +563,7 @@ func prune(pkgs map[string]*lockfile.Package, skip map[string]error) (map[string
 
 // bundlerVersion changes whenever what the bundler writes changes, so old cached bundles are not
 // reused.
-const bundlerVersion = "actionsd-npm-bundle-4"
+const bundlerVersion = "actionsd-npm-bundle-5"
 
 // checkSubpaths returns subpaths sorted and without repeats, each checked to be a deep import of a
 // declared package that stays inside it.

@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/actionsd/actionsd/lockfile"
 )
@@ -38,7 +39,11 @@ type Manifest struct {
 type RepoOptions struct {
 	// Registries is called once, and only when some owner declares a dependency.
 	Registries      func() (*Registries, error)
-	MaxDependencies int // as Resolver's
+	MaxDependencies int    // as Resolver's
+	NodeVersion     string // as Resolver's
+	// Bundle installs and bundles each owner's dependencies once the lock is written, as the
+	// daemon will, for RepoLock.BundleWarnings.
+	Bundle bool
 }
 
 // RepoLock is what LockRepo did, filled step by step: on an error, the steps before it.
@@ -46,6 +51,10 @@ type RepoLock struct {
 	Warnings []string       // the resolver's, for people
 	Pins     []Pin          // the manifest rewrites made, in order of owner then package
 	Lock     *lockfile.Lock // the lock written, nil until it is
+	// BundleWarnings are those of bundling (RepoOptions.Bundle), after the lock is written: each
+	// require of a package that is not installed (it throws when it runs), each set that does not
+	// bundle (validate and the daemon refuse it).
+	BundleWarnings []string
 }
 
 // Pin is one declaration LockRepo rewrote in a manifest to the exact version chosen.
@@ -74,7 +83,7 @@ func LockRepo(ctx context.Context, dir string, owners map[string]Manifest, prev 
 			return out, err
 		}
 	}
-	r := &Resolver{Registries: regs, MaxDependencies: opts.MaxDependencies}
+	r := &Resolver{Registries: regs, MaxDependencies: opts.MaxDependencies, NodeVersion: opts.NodeVersion}
 	res, err := r.Lock(ctx, declared, prev)
 	if err != nil {
 		return out, err
@@ -111,7 +120,45 @@ func LockRepo(ctx context.Context, dir string, owners map[string]Manifest, prev 
 		return out, err
 	}
 	out.Lock = res.Lock
+	if opts.Bundle && len(declared) > 0 {
+		out.BundleWarnings = bundleWarnings(ctx, dir, regs, res.Lock, owners, slices.Sorted(maps.Keys(declared)))
+	}
 	return out, nil
+}
+
+// bundleWarnings bundles the dependencies of keys as the daemon will, in a temporary folder (the
+// bundles of test, invoke and validate, which know the owners' deep imports, stay the only ones
+// of the CLI's cache), and says each require of a package that is not installed (it throws when
+// it runs) and each set that does not bundle. The lock is written either way: resolving
+// succeeded. Tarballs come from the repository's vendor/npm/ when it has them.
+func bundleWarnings(ctx context.Context, repoDir string, regs *Registries, lock *lockfile.Lock, owners map[string]Manifest, keys []string) []string {
+	var warnings []string
+	dir, err := os.MkdirTemp("", "actionsd-lock-")
+	if err != nil {
+		return []string{fmt.Sprintf("dependencies not bundled: %v", err)}
+	}
+	defer os.RemoveAll(dir)
+	inst, err := NewInstaller(InstallerOptions{Dir: dir, Registries: regs, Timeout: 20 * time.Second, Retries: 1,
+		VendorDir: filepath.Join(repoDir, filepath.FromSlash(VendorDir))})
+	if err != nil {
+		return []string{fmt.Sprintf("dependencies not bundled: %v", err)}
+	}
+	for _, key := range keys {
+		b, err := inst.Install(ctx, lock, key)
+		if err != nil {
+			warnings = append(warnings, fmt.Sprintf("%s: its npm dependencies do not bundle: %v", owners[key].Path, err))
+			continue
+		}
+		if b == nil {
+			continue
+		}
+		for _, m := range b.Missing {
+			if !m.Guarded { // a require in a try block: the package handles its failure
+				warnings = append(warnings, fmt.Sprintf("%s: %s", owners[key].Path, m))
+			}
+		}
+	}
+	return warnings
 }
 
 // CheckManifests checks lock against what every owner's manifest declares (Check): an error

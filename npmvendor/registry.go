@@ -289,32 +289,32 @@ func cutLast(s, sep string) (before, after string, ok bool) {
 	return s[:i], s[i+len(sep):], true
 }
 
-// packument is a package's abbreviated metadata document.
+// packument is a package's abbreviated metadata document. The field types are lenient
+// (metadata.go): npm accepts what the registry serves, and so do we.
 type packument struct {
 	Name     string               `json:"name"`
-	DistTags map[string]string    `json:"dist-tags"`
+	DistTags distTags             `json:"dist-tags"`
 	Versions map[string]*manifest `json:"versions"`
 }
 
 // manifest is one version in a packument.
 type manifest struct {
-	Name                 string            `json:"name"`
-	Version              string            `json:"version"`
-	Dependencies         map[string]string `json:"dependencies"`
-	OptionalDependencies map[string]string `json:"optionalDependencies"`
-	PeerDependencies     map[string]string `json:"peerDependencies"`
-	PeerDependenciesMeta map[string]struct {
-		Optional bool `json:"optional"`
-	} `json:"peerDependenciesMeta"`
-	BundleDependencies  json.RawMessage `json:"bundleDependencies"`
-	BundledDependencies json.RawMessage `json:"bundledDependencies"`
-	OS                  []string        `json:"os"`
-	CPU                 []string        `json:"cpu"`
-	Deprecated          json.RawMessage `json:"deprecated"`
-	Dist                struct {
-		Tarball   string `json:"tarball"`
-		Integrity string `json:"integrity"`
-		Shasum    string `json:"shasum"`
+	Name                 looseString     `json:"name"`
+	Version              looseString     `json:"version"`
+	Dependencies         depMap          `json:"dependencies"`
+	OptionalDependencies depMap          `json:"optionalDependencies"`
+	PeerDependencies     depMap          `json:"peerDependencies"`
+	PeerDependenciesMeta peerMeta        `json:"peerDependenciesMeta"`
+	BundleDependencies   json.RawMessage `json:"bundleDependencies"`
+	BundledDependencies  json.RawMessage `json:"bundledDependencies"`
+	OS                   stringList      `json:"os"`
+	CPU                  stringList      `json:"cpu"`
+	Engines              engines         `json:"engines"`
+	Deprecated           json.RawMessage `json:"deprecated"`
+	Dist                 struct {
+		Tarball   looseString `json:"tarball"`
+		Integrity looseString `json:"integrity"`
+		Shasum    looseString `json:"shasum"`
 	} `json:"dist"`
 }
 
@@ -465,14 +465,14 @@ func (c *client) packument(ctx context.Context, name string) (*packument, error)
 	if int64(len(data)) > c.maxMeta {
 		return nil, fmt.Errorf("metadata larger than %d bytes", c.maxMeta)
 	}
-	var p packument
-	if err := json.Unmarshal(data, &p); err != nil {
+	p, err := decodePackument(data)
+	if err != nil {
 		return nil, fmt.Errorf("malformed metadata from the registry: %w", err)
 	}
 	if p.Versions == nil {
 		return nil, errors.New("malformed metadata from the registry: no versions")
 	}
-	return &p, nil
+	return p, nil
 }
 
 // tarballURL turns a lock's registry-relative tarball path back into a URL on name's registry.

@@ -31,6 +31,10 @@ type Resolver struct {
 	Concurrency int
 	// MaxDependencies is Auth0's quota of declared dependencies per action or module; 0: no limit.
 	MaxDependencies int
+	// NodeVersion is the Node version the runner emulates ("22", "22.12.0"; "":
+	// DefaultNodeVersion): as npm does, a range or "latest" resolves to the newest version whose
+	// engines.node admits it when there is one.
+	NodeVersion string
 }
 
 // Result is what Lock resolved.
@@ -105,6 +109,14 @@ func (r *Resolver) Lock(ctx context.Context, owners map[string]map[string]string
 	if prev == nil {
 		prev = lockfile.New()
 	}
+	nodeVersion, err := ParseNodeVersion(r.NodeVersion)
+	nodeLabel := strings.TrimPrefix(strings.TrimSpace(r.NodeVersion), "v")
+	if nodeLabel == "" {
+		nodeLabel = DefaultNodeVersion
+	}
+	if err != nil {
+		return nil, err
+	}
 	conc := r.Concurrency
 	if conc <= 0 {
 		conc = 16
@@ -116,7 +128,7 @@ func (r *Resolver) Lock(ctx context.Context, owners map[string]map[string]string
 	run := &resolveRun{
 		c: r.client(), prev: prev, sem: make(chan struct{}, conc), logger: logger,
 		packs: map[string]*packEntry{}, picks: map[string]*pickEntry{}, pkgs: map[string]*lockfile.Package{},
-		seen: map[string]bool{},
+		seen: map[string]bool{}, nodeVersion: nodeVersion, nodeLabel: nodeLabel,
 	}
 	res := &Result{Pinned: map[string]map[string]string{}}
 	names := sortedKeys(owners)
@@ -406,11 +418,13 @@ type pickEntry struct {
 // resolveRun is one Lock call's state. mu guards pkgs, seen, errs and warnings; packs and picks
 // are guarded by mu for the map and by their entry's once for the value.
 type resolveRun struct {
-	c      *client
-	prev   *lockfile.Lock
-	sem    chan struct{}
-	logger *zap.Logger
-	wg     sync.WaitGroup
+	c           *client
+	prev        *lockfile.Lock
+	nodeVersion string // complete (major.minor.patch), for engines.node
+	nodeLabel   string // as configured, for messages
+	sem         chan struct{}
+	logger      *zap.Logger
+	wg          sync.WaitGroup
 
 	mu       sync.Mutex
 	packs    map[string]*packEntry
@@ -467,7 +481,7 @@ func (run *resolveRun) pick(ctx context.Context, name, spec string) (string, err
 			e.err = err
 			return
 		}
-		e.v, e.err = pickVersion(p, spec)
+		e.v, e.err = pickVersion(p, spec, run.nodeVersion)
 	})
 	return e.v, e.err
 }
@@ -526,20 +540,16 @@ func (run *resolveRun) record(ctx context.Context, name, version string) (*lockf
 	if m == nil {
 		return nil, fmt.Errorf("version %s does not exist (latest is %s)", version, pk.DistTags["latest"])
 	}
-	integrity := m.Dist.Integrity
-	if integrity == "" && m.Dist.Shasum != "" {
-		integrity, err = sha1Integrity(m.Dist.Shasum)
-		if err != nil {
-			return nil, err
-		}
-	}
-	if integrity == "" {
-		return nil, errors.New("the registry gives no integrity (dist.integrity or dist.shasum)")
-	}
-	if _, _, err := parseIntegrity(integrity); err != nil {
+	integrity, err := distIntegrity(string(m.Dist.Integrity), string(m.Dist.Shasum))
+	if err != nil {
 		return nil, err
 	}
-	tarball, err := run.c.relativeTarball(name, m.Dist.Tarball)
+	if !engineOK(m, run.nodeVersion) {
+		run.mu.Lock()
+		run.warnings = append(run.warnings, fmt.Sprintf("%s wants Node %s (engines.node), not %s", key, m.Engines.Node, run.nodeLabel))
+		run.mu.Unlock()
+	}
+	tarball, err := run.c.relativeTarball(name, string(m.Dist.Tarball))
 	if err != nil {
 		return nil, err
 	}
@@ -602,6 +612,24 @@ func (run *resolveRun) record(ctx context.Context, name, version string) (*lockf
 		}
 	}
 	return p, nil
+}
+
+// distIntegrity is what a version's tarball is verified against: dist.integrity when it names an
+// algorithm we check, else dist.shasum (sha1, as npm checks tarballs that have no integrity).
+func distIntegrity(integrity, shasum string) (string, error) {
+	var ierr error
+	if integrity != "" {
+		if _, _, ierr = parseIntegrity(integrity); ierr == nil {
+			return integrity, nil
+		}
+	}
+	if shasum != "" {
+		return sha1Integrity(shasum)
+	}
+	if ierr != nil {
+		return "", ierr
+	}
+	return "", errors.New("the registry gives no integrity (dist.integrity or dist.shasum)")
 }
 
 // closure is every package reachable from roots (name -> version), by key; with optional false,

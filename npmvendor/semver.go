@@ -99,10 +99,50 @@ func (e noVersionError) Is(target error) bool { return target == errNoVersion }
 
 func noVersion(format string, args ...any) error { return noVersionError(fmt.Sprintf(format, args...)) }
 
-// pickVersion chooses a version of p for spec as npm does (npm-pick-manifest): a dist-tag names its
-// version; for a range, the `latest` dist-tag when it satisfies and is not deprecated, else the
-// highest satisfying version, deprecated ones last.
-func pickVersion(p *packument, spec string) (string, error) {
+// DefaultNodeVersion is the Node version lock resolves for when none is set: Auth0 runs Node 22.
+const DefaultNodeVersion = "22"
+
+// ParseNodeVersion reads the Node version packages are picked for ("22", "22.12", "v22.12.0") and
+// returns the version engines.node ranges are matched with. A partial version stands for its
+// newest release, whatever that is ("22" matches as 22.9999.9999: what "^22.12.0" or ">=22.5"
+// admits, Node 22 as Auth0 updates it admits). "" is DefaultNodeVersion.
+func ParseNodeVersion(s string) (string, error) {
+	v := strings.TrimPrefix(strings.TrimSpace(s), "v")
+	if v == "" {
+		v = DefaultNodeVersion
+	}
+	parts := strings.Split(v, ".")
+	if len(parts) > 3 {
+		return "", fmt.Errorf("node version %q: want major[.minor[.patch]]", s)
+	}
+	for _, p := range parts {
+		if p == "" || strings.Trim(p, "0123456789") != "" {
+			return "", fmt.Errorf("node version %q: want major[.minor[.patch]]", s)
+		}
+	}
+	for len(parts) < 3 {
+		parts = append(parts, "9999")
+	}
+	return strings.Join(parts, "."), nil
+}
+
+// engineOK reports whether m may run on Node nodeVersion, as npm-pick-manifest's engineOk reads
+// engines.node: no range admits every version, a range that does not parse admits none.
+func engineOK(m *manifest, nodeVersion string) bool {
+	if m == nil || m.Engines.Node == "" || nodeVersion == "" {
+		return true
+	}
+	return Satisfies(nodeVersion, m.Engines.Node)
+}
+
+// pickVersion chooses a version of p for spec as npm does (npm-pick-manifest) for Node
+// nodeVersion ("": engines are not read): an exact version is that version and a dist-tag other
+// than latest names its version. For a range, and for "latest" (which npm's `npm install <name>`
+// resolves as the range "*" with the latest tag as the default), the latest dist-tag when it
+// satisfies, is not deprecated and its engines.node admits nodeVersion; else the highest
+// satisfying version, ranked: not deprecated and engines admitting nodeVersion first, then
+// engines admitting it, then the others.
+func pickVersion(p *packument, spec, nodeVersion string) (string, error) {
 	spec = strings.TrimSpace(spec)
 	if spec == "" {
 		spec = "latest"
@@ -119,6 +159,7 @@ func pickVersion(p *packument, spec string) (string, error) {
 		}
 		return "", noVersion("version %s does not exist (latest is %s)", exact, p.DistTags["latest"])
 	}
+	latestSpec := spec == "latest"
 	if distTagRE.MatchString(spec) && spec != "x" && spec != "X" {
 		v, ok := p.DistTags[spec]
 		if !ok {
@@ -127,21 +168,24 @@ func pickVersion(p *packument, spec string) (string, error) {
 		if _, ok := p.Versions[v]; !ok {
 			return "", noVersion("dist-tag %q names version %s, which the registry does not list", spec, v)
 		}
-		return v, nil
+		if !latestSpec {
+			return v, nil
+		}
+		spec = "*"
 	}
 	c, err := parseRange(spec)
 	if err != nil {
 		return "", fmt.Errorf("invalid version range %q: %v", spec, err)
 	}
 	if latest, ok := p.DistTags["latest"]; ok {
-		if m := p.Versions[latest]; m != nil && m.deprecation() == "" && (spec == "*" || c.Match(latest)) {
+		if m := p.Versions[latest]; m != nil && m.deprecation() == "" && (spec == "*" || c.Match(latest)) && engineOK(m, nodeVersion) {
 			return latest, nil
 		}
 	}
 	type cand struct {
-		v          *semver.Version
-		s          string
-		deprecated bool
+		v              *semver.Version
+		s              string
+		good, engineOK bool
 	}
 	var cands []cand
 	for s, m := range p.Versions {
@@ -149,14 +193,21 @@ func pickVersion(p *packument, spec string) (string, error) {
 		if err != nil || !c.MatchVersion(v) {
 			continue
 		}
-		cands = append(cands, cand{v, s, m.deprecation() != ""})
+		ok := engineOK(m, nodeVersion)
+		cands = append(cands, cand{v, s, ok && m.deprecation() == "", ok})
 	}
 	if len(cands) == 0 {
+		if latestSpec { // the latest tag names a version "*" does not match (a prerelease)
+			return p.DistTags["latest"], nil
+		}
 		return "", noVersion("no version satisfies %q (latest is %s)", spec, p.DistTags["latest"])
 	}
 	sort.Slice(cands, func(i, j int) bool {
-		if cands[i].deprecated != cands[j].deprecated {
-			return !cands[i].deprecated
+		if cands[i].good != cands[j].good {
+			return cands[i].good
+		}
+		if cands[i].engineOK != cands[j].engineOK {
+			return cands[i].engineOK
 		}
 		return cands[i].v.Compare(cands[j].v) > 0
 	})

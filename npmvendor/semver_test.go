@@ -153,7 +153,7 @@ func TestPickVersion(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got, err := pickVersion(p, tt.give)
+			got, err := pickVersion(p, tt.give, "")
 			if tt.wantErr {
 				if err == nil {
 					t.Fatalf("got %s, want an error", got)
@@ -168,7 +168,7 @@ func TestPickVersion(t *testing.T) {
 			}
 		})
 	}
-	if _, err := pickVersion(p, "9.9.9"); !errors.Is(err, errNoVersion) {
+	if _, err := pickVersion(p, "9.9.9", ""); !errors.Is(err, errNoVersion) {
 		t.Errorf("missing version: got %v, want errNoVersion", err)
 	}
 }
@@ -181,4 +181,55 @@ func FuzzSatisfies(f *testing.F) {
 		_ = Satisfies(version, rng)
 		_ = exactVersion(rng)
 	})
+}
+
+// TestPickVersionEngines: a range or "latest" resolves to the newest version whose engines.node
+// admits the emulated Node, as npm-pick-manifest does; an exact version or another tag is what
+// it names whatever its engines say.
+func TestPickVersionEngines(t *testing.T) {
+	eng := func(node string) *manifest { return &manifest{Engines: engines{Node: node}} }
+	p := &packument{
+		Name:     "p",
+		DistTags: map[string]string{"latest": "3.0.0", "beta": "3.1.0-beta.1"},
+		Versions: map[string]*manifest{
+			"1.0.0": eng(""), "1.5.0": eng(">=14"), "2.0.0": eng(">=18 <23"),
+			"2.1.0": {Engines: engines{Node: ">=18"}, Deprecated: []byte(`"use 3"`)},
+			"3.0.0": eng(">=24"), "3.1.0-beta.1": eng(">=24"), "4.0.0-rc.1": eng(""),
+			"5.0.0": eng("not a range"),
+		},
+	}
+	p.Versions["5.0.0"].Deprecated = []byte(`"x"`) // not latest, and ranked last anyway
+	tests := []struct{ node, give, want string }{
+		{"22.0.0", "latest", "2.0.0"},
+		{"22.9999.9999", "latest", "2.0.0"},
+		{"22.0.0", "", "2.0.0"},
+		{"22.0.0", "^3", "3.0.0"}, // nothing in range admits Node 22: the highest, as npm
+		{"22.0.0", "*", "2.0.0"},
+		{"22.0.0", ">=1.5", "2.0.0"},
+		{"24.1.0", "latest", "3.0.0"},
+		{"24.1.0", "^2", "2.1.0"}, // 2.0.0 excludes 24; deprecated 2.1.0 admits it
+		{"16.0.0", "latest", "1.5.0"},
+		{"22.0.0", "3.0.0", "3.0.0"},
+		{"22.0.0", "beta", "3.1.0-beta.1"},
+		{"", "latest", "3.0.0"}, // engines not read
+	}
+	for _, tt := range tests {
+		got, err := pickVersion(p, tt.give, tt.node)
+		if err != nil || got != tt.want {
+			t.Errorf("node %s, %q: got %s, %v; want %s", tt.node, tt.give, got, err, tt.want)
+		}
+	}
+}
+
+func TestParseNodeVersion(t *testing.T) {
+	for give, want := range map[string]string{"": "22.9999.9999", "22": "22.9999.9999", "v20.11": "20.11.9999", "22.12.1": "22.12.1"} {
+		if got, err := ParseNodeVersion(give); err != nil || got != want {
+			t.Errorf("ParseNodeVersion(%q) = %q, %v; want %q", give, got, err, want)
+		}
+	}
+	for _, bad := range []string{"x", "22.", "1.2.3.4", "22.x", "-1"} {
+		if _, err := ParseNodeVersion(bad); err == nil {
+			t.Errorf("ParseNodeVersion(%q): want an error", bad)
+		}
+	}
 }

@@ -13,6 +13,7 @@ import (
 
 	"github.com/actionsd/actionsd/diag"
 	"github.com/actionsd/actionsd/lockfile"
+	"github.com/actionsd/actionsd/npmvendor"
 	"github.com/actionsd/actionsd/prepare"
 	"github.com/actionsd/actionsd/runner"
 )
@@ -152,6 +153,7 @@ func (c *checker) checkLocked(s *State) (errs, warnings diag.List) {
 // fails (a warning), they are left out.
 func (c *checker) build(ctx context.Context, s *State, already diag.List, deps prepare.Installer) (errs, warnings diag.List) {
 	bundled := map[string]bool{} // units whose dependencies installed
+	var out diag.List            // of pinned module versions (drafts' are checked before), and bundles
 	install := func(u *prepare.Unit) bool {
 		switch {
 		case c.broken[u.Object]:
@@ -162,17 +164,36 @@ func (c *checker) build(ctx context.Context, s *State, already diag.List, deps p
 			return false
 		}
 		if err := prepare.Install(ctx, deps, u); err != nil {
+			c.broken[u.Object] = true
+			var be *npmvendor.BundleError
+			if errors.As(err, &be) {
+				// The packages installed but do not bundle: the daemon would fail the same way.
+				pos := diag.Pos{File: u.Object}
+				if be.Declared != "" {
+					pos = u.DependenciesPos(be.Declared)
+				}
+				out = append(out, diag.Diagnostic{Object: u.Object, Pos: pos, Field: fieldOf(be.Declared),
+					Message: "its npm dependencies do not bundle: " + err.Error()})
+				return false
+			}
 			warnings = append(warnings, diag.Diagnostic{Object: u.Object, Pos: diag.Pos{File: u.Object},
 				Message: "not built: its npm dependencies did not install: " + err.Error()}.Warn())
-			c.broken[u.Object] = true
 			return false
 		}
 		bundled[u.Object] = true
+		if b := u.Source.Bundle; b != nil {
+			for _, m := range b.Missing {
+				if m.Guarded {
+					continue
+				}
+				warnings = append(warnings, diag.Diagnostic{Object: u.Object, Pos: diag.Pos{File: u.Object},
+					Message: m.String()}.Warn())
+			}
+		}
 		return true
 	}
 	// Every pinned module version is transformed first, as the daemon does whatever else fails:
 	// its errors are the commit's, whether or not an action pinning it gets built.
-	var out diag.List // of pinned module versions (drafts' are checked before)
 	for _, name := range slices.Sorted(maps.Keys(s.Snap.Actions)) {
 		a := s.Snap.Actions[name]
 		for _, mname := range slices.Sorted(maps.Keys(a.Modules)) {
@@ -233,6 +254,14 @@ actions:
 		out = append(out, d)
 	}
 	return out, warnings
+}
+
+// fieldOf is the manifest field of a declared npm package, "" for none.
+func fieldOf(pkg string) string {
+	if pkg == "" {
+		return ""
+	}
+	return "dependencies." + pkg
 }
 
 func draftTree(s *State, name string) string {

@@ -134,6 +134,31 @@ EOF
 			exit 1
 		}
 	done
+	# Metadata as old packages on the public registry carry it, which npm publish would normalise:
+	# a fixture's registry.json is merged into its stored version document ("a.b" names a nested
+	# field, null removes it). Verdaccio reads the storage on each request.
+	for fixture in "$root"/testing/npm/fixtures/*/; do
+		[[ -f "$fixture/registry.json" ]] || continue
+		node -e '
+const fs = require("fs"), path = require("path");
+const [fixture, storage] = process.argv.slice(1);
+const pkg = JSON.parse(fs.readFileSync(path.join(fixture, "package.json")));
+const file = path.join(storage, pkg.name, "package.json");
+const doc = JSON.parse(fs.readFileSync(file));
+const v = doc.versions[pkg.version];
+for (const [key, val] of Object.entries(JSON.parse(fs.readFileSync(path.join(fixture, "registry.json"))))) {
+  const parts = key.split("."), last = parts.pop();
+  let o = v;
+  for (const p of parts) o = o[p];
+  if (val === null) delete o[last]; else o[last] = val;
+}
+fs.writeFileSync(file, JSON.stringify(doc, null, 2));
+' "$fixture" "$work/storage" || {
+			echo "npm-test-registry: rewriting the metadata of $fixture failed" >&2
+			kill "$pid"
+			exit 1
+		}
+	done
 	# A tarball that does not match its recorded integrity, written directly to the storage.
 	local bad="$work/storage/actionsd-bad-tarball/actionsd-bad-tarball-1.0.0.tgz"
 	if [[ ! -f "$bad" ]]; then

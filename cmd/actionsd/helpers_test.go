@@ -67,6 +67,15 @@ func (r *gitRepo) write(path, content string) {
 	}
 }
 
+func (r *gitRepo) read(path string) string {
+	r.t.Helper()
+	b, err := os.ReadFile(filepath.Join(r.dir, path))
+	if err != nil {
+		r.t.Fatal(err)
+	}
+	return string(b)
+}
+
 func (r *gitRepo) commit(msg string) string {
 	r.t.Helper()
 	r.git("add", "-A")

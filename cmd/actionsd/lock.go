@@ -28,6 +28,8 @@ func (f *npmFlags) registries() (*npmvendor.Registries, error) {
 func newLockCmd() *cobra.Command {
 	var f npmFlags
 	var maxDeps int
+	var nodeVersion string
+	var bundle bool
 	cmd := &cobra.Command{
 		Use:   "lock",
 		Short: "Resolve npm dependencies, pin them in the manifests and write actionsd.lock",
@@ -40,15 +42,24 @@ other sections (published module versions) are kept as they are.`,
   actionsd lock -C ../actions-repo --registry "$NPM_CONFIG_REGISTRY"`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return runLock(cmd, &f, maxDeps)
+			return runLock(cmd, &f, lockOptions{maxDeps: maxDeps, nodeVersion: nodeVersion, bundle: bundle})
 		},
 	}
 	f.add(cmd)
 	cmd.Flags().IntVar(&maxDeps, "max-dependencies", 0, "refuse more dependencies than this per action or module (Auth0 allows 10; 0: no limit)")
+	cmd.Flags().StringVar(&nodeVersion, "node-version", npmvendor.DefaultNodeVersion, "the Node version the runner emulates: ranges and latest resolve to the newest version whose engines.node admits it, as npm does (a major alone stands for its newest release)")
+	cmd.Flags().BoolVar(&bundle, "bundle", true, "install and bundle each action's and module's dependencies after locking, and warn about requires of packages that are not installed (file:line) and packages that do not bundle")
 	return cmd
 }
 
-func runLock(cmd *cobra.Command, f *npmFlags, maxDeps int) error {
+// lockOptions are lock's flags beyond the registry's.
+type lockOptions struct {
+	maxDeps     int
+	nodeVersion string
+	bundle      bool
+}
+
+func runLock(cmd *cobra.Command, f *npmFlags, opts lockOptions) error {
 	owners, err := review.Manifests(f.dir)
 	if err != nil {
 		return err
@@ -57,7 +68,8 @@ func runLock(cmd *cobra.Command, f *npmFlags, maxDeps int) error {
 	if err != nil {
 		return err
 	}
-	res, err := npmvendor.LockRepo(cmd.Context(), f.dir, owners, prev, npmvendor.RepoOptions{Registries: f.registries, MaxDependencies: maxDeps})
+	res, err := npmvendor.LockRepo(cmd.Context(), f.dir, owners, prev, npmvendor.RepoOptions{Registries: f.registries,
+		MaxDependencies: opts.maxDeps, NodeVersion: opts.nodeVersion, Bundle: opts.bundle})
 	for _, w := range res.Warnings {
 		fmt.Fprintln(cmd.ErrOrStderr(), "warning:", w)
 	}
@@ -69,5 +81,8 @@ func runLock(cmd *cobra.Command, f *npmFlags, maxDeps int) error {
 		return err
 	}
 	fmt.Fprintf(out, "%s: %d packages for %d actions and modules\n", lockfile.Name, len(res.Lock.Packages), len(res.Lock.Owners))
+	for _, w := range res.BundleWarnings {
+		fmt.Fprintln(cmd.ErrOrStderr(), "warning:", w)
+	}
 	return nil
 }
