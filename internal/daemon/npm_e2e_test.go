@@ -1,6 +1,7 @@
 package daemon
 
 import (
+	"fmt"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -259,8 +260,10 @@ func TestNPMCachePrune(t *testing.T) {
 	if got := pkgFolder(); got != old {
 		t.Errorf("npm/pkg after moving back: %s, want 1.0.0's %s", got, old)
 	}
-	// Metrics: three sets built from three registry tarballs, two of each pruned.
-	for _, m := range []struct {
+	// Metrics: three sets built from three registry tarballs, two of each pruned. The prune
+	// counts what it removed once it is done, after the files are gone that settles saw go: the
+	// counters are read until they agree or 10 s have passed.
+	metrics := []struct {
 		name string
 		want func(float64) bool
 	}{
@@ -270,9 +273,19 @@ func TestNPMCachePrune(t *testing.T) {
 		{`actionsd_npm_cache_pruned_total{kind="bundle"}`, func(v float64) bool { return v == 2 }},
 		{`actionsd_npm_cache_pruned_total{kind="package"}`, func(v float64) bool { return v == 2 }},
 		{`actionsd_npm_cache_pruned_bytes_total`, func(v float64) bool { return v > 0 }},
-	} {
-		if got := td.metric(m.name); !m.want(got) {
-			t.Errorf("%s: got %v", m.name, got)
+	}
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+		var wrong []string
+		for _, m := range metrics {
+			if got := td.metric(m.name); !m.want(got) {
+				wrong = append(wrong, fmt.Sprintf("%s: got %v", m.name, got))
+			}
+		}
+		if len(wrong) == 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal(strings.Join(wrong, "\n"))
 		}
 	}
 }
