@@ -48,6 +48,14 @@ func Fixtures() map[string]any {
 			ev["transaction"] = map[string]any{"id": "txn_01HZX4K3M7R2Q8"}
 		case "custom-token-exchange":
 			ev["transaction"] = map[string]any{"subject_token_type": "urn:example:external-token", "subject_token": "external-token"}
+		case "login-post-identifier", "signup-post-identifier":
+			delete(ev, "user") // the user is not known yet: only what they typed
+			ev["transaction"] = map[string]any{"identifier": "jane@example.com", "locale": "en"}
+		case "password-hash-migration":
+			ev["connection"] = map[string]any{"id": "con_Kx9Tq2Lm4Np7Rs1V", "name": "Username-Password-Authentication", "strategy": "auth0"}
+			ev["password"] = map[string]any{"plaintext": "correct horse", "hash": "legacy-hash", "algorithm": "legacy"}
+		case "post-credential-validation":
+			ev["connection"] = map[string]any{"id": "con_Kx9Tq2Lm4Np7Rs1V", "name": "Username-Password-Authentication", "strategy": "auth0"}
 		case "event-stream":
 			ev["message"] = map[string]any{"type": "user.created", "data": map[string]any{}}
 		}

@@ -319,6 +319,10 @@ func (g *Generation) execute(ctx context.Context, t trigger.Trigger, actions []*
 		a.run(ctx, ex, members, ar, deadline, handler)
 		if ar.Error != nil {
 			res.Outcome = OutcomeFailed
+			if t.FailClosed { // an error denies: the flow must not go on as if the action had passed
+				res.Outcome = OutcomeDenied
+				res.Effects.Access = wire.Access{Denied: true, Code: wire.AccessCodeActionFailed, Reason: "the action failed", Action: a.name}
+			}
 			break
 		}
 		if res.Effects.Access.Denied {

@@ -7,6 +7,10 @@ type Trigger struct {
 	Name     string // as written in action.yaml and triggers.yaml
 	Handler  string // the exported function that runs the trigger
 	Continue string // the handler that resumes after a redirect, if the trigger has one
+	// FailClosed is true for a trigger whose flow must not go on when an action fails: an error,
+	// a time-out or an interruption in any action denies the transaction (outcome "denied")
+	// rather than failing it.
+	FailClosed bool
 }
 
 // All lists every supported trigger, in SPEC §4 order.
@@ -22,6 +26,13 @@ var All = []Trigger{
 	{Name: "custom-phone-provider", Handler: "onExecuteCustomPhoneProvider"},
 	{Name: "custom-token-exchange", Handler: "onExecuteCustomTokenExchange"},
 	{Name: "event-stream", Handler: "onExecuteEventStream"},
+	// The triggers Auth0 added since (its Management API lists the first three as action trigger
+	// types). Both post-identifier triggers call the handler Auth0's post-identifier template
+	// exports.
+	{Name: "login-post-identifier", Handler: "onExecutePostIdentifier"},
+	{Name: "signup-post-identifier", Handler: "onExecutePostIdentifier"},
+	{Name: "password-hash-migration", Handler: "onExecutePasswordHashMigration"},
+	{Name: "post-credential-validation", Handler: "onExecutePostCredentialValidation", FailClosed: true},
 }
 
 var byName = func() map[string]Trigger {

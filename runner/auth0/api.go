@@ -23,8 +23,11 @@
 //	custom-email-provider,
 //	custom-phone-provider         notification.drop(reason)/retry(reason)
 //	custom-token-exchange         access.deny(code, reason)/rejectInvalidSubjectToken(reason);
-//	                              authentication.setUserById/setUserByConnection;
+//	                              authentication.setUserById/setUserByConnection/
+//	                              setOrganization/setActor;
 //	                              user.setAppMetadata/setUserMetadata
+//	login-post-identifier, signup-post-identifier, password-hash-migration,
+//	post-credential-validation    see newtriggers.go; groups.* and roles.* too
 //	every trigger                 cache.get/set/delete
 //
 // Every call but cache.get, redirect.encodeToken/validateToken/canRedirect and rules.wasExecuted
@@ -137,6 +140,10 @@ var builders = map[string]builder{
 	"custom-token-exchange":         apiCustomTokenExchange,
 	"custom-email-provider":         apiNotificationProvider,
 	"custom-phone-provider":         apiNotificationProvider,
+	"login-post-identifier":         apiPostIdentifier,
+	"signup-post-identifier":        apiPostIdentifier,
+	"password-hash-migration":       apiPasswordHashMigration,
+	"post-credential-validation":    apiPostCredentialValidation,
 }
 
 // method is one api function.
@@ -601,6 +608,7 @@ func apiPostLogin(v *API, api *goja.Object) {
 	group(v, api, "rules", map[string]method{
 		"wasExecuted": func(goja.FunctionCall) goja.Value { return v.rt.ToValue(false) }, // no Rules here
 	})
+	apiDirectory(v, api)
 }
 
 // expiringMethods are session.* and refreshToken.* of post-login.
@@ -864,8 +872,11 @@ func apiCustomTokenExchange(v *API, api *goja.Object) {
 			}
 			return out
 		}),
+		"setOrganization": v.setOrganization(api),
+		"setActor":        v.setActor(api),
 	})
 	group(v, api, "user", userMethods(v, api))
+	apiDirectory(v, api)
 }
 
 func apiNotificationProvider(v *API, api *goja.Object) {

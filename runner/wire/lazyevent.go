@@ -121,6 +121,9 @@ func (e *lazyEvent) add(lit, raw string) error {
 		}
 		key = unq
 	}
+	if key == DirectoryMember { // for the api, not the action (api.groups/roles)
+		return nil
+	}
 	if j := e.find(key); j >= 0 { // a repeated key: the last one wins, as in JSON.parse
 		e.entries[j] = eventEntry{key: key, raw: raw}
 	} else {

@@ -179,6 +179,15 @@ type Notification struct {
 	Action string `json:"action"`
 }
 
+// DirectoryMember is the top-level member of an execute request's event that carries the user's
+// groups and roles for api.groups.* and api.roles.* (docs/api.md). The action's event does not
+// show it: Auth0's events have no such member.
+const DirectoryMember = "actionsd_directory"
+
+// AccessCodeActionFailed is Access.Code when a fail-closed trigger (post-credential-validation)
+// is denied because an action failed: the action's error is in its ActionResult.
+const AccessCodeActionFailed = "action_failed"
+
 // Access says whether an action denied the transaction, and why.
 type Access struct {
 	Denied bool   `json:"denied"`

@@ -22,6 +22,12 @@ interface EventUser {
   app_metadata: Metadata; user_metadata: Metadata; multifactor?: string[];
 }
 interface BaseEvent { tenant: EventTenant; request: EventRequest; secrets: Secrets }
+// api.groups and api.roles answer from the execute request's actionsd_directory member
+// (docs/api.md); a list the request did not bring rejects with an error naming it.
+interface UserGroup { id?: string; name?: string; [key: string]: unknown }
+interface EffectiveRole { id?: string; name?: string; [key: string]: unknown }
+interface APIGroups { getUserGroups(): Promise<Array<UserGroup | string>>; hasGroupMembership(group: string): Promise<boolean> }
+interface APIRoles { getUserEffectiveRoles(): Promise<EffectiveRole[]>; getUserEffectiveRolesInOrganization(organizationId: string): Promise<EffectiveRole[]> }
 interface CacheRecord { value: string; expires_at?: number }
 interface CacheWriteResult { type: 'success' | 'error'; code?: string }
 interface APICache {
@@ -68,6 +74,8 @@ interface PostLoginAPI {
   transaction: { setMetadata(key: string, value: unknown): PostLoginAPI };
   validation: { error(code: string, message: string): PostLoginAPI };
   prompt: { render(promptId: string, options?: { vars?: Record<string, unknown>; fields?: Record<string, unknown> }): void };
+  groups: APIGroups;
+  roles: APIRoles;
   cache: APICache;
 }
 
@@ -122,8 +130,42 @@ interface NotificationAPI {
 interface CustomTokenExchangeEvent extends BaseEvent { client: EventClient; transaction: { subject_token_type: string; subject_token: string; requested_scopes?: string[] }; resource_server?: { identifier: string } }
 interface CustomTokenExchangeAPI {
   access: { deny(code: string, reason: string): CustomTokenExchangeAPI; rejectInvalidSubjectToken(reason: string): CustomTokenExchangeAPI };
-  authentication: { setUserById(userId: string): CustomTokenExchangeAPI; setUserByConnection(connection: string, user: Record<string, unknown>, options?: { creationBehavior?: 'create_if_not_exists' | 'none'; updateBehavior?: 'replace' | 'none' }): CustomTokenExchangeAPI };
+  authentication: {
+    setUserById(userId: string): CustomTokenExchangeAPI;
+    setUserByConnection(connection: string, user: Record<string, unknown>, options?: { creationBehavior?: 'create_if_not_exists' | 'none'; updateBehavior?: 'replace' | 'none' }): CustomTokenExchangeAPI;
+    setOrganization(organization: string): CustomTokenExchangeAPI;
+    setActor(actor: TokenActor): CustomTokenExchangeAPI;
+  };
   user: { setAppMetadata(key: string, value: unknown): CustomTokenExchangeAPI; setUserMetadata(key: string, value: unknown): CustomTokenExchangeAPI };
+  groups: APIGroups;
+  roles: APIRoles;
+  cache: APICache;
+}
+// The act claim of RFC 8693 §4.1: who acts for the subject; act nests at most 5 deep.
+interface TokenActor { sub: string; act?: TokenActor; [claim: string]: unknown }
+
+// ---- login-post-identifier, signup-post-identifier ----
+interface PostIdentifierEvent extends BaseEvent { client: EventClient; transaction: { identifier: string; id?: string; locale?: string; [key: string]: unknown }; organization?: { id: string; name: string; display_name?: string; metadata?: Metadata }; connection?: EventConnection }
+interface PostIdentifierAPI {
+  access: { deny(reason: string): PostIdentifierAPI };
+  authentication: { setConnectionByName(connection: string): PostIdentifierAPI };
+  cache: APICache;
+}
+
+// ---- password-hash-migration ----
+interface PasswordHashMigrationEvent extends BaseEvent { user: EventUser; connection: EventConnection; client?: EventClient; password: { plaintext: string; hash: string; algorithm?: string } }
+interface PasswordHashMigrationAPI {
+  access: { deny(reason: string): PasswordHashMigrationAPI };
+  authentication: { setPasswordVerified(): PasswordHashMigrationAPI };
+  cache: APICache;
+}
+
+// ---- post-credential-validation (fail-closed: an error in any action denies) ----
+interface PostCredentialValidationEvent extends BaseEvent { user: EventUser; client: EventClient; connection: EventConnection; organization?: { id: string; name: string }; transaction?: { id?: string; [key: string]: unknown }; authentication?: { methods: Array<{ name: string; timestamp: string }> } }
+interface PostCredentialValidationAPI {
+  access: { deny(reason: string): PostCredentialValidationAPI };
+  groups: APIGroups;
+  roles: APIRoles;
   cache: APICache;
 }
 
@@ -140,6 +182,10 @@ interface ActionsdHandlers {
   'custom-phone-provider': { onExecuteCustomPhoneProvider(event: CustomPhoneProviderEvent, api: NotificationAPI): void | Promise<void> };
   'custom-token-exchange': { onExecuteCustomTokenExchange(event: CustomTokenExchangeEvent, api: CustomTokenExchangeAPI): void | Promise<void> };
   'event-stream': { onExecuteEventStream(event: EventStreamEvent, api: CacheOnlyAPI): void | Promise<void> };
+  'login-post-identifier': { onExecutePostIdentifier(event: PostIdentifierEvent, api: PostIdentifierAPI): void | Promise<void> };
+  'signup-post-identifier': { onExecutePostIdentifier(event: PostIdentifierEvent, api: PostIdentifierAPI): void | Promise<void> };
+  'password-hash-migration': { onExecutePasswordHashMigration(event: PasswordHashMigrationEvent, api: PasswordHashMigrationAPI): void | Promise<void> };
+  'post-credential-validation': { onExecutePostCredentialValidation(event: PostCredentialValidationEvent, api: PostCredentialValidationAPI): void | Promise<void> };
 }
 
 // Auth0's quickstart names: @param {Event} event, @param {PostLoginAPI} api.
@@ -176,5 +222,7 @@ declare const events: {
   postChangePassword(o?: object): PostChangePasswordEvent; sendPhoneMessage(o?: object): SendPhoneMessageEvent;
   passwordResetPostChallenge(o?: object): PasswordResetPostChallengeEvent; customEmailProvider(o?: object): CustomEmailProviderEvent;
   customPhoneProvider(o?: object): CustomPhoneProviderEvent; customTokenExchange(o?: object): CustomTokenExchangeEvent;
-  eventStream(o?: object): EventStreamEvent; [trigger: string]: (o?: object) => BaseEvent;
+  eventStream(o?: object): EventStreamEvent; loginPostIdentifier(o?: object): PostIdentifierEvent;
+  signupPostIdentifier(o?: object): PostIdentifierEvent; passwordHashMigration(o?: object): PasswordHashMigrationEvent;
+  postCredentialValidation(o?: object): PostCredentialValidationEvent; [trigger: string]: (o?: object) => BaseEvent;
 };
