@@ -3,7 +3,7 @@
 // (fixed values), tty, timers, zlib, crypto, http, https (clients over runner/web's transport),
 // perf_hooks and process; fs, child_process, net, tls, vm, worker_threads, http2, dns and a few
 // others load but every function throws "<module>.<fn> is not available to actions". It also
-// provides the console (util.format and util.inspect on one line) and the process object.
+// provides the console (util.format and util.inspect, as Node prints them) and the process object.
 //
 // The built-ins are JavaScript (node/*.js, one function expression (native, require) per module)
 // over Go natives (buffer.go, crypto.go, cipher.go, zlib.go, console.go), compiled once per
@@ -101,6 +101,7 @@ type Modules struct {
 	nat       *goja.Object          // natives handed to built-ins, made on first use
 	breq      goja.Value            // the require of built-ins and bundles
 	internals []goja.Value          // what the built-in loading now named shared (native.shared)
+	insp      *inspectIntrinsics    // inspect.go's, read on first use
 }
 
 // New runs the built-ins' prelude on vm's runtime (in are its intrinsics) and makes its process
@@ -318,8 +319,9 @@ func (v *Modules) natives() *goja.Object {
 		"isUtf8": func(call goja.FunctionCall) goja.Value {
 			return v.rt.ToValue(utf8.Valid(v.bytesArg(call, 0)))
 		},
-		"inspect": v.jsInspect,
-		"format":  v.jsFormat,
+		"inspect":           v.jsInspect,
+		"format":            v.jsFormat,
+		"formatWithOptions": v.jsFormatWithOptions,
 	} {
 		n.Set(name, fn)
 	}

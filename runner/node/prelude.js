@@ -142,5 +142,10 @@
     });
   }
 
-  return { EventEmitter, util, stub };
+  // What util.inspect (inspect.go) calls rather than what user code could replace later.
+  const intrinsics = [Symbol.for('nodejs.util.inspect.custom'), Object.getOwnPropertyDescriptor,
+    Object.getOwnPropertySymbols, Function.prototype.toString, Object.getPrototypeOf(async function () {}),
+    Object.getPrototypeOf(function* () {}), Object, Function];
+
+  return { EventEmitter, util, stub, inspect: intrinsics };
 })
