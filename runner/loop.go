@@ -48,6 +48,7 @@ type jsTimer struct {
 	delay    time.Duration
 	fn       goja.Callable
 	args     []goja.Value
+	this     goja.Value // the Timeout object, `this` in the callback as in Node
 }
 
 func (l *loop) init() {
@@ -184,7 +185,7 @@ func (v *vm) runDueTimers() error {
 		} else {
 			delete(l.timers, due.id)
 		}
-		if _, err := due.fn(goja.Undefined(), due.args...); err != nil {
+		if _, err := due.fn(due.this, due.args...); err != nil {
 			return err
 		}
 	}
@@ -193,7 +194,7 @@ func (v *vm) runDueTimers() error {
 func (v *vm) addTimer(call goja.FunctionCall, repeat bool) goja.Value {
 	fn, ok := goja.AssertFunction(call.Argument(0))
 	if !ok {
-		panic(v.rt.NewTypeError("the callback of a timer must be a function"))
+		panic(v.node.ArgTypeError("callback", "function", call.Argument(0)))
 	}
 	if len(v.loop.timers) >= maxTimers {
 		panic(v.newError("too many pending timers"))
@@ -213,7 +214,8 @@ func (v *vm) addTimer(call goja.FunctionCall, repeat bool) goja.Value {
 		t.args = append([]goja.Value(nil), call.Arguments[2:]...)
 	}
 	v.loop.timers[t.id] = t
-	return v.timeoutObject(t.id)
+	t.this = v.timeoutObject(t.id)
+	return t.this
 }
 
 // timeoutObject is what setTimeout and setInterval return: like Node's Timeout, an object with
@@ -243,6 +245,10 @@ func (v *vm) timeoutObject(id int64) goja.Value {
 		_ = p.SetSymbol(goja.SymToPrimitive, func(call goja.FunctionCall) goja.Value {
 			return rt.ToValue(timerID(call.This))
 		})
+		ctor := rt.ToValue(func(goja.FunctionCall) goja.Value { panic(rt.NewTypeError("Illegal constructor")) }).(*goja.Object)
+		_ = ctor.DefineDataProperty("name", rt.ToValue("Timeout"), goja.FLAG_FALSE, goja.FLAG_TRUE, goja.FLAG_FALSE)
+		_ = ctor.DefineDataProperty("prototype", p, goja.FLAG_FALSE, goja.FLAG_FALSE, goja.FLAG_FALSE)
+		_ = p.DefineDataProperty("constructor", ctor, goja.FLAG_TRUE, goja.FLAG_TRUE, goja.FLAG_FALSE) // Timeout, as in Node
 		v.timerProto = v.harden(p).(*goja.Object) // shared by every owner of the runtime
 	}
 	o := rt.NewObject()

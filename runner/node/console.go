@@ -79,6 +79,12 @@ func (v *Modules) argTypeError(msg string, got goja.Value) *goja.Object {
 	return e
 }
 
+// ArgTypeError is Node's ERR_INVALID_ARG_TYPE TypeError: The "name" argument must be of type typ.
+// Received ...
+func (v *Modules) ArgTypeError(name, typ string, got goja.Value) *goja.Object {
+	return v.argTypeError("The \""+name+"\" argument must be of type "+typ, got)
+}
+
 // describeReceived is the "Received ..." part of Node's ERR_INVALID_ARG_TYPE messages.
 func describeReceived(val goja.Value) string {
 	switch {

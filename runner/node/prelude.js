@@ -327,7 +327,7 @@
   // What util.inspect (inspect.go) calls rather than what user code could replace later.
   const intrinsics = [Symbol.for('nodejs.util.inspect.custom'), Object.getOwnPropertyDescriptor,
     Object.getOwnPropertySymbols, Function.prototype.toString, Object.getPrototypeOf(async function () {}),
-    Object.getPrototypeOf(function* () {}), Object, Function];
+    Object.getPrototypeOf(function* () {}), Object, Function, Symbol.for('nodejs.util.promisify.custom')];
 
   return { EventEmitter, util, stub, inspect: intrinsics, events: eventsInternals };
 })

@@ -43,3 +43,11 @@ test('setTimeout this', async () => { let self; setTimeout(function () { self = 
 test('performance.now increases', async () => { const a = performance.now(); await wait(5); return performance.now() - a >= 4; });
 test('performance timeOrigin', () => typeof performance.timeOrigin);
 test('perf_hooks', () => require('perf_hooks').performance === performance);
+test('setInterval this', () => new Promise((res) => { const i = setInterval(function () { clearInterval(i); res([this === i, this.constructor.name]); }, 1); }));
+test('timer function names', () => [setTimeout.name, setInterval.name, clearTimeout.name, clearInterval.name]);
+test('timers module is the globals', () => { const t = require('timers'); return [t.setInterval === setInterval, t.clearTimeout === clearTimeout, t.clearInterval === clearInterval, t.clearImmediate === clearImmediate]; });
+test('promisify(setTimeout) is timers/promises', () => require('util').promisify(setTimeout) === require('timers/promises').setTimeout);
+test('promisify(setImmediate)', async () => await require('util').promisify(setImmediate)('imm'));
+test('timers/promises abort message', async () => { const ac = new AbortController(); ac.abort(); try { await require('timers/promises').setTimeout(10, 'x', { signal: ac.signal }); } catch (e) { return [e.message, e.cause && e.cause.name]; } });
+test('setTimeout non-function message', () => { try { setTimeout(null); } catch (e) { return e.message; } });
+test('setInterval non-function', () => { try { setInterval({}, 1); } catch (e) { return [e.code, e.message]; } });
