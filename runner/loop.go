@@ -248,7 +248,8 @@ func (v *vm) timeoutObject(id int64) goja.Value {
 		ctor := rt.ToValue(func(goja.FunctionCall) goja.Value { panic(rt.NewTypeError("Illegal constructor")) }).(*goja.Object)
 		_ = ctor.DefineDataProperty("name", rt.ToValue("Timeout"), goja.FLAG_FALSE, goja.FLAG_TRUE, goja.FLAG_FALSE)
 		_ = ctor.DefineDataProperty("prototype", p, goja.FLAG_FALSE, goja.FLAG_FALSE, goja.FLAG_FALSE)
-		_ = p.DefineDataProperty("constructor", ctor, goja.FLAG_TRUE, goja.FLAG_TRUE, goja.FLAG_FALSE) // Timeout, as in Node
+		// p.constructor is Timeout, as in Node.
+		_ = p.DefineDataProperty("constructor", ctor, goja.FLAG_TRUE, goja.FLAG_TRUE, goja.FLAG_FALSE)
 		v.timerProto = v.harden(p).(*goja.Object) // shared by every owner of the runtime
 	}
 	o := rt.NewObject()
