@@ -104,6 +104,7 @@ type Modules struct {
 	internals []goja.Value          // what the built-in loading now named shared (native.shared)
 	insp      *inspectIntrinsics    // inspect.go's, read on first use
 	timers    map[string]goja.Value // the timer functions (Timer)
+	ticks     []tick                // process.nextTick's queue (process.go)
 }
 
 // New runs the built-ins' prelude on vm's runtime (in are its intrinsics) and makes its process
