@@ -425,15 +425,15 @@ func (v *Modules) hasBuiltInToString(o *goja.Object) bool {
 		if !hasToPrim {
 			return true
 		}
-		if v.hasOwn(o, goja.SymToPrimitive) {
+		if v.hasOwn(o, propKey{sym: goja.SymToPrimitive}) {
 			return false
 		}
 		checkToString = false
-	} else if v.hasOwn(o, "toString") {
+	} else if v.hasOwn(o, strKey("toString")) {
 		return false
 	} else if !hasToPrim {
 		checkToPrim = false
-	} else if v.hasOwn(o, goja.SymToPrimitive) {
+	} else if v.hasOwn(o, propKey{sym: goja.SymToPrimitive}) {
 		return false
 	}
 	p := o
@@ -442,11 +442,11 @@ func (v *Modules) hasBuiltInToString(o *goja.Object) bool {
 		if p == nil {
 			return true
 		}
-		if (checkToString && v.hasOwn(p, "toString")) || (checkToPrim && v.hasOwn(p, goja.SymToPrimitive)) {
+		if (checkToString && v.hasOwn(p, strKey("toString"))) || (checkToPrim && v.hasOwn(p, propKey{sym: goja.SymToPrimitive})) {
 			break
 		}
 	}
-	d := v.ownDesc(p, "constructor")
+	d := v.ownDesc(p, strKey("constructor"))
 	if d == nil {
 		return false
 	}

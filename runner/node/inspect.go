@@ -31,7 +31,7 @@ import (
 // prelude (before any user code) or, for those that would cost every runtime, on first use.
 type inspectIntrinsics struct {
 	custom               *goja.Symbol // Symbol.for('nodejs.util.inspect.custom')
-	gopd, ownSymbols     goja.Callable
+	ownSymbols           goja.Callable
 	fnToString           goja.Callable
 	asyncFnProto         *goja.Object
 	genFnProto           *goja.Object
@@ -54,7 +54,6 @@ func (v *Modules) intrinsics() *inspectIntrinsics {
 	fn := func(i int) goja.Callable { f, _ := goja.AssertFunction(at(i)); return f }
 	in := &inspectIntrinsics{
 		custom:       at(0).(*goja.Symbol),
-		gopd:         fn(1),
 		ownSymbols:   fn(2),
 		fnToString:   fn(3),
 		asyncFnProto: at(4).(*goja.Object),
@@ -143,43 +142,36 @@ type propDesc struct {
 	enumerable      bool
 }
 
-func keyValue(rt *goja.Runtime, key any) goja.Value {
-	switch k := key.(type) {
-	case *goja.Symbol:
-		return k
-	case string:
-		return rt.ToValue(k)
-	}
-	return goja.Undefined()
+// propKey is a property key: a name, or a symbol when sym is not nil.
+type propKey struct {
+	name string
+	sym  *goja.Symbol
 }
 
-// ownDesc is Object.getOwnPropertyDescriptor(o, key) (key a string or a *goja.Symbol); nil when
-// o has no such own property.
-func (v *Modules) ownDesc(o *goja.Object, key any) *propDesc {
-	d, err := v.intrinsics().gopd(goja.Undefined(), o, keyValue(v.rt, key))
-	if err != nil {
-		panic(err)
+func strKey(name string) propKey { return propKey{name: name} }
+
+// ownDesc is Object.getOwnPropertyDescriptor(o, key); nil when o has no such own property.
+func (v *Modules) ownDesc(o *goja.Object, key propKey) *propDesc {
+	var d goja.PropertyDescriptor
+	var ok bool
+	if key.sym != nil {
+		d, ok = o.GetOwnPropertyDescriptor(key.sym)
+	} else {
+		d, ok = o.GetOwnPropertyDescriptorStr(key.name)
 	}
-	do, ok := d.(*goja.Object)
 	if !ok {
 		return nil
 	}
-	pd := &propDesc{enumerable: do.Get("enumerable").ToBoolean()}
-	if g := do.Get("get"); g != nil {
-		pd.get, pd.set = g, do.Get("set")
-		if goja.IsUndefined(pd.get) {
-			pd.get = nil
-		}
-		if goja.IsUndefined(pd.set) {
-			pd.set = nil
-		}
+	pd := &propDesc{enumerable: d.Enumerable == goja.FLAG_TRUE}
+	if d.Getter != nil || d.Setter != nil {
+		pd.get, pd.set = d.Getter, d.Setter
 		return pd
 	}
-	pd.value = do.Get("value")
+	pd.value = d.Value
 	return pd
 }
 
-func (v *Modules) hasOwn(o *goja.Object, key any) bool { return v.ownDesc(o, key) != nil }
+func (v *Modules) hasOwn(o *goja.Object, key propKey) bool { return v.ownDesc(o, key) != nil }
 
 var proxyType = reflect.TypeOf(goja.Proxy{})
 var typePromise = reflect.TypeOf((*goja.Promise)(nil))
@@ -252,7 +244,7 @@ type inspector struct {
 	seen           []*goja.Object
 	currentDepth   int
 	circular       map[*goja.Object]int
-	budget         map[int]int
+	budget         []int // output length per indentation level
 	steps          int
 	ctx            context.Context
 }
@@ -620,7 +612,7 @@ func (in *inspector) constructorName(obj *goja.Object, recurseTimes int, protoPr
 				return name, true
 			}
 		}
-		if d := in.v.ownDesc(o, "constructor"); d != nil {
+		if d := in.v.ownDesc(o, strKey("constructor")); d != nil {
 			if c, ok := d.value.(*goja.Object); ok {
 				if _, fn := goja.AssertFunction(c); fn {
 					if n := c.Get("name"); n != nil && n.String() != "" && instanceOf(tmp, c) {
@@ -680,15 +672,15 @@ func internalConstructorName(o *goja.Object) string {
 // prototypes (up to three levels) give main.
 func (in *inspector) addPrototypeProperties(main, obj *goja.Object, recurseTimes int, output *[]string) {
 	v := in.v
-	var keySet map[any]bool
-	var keys []any
+	var keySet map[propKey]bool
+	var keys []propKey
 	for depth := 0; depth < 3; depth++ {
 		if depth != 0 || main == obj {
 			obj = obj.Prototype()
 			if obj == nil {
 				return
 			}
-			if d := v.ownDesc(obj, "constructor"); d != nil {
+			if d := v.ownDesc(obj, strKey("constructor")); d != nil {
 				if c, ok := d.value.(*goja.Object); ok {
 					if _, fn := goja.AssertFunction(c); fn && builtInObjects[c.Get("name").String()] {
 						return
@@ -697,7 +689,7 @@ func (in *inspector) addPrototypeProperties(main, obj *goja.Object, recurseTimes
 			}
 		}
 		if depth == 0 {
-			keySet = map[any]bool{}
+			keySet = map[propKey]bool{}
 		} else {
 			for _, k := range keys {
 				keySet[k] = true
@@ -706,7 +698,7 @@ func (in *inspector) addPrototypeProperties(main, obj *goja.Object, recurseTimes
 		keys = v.ownKeys(obj, true)
 		in.seen = append(in.seen, main)
 		for _, k := range keys {
-			if k == "constructor" || v.hasOwn(main, k) || (depth != 0 && keySet[k]) {
+			if k == strKey("constructor") || v.hasOwn(main, k) || (depth != 0 && keySet[k]) {
 				continue
 			}
 			d := v.ownDesc(obj, k)
@@ -727,11 +719,11 @@ func (in *inspector) addPrototypeProperties(main, obj *goja.Object, recurseTimes
 }
 
 // ownKeys are o's own keys (strings, then symbols): all of them, or the enumerable ones.
-func (v *Modules) ownKeys(o *goja.Object, all bool) []any {
-	var keys []any
+func (v *Modules) ownKeys(o *goja.Object, all bool) []propKey {
+	var keys []propKey
 	if all {
 		for _, k := range o.GetOwnPropertyNames() {
-			keys = append(keys, k)
+			keys = append(keys, strKey(k))
 		}
 		syms, err := v.intrinsics().ownSymbols(goja.Undefined(), o)
 		if err != nil {
@@ -741,16 +733,19 @@ func (v *Modules) ownKeys(o *goja.Object, all bool) []any {
 		n := int(so.Get("length").ToInteger())
 		for i := 0; i < n; i++ {
 			if s, ok := so.Get(strconv.Itoa(i)).(*goja.Symbol); ok {
-				keys = append(keys, s)
+				keys = append(keys, propKey{sym: s})
 			}
 		}
 		return keys
 	}
-	for _, k := range o.Keys() {
-		keys = append(keys, k)
+	names := o.Keys()
+	syms := o.Symbols()
+	keys = make([]propKey, 0, len(names)+len(syms))
+	for _, k := range names {
+		keys = append(keys, strKey(k))
 	}
-	for _, s := range o.Symbols() {
-		keys = append(keys, s)
+	for _, s := range syms {
+		keys = append(keys, propKey{sym: s})
 	}
 	return keys
 }
@@ -793,28 +788,28 @@ func isIndexKey(k string) bool {
 }
 
 // nonIndexKeys are getOwnNonIndexProperties: o's keys that are no array index.
-func (v *Modules) nonIndexKeys(o *goja.Object, all bool) []any {
-	var out []any
+func (v *Modules) nonIndexKeys(o *goja.Object, all bool) []propKey {
+	var out []propKey
 	if all {
 		for _, k := range o.GetOwnPropertyNames() {
 			if !isIndexKey(k) {
-				out = append(out, k)
+				out = append(out, strKey(k))
 			}
 		}
 		for _, k := range v.ownKeys(o, true) {
-			if s, ok := k.(*goja.Symbol); ok {
-				out = append(out, s)
+			if k.sym != nil {
+				out = append(out, k)
 			}
 		}
 		return out
 	}
 	for _, k := range o.Keys() {
 		if !isIndexKey(k) {
-			out = append(out, k)
+			out = append(out, strKey(k))
 		}
 	}
 	for _, s := range o.Symbols() {
-		out = append(out, s)
+		out = append(out, propKey{sym: s})
 	}
 	return out
 }
@@ -834,7 +829,7 @@ func (in *inspector) formatRaw(value *goja.Object, recurseTimes int, typedArray 
 
 	tag := ""
 	if t, ok := host.String(value.GetSymbol(goja.SymToStringTag)); ok && t != "" {
-		d := v.ownDesc(value, goja.SymToStringTag)
+		d := v.ownDesc(value, propKey{sym: goja.SymToStringTag})
 		own := d != nil && (in.showHidden || d.enumerable)
 		if !own {
 			tag = t
@@ -843,7 +838,7 @@ func (in *inspector) formatRaw(value *goja.Object, recurseTimes int, typedArray 
 	base := ""
 	var fmtr formatter = func(*inspector, *goja.Object, int) []string { return nil }
 	braces := [2]string{"{", "}"}
-	var keys []any
+	var keys []propKey
 	extrasType := kObjectType
 	class := in.v.classOf(value)
 	et := value.ExportType()
@@ -955,10 +950,10 @@ func (in *inspector) formatRaw(value *goja.Object, recurseTimes int, typedArray 
 				return prefix + "{ byteLength: " + formatNumber(float64(len(ab.Bytes())), nil, false) + " }"
 			}
 			braces[0] = prefix + "{"
-			keys = append([]any{"byteLength"}, keys...)
+			keys = append([]propKey{strKey("byteLength")}, keys...)
 		case onChain(value, v.lateIntrinsics().dataViewProto) && class == "Object":
 			braces[0] = getPrefix(constructor, hasCtor, tag, "DataView", "") + "{"
-			keys = append([]any{"byteLength", "byteOffset", "buffer"}, keys...)
+			keys = append([]propKey{strKey("byteLength"), strKey("byteOffset"), strKey("buffer")}, keys...)
 		case et == typePromise:
 			braces[0] = getPrefix(constructor, hasCtor, tag, "Promise", "") + "{"
 			fmtr = (*inspector).formatPromise
@@ -1020,8 +1015,8 @@ func (in *inspector) formatRaw(value *goja.Object, recurseTimes int, typedArray 
 		}
 	}
 	res := in.reduceToSingleString(output, base, braces, extrasType, recurseTimes, value)
-	if in.budget == nil {
-		in.budget = map[int]int{}
+	for len(in.budget) <= in.indentationLvl {
+		in.budget = append(in.budget, 0)
 	}
 	newLength := in.budget[in.indentationLvl] + len(res)
 	in.budget[in.indentationLvl] = newLength
@@ -1176,7 +1171,7 @@ func classLike(slice string) bool {
 
 func (in *inspector) classBase(value *goja.Object, constructor string, hasCtor bool, tag string) string {
 	name := ""
-	if d := in.v.ownDesc(value, "name"); d != nil {
+	if d := in.v.ownDesc(value, strKey("name")); d != nil {
 		if n := value.Get("name"); n != nil && n.ToBoolean() {
 			name = n.String()
 		}
@@ -1203,7 +1198,7 @@ func (in *inspector) classBase(value *goja.Object, constructor string, hasCtor b
 	return "[" + base + "]"
 }
 
-func (in *inspector) boxedBase(value *goja.Object, class string, keys *[]any, constructor string, hasCtor bool, tag string) string {
+func (in *inspector) boxedBase(value *goja.Object, class string, keys *[]propKey, constructor string, hasCtor bool, tag string) string {
 	var prim goja.Value
 	if vf, ok := goja.AssertFunction(value.Get("valueOf")); ok {
 		prim, _ = vf(value)
@@ -1213,7 +1208,7 @@ func (in *inspector) boxedBase(value *goja.Object, class string, keys *[]any, co
 		k := *keys
 		drop := 0
 		for drop < len(k) && drop < n {
-			if s, ok := k[drop].(string); ok && isIndexKey(s) {
+			if k[drop].sym == nil && isIndexKey(k[drop].name) {
 				drop++
 				continue
 			}
@@ -1245,7 +1240,7 @@ func (in *inspector) boxedBase(value *goja.Object, class string, keys *[]any, co
 }
 
 // formatError is Node's formatError.
-func (in *inspector) formatError(err *goja.Object, constructor string, hasCtor bool, tag string, keys *[]any) string {
+func (in *inspector) formatError(err *goja.Object, constructor string, hasCtor bool, tag string, keys *[]propKey) string {
 	name := "Error"
 	if n := err.Get("name"); n != nil && !goja.IsUndefined(n) && !goja.IsNull(n) {
 		name = n.String()
@@ -1272,16 +1267,16 @@ func (in *inspector) formatError(err *goja.Object, constructor string, hasCtor b
 	}
 	if !in.showHidden && len(*keys) != 0 {
 		for _, n := range []string{"name", "message", "stack"} {
-			if i := slices.Index(*keys, any(n)); i != -1 && strings.Contains(stack, err.Get(n).String()) {
+			if i := slices.Index(*keys, strKey(n)); i != -1 && strings.Contains(stack, err.Get(n).String()) {
 				*keys = slices.Delete(*keys, i, i+1)
 			}
 		}
 	}
-	if hasProperty(err, "cause") && !slices.Contains(*keys, any("cause")) {
-		*keys = append(*keys, "cause")
+	if hasProperty(err, "cause") && !slices.Contains(*keys, strKey("cause")) {
+		*keys = append(*keys, strKey("cause"))
 	}
-	if e, ok := err.Get("errors").(*goja.Object); ok && e.ClassName() == "Array" && !slices.Contains(*keys, any("errors")) {
-		*keys = append(*keys, "errors")
+	if e, ok := err.Get("errors").(*goja.Object); ok && e.ClassName() == "Array" && !slices.Contains(*keys, strKey("errors")) {
+		*keys = append(*keys, strKey("errors"))
 	}
 	stack = improveStack(stack, constructor, hasCtor, name, tag)
 	pos := -1
@@ -1770,11 +1765,12 @@ func (in *inspector) formatArray(value *goja.Object, recurseTimes int) []string 
 	remaining := valLen - l
 	output := make([]string, 0, l)
 	for i := 0; i < l; i++ {
-		d := in.v.ownDesc(value, strconv.Itoa(i))
+		key := strKey(strconv.Itoa(i))
+		d := in.v.ownDesc(value, key)
 		if d == nil {
 			return in.formatSpecialArray(value, recurseTimes, l, output, i)
 		}
-		output = append(output, in.formatProperty(value, recurseTimes, strconv.Itoa(i), kArrayType, d, value))
+		output = append(output, in.formatProperty(value, recurseTimes, key, kArrayType, d, value))
 	}
 	if remaining > 0 {
 		output = append(output, remainingText(remaining))
@@ -1806,7 +1802,7 @@ func (in *inspector) formatSpecialArray(value *goja.Object, recurseTimes, maxLen
 				break
 			}
 		}
-		output = append(output, in.formatProperty(value, recurseTimes, key, kArrayType, nil, value))
+		output = append(output, in.formatProperty(value, recurseTimes, strKey(key), kArrayType, nil, value))
 		index++
 	}
 	remaining := int(value.Get("length").ToInteger()) - index
@@ -1929,18 +1925,17 @@ var keyStrRE = func(s string) bool {
 	return true
 }
 
-func (in *inspector) formatProperty(value *goja.Object, recurseTimes int, key any, typ int, d *propDesc, original *goja.Object) string {
+func (in *inspector) formatProperty(value *goja.Object, recurseTimes int, key propKey, typ int, d *propDesc, original *goja.Object) string {
 	in.tick()
 	extra := " "
 	if d == nil {
 		d = in.v.ownDesc(value, key)
 		if d == nil {
 			var x goja.Value
-			switch k := key.(type) {
-			case string:
-				x = value.Get(k)
-			case *goja.Symbol:
-				x = value.GetSymbol(k)
+			if key.sym != nil {
+				x = value.GetSymbol(key.sym)
+			} else {
+				x = value.Get(key.name)
 			}
 			if x == nil {
 				x = goja.Undefined()
@@ -2003,10 +1998,10 @@ func (in *inspector) formatProperty(value *goja.Object, recurseTimes int, key an
 		return str
 	}
 	var name string
-	switch k := key.(type) {
-	case *goja.Symbol:
-		name = "[" + in.stylize(escapeKey(symbolString(k)), "symbol") + "]"
-	case string:
+	if key.sym != nil {
+		name = "[" + in.stylize(escapeKey(symbolString(key.sym)), "symbol") + "]"
+	} else {
+		k := key.name
 		switch {
 		case k == "__proto__":
 			name = "['__proto__']"
@@ -2140,7 +2135,7 @@ func (in *inspector) bufferInspect(o *goja.Object, _ int) (string, bool) {
 var typedArrayBytes = reflect.TypeOf([]byte(nil))
 
 // formatPropertyFlat formats one property on one line (compact: true, breakLength: Infinity).
-func (in *inspector) formatPropertyFlat(o *goja.Object, k any) string {
+func (in *inspector) formatPropertyFlat(o *goja.Object, k propKey) string {
 	in.compactTrue, in.breakLength = true, math.Inf(1)
 	d := in.v.ownDesc(o, k)
 	if d == nil {

@@ -325,7 +325,7 @@
   }
 
   // What util.inspect (inspect.go) calls rather than what user code could replace later.
-  const intrinsics = [Symbol.for('nodejs.util.inspect.custom'), Object.getOwnPropertyDescriptor,
+  const intrinsics = [Symbol.for('nodejs.util.inspect.custom'), null,
     Object.getOwnPropertySymbols, Function.prototype.toString, Object.getPrototypeOf(async function () {}),
     Object.getPrototypeOf(function* () {}), Object, Function, Symbol.for('nodejs.util.promisify.custom')];
 
