@@ -332,12 +332,12 @@ func TestConsoleFormat(t *testing.T) {
 	g := mustBuild(t, newSpec(a), Options{})
 	res := mustExecute(t, g, "post-login", `{}`)
 	wantSuccess(t, res)
-	want := []string{
+	want := []string{ // what Node 20 prints for the same calls (the stack aside)
 		"plain 1 true null undefined",
-		"{ code: 'logger_success', message: \"it's ok\", n: [ 1, 'two', { deep: [Object] } ] }",
-		"cart has 3 items: [ 'a' ]",
+		"{\n  code: 'logger_success',\n  message: \"it's ok\",\n  n: [ 1, 'two', { deep: [Object] } ]\n}",
+		"cart has 3 items: [ 'a', [length]: 1 ]",
 		"Map(1) { 'a' => 1 } Set(1) { 1 } [Function: named] [Function (anonymous)] Symbol(s) 10n",
-		"{ self: [Circular *1], 'a-b': 1 } [] {} [Object: null prototype] {}",
+		"<ref *1> { self: [Circular *1], 'a-b': 1 } [] {} [Object: null prototype] {}",
 		"Error: bad\n\tat actions/fmt/index.js:8:15(91)",
 		"%  extra",
 	}

@@ -50,7 +50,7 @@ type jsTimer struct {
 	fn       goja.Callable
 	args     []goja.Value
 	ctx      []goja.Value // the async_hooks stores it was made in (node.Modules.AsyncContext)
-	fnv      goja.Value   // fn as the value it was given as; kept with ctx only
+	this     goja.Value   // the Timeout object, `this` in the callback as in Node
 }
 
 func (l *loop) init() {
@@ -189,7 +189,7 @@ func (v *vm) runDueTimers() error {
 		}
 		var err error
 		if due.ctx == nil {
-			_, err = due.fn(goja.Undefined(), due.args...)
+			_, err = due.fn(due.this, due.args...)
 		} else {
 			err = v.inAsyncContext(due)
 		}
@@ -215,31 +215,34 @@ func (v *vm) inAsyncContext(t *jsTimer) error {
 		restore := v.node.EnterAsyncContext(t.ctx)
 		return v.rt.ToValue(func(goja.FunctionCall) goja.Value { restore(); return goja.Undefined() })
 	})
-	_, err := v.asyncCall(goja.Undefined(), enter, t.fnv, v.rt.NewArray(valuesToAny(t.args)...))
+	this := t.this
+	if this == nil {
+		this = goja.Undefined()
+	}
+	call := v.rt.ToValue(func(goja.FunctionCall) goja.Value {
+		res, err := t.fn(this, t.args...)
+		if err != nil {
+			panic(err)
+		}
+		return res
+	})
+	_, err := v.asyncCall(goja.Undefined(), enter, call)
 	return err
 }
 
-const asyncCallSource = `(function (enter, fn, args) {
+const asyncCallSource = `(function (enter, call) {
   const restore = enter();
-  try { return fn(...args); } finally { restore(); }
+  try { return call(); } finally { restore(); }
 })`
 
 var asyncCallProgram = sync.OnceValue(func() *goja.Program {
 	return goja.MustCompile("<actionsd async context>", asyncCallSource, true)
 })
 
-func valuesToAny(vals []goja.Value) []any {
-	out := make([]any, len(vals))
-	for i, x := range vals {
-		out[i] = x
-	}
-	return out
-}
-
 func (v *vm) addTimer(call goja.FunctionCall, repeat bool) goja.Value {
 	fn, ok := goja.AssertFunction(call.Argument(0))
 	if !ok {
-		panic(v.rt.NewTypeError("the callback of a timer must be a function"))
+		panic(v.node.ArgTypeError("callback", "function", call.Argument(0)))
 	}
 	if len(v.loop.timers) >= maxTimers {
 		panic(v.newError("too many pending timers"))
@@ -252,9 +255,6 @@ func (v *vm) addTimer(call goja.FunctionCall, repeat bool) goja.Value {
 	d := time.Duration(ms * float64(time.Millisecond))
 	v.loop.nextID++
 	t := &jsTimer{id: v.loop.nextID, when: time.Now().Add(d), fn: fn, delay: d, ctx: v.node.AsyncContext()}
-	if t.ctx != nil {
-		t.fnv = call.Argument(0)
-	}
 	if repeat {
 		t.interval = d
 	}
@@ -262,7 +262,8 @@ func (v *vm) addTimer(call goja.FunctionCall, repeat bool) goja.Value {
 		t.args = append([]goja.Value(nil), call.Arguments[2:]...)
 	}
 	v.loop.timers[t.id] = t
-	return v.timeoutObject(t.id)
+	t.this = v.timeoutObject(t.id)
+	return t.this
 }
 
 // timeoutObject is what setTimeout and setInterval return: like Node's Timeout, an object with
@@ -292,6 +293,11 @@ func (v *vm) timeoutObject(id int64) goja.Value {
 		_ = p.SetSymbol(goja.SymToPrimitive, func(call goja.FunctionCall) goja.Value {
 			return rt.ToValue(timerID(call.This))
 		})
+		ctor := rt.ToValue(func(goja.FunctionCall) goja.Value { panic(rt.NewTypeError("Illegal constructor")) }).(*goja.Object)
+		_ = ctor.DefineDataProperty("name", rt.ToValue("Timeout"), goja.FLAG_FALSE, goja.FLAG_TRUE, goja.FLAG_FALSE)
+		_ = ctor.DefineDataProperty("prototype", p, goja.FLAG_FALSE, goja.FLAG_FALSE, goja.FLAG_FALSE)
+		// p.constructor is Timeout, as in Node.
+		_ = p.DefineDataProperty("constructor", ctor, goja.FLAG_TRUE, goja.FLAG_TRUE, goja.FLAG_FALSE)
 		v.timerProto = v.harden(p).(*goja.Object) // shared by every owner of the runtime
 	}
 	o := rt.NewObject()

@@ -235,7 +235,7 @@ func (v *vm) installGlobals() error {
 			}})
 		g.Set("URL", v.web.Get("URL"))
 		g.Set("URLSearchParams", v.web.Get("URLSearchParams"))
-		v.node = node.New(v, &v.in, node.Config{Web: v.web, SetTimeout: v.setTimeout,
+		v.node = node.New(v, &v.in, node.Config{Web: v.web, SetTimeout: v.setTimeout, SetInterval: v.setInterval,
 			ClearTimeout: v.clearTimer, Harden: v.harden, ProcessEnv: v.act.env.processEnv})
 		v.lazyGlobal("Buffer", func() goja.Value { return v.node.Require("buffer").(*goja.Object).Get("Buffer") })
 		v.lazyGlobal("crypto", func() goja.Value { return v.node.Require("crypto").(*goja.Object).Get("webcrypto") })
@@ -251,10 +251,9 @@ func (v *vm) installGlobals() error {
 		v.modConsole = v.node.NewConsole()
 		v.in.MustFreeze(v.modConsole)
 
-		g.Set("setTimeout", v.setTimeout)
-		g.Set("setInterval", v.setInterval)
-		g.Set("clearTimeout", v.clearTimer)
-		g.Set("clearInterval", v.clearTimer)
+		for _, name := range []string{"setTimeout", "setInterval", "clearTimeout", "clearInterval"} {
+			g.Set(name, v.node.Timer(name)) // the functions node:timers exports too
+		}
 		g.Set("atob", v.web.Get("atob"))
 		g.Set("btoa", v.web.Get("btoa"))
 		for _, name := range web.Names {

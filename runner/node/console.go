@@ -4,7 +4,6 @@ import (
 	"math"
 	"math/big"
 	"reflect"
-	"regexp"
 	"strconv"
 	"strings"
 
@@ -12,10 +11,8 @@ import (
 	"github.com/dop251/goja"
 )
 
-// Console output is formatted like Node's util.format, on one line: strings print as they are,
-// other values as util.inspect would print them with its default depth of 2 —
-// { code: 'logger_success', message: 'sent' }, [ 1, 2, 3 ], [Function: f], Map(1) { 'a' => 1 },
-// an Error as its stack. Unlike Node, long output is never broken across lines.
+// Console output is util.format's (inspect.go has util.inspect): strings print as they are, other
+// values as util.inspect prints them, with Node's defaults (depth 2, lines broken at 80 columns).
 
 // NewConsole returns a console whose every method appends one line to the logs of the execution
 // in progress (host.VM.Log: console.log in a module called by an action lands in that action's
@@ -23,7 +20,7 @@ import (
 func (v *Modules) NewConsole() *goja.Object {
 	c := v.rt.NewObject()
 	log := func(call goja.FunctionCall) goja.Value {
-		v.vm.Log(v.format(call.Arguments))
+		v.vm.Log(v.format(nil, call.Arguments))
 		return goja.Undefined()
 	}
 	for _, name := range []string{"log", "info", "warn", "error", "debug", "trace", "dir"} {
@@ -33,331 +30,432 @@ func (v *Modules) NewConsole() *goja.Object {
 }
 
 func (v *Modules) jsFormat(call goja.FunctionCall) goja.Value {
-	return v.rt.ToValue(v.format(call.Arguments))
+	return v.rt.ToValue(v.format(nil, call.Arguments))
 }
 
+// jsFormatWithOptions is util.formatWithOptions(inspectOptions, ...args).
+func (v *Modules) jsFormatWithOptions(call goja.FunctionCall) goja.Value {
+	opts, ok := call.Argument(0).(*goja.Object)
+	if !ok {
+		panic(v.argTypeError("The \"inspectOptions\" argument must be of type object", call.Argument(0)))
+	}
+	return v.rt.ToValue(v.format(opts, call.Arguments[1:]))
+}
+
+// jsInspect is util.inspect(value, opts) and its legacy form (value, showHidden, depth, colors).
 func (v *Modules) jsInspect(call goja.FunctionCall) goja.Value {
-	var b strings.Builder
-	v.inspect(&b, call.Argument(0), 0, nil)
-	return v.rt.ToValue(b.String())
-}
-
-// format is util.format.
-func (v *Modules) format(args []goja.Value) string {
-	var b strings.Builder
-	rest, wrote := args, false
-	if len(args) > 0 {
-		if s, ok := host.String(args[0]); ok {
-			rest, wrote = v.formatPlaceholders(&b, s, args[1:]), true
-		}
-	}
-	for i, a := range rest {
-		if wrote || i > 0 {
-			b.WriteByte(' ')
-		}
-		if s, ok := host.String(a); ok {
-			b.WriteString(s)
-		} else {
-			v.inspect(&b, a, 0, nil)
-		}
-	}
-	return b.String()
-}
-
-// formatPlaceholders writes f with %s %d %i %f %j %o %O %c %% replaced and returns the arguments
-// left over.
-func (v *Modules) formatPlaceholders(b *strings.Builder, f string, args []goja.Value) []goja.Value {
-	for i := 0; i < len(f); i++ {
-		c := f[i]
-		if c != '%' || i+1 == len(f) {
-			b.WriteByte(c)
-			continue
-		}
-		d := f[i+1]
-		if d == '%' {
-			b.WriteByte('%')
-			i++
-			continue
-		}
-		if !strings.ContainsRune("sdifjoOc", rune(d)) || len(args) == 0 {
-			b.WriteByte(c)
-			continue
-		}
-		a := args[0]
-		args = args[1:]
-		i++
-		switch d {
-		case 's':
-			if _, ok := a.(*goja.Object); ok {
-				v.inspect(b, a, 1, nil)
-			} else {
-				b.WriteString(a.String())
+	in := v.newInspector()
+	if len(call.Arguments) > 1 {
+		if len(call.Arguments) > 2 {
+			if d := call.Arguments[2]; !goja.IsUndefined(d) {
+				in.setDepth(d)
 			}
-		case 'd', 'i':
-			n := a.ToFloat()
-			if d == 'i' {
-				n = math.Trunc(n)
+			if len(call.Arguments) > 3 && !goja.IsUndefined(call.Arguments[3]) {
+				in.colors = call.Arguments[3].ToBoolean()
 			}
-			b.WriteString(v.rt.ToValue(n).String())
-		case 'f':
-			b.WriteString(v.rt.ToValue(a.ToFloat()).String())
-		case 'j':
-			s, err := v.in.JSONStringify(goja.Undefined(), a)
-			if err != nil {
-				b.WriteString("[Circular]")
-			} else {
-				b.WriteString(s.String())
-			}
-		case 'o', 'O':
-			v.inspect(b, a, 0, nil)
-		case 'c': // CSS: ignored
 		}
-	}
-	return args
-}
-
-var typePromise = reflect.TypeOf((*goja.Promise)(nil))
-
-// Inspect returns val as util.inspect writes it, starting at depth (0 for a value logged alone).
-func (v *Modules) Inspect(val goja.Value, depth int) string {
-	var b strings.Builder
-	v.inspect(&b, val, depth, nil)
-	return b.String()
-}
-
-const (
-	inspectDepth    = 2
-	inspectMaxItems = 100
-	inspectMaxBytes = 50 // of a Buffer
-)
-
-var identRE = regexp.MustCompile(`^[A-Za-z_$][A-Za-z0-9_$]*$`)
-
-func quoteJS(s string) string {
-	q := byte('\'')
-	if strings.IndexByte(s, '\'') >= 0 && strings.IndexByte(s, '"') < 0 {
-		q = '"'
-	}
-	var b strings.Builder
-	b.WriteByte(q)
-	for _, r := range s {
-		switch r {
-		case rune(q), '\\':
-			b.WriteByte('\\')
-			b.WriteRune(r)
-		case '\n':
-			b.WriteString(`\n`)
-		case '\r':
-			b.WriteString(`\r`)
-		case '\t':
-			b.WriteString(`\t`)
+		switch o := call.Arguments[1].(type) {
+		case *goja.Object:
+			in.readOptions(o)
 		default:
-			b.WriteRune(r)
+			if isBool(o) {
+				in.showHidden = o.ToBoolean()
+			}
 		}
 	}
-	b.WriteByte(q)
-	return b.String()
+	return v.rt.ToValue(in.run(call.Argument(0)))
 }
 
-// inspect writes val as util.inspect does (see the comment at the top of this file).
-func (v *Modules) inspect(b *strings.Builder, val goja.Value, depth int, seen []*goja.Object) {
+// Inspect returns val as util.inspect writes it, at depth (0 for a value logged alone).
+func (v *Modules) Inspect(val goja.Value, depth int) string {
+	in := v.newInspector()
+	in.depth -= float64(depth)
+	return in.run(val)
+}
+
+func (v *Modules) argTypeError(msg string, got goja.Value) *goja.Object {
+	e := v.rt.NewTypeError(msg + ". Received " + describeReceived(got))
+	_ = e.Set("code", "ERR_INVALID_ARG_TYPE")
+	return e
+}
+
+// ArgTypeError is Node's ERR_INVALID_ARG_TYPE TypeError: The "name" argument must be of type typ.
+// Received ...
+func (v *Modules) ArgTypeError(name, typ string, got goja.Value) *goja.Object {
+	return v.argTypeError("The \""+name+"\" argument must be of type "+typ, got)
+}
+
+// describeReceived is the "Received ..." part of Node's ERR_INVALID_ARG_TYPE messages.
+func describeReceived(val goja.Value) string {
 	switch {
 	case val == nil || goja.IsUndefined(val):
-		b.WriteString("undefined")
-		return
+		return "undefined"
 	case goja.IsNull(val):
-		b.WriteString("null")
-		return
+		return "null"
 	}
-	o, ok := val.(*goja.Object)
-	if !ok {
-		if str, isStr := host.String(val); isStr {
-			b.WriteString(quoteJS(str))
-			return
-		}
-		if sym, isSym := val.(*goja.Symbol); isSym {
-			b.WriteString("Symbol(" + sym.String() + ")")
-			return
-		}
-		switch x := val.Export().(type) {
-		case *big.Int:
-			b.WriteString(x.String())
-			b.WriteByte('n')
-		default:
-			b.WriteString(val.String())
-		}
-		return
-	}
-	for _, s := range seen {
-		if s == o {
-			b.WriteString("[Circular *1]")
-			return
-		}
-	}
-	seen = append(seen, o)
-	ctorName := ""
-	if ctor, ok := o.Get("constructor").(*goja.Object); ok {
-		if n := ctor.Get("name"); n != nil {
-			ctorName = n.String()
-		}
-	}
-	if o.ExportType() == typePromise {
-		p, _ := o.Export().(*goja.Promise)
-		b.WriteString("Promise { ")
-		switch {
-		case p == nil || p.State() == goja.PromiseStatePending:
-			b.WriteString("<pending>")
-		case p.State() == goja.PromiseStateRejected:
-			b.WriteString("<rejected> ")
-			v.inspect(b, p.Result(), depth+1, seen)
-		default:
-			v.inspect(b, p.Result(), depth+1, seen)
-		}
-		b.WriteString(" }")
-		return
-	}
-	switch o.ClassName() {
-	case "Function":
-		name := o.Get("name")
-		if name == nil || name.String() == "" {
-			b.WriteString("[Function (anonymous)]")
-		} else {
-			b.WriteString("[Function: " + name.String() + "]")
-		}
-		return
-	case "Error":
-		if st, ok := o.Get("stack").Export().(string); ok && st != "" && depth == 0 {
-			b.WriteString(strings.TrimRight(st, "\n"))
-		} else {
-			b.WriteString("[" + o.Get("name").String() + ": " + o.Get("message").String() + "]")
-		}
-		return
-	case "Date":
-		if f, ok := goja.AssertFunction(o.Get("toISOString")); ok {
-			if s, err := f(o); err == nil {
-				b.WriteString(s.String())
-				return
+	if o, ok := val.(*goja.Object); ok {
+		if _, fn := goja.AssertFunction(o); fn {
+			if n := o.Get("name"); n != nil && n.String() != "" {
+				return "function " + n.String()
 			}
+			return "function "
 		}
-		b.WriteString("Invalid Date")
-		return
-	case "RegExp":
-		b.WriteString(o.String())
-		return
+		return "an instance of " + o.ClassName()
 	}
-	if ctorName == "Buffer" || ctorName == "Uint8Array" {
-		var data []byte
-		if v.rt.ExportTo(o, &data) == nil {
-			if ctorName == "Buffer" {
-				b.WriteString("<Buffer")
-				for i, c := range data {
-					if i == inspectMaxBytes {
-						b.WriteString(" ... " + strconv.Itoa(len(data)-inspectMaxBytes) + " more bytes")
-						break
-					}
-					b.WriteString(" " + strconv.FormatUint(uint64(c)|0x100, 16)[1:])
-				}
-				b.WriteString(">")
-				return
-			}
+	if s, ok := host.String(val); ok {
+		if len(s) > 28 {
+			s = s[:25] + "..."
 		}
+		return "type string (" + quoteJS(s) + ")"
 	}
-	if ctorName == "Map" || ctorName == "Set" {
-		items, err := v.in.ArrayFrom(goja.Undefined(), o)
-		if err != nil {
-			b.WriteString(ctorName + " {}")
-			return
-		}
-		arr := items.(*goja.Object)
-		n := int(arr.Get("length").ToInteger())
-		b.WriteString(ctorName + "(" + strconv.Itoa(n) + ") ")
-		if depth > inspectDepth {
-			b.WriteString("[" + ctorName + "]")
-			return
-		}
-		if n == 0 {
-			b.WriteString("{}")
-			return
-		}
-		b.WriteString("{ ")
-		for i := 0; i < n && i < inspectMaxItems; i++ {
-			if i > 0 {
-				b.WriteString(", ")
-			}
-			item := arr.Get(strconv.Itoa(i))
-			if ctorName == "Map" {
-				kv := item.(*goja.Object)
-				v.inspect(b, kv.Get("0"), depth+1, seen)
-				b.WriteString(" => ")
-				v.inspect(b, kv.Get("1"), depth+1, seen)
-			} else {
-				v.inspect(b, item, depth+1, seen)
-			}
-		}
-		b.WriteString(" }")
-		return
-	}
-	if o.ClassName() == "Array" {
-		n := int(o.Get("length").ToInteger())
-		if depth > inspectDepth {
-			b.WriteString("[Array]")
-			return
-		}
-		if n == 0 {
-			b.WriteString("[]")
-			return
-		}
-		b.WriteString("[ ")
-		for i := 0; i < n; i++ {
-			if i == inspectMaxItems {
-				b.WriteString(", ... " + strconv.Itoa(n-inspectMaxItems) + " more items")
-				break
-			}
-			if i > 0 {
-				b.WriteString(", ")
-			}
-			v.inspect(b, o.Get(strconv.Itoa(i)), depth+1, seen)
-		}
-		b.WriteString(" ]")
-		return
-	}
-	prefix := ""
+	t := "number"
 	switch {
-	case ctorName == "" && o.Prototype() == nil:
-		prefix = "[Object: null prototype] "
-	case ctorName != "" && ctorName != "Object":
-		prefix = ctorName + " "
+	case isBool(val):
+		t = "boolean"
+	case goja.IsBigInt(val):
+		t = "bigint"
+	case isSymbol(val):
+		return "type symbol (" + symbolString(val.(*goja.Symbol)) + ")"
 	}
-	keys := o.Keys()
-	if depth > inspectDepth {
-		if ctorName == "" || ctorName == "Object" {
-			b.WriteString("[Object]")
-		} else {
-			b.WriteString("[" + ctorName + "]")
+	return "type " + t + " (" + val.String() + ")"
+}
+
+func isBool(v goja.Value) bool {
+	if v == nil {
+		return false
+	}
+	t := v.ExportType()
+	return t != nil && t.Kind() == reflect.Bool && !isObject(v)
+}
+
+func isObject(v goja.Value) bool {
+	_, ok := v.(*goja.Object)
+	return ok
+}
+
+func isSymbol(v goja.Value) bool {
+	_, ok := v.(*goja.Symbol)
+	return ok
+}
+
+func symbolString(s *goja.Symbol) string { return "Symbol(" + s.String() + ")" }
+
+// format is util.formatWithOptions(opts, ...args); opts is nil for util.format.
+func (v *Modules) format(opts *goja.Object, args []goja.Value) string {
+	if len(args) == 0 {
+		return ""
+	}
+	first, isStr := host.String(args[0])
+	if isStr && len(args) == 1 {
+		return first
+	}
+	var b strings.Builder
+	a := 0
+	join := ""
+	if isStr {
+		lastPos := 0
+		for i := 0; i < len(first)-1; i++ {
+			if first[i] != '%' {
+				continue
+			}
+			i++
+			next := first[i]
+			if a+1 == len(args) {
+				if next == '%' {
+					b.WriteString(first[lastPos:i])
+					lastPos = i + 1
+				}
+				continue
+			}
+			var s string
+			switch next {
+			case 's':
+				a++
+				s = v.formatS(opts, args[a])
+			case 'j':
+				a++
+				s = v.tryStringify(args[a])
+			case 'd', 'i', 'f':
+				a++
+				s = v.formatNum(opts, next, args[a])
+			case 'O':
+				a++
+				s = v.inspectWith(opts, nil, args[a])
+			case 'o':
+				a++
+				s = v.inspectWith(opts, func(in *inspector) {
+					in.showHidden, in.showProxy, in.depth = true, true, 4
+				}, args[a])
+			case 'c':
+				a++
+				s = ""
+			case '%':
+				b.WriteString(first[lastPos:i])
+				lastPos = i + 1
+				continue
+			default:
+				continue
+			}
+			if lastPos != i-1 {
+				b.WriteString(first[lastPos : i-1])
+			}
+			b.WriteString(s)
+			lastPos = i + 1
 		}
-		return
+		if lastPos != 0 {
+			a++
+			join = " "
+			if lastPos < len(first) {
+				b.WriteString(first[lastPos:])
+			}
+		}
 	}
-	b.WriteString(prefix)
-	if len(keys) == 0 {
-		b.WriteString("{}")
-		return
+	for ; a < len(args); a++ {
+		b.WriteString(join)
+		if s, ok := host.String(args[a]); ok {
+			b.WriteString(s)
+		} else {
+			b.WriteString(v.inspectWith(opts, nil, args[a]))
+		}
+		join = " "
 	}
-	b.WriteString("{ ")
-	for i, k := range keys {
-		if i == inspectMaxItems {
-			b.WriteString(", ... " + strconv.Itoa(len(keys)-inspectMaxItems) + " more items")
+	return b.String()
+}
+
+// inspectWith is util.inspect(val, {...opts, ...what set sets}).
+func (v *Modules) inspectWith(opts *goja.Object, set func(*inspector), val goja.Value) string {
+	in := v.newInspector()
+	if opts != nil {
+		in.readOptions(opts)
+	}
+	if set != nil {
+		set(in)
+	}
+	return in.run(val)
+}
+
+// formatS is %s: numbers and bigints as inspect writes them (-0, 1n), objects without a toString
+// of their own inspected at depth 0, everything else through String().
+func (v *Modules) formatS(opts *goja.Object, a goja.Value) string {
+	numSep := v.optNumericSeparator(opts)
+	switch {
+	case goja.IsNumber(a):
+		return formatNumber(a.ToFloat(), a, numSep)
+	case goja.IsBigInt(a):
+		return formatBigInt(a, numSep)
+	}
+	o, ok := a.(*goja.Object)
+	if _, fn := goja.AssertFunction(a); fn {
+		return a.String()
+	}
+	if !ok {
+		if s, ok := a.(*goja.Symbol); ok {
+			return symbolString(s)
+		}
+		return a.String()
+	}
+	if !v.hasBuiltInToString(o) {
+		return o.String()
+	}
+	return v.inspectWith(opts, func(in *inspector) {
+		in.compact, in.compactTrue, in.colors, in.stylizeFn, in.depth, in.depthNull = 3, false, false, nil, 0, false
+	}, a)
+}
+
+func (v *Modules) optNumericSeparator(opts *goja.Object) bool {
+	if opts == nil {
+		return false
+	}
+	if n := opts.Get("numericSeparator"); n != nil && !goja.IsUndefined(n) && !goja.IsNull(n) {
+		return n.ToBoolean()
+	}
+	return false
+}
+
+// formatNum is %d, %i and %f.
+func (v *Modules) formatNum(opts *goja.Object, verb byte, a goja.Value) string {
+	numSep := v.optNumericSeparator(opts)
+	if verb != 'f' && goja.IsBigInt(a) {
+		return formatBigInt(a, numSep)
+	}
+	if isSymbol(a) {
+		return "NaN"
+	}
+	var f float64
+	switch verb {
+	case 'd':
+		f = a.ToFloat()
+	case 'i':
+		f = parseIntJS(v.jsString(a))
+	default:
+		f = parseFloatJS(v.jsString(a))
+	}
+	return formatNumber(f, nil, numSep)
+}
+
+// jsString is String(a), as parseInt and parseFloat read their argument.
+func (v *Modules) jsString(a goja.Value) string {
+	if s, ok := a.(*goja.Symbol); ok {
+		return symbolString(s)
+	}
+	return a.String()
+}
+
+// parseIntJS is Number.parseInt(s) (radix 10, or 16 after 0x).
+func parseIntJS(s string) float64 {
+	s = strings.TrimLeft(s, " \t\n\v\f\r\u00a0\ufeff\u2028\u2029")
+	neg := false
+	if s != "" && (s[0] == '-' || s[0] == '+') {
+		neg = s[0] == '-'
+		s = s[1:]
+	}
+	base := 10
+	if len(s) > 1 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X') {
+		base, s = 16, s[2:]
+	}
+	end := 0
+	for end < len(s) {
+		c := s[end]
+		var d int
+		switch {
+		case c >= '0' && c <= '9':
+			d = int(c - '0')
+		case c >= 'a' && c <= 'z':
+			d = int(c-'a') + 10
+		case c >= 'A' && c <= 'Z':
+			d = int(c-'A') + 10
+		default:
+			d = 99
+		}
+		if d >= base {
 			break
 		}
-		if i > 0 {
-			b.WriteString(", ")
-		}
-		if identRE.MatchString(k) {
-			b.WriteString(k)
-		} else {
-			b.WriteString(quoteJS(k))
-		}
-		b.WriteString(": ")
-		v.inspect(b, o.Get(k), depth+1, seen)
+		end++
 	}
-	b.WriteString(" }")
+	if end == 0 {
+		return math.NaN()
+	}
+	n, ok := new(big.Int).SetString(s[:end], base)
+	if !ok {
+		return math.NaN()
+	}
+	f, _ := new(big.Float).SetInt(n).Float64()
+	if neg {
+		f = -f
+	}
+	return f
+}
+
+// parseFloatJS is Number.parseFloat(s).
+func parseFloatJS(s string) float64 {
+	s = strings.TrimLeft(s, " \t\n\v\f\r\u00a0\ufeff\u2028\u2029")
+	i := 0
+	if i < len(s) && (s[i] == '+' || s[i] == '-') {
+		i++
+	}
+	if strings.HasPrefix(s[i:], "Infinity") {
+		if s[0] == '-' {
+			return math.Inf(-1)
+		}
+		return math.Inf(1)
+	}
+	digits := false
+	for i < len(s) && s[i] >= '0' && s[i] <= '9' {
+		i, digits = i+1, true
+	}
+	if i < len(s) && s[i] == '.' {
+		i++
+		for i < len(s) && s[i] >= '0' && s[i] <= '9' {
+			i, digits = i+1, true
+		}
+	}
+	if !digits {
+		return math.NaN()
+	}
+	if i < len(s) && (s[i] == 'e' || s[i] == 'E') {
+		j := i + 1
+		if j < len(s) && (s[j] == '+' || s[j] == '-') {
+			j++
+		}
+		k := j
+		for k < len(s) && s[k] >= '0' && s[k] <= '9' {
+			k++
+		}
+		if k > j {
+			i = k
+		}
+	}
+	f, err := strconv.ParseFloat(s[:i], 64)
+	if err != nil && !strings.Contains(err.Error(), "range") {
+		return math.NaN()
+	}
+	return f
+}
+
+// tryStringify is %j: JSON.stringify, or '[Circular]' for a circular value.
+func (v *Modules) tryStringify(a goja.Value) string {
+	s, err := v.in.JSONStringify(goja.Undefined(), a)
+	if err != nil {
+		if ex, ok := err.(*goja.Exception); ok {
+			if o, ok := ex.Value().(*goja.Object); ok && strings.Contains(strings.ToLower(o.Get("message").String()), "circular") {
+				return "[Circular]"
+			}
+		}
+		panic(err)
+	}
+	if goja.IsUndefined(s) {
+		return "undefined"
+	}
+	return s.String()
+}
+
+// hasBuiltInToString reports whether o's toString (or Symbol.toPrimitive) is a built-in one, so
+// that %s inspects it rather than calling it.
+func (v *Modules) hasBuiltInToString(o *goja.Object) bool {
+	if p, ok := o.Export().(goja.Proxy); ok && o.ExportType() == proxyType {
+		if p.Target() == nil {
+			return true
+		}
+		o = p.Target()
+	}
+	_, hasToString := goja.AssertFunction(o.Get("toString"))
+	_, hasToPrim := goja.AssertFunction(o.GetSymbol(goja.SymToPrimitive))
+	checkToString, checkToPrim := true, true
+	if !hasToString {
+		if !hasToPrim {
+			return true
+		}
+		if v.hasOwn(o, propKey{sym: goja.SymToPrimitive}) {
+			return false
+		}
+		checkToString = false
+	} else if v.hasOwn(o, strKey("toString")) {
+		return false
+	} else if !hasToPrim {
+		checkToPrim = false
+	} else if v.hasOwn(o, propKey{sym: goja.SymToPrimitive}) {
+		return false
+	}
+	p := o
+	for {
+		p = p.Prototype()
+		if p == nil {
+			return true
+		}
+		if (checkToString && v.hasOwn(p, strKey("toString"))) || (checkToPrim && v.hasOwn(p, propKey{sym: goja.SymToPrimitive})) {
+			break
+		}
+	}
+	d := v.ownDesc(p, strKey("constructor"))
+	if d == nil {
+		return false
+	}
+	c, ok := d.value.(*goja.Object)
+	if !ok {
+		return false
+	}
+	if _, fn := goja.AssertFunction(c); !fn {
+		return false
+	}
+	return builtInObjects[c.Get("name").String()]
 }

@@ -5,7 +5,7 @@
 // async_hooks, diagnostics_channel, domain, punycode, module and process; fs, child_process, net,
 // tls, vm, worker_threads, http2, dns and a few others load but every function throws
 // "<module>.<fn> is not available to actions". It also provides the console (util.format and
-// util.inspect on one line) and the process object.
+// util.inspect, as Node prints them) and the process object.
 //
 // The built-ins are JavaScript (node/*.js, one function expression (native, require) per module)
 // over Go natives (buffer.go, crypto.go, cipher.go, zlib.go, console.go), compiled once per
@@ -80,8 +80,9 @@ type Config struct {
 	// Web is the runtime's Web APIs: node:url is built on its URL, node:http on its transport,
 	// util on its TextEncoder and TextDecoder, process.nextTick on its queueMicrotask.
 	Web *web.Globals
-	// SetTimeout and ClearTimeout are the runtime's timers (node:timers, node:http).
-	SetTimeout, ClearTimeout func(goja.FunctionCall) goja.Value
+	// SetTimeout, SetInterval and ClearTimeout are the runtime's timers (node:timers, node:http);
+	// Timer makes the function objects the globals and node:timers share.
+	SetTimeout, SetInterval, ClearTimeout func(goja.FunctionCall) goja.Value
 	// Harden deep-freezes what a built-in exports (and what it names shared) before any code
 	// gets it; nil leaves them as they are.
 	Harden func(goja.Value) goja.Value
@@ -104,6 +105,9 @@ type Modules struct {
 	reqs      map[string]goja.Value // the require of built-ins and bundles, by owner
 	internals []goja.Value          // what the built-in loading now named shared (native.shared)
 	asyncCtx  []asyncContext        // every async_hooks instance's current stores (asynccontext.go)
+	insp      *inspectIntrinsics    // inspect.go's, read on first use
+	timers    map[string]goja.Value // the timer functions (Timer)
+	ticks     []tick                // process.nextTick's queue (process.go)
 }
 
 // New runs the built-ins' prelude on vm's runtime (in are its intrinsics) and makes its process
@@ -120,6 +124,47 @@ func New(vm host.VM, in *host.Intrinsics, cfg Config) *Modules {
 		cfg.Web.Get("TextEncoder"), cfg.Web.Get("TextDecoder")).(*goja.Object)
 	v.process = v.newProcess()
 	return v
+}
+
+// timerNames are the timer functions Timer makes.
+var timerNames = []string{"setTimeout", "setInterval", "clearTimeout", "clearInterval"}
+
+// Timer returns the runtime's setTimeout, setInterval, clearTimeout or clearInterval: one function
+// object per runtime, which the engine installs as the global and node:timers exports, so that
+// require('timers').setTimeout === setTimeout as in Node. setTimeout[util.promisify.custom] is
+// timers/promises' setTimeout, loaded when first read.
+func (v *Modules) Timer(name string) goja.Value {
+	if f, ok := v.timers[name]; ok {
+		return f
+	}
+	if v.timers == nil {
+		v.timers = make(map[string]goja.Value, len(timerNames))
+	}
+	var fn func(goja.FunctionCall) goja.Value
+	switch name {
+	case "setTimeout":
+		fn = v.cfg.SetTimeout
+	case "setInterval":
+		fn = v.cfg.SetInterval
+	case "clearTimeout", "clearInterval":
+		fn = v.cfg.ClearTimeout
+	}
+	if fn == nil { // a test runtime without this timer
+		return goja.Undefined()
+	}
+	f := v.rt.ToValue(fn).(*goja.Object)
+	_ = f.DefineDataProperty("name", v.rt.ToValue(name), goja.FLAG_FALSE, goja.FLAG_TRUE, goja.FLAG_FALSE)
+	if name == "setTimeout" {
+		custom := v.prelude.Get("inspect").(*goja.Object).Get("8").(*goja.Symbol) // util.promisify.custom
+		get := v.rt.ToValue(func(goja.FunctionCall) goja.Value {
+			return v.Require("timers").(*goja.Object).Get("promises").(*goja.Object).Get("setTimeout")
+		})
+		if err := f.DefineAccessorPropertySymbol(custom, get, nil, goja.FLAG_FALSE, goja.FLAG_TRUE); err != nil {
+			panic(err)
+		}
+	}
+	v.timers[name] = f
+	return f
 }
 
 // Process is the runtime's process object.
@@ -334,8 +379,9 @@ func (v *Modules) natives() *goja.Object {
 		"isUtf8": func(call goja.FunctionCall) goja.Value {
 			return v.rt.ToValue(utf8.Valid(v.bytesArg(call, 0)))
 		},
-		"inspect": v.jsInspect,
-		"format":  v.jsFormat,
+		"inspect":           v.jsInspect,
+		"format":            v.jsFormat,
+		"formatWithOptions": v.jsFormatWithOptions,
 	} {
 		n.Set(name, fn)
 	}
@@ -351,8 +397,9 @@ func (v *Modules) natives() *goja.Object {
 	})
 	n.Set("prelude", v.prelude)
 	n.Set("urlModule", v.cfg.Web.URLModule())
-	n.Set("setTimeout", v.cfg.SetTimeout)
-	n.Set("clearTimeout", v.cfg.ClearTimeout)
+	for _, name := range timerNames {
+		n.Set(name, v.Timer(name))
+	}
 	n.Set("process", v.process)
 	n.Set("perfNow", func(goja.FunctionCall) goja.Value {
 		return v.rt.ToValue(float64(time.Since(processStart).Nanoseconds()) / 1e6)

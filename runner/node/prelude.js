@@ -8,83 +8,265 @@
   const stringify = JSON.stringify;
 
   // ---- events (function-style, so that `EventEmitter.call(this)` + util.inherits works) ----
-  function EventEmitter() { EventEmitter.init.call(this); }
-  EventEmitter.init = function () {
-    if (!this._events || this._events === Object.getPrototypeOf(this)._events) {
-      this._events = new Map();
+  // As Node's lib/events.js keeps them: _events is a null-prototype object of a listener or an
+  // array of listeners per event, _eventsCount counts its events; 'newListener' and
+  // 'removeListener' are emitted, errorMonitor listeners see 'error' first, and an unhandled
+  // 'error' that is no Error throws ERR_UNHANDLED_ERROR.
+  const kCapture = Symbol('kCapture');
+  const kShapeMode = Symbol('shapeMode');
+  const kErrorMonitor = Symbol('events.errorMonitor');
+  const kRejection = Symbol.for('nodejs.rejection');
+  const isFrozen = Object.isFrozen;
+  const received = (v) => {
+    if (v == null) return ` Received ${v}`;
+    if (typeof v === 'function') return ` Received function ${v.name}`;
+    if (typeof v === 'object') {
+      if (v.constructor && v.constructor.name) return ` Received an instance of ${v.constructor.name}`;
+      return ` Received ${inspect(v, { depth: -1 })}`;
+    }
+    let shown = inspect(v, { colors: false });
+    if (shown.length > 28) shown = `${shown.slice(0, 25)}...`;
+    return ` Received type ${typeof v} (${shown})`;
+  };
+  const invalidArgType = (name, type, v) => {
+    const e = new TypeError(`The "${name}" argument must be of type ${type}.${received(v)}`);
+    e.code = 'ERR_INVALID_ARG_TYPE';
+    return e;
+  };
+  function checkListener(fn) {
+    if (typeof fn !== 'function') throw invalidArgType('listener', 'function', fn);
+  }
+  function EventEmitter(opts) { EventEmitter.init.call(this, opts); }
+  EventEmitter.init = function (opts) {
+    if (this._events === undefined || this._events === Object.getPrototypeOf(this)._events) {
+      this._events = { __proto__: null };
+      this._eventsCount = 0;
+      this[kShapeMode] = false;
+    } else {
+      this[kShapeMode] = true;
     }
     this._maxListeners = this._maxListeners || undefined;
+    this[kCapture] = Boolean(opts && opts.captureRejections);
   };
   const E = EventEmitter.prototype;
   // A frozen emitter (a built-in's shared instance, such as http.globalAgent, in a locked-down
   // runtime) has no listeners and takes none: its listener map would be state every owner shares.
-  const frozenEvents = {
-    get() { return undefined; }, has() { return false; }, keys() { return [][Symbol.iterator](); },
-    delete() { return false; }, clear() {},
-    set() { throw new TypeError('Cannot add a listener to a shared built-in emitter: built-ins are frozen in actions'); },
-  };
-  const evs = (self) => {
-    if (!self._events) {
-      if (Object.isFrozen(self)) return frozenEvents;
-      self._events = new Map();
+  const noShared = () => new TypeError('Cannot add a listener to a shared built-in emitter: built-ins are frozen in actions');
+  function addListener(target, type, listener, prepend) {
+    checkListener(listener);
+    let events = target._events;
+    let existing;
+    if (events === undefined) {
+      if (isFrozen(target)) throw noShared();
+      events = target._events = { __proto__: null };
+      target._eventsCount = 0;
+    } else {
+      if (isFrozen(events)) throw noShared();
+      if (events.newListener !== undefined) {
+        target.emit('newListener', type, listener.listener ?? listener);
+        events = target._events;
+      }
+      existing = events[type];
     }
-    return self._events;
-  };
-  E.addListener = function (name, fn) {
-    if (typeof fn !== 'function') throw new TypeError('The "listener" argument must be of type function');
-    const m = evs(this);
-    if (m.has('newListener')) this.emit('newListener', name, fn.listener || fn);
-    const l = m.get(name);
-    if (l) l.push(fn); else m.set(name, [fn]);
-    return this;
-  };
+    if (existing === undefined) {
+      events[type] = listener;
+      ++target._eventsCount;
+    } else if (typeof existing === 'function') {
+      events[type] = prepend ? [listener, existing] : [existing, listener];
+    } else if (prepend) {
+      existing.unshift(listener);
+    } else {
+      existing.push(listener);
+    }
+    return target;
+  }
+  E.addListener = function addListener_(type, listener) { return addListener(this, type, listener, false); };
   E.on = E.addListener;
-  E.prependListener = function (name, fn) {
-    const m = evs(this), l = m.get(name);
-    if (l) l.unshift(fn); else m.set(name, [fn]);
+  E.prependListener = function prependListener(type, listener) { return addListener(this, type, listener, true); };
+  function onceWrapper(...args) {
+    if (this.fired) return undefined;
+    this.target.removeListener(this.type, this.wrapFn);
+    this.fired = true;
+    return this.listener.apply(this.target, args);
+  }
+  function onceWrap(target, type, listener) {
+    const state = { fired: false, wrapFn: undefined, target, type, listener };
+    const wrapped = onceWrapper.bind(state); // "bound onceWrapper", as Node's
+    wrapped.listener = listener;
+    state.wrapFn = wrapped;
+    return wrapped;
+  }
+  E.once = function once(type, listener) {
+    checkListener(listener);
+    this.on(type, onceWrap(this, type, listener));
     return this;
   };
-  E.once = function (name, fn) {
-    const self = this;
-    function w(...args) { self.removeListener(name, w); return fn.apply(self, args); }
-    w.listener = fn;
-    return this.on(name, w);
+  E.prependOnceListener = function prependOnceListener(type, listener) {
+    checkListener(listener);
+    this.prependListener(type, onceWrap(this, type, listener));
+    return this;
   };
-  E.removeListener = function (name, fn) {
-    const m = evs(this), l = m.get(name);
-    if (!l) return this;
-    const i = l.findIndex((f) => f === fn || f.listener === fn);
-    if (i >= 0) l.splice(i, 1);
-    if (l.length === 0) m.delete(name);
+  E.removeListener = function removeListener(type, listener) {
+    checkListener(listener);
+    const events = this._events;
+    if (events === undefined) return this;
+    const list = events[type];
+    if (list === undefined) return this;
+    if (list === listener || list.listener === listener) {
+      this._eventsCount -= 1;
+      if (this[kShapeMode]) {
+        events[type] = undefined;
+      } else if (this._eventsCount === 0) {
+        this._events = { __proto__: null };
+      } else {
+        delete events[type];
+        if (events.removeListener) this.emit('removeListener', type, list.listener || listener);
+      }
+    } else if (typeof list !== 'function') {
+      let position = -1;
+      for (let i = list.length - 1; i >= 0; i--) {
+        if (list[i] === listener || list[i].listener === listener) { position = i; break; }
+      }
+      if (position < 0) return this;
+      list.splice(position, 1);
+      if (list.length === 1) events[type] = list[0];
+      if (events.removeListener !== undefined) this.emit('removeListener', type, listener);
+    }
     return this;
   };
   E.off = E.removeListener;
-  E.removeAllListeners = function (name) {
-    const m = evs(this);
-    if (name === undefined) m.clear(); else m.delete(name);
+  E.removeAllListeners = function removeAllListeners(type) {
+    const events = this._events;
+    if (events === undefined) return this;
+    if (events.removeListener === undefined) {
+      if (arguments.length === 0) {
+        this._events = { __proto__: null };
+        this._eventsCount = 0;
+      } else if (events[type] !== undefined) {
+        if (--this._eventsCount === 0) this._events = { __proto__: null };
+        else delete events[type];
+      }
+      this[kShapeMode] = false;
+      return this;
+    }
+    if (arguments.length === 0) {
+      for (const key of Reflect.ownKeys(events)) {
+        if (key !== 'removeListener') this.removeAllListeners(key);
+      }
+      this.removeAllListeners('removeListener');
+      this._events = { __proto__: null };
+      this._eventsCount = 0;
+      this[kShapeMode] = false;
+      return this;
+    }
+    const listeners = events[type];
+    if (typeof listeners === 'function') {
+      this.removeListener(type, listeners);
+    } else if (listeners !== undefined) {
+      for (let i = listeners.length - 1; i >= 0; i--) this.removeListener(type, listeners[i]);
+    }
     return this;
   };
-  E.emit = function (name, ...args) {
-    const l = evs(this).get(name);
-    if (!l || l.length === 0) {
-      if (name === 'error') throw (args[0] instanceof Error ? args[0] : new Error(`Unhandled error. (${args[0]})`));
+  function addCatch(that, promise, type, args) {
+    if (!that[kCapture]) return;
+    try {
+      const then = promise.then;
+      if (typeof then === 'function') {
+        then.call(promise, undefined, (err) => Promise.resolve().then(() => {
+          if (typeof that[kRejection] === 'function') {
+            that[kRejection](err, type, ...args);
+          } else {
+            const prev = that[kCapture];
+            try { that[kCapture] = false; that.emit('error', err); } finally { that[kCapture] = prev; }
+          }
+        }));
+      }
+    } catch (err) {
+      that.emit('error', err);
+    }
+  }
+  E.emit = function emit(type, ...args) {
+    let doError = type === 'error';
+    const events = this._events;
+    if (events !== undefined) {
+      if (doError && events[kErrorMonitor] !== undefined) this.emit(kErrorMonitor, ...args);
+      doError = doError && events.error === undefined;
+    } else if (!doError) {
       return false;
     }
-    for (const fn of l.slice()) fn.apply(this, args);
+    if (doError) {
+      const er = args.length > 0 ? args[0] : undefined;
+      if (er instanceof Error) throw er; // Unhandled 'error' event
+      let shown;
+      try { shown = inspect(er); } catch { shown = er; }
+      const err = new Error(`Unhandled error. (${shown})`);
+      err.code = 'ERR_UNHANDLED_ERROR';
+      err.context = er;
+      throw err; // Unhandled 'error' event
+    }
+    const handler = events[type];
+    if (handler === undefined) return false;
+    if (typeof handler === 'function') {
+      const result = handler.apply(this, args);
+      if (result !== undefined && result !== null) addCatch(this, result, type, args);
+    } else {
+      const listeners = handler.slice();
+      for (let i = 0; i < listeners.length; ++i) {
+        const result = listeners[i].apply(this, args);
+        if (result !== undefined && result !== null) addCatch(this, result, type, args);
+      }
+    }
     return true;
   };
-  E.listeners = function (name) { return (evs(this).get(name) || []).map((f) => f.listener || f); };
-  E.rawListeners = function (name) { return (evs(this).get(name) || []).slice(); };
-  E.listenerCount = function (name) { return (evs(this).get(name) || []).length; };
-  E.eventNames = function () { return Array.from(evs(this).keys()); };
-  E.setMaxListeners = function (n) { this._maxListeners = n; return this; };
-  E.getMaxListeners = function () { return this._maxListeners === undefined ? EventEmitter.defaultMaxListeners : this._maxListeners; };
+  function listenersOf(target, type, unwrap) {
+    const events = target._events;
+    if (events === undefined) return [];
+    const l = events[type];
+    if (l === undefined) return [];
+    if (typeof l === 'function') return unwrap ? [l.listener || l] : [l];
+    return unwrap ? l.map((f) => (typeof f.listener === 'function' ? f.listener : f)) : l.slice();
+  }
+  E.listeners = function listeners(type) { return listenersOf(this, type, true); };
+  E.rawListeners = function rawListeners(type) { return listenersOf(this, type, false); };
+  E.listenerCount = function listenerCount(type, listener) {
+    const events = this._events;
+    if (events === undefined) return 0;
+    const l = events[type];
+    if (typeof l === 'function') {
+      if (listener != null) return listener === l || listener === l.listener ? 1 : 0;
+      return 1;
+    }
+    if (l === undefined) return 0;
+    if (listener != null) return l.filter((f) => f === listener || f.listener === listener).length;
+    return l.length;
+  };
+  E.eventNames = function eventNames() {
+    return this._eventsCount > 0 ? Reflect.ownKeys(this._events) : [];
+  };
+  E.setMaxListeners = function setMaxListeners(n) {
+    if (typeof n !== 'number' || n < 0 || Number.isNaN(n)) {
+      const e = new RangeError(`The value of "n" is out of range. It must be a non-negative number. Received ${inspect(n)}`);
+      e.code = 'ERR_OUT_OF_RANGE';
+      throw e;
+    }
+    this._maxListeners = n;
+    return this;
+  };
+  E.getMaxListeners = function getMaxListeners() {
+    return this._maxListeners === undefined ? EventEmitter.defaultMaxListeners : this._maxListeners;
+  };
   EventEmitter.EventEmitter = EventEmitter;
   EventEmitter.defaultMaxListeners = 10;
+  EventEmitter.errorMonitor = kErrorMonitor;
+  EventEmitter.captureRejectionSymbol = kRejection;
+  EventEmitter.listenerCount = (emitter, type) => emitter.listenerCount(type);
   EventEmitter.once = (emitter, name) => new Promise((resolve, reject) => {
-    emitter.once(name, (...args) => resolve(args));
-    if (name !== 'error') emitter.once('error', reject);
+    const onError = (err) => { emitter.removeListener(name, onEvent); reject(err); };
+    const onEvent = (...args) => { emitter.removeListener('error', onError); resolve(args); };
+    emitter.once(name, onEvent);
+    if (name !== 'error') emitter.once('error', onError);
   });
+  const eventsInternals = { invalidArgType, kCapture };
 
   // ---- util (the part packages reach for) ----
   function inherits(ctor, superCtor) {
@@ -142,5 +324,10 @@
     });
   }
 
-  return { EventEmitter, util, stub };
+  // What util.inspect (inspect.go) calls rather than what user code could replace later.
+  const intrinsics = [Symbol.for('nodejs.util.inspect.custom'), null,
+    Object.getOwnPropertySymbols, Function.prototype.toString, Object.getPrototypeOf(async function () {}),
+    Object.getPrototypeOf(function* () {}), Object, Function, Symbol.for('nodejs.util.promisify.custom')];
+
+  return { EventEmitter, util, stub, inspect: intrinsics, events: eventsInternals };
 })

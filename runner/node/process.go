@@ -78,26 +78,45 @@ func (v *Modules) newProcess() *goja.Object {
 		s.Set("once", func(call goja.FunctionCall) goja.Value { return call.This })
 		p.Set(name, s)
 	}
-	qm := v.cfg.Web.Get("queueMicrotask")
-	qmf, _ := goja.AssertFunction(qm)
 	p.Set("nextTick", func(call goja.FunctionCall) goja.Value {
 		fn, ok := goja.AssertFunction(call.Argument(0))
 		if !ok {
-			panic(rt.NewTypeError("process.nextTick: callback must be a function"))
+			panic(v.ArgTypeError("callback", "function", call.Argument(0)))
 		}
-		args := append([]goja.Value(nil), call.Arguments[1:]...)
-		cb := rt.ToValue(func(goja.FunctionCall) goja.Value {
-			if _, err := fn(goja.Undefined(), args...); err != nil {
-				panic(err)
-			}
-			return goja.Undefined()
-		})
-		if _, err := qmf(goja.Undefined(), cb); err != nil {
-			panic(err)
-		}
+		v.ticks = append(v.ticks, tick{fn: fn, args: append([]goja.Value(nil), call.Arguments[1:]...)})
 		return goja.Undefined()
 	})
+	rt.SetTickHook(v.runTicks)
 	return p
+}
+
+// tick is a process.nextTick callback with its arguments.
+type tick struct {
+	fn   goja.Callable
+	args []goja.Value
+}
+
+// runTicks is the runtime's tick hook (goja's SetTickHook): it runs the process.nextTick queue,
+// including what the callbacks queue, as Node's processTicksAndRejections does before the
+// promise jobs of a macrotask and after those of microtasks. A callback that throws leaves its
+// error as an unhandled rejection, which ends the execution (in Node, an uncaught exception ends
+// the process); an interruption stops the queue and the runtime.
+func (v *Modules) runTicks() {
+	for len(v.ticks) > 0 {
+		t := v.ticks[0]
+		v.ticks[0] = tick{}
+		v.ticks = v.ticks[1:]
+		if _, err := t.fn(goja.Undefined(), t.args...); err != nil {
+			ex, ok := err.(*goja.Exception)
+			if !ok {
+				v.ticks = nil
+				panic(err)
+			}
+			_, _, reject := v.rt.NewPromise()
+			_ = reject(ex.Value())
+		}
+	}
+	v.ticks = nil
 }
 
 var processStart = time.Now()

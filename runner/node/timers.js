@@ -1,24 +1,26 @@
-// node:timers and node:timers/promises (as .promises), over the runtime's event loop.
+// node:timers and node:timers/promises (as .promises), over the runtime's event loop. setTimeout,
+// setInterval, clearTimeout and clearInterval are the globals themselves (node.go's Timer).
 (function (native, require) {
   'use strict';
-  const g = globalThis;
-  const setInterval_ = g.setInterval, clearInterval_ = g.clearInterval;
-  const setImmediate = (fn, ...args) => native.setTimeout(fn, 0, ...args);
   // Node's AbortError of timers/promises: the signal's reason is its cause.
-  function abortError(signal) {
+  const abortError = (signal) => {
     const e = new Error('The operation was aborted', { cause: signal.reason });
     e.name = 'AbortError';
     e.code = 'ABORT_ERR';
     return e;
-  }
-  function delay(ms, value, opts) {
-    return new Promise((resolve, reject) => {
-      const signal = opts && opts.signal;
-      if (signal && signal.aborted) { reject(abortError(signal)); return; }
-      const id = native.setTimeout(() => resolve(value), ms);
-      if (signal) signal.addEventListener('abort', () => { native.clearTimeout(id); reject(abortError(signal)); });
-    });
-  }
+  };
+  const setImmediate = function setImmediate(fn, ...args) { return native.setTimeout(fn, 0, ...args); };
+  const clearImmediate = function clearImmediate(id) { native.clearTimeout(id); };
+  const delayed = (ms, value, opts) => new Promise((resolve, reject) => {
+    const signal = opts && opts.signal;
+    if (signal && signal.aborted) { reject(abortError(signal)); return; }
+    const onAbort = () => { native.clearTimeout(id); reject(abortError(signal)); };
+    const id = native.setTimeout(() => {
+      if (signal) signal.removeEventListener('abort', onAbort);
+      resolve(value);
+    }, ms);
+    if (signal) signal.addEventListener('abort', onAbort, { once: true });
+  });
   // setInterval(ms, value, {signal}) is an async iterator that yields value at every tick; ticks
   // not yet consumed are counted, as in Node. (A plain object: goja has no async generators.)
   function interval(ms, value, opts) {
@@ -35,11 +37,11 @@
     };
     const stop = () => {
       done = true;
-      if (id !== null) { clearInterval_(id); id = null; }
+      if (id !== null) { native.clearInterval(id); id = null; }
       if (signal) signal.removeEventListener('abort', settle);
     };
     if (!(signal && signal.aborted)) {
-      id = setInterval_(() => { pending++; settle(); }, ms);
+      id = native.setInterval(() => { pending++; settle(); }, ms);
       if (signal) signal.addEventListener('abort', settle);
     }
     return {
@@ -56,15 +58,18 @@
     };
   }
   const promises = {
-    setTimeout: delay,
-    setImmediate: (value, opts) => delay(0, value, opts),
+    setTimeout: function setTimeout(ms, value, opts) { return delayed(ms, value, opts); },
+    setImmediate: function setImmediate(value, opts) { return delayed(0, value, opts); },
     setInterval: interval,
-    scheduler: { wait: (ms, opts) => delay(ms, undefined, opts), yield: () => delay(0) },
+    scheduler: { wait: (ms, opts) => delayed(ms, undefined, opts), yield: () => delayed(0) },
   };
+  Object.defineProperty(setImmediate, Symbol.for('nodejs.util.promisify.custom'), {
+    enumerable: true, get() { return promises.setImmediate; },
+  });
   return {
     setTimeout: native.setTimeout, clearTimeout: native.clearTimeout,
-    setInterval: setInterval_, clearInterval: clearInterval_,
-    setImmediate, clearImmediate: native.clearTimeout,
+    setInterval: native.setInterval, clearInterval: native.clearInterval,
+    setImmediate, clearImmediate,
     promises,
   };
 })

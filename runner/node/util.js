@@ -3,9 +3,29 @@
   'use strict';
   const base = native.prelude.util;
   const kCustomPromisify = Symbol.for('nodejs.util.promisify.custom');
-  const inspect = function inspect(v, opts) { return native.inspect(v, opts); };
+  const nativeInspect = native.inspect;
+  // eslint-disable-next-line no-unused-vars
+  const inspect = function inspect(value, opts) { return Reflect.apply(nativeInspect, undefined, arguments); };
   inspect.custom = Symbol.for('nodejs.util.inspect.custom');
-  inspect.defaultOptions = { depth: 2, colors: false, showHidden: false };
+  inspect.defaultOptions = {
+    showHidden: false, depth: 2, colors: false, customInspect: true, showProxy: false, maxArrayLength: 100,
+    maxStringLength: 10000, breakLength: 80, compact: 3, sorted: false, getters: false, numericSeparator: false,
+  };
+  inspect.colors = Object.assign(Object.create(null), {
+    reset: [0, 0], bold: [1, 22], dim: [2, 22], italic: [3, 23], underline: [4, 24], blink: [5, 25], inverse: [7, 27],
+    hidden: [8, 28], strikethrough: [9, 29], doubleunderline: [21, 24], black: [30, 39], red: [31, 39], green: [32, 39],
+    yellow: [33, 39], blue: [34, 39], magenta: [35, 39], cyan: [36, 39], white: [37, 39], bgBlack: [40, 49],
+    bgRed: [41, 49], bgGreen: [42, 49], bgYellow: [43, 49], bgBlue: [44, 49], bgMagenta: [45, 49], bgCyan: [46, 49],
+    bgWhite: [47, 49], framed: [51, 54], overlined: [53, 55], gray: [90, 39], redBright: [91, 39],
+    greenBright: [92, 39], yellowBright: [93, 39], blueBright: [94, 39], magentaBright: [95, 39], cyanBright: [96, 39],
+    whiteBright: [97, 39], bgGray: [100, 49], bgRedBright: [101, 49], bgGreenBright: [102, 49],
+    bgYellowBright: [103, 49], bgBlueBright: [104, 49], bgMagentaBright: [105, 49], bgCyanBright: [106, 49],
+    bgWhiteBright: [107, 49],
+  });
+  inspect.styles = Object.assign(Object.create(null), {
+    special: 'cyan', number: 'yellow', bigint: 'yellow', boolean: 'yellow', undefined: 'grey', null: 'bold',
+    string: 'green', symbol: 'green', date: 'magenta', regexp: 'red', module: 'underline',
+  });
   function promisify(fn) {
     if (typeof fn !== 'function') throw Object.assign(new TypeError('The "original" argument must be of type function'), { code: 'ERR_INVALID_ARG_TYPE' });
     if (fn[kCustomPromisify]) return fn[kCustomPromisify];
@@ -139,7 +159,7 @@
   }
   const util = {
     format: native.format,
-    formatWithOptions: (opts, ...args) => native.format(...args),
+    formatWithOptions: native.formatWithOptions,
     inspect,
     inherits: base.inherits,
     promisify,
@@ -167,7 +187,28 @@
     isSymbol: (v) => typeof v === 'symbol',
     isUndefined: (v) => v === undefined,
     stripVTControlCharacters: (s) => String(s).replace(/\u001b\[[0-9;]*[A-Za-z]/g, ''),
-    toUSVString: (s) => String(s).toWellFormed ? String(s).toWellFormed() : String(s),
+    toUSVString: (s) => {
+      s = `${s}`;
+      let out = '';
+      for (let i = 0; i < s.length; i++) {
+        const c = s.charCodeAt(i);
+        if (c >= 0xd800 && c <= 0xdbff && i + 1 < s.length) {
+          const d = s.charCodeAt(i + 1);
+          if (d >= 0xdc00 && d <= 0xdfff) { out += s[i] + s[i + 1]; i++; continue; }
+        }
+        out += c >= 0xd800 && c <= 0xdfff ? '\ufffd' : s[i];
+      }
+      return out;
+    },
+    styleText: (format, text) => {
+      if (typeof text !== 'string') throw Object.assign(new TypeError(`The "text" argument must be of type string`), { code: 'ERR_INVALID_ARG_TYPE' });
+      for (const f of Array.isArray(format) ? format : [format]) {
+        const c = inspect.colors[f];
+        if (c === undefined) throw Object.assign(new TypeError(`The argument 'format' must be one of: ${Object.keys(inspect.colors).join(', ')}. Received ${inspect(f)}`), { code: 'ERR_INVALID_ARG_VALUE' });
+        text = `\u001b[${c[0]}m${text}\u001b[${c[1]}m`;
+      }
+      return text;
+    },
     aborted: (signal) => new Promise((r) => signal.addEventListener('abort', r)),
     getSystemErrorName: (n) => `E${n}`,
     _deepEqual: deepEqual,

@@ -212,6 +212,8 @@ type Runtime struct {
 	// immutableGlobalProto makes the global object an immutable prototype exotic object
 	// (SetGlobalObjectPrototypeImmutable).
 	immutableGlobalProto bool
+
+	ticks tickHook // Node's process.nextTick queue (ticks.go)
 }
 
 type StackFrame struct {
@@ -2859,11 +2861,16 @@ func (r *Runtime) getHash() *maphash.Hash {
 
 // called when the top level function returns normally (i.e. control is passed outside the Runtime).
 func (r *Runtime) leave() {
+	if r.ticks.running { // the loop that runs the tick hook runs the jobs (ticks.go)
+		return
+	}
 	var jobs []func()
-	for len(r.jobQueue) > 0 {
-		jobs, r.jobQueue = r.jobQueue, jobs[:0]
-		for _, job := range jobs {
-			job()
+	for r.runTicks(); len(r.jobQueue) > 0; r.runTicks() {
+		for len(r.jobQueue) > 0 {
+			jobs, r.jobQueue = r.jobQueue, jobs[:0]
+			for _, job := range jobs {
+				job()
+			}
 		}
 	}
 	r.jobQueue = nil

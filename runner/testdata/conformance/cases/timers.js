@@ -43,3 +43,17 @@ test('setTimeout this', async () => { let self; setTimeout(function () { self = 
 test('performance.now increases', async () => { const a = performance.now(); await wait(5); return performance.now() - a >= 4; });
 test('performance timeOrigin', () => typeof performance.timeOrigin);
 test('perf_hooks', () => require('perf_hooks').performance === performance);
+test('setInterval this', () => new Promise((res) => { const i = setInterval(function () { clearInterval(i); res([this === i, this.constructor.name]); }, 1); }));
+test('timer function names', () => [setTimeout.name, setInterval.name, clearTimeout.name, clearInterval.name]);
+test('timers module is the globals', () => { const t = require('timers'); return [t.setInterval === setInterval, t.clearTimeout === clearTimeout, t.clearInterval === clearInterval, t.clearImmediate === clearImmediate]; });
+test('promisify(setTimeout) is timers/promises', () => require('util').promisify(setTimeout) === require('timers/promises').setTimeout);
+test('promisify(setImmediate)', async () => await require('util').promisify(setImmediate)('imm'));
+test('timers/promises abort message', async () => { const ac = new AbortController(); ac.abort(); try { await require('timers/promises').setTimeout(10, 'x', { signal: ac.signal }); } catch (e) { return [e.message, e.cause && e.cause.name]; } });
+test('setTimeout non-function message', () => { try { setTimeout(null); } catch (e) { return e.message; } });
+test('setInterval non-function', () => { try { setInterval({}, 1); } catch (e) { return [e.code, e.message]; } });
+test('nextTick in a timer before its promises', () => new Promise((res) => { const o = []; setTimeout(() => { Promise.resolve().then(() => o.push('p')); process.nextTick(() => o.push('tick')); o.push('sync'); setTimeout(() => res(o), 5); }, 1); }));
+test('ticks queued by ticks run before microtasks', () => new Promise((res) => { const o = []; setTimeout(() => { Promise.resolve().then(() => o.push('p1')); process.nextTick(() => { o.push('t1'); Promise.resolve().then(() => o.push('p2')); process.nextTick(() => o.push('t2')); }); setTimeout(() => res(o), 5); }, 1); }));
+test('ticks queued by microtasks run after them', () => new Promise((res) => { const o = []; setTimeout(() => { Promise.resolve().then(() => { o.push('p1'); process.nextTick(() => { o.push('t1'); Promise.resolve().then(() => o.push('p3')); }); Promise.resolve().then(() => o.push('p2')); }); setTimeout(() => res(o), 5); }, 1); }));
+test('nextTick in an immediate', () => new Promise((res) => { const o = []; setImmediate(() => { Promise.resolve().then(() => o.push('p')); process.nextTick(() => o.push('tick')); }); setImmediate(() => { o.push('i2'); setTimeout(() => res(o), 5); }); }));
+test('nextTick non-function', () => { try { process.nextTick(1); } catch (e) { return [e.name, e.code]; } });
+test('nextTick in a timer, nested', () => new Promise((res) => { const o = []; setTimeout(() => { process.nextTick(() => { o.push('a'); process.nextTick(() => o.push('c')); }); process.nextTick(() => o.push('b')); queueMicrotask(() => o.push('qm')); setTimeout(() => res(o), 5); }, 1); }));
