@@ -305,9 +305,10 @@
         const r = roundFor(s, d);
         d = r[0]; body = bodyOf(s, r[0], r[1]);
       }
-      if (d.ds === '' && s.signDisplay !== 'negative') { /* keep the sign of -0 under auto, as ICU */ }
-      if (d.ds === '') { if (s.signDisplay === 'negative' || s.signDisplay === 'exceptZero') neg = neg && false; }
-      plural = pluralOf(s.locale, false, digitsOf(d, 1, 0).join('.'), d);
+      // The plural operands are those of the digits shown: "1.00" is plural in en.
+      let shown = '';
+      for (let i = 0; i < body.length; i++) if (body[i].type === 'integer' || body[i].type === 'fraction') shown += (body[i].type === 'fraction' ? '.' : '') + body[i].value;
+      plural = pluralOf(s.locale, false, shown);
       x = d;
     }
     const isZero = typeof x === 'object' && x.ds === '';
@@ -382,7 +383,7 @@
   }
   const joinParts = (parts) => { let r = ''; for (let i = 0; i < parts.length; i++) r += parts[i].value; return r; };
   const formatNumber = (s, x) => joinParts(numberParts(s, toNumeric(x)));
-  function pluralOf(locale, ordinal, text, d) {
+  function pluralOf(locale, ordinal, text) {
     // CLDR operands of the formatted number: i integer digits, v/w visible fraction digits with
     // and without trailing zeros, f/t the same as integers.
     const dot = text.indexOf('.');
