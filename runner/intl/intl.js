@@ -14,7 +14,8 @@
   const slots = new WeakMap_();
   const slot = (o, kind) => {
     const s = o !== null && typeof o === 'object' ? slots.get(o) : undefined;
-    if (!s || s.kind !== kind) throw new TypeError_('Method Intl.' + kind + '.prototype function called on incompatible receiver ' + String_(o));
+    // The receiver is not turned into a string: its toString may be this very method.
+    if (!s || s.kind !== kind) throw new TypeError_('Method Intl.' + kind + '.prototype function called on incompatible receiver');
     return s;
   };
   // methods defines fns on proto as the built-ins' are: writable, configurable, not enumerable.

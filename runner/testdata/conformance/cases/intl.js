@@ -147,3 +147,4 @@ test('ListFormat more', () => [new Intl.ListFormat('en-US').format(['a']), new I
 test('toLocaleLowerCase', () => ['İSTANBUL'.toLocaleLowerCase('en-US').length, 'ISTANBUL'.toLocaleLowerCase('tr'), 'Straße'.toLocaleUpperCase()]);
 test('toLocaleString method lengths', () => [Number.prototype.toLocaleString.length, Date.prototype.toLocaleString.length, String.prototype.localeCompare.length, Number.prototype.toLocaleString.name]);
 test('toLocaleString on wrong receiver', () => { try { Number.prototype.toLocaleString.call('5'); } catch (e) { return e.name; } });
+test('Intl methods on wrong receivers', () => [() => String(Intl.Locale.prototype), () => Intl.NumberFormat.prototype.format, () => Intl.DateTimeFormat.prototype.resolvedOptions.call({}), () => Intl.Collator.prototype.compare].map((f) => { try { f(); return 'ok'; } catch (e) { return e.name; } }));
