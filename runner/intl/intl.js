@@ -145,10 +145,10 @@
     pt: { group: '.', decimal: ',', percent: '#%', currency: '¤ #' },
     nl: { group: '.', decimal: ',', percent: '#%', currency: '¤ #' },
     ru: { group: '\u00a0', decimal: ',', percent: '# %', currency: '# ¤' },
-    sv: { group: '\u00a0', decimal: ',', percent: '# %', currency: '# ¤' },
+    sv: { group: '\u00a0', decimal: ',', percent: '# %', currency: '# ¤', minus: '\u2212' },
     da: { group: '.', decimal: ',', percent: '# %', currency: '# ¤' },
-    nb: { group: '\u00a0', decimal: ',', percent: '# %', currency: '# ¤' },
-    fi: { group: '\u00a0', decimal: ',', percent: '# %', currency: '# ¤' },
+    nb: { group: '\u00a0', decimal: ',', percent: '# %', currency: '# ¤', minus: '\u2212' },
+    fi: { group: '\u00a0', decimal: ',', percent: '# %', currency: '# ¤', minus: '\u2212' },
     pl: { group: '\u00a0', decimal: ',', percent: '#%', currency: '# ¤', min2: true },
     cs: { group: '\u00a0', decimal: ',', percent: '# %', currency: '# ¤' },
     tr: { group: '.', decimal: ',', percent: '%#', currency: '¤#' },
@@ -156,7 +156,7 @@
   function numData(locale) {
     const l = lang(locale), r = region(locale);
     const base = NUM[l] || NUM.en;
-    if (l === 'de' && (r === 'CH' || r === 'LI')) return { group: '’', decimal: '.', percent: '#%', currency: '¤ #' };
+    if (l === 'de' && (r === 'CH' || r === 'LI')) return { group: "'", decimal: '.', percent: '#%', currency: '¤ #' };
     if (l === 'pt' && r !== 'BR') return { group: '\u00a0', decimal: ',', percent: '#%', currency: '# ¤' };
     if ((l === 'en' || l === 'hi') && r === 'IN') return { group: ',', decimal: '.', percent: '#%', currency: '¤#', indian: true };
     return base;
@@ -320,6 +320,7 @@
       case 'exceptZero': if (!isZero) sign = neg ? '-' : '+'; break;
       case 'negative': if (neg && !isZero) sign = '-'; break;
     }
+    const minus = data.minus || '-';
     if (compact !== null) {
       const c = COMPACT[compact - 1];
       if (s.compactDisplay === 'long') body.push({ type: 'literal', value: ' ' }, { type: 'compact', value: c[1] });
@@ -338,14 +339,14 @@
       else if (accounting && data.accounting) pattern = data.accounting;
       else pattern = data.currency;
     }
-    const signPart = sign === null || accounting ? null : { type: sign === '-' ? 'minusSign' : 'plusSign', value: sign };
+    const signPart = sign === null || accounting ? null : { type: sign === '-' ? 'minusSign' : 'plusSign', value: sign === '-' ? minus : sign };
     let cur = null;
     if (s.style === 'currency') {
       const c = s.currency;
       if (s.currencyDisplay === 'code') cur = c;
       else if (s.currencyDisplay === 'name') { const nm = NAMES[c]; cur = nm ? nm[plural === 'one' ? 0 : 1] : c; }
       else if (s.currencyDisplay === 'narrowSymbol') cur = NARROW[c] || SYMBOLS[c] || c;
-      else cur = SYMBOLS[c] || c;
+      else cur = (lang(s.locale) === 'ja' && c === 'JPY' ? '￥' : SYMBOLS[c]) || c;
     }
     if (signPart) parts.push(signPart);
     for (let i = 0; i < pattern.length; i++) {
@@ -451,7 +452,8 @@
   function dateData(locale) {
     const l = lang(locale), r = region(locale);
     let d = DATE[locale] || DATE[l + '-' + r] || DATE[l] || EN_DATE;
-    if (l === 'en' && r !== 'US' && r !== '' && !DATE[l + '-' + r]) d = DATE['en-GB'];
+    if (l === 'en' && r === 'CA') d = { date: EN_DATE.date, time: EN_DATE.time, hc: 'h12', numeric: 'y-MM-dd', dm: 'MM-dd', textual: 'MMM d, y', en: false };
+    else if (l === 'en' && r !== 'US' && r !== '' && !DATE[l + '-' + r]) d = DATE['en-GB'];
     const out = {};
     const ks = keys(EN_DATE);
     for (let i = 0; i < ks.length; i++) out[ks[i]] = d[ks[i]] !== undefined ? d[ks[i]] : EN_DATE[ks[i]];

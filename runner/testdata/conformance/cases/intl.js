@@ -148,3 +148,15 @@ test('toLocaleLowerCase', () => ['İSTANBUL'.toLocaleLowerCase('en-US').length, 
 test('toLocaleString method lengths', () => [Number.prototype.toLocaleString.length, Date.prototype.toLocaleString.length, String.prototype.localeCompare.length, Number.prototype.toLocaleString.name]);
 test('toLocaleString on wrong receiver', () => { try { Number.prototype.toLocaleString.call('5'); } catch (e) { return e.name; } });
 test('Intl methods on wrong receivers', () => [() => String(Intl.Locale.prototype), () => Intl.NumberFormat.prototype.format, () => Intl.DateTimeFormat.prototype.resolvedOptions.call({}), () => Intl.Collator.prototype.compare].map((f) => { try { f(); return 'ok'; } catch (e) { return e.name; } }));
+// Other locales: best effort (their number symbols, a few date patterns, plural rules and
+// collation from golang.org/x/text); accepted.txt lists where they differ from ICU.
+for (const [k, f] of Object.entries({ 'de-DE currency': () => (1234.5).toLocaleString('de-DE', { style: 'currency', currency: 'EUR' }), 'fr-FR currency': () => (1234.5).toLocaleString('fr-FR', { style: 'currency', currency: 'EUR' }),
+  'ja-JP currency': () => (1234.5).toLocaleString('ja-JP', { style: 'currency', currency: 'JPY' }), 'en-GB currency': () => (1234.5).toLocaleString('en-GB', { style: 'currency', currency: 'GBP' }),
+  'de-DE percent': () => (0.25).toLocaleString('de-DE', { style: 'percent' }), 'es-ES small grouping': () => [(1234).toLocaleString('es-ES'), (12345).toLocaleString('es-ES')], 'pt-BR number': () => (1234567.5).toLocaleString('pt-BR'),
+  'de-CH number': () => (1234567.5).toLocaleString('de-CH'), 'sv-SE number': () => (-1234.5).toLocaleString('sv-SE'), 'de-DE date': () => d.toLocaleDateString('de-DE', { timeZone: 'UTC' }),
+  'de-DE long date': () => d.toLocaleDateString('de-DE', { dateStyle: 'long', timeZone: 'UTC' }), 'en-GB date': () => d.toLocaleDateString('en-GB', { timeZone: 'UTC' }), 'en-GB medium': () => d.toLocaleDateString('en-GB', { dateStyle: 'medium', timeZone: 'UTC' }),
+  'fr-FR date time': () => d.toLocaleString('fr-FR', { timeZone: 'UTC' }), 'es-ES full': () => d.toLocaleDateString('es-ES', { dateStyle: 'full', timeZone: 'UTC' }), 'ja-JP date': () => d.toLocaleDateString('ja-JP', { timeZone: 'UTC' }),
+  'en-AU date': () => d.toLocaleDateString('en-AU', { timeZone: 'UTC' }), 'en-CA date': () => d.toLocaleDateString('en-CA', { timeZone: 'UTC' }), 'unknown locale falls back': () => new Intl.NumberFormat('xx-XX').resolvedOptions().locale,
+  'fr plural': () => [0, 1, 1.5, 2].map((x) => new Intl.PluralRules('fr').select(x)), 'ru plural': () => [1, 2, 5, 21, 1.5].map((x) => new Intl.PluralRules('ru').select(x)), 'de collation': () => ['z', 'ä', 'a', 'Ä'].sort(new Intl.Collator('de').compare),
+  'sv collation': () => ['z', 'ä', 'a', 'ö', 'å'].sort(new Intl.Collator('sv').compare), 'de-DE time': () => d.toLocaleTimeString('de-DE', { timeZone: 'UTC' }) }))
+  test('locale ' + k, f);
