@@ -30,3 +30,31 @@ func BenchmarkInstall(b *testing.B) {
 		}
 	})
 }
+
+// BenchmarkFormat is the cost of the common calls once Intl is loaded: a number's and a date's
+// toLocaleString without arguments, and a DateTimeFormat with a time zone made and used once, as
+// date libraries do.
+func BenchmarkFormat(b *testing.B) {
+	rt := goja.New()
+	Install(rt, Config{Lazy: func(name string, load func() goja.Value) {
+		_ = rt.GlobalObject().DefineAccessorProperty(name, rt.ToValue(func(goja.FunctionCall) goja.Value { return load() }), nil, goja.FLAG_TRUE, goja.FLAG_FALSE)
+	}})
+	for name, src := range map[string]string{
+		"number":        `(function () { return (1234567.891).toLocaleString(); })`,
+		"date":          `(function () { return new Date(1796655845678).toLocaleString(); })`,
+		"datetimeparts": `(function () { return new Intl.DateTimeFormat('en-US', { timeZone: 'America/New_York', hour: 'numeric', minute: 'numeric', timeZoneName: 'short' }).formatToParts(1796655845678); })`,
+	} {
+		fv, err := rt.RunString(src)
+		if err != nil {
+			b.Fatal(err)
+		}
+		fn, _ := goja.AssertFunction(fv)
+		b.Run(name, func(b *testing.B) {
+			for b.Loop() {
+				if _, err := fn(goja.Undefined()); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}

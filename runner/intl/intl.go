@@ -53,6 +53,7 @@ type state struct {
 	cfg       Config
 	exports   *goja.Object // intl.js's, made on first use
 	collators map[string]*collate.Collator
+	tags      map[string]language.Tag // plural's, by locale
 }
 
 // Install defines the lazy global Intl on rt and routes the locale-sensitive methods of Number,
@@ -415,7 +416,15 @@ func longZoneName(zone string, t time.Time) string {
 
 // plural(locale, ordinal, i, v, w, f, t) -> the CLDR plural category of the operands.
 func (s *state) plural(call goja.FunctionCall) goja.Value {
-	tag, _ := language.Parse(call.Argument(0).String())
+	locale := call.Argument(0).String()
+	tag, ok := s.tags[locale]
+	if !ok {
+		tag, _ = language.Parse(locale)
+		if s.tags == nil {
+			s.tags = make(map[string]language.Tag)
+		}
+		s.tags[locale] = tag
+	}
 	rules := plural.Cardinal
 	if call.Argument(1).ToBoolean() {
 		rules = plural.Ordinal

@@ -31,8 +31,20 @@
   // when ICU lacks them.
   const LANGS = { en: 1, de: 1, fr: 1, es: 1, it: 1, pt: 1, nl: 1, ja: 1, zh: 1, ko: 1, ru: 1, sv: 1, da: 1, nb: 1, fi: 1, pl: 1, tr: 1, cs: 1, hi: 1, ar: 1, he: 1 };
   const tagRE = /^[a-zA-Z]{2,3}(-[a-zA-Z]{4})?(-([a-zA-Z]{2}|[0-9]{3}))?(-([a-zA-Z0-9]{5,8}|[0-9][a-zA-Z0-9]{3}))*(-[a-wy-zA-WY-Z0-9](-[a-zA-Z0-9]{2,8})+)*(-x(-[a-zA-Z0-9]{1,8})+)?$/;
+  // Canonical tags by the strings code passes, which are few: a bounded cache.
+  const canonicalCache = new Map();
   function canonical(t) {
     if (typeof t !== 'string' && (t === null || typeof t !== 'object')) throw new TypeError_('Language ID should be string or object.');
+    const key = typeof t === 'string' ? t : undefined;
+    if (key !== undefined) {
+      const c = canonicalCache.get(key);
+      if (c !== undefined) return c;
+    }
+    const c = canonicalUncached(t);
+    if (key !== undefined && canonicalCache.size < 256) canonicalCache.set(key, c);
+    return c;
+  }
+  function canonicalUncached(t) {
     t = String_(t instanceof Locale ? slot(t, 'Locale').tag : t).replace(/_/g, '-');
     if (!tagRE.test(t)) throw new RangeError_('Incorrect locale information provided');
     const parts = t.split('-');
@@ -384,7 +396,21 @@
     return out;
   }
   const joinParts = (parts) => { let r = ''; for (let i = 0; i < parts.length; i++) r += parts[i].value; return r; };
-  const formatNumber = (s, x) => joinParts(numberParts(s, toNumeric(x)));
+  function formatNumber(s, x) {
+    x = toNumeric(x);
+    // The common case without the parts: a finite number in decimal style.
+    if (s.fast === undefined) s.fast = s.style === 'decimal' && s.notation === 'standard' && s.signDisplay === 'auto' && s.rounding === 'fraction' && s.trailingZeroDisplay === 'auto' && !s.data.minus;
+    if (s.fast && typeof x === 'number' && x - x === 0) {
+      const r = roundFraction(decimalOf(x), s.maximumFractionDigits);
+      const ds = digitsOf(r, s.minimumIntegerDigits, s.minimumFractionDigits);
+      const int = ds[0] === '' ? '0' : ds[0];
+      const g = group(int, s.data, s.useGrouping);
+      let out = r.neg ? '-' + g[0] : g[0];
+      for (let i = 1; i < g.length; i++) out += s.data.group + g[i];
+      return ds[1] === '' ? out : out + s.data.decimal + ds[1];
+    }
+    return joinParts(numberParts(s, x));
+  }
   function pluralOf(locale, ordinal, text) {
     // CLDR operands of the formatted number: i integer digits, v/w visible fraction digits with
     // and without trailing zeros, f/t the same as integers.
@@ -460,6 +486,7 @@
     out.numeric = d.numeric; out.dm = d.dm; out.textual = d.textual; out.en = d === EN_DATE;
     return out;
   }
+  const patternCache = new Map();
   const FIELDS = ['weekday', 'era', 'year', 'month', 'day', 'dayPeriod', 'hour', 'minute', 'second', 'fractionalSecondDigits', 'timeZoneName'];
   function DateTimeFormat(locales, options) {
     if (new.target === undefined) return new DateTimeFormat(locales, options);
@@ -525,7 +552,13 @@
     if ((f.minute || f.hour) && f.second) f.second = '2-digit';
     if (f.hour && (s.hourCycle === 'h23' || s.hourCycle === 'h24') && s.data.en) f.hour = '2-digit';
     s.fields = f;
-    s.pattern = patternOf(s);
+    const pk = locale + '|' + s.hourCycle + '|' + s.dateStyle + '|' + s.timeStyle + '|' + f.weekday + f.era + f.year + f.month + f.day + f.hour + f.minute + f.second + f.fractionalSecondDigits + f.timeZoneName;
+    const cached = patternCache.get(pk);
+    if (cached) { s.pattern = cached[0]; s.tokens = cached[1]; } else {
+      s.pattern = patternOf(s);
+      s.tokens = patternTokens(s.pattern);
+      if (patternCache.size < 256) patternCache.set(pk, [s.pattern, s.tokens]);
+    }
     return s;
   }
   // patternOf builds the ICU-style pattern of s (en's skeleton matching; other locales: their
@@ -610,12 +643,15 @@
     return t;
   }
   const slotsDate = (x) => { try { apply(dateValueOf, x, []); return true; } catch (e) { return false; } };
-  function dateParts(s, t) {
+  // dateParts formats t as formatToParts does; asString, as format does (ICU's U+202F, before
+  // AM/PM, a plain space as V8 prints it), without making the parts.
+  function dateParts(s, t, asString) {
     const d = s.data;
     const v = nativeFields(s.timeZone, t);
     const year = v[0], month = v[1], day = v[2], wd = v[3], hour = v[4], minute = v[5], second = v[6], milli = v[7];
     const out = [];
-    const toks = patternTokens(s.pattern);
+    let str = '';
+    const toks = s.tokens || (s.tokens = patternTokens(s.pattern));
     for (let i = 0; i < toks.length; i++) {
       const c = toks[i][0], w = toks[i][1];
       let type, value;
@@ -640,11 +676,11 @@
         case 'z': type = 'timeZoneName'; value = nativeZoneName(s.timeZone, t, w === 4 ? 'long' : 'short'); break;
         default: type = 'literal'; value = c.repeat(w);
       }
-      // In a pattern, "S" after seconds' "." is the fraction; the "." a literal.
-      if (type === 'literal' && out.length && out[out.length - 1].type === 'literal') out[out.length - 1].value += value;
+      if (asString) str += c === null && value.indexOf('\u202f') >= 0 ? value.split('\u202f').join(' ') : value;
+      else if (type === 'literal' && out.length && out[out.length - 1].type === 'literal') out[out.length - 1].value += value;
       else out.push({ type, value });
     }
-    return out;
+    return asString ? str : out;
   }
   function shortMonth(s, m) {
     const name = s.data.months[m];
@@ -656,7 +692,7 @@
   }
   // format(): Node's V8 prints a plain space where ICU's pattern has U+202F (before AM/PM);
   // formatToParts keeps ICU's.
-  const formatDate = (s, t) => joinParts(dateParts(s, t)).replace(/\u202f/g, ' ');
+  const formatDate = (s, t) => dateParts(s, t, true);
   methods(DateTimeFormat.prototype, {
     formatToParts(x) { const s = slot(this, 'DateTimeFormat'); return dateParts(s, toTime(x)); },
     formatRange(a, b) {
@@ -664,7 +700,7 @@
       if (a === undefined || b === undefined) throw new TypeError_('Invalid time value');
       const ta = toTime(a), tb = toTime(b);
       const pa = dateParts(s, ta), pb = dateParts(s, tb);
-      const x = joinParts(pa).replace(/\u202f/g, ' '), y = joinParts(pb).replace(/\u202f/g, ' ');
+      const x = dateParts(s, ta, true), y = dateParts(s, tb, true);
       if (x === y) return x;
       // en, a date with a textual month: the shared year (and month) once, as ICU's intervals.
       const va = nativeFields(s.timeZone, ta), vb = nativeFields(s.timeZone, tb);
