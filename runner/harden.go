@@ -92,7 +92,7 @@ var overrides = []struct {
 }
 
 // lazyGlobals are the globals runtime.go defines with vm.lazyGlobal.
-var lazyGlobals = append([]string{"Buffer", "crypto", "CryptoKey", "setImmediate", "clearImmediate"}, web.LazyNames...)
+var lazyGlobals = append([]string{"Buffer", "crypto", "CryptoKey", "setImmediate", "clearImmediate", "Intl"}, web.LazyNames...)
 
 // reservedGlobals are host globals this runtime may not provide and that packages feature-detect
 // to pick how they work (axios takes XMLHttpRequest when it exists and hands it every header; a

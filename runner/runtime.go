@@ -11,6 +11,7 @@ import (
 
 	"github.com/actionsd/actionsd/runner/auth0"
 	"github.com/actionsd/actionsd/runner/host"
+	"github.com/actionsd/actionsd/runner/intl"
 	"github.com/actionsd/actionsd/runner/node"
 	"github.com/actionsd/actionsd/runner/web"
 	"github.com/dop251/goja"
@@ -243,6 +244,8 @@ func (v *vm) installGlobals() error {
 		v.lazyGlobal("setImmediate", func() goja.Value { return v.node.Require("timers").(*goja.Object).Get("setImmediate") })
 		v.lazyGlobal("clearImmediate", func() goja.Value { return v.node.Require("timers").(*goja.Object).Get("clearImmediate") })
 		nextTick = host.MustCallable(v.node.Process(), "nextTick")
+		// Intl, and the toLocale* methods and localeCompare through it: built on first use.
+		intl.Install(rt, intl.Config{Lazy: v.lazyGlobal, Harden: v.harden})
 		for _, name := range web.LazyNames { // Event, Blob, FormData, ...: made on first use
 			v.lazyGlobal(name, func() goja.Value { return v.web.Get(name) })
 		}
