@@ -80,9 +80,27 @@ func TestImage(t *testing.T) {
 		}
 		return out
 	}
+	// The build leaves the local stage's image beside the tagged one: remove every image that
+	// was not there before.
+	images := func() map[string]bool {
+		out, _ := exec.Command(podman, "images", "-a", "-q", "--no-trunc").Output()
+		ids := map[string]bool{}
+		for _, id := range strings.Fields(string(out)) {
+			ids[id] = true
+		}
+		return ids
+	}
+	before := images()
+	t.Cleanup(func() {
+		_ = exec.Command(podman, "rmi", "-f", tag).Run()
+		for id := range images() {
+			if !before[id] {
+				_ = exec.Command(podman, "rmi", "-f", id).Run()
+			}
+		}
+	})
 	podmanRun("build", "--pull=never", "--build-arg", "SOURCE=local", "--build-arg", "VERSION=v0.0.0-test",
 		"--build-arg", "REVISION=0123abc", "-t", tag, ".")
-	t.Cleanup(func() { _ = exec.Command(podman, "rmi", "-f", tag).Run() })
 
 	var inspect []struct {
 		Config struct {
