@@ -7,8 +7,8 @@
 #                                      DIR/SHA256SUMS (VERSION=v1.2.3 names them; default: git describe)
 #
 # Release builds stamp the commit (-buildvcs=true: run it from a clone, not a git worktree, where
-# Go records no commit) and the build date (-X internal/buildinfo.date), and are reproducible
-# apart from that date (-trimpath).
+# Go records no commit), the version and the build date (-X internal/buildinfo.version and .date),
+# and are reproducible apart from that date (-trimpath).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -33,7 +33,7 @@ case "${1:-}" in
     name="actionsd-${version}-${os}-${arch}"
     mkdir -p "$work/$name"
     CGO_ENABLED=0 GOOS="$os" GOARCH="$arch" go build -trimpath -buildvcs=true \
-      -ldflags "-s -w -X github.com/actionsd/actionsd/internal/buildinfo.date=${date}" \
+      -ldflags "-s -w -X github.com/actionsd/actionsd/internal/buildinfo.date=${date} -X github.com/actionsd/actionsd/internal/buildinfo.version=${version}" \
       -o "$work/$name/actionsd" ./cmd/actionsd
     cp README.md LICENSE* "$work/$name/" 2>/dev/null || true
     tar -C "$work" -czf "$out/$name.tar.gz" "$name"

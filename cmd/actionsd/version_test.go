@@ -38,7 +38,7 @@ func TestVersionCommand(t *testing.T) {
 	if want := goList(t, "-m", "-f", "{{.Version}}", buildinfo.GojaPath); info.Goja.Version != want {
 		t.Errorf("goja %q, want go.mod's %q", info.Goja.Version, want)
 	}
-	if !strings.HasPrefix(info.Goja.Replace, "./third_party/goja") {
+	if info.Goja.Replace != "./third_party/goja" {
 		t.Errorf("goja replace %q, want ./third_party/goja (the fork)", info.Goja.Replace)
 	}
 	if info.Go != runtime.Version() {
@@ -70,9 +70,9 @@ func TestVersionCommand(t *testing.T) {
 	}
 }
 
-// TestVersionStamped builds the binary as a release does (-buildvcs=true from a clone, the build
-// date set with -ldflags -X) and checks that both reach `version`: the commit is HEAD and the
-// date is the one given.
+// TestVersionStamped builds the binary as a release does (-buildvcs=true from a clone, the version
+// and build date set with -ldflags -X) and checks that they reach `version`: the commit is HEAD,
+// the version and date the ones given.
 func TestVersionStamped(t *testing.T) {
 	if testing.Short() {
 		t.Skip("-short: builds the binary again")
@@ -88,8 +88,9 @@ func TestVersionStamped(t *testing.T) {
 	}
 	head := gitIn(t, src, "rev-parse", "HEAD")
 	bin := filepath.Join(t.TempDir(), "actionsd")
-	const date = "2026-01-02T03:04:05Z"
-	cmd := exec.Command("go", "build", "-buildvcs=true", "-ldflags", "-X github.com/actionsd/actionsd/internal/buildinfo.date="+date, "-o", bin, "./cmd/actionsd")
+	const date, version = "2026-01-02T03:04:05Z", "v9.8.7-test"
+	cmd := exec.Command("go", "build", "-buildvcs=true", "-ldflags", "-X github.com/actionsd/actionsd/internal/buildinfo.date="+date+
+		" -X github.com/actionsd/actionsd/internal/buildinfo.version="+version, "-o", bin, "./cmd/actionsd")
 	cmd.Dir = src
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("go build: %v\n%s", err, out)
@@ -107,6 +108,9 @@ func TestVersionStamped(t *testing.T) {
 	}
 	if info.CommitTime == "" {
 		t.Error("no commit time")
+	}
+	if info.Version != version {
+		t.Errorf("version %q, want %q", info.Version, version)
 	}
 	if info.BuildDate != date {
 		t.Errorf("build date %q, want %q", info.BuildDate, date)

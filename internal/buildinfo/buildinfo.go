@@ -21,6 +21,10 @@ const (
 // empty in a plain `go build`, which records no clock so that builds are reproducible.
 var date string
 
+// version, when set by a release build (-X github.com/actionsd/actionsd/internal/buildinfo.version=v1.2.3),
+// replaces the module version Go records ("(devel)" unless built from a tagged clone).
+var version string
+
 // Info is what a binary was built from.
 type Info struct {
 	Version    string `json:"version"`               // module version ("(devel)" or a pseudo-version from git)
@@ -50,6 +54,9 @@ func Read() Info {
 	}
 	info := FromBuildInfo(bi)
 	info.BuildDate = date
+	if version != "" {
+		info.Version = version
+	}
 	return info
 }
 
@@ -90,7 +97,7 @@ func dep(m *debug.Module) Dep {
 	d := Dep{Version: m.Version}
 	if r := m.Replace; r != nil {
 		d.Replace = r.Path
-		if r.Version != "" {
+		if r.Version != "" && r.Version != "(devel)" { // a directory replacement has no version
 			d.Replace += "@" + r.Version
 		}
 	}
