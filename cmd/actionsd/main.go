@@ -14,6 +14,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/actionsd/actionsd/internal/buildinfo"
 	"github.com/actionsd/actionsd/internal/daemon"
 )
 
@@ -43,7 +44,10 @@ func newRootCmd() *cobra.Command {
 	root.AddCommand(withGCPercent(newServeCmd()), withGCPercent(newDevCmd()), newStatusCmd())
 	root.AddCommand(newLockCmd(), newVendorCmd())
 	root.AddCommand(newValidateCmd(), newPublishCmd(), newVersionsCmd(), newInvokeCmd(), newTestCmd(), newInitCmd(), newSchemaCmd())
-	root.AddCommand(newSecretsCmd())
+	root.AddCommand(newSecretsCmd(), newVersionCmd())
+	// --version prints what `actionsd version` prints.
+	root.Version = buildinfo.Read().String()
+	root.SetVersionTemplate("{{.Version}}")
 	return root
 }
 

@@ -252,12 +252,19 @@ func Load(path string) (Config, error) {
 	return c, nil
 }
 
-// ApplyEnv overrides c with the environment: ACTIONSD_TOKEN, ACTIONSD_WEBHOOK_SECRET,
+// ApplyEnv overrides c with the environment: ACTIONSD_DATA_DIR, ACTIONSD_ADDR (the container
+// image sets both), ACTIONSD_TOKEN, ACTIONSD_WEBHOOK_SECRET,
 // ACTIONSD_GIT_USERNAME, ACTIONSD_GIT_PASSWORD (or ACTIONSD_GIT_TOKEN),
 // ACTIONSD_GIT_SSH_KEY_PASSPHRASE, and the VAULT_* variables of vaultsecrets.VaultConfig.ApplyEnv
 // (VAULT_ADDR, VAULT_TOKEN, the auth method's, TLS). It returns the first VAULT_* variable that
 // cannot be parsed, having applied the others.
 func (c *Config) ApplyEnv(getenv func(string) string) error {
+	if v := getenv("ACTIONSD_DATA_DIR"); v != "" {
+		c.DataDir = v
+	}
+	if v := getenv("ACTIONSD_ADDR"); v != "" {
+		c.Addr = v
+	}
 	if v := getenv("ACTIONSD_STATE_KEY"); v != "" {
 		c.StateKey = v
 	}

@@ -218,7 +218,8 @@ func (d *Daemon) Reconciler() *sync.Reconciler { return d.rec }
 
 // Run serves until ctx ends (SIGTERM, SIGINT), then reports not ready, stops accepting, lets
 // in-flight requests finish (bounded by the shutdown grace) and returns nil. SIGHUP asks for a
-// sync. A daemon runs once.
+// sync. Under systemd (Type=notify) it sends READY=1, WATCHDOG=1 and STOPPING=1 (systemd.go).
+// A daemon runs once.
 func (d *Daemon) Run(ctx context.Context) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
@@ -251,6 +252,9 @@ func (d *Daemon) Run(ctx context.Context) error {
 	go func() { recDone <- d.rec.Run(ctx) }()
 	srvDone := make(chan error, 1)
 	go func() { srvDone <- d.server.Serve(d.listener) }()
+	notifyCtx, stopNotify := context.WithCancel(ctx)
+	notifyDone := make(chan struct{})
+	go func() { defer close(notifyDone); d.notifySystemd(notifyCtx) }()
 	lim := d.server.Limits
 	d.log.Info("serving", zap.String("addr", d.listener.Addr().String()),
 		zap.Dict("http", zap.Duration("read_header_timeout", lim.ReadHeaderTimeout), zap.Duration("request_timeout", lim.RequestTimeout),
@@ -270,6 +274,8 @@ loop:
 			break loop
 		}
 	}
+	stopNotify() // STOPPING=1 to systemd, before the drain
+	<-notifyDone
 	d.draining.Store(true)
 	d.log.Info("shutting down: draining in-flight requests", zap.Duration("grace", d.grace))
 	shutCtx, shutCancel := context.WithTimeout(context.Background(), d.grace)
