@@ -35,8 +35,9 @@ var nodeBuiltins = []string{
 	"util", "util/types", "v8", "vm", "wasi", "worker_threads", "zlib",
 }
 
-// needsTransform finds what goja cannot run as it is: module syntax, for await, async generators.
-var needsTransform = regexp.MustCompile(`(?m)^\s*(import|export)\b|\bfor\s+await\b|\basync\s+function\s*\*|\basync\s*\*`)
+// needsTransform finds what goja cannot run as it is: module syntax, import(), for await, async
+// generators.
+var needsTransform = regexp.MustCompile(`(?m)^\s*(import|export)\b|\bimport\s*\(|\bfor\s+await\b|\basync\s+function\s*\*|\basync\s*\*`)
 
 // goja runs ES2022+ except what these name (import() included); esbuild lowers them.
 var gojaUnsupported = map[string]bool{"async-generator": false, "for-await": false, "dynamic-import": false}
