@@ -8,7 +8,8 @@ import (
 )
 
 // TestInstallDynamicImport: a CommonJS package that loads an ES-module-only package with import()
-// (as CommonJS must) bundles, and the promise gives the module's namespace, as in Node.
+// (as CommonJS must) bundles, and the promise gives the module's namespace, as in Node. A RegExp of
+// the v flag in a package bundles and loads.
 func TestInstallDynamicImport(t *testing.T) {
 	f := newFakeRegistry(t)
 	f.add("esm-only", "3.0.0", &fakePkg{
@@ -20,7 +21,7 @@ func TestInstallDynamicImport(t *testing.T) {
 	f.add("dyn", "1.0.0", &fakePkg{
 		manifest: map[string]any{"dependencies": map[string]string{"esm-only": "3.0.0"}},
 		files: map[string]string{
-			"index.js": `exports.load = async () => { const { id, default: d } = await import("esm-only"); const lazy = await import("./lazy.js"); return id(3) + (d === id) + lazy.x; };`,
+			"index.js": `exports.load = async () => { const { id, default: d } = await import("esm-only"); const lazy = await import("./lazy.js"); return id(3) + (d === id) + lazy.x; }; exports.re = /[\p{L}--[a-z]]/gv;`,
 			"lazy.js":  `exports.x = "!";`,
 		},
 	})
@@ -34,6 +35,10 @@ func TestInstallDynamicImport(t *testing.T) {
 	}
 	vm, exports := loadBundle(t, b)
 	load, _ := goja.AssertFunction(loadPackage(t, vm, exports, "dyn").ToObject(vm).Get("load"))
+	re := loadPackage(t, vm, exports, "dyn").ToObject(vm).Get("re").ToObject(vm)
+	if re.Get("flags").String() != "gv" || re.Get("source").String() != `[\p{L}--[a-z]]` {
+		t.Errorf("dyn.re: flags %v, source %v; want the RegExp of the v flag as written", re.Get("flags"), re.Get("source"))
+	}
 	v, err := load(goja.Undefined())
 	if err != nil {
 		t.Fatal(err)
