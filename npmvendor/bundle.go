@@ -35,8 +35,9 @@ var nodeBuiltins = []string{
 	"util", "util/types", "v8", "vm", "wasi", "worker_threads", "zlib",
 }
 
-// needsTransform finds what goja cannot run as it is: module syntax, for await, async generators.
-var needsTransform = regexp.MustCompile(`(?m)^\s*(import|export)\b|\bfor\s+await\b|\basync\s+function\s*\*|\basync\s*\*`)
+// needsTransform finds what goja cannot run as it is: module syntax, import(), for await, async
+// generators.
+var needsTransform = regexp.MustCompile(`(?m)^\s*(import|export)\b|\bimport\s*\(|\bfor\s+await\b|\basync\s+function\s*\*|\basync\s*\*`)
 
 // goja runs ES2022+ except what these name (import() included); esbuild lowers them.
 var gojaUnsupported = map[string]bool{"async-generator": false, "for-await": false, "dynamic-import": false}
@@ -228,7 +229,17 @@ type split struct {
 	packages []string         // keys of the packages whose files the build read
 	// missingStacks are the specifiers of missing and their require stacks: specifier, stack, ….
 	missingStacks []string
+	// cjsImported are the chunks of CommonJS files that a package loads with import(): their
+	// namespace gets the module's properties beside default, as Node's does (cjsNamespace).
+	cjsImported map[string]bool
 }
+
+// cjsNamespace ends the chunk of a CommonJS file reached by import(): esbuild's namespace of it
+// holds only default (module.exports); Node's also has its named exports, which its lexer finds
+// in the source and this finds at run time, as esbuild's own Node mode of __toESM does.
+const cjsNamespace = "\n;(function (ns) { var d = ns.default; if (d === null || typeof d !== \"object\" && typeof d !== \"function\") return; " +
+	"Object.getOwnPropertyNames(d).forEach(function (k) { if (k !== \"default\" && !Object.prototype.hasOwnProperty.call(ns, k)) " +
+	"Object.defineProperty(ns, k, { get: function () { return d[k]; }, enumerable: true }); }); })(module.exports);\n"
 
 // toCommonJS turns the chunks from ES modules into CommonJS, in parallel: chunks then require each
 // other as "./<chunk>", and an entry chunk's exports.default is its package.
@@ -256,6 +267,9 @@ func (sp *split) toCommonJS() error {
 				// Every chunk: esbuild's __require helper, which external requires go through,
 				// sits in a shared chunk and calls that chunk's require.
 				cjs.Code = withPrologue(cjs.Code, prologue)
+			}
+			if sp.cjsImported[name] {
+				cjs.Code = append(cjs.Code, cjsNamespace...)
 			}
 			out[name] = cjs.Code
 		})
@@ -367,9 +381,14 @@ func build(root string, entries map[string]string, browser bool, li *layoutIndex
 		if err != nil {
 			return nil, err
 		}
-		if entry := meta.Outputs[filepath.ToSlash(rel)].EntryPoint; entry != "" {
-			if pkg, ok := entries[entry]; ok {
+		if o := meta.Outputs[filepath.ToSlash(rel)]; o.EntryPoint != "" {
+			if pkg, ok := entries[o.EntryPoint]; ok {
 				out.entries[pkg] = name
+			} else if meta.Inputs[o.EntryPoint].Format == "cjs" {
+				if out.cjsImported == nil {
+					out.cjsImported = map[string]bool{}
+				}
+				out.cjsImported[name] = true // an import() of a CommonJS file
 			}
 		}
 	}
@@ -397,6 +416,7 @@ func (m *metafile) externals() []string {
 // metafile is what build reads of esbuild's metafile.
 type metafile struct {
 	Inputs map[string]struct {
+		Format  string `json:"format"` // "cjs", "esm" or none
 		Imports []struct {
 			Path     string `json:"path"`
 			External bool   `json:"external"`

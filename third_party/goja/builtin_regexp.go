@@ -186,7 +186,7 @@ func compileRegexpFromValueString(patternStr String, flags string) (*regexpPatte
 }
 
 func compileRegexp(patternStr, flags string) (p *regexpPattern, err error) {
-	var global, ignoreCase, multiline, dotAll, sticky, unicode bool
+	var global, ignoreCase, multiline, dotAll, sticky, unicode, unicodeSets bool
 	var wrapper *regexpWrapper
 	var wrapper2 *regexp2Wrapper
 
@@ -227,10 +227,17 @@ func compileRegexp(patternStr, flags string) (p *regexpPattern, err error) {
 				}
 				sticky = true
 			case 'u':
-				if unicode {
+				if unicode || unicodeSets {
 					invalidFlags()
+					return
 				}
 				unicode = true
+			case 'v': // actionsd: unicodeSets, lowered to a pattern of the u flag
+				if unicode || unicodeSets {
+					invalidFlags()
+					return
+				}
+				unicodeSets = true
 			default:
 				invalidFlags()
 				return
@@ -238,6 +245,15 @@ func compileRegexp(patternStr, flags string) (p *regexpPattern, err error) {
 		}
 	}
 
+	if unicodeSets {
+		lowered, err1 := lowerUnicodeSets(patternStr)
+		if err1 != nil {
+			err = fmt.Errorf("Invalid regular expression: /%s/%s: %v", patternStr, flags, err1)
+			return
+		}
+		patternStr = lowered
+		unicode = true
+	}
 	if unicode {
 		patternStr = convertRegexpToUnicode(patternStr)
 	} else {
@@ -295,6 +311,7 @@ func compileRegexp(patternStr, flags string) (p *regexpPattern, err error) {
 		dotAll:         dotAll,
 		sticky:         sticky,
 		unicode:        unicode,
+		unicodeSets:    unicodeSets,
 	}
 	return
 }
@@ -591,7 +608,7 @@ func (r *Runtime) regexpproto_getIgnoreCase(call FunctionCall) Value {
 
 func (r *Runtime) regexpproto_getUnicode(call FunctionCall) Value {
 	if this, ok := r.toObject(call.This).self.(*regexpObject); ok {
-		if this.pattern.unicode {
+		if this.pattern.unicode && !this.pattern.unicodeSets {
 			return valueTrue
 		} else {
 			return valueFalse
@@ -601,6 +618,18 @@ func (r *Runtime) regexpproto_getUnicode(call FunctionCall) Value {
 	} else {
 		panic(r.NewTypeError("Method RegExp.prototype.unicode getter called on incompatible receiver %s", r.objectproto_toString(FunctionCall{This: call.This})))
 	}
+}
+
+func (r *Runtime) regexpproto_getUnicodeSets(call FunctionCall) Value {
+	if this, ok := r.toObject(call.This).self.(*regexpObject); ok {
+		if this.pattern.unicodeSets {
+			return valueTrue
+		}
+		return valueFalse
+	} else if call.This == r.global.RegExpPrototype {
+		return _undefined
+	}
+	panic(r.NewTypeError("Method RegExp.prototype.unicodeSets getter called on incompatible receiver %s", r.objectproto_toString(FunctionCall{This: call.This})))
 }
 
 func (r *Runtime) regexpproto_getSticky(call FunctionCall) Value {
@@ -618,7 +647,7 @@ func (r *Runtime) regexpproto_getSticky(call FunctionCall) Value {
 }
 
 func (r *Runtime) regexpproto_getFlags(call FunctionCall) Value {
-	var global, ignoreCase, multiline, dotAll, sticky, unicode bool
+	var global, ignoreCase, multiline, dotAll, sticky, unicode, unicodeSets bool
 
 	thisObj := r.toObject(call.This)
 	size := 0
@@ -658,6 +687,12 @@ func (r *Runtime) regexpproto_getFlags(call FunctionCall) Value {
 			size++
 		}
 	}
+	if v := thisObj.self.getStr("unicodeSets", nil); v != nil {
+		unicodeSets = v.ToBoolean()
+		if unicodeSets {
+			size++
+		}
+	}
 
 	var sb strings.Builder
 	sb.Grow(size)
@@ -675,6 +710,9 @@ func (r *Runtime) regexpproto_getFlags(call FunctionCall) Value {
 	}
 	if unicode {
 		sb.WriteByte('u')
+	}
+	if unicodeSets {
+		sb.WriteByte('v')
 	}
 	if sticky {
 		sb.WriteByte('y')
@@ -1368,6 +1406,11 @@ func (r *Runtime) getRegExpPrototype() *Object {
 		o.setOwnStr("unicode", &valueProperty{
 			configurable: true,
 			getterFunc:   r.newNativeFunc(r.regexpproto_getUnicode, "get unicode", 0),
+			accessor:     true,
+		}, false)
+		o.setOwnStr("unicodeSets", &valueProperty{
+			configurable: true,
+			getterFunc:   r.newNativeFunc(r.regexpproto_getUnicodeSets, "get unicodeSets", 0),
 			accessor:     true,
 		}, false)
 		o.setOwnStr("sticky", &valueProperty{
