@@ -301,6 +301,15 @@ func TestNodeModules(t *testing.T) {
     const fn = { fs: 'readFileSync', child_process: 'exec', net: 'connect', tls: 'connect', vm: 'runInNewContext', worker_threads: 'Worker' }[m];
     await throwsMsg(m, () => mod[fn](), new RegExp('^' + m + '\\.' + fn + ' is not available to actions$'));
   }
+  // Node's promise APIs reject rather than throw: callers (the AWS SDK v3's file loader) await
+  // them without a try.
+  for (const [name, mod] of [['fs/promises', require('fs/promises')], ['fs.promises', require('fs').promises]]) {
+    let p;
+    try { p = mod.readFile('/etc/passwd'); } catch (e) { fails.push(name + ': threw at once: ' + e.message); continue; }
+    ok(name + ' returns a promise', p instanceof Promise);
+    await throwsMsg(name, () => p, new RegExp('^' + name.replace('.', '\\.') + '\\.readFile is not available to actions$'));
+  }
+  eq('String of a stub module', [String(require('fs')), String(require('fs/promises')), '' + require('vm')], ['[object Object]', '[object Object]', '[object Object]']);
   eq('process', [typeof process.env, Object.keys(process.env).length, process.version.startsWith('v20.'), typeof process.nextTick, process.platform], ['object', 0, true, 'function', 'linux']);
   const order = [];
   process.nextTick(() => order.push('tick'));

@@ -312,7 +312,17 @@
           return fns.get(prop);
         }
         if (!fns.has(prop)) {
-          const f = function () { throw new Error(`${name}.${prop} is not available to actions`); };
+          let f;
+          if (prop === 'toString' || prop === 'toLocaleString') {
+            f = function () { return '[object Object]'; }; // String(require('fs')), as of a plain object
+          } else if (prop === 'valueOf') {
+            f = function () { return this; };
+          } else if (/(^|[./])promises$/.test(name)) {
+            // Node's promise APIs reject rather than throw: callers await them without a try.
+            f = function () { return Promise.reject(new Error(`${name}.${prop} is not available to actions`)); };
+          } else {
+            f = function () { throw new Error(`${name}.${prop} is not available to actions`); };
+          }
           fns.set(prop, Object.freeze(f)); // shared by every owner (harden.go)
         }
         return fns.get(prop);
