@@ -14,7 +14,7 @@ import (
 // (cause 1), and bundle although rest-facade requires superagent-proxy only with a proxy (cause
 // 2: a warning with its file and line); form-data 2.3.3, declared alone or beside request, is its
 // Node build, not "window is not defined" (cause 3); aws-sdk v2 gets the npm package for
-// require('buffer/') (cause 3; its run needs the domain built-in, cause 4).
+// require('buffer/') (cause 3) and runs with the domain built-in (cause 4).
 func TestPopularNodeFidelity(t *testing.T) {
 	regs := publicRegistry(t)
 	rows := []struct {
@@ -39,7 +39,7 @@ func TestPopularNodeFidelity(t *testing.T) {
 			want: "string"},
 		{owner: "actions/aws-sdk", deps: map[string]string{"aws-sdk": "^2"},
 			use:  `const AWS = require("aws-sdk"); r = typeof AWS.S3 + ":" + typeof AWS.util.buffer.toBuffer;`,
-			want: "function:function", runnerGap: "the domain built-in (issue 13, cause 4)"},
+			want: "function:function"},
 	}
 	owners := map[string]map[string]string{}
 	for _, row := range rows {

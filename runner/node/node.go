@@ -3,7 +3,7 @@
 // string_decoder, path, querystring, url, assert, os (fixed values), tty, timers (and
 // timers/promises), zlib, crypto, http, https (clients over runner/web's transport), perf_hooks,
 // async_hooks, diagnostics_channel, domain, punycode, module and process; fs, child_process, net,
-// tls, vm, worker_threads, http2, dns and a few others load but every function throws
+// tls, vm, worker_threads, http2, dgram, dns and a few others load but every function throws
 // "<module>.<fn> is not available to actions". It also provides the console (util.format and
 // util.inspect, as Node prints them) and the process object.
 //
@@ -214,6 +214,7 @@ func init() {
 		"vm":                  stubModule("vm"),
 		"worker_threads":      stubModule("worker_threads"),
 		"http2":               stubModule("http2"),
+		"dgram":               stubModule("dgram"), // aws-sdk v2 requires it at load (its CSM publisher)
 		"dns":                 stubModule("dns"),
 		"dns/promises":        stubModule("dns/promises"),
 		"perf_hooks":          jsModule("perf_hooks"),
