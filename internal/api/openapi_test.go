@@ -87,6 +87,19 @@ func TestOpenAPIDocument(t *testing.T) {
 		}
 	}
 
+	// And every route of the document is one of the router's.
+	registered := map[string]bool{}
+	for _, p := range rt.patterns {
+		registered[p] = true
+	}
+	for path, item := range doc.Paths.Map() {
+		for method := range item.Operations() {
+			if !registered[method+" "+path] {
+				t.Errorf("the document has %s %s, the router does not", method, path)
+			}
+		}
+	}
+
 	docRouter, err := gorillamux.NewRouter(doc)
 	if err != nil {
 		t.Fatal(err)
