@@ -1,10 +1,11 @@
 // Package api is actionsd's HTTP API (SPEC §5): trigger execution, single-action tests, status and
 // sync. Bodies are read as JSON whatever their Content-Type and capped in size; every route but
-// /healthz, /readyz and /metrics needs the bearer token when one is configured, checked before
-// any of the body is read; the webhook receivers /hooks/{github,gitlab,generic} verify their own
-// HMAC or token instead, and only ever signal a sync. Errors are JSON documents
-// {"error":{"code":"…","message":"…"}}. NewServer serves it with deadlines on every connection
-// and a cap on the connections that have not authenticated (Limits).
+// /healthz, /readyz, /metrics and /v1/openapi.json (this API's description, api/openapi.yaml)
+// needs the bearer token when one is configured, checked before any of the body is read; the
+// webhook receivers /hooks/{github,gitlab,generic} verify their own HMAC or token instead, and
+// only ever signal a sync. Errors are JSON documents {"error":{"code":"…","message":"…"}}.
+// NewServer serves it with deadlines on every connection and a cap on the connections that have
+// not authenticated (Limits).
 //
 // It does not build or swap generations: it loads the serving one per request.
 package api
