@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"strings"
@@ -49,6 +50,7 @@ type serveFlags struct {
 	limits          limitFlags
 	keepCorrupt     int
 	http            httpFlags
+	checkConfig     bool
 }
 
 // httpFlags are the API server's limits (config.HTTP), in serve and dev.
@@ -88,6 +90,9 @@ func newServeCmd() *cobra.Command {
     actionsd serve --repo https://git.example.com/org/actions.git --data-dir /var/lib/actionsd`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			if f.checkConfig {
+				return f.check(cmd)
+			}
 			cfg, err := f.resolve(cmd.Flags())
 			if err != nil {
 				return err
@@ -143,20 +148,57 @@ func newServeCmd() *cobra.Command {
 	f.limits.add(fl)
 	fl.IntVar(&f.keepCorrupt, "keep-corrupt-mirrors", config.DefaultKeepCorruptMirrors, "how many corrupt git mirrors moved aside under the data dir are kept for inspection")
 	f.http.register(fl)
+	fl.BoolVar(&f.checkConfig, "check-config", false, "load the configuration (file, environment, flags) and the repository settings, report every problem, and exit 0 or 1 without serving")
 	return cmd
 }
 
-// resolve merges the config file, the environment and the flags that were given, in that order.
+// check is serve --check-config: every problem of the merged configuration, one a line, and exit
+// status 1; or "configuration ok" and 0.
+func (f *serveFlags) check(cmd *cobra.Command) error {
+	cfg, problems := f.merge(cmd.Flags())
+	if cfg != nil {
+		problems = append(problems, daemon.CheckConfig(*cfg)...)
+	}
+	if len(problems) == 0 {
+		fmt.Fprintf(cmd.OutOrStdout(), "configuration ok: repo %s, branch %s, listening on %s\n", cfg.Repo, cfg.Branch, cfg.Addr)
+		return nil
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "serve --check-config: %d problem(s):", len(problems))
+	for _, p := range problems {
+		b.WriteString("\n  ")
+		b.WriteString(p.Error())
+	}
+	return &exitError{Code: 1, Err: errors.New(b.String())}
+}
+
+// resolve merges the config file, the environment and the flags that were given, in that order,
+// and checks the result; it returns the first problem.
 func (f *serveFlags) resolve(fl *pflag.FlagSet) (config.Config, error) {
+	cfg, problems := f.merge(fl)
+	if cfg == nil {
+		return config.Config{}, problems[0]
+	}
+	if len(problems) > 0 {
+		return *cfg, problems[0]
+	}
+	return *cfg, cfg.Check()
+}
+
+// merge merges the config file, the environment and the flags that were given, in that order,
+// and returns every problem on the way. A config file that cannot be read returns no
+// configuration.
+func (f *serveFlags) merge(fl *pflag.FlagSet) (*config.Config, []error) {
+	var problems []error
 	cfg := config.Default()
 	if f.config != "" {
 		var err error
 		if cfg, err = config.Load(f.config); err != nil {
-			return cfg, err
+			return nil, []error{err}
 		}
 	}
 	if err := cfg.ApplyEnv(os.Getenv); err != nil {
-		return cfg, err
+		problems = append(problems, err)
 	}
 	set := func(name string, apply func()) {
 		if fl.Changed(name) {
@@ -201,7 +243,8 @@ func (f *serveFlags) resolve(fl *pflag.FlagSet) (config.Config, error) {
 		for _, kv := range f.processEnv {
 			k, v, ok := strings.Cut(kv, "=")
 			if !ok {
-				return cfg, fmt.Errorf("--process-env %q: want KEY=VALUE", kv)
+				problems = append(problems, fmt.Errorf("--process-env %q: want KEY=VALUE", kv))
+				continue
 			}
 			cfg.ProcessEnv[k] = v
 		}
@@ -210,7 +253,7 @@ func (f *serveFlags) resolve(fl *pflag.FlagSet) (config.Config, error) {
 	f.http.apply(fl, &cfg.HTTP)
 	set("action-memory-mib", func() { cfg.ActionMemoryMiB = f.actionMemoryMiB })
 	if err := cfg.Vault.ApplyFlags(fl); err != nil {
-		return cfg, fmt.Errorf("vault: %w", err)
+		problems = append(problems, fmt.Errorf("vault: %w", err))
 	}
-	return cfg, cfg.Check()
+	return &cfg, problems
 }

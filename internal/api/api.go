@@ -1,10 +1,11 @@
 // Package api is actionsd's HTTP API (SPEC §5): trigger execution, single-action tests, status and
 // sync. Bodies are read as JSON whatever their Content-Type and capped in size; every route but
-// /healthz, /readyz and /metrics needs the bearer token when one is configured, checked before
-// any of the body is read; the webhook receivers /hooks/{github,gitlab,generic} verify their own
-// HMAC or token instead, and only ever signal a sync. Errors are JSON documents
-// {"error":{"code":"…","message":"…"}}. NewServer serves it with deadlines on every connection
-// and a cap on the connections that have not authenticated (Limits).
+// /healthz, /readyz, /metrics and /v1/openapi.json (this API's description, api/openapi.yaml)
+// needs the bearer token when one is configured, checked before any of the body is read; the
+// webhook receivers /hooks/{github,gitlab,generic} verify their own HMAC or token instead, and
+// only ever signal a sync. Errors are JSON documents {"error":{"code":"…","message":"…"}}.
+// NewServer serves it with deadlines on every connection and a cap on the connections that have
+// not authenticated (Limits).
 //
 // It does not build or swap generations: it loads the serving one per request.
 package api
@@ -103,28 +104,34 @@ func newRouter(cfg Config) *router {
 	}
 	s := &server{cfg: cfg, log: cfg.Logger, metrics: newMetrics(cfg.Registerer), bearer: []byte("Bearer " + cfg.Token)}
 	mux := http.NewServeMux()
+	var patterns []string
+	handle := func(pattern string, h http.Handler) {
+		patterns = append(patterns, pattern)
+		mux.Handle(pattern, h)
+	}
 	// Routes that take no body close the connection rather than read one (bodiless).
-	mux.Handle("GET /healthz", bodiless(http.HandlerFunc(s.healthz)))
-	mux.Handle("GET /readyz", bodiless(http.HandlerFunc(s.readyz)))
-	mux.Handle(executePattern, s.auth(s.execute))
-	mux.Handle("POST /v1/actions/{name}/test", s.auth(s.test))
-	mux.Handle("POST /v1/continue", s.auth(s.resume))
-	mux.Handle("GET /v1/status", bodiless(s.auth(s.status)))
-	mux.Handle("GET /v1/actions", bodiless(s.auth(s.actions)))
-	mux.Handle("GET /v1/actions/{name}", bodiless(s.auth(s.action)))
-	mux.Handle("GET /v1/modules", bodiless(s.auth(s.modules)))
-	mux.Handle("GET /v1/modules/{name}/versions", bodiless(s.auth(s.moduleVersionsRoute)))
-	mux.Handle("POST /v1/sync", bodiless(s.auth(s.sync)))
+	handle("GET /healthz", bodiless(http.HandlerFunc(s.healthz)))
+	handle("GET /readyz", bodiless(http.HandlerFunc(s.readyz)))
+	handle(executePattern, s.auth(s.execute))
+	handle("POST /v1/actions/{name}/test", s.auth(s.test))
+	handle("POST /v1/continue", s.auth(s.resume))
+	handle("GET /v1/openapi.json", bodiless(http.HandlerFunc(serveOpenAPI)))
+	handle("GET /v1/status", bodiless(s.auth(s.status)))
+	handle("GET /v1/actions", bodiless(s.auth(s.actions)))
+	handle("GET /v1/actions/{name}", bodiless(s.auth(s.action)))
+	handle("GET /v1/modules", bodiless(s.auth(s.modules)))
+	handle("GET /v1/modules/{name}/versions", bodiless(s.auth(s.moduleVersionsRoute)))
+	handle("POST /v1/sync", bodiless(s.auth(s.sync)))
 	for _, recv := range receivers {
-		mux.HandleFunc("POST /hooks/"+recv.name, s.hook(recv))
+		handle("POST /hooks/"+recv.name, s.hook(recv))
 	}
 	if cfg.Metrics != nil {
-		mux.Handle("GET /metrics", bodiless(cfg.Metrics))
+		handle("GET /metrics", bodiless(cfg.Metrics))
 	}
 	mux.Handle("/", bodiless(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, "not_found", "no route "+r.Method+" "+r.URL.Path)
 	})))
-	return &router{s: s, mux: mux}
+	return &router{s: s, mux: mux, patterns: patterns}
 }
 
 // bodiless wraps a route that reads no body: a request that comes with one closes its
@@ -145,8 +152,9 @@ const executePattern = "POST /v1/triggers/{trigger}/execute"
 // the path is one the ServeMux would match as it is (clean, no escaped characters), and every
 // other request through the ServeMux.
 type router struct {
-	s   *server
-	mux *http.ServeMux
+	s        *server
+	mux      *http.ServeMux
+	patterns []string // every route's pattern but the catch-all "/", as registered
 }
 
 func (rt *router) ServeHTTP(w http.ResponseWriter, r *http.Request) {

@@ -159,6 +159,15 @@ func (h HTTP) Limits() api.Limits {
 
 // Check reports the first setting that cannot work: a zero or negative timeout would be none.
 func (h HTTP) Check() error {
+	if p := h.problems(); len(p) > 0 {
+		return p[0]
+	}
+	return nil
+}
+
+// problems reports every setting of h that cannot work.
+func (h HTTP) problems() []error {
+	var ps []error
 	for _, d := range []struct {
 		key string
 		v   Duration
@@ -167,13 +176,13 @@ func (h HTTP) Check() error {
 		{"write_timeout", h.WriteTimeout}, {"idle_timeout", h.IdleTimeout},
 	} {
 		if d.v <= 0 {
-			return fmt.Errorf("config: http.%s %s: want a positive duration such as %s", d.key, time.Duration(d.v), httpDefaults[d.key])
+			ps = append(ps, fmt.Errorf("config: http.%s %s: want a positive duration such as %s", d.key, time.Duration(d.v), httpDefaults[d.key]))
 		}
 	}
 	if h.MaxUnauthenticatedConns == 0 {
-		return errors.New("config: http.max_unauthenticated_conns 0: want a number of connections, or a negative number for no cap")
+		ps = append(ps, errors.New("config: http.max_unauthenticated_conns 0: want a number of connections, or a negative number for no cap"))
 	}
-	return nil
+	return ps
 }
 
 var httpDefaults = map[string]time.Duration{
@@ -292,52 +301,63 @@ func (c *Config) ApplyEnv(getenv func(string) string) error {
 	return nil
 }
 
-// Check reports the first setting that cannot work.
+// Check reports the first setting that cannot work (Problems lists them all).
 func (c *Config) Check() error {
-	switch {
-	case c.Repo == "":
-		return errors.New("config: repo is required (--repo PATH|URL or repo: in the file)")
-	case c.DataDir == "":
-		return errors.New("config: data_dir is required (--data-dir DIR)")
-	case c.Vault.Address == "" && c.SecretsFile == "":
-		return errors.New("config: no secrets source: set VAULT_ADDR (and VAULT_TOKEN), or --secrets-file for a local trial")
+	if p := c.Problems(); len(p) > 0 {
+		return p[0]
 	}
-	if err := c.CheckAuth(); err != nil {
-		return err
+	return nil
+}
+
+// Problems reports every setting that cannot work, in the order Check looks at them (serve
+// --check-config).
+func (c *Config) Problems() []error {
+	var ps []error
+	add := func(err error) {
+		if err != nil {
+			ps = append(ps, err)
+		}
 	}
+	if c.Repo == "" {
+		add(errors.New("config: repo is required (--repo PATH|URL or repo: in the file)"))
+	}
+	if c.DataDir == "" {
+		add(errors.New("config: data_dir is required (--data-dir DIR)"))
+	}
+	if c.Vault.Address == "" && c.SecretsFile == "" {
+		add(errors.New("config: no secrets source: set VAULT_ADDR (and VAULT_TOKEN), or --secrets-file for a local trial"))
+	}
+	add(c.CheckAuth())
 	if c.ExecutionBudget <= 0 {
-		return fmt.Errorf("config: execution_budget %s: want a positive duration such as 20s", time.Duration(c.ExecutionBudget))
+		add(fmt.Errorf("config: execution_budget %s: want a positive duration such as 20s", time.Duration(c.ExecutionBudget)))
 	}
 	for _, k := range slices.Sorted(maps.Keys(c.ProcessEnv)) {
-		if !envNameRE.MatchString(k) {
-			return fmt.Errorf("config: process_env: %q is not a variable name ([A-Za-z_][A-Za-z0-9_]*)", k)
-		}
-		if k == "__proto__" {
-			return errors.New("config: process_env: __proto__ would set the object's prototype, not a variable")
-		}
-		if strings.ContainsRune(c.ProcessEnv[k], 0) {
-			return fmt.Errorf("config: process_env.%s: a value may not hold a NUL byte", k)
+		switch {
+		case !envNameRE.MatchString(k):
+			add(fmt.Errorf("config: process_env: %q is not a variable name ([A-Za-z_][A-Za-z0-9_]*)", k))
+		case k == "__proto__":
+			add(errors.New("config: process_env: __proto__ would set the object's prototype, not a variable"))
+		case strings.ContainsRune(c.ProcessEnv[k], 0):
+			add(fmt.Errorf("config: process_env.%s: a value may not hold a NUL byte", k))
 		}
 	}
 	if c.KeepCorruptMirrors < 0 {
-		return fmt.Errorf("config: keep_corrupt_mirrors %d: want 0 or more", c.KeepCorruptMirrors)
+		add(fmt.Errorf("config: keep_corrupt_mirrors %d: want 0 or more", c.KeepCorruptMirrors))
 	}
-	if err := c.HTTP.Check(); err != nil {
-		return err
-	}
+	ps = append(ps, c.HTTP.problems()...)
 	if c.ActionMemoryMiB == 0 {
-		return errors.New("config: action_memory_mib 0: want a size in MiB, or a negative number for no limit")
+		add(errors.New("config: action_memory_mib 0: want a size in MiB, or a negative number for no limit"))
 	}
 	switch c.Verify.Mode {
 	case "", VerifyNone:
 	case VerifyHead, VerifyTags, VerifyHeadAndTags:
 		if len(c.Verify.OpenPGPKeys) == 0 && len(c.Verify.SSHKeys) == 0 {
-			return fmt.Errorf("config: verify.mode %s needs trusted keys (verify.openpgp_keys or --verify-key, verify.ssh_keys or --verify-ssh-key)", c.Verify.Mode)
+			add(fmt.Errorf("config: verify.mode %s needs trusted keys (verify.openpgp_keys or --verify-key, verify.ssh_keys or --verify-ssh-key)", c.Verify.Mode))
 		}
 	default:
-		return fmt.Errorf("config: verify.mode %q: want none, head, tags or head-and-tags", c.Verify.Mode)
+		add(fmt.Errorf("config: verify.mode %q: want none, head, tags or head-and-tags", c.Verify.Mode))
 	}
-	return nil
+	return ps
 }
 
 var envNameRE = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)

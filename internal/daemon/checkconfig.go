@@ -1,0 +1,58 @@
+package daemon
+
+import (
+	"fmt"
+
+	"go.uber.org/zap"
+
+	"github.com/actionsd/actionsd/gitstore"
+	"github.com/actionsd/actionsd/internal/config"
+	"github.com/actionsd/actionsd/runner/egress"
+)
+
+// CheckConfig reports every problem of cfg that New would stop at, without serving, opening the
+// data dir or contacting git or Vault (serve --check-config): the settings (config.Problems),
+// the secrets files they name, the repository settings (its URL's git credentials, the trusted
+// keys of verify), the egress allow list, the log settings and a secrets file's content. No
+// problem: nil. Secret values are never part of a problem.
+func CheckConfig(cfg config.Config) []error {
+	ps := cfg.Problems()
+	add := func(err error) {
+		if err != nil {
+			ps = append(ps, err)
+		}
+	}
+	add(cfg.ResolveSecrets())
+	if cfg.Repo != "" {
+		_, err := gitstore.NewAuth(cfg.Repo, gitstore.Credentials{
+			Username: cfg.Git.Username, Password: cfg.Git.Password,
+			SSHKeyFile: cfg.Git.SSHKeyFile, SSHKeyPassphrase: cfg.Git.SSHKeyPassphrase, KnownHostsFile: cfg.Git.KnownHostsFile,
+		})
+		if err != nil {
+			add(fmt.Errorf("git auth: %w", err))
+		}
+	}
+	// An unknown verify.mode is one of config.Problems already; the keys are read here.
+	if m := cfg.Verify.Mode; m == config.VerifyHead || m == config.VerifyTags || m == config.VerifyHeadAndTags {
+		if len(cfg.Verify.OpenPGPKeys)+len(cfg.Verify.SSHKeys) > 0 {
+			if _, err := VerifyOptions(cfg.Verify); err != nil {
+				add(fmt.Errorf("verify: %w", err))
+			}
+		}
+	}
+	if _, err := egress.ParseAllow(cfg.Egress.Allow); err != nil {
+		add(fmt.Errorf("egress.allow: %w", err))
+	}
+	if _, err := NewLogger(cfg.Log); err != nil {
+		add(err)
+	}
+	if cfg.SecretsFile != "" {
+		s, err := NewSecrets(cfg, zap.NewNop(), nil)
+		if err != nil {
+			add(err)
+		} else {
+			s.Close()
+		}
+	}
+	return ps
+}
