@@ -183,7 +183,10 @@ func (s *socket) queue(w writeReq) {
 	s.mu.Lock()
 	if s.closed {
 		s.mu.Unlock()
-		w.enqueue(func() error { s.emit("written", s.v.rt.ToValue("This socket has been ended by the other party")); return nil })
+		w.enqueue(func() error {
+			s.emit("written", s.v.rt.ToValue("This socket has been ended by the other party"))
+			return nil
+		})
 		return
 	}
 	s.writes = append(s.writes, w)
