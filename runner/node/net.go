@@ -38,12 +38,12 @@ type socket struct {
 	ctx     context.Context
 	stop    func() bool // the context.AfterFunc that closes conn when the execution ends
 
-	mu      sync.Mutex
-	writes  []writeReq    // queued for the writer goroutine
-	wake    chan struct{} // cap 1: there are writes
-	next    chan func(func() error)
-	closed  bool
-	readEnd bool
+	mu     sync.Mutex
+	writes []writeReq    // queued for the writer goroutine
+	wake   chan struct{} // cap 1: there are writes
+	next   chan func(func() error)
+	closed bool
+	paused bool // loop only: the reader waits for resume
 }
 
 // writeReq is one write (data) or, with end set, the half close after the writes before it.
@@ -129,6 +129,10 @@ func (v *Modules) netConnect(call goja.FunctionCall) goja.Value {
 		s.queue(writeReq{data: append([]byte(nil), b...)})
 		return goja.Undefined()
 	})
+	handle.Set("read", func(goja.FunctionCall) goja.Value {
+		s.resume()
+		return goja.Undefined()
+	})
 	handle.Set("end", func(goja.FunctionCall) goja.Value {
 		s.queue(writeReq{end: true})
 		return goja.Undefined()
@@ -169,11 +173,21 @@ func (s *socket) tcp() (*net.TCPConn, bool) {
 	return tc, ok
 }
 
-func (s *socket) emit(name string, val goja.Value) {
+// emit calls onEvent(name, val); it returns what onEvent returned, as a boolean (for 'data':
+// whether the stream wants more now).
+func (s *socket) emit(name string, val goja.Value) bool {
 	if val == nil {
 		val = goja.Undefined()
 	}
-	host.Call(s.onEvent, goja.Undefined(), s.v.rt.ToValue(name), val)
+	return host.Call(s.onEvent, goja.Undefined(), s.v.rt.ToValue(name), val).ToBoolean()
+}
+
+// resume reads again after the stream's buffer was full ('data' returned false).
+func (s *socket) resume() {
+	if s.paused && s.ctx.Err() == nil {
+		s.paused = false
+		s.next <- s.v.vm.RegisterCallback()
+	}
 }
 
 // queue hands w to the writer goroutine; its 'written' event is awaited by the loop. Before the
@@ -286,7 +300,9 @@ func closeWrite(conn net.Conn) error {
 
 // startReader reads the connection on a goroutine: each chunk is handed to the loop, which
 // registers the next callback before the goroutine reads again, so that the loop waits for the
-// socket as long as it is open (as Node's loop does for a socket it refs).
+// socket as long as it is open (as Node's loop does for a socket it refs). When the stream's
+// buffer is full, the next read waits for the stream to ask (resume): a peer cannot fill the
+// runtime's memory faster than the code reads.
 func (s *socket) startReader() {
 	s.next <- s.v.vm.RegisterCallback()
 	conn := s.conn
@@ -304,10 +320,16 @@ func (s *socket) startReader() {
 				data := append([]byte(nil), buf[:n]...)
 				rerr := err
 				enqueue(func() error {
-					s.emit("data", s.v.rt.ToValue(s.v.rt.NewArrayBuffer(data)))
-					if rerr == nil {
+					// Paused until the stream reads again (resume), which it may do within emit,
+					// as the ticks and promise jobs run when the call returns.
+					s.paused = rerr == nil
+					more := s.emit("data", s.v.rt.ToValue(s.v.rt.NewArrayBuffer(data)))
+					switch {
+					case rerr == nil && more && s.paused:
+						s.paused = false
 						s.next <- s.v.vm.RegisterCallback()
-					} else {
+					case rerr == nil:
+					default:
 						s.readDone(rerr)
 					}
 					return nil

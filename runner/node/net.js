@@ -60,6 +60,9 @@
 
   Socket.prototype.connect = function (...args) {
     const [options, cb] = normalize(args);
+    if (options.port === undefined || options.port === null) {
+      throw Object.assign(new TypeError('The "options" or "port" or "path" argument must be specified'), { code: 'ERR_MISSING_ARGS' });
+    }
     const port = Number(options.port);
     if (!Number.isInteger(port) || port < 0 || port > 65535) {
       throw Object.assign(new RangeError(`Port should be >= 0 and < 65536. Received ${options.port}.`), { code: 'ERR_SOCKET_BAD_PORT' });
@@ -101,8 +104,7 @@
         const chunk = Buffer.from(val);
         this.bytesRead += chunk.length;
         this._touch();
-        this.push(chunk);
-        break;
+        return this.push(chunk);
       }
       case 'end':
         this.push(null);
@@ -120,7 +122,7 @@
     }
   };
 
-  Socket.prototype._read = function () {};
+  Socket.prototype._read = function () { if (this._handle) this._handle.read(); };
   Socket.prototype._write = function (chunk, enc, cb) {
     if (this.connecting || !this._handle) {
       // Node queues writes made before connect; so does the handle (net.go), in order.
