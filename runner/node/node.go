@@ -1,9 +1,10 @@
 // Package node provides the Node.js built-in modules a runtime serves to require (also as
 // node:<name>): buffer, events, util (and util/types), stream (and stream/promises),
 // string_decoder, path, querystring, url, assert, os (fixed values), tty, timers (and
-// timers/promises), zlib, crypto, http, https (clients over runner/web's transport), perf_hooks,
-// async_hooks, diagnostics_channel, domain, punycode, module and process; fs, child_process, net,
-// tls, vm, worker_threads, http2, dns and a few others load but every function throws
+// timers/promises), zlib, crypto, http, https (clients over runner/web's transport), net and tls
+// (client sockets over the egress dialer, net.go), dns (lookup only), perf_hooks, async_hooks,
+// diagnostics_channel, domain, punycode, module and process; fs, child_process, vm,
+// worker_threads, http2 and a few others load but every function throws
 // "<module>.<fn> is not available to actions". It also provides the console (util.format and
 // util.inspect, as Node prints them) and the process object.
 //
