@@ -9,6 +9,7 @@ import (
 	"io"
 	"net"
 	"strconv"
+	"strings"
 	"sync"
 	"syscall"
 	"time"
@@ -524,7 +525,13 @@ func (v *Modules) netError(err error, op, addr string) *goja.Object {
 		}
 	}
 	msg := err.Error()
-	if code != "" {
+	var ee *egress.Error
+	switch {
+	case op == "connect" && errors.As(err, &ee): // Node's form, and why
+		msg = "connect " + code + " " + addr + ": " + ee.Error()
+	case op == "connect" && strings.HasPrefix(code, "E") && code != "ENOTFOUND": // as Node words it
+		msg = "connect " + code + " " + addr
+	case code != "":
 		msg = code + " " + msg
 	}
 	e := v.in.NewError(msg)
