@@ -224,6 +224,10 @@ func (s *socket) close() {
 	s.mu.Unlock()
 	if conn != nil {
 		conn.Close()
+	} else {
+		// No writer runs (the connect failed or is abandoned): hand the queued writes back,
+		// off the loop, whose job queue they go to.
+		go s.failWrites()
 	}
 	if s.stop != nil {
 		s.stop()

@@ -142,6 +142,7 @@ func TestNetConnRefused(t *testing.T) {
   s.on('error', (e) => ev.push(e.code + ':' + e.syscall + ':' + e.port + ':' + e.message));
   s.on('close', (h) => { ev.push('close:' + h); resolve(ev.join(' ')); });
   s.connect(PORT_, '127.0.0.1');
+  s.write('queued before the connect failed');
 })`)).String()
 	// As node 20 reports it (checked with the same code).
 	if want := "ECONNREFUSED:connect:" + itoa(port) + ":connect ECONNREFUSED 127.0.0.1:" + itoa(port) + " close:true"; got != want {
@@ -304,5 +305,15 @@ func TestNetBackPressure(t *testing.T) {
 })()`)).String()
 	if want := itoa(size) + " bounded"; got != want {
 		t.Errorf("got %q, want %q", got, want)
+	}
+}
+
+// A socket may not be opened while code loads (outside an execution): nothing could close it.
+func TestNetRefusedWhileLoading(t *testing.T) {
+	vm, _ := newModules(t, Config{}, "127.0.0.1")
+	vm.Loading(true)
+	err := vm.RunErr(`require('net').connect(1, '127.0.0.1')`)
+	if err == nil || !strings.Contains(err.Error(), "sockets may be opened only while an action runs") {
+		t.Errorf("got %v", err)
 	}
 }
