@@ -298,7 +298,7 @@ func TestNodeModules(t *testing.T) {
   eq('os', [os.hostname(), os.platform(), os.EOL, os.cpus().length, Object.keys(os.networkInterfaces()).length], ['localhost', 'linux', '\n', 1, 0]);
   for (const m of ['fs', 'child_process', 'net', 'tls', 'vm', 'worker_threads', 'dgram']) {
     const mod = require('node:' + m);
-    const fn = { fs: 'readFileSync', child_process: 'exec', net: 'connect', tls: 'connect', vm: 'runInNewContext', worker_threads: 'Worker', dgram: 'createSocket' }[m];
+    const fn = { fs: 'readFileSync', child_process: 'exec', net: 'createServer', tls: 'createServer', vm: 'runInNewContext', worker_threads: 'Worker', dgram: 'createSocket' }[m];
     await throwsMsg(m, () => mod[fn](), new RegExp('^' + m + '\\.' + fn + ' is not available to actions$'));
   }
   // Node's promise APIs reject rather than throw: callers (the AWS SDK v3's file loader) await

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/actionsd/actionsd/runner/auth0"
+	"github.com/actionsd/actionsd/runner/egress"
 	"github.com/actionsd/actionsd/runner/host"
 	"github.com/actionsd/actionsd/runner/intl"
 	"github.com/actionsd/actionsd/runner/node"
@@ -237,7 +238,8 @@ func (v *vm) installGlobals() error {
 		g.Set("URL", v.web.Get("URL"))
 		g.Set("URLSearchParams", v.web.Get("URLSearchParams"))
 		v.node = node.New(v, &v.in, node.Config{Web: v.web, SetTimeout: v.setTimeout, SetInterval: v.setInterval,
-			ClearTimeout: v.clearTimer, Harden: v.harden, ProcessEnv: v.act.env.processEnv})
+			ClearTimeout: v.clearTimer, Harden: v.harden, ProcessEnv: v.act.env.processEnv,
+			Dial: egress.DialerOf(v.act.env.client)})
 		v.lazyGlobal("Buffer", func() goja.Value { return v.node.Require("buffer").(*goja.Object).Get("Buffer") })
 		v.lazyGlobal("crypto", func() goja.Value { return v.node.Require("crypto").(*goja.Object).Get("webcrypto") })
 		v.lazyGlobal("CryptoKey", func() goja.Value { return v.node.Require("crypto").(*goja.Object).Get("CryptoKey") })

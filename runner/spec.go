@@ -17,14 +17,15 @@
 //     redirect methods and tokens;
 //   - runner/node: the Node built-ins (require, also as node:<name>) buffer, events, util,
 //     stream, string_decoder, path, querystring, url, assert, os (fixed values), tty, timers,
-//     zlib, crypto, http, https and perf_hooks; fs, child_process, net, tls, vm, worker_threads,
-//     http2, dns and a few others load but every function throws "<module>.<fn> is not available
-//     to actions"; the console (captured into the action's logs) and process (empty env, fixed
+//     zlib, crypto, http, https, perf_hooks, net and tls (client sockets, egress-checked) and
+//     dns (lookup); fs, child_process, vm, worker_threads, http2 and a few others load but every
+//     function throws "<module>.<fn> is not available to actions"; the console (captured into the action's logs) and process (empty env, fixed
 //     versions, stdout/stderr into the logs);
 //   - runner/web: fetch (egress-checked, see egress.NewClient), Headers, Request, Response,
 //     AbortController, AbortSignal, URL, URLSearchParams, TextEncoder, TextDecoder, atob, btoa,
 //     structuredClone and queueMicrotask, and node:http's transport;
-//   - runner/egress: which addresses requests may reach, and the client that enforces it;
+//   - runner/egress: which addresses requests and sockets may reach, and the dialer and client
+//     that enforce it;
 //   - runner/wire: the event's JSON in and the Result document out.
 //
 // The JavaScript environment (SPEC §3): require serves actions:<name> (the pinned version,

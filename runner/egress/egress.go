@@ -196,7 +196,7 @@ func (c *checker) check(host, port string, ip netip.Addr) error {
 }
 
 // dialContext is the only way the runner opens connections for user code (fetch, node:http and
-// node:https, through NewHTTPClient's transport; sockets, when they come, must use it too). A
+// node:https, through NewClient's transport; node:net and node:tls sockets, through DialerOf). A
 // host that is an IP literal is judged before anything is dialled; every address the dialer
 // connects to, literal or resolved from a name, is judged again just before connect (Control),
 // so that DNS answers, rebinding included, cannot slip past the check.
@@ -358,4 +358,18 @@ func (p Policy) DialFunc(resolver *net.Resolver, probe func(netip.Addr) error) f
 	return func(ctx context.Context, network, addr string) (net.Conn, error) {
 		return c.dial(ctx, network, addr, probe)
 	}
+}
+
+// DialerOf returns the dial function of c's transport, which NewClient made to enforce the egress
+// policy: node:net and node:tls open their sockets with it, so that they follow the same rules as
+// fetch. It returns nil when c's transport is not an *http.Transport with a dial function (a
+// client made otherwise): sockets are then refused.
+func DialerOf(c *http.Client) func(ctx context.Context, network, addr string) (net.Conn, error) {
+	if c == nil {
+		return nil
+	}
+	if tr, ok := c.Transport.(*http.Transport); ok {
+		return tr.DialContext
+	}
+	return nil
 }

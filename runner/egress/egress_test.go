@@ -1,6 +1,8 @@
 package egress
 
 import (
+	"errors"
+	"net/http"
 	"net/netip"
 	"testing"
 )
@@ -132,5 +134,20 @@ func TestEgressAllowZoned(t *testing.T) {
 		if got, _ := c.allowed(tt.host, "80", netip.MustParseAddr(tt.ip)); got != tt.want {
 			t.Errorf("allowed(%s, %s) = %v, want %v", tt.host, tt.ip, got, tt.want)
 		}
+	}
+}
+
+// DialerOf gives sockets the client's own egress dialer, and nothing for a client made otherwise.
+func TestDialerOf(t *testing.T) {
+	d := DialerOf(NewClient(Policy{}))
+	if d == nil {
+		t.Fatal("DialerOf(NewClient) = nil")
+	}
+	var ee *Error
+	if _, err := d(t.Context(), "tcp", "127.0.0.1:1"); !errors.As(err, &ee) || ee.Class != "loopback" {
+		t.Errorf("dial 127.0.0.1:1: %v, want the egress refusal", err)
+	}
+	if DialerOf(&http.Client{}) != nil || DialerOf(nil) != nil {
+		t.Error("DialerOf of a client without an egress transport is not nil")
 	}
 }

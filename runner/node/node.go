@@ -1,9 +1,10 @@
 // Package node provides the Node.js built-in modules a runtime serves to require (also as
 // node:<name>): buffer, events, util (and util/types), stream (and stream/promises),
 // string_decoder, path, querystring, url, assert, os (fixed values), tty, timers (and
-// timers/promises), zlib, crypto, http, https (clients over runner/web's transport), perf_hooks,
-// async_hooks, diagnostics_channel, domain, punycode, module and process; fs, child_process, net,
-// tls, vm, worker_threads, http2, dgram, dns and a few others load but every function throws
+// timers/promises), zlib, crypto, http, https (clients over runner/web's transport), net and tls
+// (client sockets over the egress dialer, net.go), dns (lookup only), perf_hooks, async_hooks,
+// diagnostics_channel, domain, punycode, module and process; fs, child_process, vm,
+// worker_threads, http2, dgram and a few others load but every function throws
 // "<module>.<fn> is not available to actions". It also provides the console (util.format and
 // util.inspect, as Node prints them) and the process object.
 //
@@ -18,9 +19,11 @@
 package node
 
 import (
+	"context"
 	"embed"
 	_ "embed"
 	"fmt"
+	"net"
 	"slices"
 	"strings"
 	"sync"
@@ -88,6 +91,9 @@ type Config struct {
 	Harden func(goja.Value) goja.Value
 	// ProcessEnv is process.env, as sorted "key\x00value\x00" pairs; "" leaves it empty.
 	ProcessEnv string
+	// Dial opens node:net's and node:tls's connections; it must enforce the egress policy
+	// (egress.DialerOf). nil refuses every socket.
+	Dial func(ctx context.Context, network, addr string) (net.Conn, error)
 }
 
 // Modules are the Node built-ins of one runtime: those loaded so far, and the objects they share.
@@ -209,14 +215,15 @@ func init() {
 		"fs":                  stubModule("fs"),
 		"fs/promises":         stubModule("fs/promises"),
 		"child_process":       stubModule("child_process"),
-		"net":                 stubModule("net"),
-		"tls":                 stubModule("tls"),
+		"net":                 func(v *Modules, _ string) goja.Value { return v.Require("\x00net").(*goja.Object).Get("net") },
+		"tls":                 func(v *Modules, _ string) goja.Value { return v.Require("\x00net").(*goja.Object).Get("tls") },
+		"\x00net":             jsModule("net"),
 		"vm":                  stubModule("vm"),
 		"worker_threads":      stubModule("worker_threads"),
 		"http2":               stubModule("http2"),
 		"dgram":               stubModule("dgram"), // aws-sdk v2 requires it at load (its CSM publisher)
-		"dns":                 stubModule("dns"),
-		"dns/promises":        stubModule("dns/promises"),
+		"dns":                 func(v *Modules, _ string) goja.Value { return v.Require("\x00net").(*goja.Object).Get("dns") },
+		"dns/promises":        func(v *Modules, _ string) goja.Value { return v.Require("dns").(*goja.Object).Get("promises") },
 		"perf_hooks":          jsModule("perf_hooks"),
 		"async_hooks":         jsModule("async_hooks"),
 		"diagnostics_channel": jsModule("diagnostics_channel"),
@@ -389,6 +396,8 @@ func (v *Modules) natives() *goja.Object {
 	v.cryptoNatives(n)
 	v.zlibNatives(n)
 	n.Set("httpRequest", v.cfg.Web.HTTPRequest)
+	n.Set("netConnect", v.netConnect)
+	n.Set("dnsLookup", v.dnsLookup)
 	// shared(...objects) names what a built-in made at load that its exports do not reach
 	// (internal classes whose instances its functions return): they are hardened with the
 	// exports, as every owner of the runtime shares them.

@@ -35,6 +35,9 @@ func newModules(t *testing.T, cfg Config, allow ...string) (*hosttest.VM, *Modul
 	t.Cleanup(client.CloseIdleConnections)
 	cfg.Web = web.New(vm, &vm.In, web.Config{Client: client, SetTimeout: vm.SetTimeout})
 	cfg.SetTimeout, cfg.ClearTimeout = vm.SetTimeout, vm.ClearTimeout
+	if cfg.Dial == nil {
+		cfg.Dial = egress.DialerOf(client)
+	}
 	m := New(vm, &vm.In, cfg)
 	vm.Set("require", m.RequireFunc())
 	vm.Set("console", m.NewConsole())
