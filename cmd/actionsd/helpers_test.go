@@ -8,14 +8,13 @@ import (
 	"io/fs"
 	"net/http"
 	"os"
-	"os/exec"
-	"path/filepath"
 	"strings"
 	"testing"
 
 	"go.uber.org/zap/zaptest"
 
 	"github.com/actionsd/actionsd/examples"
+	"github.com/actionsd/actionsd/internal/clitest"
 	"github.com/actionsd/actionsd/internal/config"
 	"github.com/actionsd/actionsd/internal/daemon"
 	"github.com/actionsd/actionsd/sync"
@@ -25,63 +24,23 @@ import (
 // The helpers of the command tests that need a repository or a daemon beside the command they
 // run; the daemon's own tests are in internal/daemon.
 
-// gitRepo is a working repository driven with the git CLI, as a user would.
+// gitRepo is clitest.Repo under the names the tests here use.
 type gitRepo struct {
+	*clitest.Repo
 	t   testing.TB
 	dir string
 }
 
 func newGitRepo(t testing.TB) *gitRepo {
 	t.Helper()
-	if _, err := exec.LookPath("git"); err != nil {
-		t.Fatalf("the git CLI is required: %v", err)
-	}
-	r := &gitRepo{t: t, dir: t.TempDir()}
-	r.git("init", "-q", "-b", "main")
-	return r
+	r := clitest.NewRepo(t)
+	return &gitRepo{Repo: r, t: t, dir: r.Dir}
 }
 
-func (r *gitRepo) git(args ...string) string {
-	r.t.Helper()
-	cmd := exec.Command("git", args...)
-	cmd.Dir = r.dir
-	cmd.Env = append(os.Environ(),
-		"GIT_AUTHOR_NAME=Test", "GIT_AUTHOR_EMAIL=test@example.invalid",
-		"GIT_COMMITTER_NAME=Test", "GIT_COMMITTER_EMAIL=test@example.invalid",
-		"GIT_CONFIG_NOSYSTEM=1", "HOME="+r.dir)
-	out, err := cmd.CombinedOutput()
-	if err != nil {
-		r.t.Fatalf("git %s: %v\n%s", strings.Join(args, " "), err, out)
-	}
-	return strings.TrimSpace(string(out))
-}
-
-func (r *gitRepo) write(path, content string) {
-	r.t.Helper()
-	full := filepath.Join(r.dir, path)
-	if err := os.MkdirAll(filepath.Dir(full), 0o755); err != nil {
-		r.t.Fatal(err)
-	}
-	if err := os.WriteFile(full, []byte(content), 0o644); err != nil {
-		r.t.Fatal(err)
-	}
-}
-
-func (r *gitRepo) read(path string) string {
-	r.t.Helper()
-	b, err := os.ReadFile(filepath.Join(r.dir, path))
-	if err != nil {
-		r.t.Fatal(err)
-	}
-	return string(b)
-}
-
-func (r *gitRepo) commit(msg string) string {
-	r.t.Helper()
-	r.git("add", "-A")
-	r.git("commit", "-q", "-m", msg)
-	return r.git("rev-parse", "HEAD")
-}
+func (r *gitRepo) git(args ...string) string  { r.t.Helper(); return r.Git(args...) }
+func (r *gitRepo) write(path, content string) { r.t.Helper(); r.Write(path, content) }
+func (r *gitRepo) read(path string) string    { r.t.Helper(); return r.Read(path) }
+func (r *gitRepo) commit(msg string) string   { r.t.Helper(); return r.Commit(msg) }
 
 // simpleRepo writes an action "greet" pinned to module "m" v1, both naming their version in a claim.
 func (r *gitRepo) simpleRepo(action, module string) {

@@ -1,18 +1,16 @@
 package daemon
 
 import (
-	"bytes"
-	"errors"
 	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strings"
 	gosync "sync"
 	"testing"
 
 	"go.uber.org/zap"
 
+	"github.com/actionsd/actionsd/internal/clitest"
 	"github.com/actionsd/actionsd/internal/config"
 	"github.com/actionsd/actionsd/vaultsecrets"
 )
@@ -67,32 +65,13 @@ type cliResult struct {
 
 // gitEnv is the environment of the binary and of git in these tests: a fixed identity and no
 // user or system configuration.
-func gitEnv(home string) []string {
-	return append(os.Environ(),
-		"GIT_AUTHOR_NAME=Test", "GIT_AUTHOR_EMAIL=test@example.invalid",
-		"GIT_COMMITTER_NAME=Test", "GIT_COMMITTER_EMAIL=test@example.invalid",
-		"GIT_CONFIG_NOSYSTEM=1", "GIT_CONFIG_GLOBAL=/dev/null", "HOME="+home, "VAULT_ADDR=")
-}
+func gitEnv(home string) []string { return clitest.Env(home) }
 
 // run runs actionsd with args in dir.
 func run(t *testing.T, dir string, stdin string, args ...string) cliResult {
 	t.Helper()
-	cmd := exec.Command(actionsdBinary(t), args...)
-	cmd.Dir = dir
-	cmd.Env = gitEnv(dir)
-	cmd.Stdin = strings.NewReader(stdin)
-	var out, errb bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &errb
-	err := cmd.Run()
-	res := cliResult{stdout: out.String(), stderr: errb.String()}
-	var ee *exec.ExitError
-	switch {
-	case errors.As(err, &ee):
-		res.code = ee.ExitCode()
-	case err != nil:
-		t.Fatalf("actionsd %s: %v", strings.Join(args, " "), err)
-	}
-	return res
+	r := clitest.Run(t, actionsdBinary(t), dir, stdin, args...)
+	return cliResult{code: r.Code, stdout: r.Stdout, stderr: r.Stderr}
 }
 
 func (r cliResult) want(t *testing.T, code int, args string) cliResult {
