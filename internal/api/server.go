@@ -255,11 +255,7 @@ func (c *trackedConn) Close() error {
 func (c *trackedConn) SetReadDeadline(t time.Time) error {
 	c.dl.Lock()
 	defer c.dl.Unlock()
-	c.rd.want = t
-	if c.rd.busy == 0 {
-		return nil
-	}
-	return c.applyReadLocked()
+	return c.rd.ask(t, c.Conn, false)
 }
 
 // SetWriteDeadline is SetReadDeadline for writes: net/http sets one when a request's headers are
@@ -267,11 +263,7 @@ func (c *trackedConn) SetReadDeadline(t time.Time) error {
 func (c *trackedConn) SetWriteDeadline(t time.Time) error {
 	c.dl.Lock()
 	defer c.dl.Unlock()
-	c.wd.want = t
-	if c.wd.busy == 0 {
-		return nil
-	}
-	return c.applyWriteLocked()
+	return c.wd.ask(t, c.Conn, true)
 }
 
 // SetDeadline sets both deadlines.
@@ -279,32 +271,37 @@ func (c *trackedConn) SetDeadline(t time.Time) error {
 	return errors.Join(c.SetReadDeadline(t), c.SetWriteDeadline(t))
 }
 
-func (c *trackedConn) applyReadLocked() error {
-	if c.rd.want.Equal(c.rd.set) {
+// ask records t as the deadline wanted, and gives it to conn at once only when an operation
+// waits on it. d is conn's write deadline when write, else its read deadline. Called with
+// trackedConn.dl held.
+func (d *deadline) ask(t time.Time, conn net.Conn, write bool) error {
+	d.want = t
+	if d.busy == 0 {
 		return nil
 	}
-	if err := c.Conn.SetReadDeadline(c.rd.want); err != nil {
-		return err
-	}
-	c.rd.set = c.rd.want
-	return nil
+	return d.apply(conn, write)
 }
 
-func (c *trackedConn) applyWriteLocked() error {
-	if c.wd.want.Equal(c.wd.set) {
+// apply gives conn the deadline wanted unless it has it already. Called with trackedConn.dl held.
+func (d *deadline) apply(conn net.Conn, write bool) error {
+	if d.want.Equal(d.set) {
 		return nil
 	}
-	if err := c.Conn.SetWriteDeadline(c.wd.want); err != nil {
+	set := conn.SetReadDeadline
+	if write {
+		set = conn.SetWriteDeadline
+	}
+	if err := set(d.want); err != nil {
 		return err
 	}
-	c.wd.set = c.wd.want
+	d.set = d.want
 	return nil
 }
 
 // Write writes with the write deadline last asked for.
 func (c *trackedConn) Write(p []byte) (int, error) {
 	c.dl.Lock()
-	_ = c.applyWriteLocked() // a closed connection fails the write as it failed this
+	_ = c.wd.apply(c.Conn, true) // a closed connection fails the write as it failed this
 	c.wd.busy++
 	c.dl.Unlock()
 	n, err := c.Conn.Write(p)
@@ -320,7 +317,7 @@ func (c *trackedConn) Write(p []byte) (int, error) {
 // read, which is no timeout at all.
 func (c *trackedConn) Read(p []byte) (int, error) {
 	c.dl.Lock()
-	_ = c.applyReadLocked() // a closed connection fails the read as it failed this
+	_ = c.rd.apply(c.Conn, false) // a closed connection fails the read as it failed this
 	c.rd.busy++
 	c.dl.Unlock()
 	n, err := c.Conn.Read(p)
