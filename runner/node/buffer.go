@@ -6,9 +6,9 @@ import (
 	"encoding/hex"
 	"strings"
 	"unicode/utf16"
-	"unicode/utf8"
 
 	"github.com/actionsd/actionsd/runner/host"
+	"github.com/actionsd/actionsd/runner/web"
 	"github.com/dop251/goja"
 )
 
@@ -117,58 +117,7 @@ func encodeBytes(b []byte, enc string) string {
 		}
 		return string(utf16.Decode(u))
 	}
-	return decodeUTF8(b)
-}
-
-// decodeUTF8 decodes b as the WHATWG UTF-8 decoder does (and so Node): each maximal subpart of
-// an ill-formed sequence becomes one U+FFFD.
-func decodeUTF8(b []byte) string {
-	if utf8.Valid(b) {
-		return string(b)
-	}
-	var sb strings.Builder
-	sb.Grow(len(b) + 8)
-	for i := 0; i < len(b); {
-		r, size := utf8.DecodeRune(b[i:])
-		if r != utf8.RuneError || size > 1 {
-			sb.Write(b[i : i+size])
-			i += size
-			continue
-		}
-		sb.WriteRune(utf8.RuneError)
-		i += utf8Subpart(b[i:])
-	}
-	return sb.String()
-}
-
-// utf8Subpart returns the length of the maximal subpart at the start of b, which holds no
-// well-formed sequence there: the lead byte and the continuation bytes that are valid after it.
-func utf8Subpart(b []byte) int {
-	need, lo, hi := 0, byte(0x80), byte(0xbf)
-	switch c := b[0]; {
-	case c >= 0xc2 && c <= 0xdf:
-		need = 1
-	case c == 0xe0:
-		need, lo = 2, 0xa0
-	case c == 0xed:
-		need, hi = 2, 0x9f
-	case c >= 0xe1 && c <= 0xef:
-		need = 2
-	case c == 0xf0:
-		need, lo = 3, 0x90
-	case c == 0xf4:
-		need, hi = 3, 0x8f
-	case c >= 0xf1 && c <= 0xf3:
-		need = 3
-	}
-	n := 1
-	for ; n <= need && n < len(b); n++ {
-		if b[n] < lo || b[n] > hi {
-			break
-		}
-		lo, hi = 0x80, 0xbf
-	}
-	return n
+	return web.DecodeUTF8(b)
 }
 
 // bufDecode(string, encoding) -> ArrayBuffer.

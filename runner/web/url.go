@@ -537,7 +537,7 @@ func percentDecode(s string) string {
 		}
 		b = append(b, s[i])
 	}
-	return decodeUTF8(b)
+	return DecodeUTF8(b)
 }
 
 func isHex(c byte) bool {
@@ -554,9 +554,9 @@ func unhex(c byte) byte {
 	return c - '0'
 }
 
-// decodeUTF8 is the Encoding standard's UTF-8 decoder with replacement: each maximal subpart of an
-// ill-formed sequence becomes one U+FFFD.
-func decodeUTF8(b []byte) string {
+// DecodeUTF8 is the Encoding standard's UTF-8 decoder with replacement (and so Node's): each
+// maximal subpart of an ill-formed sequence becomes one U+FFFD. URL, TextDecoder and Buffer use it.
+func DecodeUTF8(b []byte) string {
 	if utf8.Valid(b) {
 		return string(b)
 	}
