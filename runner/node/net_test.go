@@ -19,6 +19,25 @@ import (
 	"github.com/actionsd/actionsd/runner/host/hosttest"
 )
 
+// netServe serves each connection ln accepts with handle, on a goroutine of its own, and closes
+// it when handle returns; the test's cleanup closes ln and waits for every handler.
+func netServe(t *testing.T, ln net.Listener, handle func(c net.Conn)) {
+	var wg sync.WaitGroup
+	t.Cleanup(func() { ln.Close(); wg.Wait() })
+	wg.Go(func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			wg.Go(func() {
+				defer c.Close()
+				handle(c)
+			})
+		}
+	})
+}
+
 // netEchoServer is a loopback TCP server that echoes each connection upper-cased until the
 // client ends its side, then ends its own.
 func netEchoServer(t *testing.T) string {
@@ -27,27 +46,12 @@ func netEchoServer(t *testing.T) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var wg sync.WaitGroup
-	t.Cleanup(func() { ln.Close(); wg.Wait() })
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				defer c.Close()
-				b, _ := io.ReadAll(c)
-				c.Write([]byte(strings.ToUpper(string(b))))
-				c.(*net.TCPConn).CloseWrite()
-				io.Copy(io.Discard, c)
-			}()
-		}
-	}()
+	netServe(t, ln, func(c net.Conn) {
+		b, _ := io.ReadAll(c)
+		c.Write([]byte(strings.ToUpper(string(b))))
+		c.(*net.TCPConn).CloseWrite()
+		io.Copy(io.Discard, c)
+	})
 	return ln.Addr().String()
 }
 
@@ -185,26 +189,11 @@ func TestTLSConnectLoopback(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var wg sync.WaitGroup
-	defer func() { ln.Close(); wg.Wait() }()
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				defer c.Close()
-				buf := make([]byte, 64)
-				n, _ := c.Read(buf)
-				c.Write([]byte("tls:" + string(buf[:n])))
-			}()
-		}
-	}()
+	netServe(t, ln, func(c net.Conn) {
+		buf := make([]byte, 64)
+		n, _ := c.Read(buf)
+		c.Write([]byte("tls:" + string(buf[:n])))
+	})
 	vm, _ := newModules(t, Config{}, "127.0.0.1")
 	vm.Set("PORT_", ln.Addr().(*net.TCPAddr).Port)
 	vm.Set("CA_", caPEM)
@@ -267,25 +256,10 @@ func TestNetBackPressure(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var wg sync.WaitGroup
-	defer func() { ln.Close(); wg.Wait() }()
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				c.SetWriteDeadline(time.Now().Add(10 * time.Second)) // a paused client reads no more
-				c.Write(make([]byte, size))
-				c.Close()
-			}()
-		}
-	}()
+	netServe(t, ln, func(c net.Conn) {
+		c.SetWriteDeadline(time.Now().Add(10 * time.Second)) // a paused client reads no more
+		c.Write(make([]byte, size))
+	})
 	vm, _ := newModules(t, Config{}, "127.0.0.1")
 	vm.Set("PORT_", ln.Addr().(*net.TCPAddr).Port)
 	got := vm.Await(vm.Run(`(async () => {
