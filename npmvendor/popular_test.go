@@ -83,13 +83,19 @@ func (row popular) spec() string {
 	return row.version
 }
 
-// owner is the row's owner: ownerOf its package, and its major for a row pinned to one, so that
-// two majors of one package lock side by side.
+// owner is the row's owner: ownerOf its package, and its version spec for a pinned row ("^2" as
+// "-v2", anything but letters, digits and dots as "-"), so that two majors of one package lock
+// side by side.
 func (row popular) owner() string {
 	if row.version == "" {
 		return ownerOf(row.name)
 	}
-	return ownerOf(row.name) + "-v" + strings.TrimLeft(row.version, "^~=v")
+	return ownerOf(row.name) + "-v" + strings.Map(func(r rune) rune {
+		if r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '.' {
+			return r
+		}
+		return '-'
+	}, strings.TrimLeft(row.version, "^~=v"))
 }
 
 // title names row's subtest: its package, and its version spec when pinned.
