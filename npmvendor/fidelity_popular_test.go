@@ -60,6 +60,9 @@ r = typeof AWS.S3 + ":" + out.Item.email.S;`,
 	srv := smokeServer(t)
 	for _, row := range rows {
 		t.Run(strings.TrimPrefix(row.owner, "actions/"), func(t *testing.T) {
+			for _, dep := range sortedKeys(row.deps) {
+				t.Logf("%s %s locks %s", dep, row.deps[dep], res.Pinned[row.owner][dep])
+			}
 			b, err := inst.Install(ctx, res.Lock, row.owner)
 			if err != nil {
 				t.Fatalf("install: %v", err)

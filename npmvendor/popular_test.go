@@ -254,6 +254,7 @@ func TestPopularPackages(t *testing.T) {
 		t.Run(row.title(), func(t *testing.T) {
 			owner := row.owner()
 			version := res.Pinned[owner][row.name]
+			t.Logf("%s %s locks %s", row.name, row.spec(), version)
 			b, err := inst.Install(ctx, res.Lock, owner)
 			if err != nil {
 				t.Fatalf("%s@%s: %v", row.name, version, err)
