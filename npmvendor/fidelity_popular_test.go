@@ -14,7 +14,9 @@ import (
 // (cause 1), and bundle although rest-facade requires superagent-proxy only with a proxy (cause
 // 2: a warning with its file and line); form-data 2.3.3, declared alone or beside request, is its
 // Node build, not "window is not defined" (cause 3); aws-sdk v2 gets the npm package for
-// require('buffer/') (cause 3) and runs with the domain built-in (cause 4).
+// require('buffer/') (cause 3) and runs with the domain built-in (cause 4). auth0 v2 and v3 then
+// call the Management API for a user id with a "|" (cause 6), and aws-sdk v2 DynamoDB's GetItem,
+// against smokeServer.
 func TestPopularNodeFidelity(t *testing.T) {
 	regs := publicRegistry(t)
 	rows := []struct {
@@ -25,12 +27,10 @@ func TestPopularNodeFidelity(t *testing.T) {
 		runnerGap   string
 	}{
 		{owner: "actions/auth0-v2", deps: map[string]string{"auth0": "^2"},
-			use:         `const { ManagementClient } = require("auth0"); r = typeof ManagementClient;`,
-			want:        "function",
+			use: auth0GetUser(false), want: "auth0|123@example.com",
 			wantMissing: "node_modules/rest-facade/src/Client.js:"},
 		{owner: "actions/auth0-v3", deps: map[string]string{"auth0": "^3"},
-			use:  `const { ManagementClient } = require("auth0"); r = typeof ManagementClient;`,
-			want: "function"},
+			use: auth0GetUser(true), want: "auth0|123@example.com"},
 		{owner: "actions/request", deps: map[string]string{"request": "2.88.2", "form-data": "2.3.3"},
 			use:  `const FormData = require("form-data"); const f = new FormData(); f.append("a", "b"); r = typeof f.getBoundary() + ":" + typeof require("request").post;`,
 			want: "string:function"},
@@ -38,8 +38,11 @@ func TestPopularNodeFidelity(t *testing.T) {
 			use:  `const FormData = require("form-data"); const f = new FormData(); f.append("a", "b"); r = typeof f.getBoundary();`,
 			want: "string"},
 		{owner: "actions/aws-sdk", deps: map[string]string{"aws-sdk": "^2"},
-			use:  `const AWS = require("aws-sdk"); r = typeof AWS.S3 + ":" + typeof AWS.util.buffer.toBuffer;`,
-			want: "function:function"},
+			use: `const AWS = require("aws-sdk");
+const db = new AWS.DynamoDB({ region: "us-east-1", endpoint: SERVER, credentials: new AWS.Credentials("AKIDEXAMPLE", "secret") });
+const out = await db.getItem({ TableName: "users", Key: { id: { S: "auth0|123" } } }).promise();
+r = typeof AWS.S3 + ":" + out.Item.email.S;`,
+			want: "function:auth0|123@example.com"},
 	}
 	owners := map[string]map[string]string{}
 	for _, row := range rows {
@@ -57,6 +60,9 @@ func TestPopularNodeFidelity(t *testing.T) {
 	srv := smokeServer(t)
 	for _, row := range rows {
 		t.Run(strings.TrimPrefix(row.owner, "actions/"), func(t *testing.T) {
+			for _, dep := range sortedKeys(row.deps) {
+				t.Logf("%s %s locks %s", dep, row.deps[dep], res.Pinned[row.owner][dep])
+			}
 			b, err := inst.Install(ctx, res.Lock, row.owner)
 			if err != nil {
 				t.Fatalf("install: %v", err)

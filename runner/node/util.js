@@ -212,6 +212,14 @@
     aborted: (signal) => new Promise((r) => signal.addEventListener('abort', r)),
     getSystemErrorName: (n) => `E${n}`,
     _deepEqual: deepEqual,
+    // Node's: own enumerable keys of an object source, last key first; anything else is ignored.
+    _extend: function _extend(target, source) {
+      if (source === null || typeof source !== 'object') return target;
+      const keys = Object.keys(source);
+      let i = keys.length;
+      while (i--) target[keys[i]] = source[keys[i]];
+      return target;
+    },
   };
   util.types = types;
   return util;

@@ -97,3 +97,9 @@ test('inspect deep array depth', () => util.inspect([[[[[1]]]]]));
 test('inspect maxArrayLength 0 and set', () => [util.inspect([1, 2], { maxArrayLength: 0 }), util.inspect(new Set([1, 2, 3]), { maxArrayLength: 1 })]);
 test('inspect compact true', () => util.inspect({ a: 'x'.repeat(50), b: { c: 'y'.repeat(50) } }, { compact: true }));
 test('inspect breakLength Infinity', () => util.inspect(Object.fromEntries(Array.from({ length: 30 }, (_, i) => ['k' + i, i])), { breakLength: Infinity }));
+// util._extend (deprecated, still in Node 20 and 22; Node 22 also warns DEP0060 once on stderr,
+// which the runner does not): rest-facade, under auth0 v2 and v3, copies
+// every request's params with it.
+test('_extend copies own enumerable keys', () => { const t = { a: 1, b: 1 }; const r = util._extend(t, Object.assign(Object.create({ inherited: 1 }), { b: 2, c: 3 })); return [r === t, t]; });
+test('_extend of a non-object source', () => [util._extend({ a: 1 }, null), util._extend({ a: 1 }, 'str'), util._extend({ a: 1 }, undefined)]);
+test('_extend shape', () => [typeof util._extend, util._extend.length]);
