@@ -245,7 +245,7 @@
       if (op) op();
     };
     this.pending = false;
-    if (parent.connecting) {
+    if (parent.connecting || (!parent._handle && !parent.destroyed)) { // Node's too waits for a connect to come
       this.connecting = true;
       parent.once('connect', start);
       parent.once('error', (e) => this.destroy(e));

@@ -387,3 +387,41 @@ func TestTLSConnectOverSocket(t *testing.T) {
 		t.Errorf("without the CA: got %q\nwant %q", got, want)
 	}
 }
+
+// STARTTLS makes no connection of its own: over a socket still connecting it waits for that
+// connect, so that an egress refusal of the plain socket fails the TLS socket too, with the
+// plain socket's error, also when the plain socket connects only after tls.connect; a destroyed
+// socket cannot be upgraded.
+func TestTLSConnectOverSocketEgress(t *testing.T) {
+	_, cert := netTestCA(t, "mail.example.test")
+	port := startTLSServer(t, cert, make(chan string, 4))
+	vm, _ := newModules(t, Config{}) // loopback not allowed
+	vm.Set("PORT_", port)
+	got := vm.Await(vm.Run(`(async () => {
+  const net = require('net'), tls = require('tls');
+  const refused = await new Promise((resolve) => {
+    const s = net.connect(PORT_, '127.0.0.1');
+    s.on('error', () => {});
+    const t = tls.connect({ socket: s, servername: 'mail.example.test' }, () => resolve('connected'));
+    t.write('queued before the connect failed');
+    t.on('error', (e) => resolve(e.code + ' ' + /egress allow-list/.test(e.message)));
+  });
+  const later = await new Promise((resolve) => {
+    const s = new net.Socket();
+    s.on('error', () => {});
+    const t = tls.connect({ socket: s, servername: 'mail.example.test' }, () => resolve('connected'));
+    t.on('error', (e) => resolve(e.code));
+    s.connect(PORT_, '127.0.0.1');
+  });
+  const gone = await new Promise((resolve) => {
+    const s = new net.Socket();
+    s.destroy();
+    const t = tls.connect({ socket: s, servername: 'mail.example.test' }, () => resolve('connected'));
+    t.on('error', (e) => resolve(e.code));
+  });
+  return refused + ' ' + later + ' ' + gone;
+})()`)).String()
+	if want := "EACCES true EACCES ERR_SOCKET_CLOSED"; got != want {
+		t.Errorf("got %q, want %q", got, want)
+	}
+}
