@@ -627,9 +627,10 @@ func (v *Modules) tlsConfig(o *goja.Object, hostName string) *tls.Config {
 // ECONNRESET or EACCES (refused by the egress policy, as node:http reports it), with syscall,
 // address and port when known.
 func (v *Modules) netError(err error, op, addr string) *goja.Object {
-	code := ""
+	code, tlsMsg := "", ""
 	var dnsErr *net.DNSError
 	var certErr *tls.CertificateVerificationError
+	var he x509.HostnameError
 	switch {
 	case isEgressRefusal(err):
 		code = "EACCES"
@@ -643,16 +644,17 @@ func (v *Modules) netError(err error, op, addr string) *goja.Object {
 		code = "EPIPE"
 	case errors.Is(err, context.DeadlineExceeded), errors.Is(err, context.Canceled):
 		code = "ETIMEDOUT"
+	case errors.As(err, &certErr) && errors.As(err, &he):
+		code = "ERR_TLS_CERT_ALTNAME_INVALID"
+		tlsMsg = "Hostname/IP does not match certificate's altnames: " + altNameReason(he)
 	case errors.As(err, &certErr):
-		code = "UNABLE_TO_VERIFY_LEAF_SIGNATURE"
-		var he x509.HostnameError
-		if errors.As(err, &he) {
-			code = "ERR_TLS_CERT_ALTNAME_INVALID"
-		}
+		code, tlsMsg = "UNABLE_TO_VERIFY_LEAF_SIGNATURE", "unable to verify the first certificate"
 	}
 	msg := err.Error()
 	var ee *egress.Error
 	switch {
+	case tlsMsg != "": // Node's words
+		msg = tlsMsg
 	case op == "connect" && errors.As(err, &ee): // Node's form, and why
 		msg = "connect " + code + " " + addr + ": " + ee.Error()
 	case op == "connect" && strings.HasPrefix(code, "E") && code != "ENOTFOUND": // as Node words it
@@ -663,6 +665,10 @@ func (v *Modules) netError(err error, op, addr string) *goja.Object {
 	e := v.in.NewError(msg)
 	if code != "" {
 		e.Set("code", code)
+	}
+	if he.Certificate != nil {
+		e.Set("reason", altNameReason(he))
+		e.Set("host", he.Host)
 	}
 	if op == "connect" {
 		e.Set("syscall", "connect")
@@ -676,6 +682,24 @@ func (v *Modules) netError(err error, op, addr string) *goja.Object {
 		e.Set("syscall", op)
 	}
 	return e
+}
+
+// altNameReason is Node's reason for a certificate that does not name the host:
+// "Host: h. is not in the cert's altnames: DNS:a, IP Address:1.2.3.4" (for an IP address,
+// "IP: 1.2.3.5 is not in the cert's list: 1.2.3.4").
+func altNameReason(he x509.HostnameError) string {
+	var names, ips []string
+	for _, n := range he.Certificate.DNSNames {
+		names = append(names, "DNS:"+n)
+	}
+	for _, ip := range he.Certificate.IPAddresses {
+		names = append(names, "IP Address:"+ip.String())
+		ips = append(ips, ip.String())
+	}
+	if net.ParseIP(he.Host) != nil {
+		return "IP: " + he.Host + " is not in the cert's list: " + strings.Join(ips, ", ")
+	}
+	return "Host: " + he.Host + ". is not in the cert's altnames: " + strings.Join(names, ", ")
 }
 
 func isEgressRefusal(err error) bool {

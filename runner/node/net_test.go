@@ -348,7 +348,7 @@ const startTLS = `(opts) => new Promise((resolve) => {
       t.on('data', (d) => { ev.push('data:' + d); t.end(); });
       t.on('end', () => ev.push('end'));
       t.on('finish', () => ev.push('finish'));
-      t.on('error', (e) => ev.push('error:' + e.code));
+      t.on('error', (e) => ev.push('error:' + e.code + ':' + e.message));
       t.on('close', (h) => { ev.push('close:' + h); require('timers').setTimeout(() => resolve(ev.join(' ')), 50); });
     });
   });
@@ -358,7 +358,7 @@ const startTLS = `(opts) => new Promise((resolve) => {
 // Node's events (node 20 gives the same lists for the same code against a Node server): no
 // 'connect' or 'ready' on the TLS socket, 'secureConnect' (the callback first), and the plain
 // socket's 'close' just before the TLS socket's. The server sees the SNI; a wrong servername
-// fails with Node's code, as does a missing CA.
+// fails with Node's code and message, as does a missing CA.
 func TestTLSConnectOverSocket(t *testing.T) {
 	caPEM, cert := netTestCA(t, "mail.example.test")
 	sni := make(chan string, 4)
@@ -379,11 +379,11 @@ func TestTLSConnectOverSocket(t *testing.T) {
 	if got := <-sni; got != "mail.example.test" {
 		t.Errorf("server saw SNI %q", got)
 	}
-	if got, want := run(`{ servername: 'other.example.test', ca: CA_ }`), head+"error:ERR_TLS_CERT_ALTNAME_INVALID plain-close:false close:true"; got != want {
+	if got, want := run(`{ servername: 'other.example.test', ca: CA_ }`), head+"error:ERR_TLS_CERT_ALTNAME_INVALID:Hostname/IP does not match certificate's altnames: Host: other.example.test. is not in the cert's altnames: DNS:mail.example.test plain-close:false close:true"; got != want {
 		t.Errorf("wrong servername: got %q\nwant %q", got, want)
 	}
 	<-sni
-	if got, want := run(`{ servername: 'mail.example.test' }`), head+"error:UNABLE_TO_VERIFY_LEAF_SIGNATURE plain-close:false close:true"; got != want {
+	if got, want := run(`{ servername: 'mail.example.test' }`), head+"error:UNABLE_TO_VERIFY_LEAF_SIGNATURE:unable to verify the first certificate plain-close:false close:true"; got != want {
 		t.Errorf("without the CA: got %q\nwant %q", got, want)
 	}
 }
