@@ -492,6 +492,10 @@ const o = {}; Error.captureStackTrace(o); const e = new E('boom');
 return typeof o.stack === 'string' && /^E: boom/.test(e.stack) && !Object.keys(e).includes('stack');`},
 		{"Symbol.asyncIterator is esbuild's", `return Symbol.asyncIterator === Symbol.for('Symbol.asyncIterator') &&
   typeof require('stream').Readable.prototype[Symbol.asyncIterator] === 'function';`},
+		{"Annex B __defineGetter__ family (pg's defaults)", `const o = {}; o.__defineSetter__('x', function (v) { this._x = v * 2; });
+o.__defineGetter__('x', function () { return this._x; }); o.x = 2; const c = Object.create(o);
+return o.x === 4 && typeof c.__lookupGetter__('x') === 'function' && c.__lookupSetter__('y') === undefined && Object.keys(o).includes('x') &&
+  Object.prototype.__defineGetter__.name === '__defineGetter__' && (() => { try { o.__defineGetter__('z', 1); return false; } catch (e) { return e instanceof TypeError; } })();`},
 		{"Object.prototype.toString tags", `const ts = Object.prototype.toString; return ts.call([]) === '[object Array]' && ts.call(null) === '[object Null]' && ts.call(new Date(0)) === '[object Date]';`},
 	}
 	var src strings.Builder

@@ -1,7 +1,14 @@
 package runner
 
 import (
+	"bufio"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
 	"io"
+	"math/big"
 	"net"
 	"runtime"
 	"strings"
@@ -80,6 +87,95 @@ func TestNetSocketClosedWithExecution(t *testing.T) {
 			for netSocketGoroutines() > 0 {
 				if time.Now().After(deadline) {
 					t.Fatalf("%d goroutines of the socket outlive the execution", netSocketGoroutines())
+				}
+				time.Sleep(10 * time.Millisecond)
+			}
+		})
+	}
+}
+
+// startTLSIdleServer accepts connections, greets, upgrades at "STARTTLS" (a self-signed
+// certificate), sends "hi" over TLS and then nothing; each connection's end is reported.
+func startTLSIdleServer(t *testing.T) (string, <-chan struct{}) {
+	t.Helper()
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl := &x509.Certificate{SerialNumber: big.NewInt(1), DNSNames: []string{"idle.example.test"},
+		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour)}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := &tls.Config{Certificates: []tls.Certificate{{Certificate: [][]byte{der}, PrivateKey: key}}}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	closed := make(chan struct{}, 8)
+	t.Cleanup(func() { ln.Close() })
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			go func() {
+				defer c.Close()
+				c.Write([]byte("220 hello\r\n"))
+				if line, err := bufio.NewReader(c).ReadString('\n'); err != nil || line != "STARTTLS\r\n" {
+					return
+				}
+				c.Write([]byte("220 go ahead\r\n"))
+				tc := tls.Server(c, cfg)
+				if tc.Handshake() == nil {
+					tc.Write([]byte("hi"))
+					io.Copy(io.Discard, tc)
+				}
+				closed <- struct{}{}
+			}()
+		}
+	}()
+	return ln.Addr().String(), closed
+}
+
+// A socket upgraded with STARTTLS (tls.connect({ socket })) and left open is closed when its
+// execution ends, as a plain one is: the server sees the close, and no goroutine of either
+// socket is left.
+func TestNetUpgradedSocketClosedWithExecution(t *testing.T) {
+	addr, closed := startTLSIdleServer(t)
+	_, port, _ := net.SplitHostPort(addr)
+	for _, tt := range []struct{ name, body, wantErr string }{
+		{name: "handler settled", body: `await new Promise((res) => t.once('data', res)); api.idToken.setCustomClaim('ok', true);`},
+		{name: "timeout", body: `await new Promise((res) => t.once('data', res)); await new Promise((res) => t.once('data', res));`, wantErr: "exceeded its 3s timeout"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			a := newAction("sock", `exports.onExecutePostLogin = async (event, api) => {
+  const s = require('net').connect(`+port+`, '127.0.0.1');
+  await new Promise((res) => s.once('data', res));
+  s.write('STARTTLS\r\n');
+  await new Promise((res) => s.once('data', res));
+  const t = require('tls').connect({ socket: s, servername: 'idle.example.test', rejectUnauthorized: false });
+  `+tt.body+`
+};`)
+			a.Timeout = 3 * time.Second // a handshake under the race detector on a loaded machine
+			g := mustBuild(t, newSpec(a), Options{HTTPClient: loopbackClient(t)})
+			res := mustExecute(t, g, "post-login", `{}`)
+			if tt.wantErr == "" {
+				wantSuccess(t, res)
+			} else if e := res.Actions[0].Error; e == nil || !strings.Contains(e.Message, tt.wantErr) {
+				t.Fatalf("got %s, want an error with %q", toJSON(t, res), tt.wantErr)
+			}
+			select {
+			case <-closed:
+			case <-time.After(5 * time.Second):
+				t.Fatal("the server's connection is still open 5s after the execution ended")
+			}
+			deadline := time.Now().Add(5 * time.Second)
+			for netSocketGoroutines() > 0 {
+				if time.Now().After(deadline) {
+					t.Fatalf("%d goroutines of the sockets outlive the execution", netSocketGoroutines())
 				}
 				time.Sleep(10 * time.Millisecond)
 			}

@@ -90,3 +90,47 @@ func TestNetSocketsFollowEgress(t *testing.T) {
 		t.Error("with loopback allowed, no connection reached the listener")
 	}
 }
+
+// STARTTLS (tls.connect({ socket })) opens no connection of its own: over a plain socket that
+// egress refuses, the TLS socket fails with that refusal and the listener never sees a
+// connection.
+func TestSTARTTLSFollowsEgress(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	var accepted atomic.Int32
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			accepted.Add(1)
+			c.Close()
+		}
+	}()
+	port := strconv.Itoa(ln.Addr().(*net.TCPAddr).Port)
+	a := newAction("starttls", `exports.onExecutePostLogin = async (event, api) => {
+  const out = await new Promise((resolve) => {
+    const s = require('net').connect(`+port+`, '127.0.0.1');
+    s.on('error', () => {});
+    const t = require('tls').connect({ socket: s, servername: 'db.example.test', rejectUnauthorized: false }, () => resolve('connected'));
+    t.on('error', (e) => resolve(e.code + ' ' + e.message));
+  });
+  api.idToken.setCustomClaim('out', out);
+};`)
+	client := egress.NewClient(egress.Policy{})
+	g := mustBuild(t, newSpec(a), runner.Options{HTTPClient: client})
+	defer g.Close()
+	res := execute(t, g, "post-login", `{}`)
+	var out string
+	json.Unmarshal([]byte(toJSON(t, res.Effects.IDTokenClaims["out"])), &out)
+	if res.Outcome != runner.OutcomeSuccess || !strings.HasPrefix(out, "EACCES ") || !strings.Contains(out, "address not in the egress allow-list") {
+		t.Errorf("got %s, want the egress refusal", toJSON(t, res))
+	}
+	if n := accepted.Load(); n != 0 {
+		t.Errorf("the listener accepted %d connections while egress refused loopback", n)
+	}
+}

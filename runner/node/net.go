@@ -45,6 +45,17 @@ type socket struct {
 	next   chan func(func() error)
 	closed bool
 	paused bool // loop only: the reader waits for resume
+
+	// STARTTLS (upgrade): moved says the connection now belongs to a TLS socket, so that close
+	// leaves it open; detach (closed by upgrade) stops the reader, which then hands what it read
+	// but did not deliver (leftover) over and closes readerDone; writerDone is closed when the
+	// writer has written what was queued before the upgrade and returned.
+	moved      bool
+	upgraded   bool // loop only: no more reads are asked for
+	detach     chan struct{}
+	readerDone chan struct{}
+	writerDone chan struct{}
+	leftover   []byte
 }
 
 // writeReq is one write (data) or, with end set, the half close after the writes before it.
@@ -78,14 +89,27 @@ func (v *Modules) netConnect(call goja.FunctionCall) goja.Value {
 	if o, ok := call.Argument(2).(*goja.Object); ok {
 		tcfg = v.tlsConfig(o, h)
 	}
-	s := &socket{v: v, onEvent: onEvent, ctx: ctx, wake: make(chan struct{}, 1), next: make(chan func(func() error), 1)}
+	s := v.newSocket(onEvent, ctx)
 	addr := net.JoinHostPort(h, strconv.FormatInt(port, 10))
 	dial := v.cfg.Dial
+	return s.open(addr, tcfg, func(dctx context.Context) (net.Conn, error) { return dial(dctx, "tcp", addr) })
+}
+
+func (v *Modules) newSocket(onEvent goja.Callable, ctx context.Context) *socket {
+	return &socket{v: v, onEvent: onEvent, ctx: ctx, wake: make(chan struct{}, 1), next: make(chan func(func() error), 1),
+		detach: make(chan struct{}), readerDone: make(chan struct{}), writerDone: make(chan struct{})}
+}
+
+// open gets the socket's connection from get (a dial, or the connection of the socket that a
+// STARTTLS upgrades) on a goroutine, runs the TLS handshake over it when tcfg is set, and reports
+// 'connect' or 'error' on the loop; it returns the socket's handle.
+func (s *socket) open(addr string, tcfg *tls.Config, get func(context.Context) (net.Conn, error)) *goja.Object {
+	v := s.v
 	enqueue := v.vm.RegisterCallback()
-	dctx, cancel := context.WithCancel(ctx)
+	dctx, cancel := context.WithCancel(s.ctx)
 	go func() {
 		defer cancel()
-		conn, err := dial(dctx, "tcp", addr)
+		conn, err := get(dctx)
 		if err == nil && tcfg != nil {
 			tc := tls.Client(conn, tcfg)
 			hctx, hcancel := context.WithTimeout(dctx, tlsHandshakeTimeout)
@@ -117,13 +141,19 @@ func (v *Modules) netConnect(call goja.FunctionCall) goja.Value {
 			}
 			s.conn = conn
 			s.mu.Unlock()
-			s.stop = context.AfterFunc(ctx, func() { conn.Close() })
+			s.stop = context.AfterFunc(s.ctx, func() { conn.Close() })
 			s.emit("connect", s.connectInfo(tcfg))
 			s.startReader()
 			go s.writer()
 			return nil
 		})
 	}()
+	return s.handle(cancel)
+}
+
+// handle is the socket's handle for net.js; cancel abandons a connect in progress.
+func (s *socket) handle(cancel func()) *goja.Object {
+	v, rt := s.v, s.v.rt
 	handle := rt.NewObject()
 	handle.Set("write", func(call goja.FunctionCall) goja.Value {
 		b, _ := host.Bytes(call.Argument(0))
@@ -142,6 +172,15 @@ func (v *Modules) netConnect(call goja.FunctionCall) goja.Value {
 		cancel() // a dial in progress
 		s.close()
 		return goja.Undefined()
+	})
+	handle.Set("upgrade", func(call goja.FunctionCall) goja.Value {
+		o, _ := call.Argument(0).(*goja.Object)
+		h, _ := host.String(call.Argument(1))
+		onEvent, ok := goja.AssertFunction(call.Argument(2))
+		if o == nil || !ok {
+			panic(rt.NewTypeError("upgrade: tls options and onEvent expected"))
+		}
+		return s.upgrade(v.tlsConfig(o, h), onEvent)
 	})
 	handle.Set("setNoDelay", func(call goja.FunctionCall) goja.Value {
 		if tc, ok := s.tcp(); ok {
@@ -162,6 +201,72 @@ func (v *Modules) netConnect(call goja.FunctionCall) goja.Value {
 	return handle
 }
 
+// upgrade is STARTTLS (tls.connect({ socket })): it hands s's connection to a new socket that
+// runs a TLS handshake over it and returns that socket's handle; onEvent gets its events as
+// netConnect's does. The connection was dialled through the egress dialer already, and stays
+// bound to the execution: the new socket closes it when the execution ends. s reads no more
+// (what its reader read but did not deliver goes to the handshake, as Node's TLS layer takes
+// over the handle), writes what was queued before, and then leaves the connection open when
+// it is closed.
+func (s *socket) upgrade(tcfg *tls.Config, onEvent goja.Callable) goja.Value {
+	s.mu.Lock()
+	conn, closed, moved := s.conn, s.closed, s.moved
+	if conn != nil && !closed && !moved {
+		s.moved = true
+	}
+	s.mu.Unlock()
+	if conn == nil || closed || moved {
+		panic(s.v.in.NewError("tls.connect: options.socket is not connected"))
+	}
+	s.upgraded = true
+	close(s.detach)
+	_ = conn.SetReadDeadline(time.Unix(1, 0)) // ends a read in progress
+	select {
+	case s.wake <- struct{}{}: // the writer returns once the queue is empty
+	default:
+	}
+	ns := s.v.newSocket(onEvent, s.ctx)
+	addr := conn.RemoteAddr().String()
+	return ns.open(addr, tcfg, func(ctx context.Context) (net.Conn, error) {
+		for _, done := range []chan struct{}{s.readerDone, s.writerDone} {
+			select {
+			case <-done:
+			case <-ctx.Done():
+				return nil, ctx.Err()
+			}
+		}
+		select {
+		case enqueue := <-s.next: // asked for before the upgrade, never to be read
+			enqueue(func() error { return nil })
+		default:
+		}
+		if err := conn.SetReadDeadline(time.Time{}); err != nil {
+			return nil, err
+		}
+		if len(s.leftover) > 0 {
+			return &prefixConn{Conn: conn, prefix: s.leftover}, nil
+		}
+		return conn, nil
+	})
+}
+
+// prefixConn reads prefix before the connection's own bytes.
+type prefixConn struct {
+	net.Conn
+	prefix []byte
+}
+
+func (c *prefixConn) Read(b []byte) (int, error) {
+	if len(c.prefix) > 0 {
+		n := copy(b, c.prefix)
+		c.prefix = c.prefix[n:]
+		return n, nil
+	}
+	return c.Conn.Read(b)
+}
+
+func (c *prefixConn) CloseWrite() error { return closeWrite(c.Conn) }
+
 // tcp is the socket's TCP connection (under TLS too), once connected.
 func (s *socket) tcp() (*net.TCPConn, bool) {
 	s.mu.Lock()
@@ -169,6 +274,9 @@ func (s *socket) tcp() (*net.TCPConn, bool) {
 	s.mu.Unlock()
 	if tc, ok := c.(*tls.Conn); ok {
 		c = tc.NetConn()
+	}
+	if pc, ok := c.(*prefixConn); ok {
+		c = pc.Conn
 	}
 	tc, ok := c.(*net.TCPConn)
 	return tc, ok
@@ -185,7 +293,7 @@ func (s *socket) emit(name string, val goja.Value) bool {
 
 // resume reads again after the stream's buffer was full ('data' returned false).
 func (s *socket) resume() {
-	if s.paused && s.ctx.Err() == nil {
+	if s.paused && s.ctx.Err() == nil && !s.upgraded {
 		s.paused = false
 		s.next <- s.v.vm.RegisterCallback()
 	}
@@ -196,7 +304,7 @@ func (s *socket) resume() {
 func (s *socket) queue(w writeReq) {
 	w.enqueue = s.v.vm.RegisterCallback()
 	s.mu.Lock()
-	if s.closed {
+	if s.closed || s.moved {
 		s.mu.Unlock()
 		w.enqueue(func() error {
 			s.emit("written", s.v.rt.ToValue("This socket has been ended by the other party"))
@@ -221,10 +329,13 @@ func (s *socket) close() {
 	}
 	s.closed = true
 	conn := s.conn
+	moved := s.moved
 	s.mu.Unlock()
-	if conn != nil {
+	switch {
+	case moved: // the TLS socket's now: it closes the connection
+	case conn != nil:
 		conn.Close()
-	} else {
+	default:
 		// No writer runs (the connect failed or is abandoned): hand the queued writes back,
 		// off the loop, whose job queue they go to.
 		go s.failWrites()
@@ -240,10 +351,11 @@ func (s *socket) close() {
 
 // writer writes the queued writes in order until the connection closes or the execution ends.
 func (s *socket) writer() {
+	defer close(s.writerDone)
 	for {
 		s.mu.Lock()
 		if len(s.writes) == 0 {
-			closed := s.closed
+			closed := s.closed || s.moved
 			s.mu.Unlock()
 			if closed {
 				return
@@ -258,7 +370,7 @@ func (s *socket) writer() {
 		}
 		w := s.writes[0]
 		s.writes = s.writes[1:]
-		closed := s.closed
+		closed := s.closed && !s.moved
 		conn := s.conn
 		s.mu.Unlock()
 		var err error
@@ -312,6 +424,7 @@ func (s *socket) startReader() {
 	s.next <- s.v.vm.RegisterCallback()
 	conn := s.conn
 	go func() {
+		defer close(s.readerDone)
 		buf := make([]byte, readBufSize)
 		for {
 			var enqueue func(func() error)
@@ -319,8 +432,17 @@ func (s *socket) startReader() {
 			case enqueue = <-s.next:
 			case <-s.ctx.Done():
 				return
+			case <-s.detach:
+				return
 			}
 			n, err := conn.Read(buf)
+			select {
+			case <-s.detach: // upgraded while reading (upgrade's deadline ended the read)
+				s.leftover = append([]byte(nil), buf[:n]...)
+				enqueue(func() error { return nil })
+				return
+			default:
+			}
 			if n > 0 {
 				data := append([]byte(nil), buf[:n]...)
 				rerr := err
@@ -330,7 +452,7 @@ func (s *socket) startReader() {
 					s.paused = rerr == nil
 					more := s.emit("data", s.v.rt.ToValue(s.v.rt.NewArrayBuffer(data)))
 					switch {
-					case rerr == nil && more && s.paused:
+					case rerr == nil && more && s.paused && !s.upgraded:
 						s.paused = false
 						s.next <- s.v.vm.RegisterCallback()
 					case rerr == nil:
@@ -505,9 +627,10 @@ func (v *Modules) tlsConfig(o *goja.Object, hostName string) *tls.Config {
 // ECONNRESET or EACCES (refused by the egress policy, as node:http reports it), with syscall,
 // address and port when known.
 func (v *Modules) netError(err error, op, addr string) *goja.Object {
-	code := ""
+	code, tlsMsg := "", ""
 	var dnsErr *net.DNSError
 	var certErr *tls.CertificateVerificationError
+	var he x509.HostnameError
 	switch {
 	case isEgressRefusal(err):
 		code = "EACCES"
@@ -521,16 +644,17 @@ func (v *Modules) netError(err error, op, addr string) *goja.Object {
 		code = "EPIPE"
 	case errors.Is(err, context.DeadlineExceeded), errors.Is(err, context.Canceled):
 		code = "ETIMEDOUT"
+	case errors.As(err, &certErr) && errors.As(err, &he):
+		code = "ERR_TLS_CERT_ALTNAME_INVALID"
+		tlsMsg = "Hostname/IP does not match certificate's altnames: " + altNameReason(he)
 	case errors.As(err, &certErr):
-		code = "UNABLE_TO_VERIFY_LEAF_SIGNATURE"
-		var he x509.HostnameError
-		if errors.As(err, &he) {
-			code = "ERR_TLS_CERT_ALTNAME_INVALID"
-		}
+		code, tlsMsg = "UNABLE_TO_VERIFY_LEAF_SIGNATURE", "unable to verify the first certificate"
 	}
 	msg := err.Error()
 	var ee *egress.Error
 	switch {
+	case tlsMsg != "": // Node's words
+		msg = tlsMsg
 	case op == "connect" && errors.As(err, &ee): // Node's form, and why
 		msg = "connect " + code + " " + addr + ": " + ee.Error()
 	case op == "connect" && strings.HasPrefix(code, "E") && code != "ENOTFOUND": // as Node words it
@@ -541,6 +665,10 @@ func (v *Modules) netError(err error, op, addr string) *goja.Object {
 	e := v.in.NewError(msg)
 	if code != "" {
 		e.Set("code", code)
+	}
+	if he.Certificate != nil {
+		e.Set("reason", altNameReason(he))
+		e.Set("host", he.Host)
 	}
 	if op == "connect" {
 		e.Set("syscall", "connect")
@@ -554,6 +682,24 @@ func (v *Modules) netError(err error, op, addr string) *goja.Object {
 		e.Set("syscall", op)
 	}
 	return e
+}
+
+// altNameReason is Node's reason for a certificate that does not name the host:
+// "Host: h. is not in the cert's altnames: DNS:a, IP Address:1.2.3.4" (for an IP address,
+// "IP: 1.2.3.5 is not in the cert's list: 1.2.3.4").
+func altNameReason(he x509.HostnameError) string {
+	var names, ips []string
+	for _, n := range he.Certificate.DNSNames {
+		names = append(names, "DNS:"+n)
+	}
+	for _, ip := range he.Certificate.IPAddresses {
+		names = append(names, "IP Address:"+ip.String())
+		ips = append(ips, ip.String())
+	}
+	if net.ParseIP(he.Host) != nil {
+		return "IP: " + he.Host + " is not in the cert's list: " + strings.Join(ips, ", ")
+	}
+	return "Host: " + he.Host + ". is not in the cert's altnames: " + strings.Join(names, ", ")
 }
 
 func isEgressRefusal(err error) bool {

@@ -1,7 +1,8 @@
 // node:net, node:tls and node:dns, clients only: a Socket is a Duplex over a Go connection
-// (net.go) dialled through the egress policy, as fetch's are; dns.lookup asks the resolver the
-// egress dialer uses. Servers (createServer, Server) and the rest of dns (resolve*, reverse,
-// setServers) throw "<module>.<fn> is not available to actions".
+// (net.go) dialled through the egress policy, as fetch's are (tls.connect({ socket }) upgrades
+// one such connection: STARTTLS); dns.lookup asks the resolver the egress dialer uses. Servers
+// (createServer, Server) and the rest of dns (resolve*, reverse, setServers) throw
+// "<module>.<fn> is not available to actions".
 (function (native, require) {
   'use strict';
   const { Duplex } = require('stream');
@@ -44,6 +45,8 @@
     this.remoteAddress = undefined; this.remotePort = undefined; this.remoteFamily = undefined;
     this.localAddress = undefined; this.localPort = undefined;
     this._tls = null;
+    this._parent = null; // a TLS socket's plain socket (STARTTLS)
+    this._pendingOp = null;
     this._paused = false;
   }
   Object.setPrototypeOf(Socket.prototype, Duplex.prototype);
@@ -94,6 +97,7 @@
           this._peerCert = val.cert;
         }
         this._touch();
+        if (this._parent) { this.emit('secureConnect'); this._doWrite(); break; } // STARTTLS: connected already
         this.emit('connect');
         if (this._tls) this.emit('secureConnect');
         this.emit('ready');
@@ -124,15 +128,19 @@
 
   Socket.prototype._read = function () { if (this._handle) this._handle.read(); };
   Socket.prototype._write = function (chunk, enc, cb) {
-    if (this.connecting || !this._handle) {
-      // Node queues writes made before connect; so does the handle (net.go), in order.
-      if (!this._handle) { cb(new Error('This socket is closed')); return; }
+    if (!this._handle) {
+      // Node queues writes made before connect; so does the handle (net.go), in order. A TLS
+      // socket over a socket still connecting has no handle yet: its one write waits (_startTLS).
+      if (this.connecting && this._parent) { this._pendingOp = () => this._write(chunk, enc, cb); return; }
+      cb(new Error('This socket is closed'));
+      return;
     }
     this._bytesWritten += chunk.length;
     this._written.push(cb);
     this._handle.write(chunk);
   };
   Socket.prototype._final = function (cb) {
+    if (!this._handle && this.connecting && this._parent) { this._pendingOp = () => this._final(cb); return; }
     if (!this._handle) { cb(); return; }
     this._written.push((err) => cb(err && !this._rs.endEmitted ? err : null));
     this._handle.end();
@@ -145,6 +153,8 @@
     this._written = [];
     for (const w of pending) w(null); // the loop's callbacks for these are settled by net.go
     cb(err);
+    // STARTTLS: the plain socket closes with the TLS socket over it, just before it (as in Node).
+    if (this._parent) this._parent.destroy();
     nextTick(() => this.emit('close', !!err)); // after 'error', which cb's tick emits
   };
   Socket.prototype._touch = function () {
@@ -190,19 +200,58 @@
   };
 
   // ---- tls ----
+  // new TLSSocket(socket, options) takes a connected (or connecting) net.Socket over; tls.connect
+  // ({ socket }) then starts the handshake over its connection (STARTTLS, _startTLS).
   function TLSSocket(socket, options = {}) {
-    if (socket) throw new Error('tls.TLSSocket over an existing socket is not available to actions');
+    if (socket !== undefined && socket !== null && !(socket instanceof Socket)) {
+      throw new Error('tls.TLSSocket: only a net.Socket can be wrapped in actions');
+    }
     Socket.call(this, options);
     this._tls = tlsOptions(options);
     this.encrypted = true;
     this.authorized = false;
     this.authorizationError = undefined;
+    this._parent = socket || null;
   }
   Object.setPrototypeOf(TLSSocket.prototype, Socket.prototype);
   Object.setPrototypeOf(TLSSocket, Socket);
   TLSSocket.prototype.getPeerCertificate = function () { return this._peerCert ? { ...this._peerCert } : {}; };
   TLSSocket.prototype.getProtocol = function () { return this._protocol || null; };
   TLSSocket.prototype.getServername = function () { return this._tls.servername || null; };
+  // _startTLS runs the handshake over the parent socket's connection once it is connected; as in
+  // Node, the certificate is checked against servername, else host, else the host the socket
+  // connected to, and the TLS socket emits 'secureConnect' only.
+  TLSSocket.prototype._startTLS = function (options) {
+    const parent = this._parent;
+    const start = () => {
+      if (this.destroyed) return;
+      if (!parent._handle || parent.destroyed) { this.destroy(Object.assign(new Error('This socket is closed'), { code: 'ERR_SOCKET_CLOSED' })); return; }
+      Object.assign(this, {
+        remoteAddress: parent.remoteAddress, remotePort: parent.remotePort, remoteFamily: parent.remoteFamily,
+        localAddress: parent.localAddress, localPort: parent.localPort, localFamily: parent.localFamily,
+      });
+      const host = this._tls.servername || (options.host ? String(options.host) : '') || parent._host || 'localhost';
+      this._host = host;
+      this.connecting = true;
+      try {
+        this._handle = parent._handle.upgrade(this._tls, host, (ev, val) => this._onEvent(ev, val));
+      } catch (e) {
+        this.destroy(e);
+        return;
+      }
+      this.connecting = false; // as Node's over a connected socket: writes wait for the handshake
+      const op = this._pendingOp;
+      this._pendingOp = null;
+      if (op) op();
+    };
+    this.pending = false;
+    if (parent.connecting || (!parent._handle && !parent.destroyed)) { // Node's too waits for a connect to come
+      this.connecting = true;
+      parent.once('connect', start);
+      parent.once('error', (e) => this.destroy(e));
+    } else start();
+    return this;
+  };
   function tlsOptions(o) {
     const t = { rejectUnauthorized: o.rejectUnauthorized !== false };
     if (o.servername !== undefined) t.servername = String(o.servername);
@@ -219,7 +268,12 @@
       if (typeof args[1] === 'string') { options.host = args[1]; if (args[2] && typeof args[2] === 'object') { Object.assign(options, args[2]); cb = args[3]; } else cb = args[2]; }
       else if (args[1] && typeof args[1] === 'object') { Object.assign(options, args[1]); cb = args[2]; } else cb = args[1];
     }
-    if (options.socket) throw new Error('tls.connect: options.socket is not available to actions');
+    if (options.socket) {
+      const s = new TLSSocket(options.socket, options);
+      if (s._tls.servername === undefined && options.servername === undefined && options.host && !isIP(options.host)) s._tls.servername = String(options.host);
+      if (cb) s.once('secureConnect', cb);
+      return s._startTLS(options);
+    }
     const s = new TLSSocket(null, options);
     if (s._tls.servername === undefined && options.host && !isIP(options.host)) s._tls.servername = String(options.host);
     return s.connect(options, cb);

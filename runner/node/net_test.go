@@ -1,6 +1,7 @@
 package node
 
 import (
+	"bufio"
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
@@ -289,5 +290,138 @@ func TestNetRefusedWhileLoading(t *testing.T) {
 	err := vm.RunErr(`require('net').connect(1, '127.0.0.1')`)
 	if err == nil || !strings.Contains(err.Error(), "sockets may be opened only while an action runs") {
 		t.Errorf("got %v", err)
+	}
+}
+
+// startTLSServer is a loopback server that speaks as an SMTP server does before STARTTLS: a
+// greeting, then, at "STARTTLS", "220 go ahead" and a TLS handshake with cert over the same
+// connection; it then answers "tls:" and what it read, and ends when the client ends. The SNI
+// the client sent goes to sni.
+func startTLSServer(t *testing.T, cert tls.Certificate, sni chan<- string) int {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	netServe(t, ln, func(c net.Conn) {
+		c.SetDeadline(time.Now().Add(10 * time.Second))
+		c.Write([]byte("220 hello\r\n"))
+		line, err := bufio.NewReader(c).ReadString('\n') // the client sends nothing after it until the reply
+		if err != nil || line != "STARTTLS\r\n" {
+			c.Write([]byte("500 STARTTLS expected\r\n"))
+			return
+		}
+		c.Write([]byte("220 go ahead\r\n"))
+		tc := tls.Server(c, &tls.Config{Certificates: []tls.Certificate{cert},
+			GetConfigForClient: func(h *tls.ClientHelloInfo) (*tls.Config, error) { sni <- h.ServerName; return nil, nil }})
+		if tc.Handshake() != nil {
+			return
+		}
+		buf := make([]byte, 64)
+		n, _ := tc.Read(buf)
+		tc.Write([]byte("tls:" + string(buf[:n])))
+		io.Copy(io.Discard, tc)
+		tc.Close()
+	})
+	return ln.Addr().(*net.TCPAddr).Port
+}
+
+// startTLS is a client of startTLSServer: it reads the greeting, asks for STARTTLS, upgrades with
+// tls.connect({ socket, ...opts }), sends "ping" and lists the events of both sockets.
+const startTLS = `(opts) => new Promise((resolve) => {
+  const net = require('net'), tls = require('tls');
+  const ev = [];
+  const s = net.connect(PORT_, '127.0.0.1');
+  s.on('close', (h) => ev.push('plain-close:' + h));
+  s.on('end', () => ev.push('plain-end'));
+  s.on('error', (e) => ev.push('plain-error:' + e.code));
+  s.once('data', (d) => {
+    ev.push('greet:' + String(d).trim());
+    s.write('STARTTLS\r\n');
+    s.once('data', (d) => {
+      ev.push('ok:' + String(d).trim());
+      const t = tls.connect({ socket: s, ...opts }, () => ev.push('cb'));
+      ev.push('sync connecting=' + t.connecting + ' encrypted=' + t.encrypted + ' pending=' + t.pending);
+      t.on('connect', () => ev.push('connect'));
+      t.on('secureConnect', () => { ev.push('secureConnect ' + t.authorized + ' ' + (t.remotePort === PORT_) + ' ' + t.getProtocol() + ' ' + t.getPeerCertificate().subject.CN); t.write('ping'); });
+      t.on('ready', () => ev.push('ready'));
+      t.on('data', (d) => { ev.push('data:' + d); t.end(); });
+      t.on('end', () => ev.push('end'));
+      t.on('finish', () => ev.push('finish'));
+      t.on('error', (e) => ev.push('error:' + e.code + ':' + e.message));
+      t.on('close', (h) => { ev.push('close:' + h); require('timers').setTimeout(() => resolve(ev.join(' ')), 50); });
+    });
+  });
+})`
+
+// STARTTLS: tls.connect({ socket }) upgrades a connected net.Socket after a plain exchange, with
+// Node's events (node 20 gives the same lists for the same code against a Node server): no
+// 'connect' or 'ready' on the TLS socket, 'secureConnect' (the callback first), and the plain
+// socket's 'close' just before the TLS socket's. The server sees the SNI; a wrong servername
+// fails with Node's code and message, as does a missing CA.
+func TestTLSConnectOverSocket(t *testing.T) {
+	caPEM, cert := netTestCA(t, "mail.example.test")
+	sni := make(chan string, 4)
+	port := startTLSServer(t, cert, sni)
+	vm, _ := newModules(t, Config{}, "127.0.0.1")
+	vm.Set("PORT_", port)
+	vm.Set("CA_", caPEM)
+	run := func(opts string) string {
+		return vm.Await(vm.Run("(" + startTLS + ")(" + opts + ")")).String()
+	}
+	head := "greet:220 hello ok:220 go ahead sync connecting=false encrypted=true pending=false "
+	got := run(`{ servername: 'mail.example.test', ca: CA_ }`)
+	want := head + "cb secureConnect true true TLSv1.3 mail.example.test data:tls:ping finish end plain-close:false close:false"
+	alt := head + "cb secureConnect true true TLSv1.3 mail.example.test data:tls:ping end finish plain-close:false close:false"
+	if got != want && got != alt {
+		t.Errorf("got  %q\nwant %q", got, want)
+	}
+	if got := <-sni; got != "mail.example.test" {
+		t.Errorf("server saw SNI %q", got)
+	}
+	if got, want := run(`{ servername: 'other.example.test', ca: CA_ }`), head+"error:ERR_TLS_CERT_ALTNAME_INVALID:Hostname/IP does not match certificate's altnames: Host: other.example.test. is not in the cert's altnames: DNS:mail.example.test plain-close:false close:true"; got != want {
+		t.Errorf("wrong servername: got %q\nwant %q", got, want)
+	}
+	<-sni
+	if got, want := run(`{ servername: 'mail.example.test' }`), head+"error:UNABLE_TO_VERIFY_LEAF_SIGNATURE:unable to verify the first certificate plain-close:false close:true"; got != want {
+		t.Errorf("without the CA: got %q\nwant %q", got, want)
+	}
+}
+
+// STARTTLS makes no connection of its own: over a socket still connecting it waits for that
+// connect, so that an egress refusal of the plain socket fails the TLS socket too, with the
+// plain socket's error, also when the plain socket connects only after tls.connect; a destroyed
+// socket cannot be upgraded.
+func TestTLSConnectOverSocketEgress(t *testing.T) {
+	_, cert := netTestCA(t, "mail.example.test")
+	port := startTLSServer(t, cert, make(chan string, 4))
+	vm, _ := newModules(t, Config{}) // loopback not allowed
+	vm.Set("PORT_", port)
+	got := vm.Await(vm.Run(`(async () => {
+  const net = require('net'), tls = require('tls');
+  const refused = await new Promise((resolve) => {
+    const s = net.connect(PORT_, '127.0.0.1');
+    s.on('error', () => {});
+    const t = tls.connect({ socket: s, servername: 'mail.example.test' }, () => resolve('connected'));
+    t.write('queued before the connect failed');
+    t.on('error', (e) => resolve(e.code + ' ' + /egress allow-list/.test(e.message)));
+  });
+  const later = await new Promise((resolve) => {
+    const s = new net.Socket();
+    s.on('error', () => {});
+    const t = tls.connect({ socket: s, servername: 'mail.example.test' }, () => resolve('connected'));
+    t.on('error', (e) => resolve(e.code));
+    s.connect(PORT_, '127.0.0.1');
+  });
+  const gone = await new Promise((resolve) => {
+    const s = new net.Socket();
+    s.destroy();
+    const t = tls.connect({ socket: s, servername: 'mail.example.test' }, () => resolve('connected'));
+    t.on('error', (e) => resolve(e.code));
+  });
+  return refused + ' ' + later + ' ' + gone;
+})()`)).String()
+	if want := "EACCES true EACCES ERR_SOCKET_CLOSED"; got != want {
+		t.Errorf("got %q, want %q", got, want)
 	}
 }
