@@ -28,12 +28,17 @@ import (
 	"time"
 
 	"go.uber.org/zap/zaptest"
+
+	"github.com/actionsd/actionsd/jsdeps"
+	"github.com/actionsd/actionsd/lockfile"
+	"github.com/actionsd/actionsd/runner"
 )
 
 // saasRow is one service client of the packages people use in Actions: its owner's dependencies
 // (the version range people declare), and its documented basic use as action code that sets the
-// claim "r" to want. SERVER is the stand-in's URL, PORT its port.
+// claim "r" to want. SERVER is the stand-in's URL, PORT its port. Rows may share an owner.
 type saasRow struct {
+	label     string // the subtest's name
 	owner     string
 	name      string // the package the row is about
 	deps      map[string]string
@@ -65,26 +70,26 @@ func TestPopularServiceClients(t *testing.T) {
 		`<saml:Attribute Name="groups"><saml:AttributeValue>admins</saml:AttributeValue><saml:AttributeValue>dev</saml:AttributeValue></saml:Attribute>` +
 		`</saml:AttributeStatement></saml:Assertion></samlp:Response>`
 	rows := []saasRow{
-		{owner: "actions/twilio", name: "twilio", deps: map[string]string{"twilio": "latest"},
+		{label: "twilio", owner: "actions/twilio", name: "twilio", deps: map[string]string{"twilio": "latest"},
 			use: `const twilio = require("twilio");
 const client = twilio("AC0123456789abcdef0123456789abcdef", "authtoken");
 const m = await client.messages.create({ to: "+15005550006", from: "+15005550001", body: "Your code is 1234" });
 r = m.sid + ":" + m.status + ":" + m.to + ":" + m.body;`,
 			want: "SM0123:queued:+15005550006:Your code is 1234"},
-		{owner: "actions/sendgrid-mail", name: "@sendgrid/mail", deps: map[string]string{"@sendgrid/mail": "latest"},
+		{label: "sendgrid-mail", owner: "actions/sendgrid-mail", name: "@sendgrid/mail", deps: map[string]string{"@sendgrid/mail": "latest"},
 			use: `const sgMail = require("@sendgrid/mail");
 sgMail.setApiKey("SG.test-key");
 sgMail.client.setDefaultRequest("baseUrl", SERVER + "/");
 const [res] = await sgMail.send({ to: "u1@example.com", from: "noreply@example.com", subject: "Welcome", text: "Hello u1" });
 r = res.statusCode + ":" + res.headers["x-message-id"];`,
 			want: "202:msg-1"},
-		{owner: "actions/stripe", name: "stripe", deps: map[string]string{"stripe": "latest"},
+		{label: "stripe", owner: "actions/stripe", name: "stripe", deps: map[string]string{"stripe": "latest"},
 			use: `const Stripe = require("stripe");
 const stripe = new Stripe("sk_test_123", { host: "127.0.0.1", port: PORT, protocol: "https" });
 const c = await stripe.customers.create({ email: "u1@example.com", name: "U One", metadata: { auth0_id: "auth0|u1" } });
 r = c.id + ":" + c.email + ":" + c.metadata.auth0_id;`,
 			want: "cus_123:u1@example.com:auth0|u1"},
-		{owner: "actions/jwks-rsa", name: "jwks-rsa", deps: map[string]string{"jwks-rsa": "latest", "jsonwebtoken": "latest"},
+		{label: "jwks-rsa", owner: "actions/jwks-rsa", name: "jwks-rsa", deps: map[string]string{"jwks-rsa": "latest", "jsonwebtoken": "latest"},
 			use: `const jwksClient = require("jwks-rsa"); const jwt = require("jsonwebtoken");
 const client = jwksClient({ jwksUri: SERVER + "/.well-known/jwks.json", cache: true, rateLimit: true });
 const token = jwt.sign({ sub: "u1" }, ` + privJS + `, { algorithm: "RS256", keyid: "k1", issuer: SERVER + "/" });
@@ -93,27 +98,35 @@ r = key.kid + ":" + jwt.verify(token, key.getPublicKey(), { algorithms: ["RS256"
 			want: "k1:u1"},
 		// openid-client 5: the CommonJS major (Issuer, Client) that Actions' examples and code use;
 		// 6 is ESM-only with another API (discovery, clientCredentialsGrant).
-		{owner: "actions/openid-client-v5", name: "openid-client", deps: map[string]string{"openid-client": "^5"},
+		{label: "openid-client-v5", owner: "actions/openid-client-v5", name: "openid-client", deps: map[string]string{"openid-client": "^5"},
 			use: `const { Issuer } = require("openid-client");
 const issuer = await Issuer.discover(SERVER);
 const client = new issuer.Client({ client_id: "cid", client_secret: "csecret" });
 const ts = await client.grant({ grant_type: "client_credentials", scope: "read:users" });
 r = issuer.metadata.issuer.replace(SERVER, "SERVER") + ":" + ts.access_token + ":" + ts.token_type + ":" + ts.expired();`,
 			want: "SERVER:at-1:Bearer:false"},
-		{owner: "actions/openid-client-v6", name: "openid-client", deps: map[string]string{"openid-client": "^6"},
+		// 6 is loaded as its README shows for CommonJS (import()), and with require(), which Node
+		// 22 (Auth0's) allows for an ES module.
+		{label: "openid-client-v6-import", owner: "actions/openid-client-v6", name: "openid-client", deps: map[string]string{"openid-client": "^6"},
 			use: `const client = await import("openid-client");
 const config = await client.discovery(new URL(SERVER), "cid", "csecret");
 const ts = await client.clientCredentialsGrant(config, { scope: "read:users" });
 r = config.serverMetadata().issuer.replace(SERVER, "SERVER") + ":" + ts.access_token + ":" + ts.token_type;`,
 			want: "SERVER:at-1:bearer"},
-		{owner: "actions/xml2js", name: "xml2js", deps: map[string]string{"xml2js": "latest"},
+		{label: "openid-client-v6-require", owner: "actions/openid-client-v6", name: "openid-client", deps: map[string]string{"openid-client": "^6"},
+			use: `const client = require("openid-client");
+const config = await client.discovery(new URL(SERVER), "cid", "csecret");
+const ts = await client.clientCredentialsGrant(config, { scope: "read:users" });
+r = config.serverMetadata().issuer.replace(SERVER, "SERVER") + ":" + ts.access_token + ":" + ts.token_type;`,
+			want: "SERVER:at-1:bearer"},
+		{label: "xml2js", owner: "actions/xml2js", name: "xml2js", deps: map[string]string{"xml2js": "latest"},
 			use: `const xml2js = require("xml2js");
 const obj = await xml2js.parseStringPromise('<user id="u1"><email>u1@example.com</email><role>a</role><role>b</role></user>');
 const xml = new xml2js.Builder({ headless: true, renderOpts: { pretty: false } }).buildObject(obj);
 const again = await xml2js.parseStringPromise(xml);
 r = obj.user.$.id + ":" + obj.user.email[0] + ":" + obj.user.role.join(",") + ":" + xml + ":" + again.user.role.length;`,
 			want: `u1:u1@example.com:a,b:<user id="u1"><email>u1@example.com</email><role>a</role><role>b</role></user>:2`},
-		{owner: "actions/xmldom-xpath", name: "@xmldom/xmldom", deps: map[string]string{"@xmldom/xmldom": "latest", "xpath": "latest"},
+		{label: "xmldom-xpath", owner: "actions/xmldom-xpath", name: "@xmldom/xmldom", deps: map[string]string{"@xmldom/xmldom": "latest", "xpath": "latest"},
 			use: `const { DOMParser, XMLSerializer } = require("@xmldom/xmldom"); const xpath = require("xpath");
 const doc = new DOMParser().parseFromString(` + strconv.Quote(saml) + `, "text/xml");
 const select = xpath.useNamespaces({ samlp: "urn:oasis:names:tc:SAML:2.0:protocol", saml: "urn:oasis:names:tc:SAML:2.0:assertion" });
@@ -123,7 +136,7 @@ const status = select("string(/samlp:Response/samlp:Status/samlp:StatusCode/@Val
 const nameID = select("//saml:NameID", doc, true);
 r = email + ":" + groups.join(",") + ":" + status.split(":").pop() + ":" + new XMLSerializer().serializeToString(nameID);`,
 			want: `u1@example.com:admins,dev:Success:<saml:NameID xmlns:saml="urn:oasis:names:tc:SAML:2.0:assertion">u1@example.com</saml:NameID>`},
-		{owner: "actions/cloudevents", name: "cloudevents", deps: map[string]string{"cloudevents": "latest"},
+		{label: "cloudevents", owner: "actions/cloudevents", name: "cloudevents", deps: map[string]string{"cloudevents": "latest"},
 			use: `const { CloudEvent, HTTP } = require("cloudevents");
 const ce = new CloudEvent({ id: "e1", type: "com.example.user.login", source: "/actions/post-login", data: { user_id: "auth0|u1" } });
 const bin = HTTP.binary(ce);
@@ -148,7 +161,7 @@ r = bin.headers["ce-type"] + ":" + str.headers["content-type"] + ":" + a.id + ":
 	}
 	port := srv.Listener.Addr().(*net.TCPAddr).Port
 	for _, row := range rows {
-		t.Run(strings.TrimPrefix(row.owner, "actions/"), func(t *testing.T) {
+		t.Run(row.label, func(t *testing.T) {
 			version := res.Pinned[row.owner][row.name]
 			start := time.Now()
 			b, err := inst.Install(ctx, res.Lock, row.owner)
@@ -162,9 +175,60 @@ r = bin.headers["ce-type"] + ":" + str.headers["content-type"] + ":" + a.id + ":
 			t.Logf("%s@%s: installed and bundled in %v, %d KiB", row.name, version, time.Since(start).Round(time.Millisecond), size>>10)
 			start = time.Now()
 			defer func() { t.Logf("%s@%s: ran in %v", row.name, version, time.Since(start).Round(time.Millisecond)) }()
-			use := "const PORT = " + strconv.Itoa(port) + ";\n" + row.use
-			runSmoke(t, res.Lock, row.owner, popular{name: row.name, use: use, want: row.want, runnerGap: row.runnerGap}, version, b, srv)
+			row.use = "const PORT = " + strconv.Itoa(port) + ";\n" + row.use
+			runService(t, res.Lock, row, version, b, srv)
 		})
+	}
+}
+
+// runService is runSmoke for row, with the action's code compiled as prepare compiles an action's
+// .js files before the runner sees them (Transform: esbuild, only where goja lacks syntax, such as
+// import()). runSmoke hands the runner the code as it is, which the daemon never does.
+func runService(t *testing.T, lock *lockfile.Lock, row saasRow, version string, b *jsdeps.Bundle, srv *httptest.Server) {
+	t.Helper()
+	code := "const SERVER = " + strconv.Quote(srv.URL) + ";\n" +
+		"exports.onExecutePostLogin = async (event, api) => {\n let r;\n" + row.use + "\n api.idToken.setCustomClaim(\"r\", r);\n};\n"
+	js, err := Transform("index.js", []byte(code))
+	if err != nil {
+		t.Fatalf("%s@%s: compiling the action: %v", row.name, version, err)
+	}
+	spec := &runner.Spec{Commit: "smoke", Generation: 1, Actions: map[string]*runner.ActionSpec{"smoke": {
+		Name: "smoke", Version: "smoke", Trigger: "post-login",
+		Source: runner.Source{Dir: row.owner, Entry: "index.js", Files: map[string][]byte{"index.js": js},
+			Dependencies: lock.Owners[row.owner].Dependencies, Bundle: b},
+	}}, Bindings: map[string][]string{}}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	gen, err := runner.Build(ctx, spec, runner.Options{Logger: zaptest.NewLogger(t), HTTPClient: srv.Client()})
+	if err != nil {
+		t.Fatalf("%s@%s: runner.Build: %v", row.name, version, err)
+	}
+	defer gen.Close()
+	result, err := gen.Test(ctx, "smoke", []byte(`{"user": {"user_id": "u1"}}`))
+	if err != nil {
+		t.Fatalf("%s@%s: %v", row.name, version, err)
+	}
+	if len(result.Actions) == 1 && result.Actions[0].Error != nil {
+		if row.runnerGap != "" {
+			t.Skipf("%s@%s: runner gap: %s: %v", row.name, version, row.runnerGap, result.Actions[0].Error)
+		}
+		t.Fatalf("%s@%s: %v (logs %v)", row.name, version, result.Actions[0].Error, result.Actions[0].Logs)
+	}
+	var got any
+	for _, c := range result.Commands {
+		var args []any
+		if data, err := json.Marshal(c.Args); err == nil && json.Unmarshal(data, &args) == nil &&
+			c.Op == "idToken.setCustomClaim" && len(args) == 2 && args[0] == "r" {
+			got = args[1]
+		}
+	}
+	switch {
+	case got != row.want && row.runnerGap != "":
+		t.Skipf("%s@%s: runner gap: %s: basic use gave %v, want %q", row.name, version, row.runnerGap, got, row.want)
+	case got != row.want:
+		t.Errorf("%s@%s: basic use gave %v, want %q", row.name, version, got, row.want)
+	case row.runnerGap != "":
+		t.Logf("%s@%s: the basic use passes now: remove its runnerGap", row.name, version)
 	}
 }
 
