@@ -49,7 +49,7 @@ type saasRow struct {
 // saasHosts are the services' own API hosts: the stand-in answers for them (its certificate names
 // them and the runner's HTTP client dials it for them), so that a client's default base URL is
 // what the test exercises.
-var saasHosts = []string{"api.twilio.com"}
+var saasHosts = []string{"api.twilio.com", "verify.twilio.com"}
 
 // TestPopularServiceClients resolves, installs and bundles the SaaS, identity and XML clients
 // people use in Actions from the public registry (skips without it), and runs each one's
@@ -76,6 +76,14 @@ const client = twilio("AC0123456789abcdef0123456789abcdef", "authtoken");
 const m = await client.messages.create({ to: "+15005550006", from: "+15005550001", body: "Your code is 1234" });
 r = m.sid + ":" + m.status + ":" + m.to + ":" + m.body;`,
 			want: "SM0123:queued:+15005550006:Your code is 1234"},
+		// Twilio Verify, as MFA-by-SMS actions use it: start a verification, then check the code.
+		{label: "twilio-verify", owner: "actions/twilio", name: "twilio", deps: map[string]string{"twilio": "latest"},
+			use: `const client = require("twilio")("AC0123456789abcdef0123456789abcdef", "authtoken");
+const svc = client.verify.v2.services("VA0123456789abcdef0123456789abcdef");
+const v = await svc.verifications.create({ to: "+15005550006", channel: "sms" });
+const c = await svc.verificationChecks.create({ to: "+15005550006", code: "123456" });
+r = v.status + ":" + v.channel + ":" + c.status + ":" + c.valid;`,
+			want: "pending:sms:approved:true"},
 		{label: "sendgrid-mail", owner: "actions/sendgrid-mail", name: "@sendgrid/mail", deps: map[string]string{"@sendgrid/mail": "latest"},
 			use: `const sgMail = require("@sendgrid/mail");
 sgMail.setApiKey("SG.test-key");
@@ -232,8 +240,8 @@ func runService(t *testing.T, lock *lockfile.Lock, row saasRow, version string, 
 	}
 }
 
-// saasServer is the TLS stand-in of the services: Twilio's Messages (under its own host name,
-// see saasHosts), SendGrid's mail send, Stripe's customers, a JWKS with pub as key "k1", and an
+// saasServer is the TLS stand-in of the services: Twilio's Messages and Verify (under their own
+// host names, see saasHosts), SendGrid's mail send, Stripe's customers, a JWKS with pub as key "k1", and an
 // OpenID provider (discovery, client_credentials token endpoint). Each checks what the service
 // checks and answers 400 naming what is wrong. Its Client trusts it and dials it for saasHosts;
 // other hosts than loopback are refused.
@@ -289,7 +297,10 @@ func saasCert(t *testing.T) tls.Certificate {
 	return tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key}
 }
 
-var twilioMessages = regexp.MustCompile(`^/2010-04-01/Accounts/(AC[0-9a-f]{32})/Messages\.json$`)
+var (
+	twilioMessages = regexp.MustCompile(`^/2010-04-01/Accounts/(AC[0-9a-f]{32})/Messages\.json$`)
+	twilioVerify   = regexp.MustCompile(`^/v2/Services/(VA[0-9a-f]{32})/(Verifications|VerificationCheck)$`)
+)
 
 // saasServe answers one request as the service would, or returns what is wrong with it.
 func saasServe(w http.ResponseWriter, r *http.Request, body []byte, self string, pub *rsa.PublicKey) string {
@@ -327,6 +338,24 @@ func saasServe(w http.ResponseWriter, r *http.Request, body []byte, self string,
 		}
 		return reply(http.StatusCreated, map[string]any{"sid": "SM0123", "account_sid": m[1], "status": "queued",
 			"to": "+15005550006", "from": "+15005550001", "body": "Your code is 1234", "date_created": "Mon, 07 Dec 2026 10:00:00 +0000"})
+	case strings.HasPrefix(r.URL.Path, "/v2/Services/"):
+		m := twilioVerify.FindStringSubmatch(r.URL.Path)
+		if m == nil || r.Host != "verify.twilio.com" || r.Method != http.MethodPost {
+			return "twilio verify: " + r.Method + " " + r.URL.Path + " to host " + r.Host
+		}
+		if u, p, ok := r.BasicAuth(); !ok || u != "AC0123456789abcdef0123456789abcdef" || p != "authtoken" {
+			return "twilio verify: basic auth"
+		}
+		if m[2] == "Verifications" {
+			if msg := form(map[string]string{"To": "+15005550006", "Channel": "sms"}); msg != "" {
+				return "twilio verify: " + msg
+			}
+			return reply(http.StatusCreated, map[string]any{"sid": "VE0123", "service_sid": m[1], "to": "+15005550006", "channel": "sms", "status": "pending", "valid": false})
+		}
+		if msg := form(map[string]string{"To": "+15005550006", "Code": "123456"}); msg != "" {
+			return "twilio verify: " + msg
+		}
+		return reply(http.StatusOK, map[string]any{"sid": "VE0123", "service_sid": m[1], "to": "+15005550006", "channel": "sms", "status": "approved", "valid": true})
 	case r.URL.Path == "/v3/mail/send":
 		if r.Method != http.MethodPost || r.Header.Get("Authorization") != "Bearer SG.test-key" {
 			return "sendgrid: " + r.Method + " with authorization " + strconv.Quote(r.Header.Get("Authorization"))
