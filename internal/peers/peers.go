@@ -126,6 +126,9 @@ type peer struct {
 // ParseURL checks a --peer URL: http or https, a host, and nothing beyond an optional port and a
 // trailing "/". It returns the base URL, scheme://host:port.
 func ParseURL(raw string) (base, host string, port int, err error) {
+	if !strings.Contains(raw, "://") {
+		return "", "", 0, fmt.Errorf("peer %q: want an http:// or https:// URL", raw)
+	}
 	u, err := url.Parse(raw)
 	if err != nil {
 		return "", "", 0, fmt.Errorf("peer %q: %w", raw, err)
