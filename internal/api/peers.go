@@ -21,7 +21,9 @@ func (s *server) peerAuth(h http.HandlerFunc) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if s.peerBearer != nil && subtle.ConstantTimeCompare([]byte(r.Header.Get("Authorization")), s.peerBearer) != 1 {
 			refuse(w, r, closedUnauthorized)
-			s.metrics.peerSignals.WithLabelValues("refused").Inc()
+			if r.URL.Path == peers.SyncPath {
+				s.metrics.peerSignals.WithLabelValues("refused").Inc()
+			}
 			s.log.Warn("peer request refused: no valid peer secret or token", zap.String("path", r.URL.Path), zap.String("remote", r.RemoteAddr))
 			w.Header().Set("WWW-Authenticate", `Bearer realm="actionsd-peers"`)
 			writeError(w, http.StatusUnauthorized, "unauthorized", "a valid bearer token (the peer secret, else the API token) is required")

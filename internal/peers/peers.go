@@ -126,20 +126,26 @@ type peer struct {
 // ParseURL checks a --peer URL: http or https, a host, and nothing beyond an optional port and a
 // trailing "/". It returns the base URL, scheme://host:port.
 func ParseURL(raw string) (base, host string, port int, err error) {
+	shown := redact(raw)
 	if !strings.Contains(raw, "://") {
-		return "", "", 0, fmt.Errorf("peer %q: want an http:// or https:// URL", raw)
+		return "", "", 0, fmt.Errorf("peer %q: want an http:// or https:// URL", shown)
 	}
 	u, err := url.Parse(raw)
 	if err != nil {
-		return "", "", 0, fmt.Errorf("peer %q: %w", raw, err)
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			err = ue.Err // without the URL, which may hold a password
+		}
+		return "", "", 0, fmt.Errorf("peer %q: %w", shown, err)
 	}
+	raw = shown
 	switch {
 	case u.Scheme != "http" && u.Scheme != "https":
 		return "", "", 0, fmt.Errorf("peer %q: want an http:// or https:// URL", raw)
 	case u.Hostname() == "":
 		return "", "", 0, fmt.Errorf("peer %q: no host", raw)
 	case u.User != nil:
-		return "", "", 0, fmt.Errorf("peer %q: credentials do not belong in the URL (the peer secret or the API token authenticates)", redact(u))
+		return "", "", 0, fmt.Errorf("peer %q: credentials do not belong in the URL (the peer secret or the API token authenticates)", shown)
 	case u.Path != "" && u.Path != "/", u.RawQuery != "", u.Fragment != "":
 		return "", "", 0, fmt.Errorf("peer %q: want a base URL, scheme://host:port, without path, query or fragment", raw)
 	}
@@ -158,8 +164,15 @@ func ParseURL(raw string) (base, host string, port int, err error) {
 	return u.Scheme + "://" + net.JoinHostPort(host, strconv.Itoa(port)), host, port, nil
 }
 
-// redact is u without its password.
-func redact(u *url.URL) string { return u.Redacted() }
+// redact is raw without what may be a password: the user information before an '@'.
+func redact(raw string) string {
+	i := strings.Index(raw, "://")
+	j := strings.LastIndex(raw, "@")
+	if i < 0 || j < i {
+		return raw
+	}
+	return raw[:i+3] + "xxxxx@" + raw[j+1:]
+}
 
 // Check reports every problem of the peer settings (serve --check-config): wrong URLs, a DNS
 // name that is no host name, a port out of range. It resolves nothing.
@@ -253,7 +266,7 @@ func New(cfg Config) (*Set, []error) {
 		base, host, port, err := ParseURL(raw)
 		if err != nil {
 			errs = append(errs, err)
-			s.invalid = append(s.invalid, Status{Peer: raw, Error: "invalid URL: " + err.Error()})
+			s.invalid = append(s.invalid, Status{Peer: redact(raw), Error: "invalid URL: " + err.Error()})
 			s.log.Warn("peer left out: its URL is wrong", zap.Error(err))
 			continue
 		}
