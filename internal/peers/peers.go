@@ -428,13 +428,14 @@ func samePeers(a, b []*peer) bool {
 }
 
 // isSelf reports whether a peer at one of ips on port is this daemon: the same port, and an
-// address of this host (or the unspecified address).
+// address of this host (a loopback address always is, interfaces or not; so is the unspecified
+// address).
 func isSelf(ips []net.IP, port, selfPort int, local []net.IP) bool {
 	if port != selfPort || selfPort == 0 {
 		return false
 	}
 	for _, ip := range ips {
-		if ip.IsUnspecified() || slices.ContainsFunc(local, ip.Equal) {
+		if ip.IsUnspecified() || ip.IsLoopback() || slices.ContainsFunc(local, ip.Equal) {
 			return true
 		}
 	}
