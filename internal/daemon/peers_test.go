@@ -13,6 +13,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -460,6 +461,18 @@ func TestPeerStatusDrift(t *testing.T) {
 	}
 	if len(st.Peers) != 2 {
 		t.Errorf("peers %s, want 2", body)
+	}
+
+	// actionsd status --peers shows the same: b behind, with drift; the hanging peer's error.
+	res := run(t, t.TempDir(), "", "status", "--peers", "--addr", a.url, "--token", peerToken)
+	res.want(t, 0, "status --peers")
+	for _, want := range []string{
+		regexp.QuoteMeta(b.url) + `\s+replica-` + strconv.Itoa(pb) + `\s+` + head[:12] + `\s+\d+\s+yes\n`,
+		regexp.QuoteMeta("http://"+hang.Addr().String()) + `\s.*error: no answer within 300ms`,
+	} {
+		if !regexp.MustCompile(want).MatchString(res.stdout) {
+			t.Errorf("actionsd status --peers: no line matching %s in\n%s", want, res.stdout)
+		}
 	}
 
 	// Without ?peers=1, the status is as it was: no peers member.
