@@ -51,6 +51,44 @@ type serveFlags struct {
 	keepCorrupt     int
 	http            httpFlags
 	checkConfig     bool
+	peers           peerFlags
+}
+
+// peerFlags list the other replicas (config.Peers).
+type peerFlags struct {
+	urls        []string
+	dns         string
+	port        int
+	dnsInterval time.Duration
+	timeout     time.Duration
+	secret      string
+	secretFile  string
+}
+
+func (p *peerFlags) register(fl *pflag.FlagSet) {
+	fl.StringArrayVar(&p.urls, "peer", nil, "base URL of another replica (http://host:port) that a webhook or sync is passed on to (repeatable; this daemon's own is left out)")
+	fl.StringVar(&p.dns, "peers-dns", "", "name whose A/AAAA records are the other replicas (a Kubernetes headless Service), re-resolved every --peers-dns-interval; this daemon's own address is left out")
+	fl.IntVar(&p.port, "peers-port", 0, "port of the replicas --peers-dns finds (default: this daemon's listen port)")
+	fl.DurationVar(&p.dnsInterval, "peers-dns-interval", config.DefaultPeersDNSInterval, "how often --peers-dns is resolved again")
+	fl.DurationVar(&p.timeout, "peer-timeout", config.DefaultPeerTimeout, "bound of each request to a peer (a signal, a status read)")
+	fl.StringVar(&p.secret, "peer-secret", "", "bearer token of the peer routes, both ways (or ACTIONSD_PEER_SECRET; default: the API token)")
+	fl.StringVar(&p.secretFile, "peer-secret-file", "", "file holding the peer secret")
+}
+
+// apply overrides c with the flags that were given.
+func (p *peerFlags) apply(fl *pflag.FlagSet, c *config.Peers) {
+	set := func(name string, apply func()) {
+		if fl.Changed(name) {
+			apply()
+		}
+	}
+	set("peer", func() { c.URLs = append(c.URLs, p.urls...) })
+	set("peers-dns", func() { c.DNS = p.dns })
+	set("peers-port", func() { c.Port = p.port })
+	set("peers-dns-interval", func() { c.DNSInterval = config.Duration(p.dnsInterval) })
+	set("peer-timeout", func() { c.Timeout = config.Duration(p.timeout) })
+	set("peer-secret", func() { c.Secret = p.secret })
+	set("peer-secret-file", func() { c.SecretFile = p.secretFile })
 }
 
 // httpFlags are the API server's limits (config.HTTP), in serve and dev.
@@ -148,6 +186,7 @@ func newServeCmd() *cobra.Command {
 	f.limits.add(fl)
 	fl.IntVar(&f.keepCorrupt, "keep-corrupt-mirrors", config.DefaultKeepCorruptMirrors, "how many corrupt git mirrors moved aside under the data dir are kept for inspection")
 	f.http.register(fl)
+	f.peers.register(fl)
 	fl.BoolVar(&f.checkConfig, "check-config", false, "load the configuration (file, environment, flags) and the repository settings, report every problem, and exit 0 or 1 without serving")
 	return cmd
 }
@@ -251,6 +290,7 @@ func (f *serveFlags) merge(fl *pflag.FlagSet) (*config.Config, []error) {
 	}
 	set("execution-budget", func() { cfg.ExecutionBudget = config.Duration(f.budget) })
 	f.http.apply(fl, &cfg.HTTP)
+	f.peers.apply(fl, &cfg.Peers)
 	set("action-memory-mib", func() { cfg.ActionMemoryMiB = f.actionMemoryMiB })
 	if err := cfg.Vault.ApplyFlags(fl); err != nil {
 		problems = append(problems, fmt.Errorf("vault: %w", err))

@@ -15,6 +15,7 @@ import (
 
 	"github.com/actionsd/actionsd/internal/api"
 	"github.com/actionsd/actionsd/internal/config"
+	"github.com/actionsd/actionsd/internal/peers"
 	"github.com/actionsd/actionsd/sync"
 )
 
@@ -22,6 +23,7 @@ func newStatusCmd() *cobra.Command {
 	var (
 		addr, token string
 		asJSON      bool
+		withPeers   bool
 		timeout     time.Duration
 	)
 	cmd := &cobra.Command{
@@ -38,7 +40,17 @@ is Ready (it serves the last commit it attempted), 1 otherwise.`,
 			}
 			ctx, cancel := context.WithTimeout(cmd.Context(), timeout)
 			defer cancel()
-			st, raw, err := api.GetStatus(ctx, addr, token)
+			var (
+				st  sync.Status
+				ps  []peers.Status
+				raw []byte
+				err error
+			)
+			if withPeers {
+				st, ps, raw, err = api.GetStatusWithPeers(ctx, addr, token)
+			} else {
+				st, raw, err = api.GetStatus(ctx, addr, token)
+			}
 			if err != nil {
 				return err
 			}
@@ -47,6 +59,9 @@ is Ready (it serves the last commit it attempted), 1 otherwise.`,
 				_, err = out.Write(raw)
 			} else {
 				err = printStatus(out, st)
+				if err == nil && withPeers {
+					err = printPeers(out, ps)
+				}
 			}
 			if err != nil {
 				return err
@@ -61,6 +76,7 @@ is Ready (it serves the last commit it attempted), 1 otherwise.`,
 	fl.StringVar(&addr, "addr", "http://"+config.DefaultAddr, "the daemon's base URL (or host:port)")
 	fl.StringVar(&token, "token", "", "API bearer token (or ACTIONSD_TOKEN)")
 	fl.BoolVar(&asJSON, "json", false, "print the status document as JSON")
+	fl.BoolVar(&withPeers, "peers", false, "also show the commit each peer replica (--peer, --peers-dns) serves, and which drift")
 	fl.DurationVar(&timeout, "timeout", 10*time.Second, "how long to wait for the daemon")
 	return cmd
 }
@@ -136,6 +152,31 @@ func printStatus(w io.Writer, st sync.Status) error {
 				fmt.Fprintf(tw, "  %s\n", e)
 			}
 		}
+	}
+	return tw.Flush()
+}
+
+// printPeers writes what each peer serves: a table of peers, their applied commit and drift, or
+// why that is not known.
+func printPeers(w io.Writer, ps []peers.Status) error {
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	fmt.Fprintf(tw, "\nPEER\tINSTANCE\tAPPLIED\tGENERATION\tDRIFT\n")
+	if len(ps) == 0 {
+		fmt.Fprintf(tw, "(no peers)\n")
+	}
+	for _, p := range ps {
+		if p.Replica == nil {
+			fmt.Fprintf(tw, "%s\t-\t-\t-\terror: %s\n", p.Peer, p.Error)
+			continue
+		}
+		applied, drift := "-", "no"
+		if p.Applied != nil {
+			applied = shortHash(p.Applied.Commit)
+		}
+		if p.Drift != nil && *p.Drift {
+			drift = "yes"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%s\n", p.Peer, p.Instance, applied, p.Generation, drift)
 	}
 	return tw.Flush()
 }

@@ -11,6 +11,7 @@
 package api
 
 import (
+	"cmp"
 	"context"
 	"crypto/subtle"
 	"encoding/json"
@@ -26,6 +27,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"go.uber.org/zap"
 
+	"github.com/actionsd/actionsd/internal/peers"
 	"github.com/actionsd/actionsd/runner"
 	"github.com/actionsd/actionsd/sync"
 )
@@ -71,6 +73,20 @@ type Config struct {
 	ExecutionBudget time.Duration
 	// Limits bound connections and requests under NewServer; New alone does not apply them.
 	Limits Limits
+
+	// Peers are the other replicas: a verified webhook or POST /v1/sync passes its signal on to
+	// them, and GET /v1/status?peers=1 lists what they serve. Nil: none.
+	Peers Peers
+	// PeerSecret authenticates the peer routes (/v1/peer/*) as a bearer token; empty: Token.
+	PeerSecret string
+}
+
+// Peers is what the API needs of peers.Set.
+type Peers interface {
+	// Signal passes a sync signal on to every peer, without waiting.
+	Signal()
+	// Statuses reads what every peer serves, each within a timeout.
+	Statuses(ctx context.Context) []peers.Status
 }
 
 type server struct {
@@ -78,6 +94,9 @@ type server struct {
 	log     *zap.Logger
 	metrics *metrics
 	bearer  []byte // "Bearer <token>"
+	// peerBearer is "Bearer <peer secret or token>"; nil: the peer routes are open, as the
+	// others are without a token.
+	peerBearer []byte
 	// writeTimeout is Limits.WriteTimeout under NewServer, which sets it; 0 (New alone): the
 	// routes leave the write deadline as it is.
 	writeTimeout time.Duration
@@ -103,6 +122,9 @@ func newRouter(cfg Config) *router {
 		cfg.ExecutionBudget = runner.DefaultBudget
 	}
 	s := &server{cfg: cfg, log: cfg.Logger, metrics: newMetrics(cfg.Registerer), bearer: []byte("Bearer " + cfg.Token)}
+	if secret := cmp.Or(cfg.PeerSecret, cfg.Token); secret != "" {
+		s.peerBearer = []byte("Bearer " + secret)
+	}
 	mux := http.NewServeMux()
 	var patterns []string
 	handle := func(pattern string, h http.Handler) {
@@ -122,6 +144,8 @@ func newRouter(cfg Config) *router {
 	handle("GET /v1/modules", bodiless(s.auth(s.modules)))
 	handle("GET /v1/modules/{name}/versions", bodiless(s.auth(s.moduleVersionsRoute)))
 	handle("POST /v1/sync", bodiless(s.auth(s.sync)))
+	handle("POST "+peers.SyncPath, bodiless(s.peerAuth(s.peerSync)))
+	handle("GET "+peers.StatusPath, bodiless(s.peerAuth(s.peerStatus)))
 	for _, recv := range receivers {
 		handle("POST /hooks/"+recv.name, s.hook(recv))
 	}
@@ -357,11 +381,17 @@ func requestErrorStatus(err error) (int, string) {
 	return http.StatusBadRequest, "bad_request"
 }
 
-func (s *server) status(w http.ResponseWriter, _ *http.Request) {
-	writeJSON(w, http.StatusOK, s.cfg.Reconciler.Status())
+func (s *server) status(w http.ResponseWriter, r *http.Request) {
+	st := s.cfg.Reconciler.Status()
+	if q := r.URL.Query().Get("peers"); q == "" || q == "0" || q == "false" {
+		writeJSON(w, http.StatusOK, st)
+		return
+	}
+	writeJSON(w, http.StatusOK, statusWithPeers{Status: st, Peers: s.peerStatuses(r.Context(), st)})
 }
 
 func (s *server) sync(w http.ResponseWriter, r *http.Request) {
+	s.signalPeers()
 	s.extendWrite(w, s.cfg.SyncTimeout)
 	ctx, cancel := context.WithTimeout(r.Context(), s.cfg.SyncTimeout)
 	defer cancel()

@@ -150,7 +150,7 @@ func TestExecuteMetrics(t *testing.T) {
 		}
 	}
 	for k := range got {
-		if _, ok := want[k]; !ok && strings.HasPrefix(k, "actionsd_") && !strings.HasPrefix(k, "actionsd_webhook") && !strings.HasPrefix(k, "actionsd_http_") {
+		if _, ok := want[k]; !ok && strings.HasPrefix(k, "actionsd_") && !strings.HasPrefix(k, "actionsd_webhook") && !strings.HasPrefix(k, "actionsd_http_") && !strings.HasPrefix(k, "actionsd_peer_") {
 			t.Errorf("unexpected series %s = %s", k, got[k])
 		}
 	}

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/actionsd/actionsd/internal/peers"
 	"github.com/actionsd/actionsd/sync"
 )
 
@@ -16,30 +17,42 @@ import (
 // and the document as the daemon sent it. A status other than 200 is an error with the body.
 func GetStatus(ctx context.Context, addr, token string) (sync.Status, []byte, error) {
 	var st sync.Status
+	raw, err := getStatus(ctx, addr, token, "", &st)
+	return st, raw, err
+}
+
+// GetStatusWithPeers is GetStatus with ?peers=1: the status and what each peer serves.
+func GetStatusWithPeers(ctx context.Context, addr, token string) (sync.Status, []peers.Status, []byte, error) {
+	var st statusWithPeers
+	raw, err := getStatus(ctx, addr, token, "?peers=1", &st)
+	return st.Status, st.Peers, raw, err
+}
+
+func getStatus(ctx context.Context, addr, token, query string, into any) ([]byte, error) {
 	if !strings.Contains(addr, "://") {
 		addr = "http://" + addr
 	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, strings.TrimRight(addr, "/")+"/v1/status", nil)
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, strings.TrimRight(addr, "/")+"/v1/status"+query, nil)
 	if err != nil {
-		return st, nil, err
+		return nil, err
 	}
 	if token != "" {
 		req.Header.Set("Authorization", "Bearer "+token)
 	}
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
-		return st, nil, fmt.Errorf("status: %w", err)
+		return nil, fmt.Errorf("status: %w", err)
 	}
 	defer resp.Body.Close()
 	raw, err := io.ReadAll(io.LimitReader(resp.Body, 64<<20))
 	if err != nil {
-		return st, nil, fmt.Errorf("status: %w", err)
+		return nil, fmt.Errorf("status: %w", err)
 	}
 	if resp.StatusCode != http.StatusOK {
-		return st, nil, fmt.Errorf("status: %s: %s", resp.Status, strings.TrimSpace(string(raw)))
+		return nil, fmt.Errorf("status: %s: %s", resp.Status, strings.TrimSpace(string(raw)))
 	}
-	if err := json.Unmarshal(raw, &st); err != nil {
-		return st, nil, fmt.Errorf("status: %w", err)
+	if err := json.Unmarshal(raw, into); err != nil {
+		return nil, fmt.Errorf("status: %w", err)
 	}
-	return st, raw, nil
+	return raw, nil
 }

@@ -144,6 +144,7 @@ func (s *server) hook(recv hookReceiver) http.HandlerFunc {
 		}
 		s.metrics.hooks.WithLabelValues(recv.name, "accepted").Inc()
 		s.cfg.Reconciler.Notify()
+		s.signalPeers()
 		writeJSON(w, http.StatusAccepted, map[string]string{"status": "accepted"})
 	}
 }

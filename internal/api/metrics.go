@@ -22,6 +22,7 @@ type metrics struct {
 	hooksRejected *prometheus.CounterVec
 	connsClosed   *prometheus.CounterVec // by Server: connections it closed, by reason
 	unauthConns   prometheus.Gauge       // by Server: connections open that have not authenticated
+	peerSignals   *prometheus.CounterVec // signals received from peers, by result
 
 	series seriesCache
 }
@@ -64,7 +65,13 @@ func newMetrics(reg prometheus.Registerer) *metrics {
 			Name: "actionsd_http_unauthenticated_connections",
 			Help: "HTTP connections open that have not yet presented a valid bearer token or webhook signature.",
 		}),
+		peerSignals: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "actionsd_peer_signals_received_total",
+			Help: "Requests to the peer routes (POST /v1/peer/sync) by result (accepted: a sync was signalled; refused: no valid peer secret or token).",
+		}, []string{"result"}),
 	}
+	m.peerSignals.WithLabelValues("accepted")
+	m.peerSignals.WithLabelValues("refused")
 	m.series.executions.Store(&map[executionKey]*series{})
 	m.series.actions.Store(&map[actionKey]*series{})
 	for _, recv := range receivers {
@@ -76,7 +83,7 @@ func newMetrics(reg prometheus.Registerer) *metrics {
 		m.connsClosed.WithLabelValues(reason)
 	}
 	if reg != nil {
-		for _, c := range []prometheus.Collector{m.executions, m.executionTime, m.actions, m.actionTime, m.hooks, m.hooksRejected, m.connsClosed, m.unauthConns} {
+		for _, c := range []prometheus.Collector{m.executions, m.executionTime, m.actions, m.actionTime, m.hooks, m.hooksRejected, m.connsClosed, m.unauthConns, m.peerSignals} {
 			reg.MustRegister(c)
 		}
 	}

@@ -21,6 +21,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/actionsd/actionsd/diag"
+	"github.com/actionsd/actionsd/internal/peers"
 	"github.com/actionsd/actionsd/runner"
 	"github.com/actionsd/actionsd/sync"
 )
@@ -50,10 +51,16 @@ func (o openapiRecon) Notify()                                   {}
 // openapi3filter, undocumented statuses included); it fails when the router has a route the
 // document lacks, or a route no request here reaches.
 func TestOpenAPIDocument(t *testing.T) {
-	const token, secret = "tok", "hooksecret"
+	const token, secret, peerSecret = "tok", "hooksecret", "peersecret"
+	// A peer that answers, and the peers of the daemon under test: it, one that nobody listens
+	// on, and a wrong URL; GET /v1/status?peers=1 lists each.
+	peerSrv := httptest.NewServer(New(Config{Reconciler: openapiRecon{gen: claimsGeneration(t)}, Token: token, PeerSecret: peerSecret}))
+	defer peerSrv.Close()
+	ps, _ := peers.New(peers.Config{URLs: []string{peerSrv.URL, "http://127.0.0.1:1", "ftp://wrong"}, Secret: peerSecret, Timeout: 2 * time.Second})
+	defer ps.Close()
 	reg := prometheus.NewRegistry()
 	rt := newRouter(Config{Reconciler: openapiRecon{gen: claimsGeneration(t)}, Token: token, WebhookSecret: secret,
-		Branch: "main", Registerer: reg, Metrics: promhttp.HandlerFor(reg, promhttp.HandlerOpts{})})
+		Branch: "main", Registerer: reg, Metrics: promhttp.HandlerFor(reg, promhttp.HandlerOpts{}), Peers: ps, PeerSecret: peerSecret})
 	srv := httptest.NewServer(rt)
 	defer srv.Close()
 
@@ -110,6 +117,7 @@ func TestOpenAPIDocument(t *testing.T) {
 		return "sha256=" + hex.EncodeToString(m.Sum(nil))
 	}
 	bearer := map[string]string{"Authorization": "Bearer " + token}
+	peerBearer := map[string]string{"Authorization": "Bearer " + peerSecret, "X-Actionsd-Peer": "replica-2"}
 	push := `{"ref":"refs/heads/main"}`
 	other := `{"ref":"refs/heads/feature"}`
 	cases := []openapiCase{
@@ -126,6 +134,12 @@ func TestOpenAPIDocument(t *testing.T) {
 		{"POST", "/v1/continue", `{"state":"forged"}`, bearer, 400},
 		{"GET", "/v1/status", "", bearer, 200},
 		{"GET", "/v1/status", "", nil, 401},
+		{"GET", "/v1/status?peers=1", "", bearer, 200},
+		{"GET", "/v1/status?peers=0", "", bearer, 200},
+		{"POST", "/v1/peer/sync", "", peerBearer, 202},
+		{"POST", "/v1/peer/sync", "", bearer, 401}, // with a peer secret, the API token does not open the peer routes
+		{"GET", "/v1/peer/status", "", peerBearer, 200},
+		{"GET", "/v1/peer/status", "", nil, 401},
 		{"POST", "/v1/sync", "", bearer, 200},
 		{"GET", "/v1/actions", "", bearer, 200},
 		{"GET", "/v1/actions/claims", "", bearer, 200},

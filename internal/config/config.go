@@ -19,6 +19,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/actionsd/actionsd/internal/api"
+	"github.com/actionsd/actionsd/internal/peers"
 	"github.com/actionsd/actionsd/runner"
 	"github.com/actionsd/actionsd/vaultsecrets"
 )
@@ -42,6 +43,7 @@ type Config struct {
 	Webhooks Webhooks                 `yaml:"webhooks"`
 	Verify   Verify                   `yaml:"verify"`
 	HTTP     HTTP                     `yaml:"http"`
+	Peers    Peers                    `yaml:"peers"`
 	// Watch watches a local repository's refs with fsnotify (default true; remotes are not watched).
 	Watch *bool `yaml:"watch"`
 	// ShutdownGrace bounds how long in-flight requests may take to finish on SIGTERM (default 25s).
@@ -86,6 +88,28 @@ type Git struct {
 type Webhooks struct {
 	// Secret is the shared secret (prefer ACTIONSD_WEBHOOK_SECRET or secret_file); empty: the
 	// receivers refuse every delivery.
+	Secret     string `yaml:"secret"`
+	SecretFile string `yaml:"secret_file"`
+}
+
+// Peers are the other replicas that serve the same repository: a verified webhook or POST
+// /v1/sync is passed on to them (POST /v1/peer/sync), so that a push is live on every replica at
+// once rather than at each one's next poll.
+type Peers struct {
+	// URLs are the peers' base URLs (http://host:port); a wrong one is left out with a warning
+	// (an error for serve --check-config), and this daemon's own URL is left out.
+	URLs []string `yaml:"urls"`
+	// DNS is a name whose A and AAAA records are the peers (a Kubernetes headless Service),
+	// re-resolved every DNSInterval; this daemon's own address is left out.
+	DNS string `yaml:"dns"`
+	// Port is the port of the peers DNS finds (default: this daemon's listen port).
+	Port int `yaml:"port"`
+	// DNSInterval is how often DNS is resolved again (default 15s).
+	DNSInterval Duration `yaml:"dns_interval"`
+	// Timeout bounds each request to a peer: a signal, a status read (default 1s).
+	Timeout Duration `yaml:"timeout"`
+	// Secret authenticates the peer routes, both ways (prefer ACTIONSD_PEER_SECRET or
+	// secret_file); empty: the API token, which the replicas then share.
 	Secret     string `yaml:"secret"`
 	SecretFile string `yaml:"secret_file"`
 }
@@ -211,6 +235,10 @@ const (
 	DefaultNPMCacheRetention = 7 * 24 * time.Hour
 	// DefaultKeepCorruptMirrors is how many corrupt git mirrors are kept for inspection.
 	DefaultKeepCorruptMirrors = 2
+	// DefaultPeerTimeout bounds a request to a peer, so that one that is down delays nothing long.
+	DefaultPeerTimeout = peers.DefaultTimeout
+	// DefaultPeersDNSInterval is how often the peers' DNS name is resolved again.
+	DefaultPeersDNSInterval = peers.DefaultDNSInterval
 
 	DefaultReadHeaderTimeout       = api.DefaultReadHeaderTimeout
 	DefaultRequestTimeout          = api.DefaultRequestTimeout // "a connection that has not sent its whole request within 30 s is closed"
@@ -235,6 +263,7 @@ func Default() Config {
 
 		RepoLimits:         DefaultRepoLimits(),
 		KeepCorruptMirrors: DefaultKeepCorruptMirrors,
+		Peers:              Peers{Timeout: Duration(DefaultPeerTimeout), DNSInterval: Duration(DefaultPeersDNSInterval)},
 		HTTP: HTTP{
 			ReadHeaderTimeout:       Duration(DefaultReadHeaderTimeout),
 			RequestTimeout:          Duration(DefaultRequestTimeout),
@@ -262,7 +291,7 @@ func Load(path string) (Config, error) {
 }
 
 // ApplyEnv overrides c with the environment: ACTIONSD_DATA_DIR, ACTIONSD_ADDR (the container
-// image sets both), ACTIONSD_TOKEN, ACTIONSD_WEBHOOK_SECRET,
+// image sets both), ACTIONSD_TOKEN, ACTIONSD_WEBHOOK_SECRET, ACTIONSD_PEER_SECRET,
 // ACTIONSD_GIT_USERNAME, ACTIONSD_GIT_PASSWORD (or ACTIONSD_GIT_TOKEN),
 // ACTIONSD_GIT_SSH_KEY_PASSPHRASE, and the VAULT_* variables of vaultsecrets.VaultConfig.ApplyEnv
 // (VAULT_ADDR, VAULT_TOKEN, the auth method's, TLS). It returns the first VAULT_* variable that
@@ -279,6 +308,9 @@ func (c *Config) ApplyEnv(getenv func(string) string) error {
 	}
 	if v := getenv("ACTIONSD_WEBHOOK_SECRET"); v != "" {
 		c.Webhooks.Secret = v
+	}
+	if v := getenv("ACTIONSD_PEER_SECRET"); v != "" {
+		c.Peers.Secret = v
 	}
 	if v := getenv("ACTIONSD_GIT_USERNAME"); v != "" {
 		c.Git.Username = v
@@ -345,6 +377,12 @@ func (c *Config) Problems() []error {
 		add(fmt.Errorf("config: keep_corrupt_mirrors %d: want 0 or more", c.KeepCorruptMirrors))
 	}
 	ps = append(ps, c.HTTP.problems()...)
+	if c.Peers.Timeout <= 0 {
+		add(fmt.Errorf("config: peers.timeout %s: want a positive duration such as 1s", time.Duration(c.Peers.Timeout)))
+	}
+	if c.Peers.DNSInterval <= 0 {
+		add(fmt.Errorf("config: peers.dns_interval %s: want a positive duration such as 15s", time.Duration(c.Peers.DNSInterval)))
+	}
 	if c.ActionMemoryMiB == 0 {
 		add(errors.New("config: action_memory_mib 0: want a size in MiB, or a negative number for no limit"))
 	}
@@ -386,7 +424,7 @@ func loopback(addr string) bool {
 }
 
 // ResolveSecrets reads the secrets named by *_file settings: the git password, the ssh key
-// passphrase, the redirect state key and the webhook secret. A file's trailing newline is dropped.
+// passphrase, the redirect state key, the peer secret and the webhook secret. A file's trailing newline is dropped.
 func (c *Config) ResolveSecrets() error {
 	read := func(setting, path string, into *string) error {
 		if path == "" {
@@ -410,6 +448,9 @@ func (c *Config) ResolveSecrets() error {
 	}
 	if c.StateKey != "" && len(c.StateKey) < 32 {
 		return errors.New("config: the redirect state key (state_key_file or ACTIONSD_STATE_KEY) must be at least 32 bytes")
+	}
+	if err := read("peers.secret_file", c.Peers.SecretFile, &c.Peers.Secret); err != nil {
+		return err
 	}
 	return read("webhooks.secret_file", c.Webhooks.SecretFile, &c.Webhooks.Secret)
 }

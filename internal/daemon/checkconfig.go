@@ -7,13 +7,14 @@ import (
 
 	"github.com/actionsd/actionsd/gitstore"
 	"github.com/actionsd/actionsd/internal/config"
+	"github.com/actionsd/actionsd/internal/peers"
 	"github.com/actionsd/actionsd/runner/egress"
 )
 
 // CheckConfig reports every problem of cfg that New would stop at, without serving, opening the
 // data dir or contacting git or Vault (serve --check-config): the settings (config.Problems),
 // the secrets files they name, the repository settings (its URL's git credentials, the trusted
-// keys of verify), the egress allow list, the log settings and a secrets file's content. No
+// keys of verify), the peer URLs and DNS name (not resolved), the egress allow list, the log settings and a secrets file's content. No
 // problem: nil. Secret values are never part of a problem.
 func CheckConfig(cfg config.Config) []error {
 	ps := cfg.Problems()
@@ -43,6 +44,7 @@ func CheckConfig(cfg config.Config) []error {
 	if _, err := egress.ParseAllow(cfg.Egress.Allow); err != nil {
 		add(fmt.Errorf("egress.allow: %w", err))
 	}
+	ps = append(ps, peers.Check(cfg.Peers.URLs, cfg.Peers.DNS, cfg.Peers.Port)...)
 	if _, err := NewLogger(cfg.Log); err != nil {
 		add(err)
 	}

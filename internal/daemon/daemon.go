@@ -6,6 +6,7 @@
 package daemon
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -28,6 +29,7 @@ import (
 	"github.com/actionsd/actionsd/gitstore"
 	"github.com/actionsd/actionsd/internal/api"
 	"github.com/actionsd/actionsd/internal/config"
+	"github.com/actionsd/actionsd/internal/peers"
 	"github.com/actionsd/actionsd/npmvendor"
 	"github.com/actionsd/actionsd/runner"
 	"github.com/actionsd/actionsd/runner/egress"
@@ -42,6 +44,7 @@ type Daemon struct {
 	store     *gitstore.Store
 	listener  net.Listener
 	server    *api.Server
+	peers     *peers.Set // nil: no peers
 	registry  *prometheus.Registry
 	grace     time.Duration // how long in-flight requests may take to finish on shutdown
 	draining  atomic.Bool
@@ -161,7 +164,8 @@ func New(cfg config.Config, opts Options) (*Daemon, error) {
 	if d.grace <= 0 {
 		d.grace = config.DefaultGrace
 	}
-	d.server = api.NewServer(api.Config{
+	d.peers = newPeers(cfg, instance, ln, registry, log)
+	apiCfg := api.Config{
 		Reconciler:      rec,
 		Token:           cfg.Token,
 		Logger:          log,
@@ -172,11 +176,35 @@ func New(cfg config.Config, opts Options) (*Daemon, error) {
 		Draining:        d.draining.Load,
 		ExecutionBudget: time.Duration(cfg.ExecutionBudget),
 		Limits:          cfg.HTTP.Limits(),
-	})
+		PeerSecret:      cfg.Peers.Secret,
+	}
+	if d.peers != nil { // a nil *peers.Set in the interface would not be nil
+		apiCfg.Peers = d.peers
+	}
+	d.server = api.NewServer(apiCfg)
 	if cfg.Webhooks.Secret == "" {
 		log.Info("webhooks are disabled: no webhook secret (--webhook-secret, ACTIONSD_WEBHOOK_SECRET or webhooks.secret)")
 	}
 	return d, nil
+}
+
+// newPeers lists the other replicas (peers.urls, peers.dns), leaving this daemon, which listens
+// on ln, out. Wrong settings are warnings: the daemon serves without the peers they name.
+func newPeers(cfg config.Config, instance string, ln net.Listener, registry prometheus.Registerer, log *zap.Logger) *peers.Set {
+	pc := cfg.Peers
+	for _, err := range peers.Check(nil, pc.DNS, pc.Port) {
+		log.Warn("peers: a setting is wrong", zap.Error(err))
+	}
+	selfPort := 0
+	if ta, ok := ln.Addr().(*net.TCPAddr); ok {
+		selfPort = ta.Port
+	}
+	set, _ := peers.New(peers.Config{ // New warns about each wrong URL itself
+		URLs: pc.URLs, DNS: pc.DNS, DNSPort: pc.Port, DNSInterval: time.Duration(pc.DNSInterval),
+		Timeout: time.Duration(pc.Timeout), Secret: cmp.Or(pc.Secret, cfg.Token), SelfPort: selfPort,
+		Instance: instance, Logger: log, Registerer: registry,
+	})
+	return set
 }
 
 // VerifyOptions reads the trusted keys of the verification mode: the daemon's signature policy,
@@ -250,6 +278,7 @@ func (d *Daemon) Run(ctx context.Context) error {
 	}()
 	recDone := make(chan error, 1)
 	go func() { recDone <- d.rec.Run(ctx) }()
+	side.Go(func() { d.peers.Run(ctx) })
 	srvDone := make(chan error, 1)
 	go func() { srvDone <- d.server.Serve(d.listener) }()
 	notifyCtx, stopNotify := context.WithCancel(ctx)
