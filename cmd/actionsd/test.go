@@ -52,10 +52,11 @@ Exit status: 0 when every test passes, 1 when one fails, 2 on usage errors.`,
 			if err := oneOf(cmd, "format", format, testFormats...); err != nil {
 				return err
 			}
-			w, err := localWorkspace(cmd.ErrOrStderr(), repo, draft, secrets)
+			w, _, closeSink, err := localWorkspace(cmd.ErrOrStderr(), repo, draft, secrets)
 			if err != nil {
 				return err
 			}
+			defer closeSink()
 			w.Placeholders = secrets == ""
 			var filters []string
 			for _, a := range args {

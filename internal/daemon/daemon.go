@@ -75,6 +75,9 @@ type Options struct {
 
 // New wires a daemon from cfg and opts; it listens but serves nothing until Run.
 func New(cfg config.Config, opts Options) (*Daemon, error) {
+	if err := gitstore.CheckLocal(cfg.Repo); err != nil {
+		return nil, err
+	}
 	secrets, registry, log := opts.Secrets, opts.Registry, opts.Logger
 	if registry == nil {
 		registry = NewRegistry()
@@ -113,7 +116,7 @@ func New(cfg config.Config, opts Options) (*Daemon, error) {
 	if instance == "" {
 		instance, _ = os.Hostname()
 	}
-	allow, err := egress.ParseAllow(cfg.Egress.Allow)
+	allow, err := egress.ParseAllow(append(cfg.Egress.Allow[:len(cfg.Egress.Allow):len(cfg.Egress.Allow)], secrets.EgressAllow...))
 	if err != nil {
 		return nil, fmt.Errorf("egress.allow: %w", err)
 	}
@@ -288,9 +291,7 @@ loop:
 	cancel()
 	<-recDone
 	side.Wait()
-	if d.secrets.Vault != nil {
-		_ = d.secrets.Vault.Close()
-	}
+	d.secrets.Close()
 	if gen := d.rec.Current(); gen != nil && serr == nil {
 		gen.Close() // nothing runs on it any more
 	}
