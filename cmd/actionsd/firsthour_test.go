@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
@@ -159,5 +160,54 @@ func TestFirstHourServeMissingRepo(t *testing.T) {
 	res := onPath(t, dir, "", "actionsd", "serve", "--repo", missing, "--data-dir", filepath.Join(dir, "data"), "--secrets-file", secrets, "--addr", "127.0.0.1:0")
 	if res.code != 1 || !strings.Contains(res.stderr, "no such folder") || strings.Contains(res.stderr, "keeps serving") {
 		t.Errorf("serve --repo %s: exit %d, want 1 at once with \"no such folder\"\n%s", missing, res.code, res.stderr)
+	}
+}
+
+func TestFirstHourUsageErrorsAndColour(t *testing.T) {
+	dir := initRepo(t)
+	for _, args := range [][]string{{"nope"}, {"serve", "--nope"}, {"validate", "--bogus"}, {"secrets", "check", "--nope"},
+		{"serve", "--log-format", "xml"}, {"--color", "purple", "version"}} {
+		res := run(t, dir, "", args...)
+		if res.code != 2 || !strings.Contains(res.stderr, "--help'.") {
+			t.Errorf("actionsd %s: exit %d, want 2 with \"See … --help\"\n%s", strings.Join(args, " "), res.code, res.stderr)
+		}
+	}
+
+	// Not a terminal: no colour, unless --color always (NO_COLOR is for auto).
+	if res := run(t, dir, "", "test"); strings.Contains(res.stdout, "\x1b[") {
+		t.Errorf("test to a pipe is coloured:\n%q", res.stdout)
+	}
+	res := onPath(t, dir, "", "actionsd", "test", "--color", "always").want(t, 0, "test --color always")
+	if !strings.Contains(res.stdout, "\x1b[32mPASS ") {
+		t.Errorf("test --color always: no green PASS in\n%q", res.stdout)
+	}
+	res = onPath(t, dir, "", "actionsd", "validate", "--color", "always").want(t, 0, "validate --color always")
+	if !strings.HasPrefix(res.stdout, "\x1b[32mactionsd validate: ") {
+		t.Errorf("validate --color always: the verdict is not green:\n%q", res.stdout)
+	}
+
+	// The console log to a file: no colour codes.
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	for _, c := range []struct {
+		color string
+		want  bool
+	}{{"auto", false}, {"always", true}} {
+		serve := exec.CommandContext(ctx, cliBinary, "serve", "--repo", ".", "--data-dir", t.TempDir(), "--secrets-file", "secrets.local.yaml",
+			"--addr", "127.0.0.1:0", "--poll-interval", "0", "--log-format", "console", "--color", c.color)
+		serve.Dir, serve.Env = dir, clitest.Env(dir)
+		logs, err := serve.StderrPipe()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := serve.Start(); err != nil {
+			t.Fatal(err)
+		}
+		line, err := bufio.NewReader(logs).ReadString('\n')
+		_ = serve.Process.Kill()
+		_ = serve.Wait()
+		if err != nil || strings.Contains(line, "\x1b[") != c.want {
+			t.Errorf("serve --log-format console --color %s: first log line %q (%v), colour codes want %v", c.color, line, err, c.want)
+		}
 	}
 }

@@ -90,6 +90,11 @@ func newServeCmd() *cobra.Command {
     actionsd serve --repo https://git.example.com/org/actions.git --data-dir /var/lib/actionsd`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			if cmd.Flags().Changed("log-format") {
+				if err := oneOf(cmd, "log-format", f.logFormat, "json", "console"); err != nil {
+					return err
+				}
+			}
 			if f.checkConfig {
 				return f.check(cmd)
 			}
@@ -97,6 +102,7 @@ func newServeCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
+			cfg.Log.Color = colorOn(os.Stderr)
 			log, err := daemon.NewLogger(cfg.Log)
 			if err != nil {
 				return err

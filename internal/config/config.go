@@ -194,6 +194,9 @@ var httpDefaults = map[string]time.Duration{
 type Log struct {
 	Level  string `yaml:"level"`  // debug, info, warn, error; default info
 	Format string `yaml:"format"` // json or console; default json
+	// Color colours the console format's levels: the command line sets it (--color, NO_COLOR,
+	// and whether standard error is a terminal); never from the file.
+	Color bool `yaml:"-"`
 }
 
 // Defaults.

@@ -16,8 +16,8 @@ import (
 	"path/filepath"
 	"strings"
 
-	"github.com/actionsd/actionsd/examples/ci"
 	"github.com/actionsd/actionsd/examples"
+	"github.com/actionsd/actionsd/examples/ci"
 	"github.com/actionsd/actionsd/gitstore"
 	"github.com/actionsd/actionsd/internal/gitcli"
 	"github.com/actionsd/actionsd/lockfile"
