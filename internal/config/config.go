@@ -46,6 +46,9 @@ type Config struct {
 	Watch *bool `yaml:"watch"`
 	// ShutdownGrace bounds how long in-flight requests may take to finish on SIGTERM (default 25s).
 	ShutdownGrace Duration `yaml:"shutdown_grace"`
+	// ShutdownDelay keeps the listener open after SIGTERM, /readyz answering 503, so that a load
+	// balancer sees the replica leave before connections are refused (default 0).
+	ShutdownDelay Duration `yaml:"shutdown_delay"`
 	// ExecutionBudget is a trigger execution's total time, all its actions together (default 20s,
 	// as in Auth0); an action's own timeout may only shorten its part.
 	ExecutionBudget Duration `yaml:"execution_budget"`

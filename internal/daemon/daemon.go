@@ -44,6 +44,7 @@ type Daemon struct {
 	server    *api.Server
 	registry  *prometheus.Registry
 	grace     time.Duration // how long in-flight requests may take to finish on shutdown
+	delay     time.Duration // how long the listener stays open on shutdown at least
 	draining  atomic.Bool
 	log       *zap.Logger
 	startHeap int64 // Options.StartHeap
@@ -158,6 +159,7 @@ func New(cfg config.Config, opts Options) (*Daemon, error) {
 		listener:  ln,
 		registry:  registry,
 		grace:     time.Duration(cfg.ShutdownGrace),
+		delay:     time.Duration(cfg.ShutdownDelay),
 		log:       log,
 		startHeap: opts.StartHeap,
 	}
@@ -283,7 +285,7 @@ loop:
 	d.log.Info("shutting down: draining in-flight requests", zap.Duration("grace", d.grace))
 	shutCtx, shutCancel := context.WithTimeout(context.Background(), d.grace)
 	defer shutCancel()
-	serr := d.server.Shutdown(shutCtx)
+	serr := d.server.Drain(shutCtx, d.delay)
 	if serr != nil {
 		d.log.Warn("shutdown grace ended with requests still running", zap.Error(serr))
 		_ = d.server.Close()
