@@ -58,8 +58,11 @@ func (p Pos) String() string {
 type Diagnostic struct {
 	Object string `json:"object,omitempty"` // "actions/log-login", "modules/logger@v2", "triggers.yaml"
 	Pos
-	Field    string   `json:"field,omitempty"` // the YAML field at fault ("dependencies.axios"), if any
-	Message  string   `json:"message"`
+	Field   string `json:"field,omitempty"` // the YAML field at fault ("dependencies.axios"), if any
+	Message string `json:"message"`
+	// Source is the text of the line at fault, when known, for a front end to show under the
+	// message with a caret at Col, as `node --check` does.
+	Source   string   `json:"source,omitempty"`
 	Severity Severity `json:"-"`
 }
 

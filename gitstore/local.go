@@ -2,6 +2,7 @@ package gitstore
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"io/fs"
@@ -10,6 +11,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"testing/fstest"
 	"time"
 
 	"github.com/go-git/go-git/v5"
@@ -21,6 +23,10 @@ import (
 
 // WorkingTree is the revision name that reads a Local's working tree instead of a commit.
 const WorkingTree = "working-tree"
+
+// EmptyTree is the revision name of the empty tree: the base of a repository that has no commit
+// yet, so that its first commit is reviewed as adding everything.
+const EmptyTree = "empty-tree"
 
 // Local is a repository on this machine, read in place for the CLI (validate, publish, versions,
 // invoke, test): its commits and working tree, and its module versions as the daemon publishes
@@ -111,6 +117,12 @@ func (l *Local) Resolve(rev string) (string, error) {
 		return "", err
 	}
 	return c.Hash.String(), nil
+}
+
+// Unborn reports whether HEAD names no commit yet (a repository before its first commit).
+func (l *Local) Unborn() bool {
+	_, err := l.repo.Head()
+	return errors.Is(err, plumbing.ErrReferenceNotFound)
 }
 
 // Parents returns the parents of commit, the first parent first.
@@ -302,9 +314,12 @@ func (l *Local) Read(ctx context.Context, rev string) (*Snapshot, error) {
 	s := l.policy()
 	var fsys fs.FS
 	var head plumbing.Hash
-	if rev == WorkingTree {
+	switch rev {
+	case WorkingTree:
 		fsys = os.DirFS(l.dir)
-	} else {
+	case EmptyTree:
+		fsys = fstest.MapFS{}
+	default:
 		c, err := l.commit(rev)
 		if err != nil {
 			return nil, err

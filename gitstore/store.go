@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"io/fs"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -157,6 +158,26 @@ func Open(opts Options) (*Store, error) {
 	}
 	s.log = s.log.With(zap.String("repository", redact(opts.URL)), zap.String("branch", opts.Branch))
 	return s, nil
+}
+
+// CheckLocal reports an error when raw names a local repository (a path or a file:// URL) that
+// does not exist: serve refuses it at start, since no later poll could make it appear as one. A
+// remote URL is not checked (the first fetch says what is wrong with it).
+func CheckLocal(raw string) error {
+	p, err := localPath(raw)
+	if err != nil {
+		return fmt.Errorf("repo %s: %w", redact(raw), err)
+	}
+	if p == "" {
+		return nil
+	}
+	if _, err := os.Stat(p); err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			return fmt.Errorf("repo %s: no such folder (a local repository must exist when serve starts)", raw)
+		}
+		return fmt.Errorf("repo %s: %w", raw, err)
+	}
+	return nil
 }
 
 // localPath returns the absolute path of a file:// URL or a local path, or "" for a remote URL.

@@ -26,6 +26,9 @@ func Validate(s *gitstore.Snapshot) diag.List {
 				switch {
 				case !ok:
 					out = append(out, diag.At("triggers.yaml", b.Pos, trig, "action %q does not exist (no actions/%s/action.yaml)", b.Action, b.Action))
+				case a.Trigger == "":
+					// Its action.yaml's trigger is missing or unknown: that file's error says so,
+					// and naming "" here would only repeat it.
 				case a.Trigger != trig:
 					out = append(out, diag.At("triggers.yaml", b.Pos, trig, "action %q declares trigger %q, not %q", b.Action, a.Trigger, trig))
 				}

@@ -58,6 +58,14 @@ func TestValidate(t *testing.T) {
 			want: []string{`triggers.yaml:1:3: post-login: action "a" declares trigger "credentials-exchange", not "post-login"`},
 		},
 		{
+			// Its action.yaml's unknown trigger is the snapshot's error; no second one here.
+			name: "action whose trigger is unknown",
+			give: &gitstore.Snapshot{
+				Triggers: &gitstore.Triggers{Bindings: map[string][]gitstore.Binding{"post-login": bind("a")}},
+				Actions:  map[string]*gitstore.Action{"a": action("a", "", nil)},
+			},
+		},
+		{
 			name: "unpublished version",
 			give: &gitstore.Snapshot{
 				Actions: map[string]*gitstore.Action{"a": action("a", "post-login", map[string]int{"logger": 3})},

@@ -8,8 +8,10 @@ import (
 	"maps"
 	"slices"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/dop251/goja/parser"
+	"github.com/evanw/esbuild/pkg/api"
 
 	"github.com/actionsd/actionsd/diag"
 	"github.com/actionsd/actionsd/lockfile"
@@ -88,11 +90,24 @@ func SyntaxError(file string, src []byte) *diag.Diagnostic {
 	default:
 		return &diag.Diagnostic{Pos: diag.Pos{File: file}, Message: "SyntaxError: " + err.Error()}
 	}
+	// goja's parser may report an error past where it failed (`const x = {;` on line 2: line 3,
+	// column 1). esbuild's parser stops where the code stops being JavaScript, as Node's does:
+	// its position and message, with the line's text, when it finds the error too.
+	if r := api.Transform(string(src), api.TransformOptions{Loader: api.LoaderJS, Sourcefile: file, LogLevel: api.LogLevelSilent}); len(r.Errors) > 0 && r.Errors[0].Location != nil {
+		loc := r.Errors[0].Location
+		return &diag.Diagnostic{Pos: diag.Pos{File: file, Line: loc.Line, Col: runeCol(loc.LineText, loc.Column) + 1},
+			Message: "SyntaxError: " + r.Errors[0].Text, Source: loc.LineText}
+	}
 	line, col := one.Position.Line, one.Position.Column
 	if line == 1 {
 		col = max(1, col-len(head))
 	}
 	return &diag.Diagnostic{Pos: diag.Pos{File: file, Line: line, Col: col}, Message: "SyntaxError: " + one.Message}
+}
+
+// runeCol turns esbuild's column (bytes of line) into one counted in characters, as Node counts.
+func runeCol(line string, bytes int) int {
+	return utf8.RuneCountInString(line[:min(bytes, len(line))])
 }
 
 // checker prepares the units of one check as the runner gets them (TypeScript and ES modules

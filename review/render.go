@@ -163,6 +163,11 @@ func Text(r *Report) string {
 		b.WriteString("\nErrors:\n")
 		for _, f := range r.Errors {
 			fmt.Fprintf(&b, "  %s\n", f)
+			if f.Source != "" && f.Col > 0 {
+				// The line and a caret under the column, as node --check shows them.
+				src := strings.ReplaceAll(f.Source, "\t", " ")
+				fmt.Fprintf(&b, "      %s\n      %s^\n", src, strings.Repeat(" ", f.Col-1))
+			}
 		}
 	}
 	if len(r.Warnings) > 0 {

@@ -22,6 +22,9 @@ import (
 // WorkingTree is the revision name that reads the working tree instead of a commit.
 const WorkingTree = gitstore.WorkingTree
 
+// EmptyTree is the revision name of the empty tree, the base before a repository's first commit.
+const EmptyTree = gitstore.EmptyTree
+
 // Repo is a local repository opened for reading.
 type Repo struct {
 	Dir    string // the working tree's root

@@ -13,6 +13,7 @@ import (
 // Revisions picks the two sides of a review. head "" is the working tree when its actions
 // repository content differs from HEAD's, else HEAD. base "" is the merge-base of head's commit
 // with the deploy branch; when that is head itself (a push to the deploy branch), its first parent.
+// Before the first commit, both "" and "HEAD" mean the empty tree, and head is the working tree.
 func (r *Repo) Revisions(base, head string) (string, string, error) {
 	if head == "" {
 		head = "HEAD"
@@ -21,6 +22,17 @@ func (r *Repo) Revisions(base, head string) (string, string, error) {
 		} else if dirty {
 			head = WorkingTree
 		}
+	}
+	if r.git.Unborn() {
+		// No commit yet (the first commit's pre-commit hook): HEAD names nothing, so the review
+		// compares the working tree with the empty tree, and the first commit adds everything.
+		if head == "HEAD" {
+			head = WorkingTree
+		}
+		if base == "" || base == "HEAD" {
+			base = EmptyTree
+		}
+		return base, head, nil
 	}
 	if base != "" {
 		return base, head, nil
@@ -108,7 +120,7 @@ func (r *Repo) Validate(ctx context.Context, base, head string, opts Options) (*
 	if err != nil {
 		return nil, err
 	}
-	if defaulted {
+	if defaulted && base != EmptyTree {
 		bs.Rev = "merge-base with " + r.Branch
 	}
 	hs, err := r.Read(head)

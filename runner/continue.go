@@ -160,7 +160,7 @@ func (g *Generation) Continue(ctx context.Context, state string, body []byte) (*
 		body = []byte("{}")
 	}
 	if !wire.IsObject(body) {
-		return nil, &RequestError{Kind: ErrBadEvent}
+		return nil, badEvent(body)
 	}
 	var overrides map[string]json.RawMessage
 	if err := json.Unmarshal(body, &overrides); err != nil {

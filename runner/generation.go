@@ -1,9 +1,11 @@
 package runner
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	mrand "math/rand/v2"
@@ -44,8 +46,53 @@ func (e *RequestError) Error() string {
 		return fmt.Sprintf("action %s: %v", e.Name, e.Kind)
 	case ErrBadState:
 		return fmt.Sprintf("%v: %s", e.Kind, e.Name)
+	case ErrBadEvent:
+		if e.Name != "" {
+			return fmt.Sprintf("%v: %s", e.Kind, e.Name)
+		}
 	}
 	return e.Kind.Error()
+}
+
+// badEvent is the RequestError of an event that is not a JSON object, saying why: the JSON parse
+// error with its line, column and byte offset, or what the value is instead.
+func badEvent(event []byte) *RequestError {
+	var v any
+	err := json.Unmarshal(event, &v)
+	var syn *json.SyntaxError
+	switch {
+	case len(bytes.TrimSpace(event)) == 0:
+		return &RequestError{Kind: ErrBadEvent, Name: "the body is empty"}
+	case errors.As(err, &syn):
+		line, col := 1, 1
+		for _, c := range event[:min(int(syn.Offset), len(event))] {
+			if c == '\n' {
+				line, col = line+1, 1
+			} else {
+				col++
+			}
+		}
+		if syn.Offset > 0 {
+			col-- // Offset is just past the byte at fault
+		}
+		return &RequestError{Kind: ErrBadEvent, Name: fmt.Sprintf("invalid JSON at line %d, column %d (byte %d): %v", line, col, syn.Offset, err)}
+	case err != nil:
+		return &RequestError{Kind: ErrBadEvent, Name: err.Error()}
+	}
+	kind := "a JSON value"
+	switch v.(type) {
+	case []any:
+		kind = "a JSON array"
+	case string:
+		kind = "a JSON string"
+	case float64:
+		kind = "a JSON number"
+	case bool:
+		kind = "a JSON boolean"
+	case nil:
+		kind = "JSON null"
+	}
+	return &RequestError{Kind: ErrBadEvent, Name: "it is " + kind}
 }
 
 func (e *RequestError) Unwrap() error { return e.Kind }
@@ -197,7 +244,7 @@ func (g *Generation) Execute(ctx context.Context, trig string, event []byte) (*R
 	var buf [maxEventMembers]wire.MemberSpan
 	members, ok := wire.ObjectMembers(event, buf[:0])
 	if !ok {
-		return nil, &RequestError{Kind: ErrBadEvent}
+		return nil, badEvent(event)
 	}
 	return g.execute(ctx, t, g.bindings[trig], event, members, nil), nil
 }
@@ -212,7 +259,7 @@ func (g *Generation) Test(ctx context.Context, name string, event []byte) (*Resu
 	var buf [maxEventMembers]wire.MemberSpan
 	members, ok := wire.ObjectMembers(event, buf[:0])
 	if !ok {
-		return nil, &RequestError{Kind: ErrBadEvent}
+		return nil, badEvent(event)
 	}
 	return g.execute(ctx, a.trig, []*action{a}, event, members, &flow{single: true}), nil
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"maps"
 	"os"
+	"strings"
 	"time"
 
 	"go.uber.org/zap"
@@ -26,7 +27,7 @@ const notForProduction = "file secrets backend is for local trials only, not pro
 // concurrent use.
 type File struct {
 	path    string
-	secrets map[Owner]Values // read-only after NewFile
+	secrets map[Owner]Values // read-only after NewFile and Substitute
 	log     *zap.Logger
 }
 
@@ -48,6 +49,28 @@ func NewFile(path string, log *zap.Logger) (*File, error) {
 		return nil, fmt.Errorf("secrets file %s: %w", path, err)
 	}
 	return &File{path: path, secrets: secrets, log: log}, nil
+}
+
+// References reports whether a value of the file holds the placeholder ${name}.
+func (f *File) References(name string) bool {
+	for _, values := range f.secrets {
+		for _, v := range values {
+			if strings.Contains(v, "${"+name+"}") {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// Substitute replaces the placeholder ${name} with value in every value of the file (for one, the
+// URL of the log sink that a local trial starts). Call it before the file is used.
+func (f *File) Substitute(name, value string) {
+	for _, values := range f.secrets {
+		for k, v := range values {
+			values[k] = strings.ReplaceAll(v, "${"+name+"}", value)
+		}
+	}
 }
 
 // Read returns owner's secrets from the file, or a *NotFoundError when the file has none for owner.

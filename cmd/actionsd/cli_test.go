@@ -187,7 +187,7 @@ func TestCLIValidateErrorsAndUsage(t *testing.T) {
 	for _, want := range []string{
 		"### ❌ actionsd validate: 2 errors",
 		"- `actions/log-login/action.yaml:3:11` `modules.logger`: module logger v2 is not published (published: v1)",
-		"- `actions/log-login/index.js:2:36` SyntaxError: Unexpected token ;",
+		"- `actions/log-login/index.js:2:36` SyntaxError: Expected \")\" but found \";\"",
 		"| `log-login` | changed | post-login |",
 	} {
 		if !strings.Contains(res.stdout, want) {

@@ -58,7 +58,7 @@ func runDev(ctx context.Context, out io.Writer, addr, dataDir, token string, lim
 		defer os.RemoveAll(tmp)
 		dataDir = tmp
 	}
-	log, err := daemon.NewLogger(config.Log{Level: "info", Format: "console"})
+	log, err := daemon.NewLogger(config.Log{Level: "info", Format: "console", Color: colorOn(os.Stderr)})
 	if err != nil {
 		return err
 	}

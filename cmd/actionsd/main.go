@@ -6,16 +6,19 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"os/signal"
 	"runtime/debug"
 	"strconv"
+	"strings"
 	"syscall"
 
 	"github.com/spf13/cobra"
 
 	"github.com/actionsd/actionsd/internal/buildinfo"
 	"github.com/actionsd/actionsd/internal/daemon"
+	"github.com/actionsd/actionsd/internal/tty"
 )
 
 func main() {
@@ -26,13 +29,25 @@ func main() {
 	if err == nil {
 		return
 	}
-	fmt.Fprintln(os.Stderr, "actionsd:", err)
 	var ee *exitError
-	if errors.As(err, &ee) {
+	if !errors.As(err, &ee) && strings.HasPrefix(err.Error(), "unknown command ") {
+		// cobra's own usage error, before any command's flag handling: the exit status of
+		// every other usage error.
+		ee = &exitError{Code: exitUsage, Err: fmt.Errorf("%w\nSee 'actionsd --help'.", err)}
+		err = ee
+	}
+	fmt.Fprintln(os.Stderr, "actionsd:", err)
+	if ee != nil {
 		os.Exit(ee.Code)
 	}
 	os.Exit(1)
 }
+
+// colorMode is --color: auto (a terminal without NO_COLOR), always or never.
+var colorMode = tty.Auto
+
+// colorOn reports whether output to w is coloured under --color and NO_COLOR.
+func colorOn(w io.Writer) bool { return tty.Enabled(colorMode, w, os.Getenv) }
 
 func newRootCmd() *cobra.Command {
 	root := &cobra.Command{
@@ -45,6 +60,20 @@ func newRootCmd() *cobra.Command {
 	root.AddCommand(newLockCmd(), newVendorCmd())
 	root.AddCommand(newValidateCmd(), newPublishCmd(), newVersionsCmd(), newInvokeCmd(), newTestCmd(), newInitCmd(), newSchemaCmd())
 	root.AddCommand(newSecretsCmd(), newVersionCmd())
+	root.PersistentFlags().StringVar(&colorMode, "color", tty.Auto, "colour the output: auto (on a terminal, unless NO_COLOR is set), always or never")
+	root.PersistentPreRunE = func(cmd *cobra.Command, _ []string) error {
+		return oneOf(cmd, "color", colorMode, tty.Modes...)
+	}
+	// Every usage error exits 2 with "See 'actionsd <command> --help'.", whichever command it
+	// comes from.
+	var each func(*cobra.Command)
+	each = func(c *cobra.Command) {
+		usage(c)
+		for _, sub := range c.Commands() {
+			each(sub)
+		}
+	}
+	each(root)
 	// --version prints what `actionsd version` prints.
 	root.Version = buildinfo.Read().String()
 	root.SetVersionTemplate("{{.Version}}")

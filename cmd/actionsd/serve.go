@@ -43,6 +43,7 @@ type serveFlags struct {
 	verifySSHKeys   []string
 	watch           bool
 	shutdownGrace   time.Duration
+	shutdownDelay   time.Duration
 	budget          time.Duration
 	processEnv      []string
 	actionMemoryMiB int
@@ -128,6 +129,11 @@ func newServeCmd() *cobra.Command {
     actionsd serve --repo https://git.example.com/org/actions.git --data-dir /var/lib/actionsd`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			if cmd.Flags().Changed("log-format") {
+				if err := oneOf(cmd, "log-format", f.logFormat, "json", "console"); err != nil {
+					return err
+				}
+			}
 			if f.checkConfig {
 				return f.check(cmd)
 			}
@@ -135,6 +141,7 @@ func newServeCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
+			cfg.Log.Color = colorOn(os.Stderr)
 			log, err := daemon.NewLogger(cfg.Log)
 			if err != nil {
 				return err
@@ -179,6 +186,7 @@ func newServeCmd() *cobra.Command {
 	fl.StringArrayVar(&f.verifySSHKeys, "verify-ssh-key", nil, "file of SSH public keys (authorized_keys or allowed_signers lines) trusted for --verify (repeatable)")
 	fl.BoolVar(&f.watch, "watch", true, "watch a local repository's refs with fsnotify")
 	fl.DurationVar(&f.shutdownGrace, "shutdown-grace", config.DefaultGrace, "how long in-flight requests may take to finish on SIGTERM")
+	fl.DurationVar(&f.shutdownDelay, "shutdown-delay", 0, "on SIGTERM, keep accepting connections this long, /readyz answering 503, before closing the listener (for load balancers)")
 	fl.DurationVar(&f.budget, "execution-budget", config.DefaultBudget, "a trigger execution's total time, all its actions together")
 	fl.IntVar(&f.actionMemoryMiB, "action-memory-mib", config.DefaultActionMemoryMiB, "how much the heap may grow during one action's run before it is stopped (negative: no limit)")
 	fl.StringArrayVar(&f.processEnv, "process-env", nil, "KEY=VALUE that actions see in process.env (repeatable; never a secret)")
@@ -272,6 +280,7 @@ func (f *serveFlags) merge(fl *pflag.FlagSet) (*config.Config, []error) {
 	set("verify-ssh-key", func() { cfg.Verify.SSHKeys = append(cfg.Verify.SSHKeys, f.verifySSHKeys...) })
 	set("watch", func() { cfg.Watch = &f.watch })
 	set("shutdown-grace", func() { cfg.ShutdownGrace = config.Duration(f.shutdownGrace) })
+	set("shutdown-delay", func() { cfg.ShutdownDelay = config.Duration(f.shutdownDelay) })
 	set("instance", func() { cfg.Instance = f.instance })
 	set("keep-corrupt-mirrors", func() { cfg.KeepCorruptMirrors = f.keepCorrupt })
 	f.limits.apply(fl, &cfg.RepoLimits)

@@ -11,6 +11,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/actionsd/actionsd/internal/tty"
 	"github.com/actionsd/actionsd/localrun"
 )
 
@@ -52,10 +53,11 @@ Exit status: 0 when every test passes, 1 when one fails, 2 on usage errors.`,
 			if err := oneOf(cmd, "format", format, testFormats...); err != nil {
 				return err
 			}
-			w, err := localWorkspace(cmd.ErrOrStderr(), repo, draft, secrets)
+			w, _, closeSink, err := localWorkspace(cmd.ErrOrStderr(), repo, draft, secrets)
 			if err != nil {
 				return err
 			}
+			defer closeSink()
 			w.Placeholders = secrets == ""
 			var filters []string
 			for _, a := range args {
@@ -66,7 +68,13 @@ Exit status: 0 when every test passes, 1 when one fails, 2 on usage errors.`,
 				fmt.Fprintln(cmd.ErrOrStderr(), "actionsd test: no *.test.js files found")
 				return nil
 			}
-			return runTests(cmd.Context(), cmd.OutOrStdout(), w, files, format, timeout)
+			out := cmd.OutOrStdout()
+			if format == "text" && colorOn(out) {
+				lines := tty.NewLines(out, testColours)
+				defer lines.Close()
+				out = lines
+			}
+			return runTests(cmd.Context(), out, w, files, format, timeout)
 		},
 	}
 	repo.add(cmd)
@@ -173,4 +181,17 @@ func runTests(ctx context.Context, out io.Writer, w *localrun.Workspace, files [
 func yamlString(s string) string {
 	b, _ := json.Marshal(s)
 	return string(b)
+}
+
+// testColours colours test's text output on a terminal: PASS green, FAIL red, SKIP yellow.
+func testColours(line string) string {
+	switch {
+	case strings.HasPrefix(line, "PASS "):
+		return tty.Green
+	case strings.HasPrefix(line, "FAIL "):
+		return tty.Red
+	case strings.HasPrefix(line, "SKIP "):
+		return tty.Yellow
+	}
+	return ""
 }

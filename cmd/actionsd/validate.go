@@ -2,12 +2,14 @@ package main
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/spf13/cobra"
 	"go.uber.org/zap"
 
 	"github.com/actionsd/actionsd/internal/config"
 	"github.com/actionsd/actionsd/internal/daemon"
+	"github.com/actionsd/actionsd/internal/tty"
 	"github.com/actionsd/actionsd/npmvendor"
 	"github.com/actionsd/actionsd/review"
 	"github.com/actionsd/actionsd/vaultsecrets"
@@ -90,7 +92,13 @@ Exit status: 0 valid, 1 errors found, 2 usage error.`,
 			if err != nil {
 				return err
 			}
-			if err := review.Render(cmd.OutOrStdout(), report, format); err != nil {
+			out := cmd.OutOrStdout()
+			if format == review.FormatText && colorOn(out) {
+				lines := tty.NewLines(out, validateColours())
+				defer lines.Close()
+				out = lines
+			}
+			if err := review.Render(out, report, format); err != nil {
 				return err
 			}
 			if !report.Valid {
@@ -113,4 +121,29 @@ Exit status: 0 valid, 1 errors found, 2 usage error.`,
 	cmd.Flags().StringArrayVar(&verify.SSHKeys, "verify-ssh-key", nil, "file of SSH public keys (authorized_keys or allowed_signers lines) trusted for --verify (repeatable)")
 	_ = cmd.RegisterFlagCompletionFunc("format", formatCompletion(review.Formats...))
 	return usage(cmd)
+}
+
+// validateColours colours validate's text report on a terminal: the verdict green when valid,
+// else red, and the lines of the Errors and Warnings sections red and yellow.
+func validateColours() func(string) string {
+	first, section := true, ""
+	return func(line string) string {
+		switch {
+		case first:
+			first = false
+			if strings.Contains(line, ": valid") {
+				return tty.Green
+			}
+			return tty.Red
+		case line == "":
+			section = ""
+		case line == "Errors:":
+			section = tty.Red
+			return tty.Bold + tty.Red
+		case line == "Warnings:":
+			section = tty.Yellow
+			return tty.Bold + tty.Yellow
+		}
+		return section
+	}
 }

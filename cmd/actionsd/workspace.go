@@ -40,6 +40,13 @@ func (f *repoFlags) open() (*review.Repo, error) {
 
 // usage makes cmd's flag and argument errors exit with status 2, as usage errors do.
 func usage(cmd *cobra.Command) *cobra.Command {
+	if cmd.Annotations["usage-exit"] != "" {
+		return cmd // once: a second wrap would say the command's name twice
+	}
+	if cmd.Annotations == nil {
+		cmd.Annotations = map[string]string{}
+	}
+	cmd.Annotations["usage-exit"] = "2"
 	cmd.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
 		return usageError(c, "%v", err)
 	})
@@ -65,7 +72,7 @@ func (e *exitError) Unwrap() error { return e.Err }
 
 // usageError is a usage error of cmd: main prints it with a pointer to --help and exits with 2.
 func usageError(cmd *cobra.Command, format string, args ...any) error {
-	return &exitError{Code: exitUsage, Err: fmt.Errorf("%s: %s\nSee 'actionsd %s --help'.", cmd.Name(), fmt.Sprintf(format, args...), cmd.Name())}
+	return &exitError{Code: exitUsage, Err: fmt.Errorf("%s: %s\nSee '%s --help'.", cmd.Name(), fmt.Sprintf(format, args...), cmd.CommandPath())}
 }
 
 // oneOf checks a flag's value against the accepted ones.

@@ -22,6 +22,7 @@ import (
 	"os"
 	"strings"
 	gosync "sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -153,9 +154,50 @@ func newRouter(cfg Config) *router {
 		handle("GET /metrics", bodiless(cfg.Metrics))
 	}
 	mux.Handle("/", bodiless(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if allow := allowed(patterns, r.URL.Path); allow != "" {
+			w.Header().Set("Allow", allow)
+			writeError(w, http.StatusMethodNotAllowed, "method_not_allowed", r.Method+" "+r.URL.Path+": the route takes "+allow)
+			return
+		}
 		writeError(w, http.StatusNotFound, "not_found", "no route "+r.Method+" "+r.URL.Path)
 	})))
 	return &router{s: s, mux: mux, patterns: patterns}
+}
+
+// allowed lists the methods of the route patterns ("METHOD /path/{wildcard}") whose path matches
+// path, as an Allow header's value (GET brings HEAD, as net/http serves it); "" when none does.
+func allowed(patterns []string, path string) string {
+	var methods []string
+	for _, p := range patterns {
+		method, route, _ := strings.Cut(p, " ")
+		if !pathMatches(route, path) {
+			continue
+		}
+		methods = append(methods, method)
+		if method == http.MethodGet {
+			methods = append(methods, http.MethodHead)
+		}
+	}
+	return strings.Join(methods, ", ")
+}
+
+// pathMatches reports whether path matches a route's path, whose {name} segments match any one
+// non-empty segment.
+func pathMatches(route, path string) bool {
+	rs, ps := strings.Split(route, "/"), strings.Split(path, "/")
+	if len(rs) != len(ps) {
+		return false
+	}
+	for i, r := range rs {
+		if strings.HasPrefix(r, "{") && strings.HasSuffix(r, "}") {
+			if ps[i] == "" {
+				return false
+			}
+		} else if r != ps[i] {
+			return false
+		}
+	}
+	return true
 }
 
 // bodiless wraps a route that reads no body: a request that comes with one closes its
@@ -179,9 +221,12 @@ type router struct {
 	s        *server
 	mux      *http.ServeMux
 	patterns []string // every route's pattern but the catch-all "/", as registered
+	inflight atomic.Int64
 }
 
 func (rt *router) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	rt.inflight.Add(1)
+	defer rt.inflight.Add(-1)
 	if trig, ok := executeRoute(r); ok {
 		r.Pattern = executePattern
 		if rt.s.authorized(w, r) {

@@ -164,21 +164,24 @@ func TestExecuteBadRequests(t *testing.T) {
 		give     string
 		wantCode int
 		wantErr  string
+		wantMsg  string // in the message: the parse error and where
 	}{
-		{"not an object", `[1]`, 400, "bad_event"},
-		{"invalid JSON", `{"a":}`, 400, "bad_event"},
-		{"too large", `{"a":"` + strings.Repeat("x", 100) + `"}`, 413, "body_too_large"},
-		{"empty", "", 400, "bad_event"},
-		{"blank", "  \n\t", 400, "bad_event"},
-		{"empty object", "{}", 200, ""},
+		{"not an object", `[1]`, 400, "bad_event", "it is a JSON array"},
+		{"invalid JSON", `{"a":}`, 400, "bad_event", "invalid JSON at line 1, column 6 (byte 6): invalid character '}' looking for beginning of value"},
+		{"invalid JSON, second line", "{\"a\": 1,\n \"b\" 2}", 400, "bad_event", "line 2, column 6 (byte 15)"},
+		{"too large", `{"a":"` + strings.Repeat("x", 100) + `"}`, 413, "body_too_large", ""},
+		{"empty", "", 400, "bad_event", "empty"},
+		{"blank", "  \n\t", 400, "bad_event", "empty"},
+		{"empty object", "{}", 200, "", ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			rec := httptest.NewRecorder()
 			h.ServeHTTP(rec, httptest.NewRequest(http.MethodPost, "/v1/triggers/post-login/execute", strings.NewReader(tt.give)))
 			body, _ := io.ReadAll(rec.Body)
-			if rec.Code != tt.wantCode || tt.wantErr != "" && !strings.Contains(string(body), `"code":"`+tt.wantErr+`"`) {
-				t.Errorf("got %d %s, want %d %s", rec.Code, body, tt.wantCode, tt.wantErr)
+			if rec.Code != tt.wantCode || tt.wantErr != "" && !strings.Contains(string(body), `"code":"`+tt.wantErr+`"`) ||
+				!strings.Contains(string(body), tt.wantMsg) {
+				t.Errorf("got %d %s, want %d %s %q", rec.Code, body, tt.wantCode, tt.wantErr, tt.wantMsg)
 			}
 		})
 	}
@@ -203,7 +206,7 @@ func TestExecuteRouting(t *testing.T) {
 		{"POST", "/v1/triggers//execute", "s3cret", http.StatusTemporaryRedirect},
 		{"POST", "/v1/triggers/../execute", "s3cret", http.StatusTemporaryRedirect},
 		{"POST", "/v1/triggers/./execute", "s3cret", http.StatusTemporaryRedirect},
-		{"GET", "/v1/triggers/post-login/execute", "s3cret", http.StatusNotFound},
+		{"GET", "/v1/triggers/post-login/execute", "s3cret", http.StatusMethodNotAllowed},
 	}
 	for _, tt := range tests {
 		for name, h := range map[string]http.Handler{"router": rt, "ServeMux": rt.mux} {
@@ -223,5 +226,26 @@ func TestExecuteRouting(t *testing.T) {
 				t.Errorf("%s: %s %s: %s", name, tt.method, tt.path, rec.Body)
 			}
 		}
+	}
+}
+
+// TestMethodNotAllowed: a route's path with another method is 405 with Allow, not 404.
+func TestMethodNotAllowed(t *testing.T) {
+	h := New(Config{Reconciler: serving{gen: claimsGeneration(t)}})
+	for _, tt := range []struct{ method, path, allow string }{
+		{http.MethodGet, "/v1/triggers/post-login/execute", "POST"},
+		{http.MethodDelete, "/v1/status", "GET, HEAD"},
+		{http.MethodPut, "/v1/actions/claims", "GET, HEAD"},
+	} {
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, httptest.NewRequest(tt.method, tt.path, nil))
+		if rec.Code != http.StatusMethodNotAllowed || rec.Header().Get("Allow") != tt.allow || !strings.Contains(rec.Body.String(), `"code":"method_not_allowed"`) {
+			t.Errorf("%s %s: %d Allow %q %s, want 405 Allow %q", tt.method, tt.path, rec.Code, rec.Header().Get("Allow"), rec.Body, tt.allow)
+		}
+	}
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/v1/nothing/here", nil))
+	if rec.Code != http.StatusNotFound {
+		t.Errorf("GET /v1/nothing/here: %d, want 404", rec.Code)
 	}
 }

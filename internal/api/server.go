@@ -72,6 +72,29 @@ type Server struct {
 	*http.Server
 	Limits Limits // as applied, defaults filled in
 	conns  *connTracker
+	router *router
+}
+
+// Drain shuts the server down without refusing connections early: the listener stays open, so
+// that /readyz answers 503 (Config.Draining) rather than refusing, for at least delay and while
+// requests are in flight, but no longer than half of what ctx leaves; then Shutdown closes it and
+// waits for the requests still running, within ctx.
+func (s *Server) Drain(ctx context.Context, delay time.Duration) error {
+	start := time.Now()
+	open := delay
+	if dl, ok := ctx.Deadline(); ok {
+		open = max(delay, time.Until(dl)/2)
+	}
+	tick := time.NewTicker(10 * time.Millisecond)
+	defer tick.Stop()
+	for time.Since(start) < delay || (s.router.inflight.Load() > 0 && time.Since(start) < open) {
+		select {
+		case <-ctx.Done():
+			return s.Shutdown(ctx)
+		case <-tick.C:
+		}
+	}
+	return s.Shutdown(ctx)
 }
 
 // NewServer returns the API served over HTTP/1.1 with cfg.Limits.
@@ -94,7 +117,7 @@ func NewServer(cfg Config) *Server {
 		// net/http logs what it cannot parse (bad TLS handshakes, panics) here; ours is zap.
 		ErrorLog: zap.NewStdLog(rt.s.log.WithOptions(zap.IncreaseLevel(zap.WarnLevel))),
 	}
-	return &Server{Server: srv, Limits: lim, conns: ct}
+	return &Server{Server: srv, Limits: lim, conns: ct, router: rt}
 }
 
 // Serve serves on ln, tracking its connections.

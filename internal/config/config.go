@@ -48,6 +48,9 @@ type Config struct {
 	Watch *bool `yaml:"watch"`
 	// ShutdownGrace bounds how long in-flight requests may take to finish on SIGTERM (default 25s).
 	ShutdownGrace Duration `yaml:"shutdown_grace"`
+	// ShutdownDelay keeps the listener open after SIGTERM, /readyz answering 503, so that a load
+	// balancer sees the replica leave before connections are refused (default 0).
+	ShutdownDelay Duration `yaml:"shutdown_delay"`
 	// ExecutionBudget is a trigger execution's total time, all its actions together (default 20s,
 	// as in Auth0); an action's own timeout may only shorten its part.
 	ExecutionBudget Duration `yaml:"execution_budget"`
@@ -218,6 +221,9 @@ var httpDefaults = map[string]time.Duration{
 type Log struct {
 	Level  string `yaml:"level"`  // debug, info, warn, error; default info
 	Format string `yaml:"format"` // json or console; default json
+	// Color colours the console format's levels: the command line sets it (--color, NO_COLOR,
+	// and whether standard error is a terminal); never from the file.
+	Color bool `yaml:"-"`
 }
 
 // Defaults.

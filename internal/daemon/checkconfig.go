@@ -41,6 +41,9 @@ func CheckConfig(cfg config.Config) []error {
 			}
 		}
 	}
+	if cfg.Repo != "" {
+		add(gitstore.CheckLocal(cfg.Repo))
+	}
 	if _, err := egress.ParseAllow(cfg.Egress.Allow); err != nil {
 		add(fmt.Errorf("egress.allow: %w", err))
 	}

@@ -47,6 +47,7 @@ type Daemon struct {
 	peers     *peers.Set // nil: no peers
 	registry  *prometheus.Registry
 	grace     time.Duration // how long in-flight requests may take to finish on shutdown
+	delay     time.Duration // how long the listener stays open on shutdown at least
 	draining  atomic.Bool
 	log       *zap.Logger
 	startHeap int64 // Options.StartHeap
@@ -78,6 +79,9 @@ type Options struct {
 
 // New wires a daemon from cfg and opts; it listens but serves nothing until Run.
 func New(cfg config.Config, opts Options) (*Daemon, error) {
+	if err := gitstore.CheckLocal(cfg.Repo); err != nil {
+		return nil, err
+	}
 	secrets, registry, log := opts.Secrets, opts.Registry, opts.Logger
 	if registry == nil {
 		registry = NewRegistry()
@@ -116,7 +120,7 @@ func New(cfg config.Config, opts Options) (*Daemon, error) {
 	if instance == "" {
 		instance, _ = os.Hostname()
 	}
-	allow, err := egress.ParseAllow(cfg.Egress.Allow)
+	allow, err := egress.ParseAllow(append(cfg.Egress.Allow[:len(cfg.Egress.Allow):len(cfg.Egress.Allow)], secrets.EgressAllow...))
 	if err != nil {
 		return nil, fmt.Errorf("egress.allow: %w", err)
 	}
@@ -158,6 +162,7 @@ func New(cfg config.Config, opts Options) (*Daemon, error) {
 		listener:  ln,
 		registry:  registry,
 		grace:     time.Duration(cfg.ShutdownGrace),
+		delay:     time.Duration(cfg.ShutdownDelay),
 		log:       log,
 		startHeap: opts.StartHeap,
 	}
@@ -309,7 +314,7 @@ loop:
 	d.log.Info("shutting down: draining in-flight requests", zap.Duration("grace", d.grace))
 	shutCtx, shutCancel := context.WithTimeout(context.Background(), d.grace)
 	defer shutCancel()
-	serr := d.server.Shutdown(shutCtx)
+	serr := d.server.Drain(shutCtx, d.delay)
 	if serr != nil {
 		d.log.Warn("shutdown grace ended with requests still running", zap.Error(serr))
 		_ = d.server.Close()
@@ -317,9 +322,7 @@ loop:
 	cancel()
 	<-recDone
 	side.Wait()
-	if d.secrets.Vault != nil {
-		_ = d.secrets.Vault.Close()
-	}
+	d.secrets.Close()
 	if gen := d.rec.Current(); gen != nil && serr == nil {
 		gen.Close() // nothing runs on it any more
 	}

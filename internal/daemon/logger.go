@@ -16,9 +16,16 @@ func NewLogger(c config.Log) (*zap.Logger, error) {
 		return nil, fmt.Errorf("log.level: %w", err)
 	}
 	zc := zap.NewProductionConfig()
-	if c.Format == "console" {
+	switch c.Format {
+	case "json", "":
+	case "console":
 		zc = zap.NewDevelopmentConfig()
-		zc.EncoderConfig.EncodeLevel = zapcore.CapitalColorLevelEncoder
+		zc.EncoderConfig.EncodeLevel = zapcore.CapitalLevelEncoder
+		if c.Color {
+			zc.EncoderConfig.EncodeLevel = zapcore.CapitalColorLevelEncoder
+		}
+	default:
+		return nil, fmt.Errorf("log.format %q: want json or console", c.Format)
 	}
 	zc.Level = zap.NewAtomicLevelAt(level)
 	zc.DisableStacktrace = true

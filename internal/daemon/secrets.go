@@ -2,11 +2,13 @@ package daemon
 
 import (
 	"fmt"
+	"os"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"go.uber.org/zap"
 
 	"github.com/actionsd/actionsd/internal/config"
+	"github.com/actionsd/actionsd/internal/demo"
 	"github.com/actionsd/actionsd/vaultsecrets"
 )
 
@@ -16,25 +18,36 @@ type Secrets struct {
 	Source  vaultsecrets.Source   // what the reconciler reads: the cache over Vault, or a file
 	Vault   *vaultsecrets.Vault   // nil without Vault
 	Watcher *vaultsecrets.Watcher // nil without Vault: no rotation is watched
+	// EgressAllow is what fetch must reach besides cfg.Egress.Allow: the local log sink.
+	EgressAllow []string
+	sink        *demo.Sink // the local log sink a secrets file's ${ACTIONSD_SINK} started, or nil
 }
 
-// Close releases what NewVaultSecrets made; call it only when the daemon never ran (Run closes
-// it).
+// Close releases what NewSecrets made; call it only when the daemon never ran (Run closes it).
 func (s Secrets) Close() {
+	if s.sink != nil {
+		s.sink.Close()
+	}
 	if s.Vault != nil {
 		_ = s.Vault.Close()
 	}
 }
 
-// NewSecrets picks the secrets backend: a dev secrets file when one is named, else Vault with
-// its cache and rotation watcher, their metrics registered on reg.
+// NewSecrets picks the secrets backend: a dev secrets file when one is named (with the log sink
+// of demo.LocalSecrets when its values use it), else Vault with its cache and rotation watcher,
+// their metrics registered on reg.
 func NewSecrets(cfg config.Config, log *zap.Logger, reg prometheus.Registerer) (Secrets, error) {
 	if cfg.SecretsFile != "" {
-		f, err := vaultsecrets.NewFile(cfg.SecretsFile, log)
+		f, sink, err := demo.LocalSecrets(cfg.SecretsFile, os.Stderr, log)
 		if err != nil {
 			return Secrets{}, err
 		}
-		return Secrets{Source: f}, nil
+		s := Secrets{Source: f, sink: sink}
+		if sink != nil {
+			log.Info("local log sink started for the secrets file's ${"+demo.SinkVariable+"}", zap.String("url", sink.URL))
+			s.EgressAllow = []string{sink.Addr()}
+		}
+		return s, nil
 	}
 	return NewVaultSecrets(cfg.Vault, log, reg)
 }

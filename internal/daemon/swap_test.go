@@ -107,13 +107,14 @@ func TestZeroDowntimeSwaps(t *testing.T) {
 	t.Logf("%d executions over %d syncs saw %d distinct commits, none failed or mixed", len(results), syncs, len(commits))
 }
 
-// TestGracefulShutdown: on cancel (SIGTERM), readyz turns 503, an execution in flight finishes,
-// and run returns nil.
+// TestGracefulShutdown: on cancel (SIGTERM), readyz turns 503 and still answers while an
+// execution is in flight (the listener stays open: a load balancer sees 503, not a refused
+// connection), the execution finishes, and run returns nil.
 func TestGracefulShutdown(t *testing.T) {
 	repo := newGitRepo(t)
 	repo.simpleRepo("A1", "M1")
 	repo.write("actions/greet/index.js", `exports.onExecutePostLogin = async (event, api) => {
-  await new Promise((resolve) => setTimeout(resolve, 400));
+  await new Promise((resolve) => setTimeout(resolve, 800));
   api.idToken.setCustomClaim('action', 'slow');
 };
 `)
@@ -142,8 +143,20 @@ func TestGracefulShutdown(t *testing.T) {
 		resp.Body.Close()
 		inFlight <- fmt.Sprintf("%d %s", resp.StatusCode, body)
 	}()
-	time.Sleep(100 * time.Millisecond) // let the request start; its handler takes 400 ms
+	time.Sleep(100 * time.Millisecond) // let the request start; its handler takes 800 ms
 	cancel()
+	for !d.draining.Load() {
+		time.Sleep(5 * time.Millisecond)
+	}
+	resp, err := http.Get(d.URL() + "/readyz")
+	if err != nil {
+		t.Errorf("/readyz while draining: %v, want 503", err)
+	} else {
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusServiceUnavailable {
+			t.Errorf("/readyz while draining: %d, want 503", resp.StatusCode)
+		}
+	}
 	got := <-inFlight
 	if !strings.HasPrefix(got, "200 ") || !strings.Contains(got, `"slow"`) {
 		t.Errorf("in-flight execution: got %s, want 200 with the slow claim", got)

@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"go.uber.org/zap"
@@ -49,7 +50,7 @@ type Sink struct {
 }
 
 // StartSink starts the log sink on a loopback port; it prints to out, and says of each request
-// whether its X-API-Key matched apiKey.
+// whether its X-API-Key matched apiKey ("" : only whether it has one).
 func StartSink(out io.Writer, apiKey string) (*Sink, error) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -59,6 +60,8 @@ func StartSink(out io.Writer, apiKey string) (*Sink, error) {
 		body, _ := io.ReadAll(io.LimitReader(r.Body, 64<<10))
 		key := "missing"
 		switch got := r.Header.Get("X-API-Key"); {
+		case got != "" && apiKey == "":
+			key = "present" // a local trial's sink: the key is the user's, not one it knows
 		case got == apiKey:
 			key = "matched"
 		case got != "":
@@ -70,6 +73,30 @@ func StartSink(out io.Writer, apiKey string) (*Sink, error) {
 	s := &Sink{URL: "http://" + ln.Addr().String(), server: &http.Server{Handler: h, ReadHeaderTimeout: 5 * time.Second}}
 	go func() { _ = s.server.Serve(ln) }()
 	return s, nil
+}
+
+// Addr is the sink's host:port, for an egress allow list.
+func (s *Sink) Addr() string { return strings.TrimPrefix(s.URL, "http://") }
+
+// SinkVariable is the placeholder for the log sink's URL in a local secrets file, as in
+// SERVICE_URL: "${ACTIONSD_SINK}/logs": invoke, test and serve start the sink when a value uses it,
+// so that the repository init writes runs at once, with nothing to set up.
+const SinkVariable = "ACTIONSD_SINK"
+
+// LocalSecrets reads a local trial's secrets file. When a value uses ${ACTIONSD_SINK}, it starts a
+// log sink that prints to out, puts the sink's URL in its place and returns the sink, which the
+// caller closes and lets egress reach; otherwise the sink is nil.
+func LocalSecrets(path string, out io.Writer, log *zap.Logger) (*vaultsecrets.File, *Sink, error) {
+	f, err := vaultsecrets.NewFile(path, log)
+	if err != nil || !f.References(SinkVariable) {
+		return f, nil, err
+	}
+	sink, err := StartSink(out, "")
+	if err != nil {
+		return nil, nil, err
+	}
+	f.Substitute(SinkVariable, sink.URL)
+	return f, sink, nil
 }
 
 // Close stops the sink.

@@ -16,6 +16,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/actionsd/actionsd/examples"
 	"github.com/actionsd/actionsd/examples/ci"
 	"github.com/actionsd/actionsd/gitstore"
 	"github.com/actionsd/actionsd/internal/gitcli"
@@ -122,6 +123,23 @@ func write(dir string) ([]string, error) {
 		return nil, fmt.Errorf("init: %w", err)
 	}
 	written = append(written, schema.Dir+"/")
+	// The sample event the README's curl posts, and the local secrets (git-ignored) that invoke
+	// reads as they are, so that both run at once.
+	event, err := fs.ReadFile(examples.FS, "events/post-login.json")
+	if err != nil {
+		return nil, err
+	}
+	if err := writeNew(filepath.Join(dir, "events", "post-login.json"), event, 0o644); err != nil {
+		return nil, fmt.Errorf("init: %w", err)
+	}
+	local, err := template.ReadFile("template/secrets.local.yaml.example")
+	if err != nil {
+		return nil, err
+	}
+	if err := writeNew(filepath.Join(dir, "secrets.local.yaml"), local, 0o600); err != nil {
+		return nil, fmt.Errorf("init: %w", err)
+	}
+	written = append(written, "events/post-login.json", "secrets.local.yaml")
 	if err := recordV1(dir); err != nil {
 		return nil, err
 	}
@@ -146,8 +164,8 @@ func recordV1(dir string) error {
 	return nil
 }
 
-// commit makes the first commit on branch (git init first when dir has no .git) and tags
-// logger v1.
+// commit makes the first commit on branch (git init first when dir has no .git), tags logger v1
+// and then installs the pre-commit hook.
 func commit(ctx context.Context, dir, branch string) error {
 	if _, err := exec.LookPath("git"); err != nil {
 		return fmt.Errorf("init: the files are written, but the git CLI is missing to commit them (or pass --no-commit)")
@@ -157,11 +175,14 @@ func commit(ctx context.Context, dir, branch string) error {
 			return err
 		}
 	}
+	// The pre-commit hook is switched on last: the first commit adds the logger module and an
+	// action that pins its v1, which only the tag after it publishes, so no review of that commit
+	// alone can pass. Every later commit goes through the hook.
 	steps := [][]string{
-		{"config", "core.hooksPath", ".githooks"},
 		{"add", "-A"},
 		{"commit", "-q", "-m", "actionsd init: the logger module and the log-login action"},
 		{"tag", "-a", "-m", "logger v1", gitstore.VersionTag(module, 1)},
+		{"config", "core.hooksPath", ".githooks"},
 	}
 	for _, s := range steps {
 		if _, err := gitcli.Run(ctx, dir, s...); err != nil {
