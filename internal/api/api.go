@@ -71,6 +71,10 @@ type Config struct {
 	ExecutionBudget time.Duration
 	// Limits bound connections and requests under NewServer; New alone does not apply them.
 	Limits Limits
+	// TraceContext, when set, gives the execution routes' context the trace context of the
+	// request's headers (W3C traceparent), so that the execution's span continues the caller's
+	// trace; nil ignores it.
+	TraceContext func(ctx context.Context, h http.Header) context.Context
 }
 
 type server struct {
@@ -285,7 +289,11 @@ func (s *server) run(w http.ResponseWriter, r *http.Request, optional bool, exec
 		writeError(w, http.StatusServiceUnavailable, "not_ready", "no generation serves yet; see GET /v1/status")
 		return
 	}
-	res, err := exec(r.Context(), gen, body.Bytes())
+	ctx := r.Context()
+	if s.cfg.TraceContext != nil {
+		ctx = s.cfg.TraceContext(ctx, r.Header)
+	}
+	res, err := exec(ctx, gen, body.Bytes())
 	s.releaseBody(body)
 	if err != nil {
 		var re *runner.RequestError
