@@ -366,4 +366,3 @@ func TestTracingBinaryOTLP(t *testing.T) {
 		})
 	}
 }
-
