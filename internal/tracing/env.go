@@ -54,44 +54,16 @@ type Options struct {
 // "actionsd" unless OTEL_SERVICE_NAME or OTEL_RESOURCE_ATTRIBUTES names another. An exporter,
 // protocol, sampler or endpoint it cannot honour is an error naming the variable.
 func FromEnv(ctx context.Context, opts Options) (*Tracing, error) {
-	if v := os.Getenv(envDisabled); strings.EqualFold(strings.TrimSpace(v), "true") {
-		return nil, nil
-	}
-	on, err := enabled()
-	if err != nil || !on {
+	st, err := readEnv()
+	if err != nil || !st.on {
 		return nil, err
 	}
-	if err := checkSampler(); err != nil {
-		return nil, err
-	}
-	protocol := firstEnv(envTracesProtocol, envProtocol)
-	if protocol == "" {
-		protocol = "http/protobuf"
-	}
-	endpoint, endpointVar := firstEnv(envTracesEndpoint, envEndpoint), envTracesEndpoint
-	if os.Getenv(envTracesEndpoint) == "" {
-		endpointVar = envEndpoint
-	}
-	shown := ""
-	if endpoint != "" {
-		u, err := url.Parse(endpoint)
-		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-			return nil, fmt.Errorf("%s: %q is not an http:// or https:// URL", endpointVar, redact(endpoint))
-		}
-		shown = u.Redacted()
-	}
+	protocol, shown := st.protocol, st.endpoint
 	var exp sdktrace.SpanExporter
-	switch protocol {
-	case "http/protobuf":
-		exp, err = otlptracehttp.New(ctx)
-	case "grpc":
+	if protocol == "grpc" {
 		exp, err = otlptracegrpc.New(ctx)
-	default:
-		name := envProtocol
-		if os.Getenv(envTracesProtocol) != "" {
-			name = envTracesProtocol
-		}
-		return nil, fmt.Errorf("%s: protocol %q is not supported: http/protobuf or grpc", name, protocol)
+	} else {
+		exp, err = otlptracehttp.New(ctx)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("the otlp %s exporter: %w", protocol, err)
@@ -117,6 +89,58 @@ func FromEnv(ctx context.Context, opts Options) (*Tracing, error) {
 		t.desc += " to the exporter's default endpoint"
 	}
 	return t, nil
+}
+
+// CheckEnv reports what FromEnv would refuse in the OTEL_* environment, without setting anything
+// up (serve --check-config); nil when tracing is off or would start.
+func CheckEnv() error {
+	_, err := readEnv()
+	return err
+}
+
+// settings are what the environment asks of tracing.
+type settings struct {
+	on       bool
+	protocol string // "http/protobuf" or "grpc"
+	endpoint string // as the log may show it; "" for the exporter's default
+}
+
+// readEnv applies FromEnv's rule and checks the variables it reads itself.
+func readEnv() (settings, error) {
+	if v := os.Getenv(envDisabled); strings.EqualFold(strings.TrimSpace(v), "true") {
+		return settings{}, nil
+	}
+	on, err := enabled()
+	if err != nil || !on {
+		return settings{}, err
+	}
+	if err := checkSampler(); err != nil {
+		return settings{}, err
+	}
+	st := settings{on: true, protocol: firstEnv(envTracesProtocol, envProtocol)}
+	switch st.protocol {
+	case "":
+		st.protocol = "http/protobuf"
+	case "http/protobuf", "grpc":
+	default:
+		name := envProtocol
+		if os.Getenv(envTracesProtocol) != "" {
+			name = envTracesProtocol
+		}
+		return settings{}, fmt.Errorf("%s: protocol %q is not supported: http/protobuf or grpc", name, st.protocol)
+	}
+	endpoint, endpointVar := firstEnv(envTracesEndpoint, envEndpoint), envTracesEndpoint
+	if os.Getenv(envTracesEndpoint) == "" {
+		endpointVar = envEndpoint
+	}
+	if endpoint != "" {
+		u, err := url.Parse(endpoint)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			return settings{}, fmt.Errorf("%s: %q is not an http:// or https:// URL", endpointVar, redact(endpoint))
+		}
+		st.endpoint = u.Redacted()
+	}
+	return st, nil
 }
 
 // enabled applies FromEnv's rule to OTEL_TRACES_EXPORTER and the endpoints.

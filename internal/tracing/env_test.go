@@ -48,6 +48,9 @@ func TestFromEnvRule(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			setEnv(t, c.env)
 			tr, err := tracing.FromEnv(context.Background(), tracing.Options{})
+			if cerr := tracing.CheckEnv(); (cerr == nil) != (err == nil) || (err != nil && cerr.Error() != err.Error()) {
+				t.Errorf("CheckEnv() = %v, FromEnv's error %v", cerr, err)
+			}
 			if c.wantErr != "" {
 				if err == nil || !strings.Contains(err.Error(), c.wantErr) {
 					t.Fatalf("err %v, want one containing %q", err, c.wantErr)
