@@ -163,6 +163,22 @@ func TestTracingInProcess(t *testing.T) {
 			}
 		}
 	}
+
+	// A commit that does not build: the reconcile fails at its build step, both spans say so.
+	repo.write("actions/traced/index.js", "exports.onExecutePostLogin = async (event, api) => {\n")
+	broken := repo.commit("broken")
+	rec.Reset()
+	if st := td.sync(""); st.Attempted == nil || st.Attempted.Result != "failed" {
+		t.Fatalf("sync of a broken commit: %+v", st.Attempted)
+	}
+	failed := one(t, rec.Ended(), "reconcile")
+	step := attr(failed, "actionsd.step")
+	if attr(failed, "actionsd.outcome") != "failed" || attr(failed, "actionsd.commit") != broken || step == "" || failed.Status().Code.String() != "Error" {
+		t.Errorf("failed reconcile: attributes %v, status %v", failed.Attributes(), failed.Status())
+	}
+	if s := one(t, rec.Ended(), "reconcile "+step); attr(s, "actionsd.result") != "content" || s.Status().Code.String() != "Error" {
+		t.Errorf("failed step %s: attributes %v, status %v", step, s.Attributes(), s.Status())
+	}
 }
 
 func attr(s sdktrace.ReadOnlySpan, key string) string {

@@ -172,7 +172,7 @@ func TestExecutionSpanTree(t *testing.T) {
 	ctx := tr.TraceContext(context.Background(), h)
 	res, err := g.Execute(ctx, "post-login", []byte(`{"user":{"email":"someone@example.com"}}`))
 	if err != nil || res.Outcome != runner.OutcomeSuccess {
-		t.Fatalf("execute: %v %+v", err, res)
+		t.Fatalf("execute: %v %+v", err, res.Actions)
 	}
 
 	spans := rec.Ended()
@@ -263,7 +263,7 @@ func TestExecutionFailedNewTrace(t *testing.T) {
 	defer g.Close()
 	res, err := g.Execute(context.Background(), "post-login", []byte(`{"user":{"email":"someone@example.com"}}`))
 	if err != nil || res.Outcome != runner.OutcomeFailed {
-		t.Fatalf("execute: %v %+v", err, res)
+		t.Fatalf("execute: %v %+v", err, res.Actions)
 	}
 	spans := rec.Ended()
 	exec, action := byName(t, spans, "execute post-login"), byName(t, spans, "action boom")
@@ -281,6 +281,16 @@ func TestExecutionFailedNewTrace(t *testing.T) {
 	if got := attrs(exec)["actionsd.outcome"]; got != "failed" {
 		t.Errorf("outcome %q", got)
 	}
+
+	// A single action's test (POST /v1/actions/{name}/test) is an execution too.
+	rec.Reset()
+	if _, err := g.Test(context.Background(), "boom", []byte(`{}`)); err != nil {
+		t.Fatal(err)
+	}
+	spans = rec.Ended()
+	if exec, action := byName(t, spans, "execute post-login"), byName(t, spans, "action boom"); action.Parent().SpanID() != exec.SpanContext().SpanID() {
+		t.Errorf("Test: the action's parent %s, want the execution %s", action.Parent().SpanID(), exec.SpanContext().SpanID())
+	}
 }
 
 // Tracing off: the runner is built without hooks, and requests carry no traceparent.
@@ -289,7 +299,7 @@ func TestOffSendsNoTraceparent(t *testing.T) {
 	g := build(t, nil, lb)
 	res, err := g.Execute(context.Background(), "post-login", []byte(`{}`))
 	if err != nil || res.Outcome != runner.OutcomeSuccess {
-		t.Fatalf("execute: %v %+v", err, res)
+		t.Fatalf("execute: %v %+v", err, res.Actions)
 	}
 	for _, p := range []string{"/fetch", "/node"} {
 		if got := lb.traceparent(p); got != "" {
