@@ -137,6 +137,7 @@ func Build(ctx context.Context, spec *Spec, opts Options) (*Generation, error) {
 		sealer:   newStateSealer(cmp.Or(string(opts.StateKey), string(engine.stateKey))),
 		actions:  make(map[string]*action, len(spec.Actions)),
 		bindings: make(map[string][]*action, len(spec.Bindings)),
+		tracer:   opts.Tracer,
 	}
 	built := false
 	defer func() {

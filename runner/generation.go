@@ -109,6 +109,7 @@ type Generation struct {
 	actions  map[string]*action
 	bindings map[string][]*action // trigger -> actions in order
 	closed   atomic.Bool
+	tracer   Tracer // Options.Tracer; nil: off
 }
 
 // DefaultPoolSize is Options.PoolSize's default (or 2×GOMAXPROCS when that is more): enough
@@ -355,6 +356,11 @@ func (g *Generation) execute(ctx context.Context, t trigger.Trigger, actions []*
 		deadline = d
 	}
 	res, ex := g.newResult(t, len(actions), fl, event)
+	if g.tracer != nil {
+		var end func(string)
+		ctx, end = g.tracer.StartExecution(ctx, t.Name, g.commit, g.number)
+		defer func() { end(res.Outcome) }()
+	}
 	var paused *action
 	for i, a := range actions {
 		handler := t.Handler
@@ -363,7 +369,13 @@ func (g *Generation) execute(ctx context.Context, t trigger.Trigger, actions []*
 		}
 		res.Actions = append(res.Actions, ActionResult{Name: a.name, Version: a.version, Logs: []string{}})
 		ar := &res.Actions[len(res.Actions)-1]
-		a.run(ctx, ex, members, ar, deadline, handler)
+		if g.tracer != nil {
+			actx, end := g.tracer.StartAction(ctx, a.name)
+			a.run(actx, ex, members, ar, deadline, handler)
+			end(ar.Error != nil)
+		} else {
+			a.run(ctx, ex, members, ar, deadline, handler)
+		}
 		if ar.Error != nil {
 			res.Outcome = OutcomeFailed
 			if t.FailClosed { // an error denies: the flow must not go on as if the action had passed

@@ -152,6 +152,9 @@ type Options struct {
 	MemoryLimit int64
 	// Budget is a trigger execution's total time budget; 0 means DefaultBudget.
 	Budget time.Duration
+	// Tracer, when set, records each execution and each of its actions as a span; nil records
+	// nothing.
+	Tracer Tracer
 	// ProcessEnv is what actions see in process.env (plain configuration such as NODE_ENV, never
 	// secrets: those are event.secrets); nil leaves it empty. The host's environment is never
 	// visible.

@@ -105,6 +105,8 @@ type Config struct {
 	// Registerer receives the reconciler's metrics; nil registers none.
 	Registerer prometheus.Registerer
 	Logger     *zap.Logger
+	// Tracer, when set, records each reconcile and each of its steps as a span; nil records none.
+	Tracer Tracer
 }
 
 // Reconciler keeps the serving generation in step with the repository and the secrets.
@@ -353,6 +355,10 @@ func (r *Reconciler) reconcile(ctx context.Context) {
 
 	start := time.Now()
 	a := &attempt{forced: forced, rotated: rotated}
+	var endSpan func(string, int64, string, string)
+	if r.cfg.Tracer != nil {
+		ctx, endSpan = r.cfg.Tracer.StartReconcile(ctx)
+	}
 	r.setReconciling(start)
 	var err error
 	remember := true // whether a poll with the same refs may skip this attempt's result
@@ -372,6 +378,9 @@ func (r *Reconciler) reconcile(ctx context.Context) {
 		}
 	}
 	r.finish(a, err, start)
+	if endSpan != nil {
+		endSpan(a.traced(err))
+	}
 	if a.snap != nil {
 		r.watchOwners(a)
 	}
@@ -408,6 +417,11 @@ func (r *Reconciler) reconcile(ctx context.Context) {
 // bug met by one commit fails that attempt while the serving generation stays, instead of
 // stopping the daemon.
 func (r *Reconciler) runStep(ctx context.Context, s step, a *attempt) (err error) {
+	if r.cfg.Tracer != nil {
+		var end func(string)
+		ctx, end = r.cfg.Tracer.StartStep(ctx, s.name)
+		defer func() { end(stepResult(err)) }() // after the recover below has set err
+	}
 	defer func() {
 		if p := recover(); p != nil {
 			what := panicText(p)

@@ -66,7 +66,7 @@ http:
 egress:
   allow: ["not a host/99"]
 `)
-	res = checkConfigRun(t, dir, []string{"ACTIONSD_STATE_KEY=" + stateKey},
+	res = checkConfigRun(t, dir, []string{"ACTIONSD_STATE_KEY=" + stateKey, "OTEL_TRACES_EXPORTER=zipkin"},
 		"--config", bad, "--secrets-file", filepath.Join(dir, "missing.yaml"), "--http-request-timeout", "0s")
 	res.want(t, 1, "serve --check-config --config bad.yaml")
 	for _, want := range []string{
@@ -80,6 +80,7 @@ egress:
 		"egress.allow",
 		"state key",    // the environment
 		"secrets file", // missing.yaml
+		`tracing: OTEL_TRACES_EXPORTER: exporter "zipkin"`,
 	} {
 		if !strings.Contains(res.stderr, want) {
 			t.Errorf("stderr does not name %q:\n%s", want, res.stderr)

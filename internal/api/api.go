@@ -80,6 +80,10 @@ type Config struct {
 	Peers Peers
 	// PeerSecret authenticates the peer routes (/v1/peer/*) as a bearer token; empty: Token.
 	PeerSecret string
+	// TraceContext, when set, gives the execution routes' context the trace context of the
+	// request's headers (W3C traceparent), so that the execution's span continues the caller's
+	// trace; nil ignores it.
+	TraceContext func(ctx context.Context, h http.Header) context.Context
 }
 
 // Peers is what the API needs of peers.Set.
@@ -354,7 +358,11 @@ func (s *server) run(w http.ResponseWriter, r *http.Request, optional bool, exec
 		writeError(w, http.StatusServiceUnavailable, "not_ready", "no generation serves yet; see GET /v1/status")
 		return
 	}
-	res, err := exec(r.Context(), gen, body.Bytes())
+	ctx := r.Context()
+	if s.cfg.TraceContext != nil {
+		ctx = s.cfg.TraceContext(ctx, r.Header)
+	}
+	res, err := exec(ctx, gen, body.Bytes())
 	s.releaseBody(body)
 	if err != nil {
 		var re *runner.RequestError

@@ -8,14 +8,16 @@ import (
 	"github.com/actionsd/actionsd/gitstore"
 	"github.com/actionsd/actionsd/internal/config"
 	"github.com/actionsd/actionsd/internal/peers"
+	"github.com/actionsd/actionsd/internal/tracing"
 	"github.com/actionsd/actionsd/runner/egress"
 )
 
 // CheckConfig reports every problem of cfg that New would stop at, without serving, opening the
 // data dir or contacting git or Vault (serve --check-config): the settings (config.Problems),
 // the secrets files they name, the repository settings (its URL's git credentials, the trusted
-// keys of verify), the peer URLs and DNS name (not resolved), the egress allow list, the log settings and a secrets file's content. No
-// problem: nil. Secret values are never part of a problem.
+// keys of verify), the peer URLs and DNS name (not resolved), the egress allow list, the log
+// settings, the OTEL_* tracing environment and a secrets file's content. No problem: nil. Secret
+// values are never part of a problem.
 func CheckConfig(cfg config.Config) []error {
 	ps := cfg.Problems()
 	add := func(err error) {
@@ -50,6 +52,9 @@ func CheckConfig(cfg config.Config) []error {
 	ps = append(ps, peers.Check(cfg.Peers.URLs, cfg.Peers.DNS, cfg.Peers.Port)...)
 	if _, err := NewLogger(cfg.Log); err != nil {
 		add(err)
+	}
+	if err := tracing.CheckEnv(); err != nil {
+		add(fmt.Errorf("tracing: %w", err))
 	}
 	if cfg.SecretsFile != "" {
 		s, err := NewSecrets(cfg, zap.NewNop(), nil)

@@ -28,8 +28,10 @@ import (
 
 	"github.com/actionsd/actionsd/gitstore"
 	"github.com/actionsd/actionsd/internal/api"
+	"github.com/actionsd/actionsd/internal/buildinfo"
 	"github.com/actionsd/actionsd/internal/config"
 	"github.com/actionsd/actionsd/internal/peers"
+	"github.com/actionsd/actionsd/internal/tracing"
 	"github.com/actionsd/actionsd/npmvendor"
 	"github.com/actionsd/actionsd/runner"
 	"github.com/actionsd/actionsd/runner/egress"
@@ -50,7 +52,8 @@ type Daemon struct {
 	delay     time.Duration // how long the listener stays open on shutdown at least
 	draining  atomic.Bool
 	log       *zap.Logger
-	startHeap int64 // Options.StartHeap
+	startHeap int64            // Options.StartHeap
+	tracing   *tracing.Tracing // nil: off
 }
 
 // NewRegistry returns the Prometheus registry of a daemon, with the Go and process collectors.
@@ -75,6 +78,9 @@ type Options struct {
 	// generation builds, in bytes (DefaultStartHeap; a GOMEMLIMIT below it wins); 0: the
 	// collector runs as usual.
 	StartHeap int64
+	// Tracing records the daemon's spans; nil: as the OTEL_* environment asks (tracing.FromEnv),
+	// which is off unless it names an OTLP exporter or endpoint. Run shuts it down as it returns.
+	Tracing *tracing.Tracing
 }
 
 // New wires a daemon from cfg and opts; it listens but serves nothing until Run.
@@ -124,6 +130,12 @@ func New(cfg config.Config, opts Options) (*Daemon, error) {
 	if err != nil {
 		return nil, fmt.Errorf("egress.allow: %w", err)
 	}
+	tr := opts.Tracing
+	if tr == nil {
+		if tr, err = tracing.FromEnv(context.Background(), tracing.Options{Version: buildinfo.Read().Version, Instance: instance, Logger: log}); err != nil {
+			return nil, fmt.Errorf("tracing: %w", err)
+		}
+	}
 	npmMetrics, err := npmvendor.NewMetrics(registry)
 	if err != nil {
 		return nil, fmt.Errorf("npm metrics: %w", err)
@@ -139,6 +151,11 @@ func New(cfg config.Config, opts Options) (*Daemon, error) {
 		Instance:   instance,
 		Registerer: registry,
 		Logger:     log,
+	}
+	if tr != nil { // hooks stay nil while tracing is off: they cost a nil check
+		sc.Tracer, sc.Runner.Tracer = tr, tr
+		sc.Runner.HTTPClient = tr.Client(sc.Runner.HTTPClient)
+		log.Info("tracing on", zap.Stringer("exporter", tr))
 	}
 	if secrets.Watcher != nil { // a nil *Watcher in the interface would not be nil
 		sc.SecretWatcher = secrets.Watcher
@@ -165,9 +182,14 @@ func New(cfg config.Config, opts Options) (*Daemon, error) {
 		delay:     time.Duration(cfg.ShutdownDelay),
 		log:       log,
 		startHeap: opts.StartHeap,
+		tracing:   tr,
 	}
 	if d.grace <= 0 {
 		d.grace = config.DefaultGrace
+	}
+	var traceContext func(context.Context, http.Header) context.Context // nil while tracing is off
+	if tr != nil {
+		traceContext = tr.TraceContext
 	}
 	d.peers = newPeers(cfg, instance, ln, registry, log)
 	apiCfg := api.Config{
@@ -182,6 +204,7 @@ func New(cfg config.Config, opts Options) (*Daemon, error) {
 		ExecutionBudget: time.Duration(cfg.ExecutionBudget),
 		Limits:          cfg.HTTP.Limits(),
 		PeerSecret:      cfg.Peers.Secret,
+		TraceContext:    traceContext,
 	}
 	if d.peers != nil { // a nil *peers.Set in the interface would not be nil
 		apiCfg.Peers = d.peers
@@ -326,11 +349,21 @@ loop:
 	if gen := d.rec.Current(); gen != nil && serr == nil {
 		gen.Close() // nothing runs on it any more
 	}
+	if d.tracing != nil { // the spans still queued, the last reconcile's and executions' among them
+		tctx, tcancel := context.WithTimeout(context.Background(), tracingFlush)
+		if terr := d.tracing.Shutdown(tctx); terr != nil {
+			d.log.Warn("tracing: the last spans were not exported", zap.Error(terr))
+		}
+		tcancel()
+	}
 	if errors.Is(err, http.ErrServerClosed) {
 		err = nil
 	}
 	return err
 }
+
+// tracingFlush bounds how long a stopping daemon waits for its last spans to be exported.
+const tracingFlush = 5 * time.Second
 
 // newNPMInstaller is the reconciler's prepare.Installer: npmvendor's over the cache in
 // <data-dir>/npm, reading each commit's vendor/npm/ from the git mirror before any registry.

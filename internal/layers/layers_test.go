@@ -31,6 +31,8 @@ var rules = []rule{
 	{"internal/peers/...", []string{"sync/...", "runner/...", "gitstore/...", "internal/api/..."}, "a signal carries no content; a peer's status is JSON"},
 	{"jsdeps/...", []string{"runner/...", "npmvendor/...", "sync/...", "prepare/..."}, "a leaf that the runner and npmvendor share"},
 	{"diag/...", []string{"..."}, "a leaf: every step reports with it"},
+	{"internal/tracing/...", []string{"runner/...", "sync/...", "internal/api/...", "internal/daemon/..."},
+		"tracing implements the hooks of the runner, the reconciler and the API without knowing them; the daemon wires it"},
 }
 
 // goGit may be imported by gitstore alone: it is the only reader of git.
@@ -158,6 +160,25 @@ func TestRulesMatchSomething(t *testing.T) {
 		}
 		if !found {
 			t.Errorf("rule for %s matches no package", r.from)
+		}
+	}
+}
+
+// openTelemetry may be imported by internal/tracing alone; the runner, the reconciler and the API
+// call hooks of their own, nil while tracing is off.
+const openTelemetry = "go.opentelemetry.io/"
+
+// TestOnlyTracingImportsOpenTelemetry: no package but internal/tracing (and its test helper)
+// imports OpenTelemetry; tests may, to record spans.
+func TestOnlyTracingImportsOpenTelemetry(t *testing.T) {
+	for _, p := range list(t, false) {
+		if matches("internal/tracing/...", p.path) {
+			continue
+		}
+		for _, imp := range p.imports {
+			if strings.HasPrefix(imp, openTelemetry) {
+				t.Errorf("%s imports %s: internal/tracing is the only user of OpenTelemetry", p.path, imp)
+			}
 		}
 	}
 }

@@ -362,13 +362,19 @@ func (p Policy) DialFunc(resolver *net.Resolver, probe func(netip.Addr) error) f
 
 // DialerOf returns the dial function of c's transport, which NewClient made to enforce the egress
 // policy: node:net and node:tls open their sockets with it, so that they follow the same rules as
-// fetch. It returns nil when c's transport is not an *http.Transport with a dial function (a
-// client made otherwise): sockets are then refused.
+// fetch. A transport that wraps NewClient's (internal/tracing's) offers its dial function as a
+// DialContext method, which must dial through the wrapped one. It returns nil when c's transport is
+// neither (a client made otherwise): sockets are then refused.
 func DialerOf(c *http.Client) func(ctx context.Context, network, addr string) (net.Conn, error) {
 	if c == nil {
 		return nil
 	}
-	if tr, ok := c.Transport.(*http.Transport); ok {
+	switch tr := c.Transport.(type) {
+	case *http.Transport:
+		return tr.DialContext
+	case interface {
+		DialContext(ctx context.Context, network, addr string) (net.Conn, error)
+	}:
 		return tr.DialContext
 	}
 	return nil
