@@ -134,7 +134,9 @@ func TestSignal(t *testing.T) {
 
 	start := time.Now()
 	s.Signal()
-	if d := time.Since(start); d > 100*time.Millisecond {
+	// Waiting would take the hanging peer's whole timeout; half of it leaves room for a loaded
+	// machine (it took 105 ms once under make test).
+	if d := time.Since(start); d > timeout/2 {
 		t.Errorf("Signal took %s: it must not wait for the peers", d)
 	}
 	waitFor(t, "both good peers", func() bool { return ok1.n.Load() == 1 && ok2.n.Load() == 1 })
