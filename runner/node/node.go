@@ -24,6 +24,7 @@ import (
 	_ "embed"
 	"fmt"
 	"net"
+	"path"
 	"slices"
 	"strings"
 	"sync"
@@ -35,7 +36,7 @@ import (
 	"github.com/dop251/goja"
 )
 
-//go:embed *.js
+//go:embed *.js nodelib/*.js
 var nodeFiles embed.FS
 
 // preludeFile is the prelude's file among the built-ins' ones; it is no module.
@@ -43,21 +44,25 @@ const preludeFile = "prelude.js"
 
 // programs are the built-ins by file name without ".js", compiled on the first require of one.
 var programs = sync.OnceValue(func() map[string]*goja.Program {
-	entries, err := nodeFiles.ReadDir(".")
-	if err != nil {
-		panic(err)
-	}
-	progs := make(map[string]*goja.Program, len(entries))
-	for _, e := range entries {
-		if e.Name() == preludeFile {
-			continue
-		}
-		src, err := nodeFiles.ReadFile(e.Name())
+	progs := map[string]*goja.Program{}
+	// nodelib holds code ported from Node itself (see its README.md): "nodelib/<name>".
+	for _, dir := range []string{".", "nodelib"} {
+		entries, err := nodeFiles.ReadDir(dir)
 		if err != nil {
 			panic(err)
 		}
-		name := strings.TrimSuffix(e.Name(), ".js")
-		progs[name] = goja.MustCompile("<node:"+name+">", string(src), true)
+		for _, e := range entries {
+			if e.IsDir() || e.Name() == preludeFile {
+				continue
+			}
+			file := path.Join(dir, e.Name())
+			src, err := nodeFiles.ReadFile(file)
+			if err != nil {
+				panic(err)
+			}
+			name := strings.TrimSuffix(file, ".js")
+			progs[name] = goja.MustCompile("<node:"+name+">", string(src), true)
+		}
 	}
 	return progs
 })
@@ -200,6 +205,7 @@ func init() {
 		"path/posix":          jsModule("path"),
 		"querystring":         jsModule("querystring"),
 		"url":                 jsModule("url"),
+		"\x00nodelib/url":     jsModule("nodelib/url"),
 		"assert":              jsModule("assert"),
 		"assert/strict":       func(v *Modules, _ string) goja.Value { return v.Require("assert").(*goja.Object).Get("strict") },
 		"os":                  jsModule("os"),
