@@ -274,6 +274,18 @@ func NodeOnly(name string) bool { return nodeOnly[name] }
 // code gets them (the state lives in closures, not in what the exports reach).
 var owned = map[string]bool{"diagnostics_channel": true, "async_hooks": true, "domain": true, "perf_hooks": true, "module": true}
 
+// SharedOwner is the owner of the built-ins a runtime's global performance comes from where the
+// runtime's owners share it (Performance).
+const SharedOwner = "\x00shared"
+
+// Performance is the global performance: owner's node:perf_hooks performance, as in Node
+// (require('perf_hooks').performance === performance). With SharedOwner, for a runtime whose
+// owners share its globals, it is one that records no marks or measures, so that no owner sees
+// another's (perf_hooks.js).
+func (v *Modules) Performance(owner string) goja.Value {
+	return v.RequireOwned(owner, "perf_hooks").(*goja.Object).Get("performance")
+}
+
 // jsModule loads node/<file>.js.
 func jsModule(file string) func(v *Modules, owner string) goja.Value {
 	return func(v *Modules, owner string) goja.Value { return v.jsBuiltin(file, owner) }
@@ -301,7 +313,7 @@ func (v *Modules) jsBuiltin(file, owner string) goja.Value {
 		panic(err)
 	}
 	fn, _ := goja.AssertFunction(fnv)
-	exp, err := fn(goja.Undefined(), v.natives(), v.OwnerRequireFunc(owner))
+	exp, err := fn(goja.Undefined(), v.natives(), v.OwnerRequireFunc(owner), v.rt.ToValue(owner))
 	if err != nil {
 		panic(err)
 	}
@@ -413,6 +425,14 @@ func (v *Modules) natives() *goja.Object {
 	})
 	n.Set("prelude", v.prelude)
 	n.Set("urlModule", v.cfg.Web.URLModule())
+	// webGlobal(name) is a Web global node:buffer exports too (Blob, File), made on first use.
+	n.Set("webGlobal", func(call goja.FunctionCall) goja.Value {
+		switch name := call.Argument(0).String(); name {
+		case "Blob", "File":
+			return v.cfg.Web.Get(name)
+		}
+		return goja.Undefined()
+	})
 	for _, name := range timerNames {
 		n.Set(name, v.Timer(name))
 	}
