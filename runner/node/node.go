@@ -206,6 +206,7 @@ func init() {
 		"querystring":         jsModule("querystring"),
 		"url":                 jsModule("url"),
 		"\x00nodelib/url":     jsModule("nodelib/url"),
+		"\x00parse_args":      jsModule("nodelib/parse_args"),
 		"assert":              jsModule("assert"),
 		"assert/strict":       func(v *Modules, _ string) goja.Value { return v.Require("assert").(*goja.Object).Get("strict") },
 		"os":                  jsModule("os"),

@@ -211,6 +211,8 @@
     },
     aborted: (signal) => new Promise((r) => signal.addEventListener('abort', r)),
     getSystemErrorName: (n) => `E${n}`,
+    // Node's own (nodelib/parse_args.js), loaded on first call.
+    parseArgs: (config = undefined) => require('\x00parse_args').parseArgs(config),
     _deepEqual: deepEqual,
   };
   util.types = types;
