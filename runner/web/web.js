@@ -285,13 +285,6 @@
       return { read, written };
     }
   }
-  const encodingLabels = {
-    'utf-8': ['unicode-1-1-utf-8', 'unicode11utf8', 'unicode20utf8', 'utf-8', 'utf8', 'x-unicode20utf8'],
-    'utf-16le': ['csunicode', 'iso-10646-ucs-2', 'ucs-2', 'unicode', 'unicodefeff', 'utf-16', 'utf-16le'],
-    'utf-16be': ['unicodefffe', 'utf-16be'],
-    'windows-1252': ['ansi_x3.4-1968', 'ascii', 'cp1252', 'cp819', 'csisolatin1', 'ibm819', 'iso-8859-1', 'iso-ir-100', 'iso8859-1',
-      'iso88591', 'iso_8859-1', 'iso_8859-1:1987', 'l1', 'latin1', 'us-ascii', 'windows-1252', 'x-cp1252'],
-  };
   let encodingOf = null; // label -> encoding, made on first use
   function invalidData(encoding) {
     const e = new TypeError(`The encoded data was not valid for encoding ${encoding}`);
@@ -326,7 +319,14 @@
   class TextDecoder {
     #encoding; #fatal; #ignoreBOM; #pending = null; #started = false;
     constructor(label = 'utf-8', opts = undefined) {
-      if (encodingOf === null) {
+      if (encodingOf === null) { // the WHATWG labels, made on first use
+        const encodingLabels = {
+          'utf-8': ['unicode-1-1-utf-8', 'unicode11utf8', 'unicode20utf8', 'utf-8', 'utf8', 'x-unicode20utf8'],
+          'utf-16le': ['csunicode', 'iso-10646-ucs-2', 'ucs-2', 'unicode', 'unicodefeff', 'utf-16', 'utf-16le'],
+          'utf-16be': ['unicodefffe', 'utf-16be'],
+          'windows-1252': ['ansi_x3.4-1968', 'ascii', 'cp1252', 'cp819', 'csisolatin1', 'ibm819', 'iso-8859-1', 'iso-ir-100', 'iso8859-1',
+            'iso88591', 'iso_8859-1', 'iso_8859-1:1987', 'l1', 'latin1', 'us-ascii', 'windows-1252', 'x-cp1252'],
+        };
         encodingOf = new Map();
         for (const enc of Object.keys(encodingLabels)) for (const l of encodingLabels[enc]) encodingOf.set(l, enc);
       }
