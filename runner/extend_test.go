@@ -86,3 +86,34 @@ exports.run = () => { dc.channel('secrets').publish('from peer'); return [seen.j
 		t.Errorf("claims = %s, want %s", got, want)
 	}
 }
+
+// TestGlobalPerformanceIsNotShared: the global performance is the action's perf_hooks one, as in
+// Node, in a runtime the action has alone; where owners share the runtime (an action that pins a
+// module), it records no marks, so that a module's mark (which may name what it does with a
+// secret) reaches no other owner through it, while mark and measure still return their entries.
+func TestGlobalPerformanceIsNotShared(t *testing.T) {
+	alone := newAction("alone", `exports.onExecutePostLogin = async (event, api) => {
+  performance.mark('m');
+  api.idToken.setCustomClaim('r', [require('perf_hooks').performance === performance, performance.getEntriesByName('m').length]);
+};`)
+	res := mustExecute(t, mustBuild(t, newSpec(alone), Options{}), "post-login", `{}`)
+	wantSuccess(t, res)
+	if got, want := toJSON(t, res.Effects.IDTokenClaims), `{"r":[true,1]}`; got != want {
+		t.Errorf("alone: claims = %s, want %s", got, want)
+	}
+
+	mod := newModule("peer", 1, `exports.run = () => { performance.mark('peer-' + actions.secrets.KEY); return performance.measure('peer-measure').entryType; };`,
+		map[string]string{"KEY": "s3cret"})
+	a := newAction("a", `exports.onExecutePostLogin = async (event, api) => {
+  const entry = require('actions:peer').run();
+  const m = performance.mark('mine');
+  api.idToken.setCustomClaim('r', [entry, m.name, m.entryType, performance.getEntries().map((e) => e.name),
+    require('perf_hooks').performance === performance, typeof performance.now()]);
+};`)
+	a.Modules = map[string]*ModuleSpec{"peer": mod}
+	res = mustExecute(t, mustBuild(t, newSpec(a), Options{}), "post-login", `{}`)
+	wantSuccess(t, res)
+	if got, want := toJSON(t, res.Effects.IDTokenClaims), `{"r":["measure","mine","mark",[],false,"number"]}`; got != want {
+		t.Errorf("shared: claims = %s, want %s", got, want)
+	}
+}

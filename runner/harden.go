@@ -22,7 +22,7 @@ import (
 //     extensible: code may add globals of its own, as packages do; but its prototype is fixed
 //     (goja's SetGlobalObjectPrototypeImmutable, as browsers fix window's), so that no Proxy behind
 //     it can answer the lookups of global names nobody defined. The lazily loaded globals
-//     (Buffer, crypto, CryptoKey, setImmediate, clearImmediate, and web.LazyNames: Event,
+//     (Buffer, crypto, CryptoKey, setImmediate, clearImmediate, performance, and web.LazyNames: Event,
 //     EventTarget, Blob, File, FormData, ...) become fixed accessors that load once (and harden
 //     what they load); assigning them another value throws.
 //   - the whole graph reachable from those bindings, from the hidden intrinsics (iterator, generator
@@ -92,7 +92,7 @@ var overrides = []struct {
 }
 
 // lazyGlobals are the globals runtime.go defines with vm.lazyGlobal.
-var lazyGlobals = append([]string{"Buffer", "crypto", "CryptoKey", "setImmediate", "clearImmediate", "Intl"}, web.LazyNames...)
+var lazyGlobals = append([]string{"Buffer", "crypto", "CryptoKey", "setImmediate", "clearImmediate", "Intl", "performance"}, web.LazyNames...)
 
 // reservedGlobals are host globals this runtime may not provide and that packages feature-detect
 // to pick how they work (axios takes XMLHttpRequest when it exists and hands it every header; a

@@ -245,6 +245,12 @@ func (v *vm) installGlobals() error {
 		v.lazyGlobal("CryptoKey", func() goja.Value { return v.node.Require("crypto").(*goja.Object).Get("CryptoKey") })
 		v.lazyGlobal("setImmediate", func() goja.Value { return v.node.Require("timers").(*goja.Object).Get("setImmediate") })
 		v.lazyGlobal("clearImmediate", func() goja.Value { return v.node.Require("timers").(*goja.Object).Get("clearImmediate") })
+		v.lazyGlobal("performance", func() goja.Value { // the action's perf_hooks one (node.Modules.Performance)
+			if v.locked {
+				return v.node.Performance(node.SharedOwner)
+			}
+			return v.node.Performance(v.act.unit.object)
+		})
 		nextTick = host.MustCallable(v.node.Process(), "nextTick")
 		// Intl, and the toLocale* methods and localeCompare through it: built on first use.
 		intl.Install(rt, intl.Config{Lazy: v.lazyGlobal, Harden: v.harden})

@@ -21,6 +21,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/dop251/goja"
 	"golang.org/x/text/cases"
@@ -91,6 +93,7 @@ func (s *state) load() *goja.Object {
 	n.Set("plural", s.plural)
 	n.Set("collator", s.collator)
 	n.Set("likely", s.likely)
+	n.Set("charClass", charClass)
 	fnv, err := rt.RunProgram(intlProgram())
 	if err != nil {
 		panic(err)
@@ -498,4 +501,28 @@ func (s *state) likely(call goja.FunctionCall) goja.Value {
 		return s.rt.ToValue(min.String())
 	}
 	return call.Argument(0)
+}
+
+// charClass(s) is the Unicode class Intl.Segmenter goes by of the first code point of s (goja's
+// regular expressions have no \p{...}): "Lu", "Ll", "L" (another letter), "M", "Nd", "Pc", "Zs"
+// or "".
+func charClass(s string) string {
+	r, _ := utf8.DecodeRuneInString(s)
+	switch {
+	case unicode.IsUpper(r):
+		return "Lu"
+	case unicode.IsLower(r):
+		return "Ll"
+	case unicode.IsLetter(r):
+		return "L"
+	case unicode.IsMark(r):
+		return "M"
+	case unicode.Is(unicode.Nd, r):
+		return "Nd"
+	case unicode.Is(unicode.Pc, r):
+		return "Pc"
+	case unicode.Is(unicode.Zs, r):
+		return "Zs"
+	}
+	return ""
 }

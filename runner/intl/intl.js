@@ -880,6 +880,140 @@
   });
   tag(ListFormat.prototype, 'Intl.ListFormat');
 
+  // ---- Segmenter: UAX #29 for the common cases, as ICU's root rules split them: grapheme
+  // clusters (combining marks, ZWJ sequences, emoji modifiers, flag pairs, CRLF), words (letters,
+  // digits and _ joined by ' . : between letters and , . ; ' between digits; runs of spaces) and
+  // sentences (after . ! ? and the spaces that follow, but a . before a lower-case word). No
+  // dictionary segmentation (Thai, CJK words). ----
+  // re: the classes segmentation goes by (charClass, in Go: goja's expressions have no \p{...}).
+  const charClass = n.charClass;
+  const re = {
+    extend: { test: (g) => charClass(g) === 'M' || g === '\u200d' || (g >= '\u{1F3FB}' && g <= '\u{1F3FF}' && g.length === 2) || (g >= '\u{E0020}' && g <= '\u{E007F}' && g.length === 2) },
+    regional: { test: (g) => g.length === 2 && g >= '\u{1F1E6}' && g <= '\u{1F1FF}' },
+    letter: { test: (g) => { const c = charClass(g); return c === 'Lu' || c === 'Ll' || c === 'L' || c === 'M' || c === 'Pc'; } },
+    digit: { test: (g) => charClass(g) === 'Nd' },
+    space: { test: (g) => charClass(g) === 'Zs' },
+    lower: { test: (g) => charClass(g) === 'Ll' },
+    letterAny: { test: (g) => { const c = charClass(g); return c === 'Lu' || c === 'Ll' || c === 'L'; } },
+  };
+  function graphemes(str) {
+    const cps = Array.from(str);
+    const out = [];
+    for (let i = 0; i < cps.length;) {
+      let g = cps[i++];
+      if (g === '\r' && cps[i] === '\n') { g += cps[i++]; out.push(g); continue; }
+      if (re.regional.test(g) && i < cps.length && re.regional.test(cps[i])) g += cps[i++];
+      while (i < cps.length && re.extend.test(cps[i])) {
+        const joiner = cps[i] === '\u200d';
+        g += cps[i++];
+        if (joiner && i < cps.length) g += cps[i++];
+      }
+      out.push(g);
+    }
+    return out;
+  }
+  function wordSegments(gs) {
+    const kind = (g) => (g === undefined ? '' : re.digit.test(g) ? 'd' : re.letter.test(g) ? 'l' : re.space.test(g) ? 's' : 'o');
+    const out = [];
+    for (let i = 0; i < gs.length;) {
+      const k = kind(gs[i]);
+      let j = i + 1;
+      if (k === 'l' || k === 'd') {
+        for (;;) {
+          const kj = kind(gs[j]);
+          if (kj === 'l' || kj === 'd') { j++; continue; }
+          const prev = kind(gs[j - 1]), next = kind(gs[j + 1]);
+          if (prev === 'l' && next === 'l' && (gs[j] === "'" || gs[j] === '.' || gs[j] === ':' || gs[j] === '\u2019')) { j += 2; continue; }
+          if (prev === 'd' && next === 'd' && (gs[j] === ',' || gs[j] === '.' || gs[j] === ';' || gs[j] === "'")) { j += 2; continue; }
+          break;
+        }
+        out.push([gs.slice(i, j).join(''), true]);
+      } else {
+        if (k === 's') while (kind(gs[j]) === 's') j++;
+        out.push([gs.slice(i, j).join(''), false]);
+      }
+      i = j;
+    }
+    return out;
+  }
+  function sentenceSegments(gs) {
+    const out = [];
+    let start = 0;
+    for (let i = 0; i < gs.length; i++) {
+      const g = gs[i];
+      if (g !== '.' && g !== '!' && g !== '?' && g !== '\n' && g !== '\r\n' && g !== '\r') continue;
+      if (g === '\n' || g === '\r\n' || g === '\r') { out.push(gs.slice(start, i + 1).join('')); start = i + 1; continue; }
+      let j = i, aterm = true;
+      while (j < gs.length && (gs[j] === '.' || gs[j] === '!' || gs[j] === '?')) { if (gs[j] !== '.') aterm = false; j++; }
+      while (j < gs.length && /^[)\]}"'\u2019\u201d]$/.test(gs[j])) j++;
+      const spaced = j < gs.length && re.space.test(gs[j]);
+      while (j < gs.length && re.space.test(gs[j])) j++;
+      if (j < gs.length && (gs[j] === '\n' || gs[j] === '\r\n' || gs[j] === '\r')) j++;
+      if (j < gs.length && aterm) {
+        if (!spaced && (re.digit.test(gs[j]) || re.letterAny.test(gs[j]))) { i = j - 1; continue; }
+        let k = j;
+        while (k < gs.length && !re.letterAny.test(gs[k]) && gs[k] !== '.' && gs[k] !== '!' && gs[k] !== '?' && gs[k] !== '\n') k++;
+        if (k < gs.length && re.lower.test(gs[k])) { i = j - 1; continue; }
+      }
+      out.push(gs.slice(start, j).join(''));
+      start = j;
+      i = j - 1;
+    }
+    if (start < gs.length) out.push(gs.slice(start).join(''));
+    return out;
+  }
+  function Segmenter(locales, options) {
+    if (new.target === undefined) throw new TypeError_('Constructor Intl.Segmenter requires \'new\'');
+    const o = toOptions(options);
+    getOpt(o, 'localeMatcher', ['lookup', 'best fit'], 'best fit');
+    const s = { kind: 'Segmenter', locale: resolve(locales) };
+    s.granularity = getOpt(o, 'granularity', ['grapheme', 'word', 'sentence'], 'grapheme');
+    slots.set(this, s);
+  }
+  function segmentList(s, input) {
+    const gs = graphemes(input);
+    const list = [];
+    let index = 0;
+    const parts = s.granularity === 'grapheme' ? gs.map((g) => [g]) : s.granularity === 'word' ? wordSegments(gs) : sentenceSegments(gs).map((x) => [x]);
+    for (let i = 0; i < parts.length; i++) {
+      const seg = { segment: parts[i][0], index, input };
+      if (s.granularity === 'word') seg.isWordLike = parts[i][1];
+      list.push(seg);
+      index += parts[i][0].length;
+    }
+    return list;
+  }
+  // The prototype of what segment() returns, which no export reaches: frozen here, as every owner
+  // of the runtime shares it.
+  const segmentsFns = {
+    containing(index) {
+      const list = slot(this, 'Segments').list();
+      let i = Number_(index);
+      i = i !== i ? 0 : Math.trunc(i);
+      for (let k = 0; k < list.length; k++) if (i >= list[k].index && i < list[k].index + list[k].segment.length) return list[k];
+      return undefined;
+    },
+    iterator() { return slot(this, 'Segments').list()[Symbol.iterator](); },
+  };
+  const segmentsProto = {};
+  methods(segmentsProto, { containing: segmentsFns.containing });
+  defineProperty(segmentsProto, Symbol.iterator, { value: segmentsFns.iterator, writable: true, configurable: true });
+  Object.freeze(segmentsFns.containing);
+  Object.freeze(segmentsFns.iterator);
+  Object.freeze(segmentsProto);
+  methods(Segmenter.prototype, {
+    segment(input) {
+      const s = slot(this, 'Segmenter');
+      const str = String_(input);
+      const segs = Object.create(segmentsProto);
+      let list = null;
+      slots.set(segs, { kind: 'Segments', list: () => list || (list = segmentList(s, str)) });
+      return segs;
+    },
+    resolvedOptions() { const s = slot(this, 'Segmenter'); return { locale: s.locale, granularity: s.granularity }; },
+  });
+  tag(Segmenter.prototype, 'Intl.Segmenter');
+
   // ---- Locale ----
   function Locale(t, options) {
     if (new.target === undefined) throw new TypeError_('Constructor Intl.Locale requires \'new\'');
@@ -928,7 +1062,7 @@
   });
   tag(Locale.prototype, 'Intl.Locale');
 
-  const ctors = { DateTimeFormat, NumberFormat, PluralRules, RelativeTimeFormat, Collator, ListFormat };
+  const ctors = { DateTimeFormat, NumberFormat, PluralRules, RelativeTimeFormat, Collator, ListFormat, Segmenter };
   const cks = keys(ctors);
   for (let i = 0; i < cks.length; i++) {
     const C = ctors[cks[i]];

@@ -320,5 +320,8 @@
     isUtf8: (b) => native.isUtf8(b),
     isAscii: (b) => { for (let i = 0; i < b.length; i++) if (b[i] > 127) return false; return true; },
     transcode: () => { throw new Error('buffer.transcode is not available to actions'); },
+    // The Web globals, made on first use (as they are as globals).
+    get Blob() { return native.webGlobal('Blob'); },
+    get File() { return native.webGlobal('File'); },
   };
 })

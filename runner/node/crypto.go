@@ -31,6 +31,7 @@ import (
 
 	"github.com/actionsd/actionsd/runner/host"
 	"github.com/dop251/goja"
+	"golang.org/x/crypto/scrypt"
 )
 
 // Go halves of node:crypto and WebCrypto (node/crypto.js): hashes, HMAC, random bytes, key
@@ -828,6 +829,16 @@ func (v *Modules) cryptoNatives(n *goja.Object) {
 		return rt.ToValue(ok && e.Equal(b.pub))
 	})
 	n.Set("aes", v.aes)
+	n.Set("cipherNew", v.cipherNew)
+	// scrypt(password, salt, N, r, p, keylen): crypto.js checks the parameters and the memory.
+	n.Set("scrypt", func(call goja.FunctionCall) goja.Value {
+		out, err := scrypt.Key(v.bytesArg(call, 0), v.bytesArg(call, 1), int(call.Argument(2).ToInteger()),
+			int(call.Argument(3).ToInteger()), int(call.Argument(4).ToInteger()), int(call.Argument(5).ToInteger()))
+		if err != nil {
+			v.throwf("Invalid scrypt params: %v", err)
+		}
+		return v.newBytes(out)
+	})
 }
 
 func randomUUID() string {

@@ -246,30 +246,65 @@
     try { r = hkdfSync(digest, ikm, salt, info, keylen); } catch (e) { err = e; }
     nextTick(cb, err, r);
   }
+  // scrypt as Node's: N (cost), r (blockSize), p (parallelization), each under one name only, and
+  // maxmem (32 MiB by default, at most that here) bounding 128·N·r.
+  function scryptSync(password, salt, keylen, options = undefined) {
+    const o = options == null ? {} : options;
+    const pick = (a, b, def) => {
+      if (o[a] !== undefined && o[b] !== undefined) throw Object.assign(new Error('Invalid scrypt parameter'), { code: 'ERR_CRYPTO_SCRYPT_INVALID_PARAMETER' });
+      return o[a] !== undefined ? o[a] : o[b] !== undefined ? o[b] : def;
+    };
+    const N = pick('N', 'cost', 16384), r = pick('r', 'blockSize', 8), p = pick('p', 'parallelization', 1);
+    const maxmem = Math.min(o.maxmem !== undefined ? o.maxmem : 32 << 20, 32 << 20);
+    if (typeof keylen !== 'number' || !Number.isInteger(keylen) || keylen < 0 || keylen > 2147483647) {
+      throw Object.assign(new RangeError(`The value of "keylen" is out of range. It must be >= 0 && <= 2147483647. Received ${keylen}`), { code: 'ERR_OUT_OF_RANGE' });
+    }
+    const invalid = (why) => Object.assign(new RangeError(`Invalid scrypt params${why}`), { code: 'ERR_CRYPTO_INVALID_SCRYPT_PARAMS' });
+    if (!(N > 1 && (N & (N - 1)) === 0) || !(r >= 1) || !(p >= 1) || r * p >= 1 << 30) throw invalid('');
+    if (128 * N * r > maxmem || 128 * N * r * p > 8 * maxmem) throw invalid(': error:030000AC:digital envelope routines::memory limit exceeded');
+    return Buffer.from(native.scrypt(toBuf(password), toBuf(salt), N, r, p, keylen));
+  }
+  function scrypt(password, salt, keylen, options, cb) {
+    if (typeof options === 'function') { cb = options; options = undefined; }
+    const r = scryptSync(password, salt, keylen, options); // throws as Node's does, before the callback
+    nextTick(cb, null, r);
+  }
   const notAvailable = (name) => () => { throw new Error(`crypto.${name} is not available to actions`); };
 
-  // ---- ciphers (AES-GCM, AES-CBC, AES-CTR; the whole input is processed at final()) ----
-  const cipherRE = /^aes-(128|192|256)-(gcm|cbc|ctr)$/;
+  // ---- ciphers (AES-GCM, AES-CBC, AES-CTR, AES-ECB), streamed as Node's: update() returns the
+  // output ready so far (cipher.go: cipherStream); a string output goes through a StringDecoder. ----
+  const cipherRE = /^aes-(128|192|256)-(gcm|cbc|ctr|ecb)$/;
   class Cipheriv {
-    #mode; #enc; #key; #iv; #chunks = []; #aad = null; #tag = null; #padding = true; #done = false;
+    #c; #tag = null; #padding = true; #decoder = null; #done = false;
     constructor(alg, key, iv, encrypt) {
       const m = cipherRE.exec(String(alg).toLowerCase());
       if (!m) throw new Error(`Unknown cipher ${alg}`);
-      this.#mode = m[2]; this.#enc = encrypt;
-      this.#key = key instanceof KeyObject ? key.export() : toBuf(key);
-      if (this.#key.length * 8 !== +m[1]) throw Object.assign(new RangeError('Invalid key length'), { code: 'ERR_CRYPTO_INVALID_KEYLEN' });
-      this.#iv = toBuf(iv);
-      if (this.#mode !== 'gcm' && this.#iv.length !== 16) throw Object.assign(new TypeError('Invalid initialization vector'), { code: 'ERR_CRYPTO_INVALID_IV' });
+      const mode = m[2];
+      key = key instanceof KeyObject ? key.export() : toBuf(key);
+      if (key.length * 8 !== +m[1]) throw Object.assign(new RangeError('Invalid key length'), { code: 'ERR_CRYPTO_INVALID_KEYLEN' });
+      iv = iv === null && mode === 'ecb' ? Buffer.alloc(0) : toBuf(iv);
+      if ((mode === 'cbc' || mode === 'ctr') && iv.length !== 16) throw Object.assign(new TypeError('Invalid initialization vector'), { code: 'ERR_CRYPTO_INVALID_IV' });
+      this.#c = native.cipherNew(mode, encrypt, key, iv);
     }
-    update(data, inEnc, outEnc) { this.#chunks.push(toBuf(data, inEnc)); return outEnc && outEnc !== 'buffer' ? '' : Buffer.alloc(0); }
+    #out(b, outEnc) {
+      if (!outEnc || outEnc === 'buffer') return Buffer.from(b);
+      if (this.#decoder === null) this.#decoder = new (require('string_decoder').StringDecoder)(outEnc);
+      return this.#decoder.write(Buffer.from(b));
+    }
+    update(data, inEnc, outEnc) {
+      if (this.#done) throw new Error('Trying to add data in unsupported state');
+      return this.#out(this.#c.update(toBuf(data, inEnc), this.#padding), outEnc);
+    }
     final(outEnc) {
-      if (this.#done) throw new Error('Unsupported state');
+      if (this.#done) throw Object.assign(new Error('Invalid state'), { code: 'ERR_CRYPTO_INVALID_STATE' });
       this.#done = true;
-      const r = native.aes(this.#mode, this.#enc, this.#key, this.#iv, Buffer.concat(this.#chunks), this.#aad, this.#tag, this.#padding);
+      const r = this.#c.final(this.#padding, this.#tag);
       if (r.tag) this.#tag = Buffer.from(r.tag);
-      return out(r.data, outEnc);
+      if (!outEnc || outEnc === 'buffer') return Buffer.from(r.data);
+      const s = this.#out(r.data, outEnc);
+      return s + this.#decoder.end();
     }
-    setAAD(aad) { this.#aad = toBuf(aad); return this; }
+    setAAD(aad) { this.#c.setAAD(toBuf(aad)); return this; }
     setAuthTag(tag) { this.#tag = toBuf(tag); return this; }
     getAuthTag() { if (!this.#tag) throw new Error('Invalid state for operation getAuthTag'); return this.#tag; }
     setAutoPadding(on = true) { this.#padding = !!on; return this; }
@@ -483,7 +518,7 @@
     Sign, Verify, createSign, createVerify, sign, verify,
     generateKeyPairSync, generateKeyPair, generateKeySync, generateKey: (t, o, cb) => { let r, e = null; try { r = generateKeySync(t, o); } catch (x) { e = x; } nextTick(cb, e, r); },
     pbkdf2Sync, pbkdf2, hkdfSync, hkdf,
-    scryptSync: notAvailable('scryptSync'), scrypt: notAvailable('scrypt'),
+    scryptSync, scrypt,
     createCipheriv, createDecipheriv,
     createCipher: notAvailable('createCipher'), createDecipher: notAvailable('createDecipher'),
     publicEncrypt: notAvailable('publicEncrypt'), privateDecrypt: notAvailable('privateDecrypt'),

@@ -24,6 +24,7 @@ import (
 	_ "embed"
 	"fmt"
 	"net"
+	"path"
 	"slices"
 	"strings"
 	"sync"
@@ -35,7 +36,7 @@ import (
 	"github.com/dop251/goja"
 )
 
-//go:embed *.js
+//go:embed *.js nodelib/*.js
 var nodeFiles embed.FS
 
 // preludeFile is the prelude's file among the built-ins' ones; it is no module.
@@ -43,21 +44,25 @@ const preludeFile = "prelude.js"
 
 // programs are the built-ins by file name without ".js", compiled on the first require of one.
 var programs = sync.OnceValue(func() map[string]*goja.Program {
-	entries, err := nodeFiles.ReadDir(".")
-	if err != nil {
-		panic(err)
-	}
-	progs := make(map[string]*goja.Program, len(entries))
-	for _, e := range entries {
-		if e.Name() == preludeFile {
-			continue
-		}
-		src, err := nodeFiles.ReadFile(e.Name())
+	progs := map[string]*goja.Program{}
+	// nodelib holds code ported from Node itself (see its README.md): "nodelib/<name>".
+	for _, dir := range []string{".", "nodelib"} {
+		entries, err := nodeFiles.ReadDir(dir)
 		if err != nil {
 			panic(err)
 		}
-		name := strings.TrimSuffix(e.Name(), ".js")
-		progs[name] = goja.MustCompile("<node:"+name+">", string(src), true)
+		for _, e := range entries {
+			if e.IsDir() || e.Name() == preludeFile {
+				continue
+			}
+			file := path.Join(dir, e.Name())
+			src, err := nodeFiles.ReadFile(file)
+			if err != nil {
+				panic(err)
+			}
+			name := strings.TrimSuffix(file, ".js")
+			progs[name] = goja.MustCompile("<node:"+name+">", string(src), true)
+		}
 	}
 	return progs
 })
@@ -200,6 +205,8 @@ func init() {
 		"path/posix":          jsModule("path"),
 		"querystring":         jsModule("querystring"),
 		"url":                 jsModule("url"),
+		"\x00nodelib/url":     jsModule("nodelib/url"),
+		"\x00parse_args":      jsModule("nodelib/parse_args"),
 		"assert":              jsModule("assert"),
 		"assert/strict":       func(v *Modules, _ string) goja.Value { return v.Require("assert").(*goja.Object).Get("strict") },
 		"os":                  jsModule("os"),
@@ -268,6 +275,18 @@ func NodeOnly(name string) bool { return nodeOnly[name] }
 // code gets them (the state lives in closures, not in what the exports reach).
 var owned = map[string]bool{"diagnostics_channel": true, "async_hooks": true, "domain": true, "perf_hooks": true, "module": true}
 
+// SharedOwner is the owner of the built-ins a runtime's global performance comes from where the
+// runtime's owners share it (Performance).
+const SharedOwner = "\x00shared"
+
+// Performance is the global performance: owner's node:perf_hooks performance, as in Node
+// (require('perf_hooks').performance === performance). With SharedOwner, for a runtime whose
+// owners share its globals, it is one that records no marks or measures, so that no owner sees
+// another's (perf_hooks.js).
+func (v *Modules) Performance(owner string) goja.Value {
+	return v.RequireOwned(owner, "perf_hooks").(*goja.Object).Get("performance")
+}
+
 // jsModule loads node/<file>.js.
 func jsModule(file string) func(v *Modules, owner string) goja.Value {
 	return func(v *Modules, owner string) goja.Value { return v.jsBuiltin(file, owner) }
@@ -295,7 +314,7 @@ func (v *Modules) jsBuiltin(file, owner string) goja.Value {
 		panic(err)
 	}
 	fn, _ := goja.AssertFunction(fnv)
-	exp, err := fn(goja.Undefined(), v.natives(), v.OwnerRequireFunc(owner))
+	exp, err := fn(goja.Undefined(), v.natives(), v.OwnerRequireFunc(owner), v.rt.ToValue(owner))
 	if err != nil {
 		panic(err)
 	}
@@ -407,6 +426,14 @@ func (v *Modules) natives() *goja.Object {
 	})
 	n.Set("prelude", v.prelude)
 	n.Set("urlModule", v.cfg.Web.URLModule())
+	// webGlobal(name) is a Web global node:buffer exports too (Blob, File), made on first use.
+	n.Set("webGlobal", func(call goja.FunctionCall) goja.Value {
+		switch name := call.Argument(0).String(); name {
+		case "Blob", "File":
+			return v.cfg.Web.Get(name)
+		}
+		return goja.Undefined()
+	})
 	for _, name := range timerNames {
 		n.Set(name, v.Timer(name))
 	}

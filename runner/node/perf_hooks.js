@@ -1,8 +1,10 @@
 // node:perf_hooks: performance.now and timeOrigin (the process's clock), and marks and measures
 // kept per owner of a runtime (node.go: owned). PerformanceObserver observes nothing; the
-// histograms record nothing.
-(function (native, require) {
+// histograms record nothing. The instance of node.go's SharedOwner (the global performance of a
+// runtime whose owners share it) keeps no entries: mark and measure return theirs only.
+(function (native, require, owner) {
   'use strict';
+  const record = owner !== '\x00shared';
   const now = native.perfNow;
   const timeOrigin = native.timeOrigin;
   let entries = [];
@@ -45,7 +47,7 @@
     timeOrigin,
     mark(name, opts) {
       const m = new PerformanceMark(name, opts);
-      entries.push(m);
+      if (record) entries.push(m);
       return m;
     },
     measure(name, startOrOpts, endMark) {
@@ -61,7 +63,7 @@
       if (endMark !== undefined) end = markTime(endMark);
       if (end === undefined) end = now();
       const m = new PerformanceMeasure(String(name), 'measure', start, end - start, detail);
-      entries.push(m);
+      if (record) entries.push(m);
       return m;
     },
     getEntries: () => sorted(entries.slice()),

@@ -211,6 +211,8 @@
     },
     aborted: (signal) => new Promise((r) => signal.addEventListener('abort', r)),
     getSystemErrorName: (n) => `E${n}`,
+    // Node's own (nodelib/parse_args.js), loaded on first call.
+    parseArgs: (config = undefined) => require('\x00parse_args').parseArgs(config),
     _deepEqual: deepEqual,
     // Node's: own enumerable keys of an object source, last key first; anything else is ignored.
     _extend: function _extend(target, source) {

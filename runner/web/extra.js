@@ -1,6 +1,6 @@
-// The Web platform globals a runtime makes on first use (web.go: LazyNames): Event, CustomEvent
-// and EventTarget; Blob and File; FormData, which fetch sends as multipart/form-data as Node's
-// undici does. It runs at most once per runtime, as a function of the natives web.go hands it;
+// The Web platform globals a runtime makes on first use (web.go: LazyNames): DOMException;
+// Event, CustomEvent and EventTarget; Blob and File; FormData, which fetch sends as
+// multipart/form-data as Node's undici does (and Response.formData parses back). It runs at most once per runtime, as a function of the natives web.go hands it;
 // nothing it defines is reachable from action code except through its return value.
 (function (native) {
   'use strict';
@@ -16,13 +16,56 @@
     return e;
   }
 
+  // ---- DOMException, as Node's (lib/internal/per_context/domexception.js): name, message and
+  // code are getters of the prototype, which inherits Error.prototype; the instance has a stack.
+  const domCodes = {
+    IndexSizeError: 1, DOMStringSizeError: 2, HierarchyRequestError: 3, WrongDocumentError: 4,
+    InvalidCharacterError: 5, NoDataAllowedError: 6, NoModificationAllowedError: 7, NotFoundError: 8,
+    NotSupportedError: 9, InUseAttributeError: 10, InvalidStateError: 11, SyntaxError: 12,
+    InvalidModificationError: 13, NamespaceError: 14, InvalidAccessError: 15, ValidationError: 16,
+    TypeMismatchError: 17, SecurityError: 18, NetworkError: 19, AbortError: 20, URLMismatchError: 21,
+    QuotaExceededError: 22, TimeoutError: 23, InvalidNodeTypeError: 24, DataCloneError: 25,
+  };
+  const domConstants = ['INDEX_SIZE_ERR', 'DOMSTRING_SIZE_ERR', 'HIERARCHY_REQUEST_ERR', 'WRONG_DOCUMENT_ERR',
+    'INVALID_CHARACTER_ERR', 'NO_DATA_ALLOWED_ERR', 'NO_MODIFICATION_ALLOWED_ERR', 'NOT_FOUND_ERR', 'NOT_SUPPORTED_ERR',
+    'INUSE_ATTRIBUTE_ERR', 'INVALID_STATE_ERR', 'SYNTAX_ERR', 'INVALID_MODIFICATION_ERR', 'NAMESPACE_ERR',
+    'INVALID_ACCESS_ERR', 'VALIDATION_ERR', 'TYPE_MISMATCH_ERR', 'SECURITY_ERR', 'NETWORK_ERR', 'ABORT_ERR',
+    'URL_MISMATCH_ERR', 'QUOTA_EXCEEDED_ERR', 'TIMEOUT_ERR', 'INVALID_NODE_TYPE_ERR', 'DATA_CLONE_ERR'];
+  const domState = new WeakMap(); // DOMException -> { name, message }
+  class DOMException {
+    constructor(message = '', options = 'Error') {
+      const hasOptions = options !== null && typeof options === 'object';
+      const name = hasOptions ? ('name' in options ? `${options.name}` : 'Error') : `${options}`;
+      message = `${message}`;
+      domState.set(this, { name, message });
+      // The stack of an Error made here, its first line as Node's ("<name>: <message>").
+      const stack = `${new Error(message).stack}`;
+      const at = stack.indexOf('\n');
+      Object.defineProperty(this, 'stack', { value: `${name}: ${message}${at < 0 ? '' : stack.slice(at)}`, writable: true, configurable: true });
+      if (hasOptions && 'cause' in options) Object.defineProperty(this, 'cause', { value: options.cause, writable: true, configurable: true });
+    }
+    get name() { return domState.get(this).name; }
+    get message() { return domState.get(this).message; }
+    get code() { const c = domCodes[domState.get(this).name]; return c === undefined ? 0 : c; }
+    get [Symbol.toStringTag]() { return 'DOMException'; }
+  }
+  Object.setPrototypeOf(DOMException.prototype, Error.prototype);
+  for (let i = 0; i < domConstants.length; i++) {
+    Object.defineProperty(DOMException, domConstants[i], { value: i + 1, enumerable: true });
+    Object.defineProperty(DOMException.prototype, domConstants[i], { value: i + 1, enumerable: true });
+  }
+
   // ---- Event, CustomEvent, EventTarget ----
   const NONE = 0, CAPTURING_PHASE = 1, AT_TARGET = 2, BUBBLING_PHASE = 3;
   class Event {
     #type; #bubbles; #cancelable; #composed; #defaultPrevented = false; #timeStamp;
     #target = null; #currentTarget = null; #phase = NONE; #stop = false; #stopImmediate = false;
     constructor(type, options = undefined) {
-      if (arguments.length === 0) throw argsError('Event', 1, 0);
+      if (arguments.length === 0) {
+        const e = new TypeError('The "type" argument must be specified');
+        e.code = 'ERR_MISSING_ARGS';
+        throw e;
+      }
       this.#type = `${type}`;
       const o = options == null ? {} : options;
       this.#bubbles = !!o.bubbles;
@@ -109,10 +152,7 @@
       if (!(event instanceof Event)) throw webidlError('EventTarget.dispatchEvent', 'Argument 1 must be an Event');
       const st = dispatchState(event);
       if (event.eventPhase !== NONE) {
-        const e = new Error('The event is already being dispatched');
-        e.name = 'InvalidStateError';
-        e.code = 11;
-        throw e;
+        throw new DOMException('The event is already being dispatched', 'InvalidStateError');
       }
       st.begin(this);
       const list = (this.#listeners.get(event.type) || []).slice();
@@ -281,6 +321,57 @@
     for (const c of chunks) { all.set(c, off); off += c.length; }
     return [all, `multipart/form-data; boundary=${boundary}`];
   }
+  // parseForm is Response/Request.formData of body (bytes) with content type type, as undici's:
+  // multipart/form-data (its files as Files) or application/x-www-form-urlencoded.
+  function parseForm(body, type) {
+    const fd = new FormData();
+    const mime = type.split(';')[0].trim().toLowerCase();
+    if (mime === 'application/x-www-form-urlencoded') {
+      for (const [k, v] of new native.URLSearchParams(native.utf8Decode(body, false))) fd.append(k, v);
+      return fd;
+    }
+    const m = /;\s*boundary=(?:"([^"]*)"|([^;\s]*))/i.exec(type);
+    if (mime !== 'multipart/form-data' || m === null) throw new TypeError('Response.formData: Could not parse content as FormData.');
+    const bad = () => new TypeError('Failed to parse body as FormData.');
+    const delim = new Uint8Array(utf8Encode(`--${m[1] !== undefined ? m[1] : m[2]}`));
+    const find = (from, needle) => {
+      outer: for (let i = from; i + needle.length <= body.length; i++) {
+        for (let j = 0; j < needle.length; j++) if (body[i + j] !== needle[j]) continue outer;
+        return i;
+      }
+      return -1;
+    };
+    const crlf2 = new Uint8Array([13, 10, 13, 10]);
+    let at = find(0, delim);
+    if (at < 0) throw bad();
+    for (;;) {
+      at += delim.length;
+      if (body[at] === 0x2d && body[at + 1] === 0x2d) return fd; // the closing delimiter
+      if (body[at] !== 13 || body[at + 1] !== 10) throw bad();
+      const headEnd = find(at + 2, crlf2);
+      if (headEnd < 0) throw bad();
+      const head = native.utf8Decode(body.subarray(at + 2, headEnd), false);
+      const next = find(headEnd + 4, delim);
+      if (next < 0) throw bad();
+      const content = body.subarray(headEnd + 4, next - 2); // less the CRLF before the delimiter
+      let name = null, filename = null, ctype = '';
+      for (const line of head.split('\r\n')) {
+        const i = line.indexOf(':');
+        if (i < 0) continue;
+        const key = line.slice(0, i).trim().toLowerCase(), value = line.slice(i + 1).trim();
+        if (key === 'content-type') ctype = value;
+        if (key !== 'content-disposition') continue;
+        const n = /(?:^|;)\s*name="([^"]*)"/i.exec(value), f = /;\s*filename="([^"]*)"/i.exec(value);
+        if (n) name = n[1];
+        if (f) filename = f[1];
+      }
+      if (name === null) throw bad();
+      if (filename !== null) fd.append(name, new File([content], filename, { type: ctype }));
+      else fd.append(name, native.utf8Decode(content, false));
+      at = next;
+    }
+  }
+
   // fetch's bodies (web.js: bodyInit): a FormData as multipart, a Blob as its bytes and type;
   // structuredClone's Blobs and Files.
   setHooks((body) => {
@@ -294,5 +385,5 @@
     return v instanceof File ? new File([bytes], v.name, { type: v.type, lastModified: v.lastModified }) : new Blob([bytes], { type: v.type });
   });
 
-  return { Event, CustomEvent, EventTarget, Blob, File, FormData };
+  return { DOMException, Event, CustomEvent, EventTarget, Blob, File, FormData, _parseForm: parseForm };
 })

@@ -20,7 +20,6 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"slices"
-	"strings"
 	"sync"
 	"time"
 	"unicode/utf8"
@@ -147,7 +146,7 @@ func (w *Globals) Freeze() {
 
 // LazyNames are the globals extra.js makes, which a runtime installs as globals that load on
 // first use: no runtime pays for them until its code touches one.
-var LazyNames = []string{"Event", "CustomEvent", "EventTarget", "Blob", "File", "FormData"}
+var LazyNames = []string{"DOMException", "Event", "CustomEvent", "EventTarget", "Blob", "File", "FormData"}
 
 // Extras runs extra.js on first use and returns its exports ({Event, ..., FormData}), hardened
 // by Config.Harden; from then on fetch sends a FormData or a Blob as Node does.
@@ -160,6 +159,7 @@ func (w *Globals) Extras() *goja.Object {
 	n.Set("utf8Encode", w.utf8Encode)
 	n.Set("utf8Decode", w.utf8Decode)
 	n.Set("setHooks", w.exports.Get("_setHooks"))
+	n.Set("URLSearchParams", w.urlModule.Get("URLSearchParams"))
 	n.Set("random", func(goja.FunctionCall) goja.Value { return rt.ToValue(rand.Int64N(1e11)) })
 	n.Set("now", func(goja.FunctionCall) goja.Value {
 		return rt.ToValue(float64(time.Since(processStart).Nanoseconds()) / 1e6)
@@ -189,18 +189,21 @@ func (w *Globals) utf8Encode(call goja.FunctionCall) goja.Value {
 	return w.rt.ToValue(w.rt.NewArrayBuffer([]byte(call.Argument(0).String())))
 }
 
-// utf8Decode(bufferSource, fatal) -> string; invalid sequences become U+FFFD unless fatal.
+// utf8Decode(bufferSource, fatal, keepBOM) -> string: a leading BOM is dropped unless keepBOM;
+// each ill-formed sequence becomes U+FFFD (DecodeUTF8), or, when fatal, the result is null.
 func (w *Globals) utf8Decode(call goja.FunctionCall) goja.Value {
 	var b []byte
 	if err := w.rt.ExportTo(call.Argument(0), &b); err != nil {
 		panic(w.rt.NewTypeError("TextDecoder.decode: %v", err))
 	}
-	b = bytes.TrimPrefix(b, []byte("\xef\xbb\xbf"))
+	if !call.Argument(2).ToBoolean() {
+		b = bytes.TrimPrefix(b, []byte("\xef\xbb\xbf"))
+	}
 	if !utf8.Valid(b) {
 		if call.Argument(1).ToBoolean() {
-			panic(w.rt.NewTypeError("TextDecoder.decode: the encoded data was not valid utf-8"))
+			return goja.Null()
 		}
-		return w.rt.ToValue(strings.ToValidUTF8(string(b), "\uFFFD"))
+		return w.rt.ToValue(DecodeUTF8(b))
 	}
 	return w.rt.ToValue(string(b))
 }
@@ -211,25 +214,51 @@ func (w *Globals) btoa(call goja.FunctionCall) goja.Value {
 	b := make([]byte, 0, len(s))
 	for _, r := range s {
 		if r > 0xFF {
-			panic(w.domException("InvalidCharacterError", "btoa: the string contains characters outside of the Latin1 range"))
+			panic(w.domException("InvalidCharacterError", "Invalid character"))
 		}
 		b = append(b, byte(r))
 	}
 	return w.rt.ToValue(base64.StdEncoding.EncodeToString(b))
 }
 
-// atob decodes base64 (whitespace and missing padding allowed) into a binary string.
+// atob decodes base64 into a binary string with Node's checks (the WHATWG forgiving-base64
+// decode): ASCII whitespace is skipped; any other character outside the alphabet, or "=" but
+// at the end, is an "Invalid character"; a length that leaves one character over is not
+// "correctly encoded".
 func (w *Globals) atob(call goja.FunctionCall) goja.Value {
-	s := strings.Map(func(r rune) rune {
-		if r == ' ' || r == '\t' || r == '\n' || r == '\f' || r == '\r' {
-			return -1
+	in := call.Argument(0).String()
+	data := make([]byte, 0, len(in))
+	equals := 0
+	for _, r := range in {
+		switch {
+		case r == ' ' || r == '\t' || r == '\n' || r == '\f' || r == '\r':
+			continue
+		case r == '=':
+			equals++
+			if equals > 2 {
+				panic(w.domException("InvalidCharacterError", "Invalid character"))
+			}
+		case r < 0x80 && (r >= 'A' && r <= 'Z' || r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '+' || r == '/'):
+			if equals > 0 {
+				panic(w.domException("InvalidCharacterError", "Invalid character"))
+			}
+			data = append(data, byte(r))
+		default:
+			panic(w.domException("InvalidCharacterError", "Invalid character"))
 		}
-		return r
-	}, call.Argument(0).String())
-	s = strings.TrimRight(s, "=")
-	b, err := base64.RawStdEncoding.DecodeString(s)
+	}
+	rem := (len(data) + equals) % 4
+	if rem == 0 {
+		rem = len(data) % 4
+	} else if equals > 0 {
+		panic(w.domException("InvalidCharacterError", "Invalid character"))
+	}
+	if rem == 1 {
+		panic(w.domException("InvalidCharacterError", "The string to be decoded is not correctly encoded."))
+	}
+	b, err := base64.RawStdEncoding.DecodeString(string(data))
 	if err != nil {
-		panic(w.domException("InvalidCharacterError", "atob: the string to be decoded is not correctly encoded"))
+		panic(w.domException("InvalidCharacterError", "The string to be decoded is not correctly encoded."))
 	}
 	r := make([]rune, len(b))
 	for i, c := range b {
@@ -238,8 +267,15 @@ func (w *Globals) atob(call goja.FunctionCall) goja.Value {
 	return w.rt.ToValue(string(r))
 }
 
+// domException makes a DOMException (extra.js's, which this loads when it is not yet).
 func (w *Globals) domException(name, msg string) *goja.Object {
-	e := w.in.NewError(msg)
-	e.Set("name", name)
+	ctor, ok := goja.AssertConstructor(w.Extras().Get("DOMException"))
+	if !ok {
+		panic(w.rt.NewTypeError("DOMException is not a constructor"))
+	}
+	e, err := ctor(nil, w.rt.ToValue(msg), w.rt.ToValue(name))
+	if err != nil {
+		panic(err)
+	}
 	return e
 }

@@ -108,6 +108,12 @@
       });
     }
     bytes() { return this.arrayBuffer().then((ab) => new Uint8Array(ab)); }
+    // formData parses a multipart/form-data or application/x-www-form-urlencoded body, as
+    // undici does (extra.js: parseForm).
+    formData() {
+      const type = this.headers && this.headers.get('content-type');
+      return this.arrayBuffer().then((ab) => native.extras()._parseForm(new Uint8Array(ab), type || ''));
+    }
     blob() {
       const type = this.headers && this.headers.get('content-type');
       return this.arrayBuffer().then((ab) => new (native.extras().Blob)([ab], { type: type || '' }));
@@ -141,10 +147,12 @@
       this.headers = headers;
       this.redirect = init.redirect || 'follow';
       this.signal = init.signal || null;
+      // Fetch's request attributes that Node has and that change nothing here.
+      this.credentials = init.credentials || 'same-origin';
+      this.cache = init.cache || 'default';
+      this.mode = init.mode || 'cors';
     }
   }
-
-  const statusTexts = { 200: 'OK', 201: 'Created', 202: 'Accepted', 204: 'No Content', 301: 'Moved Permanently', 302: 'Found', 304: 'Not Modified', 400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 409: 'Conflict', 429: 'Too Many Requests', 500: 'Internal Server Error', 502: 'Bad Gateway', 503: 'Service Unavailable', 504: 'Gateway Timeout' };
 
   class Response extends Body {
     constructor(body = null, init = {}) {
@@ -153,7 +161,7 @@
       if (ct && !headers.has('content-type')) headers.set('content-type', ct);
       super(b);
       this.status = init.status === undefined ? 200 : init.status | 0;
-      this.statusText = init.statusText === undefined ? (statusTexts[this.status] || '') : String(init.statusText);
+      this.statusText = init.statusText === undefined ? '' : String(init.statusText); // fetch's come from the server
       this.headers = headers;
       this.url = init.url || '';
       this.redirected = !!init.redirected;
@@ -173,21 +181,36 @@
   }
 
   // ---- AbortController (fetch rejects when its signal aborts) ----
+  // The listeners run in the order they were added; onabort is an event handler, whose place in
+  // that order is where it was first set (as an EventTarget's).
   class AbortSignal {
-    #listeners = [];
+    #listeners = []; // [{ fn, once }]; fn null for the onabort slot
+    #onabort = null;
     aborted = false;
     reason = undefined;
-    onabort = null;
-    addEventListener(type, fn) { if (type === 'abort') this.#listeners.push(fn); }
-    removeEventListener(type, fn) { this.#listeners = this.#listeners.filter((f) => f !== fn); }
+    get onabort() { return this.#onabort; }
+    set onabort(fn) {
+      fn = typeof fn === 'function' || (fn !== null && typeof fn === 'object') ? fn : null;
+      if (fn !== null && this.#onabort === null && !this.#listeners.some((l) => l.fn === null)) this.#listeners.push({ fn: null, once: false });
+      this.#onabort = fn;
+    }
+    addEventListener(type, fn, options = undefined) {
+      if (type !== 'abort' || fn == null || this.#listeners.some((l) => l.fn === fn)) return;
+      this.#listeners.push({ fn, once: !!(options && typeof options === 'object' && options.once) });
+    }
+    removeEventListener(type, fn) { if (type === 'abort') this.#listeners = this.#listeners.filter((l) => l.fn !== fn || fn === null); }
     throwIfAborted() { if (this.aborted) throw this.reason; }
     _abort(reason) {
       if (this.aborted) return;
       this.aborted = true;
       this.reason = reason === undefined ? abortError('This operation was aborted') : reason;
       const ev = { type: 'abort', target: this };
-      if (typeof this.onabort === 'function') this.onabort(ev);
-      for (const fn of this.#listeners) fn.call(this, ev);
+      for (const l of this.#listeners.slice()) {
+        if (l.once) this.#listeners = this.#listeners.filter((x) => x !== l);
+        const fn = l.fn === null ? this.#onabort : l.fn;
+        if (typeof fn === 'function') fn.call(this, ev);
+        else if (fn !== null && typeof fn.handleEvent === 'function') fn.handleEvent(ev);
+      }
     }
     static abort(reason) { const s = new AbortSignal(); s._abort(reason); return s; }
     static timeout(ms) {
@@ -195,12 +218,25 @@
       setTimeout(() => s._abort(abortError('The operation timed out', 'TimeoutError')), ms);
       return s;
     }
+    // any is a signal that aborts when the first of signals does, with its reason.
+    static any(signals) {
+      const s = new AbortSignal();
+      const list = [...signals];
+      for (const x of list) {
+        if (!(x instanceof AbortSignal)) throw new TypeError('The "signals[0]" argument must be an instance of AbortSignal');
+      }
+      const done = list.find((x) => x.aborted);
+      if (done) { s._abort(done.reason); return s; }
+      for (const x of list) x.addEventListener('abort', () => s._abort(x.reason), { once: true });
+      return s;
+    }
   }
   class AbortController {
     signal = new AbortSignal();
     abort(reason) { this.signal._abort(reason); }
   }
-  function abortError(msg, name = 'AbortError') { const e = new Error(msg); e.name = name; return e; }
+  // A DOMException (extra.js's, which this loads on the first abort).
+  function abortError(msg, name = 'AbortError') { return new (native.extras().DOMException)(msg, name); }
 
   // ---- fetch ----
   function fetch(input, init = undefined) {
@@ -224,34 +260,123 @@
     });
   }
 
-  // ---- TextEncoder / TextDecoder (UTF-8 only) ----
+  // ---- TextEncoder / TextDecoder: UTF-8, UTF-16LE/BE and windows-1252 (as Node 20 decodes it:
+  // each byte is its code point) under their WHATWG labels; streaming and ignoreBOM as Node's. ----
   class TextEncoder {
     get encoding() { return 'utf-8'; }
     encode(s = '') { return new Uint8Array(native.utf8Encode(String(s))); }
+    // encodeInto writes the whole characters of s that fit into dest: read counts UTF-16 units.
     encodeInto(s, dest) {
-      const b = this.encode(s);
-      const n = Math.min(b.length, dest.length);
-      dest.set(b.subarray(0, n));
-      return { read: n === b.length ? String(s).length : undefined, written: n };
+      s = String(s);
+      let read = 0, written = 0;
+      while (read < s.length) {
+        let c = s.codePointAt(read);
+        const units = c > 0xffff ? 2 : 1;
+        if (c >= 0xd800 && c <= 0xdfff) c = 0xfffd; // a lone surrogate
+        const n = c < 0x80 ? 1 : c < 0x800 ? 2 : c < 0x10000 ? 3 : 4;
+        if (written + n > dest.length) break;
+        if (n === 1) dest[written] = c;
+        else if (n === 2) { dest[written] = 0xc0 | (c >> 6); dest[written + 1] = 0x80 | (c & 0x3f); }
+        else if (n === 3) { dest[written] = 0xe0 | (c >> 12); dest[written + 1] = 0x80 | ((c >> 6) & 0x3f); dest[written + 2] = 0x80 | (c & 0x3f); }
+        else { dest[written] = 0xf0 | (c >> 18); dest[written + 1] = 0x80 | ((c >> 12) & 0x3f); dest[written + 2] = 0x80 | ((c >> 6) & 0x3f); dest[written + 3] = 0x80 | (c & 0x3f); }
+        read += units;
+        written += n;
+      }
+      return { read, written };
     }
   }
-  class TextDecoder {
-    #fatal;
-    constructor(label = 'utf-8', opts = {}) {
-      const l = String(label).toLowerCase();
-      if (l !== 'utf-8' && l !== 'utf8' && l !== 'unicode-1-1-utf-8') {
-        throw new RangeError(`TextDecoder: encoding ${label} is not supported (only utf-8)`);
-      }
-      this.#fatal = !!opts.fatal;
+  let encodingOf = null; // label -> encoding, made on first use
+  function invalidData(encoding) {
+    const e = new TypeError(`The encoded data was not valid for encoding ${encoding}`);
+    e.code = 'ERR_ENCODING_INVALID_ENCODED_DATA';
+    return e;
+  }
+  // utf8Incomplete is how many bytes at the end of b begin a UTF-8 sequence they do not finish.
+  function utf8Incomplete(b) {
+    for (let k = 1; k <= 3 && k <= b.length; k++) {
+      const c = b[b.length - k];
+      if ((c & 0xc0) === 0x80) continue;
+      const need = c >= 0xf0 && c <= 0xf4 ? 4 : c >= 0xe0 ? 3 : c >= 0xc2 ? 2 : 1;
+      return need > k && c < 0xf5 ? k : 0;
     }
-    get encoding() { return 'utf-8'; }
-    get fatal() { return this.#fatal; }
-    decode(input) {
-      if (input === undefined) return '';
-      if (!(input instanceof ArrayBuffer) && !ArrayBuffer.isView(input)) {
-        throw new TypeError('TextDecoder.decode: input must be an ArrayBuffer or a view of one');
+    return 0;
+  }
+  function utf16Decode(b, be, fatal, encoding) {
+    let out = '';
+    const units = [];
+    for (let i = 0; i + 1 < b.length; i += 2) units.push(be ? (b[i] << 8) | b[i + 1] : b[i] | (b[i + 1] << 8));
+    for (let i = 0; i < units.length; i++) {
+      const u = units[i];
+      if (u >= 0xd800 && u <= 0xdbff && i + 1 < units.length && units[i + 1] >= 0xdc00 && units[i + 1] <= 0xdfff) { i++; continue; }
+      if (u >= 0xd800 && u <= 0xdfff) {
+        if (fatal) throw invalidData(encoding);
+        units[i] = 0xfffd;
       }
-      return native.utf8Decode(input, this.#fatal);
+    }
+    for (let i = 0; i < units.length; i += 8192) out += String.fromCharCode.apply(null, units.slice(i, i + 8192));
+    return out;
+  }
+  class TextDecoder {
+    #encoding; #fatal; #ignoreBOM; #pending = null; #started = false;
+    constructor(label = 'utf-8', opts = undefined) {
+      if (encodingOf === null) { // the WHATWG labels, made on first use
+        const encodingLabels = {
+          'utf-8': ['unicode-1-1-utf-8', 'unicode11utf8', 'unicode20utf8', 'utf-8', 'utf8', 'x-unicode20utf8'],
+          'utf-16le': ['csunicode', 'iso-10646-ucs-2', 'ucs-2', 'unicode', 'unicodefeff', 'utf-16', 'utf-16le'],
+          'utf-16be': ['unicodefffe', 'utf-16be'],
+          'windows-1252': ['ansi_x3.4-1968', 'ascii', 'cp1252', 'cp819', 'csisolatin1', 'ibm819', 'iso-8859-1', 'iso-ir-100', 'iso8859-1',
+            'iso88591', 'iso_8859-1', 'iso_8859-1:1987', 'l1', 'latin1', 'us-ascii', 'windows-1252', 'x-cp1252'],
+        };
+        encodingOf = new Map();
+        for (const enc of Object.keys(encodingLabels)) for (const l of encodingLabels[enc]) encodingOf.set(l, enc);
+      }
+      const enc = encodingOf.get(String(label).replace(/^[\t\n\f\r ]+|[\t\n\f\r ]+$/g, '').toLowerCase());
+      if (enc === undefined) {
+        const e = new RangeError(`The "${label}" encoding is not supported`);
+        e.code = 'ERR_ENCODING_NOT_SUPPORTED';
+        throw e;
+      }
+      this.#encoding = enc;
+      this.#fatal = !!(opts && opts.fatal);
+      this.#ignoreBOM = !!(opts && opts.ignoreBOM);
+    }
+    get encoding() { return this.#encoding; }
+    get fatal() { return this.#fatal; }
+    get ignoreBOM() { return this.#ignoreBOM; }
+    decode(input = undefined, options = undefined) {
+      let b;
+      if (input === undefined) b = new Uint8Array(0);
+      else if (input instanceof ArrayBuffer) b = new Uint8Array(input);
+      else if (ArrayBuffer.isView(input)) b = new Uint8Array(input.buffer, input.byteOffset, input.byteLength);
+      else throw new TypeError('The "input" argument must be an instance of ArrayBuffer or ArrayBufferView.');
+      const stream = !!(options && options.stream);
+      if (this.#pending !== null) {
+        const all = new Uint8Array(this.#pending.length + b.length);
+        all.set(this.#pending); all.set(b, this.#pending.length);
+        b = all;
+        this.#pending = null;
+      }
+      const enc = this.#encoding;
+      let keep = 0;
+      if (stream) keep = enc === 'utf-8' ? utf8Incomplete(b) : enc === 'windows-1252' ? 0 : b.length % 2;
+      if (keep > 0) { this.#pending = b.slice(b.length - keep); b = b.subarray(0, b.length - keep); }
+      let out;
+      if (enc === 'utf-8') {
+        out = native.utf8Decode(b, this.#fatal, this.#ignoreBOM || this.#started);
+        if (out === null) { this.#started = false; throw invalidData(enc); }
+      } else if (enc === 'windows-1252') {
+        out = '';
+        for (let i = 0; i < b.length; i += 8192) out += String.fromCharCode.apply(null, b.subarray(i, i + 8192));
+      } else {
+        out = utf16Decode(b, enc === 'utf-16be', this.#fatal, enc);
+        if (!stream && b.length % 2 === 1) {
+          if (this.#fatal) throw invalidData(enc);
+          out += '\ufffd';
+        }
+        if (!this.#ignoreBOM && !this.#started && out.charCodeAt(0) === 0xfeff) out = out.slice(1);
+      }
+      this.#started = stream && (this.#started || b.length > 0);
+      return out;
     }
   }
 
@@ -285,12 +410,7 @@
     };
     return B;
   }
-  function cloneError(msg) {
-    const e = new Error(msg);
-    e.name = 'DataCloneError';
-    e.code = 25;
-    return e;
-  }
+  function cloneError(msg) { return new (native.extras().DOMException)(msg, 'DataCloneError'); }
   function structuredClone(value, options = undefined) {
     if (arguments.length === 0) {
       const e = new TypeError('The value argument must be specified');

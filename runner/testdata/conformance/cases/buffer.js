@@ -102,3 +102,6 @@ for (const bytes of [[0xe0, 0x80], [0xe0, 0xa0], [0xf0, 0x80, 0x80], [0xf0, 0x90
 test('utf16le lone surrogates both ways', () => [B.from('a\uD800', 'utf16le'), B.from([0x3d, 0xd8, 0x41]).toString('utf16le'), B.from([0x00, 0xdc]).toString('ucs2')]);
 test('utf16le long string', () => B.from('ab😀'.repeat(3000), 'utf16le').toString('utf16le') === 'ab😀'.repeat(3000));
 test('utf16le range', () => B.from('hello', 'utf16le').toString('utf16le', 1, 7));
+test('atob forgiving-base64 checks', () => ['a', 'ab', 'abc', 'abcd', 'ab==', 'ab=', 'a===', 'ab=c', '@@', ' Y W E = ', 'YQ', 'YQ=', 'YQ===', 'YQ==\n', '', '====', 'YWJj\u00e9']
+  .map((s) => { try { return atob(s); } catch (e) { return [e.name, e.code, e.message]; } }));
+test('btoa latin1 range', () => [btoa('\u00ff\u0000a'), (() => { try { return btoa('\u0100'); } catch (e) { return [e.name, e.message, e instanceof DOMException]; } })()]);

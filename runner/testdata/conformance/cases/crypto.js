@@ -73,3 +73,16 @@ test('ec public spki', () => crypto.createPublicKey(ec).export({ format: 'der', 
 test('ec public pem', () => crypto.createPublicKey(ec).export({ format: 'pem', type: 'spki' }));
 test('ecdsa verify fixed signature', () => { const pub = crypto.createPublicKey(ec); const sig = crypto.sign('sha256', Buffer.from('m'), ec); return [crypto.verify('sha256', Buffer.from('m'), pub, sig), crypto.verify('sha256', Buffer.from('n'), pub, sig)]; });
 test('jwk round trip', () => crypto.createPublicKey({ key: crypto.createPublicKey(ec).export({ format: 'jwk' }), format: 'jwk' }).export({ format: 'der', type: 'spki' }).toString('hex'));
+// scrypt's parameters and the streamed ciphers in more detail.
+test('scryptSync option names', () => [crypto.scryptSync('p', 's', 16, { cost: 1024, blockSize: 8, parallelization: 1 }).toString('hex'), crypto.scryptSync(Buffer.from('p'), 's', 8, { N: 16, r: 1, p: 2 }).toString('hex')]);
+for (const o of [{ N: 3 }, { N: 1024, maxmem: 1000 }, { N: 1024, cost: 1024 }])
+  test('scryptSync invalid ' + JSON.stringify(o), () => { try { crypto.scryptSync('p', 's', 16, o); } catch (e) { return [e.name, e.code]; } });
+test('scrypt callback', () => new Promise((resolve) => crypto.scrypt('p', 's', 8, { N: 16 }, (err, k) => resolve([err, k.toString('hex')]))));
+test('gcm update output is streamed', () => { const c = crypto.createCipheriv('aes-128-gcm', key16, iv.subarray(0, 12)); const a = c.update('hello gcm stream'); const b = c.final(); const tag = c.getAuthTag(); const d = crypto.createDecipheriv('aes-128-gcm', key16, iv.subarray(0, 12)); d.setAuthTag(tag); return [a.toString('hex'), b.length, tag.toString('hex'), d.update(a).toString(), d.final().length]; });
+test('gcm with aad streamed', () => { const c = crypto.createCipheriv('aes-256-gcm', key32, iv.subarray(0, 12)); c.setAAD(Buffer.from('aad')); const parts = [c.update('ab'), c.update('cd')]; c.final(); return [parts.map((p) => p.toString('hex')), c.getAuthTag().toString('hex')]; });
+test('gcm 16-byte iv', () => { const c = crypto.createCipheriv('aes-128-gcm', key16, iv); return [c.update('x').toString('hex'), c.final().toString('hex'), c.getAuthTag().toString('hex')]; });
+test('ecb 256 no padding', () => { const c = crypto.createCipheriv('aes-256-ecb', key32, null); c.setAutoPadding(false); return [c.update(Buffer.alloc(20)).length, (() => { try { return c.final(); } catch (e) { return 'throws'; } })()]; });
+test('cbc update in pieces, hex and base64', () => { const c = crypto.createCipheriv('aes-128-cbc', key16, iv); return [c.update('0123456789', 'utf8', 'hex'), c.update('abcdefghij', 'utf8', 'hex'), c.final('hex')]; });
+test('cbc base64 output streamed', () => { const c = crypto.createCipheriv('aes-128-cbc', key16, iv); return [c.update(Buffer.alloc(17), undefined, 'base64'), c.final('base64')]; });
+test('decipher no padding streams every block', () => { const d = crypto.createDecipheriv('aes-128-cbc', key16, iv); d.setAutoPadding(false); return [d.update(Buffer.alloc(32)).length, d.final().length]; });
+test('cipher final twice', () => { const c = crypto.createCipheriv('aes-128-ctr', key16, iv); c.final(); try { c.final(); } catch (e) { return e.message; } });

@@ -89,3 +89,22 @@ test('Response defaults', () => { const r = new Response('x'); return [r.status,
 test('Request defaults', () => { const r = new Request('http://h/a'); return [r.method, r.url, r.redirect, r.credentials, r.cache]; });
 test('Request relative URL', () => { try { new Request('/a'); } catch (e) { return e.name; } });
 test('Response body used twice', async () => { const r = new Response('x'); await r.text(); try { await r.text(); } catch (e) { return e.name; } });
+// DOMException, the text codecs, AbortSignal and Response.formData in more detail.
+test('DOMException details', () => { const e = new DOMException('m', { name: 'AbortError', cause: 7 }); return [e.name, e.code, e.cause, Object.prototype.toString.call(e), Object.getOwnPropertyNames(e), e.stack.split('\n')[0], DOMException.ABORT_ERR, e.DATA_CLONE_ERR, new DOMException().name, new DOMException('x', 'Custom').code]; });
+test('DOMException from atob', () => { try { atob('@@'); } catch (e) { return [e instanceof DOMException, e instanceof Error, e.message]; } });
+test('AbortSignal reasons', () => { const a = AbortSignal.abort(); return [a.reason instanceof DOMException, a.reason.name, a.reason.message]; });
+test('AbortSignal.any aborts with the first reason', () => { const a = new AbortController(), b = new AbortController(); const s = AbortSignal.any([a.signal, b.signal]); b.abort('why'); a.abort('late'); return [s.aborted, s.reason]; });
+test('AbortSignal once listener', () => { const ac = new AbortController(); let n = 0; ac.signal.addEventListener('abort', () => n++, { once: true }); ac.signal.onabort = null; ac.abort(); return [n, ac.signal.onabort]; });
+test('TextEncoder encodeInto partial', () => { const u = new Uint8Array(5); return [new TextEncoder().encodeInto('a€😀', u), Array.from(u)]; });
+test('TextDecoder utf-16be and BOM', () => [new TextDecoder('utf-16be').decode(new Uint8Array([0xfe, 0xff, 0, 0x68])), new TextDecoder('utf-16le').decode(new Uint8Array([0xff, 0xfe, 0x68, 0])), new TextDecoder('utf-16le').decode(new Uint8Array([0x68, 0, 0x69]))]);
+test('TextDecoder labels', () => ['UTF8', ' unicode-1-1-utf-8 ', 'ucs-2', 'ascii', 'l1', 'x-cp1252'].map((l) => new TextDecoder(l).encoding));
+test('TextDecoder utf-16 lone surrogate', () => new TextDecoder('utf-16le').decode(new Uint8Array([0x00, 0xd8, 0x41, 0x00])));
+test('TextDecoder stream utf-16le', () => { const t = new TextDecoder('utf-16le'); return [t.decode(new Uint8Array([0x68]), { stream: true }), t.decode(new Uint8Array([0x00]))]; });
+test('TextDecoder maximal subparts', () => new TextDecoder().decode(new Uint8Array([0xf0, 0x9f, 0x41, 0xe2, 0x82, 0xc0])));
+test('TextDecoder attributes', () => { const t = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }); return [t.encoding, t.fatal, t.ignoreBOM]; });
+test('Response formData multipart by hand', async () => { const body = '--XX\r\nContent-Disposition: form-data; name="a"\r\n\r\nvalue 1\r\n--XX\r\nContent-Disposition: form-data; name="f"; filename="n.bin"\r\nContent-Type: application/x-thing\r\n\r\nab\r\ncd\r\n--XX--\r\n'; const fd = await new Response(body, { headers: { 'content-type': 'multipart/form-data; boundary=XX' } }).formData(); const f = fd.get('f'); return [fd.get('a'), f.name, f.type, await f.text(), f instanceof File]; });
+test('Response formData wrong type', async () => { try { await new Response('x').formData(); } catch (e) { return e.name; } });
+test('Request more defaults', () => { const r = new Request('http://h/a', { credentials: 'include', cache: 'no-store', mode: 'same-origin' }); return [r.credentials, r.cache, r.mode]; });
+test('Response statusText given', () => [new Response(null, { status: 404 }).statusText, new Response(null, { status: 201, statusText: 'Made' }).statusText]);
+test('performance mark and measure', () => { performance.mark('conf-a'); const m = performance.measure('conf-m', 'conf-a'); return [m.entryType, m.name, performance.getEntriesByName('conf-a').length, typeof performance.now()]; });
+test('buffer File', () => require('buffer').File === File && require('buffer').Blob === Blob);

@@ -160,3 +160,10 @@ for (const [k, f] of Object.entries({ 'de-DE currency': () => (1234.5).toLocaleS
   'fr plural': () => [0, 1, 1.5, 2].map((x) => new Intl.PluralRules('fr').select(x)), 'ru plural': () => [1, 2, 5, 21, 1.5].map((x) => new Intl.PluralRules('ru').select(x)), 'de collation': () => ['z', 'ä', 'a', 'Ä'].sort(new Intl.Collator('de').compare),
   'sv collation': () => ['z', 'ä', 'a', 'ö', 'å'].sort(new Intl.Collator('sv').compare), 'de-DE time': () => d.toLocaleTimeString('de-DE', { timeZone: 'UTC' }) }))
   test('locale ' + k, f);
+// Intl.Segmenter in more detail.
+const segs = (g, s) => [...new Intl.Segmenter('en', { granularity: g }).segment(s)].map((x) => (g === 'word' ? [x.segment, x.index, x.isWordLike] : x.segment));
+test('Segmenter words', () => segs('word', "Hi  there! don't 3.14 a_b e.g. x,y 10,000 \n\r\n ok"));
+test('Segmenter graphemes', () => segs('grapheme', 'e\u0301a👍🏽👨‍👩‍👧🇺🇸\r\nx'));
+test('Segmenter sentences', () => segs('sentence', 'Hi. There! Is it? yes... Mr. Smith went. etc. and more.'));
+test('Segmenter options and containing', () => { const s = new Intl.Segmenter(); const seg = s.segment('ab'); return [s.resolvedOptions(), Object.prototype.toString.call(s), seg.containing(1), seg.containing(5), seg.containing(-1)]; });
+test('Segmenter bad granularity', () => { try { new Intl.Segmenter('en', { granularity: 'line' }); } catch (e) { return e.name; } });

@@ -159,3 +159,22 @@ for (const o of [{}, { auth: false }, { search: false }, { fragment: false }, { 
   test('format URL ' + JSON.stringify(o), () => url.format(new URL('https://u:p@xn--mnchen-3ya.de:8443/a?b#c'), o));
 for (const s of ['mailto:b.c', 'foo:a@b/c', 'news:x', 'javascript:a@b', 'http:h/x', 'urn:isbn:1', 'sc://u@h/p', 'data:text/plain,x', 'file:/x', 'x@y', 'tel:+1', 'HTTP://u:p@H:80/a/../b?c=d#e'])
   test('legacy parse more ' + s, () => { const u = url.parse(s); return [u.protocol, u.slashes, u.auth, u.host, u.pathname, u.search, u.hash, u.href]; });
+// More of the legacy API (Node's lib/url.js, ported in runner/node/nodelib).
+for (const [from, to] of [['mailto:local1@domain1', 'local2@domain2'], ['http://a/b/c/d;p?q', '../g'], ['http://a/b/c/d;p?q', '../../../g'],
+  ['http://a/b/c/d;p?q', '?y'], ['http://a/b/c/d;p?q', '#s'], ['http://a/b/c/d;p?q', 'g;x?y#s'], ['http://a/b/c/d;p?q', ''], ['http://h', '?x'],
+  ['http://u@h/a', '//o/b'], ['http://h/a/', 'mailto:x@y'], ['file:///a/b', '../c'], ['/a/b/c', '../../..'], ['a/b', '../../c'], ['http://h/a', 'HTTP:b']])
+  test('legacy resolve more ' + from + ' ' + to, () => url.resolve(from, to));
+for (const s of ['  http://h/a\\b?c\\d  ', 'http://a@b@c/', 'http://a@b?@c', 'http://h:abc/p', 'http://[::1]:8080/x', 'http://[fe80::1%25en0]/',
+  'http://ÄÖ.com/p', 'HTTP://h/%7e?a b#c d', 'http://h/p?q#h#i', 'http://h/\u00e9', 'javascript:alert("a b")', 'http://x.com/p\tq', '?x=1', '#h'])
+  test('legacy parse edge ' + JSON.stringify(s), () => { const u = url.parse(s); return [u.protocol, u.slashes, u.auth, u.host, u.port, u.hostname, u.hash, u.search, u.query, u.pathname, u.path, u.href]; });
+for (const s of ['http://xn--a.com/', 'http://a\u0000b/'])
+  test('legacy parse invalid ' + JSON.stringify(s), () => { try { return url.parse(s).hostname; } catch (e) { return [e.name, e.code, e.message]; } });
+test('legacy parse non-string', () => { try { url.parse(1); } catch (e) { return [e.name, e.code, e.message]; } });
+test('legacy format non-object', () => { try { url.format(1); } catch (e) { return [e.name, e.code, e.message]; } });
+test('legacy format options non-object', () => { try { url.format(new URL('http://h'), 1); } catch (e) { return [e.name, e.code, e.message]; } });
+for (const o of [{ host: 'h:1', hostname: 'x', port: 2, pathname: 'p' }, { protocol: 'mailto', auth: 'a b:c', hostname: 'h' }, { protocol: 'file:', pathname: '/x' },
+  { protocol: 'http', hostname: '::1', port: 80 }, { pathname: '/a?b#c', search: 'x', hash: 'y' }, { query: 'q=1' }, { protocol: 'ftp', host: 'h', slashes: false }])
+  test('legacy format more ' + JSON.stringify(o), () => url.format(o));
+test('legacy resolveObject', () => { const r = url.resolveObject('http://u:p@h/a/b?c#d', '../x?y'); return [r.href, r.auth, r.pathname, r.search, r.path]; });
+test('legacy parse parseQueryString empty', () => { const u = url.parse('http://h/', true); return [u.search, JSON.stringify(u.query), Object.getPrototypeOf(u.query)]; });
+test('legacy Url instance methods', () => { const u = url.parse('http://h/a/b'); return [u instanceof url.Url, u.format(), u.resolve('c'), url.parse(u) === u]; });

@@ -103,3 +103,21 @@ test('inspect breakLength Infinity', () => util.inspect(Object.fromEntries(Array
 test('_extend copies own enumerable keys', () => { const t = { a: 1, b: 1 }; const r = util._extend(t, Object.assign(Object.create({ inherited: 1 }), { b: 2, c: 3 })); return [r === t, t]; });
 test('_extend of a non-object source', () => [util._extend({ a: 1 }, null), util._extend({ a: 1 }, 'str'), util._extend({ a: 1 }, undefined)]);
 test('_extend shape', () => [typeof util._extend, util._extend.length]);
+// util.parseArgs (Node's own code, runner/node/nodelib/parse_args.js).
+const pa = (config) => { try { const r = util.parseArgs(config); return JSON.stringify(r); } catch (e) { return [e.name, e.code, e.message]; } };
+test('parseArgs basic', () => pa({ args: ['-f', '--bar', 'b', 'pos'], options: { foo: { type: 'boolean', short: 'f' }, bar: { type: 'string' } }, allowPositionals: true }));
+test('parseArgs defaults and multiple', () => pa({ args: ['--t', 'a', '--t=b'], options: { t: { type: 'string', multiple: true }, d: { type: 'string', default: 'x' }, n: { type: 'boolean', default: false } } }));
+test('parseArgs tokens', () => pa({ args: ['-ab', '--', '--c'], options: { a: { type: 'boolean', short: 'a' }, b: { type: 'boolean', short: 'b' } }, allowPositionals: true, tokens: true }));
+test('parseArgs short with value', () => pa({ args: ['-ofile', '-o', 'x'], options: { o: { type: 'string', short: 'o', multiple: true } } }));
+test('parseArgs negative', () => pa({ args: ['--no-color'], options: { color: { type: 'boolean' } }, allowNegative: true }));
+test('parseArgs strict false', () => pa({ args: ['--x', '--y=1', 'p'], strict: false }));
+test('parseArgs unknown option', () => pa({ args: ['--x'], options: {} }));
+test('parseArgs unknown option with positionals', () => pa({ args: ['--x'], options: {}, allowPositionals: true }));
+test('parseArgs unexpected positional', () => pa({ args: ['p'] }));
+test('parseArgs missing value', () => pa({ args: ['--a'], options: { a: { type: 'string' } } }));
+test('parseArgs bad type', () => pa({ options: { a: { type: 'x' } } }));
+test('parseArgs bad short', () => pa({ options: { a: { type: 'string', short: 'ab' } } }));
+test('parseArgs args not array', () => pa({ args: 1 }));
+test('parseArgs options array', () => pa({ options: [] }));
+test('parseArgs option-like value', () => pa({ args: ['--a', '--b'], options: { a: { type: 'string' }, b: { type: 'boolean' } } }));
+test('parseArgs default wrong type', () => pa({ options: { a: { type: 'string', default: 1 } } }));
