@@ -163,7 +163,7 @@ env: [{name: OTEL_EXPORTER_OTLP_ENDPOINT, value: "http://otel-collector:4318"}]
 			if !selects(sm.Spec.Selector.MatchLabels, api.Labels) || selects(sm.Spec.Selector.MatchLabels, peersService(t, r).Labels) {
 				t.Errorf("ServiceMonitor selects %v: want the API Service only, not the peers' (each pod would be scraped twice)", sm.Spec.Selector.MatchLabels)
 			}
-			if len(sm.Spec.Endpoints) != 1 || sm.Spec.Endpoints[0].Path != "/metrics" || sm.Spec.Endpoints[0].Port == nil || *sm.Spec.Endpoints[0].Port != api.Spec.Ports[0].Name {
+			if len(sm.Spec.Endpoints) != 1 || sm.Spec.Endpoints[0].Path != "/metrics" || sm.Spec.Endpoints[0].Port != api.Spec.Ports[0].Name {
 				t.Errorf("ServiceMonitor endpoints %+v", sm.Spec.Endpoints)
 			}
 			if sm.Labels["release"] != "prometheus" {
@@ -370,7 +370,7 @@ func checkDeployment(t *testing.T, r rendered, flags map[string]bool, image map[
 			if name == "peers-dns" && !flags["peer"] {
 				// The replicas' flags come from another change; without them this binary
 				// cannot take the flag, and the check below runs without it.
-				t.Logf("this actionsdBin has no --peers-dns yet: serve --check-config runs without %s", args[i])
+				t.Logf("this binary has no --peers-dns yet: serve --check-config runs without %s", args[i])
 				args = slices.Delete(args, i, i+1)
 				continue
 			}

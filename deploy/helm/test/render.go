@@ -17,6 +17,7 @@ import (
 
 	monitoringv1 "github.com/prometheus-operator/prometheus-operator/pkg/apis/monitoring/v1"
 	"helm.sh/helm/v4/pkg/action"
+	"helm.sh/helm/v4/pkg/chart/common"
 	"helm.sh/helm/v4/pkg/chart/v2/loader"
 	release "helm.sh/helm/v4/pkg/release/v1"
 	releaseutil "helm.sh/helm/v4/pkg/release/v1/util"
@@ -37,6 +38,9 @@ func RepoRoot() string {
 // ChartDir is the chart's folder.
 func ChartDir() string { return filepath.Join(RepoRoot(), "deploy", "helm", "actionsd") }
 
+// KubeVersion is the Kubernetes version the chart is rendered for.
+const KubeVersion = "v1.34.0"
+
 // Release names what Render installs.
 type Release struct {
 	Name, Namespace string
@@ -54,6 +58,13 @@ func Render(rel Release, values map[string]any) (string, error) {
 	inst.ReleaseName = rel.Name
 	inst.Namespace = rel.Namespace
 	inst.Replace = true
+	// The Kubernetes version rendered for, as `helm template --kube-version` (the chart needs
+	// 1.30 or later; without a cluster Helm assumes an old one).
+	kv, err := common.ParseKubeVersion(KubeVersion)
+	if err != nil {
+		return "", err
+	}
+	inst.KubeVersion = kv
 	r, err := inst.Run(ch, values)
 	if err != nil {
 		return "", err
