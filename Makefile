@@ -11,6 +11,8 @@ test:
 	npm_registry="$$(scripts/npm-test-registry.sh start)" && eval "$$npm_registry" && \
 	trap 'scripts/npm-test-registry.sh stop' EXIT && \
 	ACTIONSD_VAULT_TEST_SERVER="$$vault" $(GO) test -count=1 -timeout 30m ./...
+	@# The Helm chart's tests, a module of their own (Helm and Kubernetes stay out of go.mod).
+	cd deploy/helm/test && $(GO) test -count=1 -timeout 20m ./...
 
 # The packages where goroutines share the most (chunk compiles, bundling, the resolver, the
 # reconciler, validate and local runs), under the race detector; .ci/run runs it after `test`.
