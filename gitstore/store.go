@@ -160,10 +160,14 @@ func Open(opts Options) (*Store, error) {
 	return s, nil
 }
 
-// CheckLocal reports an error when raw names a local repository (a path or a file:// URL) that
-// does not exist: serve refuses it at start, since no later poll could make it appear as one. A
-// remote URL is not checked (the first fetch says what is wrong with it).
+// CheckLocal reports an error when raw is a local path (not a URL) that does not exist: serve
+// refuses it at start, a typo most likely. A URL is not checked, a file:// one included: like a
+// remote, it may be away for a while (an unmounted volume) while the mirror in the data dir
+// serves, and the first fetch says what is wrong with it.
 func CheckLocal(raw string) error {
+	if strings.HasPrefix(raw, "file://") {
+		return nil
+	}
 	p, err := localPath(raw)
 	if err != nil {
 		return fmt.Errorf("repo %s: %w", redact(raw), err)
