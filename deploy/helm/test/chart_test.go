@@ -191,13 +191,16 @@ env: [{name: OTEL_EXPORTER_OTLP_ENDPOINT, value: "http://otel-collector:4318"}]
 autoscaling: {enabled: true, minReplicas: 3, maxReplicas: 6}
 podDisruptionBudget: {maxUnavailable: null, minAvailable: 2}
 config: {repo: "ssh://git@git.example.com/platform/actions.git", verify: {mode: none}}
-secrets: {git: {name: actionsd-git, sshKeyKey: ssh-key, knownHostsKey: known_hosts}}
+secrets: {git: {name: actionsd-git, sshKeyKey: ssh-key, knownHostsKey: known_hosts}, peerSecret: {name: actionsd-peers}}
 dataVolume:
   source: {ephemeral: {volumeClaimTemplate: {spec: {accessModes: [ReadWriteOnce], resources: {requests: {storage: 5Gi}}}}}}
 `,
 		kinds: []string{"ConfigMap", "Deployment", "HorizontalPodAutoscaler", "NetworkPolicy", "PodDisruptionBudget", "Service", "Service", "ServiceAccount"},
 		check: func(t *testing.T, r rendered) {
 			d := one[appsv1.Deployment](t, r, "Deployment")
+			if e := env(d, "ACTIONSD_PEER_SECRET"); e == nil || e.ValueFrom == nil || e.ValueFrom.SecretKeyRef == nil || e.ValueFrom.SecretKeyRef.Name != "actionsd-peers" || e.ValueFrom.SecretKeyRef.Key != "peer-secret" {
+				t.Errorf("ACTIONSD_PEER_SECRET %+v, want the Secret actionsd-peers, key peer-secret", e)
+			}
 			if d.Spec.Replicas != nil {
 				t.Errorf("replicas %d set while the HPA scales", *d.Spec.Replicas)
 			}

@@ -51,6 +51,7 @@ func newSecretStore(t *testing.T) secretStore {
 		"token":          random(32),
 		"webhook-secret": random(32),
 		"state-key":      random(32), // 64 bytes
+		"peer-secret":    random(32),
 		"git-username":   "deploy-bot",
 		"git-token":      random(20),
 		"ssh-key":        string(pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der})),

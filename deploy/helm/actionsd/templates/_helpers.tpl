@@ -176,7 +176,7 @@ the values at fault. Every template includes it, so that no object renders witho
 {{- if and (gt (int $v.preStopSleepSeconds) 0) (le (int $v.terminationGracePeriodSeconds) (int $v.preStopSleepSeconds)) -}}
 {{- fail (printf "terminationGracePeriodSeconds %v must exceed preStopSleepSeconds %v (and leave config.shutdown_grace for in-flight requests)" $v.terminationGracePeriodSeconds $v.preStopSleepSeconds) -}}
 {{- end -}}
-{{- $reserved := list "ACTIONSD_ADDR" "ACTIONSD_DATA_DIR" "ACTIONSD_TOKEN" "ACTIONSD_WEBHOOK_SECRET" "ACTIONSD_STATE_KEY" "ACTIONSD_GIT_USERNAME" "ACTIONSD_GIT_TOKEN" "ACTIONSD_GIT_PASSWORD" "POD_NAMESPACE" -}}
+{{- $reserved := list "ACTIONSD_ADDR" "ACTIONSD_DATA_DIR" "ACTIONSD_TOKEN" "ACTIONSD_WEBHOOK_SECRET" "ACTIONSD_STATE_KEY" "ACTIONSD_PEER_SECRET" "ACTIONSD_GIT_USERNAME" "ACTIONSD_GIT_TOKEN" "ACTIONSD_GIT_PASSWORD" "POD_NAMESPACE" -}}
 {{- range $v.env -}}
 {{- if has .name $reserved -}}
 {{- fail (printf "env: %s is set by the chart (from containerPort, the data volume or secrets.*): remove it from env" .name) -}}
