@@ -214,6 +214,8 @@ type Runtime struct {
 	immutableGlobalProto bool
 
 	ticks tickHook // Node's process.nextTick queue (ticks.go)
+
+	concatTip concatTip // the last string built by appending (concat.go)
 }
 
 type StackFrame struct {

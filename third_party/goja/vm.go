@@ -1280,7 +1280,15 @@ func (_add) exec(vm *vm) {
 			rightString = right.toString()
 		}
 		vm.r.checkConcat(leftString, rightString)
-		ret = leftString.Concat(rightString)
+		if a, ok := leftString.(asciiString); ok {
+			if b, ok := rightString.(asciiString); ok {
+				ret = vm.r.concatASCII(a, b)
+			} else {
+				ret = leftString.Concat(rightString)
+			}
+		} else {
+			ret = leftString.Concat(rightString)
+		}
 	} else {
 		switch left := left.(type) {
 		case valueInt:
