@@ -390,6 +390,9 @@ type instruction interface {
 }
 
 func intToValue(i int64) Value {
+	if uint64(i) < boxedIntCount {
+		return boxedInt(i)
+	}
 	if idx := 256 + i; idx >= 0 && idx < 256 {
 		return intCache[idx]
 	}
