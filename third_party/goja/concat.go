@@ -10,7 +10,9 @@ import "unsafe"
 // (same bytes, same length) and the room suffices, the right operand is appended in place and
 // the result shares the buffer. Bytes are only ever written past the end of every string that
 // refers to the buffer, so no string sees its bytes change. Any other left operand (an older
-// prefix, a string of another runtime) takes the copying path and becomes the new tip.
+// prefix, a string of another runtime) takes the copying path and becomes the new tip. The
+// runtime forgets its tip when control returns to Go (leave, leaveAbrupt), so that an idle
+// runtime holds no buffer that only the tip refers to.
 
 // concatAppendMin is the shortest result that gets a buffer with room to grow; shorter ones are
 // concatenated as Go strings.

@@ -58,3 +58,21 @@ func BenchmarkConcatAppend(b *testing.B) {
 		}
 	}
 }
+
+// The runtime forgets its tip when the call returns, normally or by an exception, so that an
+// idle runtime does not keep the last buffer (and its spare room) alive.
+func TestConcatTipForgotten(t *testing.T) {
+	vm := New()
+	if _, err := vm.RunString(`let big = 'x'.repeat(1000); big += 'y'; big.length`); err != nil {
+		t.Fatal(err)
+	}
+	if vm.concatTip.buf != nil {
+		t.Fatalf("tip of %d bytes kept after the call", cap(vm.concatTip.buf))
+	}
+	if _, err := vm.RunString(`let s2 = 'x'.repeat(1000); s2 += 'y'; throw new Error(s2.length)`); err == nil {
+		t.Fatal("no exception")
+	}
+	if vm.concatTip.buf != nil {
+		t.Fatalf("tip of %d bytes kept after an exception", cap(vm.concatTip.buf))
+	}
+}
