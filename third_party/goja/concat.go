@@ -1,14 +1,18 @@
 package goja
 
-import "unsafe"
+import (
+	"strings"
+	"unsafe"
+)
 
 // Appending concatenation (actionsd). `s += piece` in a loop copied all of s at each step: a
 // string built from n pieces cost O(n²) bytes of copying (64 KiB one character at a time moved
 // 2 GiB), where V8's ropes make it linear. An ASCII concatenation whose result is at least
-// concatAppendMin bytes now writes into a buffer with room to spare, and remembers it as the
-// runtime's tip: when the left operand of the next concatenation is exactly the tip's string
-// (same bytes, same length) and the room suffices, the right operand is appended in place and
-// the result shares the buffer. Bytes are only ever written past the end of every string that
+// concatAppendMin bytes is remembered as the runtime's tip; when the left operand of the next
+// concatenation is exactly the tip's string (same bytes, same length), the result goes into a
+// buffer with room to spare (twice the size), and while the left operand is the tip and the
+// room suffices, the right operand is appended in place and the result shares the buffer. A
+// one-off concatenation costs what it did (Go's own, exact size). Bytes are only ever written past the end of every string that
 // refers to the buffer, so no string sees its bytes change. Any other left operand (an older
 // prefix, a string of another runtime) takes the copying path and becomes the new tip. The
 // runtime forgets its tip when control returns to Go (leave, leaveAbrupt), so that an idle
@@ -34,6 +38,14 @@ func (r *Runtime) concatASCII(a, b asciiString) asciiString {
 		r.concatTip.buf = t
 		return asciiString(unsafe.String(unsafe.SliceData(t), len(t)))
 	}
+	if len(a) != len(t) || unsafe.StringData(string(a)) != unsafe.SliceData(t) {
+		// A fresh concatenation, as Go makes it; it becomes the tip without room, so that only a
+		// second append to it pays for a buffer with room.
+		res := a + b
+		r.concatTip.buf = unsafe.Slice(unsafe.StringData(string(res)), len(res))
+		return res
+	}
+	// Appending to the tip, which has no room left: a buffer twice the size, not zeroed.
 	c := 2 * n
 	if c > maxStringLength {
 		c = n
@@ -43,9 +55,11 @@ func (r *Runtime) concatASCII(a, b asciiString) asciiString {
 		r.concatTip.buf = nil
 		return a + b
 	}
-	t = make([]byte, n, c)
-	copy(t, a)
-	copy(t[len(a):], b)
-	r.concatTip.buf = t
-	return asciiString(unsafe.String(unsafe.SliceData(t), n))
+	var sb strings.Builder
+	sb.Grow(c)
+	sb.WriteString(string(a))
+	sb.WriteString(string(b))
+	res := sb.String()
+	r.concatTip.buf = unsafe.Slice(unsafe.StringData(res), sb.Cap())[:n]
+	return asciiString(res)
 }
