@@ -214,6 +214,8 @@ type Runtime struct {
 	immutableGlobalProto bool
 
 	ticks tickHook // Node's process.nextTick queue (ticks.go)
+
+	concatTip concatTip // the last string built by appending (concat.go)
 }
 
 type StackFrame struct {
@@ -2875,11 +2877,13 @@ func (r *Runtime) leave() {
 	}
 	r.jobQueue = nil
 	r.vm.stack = nil
+	r.concatTip.buf = nil // the tip's spare room must not outlive the call (concat.go)
 }
 
 // called when the top level function returns (i.e. control is passed outside the Runtime) but it was due to an interrupt
 func (r *Runtime) leaveAbrupt() {
 	r.jobQueue = nil
+	r.concatTip.buf = nil
 	r.ClearInterrupt()
 }
 

@@ -390,6 +390,9 @@ type instruction interface {
 }
 
 func intToValue(i int64) Value {
+	if uint64(i) < boxedIntCount {
+		return boxedInt(i)
+	}
 	if idx := 256 + i; idx >= 0 && idx < 256 {
 		return intCache[idx]
 	}
@@ -1280,7 +1283,15 @@ func (_add) exec(vm *vm) {
 			rightString = right.toString()
 		}
 		vm.r.checkConcat(leftString, rightString)
-		ret = leftString.Concat(rightString)
+		if a, ok := leftString.(asciiString); ok {
+			if b, ok := rightString.(asciiString); ok {
+				ret = vm.r.concatASCII(a, b)
+			} else {
+				ret = leftString.Concat(rightString)
+			}
+		} else {
+			ret = leftString.Concat(rightString)
+		}
 	} else {
 		switch left := left.(type) {
 		case valueInt:
