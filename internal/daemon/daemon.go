@@ -30,6 +30,7 @@ import (
 	"github.com/actionsd/actionsd/internal/api"
 	"github.com/actionsd/actionsd/internal/config"
 	"github.com/actionsd/actionsd/internal/peers"
+	"github.com/actionsd/actionsd/internal/ui"
 	"github.com/actionsd/actionsd/npmvendor"
 	"github.com/actionsd/actionsd/runner"
 	"github.com/actionsd/actionsd/runner/egress"
@@ -169,6 +170,10 @@ func New(cfg config.Config, opts Options) (*Daemon, error) {
 	if d.grace <= 0 {
 		d.grace = config.DefaultGrace
 	}
+	var webUI http.Handler
+	if cfg.UI {
+		webUI = ui.Handler("/ui/")
+	}
 	d.peers = newPeers(cfg, instance, ln, registry, log)
 	apiCfg := api.Config{
 		Reconciler:      rec,
@@ -182,6 +187,7 @@ func New(cfg config.Config, opts Options) (*Daemon, error) {
 		ExecutionBudget: time.Duration(cfg.ExecutionBudget),
 		Limits:          cfg.HTTP.Limits(),
 		PeerSecret:      cfg.Peers.Secret,
+		UI:              webUI,
 	}
 	if d.peers != nil { // a nil *peers.Set in the interface would not be nil
 		apiCfg.Peers = d.peers
