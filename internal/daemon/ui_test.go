@@ -23,16 +23,23 @@ const (
 )
 
 // uiRepo writes a repository for the UI's tests: post-login runs greet then audit, greet pins
-// module m v1 and has a secret, m has a secret, and m v1 and v2 are published. It returns the
-// commit.
-func uiRepo(r *gitRepo) string {
-	r.t.Helper()
+// module m v1 and has a secret, m has a secret, and m v1 and v2 are published. With an npm
+// registry (npmReg), audit depends on its package actionsd-plain, locked by `actionsd lock`. It
+// returns the commit.
+func uiRepo(t *testing.T, r *gitRepo, npmReg string) string {
+	t.Helper()
 	r.write("triggers.yaml", "post-login:\n  - greet\n  - audit\n")
 	r.write("modules/m/module.yaml", "description: m\nsecrets: [SERVICE_KEY]\n")
 	r.setModule("M1")
 	r.write("actions/greet/action.yaml", "trigger: post-login\nsecrets: [API_KEY]\nmodules:\n  m: 1\n")
 	r.setAction("A1")
 	r.write("actions/audit/action.yaml", "trigger: post-login\n")
+	if npmReg != "" {
+		nerf := strings.TrimPrefix(strings.TrimPrefix(npmReg, "http:"), "https:")
+		r.write(".npmrc", nerf+":_authToken=${ACTIONSD_NPM_TEST_TOKEN}\n")
+		r.write("actions/audit/action.yaml", "trigger: post-login\ndependencies:\n  actionsd-plain: ^1.0.0\n")
+		run(t, r.dir, "", "lock", "--registry", npmReg).want(t, 0, "lock")
+	}
 	r.write("actions/audit/index.js", "exports.onExecutePostLogin = async (event, api) => {\n  api.idToken.setCustomClaim('audited', true);\n};\n")
 	r.commit("greet and audit")
 	r.git("tag", "modules/m/v1")
@@ -88,7 +95,7 @@ func (d *testDaemon) get(path, token string) (int, http.Header, string) {
 // TestUIOff: without serve --ui or ui: true, /ui/ and its files do not exist.
 func TestUIOff(t *testing.T) {
 	repo := newGitRepo(t)
-	uiRepo(repo)
+	uiRepo(t, repo, "")
 	d := startUIDaemon(t, repo.dir, nil)
 	for _, p := range []string{"/ui/", "/ui", "/ui/app.js", "/ui/index.html"} {
 		if code, _, body := d.get(p, uiToken); code != http.StatusNotFound {
@@ -102,7 +109,7 @@ func TestUIOff(t *testing.T) {
 // pins; and no response of any GET route holds a secret value.
 func TestUIServes(t *testing.T) {
 	repo := newGitRepo(t)
-	uiRepo(repo)
+	uiRepo(t, repo, "")
 	d := startUIDaemon(t, repo.dir, func(c *config.Config) { c.UI = true })
 	if st := d.sync(uiToken); !st.Ready {
 		t.Fatalf("first sync: %v", problemsText(st.Errors))

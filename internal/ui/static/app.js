@@ -57,9 +57,18 @@
     $('instance').textContent = st.instance ? 'instance ' + st.instance : '';
   }
 
+  // conditionKind colours a condition: Ready is good when True, Stalled and Degraded are bad when
+  // True, Reconciling is under way.
+  function conditionKind(c) {
+    const on = c.status === 'True';
+    if (c.type === 'Ready') return on ? 'serving' : 'failed';
+    if (c.type === 'Reconciling') return on ? 'pending' : 'off';
+    return on ? 'failed' : 'off';
+  }
+
   function renderConditions(st) {
     const rows = (st.conditions || []).map((c) =>
-      row(c.type, el('td', null, badge(c.status, c.status === 'True' ? (c.type === 'Ready' ? 'serving' : c.type === 'Reconciling' ? 'pending' : 'failed') : 'off')),
+      row(c.type, el('td', null, badge(c.status, conditionKind(c))),
         c.reason || '', c.message || '', when(c.last_transition_time)));
     fill($('conditions').querySelector('tbody'), rows, 'no conditions yet', 5);
   }
