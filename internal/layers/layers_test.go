@@ -31,6 +31,7 @@ var rules = []rule{
 	{"internal/peers/...", []string{"sync/...", "runner/...", "gitstore/...", "internal/api/..."}, "a signal carries no content; a peer's status is JSON"},
 	{"jsdeps/...", []string{"runner/...", "npmvendor/...", "sync/...", "prepare/..."}, "a leaf that the runner and npmvendor share"},
 	{"diag/...", []string{"..."}, "a leaf: every step reports with it"},
+	{"internal/ui/...", []string{"..."}, "a leaf: static files that read the API over HTTP, like any client"},
 }
 
 // goGit may be imported by gitstore alone: it is the only reader of git.
