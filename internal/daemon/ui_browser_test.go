@@ -226,7 +226,7 @@ func TestUIBrowser(t *testing.T) {
 	wantIn("#ready", "Not ready")
 	wantIn("#attempted", bad[:12], "failed", "failed at step")
 	wantIn("#applied", good[:12])
-	wantIn("#errors", "actions/greet", "actions/greet/index.js:3", "SyntaxError")
+	wantIn("#errors", "actions/greet ", "actions/greet/index.js:3:", "SyntaxError")
 	wantIn(`#actions [data-action="greet"]`, "failed", "index.js:3")
 	wantIn("#conditions", "Stalled", "True")
 	shot("2-broken.png")

@@ -34,13 +34,13 @@ func uiRepo(t *testing.T, r *gitRepo, npmReg string) string {
 	r.write("actions/greet/action.yaml", "trigger: post-login\nsecrets: [API_KEY]\nmodules:\n  m: 1\n")
 	r.setAction("A1")
 	r.write("actions/audit/action.yaml", "trigger: post-login\n")
+	r.write("actions/audit/index.js", "exports.onExecutePostLogin = async (event, api) => {\n  api.idToken.setCustomClaim('audited', true);\n};\n")
 	if npmReg != "" {
 		nerf := strings.TrimPrefix(strings.TrimPrefix(npmReg, "http:"), "https:")
 		r.write(".npmrc", nerf+":_authToken=${ACTIONSD_NPM_TEST_TOKEN}\n")
 		r.write("actions/audit/action.yaml", "trigger: post-login\ndependencies:\n  actionsd-plain: ^1.0.0\n")
 		run(t, r.dir, "", "lock", "--registry", npmReg).want(t, 0, "lock")
 	}
-	r.write("actions/audit/index.js", "exports.onExecutePostLogin = async (event, api) => {\n  api.idToken.setCustomClaim('audited', true);\n};\n")
 	r.commit("greet and audit")
 	r.git("tag", "modules/m/v1")
 	r.setModule("M2")

@@ -84,7 +84,7 @@
   function diagItems(list, empty) {
     if (!list || !list.length) return [el('li', 'muted', empty)];
     return list.map((d) => el('li', null,
-      d.object ? el('span', 'object', d.object) : null, ' ',
+      d.object && d.object !== d.file ? el('span', 'object', d.object + ' ') : null,
       pos(d) ? el('code', 'pos', pos(d)) : null, pos(d) ? ': ' : '',
       d.field ? el('span', 'field', d.field + ': ') : null,
       el('span', 'message', d.message)));
@@ -100,9 +100,9 @@
     $('warnings').replaceChildren(...diagItems(st.warnings, 'none'));
   }
 
-  function errorList(errs) {
+  function errorList(errs, cls) {
     if (!errs || !errs.length) return '';
-    return el('ul', 'errs', ...errs.map((e) => el('li', 'error', e)));
+    return el('ul', 'errs', ...errs.map((e) => el('li', cls || 'error', e)));
   }
 
   function renderActions(st) {
@@ -155,7 +155,7 @@
         if (v.deleted) flags.push(badge('deleted'));
         if (v.unrecorded) flags.push(badge('unrecorded'));
         const tr = row(v.version, el('td', null, badge(v.state), ' ', ...flags), el('td', null, el('code', null, v.tag || '')),
-          el('td', null, el('code', null, short(v.commit))), el('td', null, errorList(v.errors), errorList(v.warnings)));
+          el('td', null, el('code', null, short(v.commit))), el('td', null, errorList(v.errors), errorList(v.warnings, 'warning')));
         tr.dataset.version = v.version;
         return tr;
       });
