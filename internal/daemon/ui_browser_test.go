@@ -221,7 +221,7 @@ func TestUIBrowser(t *testing.T) {
 		t.Fatalf("the broken commit: attempt %+v, want failed", st.Attempted)
 	}
 	broke := time.Now()
-	waitJS("the error with its file:line", `document.getElementById('errors').textContent.includes('actions/greet/index.js:3')`)
+	waitJS("the error with its file:line", `[...document.querySelectorAll('#errors .pos')].some((e) => e.textContent.startsWith('actions/greet/index.js:3:'))`)
 	t.Logf("the error showed %v after the sync returned", time.Since(broke).Round(time.Millisecond))
 	wantIn("#ready", "Not ready")
 	wantIn("#attempted", bad[:12], "failed", "failed at step")
