@@ -127,12 +127,29 @@ func (r *Reconciler) objects(a *attempt, errs diag.List) (actions, modules []Obj
 		}
 		deps[u.Object] = m
 	}
+	order := map[string]int{} // action -> its place in its trigger's list
+	if a.snap.Triggers != nil {
+		for trig, list := range a.snap.Triggers.Bindings {
+			for i, b := range list {
+				if act := a.snap.Actions[b.Action]; act != nil && act.Trigger == trig {
+					order[b.Action] = i + 1
+				}
+			}
+		}
+	}
 	for _, act := range a.snap.Actions {
 		object := "actions/" + act.Name
 		v, ok := r.served[act.Name]
 		s, errs := state(object, ok && v == act.Version)
-		actions = append(actions, ObjectStatus{Name: act.Name, Version: act.Version, Trigger: act.Trigger, State: s, Errors: errs,
-			Dependencies: deps[object]})
+		var pins map[string]string
+		if len(act.Modules) > 0 {
+			pins = make(map[string]string, len(act.Modules))
+			for m, pin := range act.Modules {
+				pins[m] = fmt.Sprintf("v%d", pin.Version)
+			}
+		}
+		actions = append(actions, ObjectStatus{Name: act.Name, Version: act.Version, Trigger: act.Trigger, Order: order[act.Name],
+			Pins: pins, State: s, Errors: errs, Dependencies: deps[object]})
 	}
 	for name, vs := range a.snap.Modules {
 		for n, v := range vs.Versions {

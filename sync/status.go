@@ -64,6 +64,11 @@ type ObjectStatus struct {
 	// declares, with the exact versions its actionsd.lock gives them (the declared spec where the
 	// lock has none).
 	Dependencies map[string]string `json:"dependencies,omitempty"`
+	// Order is an action's place in its trigger's list in triggers.yaml (1 runs first); 0 when
+	// the trigger does not list it.
+	Order int `json:"order,omitempty"`
+	// Pins are the module versions an action pins (module name -> "v<N>"), as action.yaml says.
+	Pins map[string]string `json:"pins,omitempty"`
 }
 
 // SecretStatus is one secret path read for a module or an action: names and versions, never values.

@@ -53,6 +53,7 @@ type serveFlags struct {
 	http            httpFlags
 	checkConfig     bool
 	peers           peerFlags
+	ui              bool
 }
 
 // peerFlags list the other replicas (config.Peers).
@@ -195,6 +196,7 @@ func newServeCmd() *cobra.Command {
 	fl.IntVar(&f.keepCorrupt, "keep-corrupt-mirrors", config.DefaultKeepCorruptMirrors, "how many corrupt git mirrors moved aside under the data dir are kept for inspection")
 	f.http.register(fl)
 	f.peers.register(fl)
+	fl.BoolVar(&f.ui, "ui", false, "serve the read-only web UI at /ui/ (behind the API token)")
 	fl.BoolVar(&f.checkConfig, "check-config", false, "load the configuration (file, environment, flags) and the repository settings, report every problem, and exit 0 or 1 without serving")
 	return cmd
 }
@@ -283,6 +285,7 @@ func (f *serveFlags) merge(fl *pflag.FlagSet) (*config.Config, []error) {
 	set("shutdown-delay", func() { cfg.ShutdownDelay = config.Duration(f.shutdownDelay) })
 	set("instance", func() { cfg.Instance = f.instance })
 	set("keep-corrupt-mirrors", func() { cfg.KeepCorruptMirrors = f.keepCorrupt })
+	set("ui", func() { cfg.UI = f.ui })
 	f.limits.apply(fl, &cfg.RepoLimits)
 	if fl.Changed("process-env") {
 		if cfg.ProcessEnv == nil {

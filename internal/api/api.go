@@ -84,6 +84,9 @@ type Config struct {
 	// request's headers (W3C traceparent), so that the execution's span continues the caller's
 	// trace; nil ignores it.
 	TraceContext func(ctx context.Context, h http.Header) context.Context
+	// UI serves the web UI's static files under /ui/ (internal/ui), unauthenticated: they hold no
+	// data, and the page reads it from the routes above with the token. nil: no /ui/ at all.
+	UI http.Handler
 }
 
 // Peers is what the API needs of peers.Set.
@@ -148,6 +151,7 @@ func newRouter(cfg Config) *router {
 	handle("GET /v1/actions/{name}", bodiless(s.auth(s.action)))
 	handle("GET /v1/modules", bodiless(s.auth(s.modules)))
 	handle("GET /v1/modules/{name}/versions", bodiless(s.auth(s.moduleVersionsRoute)))
+	handle("GET /v1/metrics/summary", bodiless(s.auth(s.metricsSummary)))
 	handle("POST /v1/sync", bodiless(s.auth(s.sync)))
 	handle("POST "+peers.SyncPath, bodiless(s.peerAuth(s.peerSync)))
 	handle("GET "+peers.StatusPath, bodiless(s.peerAuth(s.peerStatus)))
@@ -156,6 +160,12 @@ func newRouter(cfg Config) *router {
 	}
 	if cfg.Metrics != nil {
 		handle("GET /metrics", bodiless(cfg.Metrics))
+	}
+	if cfg.UI != nil {
+		// Static files, not API routes: they are not in patterns, which api/openapi.yaml
+		// describes (TestOpenAPIDocument).
+		mux.Handle("GET /ui/", bodiless(cfg.UI))
+		mux.Handle("GET /ui", bodiless(http.RedirectHandler("/ui/", http.StatusMovedPermanently)))
 	}
 	mux.Handle("/", bodiless(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if allow := allowed(patterns, r.URL.Path); allow != "" {

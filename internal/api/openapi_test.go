@@ -147,6 +147,7 @@ func TestOpenAPIDocument(t *testing.T) {
 		{"GET", "/v1/modules", "", bearer, 200},
 		{"GET", "/v1/modules/logger/versions", "", bearer, 200},
 		{"GET", "/v1/modules/nope/versions", "", bearer, 404},
+		{"GET", "/v1/metrics/summary", "", bearer, 200},
 		{"POST", "/hooks/github", push, map[string]string{"X-Hub-Signature-256": sign(push), "X-GitHub-Event": "push"}, 202},
 		{"POST", "/hooks/github", `{}`, map[string]string{"X-Hub-Signature-256": sign(`{}`), "X-GitHub-Event": "ping"}, 200},
 		{"POST", "/hooks/github", push, map[string]string{"X-Hub-Signature-256": sign("x")}, 401},

@@ -72,6 +72,8 @@ type Config struct {
 	// KeepCorruptMirrors is how many corrupt git mirrors moved aside (<data_dir>/git.corrupt-<time>)
 	// are kept for inspection (default 2); the oldest go first.
 	KeepCorruptMirrors int `yaml:"keep_corrupt_mirrors"`
+	// UI serves the read-only web UI at /ui/ (internal/ui); default false.
+	UI bool `yaml:"ui"`
 }
 
 // Git authenticates to a remote repository. Secrets are read from files (or the environment),

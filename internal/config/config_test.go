@@ -135,3 +135,21 @@ func TestHTTPLimits(t *testing.T) {
 		}
 	}
 }
+
+// TestUIKey: the web UI is off by default and on with `ui: true`.
+func TestUIKey(t *testing.T) {
+	if Default().UI {
+		t.Error("the UI is on by default")
+	}
+	path := filepath.Join(t.TempDir(), "actionsd.yaml")
+	if err := os.WriteFile(path, []byte("repo: /r\nui: true\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	c, err := Load(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !c.UI {
+		t.Error("ui: true did not turn the UI on")
+	}
+}

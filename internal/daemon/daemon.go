@@ -32,6 +32,7 @@ import (
 	"github.com/actionsd/actionsd/internal/config"
 	"github.com/actionsd/actionsd/internal/peers"
 	"github.com/actionsd/actionsd/internal/tracing"
+	"github.com/actionsd/actionsd/internal/ui"
 	"github.com/actionsd/actionsd/npmvendor"
 	"github.com/actionsd/actionsd/runner"
 	"github.com/actionsd/actionsd/runner/egress"
@@ -191,6 +192,10 @@ func New(cfg config.Config, opts Options) (*Daemon, error) {
 	if tr != nil {
 		traceContext = tr.TraceContext
 	}
+	var webUI http.Handler
+	if cfg.UI {
+		webUI = ui.Handler("/ui/")
+	}
 	d.peers = newPeers(cfg, instance, ln, registry, log)
 	apiCfg := api.Config{
 		Reconciler:      rec,
@@ -205,6 +210,7 @@ func New(cfg config.Config, opts Options) (*Daemon, error) {
 		Limits:          cfg.HTTP.Limits(),
 		PeerSecret:      cfg.Peers.Secret,
 		TraceContext:    traceContext,
+		UI:              webUI,
 	}
 	if d.peers != nil { // a nil *peers.Set in the interface would not be nil
 		apiCfg.Peers = d.peers

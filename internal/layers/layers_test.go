@@ -33,6 +33,7 @@ var rules = []rule{
 	{"diag/...", []string{"..."}, "a leaf: every step reports with it"},
 	{"internal/tracing/...", []string{"runner/...", "sync/...", "internal/api/...", "internal/daemon/..."},
 		"tracing implements the hooks of the runner, the reconciler and the API without knowing them; the daemon wires it"},
+	{"internal/ui/...", []string{"..."}, "a leaf: static files that read the API over HTTP, like any client"},
 }
 
 // goGit may be imported by gitstore alone: it is the only reader of git.
