@@ -1,0 +1,76 @@
+package main
+
+import (
+	"bytes"
+	"net"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/actionsd/actionsd/internal/clitest"
+)
+
+// Friction a user meets after the first hour (issue 15, items 8 to 11), each driven through the
+// real binary.
+
+// freeAddr returns a loopback address nothing listens on (for now).
+func freeAddr(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	return addr
+}
+
+// TestFrictionStatusWaitsAndNamesTheToken: `status --timeout` waits for a daemon that is still
+// starting (it refuses connections), and a status without a token says how to give one instead of
+// printing the daemon's 401 body.
+func TestFrictionStatusWaitsAndNamesTheToken(t *testing.T) {
+	parent := t.TempDir()
+	onPath(t, parent, "", "actionsd", "init", "my-actions").want(t, 0, "init my-actions")
+	dir := filepath.Join(parent, "my-actions")
+	addr := freeAddr(t)
+
+	// status first, the daemon a moment later.
+	status := exec.Command(cliBinary, "status", "--addr", addr, "--token", "dev-token", "--timeout", "30s")
+	status.Dir, status.Env = dir, clitest.Env(dir)
+	var stOut, stErr bytes.Buffer
+	status.Stdout, status.Stderr = &stOut, &stErr
+	if err := status.Start(); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(700 * time.Millisecond)
+	serve := exec.Command(cliBinary, "serve", "--repo", ".", "--data-dir", ".actionsd/data", "--secrets-file", "secrets.local.yaml",
+		"--token", "dev-token", "--addr", addr, "--poll-interval", "0")
+	serve.Dir, serve.Env = dir, clitest.Env(dir)
+	var logs bytes.Buffer
+	serve.Stdout, serve.Stderr = &logs, &logs
+	if err := serve.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = serve.Process.Kill(); _ = serve.Wait() }()
+	err := status.Wait()
+	if strings.Contains(stErr.String(), "connection refused") && !strings.Contains(stErr.String(), "waiting up to 30s") ||
+		!strings.Contains(stOut.String(), "CONDITION") {
+		t.Fatalf("status --timeout 30s before the daemon listens: %v\nstdout:\n%s\nstderr:\n%s\nlogs:\n%s", err, stOut.String(), stErr.String(), logs.String())
+	}
+
+	res := onPath(t, dir, "", "actionsd", "status", "--addr", addr).want(t, 1, "status without a token")
+	if !strings.Contains(res.stderr, "set ACTIONSD_TOKEN or pass --token") {
+		t.Errorf("status without a token does not say how to give one:\n%s", res.stderr)
+	}
+	res = onPath(t, dir, "", "actionsd", "status", "--addr", addr, "--token", "wrong").want(t, 1, "status --token wrong")
+	if !strings.Contains(res.stderr, "refuses the token") {
+		t.Errorf("status with a wrong token:\n%s", res.stderr)
+	}
+	// Nothing ever listens: status gives up after --timeout, saying so.
+	res = onPath(t, dir, "", "actionsd", "status", "--addr", freeAddr(t), "--timeout", "1s").want(t, 1, "status with no daemon")
+	if !strings.Contains(res.stderr, "no daemon listens at") {
+		t.Errorf("status with no daemon:\n%s", res.stderr)
+	}
+}
