@@ -74,3 +74,22 @@ func TestFrictionStatusWaitsAndNamesTheToken(t *testing.T) {
 		t.Errorf("status with no daemon:\n%s", res.stderr)
 	}
 }
+
+// TestFrictionUnknownConfigKey: a typo in the config file is named as the user wrote it, with
+// the file, the line and the key it resembles; not as a Go type.
+func TestFrictionUnknownConfigKey(t *testing.T) {
+	dir := t.TempDir()
+	cliWrite(t, filepath.Join(dir, "actionsd.yaml"), "repo: .\nbrnach: main\nhttp:\n  request_timeot: 3s\n")
+	for _, args := range [][]string{{"serve", "--config", "actionsd.yaml"}, {"serve", "--config", "actionsd.yaml", "--check-config"}} {
+		res := onPath(t, dir, "", append([]string{"actionsd"}, args...)...).want(t, 1, strings.Join(args, " "))
+		for _, want := range []string{`actionsd.yaml:2: unknown key "brnach" (did you mean "branch"?)`,
+			`actionsd.yaml:4: unknown key "http.request_timeot" (did you mean "request_timeout"?)`} {
+			if !strings.Contains(res.stderr, want) {
+				t.Errorf("%s: no %q in\n%s", strings.Join(args, " "), want, res.stderr)
+			}
+		}
+		if strings.Contains(res.stderr, "config.Config") || strings.Contains(res.stderr, "not found in type") {
+			t.Errorf("%s: the error shows a Go type:\n%s", strings.Join(args, " "), res.stderr)
+		}
+	}
+}

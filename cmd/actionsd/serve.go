@@ -224,7 +224,7 @@ func (f *serveFlags) check(cmd *cobra.Command) error {
 func (f *serveFlags) resolve(fl *pflag.FlagSet) (config.Config, error) {
 	cfg, problems := f.merge(fl)
 	if cfg == nil {
-		return config.Config{}, problems[0]
+		return config.Config{}, errors.Join(problems...)
 	}
 	if len(problems) > 0 {
 		return *cfg, problems[0]
@@ -241,6 +241,9 @@ func (f *serveFlags) merge(fl *pflag.FlagSet) (*config.Config, []error) {
 	if f.config != "" {
 		var err error
 		if cfg, err = config.Load(f.config); err != nil {
+			if j, ok := err.(interface{ Unwrap() []error }); ok {
+				return nil, j.Unwrap()
+			}
 			return nil, []error{err}
 		}
 	}
