@@ -93,3 +93,30 @@ func TestFrictionUnknownConfigKey(t *testing.T) {
 		}
 	}
 }
+
+// TestFrictionSecretsCheckWithoutVault: with Vault unreachable, `secrets check` says the names are
+// unknown, not missing, and exits 3; with no Vault configured it points to --secrets-file; its help
+// lists no flag that means nothing to it.
+func TestFrictionSecretsCheckWithoutVault(t *testing.T) {
+	parent := t.TempDir()
+	onPath(t, parent, "", "actionsd", "init", "my-actions").want(t, 0, "init my-actions")
+	dir := filepath.Join(parent, "my-actions")
+	t.Setenv("VAULT_TOKEN", "not-a-token")
+
+	res := onPath(t, dir, "", "actionsd", "secrets", "check", "--vault-addr", "http://"+freeAddr(t), "--vault-client-timeout", "5s")
+	if res.code != exitSecretsUnknown || strings.Contains(res.stdout, "MISSING") ||
+		!strings.Contains(res.stdout, "API_KEY      unknown (Vault unreachable: dial tcp") || !strings.Contains(res.stderr, "Vault is unreachable") {
+		t.Errorf("secrets check, Vault unreachable: exit %d, want %d, names unknown\nstdout:\n%s\nstderr:\n%s", res.code, exitSecretsUnknown, res.stdout, res.stderr)
+	}
+
+	res = onPath(t, dir, "", "actionsd", "secrets", "check").want(t, exitUsage, "secrets check with no Vault")
+	if !strings.Contains(res.stderr, "--secrets-file secrets.local.yaml") {
+		t.Errorf("secrets check with no Vault does not point to the local secrets file:\n%s", res.stderr)
+	}
+	onPath(t, dir, "", "actionsd", "secrets", "check", "--secrets-file", "secrets.local.yaml").want(t, 0, "secrets check --secrets-file")
+
+	res = onPath(t, dir, "", "actionsd", "secrets", "check", "--help").want(t, 0, "secrets check --help")
+	if strings.Contains(res.stdout, "--vault-poll-interval") || !strings.Contains(res.stdout, "--vault-addr") {
+		t.Errorf("secrets check --help:\n%s", res.stdout)
+	}
+}
