@@ -51,7 +51,7 @@ Vault is configured as for serve: VAULT_ADDR, VAULT_TOKEN or AppRole/Kubernetes 
 variables, and the --vault-* flags. Without Vault, --secrets-file checks a local secrets file.`,
 		Example: `  VAULT_ADDR=https://vault:8200 VAULT_TOKEN=… actionsd secrets check -C ./actions-repo --vault-prefix actionsd/prod
   actionsd secrets check --secrets-file secrets.local.yaml`,
-		Args:    cobra.NoArgs,
+		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			var src vaultsecrets.Source
 			if secretsFile != "" {
