@@ -3,6 +3,9 @@ package main
 import (
 	"bytes"
 	"net"
+	"net/http/cgi"
+	"net/http/httptest"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
@@ -119,4 +122,113 @@ func TestFrictionSecretsCheckWithoutVault(t *testing.T) {
 	if strings.Contains(res.stdout, "--vault-poll-interval") || !strings.Contains(res.stdout, "--vault-addr") {
 		t.Errorf("secrets check --help:\n%s", res.stdout)
 	}
+}
+
+// TestFrictionProgress: lock and vendor say what they do, a line a phase when their output is not
+// a terminal, a bar on a terminal (the binary under script(1), which gives it one).
+func TestFrictionProgress(t *testing.T) {
+	reg, _ := npmTestRegistry(t)
+	t.Setenv("ACTIONSD_CACHE_DIR", t.TempDir())
+	repo := newGitRepo(t)
+	repo.write(".npmrc", npmrc(reg))
+	repo.write("triggers.yaml", "post-login: [plain]\n")
+	repo.write("actions/plain/action.yaml", "trigger: post-login\ndependencies:\n  actionsd-plain: ^1.0.0\n")
+	repo.write("actions/plain/index.js", "const { add } = require('actionsd-plain');\nexports.onExecutePostLogin = async () => { add(1, 2); };\n")
+
+	res := run(t, repo.dir, "", "lock").want(t, 0, "lock")
+	for _, want := range []string{"resolving npm packages…\n", "resolving npm packages: 1 done in ", "fetching npm packages: 1 to go\n", "fetching npm packages: 1 done, "} {
+		if !strings.Contains(res.stderr, want) {
+			t.Errorf("lock: no %q on stderr:\n%s", want, res.stderr)
+		}
+	}
+	res = run(t, repo.dir, "", "vendor").want(t, 0, "vendor")
+	if !strings.Contains(res.stderr, "vendoring npm tarballs: 1 to go\n") || !strings.Contains(res.stderr, "vendoring npm tarballs: 1 done, ") {
+		t.Errorf("vendor: no line per phase on stderr:\n%s", res.stderr)
+	}
+	if strings.Contains(res.stderr, "\r") {
+		t.Errorf("vendor draws a bar on a pipe:\n%q", res.stderr)
+	}
+
+	script, err := exec.LookPath("script")
+	if err != nil {
+		t.Skip("script(1) is not installed (util-linux): no terminal to test the bar on")
+	}
+	if err := os.RemoveAll(filepath.Join(repo.dir, "vendor")); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(script, "-qec", cliBinary+" vendor", "/dev/null")
+	cmd.Dir, cmd.Env = repo.dir, clitest.Env(repo.dir)
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("vendor on a terminal: %v\n%q", err, out)
+	}
+	if !strings.Contains(string(out), "\r\x1b[Kvendoring npm tarballs [========================] 1/1  ") {
+		t.Errorf("vendor on a terminal draws no bar:\n%q", out)
+	}
+}
+
+// TestFrictionServeProgress: a daemon's first clone of a remote repository and its first npm
+// install log a line when they start and one when they end.
+func TestFrictionServeProgress(t *testing.T) {
+	reg, _ := npmTestRegistry(t)
+	repo := newGitRepo(t)
+	repo.write(".npmrc", npmrc(reg))
+	repo.write("triggers.yaml", "post-login: [plain]\n")
+	repo.write("actions/plain/action.yaml", "trigger: post-login\ndependencies:\n  actionsd-plain: ^1.0.0\n")
+	repo.write("actions/plain/index.js", "const { add } = require('actionsd-plain');\nexports.onExecutePostLogin = async () => { add(1, 2); };\n")
+	t.Setenv("ACTIONSD_CACHE_DIR", t.TempDir())
+	run(t, repo.dir, "", "lock").want(t, 0, "lock")
+	repo.commit("an action with a package")
+	root := t.TempDir()
+	gitIn(t, root, "clone", "-q", "--bare", repo.dir, filepath.Join(root, "r.git"))
+	url := serveGitHTTP(t, root) + "/r.git"
+
+	dir := t.TempDir()
+	secrets := filepath.Join(dir, "secrets.yaml")
+	cliWrite(t, secrets, "modules: {}\n")
+	serve := exec.Command(cliBinary, "serve", "--repo", url, "--data-dir", filepath.Join(dir, "data"), "--secrets-file", secrets,
+		"--token", "tok", "--addr", freeAddr(t), "--poll-interval", "0", "--log-format", "json")
+	serve.Dir, serve.Env = dir, clitest.Env(dir)
+	var logs lockedBuffer
+	serve.Stdout, serve.Stderr = &logs, &logs
+	if err := serve.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = serve.Process.Kill(); _ = serve.Wait() }()
+	wants := []string{`"msg":"cloning ` + url + `"`, `"msg":"cloning ` + url + ` done"`,
+		`"msg":"fetching npm packages","total":1`, `"msg":"fetching npm packages done","done":1`}
+	deadline := time.Now().Add(time.Minute)
+	for {
+		missing := ""
+		for _, w := range wants {
+			if !strings.Contains(logs.String(), w) {
+				missing = w
+				break
+			}
+		}
+		if missing == "" {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("serve logs no %s:\n%s", missing, logs.String())
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+// serveGitHTTP serves the bare repositories under root over git's smart HTTP protocol (git
+// http-backend) and returns the server's URL.
+func serveGitHTTP(t *testing.T, root string) string {
+	t.Helper()
+	gitPath, err := exec.LookPath("git")
+	if err != nil {
+		t.Skip("git is not installed")
+	}
+	srv := httptest.NewServer(&cgi.Handler{
+		Path: gitPath,
+		Args: []string{"http-backend"},
+		Env:  []string{"GIT_PROJECT_ROOT=" + root, "GIT_HTTP_EXPORT_ALL=1", "GIT_CONFIG_NOSYSTEM=1", "GIT_CONFIG_GLOBAL=/dev/null"},
+	})
+	t.Cleanup(srv.Close)
+	return srv.URL
 }

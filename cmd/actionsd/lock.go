@@ -2,9 +2,13 @@ package main
 
 import (
 	"fmt"
+	"io"
+	"time"
 
 	"github.com/spf13/cobra"
 
+	"github.com/actionsd/actionsd/internal/progress"
+	"github.com/actionsd/actionsd/internal/tty"
 	"github.com/actionsd/actionsd/lockfile"
 	"github.com/actionsd/actionsd/npmvendor"
 	"github.com/actionsd/actionsd/review"
@@ -52,6 +56,15 @@ other sections (published module versions) are kept as they are.`,
 	return cmd
 }
 
+// progressTo reports long work on w: a bar redrawn on a terminal, else a line when each phase
+// starts and ends.
+func progressTo(w io.Writer) progress.Reporter {
+	if width, ok := tty.Terminal(w); ok {
+		return progress.Bar(w, width, 100*time.Millisecond)
+	}
+	return progress.Lines(func(e progress.Event) { fmt.Fprintln(w, e) })
+}
+
 // lockOptions are lock's flags beyond the registry's.
 type lockOptions struct {
 	maxDeps     int
@@ -69,7 +82,7 @@ func runLock(cmd *cobra.Command, f *npmFlags, opts lockOptions) error {
 		return err
 	}
 	res, err := npmvendor.LockRepo(cmd.Context(), f.dir, owners, prev, npmvendor.RepoOptions{Registries: f.registries,
-		MaxDependencies: opts.maxDeps, NodeVersion: opts.nodeVersion, Bundle: opts.bundle})
+		MaxDependencies: opts.maxDeps, NodeVersion: opts.nodeVersion, Bundle: opts.bundle, Progress: progressTo(cmd.ErrOrStderr())})
 	for _, w := range res.Warnings {
 		fmt.Fprintln(cmd.ErrOrStderr(), "warning:", w)
 	}

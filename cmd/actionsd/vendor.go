@@ -33,7 +33,7 @@ the manifests (run actionsd lock first).`,
 			if err := npmvendor.CheckManifests(lock, owners); err != nil {
 				return err
 			}
-			var opts npmvendor.VendorOptions
+			opts := npmvendor.VendorOptions{Progress: progressTo(cmd.ErrOrStderr())}
 			if len(lock.Packages) > 0 {
 				// A registry is needed only for tarballs not vendored yet; say so only then.
 				if regs, err := f.registries(); err == nil {
