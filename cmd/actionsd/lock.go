@@ -41,7 +41,9 @@ func newLockCmd() *cobra.Command {
 rewrites "latest" and ranges in action.yaml and module.yaml to the exact versions chosen, and writes
 actionsd.lock with every package of each tree (name, version, integrity and the tarball's path
 relative to its registry). Versions that are already locked and still declared are kept. The lock's
-other sections (published module versions) are kept as they are.`,
+other sections (published module versions) are kept as they are.
+
+Progress goes to standard error: a bar on a terminal, else a line as each phase starts and ends.`,
 		Example: `  actionsd lock
   actionsd lock -C ../actions-repo --registry "$NPM_CONFIG_REGISTRY"`,
 		Args: cobra.NoArgs,

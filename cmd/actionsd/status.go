@@ -33,7 +33,10 @@ func newStatusCmd() *cobra.Command {
 		Use:   "status",
 		Short: "Show what a running daemon serves: conditions, commits, objects and errors",
 		Long: `status calls GET /v1/status of a running daemon and prints it. It exits 0 when the daemon
-is Ready (it serves the last commit it attempted), 1 otherwise.`,
+is Ready (it serves the last commit it attempted), 1 otherwise.
+
+The API token is --token or ACTIONSD_TOKEN. A daemon that is starting refuses connections until it
+listens: status asks again until --timeout has passed.`,
 		Example: `  ACTIONSD_TOKEN=… actionsd status --addr http://127.0.0.1:8080
   actionsd status --json | jq .conditions`,
 		Args: cobra.NoArgs,
