@@ -151,7 +151,7 @@ func TestFrictionProgress(t *testing.T) {
 
 	script, err := exec.LookPath("script")
 	if err != nil {
-		t.Skip("script(1) is not installed (util-linux): no terminal to test the bar on")
+		t.Skip("script(1) is not installed (bsdutils; .ci/run installs it): no terminal to test the bar on")
 	}
 	if err := os.RemoveAll(filepath.Join(repo.dir, "vendor")); err != nil {
 		t.Fatal(err)
