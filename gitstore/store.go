@@ -30,6 +30,7 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/actionsd/actionsd/diag"
+	"github.com/actionsd/actionsd/internal/progress"
 	"github.com/actionsd/actionsd/lockfile"
 )
 
@@ -71,6 +72,9 @@ type Options struct {
 	// KeepCorrupt is how many corrupt mirrors moved aside (<DataDir>/git.corrupt-<time>) are
 	// kept for inspection, the newest; 0 deletes a corrupt mirror at once.
 	KeepCorrupt int
+	// Progress is told of the first clone of a remote repository, with the server's own progress
+	// messages; nil: silent.
+	Progress progress.Reporter
 }
 
 // Store is one repository mirrored under a data dir. Fetch brings the mirror up to date and
@@ -266,14 +270,26 @@ func (s *Store) fetch(ctx context.Context) (unchanged bool, err error) {
 	if same {
 		return true, nil
 	}
-	err = repo.FetchContext(ctx, &git.FetchOptions{
+	opts := &git.FetchOptions{
 		RemoteName: remoteName,
 		RefSpecs:   fetchRefSpecs(s.opts.Branch),
 		Auth:       s.opts.Auth,
 		Tags:       git.NoTags, // the refspecs name every tag already
 		Force:      true,
 		Prune:      true,
-	})
+	}
+	phase := progress.Begin(nil, "", 0)
+	if _, rerr := repo.Reference(plumbing.NewBranchReferenceName(s.opts.Branch), false); rerr != nil && s.opts.Progress != nil {
+		// The first clone: the one fetch that may take minutes.
+		phase = s.opts.Progress.Begin("cloning "+redact(s.opts.URL), 0)
+		opts.Progress = progress.NoteWriter(phase)
+	}
+	err = repo.FetchContext(ctx, opts)
+	if errors.Is(err, git.NoErrAlreadyUpToDate) {
+		phase.End(nil)
+	} else {
+		phase.End(err)
+	}
 	s.refsChanged(repo)
 	if err != nil && !errors.Is(err, git.NoErrAlreadyUpToDate) {
 		return false, fmt.Errorf("fetch %s: %w", redact(s.opts.URL), err)

@@ -23,6 +23,7 @@ import (
 
 	"go.uber.org/zap"
 
+	"github.com/actionsd/actionsd/internal/progress"
 	"github.com/actionsd/actionsd/jsdeps"
 	"github.com/actionsd/actionsd/lockfile"
 )
@@ -58,6 +59,8 @@ type InstallerOptions struct {
 	// links) after the bundle is returned, for a long-running process; a command that exits soon
 	// after leaves it false, so that nothing is left behind.
 	RemoveLayoutsInBackground bool
+	// Progress is told of each install that downloads tarballs; nil: silent.
+	Progress progress.Reporter
 }
 
 // Installer installs owners from a lock: it never resolves anything. It is safe for concurrent
@@ -73,6 +76,7 @@ type Installer struct {
 	changed     func() bool             // InstallerOptions.RegistriesChanged; nil: never
 
 	backgroundRemove bool // InstallerOptions.RemoveLayoutsInBackground
+	progress         progress.Reporter
 	metrics          *Metrics
 	limits           Limits
 	logger           *zap.Logger
@@ -129,7 +133,7 @@ func NewInstaller(opts InstallerOptions) (*Installer, error) {
 	}
 	i := &Installer{
 		dir: opts.Dir, vendorDir: opts.VendorDir, limits: opts.Limits.withDefaults(), logger: opts.Logger,
-		backgroundRemove: opts.RemoveLayoutsInBackground, metrics: opts.Metrics,
+		backgroundRemove: opts.RemoveLayoutsInBackground, metrics: opts.Metrics, progress: opts.Progress,
 		bundles: map[string]*jsdeps.Bundle{}, used: map[string]*useRecord{}, inflight: map[string]*flight{},
 	}
 	if i.logger == nil {
@@ -607,9 +611,27 @@ func (i *Installer) fetchAll(ctx context.Context, pkgs map[string]*lockfile.Pack
 	var wg sync.WaitGroup
 	dirs, failed = map[string]string{}, map[string]error{}
 	var errs []error
+	// A phase that begins with the first tarball fetched: a warm start says nothing, and pays
+	// nothing.
+	phase := progress.Begin(nil, "", 0)
+	if i.progress != nil {
+		lp := &lazyPhase{begin: func() progress.Phase {
+			missing := 0
+			for _, p := range pkgs {
+				if name, err := cacheName(p.Integrity); err == nil {
+					if _, err := os.Stat(filepath.Join(i.dir, "pkg", name)); err != nil {
+						missing++
+					}
+				}
+			}
+			return i.progress.Begin("fetching npm packages", missing)
+		}}
+		phase = lp
+		defer func() { lp.End(err) }()
+	}
 	for k, p := range pkgs {
 		wg.Go(func() {
-			dir, err := i.fetchFrom(ctx, p, vendor)
+			dir, err := i.fetchFrom(ctx, p, vendor, phase)
 			mu.Lock()
 			defer mu.Unlock()
 			switch {
@@ -632,11 +654,12 @@ func (i *Installer) fetchAll(ctx context.Context, pkgs map[string]*lockfile.Pack
 func (i *Installer) Fetch(ctx context.Context, p *lockfile.Package) (string, error) {
 	i.pruneMu.RLock()
 	defer i.pruneMu.RUnlock()
-	return i.fetchFrom(ctx, p, nil)
+	return i.fetchFrom(ctx, p, nil, progress.Begin(nil, "", 0))
 }
 
 // fetchFrom is Fetch, reading vendor (see InstallVendored) before the vendor folder.
-func (i *Installer) fetchFrom(ctx context.Context, p *lockfile.Package, vendor fs.FS) (string, error) {
+// Tarballs read count on phase.
+func (i *Installer) fetchFrom(ctx context.Context, p *lockfile.Package, vendor fs.FS, phase progress.Phase) (string, error) {
 	name, err := cacheName(p.Integrity)
 	if err != nil {
 		return "", &PackageError{p.Name, p.Version, err}
@@ -660,9 +683,11 @@ func (i *Installer) fetchFrom(ctx context.Context, p *lockfile.Package, vendor f
 	f = &flight{done: make(chan struct{}), dir: dir}
 	i.inflight["pkg:"+name] = f
 	i.mu.Unlock()
-	f.err = i.fetch(ctx, p, dir, vendor)
+	f.err = i.fetch(ctx, p, dir, vendor, phase)
 	if f.err != nil {
 		f.err = &PackageError{p.Name, p.Version, f.err}
+	} else {
+		phase.Add(1, 0)
 	}
 	i.mu.Lock()
 	delete(i.inflight, "pkg:"+name)
@@ -671,7 +696,8 @@ func (i *Installer) fetchFrom(ctx context.Context, p *lockfile.Package, vendor f
 	return f.dir, f.err
 }
 
-func (i *Installer) fetch(ctx context.Context, p *lockfile.Package, dir string, vendor fs.FS) (err error) {
+func (i *Installer) fetch(ctx context.Context, p *lockfile.Package, dir string, vendor fs.FS, phase progress.Phase) (err error) {
+	phase.Add(0, 0) // a lazyPhase begins
 	algo, want, err := parseIntegrity(p.Integrity)
 	if err != nil {
 		return err
@@ -691,7 +717,7 @@ func (i *Installer) fetch(ctx context.Context, p *lockfile.Package, dir string, 
 		return err
 	}
 	defer os.RemoveAll(tmp)
-	vr := &verifyingReader{r: body, h: newHash(algo), max: i.limits.MaxTarball, algo: algo}
+	vr := &verifyingReader{r: progress.CountingReader(body, phase), h: newHash(algo), max: i.limits.MaxTarball, algo: algo}
 	xerr := extract(vr, tmp, i.limits)
 	// The digest decides first: a tarball that is not the locked one is reported as such, whatever
 	// else is wrong with it.
@@ -849,4 +875,29 @@ func layoutDeps(p *lockfile.Package, pkgs map[string]*lockfile.Package, closure 
 		}
 	}
 	return out
+}
+
+// lazyPhase is a progress phase that begins on its first use, so that work that turns out to have
+// nothing to do reports nothing.
+type lazyPhase struct {
+	begin func() progress.Phase
+	once  sync.Once
+	p     progress.Phase
+}
+
+func (l *lazyPhase) get() progress.Phase {
+	l.once.Do(func() { l.p = l.begin() })
+	return l.p
+}
+
+func (l *lazyPhase) Add(items int, bytes int64) { l.get().Add(items, bytes) }
+func (l *lazyPhase) Note(text string)           { l.get().Note(text) }
+
+// End ends the phase if it began.
+func (l *lazyPhase) End(err error) {
+	began := true
+	l.once.Do(func() { began = false })
+	if began {
+		l.p.End(err)
+	}
 }

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/actionsd/actionsd/internal/progress"
 	"github.com/actionsd/actionsd/lockfile"
 )
 
@@ -44,6 +45,8 @@ type RepoOptions struct {
 	// Bundle installs and bundles each owner's dependencies once the lock is written, as the
 	// daemon will, for RepoLock.BundleWarnings.
 	Bundle bool
+	// Progress is told of resolving and of the tarballs fetched to bundle; nil: silent.
+	Progress progress.Reporter
 }
 
 // RepoLock is what LockRepo did, filled step by step: on an error, the steps before it.
@@ -83,7 +86,7 @@ func LockRepo(ctx context.Context, dir string, owners map[string]Manifest, prev 
 			return out, err
 		}
 	}
-	r := &Resolver{Registries: regs, MaxDependencies: opts.MaxDependencies, NodeVersion: opts.NodeVersion}
+	r := &Resolver{Registries: regs, MaxDependencies: opts.MaxDependencies, NodeVersion: opts.NodeVersion, Progress: opts.Progress}
 	res, err := r.Lock(ctx, declared, prev)
 	if err != nil {
 		return out, err
@@ -121,7 +124,7 @@ func LockRepo(ctx context.Context, dir string, owners map[string]Manifest, prev 
 	}
 	out.Lock = res.Lock
 	if opts.Bundle && len(declared) > 0 {
-		out.BundleWarnings = bundleWarnings(ctx, dir, regs, res.Lock, owners, slices.Sorted(maps.Keys(declared)))
+		out.BundleWarnings = bundleWarnings(ctx, dir, regs, res.Lock, owners, slices.Sorted(maps.Keys(declared)), opts.Progress)
 	}
 	return out, nil
 }
@@ -131,7 +134,7 @@ func LockRepo(ctx context.Context, dir string, owners map[string]Manifest, prev 
 // of the CLI's cache), and says each require of a package that is not installed (it throws when
 // it runs) and each set that does not bundle. The lock is written either way: resolving
 // succeeded. Tarballs come from the repository's vendor/npm/ when it has them.
-func bundleWarnings(ctx context.Context, repoDir string, regs *Registries, lock *lockfile.Lock, owners map[string]Manifest, keys []string) []string {
+func bundleWarnings(ctx context.Context, repoDir string, regs *Registries, lock *lockfile.Lock, owners map[string]Manifest, keys []string, pr progress.Reporter) []string {
 	var warnings []string
 	dir, err := os.MkdirTemp("", "actionsd-lock-")
 	if err != nil {
@@ -139,7 +142,7 @@ func bundleWarnings(ctx context.Context, repoDir string, regs *Registries, lock 
 	}
 	defer os.RemoveAll(dir)
 	inst, err := NewInstaller(InstallerOptions{Dir: dir, Registries: regs, Timeout: 20 * time.Second, Retries: 1,
-		VendorDir: filepath.Join(repoDir, filepath.FromSlash(VendorDir))})
+		VendorDir: filepath.Join(repoDir, filepath.FromSlash(VendorDir)), Progress: pr})
 	if err != nil {
 		return []string{fmt.Sprintf("dependencies not bundled: %v", err)}
 	}

@@ -18,6 +18,7 @@ import (
 
 	"go.uber.org/zap"
 
+	"github.com/actionsd/actionsd/internal/progress"
 	"github.com/actionsd/actionsd/jsdeps"
 	"github.com/actionsd/actionsd/lockfile"
 )
@@ -54,6 +55,7 @@ type RepoInstallerOptions struct {
 	MaxNpmrc  int64         // the largest .npmrc read from Repo (repo_limits.max_manifest_size)
 	Metrics   *Metrics
 	Logger    *zap.Logger
+	Progress  progress.Reporter // told of each install that downloads tarballs; nil: silent
 }
 
 // RepoInstaller is the daemon's installer (prepare.Installer): an Installer over the cache in
@@ -109,7 +111,7 @@ func (n *RepoInstaller) Install(ctx context.Context, req InstallRequest) (*jsdep
 		}
 		return InstallerOptions{
 			Dir: n.opts.Dir, LoadRegistries: load, RegistriesChanged: n.npmrcChanged,
-			Logger: log, Metrics: n.opts.Metrics, RemoveLayoutsInBackground: true,
+			Logger: log, Metrics: n.opts.Metrics, RemoveLayoutsInBackground: true, Progress: n.opts.Progress,
 		}, nil
 	})
 	if err != nil {

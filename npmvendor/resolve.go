@@ -14,6 +14,7 @@ import (
 
 	"go.uber.org/zap"
 
+	"github.com/actionsd/actionsd/internal/progress"
 	"github.com/actionsd/actionsd/lockfile"
 )
 
@@ -35,6 +36,8 @@ type Resolver struct {
 	// DefaultNodeVersion): as npm does, a range or "latest" resolves to the newest version whose
 	// engines.node admits it when there is one.
 	NodeVersion string
+	// Progress is told of the packages whose metadata was read; nil: silent.
+	Progress progress.Reporter
 }
 
 // Result is what Lock resolved.
@@ -102,7 +105,7 @@ func (r *Resolver) client() *client {
 // Packages are replaced, the other sections are kept. A locked version that still satisfies what
 // is declared is kept, and so are the locked resolutions below it (no registry request is made for
 // a tree that is fully locked). Errors name the owner, the package and the version.
-func (r *Resolver) Lock(ctx context.Context, owners map[string]map[string]string, prev *lockfile.Lock) (*Result, error) {
+func (r *Resolver) Lock(ctx context.Context, owners map[string]map[string]string, prev *lockfile.Lock) (_ *Result, err error) {
 	if r.Registries == nil {
 		return nil, errors.New("npm: no registry configured")
 	}
@@ -129,7 +132,12 @@ func (r *Resolver) Lock(ctx context.Context, owners map[string]map[string]string
 		c: r.client(), prev: prev, sem: make(chan struct{}, conc), logger: logger,
 		packs: map[string]*packEntry{}, picks: map[string]*pickEntry{}, pkgs: map[string]*lockfile.Package{},
 		seen: map[string]bool{}, nodeVersion: nodeVersion, nodeLabel: nodeLabel,
+		phase: progress.Begin(nil, "", 0),
 	}
+	if len(owners) > 0 {
+		run.phase = progress.Begin(r.Progress, "resolving npm packages", 0)
+	}
+	defer func() { run.phase.End(err) }()
 	res := &Result{Pinned: map[string]map[string]string{}}
 	names := sortedKeys(owners)
 	var errs []error
@@ -424,6 +432,7 @@ type resolveRun struct {
 	nodeLabel   string // as configured, for messages
 	sem         chan struct{}
 	logger      *zap.Logger
+	phase       progress.Phase // a package resolved: its metadata read
 	wg          sync.WaitGroup
 
 	mu       sync.Mutex
@@ -453,6 +462,9 @@ func (run *resolveRun) packument(ctx context.Context, name string) (*packument, 
 		}
 		defer func() { <-run.sem }()
 		e.p, e.err = run.c.packument(ctx, name)
+		if e.err == nil {
+			run.phase.Add(1, 0)
+		}
 	})
 	return e.p, e.err
 }

@@ -13,6 +13,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/actionsd/actionsd/internal/progress"
 	"github.com/actionsd/actionsd/lockfile"
 )
 
@@ -27,6 +28,7 @@ type VendorOptions struct {
 	Retries     int
 	Concurrency int // parallel downloads (0: 16)
 	Limits      Limits
+	Progress    progress.Reporter // told of the tarballs checked and downloaded; nil: silent
 }
 
 // Vendor copies every tarball of lock into repoDir/vendor/npm/, at its registry-relative path, and
@@ -53,6 +55,7 @@ func Vendor(ctx context.Context, lock *lockfile.Lock, repoDir string, opts Vendo
 		conc = 16
 	}
 	sem := make(chan struct{}, conc)
+	phase := progress.Begin(opts.Progress, "vendoring npm tarballs", len(lock.Packages))
 	want := map[string]bool{}
 	var mu sync.Mutex
 	var wg sync.WaitGroup
@@ -71,17 +74,21 @@ func Vendor(ctx context.Context, lock *lockfile.Lock, repoDir string, opts Vendo
 			defer wg.Done()
 			sem <- struct{}{}
 			defer func() { <-sem }()
-			if err := vendorOne(ctx, c, p, dst, tmpDir, limits); err != nil {
+			if err := vendorOne(ctx, c, p, dst, tmpDir, limits, phase); err != nil {
 				mu.Lock()
 				errs = append(errs, &PackageError{p.Name, p.Version, err})
 				mu.Unlock()
+				return
 			}
+			phase.Add(1, 0)
 		}()
 	}
 	wg.Wait()
 	if err := joinSorted(errs); err != nil {
+		phase.End(err)
 		return 0, err
 	}
+	phase.End(nil)
 	// Prune what the lock does not name, then empty folders, deepest first.
 	var dirs []string
 	err = filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
@@ -112,7 +119,7 @@ func Vendor(ctx context.Context, lock *lockfile.Lock, repoDir string, opts Vendo
 	return len(want), nil
 }
 
-func vendorOne(ctx context.Context, c *client, p *lockfile.Package, dst, tmpDir string, limits Limits) error {
+func vendorOne(ctx context.Context, c *client, p *lockfile.Package, dst, tmpDir string, limits Limits, phase progress.Phase) error {
 	algo, digest, err := parseIntegrity(p.Integrity)
 	if err != nil {
 		return err
@@ -139,7 +146,7 @@ func vendorOne(ctx context.Context, c *client, p *lockfile.Package, dst, tmpDir 
 		return err
 	}
 	defer os.Remove(tmp.Name())
-	vr := &verifyingReader{r: resp.Body, h: newHash(algo), max: limits.MaxTarball, algo: algo}
+	vr := &verifyingReader{r: progress.CountingReader(resp.Body, phase), h: newHash(algo), max: limits.MaxTarball, algo: algo}
 	if _, err := io.Copy(tmp, vr); err != nil {
 		tmp.Close()
 		return err

@@ -3,6 +3,7 @@ package vaultsecrets
 import (
 	"context"
 	"errors"
+	"net"
 	"slices"
 	"sort"
 )
@@ -24,7 +25,13 @@ type OwnerCheck struct {
 	Present    []string `json:"present"`
 	Missing    []string `json:"missing"`
 	Undeclared []string `json:"undeclared,omitempty"` // keys Vault holds that the manifest does not declare
-	Error      string   `json:"error,omitempty"`
+	// Unknown are the names that could not be checked: the path could not be read (Error says
+	// why). They are neither present nor missing.
+	Unknown []string `json:"unknown,omitempty"`
+	// Unreachable is set when the path could not be read because Vault did not answer.
+	Unreachable bool   `json:"unreachable,omitempty"`
+	Reason      string `json:"reason,omitempty"` // when Unreachable: the network error, in short
+	Error       string `json:"error,omitempty"`
 }
 
 // CheckCounts are a Check's totals.
@@ -32,11 +39,16 @@ type CheckCounts struct {
 	Declared   int `json:"declared"`
 	Missing    int `json:"missing"`
 	Unreadable int `json:"unreadable"`
+	Unknown    int `json:"unknown,omitempty"` // names of unreadable paths: not known present or missing
+	// Unreachable counts the paths not read because Vault did not answer (of Unreadable).
+	Unreachable int `json:"unreachable,omitempty"`
 }
 
 // CheckNames reads each declaring owner's secret from src and compares its keys with the names
 // declared, owners in order of Owner.String. problems are the manifests' problems, carried into
 // Errors. The check is OK when no name is missing, every path was read and there is no problem.
+// The names of a path that cannot be read are Unknown, not Missing; once Vault does not answer
+// (a network error), the owners after are not asked again and are unknown for the same reason.
 func CheckNames(ctx context.Context, src Source, declared map[Owner][]string, problems []string) Check {
 	res := Check{Errors: problems, Owners: []OwnerCheck{}}
 	owners := make([]Owner, 0, len(declared))
@@ -44,11 +56,20 @@ func CheckNames(ctx context.Context, src Source, declared map[Owner][]string, pr
 		owners = append(owners, o)
 	}
 	sort.Slice(owners, func(i, j int) bool { return owners[i].String() < owners[j].String() })
+	var down error // Vault's network error, once it did not answer
 	for _, o := range owners {
 		names := slices.Sorted(slices.Values(declared[o]))
 		oc := OwnerCheck{Owner: o.String(), Present: []string{}, Missing: []string{}}
 		res.Counts.Declared += len(names)
-		sec, err := src.Read(ctx, o)
+		var (
+			sec *Secret
+			err error
+		)
+		if down != nil {
+			err = down
+		} else {
+			sec, err = src.Read(ctx, o)
+		}
 		var nf *NotFoundError
 		switch {
 		case errors.As(err, &nf):
@@ -58,9 +79,14 @@ func CheckNames(ctx context.Context, src Source, declared map[Owner][]string, pr
 			res.Counts.Missing += len(names)
 		case err != nil:
 			oc.Error = err.Error()
-			oc.Missing = names
-			res.Counts.Missing += len(names)
+			oc.Unknown = names
+			res.Counts.Unknown += len(names)
 			res.Counts.Unreadable++
+			if reason := unreachable(err); reason != "" {
+				down = err
+				oc.Unreachable, oc.Reason = true, reason
+				res.Counts.Unreachable++
+			}
 		default:
 			oc.Path, oc.Version = sec.Path, sec.Version
 			_, missing := sec.Values.Pick(names)
@@ -82,6 +108,23 @@ func CheckNames(ctx context.Context, src Source, declared map[Owner][]string, pr
 	}
 	res.OK = res.Counts.Missing == 0 && res.Counts.Unreadable == 0 && len(res.Errors) == 0
 	return res
+}
+
+// unreachable returns, when err is a failure to reach Vault (connect, DNS, timeout) rather than an
+// answer from it, that failure in short ("dial tcp 10.0.0.1:8200: connect: connection refused");
+// else "".
+func unreachable(err error) string {
+	var op *net.OpError
+	var dns *net.DNSError
+	switch {
+	case errors.As(err, &op):
+		return op.Error()
+	case errors.As(err, &dns):
+		return dns.Error()
+	case errors.Is(err, context.DeadlineExceeded):
+		return "no answer in time"
+	}
+	return ""
 }
 
 // NameChecker says which secret names a Source holds for an owner, reading names only: it is

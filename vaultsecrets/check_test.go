@@ -36,7 +36,7 @@ func TestCheckNames(t *testing.T) {
 		{name: "no secret at the path", declared: map[vaultsecrets.Owner][]string{mod("none"): {"B", "A"}},
 			want: `{"ok":false,"owners":[{"owner":"modules/none","path":"secret/actionsd/modules/none","present":[],"missing":["A","B"],"error":"no secret at secret/actionsd/modules/none"}],"counts":{"declared":2,"missing":2,"unreadable":0}}`},
 		{name: "unreadable owner", declared: map[vaultsecrets.Owner][]string{{Kind: "nonsense", Name: "x"}: {"A"}},
-			want: `"counts":{"declared":1,"missing":1,"unreadable":1}`},
+			want: `"counts":{"declared":1,"missing":0,"unreadable":1,"unknown":1}`},
 		{name: "manifest problems fail the check", problems: []string{"modules/x/module.yaml:1:1: bad"},
 			want: `{"ok":false,"owners":[],"errors":["modules/x/module.yaml:1:1: bad"],"counts":{"declared":0,"missing":0,"unreadable":0}}`},
 	}

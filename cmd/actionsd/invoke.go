@@ -43,6 +43,7 @@ modules: {logger: {API_KEY: ...}}, actions: {...}), by default secrets.local.yam
 the repository when there is one; without any, declared secrets are empty. A value that uses
 ${ACTIONSD_SINK} (as "${ACTIONSD_SINK}/logs") gets the URL of a log sink that invoke starts on
 loopback and that prints what it receives.
+
 Without --event, the trigger's sample event is used. fetch reaches only public addresses unless
 --egress-allow names more.
 

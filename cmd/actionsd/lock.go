@@ -2,9 +2,13 @@ package main
 
 import (
 	"fmt"
+	"io"
+	"time"
 
 	"github.com/spf13/cobra"
 
+	"github.com/actionsd/actionsd/internal/progress"
+	"github.com/actionsd/actionsd/internal/tty"
 	"github.com/actionsd/actionsd/lockfile"
 	"github.com/actionsd/actionsd/npmvendor"
 	"github.com/actionsd/actionsd/review"
@@ -37,7 +41,9 @@ func newLockCmd() *cobra.Command {
 rewrites "latest" and ranges in action.yaml and module.yaml to the exact versions chosen, and writes
 actionsd.lock with every package of each tree (name, version, integrity and the tarball's path
 relative to its registry). Versions that are already locked and still declared are kept. The lock's
-other sections (published module versions) are kept as they are.`,
+other sections (published module versions) are kept as they are.
+
+Progress goes to standard error: a bar on a terminal, else a line as each phase starts and ends.`,
 		Example: `  actionsd lock
   actionsd lock -C ../actions-repo --registry "$NPM_CONFIG_REGISTRY"`,
 		Args: cobra.NoArgs,
@@ -50,6 +56,15 @@ other sections (published module versions) are kept as they are.`,
 	cmd.Flags().StringVar(&nodeVersion, "node-version", npmvendor.DefaultNodeVersion, "the Node version the runner emulates: ranges and latest resolve to the newest version whose engines.node admits it, as npm does (a major alone stands for its newest release)")
 	cmd.Flags().BoolVar(&bundle, "bundle", true, "install and bundle each action's and module's dependencies after locking, and warn about requires of packages that are not installed (file:line) and packages that do not bundle")
 	return cmd
+}
+
+// progressTo reports long work on w: a bar redrawn on a terminal, else a line when each phase
+// starts and ends.
+func progressTo(w io.Writer) progress.Reporter {
+	if width, ok := tty.Terminal(w); ok {
+		return progress.Bar(w, width, 100*time.Millisecond)
+	}
+	return progress.Lines(func(e progress.Event) { fmt.Fprintln(w, e) })
 }
 
 // lockOptions are lock's flags beyond the registry's.
@@ -69,7 +84,7 @@ func runLock(cmd *cobra.Command, f *npmFlags, opts lockOptions) error {
 		return err
 	}
 	res, err := npmvendor.LockRepo(cmd.Context(), f.dir, owners, prev, npmvendor.RepoOptions{Registries: f.registries,
-		MaxDependencies: opts.maxDeps, NodeVersion: opts.nodeVersion, Bundle: opts.bundle})
+		MaxDependencies: opts.maxDeps, NodeVersion: opts.nodeVersion, Bundle: opts.bundle, Progress: progressTo(cmd.ErrOrStderr())})
 	for _, w := range res.Warnings {
 		fmt.Fprintln(cmd.ErrOrStderr(), "warning:", w)
 	}

@@ -92,7 +92,7 @@ const defaultGCPercent = 400
 // applies them (or their defaults) before the command runs.
 func withGCPercent(cmd *cobra.Command) *cobra.Command {
 	pct := cmd.Flags().Int("gc-percent", defaultGCPercent,
-		"garbage collector target, as GOGC: the heap may grow by this percentage of the live heap between collections (default: GOGC or GOMEMLIMIT from the environment when set)")
+		"garbage collector target, as GOGC: the heap may grow by this percentage of the live heap between collections (GOGC or GOMEMLIMIT in the environment apply instead when set)")
 	heap := cmd.Flags().Int("start-heap-mib", daemon.DefaultStartHeapMiB,
 		"while the first generation builds, let the heap grow to this many MiB (or GOMEMLIMIT, when lower) before collecting; 0: collect as usual")
 	cmd.PreRunE = func(c *cobra.Command, args []string) error {

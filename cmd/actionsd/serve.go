@@ -102,7 +102,7 @@ type httpFlags struct {
 func (h *httpFlags) register(fl *pflag.FlagSet) {
 	fl.DurationVar(&h.readHeaderTimeout, "http-read-header-timeout", config.DefaultReadHeaderTimeout, "a request's headers must arrive within this (at most --http-request-timeout)")
 	fl.DurationVar(&h.requestTimeout, "http-request-timeout", config.DefaultRequestTimeout, "a whole request, headers and body, must arrive within this, else its connection is closed")
-	fl.DurationVar(&h.writeTimeout, "http-write-timeout", config.DefaultWriteTimeout, "a response must be written within this once the route's work is done: by the request timeout + the execution budget + this after the headers (a sync: this after its wait)")
+	fl.DurationVar(&h.writeTimeout, "http-write-timeout", config.DefaultWriteTimeout, "time to write a response once the route's work is done: the deadline is the request timeout + the execution budget + this, from the headers (for a sync, this after its wait)")
 	fl.DurationVar(&h.idleTimeout, "http-idle-timeout", config.DefaultIdleTimeout, "close a kept-alive connection that sends no next request within this")
 	fl.IntVar(&h.maxUnauthenticatedConns, "http-max-unauthenticated-conns", config.DefaultMaxUnauthenticatedConns, "connections open at once without a valid token or webhook signature; a new one over the cap closes the oldest (negative: no cap)")
 }
@@ -226,7 +226,7 @@ func (f *serveFlags) check(cmd *cobra.Command) error {
 func (f *serveFlags) resolve(fl *pflag.FlagSet) (config.Config, error) {
 	cfg, problems := f.merge(fl)
 	if cfg == nil {
-		return config.Config{}, problems[0]
+		return config.Config{}, errors.Join(problems...)
 	}
 	if len(problems) > 0 {
 		return *cfg, problems[0]
@@ -243,6 +243,9 @@ func (f *serveFlags) merge(fl *pflag.FlagSet) (*config.Config, []error) {
 	if f.config != "" {
 		var err error
 		if cfg, err = config.Load(f.config); err != nil {
+			if j, ok := err.(interface{ Unwrap() []error }); ok {
+				return nil, j.Unwrap()
+			}
 			return nil, []error{err}
 		}
 	}

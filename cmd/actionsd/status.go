@@ -2,12 +2,15 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"maps"
+	"net/http"
 	"os"
 	"slices"
 	"strings"
+	"syscall"
 	"text/tabwriter"
 	"time"
 
@@ -30,7 +33,10 @@ func newStatusCmd() *cobra.Command {
 		Use:   "status",
 		Short: "Show what a running daemon serves: conditions, commits, objects and errors",
 		Long: `status calls GET /v1/status of a running daemon and prints it. It exits 0 when the daemon
-is Ready (it serves the last commit it attempted), 1 otherwise.`,
+is Ready (it serves the last commit it attempted), 1 otherwise.
+
+The API token is --token or ACTIONSD_TOKEN. A daemon that is starting refuses connections until it
+listens: status asks again until --timeout has passed.`,
 		Example: `  ACTIONSD_TOKEN=… actionsd status --addr http://127.0.0.1:8080
   actionsd status --json | jq .conditions`,
 		Args: cobra.NoArgs,
@@ -46,13 +52,17 @@ is Ready (it serves the last commit it attempted), 1 otherwise.`,
 				raw []byte
 				err error
 			)
-			if withPeers {
-				st, ps, raw, err = api.GetStatusWithPeers(ctx, addr, token)
-			} else {
-				st, raw, err = api.GetStatus(ctx, addr, token)
-			}
-			if err != nil {
+			err = waitForDaemon(ctx, cmd.ErrOrStderr(), addr, timeout, func() error {
+				var err error
+				if withPeers {
+					st, ps, raw, err = api.GetStatusWithPeers(ctx, addr, token)
+				} else {
+					st, raw, err = api.GetStatus(ctx, addr, token)
+				}
 				return err
+			})
+			if err != nil {
+				return statusError(err, addr, token)
 			}
 			out := cmd.OutOrStdout()
 			if asJSON {
@@ -77,11 +87,48 @@ is Ready (it serves the last commit it attempted), 1 otherwise.`,
 	fl.StringVar(&token, "token", "", "API bearer token (or ACTIONSD_TOKEN)")
 	fl.BoolVar(&asJSON, "json", false, "print the status document as JSON")
 	fl.BoolVar(&withPeers, "peers", false, "also show the commit each peer replica (--peer, --peers-dns) serves, and which drift")
-	fl.DurationVar(&timeout, "timeout", 10*time.Second, "how long to wait for the daemon")
+	fl.DurationVar(&timeout, "timeout", 10*time.Second, "how long to wait for the daemon, also while it starts and refuses connections")
 	return cmd
 }
 
 var errNotReady = fmt.Errorf("not ready")
+
+// statusRetry is how often status asks again a daemon that refuses connections (it is starting).
+const statusRetry = 200 * time.Millisecond
+
+// waitForDaemon calls get until it returns anything but a refused connection, or ctx ends: a
+// daemon that is starting refuses connections until it listens. It says once on stderr that it
+// waits.
+func waitForDaemon(ctx context.Context, stderr io.Writer, addr string, timeout time.Duration, get func() error) error {
+	said := false
+	for {
+		err := get()
+		if !errors.Is(err, syscall.ECONNREFUSED) {
+			return err
+		}
+		if !said {
+			fmt.Fprintf(stderr, "actionsd status: %s refuses connections; waiting up to %s (--timeout) for the daemon to start\n", addr, timeout)
+			said = true
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("status: no daemon listens at %s after %s: %w", addr, timeout, err)
+		case <-time.After(statusRetry):
+		}
+	}
+}
+
+// statusError turns the daemon's refusal of the token into what to do about it.
+func statusError(err error, addr, token string) error {
+	var se *api.StatusError
+	if !errors.As(err, &se) || (se.Code != http.StatusUnauthorized && se.Code != http.StatusForbidden) {
+		return err
+	}
+	if token == "" {
+		return fmt.Errorf("status: the daemon at %s requires its API token (%s): set ACTIONSD_TOKEN or pass --token", addr, se.Status)
+	}
+	return fmt.Errorf("status: the daemon at %s refuses the token given (%s): check ACTIONSD_TOKEN or --token", addr, se.Status)
+}
 
 func printStatus(w io.Writer, st sync.Status) error {
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)

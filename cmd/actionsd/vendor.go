@@ -17,7 +17,8 @@ func newVendorCmd() *cobra.Command {
 		Long: `vendor copies every tarball that actionsd.lock names into vendor/npm/ of the repository (at the
 tarball's registry-relative path), verified against its integrity, and removes the ones the lock no
 longer names. A daemon installs from vendor/npm/ before asking any registry. The lock must agree with
-the manifests (run actionsd lock first).`,
+the manifests (run actionsd lock first). Progress goes to standard error: a bar on a terminal, else
+a line as each phase starts and ends.`,
 		Example: `  actionsd lock && actionsd vendor
   actionsd vendor -C ../actions-repo`,
 		Args: cobra.NoArgs,
@@ -33,7 +34,7 @@ the manifests (run actionsd lock first).`,
 			if err := npmvendor.CheckManifests(lock, owners); err != nil {
 				return err
 			}
-			var opts npmvendor.VendorOptions
+			opts := npmvendor.VendorOptions{Progress: progressTo(cmd.ErrOrStderr())}
 			if len(lock.Packages) > 0 {
 				// A registry is needed only for tarballs not vendored yet; say so only then.
 				if regs, err := f.registries(); err == nil {

@@ -28,6 +28,15 @@ func GetStatusWithPeers(ctx context.Context, addr, token string) (sync.Status, [
 	return st.Status, st.Peers, raw, err
 }
 
+// StatusError is a status other than 200 from the daemon, with the body it sent.
+type StatusError struct {
+	Code   int
+	Status string // "401 Unauthorized"
+	Body   string
+}
+
+func (e *StatusError) Error() string { return fmt.Sprintf("status: %s: %s", e.Status, e.Body) }
+
 func getStatus(ctx context.Context, addr, token, query string, into any) ([]byte, error) {
 	if !strings.Contains(addr, "://") {
 		addr = "http://" + addr
@@ -49,7 +58,7 @@ func getStatus(ctx context.Context, addr, token, query string, into any) ([]byte
 		return nil, fmt.Errorf("status: %w", err)
 	}
 	if resp.StatusCode != http.StatusOK {
-		return nil, fmt.Errorf("status: %s: %s", resp.Status, strings.TrimSpace(string(raw)))
+		return nil, &StatusError{Code: resp.StatusCode, Status: resp.Status, Body: strings.TrimSpace(string(raw))}
 	}
 	if err := json.Unmarshal(raw, into); err != nil {
 		return nil, fmt.Errorf("status: %w", err)

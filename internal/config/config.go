@@ -11,6 +11,7 @@ import (
 	"maps"
 	"net"
 	"os"
+	"reflect"
 	"regexp"
 	"slices"
 	"strings"
@@ -283,7 +284,7 @@ func Default() Config {
 }
 
 // Load reads the YAML file at path over the defaults. Unknown fields are errors that name the file,
-// line and field.
+// line and key; several are joined (errors.Join).
 func Load(path string) (Config, error) {
 	c := Default()
 	data, err := os.ReadFile(path)
@@ -293,9 +294,150 @@ func Load(path string) (Config, error) {
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	dec.KnownFields(true)
 	if err := dec.Decode(&c); err != nil && !errors.Is(err, io.EOF) {
-		return c, fmt.Errorf("config %s: %w", path, err)
+		return c, describeYAMLError(path, data, err)
 	}
 	return c, nil
+}
+
+// fieldNotFound is yaml.v3's message for an unknown key under KnownFields.
+var fieldNotFound = regexp.MustCompile(`^line (\d+): field (\S+) not found in type \S+$`)
+
+// describeYAMLError rewrites the errors of decoding the config file at path in the user's terms:
+// an unknown key is named with its place in the file ("http.read_timeot"), the file and line,
+// and the nearest known key; not the Go type it was decoded into.
+func describeYAMLError(path string, data []byte, err error) error {
+	// "line 3: …" (a syntax error, a value UnmarshalYAML refused) becomes "config.yaml:3: …".
+	atLine := func(e string) error {
+		e = strings.TrimPrefix(e, "yaml: ")
+		if rest, ok := strings.CutPrefix(e, "line "); ok {
+			return fmt.Errorf("config %s:%s", path, rest)
+		}
+		return fmt.Errorf("config %s: %s", path, e)
+	}
+	var te *yaml.TypeError
+	if !errors.As(err, &te) {
+		return atLine(err.Error())
+	}
+	var root yaml.Node
+	_ = yaml.Unmarshal(data, &root)
+	errs := make([]error, 0, len(te.Errors))
+	for _, e := range te.Errors {
+		m := fieldNotFound.FindStringSubmatch(e)
+		if m == nil {
+			errs = append(errs, atLine(e))
+			continue
+		}
+		var line int
+		fmt.Sscan(m[1], &line)
+		keys := keyPath(&root, m[2], line, nil)
+		msg := fmt.Sprintf("config %s:%d: unknown key %q", path, line, strings.Join(append(keys, m[2]), "."))
+		if near := nearestKey(m[2], knownKeys(reflect.TypeOf(Config{}), keys)); near != "" {
+			msg += fmt.Sprintf(" (did you mean %q?)", near)
+		}
+		errs = append(errs, errors.New(msg))
+	}
+	return errors.Join(errs...)
+}
+
+// keyPath returns the keys of the mappings that lead to the key name at line in n, or nil.
+func keyPath(n *yaml.Node, name string, line int, above []string) []string {
+	switch n.Kind {
+	case yaml.DocumentNode, yaml.SequenceNode:
+		for _, c := range n.Content {
+			if p := keyPath(c, name, line, above); p != nil {
+				return p
+			}
+		}
+	case yaml.MappingNode:
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			k := n.Content[i]
+			if k.Value == name && k.Line == line {
+				return append([]string{}, above...)
+			}
+			if p := keyPath(n.Content[i+1], name, line, append(above, k.Value)); p != nil {
+				return p
+			}
+		}
+	}
+	return nil
+}
+
+// knownKeys returns the YAML keys of the struct that keys lead to from t.
+func knownKeys(t reflect.Type, keys []string) []string {
+	deref := func(t reflect.Type) reflect.Type {
+		for t.Kind() == reflect.Pointer || t.Kind() == reflect.Slice || t.Kind() == reflect.Map {
+			t = t.Elem()
+		}
+		return t
+	}
+	t = deref(t)
+	var names []string
+	var fields func(t reflect.Type) map[string]reflect.Type
+	fields = func(t reflect.Type) map[string]reflect.Type {
+		out := map[string]reflect.Type{}
+		if t.Kind() != reflect.Struct {
+			return out
+		}
+		for i := 0; i < t.NumField(); i++ {
+			f := t.Field(i)
+			tag := f.Tag.Get("yaml")
+			name, opts, _ := strings.Cut(tag, ",")
+			switch {
+			case tag == "-" || !f.IsExported():
+			case strings.Contains(opts, "inline"):
+				maps.Copy(out, fields(deref(f.Type)))
+			case name == "":
+				out[strings.ToLower(f.Name)] = f.Type
+			default:
+				out[name] = f.Type
+			}
+		}
+		return out
+	}
+	for _, k := range keys {
+		ft, ok := fields(t)[k]
+		if !ok {
+			return nil
+		}
+		t = deref(ft)
+	}
+	for k := range fields(t) {
+		names = append(names, k)
+	}
+	slices.Sort(names)
+	return names
+}
+
+// nearestKey returns the known key within two edits of name, or "".
+func nearestKey(name string, known []string) string {
+	best, bestD := "", 3
+	for _, k := range known {
+		if d := editDistance(name, k); d < bestD {
+			best, bestD = k, d
+		}
+	}
+	return best
+}
+
+// editDistance is the Levenshtein distance between a and b.
+func editDistance(a, b string) int {
+	prev := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur := make([]int, len(b)+1)
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev = cur
+	}
+	return prev[len(b)]
 }
 
 // ApplyEnv overrides c with the environment: ACTIONSD_DATA_DIR, ACTIONSD_ADDR (the container

@@ -31,6 +31,7 @@ import (
 	"github.com/actionsd/actionsd/internal/buildinfo"
 	"github.com/actionsd/actionsd/internal/config"
 	"github.com/actionsd/actionsd/internal/peers"
+	"github.com/actionsd/actionsd/internal/progress"
 	"github.com/actionsd/actionsd/internal/tracing"
 	"github.com/actionsd/actionsd/internal/ui"
 	"github.com/actionsd/actionsd/npmvendor"
@@ -114,7 +115,7 @@ func New(cfg config.Config, opts Options) (*Daemon, error) {
 	if err != nil {
 		return nil, err
 	}
-	store, err := gitstore.Open(gitstore.Options{URL: cfg.Repo, Branch: cfg.Branch, DataDir: cfg.DataDir, Logger: log,
+	store, err := gitstore.Open(gitstore.Options{URL: cfg.Repo, Branch: cfg.Branch, DataDir: cfg.DataDir, Logger: log, Progress: logProgress(log),
 		Auth: auth, Verify: verify, Registerer: registry, Limits: cfg.RepoLimits.Limits(), KeepCorrupt: cfg.KeepCorruptMirrors})
 	if err != nil {
 		return nil, err
@@ -371,11 +372,29 @@ loop:
 // tracingFlush bounds how long a stopping daemon waits for its last spans to be exported.
 const tracingFlush = 5 * time.Second
 
+// logProgress logs a line when long work (a first clone, npm packages fetched) starts and one when
+// it ends, with its counts: a daemon's log is no terminal to draw a bar on.
+func logProgress(log *zap.Logger) progress.Reporter {
+	return progress.Lines(func(e progress.Event) {
+		if !e.Done {
+			log.Info(e.Phase, zap.Int("total", e.Total))
+			return
+		}
+		fields := []zap.Field{zap.Int("done", e.Items), zap.Int64("bytes", e.Bytes), zap.Duration("took", e.Elapsed)}
+		if e.Err != nil {
+			log.Warn(e.Phase+" failed", append(fields, zap.Error(e.Err))...)
+			return
+		}
+		log.Info(e.Phase+" done", fields...)
+	})
+}
+
 // newNPMInstaller is the reconciler's prepare.Installer: npmvendor's over the cache in
 // <data-dir>/npm, reading each commit's vendor/npm/ from the git mirror before any registry.
 func newNPMInstaller(cfg config.Config, store *gitstore.Store, metrics *npmvendor.Metrics, log *zap.Logger) *npmvendor.RepoInstaller {
 	opts := npmvendor.RepoInstallerOptions{Dir: filepath.Join(cfg.DataDir, "npm"), Repo: store, Registry: cfg.NPM.Registry,
-		Retention: time.Duration(cfg.NPM.CacheRetention), MaxNpmrc: cfg.RepoLimits.Limits().WithDefaults().ManifestSize, Metrics: metrics, Logger: log}
+		Retention: time.Duration(cfg.NPM.CacheRetention), MaxNpmrc: cfg.RepoLimits.Limits().WithDefaults().ManifestSize, Metrics: metrics, Logger: log,
+		Progress: logProgress(log)}
 	if store.Local() {
 		opts.RepoDir = strings.TrimPrefix(cfg.Repo, "file://")
 	}

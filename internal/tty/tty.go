@@ -34,8 +34,19 @@ func Enabled(mode string, w io.Writer, getenv func(string) string) bool {
 	if getenv("NO_COLOR") != "" {
 		return false
 	}
-	f, ok := w.(*os.File)
-	return ok && term.IsTerminal(int(f.Fd()))
+	_, ok := Terminal(w)
+	return ok
+}
+
+// Terminal reports whether w is a terminal, and its width in columns (0 when not known): the
+// check that decides colour also decides whether progress is drawn as a bar.
+func Terminal(w io.Writer) (width int, ok bool) {
+	f, isFile := w.(*os.File)
+	if !isFile || !term.IsTerminal(int(f.Fd())) {
+		return 0, false
+	}
+	width, _, _ = term.GetSize(int(f.Fd()))
+	return width, true
 }
 
 // The SGR colours the command line uses.
