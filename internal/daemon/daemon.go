@@ -28,6 +28,7 @@ import (
 
 	"github.com/actionsd/actionsd/gitstore"
 	"github.com/actionsd/actionsd/internal/api"
+	"github.com/actionsd/actionsd/internal/bridges"
 	"github.com/actionsd/actionsd/internal/config"
 	"github.com/actionsd/actionsd/internal/peers"
 	"github.com/actionsd/actionsd/npmvendor"
@@ -124,6 +125,10 @@ func New(cfg config.Config, opts Options) (*Daemon, error) {
 	if err != nil {
 		return nil, fmt.Errorf("egress.allow: %w", err)
 	}
+	brs, err := bridges.New(bridges.Config{Supabase: cfg.Bridges.Supabase.Secret})
+	if err != nil {
+		return nil, fmt.Errorf("bridges.supabase.secret_file: %w", err)
+	}
 	npmMetrics, err := npmvendor.NewMetrics(registry)
 	if err != nil {
 		return nil, fmt.Errorf("npm metrics: %w", err)
@@ -171,6 +176,7 @@ func New(cfg config.Config, opts Options) (*Daemon, error) {
 	}
 	d.peers = newPeers(cfg, instance, ln, registry, log)
 	apiCfg := api.Config{
+		Bridges:         brs,
 		Reconciler:      rec,
 		Token:           cfg.Token,
 		Logger:          log,
