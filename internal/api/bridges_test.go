@@ -1,9 +1,17 @@
 package api
 
 import (
+	"bytes"
+	"context"
+	"net/http"
+	"net/http/httptest"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
+
+	"github.com/actionsd/actionsd/internal/bridges"
+	"github.com/actionsd/actionsd/runner"
 
 	standardwebhooks "github.com/standard-webhooks/standard-webhooks/libraries/go"
 )
@@ -23,4 +31,83 @@ func supabaseHeaders(t testing.TB, id string, at time.Time, body string) map[str
 		t.Fatal(err)
 	}
 	return map[string]string{"webhook-id": id, "webhook-timestamp": strconv.FormatInt(at.Unix(), 10), "webhook-signature": sig}
+}
+
+// claimsOnlyGeneration serves a post-login action that sets two claims, as the Supabase custom
+// access token hook would use it.
+func claimsOnlyGeneration(t testing.TB) *runner.Generation {
+	t.Helper()
+	src := `exports.onExecutePostLogin = async (event, api) => {
+  api.accessToken.setCustomClaim('plan', event.user.app_metadata.plan ?? 'free');
+  api.idToken.setCustomClaim('method', 'pwd');
+};`
+	spec := &runner.Spec{Commit: "c0ffee", Generation: 1,
+		Actions: map[string]*runner.ActionSpec{"claims": {Name: "claims", Version: "v1", Trigger: "post-login",
+			Source: runner.Source{Dir: "actions/claims", Entry: "index.js", Files: map[string][]byte{"index.js": []byte(src)}}}},
+		Bindings: map[string][]string{"post-login": {"claims"}}}
+	g, err := runner.Build(context.Background(), spec, runner.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(g.Close)
+	return g
+}
+
+// BenchmarkBridgeVsExecute runs the same post-login action through the plain execute route and
+// through the Supabase custom access token hook (signature, replay check, mapping of the body to
+// the event and of the result to Supabase's claims), on the handler in process. Each bridge
+// request is signed beforehand with its own webhook-id, as the replay check requires.
+func BenchmarkBridgeVsExecute(b *testing.B) {
+	g := claimsOnlyGeneration(b)
+	brs, err := bridges.New(bridges.Config{Supabase: supabaseSecret})
+	if err != nil {
+		b.Fatal(err)
+	}
+	h := New(Config{Reconciler: serving{gen: g}, Bridges: brs})
+	b.Run("execute", func(b *testing.B) {
+		event := []byte(`{"user":{"user_id":"u1","email":"ada@example.com","app_metadata":{"plan":"pro"},"user_metadata":{}},"authentication":{"methods":[{"name":"password"}]},"session":{"id":"s1"}}`)
+		b.ReportAllocs()
+		for b.Loop() {
+			req := httptest.NewRequest("POST", "/v1/triggers/post-login/execute", bytes.NewReader(event))
+			rec := httptest.NewRecorder()
+			h.ServeHTTP(rec, req)
+			if rec.Code != 200 {
+				b.Fatalf("%d %s", rec.Code, rec.Body)
+			}
+		}
+	})
+	b.Run("supabase", func(b *testing.B) {
+		body := `{"user_id":"u1","authentication_method":"password","claims":{"aud":"authenticated","exp":1,"iat":0,"sub":"u1","email":"ada@example.com","phone":"","role":"authenticated","aal":"aal1","session_id":"s1","is_anonymous":false,"app_metadata":{"plan":"pro"},"user_metadata":{}}}`
+		const batch = 4096
+		headers := make([]http.Header, batch)
+		sign := func() {
+			now := time.Now()
+			for i := range headers {
+				hd := http.Header{}
+				for k, v := range supabaseHeaders(b, "msg_"+strconv.Itoa(i)+"_"+strconv.FormatInt(now.UnixNano(), 36), now, body) {
+					hd.Set(k, v)
+				}
+				headers[i] = hd
+			}
+		}
+		sign()
+		b.ReportAllocs()
+		i := 0
+		for b.Loop() {
+			if i == batch {
+				b.StopTimer()
+				sign()
+				i = 0
+				b.StartTimer()
+			}
+			req := httptest.NewRequest("POST", "/v1/bridges/supabase/custom-access-token", strings.NewReader(body))
+			req.Header = headers[i]
+			i++
+			rec := httptest.NewRecorder()
+			h.ServeHTTP(rec, req)
+			if rec.Code != 200 || !bytes.Contains(rec.Body.Bytes(), []byte(`"plan":"pro"`)) {
+				b.Fatalf("%d %s", rec.Code, rec.Body)
+			}
+		}
+	})
 }
