@@ -2,6 +2,7 @@ package bridges
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"maps"
 	"strings"
@@ -141,60 +142,110 @@ func supabaseUser(u object) (map[string]any, error) {
 	return out, nil
 }
 
-// custom-access-token: {"user_id", "claims": {…}, "authentication_method"} → post-login.
+// custom-access-token: {"user_id", "claims": {…}, "authentication_method"} → post-login. The
+// hook runs on every token Supabase issues: it is decoded into and encoded from structs, not maps.
 func supabaseAccessTokenEvent(body []byte) ([]byte, error) {
-	o, err := parseObject(body)
-	if err != nil {
+	var in struct {
+		UserID               string          `json:"user_id"`
+		Claims               json.RawMessage `json:"claims"`
+		AuthenticationMethod string          `json:"authentication_method"`
+	}
+	if err := decodeShape(body, "", &in); err != nil {
 		return nil, err
 	}
-	uid, err := o.str("user_id", true)
-	if err != nil {
+	if in.UserID == "" {
+		return nil, &ShapeError{Field: "user_id", Want: "a non-empty string"}
+	}
+	if !isObject(in.Claims) {
+		return nil, &ShapeError{Field: "claims", Want: "an object"}
+	}
+	var claims struct {
+		Email        string          `json:"email"`
+		Phone        string          `json:"phone"`
+		SessionID    string          `json:"session_id"`
+		AppMetadata  json.RawMessage `json:"app_metadata"`
+		UserMetadata json.RawMessage `json:"user_metadata"`
+	}
+	if err := decodeShape(in.Claims, "claims.", &claims); err != nil {
 		return nil, err
 	}
-	claims, err := o.obj("claims")
-	if err != nil {
-		return nil, err
+	for _, m := range [...]struct {
+		name string
+		v    *json.RawMessage
+	}{{"claims.app_metadata", &claims.AppMetadata}, {"claims.user_metadata", &claims.UserMetadata}} {
+		if len(*m.v) == 0 || string(*m.v) == "null" {
+			*m.v = emptyObject
+		} else if !isObject(*m.v) {
+			return nil, &ShapeError{Field: m.name, Want: "an object"}
+		}
 	}
-	method, err := o.str("authentication_method", false)
-	if err != nil {
-		return nil, err
+	type method struct {
+		Name string `json:"name"`
 	}
-	email, err := claims.str("email", false)
-	if err != nil {
-		return nil, err
+	var ev struct {
+		User struct {
+			UserID       string          `json:"user_id"`
+			Email        string          `json:"email,omitempty"`
+			PhoneNumber  string          `json:"phone_number,omitempty"`
+			AppMetadata  json.RawMessage `json:"app_metadata"`
+			UserMetadata json.RawMessage `json:"user_metadata"`
+		} `json:"user"`
+		Authentication *struct {
+			Methods []method `json:"methods"`
+		} `json:"authentication,omitempty"`
+		Session *struct {
+			ID string `json:"id"`
+		} `json:"session,omitempty"`
+		Supabase struct {
+			Claims               json.RawMessage `json:"claims"`
+			AuthenticationMethod string          `json:"authentication_method"`
+		} `json:"supabase"`
 	}
-	phone, err := claims.str("phone", false)
-	if err != nil {
-		return nil, err
+	ev.User.UserID, ev.User.Email, ev.User.PhoneNumber = in.UserID, claims.Email, claims.Phone
+	ev.User.AppMetadata, ev.User.UserMetadata = claims.AppMetadata, claims.UserMetadata
+	if in.AuthenticationMethod != "" {
+		ev.Authentication = &struct {
+			Methods []method `json:"methods"`
+		}{Methods: []method{{Name: in.AuthenticationMethod}}}
 	}
-	session, err := claims.str("session_id", false)
-	if err != nil {
-		return nil, err
+	if claims.SessionID != "" {
+		ev.Session = &struct {
+			ID string `json:"id"`
+		}{ID: claims.SessionID}
 	}
-	app, err := claims.metadata("app_metadata")
-	if err != nil {
-		return nil, err
+	ev.Supabase.Claims, ev.Supabase.AuthenticationMethod = in.Claims, in.AuthenticationMethod
+	return json.Marshal(&ev)
+}
+
+var emptyObject = json.RawMessage("{}")
+
+// isObject reports whether raw is a JSON object (it is valid JSON: it was decoded).
+func isObject(raw json.RawMessage) bool {
+	for _, c := range raw {
+		switch c {
+		case ' ', '\t', '\n', '\r':
+			continue
+		}
+		return c == '{'
 	}
-	usr, err := claims.metadata("user_metadata")
-	if err != nil {
-		return nil, err
+	return false
+}
+
+// decodeShape decodes body into v, a struct; a member of the wrong type is a *ShapeError naming
+// it, under prefix.
+func decodeShape(body []byte, prefix string, v any) error {
+	err := json.Unmarshal(body, v)
+	if err == nil {
+		return nil
 	}
-	user := map[string]any{"user_id": uid, "app_metadata": app, "user_metadata": usr}
-	if email != "" {
-		user["email"] = email
+	var te *json.UnmarshalTypeError
+	if errors.As(err, &te) && te.Field != "" {
+		return &ShapeError{Field: prefix + te.Field, Want: "a " + te.Type.String()}
 	}
-	if phone != "" {
-		user["phone_number"] = phone
+	if prefix == "" {
+		return &ShapeError{Field: "(body)", Want: "a JSON object"}
 	}
-	ev := map[string]any{"user": user}
-	if method != "" {
-		ev["authentication"] = map[string]any{"methods": []any{map[string]any{"name": method}}}
-	}
-	if session != "" {
-		ev["session"] = map[string]any{"id": session}
-	}
-	ev["supabase"] = map[string]any{"claims": o.raw("claims"), "authentication_method": method}
-	return json.Marshal(ev)
+	return &ShapeError{Field: strings.TrimSuffix(prefix, "."), Want: "an object"}
 }
 
 func supabaseAccessTokenAnswer(body []byte, res *runner.Result) (any, string, string) {
