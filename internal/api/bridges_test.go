@@ -3,6 +3,9 @@ package api
 import (
 	"bytes"
 	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
 	"net/http"
 	"net/http/httptest"
 	"strconv"
@@ -18,6 +21,17 @@ import (
 
 // supabaseSecret is a Standard Webhooks secret as Supabase shows it.
 const supabaseSecret = "v1,whsec_dGVzdC1zZWNyZXQtb2YtdGhlLXN1cGFiYXNlLWJyaWRnZQ=="
+
+// auth0Secret is the Auth0 bridge action's secret.
+const auth0Secret = "an-auth0-bridge-secret-32-bytes-long"
+
+// auth0Headers signs body as the Auth0 bridge action does.
+func auth0Headers(at time.Time, body string) map[string]string {
+	ts := strconv.FormatInt(at.Unix(), 10)
+	mac := hmac.New(sha256.New, []byte(auth0Secret))
+	mac.Write([]byte(ts + "." + body))
+	return map[string]string{"X-Actionsd-Timestamp": ts, "X-Actionsd-Signature": "v1=" + hex.EncodeToString(mac.Sum(nil))}
+}
 
 // supabaseHeaders signs body with the reference Standard Webhooks library, as Supabase does.
 func supabaseHeaders(t testing.TB, id string, at time.Time, body string) map[string]string {

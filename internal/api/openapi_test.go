@@ -60,7 +60,7 @@ func TestOpenAPIDocument(t *testing.T) {
 	ps, _ := peers.New(peers.Config{URLs: []string{peerSrv.URL, "http://127.0.0.1:1", "ftp://wrong"}, Secret: peerSecret, Timeout: 2 * time.Second})
 	defer ps.Close()
 	reg := prometheus.NewRegistry()
-	brs, err := bridges.New(bridges.Config{Supabase: supabaseSecret})
+	brs, err := bridges.New(bridges.Config{Supabase: supabaseSecret, Auth0: auth0Secret})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -163,6 +163,10 @@ func TestOpenAPIDocument(t *testing.T) {
 		{"POST", "/v1/bridges/supabase/custom-access-token", `{"claims":{}}`, supabaseHeaders(t, "msg_2", time.Now(), `{"claims":{}}`), 400},
 		{"POST", "/v1/bridges/supabase/custom-access-token", cat, supabaseHeaders(t, "msg_1", time.Now().Add(-time.Hour), cat), 401},
 		{"POST", "/v1/bridges/supabase/nope", cat, supabaseHeaders(t, "msg_3", time.Now(), cat), 404},
+		{"POST", "/v1/bridges/auth0/post-login", `{"authorization":{"roles":["admin"]}}`, auth0Headers(time.Now(), `{"authorization":{"roles":["admin"]}}`), 200},
+		{"POST", "/v1/bridges/auth0/post-login", `[]`, auth0Headers(time.Now(), `[]`), 400},
+		{"POST", "/v1/bridges/auth0/post-login", `{}`, auth0Headers(time.Now().Add(-10*time.Minute), `{}`), 401},
+		{"POST", "/v1/bridges/auth0/nope", `{}`, auth0Headers(time.Now(), `{}`), 404},
 	}
 	reached := openapiRoundTrips(t, srv.URL, docRouter, cases)
 
@@ -178,6 +182,7 @@ func TestOpenAPIDocument(t *testing.T) {
 		{"POST", "/v1/triggers/post-login/execute", big, bearer, 413},
 		{"POST", "/hooks/gitlab", push, map[string]string{"X-Gitlab-Token": secret}, 404},
 		{"POST", "/v1/bridges/supabase/send-sms", `{}`, nil, 404}, // disabled: no secret
+		{"POST", "/v1/bridges/auth0/post-login", `{}`, auth0Headers(time.Now(), `{}`), 404},
 	}) {
 		reached[p] = true
 	}

@@ -80,6 +80,7 @@ type Bridge struct {
 	param    string   // the route's wildcard: "hook" or "trigger"
 	verifier Verifier // nil: disabled
 	hooks    map[string]Hook
+	anyHook  func(name string) (Hook, bool) // when hooks is nil: the hooks are computed
 	replay   replayCache
 
 	mu   sync.Mutex
@@ -100,6 +101,9 @@ func (b *Bridge) Verifier() Verifier { return b.verifier }
 
 // Hook returns the hook of that name.
 func (b *Bridge) Hook(name string) (Hook, bool) {
+	if b.anyHook != nil {
+		return b.anyHook(name)
+	}
 	h, ok := b.hooks[name]
 	return h, ok
 }
@@ -160,6 +164,7 @@ func (b *Bridge) Status() Status {
 // Config holds each bridge's secret; an empty one leaves the bridge off.
 type Config struct {
 	Supabase string // "v1,whsec_<base64>" (as Supabase shows it) or "whsec_<base64>"
+	Auth0    string // the secret the Auth0 bridge action holds (at least 32 bytes)
 }
 
 // New builds every bridge the daemon knows, each enabled when cfg gives it a secret. A secret that
@@ -173,7 +178,15 @@ func New(cfg Config) ([]*Bridge, error) {
 		}
 		sb.verifier = v
 	}
-	return []*Bridge{sb}, nil
+	a0 := &Bridge{name: "auth0", param: "trigger", anyHook: auth0Hook}
+	if cfg.Auth0 != "" {
+		v, err := NewAuth0HMAC(cfg.Auth0)
+		if err != nil {
+			return nil, fmt.Errorf("bridge auth0: secret: %w", err)
+		}
+		a0.verifier = v
+	}
+	return []*Bridge{a0, sb}, nil
 }
 
 // replayCache remembers the MACs of verified messages until their timestamps leave the window.

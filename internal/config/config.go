@@ -99,6 +99,7 @@ type Webhooks struct {
 // Bridges configure the identity provider bridges, /v1/bridges/{bridge}/{hook} (docs/bridges.md).
 // Each is off until it has a secret: there is no unsigned mode.
 type Bridges struct {
+	Auth0    Bridge `yaml:"auth0"`
 	Supabase Bridge `yaml:"supabase"`
 }
 
@@ -312,7 +313,7 @@ func Load(path string) (Config, error) {
 
 // ApplyEnv overrides c with the environment: ACTIONSD_DATA_DIR, ACTIONSD_ADDR (the container
 // image sets both), ACTIONSD_TOKEN, ACTIONSD_WEBHOOK_SECRET, ACTIONSD_PEER_SECRET,
-// ACTIONSD_BRIDGE_SUPABASE_SECRET, ACTIONSD_GIT_USERNAME, ACTIONSD_GIT_PASSWORD (or ACTIONSD_GIT_TOKEN),
+// ACTIONSD_BRIDGE_AUTH0_SECRET, ACTIONSD_BRIDGE_SUPABASE_SECRET, ACTIONSD_GIT_USERNAME, ACTIONSD_GIT_PASSWORD (or ACTIONSD_GIT_TOKEN),
 // ACTIONSD_GIT_SSH_KEY_PASSPHRASE, and the VAULT_* variables of vaultsecrets.VaultConfig.ApplyEnv
 // (VAULT_ADDR, VAULT_TOKEN, the auth method's, TLS). It returns the first VAULT_* variable that
 // cannot be parsed, having applied the others.
@@ -328,6 +329,9 @@ func (c *Config) ApplyEnv(getenv func(string) string) error {
 	}
 	if v := getenv("ACTIONSD_WEBHOOK_SECRET"); v != "" {
 		c.Webhooks.Secret = v
+	}
+	if v := getenv("ACTIONSD_BRIDGE_AUTH0_SECRET"); v != "" {
+		c.Bridges.Auth0.Secret = v
 	}
 	if v := getenv("ACTIONSD_BRIDGE_SUPABASE_SECRET"); v != "" {
 		c.Bridges.Supabase.Secret = v
@@ -473,6 +477,9 @@ func (c *Config) ResolveSecrets() error {
 		return errors.New("config: the redirect state key (state_key_file or ACTIONSD_STATE_KEY) must be at least 32 bytes")
 	}
 	if err := read("peers.secret_file", c.Peers.SecretFile, &c.Peers.Secret); err != nil {
+		return err
+	}
+	if err := read("bridges.auth0.secret_file", c.Bridges.Auth0.SecretFile, &c.Bridges.Auth0.Secret); err != nil {
 		return err
 	}
 	if err := read("bridges.supabase.secret_file", c.Bridges.Supabase.SecretFile, &c.Bridges.Supabase.Secret); err != nil {

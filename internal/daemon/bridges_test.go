@@ -2,6 +2,9 @@ package daemon
 
 import (
 	"bytes"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -277,10 +280,10 @@ func TestSupabaseBridge(t *testing.T) {
 				} `json:"last_error"`
 			} `json:"bridges"`
 		}
-		if err := json.Unmarshal(raw, &st); code != 200 || err != nil || len(st.Bridges) != 1 {
+		if err := json.Unmarshal(raw, &st); code != 200 || err != nil || len(st.Bridges) != 2 {
 			t.Fatalf("%d %v %s", code, err, raw)
 		}
-		b := st.Bridges[0]
+		b := st.Bridges[1]
 		if b.Name != "supabase" || !b.Enabled || b.LastSuccess == nil || b.LastError == nil || b.LastError.Reason != "replayed" {
 			t.Errorf("status: %s", raw)
 		}
@@ -309,5 +312,93 @@ func TestSupabaseBridgeDisabled(t *testing.T) {
 	code, out := d.supabaseHook("send-sms", "msg_1", time.Now(), `{}`, nil)
 	if code != 404 || out["error"].(map[string]any)["code"] != "disabled" {
 		t.Errorf("%d %v", code, out)
+	}
+}
+
+// auth0Secret is the secret the Auth0 bridge action holds.
+const auth0Secret = "auth0-bridge-test-secret-of-at-least-32-bytes"
+
+// auth0Bridge posts event to the Auth0 bridge route of trig, signed at at as the bridge action
+// signs: "v1=" and the hex HMAC-SHA256 of "<timestamp>.<body>".
+func (d *testDaemon) auth0Bridge(trig string, at time.Time, body string, tamper func(http.Header)) (int, []byte) {
+	d.t.Helper()
+	ts := strconv.FormatInt(at.Unix(), 10)
+	mac := hmac.New(sha256.New, []byte(auth0Secret))
+	mac.Write([]byte(ts + "." + body))
+	req, _ := http.NewRequest("POST", d.url+"/v1/bridges/auth0/"+trig, strings.NewReader(body))
+	req.Header.Set("X-Actionsd-Timestamp", ts)
+	req.Header.Set("X-Actionsd-Signature", "v1="+hex.EncodeToString(mac.Sum(nil)))
+	if tamper != nil {
+		tamper(req.Header)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		d.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	raw, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, raw
+}
+
+// TestAuth0Bridge: the daemon side of the Auth0 bridge action answers, for a signed event, the
+// commands the execute route answers for it; bad, stale and replayed signatures are refused.
+func TestAuth0Bridge(t *testing.T) {
+	r := supabaseRepo(t)
+	d, _ := startDaemonWith(t, r.Dir, func(c *config.Config) { c.Bridges.Auth0.Secret = auth0Secret })
+	waitFor(t, "the first generation", func() bool { return d.rec.Current() != nil })
+	event := `{"user":{"user_id":"auth0|1","email":"a@example.com","app_metadata":{"plan":"gold"}},"authentication":{"methods":[{"name":"pwd"}]}}`
+	code, raw := d.auth0Bridge("post-login", time.Now(), event, nil)
+	if code != 200 {
+		t.Fatalf("%d %s", code, raw)
+	}
+	var got, want struct {
+		Outcome  string `json:"outcome"`
+		Commands []struct {
+			Action, Op string
+			Args       []any
+		} `json:"commands"`
+	}
+	if err := json.Unmarshal(raw, &got); err != nil {
+		t.Fatal(err)
+	}
+	code, direct := d.do("POST", "/v1/triggers/post-login/execute", "", []byte(event))
+	if err := json.Unmarshal(direct, &want); code != 200 || err != nil {
+		t.Fatalf("execute: %d %v", code, err)
+	}
+	if got.Outcome != "success" || len(got.Commands) != 3 || mustJSON(got) != mustJSON(want) {
+		t.Errorf("the bridge answers %s\nthe execute route %s", mustJSON(got), mustJSON(want))
+	}
+	code, raw = d.auth0Bridge("post-login", time.Now(), `{"user":{"user_id":"u","email":"deny@example.com","app_metadata":{}},"authentication":{"methods":[{"name":"pwd"}]}}`, nil)
+	if code != 200 || !bytes.Contains(raw, []byte(`"outcome":"denied"`)) {
+		t.Errorf("deny: %d %s", code, raw)
+	}
+
+	now := time.Now()
+	for _, c := range []struct {
+		name, trig string
+		at         time.Time
+		body       string
+		tamper     func(http.Header)
+		status     int
+		code       string
+	}{
+		{"missing", "post-login", now, event, func(h http.Header) { h.Del("X-Actionsd-Signature") }, 401, "missing_signature"},
+		{"bad", "post-login", now, event, func(h http.Header) { h.Set("X-Actionsd-Signature", "v1="+strings.Repeat("0", 64)) }, 401, "bad_signature"},
+		{"timestamp moved", "post-login", now, event, func(h http.Header) { h.Set("X-Actionsd-Timestamp", strconv.FormatInt(now.Unix()-1, 10)) }, 401, "bad_signature"},
+		{"stale", "post-login", now.Add(-5*time.Minute - 2*time.Second), event, nil, 401, "stale_signature"},
+		{"unknown trigger", "post-nothing", now, event, nil, 404, "unknown_hook"},
+		{"not an object", "post-login", now, `[1]`, nil, 400, "bad_shape"},
+	} {
+		code, raw := d.auth0Bridge(c.trig, c.at, c.body, c.tamper)
+		if code != c.status || !bytes.Contains(raw, []byte(`"code":"`+c.code+`"`)) {
+			t.Errorf("%s: %d %s, want %d %s", c.name, code, raw, c.status, c.code)
+		}
+	}
+	at := time.Now().Add(-time.Second)
+	if code, raw := d.auth0Bridge("post-login", at, `{"user":{"user_id":"u2"}}`, nil); code != 200 {
+		t.Fatalf("first: %d %s", code, raw)
+	}
+	if code, raw := d.auth0Bridge("post-login", at, `{"user":{"user_id":"u2"}}`, nil); code != 401 || !bytes.Contains(raw, []byte(`"replayed"`)) {
+		t.Errorf("replay: %d %s", code, raw)
 	}
 }

@@ -125,9 +125,9 @@ func New(cfg config.Config, opts Options) (*Daemon, error) {
 	if err != nil {
 		return nil, fmt.Errorf("egress.allow: %w", err)
 	}
-	brs, err := bridges.New(bridges.Config{Supabase: cfg.Bridges.Supabase.Secret})
+	brs, err := bridges.New(bridges.Config{Auth0: cfg.Bridges.Auth0.Secret, Supabase: cfg.Bridges.Supabase.Secret})
 	if err != nil {
-		return nil, fmt.Errorf("bridges.supabase.secret_file: %w", err)
+		return nil, fmt.Errorf("config: bridges: %w", err)
 	}
 	npmMetrics, err := npmvendor.NewMetrics(registry)
 	if err != nil {
