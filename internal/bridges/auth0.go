@@ -140,15 +140,15 @@ func auth0Hook(name string) (Hook, bool) {
 				return nil, ReasonExecutionError, "encoding the result: " + err.Error()
 			}
 			if res.Outcome == runner.OutcomeFailed {
-				return rawJSON(b), ReasonActionFailed, failedAction(res)
+				return RawJSON(b), ReasonActionFailed, failedAction(res)
 			}
-			return rawJSON(b), "", ""
+			return RawJSON(b), "", ""
 		},
 	}, true
 }
 
-// rawJSON is JSON encoded already.
-type rawJSON []byte
+// RawJSON is an answer encoded already: it is written as it is.
+type RawJSON []byte
 
 // MarshalJSON returns r.
-func (r rawJSON) MarshalJSON() ([]byte, error) { return r, nil }
+func (r RawJSON) MarshalJSON() ([]byte, error) { return r, nil }

@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"maps"
 	"strings"
 
 	"github.com/actionsd/actionsd/runner"
@@ -269,21 +268,67 @@ func supabaseAccessTokenAnswer(body []byte, res *runner.Result) (any, string, st
 }
 
 // supabaseClaims merges the claims the actions set into Supabase's claims: ID token claims first,
-// then access token claims (Supabase issues one token, the access token, so both land in it).
+// then access token claims (Supabase issues one token, the access token, so both land in it). The
+// answer is encoded by hand: the hook runs on every token Supabase issues.
 func supabaseClaims(body []byte, res *runner.Result) (any, error) {
 	var in struct {
-		Claims map[string]json.RawMessage `json:"claims"`
+		Claims json.RawMessage `json:"claims"`
 	}
 	if err := json.Unmarshal(body, &in); err != nil {
 		return nil, fmt.Errorf("claims: %w", err)
 	}
-	out := maps.Clone(in.Claims)
-	for _, src := range []map[string]any{res.Effects.IDTokenClaims, res.Effects.AccessTokenClaims} {
-		for k, v := range src {
-			out[k] = claimValue(v)
+	id, at := res.Effects.IDTokenClaims, res.Effects.AccessTokenClaims
+	b := make([]byte, 0, len(body)+256)
+	b = append(b, `{"claims":{`...)
+	first := true
+	member := func(k string, v []byte) {
+		if !first {
+			b = append(b, ',')
+		}
+		first = false
+		b = appendString(b, k)
+		b = append(b, ':')
+		b = append(b, v...)
+	}
+	ok := eachMember(in.Claims, func(k string, v []byte) {
+		if _, ok := id[k]; ok {
+			return
+		}
+		if _, ok := at[k]; ok {
+			return
+		}
+		member(k, v)
+	})
+	if !ok {
+		return nil, fmt.Errorf("claims: not an object")
+	}
+	for k, v := range id {
+		if _, ok := at[k]; !ok {
+			member(k, claimValue(v))
 		}
 	}
-	return map[string]any{"claims": out}, nil
+	for k, v := range at {
+		member(k, claimValue(v))
+	}
+	return RawJSON(append(b, "}}"...)), nil
+}
+
+// appendString appends s as a JSON string: quotes, backslashes and control characters escaped,
+// everything else as it is (as encoding/json does without HTML escaping).
+func appendString(b []byte, s string) []byte {
+	const hexDigits = "0123456789abcdef"
+	b = append(b, '"')
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c == '"' || c == '\\':
+			b = append(b, '\\', c)
+		case c < 0x20:
+			b = append(b, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xf])
+		default:
+			b = append(b, c)
+		}
+	}
+	return append(b, '"')
 }
 
 // claimValue turns an Effects value (json.RawMessage or a Go value) into JSON.
