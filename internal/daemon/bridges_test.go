@@ -16,6 +16,7 @@ import (
 	"time"
 
 	standardwebhooks "github.com/standard-webhooks/standard-webhooks/libraries/go"
+	"go.uber.org/zap/zaptest"
 
 	"github.com/actionsd/actionsd/internal/config"
 )
@@ -400,5 +401,25 @@ func TestAuth0Bridge(t *testing.T) {
 	}
 	if code, raw := d.auth0Bridge("post-login", at, `{"user":{"user_id":"u2"}}`, nil); code != 401 || !bytes.Contains(raw, []byte(`"replayed"`)) {
 		t.Errorf("replay: %d %s", code, raw)
+	}
+}
+
+// TestBridgeBadSecret: a secret that is not one refuses to start, naming the bridge, never the
+// value.
+func TestBridgeBadSecret(t *testing.T) {
+	r := supabaseRepo(t)
+	for _, c := range []struct {
+		edit func(*config.Config)
+		name string
+	}{
+		{func(c *config.Config) { c.Bridges.Supabase.Secret = "v1,whsec_not*base64" }, "bridge supabase"},
+		{func(c *config.Config) { c.Bridges.Auth0.Secret = "short*secret" }, "bridge auth0"},
+	} {
+		cfg := testConfig(t, r.Dir)
+		c.edit(&cfg)
+		_, err := newDaemon(cfg, nil, zaptest.NewLogger(t))
+		if err == nil || !strings.Contains(err.Error(), c.name) || strings.Contains(err.Error(), "*") {
+			t.Errorf("%s: %v", c.name, err)
+		}
 	}
 }
