@@ -28,7 +28,7 @@ func newBridgeMetrics(bs []*bridges.Bridge) bridgeMetrics {
 		}, []string{"bridge", "hook", "result"}),
 		failures: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "actionsd_bridge_failures_total",
-			Help: "Bridge requests refused or failed, by bridge and reason (disabled, missing_signature, bad_signature, stale_signature, replayed, unknown_hook, bad_shape, too_large, not_ready, unsupported_command, action_failed, execution_error).",
+			Help: "Bridge requests refused or failed, by bridge and reason (disabled, missing_signature, bad_signature, stale_signature, replayed, unknown_hook, bad_shape, bad_body, not_ready, unsupported_command, action_failed, execution_error).",
 		}, []string{"bridge", "reason"}),
 	}
 	for _, b := range bs {
@@ -80,7 +80,7 @@ func (s *server) bridge(b *bridges.Bridge) http.HandlerFunc {
 		body, ok := s.readBody(w, r)
 		if !ok {
 			s.metrics.bridges.requests.WithLabelValues(b.Name(), label, "refused").Inc()
-			fail(bridges.ReasonTooLarge, "the request body could not be read within the limits")
+			fail(bridges.ReasonBadBody, "the request body was too large or did not arrive in time")
 			return
 		}
 		defer s.releaseBody(body)

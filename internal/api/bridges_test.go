@@ -17,6 +17,7 @@ import (
 	"github.com/actionsd/actionsd/internal/bridges"
 	"github.com/actionsd/actionsd/runner"
 
+	"github.com/prometheus/client_golang/prometheus"
 	standardwebhooks "github.com/standard-webhooks/standard-webhooks/libraries/go"
 )
 
@@ -117,4 +118,63 @@ func BenchmarkBridgeVsExecute(b *testing.B) {
 			}
 		}
 	})
+}
+
+// TestBridgeRefusesBeforeReading: a request without a well-formed signature is refused before
+// its body is read, and a signed one over the body cap is refused (413) and counted.
+func TestBridgeRefusesBeforeReading(t *testing.T) {
+	brs, err := bridges.New(bridges.Config{Supabase: supabaseSecret})
+	if err != nil {
+		t.Fatal(err)
+	}
+	reg := prometheus.NewRegistry()
+	srv := httptest.NewServer(New(Config{Reconciler: serving{gen: claimsOnlyGeneration(t)}, MaxBody: 64, Bridges: brs, Registerer: reg}))
+	defer srv.Close()
+	post := func(body string, hdr map[string]string) int {
+		req, _ := http.NewRequest("POST", srv.URL+"/v1/bridges/supabase/send-sms", strings.NewReader(body))
+		for k, v := range hdr {
+			req.Header.Set(k, v)
+		}
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		return res.StatusCode
+	}
+	big := `{"padding":"` + strings.Repeat("x", 100) + `"}`
+	if code := post(big, nil); code != http.StatusUnauthorized {
+		t.Errorf("unsigned: %d", code)
+	}
+	if code := post(big, supabaseHeaders(t, "msg_big", time.Now(), big)); code != http.StatusRequestEntityTooLarge {
+		t.Errorf("too large: %d", code)
+	}
+	if got := bridgeFailures(t, reg, "bad_body"); got != 1 {
+		t.Errorf("bad_body failures = %v", got)
+	}
+}
+
+// bridgeFailures reads actionsd_bridge_failures_total{bridge="supabase",reason}.
+func bridgeFailures(t *testing.T, reg *prometheus.Registry, reason string) float64 {
+	t.Helper()
+	mfs, err := reg.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, mf := range mfs {
+		if mf.GetName() != "actionsd_bridge_failures_total" {
+			continue
+		}
+		for _, m := range mf.GetMetric() {
+			labels := map[string]string{}
+			for _, l := range m.GetLabel() {
+				labels[l.GetName()] = l.GetValue()
+			}
+			if labels["bridge"] == "supabase" && labels["reason"] == reason {
+				return m.GetCounter().GetValue()
+			}
+		}
+	}
+	t.Fatalf("no series for %s", reason)
+	return 0
 }

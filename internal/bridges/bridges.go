@@ -30,7 +30,7 @@ const (
 	ReasonReplayed       = "replayed"
 	ReasonUnknownHook    = "unknown_hook"
 	ReasonBadShape       = "bad_shape"
-	ReasonTooLarge       = "too_large"
+	ReasonBadBody        = "bad_body" // too large, or not read in time
 	ReasonNotReady       = "not_ready"
 	ReasonUnsupported    = "unsupported_command"
 	ReasonActionFailed   = "action_failed"
@@ -39,7 +39,7 @@ const (
 
 // Reasons lists every reason, for metrics to show each at zero.
 var Reasons = []string{ReasonDisabled, ReasonMissing, ReasonBad, ReasonStale, ReasonReplayed, ReasonUnknownHook,
-	ReasonBadShape, ReasonTooLarge, ReasonNotReady, ReasonUnsupported, ReasonActionFailed, ReasonExecutionError}
+	ReasonBadShape, ReasonBadBody, ReasonNotReady, ReasonUnsupported, ReasonActionFailed, ReasonExecutionError}
 
 // Verifier checks a provider's signature.
 type Verifier interface {
@@ -106,15 +106,6 @@ func (b *Bridge) Hook(name string) (Hook, bool) {
 	}
 	h, ok := b.hooks[name]
 	return h, ok
-}
-
-// HookNames lists the bridge's hooks.
-func (b *Bridge) HookNames() []string {
-	names := make([]string, 0, len(b.hooks))
-	for n := range b.hooks {
-		names = append(names, n)
-	}
-	return names
 }
 
 // Seen records a verified message's key and reports whether it was seen before (a replay).
