@@ -28,6 +28,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"go.uber.org/zap"
 
+	"github.com/actionsd/actionsd/internal/bridges"
 	"github.com/actionsd/actionsd/internal/peers"
 	"github.com/actionsd/actionsd/runner"
 	"github.com/actionsd/actionsd/sync"
@@ -87,6 +88,10 @@ type Config struct {
 	// UI serves the web UI's static files under /ui/ (internal/ui), unauthenticated: they hold no
 	// data, and the page reads it from the routes above with the token. nil: no /ui/ at all.
 	UI http.Handler
+
+	// Bridges serve POST /v1/bridges/{bridge}/{hook} (internal/bridges), each verifying its own
+	// provider's signature; a bridge without a secret answers 404 disabled. Nil: no such routes.
+	Bridges []*bridges.Bridge
 }
 
 // Peers is what the API needs of peers.Set.
@@ -129,7 +134,7 @@ func newRouter(cfg Config) *router {
 	if cfg.ExecutionBudget <= 0 {
 		cfg.ExecutionBudget = runner.DefaultBudget
 	}
-	s := &server{cfg: cfg, log: cfg.Logger, metrics: newMetrics(cfg.Registerer), bearer: []byte("Bearer " + cfg.Token)}
+	s := &server{cfg: cfg, log: cfg.Logger, metrics: newMetrics(cfg.Registerer, cfg.Bridges), bearer: []byte("Bearer " + cfg.Token)}
 	if secret := cmp.Or(cfg.PeerSecret, cfg.Token); secret != "" {
 		s.peerBearer = []byte("Bearer " + secret)
 	}
@@ -157,6 +162,9 @@ func newRouter(cfg Config) *router {
 	handle("GET "+peers.StatusPath, bodiless(s.peerAuth(s.peerStatus)))
 	for _, recv := range receivers {
 		handle("POST /hooks/"+recv.name, s.hook(recv))
+	}
+	for _, b := range cfg.Bridges {
+		handle("POST /v1/bridges/"+b.Name()+"/{"+b.Param()+"}", s.bridge(b))
 	}
 	if cfg.Metrics != nil {
 		handle("GET /metrics", bodiless(cfg.Metrics))
@@ -447,10 +455,10 @@ func requestErrorStatus(err error) (int, string) {
 func (s *server) status(w http.ResponseWriter, r *http.Request) {
 	st := s.cfg.Reconciler.Status()
 	if q := r.URL.Query().Get("peers"); q == "" || q == "0" || q == "false" {
-		writeJSON(w, http.StatusOK, st)
+		writeJSON(w, http.StatusOK, statusWithBridges{Status: st, Bridges: s.bridgeStatuses()})
 		return
 	}
-	writeJSON(w, http.StatusOK, statusWithPeers{Status: st, Peers: s.peerStatuses(r.Context(), st)})
+	writeJSON(w, http.StatusOK, statusWithPeers{Status: st, Bridges: s.bridgeStatuses(), Peers: s.peerStatuses(r.Context(), st)})
 }
 
 func (s *server) sync(w http.ResponseWriter, r *http.Request) {

@@ -22,7 +22,7 @@ func trackedPair(t *testing.T) (*trackedConn, net.Conn) {
 		t.Fatal(err)
 	}
 	defer ln.Close()
-	tl := &trackedListener{Listener: ln, t: &connTracker{metrics: newMetrics(nil)}}
+	tl := &trackedListener{Listener: ln, t: &connTracker{metrics: newMetrics(nil, nil)}}
 	peer, err := net.Dial("tcp", ln.Addr().String())
 	if err != nil {
 		t.Fatal(err)

@@ -8,6 +8,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/actionsd/actionsd/internal/bridges"
 	"github.com/actionsd/actionsd/runner"
 )
 
@@ -23,13 +24,14 @@ type metrics struct {
 	connsClosed   *prometheus.CounterVec // by Server: connections it closed, by reason
 	unauthConns   prometheus.Gauge       // by Server: connections open that have not authenticated
 	peerSignals   *prometheus.CounterVec // signals received from peers, by result
+	bridges       bridgeMetrics
 
 	series seriesCache
 }
 
 var latencyBuckets = []float64{.0005, .001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10, 20}
 
-func newMetrics(reg prometheus.Registerer) *metrics {
+func newMetrics(reg prometheus.Registerer, bs []*bridges.Bridge) *metrics {
 	m := &metrics{
 		executions: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "actionsd_executions_total",
@@ -69,6 +71,7 @@ func newMetrics(reg prometheus.Registerer) *metrics {
 			Name: "actionsd_peer_signals_received_total",
 			Help: "Requests to the peer routes (POST /v1/peer/sync) by result (accepted: a sync was signalled; refused: no valid peer secret or token).",
 		}, []string{"result"}),
+		bridges: newBridgeMetrics(bs),
 	}
 	m.peerSignals.WithLabelValues("accepted")
 	m.peerSignals.WithLabelValues("refused")
@@ -83,7 +86,7 @@ func newMetrics(reg prometheus.Registerer) *metrics {
 		m.connsClosed.WithLabelValues(reason)
 	}
 	if reg != nil {
-		for _, c := range []prometheus.Collector{m.executions, m.executionTime, m.actions, m.actionTime, m.hooks, m.hooksRejected, m.connsClosed, m.unauthConns, m.peerSignals} {
+		for _, c := range []prometheus.Collector{m.executions, m.executionTime, m.actions, m.actionTime, m.hooks, m.hooksRejected, m.connsClosed, m.unauthConns, m.peerSignals, m.bridges.requests, m.bridges.failures} {
 			reg.MustRegister(c)
 		}
 	}

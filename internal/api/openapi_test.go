@@ -21,6 +21,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/actionsd/actionsd/diag"
+	"github.com/actionsd/actionsd/internal/bridges"
 	"github.com/actionsd/actionsd/internal/peers"
 	"github.com/actionsd/actionsd/runner"
 	"github.com/actionsd/actionsd/sync"
@@ -59,8 +60,13 @@ func TestOpenAPIDocument(t *testing.T) {
 	ps, _ := peers.New(peers.Config{URLs: []string{peerSrv.URL, "http://127.0.0.1:1", "ftp://wrong"}, Secret: peerSecret, Timeout: 2 * time.Second})
 	defer ps.Close()
 	reg := prometheus.NewRegistry()
+	brs, err := bridges.New(bridges.Config{Supabase: supabaseSecret, Auth0: auth0Secret})
+	if err != nil {
+		t.Fatal(err)
+	}
 	rt := newRouter(Config{Reconciler: openapiRecon{gen: claimsGeneration(t)}, Token: token, WebhookSecret: secret,
-		Branch: "main", Registerer: reg, Metrics: promhttp.HandlerFor(reg, promhttp.HandlerOpts{}), Peers: ps, PeerSecret: peerSecret})
+		Branch: "main", Registerer: reg, Metrics: promhttp.HandlerFor(reg, promhttp.HandlerOpts{}), Peers: ps, PeerSecret: peerSecret,
+		Bridges: brs})
 	srv := httptest.NewServer(rt)
 	defer srv.Close()
 
@@ -118,6 +124,7 @@ func TestOpenAPIDocument(t *testing.T) {
 	}
 	bearer := map[string]string{"Authorization": "Bearer " + token}
 	peerBearer := map[string]string{"Authorization": "Bearer " + peerSecret, "X-Actionsd-Peer": "replica-2"}
+	cat := `{"user_id":"u1","claims":{"sub":"u1","role":"authenticated"},"authentication_method":"password"}`
 	push := `{"ref":"refs/heads/main"}`
 	other := `{"ref":"refs/heads/feature"}`
 	cases := []openapiCase{
@@ -153,12 +160,21 @@ func TestOpenAPIDocument(t *testing.T) {
 		{"POST", "/hooks/github", push, map[string]string{"X-Hub-Signature-256": sign("x")}, 401},
 		{"POST", "/hooks/gitlab", push, map[string]string{"X-Gitlab-Token": secret}, 202},
 		{"POST", "/hooks/generic", other, map[string]string{"X-Signature": sign(other)}, 202},
+		{"POST", "/v1/bridges/supabase/custom-access-token", cat, supabaseHeaders(t, "msg_1", time.Now(), cat), 200},
+		{"POST", "/v1/bridges/supabase/custom-access-token", `{"claims":{}}`, supabaseHeaders(t, "msg_2", time.Now(), `{"claims":{}}`), 400},
+		{"POST", "/v1/bridges/supabase/custom-access-token", cat, supabaseHeaders(t, "msg_1", time.Now().Add(-time.Hour), cat), 401},
+		{"POST", "/v1/bridges/supabase/nope", cat, supabaseHeaders(t, "msg_3", time.Now(), cat), 404},
+		{"POST", "/v1/bridges/auth0/post-login", `{"authorization":{"roles":["admin"]}}`, auth0Headers(time.Now(), `{"authorization":{"roles":["admin"]}}`), 200},
+		{"POST", "/v1/bridges/auth0/post-login", `[]`, auth0Headers(time.Now(), `[]`), 400},
+		{"POST", "/v1/bridges/auth0/post-login", `{}`, auth0Headers(time.Now().Add(-10*time.Minute), `{}`), 401},
+		{"POST", "/v1/bridges/auth0/nope", `{}`, auth0Headers(time.Now(), `{}`), 404},
 	}
 	reached := openapiRoundTrips(t, srv.URL, docRouter, cases)
 
 	// Errors the first daemon cannot give: no generation serves yet, webhooks disabled (no
 	// secret), a body over the cap.
-	cold := httptest.NewServer(New(Config{Reconciler: serving{}, Token: token, MaxBody: 64}))
+	coldBridges, _ := bridges.New(bridges.Config{})
+	cold := httptest.NewServer(New(Config{Reconciler: serving{}, Token: token, MaxBody: 64, Bridges: coldBridges}))
 	defer cold.Close()
 	big := `{"padding":"` + strings.Repeat("x", 100) + `"}`
 	for p := range openapiRoundTrips(t, cold.URL, docRouter, []openapiCase{
@@ -166,6 +182,8 @@ func TestOpenAPIDocument(t *testing.T) {
 		{"POST", "/v1/triggers/post-login/execute", `{}`, bearer, 503},
 		{"POST", "/v1/triggers/post-login/execute", big, bearer, 413},
 		{"POST", "/hooks/gitlab", push, map[string]string{"X-Gitlab-Token": secret}, 404},
+		{"POST", "/v1/bridges/supabase/send-sms", `{}`, nil, 404}, // disabled: no secret
+		{"POST", "/v1/bridges/auth0/post-login", `{}`, auth0Headers(time.Now(), `{}`), 404},
 	}) {
 		reached[p] = true
 	}

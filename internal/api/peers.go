@@ -1,6 +1,8 @@
 package api
 
 import (
+	"github.com/actionsd/actionsd/internal/bridges"
+
 	"context"
 	"crypto/subtle"
 	"net/http"
@@ -68,7 +70,8 @@ func (s *server) signalPeers() {
 // statusWithPeers is GET /v1/status?peers=1: the status and every peer's.
 type statusWithPeers struct {
 	sync.Status
-	Peers []peers.Status `json:"peers"`
+	Bridges []bridges.Status `json:"bridges"`
+	Peers   []peers.Status   `json:"peers"`
 }
 
 // peerStatuses reads the peers' statuses and marks those whose applied commit differs from st's.

@@ -45,6 +45,7 @@ type Config struct {
 	Verify   Verify                   `yaml:"verify"`
 	HTTP     HTTP                     `yaml:"http"`
 	Peers    Peers                    `yaml:"peers"`
+	Bridges  Bridges                  `yaml:"bridges"`
 	// Watch watches a local repository's refs with fsnotify (default true; remotes are not watched).
 	Watch *bool `yaml:"watch"`
 	// ShutdownGrace bounds how long in-flight requests may take to finish on SIGTERM (default 25s).
@@ -96,6 +97,20 @@ type Webhooks struct {
 	// receivers refuse every delivery.
 	Secret     string `yaml:"secret"`
 	SecretFile string `yaml:"secret_file"`
+}
+
+// Bridges configure the identity provider bridges, /v1/bridges/{bridge}/{hook} (docs/bridges.md).
+// Each is off until it has a secret: there is no unsigned mode.
+type Bridges struct {
+	Auth0    Bridge `yaml:"auth0"`
+	Supabase Bridge `yaml:"supabase"`
+}
+
+// Bridge is one bridge's secret, read from a file (secret_file) or the environment
+// (ACTIONSD_BRIDGE_<NAME>_SECRET), never written in the configuration itself.
+type Bridge struct {
+	SecretFile string `yaml:"secret_file"`
+	Secret     string `yaml:"-"`
 }
 
 // Peers are the other replicas that serve the same repository: a verified webhook or POST
@@ -442,7 +457,7 @@ func editDistance(a, b string) int {
 
 // ApplyEnv overrides c with the environment: ACTIONSD_DATA_DIR, ACTIONSD_ADDR (the container
 // image sets both), ACTIONSD_TOKEN, ACTIONSD_WEBHOOK_SECRET, ACTIONSD_PEER_SECRET,
-// ACTIONSD_GIT_USERNAME, ACTIONSD_GIT_PASSWORD (or ACTIONSD_GIT_TOKEN),
+// ACTIONSD_BRIDGE_AUTH0_SECRET, ACTIONSD_BRIDGE_SUPABASE_SECRET, ACTIONSD_GIT_USERNAME, ACTIONSD_GIT_PASSWORD (or ACTIONSD_GIT_TOKEN),
 // ACTIONSD_GIT_SSH_KEY_PASSPHRASE, and the VAULT_* variables of vaultsecrets.VaultConfig.ApplyEnv
 // (VAULT_ADDR, VAULT_TOKEN, the auth method's, TLS). It returns the first VAULT_* variable that
 // cannot be parsed, having applied the others.
@@ -458,6 +473,12 @@ func (c *Config) ApplyEnv(getenv func(string) string) error {
 	}
 	if v := getenv("ACTIONSD_WEBHOOK_SECRET"); v != "" {
 		c.Webhooks.Secret = v
+	}
+	if v := getenv("ACTIONSD_BRIDGE_AUTH0_SECRET"); v != "" {
+		c.Bridges.Auth0.Secret = v
+	}
+	if v := getenv("ACTIONSD_BRIDGE_SUPABASE_SECRET"); v != "" {
+		c.Bridges.Supabase.Secret = v
 	}
 	if v := getenv("ACTIONSD_PEER_SECRET"); v != "" {
 		c.Peers.Secret = v
@@ -574,7 +595,7 @@ func loopback(addr string) bool {
 }
 
 // ResolveSecrets reads the secrets named by *_file settings: the git password, the ssh key
-// passphrase, the redirect state key, the peer secret and the webhook secret. A file's trailing newline is dropped.
+// passphrase, the redirect state key, the peer secret, the bridges' secrets and the webhook secret. A file's trailing newline is dropped.
 func (c *Config) ResolveSecrets() error {
 	read := func(setting, path string, into *string) error {
 		if path == "" {
@@ -600,6 +621,12 @@ func (c *Config) ResolveSecrets() error {
 		return errors.New("config: the redirect state key (state_key_file or ACTIONSD_STATE_KEY) must be at least 32 bytes")
 	}
 	if err := read("peers.secret_file", c.Peers.SecretFile, &c.Peers.Secret); err != nil {
+		return err
+	}
+	if err := read("bridges.auth0.secret_file", c.Bridges.Auth0.SecretFile, &c.Bridges.Auth0.Secret); err != nil {
+		return err
+	}
+	if err := read("bridges.supabase.secret_file", c.Bridges.Supabase.SecretFile, &c.Bridges.Supabase.Secret); err != nil {
 		return err
 	}
 	return read("webhooks.secret_file", c.Webhooks.SecretFile, &c.Webhooks.Secret)

@@ -29,6 +29,7 @@ import (
 	"github.com/actionsd/actionsd/gitstore"
 	"github.com/actionsd/actionsd/internal/api"
 	"github.com/actionsd/actionsd/internal/buildinfo"
+	"github.com/actionsd/actionsd/internal/bridges"
 	"github.com/actionsd/actionsd/internal/config"
 	"github.com/actionsd/actionsd/internal/peers"
 	"github.com/actionsd/actionsd/internal/progress"
@@ -138,6 +139,10 @@ func New(cfg config.Config, opts Options) (*Daemon, error) {
 			return nil, fmt.Errorf("tracing: %w", err)
 		}
 	}
+	brs, err := bridges.New(bridges.Config{Auth0: cfg.Bridges.Auth0.Secret, Supabase: cfg.Bridges.Supabase.Secret})
+	if err != nil {
+		return nil, fmt.Errorf("config: bridges: %w", err)
+	}
 	npmMetrics, err := npmvendor.NewMetrics(registry)
 	if err != nil {
 		return nil, fmt.Errorf("npm metrics: %w", err)
@@ -199,6 +204,7 @@ func New(cfg config.Config, opts Options) (*Daemon, error) {
 	}
 	d.peers = newPeers(cfg, instance, ln, registry, log)
 	apiCfg := api.Config{
+		Bridges:         brs,
 		Reconciler:      rec,
 		Token:           cfg.Token,
 		Logger:          log,

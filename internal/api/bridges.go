@@ -1,0 +1,160 @@
+package api
+
+import (
+	"errors"
+	"net/http"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"go.uber.org/zap"
+
+	"github.com/actionsd/actionsd/internal/bridges"
+	"github.com/actionsd/actionsd/runner"
+	"github.com/actionsd/actionsd/sync"
+)
+
+// bridgeMetrics count the bridges' requests (by bridge, hook and result) and failures (by
+// bridge and reason).
+type bridgeMetrics struct {
+	requests *prometheus.CounterVec
+	failures *prometheus.CounterVec
+}
+
+func newBridgeMetrics(bs []*bridges.Bridge) bridgeMetrics {
+	m := bridgeMetrics{
+		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "actionsd_bridge_requests_total",
+			Help: "Requests to the identity provider bridges (/v1/bridges/{bridge}/{hook}), by bridge, hook and result (answered: the provider got the answer it expects, a deny included; failed; refused).",
+		}, []string{"bridge", "hook", "result"}),
+		failures: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "actionsd_bridge_failures_total",
+			Help: "Bridge requests refused or failed, by bridge and reason (disabled, missing_signature, bad_signature, stale_signature, replayed, unknown_hook, bad_shape, bad_body, not_ready, unsupported_command, action_failed, execution_error).",
+		}, []string{"bridge", "reason"}),
+	}
+	for _, b := range bs {
+		for _, r := range bridges.Reasons {
+			m.failures.WithLabelValues(b.Name(), r)
+		}
+	}
+	return m
+}
+
+// bridge serves POST /v1/bridges/{bridge}/{hook}: what the headers can show is checked before any
+// of the body is read, as the webhook receivers do; the signature over the body and the replay
+// check come before the body is parsed.
+func (s *server) bridge(b *bridges.Bridge) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		hookName := r.PathValue(b.Param())
+		now := time.Now()
+		label := hookName
+		hook, known := b.Hook(hookName)
+		if !known {
+			label = "unknown"
+		}
+		fail := func(reason, msg string) {
+			s.metrics.bridges.failures.WithLabelValues(b.Name(), reason).Inc()
+			b.Failed(now, hookName, reason, msg)
+			s.log.Warn("bridge request failed", zap.String("bridge", b.Name()), zap.String("hook", hookName),
+				zap.String("reason", reason), zap.String("message", msg), zap.String("remote", r.RemoteAddr))
+		}
+		// Every refusal before the signature verifies closes the connection, unread body and all.
+		refuseWith := func(status int, reason, msg string) {
+			refuse(w, r, closedUnauthorized)
+			s.metrics.bridges.requests.WithLabelValues(b.Name(), label, "refused").Inc()
+			fail(reason, msg)
+			writeError(w, status, reason, msg)
+		}
+		v := b.Verifier()
+		if v == nil {
+			refuseWith(http.StatusNotFound, bridges.ReasonDisabled, "the "+b.Name()+" bridge is disabled: it has no secret (--bridge-"+b.Name()+"-secret-file)")
+			return
+		}
+		if reason, ok := v.Precheck(r.Header, now); !ok {
+			refuseWith(http.StatusUnauthorized, reason, "the "+b.Name()+" bridge's signature does not verify: "+reason)
+			return
+		}
+		if !known {
+			refuseWith(http.StatusNotFound, bridges.ReasonUnknownHook, "the "+b.Name()+" bridge has no hook "+hookName)
+			return
+		}
+		body, ok := s.readBody(w, r)
+		if !ok {
+			s.metrics.bridges.requests.WithLabelValues(b.Name(), label, "refused").Inc()
+			fail(bridges.ReasonBadBody, "the request body was too large or did not arrive in time")
+			return
+		}
+		defer s.releaseBody(body)
+		key, forget, reason, ok := v.Verify(r.Header, body.Bytes(), now)
+		if !ok {
+			refuseWith(http.StatusUnauthorized, reason, "the "+b.Name()+" bridge's signature does not verify: "+reason)
+			return
+		}
+		if b.Seen(key, forget, now) {
+			refuseWith(http.StatusUnauthorized, bridges.ReasonReplayed, "the "+b.Name()+" bridge has seen this signed request before")
+			return
+		}
+		authenticated(r)
+		event, err := hook.Event(body.Bytes())
+		if err != nil {
+			s.metrics.bridges.requests.WithLabelValues(b.Name(), label, "refused").Inc()
+			msg := "POST " + r.URL.Path + ": the body is not " + b.Name() + "'s " + hookName + " shape: " + err.Error()
+			fail(bridges.ReasonBadShape, msg)
+			writeError(w, http.StatusBadRequest, bridges.ReasonBadShape, msg)
+			return
+		}
+		gen := s.cfg.Reconciler.Current()
+		if gen == nil {
+			s.metrics.bridges.requests.WithLabelValues(b.Name(), label, "failed").Inc()
+			fail(bridges.ReasonNotReady, "no generation serves yet")
+			writeError(w, http.StatusServiceUnavailable, "not_ready", "no generation serves yet; see GET /v1/status")
+			return
+		}
+		start := time.Now()
+		res, err := gen.Execute(r.Context(), hook.Trigger, event)
+		if err != nil {
+			s.metrics.bridges.requests.WithLabelValues(b.Name(), label, "failed").Inc()
+			fail(bridges.ReasonExecutionError, "trigger "+hook.Trigger+": "+err.Error())
+			var re *runner.RequestError
+			if errors.As(err, &re) {
+				status, code := requestErrorStatus(err)
+				writeError(w, status, code, re.Error())
+				return
+			}
+			writeError(w, http.StatusInternalServerError, "internal", "execution failed: "+err.Error())
+			return
+		}
+		s.metrics.observe(res, time.Since(start))
+		answer, reason, msg := hook.Answer(body.Bytes(), res)
+		res.Release()
+		if reason != "" {
+			s.metrics.bridges.requests.WithLabelValues(b.Name(), label, "failed").Inc()
+			fail(reason, msg)
+		} else {
+			s.metrics.bridges.requests.WithLabelValues(b.Name(), label, "answered").Inc()
+			b.Succeeded(now)
+		}
+		if raw, ok := answer.(bridges.RawJSON); ok {
+			h := w.Header()
+			h["Content-Type"] = contentTypeJSON
+			h["X-Content-Type-Options"] = noSniff
+			w.WriteHeader(http.StatusOK)
+			_, _ = w.Write(append(raw, '\n'))
+			return
+		}
+		writeJSON(w, http.StatusOK, answer)
+	}
+}
+
+// statusWithBridges is GET /v1/status: the reconciler's status and each bridge's.
+type statusWithBridges struct {
+	sync.Status
+	Bridges []bridges.Status `json:"bridges"`
+}
+
+func (s *server) bridgeStatuses() []bridges.Status {
+	out := make([]bridges.Status, 0, len(s.cfg.Bridges))
+	for _, b := range s.cfg.Bridges {
+		out = append(out, b.Status())
+	}
+	return out
+}

@@ -1,0 +1,245 @@
+// Package bridges puts the daemon in front of identity providers that cannot call
+// /v1/triggers/{trigger}/execute themselves (docs/bridges.md). A Bridge verifies a provider's
+// signed request, turns the provider's body into the event of the trigger its hook runs, and the
+// execution's runner.Result into the answer the provider expects. It serves no HTTP itself:
+// internal/api routes POST /v1/bridges/{bridge}/{hook} to it, and counts and logs what it says.
+//
+// A bridge is off until it has a secret; there is no unsigned mode.
+package bridges
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/actionsd/actionsd/runner"
+)
+
+// Tolerance is how far a request's signed timestamp may be from the daemon's clock, either way.
+const Tolerance = 5 * time.Minute
+
+// Reasons a request is refused or fails, as counted in metrics and shown in status.
+const (
+	ReasonDisabled       = "disabled"
+	ReasonMissing        = "missing_signature"
+	ReasonBad            = "bad_signature"
+	ReasonStale          = "stale_signature"
+	ReasonReplayed       = "replayed"
+	ReasonUnknownHook    = "unknown_hook"
+	ReasonBadShape       = "bad_shape"
+	ReasonBadBody        = "bad_body" // too large, or not read in time
+	ReasonNotReady       = "not_ready"
+	ReasonUnsupported    = "unsupported_command"
+	ReasonActionFailed   = "action_failed"
+	ReasonExecutionError = "execution_error"
+)
+
+// Reasons lists every reason, for metrics to show each at zero.
+var Reasons = []string{ReasonDisabled, ReasonMissing, ReasonBad, ReasonStale, ReasonReplayed, ReasonUnknownHook,
+	ReasonBadShape, ReasonBadBody, ReasonNotReady, ReasonUnsupported, ReasonActionFailed, ReasonExecutionError}
+
+// Verifier checks a provider's signature.
+type Verifier interface {
+	// Precheck checks what the headers alone can show (present, well-formed, within the
+	// window), before any of the body is read.
+	Precheck(h http.Header, now time.Time) (reason string, ok bool)
+	// Verify checks the signature over body and returns the message's key for the replay check
+	// (its MAC) and when the key may be forgotten.
+	Verify(h http.Header, body []byte, now time.Time) (key [32]byte, forget time.Time, reason string, ok bool)
+}
+
+// Hook is one provider hook: the trigger it runs, how its body becomes the event, and how the
+// result becomes the provider's answer.
+type Hook struct {
+	Trigger string
+	// Event turns the provider's body into the trigger's event (JSON); a *ShapeError names the
+	// field at fault.
+	Event func(body []byte) ([]byte, error)
+	// Answer turns the execution's result into the provider's answer (JSON-encodable). A
+	// non-empty reason means the execution failed (an action failed, or a command the provider
+	// cannot express: the answer then says which, in the provider's error shape).
+	Answer func(body []byte, res *runner.Result) (answer any, reason, message string)
+}
+
+// ShapeError is a body that is not the provider's shape.
+type ShapeError struct {
+	Field string // JSON path, e.g. "claims.sub"
+	Want  string // e.g. "a string"
+}
+
+func (e *ShapeError) Error() string {
+	return fmt.Sprintf("%s: want %s", e.Field, e.Want)
+}
+
+// Bridge is one provider's way in.
+type Bridge struct {
+	name     string
+	param    string   // the route's wildcard: "hook" or "trigger"
+	verifier Verifier // nil: disabled
+	hooks    map[string]Hook
+	anyHook  func(name string) (Hook, bool) // when hooks is nil: the hooks are computed
+	replay   replayCache
+
+	mu   sync.Mutex
+	last Status
+}
+
+// Name is the bridge's name, the route's second segment.
+func (b *Bridge) Name() string { return b.name }
+
+// Param is the name of the route's wildcard segment.
+func (b *Bridge) Param() string { return b.param }
+
+// Enabled reports whether the bridge has a secret.
+func (b *Bridge) Enabled() bool { return b.verifier != nil }
+
+// Verifier is the bridge's signature check; nil when disabled.
+func (b *Bridge) Verifier() Verifier { return b.verifier }
+
+// Hook returns the hook of that name.
+func (b *Bridge) Hook(name string) (Hook, bool) {
+	if b.anyHook != nil {
+		return b.anyHook(name)
+	}
+	h, ok := b.hooks[name]
+	return h, ok
+}
+
+// Seen records a verified message's key and reports whether it was seen before (a replay).
+func (b *Bridge) Seen(key [32]byte, forget, now time.Time) bool {
+	return b.replay.seen(key, forget, now)
+}
+
+// Status is what GET /v1/status shows of a bridge.
+type Status struct {
+	Name        string     `json:"name"`
+	Enabled     bool       `json:"enabled"`
+	LastSuccess *time.Time `json:"last_success"`
+	LastError   *LastError `json:"last_error"`
+}
+
+// LastError is a bridge's last failed request. Its message never holds a secret or the body.
+type LastError struct {
+	At      time.Time `json:"at"`
+	Hook    string    `json:"hook"`
+	Reason  string    `json:"reason"`
+	Message string    `json:"message"`
+}
+
+// Succeeded records a request answered as the provider expects.
+func (b *Bridge) Succeeded(now time.Time) {
+	b.mu.Lock()
+	b.last.LastSuccess = &now
+	b.mu.Unlock()
+}
+
+// Failed records a refused or failed request.
+func (b *Bridge) Failed(now time.Time, hook, reason, message string) {
+	b.mu.Lock()
+	b.last.LastError = &LastError{At: now, Hook: hook, Reason: reason, Message: message}
+	b.mu.Unlock()
+}
+
+// Status returns the bridge's status.
+func (b *Bridge) Status() Status {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	st := b.last
+	st.Name, st.Enabled = b.name, b.Enabled()
+	return st
+}
+
+// Config holds each bridge's secret; an empty one leaves the bridge off.
+type Config struct {
+	Supabase string // "v1,whsec_<base64>" (as Supabase shows it) or "whsec_<base64>"
+	Auth0    string // the secret the Auth0 bridge action holds (at least 32 bytes)
+}
+
+// New builds every bridge the daemon knows, each enabled when cfg gives it a secret. A secret that
+// cannot be read is an error naming the bridge (never the value).
+func New(cfg Config) ([]*Bridge, error) {
+	sb := &Bridge{name: "supabase", param: "hook", hooks: supabaseHooks()}
+	if cfg.Supabase != "" {
+		v, err := NewStandardWebhooks(cfg.Supabase)
+		if err != nil {
+			return nil, fmt.Errorf("bridge supabase: secret: %w", err)
+		}
+		sb.verifier = v
+	}
+	a0 := &Bridge{name: "auth0", param: "trigger", anyHook: auth0Hook}
+	if cfg.Auth0 != "" {
+		v, err := NewAuth0HMAC(cfg.Auth0)
+		if err != nil {
+			return nil, fmt.Errorf("bridge auth0: secret: %w", err)
+		}
+		a0.verifier = v
+	}
+	return []*Bridge{a0, sb}, nil
+}
+
+// replayCache remembers the MACs of verified messages until their timestamps leave the window.
+type replayCache struct {
+	mu   sync.Mutex
+	keys map[[32]byte]time.Time
+}
+
+// maxReplayKeys bounds the cache; past it, expired keys are swept, and when none is expired the
+// oldest is dropped (a message that old is refused as stale anyway once its window passes).
+const maxReplayKeys = 1 << 16
+
+func (c *replayCache) seen(key [32]byte, forget, now time.Time) bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.keys == nil {
+		c.keys = make(map[[32]byte]time.Time)
+	}
+	if t, ok := c.keys[key]; ok && now.Before(t) {
+		return true
+	}
+	if len(c.keys) >= maxReplayKeys {
+		var oldest [32]byte
+		var oldestAt time.Time
+		for k, t := range c.keys {
+			if !now.Before(t) {
+				delete(c.keys, k)
+			} else if oldestAt.IsZero() || t.Before(oldestAt) {
+				oldest, oldestAt = k, t
+			}
+		}
+		if len(c.keys) >= maxReplayKeys {
+			delete(c.keys, oldest)
+		}
+	}
+	c.keys[key] = forget
+	return false
+}
+
+// unsupported builds a message naming the command an action made that the provider cannot express.
+func unsupported(provider, hook string, res *runner.Result, allowed func(op string) bool) (string, bool) {
+	var bad []string
+	for _, c := range res.Commands {
+		if strings.HasPrefix(c.Op, "cache.") || allowed(c.Op) {
+			continue
+		}
+		bad = append(bad, fmt.Sprintf("api.%s (action %s)", c.Op, c.Action))
+	}
+	if len(bad) == 0 {
+		return "", false
+	}
+	return fmt.Sprintf("%s %s cannot express %s", provider, hook, strings.Join(bad, ", ")), true
+}
+
+// failedAction returns the first action error of res, as "action: message".
+func failedAction(res *runner.Result) string {
+	for _, a := range res.Actions {
+		if a.Error != nil {
+			return a.Name + ": " + a.Error.Error()
+		}
+	}
+	return "the execution failed"
+}
+
+var errEmptySecret = errors.New("the secret is empty")

@@ -1,0 +1,565 @@
+package bridges
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/actionsd/actionsd/runner"
+)
+
+// Supabase Auth's HTTP hooks (https://supabase.com/docs/guides/auth/auth-hooks). Each answers
+// HTTP 200: Supabase reads the body of a 2xx answer only, and an error is the object
+// {"error": {"http_code": …, "message": …}} in it.
+func supabaseHooks() map[string]Hook {
+	return map[string]Hook{
+		"custom-access-token":           {Trigger: "post-login", Event: supabaseAccessTokenEvent, Answer: supabaseAccessTokenAnswer},
+		"send-sms":                      {Trigger: "send-phone-message", Event: supabaseSMSEvent, Answer: supabaseSendAnswer("send-sms")},
+		"send-email":                    {Trigger: "custom-email-provider", Event: supabaseEmailEvent, Answer: supabaseSendAnswer("send-email")},
+		"before-user-created":           {Trigger: "pre-user-registration", Event: supabaseBeforeUserCreatedEvent, Answer: supabaseBeforeUserCreatedAnswer},
+		"password-verification-attempt": {Trigger: "post-credential-validation", Event: supabaseVerificationEvent("password"), Answer: supabaseDecisionAnswer("password-verification-attempt")},
+		"mfa-verification-attempt":      {Trigger: "post-credential-validation", Event: supabaseVerificationEvent("mfa"), Answer: supabaseDecisionAnswer("mfa-verification-attempt")},
+	}
+}
+
+// supabaseError is Supabase's hook error shape.
+func supabaseError(code int, msg string) any {
+	return map[string]any{"error": map[string]any{"http_code": code, "message": msg}}
+}
+
+// object is a decoded JSON object whose members are read by path, for errors naming the field.
+type object struct {
+	path string
+	m    map[string]json.RawMessage
+}
+
+func parseObject(body []byte) (object, error) {
+	var m map[string]json.RawMessage
+	if err := json.Unmarshal(body, &m); err != nil || m == nil {
+		return object{}, &ShapeError{Field: "(body)", Want: "a JSON object"}
+	}
+	return object{m: m}, nil
+}
+
+func (o object) field(name string) string {
+	if o.path == "" {
+		return name
+	}
+	return o.path + "." + name
+}
+
+// obj reads a required object member.
+func (o object) obj(name string) (object, error) {
+	raw, ok := o.m[name]
+	var m map[string]json.RawMessage
+	if !ok || json.Unmarshal(raw, &m) != nil || m == nil {
+		return object{}, &ShapeError{Field: o.field(name), Want: "an object"}
+	}
+	return object{path: o.field(name), m: m}, nil
+}
+
+// str reads a string member; required ones must be there and not empty.
+func (o object) str(name string, required bool) (string, error) {
+	raw, ok := o.m[name]
+	if !ok || string(raw) == "null" {
+		if required {
+			return "", &ShapeError{Field: o.field(name), Want: "a string"}
+		}
+		return "", nil
+	}
+	var s string
+	if json.Unmarshal(raw, &s) != nil || (required && s == "") {
+		return "", &ShapeError{Field: o.field(name), Want: "a non-empty string"}
+	}
+	return s, nil
+}
+
+// boolean reads a required boolean member.
+func (o object) boolean(name string) (bool, error) {
+	var b bool
+	raw, ok := o.m[name]
+	if !ok || json.Unmarshal(raw, &b) != nil {
+		return false, &ShapeError{Field: o.field(name), Want: "a boolean"}
+	}
+	return b, nil
+}
+
+// raw returns a member as it came, or null.
+func (o object) raw(name string) json.RawMessage {
+	if r, ok := o.m[name]; ok {
+		return r
+	}
+	return json.RawMessage("null")
+}
+
+// metadata returns a member that must be an object when present ({} when absent or null).
+func (o object) metadata(name string) (json.RawMessage, error) {
+	raw, ok := o.m[name]
+	if !ok || string(raw) == "null" {
+		return json.RawMessage("{}"), nil
+	}
+	var m map[string]json.RawMessage
+	if json.Unmarshal(raw, &m) != nil {
+		return nil, &ShapeError{Field: o.field(name), Want: "an object"}
+	}
+	return raw, nil
+}
+
+// supabaseUser maps Supabase's user (the auth.users row as JSON) to Auth0's event.user.
+func supabaseUser(u object) (map[string]any, error) {
+	id, err := u.str("id", true)
+	if err != nil {
+		return nil, err
+	}
+	email, err := u.str("email", false)
+	if err != nil {
+		return nil, err
+	}
+	phone, err := u.str("phone", false)
+	if err != nil {
+		return nil, err
+	}
+	app, err := u.metadata("app_metadata")
+	if err != nil {
+		return nil, err
+	}
+	usr, err := u.metadata("user_metadata")
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]any{"user_id": id, "app_metadata": app, "user_metadata": usr}
+	if email != "" {
+		out["email"] = email
+	}
+	if phone != "" {
+		out["phone_number"] = phone
+	}
+	if c, ok := u.m["created_at"]; ok {
+		out["created_at"] = c
+	}
+	return out, nil
+}
+
+// custom-access-token: {"user_id", "claims": {…}, "authentication_method"} → post-login. The
+// hook runs on every token Supabase issues: it is decoded into and encoded from structs, not maps.
+func supabaseAccessTokenEvent(body []byte) ([]byte, error) {
+	var in struct {
+		UserID               string          `json:"user_id"`
+		Claims               json.RawMessage `json:"claims"`
+		AuthenticationMethod string          `json:"authentication_method"`
+	}
+	if err := decodeShape(body, "", &in); err != nil {
+		return nil, err
+	}
+	if in.UserID == "" {
+		return nil, &ShapeError{Field: "user_id", Want: "a non-empty string"}
+	}
+	if !isObject(in.Claims) {
+		return nil, &ShapeError{Field: "claims", Want: "an object"}
+	}
+	var claims struct {
+		Email        string          `json:"email"`
+		Phone        string          `json:"phone"`
+		SessionID    string          `json:"session_id"`
+		AppMetadata  json.RawMessage `json:"app_metadata"`
+		UserMetadata json.RawMessage `json:"user_metadata"`
+	}
+	if err := decodeShape(in.Claims, "claims.", &claims); err != nil {
+		return nil, err
+	}
+	for _, m := range [...]struct {
+		name string
+		v    *json.RawMessage
+	}{{"claims.app_metadata", &claims.AppMetadata}, {"claims.user_metadata", &claims.UserMetadata}} {
+		if len(*m.v) == 0 || string(*m.v) == "null" {
+			*m.v = emptyObject
+		} else if !isObject(*m.v) {
+			return nil, &ShapeError{Field: m.name, Want: "an object"}
+		}
+	}
+	type method struct {
+		Name string `json:"name"`
+	}
+	var ev struct {
+		User struct {
+			UserID       string          `json:"user_id"`
+			Email        string          `json:"email,omitempty"`
+			PhoneNumber  string          `json:"phone_number,omitempty"`
+			AppMetadata  json.RawMessage `json:"app_metadata"`
+			UserMetadata json.RawMessage `json:"user_metadata"`
+		} `json:"user"`
+		Authentication *struct {
+			Methods []method `json:"methods"`
+		} `json:"authentication,omitempty"`
+		Session *struct {
+			ID string `json:"id"`
+		} `json:"session,omitempty"`
+		Supabase struct {
+			Claims               json.RawMessage `json:"claims"`
+			AuthenticationMethod string          `json:"authentication_method"`
+		} `json:"supabase"`
+	}
+	ev.User.UserID, ev.User.Email, ev.User.PhoneNumber = in.UserID, claims.Email, claims.Phone
+	ev.User.AppMetadata, ev.User.UserMetadata = claims.AppMetadata, claims.UserMetadata
+	if in.AuthenticationMethod != "" {
+		ev.Authentication = &struct {
+			Methods []method `json:"methods"`
+		}{Methods: []method{{Name: in.AuthenticationMethod}}}
+	}
+	if claims.SessionID != "" {
+		ev.Session = &struct {
+			ID string `json:"id"`
+		}{ID: claims.SessionID}
+	}
+	ev.Supabase.Claims, ev.Supabase.AuthenticationMethod = in.Claims, in.AuthenticationMethod
+	return json.Marshal(&ev)
+}
+
+var emptyObject = json.RawMessage("{}")
+
+// isObject reports whether raw is a JSON object (it is valid JSON: it was decoded).
+func isObject(raw json.RawMessage) bool {
+	for _, c := range raw {
+		switch c {
+		case ' ', '\t', '\n', '\r':
+			continue
+		}
+		return c == '{'
+	}
+	return false
+}
+
+// decodeShape decodes body into v, a struct; a member of the wrong type is a *ShapeError naming
+// it, under prefix.
+func decodeShape(body []byte, prefix string, v any) error {
+	err := json.Unmarshal(body, v)
+	if err == nil {
+		return nil
+	}
+	var te *json.UnmarshalTypeError
+	if errors.As(err, &te) && te.Field != "" {
+		return &ShapeError{Field: prefix + te.Field, Want: "a " + te.Type.String()}
+	}
+	if prefix == "" {
+		return &ShapeError{Field: "(body)", Want: "a JSON object"}
+	}
+	return &ShapeError{Field: strings.TrimSuffix(prefix, "."), Want: "an object"}
+}
+
+func supabaseAccessTokenAnswer(body []byte, res *runner.Result) (any, string, string) {
+	if res.Outcome == runner.OutcomeFailed {
+		msg := failedAction(res)
+		return supabaseError(500, msg), ReasonActionFailed, msg
+	}
+	if msg, bad := unsupported("supabase", "custom-access-token", res, func(op string) bool {
+		return op == "idToken.setCustomClaim" || op == "accessToken.setCustomClaim" || op == "access.deny"
+	}); bad {
+		return supabaseError(500, msg), ReasonUnsupported, msg
+	}
+	if res.Effects.Access.Denied {
+		return supabaseError(403, res.Effects.Access.Reason), "", ""
+	}
+	claims, err := supabaseClaims(body, res)
+	if err != nil {
+		return supabaseError(500, err.Error()), ReasonBadShape, err.Error()
+	}
+	return claims, "", ""
+}
+
+// supabaseClaims merges the claims the actions set into Supabase's claims: ID token claims first,
+// then access token claims (Supabase issues one token, the access token, so both land in it). The
+// answer is encoded by hand: the hook runs on every token Supabase issues.
+func supabaseClaims(body []byte, res *runner.Result) (any, error) {
+	var in struct {
+		Claims json.RawMessage `json:"claims"`
+	}
+	if err := json.Unmarshal(body, &in); err != nil {
+		return nil, fmt.Errorf("claims: %w", err)
+	}
+	id, at := res.Effects.IDTokenClaims, res.Effects.AccessTokenClaims
+	b := make([]byte, 0, len(body)+256)
+	b = append(b, `{"claims":{`...)
+	first := true
+	member := func(k string, v []byte) {
+		if !first {
+			b = append(b, ',')
+		}
+		first = false
+		b = appendString(b, k)
+		b = append(b, ':')
+		b = append(b, v...)
+	}
+	ok := eachMember(in.Claims, func(k string, v []byte) {
+		if _, ok := id[k]; ok {
+			return
+		}
+		if _, ok := at[k]; ok {
+			return
+		}
+		member(k, v)
+	})
+	if !ok {
+		return nil, fmt.Errorf("claims: not an object")
+	}
+	for k, v := range id {
+		if _, ok := at[k]; !ok {
+			member(k, claimValue(v))
+		}
+	}
+	for k, v := range at {
+		member(k, claimValue(v))
+	}
+	return RawJSON(append(b, "}}"...)), nil
+}
+
+// appendString appends s as a JSON string: quotes, backslashes and control characters escaped,
+// everything else as it is (as encoding/json does without HTML escaping).
+func appendString(b []byte, s string) []byte {
+	const hexDigits = "0123456789abcdef"
+	b = append(b, '"')
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c == '"' || c == '\\':
+			b = append(b, '\\', c)
+		case c < 0x20:
+			b = append(b, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xf])
+		default:
+			b = append(b, c)
+		}
+	}
+	return append(b, '"')
+}
+
+// claimValue turns an Effects value (json.RawMessage or a Go value) into JSON.
+func claimValue(v any) json.RawMessage {
+	switch v := v.(type) {
+	case json.RawMessage:
+		return v
+	case []byte:
+		return json.RawMessage(v)
+	}
+	b, err := json.Marshal(v)
+	if err != nil {
+		return json.RawMessage("null")
+	}
+	return b
+}
+
+// send-sms: {"user": {…}, "sms": {"otp"}} → send-phone-message.
+func supabaseSMSEvent(body []byte) ([]byte, error) {
+	o, err := parseObject(body)
+	if err != nil {
+		return nil, err
+	}
+	u, err := o.obj("user")
+	if err != nil {
+		return nil, err
+	}
+	user, err := supabaseUser(u)
+	if err != nil {
+		return nil, err
+	}
+	sms, err := o.obj("sms")
+	if err != nil {
+		return nil, err
+	}
+	otp, err := sms.str("otp", true)
+	if err != nil {
+		return nil, err
+	}
+	phone, _ := user["phone_number"].(string)
+	if phone == "" {
+		return nil, &ShapeError{Field: "user.phone", Want: "the phone number to send to"}
+	}
+	return json.Marshal(map[string]any{"user": user, "message_options": map[string]any{
+		"action": "second-factor-authentication", "message_type": "sms", "recipient": phone, "code": otp,
+		"text": "Your code is " + otp,
+	}})
+}
+
+// send-email: {"user": {…}, "email_data": {"token", "token_hash", "redirect_to",
+// "email_action_type", "site_url", "token_new", "token_hash_new"}} → custom-email-provider.
+func supabaseEmailEvent(body []byte) ([]byte, error) {
+	o, err := parseObject(body)
+	if err != nil {
+		return nil, err
+	}
+	u, err := o.obj("user")
+	if err != nil {
+		return nil, err
+	}
+	user, err := supabaseUser(u)
+	if err != nil {
+		return nil, err
+	}
+	data, err := o.obj("email_data")
+	if err != nil {
+		return nil, err
+	}
+	kind, err := data.str("email_action_type", true)
+	if err != nil {
+		return nil, err
+	}
+	to, _ := user["email"].(string)
+	if to == "" {
+		return nil, &ShapeError{Field: "user.email", Want: "the address to send to"}
+	}
+	return json.Marshal(map[string]any{"user": user, "notification": map[string]any{
+		"message_type": supabaseEmailType(kind), "to": to, "email_data": o.raw("email_data"),
+	}})
+}
+
+// supabaseEmailType maps Supabase's email_action_type to Auth0's notification message types.
+func supabaseEmailType(kind string) string {
+	switch kind {
+	case "signup":
+		return "verify_email"
+	case "recovery":
+		return "reset_email"
+	case "invite":
+		return "user_invitation"
+	case "magiclink":
+		return "verify_email_by_code"
+	case "email_change", "email_change_new", "email_change_current":
+		return "change_email"
+	case "reauthentication":
+		return "mfa_oob_code"
+	}
+	return kind
+}
+
+func supabaseSendAnswer(hook string) func([]byte, *runner.Result) (any, string, string) {
+	return func(_ []byte, res *runner.Result) (any, string, string) {
+		if res.Outcome == runner.OutcomeFailed {
+			msg := failedAction(res)
+			return supabaseError(500, msg), ReasonActionFailed, msg
+		}
+		if msg, bad := unsupported("supabase", hook, res, func(op string) bool {
+			return op == "notification.drop" || op == "notification.retry"
+		}); bad {
+			return supabaseError(500, msg), ReasonUnsupported, msg
+		}
+		if n := res.Effects.Notification; n != nil && n.Op == "retry" {
+			return supabaseError(503, cmpOr(n.Reason, "the action asked to retry")), "", ""
+		}
+		return struct{}{}, "", ""
+	}
+}
+
+// before-user-created: {"metadata": {"uuid", "time", "name", "ip_address"}, "user": {…}} →
+// pre-user-registration.
+func supabaseBeforeUserCreatedEvent(body []byte) ([]byte, error) {
+	o, err := parseObject(body)
+	if err != nil {
+		return nil, err
+	}
+	md, err := o.obj("metadata")
+	if err != nil {
+		return nil, err
+	}
+	ip, err := md.str("ip_address", false)
+	if err != nil {
+		return nil, err
+	}
+	u, err := o.obj("user")
+	if err != nil {
+		return nil, err
+	}
+	// The user is not created yet, but Supabase has chosen its id.
+	user, err := supabaseUser(u)
+	if err != nil {
+		return nil, err
+	}
+	ev := map[string]any{"user": user}
+	if ip != "" {
+		ev["request"] = map[string]any{"ip": ip}
+	}
+	return json.Marshal(ev)
+}
+
+func supabaseBeforeUserCreatedAnswer(_ []byte, res *runner.Result) (any, string, string) {
+	if res.Outcome == runner.OutcomeFailed {
+		msg := failedAction(res)
+		return supabaseError(500, msg), ReasonActionFailed, msg
+	}
+	if msg, bad := unsupported("supabase", "before-user-created", res, func(op string) bool {
+		return op == "access.deny" || op == "validation.error"
+	}); bad {
+		return supabaseError(500, msg), ReasonUnsupported, msg
+	}
+	if a := res.Effects.Access; a.Denied {
+		return supabaseError(403, cmpOr(a.UserMessage, a.Reason)), "", ""
+	}
+	if v := res.Effects.Validation; v != nil {
+		return supabaseError(400, v.Message), "", ""
+	}
+	return struct{}{}, "", ""
+}
+
+// password-verification-attempt: {"user_id", "valid"}; mfa-verification-attempt: {"factor_id",
+// "factor_type", "user_id", "valid"} → post-credential-validation.
+func supabaseVerificationEvent(kind string) func([]byte) ([]byte, error) {
+	return func(body []byte) ([]byte, error) {
+		o, err := parseObject(body)
+		if err != nil {
+			return nil, err
+		}
+		uid, err := o.str("user_id", true)
+		if err != nil {
+			return nil, err
+		}
+		valid, err := o.boolean("valid")
+		if err != nil {
+			return nil, err
+		}
+		attempt := map[string]any{"kind": kind, "valid": valid}
+		method := "pwd"
+		if kind == "mfa" {
+			fid, err := o.str("factor_id", true)
+			if err != nil {
+				return nil, err
+			}
+			ftype, err := o.str("factor_type", false)
+			if err != nil {
+				return nil, err
+			}
+			attempt["factor_id"], attempt["factor_type"] = fid, ftype
+			method = "mfa"
+		}
+		return json.Marshal(map[string]any{
+			"user":           map[string]any{"user_id": uid},
+			"authentication": map[string]any{"methods": []any{map[string]any{"name": method}}},
+			"supabase":       map[string]any{"verification_attempt": attempt},
+		})
+	}
+}
+
+func supabaseDecisionAnswer(hook string) func([]byte, *runner.Result) (any, string, string) {
+	return func(_ []byte, res *runner.Result) (any, string, string) {
+		if msg, bad := unsupported("supabase", hook, res, func(op string) bool { return op == "access.deny" }); bad {
+			return supabaseError(500, msg), ReasonUnsupported, msg
+		}
+		if a := res.Effects.Access; a.Denied {
+			// post-credential-validation is fail-closed: a failed action denies too.
+			reason := ""
+			msg := a.Reason
+			if a.Code == "action_failed" {
+				reason, msg = ReasonActionFailed, "an action failed: "+failedAction(res)
+			}
+			out := map[string]any{"decision": "reject", "message": msg}
+			if hook == "password-verification-attempt" {
+				out["should_logout_user"] = false
+			}
+			return out, reason, msg
+		}
+		return map[string]any{"decision": "continue"}, "", ""
+	}
+}
+
+func cmpOr(a, b string) string {
+	if strings.TrimSpace(a) != "" {
+		return a
+	}
+	return b
+}

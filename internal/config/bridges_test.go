@@ -1,0 +1,50 @@
+package config
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// TestBridgeSecrets: bridges.<name>.secret_file is read by ResolveSecrets, the environment
+// overrides the file's setting, and a secret written in the YAML itself is refused.
+func TestBridgeSecrets(t *testing.T) {
+	dir := t.TempDir()
+	secret := filepath.Join(dir, "supabase")
+	if err := os.WriteFile(secret, []byte("v1,whsec_c2VjcmV0\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(dir, "actionsd.yaml")
+	if err := os.WriteFile(path, []byte("repo: /r\nbridges:\n  auth0:\n    secret: inline\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Load(path); err == nil || !strings.Contains(err.Error(), "line 4") || strings.Contains(err.Error(), "inline") {
+		t.Errorf("a secret in the YAML: %v", err)
+	}
+	data := "repo: /r\nbridges:\n  supabase:\n    secret_file: " + secret + "\n"
+	if err := os.WriteFile(path, []byte(data), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	c, err := Load(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := c.ResolveSecrets(); err != nil {
+		t.Fatal(err)
+	}
+	if c.Bridges.Supabase.Secret != "v1,whsec_c2VjcmV0" || c.Bridges.Auth0.Secret != "" {
+		t.Errorf("bridges: %+v", c.Bridges)
+	}
+	env := map[string]string{"ACTIONSD_BRIDGE_AUTH0_SECRET": "from-env"}
+	if err := c.ApplyEnv(func(k string) string { return env[k] }); err != nil {
+		t.Fatal(err)
+	}
+	if c.Bridges.Auth0.Secret != "from-env" {
+		t.Errorf("ACTIONSD_BRIDGE_AUTH0_SECRET: %+v", c.Bridges.Auth0)
+	}
+	c.Bridges.Supabase.SecretFile = filepath.Join(dir, "missing")
+	if err := c.ResolveSecrets(); err == nil || !strings.Contains(err.Error(), "bridges.supabase.secret_file") {
+		t.Errorf("a missing secret file: %v", err)
+	}
+}
