@@ -28,8 +28,8 @@ import (
 
 	"github.com/actionsd/actionsd/gitstore"
 	"github.com/actionsd/actionsd/internal/api"
-	"github.com/actionsd/actionsd/internal/buildinfo"
 	"github.com/actionsd/actionsd/internal/bridges"
+	"github.com/actionsd/actionsd/internal/buildinfo"
 	"github.com/actionsd/actionsd/internal/config"
 	"github.com/actionsd/actionsd/internal/peers"
 	"github.com/actionsd/actionsd/internal/progress"
