@@ -28,10 +28,6 @@ import (
 	"time"
 
 	"go.uber.org/zap/zaptest"
-
-	"github.com/actionsd/actionsd/jsdeps"
-	"github.com/actionsd/actionsd/lockfile"
-	"github.com/actionsd/actionsd/runner"
 )
 
 // saasRow is one service client of the packages people use in Actions: its owner's dependencies
@@ -184,59 +180,8 @@ r = bin.headers["ce-type"] + ":" + str.headers["content-type"] + ":" + a.id + ":
 			start = time.Now()
 			defer func() { t.Logf("%s@%s: ran in %v", row.name, version, time.Since(start).Round(time.Millisecond)) }()
 			row.use = "const PORT = " + strconv.Itoa(port) + ";\n" + row.use
-			runService(t, res.Lock, row, version, b, srv)
+			runSmoke(t, res.Lock, row.owner, popular{name: row.name, use: row.use, want: row.want, runnerGap: row.runnerGap}, version, b, srv)
 		})
-	}
-}
-
-// runService is runSmoke for row, with the action's code compiled as prepare compiles an action's
-// .js files before the runner sees them (Transform: esbuild, only where goja lacks syntax, such as
-// import()). runSmoke hands the runner the code as it is, which the daemon never does.
-func runService(t *testing.T, lock *lockfile.Lock, row saasRow, version string, b *jsdeps.Bundle, srv *httptest.Server) {
-	t.Helper()
-	code := "const SERVER = " + strconv.Quote(srv.URL) + ";\n" +
-		"exports.onExecutePostLogin = async (event, api) => {\n let r;\n" + row.use + "\n api.idToken.setCustomClaim(\"r\", r);\n};\n"
-	js, err := Transform("index.js", []byte(code))
-	if err != nil {
-		t.Fatalf("%s@%s: compiling the action: %v", row.name, version, err)
-	}
-	spec := &runner.Spec{Commit: "smoke", Generation: 1, Actions: map[string]*runner.ActionSpec{"smoke": {
-		Name: "smoke", Version: "smoke", Trigger: "post-login",
-		Source: runner.Source{Dir: row.owner, Entry: "index.js", Files: map[string][]byte{"index.js": js},
-			Dependencies: lock.Owners[row.owner].Dependencies, Bundle: b},
-	}}, Bindings: map[string][]string{}}
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	gen, err := runner.Build(ctx, spec, runner.Options{Logger: zaptest.NewLogger(t), HTTPClient: srv.Client()})
-	if err != nil {
-		t.Fatalf("%s@%s: runner.Build: %v", row.name, version, err)
-	}
-	defer gen.Close()
-	result, err := gen.Test(ctx, "smoke", []byte(`{"user": {"user_id": "u1"}}`))
-	if err != nil {
-		t.Fatalf("%s@%s: %v", row.name, version, err)
-	}
-	if len(result.Actions) == 1 && result.Actions[0].Error != nil {
-		if row.runnerGap != "" {
-			t.Skipf("%s@%s: runner gap: %s: %v", row.name, version, row.runnerGap, result.Actions[0].Error)
-		}
-		t.Fatalf("%s@%s: %v (logs %v)", row.name, version, result.Actions[0].Error, result.Actions[0].Logs)
-	}
-	var got any
-	for _, c := range result.Commands {
-		var args []any
-		if data, err := json.Marshal(c.Args); err == nil && json.Unmarshal(data, &args) == nil &&
-			c.Op == "idToken.setCustomClaim" && len(args) == 2 && args[0] == "r" {
-			got = args[1]
-		}
-	}
-	switch {
-	case got != row.want && row.runnerGap != "":
-		t.Skipf("%s@%s: runner gap: %s: basic use gave %v, want %q", row.name, version, row.runnerGap, got, row.want)
-	case got != row.want:
-		t.Errorf("%s@%s: basic use gave %v, want %q", row.name, version, got, row.want)
-	case row.runnerGap != "":
-		t.Logf("%s@%s: the basic use passes now: remove its runnerGap", row.name, version)
 	}
 }
 

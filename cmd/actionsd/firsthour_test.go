@@ -6,7 +6,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -91,21 +90,8 @@ func TestFirstHourInitInvokeCommitServe(t *testing.T) {
 	gitIn(t, dir, "checkout", "--", ".")
 
 	// serve as the README says, then the README's curl.
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := ln.Addr().String()
-	ln.Close()
-	serve := exec.Command(cliBinary, "serve", "--repo", ".", "--data-dir", ".actionsd/data", "--secrets-file", "secrets.local.yaml",
-		"--token", "dev-token", "--addr", addr, "--poll-interval", "0")
-	serve.Dir, serve.Env = dir, clitest.Env(dir)
-	var logs bytes.Buffer
-	serve.Stdout, serve.Stderr = &logs, &logs
-	if err := serve.Start(); err != nil {
-		t.Fatal(err)
-	}
-	defer func() { _ = serve.Process.Kill(); _ = serve.Wait() }()
+	addr := freeAddr(t)
+	logs := serveAsREADME(t, dir, addr)
 	event, err := os.ReadFile(filepath.Join(dir, "events/post-login.json"))
 	if err != nil {
 		t.Fatal(err)
@@ -134,6 +120,22 @@ func TestFirstHourInitInvokeCommitServe(t *testing.T) {
 	if status := gitIn(t, dir, "status", "--porcelain"); status != "" {
 		t.Errorf("serve's data folder shows in git status:\n%s", status)
 	}
+}
+
+// serveAsREADME starts `actionsd serve` in the repository init wrote at dir, as its README says,
+// on addr, until the test ends; its log is in the buffer returned.
+func serveAsREADME(t *testing.T, dir, addr string) *bytes.Buffer {
+	t.Helper()
+	serve := exec.Command(cliBinary, "serve", "--repo", ".", "--data-dir", ".actionsd/data", "--secrets-file", "secrets.local.yaml",
+		"--token", "dev-token", "--addr", addr, "--poll-interval", "0")
+	serve.Dir, serve.Env = dir, clitest.Env(dir)
+	var logs bytes.Buffer
+	serve.Stdout, serve.Stderr = &logs, &logs
+	if err := serve.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = serve.Process.Kill(); _ = serve.Wait() })
+	return &logs
 }
 
 func TestFirstHourValidateBeforeTheFirstCommit(t *testing.T) {

@@ -48,15 +48,7 @@ func TestFrictionStatusWaitsAndNamesTheToken(t *testing.T) {
 		t.Fatal(err)
 	}
 	time.Sleep(700 * time.Millisecond)
-	serve := exec.Command(cliBinary, "serve", "--repo", ".", "--data-dir", ".actionsd/data", "--secrets-file", "secrets.local.yaml",
-		"--token", "dev-token", "--addr", addr, "--poll-interval", "0")
-	serve.Dir, serve.Env = dir, clitest.Env(dir)
-	var logs bytes.Buffer
-	serve.Stdout, serve.Stderr = &logs, &logs
-	if err := serve.Start(); err != nil {
-		t.Fatal(err)
-	}
-	defer func() { _ = serve.Process.Kill(); _ = serve.Wait() }()
+	logs := serveAsREADME(t, dir, addr)
 	err := status.Wait()
 	if strings.Contains(stErr.String(), "connection refused") && !strings.Contains(stErr.String(), "waiting up to 30s") ||
 		!strings.Contains(stOut.String(), "CONDITION") {

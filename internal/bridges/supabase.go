@@ -346,17 +346,23 @@ func claimValue(v any) json.RawMessage {
 	return b
 }
 
-// send-sms: {"user": {…}, "sms": {"otp"}} → send-phone-message.
-func supabaseSMSEvent(body []byte) ([]byte, error) {
+// supabaseBodyUser parses a hook's body and its "user" member, as an Auth0 event's user.
+func supabaseBodyUser(body []byte) (object, map[string]any, error) {
 	o, err := parseObject(body)
 	if err != nil {
-		return nil, err
+		return o, nil, err
 	}
 	u, err := o.obj("user")
 	if err != nil {
-		return nil, err
+		return o, nil, err
 	}
 	user, err := supabaseUser(u)
+	return o, user, err
+}
+
+// send-sms: {"user": {…}, "sms": {"otp"}} → send-phone-message.
+func supabaseSMSEvent(body []byte) ([]byte, error) {
+	o, user, err := supabaseBodyUser(body)
 	if err != nil {
 		return nil, err
 	}
@@ -381,15 +387,7 @@ func supabaseSMSEvent(body []byte) ([]byte, error) {
 // send-email: {"user": {…}, "email_data": {"token", "token_hash", "redirect_to",
 // "email_action_type", "site_url", "token_new", "token_hash_new"}} → custom-email-provider.
 func supabaseEmailEvent(body []byte) ([]byte, error) {
-	o, err := parseObject(body)
-	if err != nil {
-		return nil, err
-	}
-	u, err := o.obj("user")
-	if err != nil {
-		return nil, err
-	}
-	user, err := supabaseUser(u)
+	o, user, err := supabaseBodyUser(body)
 	if err != nil {
 		return nil, err
 	}
