@@ -19,7 +19,7 @@ func TestBridgeSecrets(t *testing.T) {
 	if err := os.WriteFile(path, []byte("repo: /r\nbridges:\n  auth0:\n    secret: inline\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := Load(path); err == nil || !strings.Contains(err.Error(), "line 4") || strings.Contains(err.Error(), "inline") {
+	if _, err := Load(path); err == nil || !strings.Contains(err.Error(), "actionsd.yaml:4: unknown key \"bridges.auth0.secret\"") || strings.Contains(err.Error(), "inline") {
 		t.Errorf("a secret in the YAML: %v", err)
 	}
 	data := "repo: /r\nbridges:\n  supabase:\n    secret_file: " + secret + "\n"
