@@ -25,13 +25,17 @@ type yamlErrorAt struct {
 // accepts data (yaml.v3 then rejected it for a reason of its own, such as an unknown anchor) or
 // names a place that is not in data.
 func locateYAMLError(data []byte) (at yamlErrorAt, ok bool) {
+	if len(data) > maxLocateSize || !shallowYAML(data) {
+		return yamlErrorAt{}, false
+	}
 	defer func() {
 		// A locator must not take the daemon down on input that already failed.
 		if recover() != nil {
 			ok = false
 		}
 	}()
-	_, err := parser.ParseBytes(data, 0)
+	// Duplicate keys are for the manifest checks to report, as yaml.v3 lets them through.
+	_, err := parser.ParseBytes(data, 0, parser.AllowDuplicateMapKey())
 	var e interface {
 		GetToken() *token.Token
 		GetMessage() string
@@ -71,4 +75,39 @@ func clearerYAMLMessage(msg, goccy string) string {
 		return goccy
 	}
 	return msg
+}
+
+// maxLocateSize bounds the manifests locateYAMLError hands to goccy/go-yaml, which allocates some
+// 400 bytes per byte of input: a hostile manifest at the 1 MiB limit would cost the daemon
+// hundreds of megabytes and a second to locate an error. Real manifests are a few hundred bytes;
+// a larger one keeps yaml.v3's line.
+const maxLocateSize = 64 << 10
+
+// maxLocateDepth bounds the nesting locateYAMLError hands to goccy/go-yaml, whose parser takes
+// time quadratic in the depth of nesting (100,000 '[' take a minute, where yaml.v3 stops at
+// 10,000 levels within milliseconds). Manifests nest a few levels deep.
+const maxLocateDepth = 100
+
+// shallowYAML reports whether data nests at most maxLocateDepth levels, by an estimate that can
+// only overcount: open flow brackets, plus the '-', '?' and ':' indicators on the current line.
+func shallowYAML(data []byte) bool {
+	flow, line := 0, 0
+	for i, c := range data {
+		switch c {
+		case '\n':
+			line = 0
+		case '[', '{':
+			flow++
+		case ']', '}':
+			flow = max(0, flow-1)
+		case '-', '?', ':':
+			if i+1 == len(data) || data[i+1] == ' ' || data[i+1] == '\t' || data[i+1] == '\n' || data[i+1] == '\r' {
+				line++
+			}
+		}
+		if flow+line > maxLocateDepth {
+			return false
+		}
+	}
+	return true
 }

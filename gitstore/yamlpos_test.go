@@ -1,7 +1,9 @@
 package gitstore
 
 import (
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/actionsd/actionsd/diag"
 )
@@ -63,6 +65,9 @@ func TestYAMLSyntaxErrorPosition(t *testing.T) {
 		// libyaml: problem 1:4 "found character that cannot start any token"; columns count characters.
 		{"reserved character after multibyte text", "modules/m/module.yaml", "é: @x\n",
 			"modules/m/module.yaml:1:4: invalid YAML: '@' is a reserved character", "é: @x"},
+		// libyaml: problem 4:1 (end of stream), context 3:1; the duplicate key is not the syntax error.
+		{"error after a duplicate key", "actions/a/action.yaml", "timeout: 5s\ntimeout: 6s\nsecrets\n",
+			"actions/a/action.yaml:3:1: invalid YAML: could not find expected ':'", "secrets"},
 		// libyaml: problem 4:1 (end of stream), context 3:3, in a second document.
 		{"error in a second document", "triggers.yaml", "post-login: [a]\n---\n- [b\n",
 			"triggers.yaml:3:3: invalid YAML: sequence end token ']' not found", "- [b"},
@@ -89,5 +94,30 @@ func TestYAMLSyntaxErrorWithoutColumn(t *testing.T) {
 	_, ps := ParseModuleManifest("modules/m/module.yaml", []byte("description: x\nsecrets:\n  - }\n"))
 	if len(ps) != 1 || ps[0].Error() != "modules/m/module.yaml:2: invalid YAML: did not find expected node content" || ps[0].Source != "" {
 		t.Fatalf("problems = %q (source %q)", problems(ps), ps)
+	}
+}
+
+// TestYAMLSyntaxErrorLocatingIsBounded checks that input the locating parser would take long
+// over (it is quadratic in nesting depth: 100,000 '[' took a minute) or that is large keeps
+// yaml.v3's answer instead, at once.
+func TestYAMLSyntaxErrorLocatingIsBounded(t *testing.T) {
+	for name, in := range map[string]string{
+		"deep flow":  strings.Repeat("[", 100000),
+		"deep block": "a: " + strings.Repeat("- ", 9000) + "[",
+		"large":      strings.Repeat("a: [b, c]\n", 10000) + "[",
+	} {
+		t.Run(name, func(t *testing.T) {
+			start := time.Now()
+			_, ps := ParseTriggers("triggers.yaml", []byte(in))
+			if len(ps) != 1 || ps[0].Col != 0 || ps[0].Source != "" || !strings.Contains(ps[0].Message, "invalid YAML") {
+				t.Errorf("problems = %q, want yaml.v3's, without a column", problems(ps))
+			}
+			if d := time.Since(start); d > 10*time.Second {
+				t.Errorf("took %v", d)
+			}
+		})
+	}
+	if _, ok := locateYAMLError([]byte(strings.Repeat("[", maxLocateDepth) + "a")); !ok {
+		t.Errorf("locateYAMLError refused %d levels", maxLocateDepth)
 	}
 }
