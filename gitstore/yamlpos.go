@@ -44,7 +44,8 @@ func locateYAMLError(data []byte) (at yamlErrorAt, ok bool) {
 		return yamlErrorAt{}, false
 	}
 	tk := e.GetToken()
-	if strings.HasPrefix(e.GetMessage(), "mapping value is not allowed") && tk.Next != nil && tk.Next.Type == token.MappingValueType && tk.Next.Position != nil {
+	if msg := e.GetMessage(); (strings.HasPrefix(msg, "mapping value is not allowed") || msg == "unexpected key name") &&
+		tk.Next != nil && tk.Next.Type == token.MappingValueType && tk.Next.Position != nil {
 		// goccy blames the key before the ':' (which may start lines above, as a plain scalar
 		// continued on the next line does); the fault is the ':', where yaml.v3 and libyaml put it.
 		tk = tk.Next

@@ -62,6 +62,9 @@ func TestYAMLSyntaxErrorPosition(t *testing.T) {
 		// libyaml: problem 2:10; the plain scalar "post-login timeout" starts on line 1.
 		{"mapping value on a continuation line", "actions/a/action.yaml", "trigger: post-login\n  timeout: 5s\n",
 			"actions/a/action.yaml:2:10: invalid YAML: mapping values are not allowed in this context", "  timeout: 5s"},
+		// libyaml: problem 2:8; the key "trigger post-login timeout" starts on line 1.
+		{"multi-line key", "actions/a/action.yaml", "trigger post-login\ntimeout: 5s\n",
+			"actions/a/action.yaml:2:8: invalid YAML: mapping values are not allowed in this context", "timeout: 5s"},
 		// libyaml: problem 1:4 "found character that cannot start any token"; columns count characters.
 		{"reserved character after multibyte text", "modules/m/module.yaml", "é: @x\n",
 			"modules/m/module.yaml:1:4: invalid YAML: '@' is a reserved character", "é: @x"},
