@@ -192,7 +192,7 @@ func (p *manifestParser) document(data []byte) (root *yaml.Node) {
 			return nil
 		}
 		p.failed = true
-		p.syntaxError(err)
+		p.syntaxError(err, data)
 		return nil
 	}
 	var next yaml.Node
@@ -200,7 +200,7 @@ func (p *manifestParser) document(data []byte) (root *yaml.Node) {
 	case errors.Is(err, io.EOF):
 	case err != nil:
 		p.failed = true
-		p.syntaxError(err)
+		p.syntaxError(err, data)
 		return nil
 	default:
 		p.failed = true
@@ -226,14 +226,26 @@ func (p *manifestParser) document(data []byte) (root *yaml.Node) {
 	return n
 }
 
-func (p *manifestParser) syntaxError(err error) {
-	msg := err.Error()
-	if m := yamlLineErrRE.FindStringSubmatch(msg); m != nil {
-		line, _ := strconv.Atoi(m[1])
-		p.add(diag.Pos{Line: line}, "", "invalid YAML: "+m[2])
+// syntaxError records yaml.v3's syntax error err on data, at the line and column where data stops
+// being valid YAML with that line's text when locateYAMLError finds them, else at yaml.v3's line.
+func (p *manifestParser) syntaxError(err error, data []byte) {
+	msg := strings.TrimPrefix(err.Error(), "yaml: ")
+	var pos diag.Pos
+	if m := yamlLineErrRE.FindStringSubmatch(err.Error()); m != nil {
+		pos.Line, _ = strconv.Atoi(m[1])
+		msg = m[2]
+	}
+	at, ok := locateYAMLError(data)
+	if !ok {
+		p.add(pos, "", "invalid YAML: "+msg)
 		return
 	}
-	p.add(diag.Pos{}, "", "invalid YAML: "+strings.TrimPrefix(msg, "yaml: "))
+	msg = clearerYAMLMessage(msg, at.message)
+	pos.File = p.file
+	pos.Line, pos.Col = at.line, at.col
+	d := problem(pos, "", "invalid YAML: "+msg)
+	d.Source = at.source
+	p.problems = append(p.problems, d)
 }
 
 // mapping calls fn for each key of the mapping n, reporting non-string and duplicate keys.
