@@ -85,6 +85,18 @@ test('form', () => report('form', login('form@example.com'), bridge.onExecutePos
 test('bad secret closed', () => report('bad secret closed', login('all@example.com', { ACTIONSD_BRIDGE_SECRET: 'not-the-secret-not-the-secret-not-the-secret' }), bridge.onExecutePostLogin));
 test('bad secret open', () => report('bad secret open', login('all@example.com', { ACTIONSD_BRIDGE_SECRET: 'not-the-secret-not-the-secret-not-the-secret', ACTIONSD_FAIL_OPEN: 'true' }), bridge.onExecutePostLogin));
 test('bad secret no deny', () => report('bad secret no deny', login('all@example.com', { ACTIONSD_BRIDGE_SECRET: 'not-the-secret-not-the-secret-not-the-secret' }), bridge.onExecutePostChangePassword));
+test('stale closed', async () => {
+  const now = Date.now;
+  Date.now = () => now() - 10 * 60 * 1000; // the Action's clock ten minutes behind the daemon's
+  try { await report('stale closed', login('all@example.com'), bridge.onExecutePostLogin); } finally { Date.now = now; }
+});
+test('replayed', async () => {
+  // another user: the same body signed in the same second as the deny test's would be its replay
+  await report('replayed', events.postLogin({ user: { user_id: 'auth0|replay', email: 'deny@example.com' }, secrets: secrets() }), bridge.onExecutePostLogin);
+  const [sent] = (await fetchCalls()).filter((c) => c.url.includes('/v1/bridges/auth0/'));
+  const res = await fetch(sent.url, { method: 'POST', headers: { 'x-actionsd-timestamp': sent.headers['x-actionsd-timestamp'], 'x-actionsd-signature': sent.headers['x-actionsd-signature'] }, body: sent.body });
+  console.log(JSON.stringify({ name: 'replay answer', outcome: res.status + ' ' + (await res.json()).error.code, sentSecrets: 'secrets' in JSON.parse(sent.body) }));
+});
 test('timeout closed', () => report('timeout closed', login('sleep@example.com', { ACTIONSD_TIMEOUT_MS: '500' }), bridge.onExecutePostLogin));
 test('timeout open', () => report('timeout open', login('sleep@example.com', { ACTIONSD_TIMEOUT_MS: '500', ACTIONSD_FAIL_OPEN: 'true' }), bridge.onExecutePostLogin));
 `
@@ -184,7 +196,7 @@ func TestAuth0BridgeAction(t *testing.T) {
 		"refreshToken.deleteMetadata", "refreshToken.revoke", "session.revoke", "samlResponse.setAttribute",
 		"samlResponse.setLifetimeInSeconds", "samlResponse.setAudience"}
 	if !slices.Equal(ops(all.Applied), every) || !same(all.Applied, applicable(all.Commands)) || all.Outcome != "success" {
-		t.Errorf("all: the bridge applied %v\nthe daemon's commands %v", all.Applied, all.Commands)
+		t.Errorf("all: the bridge applied %s\nthe daemon's commands %s", mustJSON(all.Applied), mustJSON(all.Commands))
 	}
 	if !slices.Contains(ops(all.Commands), "cache.set") {
 		t.Errorf("all: the daemon recorded no cache.set: %v", ops(all.Commands))
@@ -202,6 +214,15 @@ func TestAuth0BridgeAction(t *testing.T) {
 		!strings.HasPrefix(string(c.Applied[1].Args), `["https://consent.example.com/start",{"query":{"session_token":"eyJ`) || c.Outcome != "redirect" {
 		t.Errorf("redirect: applied %s, outcome %s", mustJSON(c.Applied), c.Outcome)
 	}
+	if c := got["replayed"]; c.Outcome != "denied" || len(c.Applied) != 2 {
+		t.Errorf("replayed: the first request: applied %s, outcome %s", mustJSON(c.Applied), c.Outcome)
+	}
+	if c := got["replay answer"]; c.Outcome != "401 replayed" {
+		t.Errorf("the bridge's request sent again: %s, want 401 replayed", c.Outcome)
+	}
+	if !strings.Contains(res.stdout, `actionsd answered 401 (stale_signature); failing closed`) || strings.Contains(res.stdout, `"sentSecrets\":true`) || strings.Contains(res.stdout, auth0Secret) {
+		t.Errorf("the bridge's logs show a secret, or the event's secrets were sent:\n%s", res.stdout)
+	}
 	denied := `[{"op":"access.deny","args":["actionsd_unavailable","The service is unavailable; please try again later."]}]`
 	for _, c := range []struct {
 		name, applied string
@@ -210,6 +231,7 @@ func TestAuth0BridgeAction(t *testing.T) {
 		{"bad secret closed", denied, ""},
 		{"bad secret open", `[]`, ""},
 		{"bad secret no deny", `[]`, "actionsd bridge (post-change-password): actionsd answered 401 (bad_signature)"},
+		{"stale closed", denied, ""},
 		{"timeout closed", denied, ""},
 		{"timeout open", `[]`, ""},
 	} {
