@@ -57,6 +57,10 @@ Exit status: 0 when every test passes, 1 when one fails, 2 on usage errors.`,
 			if err := oneOf(cmd, "format", format, testFormats...); err != nil {
 				return err
 			}
+			pass, err := egress.ParseAllow(egressAllow)
+			if err != nil {
+				return usageError(cmd, "--egress-allow: %v", err)
+			}
 			w, _, closeSink, err := localWorkspace(cmd.ErrOrStderr(), repo, draft, secrets)
 			if err != nil {
 				return err
@@ -77,10 +81,6 @@ Exit status: 0 when every test passes, 1 when one fails, 2 on usage errors.`,
 				lines := tty.NewLines(out, testColours)
 				defer lines.Close()
 				out = lines
-			}
-			pass, err := egress.ParseAllow(egressAllow)
-			if err != nil {
-				return usageError(cmd, "--egress-allow: %v", err)
 			}
 			return runTests(cmd.Context(), out, w, files, format, timeout, pass)
 		},
