@@ -6,9 +6,12 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"path"
 	"strings"
 	gosync "sync"
+
+	"github.com/actionsd/actionsd/runner/egress"
 )
 
 // controlHost is where the test API's mockFetch and fetchCalls talk to the stub.
@@ -20,6 +23,10 @@ type stubTransport struct {
 	mu    gosync.Mutex // guards stubs and calls: fetches run on their own goroutines
 	stubs []fetchStub
 	calls []fetchCall
+	// With a pass-through (actionsd test --egress-allow), a fetch no stub matches whose host an
+	// entry of allow names goes through pass, the egress client fetch uses when serving.
+	allow egress.Policy
+	pass  http.RoundTripper
 }
 
 type fetchStub struct {
@@ -42,6 +49,14 @@ type fetchCall struct {
 
 func newStubTransport() *stubTransport { return &stubTransport{} }
 
+// passThrough lets fetches to the hosts p names, and that no stub matches, reach the network
+// through the egress client.
+func (s *stubTransport) passThrough(p egress.Policy) {
+	if len(p.Allow) > 0 {
+		s.allow, s.pass = p, egress.NewClient(p).Transport
+	}
+}
+
 func (s *stubTransport) client() *http.Client { return &http.Client{Transport: s} }
 
 func (s *stubTransport) RoundTrip(req *http.Request) (*http.Response, error) {
@@ -56,6 +71,30 @@ func (s *stubTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	if req.URL.Host == controlHost {
 		return s.control(req, body)
 	}
+	if resp, ok := s.stubbed(req, body); ok {
+		return resp, nil
+	}
+	if s.pass != nil && s.allow.Names(req.URL.Hostname(), portOf(req.URL)) {
+		out := req.Clone(req.Context())
+		out.Body, out.ContentLength = io.NopCloser(bytes.NewReader(body)), int64(len(body))
+		return s.pass.RoundTrip(out)
+	}
+	return nil, fmt.Errorf("no mockFetch stub matches %s %s (actionsd test never reaches the network; --egress-allow lets a host through)", req.Method, req.URL.String())
+}
+
+// portOf is u's port, or its scheme's.
+func portOf(u *url.URL) string {
+	if p := u.Port(); p != "" {
+		return p
+	}
+	if u.Scheme == "http" {
+		return "80"
+	}
+	return "443"
+}
+
+// stubbed records the call and answers it from the last stub that matches.
+func (s *stubTransport) stubbed(req *http.Request, body []byte) (*http.Response, bool) {
 	url := req.URL.String()
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -91,9 +130,9 @@ func (s *stubTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 				h.Set("Content-Type", "application/json")
 			}
 		}
-		return respond(req, status, h, out), nil
+		return respond(req, status, h, out), true
 	}
-	return nil, fmt.Errorf("no mockFetch stub matches %s %s (actionsd test never reaches the network)", req.Method, url)
+	return nil, false
 }
 
 // globToMatch makes a URL comparable with path.Match: '/' is the only separator path.Match

@@ -17,6 +17,7 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/actionsd/actionsd/runner"
+	"github.com/actionsd/actionsd/runner/egress"
 	"github.com/actionsd/actionsd/trigger"
 )
 
@@ -83,6 +84,9 @@ type TestOptions struct {
 	Logger  *zap.Logger
 	// Each is called with each result as it is known (for streaming output).
 	Each func(TestResult)
+	// PassThrough names hosts (egress allow-list entries) that a fetch no stub matches may reach,
+	// through the egress client; empty: every fetch must be stubbed.
+	PassThrough egress.Policy
 }
 
 // RunTests runs the tests of one file: a generation whose only action is a harness that loads
@@ -105,6 +109,7 @@ func (w *Workspace) RunTests(ctx context.Context, tf TestFile, opts TestOptions)
 		return emit(TestResult{File: tf.Path, Name: "(load " + tf.File + ")", Status: "fail", Error: msg, Pos: pos})
 	}
 	stubs := newStubTransport()
+	stubs.passThrough(opts.PassThrough)
 	spec, err := w.harnessSpec(ctx, tf, opts.Timeout)
 	if err != nil {
 		return broken(err.Error(), "")

@@ -2,13 +2,18 @@ package localrun
 
 import (
 	"context"
+	"io"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	"github.com/actionsd/actionsd/review"
+	"github.com/actionsd/actionsd/runner/egress"
 )
 
 func write(t *testing.T, dir, path, content string) {
@@ -125,5 +130,42 @@ func TestModuleTestWithoutSecrets(t *testing.T) {
 	rs := w.RunTests(context.Background(), files[0], TestOptions{})
 	if len(rs) != 1 || rs[0].Status != "fail" || !strings.Contains(rs[0].Error, "no mockFetch stub matches POST https://service-url.test.invalid") {
 		t.Fatalf("got %+v, want one test failing for want of a stub", rs)
+	}
+}
+
+// TestPassThrough: with --egress-allow naming its host, a fetch no stub matches reaches a real
+// listener on loopback through the egress client; a host the list does not name stays stubbed-only.
+func TestPassThrough(t *testing.T) {
+	var hits atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if b, _ := io.ReadAll(r.Body); string(b) == `{"code":"x"}` && r.Method == "POST" {
+			hits.Add(1)
+		}
+		w.WriteHeader(204)
+	}))
+	defer srv.Close()
+	w := workspace(t)
+	w.Secrets = staticSecrets{"modules/logger": {"SERVICE_URL": srv.URL + "/v1"}}
+	files := w.Discover("modules/logger")
+	if len(files) != 1 {
+		t.Fatalf("Discover(modules/logger): got %+v", files)
+	}
+	for _, c := range []struct {
+		allow  []string
+		status string
+		hits   int32
+	}{
+		{nil, "fail", 0},
+		{[]string{"10.0.0.0/8", "localhost"}, "fail", 0},
+		{[]string{"127.0.0.1"}, "pass", 1},
+		{[]string{"127.0.0.0/8"}, "pass", 2},
+	} {
+		rs := w.RunTests(context.Background(), files[0], TestOptions{PassThrough: egress.Policy{Allow: c.allow}})
+		if len(rs) != 1 || rs[0].Status != c.status || hits.Load() != c.hits {
+			t.Errorf("allow %v: got %+v and %d requests, want %s and %d", c.allow, rs, hits.Load(), c.status, c.hits)
+		}
+		if c.status == "fail" && !strings.Contains(rs[0].Error, "no mockFetch stub matches POST "+srv.URL) {
+			t.Errorf("allow %v: got error %q", c.allow, rs[0].Error)
+		}
 	}
 }

@@ -198,6 +198,9 @@ func TestCLIValidateErrorsAndUsage(t *testing.T) {
 	run(t, dir, "", "validate", "--no-such-flag").want(t, 2, "validate --no-such-flag")
 	run(t, dir, "", "validate", "extra").want(t, 2, "validate extra")
 	run(t, dir, "", "versions").want(t, 2, "versions")
+	if res := run(t, dir, "", "test", "--egress-allow", "bad entry").want(t, 2, "test --egress-allow 'bad entry'"); !strings.Contains(res.stderr, `--egress-allow: egress allow entry "bad entry"`) {
+		t.Errorf("test --egress-allow 'bad entry': %s", res.stderr)
+	}
 
 	// test fails with the failure's position.
 	cliWrite(t, filepath.Join(dir, "actions/log-login/index.js"), "exports.onExecutePostLogin = async (event, api) => {};\n")

@@ -13,6 +13,7 @@ import (
 
 	"github.com/actionsd/actionsd/internal/tty"
 	"github.com/actionsd/actionsd/localrun"
+	"github.com/actionsd/actionsd/runner/egress"
 )
 
 var testFormats = []string{"text", "tap", "json"}
@@ -23,6 +24,7 @@ func newTestCmd() *cobra.Command {
 		format, secrets string
 		draft           bool
 		timeout         time.Duration
+		egressAllow     []string
 	)
 	cmd := &cobra.Command{
 		Use:   "test [PATH...]",
@@ -38,7 +40,9 @@ tree, inside the same runner that serves actions, with a small test API as globa
   mockApi(): a recording api; api.calls lists {op, args}; expect(api).toHaveCalled(op, ...args)
   await mockFetch('POST https://logs.example.com/*', {status: 204, json: {...}}): a fetch stub
     for action and module code alike; await fetchCalls() lists the requests. A fetch that no
-    stub matches fails: tests never reach the network.
+    stub matches fails: tests never reach the network, unless --egress-allow names its host
+    (host, host:port, IP or CIDR, as serve's egress.allow): then it goes out through the same
+    egress client fetch uses when serving (e.g. to a local daemon, as the Auth0 bridge's test does).
 
 An action's test requires its code with require('./index.js'); modules resolve to the versions
 the action pins (--draft: the drafts). A module's test requires require('./index.js') and sees
@@ -52,6 +56,10 @@ Exit status: 0 when every test passes, 1 when one fails, 2 on usage errors.`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if err := oneOf(cmd, "format", format, testFormats...); err != nil {
 				return err
+			}
+			pass, err := egress.ParseAllow(egressAllow)
+			if err != nil {
+				return usageError(cmd, "--egress-allow: %v", err)
 			}
 			w, _, closeSink, err := localWorkspace(cmd.ErrOrStderr(), repo, draft, secrets)
 			if err != nil {
@@ -74,7 +82,7 @@ Exit status: 0 when every test passes, 1 when one fails, 2 on usage errors.`,
 				defer lines.Close()
 				out = lines
 			}
-			return runTests(cmd.Context(), out, w, files, format, timeout)
+			return runTests(cmd.Context(), out, w, files, format, timeout, pass)
 		},
 	}
 	repo.add(cmd)
@@ -82,6 +90,7 @@ Exit status: 0 when every test passes, 1 when one fails, 2 on usage errors.`,
 	cmd.Flags().BoolVar(&draft, "draft", false, "resolve the actions' module pins to the module drafts")
 	cmd.Flags().StringVar(&secrets, "secrets-file", "", "read secret values from this YAML file (local trials only)")
 	cmd.Flags().DurationVar(&timeout, "timeout", 5*time.Second, "the time each test may take (at most 20s)")
+	cmd.Flags().StringSliceVar(&egressAllow, "egress-allow", nil, "let a fetch no stub matches reach this host, host:port, IP or CIDR (repeatable)")
 	_ = cmd.RegisterFlagCompletionFunc("format", formatCompletion(testFormats...))
 	return usage(cmd)
 }
@@ -101,7 +110,7 @@ func repoRelative(dir, p string) string {
 	return filepath.ToSlash(p)
 }
 
-func runTests(ctx context.Context, out io.Writer, w *localrun.Workspace, files []localrun.TestFile, format string, timeout time.Duration) error {
+func runTests(ctx context.Context, out io.Writer, w *localrun.Workspace, files []localrun.TestFile, format string, timeout time.Duration, allow egress.Policy) error {
 	var all []localrun.TestResult
 	n := 0
 	each := func(r localrun.TestResult) {
@@ -144,7 +153,7 @@ func runTests(ctx context.Context, out io.Writer, w *localrun.Workspace, files [
 		}
 	}
 	for _, f := range files {
-		all = append(all, w.RunTests(ctx, f, localrun.TestOptions{Timeout: timeout, Each: each})...)
+		all = append(all, w.RunTests(ctx, f, localrun.TestOptions{Timeout: timeout, Each: each, PassThrough: allow})...)
 	}
 	var pass, fail, skip int
 	for _, r := range all {

@@ -379,3 +379,30 @@ func DialerOf(c *http.Client) func(ctx context.Context, network, addr string) (n
 	}
 	return nil
 }
+
+// Names reports whether an entry of p names the destination host:port itself: a host-name or
+// host:port entry equal to it (or a "*." entry it is under), or a prefix entry that contains it
+// when host is an IP literal. Unlike the dialer's check it says nothing about public addresses;
+// `actionsd test --egress-allow` uses it to pick the fetches that skip the stubs.
+func (p Policy) Names(host, port string) bool {
+	host = strings.ToLower(strings.TrimSuffix(strings.Trim(host, "[]"), "."))
+	ip, ipErr := netip.ParseAddr(host)
+	for _, s := range p.Allow {
+		e, err := parseEntry(s)
+		if err != nil {
+			continue
+		}
+		switch {
+		case e.prefix.IsValid():
+			if ipErr == nil && ip.Zone() == "" && e.prefix.Contains(ip) {
+				return true
+			}
+		case e.port != "" && e.port != port:
+		case e.host == host:
+			return true
+		case strings.HasPrefix(e.host, "*.") && strings.HasSuffix(host, e.host[1:]):
+			return true
+		}
+	}
+	return false
+}

@@ -151,3 +151,26 @@ func TestDialerOf(t *testing.T) {
 		t.Error("DialerOf of a client without an egress transport is not nil")
 	}
 }
+
+func TestPolicyNames(t *testing.T) {
+	p := Policy{Allow: []string{"127.0.0.1", "api.internal:8443", "*.corp.example", "10.0.0.0/8", "bad entry"}}
+	for _, c := range []struct {
+		host, port string
+		want       bool
+	}{
+		{"127.0.0.1", "80", true},
+		{"127.0.0.2", "80", false},
+		{"api.internal", "8443", true},
+		{"api.internal", "443", false},
+		{"API.internal.", "8443", true},
+		{"vault.corp.example", "443", true},
+		{"corp.example", "443", false},
+		{"10.1.2.3", "443", true},
+		{"ten.example", "443", false}, // prefixes match IP literals only: no DNS here
+		{"[::1]", "443", false},
+	} {
+		if got := p.Names(c.host, c.port); got != c.want {
+			t.Errorf("Names(%q, %q) = %v, want %v", c.host, c.port, got, c.want)
+		}
+	}
+}
