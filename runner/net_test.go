@@ -72,24 +72,7 @@ func TestNetSocketClosedWithExecution(t *testing.T) {
 };`)
 			a.Timeout = 500 * time.Millisecond
 			g := mustBuild(t, newSpec(a), Options{HTTPClient: loopbackClient(t)})
-			res := mustExecute(t, g, "post-login", `{}`)
-			if tt.wantErr == "" {
-				wantSuccess(t, res)
-			} else if e := res.Actions[0].Error; e == nil || !strings.Contains(e.Message, tt.wantErr) {
-				t.Fatalf("got %s, want an error with %q", toJSON(t, res), tt.wantErr)
-			}
-			select {
-			case <-closed:
-			case <-time.After(5 * time.Second):
-				t.Fatal("the server's connection is still open 5s after the execution ended")
-			}
-			deadline := time.Now().Add(5 * time.Second)
-			for netSocketGoroutines() > 0 {
-				if time.Now().After(deadline) {
-					t.Fatalf("%d goroutines of the socket outlive the execution", netSocketGoroutines())
-				}
-				time.Sleep(10 * time.Millisecond)
-			}
+			netWantClosed(t, mustExecute(t, g, "post-login", `{}`), tt.wantErr, closed)
 		})
 	}
 }
@@ -161,24 +144,31 @@ func TestNetUpgradedSocketClosedWithExecution(t *testing.T) {
 };`)
 			a.Timeout = 3 * time.Second // a handshake under the race detector on a loaded machine
 			g := mustBuild(t, newSpec(a), Options{HTTPClient: loopbackClient(t)})
-			res := mustExecute(t, g, "post-login", `{}`)
-			if tt.wantErr == "" {
-				wantSuccess(t, res)
-			} else if e := res.Actions[0].Error; e == nil || !strings.Contains(e.Message, tt.wantErr) {
-				t.Fatalf("got %s, want an error with %q", toJSON(t, res), tt.wantErr)
-			}
-			select {
-			case <-closed:
-			case <-time.After(5 * time.Second):
-				t.Fatal("the server's connection is still open 5s after the execution ended")
-			}
-			deadline := time.Now().Add(5 * time.Second)
-			for netSocketGoroutines() > 0 {
-				if time.Now().After(deadline) {
-					t.Fatalf("%d goroutines of the sockets outlive the execution", netSocketGoroutines())
-				}
-				time.Sleep(10 * time.Millisecond)
-			}
+			netWantClosed(t, mustExecute(t, g, "post-login", `{}`), tt.wantErr, closed)
 		})
+	}
+}
+
+// netWantClosed checks an execution that left a socket open: it succeeded (wantErr "") or failed
+// with wantErr, and within 5 s of its end the server saw the connection close (closed) and no
+// goroutine of the socket is left.
+func netWantClosed(t *testing.T, res *Result, wantErr string, closed <-chan struct{}) {
+	t.Helper()
+	if wantErr == "" {
+		wantSuccess(t, res)
+	} else if e := res.Actions[0].Error; e == nil || !strings.Contains(e.Message, wantErr) {
+		t.Fatalf("got %s, want an error with %q", toJSON(t, res), wantErr)
+	}
+	select {
+	case <-closed:
+	case <-time.After(5 * time.Second):
+		t.Fatal("the server's connection is still open 5s after the execution ended")
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for netSocketGoroutines() > 0 {
+		if time.Now().After(deadline) {
+			t.Fatalf("%d goroutines of the socket outlive the execution", netSocketGoroutines())
+		}
+		time.Sleep(10 * time.Millisecond)
 	}
 }

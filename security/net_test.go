@@ -17,24 +17,7 @@ import (
 // a real listener on loopback never sees a connection; with an allow-list entry for loopback
 // the same code connects.
 func TestNetSocketsFollowEgress(t *testing.T) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	var accepted atomic.Int32
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			accepted.Add(1)
-			c.Write([]byte("hi"))
-			c.Close()
-		}
-	}()
-	port := strconv.Itoa(ln.Addr().(*net.TCPAddr).Port)
+	port, accepted := netCountingListener(t, "hi")
 	a := newAction("sock", `exports.onExecutePostLogin = async (event, api) => {
   const out = [];
   for (const [mod, host] of event.request.query.targets) {
@@ -95,23 +78,7 @@ func TestNetSocketsFollowEgress(t *testing.T) {
 // egress refuses, the TLS socket fails with that refusal and the listener never sees a
 // connection.
 func TestSTARTTLSFollowsEgress(t *testing.T) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	var accepted atomic.Int32
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			accepted.Add(1)
-			c.Close()
-		}
-	}()
-	port := strconv.Itoa(ln.Addr().(*net.TCPAddr).Port)
+	port, accepted := netCountingListener(t, "")
 	a := newAction("starttls", `exports.onExecutePostLogin = async (event, api) => {
   const out = await new Promise((resolve) => {
     const s = require('net').connect(`+port+`, '127.0.0.1');
@@ -133,4 +100,30 @@ func TestSTARTTLSFollowsEgress(t *testing.T) {
 	if n := accepted.Load(); n != 0 {
 		t.Errorf("the listener accepted %d connections while egress refused loopback", n)
 	}
+}
+
+// netCountingListener listens on loopback until the test ends, writes greeting to each connection
+// it accepts and closes it, and counts them; it returns its port.
+func netCountingListener(t *testing.T, greeting string) (string, *atomic.Int32) {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ln.Close() })
+	accepted := new(atomic.Int32)
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			accepted.Add(1)
+			if greeting != "" {
+				c.Write([]byte(greeting))
+			}
+			c.Close()
+		}
+	}()
+	return strconv.Itoa(ln.Addr().(*net.TCPAddr).Port), accepted
 }
