@@ -52,12 +52,8 @@ func (v *Auth0HMAC) Precheck(h http.Header, now time.Time) (string, bool) {
 	if ts == "" || sig == "" {
 		return ReasonMissing, false
 	}
-	t, err := strconv.ParseInt(ts, 10, 64)
-	if err != nil {
-		return ReasonBad, false
-	}
-	if d := now.Unix() - t; d > int64(Tolerance/time.Second) || -d > int64(Tolerance/time.Second) {
-		return ReasonStale, false
+	if reason := checkTimestamp(ts, now); reason != "" {
+		return reason, false
 	}
 	hexSig, ok := strings.CutPrefix(sig, "v1=")
 	if !ok || len(hexSig) != 2*sha256.Size {

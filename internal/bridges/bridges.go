@@ -11,6 +11,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -243,3 +244,16 @@ func failedAction(res *runner.Result) string {
 }
 
 var errEmptySecret = errors.New("the secret is empty")
+
+// checkTimestamp checks a signature's timestamp header (Unix seconds) against now: ReasonBad when
+// it is no number, ReasonStale when it is more than Tolerance away either way, else "".
+func checkTimestamp(ts string, now time.Time) string {
+	t, err := strconv.ParseInt(ts, 10, 64)
+	if err != nil {
+		return ReasonBad
+	}
+	if d := now.Unix() - t; d > int64(Tolerance/time.Second) || -d > int64(Tolerance/time.Second) {
+		return ReasonStale
+	}
+	return ""
+}

@@ -82,12 +82,8 @@ func (v *StandardWebhooks) Precheck(h http.Header, now time.Time) (string, bool)
 	if len(id) > maxWebhookID {
 		return ReasonBad, false
 	}
-	t, err := strconv.ParseInt(ts, 10, 64)
-	if err != nil {
-		return ReasonBad, false
-	}
-	if d := now.Unix() - t; d > int64(Tolerance/time.Second) || -d > int64(Tolerance/time.Second) {
-		return ReasonStale, false
+	if reason := checkTimestamp(ts, now); reason != "" {
+		return reason, false
 	}
 	for rest := sig; rest != ""; {
 		var one string
