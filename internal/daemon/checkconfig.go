@@ -10,6 +10,7 @@ import (
 	"github.com/actionsd/actionsd/internal/peers"
 	"github.com/actionsd/actionsd/internal/tracing"
 	"github.com/actionsd/actionsd/runner/egress"
+	"github.com/actionsd/actionsd/vaultsecrets"
 )
 
 // CheckConfig reports every problem of cfg that New would stop at, without serving, opening the
@@ -57,11 +58,10 @@ func CheckConfig(cfg config.Config) []error {
 		add(fmt.Errorf("tracing: %w", err))
 	}
 	if cfg.SecretsFile != "" {
-		s, err := NewSecrets(cfg, zap.NewNop(), nil)
-		if err != nil {
+		// Reading the file is the check: NewSecrets would also start the log sink of a
+		// ${ACTIONSD_SINK} value, a listener for nothing here.
+		if _, err := vaultsecrets.NewFile(cfg.SecretsFile, zap.NewNop()); err != nil {
 			add(err)
-		} else {
-			s.Close()
 		}
 	}
 	return ps
