@@ -2,11 +2,8 @@ package npmvendor
 
 import (
 	"context"
-	"path/filepath"
 	"strings"
 	"testing"
-
-	"go.uber.org/zap/zaptest"
 )
 
 // TestPopularNodeFidelity runs issue 13's npm reproducers on the real packages of the public
@@ -49,14 +46,7 @@ r = typeof AWS.S3 + ":" + out.Item.email.S;`,
 		owners[row.owner] = row.deps
 	}
 	ctx := context.Background()
-	res, err := (&Resolver{Registries: regs, Logger: zaptest.NewLogger(t)}).Lock(ctx, owners, nil)
-	if err != nil {
-		t.Fatalf("lock: %v", err)
-	}
-	inst, err := NewInstaller(InstallerOptions{Dir: filepath.Join(t.TempDir(), "npm"), Registries: regs, Logger: zaptest.NewLogger(t)})
-	if err != nil {
-		t.Fatal(err)
-	}
+	res, inst := popularLock(t, regs, owners)
 	srv := smokeServer(t)
 	for _, row := range rows {
 		t.Run(strings.TrimPrefix(row.owner, "actions/"), func(t *testing.T) {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
-	"path/filepath"
 	"strconv"
 	"testing"
 	"time"
@@ -85,14 +84,7 @@ func TestPopularDatabaseClients(t *testing.T) {
 		owners[ownerOf(row.pkg)] = map[string]string{row.pkg: "latest"}
 	}
 	ctx := context.Background()
-	res, err := (&Resolver{Registries: regs, Logger: zaptest.NewLogger(t)}).Lock(ctx, owners, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	inst, err := NewInstaller(InstallerOptions{Dir: filepath.Join(t.TempDir(), "npm"), Registries: regs, Logger: zaptest.NewLogger(t)})
-	if err != nil {
-		t.Fatal(err)
-	}
+	res, inst := popularLock(t, regs, owners)
 	client := egress.NewClient(egress.Policy{Allow: []string{
 		"127.0.0.1:" + strconv.Itoa(redisPort), "127.0.0.1:" + strconv.Itoa(pgPort)}})
 	for _, row := range rows {

@@ -19,15 +19,12 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"path/filepath"
 	"regexp"
 	"slices"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
-
-	"go.uber.org/zap/zaptest"
 )
 
 // saasRow is one service client of the packages people use in Actions: its owner's dependencies
@@ -155,14 +152,7 @@ r = bin.headers["ce-type"] + ":" + str.headers["content-type"] + ":" + a.id + ":
 		owners[row.owner] = row.deps
 	}
 	ctx := context.Background()
-	res, err := (&Resolver{Registries: regs, Logger: zaptest.NewLogger(t)}).Lock(ctx, owners, nil)
-	if err != nil {
-		t.Fatalf("lock: %v", err)
-	}
-	inst, err := NewInstaller(InstallerOptions{Dir: filepath.Join(t.TempDir(), "npm"), Registries: regs, Logger: zaptest.NewLogger(t)})
-	if err != nil {
-		t.Fatal(err)
-	}
+	res, inst := popularLock(t, regs, owners)
 	port := srv.Listener.Addr().(*net.TCPAddr).Port
 	for _, row := range rows {
 		t.Run(row.label, func(t *testing.T) {

@@ -241,14 +241,7 @@ func TestPopularPackages(t *testing.T) {
 		owners[row.owner()] = map[string]string{row.name: row.spec()}
 	}
 	ctx := context.Background()
-	res, err := (&Resolver{Registries: regs, Logger: zaptest.NewLogger(t)}).Lock(ctx, owners, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	inst, err := NewInstaller(InstallerOptions{Dir: filepath.Join(t.TempDir(), "npm"), Registries: regs, Logger: zaptest.NewLogger(t)})
-	if err != nil {
-		t.Fatal(err)
-	}
+	res, inst := popularLock(t, regs, owners)
 	srv := smokeServer(t)
 	for _, row := range rows {
 		t.Run(row.title(), func(t *testing.T) {
@@ -548,4 +541,19 @@ func runSmoke(t *testing.T, lock *lockfile.Lock, owner string, row popular, vers
 	case row.runnerGap != "":
 		t.Logf("%s@%s: the basic use passes now: remove its runnerGap", row.name, version)
 	}
+}
+
+// popularLock locks owners' dependencies against regs, as lock does, and returns an installer
+// over a cache of the test's own.
+func popularLock(t *testing.T, regs *Registries, owners map[string]map[string]string) (*Result, *Installer) {
+	t.Helper()
+	res, err := (&Resolver{Registries: regs, Logger: zaptest.NewLogger(t)}).Lock(context.Background(), owners, nil)
+	if err != nil {
+		t.Fatalf("lock: %v", err)
+	}
+	inst, err := NewInstaller(InstallerOptions{Dir: filepath.Join(t.TempDir(), "npm"), Registries: regs, Logger: zaptest.NewLogger(t)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res, inst
 }
