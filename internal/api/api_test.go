@@ -34,7 +34,13 @@ func claimsGeneration(t testing.TB) *runner.Generation {
   api.accessToken.setCustomClaim('https://example.com/admin', roles.includes('admin'));
   api.user.setAppMetadata('seen', { at: 1.5, tags: ['a b'] });
 };`
-	spec := &runner.Spec{Commit: "c0ffee", Generation: 3,
+	return claimsAction(t, 3, src)
+}
+
+// claimsAction builds a generation (commit c0ffee) with one action, claims, bound to post-login.
+func claimsAction(t testing.TB, generation int64, src string) *runner.Generation {
+	t.Helper()
+	spec := &runner.Spec{Commit: "c0ffee", Generation: generation,
 		Actions: map[string]*runner.ActionSpec{"claims": {Name: "claims", Version: "v1", Trigger: "post-login",
 			Source: runner.Source{Dir: "actions/claims", Entry: "index.js", Files: map[string][]byte{"index.js": []byte(src)}}}},
 		Bindings: map[string][]string{"post-login": {"claims"}}}

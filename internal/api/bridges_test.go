@@ -2,7 +2,6 @@ package api
 
 import (
 	"bytes"
-	"context"
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
@@ -57,16 +56,7 @@ func claimsOnlyGeneration(t testing.TB) *runner.Generation {
   api.accessToken.setCustomClaim('plan', event.user.app_metadata.plan ?? 'free');
   api.idToken.setCustomClaim('method', 'pwd');
 };`
-	spec := &runner.Spec{Commit: "c0ffee", Generation: 1,
-		Actions: map[string]*runner.ActionSpec{"claims": {Name: "claims", Version: "v1", Trigger: "post-login",
-			Source: runner.Source{Dir: "actions/claims", Entry: "index.js", Files: map[string][]byte{"index.js": []byte(src)}}}},
-		Bindings: map[string][]string{"post-login": {"claims"}}}
-	g, err := runner.Build(context.Background(), spec, runner.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(g.Close)
-	return g
+	return claimsAction(t, 1, src)
 }
 
 // BenchmarkBridgeVsExecute runs the same post-login action through the plain execute route and
