@@ -104,8 +104,12 @@ func TestRunawayCode(t *testing.T) {
 		{
 			name: "memory bomb of filled arrays",
 			src:  `exports.onExecutePostLogin = async () => { const a = []; for (;;) a.push(new Array(1e6).fill(0)); };`,
-			want: "action bomb exceeded its memory limit of 64 MiB and was stopped",
-			or:   "RangeError: Invalid array length", // an array's growth refused before it is allocated
+			// It must meet the memory limit, not a timeout: filling takes 9–11 s alone, and 16–21 s
+			// right after the conformance suite in the same process (the default 20 s failed in CI
+			// runs here).
+			timeout: 60 * time.Second,
+			want:    "action bomb exceeded its memory limit of 64 MiB and was stopped",
+			or:      "RangeError: Invalid array length", // an array's growth refused before it is allocated
 		},
 		{
 			name: "memory bomb of sparse arrays",
@@ -155,7 +159,8 @@ func TestRunawayCode(t *testing.T) {
 			good := newAction("good", `exports.onExecutePostLogin = async (event, api) => { api.idToken.setCustomClaim('ok', [1, 2, 3].map((x) => x * event.n)); };`)
 			spec := newSpec(bomb, good)
 			spec.Bindings = map[string][]string{"post-login": {"good"}}
-			g := mustBuild(t, spec, Options{MemoryLimit: 64 << 20})
+			// The execution's budget (DefaultBudget, 20 s) must not end a bomb before its timeout.
+			g := mustBuild(t, spec, Options{MemoryLimit: 64 << 20, Budget: bomb.Timeout + 5*time.Second})
 
 			runtime.GC()
 			before := heapInUse()
