@@ -164,7 +164,11 @@ func newRouter(cfg Config) *router {
 		handle("POST /hooks/"+recv.name, s.hook(recv))
 	}
 	for _, b := range cfg.Bridges {
-		handle("POST /v1/bridges/"+b.Name()+"/{"+b.Param()+"}", s.bridge(b))
+		if b.Param() == "" {
+			handle("POST /v1/bridges/"+b.Name(), s.bridge(b))
+		} else {
+			handle("POST /v1/bridges/"+b.Name()+"/{"+b.Param()+"}", s.bridge(b))
+		}
 	}
 	if cfg.Metrics != nil {
 		handle("GET /metrics", bodiless(cfg.Metrics))

@@ -3,6 +3,7 @@ package api
 import (
 	"errors"
 	"net/http"
+	"strconv"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -39,18 +40,28 @@ func newBridgeMetrics(bs []*bridges.Bridge) bridgeMetrics {
 	return m
 }
 
-// bridge serves POST /v1/bridges/{bridge}/{hook}: what the headers can show is checked before any
+// bridge serves POST /v1/bridges/{bridge}/{hook} (POST /v1/bridges/{bridge} when the body names
+// the hook, after the signature over it verifies): what the headers can show is checked before any
 // of the body is read, as the webhook receivers do; the signature over the body and the replay
 // check come before the body is parsed.
 func (s *server) bridge(b *bridges.Bridge) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		hookName := r.PathValue(b.Param())
-		now := time.Now()
-		label := hookName
-		hook, known := b.Hook(hookName)
-		if !known {
-			label = "unknown"
+		// A bridge whose body names the hook (Param "") knows it only once the body verifies;
+		// until then its requests count under the hook "none".
+		bodyRouted := b.Param() == ""
+		var hookName, label string
+		var hook bridges.Hook
+		known := true
+		if bodyRouted {
+			label = "none"
+		} else {
+			hookName = r.PathValue(b.Param())
+			label = hookName
+			if hook, known = b.Hook(hookName); !known {
+				label = "unknown"
+			}
 		}
+		now := time.Now()
 		fail := func(reason, msg string) {
 			s.metrics.bridges.failures.WithLabelValues(b.Name(), reason).Inc()
 			b.Failed(now, hookName, reason, msg)
@@ -66,7 +77,7 @@ func (s *server) bridge(b *bridges.Bridge) http.HandlerFunc {
 		}
 		v := b.Verifier()
 		if v == nil {
-			refuseWith(http.StatusNotFound, bridges.ReasonDisabled, "the "+b.Name()+" bridge is disabled: it has no secret (--bridge-"+b.Name()+"-secret-file)")
+			refuseWith(http.StatusNotFound, bridges.ReasonDisabled, "the "+b.Name()+" bridge is disabled: it has no secret ("+b.Flag()+")")
 			return
 		}
 		if reason, ok := v.Precheck(r.Header, now); !ok {
@@ -94,6 +105,26 @@ func (s *server) bridge(b *bridges.Bridge) http.HandlerFunc {
 			return
 		}
 		authenticated(r)
+		if bodyRouted {
+			name, err := b.HookFromBody(body.Bytes())
+			if err != nil {
+				s.metrics.bridges.requests.WithLabelValues(b.Name(), label, "refused").Inc()
+				msg := "POST " + r.URL.Path + ": the body is not " + b.Name() + "'s shape: " + err.Error()
+				fail(bridges.ReasonBadShape, msg)
+				writeError(w, http.StatusBadRequest, bridges.ReasonBadShape, msg)
+				return
+			}
+			hookName = name
+			if hook, known = b.Hook(name); !known {
+				label = "unknown"
+				s.metrics.bridges.requests.WithLabelValues(b.Name(), label, "refused").Inc()
+				msg := "the " + b.Name() + " bridge has no hook " + strconv.Quote(name)
+				fail(bridges.ReasonUnknownHook, msg)
+				writeError(w, http.StatusNotFound, bridges.ReasonUnknownHook, msg)
+				return
+			}
+			label = name
+		}
 		event, err := hook.Event(body.Bytes())
 		if err != nil {
 			s.metrics.bridges.requests.WithLabelValues(b.Name(), label, "refused").Inc()
@@ -132,6 +163,10 @@ func (s *server) bridge(b *bridges.Bridge) http.HandlerFunc {
 		} else {
 			s.metrics.bridges.requests.WithLabelValues(b.Name(), label, "answered").Inc()
 			b.Succeeded(now)
+		}
+		if sa, ok := answer.(bridges.StatusAnswer); ok {
+			writeJSON(w, sa.Status, sa.Body)
+			return
 		}
 		if raw, ok := answer.(bridges.RawJSON); ok {
 			h := w.Header()

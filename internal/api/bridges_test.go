@@ -26,6 +26,18 @@ const supabaseSecret = "v1,whsec_dGVzdC1zZWNyZXQtb2YtdGhlLXN1cGFiYXNlLWJyaWRnZQ=
 // auth0Secret is the Auth0 bridge action's secret.
 const auth0Secret = "an-auth0-bridge-secret-32-bytes-long"
 
+// zitadelKey is a Zitadel Actions v2 target's signing key.
+const zitadelKey = "zitadel-target-signing-key-for-tests"
+
+// zitadelHeaders signs body as Zitadel signs a target's call (pkg/actions/signing.go,
+// ComputeSignatureHeader): "t=<unix>,v1=<hex HMAC-SHA256 of "<t>.<body>">".
+func zitadelHeaders(at time.Time, body string) map[string]string {
+	ts := strconv.FormatInt(at.Unix(), 10)
+	mac := hmac.New(sha256.New, []byte(zitadelKey))
+	mac.Write([]byte(ts + "." + body))
+	return map[string]string{"ZITADEL-Signature": "t=" + ts + ",v1=" + hex.EncodeToString(mac.Sum(nil))}
+}
+
 // auth0Headers signs body as the Auth0 bridge action does.
 func auth0Headers(at time.Time, body string) map[string]string {
 	ts := strconv.FormatInt(at.Unix(), 10)

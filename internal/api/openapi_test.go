@@ -60,7 +60,7 @@ func TestOpenAPIDocument(t *testing.T) {
 	ps, _ := peers.New(peers.Config{URLs: []string{peerSrv.URL, "http://127.0.0.1:1", "ftp://wrong"}, Secret: peerSecret, Timeout: 2 * time.Second})
 	defer ps.Close()
 	reg := prometheus.NewRegistry()
-	brs, err := bridges.New(bridges.Config{Supabase: supabaseSecret, Auth0: auth0Secret})
+	brs, err := bridges.New(bridges.Config{Supabase: supabaseSecret, Auth0: auth0Secret, Zitadel: zitadelKey})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -125,6 +125,10 @@ func TestOpenAPIDocument(t *testing.T) {
 	bearer := map[string]string{"Authorization": "Bearer " + token}
 	peerBearer := map[string]string{"Authorization": "Bearer " + peerSecret, "X-Actionsd-Peer": "replica-2"}
 	cat := `{"user_id":"u1","claims":{"sub":"u1","role":"authenticated"},"authentication_method":"password"}`
+	zfn := func(fn string) string {
+		return `{"function":"` + fn + `","userinfo":{"sub":"312909075212468632"},"user":{"id":"312909075212468632","human":{"email":"a@example.com"}},` +
+			`"user_grants":[{"projectId":"p1","roles":["admin"]}]}`
+	}
 	push := `{"ref":"refs/heads/main"}`
 	other := `{"ref":"refs/heads/feature"}`
 	cases := []openapiCase{
@@ -168,6 +172,11 @@ func TestOpenAPIDocument(t *testing.T) {
 		{"POST", "/v1/bridges/auth0/post-login", `[]`, auth0Headers(time.Now(), `[]`), 400},
 		{"POST", "/v1/bridges/auth0/post-login", `{}`, auth0Headers(time.Now().Add(-10*time.Minute), `{}`), 401},
 		{"POST", "/v1/bridges/auth0/nope", `{}`, auth0Headers(time.Now(), `{}`), 404},
+		{"POST", "/v1/bridges/zitadel", zfn("function/preuserinfo"), zitadelHeaders(time.Now(), zfn("function/preuserinfo")), 200},
+		{"POST", "/v1/bridges/zitadel", zfn("function/preaccesstoken"), zitadelHeaders(time.Now(), zfn("function/preaccesstoken")), 200},
+		{"POST", "/v1/bridges/zitadel", `{"user":{}}`, zitadelHeaders(time.Now(), `{"user":{}}`), 400},
+		{"POST", "/v1/bridges/zitadel", zfn("function/preuserinfo"), zitadelHeaders(time.Now().Add(-time.Hour), zfn("function/preuserinfo")), 401},
+		{"POST", "/v1/bridges/zitadel", zfn("function/presamlresponse"), zitadelHeaders(time.Now(), zfn("function/presamlresponse")), 404},
 	}
 	reached := openapiRoundTrips(t, srv.URL, docRouter, cases)
 
@@ -184,6 +193,7 @@ func TestOpenAPIDocument(t *testing.T) {
 		{"POST", "/hooks/gitlab", push, map[string]string{"X-Gitlab-Token": secret}, 404},
 		{"POST", "/v1/bridges/supabase/send-sms", `{}`, nil, 404}, // disabled: no secret
 		{"POST", "/v1/bridges/auth0/post-login", `{}`, auth0Headers(time.Now(), `{}`), 404},
+		{"POST", "/v1/bridges/zitadel", `{}`, zitadelHeaders(time.Now(), `{}`), 404},
 	}) {
 		reached[p] = true
 	}

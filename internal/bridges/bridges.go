@@ -2,7 +2,9 @@
 // /v1/triggers/{trigger}/execute themselves (docs/bridges.md). A Bridge verifies a provider's
 // signed request, turns the provider's body into the event of the trigger its hook runs, and the
 // execution's runner.Result into the answer the provider expects. It serves no HTTP itself:
-// internal/api routes POST /v1/bridges/{bridge}/{hook} to it, and counts and logs what it says.
+// internal/api routes POST /v1/bridges/{bridge}/{hook} to it (POST /v1/bridges/{bridge} for a
+// bridge whose provider names the hook in the body, as Zitadel does), and counts and logs what
+// it says.
 //
 // A bridge is off until it has a secret; there is no unsigned mode.
 package bridges
@@ -65,6 +67,13 @@ type Hook struct {
 	Answer func(body []byte, res *runner.Result) (answer any, reason, message string)
 }
 
+// StatusAnswer is an answer sent with an HTTP status other than 200: a provider that reads a
+// non-2xx answer as the hook's failure (Zitadel) gets its failures so.
+type StatusAnswer struct {
+	Status int
+	Body   any
+}
+
 // ShapeError is a body that is not the provider's shape.
 type ShapeError struct {
 	Field string // JSON path, e.g. "claims.sub"
@@ -78,10 +87,14 @@ func (e *ShapeError) Error() string {
 // Bridge is one provider's way in.
 type Bridge struct {
 	name     string
-	param    string   // the route's wildcard: "hook" or "trigger"
+	param    string   // the route's wildcard: "hook" or "trigger"; "" when the body names the hook
+	flag     string   // the serve flag that gives the secret
 	verifier Verifier // nil: disabled
 	hooks    map[string]Hook
 	anyHook  func(name string) (Hook, bool) // when hooks is nil: the hooks are computed
+	// bodyHook reads the hook's name from a verified body, when param is "" (a *ShapeError
+	// when the body names none).
+	bodyHook func(body []byte) (string, error)
 	replay   replayCache
 
 	mu   sync.Mutex
@@ -91,8 +104,26 @@ type Bridge struct {
 // Name is the bridge's name, the route's second segment.
 func (b *Bridge) Name() string { return b.name }
 
-// Param is the name of the route's wildcard segment.
+// Param is the name of the route's wildcard segment; "" when the route has none and the body
+// names the hook (HookFromBody).
 func (b *Bridge) Param() string { return b.param }
+
+// Flag is the serve flag that gives the bridge its secret, for the message of a disabled bridge.
+func (b *Bridge) Flag() string {
+	if b.flag != "" {
+		return b.flag
+	}
+	return "--bridge-" + b.name + "-secret-file"
+}
+
+// HookFromBody reads the hook's name from a verified body, for a bridge whose route has no hook
+// segment (Param is ""); a *ShapeError names the field at fault.
+func (b *Bridge) HookFromBody(body []byte) (string, error) {
+	if b.bodyHook == nil {
+		return "", &ShapeError{Field: "(body)", Want: "a hook name in the route"}
+	}
+	return b.bodyHook(body)
+}
 
 // Enabled reports whether the bridge has a secret.
 func (b *Bridge) Enabled() bool { return b.verifier != nil }
@@ -157,6 +188,7 @@ func (b *Bridge) Status() Status {
 type Config struct {
 	Supabase string // "v1,whsec_<base64>" (as Supabase shows it) or "whsec_<base64>"
 	Auth0    string // the secret the Auth0 bridge action holds (at least 32 bytes)
+	Zitadel  string // the signing key Zitadel returned when the target was created
 }
 
 // New builds every bridge the daemon knows, each enabled when cfg gives it a secret. A secret that
@@ -178,7 +210,15 @@ func New(cfg Config) ([]*Bridge, error) {
 		}
 		a0.verifier = v
 	}
-	return []*Bridge{a0, sb}, nil
+	zt := &Bridge{name: "zitadel", flag: "--bridge-zitadel-signing-key-file", hooks: zitadelHooks(), bodyHook: zitadelFunction}
+	if cfg.Zitadel != "" {
+		v, err := NewZitadelSignature(cfg.Zitadel)
+		if err != nil {
+			return nil, fmt.Errorf("bridge zitadel: signing key: %w", err)
+		}
+		zt.verifier = v
+	}
+	return []*Bridge{a0, sb, zt}, nil
 }
 
 // replayCache remembers the MACs of verified messages until their timestamps leave the window.

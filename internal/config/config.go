@@ -102,8 +102,17 @@ type Webhooks struct {
 // Bridges configure the identity provider bridges, /v1/bridges/{bridge}/{hook} (docs/bridges.md).
 // Each is off until it has a secret: there is no unsigned mode.
 type Bridges struct {
-	Auth0    Bridge `yaml:"auth0"`
-	Supabase Bridge `yaml:"supabase"`
+	Auth0    Bridge        `yaml:"auth0"`
+	Supabase Bridge        `yaml:"supabase"`
+	Zitadel  ZitadelBridge `yaml:"zitadel"`
+}
+
+// ZitadelBridge is the Zitadel Actions v2 target's signing key (the signingKey Zitadel returns
+// when the target is created), read from signing_key_file or ACTIONSD_BRIDGE_ZITADEL_SIGNING_KEY,
+// never written in the configuration itself.
+type ZitadelBridge struct {
+	SigningKeyFile string `yaml:"signing_key_file"`
+	SigningKey     string `yaml:"-"`
 }
 
 // Bridge is one bridge's secret, read from a file (secret_file) or the environment
@@ -457,7 +466,7 @@ func editDistance(a, b string) int {
 
 // ApplyEnv overrides c with the environment: ACTIONSD_DATA_DIR, ACTIONSD_ADDR (the container
 // image sets both), ACTIONSD_TOKEN, ACTIONSD_WEBHOOK_SECRET, ACTIONSD_PEER_SECRET,
-// ACTIONSD_BRIDGE_AUTH0_SECRET, ACTIONSD_BRIDGE_SUPABASE_SECRET, ACTIONSD_GIT_USERNAME, ACTIONSD_GIT_PASSWORD (or ACTIONSD_GIT_TOKEN),
+// ACTIONSD_BRIDGE_AUTH0_SECRET, ACTIONSD_BRIDGE_SUPABASE_SECRET, ACTIONSD_BRIDGE_ZITADEL_SIGNING_KEY, ACTIONSD_GIT_USERNAME, ACTIONSD_GIT_PASSWORD (or ACTIONSD_GIT_TOKEN),
 // ACTIONSD_GIT_SSH_KEY_PASSPHRASE, and the VAULT_* variables of vaultsecrets.VaultConfig.ApplyEnv
 // (VAULT_ADDR, VAULT_TOKEN, the auth method's, TLS). It returns the first VAULT_* variable that
 // cannot be parsed, having applied the others.
@@ -479,6 +488,9 @@ func (c *Config) ApplyEnv(getenv func(string) string) error {
 	}
 	if v := getenv("ACTIONSD_BRIDGE_SUPABASE_SECRET"); v != "" {
 		c.Bridges.Supabase.Secret = v
+	}
+	if v := getenv("ACTIONSD_BRIDGE_ZITADEL_SIGNING_KEY"); v != "" {
+		c.Bridges.Zitadel.SigningKey = v
 	}
 	if v := getenv("ACTIONSD_PEER_SECRET"); v != "" {
 		c.Peers.Secret = v
@@ -627,6 +639,9 @@ func (c *Config) ResolveSecrets() error {
 		return err
 	}
 	if err := read("bridges.supabase.secret_file", c.Bridges.Supabase.SecretFile, &c.Bridges.Supabase.Secret); err != nil {
+		return err
+	}
+	if err := read("bridges.zitadel.signing_key_file", c.Bridges.Zitadel.SigningKeyFile, &c.Bridges.Zitadel.SigningKey); err != nil {
 		return err
 	}
 	return read("webhooks.secret_file", c.Webhooks.SecretFile, &c.Webhooks.Secret)
