@@ -39,7 +39,7 @@ func zitadelFunction(body []byte) (string, error) {
 	}
 	if err := json.Unmarshal(body, &in); err != nil {
 		var te *json.UnmarshalTypeError
-		if errors.As(err, &te) {
+		if errors.As(err, &te) && te.Field == "function" {
 			return "", &ShapeError{Field: "function", Want: "a string"}
 		}
 		return "", &ShapeError{Field: "(body)", Want: "a JSON object"}

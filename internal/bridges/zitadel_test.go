@@ -1,0 +1,309 @@
+package bridges
+
+import (
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/actionsd/actionsd/runner"
+)
+
+// zitadelSign computes the ZITADEL-Signature header as Zitadel does, step for step after
+// ComputeSignatureHeader and computeSignature of zitadel/zitadel's pkg/actions/signing.go:
+// "t=<t.Unix()>" then one "v1=<hex>" per signing key, joined with ",", each MAC being
+// HMAC-SHA256 over strconv.FormatInt(t.Unix(), 10), ".", and the payload.
+func zitadelSign(t time.Time, payload []byte, keys ...string) string {
+	parts := []string{fmt.Sprintf("%s=%d", "t", t.Unix())}
+	for _, k := range keys {
+		mac := hmac.New(sha256.New, []byte(k))
+		mac.Write([]byte(strconv.FormatInt(t.Unix(), 10)))
+		mac.Write([]byte("."))
+		mac.Write(payload)
+		parts = append(parts, fmt.Sprintf("%s=%s", "v1", hex.EncodeToString(mac.Sum(nil))))
+	}
+	return strings.Join(parts, ",")
+}
+
+func zitadelHeader(sig string) http.Header {
+	h := http.Header{}
+	h.Set("ZITADEL-Signature", sig) // as Zitadel spells it; net/http canonicalises
+	return h
+}
+
+func TestZitadelSignature(t *testing.T) {
+	const key = "zitadel-signing-key"
+	v, err := NewZitadelSignature(key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := NewZitadelSignature(" \n"); err == nil {
+		t.Error("an empty signing key is accepted")
+	}
+
+	// A vector computed outside Go, as Zitadel's computeSignature defines the MAC:
+	//   printf '%s' '1767225600.<body>' | openssl dgst -sha256 -hmac 'zitadel-signing-key'
+	body := []byte(`{"function":"function/preuserinfo","user":{"id":"312909075212468632"}}`)
+	at := time.Unix(1767225600, 0)
+	const fixed = "t=1767225600,v1=0189223e4da69850ee165ebc284946fdf8581706eca8640f7cf664b5aa0b443c"
+	if got := zitadelSign(at, body, key); got != fixed {
+		t.Fatalf("the reference signer gives %s, openssl %s", got, fixed)
+	}
+	if _, _, reason, ok := v.Verify(zitadelHeader(fixed), body, at.Add(time.Minute)); !ok {
+		t.Fatalf("the openssl vector: %s", reason)
+	}
+
+	now := time.Now()
+	good := zitadelSign(now, body, key)
+	for _, c := range []struct {
+		name   string
+		h      http.Header
+		body   []byte
+		now    time.Time
+		reason string
+	}{
+		{"good", zitadelHeader(good), body, now, ""},
+		{"an uppercase hex MAC", zitadelHeader(good[:strings.Index(good, "v1=")+3] + strings.ToUpper(good[strings.Index(good, "v1=")+3:])), body, now, ""},
+		{"several keys, the last ours (Zitadel signs with every key it is given)", zitadelHeader(zitadelSign(now, body, "old-key", key)), body, now, ""},
+		{"an unknown pair is skipped", zitadelHeader(good + ",v0=abc"), body, now, ""},
+		{"missing", http.Header{}, body, now, ReasonMissing},
+		{"another key", zitadelHeader(zitadelSign(now, body, "another-key")), body, now, ReasonBad},
+		{"body changed", zitadelHeader(good), append([]byte(" "), body...), now, ReasonBad},
+		{"timestamp changed", zitadelHeader(strings.Replace(good, "t="+strconv.FormatInt(now.Unix(), 10), "t="+strconv.FormatInt(now.Unix()-1, 10), 1)), body, now, ReasonBad},
+		{"no timestamp", zitadelHeader(good[strings.IndexByte(good, ',')+1:]), body, now, ReasonBad},
+		{"no v1", zitadelHeader("t=" + strconv.FormatInt(now.Unix(), 10)), body, now, ReasonBad},
+		{"a v1 too short", zitadelHeader("t=" + strconv.FormatInt(now.Unix(), 10) + ",v1=abcd"), body, now, ReasonBad},
+		{"a pair without =", zitadelHeader(good + ",x"), body, now, ReasonBad},
+		{"a pair with two =", zitadelHeader(good + "=="), body, now, ReasonBad},
+		{"not hex", zitadelHeader("t=" + strconv.FormatInt(now.Unix(), 10) + ",v1=" + strings.Repeat("z", 64)), body, now, ReasonBad},
+		{"stale", zitadelHeader(good), body, now.Add(Tolerance + 2*time.Second), ReasonStale},
+		{"from the future", zitadelHeader(good), body, now.Add(-Tolerance - 2*time.Second), ReasonStale},
+	} {
+		_, _, reason, ok := v.Verify(c.h, c.body, c.now)
+		if ok != (c.reason == "") || reason != c.reason {
+			t.Errorf("%s: ok=%v reason=%q, want %q", c.name, ok, reason, c.reason)
+		}
+		// What the headers alone show, Precheck says the same.
+		if pre, pok := v.Precheck(c.h, c.now); c.reason == ReasonMissing || c.reason == ReasonStale {
+			if pok || pre != c.reason {
+				t.Errorf("%s: Precheck %q", c.name, pre)
+			}
+		}
+	}
+
+	// The replay check: the same signed request twice is seen.
+	b := &Bridge{name: "zitadel"}
+	k, forget, _, ok := v.Verify(zitadelHeader(good), body, now)
+	if !ok || b.Seen(k, forget, now) || !b.Seen(k, forget, now.Add(time.Second)) {
+		t.Error("a replayed request is not seen as one")
+	}
+	if b.Seen(k, forget, now.Add(Tolerance+2*time.Second)) {
+		t.Error("a key is remembered past its window")
+	}
+
+	h := zitadelHeader(good)
+	if n := testing.AllocsPerRun(200, func() { v.Verify(h, body, now) }); n != 0 {
+		t.Errorf("Verify allocates %v times per request", n)
+	}
+}
+
+// BenchmarkZitadelVerify: the signature check of a 2 kB body, which allocates nothing.
+func BenchmarkZitadelVerify(b *testing.B) {
+	v, _ := NewZitadelSignature("zitadel-signing-key")
+	body := []byte(`{"function":"function/preuserinfo","padding":"` + strings.Repeat("x", 2000) + `"}`)
+	now := time.Now()
+	h := zitadelHeader(zitadelSign(now, body, "zitadel-signing-key"))
+	b.ReportAllocs()
+	b.SetBytes(int64(len(body)))
+	for b.Loop() {
+		if _, _, reason, ok := v.Verify(h, body, now); !ok {
+			b.Fatal(reason)
+		}
+	}
+}
+
+func TestZitadelFunction(t *testing.T) {
+	for body, want := range map[string]string{
+		`{"function":"function/preuserinfo"}`:     "preuserinfo",
+		`{"function":"function.preaccesstoken"}`:  "preaccesstoken",
+		`{"function":"preuserinfo"}`:              "preuserinfo",
+		`{"function":"function/presamlresponse"}`: "presamlresponse",
+	} {
+		if got, err := zitadelFunction([]byte(body)); err != nil || got != want {
+			t.Errorf("%s: %q %v", body, got, err)
+		}
+	}
+	for body, field := range map[string]string{
+		`{"user":{}}`:     "function",
+		`{"function":""}`: "function",
+		`{"function":1}`:  "function",
+		`[1]`:             "(body)",
+		`{"event_type":"user.human.added","aggregateID":"1"}`: "function",
+	} {
+		var se *ShapeError
+		if _, err := zitadelFunction([]byte(body)); !errors.As(err, &se) || se.Field != field {
+			t.Errorf("%s: %v, want a shape error naming %s", body, err, field)
+		}
+	}
+}
+
+// zitadelPreUserinfoBody is a preuserinfo context as Zitadel's docs show one
+// (docs/docs/guides/integrate/actions/testing-function.md), with metadata, grants and an org.
+func zitadelPreUserinfoBody(md ...[2]string) string {
+	var mds []string
+	for _, m := range md {
+		mds = append(mds, `{"creation_date":"2025-03-27T09:10:25.879677Z","resource_owner":"312909075211944344","sequence":18,"key":"`+
+			m[0]+`","value":"`+base64.StdEncoding.EncodeToString([]byte(m[1]))+`"}`)
+	}
+	return `{"function":"function/preuserinfo","userinfo":{"sub":"312909075212468632","picture":"https://z.example.com/assets/v1/avatar"},` +
+		`"user":{"id":"312909075212468632","creation_date":"2025-03-26T15:52:23.917636Z","change_date":"2025-03-27T15:52:23.917636Z",` +
+		`"resource_owner":"312909075211944344","sequence":2,"state":1,"username":"user@example.com","preferred_login_name":"user@example.com",` +
+		`"human":{"first_name":"Ada","last_name":"Lovelace","nick_name":"ada","display_name":"Ada Lovelace","preferred_language":"en","gender":2,` +
+		`"email":"user@example.com","is_email_verified":true,"phone":"+41790000000","password_changed":"0001-01-01T00:00:00Z"}},` +
+		`"user_metadata":[` + strings.Join(mds, ",") + `],` +
+		`"org":{"id":"312909075211944344","name":"ZITADEL","primary_domain":"example.com"},` +
+		`"user_grants":[{"id":"g1","projectId":"p1","roles":["admin","dev"]},{"id":"g2","projectId":"p2","roles":["dev","viewer"]}],` +
+		`"application":{"client_id":"312909075212468633@app"}}`
+}
+
+func TestZitadelEvent(t *testing.T) {
+	body := zitadelPreUserinfoBody([2]string{"plan", `"pro"`}, [2]string{"raw", "plain text"}, [2]string{"n", "42"}, [2]string{"bin", "\xff\xfe"})
+	out, err := zitadelEvent([]byte(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ev map[string]any
+	if err := json.Unmarshal(out, &ev); err != nil {
+		t.Fatalf("%v in %s", err, out)
+	}
+	md := map[string]any{"plan": "pro", "raw": "plain text", "n": 42.0, "bin": base64.StdEncoding.EncodeToString([]byte("\xff\xfe"))}
+	want := map[string]any{
+		"user": map[string]any{"user_id": "312909075212468632", "username": "user@example.com", "email": "user@example.com", "email_verified": true,
+			"phone_number": "+41790000000", "phone_verified": false, "name": "Ada Lovelace", "given_name": "Ada", "family_name": "Lovelace",
+			"nickname": "ada", "picture": "https://z.example.com/assets/v1/avatar", "created_at": "2025-03-26T15:52:23.917636Z",
+			"updated_at": "2025-03-27T15:52:23.917636Z", "app_metadata": md, "user_metadata": md},
+		"organization":   map[string]any{"id": "312909075211944344", "name": "ZITADEL", "display_name": "ZITADEL", "metadata": map[string]any{}},
+		"client":         map[string]any{"client_id": "312909075212468633@app", "name": "", "metadata": map[string]any{}},
+		"authorization":  map[string]any{"roles": []any{"admin", "dev", "viewer"}},
+		"authentication": map[string]any{"methods": []any{}},
+	}
+	for k, w := range want {
+		if mustJSON(t, ev[k]) != mustJSON(t, w) {
+			t.Errorf("%s = %s\nwant %s", k, mustJSON(t, ev[k]), mustJSON(t, w))
+		}
+	}
+	var sent, got any
+	_ = json.Unmarshal([]byte(body), &sent)
+	got = ev["zitadel"]
+	if mustJSON(t, got) != mustJSON(t, sent) {
+		t.Errorf("zitadel is not the body as sent: %s", mustJSON(t, got))
+	}
+
+	// A machine user, no metadata, org or grants: the members the event always has are there.
+	out, err = zitadelEvent([]byte(`{"function":"function/preaccesstoken","user":{"id":"m1","machine":{"name":"ci"}}}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(out), `"user":{"user_id":"m1","email_verified":false,"phone_verified":false,"name":"ci","app_metadata":{},"user_metadata":{}}`) ||
+		!strings.Contains(string(out), `"authorization":{"roles":[]}`) || strings.Contains(string(out), `"organization"`) {
+		t.Errorf("a machine user: %s", out)
+	}
+
+	for body, field := range map[string]string{
+		`{"function":"function/preuserinfo"}`:                                                                   "user",
+		`{"function":"function/preuserinfo","user":{"human":{}}}`:                                               "user.id",
+		`{"function":"function/preuserinfo","user":{"id":1}}`:                                                   "user.id",
+		`{"function":"function/preuserinfo","user":{"id":"u","human":{"email":true}}}`:                          "user.human.email",
+		`{"function":"function/preuserinfo","user":{"id":"u"},"user_metadata":[{"key":"k","value":"not*b64"}]}`: "user_metadata[0].value",
+		`{"function":"function/preuserinfo","user":{"id":"u"},"user_metadata":[{"value":"eA=="}]}`:              "user_metadata[0].key",
+		`{"function":"function/preuserinfo","user":{"id":"u"},"user_grants":{"roles":[]}}`:                      "user_grants",
+	} {
+		var se *ShapeError
+		if _, err := zitadelEvent([]byte(body)); !errors.As(err, &se) || se.Field != field {
+			t.Errorf("%s: %v, want a shape error naming %s", body, err, field)
+		}
+	}
+}
+
+func mustJSON(t *testing.T, v any) string {
+	t.Helper()
+	b, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
+// zitadelResult is a result with the commands given as (action, op, key, JSON value).
+func zitadelResult(cmds ...[4]string) *runner.Result {
+	res := &runner.Result{Outcome: runner.OutcomeSuccess}
+	for _, c := range cmds {
+		res.Commands = append(res.Commands, runner.Command{Action: c[0], Op: c[1], Args: []any{c[2], json.RawMessage(c[3])}})
+	}
+	return res
+}
+
+func TestZitadelAnswer(t *testing.T) {
+	hooks := zitadelHooks()
+	res := zitadelResult(
+		[4]string{"a", "idToken.setCustomClaim", "roles", `["admin"]`},
+		[4]string{"a", "accessToken.setCustomClaim", "plan", `"pro"`},
+		[4]string{"a", "user.setUserMetadata", "seen", `{"at":1}`},
+		[4]string{"b", "idToken.setCustomClaim", "tier", `2`},
+		[4]string{"b", "user.setAppMetadata", "plan", `"pro"`},
+		[4]string{"b", "idToken.setCustomClaim", "roles", `["admin","dev"]`},
+		[4]string{"b", "cache.set", "k", `"v"`},
+	)
+	for hook, want := range map[string]string{
+		// The ID token's claims for preuserinfo, the access token's for preaccesstoken, in the
+		// order made (a claim set again keeps its place); every metadata write in both.
+		"preuserinfo": `{"set_user_metadata":[{"key":"seen","value":"` + base64.StdEncoding.EncodeToString([]byte(`{"at":1}`)) + `"},{"key":"plan","value":"` +
+			base64.StdEncoding.EncodeToString([]byte(`"pro"`)) + `"}],"append_claims":[{"key":"roles","value":["admin","dev"]},{"key":"tier","value":2}]}`,
+		"preaccesstoken": `{"set_user_metadata":[{"key":"seen","value":"` + base64.StdEncoding.EncodeToString([]byte(`{"at":1}`)) + `"},{"key":"plan","value":"` +
+			base64.StdEncoding.EncodeToString([]byte(`"pro"`)) + `"}],"append_claims":[{"key":"plan","value":"pro"}]}`,
+	} {
+		ans, reason, msg := hooks[hook].Answer(nil, res)
+		if got := mustJSON(t, ans); reason != "" || got != want {
+			t.Errorf("%s: %s %s %s\nwant %s", hook, got, reason, msg, want)
+		}
+	}
+	if ans, _, _ := hooks["preuserinfo"].Answer(nil, zitadelResult()); mustJSON(t, ans) != `{}` {
+		t.Errorf("nothing to do: %s", mustJSON(t, ans))
+	}
+
+	denied := zitadelResult([4]string{"gate", "access.deny", "no entry", `null`})
+	denied.Outcome = runner.OutcomeDenied
+	denied.Effects.Access = runner.Access{Denied: true, Reason: "no entry", Action: "gate"}
+	if ans, reason, _ := hooks["preaccesstoken"].Answer(nil, denied); reason != "" || mustJSON(t, ans) != `{"forwardedStatusCode":403,"forwardedErrorMessage":"no entry"}` {
+		t.Errorf("deny: %s %s", mustJSON(t, ans), reason)
+	}
+
+	for _, c := range []struct {
+		name string
+		res  *runner.Result
+		want string
+	}{
+		{"a redirect", zitadelResult([4]string{"r", "redirect.sendUserTo", "https://x.example", `{}`}), "zitadel preuserinfo cannot express api.redirect.sendUserTo (action r)"},
+		{"a scope", zitadelResult([4]string{"s", "accessToken.addScope", "read", `null`}), "api.accessToken.addScope (action s)"},
+		{"a removal", zitadelResult([4]string{"m", "user.setUserMetadata", "plan", `null`}), `api.user.setUserMetadata("plan", null) (action m): set_user_metadata cannot remove a key`},
+	} {
+		ans, reason, msg := hooks["preuserinfo"].Answer(nil, c.res)
+		sa, ok := ans.(StatusAnswer)
+		if reason != ReasonUnsupported || !strings.Contains(msg, c.want) || !ok || sa.Status != 500 || !strings.Contains(mustJSON(t, sa.Body), "unsupported_command") {
+			t.Errorf("%s: %s %s %s", c.name, mustJSON(t, ans), reason, msg)
+		}
+	}
+
+	failed := &runner.Result{Outcome: runner.OutcomeFailed, Actions: []runner.ActionResult{{Name: "boom", Error: &runner.Error{Message: "TypeError: x is undefined"}}}}
+	if ans, reason, msg := hooks["preuserinfo"].Answer(nil, failed); reason != ReasonActionFailed || msg != "boom: TypeError: x is undefined" || ans.(StatusAnswer).Status != 500 {
+		t.Errorf("a failed action: %v %s %s", ans, reason, msg)
+	}
+}
