@@ -100,30 +100,37 @@ func (s *server) bridge(b *bridges.Bridge) http.HandlerFunc {
 			refuseWith(http.StatusUnauthorized, reason, "the "+b.Name()+" bridge's signature does not verify: "+reason)
 			return
 		}
+		// A body-routed bridge reads the hook's name once the body verifies, before the replay
+		// check, so that a replay counts under its hook; a body that names none is refused after.
+		var hookErr error
+		if bodyRouted {
+			hookName, hookErr = b.HookFromBody(body.Bytes())
+			if hookErr == nil {
+				if hook, known = b.Hook(hookName); known {
+					label = hookName
+				} else {
+					label = "unknown"
+				}
+			}
+		}
 		if b.Seen(key, forget, now) {
 			refuseWith(http.StatusUnauthorized, bridges.ReasonReplayed, "the "+b.Name()+" bridge has seen this signed request before")
 			return
 		}
 		authenticated(r)
-		if bodyRouted {
-			name, err := b.HookFromBody(body.Bytes())
-			if err != nil {
-				s.metrics.bridges.requests.WithLabelValues(b.Name(), label, "refused").Inc()
-				msg := "POST " + r.URL.Path + ": the body is not " + b.Name() + "'s shape: " + err.Error()
-				fail(bridges.ReasonBadShape, msg)
-				writeError(w, http.StatusBadRequest, bridges.ReasonBadShape, msg)
-				return
-			}
-			hookName = name
-			if hook, known = b.Hook(name); !known {
-				label = "unknown"
-				s.metrics.bridges.requests.WithLabelValues(b.Name(), label, "refused").Inc()
-				msg := "the " + b.Name() + " bridge has no hook " + strconv.Quote(name)
-				fail(bridges.ReasonUnknownHook, msg)
-				writeError(w, http.StatusNotFound, bridges.ReasonUnknownHook, msg)
-				return
-			}
-			label = name
+		if hookErr != nil {
+			s.metrics.bridges.requests.WithLabelValues(b.Name(), label, "refused").Inc()
+			msg := "POST " + r.URL.Path + ": the body is not " + b.Name() + "'s shape: " + hookErr.Error()
+			fail(bridges.ReasonBadShape, msg)
+			writeError(w, http.StatusBadRequest, bridges.ReasonBadShape, msg)
+			return
+		}
+		if !known {
+			s.metrics.bridges.requests.WithLabelValues(b.Name(), label, "refused").Inc()
+			msg := "the " + b.Name() + " bridge has no hook " + strconv.Quote(hookName)
+			fail(bridges.ReasonUnknownHook, msg)
+			writeError(w, http.StatusNotFound, bridges.ReasonUnknownHook, msg)
+			return
 		}
 		event, err := hook.Event(body.Bytes())
 		if err != nil {

@@ -48,3 +48,45 @@ func TestBridgeSecrets(t *testing.T) {
 		t.Errorf("a missing secret file: %v", err)
 	}
 }
+
+// TestZitadelSigningKey: bridges.zitadel.signing_key_file is read by ResolveSecrets (its trailing
+// newline dropped), ACTIONSD_BRIDGE_ZITADEL_SIGNING_KEY overrides it, a key in the YAML itself is
+// refused, and a missing file is an error naming the setting.
+func TestZitadelSigningKey(t *testing.T) {
+	dir := t.TempDir()
+	keyFile := filepath.Join(dir, "zitadel")
+	if err := os.WriteFile(keyFile, []byte("Zs9qkX2v7N4bP1mR\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(dir, "actionsd.yaml")
+	if err := os.WriteFile(path, []byte("repo: /r\nbridges:\n  zitadel:\n    signing_key: inline\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Load(path); err == nil || !strings.Contains(err.Error(), "unknown key \"bridges.zitadel.signing_key\"") || strings.Contains(err.Error(), "inline") {
+		t.Errorf("a key in the YAML: %v", err)
+	}
+	if err := os.WriteFile(path, []byte("repo: /r\nbridges:\n  zitadel:\n    signing_key_file: "+keyFile+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	c, err := Load(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := c.ResolveSecrets(); err != nil {
+		t.Fatal(err)
+	}
+	if c.Bridges.Zitadel.SigningKey != "Zs9qkX2v7N4bP1mR" {
+		t.Errorf("bridges.zitadel: %+v", c.Bridges.Zitadel)
+	}
+	env := map[string]string{"ACTIONSD_BRIDGE_ZITADEL_SIGNING_KEY": "from-env"}
+	if err := c.ApplyEnv(func(k string) string { return env[k] }); err != nil {
+		t.Fatal(err)
+	}
+	if c.Bridges.Zitadel.SigningKey != "from-env" {
+		t.Errorf("ACTIONSD_BRIDGE_ZITADEL_SIGNING_KEY: %+v", c.Bridges.Zitadel)
+	}
+	c.Bridges.Zitadel.SigningKeyFile = filepath.Join(dir, "missing")
+	if err := c.ResolveSecrets(); err == nil || !strings.Contains(err.Error(), "bridges.zitadel.signing_key_file") {
+		t.Errorf("a missing key file: %v", err)
+	}
+}

@@ -419,6 +419,7 @@ func TestBridgeBadSecret(t *testing.T) {
 	}{
 		{func(c *config.Config) { c.Bridges.Supabase.Secret = "v1,whsec_not*base64" }, "bridge supabase"},
 		{func(c *config.Config) { c.Bridges.Auth0.Secret = "short*secret" }, "bridge auth0"},
+		{func(c *config.Config) { c.Bridges.Zitadel.SigningKey = " \t" }, "bridge zitadel"},
 	} {
 		cfg := testConfig(t, r.Dir)
 		c.edit(&cfg)
