@@ -1,9 +1,9 @@
 package bridges
 
 import (
+	"bytes"
 	"encoding/base64"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -32,22 +32,30 @@ func zitadelHooks() map[string]Hook {
 // zitadelFunction reads the hook's name from the body's "function": Zitadel sends the
 // execution's ID, "function/preuserinfo" in its docs' example and "function.preuserinfo" where
 // internal/repository/execution joins type and name with a dot; both, and the bare name, are
-// taken.
+// taken. It scans the top level only (eachMember) and decodes nothing else: the event's decoding
+// checks the whole body after.
 func zitadelFunction(body []byte) (string, error) {
-	var in struct {
-		Function *string `json:"function"`
-	}
-	if err := json.Unmarshal(body, &in); err != nil {
-		var te *json.UnmarshalTypeError
-		if errors.As(err, &te) && te.Field == "function" {
-			return "", &ShapeError{Field: "function", Want: "a string"}
+	var raw []byte
+	if !eachMember(body, func(key string, val []byte) {
+		if key == "function" {
+			raw = val
 		}
+	}) {
 		return "", &ShapeError{Field: "(body)", Want: "a JSON object"}
 	}
-	if in.Function == nil || *in.Function == "" {
+	var fn string
+	switch {
+	case raw == nil || string(raw) == "null":
+	case len(raw) >= 2 && raw[0] == '"' && raw[len(raw)-1] == '"' && bytes.IndexByte(raw, '\\') < 0:
+		fn = string(raw[1 : len(raw)-1])
+	default:
+		if json.Unmarshal(raw, &fn) != nil {
+			return "", &ShapeError{Field: "function", Want: "a string"}
+		}
+	}
+	if fn == "" {
 		return "", &ShapeError{Field: "function", Want: "the function Zitadel runs (function/preuserinfo or function/preaccesstoken)"}
 	}
-	fn := *in.Function
 	if rest, ok := strings.CutPrefix(fn, "function"); ok && rest != "" && (rest[0] == '/' || rest[0] == '.') {
 		fn = rest[1:]
 	}
@@ -102,38 +110,6 @@ type zitadelBody struct {
 	} `json:"application"`
 }
 
-// zitadelEventUser is the event's user, Auth0's post-login event.user.
-type zitadelEventUser struct {
-	UserID        string          `json:"user_id"`
-	Username      string          `json:"username,omitempty"`
-	Email         string          `json:"email,omitempty"`
-	EmailVerified bool            `json:"email_verified"`
-	PhoneNumber   string          `json:"phone_number,omitempty"`
-	PhoneVerified bool            `json:"phone_verified"`
-	Name          string          `json:"name,omitempty"`
-	GivenName     string          `json:"given_name,omitempty"`
-	FamilyName    string          `json:"family_name,omitempty"`
-	Nickname      string          `json:"nickname,omitempty"`
-	Picture       string          `json:"picture,omitempty"`
-	CreatedAt     string          `json:"created_at,omitempty"`
-	UpdatedAt     string          `json:"updated_at,omitempty"`
-	AppMetadata   json.RawMessage `json:"app_metadata"`
-	UserMetadata  json.RawMessage `json:"user_metadata"`
-}
-
-type zitadelEventOrg struct {
-	ID          string          `json:"id"`
-	Name        string          `json:"name"`
-	DisplayName string          `json:"display_name"`
-	Metadata    json.RawMessage `json:"metadata"`
-}
-
-type zitadelEventClient struct {
-	ClientID string          `json:"client_id"`
-	Name     string          `json:"name"`
-	Metadata json.RawMessage `json:"metadata"`
-}
-
 // zitadelEvent turns a function's context into the post-login event (docs/bridges.md has the
 // table).
 func zitadelEvent(body []byte) ([]byte, error) {
@@ -152,49 +128,81 @@ func zitadelEvent(body []byte) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	var ev struct {
-		User          zitadelEventUser    `json:"user"`
-		Organization  *zitadelEventOrg    `json:"organization,omitempty"`
-		Client        *zitadelEventClient `json:"client,omitempty"`
-		Authorization struct {
-			Roles []string `json:"roles"`
-		} `json:"authorization"`
-		Authentication struct {
-			Methods []struct{} `json:"methods"`
-		} `json:"authentication"`
-		Zitadel json.RawMessage `json:"zitadel"`
+	// The event is written by hand, not by reflection: the hook runs on every token, and
+	// json.Marshal would scan the body again to compact the "zitadel" member.
+	b := make([]byte, 0, len(body)+len(md)*2+512)
+	str := func(name, v string, always bool) {
+		if v == "" && !always {
+			return
+		}
+		b = append(b, ',', '"')
+		b = append(b, name...)
+		b = append(b, '"', ':')
+		b = appendString(b, v)
 	}
-	eu := &ev.User
-	eu.UserID, eu.Username = u.ID, cmpOr(u.PreferredLoginName, u.Username)
-	eu.CreatedAt, eu.UpdatedAt = u.CreationDate, u.ChangeDate
+	boolean := func(name string, v bool) {
+		b = append(b, ',', '"')
+		b = append(b, name...)
+		b = append(b, '"', ':')
+		b = strconv.AppendBool(b, v)
+	}
+	b = append(b, `{"user":{"user_id":`...)
+	b = appendString(b, u.ID)
+	str("username", cmpOr(u.PreferredLoginName, u.Username), false)
+	var email, phone, name, given, family, nick string
+	var emailVerified, phoneVerified bool
 	if h := u.Human; h != nil {
-		eu.Email, eu.EmailVerified = h.Email, h.IsEmailVerified
-		eu.PhoneNumber, eu.PhoneVerified = h.Phone, h.IsPhoneVerified
-		eu.Name, eu.GivenName, eu.FamilyName, eu.Nickname = h.DisplayName, h.FirstName, h.LastName, h.NickName
+		email, emailVerified, phone, phoneVerified = h.Email, h.IsEmailVerified, h.Phone, h.IsPhoneVerified
+		name, given, family, nick = h.DisplayName, h.FirstName, h.LastName, h.NickName
 	} else if m := u.Machine; m != nil {
-		eu.Name = m.Name
+		name = m.Name
 	}
+	str("email", email, false)
+	boolean("email_verified", emailVerified)
+	str("phone_number", phone, false)
+	boolean("phone_verified", phoneVerified)
+	str("name", name, false)
+	str("given_name", given, false)
+	str("family_name", family, false)
+	str("nickname", nick, false)
 	if in.UserInfo != nil {
-		eu.Picture = in.UserInfo.Picture
+		str("picture", in.UserInfo.Picture, false)
 	}
-	eu.AppMetadata, eu.UserMetadata = md, md
+	str("created_at", u.CreationDate, false)
+	str("updated_at", u.ChangeDate, false)
+	b = append(b, `,"app_metadata":`...)
+	b = append(b, md...)
+	b = append(b, `,"user_metadata":`...)
+	b = append(b, md...)
+	b = append(b, '}')
 	if o := in.Org; o != nil && o.ID != "" {
-		ev.Organization = &zitadelEventOrg{ID: o.ID, Name: o.Name, DisplayName: o.Name, Metadata: emptyObject}
+		b = append(b, `,"organization":{"id":`...)
+		b = appendString(b, o.ID)
+		str("name", o.Name, true)
+		str("display_name", o.Name, true)
+		b = append(b, `,"metadata":{}}`...)
 	}
 	if a := in.Application; a != nil && a.ClientID != "" {
-		ev.Client = &zitadelEventClient{ClientID: a.ClientID, Metadata: emptyObject}
+		b = append(b, `,"client":{"client_id":`...)
+		b = appendString(b, a.ClientID)
+		b = append(b, `,"name":"","metadata":{}}`...)
 	}
-	ev.Authorization.Roles = []string{}
+	b = append(b, `,"authorization":{"roles":[`...)
+	var roles []string
 	for _, g := range in.UserGrants {
 		for _, r := range g.Roles {
-			if !containsString(ev.Authorization.Roles, r) {
-				ev.Authorization.Roles = append(ev.Authorization.Roles, r)
+			if !containsString(roles, r) {
+				if len(roles) > 0 {
+					b = append(b, ',')
+				}
+				roles = append(roles, r)
+				b = appendString(b, r)
 			}
 		}
 	}
-	ev.Authentication.Methods = []struct{}{}
-	ev.Zitadel = body
-	return json.Marshal(&ev)
+	b = append(b, `]},"authentication":{"methods":[]},"zitadel":`...)
+	b = append(b, body...)
+	return append(b, '}'), nil
 }
 
 func containsString(s []string, v string) bool {
