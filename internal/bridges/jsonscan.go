@@ -1,14 +1,46 @@
 package bridges
 
 import (
+	"bytes"
 	"encoding/json"
-	"strings"
 )
 
 // eachMember calls fn with each member of obj, a valid JSON object (one encoding/json has
 // decoded already), in order: its key, decoded, and its value's bytes. It decodes nothing else,
 // so that a large object's members cost no map and no values.
 func eachMember(obj []byte, fn func(key string, val []byte)) bool {
+	bad := false
+	ok := eachRawMember(obj, func(rawKey, val []byte) {
+		var key string
+		if bad {
+			return
+		} else if bytes.IndexByte(rawKey, '\\') < 0 {
+			key = string(rawKey[1 : len(rawKey)-1])
+		} else if json.Unmarshal(rawKey, &key) != nil {
+			bad = true
+			return
+		}
+		fn(key, val)
+	})
+	return ok && !bad
+}
+
+// memberKey is a raw key's bytes unquoted: a slice of rawKey, or a new one when it has escapes
+// (nil when they are not valid).
+func memberKey(rawKey []byte) []byte {
+	if bytes.IndexByte(rawKey, '\\') < 0 {
+		return rawKey[1 : len(rawKey)-1]
+	}
+	var key string
+	if json.Unmarshal(rawKey, &key) != nil {
+		return nil
+	}
+	return []byte(key)
+}
+
+// eachRawMember is eachMember with each key as it is written, quotes and escapes included: a
+// caller that switches on string(rawKey[1:len-1]) allocates nothing per member.
+func eachRawMember(obj []byte, fn func(rawKey, val []byte)) bool {
 	i := skipSpace(obj, 0)
 	if i >= len(obj) || obj[i] != '{' {
 		return false
@@ -24,12 +56,6 @@ func eachMember(obj []byte, fn func(key string, val []byte)) bool {
 			return false
 		}
 		rawKey := obj[i:kEnd]
-		var key string
-		if strings.IndexByte(string(rawKey), '\\') < 0 {
-			key = string(rawKey[1 : len(rawKey)-1])
-		} else if json.Unmarshal(rawKey, &key) != nil {
-			return false
-		}
 		i = skipSpace(obj, kEnd)
 		if i >= len(obj) || obj[i] != ':' {
 			return false
@@ -39,7 +65,7 @@ func eachMember(obj []byte, fn func(key string, val []byte)) bool {
 		if !ok {
 			return false
 		}
-		fn(key, obj[i:vEnd])
+		fn(rawKey, obj[i:vEnd])
 		i = skipSpace(obj, vEnd)
 	}
 	return i < len(obj)

@@ -65,25 +65,33 @@ func zitadelFunction(body []byte) (string, error) {
 // zitadelUser is query.User as Zitadel encodes it (internal/query/user.go), the members the
 // event uses.
 type zitadelUser struct {
-	ID                 string `json:"id"`
-	CreationDate       string `json:"creation_date"`
-	ChangeDate         string `json:"change_date"`
-	Username           string `json:"username"`
-	PreferredLoginName string `json:"preferred_login_name"`
-	Human              *struct {
-		FirstName         string `json:"first_name"`
-		LastName          string `json:"last_name"`
-		NickName          string `json:"nick_name"`
-		DisplayName       string `json:"display_name"`
-		PreferredLanguage string `json:"preferred_language"`
-		Email             string `json:"email"`
-		IsEmailVerified   bool   `json:"is_email_verified"`
-		Phone             string `json:"phone"`
-		IsPhoneVerified   bool   `json:"is_phone_verified"`
-	} `json:"human"`
-	Machine *struct {
+	ID                 string        `json:"id"`
+	CreationDate       string        `json:"creation_date"`
+	ChangeDate         string        `json:"change_date"`
+	Username           string        `json:"username"`
+	PreferredLoginName string        `json:"preferred_login_name"`
+	Human              *zitadelHuman `json:"human"`
+	Machine            *struct {
 		Name string `json:"name"`
 	} `json:"machine"`
+}
+
+type zitadelHuman struct {
+	FirstName         string `json:"first_name"`
+	LastName          string `json:"last_name"`
+	NickName          string `json:"nick_name"`
+	DisplayName       string `json:"display_name"`
+	PreferredLanguage string `json:"preferred_language"`
+	Email             string `json:"email"`
+	IsEmailVerified   bool   `json:"is_email_verified"`
+	Phone             string `json:"phone"`
+	IsPhoneVerified   bool   `json:"is_phone_verified"`
+}
+
+// zitadelMetadataInBody is query.UserMetadata: Value is []byte in Zitadel, standard base64.
+type zitadelMetadataInBody struct {
+	Key   string `json:"key"`
+	Value string `json:"value"`
 }
 
 // zitadelBody is ContextInfo, the members the event uses; the whole body is the event's
@@ -92,12 +100,9 @@ type zitadelBody struct {
 	UserInfo *struct {
 		Picture string `json:"picture"`
 	} `json:"userinfo"`
-	User         *zitadelUser `json:"user"`
-	UserMetadata []struct {
-		Key   string `json:"key"`
-		Value string `json:"value"` // []byte in Zitadel: standard base64
-	} `json:"user_metadata"`
-	Org *struct {
+	User         *zitadelUser            `json:"user"`
+	UserMetadata []zitadelMetadataInBody `json:"user_metadata"`
+	Org          *struct {
 		ID            string `json:"id"`
 		Name          string `json:"name"`
 		PrimaryDomain string `json:"primary_domain"`
@@ -114,7 +119,7 @@ type zitadelBody struct {
 // table).
 func zitadelEvent(body []byte) ([]byte, error) {
 	var in zitadelBody
-	if err := decodeShape(body, "", &in); err != nil {
+	if err := decodeZitadelBody(body, &in); err != nil {
 		return nil, err
 	}
 	u := in.User
@@ -218,10 +223,7 @@ func containsString(s []string, v string) bool {
 // bytes, base64 in the body; a value that is JSON (as set_user_metadata writes them, and as
 // Zitadel's own v1 actions' setMetadata did) is that value, any other UTF-8 a string, and bytes
 // that are not UTF-8 stay the base64 string Zitadel sent.
-func zitadelMetadata(list []struct {
-	Key   string `json:"key"`
-	Value string `json:"value"`
-}) (json.RawMessage, error) {
+func zitadelMetadata(list []zitadelMetadataInBody) (json.RawMessage, error) {
 	if len(list) == 0 {
 		return emptyObject, nil
 	}

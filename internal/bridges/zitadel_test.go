@@ -307,3 +307,44 @@ func TestZitadelAnswer(t *testing.T) {
 		t.Errorf("a failed action: %v %s %s", ans, reason, msg)
 	}
 }
+
+// TestDecodeZitadelBody: the scanning decoder fills what json.Unmarshal fills, on Zitadel's
+// bodies and on odd ones (escapes, nulls, whitespace, keys twice, members it skips), and refuses
+// what json.Unmarshal refuses.
+func TestDecodeZitadelBody(t *testing.T) {
+	for _, body := range []string{
+		zitadelPreUserinfoBody([2]string{"plan", `"pro"`}, [2]string{"k", "v"}),
+		`{"function":"function/preaccesstoken","user":{"id":"m1","machine":{"name":"ci","description":"x"}}}`,
+		" {\n \"user\" : { \"id\" : \"a\\u0062\\\"c\" , \"human\" : null , \"username\":\"\\u00e9\" } ,\"org\":null,\"user_grants\":[ ],\"x\":[1,{\"y\":[2]}]}\n",
+		`{"user":{"id":"u","id":"v","human":{"email":"a@b","email":"c@d","is_email_verified":false,"is_email_verified":true}},"user_grants":[{"roles":null},{"roles":["a","b"],"other":{"roles":["c"]}}]}`,
+		`{"user":null,"userinfo":{"picture":null},"application":{"client_id":"c\/1"},"user_metadata":[{"key":"k","value":null,"sequence":1}]}`,
+		`{"user":{"id":"u","human":{"first_name":"A","last_name":"B","nick_name":"C","display_name":"D","preferred_language":"de","phone":"+1","is_phone_verified":true}}}`,
+	} {
+		var want, got zitadelBody
+		if err := json.Unmarshal([]byte(body), &want); err != nil {
+			t.Fatalf("%s: %v", body, err)
+		}
+		if err := decodeZitadelBody([]byte(body), &got); err != nil {
+			t.Errorf("%s: %v", body, err)
+			continue
+		}
+		// An empty array and none read the same (the event's roles and metadata are {} and []).
+		for _, b := range []*zitadelBody{&want, &got} {
+			if len(b.UserGrants) == 0 {
+				b.UserGrants = nil
+			}
+			if len(b.UserMetadata) == 0 {
+				b.UserMetadata = nil
+			}
+		}
+		if w, g := mustJSON(t, want), mustJSON(t, got); w != g {
+			t.Errorf("%s:\n json.Unmarshal %s\n decoder        %s", body, w, g)
+		}
+	}
+	for _, body := range []string{`{"user":{"id":"u"}`, `{"user":{"id":"u"}} x`, `[{"user":{}}]`, `"s"`, ``, `{"user":{"id":"\x"}}`} {
+		var got zitadelBody
+		if err := decodeZitadelBody([]byte(body), &got); err == nil {
+			t.Errorf("%q: no error", body)
+		}
+	}
+}
