@@ -348,3 +348,18 @@ func TestDecodeZitadelBody(t *testing.T) {
 		}
 	}
 }
+
+// FuzzZitadelBody: whatever a (signed) body holds, reading its function and making its event
+// neither panics nor loops, and an event made is valid JSON.
+func FuzzZitadelBody(f *testing.F) {
+	f.Add(zitadelPreUserinfoBody([2]string{"plan", `"pro"`}))
+	f.Add(`{"function":"function/preuserinfo","user":{"id":"u","human":{"email":"a\u0040b"}},"user_grants":[{"roles":["a"]}]}`)
+	f.Add(`{"a":,"function":}`)
+	f.Add(`{"function"::"x"}`)
+	f.Fuzz(func(t *testing.T, body string) {
+		_, _ = zitadelFunction([]byte(body))
+		if ev, err := zitadelEvent([]byte(body)); err == nil && !json.Valid(ev) {
+			t.Errorf("%q gives an event that is not JSON: %s", body, ev)
+		}
+	})
+}
