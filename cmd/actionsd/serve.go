@@ -35,6 +35,7 @@ type serveFlags struct {
 	webhookSecret   string
 	bridgeSupabase  string
 	bridgeAuth0     string
+	bridgeKratos    string
 	stateKeyFile    string
 	gitUsername     string
 	gitPasswordFile string
@@ -181,6 +182,7 @@ func newServeCmd() *cobra.Command {
 	fl.StringVar(&f.stateKeyFile, "state-key-file", "", "file holding the key (≥ 32 bytes) that seals redirect states, so they resume across restarts and replicas (or ACTIONSD_STATE_KEY)")
 	fl.StringVar(&f.webhookSecret, "webhook-secret", "", "shared secret of /hooks/github, /hooks/gitlab and /hooks/generic (or ACTIONSD_WEBHOOK_SECRET)")
 	fl.StringVar(&f.bridgeAuth0, "bridge-auth0-secret-file", "", "file holding the secret (≥ 32 bytes) the Auth0 bridge action signs with; without one POST /v1/bridges/auth0/* answers 404 (or ACTIONSD_BRIDGE_AUTH0_SECRET)")
+	fl.StringVar(&f.bridgeKratos, "bridge-kratos-token-file", "", "file holding the token (≥ 32 bytes) Ory Kratos' web hooks send in X-Actionsd-Token; without one POST /v1/bridges/kratos/* answers 404 (or ACTIONSD_BRIDGE_KRATOS_TOKEN)")
 	fl.StringVar(&f.bridgeSupabase, "bridge-supabase-secret-file", "", "file holding the Supabase Auth hooks' secret (v1,whsec_…); without one POST /v1/bridges/supabase/* answers 404 (or ACTIONSD_BRIDGE_SUPABASE_SECRET)")
 	fl.StringVar(&f.gitUsername, "git-username", "", "HTTP(S) user name for the repository (or ACTIONSD_GIT_USERNAME; default "+gitstore.DefaultTokenUser+" with a token)")
 	fl.StringVar(&f.gitPasswordFile, "git-password-file", "", "file holding the HTTP(S) password or token (or ACTIONSD_GIT_PASSWORD / ACTIONSD_GIT_TOKEN)")
@@ -281,6 +283,7 @@ func (f *serveFlags) merge(fl *pflag.FlagSet) (*config.Config, []error) {
 	set("webhook-secret", func() { cfg.Webhooks.Secret = f.webhookSecret })
 	set("bridge-auth0-secret-file", func() { cfg.Bridges.Auth0.SecretFile = f.bridgeAuth0 })
 	set("bridge-supabase-secret-file", func() { cfg.Bridges.Supabase.SecretFile = f.bridgeSupabase })
+	set("bridge-kratos-token-file", func() { cfg.Bridges.Kratos.TokenFile = f.bridgeKratos })
 	set("state-key-file", func() { cfg.StateKeyFile = f.stateKeyFile })
 	set("git-username", func() { cfg.Git.Username = f.gitUsername })
 	set("git-password-file", func() { cfg.Git.PasswordFile = f.gitPasswordFile })

@@ -66,7 +66,7 @@ func (s *server) bridge(b *bridges.Bridge) http.HandlerFunc {
 		}
 		v := b.Verifier()
 		if v == nil {
-			refuseWith(http.StatusNotFound, bridges.ReasonDisabled, "the "+b.Name()+" bridge is disabled: it has no secret (--bridge-"+b.Name()+"-secret-file)")
+			refuseWith(http.StatusNotFound, bridges.ReasonDisabled, "the "+b.Name()+" bridge is disabled: it has no secret ("+b.Flag()+")")
 			return
 		}
 		if reason, ok := v.Precheck(r.Header, now); !ok {
@@ -133,15 +133,19 @@ func (s *server) bridge(b *bridges.Bridge) http.HandlerFunc {
 			s.metrics.bridges.requests.WithLabelValues(b.Name(), label, "answered").Inc()
 			b.Succeeded(now)
 		}
+		status := http.StatusOK
+		if rp, ok := answer.(bridges.Reply); ok {
+			status, answer = rp.Status, rp.Body
+		}
 		if raw, ok := answer.(bridges.RawJSON); ok {
 			h := w.Header()
 			h["Content-Type"] = contentTypeJSON
 			h["X-Content-Type-Options"] = noSniff
-			w.WriteHeader(http.StatusOK)
+			w.WriteHeader(status)
 			_, _ = w.Write(append(raw, '\n'))
 			return
 		}
-		writeJSON(w, http.StatusOK, answer)
+		writeJSON(w, status, answer)
 	}
 }
 

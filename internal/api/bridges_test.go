@@ -26,6 +26,17 @@ const supabaseSecret = "v1,whsec_dGVzdC1zZWNyZXQtb2YtdGhlLXN1cGFiYXNlLWJyaWRnZQ=
 // auth0Secret is the Auth0 bridge action's secret.
 const auth0Secret = "an-auth0-bridge-secret-32-bytes-long"
 
+// kratosToken is the token Kratos' web hooks send.
+const kratosToken = "a-kratos-web-hook-token-32-bytes-long"
+
+// kratosReg is a registration's body as examples/kratos/body.jsonnet makes it.
+const kratosReg = `{"flow":{"id":"f1","type":"api","active":"password"},"identity":{"id":"00000000-0000-0000-0000-000000000000","schema_id":"default","traits":{"email":"a@example.com"},"metadata_public":null}}`
+
+// kratosHeaders carries the token as Kratos' api_key auth does.
+func kratosHeaders(token string) map[string]string {
+	return map[string]string{bridges.KratosTokenHeader: token}
+}
+
 // auth0Headers signs body as the Auth0 bridge action does.
 func auth0Headers(at time.Time, body string) map[string]string {
 	ts := strconv.FormatInt(at.Unix(), 10)

@@ -102,8 +102,9 @@ type Webhooks struct {
 // Bridges configure the identity provider bridges, /v1/bridges/{bridge}/{hook} (docs/bridges.md).
 // Each is off until it has a secret: there is no unsigned mode.
 type Bridges struct {
-	Auth0    Bridge `yaml:"auth0"`
-	Supabase Bridge `yaml:"supabase"`
+	Auth0    Bridge      `yaml:"auth0"`
+	Supabase Bridge      `yaml:"supabase"`
+	Kratos   KratosToken `yaml:"kratos"`
 }
 
 // Bridge is one bridge's secret, read from a file (secret_file) or the environment
@@ -111,6 +112,14 @@ type Bridges struct {
 type Bridge struct {
 	SecretFile string `yaml:"secret_file"`
 	Secret     string `yaml:"-"`
+}
+
+// KratosToken is the token Ory Kratos' web hooks send (its api_key auth, in the X-Actionsd-Token
+// header), read from a file (token_file) or ACTIONSD_BRIDGE_KRATOS_TOKEN, never written in the
+// configuration itself. Kratos does not sign its hooks: it is a token, not a secret for a MAC.
+type KratosToken struct {
+	TokenFile string `yaml:"token_file"`
+	Token     string `yaml:"-"`
 }
 
 // Peers are the other replicas that serve the same repository: a verified webhook or POST
@@ -480,6 +489,9 @@ func (c *Config) ApplyEnv(getenv func(string) string) error {
 	if v := getenv("ACTIONSD_BRIDGE_SUPABASE_SECRET"); v != "" {
 		c.Bridges.Supabase.Secret = v
 	}
+	if v := getenv("ACTIONSD_BRIDGE_KRATOS_TOKEN"); v != "" {
+		c.Bridges.Kratos.Token = v
+	}
 	if v := getenv("ACTIONSD_PEER_SECRET"); v != "" {
 		c.Peers.Secret = v
 	}
@@ -627,6 +639,9 @@ func (c *Config) ResolveSecrets() error {
 		return err
 	}
 	if err := read("bridges.supabase.secret_file", c.Bridges.Supabase.SecretFile, &c.Bridges.Supabase.Secret); err != nil {
+		return err
+	}
+	if err := read("bridges.kratos.token_file", c.Bridges.Kratos.TokenFile, &c.Bridges.Kratos.Token); err != nil {
 		return err
 	}
 	return read("webhooks.secret_file", c.Webhooks.SecretFile, &c.Webhooks.Secret)

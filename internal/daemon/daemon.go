@@ -139,7 +139,8 @@ func New(cfg config.Config, opts Options) (*Daemon, error) {
 			return nil, fmt.Errorf("tracing: %w", err)
 		}
 	}
-	brs, err := bridges.New(bridges.Config{Auth0: cfg.Bridges.Auth0.Secret, Supabase: cfg.Bridges.Supabase.Secret})
+	brs, err := bridges.New(bridges.Config{Auth0: cfg.Bridges.Auth0.Secret, Supabase: cfg.Bridges.Supabase.Secret,
+		Kratos: cfg.Bridges.Kratos.Token})
 	if err != nil {
 		return nil, fmt.Errorf("config: bridges: %w", err)
 	}

@@ -1,0 +1,435 @@
+package bridges
+
+import (
+	"encoding/json"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/actionsd/actionsd/runner"
+)
+
+// Ory Kratos' web_hook action (https://www.ory.sh/docs/kratos/hooks/configure-hooks, and
+// selfservice/hook/web_hook.go of Kratos v1.3.1, which these follow). Kratos sends the body its
+// Jsonnet template makes of the flow's context (examples/kratos/body.jsonnet), with the header its
+// auth config names (type api_key, in header). What Kratos reads of the answer, when the hook has
+// response.parse (or the older can_interrupt):
+//   - 200 with {"identity": {...}}: each member given (traits, metadata_public, metadata_admin, …)
+//     replaces the identity's, before it is stored (registration and settings only);
+//   - 200 without "identity", or 204: nothing changes;
+//   - 4xx or 5xx with {"messages": [{"instance_ptr", "messages": [{"id", "text", "type",
+//     "context"}]}]}: the flow stops, and each message shows on the form field instance_ptr points
+//     at ("#/" is the form itself).
+
+// KratosTokenHeader carries the token Kratos' web hook sends: its auth config is
+// {type: api_key, config: {name: X-Actionsd-Token, value: <token>, in: header}}.
+const KratosTokenHeader = "X-Actionsd-Token"
+
+// KratosToken checks the token Kratos sends in KratosTokenHeader. Kratos does not sign its web
+// hooks: the token is the same on every request, so there is no timestamp and no replay window
+// (a captured request can be sent again; the daemon must be reached over TLS).
+type KratosToken struct {
+	token string
+}
+
+// NewKratosToken takes the token Kratos' web hook config holds (at least 32 bytes).
+func NewKratosToken(token string) (*KratosToken, error) {
+	if len(token) < 32 {
+		return nil, errorNoValue("the token must be at least 32 bytes")
+	}
+	return &KratosToken{token: token}, nil
+}
+
+// Precheck compares the header to the token, in time that depends on the token's length only.
+func (v *KratosToken) Precheck(h http.Header, _ time.Time) (string, bool) {
+	got := header(h, KratosTokenHeader)
+	if got == "" {
+		return ReasonMissing, false
+	}
+	if !equalConstantTime(got, v.token) {
+		return ReasonBad, false
+	}
+	return "", true
+}
+
+// Verify is Precheck: the token does not cover the body. The zero key and time skip the replay
+// check, which a token cannot have.
+func (v *KratosToken) Verify(h http.Header, _ []byte, now time.Time) ([32]byte, time.Time, string, bool) {
+	reason, ok := v.Precheck(h, now)
+	return [32]byte{}, time.Time{}, reason, ok
+}
+
+// equalConstantTime reports whether got equals want, looking at every byte of want whatever got
+// holds (crypto/subtle's ConstantTimeCompare, without converting got to a slice).
+func equalConstantTime(got, want string) bool {
+	var diff byte
+	if len(got) != len(want) {
+		diff = 1
+	}
+	for i := 0; i < len(want); i++ {
+		var c byte
+		if i < len(got) {
+			c = got[i]
+		}
+		diff |= c ^ want[i]
+	}
+	return diff == 0
+}
+
+// The Kratos flows and the triggers they run (docs/bridges.md).
+func kratosHooks() map[string]Hook {
+	return map[string]Hook{
+		"registration": {Trigger: "pre-user-registration", Event: kratosEvent("registration"), Answer: kratosRegistrationAnswer},
+		"login":        {Trigger: "post-login", Event: kratosEvent("login"), Answer: kratosAnswer("login", "access.deny")},
+		"settings":     {Trigger: "post-change-password", Event: kratosEvent("settings"), Answer: kratosAnswer("settings")},
+	}
+}
+
+// kratosBody is what examples/kratos/body.jsonnet sends: the parts of Kratos' template context
+// (ctx) the event needs, under ctx's own names.
+type kratosBody struct {
+	Flow *struct {
+		ID         string `json:"id"`
+		Type       string `json:"type"`
+		Active     string `json:"active"`
+		RequestURL string `json:"request_url"`
+	} `json:"flow"`
+	Identity       *kratosIdentity     `json:"identity"`
+	Session        *kratosSession      `json:"session"`
+	RequestHeaders map[string][]string `json:"request_headers"`
+	RequestMethod  string              `json:"request_method"`
+	RequestURL     string              `json:"request_url"`
+}
+
+type kratosIdentity struct {
+	ID                  string          `json:"id"`
+	SchemaID            string          `json:"schema_id"`
+	State               string          `json:"state"`
+	Traits              json.RawMessage `json:"traits"`
+	MetadataPublic      json.RawMessage `json:"metadata_public"`
+	MetadataAdmin       json.RawMessage `json:"metadata_admin"`
+	VerifiableAddresses []struct {
+		Value    string `json:"value"`
+		Verified bool   `json:"verified"`
+		Via      string `json:"via"`
+	} `json:"verifiable_addresses"`
+	CreatedAt string `json:"created_at"`
+	UpdatedAt string `json:"updated_at"`
+}
+
+type kratosSession struct {
+	ID                          string `json:"id"`
+	AuthenticatorAssuranceLevel string `json:"authenticator_assurance_level"`
+	AuthenticationMethods       []struct {
+		Method      string `json:"method"`
+		CompletedAt string `json:"completed_at"`
+	} `json:"authentication_methods"`
+}
+
+// nilUUID is the id of an identity Kratos has not stored yet (a registration's identity before
+// it is persisted, which is when a hook with response.parse runs).
+const nilUUID = "00000000-0000-0000-0000-000000000000"
+
+// kratosTraits are the traits of Kratos' usual identity schemas that have a place in Auth0's user.
+type kratosTraits struct {
+	Email       string          `json:"email"`
+	Phone       string          `json:"phone"`
+	PhoneNumber string          `json:"phone_number"`
+	Username    string          `json:"username"`
+	Name        json.RawMessage `json:"name"` // a string, or {"first", "last"} (Kratos' quickstart schema)
+}
+
+func parseKratosBody(flow string, body []byte) (*kratosBody, error) {
+	var in kratosBody
+	if !isObject(body) {
+		return nil, &ShapeError{Field: "(body)", Want: "a JSON object (examples/kratos/body.jsonnet)"}
+	}
+	if err := decodeShape(body, "", &in); err != nil {
+		return nil, err
+	}
+	if in.Flow == nil {
+		return nil, &ShapeError{Field: "flow", Want: "an object (ctx.flow)"}
+	}
+	if in.Flow.ID == "" {
+		return nil, &ShapeError{Field: "flow.id", Want: "a non-empty string"}
+	}
+	if in.Identity == nil {
+		// Only a registration hook that runs before the form is sent ("before") has no identity.
+		if flow != "registration" {
+			return nil, &ShapeError{Field: "identity", Want: "an object (ctx.identity: the " + flow + " hook runs after)"}
+		}
+		return &in, nil
+	}
+	id := in.Identity
+	if id.ID == "" {
+		return nil, &ShapeError{Field: "identity.id", Want: "a non-empty string"}
+	}
+	for _, m := range [...]struct {
+		name string
+		v    *json.RawMessage
+	}{{"identity.traits", &id.Traits}, {"identity.metadata_public", &id.MetadataPublic}, {"identity.metadata_admin", &id.MetadataAdmin}} {
+		if len(*m.v) == 0 || string(*m.v) == "null" {
+			*m.v = emptyObject
+		} else if !isObject(*m.v) {
+			return nil, &ShapeError{Field: m.name, Want: "an object"}
+		}
+	}
+	return &in, nil
+}
+
+// kratosEvent maps the template's body to the trigger's event (docs/bridges.md, "How the event is
+// filled").
+func kratosEvent(flow string) func([]byte) ([]byte, error) {
+	return func(body []byte) ([]byte, error) {
+		in, err := parseKratosBody(flow, body)
+		if err != nil {
+			return nil, err
+		}
+		ev := map[string]any{}
+		kratos := map[string]any{"flow": map[string]any{"name": flow, "id": in.Flow.ID, "type": in.Flow.Type, "active": in.Flow.Active}}
+		user := map[string]any{}
+		if id := in.Identity; id != nil {
+			var tr kratosTraits
+			if err := decodeShape(id.Traits, "identity.traits.", &tr); err != nil {
+				return nil, err
+			}
+			if id.ID != nilUUID {
+				user["user_id"] = id.ID
+			}
+			if tr.Email != "" {
+				user["email"] = tr.Email
+				for _, a := range id.VerifiableAddresses {
+					if a.Via == "email" && strings.EqualFold(a.Value, tr.Email) {
+						user["email_verified"] = a.Verified
+					}
+				}
+			}
+			if p := cmpOr(tr.PhoneNumber, tr.Phone); p != "" {
+				user["phone_number"] = p
+			}
+			if tr.Username != "" {
+				user["username"] = tr.Username
+			}
+			var name struct{ First, Last string }
+			var full string
+			if json.Unmarshal(tr.Name, &full) == nil && full != "" {
+				user["name"] = full
+			} else if json.Unmarshal(tr.Name, &name) == nil && name.First+name.Last != "" {
+				user["given_name"], user["family_name"] = name.First, name.Last
+				user["name"] = strings.TrimSpace(name.First + " " + name.Last)
+			}
+			user["user_metadata"], user["app_metadata"] = id.MetadataPublic, id.MetadataAdmin
+			if id.CreatedAt != "" && !strings.HasPrefix(id.CreatedAt, "0001-") {
+				user["created_at"] = id.CreatedAt
+			}
+			if id.UpdatedAt != "" && !strings.HasPrefix(id.UpdatedAt, "0001-") {
+				user["updated_at"] = id.UpdatedAt
+			}
+			kratos["identity"] = map[string]any{"id": id.ID, "schema_id": id.SchemaID, "state": id.State, "traits": id.Traits}
+			ev["connection"] = map[string]any{"name": id.SchemaID, "strategy": cmpOr(in.Flow.Active, "kratos")}
+		} else {
+			user["user_metadata"], user["app_metadata"] = emptyObject, emptyObject
+		}
+		ev["user"] = user
+		ev["request"] = kratosRequest(in)
+		if s := in.Session; s != nil {
+			var methods []map[string]any
+			for _, m := range s.AuthenticationMethods {
+				am := map[string]any{"name": kratosMethod(m.Method)}
+				if m.CompletedAt != "" {
+					am["timestamp"] = m.CompletedAt
+				}
+				methods = append(methods, am)
+			}
+			ev["authentication"] = map[string]any{"methods": methods}
+			if s.ID != "" {
+				ev["session"] = map[string]any{"id": s.ID}
+			}
+			kratos["session"] = map[string]any{"id": s.ID, "authenticator_assurance_level": s.AuthenticatorAssuranceLevel}
+		} else if flow == "login" && in.Flow.Active != "" {
+			ev["authentication"] = map[string]any{"methods": []any{map[string]any{"name": kratosMethod(in.Flow.Active)}}}
+		}
+		ev["kratos"] = kratos
+		return json.Marshal(ev)
+	}
+}
+
+// kratosRequest fills event.request from the request headers Kratos passes on (only those of its
+// allow list: no X-Forwarded-For; True-Client-IP is the client's address when a proxy sets it).
+func kratosRequest(in *kratosBody) map[string]any {
+	req := map[string]any{}
+	get := func(k string) string {
+		if v := in.RequestHeaders[k]; len(v) > 0 {
+			return v[0]
+		}
+		return ""
+	}
+	if ip := get("True-Client-Ip"); ip != "" {
+		req["ip"] = ip
+	}
+	if ua := get("User-Agent"); ua != "" {
+		req["user_agent"] = ua
+	}
+	if l := get("Accept-Language"); l != "" {
+		req["language"] = l
+	}
+	if in.RequestMethod != "" {
+		req["method"] = in.RequestMethod
+	}
+	if u, err := url.Parse(cmpOr(in.RequestURL, in.Flow.RequestURL)); err == nil && u.Hostname() != "" {
+		req["hostname"] = u.Hostname()
+	}
+	return req
+}
+
+// kratosMethod maps Kratos' credential types to the names of Auth0's
+// event.authentication.methods.
+func kratosMethod(m string) string {
+	switch m {
+	case "password":
+		return "pwd"
+	case "oidc", "saml":
+		return "federated"
+	case "passkey":
+		return "passkey"
+	case "code", "link":
+		return "email"
+	case "totp", "webauthn", "lookup_secret":
+		return "mfa"
+	}
+	return m
+}
+
+// Kratos' message ids (text/id.go): a validation error of the form, and a system error.
+const (
+	kratosErrorValidationGeneric = 4000001
+	kratosErrorSystemGeneric     = 5000001
+)
+
+// kratosMessages is the answer that stops a flow: Kratos shows each message on the form ("#/").
+func kratosMessages(status, id int, text string, ctx map[string]any) Reply {
+	return Reply{Status: status, Body: map[string]any{"messages": []any{map[string]any{
+		"instance_ptr": "#/",
+		"messages":     []any{map[string]any{"id": id, "text": text, "type": "error", "context": ctx}},
+	}}}}
+}
+
+// kratosFailed is the answer to a failed execution: a 500 that stops the flow, naming the action
+// that failed (its error stays in the daemon's log and status) or the command Kratos cannot
+// express.
+func kratosFailed(res *runner.Result, flow string, allowed func(string) bool, when string) (any, string, string) {
+	if res.Outcome == runner.OutcomeFailed {
+		msg := failedAction(res)
+		name, _, _ := strings.Cut(msg, ": ")
+		return kratosMessages(http.StatusInternalServerError, kratosErrorSystemGeneric, "action "+name+" failed",
+			map[string]any{"reason": "action_failed"}), ReasonActionFailed, msg
+	}
+	if msg, bad := unsupported("kratos", flow+when, res, allowed); bad {
+		return kratosMessages(http.StatusInternalServerError, kratosErrorSystemGeneric, msg,
+			map[string]any{"reason": ReasonUnsupported}), ReasonUnsupported, msg
+	}
+	return nil, "", ""
+}
+
+// kratosDenied is the answer to access.deny or validation.error: 403 or 400 with the message the
+// user should see (pre-user-registration's userMessage, else the reason).
+// validation.error denies too; a later access.deny replaces its deny, and then wins.
+func kratosDenied(res *runner.Result) (Reply, bool) {
+	a := res.Effects.Access
+	if !a.Denied {
+		return Reply{}, false
+	}
+	if v := res.Effects.Validation; v != nil && a.Code == v.Code && a.Reason == v.Message && a.UserMessage == "" {
+		return kratosMessages(http.StatusBadRequest, kratosErrorValidationGeneric, v.Message,
+			map[string]any{"reason": v.Message, "code": v.Code}), true
+	}
+	text := cmpOr(a.UserMessage, a.Reason)
+	return kratosMessages(http.StatusForbidden, kratosErrorValidationGeneric, text, map[string]any{"reason": text}), true
+}
+
+// kratosAnswer answers the login and settings hooks: Kratos stores no change to the identity a
+// login hook answers, and post-change-password changes nothing; allowed lists what is expressible.
+func kratosAnswer(flow string, allowed ...string) func([]byte, *runner.Result) (any, string, string) {
+	ok := func(op string) bool {
+		for _, a := range allowed {
+			if op == a {
+				return true
+			}
+		}
+		return false
+	}
+	return func(_ []byte, res *runner.Result) (any, string, string) {
+		if answer, reason, msg := kratosFailed(res, flow, ok, ""); reason != "" {
+			return answer, reason, msg
+		}
+		if r, denied := kratosDenied(res); denied {
+			return r, "", ""
+		}
+		return struct{}{}, "", ""
+	}
+}
+
+// kratosRegistrationAnswer answers the registration hook (pre-user-registration): a deny or
+// validation error stops it, and the metadata the actions set is merged into the identity's, for
+// Kratos to store with it. Before the form is sent (no identity) and after the identity is stored
+// (response.parse off: Kratos calls the hook then, and reads nothing of its answer), metadata
+// cannot land.
+func kratosRegistrationAnswer(body []byte, res *runner.Result) (any, string, string) {
+	in, err := parseKratosBody("registration", body)
+	if err != nil {
+		return nil, ReasonBadShape, err.Error()
+	}
+	when := ""
+	switch {
+	case in.Identity == nil:
+		when = " before the identity exists (a before hook)"
+	case in.Identity.ID != nilUUID:
+		when = " after the identity is stored (the hook lacks response.parse)"
+	}
+	allowed := func(op string) bool {
+		switch op {
+		case "access.deny", "validation.error":
+			return true
+		case "user.setUserMetadata", "user.setAppMetadata":
+			return when == ""
+		}
+		return false
+	}
+	if answer, reason, msg := kratosFailed(res, "registration", allowed, when); reason != "" {
+		return answer, reason, msg
+	}
+	if r, denied := kratosDenied(res); denied {
+		return r, "", ""
+	}
+	out := map[string]json.RawMessage{}
+	if len(res.Effects.UserMetadata) > 0 {
+		out["metadata_public"] = mergeMetadata(in.Identity.MetadataPublic, res.Effects.UserMetadata)
+	}
+	if len(res.Effects.AppMetadata) > 0 {
+		out["metadata_admin"] = mergeMetadata(in.Identity.MetadataAdmin, res.Effects.AppMetadata)
+	}
+	if len(out) == 0 {
+		return struct{}{}, "", ""
+	}
+	return map[string]any{"identity": out}, "", ""
+}
+
+// mergeMetadata applies the actions' setUserMetadata/setAppMetadata (null removes the key) to the
+// identity's metadata: Kratos replaces the whole member with what the answer holds.
+func mergeMetadata(current json.RawMessage, set map[string]any) json.RawMessage {
+	m := map[string]json.RawMessage{}
+	_ = json.Unmarshal(current, &m) // an object: parseKratosBody checked it
+	for k, v := range set {
+		if raw := claimValue(v); string(raw) == "null" {
+			delete(m, k)
+		} else {
+			m[k] = raw
+		}
+	}
+	b, err := json.Marshal(m)
+	if err != nil {
+		return emptyObject
+	}
+	return b
+}
