@@ -70,7 +70,7 @@ func (s *server) bridge(b *bridges.Bridge) http.HandlerFunc {
 			return
 		}
 		if reason, ok := v.Precheck(r.Header, now); !ok {
-			refuseWith(http.StatusUnauthorized, reason, "the "+b.Name()+" bridge's signature does not verify: "+reason)
+			refuseWith(http.StatusUnauthorized, reason, "the "+b.Name()+" bridge's "+b.Credential()+" does not verify: "+reason)
 			return
 		}
 		if !known {
@@ -86,7 +86,7 @@ func (s *server) bridge(b *bridges.Bridge) http.HandlerFunc {
 		defer s.releaseBody(body)
 		key, forget, reason, ok := v.Verify(r.Header, body.Bytes(), now)
 		if !ok {
-			refuseWith(http.StatusUnauthorized, reason, "the "+b.Name()+" bridge's signature does not verify: "+reason)
+			refuseWith(http.StatusUnauthorized, reason, "the "+b.Name()+" bridge's "+b.Credential()+" does not verify: "+reason)
 			return
 		}
 		if b.Seen(key, forget, now) {

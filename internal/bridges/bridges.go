@@ -89,6 +89,7 @@ type Bridge struct {
 	name     string
 	param    string   // the route's wildcard: "hook", "trigger" or "flow"
 	flag     string   // the serve flag that gives the secret, for the disabled answer
+	token    bool     // the secret is a token the provider sends as it is, not a signing key
 	verifier Verifier // nil: disabled
 	hooks    map[string]Hook
 	anyHook  func(name string) (Hook, bool) // when hooks is nil: the hooks are computed
@@ -106,6 +107,14 @@ func (b *Bridge) Param() string { return b.param }
 
 // Flag is the serve flag that gives the bridge its secret.
 func (b *Bridge) Flag() string { return b.flag }
+
+// Credential is what the provider's requests carry: "signature", or "token" (Kratos).
+func (b *Bridge) Credential() string {
+	if b.token {
+		return "token"
+	}
+	return "signature"
+}
 
 // Enabled reports whether the bridge has a secret.
 func (b *Bridge) Enabled() bool { return b.verifier != nil }
@@ -196,7 +205,7 @@ func New(cfg Config) ([]*Bridge, error) {
 		}
 		a0.verifier = v
 	}
-	kr := &Bridge{name: "kratos", param: "flow", flag: "--bridge-kratos-token-file", hooks: kratosHooks()}
+	kr := &Bridge{name: "kratos", param: "flow", flag: "--bridge-kratos-token-file", token: true, hooks: kratosHooks()}
 	if cfg.Kratos != "" {
 		v, err := NewKratosToken(cfg.Kratos)
 		if err != nil {

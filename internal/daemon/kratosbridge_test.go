@@ -179,8 +179,8 @@ func TestKratosBridge(t *testing.T) {
 			status                  int
 			code, field             string
 		}{
-			{"missing token", "registration", "", body, 401, "missing_signature", ""},
-			{"wrong token", "registration", kratosToken[:len(kratosToken)-1] + "X", body, 401, "bad_signature", ""},
+			{"missing token", "registration", "", body, 401, "missing_signature", "the kratos bridge's token does not verify"},
+			{"wrong token", "registration", kratosToken[:len(kratosToken)-1] + "X", body, 401, "bad_signature", "the kratos bridge's token does not verify"},
 			{"unknown flow", "recovery", kratosToken, body, 404, "unknown_hook", ""},
 			{"not the shape", "registration", kratosToken, `{"flow":{"id":"f"},"identity":{"id":"i","traits":"ada"}}`, 400, "bad_shape", "identity.traits: want an object"},
 			{"login without identity", "login", kratosToken, `{"flow":{"id":"f"}}`, 400, "bad_shape", "identity: want an object"},
