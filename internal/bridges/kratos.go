@@ -95,11 +95,17 @@ type kratosBody struct {
 		Active     string `json:"active"`
 		RequestURL string `json:"request_url"`
 	} `json:"flow"`
-	Identity       *kratosIdentity     `json:"identity"`
-	Session        *kratosSession      `json:"session"`
-	RequestHeaders map[string][]string `json:"request_headers"`
-	RequestMethod  string              `json:"request_method"`
-	RequestURL     string              `json:"request_url"`
+	Identity *kratosIdentity `json:"identity"`
+	Session  *kratosSession  `json:"session"`
+	// RequestHeaders are the headers of Kratos' allow list; the event uses these three (matched
+	// as encoding/json matches keys, regardless of case, as Go canonicalises them in Kratos).
+	RequestHeaders struct {
+		TrueClientIP   []string `json:"True-Client-Ip"`
+		UserAgent      []string `json:"User-Agent"`
+		AcceptLanguage []string `json:"Accept-Language"`
+	} `json:"request_headers"`
+	RequestMethod string `json:"request_method"`
+	RequestURL    string `json:"request_url"`
 }
 
 type kratosIdentity struct {
@@ -178,6 +184,65 @@ func parseKratosBody(flow string, body []byte) (*kratosBody, error) {
 	return &in, nil
 }
 
+// kratosEventDoc is the event a Kratos hook runs its trigger with. It is encoded from structs,
+// not maps, as the hook runs on every registration and login.
+type kratosEventDoc struct {
+	User struct {
+		UserID        string          `json:"user_id,omitempty"`
+		Email         string          `json:"email,omitempty"`
+		EmailVerified *bool           `json:"email_verified,omitempty"`
+		PhoneNumber   string          `json:"phone_number,omitempty"`
+		Username      string          `json:"username,omitempty"`
+		Name          string          `json:"name,omitempty"`
+		GivenName     string          `json:"given_name,omitempty"`
+		FamilyName    string          `json:"family_name,omitempty"`
+		UserMetadata  json.RawMessage `json:"user_metadata"`
+		AppMetadata   json.RawMessage `json:"app_metadata"`
+		CreatedAt     string          `json:"created_at,omitempty"`
+		UpdatedAt     string          `json:"updated_at,omitempty"`
+	} `json:"user"`
+	Connection *struct {
+		Name     string `json:"name"`
+		Strategy string `json:"strategy"`
+	} `json:"connection,omitempty"`
+	Request struct {
+		IP        string `json:"ip,omitempty"`
+		UserAgent string `json:"user_agent,omitempty"`
+		Language  string `json:"language,omitempty"`
+		Method    string `json:"method,omitempty"`
+		Hostname  string `json:"hostname,omitempty"`
+	} `json:"request"`
+	Authentication *struct {
+		Methods []kratosEventMethod `json:"methods"`
+	} `json:"authentication,omitempty"`
+	Session *struct {
+		ID string `json:"id"`
+	} `json:"session,omitempty"`
+	Kratos struct {
+		Flow struct {
+			Name   string `json:"name"`
+			ID     string `json:"id"`
+			Type   string `json:"type"`
+			Active string `json:"active"`
+		} `json:"flow"`
+		Identity *struct {
+			ID       string          `json:"id"`
+			SchemaID string          `json:"schema_id"`
+			State    string          `json:"state"`
+			Traits   json.RawMessage `json:"traits"`
+		} `json:"identity,omitempty"`
+		Session *struct {
+			ID  string `json:"id"`
+			AAL string `json:"authenticator_assurance_level"`
+		} `json:"session,omitempty"`
+	} `json:"kratos"`
+}
+
+type kratosEventMethod struct {
+	Name      string `json:"name"`
+	Timestamp string `json:"timestamp,omitempty"`
+}
+
 // kratosEvent maps the template's body to the trigger's event (docs/bridges.md, "How the event is
 // filled").
 func kratosEvent(flow string) func([]byte) ([]byte, error) {
@@ -186,101 +251,100 @@ func kratosEvent(flow string) func([]byte) ([]byte, error) {
 		if err != nil {
 			return nil, err
 		}
-		ev := map[string]any{}
-		kratos := map[string]any{"flow": map[string]any{"name": flow, "id": in.Flow.ID, "type": in.Flow.Type, "active": in.Flow.Active}}
-		user := map[string]any{}
+		var ev kratosEventDoc
+		k := &ev.Kratos
+		k.Flow.Name, k.Flow.ID, k.Flow.Type, k.Flow.Active = flow, in.Flow.ID, in.Flow.Type, in.Flow.Active
+		u := &ev.User
+		u.UserMetadata, u.AppMetadata = emptyObject, emptyObject
 		if id := in.Identity; id != nil {
 			var tr kratosTraits
 			if err := decodeShape(id.Traits, "identity.traits.", &tr); err != nil {
 				return nil, err
 			}
 			if id.ID != nilUUID {
-				user["user_id"] = id.ID
+				u.UserID = id.ID
 			}
 			if tr.Email != "" {
-				user["email"] = tr.Email
-				for _, a := range id.VerifiableAddresses {
-					if a.Via == "email" && strings.EqualFold(a.Value, tr.Email) {
-						user["email_verified"] = a.Verified
+				u.Email = tr.Email
+				for i := range id.VerifiableAddresses {
+					if a := &id.VerifiableAddresses[i]; a.Via == "email" && strings.EqualFold(a.Value, tr.Email) {
+						u.EmailVerified = &a.Verified
 					}
 				}
 			}
-			if p := cmpOr(tr.PhoneNumber, tr.Phone); p != "" {
-				user["phone_number"] = p
-			}
-			if tr.Username != "" {
-				user["username"] = tr.Username
-			}
+			u.PhoneNumber, u.Username = cmpOr(tr.PhoneNumber, tr.Phone), tr.Username
 			var name struct{ First, Last string }
-			var full string
-			if json.Unmarshal(tr.Name, &full) == nil && full != "" {
-				user["name"] = full
+			if len(tr.Name) > 0 && tr.Name[0] == '"' {
+				_ = json.Unmarshal(tr.Name, &u.Name)
 			} else if json.Unmarshal(tr.Name, &name) == nil && name.First+name.Last != "" {
-				user["given_name"], user["family_name"] = name.First, name.Last
-				user["name"] = strings.TrimSpace(name.First + " " + name.Last)
+				u.GivenName, u.FamilyName = name.First, name.Last
+				u.Name = strings.TrimSpace(name.First + " " + name.Last)
 			}
-			user["user_metadata"], user["app_metadata"] = id.MetadataPublic, id.MetadataAdmin
-			if id.CreatedAt != "" && !strings.HasPrefix(id.CreatedAt, "0001-") {
-				user["created_at"] = id.CreatedAt
+			u.UserMetadata, u.AppMetadata = id.MetadataPublic, id.MetadataAdmin
+			if !strings.HasPrefix(id.CreatedAt, "0001-") {
+				u.CreatedAt = id.CreatedAt
 			}
-			if id.UpdatedAt != "" && !strings.HasPrefix(id.UpdatedAt, "0001-") {
-				user["updated_at"] = id.UpdatedAt
+			if !strings.HasPrefix(id.UpdatedAt, "0001-") {
+				u.UpdatedAt = id.UpdatedAt
 			}
-			kratos["identity"] = map[string]any{"id": id.ID, "schema_id": id.SchemaID, "state": id.State, "traits": id.Traits}
-			ev["connection"] = map[string]any{"name": id.SchemaID, "strategy": cmpOr(in.Flow.Active, "kratos")}
-		} else {
-			user["user_metadata"], user["app_metadata"] = emptyObject, emptyObject
+			k.Identity = &struct {
+				ID       string          `json:"id"`
+				SchemaID string          `json:"schema_id"`
+				State    string          `json:"state"`
+				Traits   json.RawMessage `json:"traits"`
+			}{id.ID, id.SchemaID, id.State, id.Traits}
+			ev.Connection = &struct {
+				Name     string `json:"name"`
+				Strategy string `json:"strategy"`
+			}{id.SchemaID, cmpOr(in.Flow.Active, "kratos")}
 		}
-		ev["user"] = user
-		ev["request"] = kratosRequest(in)
+		r := &ev.Request
+		h := &in.RequestHeaders
+		r.IP, r.UserAgent, r.Language, r.Method = first(h.TrueClientIP), first(h.UserAgent), first(h.AcceptLanguage), in.RequestMethod
+		r.Hostname = hostname(cmpOr(in.RequestURL, in.Flow.RequestURL))
+		var methods []kratosEventMethod
 		if s := in.Session; s != nil {
-			var methods []map[string]any
 			for _, m := range s.AuthenticationMethods {
-				am := map[string]any{"name": kratosMethod(m.Method)}
-				if m.CompletedAt != "" {
-					am["timestamp"] = m.CompletedAt
-				}
-				methods = append(methods, am)
+				methods = append(methods, kratosEventMethod{Name: kratosMethod(m.Method), Timestamp: m.CompletedAt})
 			}
-			ev["authentication"] = map[string]any{"methods": methods}
 			if s.ID != "" {
-				ev["session"] = map[string]any{"id": s.ID}
+				ev.Session = &struct {
+					ID string `json:"id"`
+				}{s.ID}
 			}
-			kratos["session"] = map[string]any{"id": s.ID, "authenticator_assurance_level": s.AuthenticatorAssuranceLevel}
+			k.Session = &struct {
+				ID  string `json:"id"`
+				AAL string `json:"authenticator_assurance_level"`
+			}{s.ID, s.AuthenticatorAssuranceLevel}
 		} else if flow == "login" && in.Flow.Active != "" {
-			ev["authentication"] = map[string]any{"methods": []any{map[string]any{"name": kratosMethod(in.Flow.Active)}}}
+			methods = []kratosEventMethod{{Name: kratosMethod(in.Flow.Active)}}
 		}
-		ev["kratos"] = kratos
-		return json.Marshal(ev)
+		if in.Session != nil || methods != nil {
+			ev.Authentication = &struct {
+				Methods []kratosEventMethod `json:"methods"`
+			}{methods}
+		}
+		return json.Marshal(&ev)
 	}
 }
 
-// kratosRequest fills event.request from the request headers Kratos passes on (only those of its
-// allow list: no X-Forwarded-For; True-Client-IP is the client's address when a proxy sets it).
-func kratosRequest(in *kratosBody) map[string]any {
-	req := map[string]any{}
-	get := func(k string) string {
-		if v := in.RequestHeaders[k]; len(v) > 0 {
-			return v[0]
-		}
+func first(v []string) string {
+	if len(v) > 0 {
+		return v[0]
+	}
+	return ""
+}
+
+// hostname is the host of an absolute URL, without the port; "" when it has none.
+func hostname(raw string) string {
+	if raw == "" {
 		return ""
 	}
-	if ip := get("True-Client-Ip"); ip != "" {
-		req["ip"] = ip
+	u, err := url.Parse(raw)
+	if err != nil {
+		return ""
 	}
-	if ua := get("User-Agent"); ua != "" {
-		req["user_agent"] = ua
-	}
-	if l := get("Accept-Language"); l != "" {
-		req["language"] = l
-	}
-	if in.RequestMethod != "" {
-		req["method"] = in.RequestMethod
-	}
-	if u, err := url.Parse(cmpOr(in.RequestURL, in.Flow.RequestURL)); err == nil && u.Hostname() != "" {
-		req["hostname"] = u.Hostname()
-	}
-	return req
+	return u.Hostname()
 }
 
 // kratosMethod maps Kratos' credential types to the names of Auth0's
@@ -376,15 +440,15 @@ func kratosAnswer(flow string, allowed ...string) func([]byte, *runner.Result) (
 // (response.parse off: Kratos calls the hook then, and reads nothing of its answer), metadata
 // cannot land.
 func kratosRegistrationAnswer(body []byte, res *runner.Result) (any, string, string) {
-	in, err := parseKratosBody("registration", body)
-	if err != nil {
-		return nil, ReasonBadShape, err.Error()
+	id, ok := kratosAnswerIdentity(body)
+	if !ok {
+		return nil, ReasonBadShape, "the body is not an object"
 	}
 	when := ""
 	switch {
-	case in.Identity == nil:
+	case !id.present:
 		when = " before the identity exists (a before hook)"
-	case in.Identity.ID != nilUUID:
+	case id.id != nilUUID:
 		when = " after the identity is stored (the hook lacks response.parse)"
 	}
 	allowed := func(op string) bool {
@@ -402,24 +466,62 @@ func kratosRegistrationAnswer(body []byte, res *runner.Result) (any, string, str
 	if r, denied := kratosDenied(res); denied {
 		return r, "", ""
 	}
-	out := map[string]json.RawMessage{}
-	if len(res.Effects.UserMetadata) > 0 {
-		out["metadata_public"] = mergeMetadata(in.Identity.MetadataPublic, res.Effects.UserMetadata)
+	var out struct {
+		Identity struct {
+			MetadataPublic json.RawMessage `json:"metadata_public,omitempty"`
+			MetadataAdmin  json.RawMessage `json:"metadata_admin,omitempty"`
+		} `json:"identity"`
 	}
-	if len(res.Effects.AppMetadata) > 0 {
-		out["metadata_admin"] = mergeMetadata(in.Identity.MetadataAdmin, res.Effects.AppMetadata)
-	}
-	if len(out) == 0 {
+	if len(res.Effects.UserMetadata) == 0 && len(res.Effects.AppMetadata) == 0 {
 		return struct{}{}, "", ""
 	}
-	return map[string]any{"identity": out}, "", ""
+	if len(res.Effects.UserMetadata) > 0 {
+		out.Identity.MetadataPublic = mergeMetadata(id.public, res.Effects.UserMetadata)
+	}
+	if len(res.Effects.AppMetadata) > 0 {
+		out.Identity.MetadataAdmin = mergeMetadata(id.admin, res.Effects.AppMetadata)
+	}
+	return &out, "", ""
+}
+
+// kratosIdentityRef is what the registration answer needs of the body's identity.
+type kratosIdentityRef struct {
+	present       bool
+	id            string
+	public, admin []byte
+}
+
+// kratosAnswerIdentity scans the body (which the hook's Event has checked) for the identity's id
+// and metadata, decoding nothing else.
+func kratosAnswerIdentity(body []byte) (kratosIdentityRef, bool) {
+	var ref kratosIdentityRef
+	ok := eachMember(body, func(key string, val []byte) {
+		if key != "identity" || !isObject(val) {
+			return
+		}
+		ref.present = true
+		eachMember(val, func(key string, val []byte) {
+			switch key {
+			case "id":
+				_ = json.Unmarshal(val, &ref.id)
+			case "metadata_public":
+				ref.public = val
+			case "metadata_admin":
+				ref.admin = val
+			}
+		})
+	})
+	return ref, ok
 }
 
 // mergeMetadata applies the actions' setUserMetadata/setAppMetadata (null removes the key) to the
 // identity's metadata: Kratos replaces the whole member with what the answer holds.
-func mergeMetadata(current json.RawMessage, set map[string]any) json.RawMessage {
-	m := map[string]json.RawMessage{}
-	_ = json.Unmarshal(current, &m) // an object: parseKratosBody checked it
+func mergeMetadata(current []byte, set map[string]any) json.RawMessage {
+	var m map[string]json.RawMessage
+	_ = json.Unmarshal(current, &m) // an object or null: parseKratosBody checked it
+	if m == nil {
+		m = make(map[string]json.RawMessage, len(set))
+	}
 	for k, v := range set {
 		if raw := claimValue(v); string(raw) == "null" {
 			delete(m, k)

@@ -120,7 +120,7 @@ func TestKratosEvent(t *testing.T) {
 
 	// A registration "before" hook: no identity yet, an empty user.
 	ev, err = hooks["registration"].Event([]byte(`{"flow":{"id":"f3","type":"browser"}}`))
-	if err != nil || !strings.Contains(string(ev), `"user":{"app_metadata":{},"user_metadata":{}}`) {
+	if err != nil || !strings.Contains(string(ev), `"user":{"user_metadata":{},"app_metadata":{}}`) {
 		t.Errorf("before: %s %v", ev, err)
 	}
 
@@ -178,7 +178,7 @@ func TestKratosAnswers(t *testing.T) {
 	res.Effects.UserMetadata = map[string]any{"drop": json.RawMessage("null"), "plan": json.RawMessage(`"pro"`)}
 	res.Effects.AppMetadata = map[string]any{"tier": json.RawMessage(`{"n":1}`)}
 	if st, out, reason := answer("registration", reg, res); st != 200 || reason != "" ||
-		out != `{"identity":{"metadata_admin":{"tier":{"n":1}},"metadata_public":{"keep":1,"plan":"pro"}}}` {
+		out != `{"identity":{"metadata_public":{"keep":1,"plan":"pro"},"metadata_admin":{"tier":{"n":1}}}}` {
 		t.Errorf("metadata: %d %s %q", st, out, reason)
 	}
 	if st, out, _ := answer("registration", reg, kratosResult()); st != 200 || out != `{}` {
