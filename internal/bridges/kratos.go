@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -569,22 +570,22 @@ func kratosRegistrationAnswer(body []byte, res *runner.Result) (any, string, str
 	if r, denied := kratosDenied(res); denied {
 		return r, "", ""
 	}
-	var out struct {
-		Identity struct {
-			MetadataPublic json.RawMessage `json:"metadata_public,omitempty"`
-			MetadataAdmin  json.RawMessage `json:"metadata_admin,omitempty"`
-		} `json:"identity"`
-	}
 	if len(res.Effects.UserMetadata) == 0 && len(res.Effects.AppMetadata) == 0 {
 		return struct{}{}, "", ""
 	}
+	b := append(make([]byte, 0, len(id.public)+len(id.admin)+128), `{"identity":{`...)
 	if len(res.Effects.UserMetadata) > 0 {
-		out.Identity.MetadataPublic = mergeMetadata(id.public, res.Effects.UserMetadata)
+		b = append(b, `"metadata_public":`...)
+		b = appendMerged(b, id.public, res.Effects.UserMetadata)
 	}
 	if len(res.Effects.AppMetadata) > 0 {
-		out.Identity.MetadataAdmin = mergeMetadata(id.admin, res.Effects.AppMetadata)
+		if len(res.Effects.UserMetadata) > 0 {
+			b = append(b, ',')
+		}
+		b = append(b, `"metadata_admin":`...)
+		b = appendMerged(b, id.admin, res.Effects.AppMetadata)
 	}
-	return &out, "", ""
+	return RawJSON(append(b, "}}"...)), "", ""
 }
 
 // kratosIdentityRef is what the registration answer needs of the body's identity.
@@ -617,24 +618,59 @@ func kratosAnswerIdentity(body []byte) (kratosIdentityRef, bool) {
 	return ref, ok
 }
 
-// mergeMetadata applies the actions' setUserMetadata/setAppMetadata (null removes the key) to the
-// identity's metadata: Kratos replaces the whole member with what the answer holds.
-func mergeMetadata(current []byte, set map[string]any) json.RawMessage {
-	var m map[string]json.RawMessage
-	_ = json.Unmarshal(current, &m) // an object or null: parseKratosBody checked it
-	if m == nil {
-		m = make(map[string]json.RawMessage, len(set))
+// appendMerged appends the identity's metadata (current: an object, null or nothing) with the
+// actions' setUserMetadata/setAppMetadata applied (null removes the key), as one object: Kratos
+// replaces the whole member with what the answer holds. The identity's keys keep their order;
+// the actions' new keys follow, sorted.
+func appendMerged(b []byte, current []byte, set map[string]any) []byte {
+	b = append(b, '{')
+	n := 0
+	member := func(k string, v []byte) {
+		if n > 0 {
+			b = append(b, ',')
+		}
+		n++
+		b = appendString(b, k)
+		b = append(b, ':')
+		b = append(b, v...)
 	}
-	for k, v := range set {
-		if raw := claimValue(v); string(raw) == "null" {
-			delete(m, k)
-		} else {
-			m[k] = raw
+	seen := 0
+	if isObject(current) {
+		eachMember(current, func(k string, v []byte) {
+			nv, ok := set[k]
+			if !ok {
+				member(k, v)
+				return
+			}
+			seen++
+			if raw := claimValue(nv); string(raw) != "null" {
+				member(k, raw)
+			}
+		})
+	}
+	if seen < len(set) {
+		keys := make([]string, 0, len(set))
+		for k := range set {
+			keys = append(keys, k)
+		}
+		slices.Sort(keys)
+		for _, k := range keys {
+			if hasMember(current, k) {
+				continue
+			}
+			if raw := claimValue(set[k]); string(raw) != "null" {
+				member(k, raw)
+			}
 		}
 	}
-	b, err := json.Marshal(m)
-	if err != nil {
-		return emptyObject
+	return append(b, '}')
+}
+
+// hasMember reports whether obj, a JSON object (or not one: false), has the key k.
+func hasMember(obj []byte, k string) bool {
+	found := false
+	if isObject(obj) {
+		eachMember(obj, func(key string, _ []byte) { found = found || key == k })
 	}
-	return b
+	return found
 }

@@ -270,3 +270,26 @@ func TestKratosEventEncoding(t *testing.T) {
 		}
 	}
 }
+
+func TestKratosMergedMetadata(t *testing.T) {
+	for _, c := range []struct {
+		name, current string
+		set           map[string]any
+		want          string
+	}{
+		{"nothing yet", ``, map[string]any{"b": json.RawMessage(`2`), "a": json.RawMessage(`"x"`)}, `{"a":"x","b":2}`},
+		{"null", `null`, map[string]any{"a": json.RawMessage(`1`)}, `{"a":1}`},
+		{"replace in place, remove, add", `{"z":0,"k\"q":[1],"gone":true}`,
+			map[string]any{"k\"q": json.RawMessage(`{"n":null}`), "gone": json.RawMessage(`null`), "new": json.RawMessage(`"\u2028"`)},
+			`{"z":0,"k\"q":{"n":null},"new":"\u2028"}`},
+		{"remove the only key", `{"a":1}`, map[string]any{"a": json.RawMessage(`null`)}, `{}`},
+	} {
+		got := string(appendMerged(nil, []byte(c.current), c.set))
+		if got != c.want {
+			t.Errorf("%s: got %s, want %s", c.name, got, c.want)
+		}
+		if !json.Valid([]byte(got)) {
+			t.Errorf("%s: not JSON: %s", c.name, got)
+		}
+	}
+}
