@@ -169,7 +169,7 @@ func TestOpenAPIDocument(t *testing.T) {
 		{"POST", "/v1/bridges/auth0/post-login", `{}`, auth0Headers(time.Now().Add(-10*time.Minute), `{}`), 401},
 		{"POST", "/v1/bridges/auth0/nope", `{}`, auth0Headers(time.Now(), `{}`), 404},
 		{"POST", "/v1/bridges/kratos/registration", kratosReg, kratosHeaders(kratosToken), 200},
-		{"POST", "/v1/bridges/kratos/login", kratosReg, kratosHeaders(kratosToken), 500}, // the claims action: Kratos cannot express claims
+		{"POST", "/v1/bridges/kratos/login", kratosReg, kratosHeaders(kratosToken), 422}, // the claims action: Kratos cannot express claims
 		{"POST", "/v1/bridges/kratos/registration", `{"flow":{}}`, kratosHeaders(kratosToken), 400},
 		{"POST", "/v1/bridges/kratos/registration", kratosReg, kratosHeaders(kratosToken + "x"), 401},
 		{"POST", "/v1/bridges/kratos/verification", kratosReg, kratosHeaders(kratosToken), 404},

@@ -20,7 +20,7 @@ import (
 //   - 200 with {"identity": {...}}: each member given (traits, metadata_public, metadata_admin, …)
 //     replaces the identity's, before it is stored (registration and settings only);
 //   - 200 without "identity", or 204: nothing changes;
-//   - 4xx or 5xx with {"messages": [{"instance_ptr", "messages": [{"id", "text", "type",
+//   - 4xx (or 5xx, after retrying it) with {"messages": [{"instance_ptr", "messages": [{"id", "text", "type",
 //     "context"}]}]}: the flow stops, and each message shows on the form field instance_ptr points
 //     at ("#/" is the form itself).
 
@@ -483,18 +483,19 @@ func kratosMessages(status, id int, text string, ctx map[string]any) Reply {
 	}}}}
 }
 
-// kratosFailed is the answer to a failed execution: a 500 that stops the flow, naming the action
+// kratosFailed is the answer to a failed execution: a 422 that stops the flow, naming the action
 // that failed (its error stays in the daemon's log and status) or the command Kratos cannot
-// express.
+// express. Not a 5xx: Kratos' HTTP client retries a hook that answers 5xx (three attempts, the
+// actions running again each time) and then shows a generic error instead of the messages.
 func kratosFailed(res *runner.Result, flow string, allowed func(string) bool, when string) (any, string, string) {
 	if res.Outcome == runner.OutcomeFailed {
 		msg := failedAction(res)
 		name, _, _ := strings.Cut(msg, ": ")
-		return kratosMessages(http.StatusInternalServerError, kratosErrorSystemGeneric, "action "+name+" failed",
+		return kratosMessages(http.StatusUnprocessableEntity, kratosErrorSystemGeneric, "action "+name+" failed",
 			map[string]any{"reason": "action_failed"}), ReasonActionFailed, msg
 	}
 	if msg, bad := unsupported("kratos", flow+when, res, allowed); bad {
-		return kratosMessages(http.StatusInternalServerError, kratosErrorSystemGeneric, msg,
+		return kratosMessages(http.StatusUnprocessableEntity, kratosErrorSystemGeneric, msg,
 			map[string]any{"reason": ReasonUnsupported}), ReasonUnsupported, msg
 	}
 	return nil, "", ""
@@ -545,8 +546,9 @@ func kratosAnswer(flow string, allowed ...string) func([]byte, *runner.Result) (
 // cannot land.
 func kratosRegistrationAnswer(body []byte, res *runner.Result) (any, string, string) {
 	id, ok := kratosAnswerIdentity(body)
-	if !ok {
-		return nil, ReasonBadShape, "the body is not an object"
+	if !ok { // Event has checked the body: this is not reached
+		const msg = "the body is not a JSON object"
+		return kratosMessages(http.StatusUnprocessableEntity, kratosErrorSystemGeneric, msg, map[string]any{"reason": ReasonBadShape}), ReasonBadShape, msg
 	}
 	when := ""
 	switch {

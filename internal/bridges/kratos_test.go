@@ -214,7 +214,7 @@ func TestKratosAnswers(t *testing.T) {
 		{"login: a claim", "login", reg, kratosResult("accessToken.setCustomClaim"), "kratos login cannot express api.accessToken.setCustomClaim"},
 	} {
 		st, out, reason := answer(c.flow, c.body, c.res)
-		if st != 500 || reason != ReasonUnsupported || !strings.Contains(out, c.want) || !strings.Contains(out, `"id":5000001`) {
+		if st != 422 || reason != ReasonUnsupported || !strings.Contains(out, c.want) || !strings.Contains(out, `"id":5000001`) {
 			t.Errorf("%s: %d %s %q", c.name, st, out, reason)
 		}
 	}
@@ -235,7 +235,7 @@ func TestKratosAnswers(t *testing.T) {
 	res.Outcome = runner.OutcomeFailed
 	res.Actions = []wire.ActionResult{{Name: "gate", Error: &wire.Error{Message: "db password wrong"}}}
 	st, out, reason := answer("registration", reg, res)
-	if st != 500 || reason != ReasonActionFailed || !strings.Contains(out, `"text":"action gate failed"`) || strings.Contains(out, "db password") {
+	if st != 422 || reason != ReasonActionFailed || !strings.Contains(out, `"text":"action gate failed"`) || strings.Contains(out, "db password") {
 		t.Errorf("failed: %d %s %q", st, out, reason)
 	}
 }

@@ -137,12 +137,12 @@ func TestKratosBridge(t *testing.T) {
 			t.Errorf("validation error: %d %v", code, out)
 		}
 		code, out = d.kratosHook("registration", kratosToken, kratosBody(unstored, "throw@example.com", nil))
-		if code != 500 || messageText(out) != "action gate failed" {
+		if code != 422 || messageText(out) != "action gate failed" {
 			t.Errorf("a failed action: %d %v", code, out)
 		}
 		// Stored already (no response.parse): the metadata would be lost, so the execution fails.
 		code, out = d.kratosHook("registration", kratosToken, kratosBody("5b0f1b52-4d9c-4fd6-9b5a-7f1e0c8d2a11", "ada@example.com", nil))
-		if code != 500 || !strings.Contains(messageText(out), "after the identity is stored (the hook lacks response.parse) cannot express api.user.setUserMetadata") {
+		if code != 422 || !strings.Contains(messageText(out), "after the identity is stored (the hook lacks response.parse) cannot express api.user.setUserMetadata") {
 			t.Errorf("stored: %d %v", code, out)
 		}
 		// A before hook: no identity, nothing to set; the action returns early.
@@ -161,7 +161,7 @@ func TestKratosBridge(t *testing.T) {
 			t.Errorf("deny: %d %v", code, out)
 		}
 		code, out = d.kratosHook("login", kratosToken, kratosBody(stored, "meta@example.com", nil))
-		if code != 500 || !strings.Contains(messageText(out), "kratos login cannot express api.user.setAppMetadata (action login)") {
+		if code != 422 || !strings.Contains(messageText(out), "kratos login cannot express api.user.setAppMetadata (action login)") {
 			t.Errorf("metadata at login: %d %v", code, out)
 		}
 	})

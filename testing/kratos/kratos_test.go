@@ -36,6 +36,8 @@ post-change-password: [notice]
   if (event.user.email.endsWith('@spam.test')) {
     return api.access.deny('spam_domain', 'Signups from this domain are not allowed.');
   }
+  if (event.user.email.startsWith('temp')) return api.validation.error('invalid_email', 'Use your work address.');
+  if (event.user.email.startsWith('throw')) throw new Error('directory unreachable');
   api.user.setUserMetadata('signup_agent', event.request.user_agent);
   api.user.setUserMetadata('flow', event.kratos.flow.type + '/' + event.connection.name);
   api.user.setAppMetadata('plan', 'trial');
@@ -103,6 +105,24 @@ func TestKratosPeer(t *testing.T) {
 		}
 	})
 
+	t.Run("a validation error and a failed action stop the registration", func(t *testing.T) {
+		status, out := p.register(t, "temp@example.com")
+		if status != 400 || !uiMessage(out, "Use your work address.") {
+			t.Errorf("validation error: %d %s", status, out)
+		}
+		// The daemon answers 500 with Kratos' messages: Kratos shows them as the form's errors.
+		// The user sees which action failed, not its error.
+		status, out = p.register(t, "throw@example.com")
+		if status != 400 || !bytes.Contains(out, []byte(`"text":"action gate failed"`)) || bytes.Contains(out, []byte("directory unreachable")) {
+			t.Errorf("a failed action: %d %s", status, out)
+		}
+		for _, email := range []string{"temp@example.com", "throw@example.com"} {
+			if status, out := get(t, p.admin+"/admin/identities?credentials_identifier="+email, nil); status != 200 || strings.TrimSpace(string(out)) != "[]" {
+				t.Errorf("%s was stored: %d %s", email, status, out)
+			}
+		}
+	})
+
 	t.Run("a deny stops the login, with the metadata set at registration in the event", func(t *testing.T) {
 		if status, out := p.register(t, "locked@example.com"); status != 200 {
 			t.Fatalf("registration: %d %s", status, out)
@@ -140,7 +160,9 @@ func TestKratosPeer(t *testing.T) {
 	t.Run("the daemon counted every hook", func(t *testing.T) {
 		_, out := get(t, p.daemon+"/metrics", nil)
 		for _, want := range []string{
-			`actionsd_bridge_requests_total{bridge="kratos",hook="registration",result="answered"} 3`,
+			`actionsd_bridge_requests_total{bridge="kratos",hook="registration",result="answered"} 4`,
+			`actionsd_bridge_requests_total{bridge="kratos",hook="registration",result="failed"} 1`,
+			`actionsd_bridge_failures_total{bridge="kratos",reason="action_failed"} 1`,
 			`actionsd_bridge_requests_total{bridge="kratos",hook="login",result="answered"} 3`,
 			`actionsd_bridge_requests_total{bridge="kratos",hook="settings",result="answered"} 1`,
 			`actionsd_bridge_failures_total{bridge="kratos",reason="bad_signature"} 0`,
