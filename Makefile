@@ -2,7 +2,7 @@
 # outside the repository, then runs every test against it.
 GO ?= go
 
-.PHONY: test race bench fuzz vault-test-server
+.PHONY: test race bench fuzz vault-test-server kratos-test-server
 
 # It also starts a local npm registry (Verdaccio, loopback, no uplink, auth on) seeded with
 # testing/npm/fixtures, exports its URL and token to the tests, and stops it when the tests end.
@@ -13,6 +13,10 @@ test:
 	ACTIONSD_VAULT_TEST_SERVER="$$vault" $(GO) test -count=1 -timeout 30m ./...
 	@# The Helm chart's tests, a module of their own (Helm and Kubernetes stay out of go.mod).
 	cd deploy/helm/test && $(GO) test -count=1 -timeout 20m ./...
+	@# The Kratos bridge against a real Ory Kratos (a module of its own), built once per machine
+	@# into a cache outside the repository (a cold build takes many minutes: Kratos and SQLite's C).
+	@kratos="$$(scripts/kratos-test-server.sh)" && \
+	cd testing/kratos && ACTIONSD_KRATOS_TEST_SERVER="$$kratos" $(GO) test -count=1 -timeout 10m ./...
 
 # The packages where goroutines share the most (chunk compiles, bundling, the resolver, the
 # reconciler, validate and local runs), under the race detector; .ci/run runs it after `test`.
@@ -42,3 +46,6 @@ fuzz:
 
 vault-test-server:
 	@scripts/vault-test-server.sh
+
+kratos-test-server:
+	@scripts/kratos-test-server.sh

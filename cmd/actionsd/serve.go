@@ -36,6 +36,7 @@ type serveFlags struct {
 	bridgeSupabase  string
 	bridgeAuth0     string
 	bridgeZitadel   string
+	bridgeKratos    string
 	stateKeyFile    string
 	gitUsername     string
 	gitPasswordFile string
@@ -183,6 +184,7 @@ func newServeCmd() *cobra.Command {
 	fl.StringVar(&f.webhookSecret, "webhook-secret", "", "shared secret of /hooks/github, /hooks/gitlab and /hooks/generic (or ACTIONSD_WEBHOOK_SECRET)")
 	fl.StringVar(&f.bridgeAuth0, "bridge-auth0-secret-file", "", "file holding the secret (≥ 32 bytes) the Auth0 bridge action signs with; without one POST /v1/bridges/auth0/* answers 404 (or ACTIONSD_BRIDGE_AUTH0_SECRET)")
 	fl.StringVar(&f.bridgeZitadel, "bridge-zitadel-signing-key-file", "", "file holding the signing key Zitadel returned for the Actions v2 target; without one POST /v1/bridges/zitadel answers 404 (or ACTIONSD_BRIDGE_ZITADEL_SIGNING_KEY)")
+	fl.StringVar(&f.bridgeKratos, "bridge-kratos-token-file", "", "file holding the token (≥ 32 bytes) Ory Kratos' web hooks send in X-Actionsd-Token; without one POST /v1/bridges/kratos/* answers 404 (or ACTIONSD_BRIDGE_KRATOS_TOKEN)")
 	fl.StringVar(&f.bridgeSupabase, "bridge-supabase-secret-file", "", "file holding the Supabase Auth hooks' secret (v1,whsec_…); without one POST /v1/bridges/supabase/* answers 404 (or ACTIONSD_BRIDGE_SUPABASE_SECRET)")
 	fl.StringVar(&f.gitUsername, "git-username", "", "HTTP(S) user name for the repository (or ACTIONSD_GIT_USERNAME; default "+gitstore.DefaultTokenUser+" with a token)")
 	fl.StringVar(&f.gitPasswordFile, "git-password-file", "", "file holding the HTTP(S) password or token (or ACTIONSD_GIT_PASSWORD / ACTIONSD_GIT_TOKEN)")
@@ -284,6 +286,7 @@ func (f *serveFlags) merge(fl *pflag.FlagSet) (*config.Config, []error) {
 	set("bridge-auth0-secret-file", func() { cfg.Bridges.Auth0.SecretFile = f.bridgeAuth0 })
 	set("bridge-supabase-secret-file", func() { cfg.Bridges.Supabase.SecretFile = f.bridgeSupabase })
 	set("bridge-zitadel-signing-key-file", func() { cfg.Bridges.Zitadel.SigningKeyFile = f.bridgeZitadel })
+	set("bridge-kratos-token-file", func() { cfg.Bridges.Kratos.TokenFile = f.bridgeKratos })
 	set("state-key-file", func() { cfg.StateKeyFile = f.stateKeyFile })
 	set("git-username", func() { cfg.Git.Username = f.gitUsername })
 	set("git-password-file", func() { cfg.Git.PasswordFile = f.gitPasswordFile })

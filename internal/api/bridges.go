@@ -81,7 +81,7 @@ func (s *server) bridge(b *bridges.Bridge) http.HandlerFunc {
 			return
 		}
 		if reason, ok := v.Precheck(r.Header, now); !ok {
-			refuseWith(http.StatusUnauthorized, reason, "the "+b.Name()+" bridge's signature does not verify: "+reason)
+			refuseWith(http.StatusUnauthorized, reason, "the "+b.Name()+" bridge's "+b.Credential()+" does not verify: "+reason)
 			return
 		}
 		if !known {
@@ -97,7 +97,7 @@ func (s *server) bridge(b *bridges.Bridge) http.HandlerFunc {
 		defer s.releaseBody(body)
 		key, forget, reason, ok := v.Verify(r.Header, body.Bytes(), now)
 		if !ok {
-			refuseWith(http.StatusUnauthorized, reason, "the "+b.Name()+" bridge's signature does not verify: "+reason)
+			refuseWith(http.StatusUnauthorized, reason, "the "+b.Name()+" bridge's "+b.Credential()+" does not verify: "+reason)
 			return
 		}
 		// A body-routed bridge reads the hook's name once the body verifies, before the replay
@@ -171,19 +171,19 @@ func (s *server) bridge(b *bridges.Bridge) http.HandlerFunc {
 			s.metrics.bridges.requests.WithLabelValues(b.Name(), label, "answered").Inc()
 			b.Succeeded(now)
 		}
-		if sa, ok := answer.(bridges.StatusAnswer); ok {
-			writeJSON(w, sa.Status, sa.Body)
-			return
+		status := http.StatusOK
+		if rp, ok := answer.(bridges.Reply); ok {
+			status, answer = rp.Status, rp.Body
 		}
 		if raw, ok := answer.(bridges.RawJSON); ok {
 			h := w.Header()
 			h["Content-Type"] = contentTypeJSON
 			h["X-Content-Type-Options"] = noSniff
-			w.WriteHeader(http.StatusOK)
+			w.WriteHeader(status)
 			_, _ = w.Write(append(raw, '\n'))
 			return
 		}
-		writeJSON(w, http.StatusOK, answer)
+		writeJSON(w, status, answer)
 	}
 }
 

@@ -60,7 +60,7 @@ func TestOpenAPIDocument(t *testing.T) {
 	ps, _ := peers.New(peers.Config{URLs: []string{peerSrv.URL, "http://127.0.0.1:1", "ftp://wrong"}, Secret: peerSecret, Timeout: 2 * time.Second})
 	defer ps.Close()
 	reg := prometheus.NewRegistry()
-	brs, err := bridges.New(bridges.Config{Supabase: supabaseSecret, Auth0: auth0Secret, Zitadel: zitadelKey})
+	brs, err := bridges.New(bridges.Config{Supabase: supabaseSecret, Auth0: auth0Secret, Zitadel: zitadelKey, Kratos: kratosToken})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -177,6 +177,11 @@ func TestOpenAPIDocument(t *testing.T) {
 		{"POST", "/v1/bridges/zitadel", `{"user":{}}`, zitadelHeaders(time.Now(), `{"user":{}}`), 400},
 		{"POST", "/v1/bridges/zitadel", zfn("function/preuserinfo"), zitadelHeaders(time.Now().Add(-time.Hour), zfn("function/preuserinfo")), 401},
 		{"POST", "/v1/bridges/zitadel", zfn("function/presamlresponse"), zitadelHeaders(time.Now(), zfn("function/presamlresponse")), 404},
+		{"POST", "/v1/bridges/kratos/registration", kratosReg, kratosHeaders(kratosToken), 200},
+		{"POST", "/v1/bridges/kratos/login", kratosReg, kratosHeaders(kratosToken), 422}, // the claims action: Kratos cannot express claims
+		{"POST", "/v1/bridges/kratos/registration", `{"flow":{}}`, kratosHeaders(kratosToken), 400},
+		{"POST", "/v1/bridges/kratos/registration", kratosReg, kratosHeaders(kratosToken + "x"), 401},
+		{"POST", "/v1/bridges/kratos/verification", kratosReg, kratosHeaders(kratosToken), 404},
 	}
 	reached := openapiRoundTrips(t, srv.URL, docRouter, cases)
 
@@ -194,6 +199,7 @@ func TestOpenAPIDocument(t *testing.T) {
 		{"POST", "/v1/bridges/supabase/send-sms", `{}`, nil, 404}, // disabled: no secret
 		{"POST", "/v1/bridges/auth0/post-login", `{}`, auth0Headers(time.Now(), `{}`), 404},
 		{"POST", "/v1/bridges/zitadel", `{}`, zitadelHeaders(time.Now(), `{}`), 404},
+		{"POST", "/v1/bridges/kratos/login", `{}`, kratosHeaders(kratosToken), 404},
 	}) {
 		reached[p] = true
 	}

@@ -50,7 +50,8 @@ type Verifier interface {
 	// window), before any of the body is read.
 	Precheck(h http.Header, now time.Time) (reason string, ok bool)
 	// Verify checks the signature over body and returns the message's key for the replay check
-	// (its MAC) and when the key may be forgotten.
+	// (its MAC) and when the key may be forgotten; a zero forget means the scheme has no replay
+	// window (a fixed token, as Kratos sends), and the check is skipped.
 	Verify(h http.Header, body []byte, now time.Time) (key [32]byte, forget time.Time, reason string, ok bool)
 }
 
@@ -61,15 +62,16 @@ type Hook struct {
 	// Event turns the provider's body into the trigger's event (JSON); a *ShapeError names the
 	// field at fault.
 	Event func(body []byte) ([]byte, error)
-	// Answer turns the execution's result into the provider's answer (JSON-encodable). A
-	// non-empty reason means the execution failed (an action failed, or a command the provider
-	// cannot express: the answer then says which, in the provider's error shape).
+	// Answer turns the execution's result into the provider's answer (JSON-encodable; a Reply
+	// for a status other than 200). A non-empty reason means the execution failed (an action
+	// failed, or a command the provider cannot express: the answer then says which, in the
+	// provider's error shape).
 	Answer func(body []byte, res *runner.Result) (answer any, reason, message string)
 }
 
-// StatusAnswer is an answer sent with an HTTP status other than 200: a provider that reads a
-// non-2xx answer as the hook's failure (Zitadel) gets its failures so.
-type StatusAnswer struct {
+// Reply is an answer with its own HTTP status, for a provider that reads its errors from a
+// non-2xx answer (Kratos).
+type Reply struct {
 	Status int
 	Body   any
 }
@@ -87,8 +89,9 @@ func (e *ShapeError) Error() string {
 // Bridge is one provider's way in.
 type Bridge struct {
 	name     string
-	param    string   // the route's wildcard: "hook" or "trigger"; "" when the body names the hook
-	flag     string   // the serve flag that gives the secret
+	param    string   // the route's wildcard: "hook", "trigger" or "flow"; "" when the body names the hook
+	flag     string   // the serve flag that gives the secret, for the disabled answer
+	token    bool     // the secret is a token the provider sends as it is, not a signing key
 	verifier Verifier // nil: disabled
 	hooks    map[string]Hook
 	anyHook  func(name string) (Hook, bool) // when hooks is nil: the hooks are computed
@@ -108,12 +111,15 @@ func (b *Bridge) Name() string { return b.name }
 // names the hook (HookFromBody).
 func (b *Bridge) Param() string { return b.param }
 
-// Flag is the serve flag that gives the bridge its secret, for the message of a disabled bridge.
-func (b *Bridge) Flag() string {
-	if b.flag != "" {
-		return b.flag
+// Flag is the serve flag that gives the bridge its secret.
+func (b *Bridge) Flag() string { return b.flag }
+
+// Credential is what the provider's requests carry: "signature", or "token" (Kratos).
+func (b *Bridge) Credential() string {
+	if b.token {
+		return "token"
 	}
-	return "--bridge-" + b.name + "-secret-file"
+	return "signature"
 }
 
 // HookFromBody reads the hook's name from a verified body, for a bridge whose route has no hook
@@ -140,8 +146,12 @@ func (b *Bridge) Hook(name string) (Hook, bool) {
 	return h, ok
 }
 
-// Seen records a verified message's key and reports whether it was seen before (a replay).
+// Seen records a verified message's key and reports whether it was seen before (a replay). A
+// zero forget (no replay window) is never seen.
 func (b *Bridge) Seen(key [32]byte, forget, now time.Time) bool {
+	if forget.IsZero() {
+		return false
+	}
 	return b.replay.seen(key, forget, now)
 }
 
@@ -189,12 +199,13 @@ type Config struct {
 	Supabase string // "v1,whsec_<base64>" (as Supabase shows it) or "whsec_<base64>"
 	Auth0    string // the secret the Auth0 bridge action holds (at least 32 bytes)
 	Zitadel  string // the signing key Zitadel returned when the target was created
+	Kratos   string // the token Kratos' web hooks send in X-Actionsd-Token (at least 32 bytes)
 }
 
 // New builds every bridge the daemon knows, each enabled when cfg gives it a secret. A secret that
 // cannot be read is an error naming the bridge (never the value).
 func New(cfg Config) ([]*Bridge, error) {
-	sb := &Bridge{name: "supabase", param: "hook", hooks: supabaseHooks()}
+	sb := &Bridge{name: "supabase", param: "hook", flag: "--bridge-supabase-secret-file", hooks: supabaseHooks()}
 	if cfg.Supabase != "" {
 		v, err := NewStandardWebhooks(cfg.Supabase)
 		if err != nil {
@@ -202,7 +213,7 @@ func New(cfg Config) ([]*Bridge, error) {
 		}
 		sb.verifier = v
 	}
-	a0 := &Bridge{name: "auth0", param: "trigger", anyHook: auth0Hook}
+	a0 := &Bridge{name: "auth0", param: "trigger", flag: "--bridge-auth0-secret-file", anyHook: auth0Hook}
 	if cfg.Auth0 != "" {
 		v, err := NewAuth0HMAC(cfg.Auth0)
 		if err != nil {
@@ -218,7 +229,15 @@ func New(cfg Config) ([]*Bridge, error) {
 		}
 		zt.verifier = v
 	}
-	return []*Bridge{a0, sb, zt}, nil
+	kr := &Bridge{name: "kratos", param: "flow", flag: "--bridge-kratos-token-file", token: true, hooks: kratosHooks()}
+	if cfg.Kratos != "" {
+		v, err := NewKratosToken(cfg.Kratos)
+		if err != nil {
+			return nil, fmt.Errorf("bridge kratos: token: %w", err)
+		}
+		kr.verifier = v
+	}
+	return []*Bridge{a0, sb, zt, kr}, nil
 }
 
 // replayCache remembers the MACs of verified messages until their timestamps leave the window.

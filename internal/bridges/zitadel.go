@@ -287,7 +287,7 @@ type zitadelForwardedError struct {
 // zitadelFailure is a failed execution: a non-2xx answer, which Zitadel takes as the target's
 // failure (Errors.Execution.Failed; the body is not read), and which interrupts the flow when
 // the target has interruptOnError set. The body says why, for whoever reads the daemon's answer.
-func zitadelFailure(reason, msg string) StatusAnswer {
+func zitadelFailure(reason, msg string) Reply {
 	var b struct {
 		Error struct {
 			Code    string `json:"code"`
@@ -295,7 +295,7 @@ func zitadelFailure(reason, msg string) StatusAnswer {
 		} `json:"error"`
 	}
 	b.Error.Code, b.Error.Message = reason, msg
-	return StatusAnswer{Status: http.StatusInternalServerError, Body: b}
+	return Reply{Status: http.StatusInternalServerError, Body: b}
 }
 
 // zitadelAnswer answers a function: the claims of claimOp (the ID token's for preuserinfo, the

@@ -296,14 +296,14 @@ func TestZitadelAnswer(t *testing.T) {
 		{"a removal", zitadelResult([4]string{"m", "user.setUserMetadata", "plan", `null`}), `api.user.setUserMetadata("plan", null) (action m): set_user_metadata cannot remove a key`},
 	} {
 		ans, reason, msg := hooks["preuserinfo"].Answer(nil, c.res)
-		sa, ok := ans.(StatusAnswer)
+		sa, ok := ans.(Reply)
 		if reason != ReasonUnsupported || !strings.Contains(msg, c.want) || !ok || sa.Status != 500 || !strings.Contains(mustJSON(t, sa.Body), "unsupported_command") {
 			t.Errorf("%s: %s %s %s", c.name, mustJSON(t, ans), reason, msg)
 		}
 	}
 
 	failed := &runner.Result{Outcome: runner.OutcomeFailed, Actions: []runner.ActionResult{{Name: "boom", Error: &runner.Error{Message: "TypeError: x is undefined"}}}}
-	if ans, reason, msg := hooks["preuserinfo"].Answer(nil, failed); reason != ReasonActionFailed || msg != "boom: TypeError: x is undefined" || ans.(StatusAnswer).Status != 500 {
+	if ans, reason, msg := hooks["preuserinfo"].Answer(nil, failed); reason != ReasonActionFailed || msg != "boom: TypeError: x is undefined" || ans.(Reply).Status != 500 {
 		t.Errorf("a failed action: %v %s %s", ans, reason, msg)
 	}
 }

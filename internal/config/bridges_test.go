@@ -47,6 +47,30 @@ func TestBridgeSecrets(t *testing.T) {
 	if err := c.ResolveSecrets(); err == nil || !strings.Contains(err.Error(), "bridges.supabase.secret_file") {
 		t.Errorf("a missing secret file: %v", err)
 	}
+
+	// Kratos' web hooks carry a token: bridges.kratos.token_file, or ACTIONSD_BRIDGE_KRATOS_TOKEN.
+	c.Bridges.Supabase.SecretFile = ""
+	tok := filepath.Join(dir, "kratos")
+	if err := os.WriteFile(tok, []byte("a-kratos-token\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, []byte("repo: /r\nbridges:\n  kratos:\n    token_file: "+tok+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if c, err = Load(path); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.ResolveSecrets(); err != nil || c.Bridges.Kratos.Token != "a-kratos-token" {
+		t.Errorf("bridges.kratos.token_file: %v %+v", err, c.Bridges.Kratos)
+	}
+	env = map[string]string{"ACTIONSD_BRIDGE_KRATOS_TOKEN": "kratos-from-env"}
+	if err := c.ApplyEnv(func(k string) string { return env[k] }); err != nil || c.Bridges.Kratos.Token != "kratos-from-env" {
+		t.Errorf("ACTIONSD_BRIDGE_KRATOS_TOKEN: %v %+v", err, c.Bridges.Kratos)
+	}
+	c.Bridges.Kratos.TokenFile = filepath.Join(dir, "missing")
+	if err := c.ResolveSecrets(); err == nil || !strings.Contains(err.Error(), "bridges.kratos.token_file") {
+		t.Errorf("a missing token file: %v", err)
+	}
 }
 
 // TestZitadelSigningKey: bridges.zitadel.signing_key_file is read by ResolveSecrets (its trailing

@@ -105,6 +105,7 @@ type Bridges struct {
 	Auth0    Bridge        `yaml:"auth0"`
 	Supabase Bridge        `yaml:"supabase"`
 	Zitadel  ZitadelBridge `yaml:"zitadel"`
+	Kratos   KratosToken   `yaml:"kratos"`
 }
 
 // ZitadelBridge is the Zitadel Actions v2 target's signing key (the signingKey Zitadel returns
@@ -120,6 +121,14 @@ type ZitadelBridge struct {
 type Bridge struct {
 	SecretFile string `yaml:"secret_file"`
 	Secret     string `yaml:"-"`
+}
+
+// KratosToken is the token Ory Kratos' web hooks send (its api_key auth, in the X-Actionsd-Token
+// header), read from a file (token_file) or ACTIONSD_BRIDGE_KRATOS_TOKEN, never written in the
+// configuration itself. Kratos does not sign its hooks: it is a token, not a secret for a MAC.
+type KratosToken struct {
+	TokenFile string `yaml:"token_file"`
+	Token     string `yaml:"-"`
 }
 
 // Peers are the other replicas that serve the same repository: a verified webhook or POST
@@ -492,6 +501,9 @@ func (c *Config) ApplyEnv(getenv func(string) string) error {
 	if v := getenv("ACTIONSD_BRIDGE_ZITADEL_SIGNING_KEY"); v != "" {
 		c.Bridges.Zitadel.SigningKey = v
 	}
+	if v := getenv("ACTIONSD_BRIDGE_KRATOS_TOKEN"); v != "" {
+		c.Bridges.Kratos.Token = v
+	}
 	if v := getenv("ACTIONSD_PEER_SECRET"); v != "" {
 		c.Peers.Secret = v
 	}
@@ -642,6 +654,9 @@ func (c *Config) ResolveSecrets() error {
 		return err
 	}
 	if err := read("bridges.zitadel.signing_key_file", c.Bridges.Zitadel.SigningKeyFile, &c.Bridges.Zitadel.SigningKey); err != nil {
+		return err
+	}
+	if err := read("bridges.kratos.token_file", c.Bridges.Kratos.TokenFile, &c.Bridges.Kratos.Token); err != nil {
 		return err
 	}
 	return read("webhooks.secret_file", c.Webhooks.SecretFile, &c.Webhooks.Secret)

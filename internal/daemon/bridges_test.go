@@ -281,7 +281,7 @@ func TestSupabaseBridge(t *testing.T) {
 				} `json:"last_error"`
 			} `json:"bridges"`
 		}
-		if err := json.Unmarshal(raw, &st); code != 200 || err != nil || len(st.Bridges) < 2 {
+		if err := json.Unmarshal(raw, &st); code != 200 || err != nil || len(st.Bridges) != 4 {
 			t.Fatalf("%d %v %s", code, err, raw)
 		}
 		b := st.Bridges[1]

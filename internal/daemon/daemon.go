@@ -140,7 +140,7 @@ func New(cfg config.Config, opts Options) (*Daemon, error) {
 		}
 	}
 	brs, err := bridges.New(bridges.Config{Auth0: cfg.Bridges.Auth0.Secret, Supabase: cfg.Bridges.Supabase.Secret,
-		Zitadel: cfg.Bridges.Zitadel.SigningKey})
+		Zitadel: cfg.Bridges.Zitadel.SigningKey, Kratos: cfg.Bridges.Kratos.Token})
 	if err != nil {
 		return nil, fmt.Errorf("config: bridges: %w", err)
 	}
