@@ -86,6 +86,13 @@ type file struct {
 // MaxApplied is how many applied commits the state keeps.
 const MaxApplied = 20
 
+// StateFile is the state file's name in the daemon's data directory.
+const StateFile = "rollouts.json"
+
+// CheckEvery is how often the daemon checks the thresholds and intervals of the rollouts in
+// progress: an abort happens within this time of the execution that crosses a threshold.
+const CheckEvery = 100 * time.Millisecond
+
 // Errors of the manual actions.
 var (
 	ErrNoRollout = errors.New("no rollout")
