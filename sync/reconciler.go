@@ -584,13 +584,13 @@ func (r *Reconciler) swap(_ context.Context, a *attempt) error {
 	r.bundles = bundleKeys(a.spec)
 	revs := make(map[string]servedRevision, len(a.spec.Actions))
 	for name, as := range a.spec.Actions {
-		revs[name] = servedRevision{id: identity(as), commit: a.snap.Commit, version: as.Version}
+		revs[name] = servedRevision{id: identity(as), commit: a.spec.Commit, version: as.Version}
 	}
 	if m := r.cfg.Rollouts; m != nil && a.rb == nil {
 		// Before the swap: the new generation's routes are ready when it serves. A rollback
 		// leaves the rollouts as they are, for the commit that ends it.
 		m.Apply(a.rollouts, a.routed)
-		m.Applied(a.snap.Commit)
+		m.Applied(a.spec.Commit)
 	}
 	r.mu.Lock()
 	r.servedRevs = revs

@@ -105,6 +105,8 @@ type Peers interface {
 	Signal()
 	// Statuses reads what every peer serves, each within a timeout.
 	Statuses(ctx context.Context) []peers.Status
+	// Tell sends POST path (a peer route) to every peer, without waiting.
+	Tell(path string)
 }
 
 type server struct {
@@ -170,6 +172,8 @@ func newRouter(cfg Config) *router {
 	handle("POST /v1/rollback", bodiless(s.auth(s.rollback)))
 	handle("POST "+peers.SyncPath, bodiless(s.peerAuth(s.peerSync)))
 	handle("GET "+peers.StatusPath, bodiless(s.peerAuth(s.peerStatus)))
+	handle("POST "+peers.RolloutPath+"/{action}/{verb}", bodiless(s.peerAuth(s.peerRollout)))
+	handle("POST "+peers.RollbackPath, bodiless(s.peerAuth(s.peerRollback)))
 	for _, recv := range receivers {
 		handle("POST /hooks/"+recv.name, s.hook(recv))
 	}

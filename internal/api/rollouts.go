@@ -4,7 +4,12 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"net/url"
+	"strconv"
 
+	"go.uber.org/zap"
+
+	"github.com/actionsd/actionsd/internal/peers"
 	"github.com/actionsd/actionsd/sync"
 	"github.com/actionsd/actionsd/sync/rollout"
 )
@@ -15,6 +20,8 @@ type Rollouts interface {
 	Get(action string) (rollout.State, bool)
 	Promote(action string) (rollout.State, error)
 	Abort(action string) (rollout.State, error)
+	// FromPeer applies a change another replica made.
+	FromPeer(e rollout.Event)
 }
 
 // Rollbacker serves an earlier commit instead of the branch's head (*sync.Reconciler).
@@ -67,8 +74,7 @@ func (s *server) rolloutAct(w http.ResponseWriter, r *http.Request, act func(Rol
 		writeError(w, http.StatusConflict, "rollout_not_active", err.Error())
 	case err != nil:
 		writeError(w, http.StatusInternalServerError, "internal", err.Error())
-	default:
-		s.signalPeers() // they read the rollout state from this replica's peer status (see peers)
+	default: // the manager tells the peers (rollout.Options.Notify)
 		writeJSON(w, http.StatusOK, st)
 	}
 }
@@ -93,6 +99,60 @@ func (s *server) rollback(w http.ResponseWriter, r *http.Request) {
 	case err != nil:
 		writeError(w, http.StatusGatewayTimeout, "sync_timeout", "the rollback's sync is still running: "+err.Error())
 	default:
+		if s.cfg.Peers != nil && st.Applied != nil {
+			s.cfg.Peers.Tell(peers.RollbackPath + "?to=" + url.QueryEscape(st.Applied.Commit))
+		}
 		writeJSON(w, http.StatusOK, st)
 	}
+}
+
+// peerRollout is POST /v1/peer/rollouts/{action}/{verb}?canary=…&step=…&reason=…: another replica
+// aborted or promoted a rollout; this one does the same to its own run of it, if it has one.
+func (s *server) peerRollout(w http.ResponseWriter, r *http.Request) {
+	verb := r.PathValue("verb")
+	if verb != rollout.VerbAbort && verb != rollout.VerbPromote {
+		writeError(w, http.StatusNotFound, "not_found", "no peer rollout verb "+verb+" (abort or promote)")
+		return
+	}
+	q := r.URL.Query()
+	step, _ := strconv.Atoi(q.Get("step"))
+	if s.cfg.Rollouts != nil {
+		s.log.Info("rollout change from a peer", zap.String("action", r.PathValue("action")), zap.String("verb", verb),
+			zap.String("peer", r.Header.Get(peers.SourceHeader)))
+		s.cfg.Rollouts.FromPeer(rollout.Event{Action: r.PathValue("action"), Verb: verb, CanaryID: q.Get("canary"), Step: step, Reason: q.Get("reason")})
+	}
+	writeJSON(w, http.StatusAccepted, map[string]string{"status": "accepted"})
+}
+
+// peerRollback is POST /v1/peer/rollback?to=COMMIT: another replica rolled back to COMMIT (or
+// ended its rollback, when COMMIT is the branch's head); this one does the same, without waiting
+// in the request, and does not pass it on.
+func (s *server) peerRollback(w http.ResponseWriter, r *http.Request) {
+	to := r.URL.Query().Get("to")
+	if s.cfg.Rollback == nil || to == "" {
+		writeError(w, http.StatusBadRequest, "bad_request", "to: the commit to roll back to is required")
+		return
+	}
+	go func() {
+		ctx, cancel := context.WithTimeout(context.Background(), s.cfg.SyncTimeout)
+		defer cancel()
+		if _, err := s.cfg.Rollback.Rollback(ctx, to); err != nil {
+			s.log.Warn("a peer's rollback failed here", zap.String("to", to), zap.Error(err))
+		}
+	}()
+	writeJSON(w, http.StatusAccepted, map[string]string{"status": "accepted"})
+}
+
+// TellRollout is the Notify of a rollout manager: it passes a change on to the peers.
+func TellRollout(p Peers, e rollout.Event) {
+	if p == nil {
+		return
+	}
+	q := url.Values{"canary": {e.CanaryID}}
+	if e.Verb == rollout.VerbPromote {
+		q.Set("step", strconv.Itoa(e.Step))
+	} else {
+		q.Set("reason", e.Reason)
+	}
+	p.Tell(peers.RolloutPath + "/" + url.PathEscape(e.Action) + "/" + e.Verb + "?" + q.Encode())
 }

@@ -172,7 +172,13 @@ func New(cfg config.Config, opts Options) (*Daemon, error) {
 	if secrets.Vault != nil {
 		sc.Login = secrets.Vault
 	}
-	rollouts, err := rollout.Open(rollout.Options{Path: filepath.Join(cfg.DataDir, rollout.StateFile), Logger: log, Registerer: registry})
+	var tell func(rollout.Event) // the peers', once they are known below
+	rollouts, err := rollout.Open(rollout.Options{Path: filepath.Join(cfg.DataDir, rollout.StateFile), Logger: log, Registerer: registry,
+		Notify: func(e rollout.Event) {
+			if tell != nil {
+				tell(e)
+			}
+		}})
 	if err != nil {
 		return nil, err
 	}
@@ -231,6 +237,7 @@ func New(cfg config.Config, opts Options) (*Daemon, error) {
 	}
 	if d.peers != nil { // a nil *peers.Set in the interface would not be nil
 		apiCfg.Peers = d.peers
+		tell = func(e rollout.Event) { api.TellRollout(d.peers, e) }
 	}
 	d.server = api.NewServer(apiCfg)
 	if cfg.Webhooks.Secret == "" {

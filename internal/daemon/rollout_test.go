@@ -326,3 +326,51 @@ func TestRolloutAbortPersists(t *testing.T) {
 		t.Errorf("after a new rollout, RolloutAborted: %+v", c)
 	}
 }
+
+// TestRolloutPeers: two `actionsd serve` replicas that list each other: an abort made on one
+// reaches the other's run of the same rollout, and so does a rollback.
+func TestRolloutPeers(t *testing.T) {
+	repo := newRemoteRepo(t)
+	rolloutAction(repo.gitRepo, "stable", 0, slowRollout)
+	c1 := repo.commit("stable")
+	repo.push()
+	pa, pb := freePort(t), freePort(t)
+	a := startReplica(t, repo.bare, pa, "--peer", fmt.Sprintf("http://127.0.0.1:%d", pb))
+	b := startReplica(t, repo.bare, pb, "--peer", fmt.Sprintf("http://127.0.0.1:%d", pa))
+	waitFor(t, "both replicas to serve the first commit", func() bool { return a.commit() == c1 && b.commit() == c1 })
+
+	rolloutAction(repo.gitRepo, "canary", 0, slowRollout)
+	c2 := repo.commit("canary")
+	repo.push()
+	if code, out := a.do("POST", "/v1/sync", peerToken, nil, nil); code != http.StatusOK {
+		t.Fatalf("sync: %d %s", code, out)
+	}
+	phase := func(r *replica) string {
+		code, body := r.do("GET", "/v1/rollouts/greet", peerToken, nil, nil)
+		if code != http.StatusOK {
+			return ""
+		}
+		var st rollout.State
+		_ = json.Unmarshal(body, &st)
+		return st.Phase
+	}
+	waitFor(t, "both replicas to run the rollout", func() bool {
+		return a.commit() == c2 && b.commit() == c2 && phase(a) == rollout.PhaseProgressing && phase(b) == rollout.PhaseProgressing
+	})
+
+	if code, out := a.do("POST", "/v1/rollouts/greet/abort", peerToken, nil, nil); code != http.StatusOK {
+		t.Fatalf("abort on a: %d %s", code, out)
+	}
+	waitFor(t, "the abort to reach the other replica", func() bool { return phase(b) == rollout.PhaseAborted })
+
+	if code, out := a.do("POST", "/v1/rollback", peerToken, nil, nil); code != http.StatusOK {
+		t.Fatalf("rollback on a: %d %s", code, out)
+	}
+	want := "drifted from git: rolled back to " + c1
+	waitFor(t, "the rollback to reach the other replica", func() bool {
+		code, body := b.do("GET", "/v1/status", peerToken, nil, nil)
+		var st sync.Status
+		_ = json.Unmarshal(body, &st)
+		return code == http.StatusOK && st.Drift == want && b.commit() == c1
+	})
+}

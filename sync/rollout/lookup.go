@@ -1,26 +1,26 @@
 package rollout
 
 // Lookup returns the value at path in the JSON object event (valid JSON, as the runner has
-// checked it): a string's content as written between its quotes (escapes are not decoded: the
+// checked it), as a slice of event: a string's content as written between its quotes (escapes are not decoded: the
 // value is hashed, not shown), or a number's or boolean's text. ok is false when the path is
 // missing or leads to an object, an array or null.
-func Lookup(event []byte, path []string) (string, bool) {
+func Lookup(event []byte, path []string) ([]byte, bool) {
 	i := ws(event, 0)
 	for depth, key := range path {
 		if i >= len(event) || event[i] != '{' {
-			return "", false
+			return nil, false
 		}
 		i = ws(event, i+1)
 		found := false
 		for i < len(event) && event[i] != '}' {
 			if event[i] != '"' {
-				return "", false
+				return nil, false
 			}
 			kend := skipString(event, i)
 			k := event[i+1 : kend-1]
 			i = ws(event, kend)
 			if i >= len(event) || event[i] != ':' {
-				return "", false
+				return nil, false
 			}
 			i = ws(event, i+1)
 			if string(k) == key {
@@ -33,21 +33,21 @@ func Lookup(event []byte, path []string) (string, bool) {
 			}
 		}
 		if !found {
-			return "", false
+			return nil, false
 		}
 		if depth == len(path)-1 {
 			end := skipValue(event, i)
 			switch c := event[i]; {
 			case c == '"':
-				return string(event[i+1 : end-1]), true
+				return event[i+1 : end-1], true
 			case c == '{' || c == '[' || c == 'n':
-				return "", false
+				return nil, false
 			default:
-				return string(event[i:end]), true
+				return event[i:end], true
 			}
 		}
 	}
-	return "", false
+	return nil, false
 }
 
 func ws(b []byte, i int) int {

@@ -104,6 +104,7 @@ type Manager struct {
 	path     string
 	log      *zap.Logger
 	onChange func()
+	notify   func(Event)
 	now      func() time.Time
 	aborts   *prometheus.CounterVec
 	percent  *prometheus.GaugeVec
@@ -117,6 +118,9 @@ type Manager struct {
 	live    map[string]*route // the route of each state routed now
 	rb      *Rollback
 	applied []string
+	// peerAborts are the aborts peers told of rollouts this replica does not run yet, by canary
+	// identity: such a rollout starts aborted.
+	peerAborts map[string]string
 }
 
 // Options configure a Manager.
@@ -127,12 +131,33 @@ type Options struct {
 	Registerer prometheus.Registerer
 	// OnChange is called (without the Manager's lock) whenever a rollout changes phase or step.
 	OnChange func()
+	// Notify is called (without the lock) with each change this replica made to a rollout, by
+	// itself or by hand, for the other replicas; not with those FromPeer applies.
+	Notify func(Event)
 }
+
+// Event is a change of a rollout passed between replicas: an abort, or a promotion to Step.
+type Event struct {
+	Action   string
+	Verb     string // "abort" or "promote"
+	CanaryID string // the rollout it is about: replicas that run another ignore it
+	Step     int    // promote: the step reached
+	Reason   string // abort: why
+}
+
+// Event verbs.
+const (
+	VerbAbort   = "abort"
+	VerbPromote = "promote"
+)
 
 // Open reads the state file, if any, and returns the Manager.
 func Open(o Options) (*Manager, error) {
-	m := &Manager{path: o.Path, log: o.Logger, onChange: o.OnChange, now: time.Now,
-		states: map[string]*State{}, live: map[string]*route{}}
+	m := &Manager{path: o.Path, log: o.Logger, onChange: o.OnChange, notify: o.Notify, now: time.Now,
+		states: map[string]*State{}, live: map[string]*route{}, peerAborts: map[string]string{}}
+	if m.notify == nil {
+		m.notify = func(Event) {}
+	}
 	if m.log == nil {
 		m.log = zap.NewNop()
 	}
@@ -305,6 +330,9 @@ func (m *Manager) Apply(states map[string]*State, routed map[string]bool) {
 		}
 		m.states[name] = st
 		delete(m.live, name)
+		if why, ok := m.peerAborts[st.CanaryID]; ok && st.Phase == PhaseProgressing {
+			m.abort(st, "a peer aborted it: "+why)
+		}
 	}
 	for name := range m.states {
 		if states[name] == nil {
@@ -348,15 +376,56 @@ func (m *Manager) publish() {
 
 // Promote moves an action's rollout to its next step now (completing it at 100%).
 func (m *Manager) Promote(action string) (State, error) {
-	return m.act(action, func(st *State) { m.promote(st, "promoted by hand") })
+	return m.act(action, func(st *State) Event {
+		m.promote(st, "promoted by hand")
+		return Event{Action: action, Verb: VerbPromote, CanaryID: st.CanaryID, Step: st.Step}
+	})
 }
 
 // Abort aborts an action's rollout now: every execution goes to the stable revision.
 func (m *Manager) Abort(action string) (State, error) {
-	return m.act(action, func(st *State) { m.abort(st, "aborted by hand") })
+	return m.act(action, func(st *State) Event {
+		m.abort(st, "aborted by hand")
+		return Event{Action: action, Verb: VerbAbort, CanaryID: st.CanaryID, Reason: st.Reason}
+	})
 }
 
-func (m *Manager) act(action string, fn func(*State)) (State, error) {
+// FromPeer applies a change another replica made, when this replica runs the same rollout (an
+// abort of one it does not run yet is kept for when it starts). It is not passed on.
+func (m *Manager) FromPeer(e Event) {
+	m.mu.Lock()
+	st := m.states[e.Action]
+	if st == nil || st.CanaryID != e.CanaryID {
+		if e.Verb == VerbAbort && e.CanaryID != "" {
+			m.peerAborts[e.CanaryID] = e.Reason
+		}
+		m.mu.Unlock()
+		return
+	}
+	changed := false
+	switch e.Verb {
+	case VerbAbort:
+		if st.Phase == PhaseProgressing {
+			m.abort(st, "a peer aborted it: "+e.Reason)
+			changed = true
+		}
+	case VerbPromote:
+		for st.Phase == PhaseProgressing && st.Step < e.Step && st.Step+1 < len(st.Steps) {
+			m.promote(st, "a peer promoted it")
+			changed = true
+		}
+	}
+	if changed {
+		m.publish()
+		m.save()
+	}
+	m.mu.Unlock()
+	if changed {
+		m.onChange()
+	}
+}
+
+func (m *Manager) act(action string, fn func(*State) Event) (State, error) {
 	m.mu.Lock()
 	st := m.states[action]
 	if st == nil {
@@ -368,12 +437,13 @@ func (m *Manager) act(action string, fn func(*State)) (State, error) {
 		m.mu.Unlock()
 		return c, fmt.Errorf("action %s: %w (it is %s)", action, ErrNotActive, st.Phase)
 	}
-	fn(st)
+	e := fn(st)
 	m.publish()
 	m.save()
 	c := m.withStats(st)
 	m.mu.Unlock()
 	m.onChange()
+	m.notify(e)
 	return c, nil
 }
 
@@ -392,7 +462,7 @@ func (m *Manager) promote(st *State, why string) {
 
 // abort ends st. m.mu is held.
 func (m *Manager) abort(st *State, why string) {
-	st.Phase, st.Percent, st.Reason = PhaseAborted, 0, why
+	st.Phase, st.Percent, st.Reason, st.StepSince = PhaseAborted, 0, why, m.now()
 	m.aborts.WithLabelValues(st.Action).Inc()
 	m.log.Warn("rollout aborted: every execution goes to the stable revision", zap.String("action", st.Action),
 		zap.String("canary_version", st.CanaryVersion), zap.String("stable_version", st.StableVersion), zap.String("reason", why))
@@ -417,7 +487,7 @@ func (m *Manager) Run(ctx context.Context, tick time.Duration) {
 // step has lasted its interval.
 func (m *Manager) Check() {
 	m.mu.Lock()
-	changed := false
+	var events []Event
 	now := m.now()
 	for _, name := range slices.Sorted(maps.Keys(m.live)) {
 		st, r := m.states[name], m.live[name]
@@ -426,15 +496,16 @@ func (m *Manager) Check() {
 		}
 		if why := breach(st, r.stats[0].snapshot(), r.stats[1].snapshot()); why != "" {
 			m.abort(st, why)
-			changed = true
+			events = append(events, Event{Action: name, Verb: VerbAbort, CanaryID: st.CanaryID, Reason: why})
 			continue
 		}
 		interval, _ := time.ParseDuration(st.Interval)
 		if now.Sub(st.StepSince) >= interval {
 			m.promote(st, "interval passed")
-			changed = true
+			events = append(events, Event{Action: name, Verb: VerbPromote, CanaryID: st.CanaryID, Step: st.Step})
 		}
 	}
+	changed := len(events) > 0
 	if changed {
 		m.publish()
 		m.save()
@@ -442,6 +513,9 @@ func (m *Manager) Check() {
 	m.mu.Unlock()
 	if changed {
 		m.onChange()
+	}
+	for _, e := range events {
+		m.notify(e)
 	}
 }
 

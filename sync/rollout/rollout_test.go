@@ -46,7 +46,8 @@ func TestStickyRouting(t *testing.T) {
 	other := newRoute("enrich", "canary-id-2", "user.user_id", 10)
 	same := 0
 	for i := range users {
-		if r.bucket(fmt.Sprintf("auth0|%08d", i)) == other.bucket(fmt.Sprintf("auth0|%08d", i)) {
+		id := fmt.Appendf(nil, "auth0|%08d", i)
+		if r.bucket(id) == other.bucket(id) {
 			same++
 		}
 	}
@@ -70,7 +71,8 @@ func TestLookup(t *testing.T) {
 		{"a.user_id", "", false},
 		{"user.name", `q\"}`, true},
 	} {
-		got, ok := Lookup(ev, splitPath(tt.path))
+		b, ok := Lookup(ev, splitPath(tt.path))
+		got := string(b)
 		if got != tt.want || ok != tt.ok {
 			t.Errorf("Lookup(%s) = %q, %v; want %q, %v", tt.path, got, ok, tt.want, tt.ok)
 		}

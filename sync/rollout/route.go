@@ -19,7 +19,7 @@ const (
 	fnvPrime  = 1099511628211
 )
 
-func fnvAdd(h uint64, s string) uint64 {
+func fnvAdd[S string | []byte](h uint64, s S) uint64 {
 	for i := 0; i < len(s); i++ {
 		h ^= uint64(s[i])
 		h *= fnvPrime
@@ -39,10 +39,10 @@ func newRoute(action, canaryID, key string, percent int) *route {
 // during one rollout, so a user stays on one revision within a step and stays on the canary as
 // the share grows.
 func Bucket(action, canaryID, value string) int {
-	return newRoute(action, canaryID, "x", 0).bucket(value)
+	return newRoute(action, canaryID, "x", 0).bucket([]byte(value))
 }
 
-func (r *route) bucket(value string) int {
+func (r *route) bucket(value []byte) int {
 	h := fnvAdd(r.salt, value)
 	// FNV's low bits mix poorly for short inputs: fold the high half in before the modulo.
 	h ^= h >> 32
