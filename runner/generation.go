@@ -415,6 +415,11 @@ func (g *Generation) execute(ctx context.Context, t trigger.Trigger, actions []*
 		}
 		if routed {
 			g.router.Observe(a.name, canary, ar.Error != nil, time.Since(began))
+			if canary {
+				res.Revision = RevisionCanary
+			} else if res.Revision == "" {
+				res.Revision = RevisionStable
+			}
 		}
 		if ar.Error != nil {
 			res.Outcome = OutcomeFailed

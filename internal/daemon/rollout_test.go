@@ -121,6 +121,10 @@ func TestRolloutAbortsBadCanary(t *testing.T) {
 	var canaryRuns, canaryFails, stableRuns int
 	for n := 0; n < 3000; n++ {
 		res := d.user(n)
+		wantRevision := map[string]string{"stable": runner.RevisionStable, "canary": runner.RevisionCanary, "": runner.RevisionCanary}[revOf(res)]
+		if res.Revision != wantRevision {
+			t.Fatalf("user %d ran %q but the result says revision %q", n, revOf(res), res.Revision)
+		}
 		switch revOf(res) {
 		case "stable":
 			stableRuns++
