@@ -71,6 +71,68 @@ func BenchmarkExecuteRouting(b *testing.B) {
 	}
 }
 
+// BenchmarkExecuteRoutingInterleaved runs the two generations of BenchmarkExecuteRouting in
+// turn within each iteration, so that the load of a shared machine falls on both alike, and
+// reports each one's time per execution and their ratio (rollout/none).
+func BenchmarkExecuteRoutingInterleaved(b *testing.B) {
+	// 50: half the executions on each revision (two pools of runtimes); 100: every execution on
+	// the canary, so that only the routing and the counting differ from none.
+	for _, pct := range []int{50, 100} {
+		b.Run(fmt.Sprintf("%dpct", pct), func(b *testing.B) { benchInterleaved(b, pct) })
+	}
+}
+
+func benchInterleaved(b *testing.B, pct int) {
+	ctx := context.Background()
+	m, err := Open(Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	steps := []int{pct}
+	if pct < 100 {
+		steps = append(steps, 100)
+	}
+	cfg := &gitstore.Rollout{Steps: steps, Interval: time.Hour, Key: "user.user_id", Abort: gitstore.RolloutAbort{MinExecutions: 100}}
+	m.Apply(map[string]*State{"claims": New("claims", cfg, "c1", "v1", "c2", "v2", "id2", time.Now())}, map[string]bool{"claims": true})
+	build := func(stable bool) *runner.Generation {
+		spec := &runner.Spec{Commit: "c2", Generation: 1, Actions: map[string]*runner.ActionSpec{"claims": benchSpec("v2")},
+			Bindings: map[string][]string{"post-login": {"claims"}}}
+		if stable {
+			spec.Stable = map[string]*runner.ActionSpec{"claims": benchSpec("v1")}
+		}
+		g, err := runner.Build(ctx, spec, runner.Options{Router: m})
+		if err != nil {
+			b.Fatal(err)
+		}
+		return g
+	}
+	none, routed := build(false), build(true)
+	defer none.Close()
+	defer routed.Close()
+	events := make([][]byte, 1024)
+	for i := range events {
+		events[i] = fmt.Appendf(nil, `{"user":{"user_id":"auth0|%d","email":"ada@example.com"},"authorization":{"roles":["admin","dev"]}}`, i)
+	}
+	var tNone, tRouted time.Duration
+	i := 0
+	for b.Loop() {
+		ev := events[i%len(events)]
+		i++
+		t0 := time.Now()
+		if _, err := none.Execute(ctx, "post-login", ev); err != nil {
+			b.Fatal(err)
+		}
+		t1 := time.Now()
+		if _, err := routed.Execute(ctx, "post-login", ev); err != nil {
+			b.Fatal(err)
+		}
+		tNone, tRouted = tNone+t1.Sub(t0), tRouted+time.Since(t1)
+	}
+	b.ReportMetric(float64(tNone.Nanoseconds())/float64(i), "none-ns/exec")
+	b.ReportMetric(float64(tRouted.Nanoseconds())/float64(i), "rollout-ns/exec")
+	b.ReportMetric(float64(tRouted)/float64(tNone), "rollout/none")
+}
+
 // BenchmarkRoute is the routing decision alone: the key's lookup in the event and its hash.
 func BenchmarkRoute(b *testing.B) {
 	r := newRoute("claims", "id2", "user.user_id", 50)
