@@ -310,8 +310,33 @@ func (r *Reconciler) Rollback(ctx context.Context, to string) (Status, error) {
 	}
 	if target == head {
 		m.SetRollback(nil) // "rolling back" to the head is the end of a rollback
-	} else {
-		m.SetRollback(&rollout.Rollback{Commit: target, Head: head, At: time.Now()})
+		return r.Sync(ctx)
 	}
-	return r.Sync(ctx)
+	m.SetRollback(&rollout.Rollback{Commit: target, Head: head, At: time.Now()})
+	st, err := r.Sync(ctx)
+	if err != nil {
+		return st, err
+	}
+	if st.Applied == nil || st.Applied.Commit != target {
+		// The commit did not deploy (its content, its secrets): what served keeps serving, and
+		// the status says why; no drift is claimed.
+		m.SetRollback(nil)
+		return r.Status(), fmt.Errorf("%w: %s did not deploy: %s", ErrRollbackFailed, short(target), problemsText(st))
+	}
+	return st, nil
+}
+
+// ErrRollbackFailed is a rollback whose commit did not deploy.
+var ErrRollbackFailed = errors.New("rollback failed")
+
+// problemsText is the first error of a status, for an error message.
+func problemsText(st Status) string {
+	if len(st.Errors) == 0 {
+		return "see the status"
+	}
+	msg := st.Errors[0].Error()
+	if len(st.Errors) > 1 {
+		msg += fmt.Sprintf(" (and %d more)", len(st.Errors)-1)
+	}
+	return msg
 }

@@ -94,6 +94,8 @@ func (s *server) rollback(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusConflict, "nothing_to_roll_back_to", err.Error())
 	case errors.Is(err, sync.ErrRollbackNotKnown):
 		writeError(w, http.StatusBadRequest, "bad_request", "to: "+err.Error())
+	case errors.Is(err, sync.ErrRollbackFailed):
+		writeError(w, http.StatusConflict, "rollback_failed", err.Error())
 	case errors.Is(err, sync.ErrNoRollback):
 		writeError(w, http.StatusNotFound, "not_found", err.Error())
 	case err != nil:

@@ -229,6 +229,12 @@ func TestRollbackServesEarlierCommit(t *testing.T) {
 		t.Fatalf("before the rollback: %q", got)
 	}
 
+	if code, body := d.do("POST", "/v1/rollback?to=0123456789abcdef0123456789abcdef01234567", "", nil); code != http.StatusBadRequest {
+		t.Fatalf("a rollback to a commit the daemon does not have: %d %s, want 400", code, body)
+	}
+	if st := d.status(); st.Drift != "" || st.Applied.Commit != c2 {
+		t.Fatalf("after a refused rollback: drift %q, applied %s", st.Drift, st.Applied.Commit)
+	}
 	code, body := d.do("POST", "/v1/rollback", "", nil)
 	if code != http.StatusOK {
 		t.Fatalf("POST /v1/rollback: %d %s", code, body)
