@@ -235,13 +235,10 @@ func TestRollbackServesEarlierCommit(t *testing.T) {
 	if st := d.status(); st.Drift != "" || st.Applied.Commit != c2 {
 		t.Fatalf("after a refused rollback: drift %q, applied %s", st.Drift, st.Applied.Commit)
 	}
-	code, body := d.do("POST", "/v1/rollback", "", nil)
-	if code != http.StatusOK {
-		t.Fatalf("POST /v1/rollback: %d %s", code, body)
-	}
+	out := run(t, repo.dir, "", "rollback", "--addr", d.url, "--json").want(t, 0, "rollback")
 	var st sync.Status
-	if err := json.Unmarshal(body, &st); err != nil {
-		t.Fatal(err)
+	if err := json.Unmarshal([]byte(out.stdout), &st); err != nil {
+		t.Fatalf("actionsd rollback --json: %v\n%s", err, out.stdout)
 	}
 	want := "drifted from git: rolled back to " + c1
 	if st.Drift != want || st.Applied == nil || st.Applied.Commit != c1 {
@@ -303,6 +300,14 @@ func TestRolloutAbortPersists(t *testing.T) {
 		}
 	}
 	allStable("after the abort")
+	// As a user sees it, through the CLI.
+	out := run(t, repo.dir, "", "rollout", "status", "greet", "--addr", d.url).want(t, 0, "rollout status greet")
+	if !strings.Contains(out.stdout, "Aborted") || !strings.Contains(out.stdout, "greet: aborted by hand") {
+		t.Errorf("actionsd rollout status greet:\n%s", out.stdout)
+	}
+	if out := run(t, repo.dir, "", "rollout", "promote", "greet", "--addr", d.url).want(t, 1, "rollout promote greet"); !strings.Contains(out.stderr, "409") {
+		t.Errorf("promoting an aborted rollout: %s", out.stderr)
+	}
 
 	stop()
 	d, _ = startAt(t, repo.bare, data)
