@@ -41,7 +41,7 @@ func ValidSecretName(name string) bool {
 
 // ParseActionManifest parses the action.yaml at file (a repository-relative path, used in
 // problems) into an Action holding the manifest's fields: Trigger, TriggerPos, Modules, Secrets,
-// Dependencies and Timeout. It returns every problem found, each naming file, line:col and field;
+// Dependencies, Timeout and Rollout. It returns every problem found, each naming file, line:col and field;
 // the Action is never nil and holds whatever could be read. A blank dependency version is "latest".
 func ParseActionManifest(file string, data []byte) (*Action, diag.List) {
 	p := &manifestParser{file: file}
@@ -54,7 +54,7 @@ func ParseActionManifest(file string, data []byte) (*Action, diag.List) {
 		return a, p.problems
 	}
 	var sawTrigger bool
-	p.fields(root, "", []string{"trigger", "modules", "secrets", "dependencies", "timeout"},
+	p.fields(root, "", []string{"trigger", "modules", "secrets", "dependencies", "timeout", "rollout"},
 		func(key string, k, v *yaml.Node) {
 			switch key {
 			case "trigger":
@@ -78,6 +78,8 @@ func ParseActionManifest(file string, data []byte) (*Action, diag.List) {
 				a.Dependencies = p.dependencies(v, key)
 			case "timeout":
 				a.Timeout = p.timeout(v, key)
+			case "rollout":
+				a.Rollout = p.rollout(v, key)
 			}
 		})
 	if !sawTrigger {
@@ -284,7 +286,11 @@ func (p *manifestParser) fields(n *yaml.Node, prefix string, known []string, fn 
 				return
 			}
 		}
-		p.add(p.pos(k), key, "unknown field (known fields: "+strings.Join(known, ", ")+")")
+		field := key
+		if prefix != "" {
+			field = prefix + "." + key
+		}
+		p.add(p.pos(k), field, "unknown field (known fields: "+strings.Join(known, ", ")+")")
 	})
 }
 

@@ -43,7 +43,7 @@ func TestParseActionManifest(t *testing.T) {
 				Trigger: "post-login", TriggerPos: diag.Pos{File: file, Line: 1, Col: 10},
 				Secrets: []string{"A"}, Dependencies: map[string]string{}, Timeout: 20 * time.Second,
 			},
-			wantErr: []string{file + ":5:1: x: unknown field (known fields: trigger, modules, secrets, dependencies, timeout)"},
+			wantErr: []string{file + ":5:1: x: unknown field (known fields: trigger, modules, secrets, dependencies, timeout, rollout)"},
 		},
 		{
 			name:    "empty",

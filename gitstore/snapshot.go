@@ -69,6 +69,7 @@ type Action struct {
 	Secrets      []string
 	Dependencies map[string]string // npm name -> version or range, as written
 	Timeout      time.Duration     // 0 when not set
+	Rollout      *Rollout          // nil when action.yaml has no rollout: a change serves at once
 	Entry        string            // "index.js"
 	Files        map[string][]byte // every file below Dir, by path relative to Dir
 }

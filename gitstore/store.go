@@ -551,8 +551,26 @@ func (s *Store) Snapshot(ctx context.Context) (*Snapshot, error) {
 	return snap, err
 }
 
+// SnapshotAt reads the repository as Snapshot does, but at commit (a full hash the mirror has,
+// an earlier head of the deploy branch) instead of the branch's head: for a rollback, and for the
+// stable revision of an action under rollout. Module versions are those published now.
+func (s *Store) SnapshotAt(ctx context.Context, commit string) (*Snapshot, error) {
+	if !plumbing.IsHash(commit) {
+		return nil, fmt.Errorf("commit %q: not a full commit hash", commit)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.snapshotAt(ctx, plumbing.NewHash(commit))
+}
+
 // snapshot is Snapshot without the check for corruption. s.mu is held.
 func (s *Store) snapshot(ctx context.Context) (*Snapshot, error) {
+	return s.snapshotAt(ctx, plumbing.ZeroHash)
+}
+
+// snapshotAt reads the snapshot at the commit at, or at the branch's head when at is zero. s.mu is
+// held.
+func (s *Store) snapshotAt(ctx context.Context, at plumbing.Hash) (*Snapshot, error) {
 	repo, err := s.mirror(false)
 	if err != nil {
 		return nil, err
@@ -560,6 +578,11 @@ func (s *Store) snapshot(ctx context.Context) (*Snapshot, error) {
 	r, err := s.readRefs(repo)
 	if err != nil {
 		return nil, err
+	}
+	history := &s.versions
+	if !at.IsZero() {
+		r.head = at
+		history = &actionHistory{} // the cache follows the branch's head; an older commit walks alone
 	}
 	head, err := object.GetCommit(repo.Storer, r.head)
 	if err != nil {
@@ -582,7 +605,7 @@ func (s *Store) snapshot(ctx context.Context) (*Snapshot, error) {
 	for name, a := range snap.Actions {
 		dirs[name] = plumbing.NewHash(a.Tree)
 	}
-	versions, err := s.versions.compute(ctx, repo.Storer, head, dirs)
+	versions, err := history.compute(ctx, repo.Storer, head, dirs)
 	if err != nil {
 		return nil, fmt.Errorf("action versions: %w", err)
 	}
@@ -590,8 +613,10 @@ func (s *Store) snapshot(ctx context.Context) (*Snapshot, error) {
 		a.Version = versions[name].String()
 	}
 
-	if err := s.reach.update(ctx, repo.Storer, r.head); err != nil {
-		return nil, fmt.Errorf("branch %s: ancestry: %w", s.opts.Branch, err)
+	if at.IsZero() { // at an earlier head, the reachability of the branch's head serves: it holds at
+		if err := s.reach.update(ctx, repo.Storer, r.head); err != nil {
+			return nil, fmt.Errorf("branch %s: ancestry: %w", s.opts.Branch, err)
+		}
 	}
 	if err := s.readVersions(repo, r, snap); err != nil {
 		return nil, err

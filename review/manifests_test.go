@@ -34,7 +34,7 @@ func TestManifests(t *testing.T) {
 				"modules/m/module.yaml": "description: m\n",
 			},
 			wantErr: "the repository has errors:\n" +
-				"  actions/a/action.yaml:2:1: bogus: unknown field (known fields: trigger, modules, secrets, dependencies, timeout)\n" +
+				"  actions/a/action.yaml:2:1: bogus: unknown field (known fields: trigger, modules, secrets, dependencies, timeout, rollout)\n" +
 				"  actions/a: missing entry file index.js or index.ts\n" +
 				"  modules/m: missing entry file index.js or index.ts"},
 	}

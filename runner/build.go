@@ -145,6 +145,9 @@ func Build(ctx context.Context, spec *Spec, opts Options) (*Generation, error) {
 			for _, a := range g.actions {
 				a.release()
 			}
+			for _, a := range g.stable {
+				a.release()
+			}
 		}
 	}()
 
@@ -157,16 +160,13 @@ func Build(ctx context.Context, spec *Spec, opts Options) (*Generation, error) {
 		}
 	}
 	reused := 0
-	names := slices.Sorted(maps.Keys(spec.Actions))
-	for _, name := range names {
-		if err := ctx.Err(); err != nil {
-			return nil, fmt.Errorf("build generation %d: %w", spec.Generation, err)
-		}
-		as := spec.Actions[name]
+	// add compiles the action as (or reuses one of candidates with its fingerprint); nil when it
+	// fails, with its problem recorded.
+	add := func(name string, as *ActionSpec, candidates ...*action) *action {
 		object := "actions/" + name
 		if as == nil {
 			b.problem(object, Error{Message: "no action spec"})
-			continue
+			return nil
 		}
 		for _, v := range as.Secrets {
 			secretValues = append(secretValues, v)
@@ -179,22 +179,21 @@ func Build(ctx context.Context, spec *Spec, opts Options) (*Generation, error) {
 			}
 		}
 		print := fingerprint(as)
-		if prev != nil {
-			if pa := prev.actions[name]; pa != nil && pa.print == print && pa.acquire() {
-				g.actions[name] = pa
+		for _, pa := range candidates {
+			if pa != nil && pa.print == print && pa.acquire() {
 				reused++
-				continue
+				return pa
 			}
 		}
 		t, ok := trigger.Lookup(as.Trigger)
 		if !ok {
 			b.problem(object, Error{Message: fmt.Sprintf("unknown trigger %q", as.Trigger)})
-			continue
+			return nil
 		}
 		u, p := b.compileUnit(actionUnit, object, name, as.Source, as.Secrets)
 		if p != nil {
 			b.problems = append(b.problems, *p)
-			continue
+			return nil
 		}
 		a := &action{
 			env:     env,
@@ -243,9 +242,44 @@ func Build(ctx context.Context, spec *Spec, opts Options) (*Generation, error) {
 			a.heads[u.repoPath(f)] = u.head()
 		}
 		b.scan(u, as.Source.Files)
-		if !broken {
+		if broken {
+			return nil
+		}
+		return a
+	}
+	names := slices.Sorted(maps.Keys(spec.Actions))
+	for _, name := range names {
+		if err := ctx.Err(); err != nil {
+			return nil, fmt.Errorf("build generation %d: %w", spec.Generation, err)
+		}
+		var candidates []*action
+		if prev != nil {
+			candidates = []*action{prev.actions[name], prev.stable[name]}
+		}
+		if a := add(name, spec.Actions[name], candidates...); a != nil {
 			g.actions[name] = a
 		}
+	}
+	// The stable revisions of the actions under rollout: the canary is the action itself.
+	for _, name := range slices.Sorted(maps.Keys(spec.Stable)) {
+		if spec.Actions[name] == nil {
+			b.problem("actions/"+name, Error{Message: "a stable revision of an action that is not in the spec"})
+			continue
+		}
+		var candidates []*action
+		if prev != nil {
+			candidates = []*action{prev.stable[name], prev.actions[name]}
+		}
+		if a := add(name, spec.Stable[name], candidates...); a != nil {
+			if g.stable == nil {
+				g.stable = map[string]*action{}
+				g.router = opts.Router
+			}
+			g.stable[name] = a
+		}
+	}
+	if g.stable != nil && g.router == nil {
+		b.problem("", Error{Message: "stable revisions without Options.Router"})
 	}
 
 	for _, trig := range slices.Sorted(maps.Keys(spec.Bindings)) {
@@ -282,6 +316,9 @@ func Build(ctx context.Context, spec *Spec, opts Options) (*Generation, error) {
 		a := g.actions[name]
 		if a != nil && !a.loaded.Load() && (bound[name] || opts.LoadUnbound) {
 			load = append(load, a)
+		}
+		if s := g.stable[name]; s != nil && !s.loaded.Load() && (bound[name] || opts.LoadUnbound) {
+			load = append(load, s)
 		}
 	}
 	errs := warmUp(ctx, load)

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	mrand "math/rand/v2"
 	"net/http"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -110,6 +111,25 @@ type Generation struct {
 	bindings map[string][]*action // trigger -> actions in order
 	closed   atomic.Bool
 	tracer   Tracer // Options.Tracer; nil: off
+	// stable are the previous revisions of the actions under rollout (Spec.Stable), and router
+	// picks between them and the canaries in actions; both nil without a rollout.
+	stable map[string]*action
+	router Router
+}
+
+// Revisions of an action under rollout.
+const (
+	RevisionStable = "stable"
+	RevisionCanary = "canary"
+)
+
+// StableVersion returns the version of the stable revision of an action under rollout.
+func (g *Generation) StableVersion(name string) (string, bool) {
+	a := g.stable[name]
+	if a == nil {
+		return "", false
+	}
+	return a.version, true
 }
 
 // DefaultPoolSize is Options.PoolSize's default (or 2×GOMAXPROCS when that is more): enough
@@ -192,6 +212,9 @@ func (g *Generation) Close() {
 		return
 	}
 	for _, a := range g.actions {
+		a.release()
+	}
+	for _, a := range g.stable {
 		a.release()
 	}
 }
@@ -367,6 +390,20 @@ func (g *Generation) execute(ctx context.Context, t trigger.Trigger, actions []*
 		if i == 0 && fl != nil && fl.resume != "" {
 			handler = t.Continue
 		}
+		routed, canary := false, false
+		if g.stable != nil && (fl == nil || !fl.single) { // Test runs the action asked for: the canary
+			if s := g.stable[a.name]; s != nil {
+				routed, canary = true, g.router.Canary(a.name, event)
+				if !canary {
+					actions = slices.Clone(actions) // the log names the revision that ran
+					actions[i], a = s, s
+				}
+			}
+		}
+		var began time.Time
+		if routed {
+			began = time.Now()
+		}
 		res.Actions = append(res.Actions, ActionResult{Name: a.name, Version: a.version, Logs: []string{}})
 		ar := &res.Actions[len(res.Actions)-1]
 		if g.tracer != nil {
@@ -375,6 +412,14 @@ func (g *Generation) execute(ctx context.Context, t trigger.Trigger, actions []*
 			end(ar.Error != nil)
 		} else {
 			a.run(ctx, ex, members, ar, deadline, handler)
+		}
+		if routed {
+			g.router.Observe(a.name, canary, ar.Error != nil, time.Since(began))
+			if canary {
+				res.Revision = RevisionCanary
+			} else if res.Revision == "" {
+				res.Revision = RevisionStable
+			}
 		}
 		if ar.Error != nil {
 			res.Outcome = OutcomeFailed

@@ -77,6 +77,22 @@ type Spec struct {
 	Generation int64                  // its number, given by the caller (sync counts swaps)
 	Actions    map[string]*ActionSpec // by action name
 	Bindings   map[string][]string    // trigger -> action names in execution order
+	// Stable are the previous revisions of the actions under a gradual rollout, by name: the
+	// revision in Actions is then the canary, and Options.Router picks one of the two for each
+	// execution. Empty: no rollout, and no routing cost.
+	Stable map[string]*ActionSpec
+}
+
+// Router picks the revision of an action under rollout (Spec.Stable) for each execution, and is
+// told how each run of either went. It is called on the execution path: it must be quick and
+// safe for concurrent use. sync/rollout implements it.
+type Router interface {
+	// Canary reports whether this execution of action, with event (a JSON object), runs the
+	// canary revision.
+	Canary(action string, event []byte) bool
+	// Observe records one run of action's canary or stable revision: whether it failed, and how
+	// long it took.
+	Observe(action string, canary, failed bool, d time.Duration)
 }
 
 // ActionSpec is one action at the deployed commit.
@@ -159,4 +175,7 @@ type Options struct {
 	// secrets: those are event.secrets); nil leaves it empty. The host's environment is never
 	// visible.
 	ProcessEnv map[string]string
+	// Router routes the executions of the actions that have a stable revision in the Spec
+	// (Spec.Stable); required then, unused otherwise.
+	Router Router
 }

@@ -34,6 +34,7 @@ import (
 	"github.com/actionsd/actionsd/prepare"
 	"github.com/actionsd/actionsd/runner"
 	"github.com/actionsd/actionsd/runner/auth0"
+	"github.com/actionsd/actionsd/sync/rollout"
 	"github.com/actionsd/actionsd/vaultsecrets"
 )
 
@@ -107,6 +108,9 @@ type Config struct {
 	Logger     *zap.Logger
 	// Tracer, when set, records each reconcile and each of its steps as a span; nil records none.
 	Tracer Tracer
+	// Rollouts, when set, runs the rollouts of the actions whose action.yaml has one, and keeps
+	// rollbacks (see Rollback); it must be the Runner's Router. nil: a change serves at once.
+	Rollouts *rollout.Manager
 }
 
 // Reconciler keeps the serving generation in step with the repository and the secrets.
@@ -129,6 +133,9 @@ type Reconciler struct {
 	// servedModules are the module versions the serving generation runs ("modules/<name>@v<N>").
 	servedModules map[string]bool
 	servedFP      string // fingerprint of what the serving generation was built from
+	// servedRevs is the revision of each action the serving generation runs, for rollouts.
+	servedRevs map[string]servedRevision
+	head       string // the deploy branch's head as last read
 	// dirty are owners the SecretWatcher reported changed and no reconcile has re-read yet.
 	dirty map[vaultsecrets.Owner]bool
 	// read is what the last attempt that reached the secrets step read, by owner, at readCommit;
@@ -164,6 +171,9 @@ func New(cfg Config) *Reconciler {
 	}
 	if cfg.Runner.Programs == nil {
 		cfg.Runner.Programs = runner.NewProgramCache()
+	}
+	if cfg.Rollouts != nil {
+		cfg.Runner.Router = cfg.Rollouts
 	}
 	m, err := newMetrics(cfg.Registerer)
 	if err != nil {
@@ -315,9 +325,12 @@ type attempt struct {
 	owners   []vaultsecrets.Owner // the owners whose secrets this attempt needs
 	spec     *runner.Spec
 	gen      *runner.Generation
-	fp       string // fingerprint of the build's inputs: refs and secret versions
-	skipped  bool   // nothing changed since the last attempt
-	step     string // the step that failed
+	fp       string                    // fingerprint of the build's inputs: refs and secret versions
+	rb       *rollout.Rollback         // the rollback this attempt serves, if any
+	rollouts map[string]*rollout.State // the rollouts of the generation built
+	routed   map[string]bool           // the actions of rollouts with both revisions built
+	skipped  bool                      // nothing changed since the last attempt
+	step     string                    // the step that failed
 }
 
 // errSkip ends a reconcile early without failing it.
@@ -485,7 +498,13 @@ func (r *Reconciler) fetch(ctx context.Context, a *attempt) error {
 }
 
 func (r *Reconciler) snapshot(ctx context.Context, a *attempt) error {
-	return transient("")(r.readSnapshot(ctx, a))
+	if err := r.readSnapshot(ctx, a); err != nil {
+		return transient("")(err)
+	}
+	r.mu.Lock()
+	r.head = a.snap.Commit
+	r.mu.Unlock()
+	return transient("")(r.applyRollback(ctx, a))
 }
 
 // readSnapshot reads the snapshot into a, cloning the repository again when the mirror is
@@ -525,7 +544,11 @@ func (r *Reconciler) validate(_ context.Context, a *attempt) error {
 }
 
 func (r *Reconciler) build(ctx context.Context, a *attempt) error {
-	a.fp = fingerprint(a.key, a.statuses)
+	fpKey := a.key
+	if a.rb != nil {
+		fpKey += "\nrollback " + a.rb.Commit
+	}
+	a.fp = fingerprint(fpKey, a.statuses)
 	r.mu.Lock()
 	number := r.genSeq + 1
 	unchanged := a.fp == r.servedFP && r.status.Attempted != nil && r.status.Attempted.Result == resultApplied
@@ -534,6 +557,7 @@ func (r *Reconciler) build(ctx context.Context, a *attempt) error {
 		return errSkip // a forced sync of the refs and secrets that already serve
 	}
 	a.spec = a.set.Spec(prepare.SpecOptions{Generation: number, Secrets: a.secretValues, Bindings: true})
+	r.planRollouts(ctx, a)
 	opts := r.cfg.Runner
 	opts.Previous = r.current.Load() // reuse every unchanged action, compiled and warm
 	gen, err := runner.Build(ctx, a.spec, opts)
@@ -558,7 +582,18 @@ func (r *Reconciler) swap(_ context.Context, a *attempt) error {
 		}
 	}
 	r.bundles = bundleKeys(a.spec)
+	revs := make(map[string]servedRevision, len(a.spec.Actions))
+	for name, as := range a.spec.Actions {
+		revs[name] = servedRevision{id: identity(as), commit: a.spec.Commit, version: as.Version}
+	}
+	if m := r.cfg.Rollouts; m != nil && a.rb == nil {
+		// Before the swap: the new generation's routes are ready when it serves. A rollback
+		// leaves the rollouts as they are, for the commit that ends it.
+		m.Apply(a.rollouts, a.routed)
+		m.Applied(a.spec.Commit)
+	}
 	r.mu.Lock()
+	r.servedRevs = revs
 	r.genSeq = a.spec.Generation
 	r.served = served
 	r.servedModules = servedModules

@@ -193,6 +193,7 @@ func (r *Reconciler) watchOwners(a *attempt) {
 func (r *Reconciler) statusLocked() Status {
 	st := r.status
 	st.Conditions = append([]Condition(nil), st.Conditions...)
+	r.rolloutStatus(&st)
 	hr, hasHealth := r.cfg.Secrets.(healthReporter)
 	if !hasHealth && r.cfg.Login == nil {
 		return st

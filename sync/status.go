@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"github.com/actionsd/actionsd/diag"
+	"github.com/actionsd/actionsd/sync/rollout"
 	"github.com/actionsd/actionsd/vaultsecrets"
 )
 
@@ -27,6 +28,11 @@ type Status struct {
 	// and each owner's path, version in use, read time and errors. Absent for file and in-memory
 	// secrets. Never a value.
 	Vault *VaultStatus `json:"vault,omitempty"`
+	// Rollouts are the gradual rollouts of actions, in progress, complete or aborted.
+	Rollouts []rollout.State `json:"rollouts,omitempty"`
+	// Drift says that a rollback serves an earlier commit than the branch's head:
+	// "drifted from git: rolled back to <commit>"; empty otherwise.
+	Drift string `json:"drift,omitempty"`
 }
 
 // VaultStatus is the health of the Vault login and of every secret path the daemon uses.

@@ -154,7 +154,11 @@ func printStatus(w io.Writer, st sync.Status) error {
 	}
 	fmt.Fprintf(tw, "Applied:\t%s\n", rev(st.Applied))
 	fmt.Fprintf(tw, "Attempted:\t%s\n", rev(st.Attempted))
-	fmt.Fprintf(tw, "Generation:\t%d\n\n", st.Generation)
+	fmt.Fprintf(tw, "Generation:\t%d\n", st.Generation)
+	if st.Drift != "" {
+		fmt.Fprintf(tw, "Drift:\t%s\n", st.Drift)
+	}
+	fmt.Fprintf(tw, "\n")
 	fmt.Fprintf(tw, "CONDITION\tSTATUS\tREASON\tSINCE\tMESSAGE\n")
 	for _, c := range st.Conditions {
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", c.Type, c.Status, c.Reason, c.Since.Local().Format(time.RFC3339), c.Message)
@@ -179,6 +183,12 @@ func printStatus(w io.Writer, st sync.Status) error {
 			for _, e := range a.Errors {
 				fmt.Fprintf(tw, "  %s\n", e)
 			}
+		}
+	}
+	if len(st.Rollouts) > 0 {
+		fmt.Fprintf(tw, "\nROLLOUT\tPHASE\tCANARY%%\tSTABLE\tCANARY\n")
+		for _, ro := range st.Rollouts {
+			fmt.Fprintf(tw, "%s\t%s\t%d\t%s\t%s\n", ro.Action, ro.Phase, ro.Percent, shortHash(ro.StableVersion), shortHash(ro.CanaryVersion))
 		}
 	}
 	if len(st.Modules) > 0 {

@@ -89,6 +89,11 @@ type Config struct {
 	// data, and the page reads it from the routes above with the token. nil: no /ui/ at all.
 	UI http.Handler
 
+	// Rollouts serve /v1/rollouts (gradual rollouts of actions); nil: none run.
+	Rollouts Rollouts
+	// Rollback serves POST /v1/rollback; nil: no rollbacks.
+	Rollback Rollbacker
+
 	// Bridges serve POST /v1/bridges/{bridge}/{hook} (internal/bridges), each verifying its own
 	// provider's signature; a bridge without a secret answers 404 disabled. Nil: no such routes.
 	Bridges []*bridges.Bridge
@@ -100,6 +105,8 @@ type Peers interface {
 	Signal()
 	// Statuses reads what every peer serves, each within a timeout.
 	Statuses(ctx context.Context) []peers.Status
+	// Tell sends POST path (a peer route) to every peer, without waiting.
+	Tell(path string)
 }
 
 type server struct {
@@ -158,8 +165,15 @@ func newRouter(cfg Config) *router {
 	handle("GET /v1/modules/{name}/versions", bodiless(s.auth(s.moduleVersionsRoute)))
 	handle("GET /v1/metrics/summary", bodiless(s.auth(s.metricsSummary)))
 	handle("POST /v1/sync", bodiless(s.auth(s.sync)))
+	handle("GET /v1/rollouts", bodiless(s.auth(s.rolloutList)))
+	handle("GET /v1/rollouts/{action}", bodiless(s.auth(s.rolloutGet)))
+	handle("POST /v1/rollouts/{action}/promote", bodiless(s.auth(s.rolloutPromote)))
+	handle("POST /v1/rollouts/{action}/abort", bodiless(s.auth(s.rolloutAbort)))
+	handle("POST /v1/rollback", bodiless(s.auth(s.rollback)))
 	handle("POST "+peers.SyncPath, bodiless(s.peerAuth(s.peerSync)))
 	handle("GET "+peers.StatusPath, bodiless(s.peerAuth(s.peerStatus)))
+	handle("POST "+peers.RolloutPath+"/{action}/{verb}", bodiless(s.peerAuth(s.peerRollout)))
+	handle("POST "+peers.RollbackPath, bodiless(s.peerAuth(s.peerRollback)))
 	for _, recv := range receivers {
 		handle("POST /hooks/"+recv.name, s.hook(recv))
 	}

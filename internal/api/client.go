@@ -65,3 +65,37 @@ func getStatus(ctx context.Context, addr, token, query string, into any) ([]byte
 	}
 	return raw, nil
 }
+
+// Call is a client of the daemon's JSON routes, for the CLI: it sends method path (with its query)
+// to the daemon at addr with the bearer token when not "", decodes a 200 answer into into (unless
+// nil) and returns the document as sent. Another status is a *StatusError with the body.
+func Call(ctx context.Context, method, addr, path, token string, into any) ([]byte, error) {
+	if !strings.Contains(addr, "://") {
+		addr = "http://" + addr
+	}
+	req, err := http.NewRequestWithContext(ctx, method, strings.TrimRight(addr, "/")+path, nil)
+	if err != nil {
+		return nil, err
+	}
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	raw, err := io.ReadAll(io.LimitReader(resp.Body, 64<<20))
+	if err != nil {
+		return nil, err
+	}
+	if resp.StatusCode != http.StatusOK {
+		return nil, &StatusError{Code: resp.StatusCode, Status: resp.Status, Body: strings.TrimSpace(string(raw))}
+	}
+	if into != nil {
+		if err := json.Unmarshal(raw, into); err != nil {
+			return nil, err
+		}
+	}
+	return raw, nil
+}

@@ -6,6 +6,7 @@ import (
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -21,10 +22,12 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/actionsd/actionsd/diag"
+	"github.com/actionsd/actionsd/gitstore"
 	"github.com/actionsd/actionsd/internal/bridges"
 	"github.com/actionsd/actionsd/internal/peers"
 	"github.com/actionsd/actionsd/runner"
 	"github.com/actionsd/actionsd/sync"
+	"github.com/actionsd/actionsd/sync/rollout"
 )
 
 // openapiRecon serves one generation and a status with an action and a module version.
@@ -47,6 +50,18 @@ func (o openapiRecon) Status() sync.Status {
 func (o openapiRecon) Sync(context.Context) (sync.Status, error) { return o.Status(), nil }
 func (o openapiRecon) Notify()                                   {}
 
+// openapiRollback rolls back to any commit but "nope".
+type openapiRollback struct{}
+
+func (openapiRollback) Rollback(_ context.Context, to string) (sync.Status, error) {
+	if to == "nope" {
+		return sync.Status{}, fmt.Errorf("%q: %w", to, sync.ErrRollbackNotKnown)
+	}
+	st := openapiRecon{}.Status()
+	st.Drift = "drifted from git: rolled back to c0ffee"
+	return st, nil
+}
+
 // TestOpenAPIDocument sends real requests over loopback to every route of the API and validates
 // each request and response against the document served at GET /v1/openapi.json (kin-openapi's
 // openapi3filter, undocumented statuses included); it fails when the router has a route the
@@ -64,9 +79,16 @@ func TestOpenAPIDocument(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	ro, err := rollout.Open(rollout.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ro.Apply(map[string]*rollout.State{"claims": rollout.New("claims", &gitstore.Rollout{Steps: []int{10, 50, 100}, Interval: time.Hour,
+		Key: "user.user_id", Abort: gitstore.RolloutAbort{ErrorRateIncrease: 0.02, P99Increase: 2, MinExecutions: 100}},
+		"c1", "v1", "c2", "v2", "id2", time.Now())}, map[string]bool{"claims": true})
 	rt := newRouter(Config{Reconciler: openapiRecon{gen: claimsGeneration(t)}, Token: token, WebhookSecret: secret,
 		Branch: "main", Registerer: reg, Metrics: promhttp.HandlerFor(reg, promhttp.HandlerOpts{}), Peers: ps, PeerSecret: peerSecret,
-		Bridges: brs})
+		Bridges: brs, Rollouts: ro, Rollback: openapiRollback{}})
 	srv := httptest.NewServer(rt)
 	defer srv.Close()
 
@@ -159,6 +181,22 @@ func TestOpenAPIDocument(t *testing.T) {
 		{"GET", "/v1/modules/logger/versions", "", bearer, 200},
 		{"GET", "/v1/modules/nope/versions", "", bearer, 404},
 		{"GET", "/v1/metrics/summary", "", bearer, 200},
+		{"GET", "/v1/rollouts", "", bearer, 200},
+		{"GET", "/v1/rollouts/claims", "", bearer, 200},
+		{"GET", "/v1/rollouts/nope", "", bearer, 404},
+		{"POST", "/v1/rollouts/claims/promote", "", bearer, 200},
+		{"POST", "/v1/rollouts/claims/abort", "", bearer, 200},
+		{"POST", "/v1/rollouts/claims/promote", "", bearer, 409},
+		{"POST", "/v1/rollouts/nope/abort", "", bearer, 404},
+		{"POST", "/v1/rollback", "", bearer, 200},
+		{"POST", "/v1/rollback?to=nope", "", bearer, 400},
+		{"POST", "/v1/rollback", "", nil, 401},
+		{"POST", "/v1/peer/rollouts/claims/abort?canary=other&reason=x", "", peerBearer, 202},
+		{"POST", "/v1/peer/rollouts/claims/promote?canary=id2&step=1", "", peerBearer, 202},
+		{"POST", "/v1/peer/rollouts/claims/pause?canary=id2", "", peerBearer, 404},
+		{"POST", "/v1/peer/rollouts/claims/abort?canary=id2", "", bearer, 401},
+		{"POST", "/v1/peer/rollback?to=c0ffee", "", peerBearer, 202},
+		{"POST", "/v1/peer/rollback", "", peerBearer, 400},
 		{"POST", "/hooks/github", push, map[string]string{"X-Hub-Signature-256": sign(push), "X-GitHub-Event": "push"}, 202},
 		{"POST", "/hooks/github", `{}`, map[string]string{"X-Hub-Signature-256": sign(`{}`), "X-GitHub-Event": "ping"}, 200},
 		{"POST", "/hooks/github", push, map[string]string{"X-Hub-Signature-256": sign("x")}, 401},

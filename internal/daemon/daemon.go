@@ -39,12 +39,14 @@ import (
 	"github.com/actionsd/actionsd/runner"
 	"github.com/actionsd/actionsd/runner/egress"
 	"github.com/actionsd/actionsd/sync"
+	"github.com/actionsd/actionsd/sync/rollout"
 )
 
 // Daemon is a running actionsd: the reconciler and the HTTP API over one repository, and with
 // Vault the login keeper and the rotation watcher.
 type Daemon struct {
 	rec       *sync.Reconciler
+	rollouts  *rollout.Manager
 	secrets   Secrets
 	store     *gitstore.Store
 	listener  net.Listener
@@ -171,6 +173,17 @@ func New(cfg config.Config, opts Options) (*Daemon, error) {
 	if secrets.Vault != nil {
 		sc.Login = secrets.Vault
 	}
+	var tell func(rollout.Event) // the peers', once they are known below
+	rollouts, err := rollout.Open(rollout.Options{Path: filepath.Join(cfg.DataDir, rollout.StateFile), Logger: log, Registerer: registry,
+		Notify: func(e rollout.Event) {
+			if tell != nil {
+				tell(e)
+			}
+		}})
+	if err != nil {
+		return nil, err
+	}
+	sc.Rollouts = rollouts
 	rec := sync.New(sc)
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
@@ -182,6 +195,7 @@ func New(cfg config.Config, opts Options) (*Daemon, error) {
 	}
 	d := &Daemon{
 		rec:       rec,
+		rollouts:  rollouts,
 		secrets:   secrets,
 		store:     store,
 		listener:  ln,
@@ -219,9 +233,12 @@ func New(cfg config.Config, opts Options) (*Daemon, error) {
 		PeerSecret:      cfg.Peers.Secret,
 		TraceContext:    traceContext,
 		UI:              webUI,
+		Rollouts:        rollouts,
+		Rollback:        rec,
 	}
 	if d.peers != nil { // a nil *peers.Set in the interface would not be nil
 		apiCfg.Peers = d.peers
+		tell = func(e rollout.Event) { api.TellRollout(d.peers, e) }
 	}
 	d.server = api.NewServer(apiCfg)
 	if cfg.Webhooks.Secret == "" {
@@ -321,6 +338,7 @@ func (d *Daemon) Run(ctx context.Context) error {
 	recDone := make(chan error, 1)
 	go func() { recDone <- d.rec.Run(ctx) }()
 	side.Go(func() { d.peers.Run(ctx) })
+	side.Go(func() { d.rollouts.Run(ctx, rollout.CheckEvery) })
 	srvDone := make(chan error, 1)
 	go func() { srvDone <- d.server.Serve(d.listener) }()
 	notifyCtx, stopNotify := context.WithCancel(ctx)

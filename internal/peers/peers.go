@@ -35,6 +35,10 @@ import (
 const (
 	SyncPath   = "/v1/peer/sync"
 	StatusPath = "/v1/peer/status"
+	// RolloutPath (+ "/{action}/{promote|abort}?canary=…") and RollbackPath (+ "?to=…") pass
+	// on a change of a rollout, or a rollback, that this replica made (see Tell).
+	RolloutPath  = "/v1/peer/rollouts"
+	RollbackPath = "/v1/peer/rollback"
 	// SourceHeader names the replica that sends a signal (its instance name), for the receiver's
 	// log; it is not trusted for anything.
 	SourceHeader = "X-Actionsd-Peer"
@@ -487,6 +491,34 @@ func (s *Set) Signal() {
 		p.inflight = true
 		p.mu.Unlock()
 		go s.sendLoop(p)
+	}
+}
+
+// Tell sends POST path (one of the peer routes, with its query) to every peer at once, without
+// waiting: a rollout's change or a rollback made on this replica. Unlike Signal it carries what
+// changed, so each call is sent (none is folded into another); a peer that misses it decides on
+// its own, as without peers. Results are counted and logged as signals are.
+func (s *Set) Tell(path string) {
+	if s == nil {
+		return
+	}
+	for _, p := range *s.current.Load() {
+		go func() {
+			start := time.Now()
+			code, err := s.do(http.MethodPost, p.base+path, nil)
+			result := ResultOK
+			switch {
+			case err != nil:
+				result = ResultUnreachable
+			case code == http.StatusUnauthorized || code == http.StatusForbidden:
+				result, err = ResultRefused, fmt.Errorf("%s refused %s (%d): the peer secret (or API token) differs", p.base, path, code)
+			case code < 200 || code > 299:
+				result, err = ResultFailed, fmt.Errorf("%s answered %d to POST %s: is it an actionsd of this version?", p.base, code, path)
+			}
+			s.metrics.signals.WithLabelValues(result).Inc()
+			s.metrics.latency.Observe(time.Since(start).Seconds())
+			s.report(p, result, err)
+		}()
 	}
 }
 

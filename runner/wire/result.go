@@ -25,14 +25,18 @@ const (
 // Result is the document an execution returns (SPEC §4). It is safe to encode as JSON: secret
 // values of the generation are redacted from logs and error messages before they are stored here.
 type Result struct {
-	ExecutionID string         `json:"execution_id"`
-	Trigger     string         `json:"trigger"`
-	Commit      string         `json:"commit"`
-	Generation  int64          `json:"generation"`
-	Outcome     string         `json:"outcome"`
-	Actions     []ActionResult `json:"actions"`
-	Commands    []Command      `json:"commands"`
-	Effects     Effects        `json:"result"`
+	ExecutionID string `json:"execution_id"`
+	Trigger     string `json:"trigger"`
+	Commit      string `json:"commit"`
+	Generation  int64  `json:"generation"`
+	// Revision is "canary" when an action of the execution ran its canary revision (a gradual
+	// rollout), "stable" when the actions under rollout all ran their stable one; empty, and
+	// left out, when none is under rollout.
+	Revision string         `json:"revision,omitempty"`
+	Outcome  string         `json:"outcome"`
+	Actions  []ActionResult `json:"actions"`
+	Commands []Command      `json:"commands"`
+	Effects  Effects        `json:"result"`
 
 	// First backing arrays of Actions and Commands: a usual execution allocates neither.
 	actionsBuf  [1]ActionResult

@@ -45,6 +45,10 @@ func (e *resultEncoder) result(r *Result) {
 	e.str(r.Commit)
 	e.b = append(e.b, `,"generation":`...)
 	e.b = strconv.AppendInt(e.b, r.Generation, 10)
+	if r.Revision != "" {
+		e.b = append(e.b, `,"revision":`...)
+		e.str(r.Revision)
+	}
 	e.b = append(e.b, `,"outcome":`...)
 	e.str(r.Outcome)
 	e.b = append(e.b, `,"actions":`...)
