@@ -119,13 +119,16 @@ const DefaultPoolSize = 32
 // runEnv is what an action's runtimes reach outside themselves. Generations built with equal
 // options share one, and with it the actions they reuse (Options.Previous).
 type runEnv struct {
-	engine   *Engine
-	log      *zap.Logger
-	client   *http.Client
-	cache    *auth0.Cache
-	poolSize int
-	memLimit int64         // bytes; ≤ 0: no watchdog
-	budget   time.Duration // an execution's total time
+	engine    *Engine
+	log       *zap.Logger
+	client    *http.Client
+	cache     *auth0.Cache
+	poolSize  int
+	memLimit  int64         // bytes; ≤ 0: no watchdog
+	budget    time.Duration // an execution's total time
+	record    bool          // Options.RecordOutbound: client records, each execution collects
+	bodyLimit int           // Options.OutboundBodyLimit, defaulted
+	replay    bool          // Options.Replay: client answers from the execution's WithReplay exchanges
 	// processEnv is Options.ProcessEnv as sorted "key\x00value\x00" pairs, so that runEnv stays
 	// comparable.
 	processEnv string
@@ -356,6 +359,15 @@ func (g *Generation) execute(ctx context.Context, t trigger.Trigger, actions []*
 		deadline = d
 	}
 	res, ex := g.newResult(t, len(actions), fl, event)
+	var rec *recorder
+	if g.env.record {
+		rec = &recorder{limit: g.env.bodyLimit}
+	}
+	if g.env.replay {
+		if rp, ok := ctx.Value(replayKey{}).(*replayer); ok {
+			rp.redact = g.redact
+		}
+	}
 	if g.tracer != nil {
 		var end func(string)
 		ctx, end = g.tracer.StartExecution(ctx, t.Name, g.commit, g.number)
@@ -369,12 +381,16 @@ func (g *Generation) execute(ctx context.Context, t trigger.Trigger, actions []*
 		}
 		res.Actions = append(res.Actions, ActionResult{Name: a.name, Version: a.version, Logs: []string{}})
 		ar := &res.Actions[len(res.Actions)-1]
+		actx := ctx
+		if rec != nil {
+			actx = rec.withAction(ctx, a.name)
+		}
 		if g.tracer != nil {
-			actx, end := g.tracer.StartAction(ctx, a.name)
+			actx, end := g.tracer.StartAction(actx, a.name)
 			a.run(actx, ex, members, ar, deadline, handler)
 			end(ar.Error != nil)
 		} else {
-			a.run(ctx, ex, members, ar, deadline, handler)
+			a.run(actx, ex, members, ar, deadline, handler)
 		}
 		if ar.Error != nil {
 			res.Outcome = OutcomeFailed
@@ -396,6 +412,9 @@ func (g *Generation) execute(ctx context.Context, t trigger.Trigger, actions []*
 	}
 	if res.Outcome != OutcomeRedirect {
 		res.Effects.Redirect = nil // a redirect asked for by an action that then failed or denied
+	}
+	if rec != nil {
+		res.Outbound = rec.collect()
 	}
 	if g.redact != nil {
 		g.redactResult(res)
@@ -487,6 +506,30 @@ func (g *Generation) redactResult(res *Result) {
 			}
 		}
 	}
+	for i := range res.Outbound {
+		g.redactExchange(&res.Outbound[i])
+	}
 	res.Effects.Access.Reason = g.redact.redact(res.Effects.Access.Reason)
 	res.Effects.Access.UserMessage = g.redact.redact(res.Effects.Access.UserMessage)
+}
+
+// redactExchange replaces secret values in what an exchange recorded: URL, header values, bodies
+// and error.
+func (g *Generation) redactExchange(x *wire.Exchange) {
+	x.URL = g.redact.redact(x.URL)
+	for _, h := range []map[string][]string{x.RequestHeaders, x.ResponseHeaders} {
+		for _, vs := range h {
+			for i, v := range vs {
+				vs[i] = g.redact.redact(v)
+			}
+		}
+	}
+	for _, b := range []*[]byte{&x.RequestBody, &x.ResponseBody} {
+		if s := string(*b); len(s) > 0 {
+			if r := g.redact.redact(s); r != s {
+				*b = []byte(r)
+			}
+		}
+	}
+	x.Error = g.redact.redact(x.Error)
 }

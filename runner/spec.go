@@ -159,4 +159,18 @@ type Options struct {
 	// secrets: those are event.secrets); nil leaves it empty. The host's environment is never
 	// visible.
 	ProcessEnv map[string]string
+	// RecordOutbound records each HTTP request the actions send (fetch, node:http and
+	// node:https; a redirect followed is a request of its own) and its response or error into
+	// the Result's Outbound, tagged with the action's name: method, URL, headers but
+	// Authorization, Proxy-Authorization, Cookie and Set-Cookie, bodies up to OutboundBodyLimit,
+	// secret values redacted as from logs. node:net and node:tls sockets are not recorded. Off,
+	// it costs nothing.
+	RecordOutbound bool
+	// OutboundBodyLimit is the bytes of each body RecordOutbound keeps; 0 means
+	// DefaultOutboundBodyLimit.
+	OutboundBodyLimit int
+	// Replay answers the actions' HTTP requests from the exchanges recorded before, given to
+	// each execution with WithReplay, instead of the network: HTTPClient is not used, a request
+	// that was not recorded fails, and node:net and node:tls sockets are refused.
+	Replay bool
 }
