@@ -52,8 +52,8 @@ type Options struct {
 	// MaxAge bounds how long a record is kept (DefaultMaxAge when 0).
 	MaxAge time.Duration
 	// SampleRate is the share of executions without failure that are kept, from 0 to 1; failures
-	// are always kept. Negative: DefaultSampleRate.
-	SampleRate float64
+	// are always kept. Nil: DefaultSampleRate.
+	SampleRate *float64
 	// Queue is the capacity of the queue in front of the writer (DefaultQueue when 0).
 	Queue int
 	// PII lists the event fields (dotted paths) dropped or hashed before a record is written.
@@ -92,6 +92,7 @@ type Entry struct {
 // History is the execution history: the database, the queue and its writer.
 type History struct {
 	opts    Options
+	rate    float64 // Options.SampleRate, default applied
 	log     *zap.Logger
 	db      *store
 	queue   chan *Entry
@@ -113,11 +114,12 @@ func Open(opts Options) (*History, error) {
 	if opts.MaxAge <= 0 {
 		opts.MaxAge = DefaultMaxAge
 	}
-	if opts.SampleRate < 0 {
-		opts.SampleRate = DefaultSampleRate
+	rate := DefaultSampleRate
+	if opts.SampleRate != nil {
+		rate = *opts.SampleRate
 	}
-	if opts.SampleRate > 1 {
-		return nil, fmt.Errorf("history: sample rate %g: want a share from 0 to 1", opts.SampleRate)
+	if rate < 0 || rate > 1 {
+		return nil, fmt.Errorf("history: sample rate %g: want a share from 0 to 1", rate)
 	}
 	if opts.Queue <= 0 {
 		opts.Queue = DefaultQueue
@@ -148,7 +150,7 @@ func Open(opts Options) (*History, error) {
 		return nil, err
 	}
 	m.size.Set(float64(db.size))
-	return &History{opts: opts, log: opts.Logger, db: db, queue: make(chan *Entry, opts.Queue), metrics: m, keys: ks}, nil
+	return &History{opts: opts, rate: rate, log: opts.Logger, db: db, queue: make(chan *Entry, opts.Queue), metrics: m, keys: ks}, nil
 }
 
 // Path is the database file's path.
@@ -158,10 +160,10 @@ func (h *History) Path() string { return h.db.path }
 // or any action's error: failed is true), the others at the sample rate. The caller asks before it
 // copies anything; an execution left out is counted.
 func (h *History) Keep(failed bool) bool {
-	if failed || h.opts.SampleRate >= 1 {
+	if failed || h.rate >= 1 {
 		return true
 	}
-	if h.opts.SampleRate > 0 && rand.Float64() < h.opts.SampleRate {
+	if h.rate > 0 && rand.Float64() < h.rate {
 		return true
 	}
 	h.metrics.dropped.WithLabelValues(droppedSampled).Inc()
@@ -248,9 +250,9 @@ func (h *History) write(batch []*Entry) {
 		h.log.Warn("history: writing records failed; executions go on unrecorded", zap.Int("records", len(recs)), zap.Error(err))
 		return
 	}
-	h.metrics.written.Add(float64(len(recs)))
 	h.limitSize()
 	h.metrics.size.Set(float64(h.db.sizeNow()))
+	h.metrics.written.Add(float64(len(recs)))
 	for _, b := range recs {
 		h.subs.publish(b)
 	}
@@ -301,5 +303,5 @@ type Stats struct {
 // Stats returns the history's numbers.
 func (h *History) Stats() Stats {
 	return Stats{Records: h.db.countNow(), SizeBytes: h.db.sizeNow(), MaxSize: h.opts.MaxSize, MaxAge: h.opts.MaxAge.String(),
-		SampleRate: h.opts.SampleRate, Queued: len(h.queue)}
+		SampleRate: h.rate, Queued: len(h.queue)}
 }

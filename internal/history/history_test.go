@@ -287,7 +287,7 @@ func TestQueueFullDrops(t *testing.T) {
 }
 
 func TestSampling(t *testing.T) {
-	h := open(t, Options{SampleRate: 0})
+	h := open(t, Options{SampleRate: ptr(0.0)})
 	defer h.Close()
 	if h.Keep(false) {
 		t.Error("a success was kept at sample rate 0")
@@ -295,7 +295,7 @@ func TestSampling(t *testing.T) {
 	if !h.Keep(true) {
 		t.Error("a failure was left out at sample rate 0")
 	}
-	h2 := open(t, Options{SampleRate: 0.5})
+	h2 := open(t, Options{SampleRate: ptr(0.5)})
 	defer h2.Close()
 	kept := 0
 	for range 10000 {
@@ -375,3 +375,5 @@ func TestSubscribe(t *testing.T) {
 		t.Fatal("no record on the live tail")
 	}
 }
+
+func ptr[T any](v T) *T { return &v }

@@ -90,11 +90,13 @@ func build(e *Entry, pii PII, piiKey []byte) (*built, error) {
 	if len(doc.Outbound) > 0 && !bytes.Equal(doc.Outbound, []byte("null")) {
 		rec.Outbound = redactJSON(e.Redact, doc.Outbound)
 	}
-	body, err := json.Marshal(&rec)
-	if err != nil {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false) // logs keep their < and >, as the Result has them
+	if err := enc.Encode(&rec); err != nil {
 		return nil, fmt.Errorf("execution %s: %w", doc.ExecutionID, err)
 	}
-	return &built{time: rec.Time, index: idx, body: body}, nil
+	return &built{time: rec.Time, index: idx, body: bytes.TrimSuffix(buf.Bytes(), []byte("\n"))}, nil
 }
 
 // redactJSON replaces secret values in a JSON value's text. A replacement that breaks the JSON
