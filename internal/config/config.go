@@ -361,7 +361,7 @@ func Default() Config {
 		KeepCorruptMirrors: DefaultKeepCorruptMirrors,
 		History: History{MaxSize: DefaultHistoryMaxSize, MaxAge: Duration(DefaultHistoryMaxAge), SampleRate: DefaultHistorySampleRate,
 			Queue: DefaultHistoryQueue, PII: HistoryPII{Hash: slices.Clone(DefaultHistoryPIIHash)}},
-		Peers:              Peers{Timeout: Duration(DefaultPeerTimeout), DNSInterval: Duration(DefaultPeersDNSInterval)},
+		Peers: Peers{Timeout: Duration(DefaultPeerTimeout), DNSInterval: Duration(DefaultPeersDNSInterval)},
 		HTTP: HTTP{
 			ReadHeaderTimeout:       Duration(DefaultReadHeaderTimeout),
 			RequestTimeout:          Duration(DefaultRequestTimeout),
