@@ -101,7 +101,14 @@ type History struct {
 	subs    subscribers
 	closed  atomic.Bool
 	runOnce gosync.Once
+	// warned is when the writer last warned of failed writes, lost how many records failed since;
+	// the writer alone uses them.
+	warned time.Time
+	lost   int
 }
+
+// warnEvery spaces the warnings of failed writes.
+const warnEvery = time.Minute
 
 // Open opens (or creates) the database in opts.Dir. It starts nothing: Run writes.
 func Open(opts Options) (*History, error) {
@@ -247,7 +254,12 @@ func (h *History) write(batch []*Entry) {
 	}
 	if err := h.db.put(recs); err != nil {
 		h.metrics.writeErrors.WithLabelValues("write").Add(float64(len(recs)))
-		h.log.Warn("history: writing records failed; executions go on unrecorded", zap.Int("records", len(recs)), zap.Error(err))
+		h.lost += len(recs)
+		if now := time.Now(); now.Sub(h.warned) >= warnEvery { // a full disk fails every write: warn once a minute
+			h.log.Warn("history: writing records failed; executions go on unrecorded (actionsd_history_write_errors_total)",
+				zap.Int("records_lost", h.lost), zap.Error(err))
+			h.warned, h.lost = now, 0
+		}
 		return
 	}
 	h.limitSize()
