@@ -9,6 +9,7 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/actionsd/actionsd/internal/bridges"
+	"github.com/actionsd/actionsd/internal/history"
 	"github.com/actionsd/actionsd/runner"
 	"github.com/actionsd/actionsd/sync"
 )
@@ -111,6 +112,10 @@ func (s *server) bridge(b *bridges.Bridge) http.HandlerFunc {
 		}
 		start := time.Now()
 		res, err := gen.Execute(r.Context(), hook.Trigger, event)
+		var rec *history.Entry
+		if err == nil {
+			rec = s.recordEntry("bridge:"+b.Name()+"/"+hookName, start, gen, event, res)
+		}
 		if err != nil {
 			s.metrics.bridges.requests.WithLabelValues(b.Name(), label, "failed").Inc()
 			fail(bridges.ReasonExecutionError, "trigger "+hook.Trigger+": "+err.Error())
@@ -125,6 +130,9 @@ func (s *server) bridge(b *bridges.Bridge) http.HandlerFunc {
 		}
 		s.metrics.observe(res, time.Since(start))
 		answer, reason, msg := hook.Answer(body.Bytes(), res)
+		if rec != nil {
+			s.recordResult(rec, res)
+		}
 		res.Release()
 		if reason != "" {
 			s.metrics.bridges.requests.WithLabelValues(b.Name(), label, "failed").Inc()

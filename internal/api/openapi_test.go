@@ -22,6 +22,7 @@ import (
 
 	"github.com/actionsd/actionsd/diag"
 	"github.com/actionsd/actionsd/internal/bridges"
+	"github.com/actionsd/actionsd/internal/history"
 	"github.com/actionsd/actionsd/internal/peers"
 	"github.com/actionsd/actionsd/runner"
 	"github.com/actionsd/actionsd/sync"
@@ -64,9 +65,10 @@ func TestOpenAPIDocument(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	hist := newHistory(t, history.Options{})
 	rt := newRouter(Config{Reconciler: openapiRecon{gen: claimsGeneration(t)}, Token: token, WebhookSecret: secret,
 		Branch: "main", Registerer: reg, Metrics: promhttp.HandlerFor(reg, promhttp.HandlerOpts{}), Peers: ps, PeerSecret: peerSecret,
-		Bridges: brs})
+		Bridges: brs, History: hist})
 	srv := httptest.NewServer(rt)
 	defer srv.Close()
 
@@ -171,6 +173,23 @@ func TestOpenAPIDocument(t *testing.T) {
 	}
 	reached := openapiRoundTrips(t, srv.URL, docRouter, cases)
 
+	// The execution history, once the executions above are written (the live tail's 200 is an
+	// endless stream: a bad filter reaches its route here, and internal/api's TestExecutionsAPI
+	// reads it).
+	recs := waitRecords(t, hist, history.Filter{Source: "bridge:auth0/post-login"}, 1)
+	for p := range openapiRoundTrips(t, srv.URL, docRouter, []openapiCase{
+		{"GET", "/v1/executions", "", bearer, 200},
+		{"GET", "/v1/executions?trigger=post-login&outcome=success&limit=2", "", bearer, 200},
+		{"GET", "/v1/executions?outcome=nope", "", bearer, 400},
+		{"GET", "/v1/executions", "", nil, 401},
+		{"GET", "/v1/executions/" + recs[0].ID, "", bearer, 200},
+		{"GET", "/v1/executions/nope", "", bearer, 404},
+		{"GET", "/v1/executions/stream?since=yesterday", "", bearer, 400},
+		{"GET", "/v1/executions/stream", "", nil, 401},
+	}) {
+		reached[p] = true
+	}
+
 	// Errors the first daemon cannot give: no generation serves yet, webhooks disabled (no
 	// secret), a body over the cap.
 	coldBridges, _ := bridges.New(bridges.Config{})
@@ -184,6 +203,8 @@ func TestOpenAPIDocument(t *testing.T) {
 		{"POST", "/hooks/gitlab", push, map[string]string{"X-Gitlab-Token": secret}, 404},
 		{"POST", "/v1/bridges/supabase/send-sms", `{}`, nil, 404}, // disabled: no secret
 		{"POST", "/v1/bridges/auth0/post-login", `{}`, auth0Headers(time.Now(), `{}`), 404},
+		{"GET", "/v1/executions", "", bearer, 404}, // no history
+		{"GET", "/v1/executions/stream", "", bearer, 404},
 	}) {
 		reached[p] = true
 	}
