@@ -102,6 +102,9 @@ type History struct {
 	Queue int `yaml:"queue"`
 	// PII lists event fields (dotted paths) dropped or hashed before a record is written.
 	PII HistoryPII `yaml:"pii"`
+	// OutboundBodyLimit is how many bytes of each request and response body of the actions' HTTP
+	// requests a record keeps (default 64KiB; more is cut and marked truncated).
+	OutboundBodyLimit Size `yaml:"outbound_body_limit"`
 }
 
 // HistoryPII is the history's PII policy: the event fields dropped, and those replaced by a keyed
@@ -125,6 +128,9 @@ func (h History) problems() []error {
 	}
 	if h.SampleRate < 0 || h.SampleRate > 1 {
 		ps = append(ps, fmt.Errorf("config: history.sample_rate %g: want a share from 0 to 1 (failures are always kept)", h.SampleRate))
+	}
+	if h.OutboundBodyLimit <= 0 || h.OutboundBodyLimit > 1<<30 {
+		ps = append(ps, fmt.Errorf("config: history.outbound_body_limit %d: want a size from 1 byte to 1GiB, such as 64KiB", int64(h.OutboundBodyLimit)))
 	}
 	if h.Queue <= 0 {
 		ps = append(ps, fmt.Errorf("config: history.queue %d: want a number of executions such as 1024", h.Queue))
@@ -360,7 +366,7 @@ func Default() Config {
 		RepoLimits:         DefaultRepoLimits(),
 		KeepCorruptMirrors: DefaultKeepCorruptMirrors,
 		History: History{MaxSize: DefaultHistoryMaxSize, MaxAge: Duration(DefaultHistoryMaxAge), SampleRate: DefaultHistorySampleRate,
-			Queue: DefaultHistoryQueue, PII: HistoryPII{Hash: slices.Clone(DefaultHistoryPIIHash)}},
+			Queue: DefaultHistoryQueue, OutboundBodyLimit: Size(runner.DefaultOutboundBodyLimit), PII: HistoryPII{Hash: slices.Clone(DefaultHistoryPIIHash)}},
 		Peers: Peers{Timeout: Duration(DefaultPeerTimeout), DNSInterval: Duration(DefaultPeersDNSInterval)},
 		HTTP: HTTP{
 			ReadHeaderTimeout:       Duration(DefaultReadHeaderTimeout),

@@ -156,7 +156,9 @@ func New(cfg config.Config, opts Options) (*Daemon, error) {
 		Dependencies: newNPMInstaller(cfg, store, npmMetrics, log),
 		PollInterval: time.Duration(cfg.PollInterval),
 		Runner: runner.Options{Logger: log, HTTPClient: egress.NewClient(allow), StateKey: []byte(cfg.StateKey),
-			Budget: time.Duration(cfg.ExecutionBudget), MemoryLimit: int64(cfg.ActionMemoryMiB) << 20, ProcessEnv: cfg.ProcessEnv},
+			Budget: time.Duration(cfg.ExecutionBudget), MemoryLimit: int64(cfg.ActionMemoryMiB) << 20, ProcessEnv: cfg.ProcessEnv,
+			// The history keeps the actions' HTTP exchanges for replay; without it nothing reads them.
+			RecordOutbound: cfg.History.On(), OutboundBodyLimit: int(cfg.History.OutboundBodyLimit)},
 		Watcher:    watcher,
 		Instance:   instance,
 		Registerer: registry,
