@@ -56,7 +56,7 @@ func newRootCmd() *cobra.Command {
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
-	root.AddCommand(withGCPercent(newServeCmd()), withGCPercent(newDevCmd()), newStatusCmd())
+	root.AddCommand(withGCPercent(newServeCmd()), withGCPercent(newDevCmd()), newStatusCmd(), newLogsCmd())
 	root.AddCommand(newLockCmd(), newVendorCmd())
 	root.AddCommand(newValidateCmd(), newPublishCmd(), newVersionsCmd(), newInvokeCmd(), newTestCmd(), newReplayCmd(), newInitCmd(), newSchemaCmd())
 	root.AddCommand(newSecretsCmd(), newVersionCmd())

@@ -1,12 +1,11 @@
 package daemon
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
-	"net/http"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -16,6 +15,7 @@ import (
 
 	"go.uber.org/zap/zaptest"
 
+	"github.com/actionsd/actionsd/internal/api"
 	"github.com/actionsd/actionsd/internal/history"
 	"github.com/actionsd/actionsd/vaultsecrets"
 )
@@ -67,27 +67,20 @@ func TestExecutionHistory(t *testing.T) {
 		t.Fatalf("not applied: %+v", st.Errors)
 	}
 
-	// The live tail, opened first, of failures only.
+	// The live tail, opened first, of failures only, through the client `actionsd logs -f` uses.
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	req, _ := http.NewRequestWithContext(ctx, "GET", td.url+"/v1/executions/stream?outcome=failed", nil)
-	req.Header.Set("Authorization", "Bearer "+token)
-	sres, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer sres.Body.Close()
 	tail := make(chan history.Record, 8)
+	tailDone := make(chan error, 1)
 	go func() {
-		sc := bufio.NewScanner(sres.Body)
-		sc.Buffer(nil, 1<<20)
-		for sc.Scan() {
-			if data, ok := strings.CutPrefix(sc.Text(), "data: "); ok {
-				var r history.Record
-				_ = json.Unmarshal([]byte(data), &r)
-				tail <- r
+		tailDone <- api.StreamExecutions(ctx, td.url, token, url.Values{"outcome": {"failed"}}, func(raw json.RawMessage) error {
+			var r history.Record
+			if err := json.Unmarshal(raw, &r); err != nil {
+				return err
 			}
-		}
+			tail <- r
+			return nil
+		}, nil)
 	}()
 
 	event := func(fail bool) []byte {
@@ -172,6 +165,25 @@ func TestExecutionHistory(t *testing.T) {
 	}
 	if strings.Contains(string(body), historyCanary) || strings.Contains(string(body), "pii-canary@example.com") {
 		t.Errorf("the record holds the secret or the email: %s", body)
+	}
+
+	cancel()
+	if err := <-tailDone; err != nil {
+		t.Errorf("the live tail ended with %v", err)
+	}
+
+	// actionsd logs, as a user runs it.
+	out := run(t, repo.dir, "", "logs", "--addr", td.url, "--token", token, "--outcome", "failed").want(t, 0, "logs --outcome failed").stdout
+	if lines := strings.Split(strings.TrimSpace(out), "\n"); len(lines) != 1 || !strings.Contains(lines[0], "post-login") ||
+		!strings.Contains(lines[0], "failed") || !strings.Contains(lines[0], "leaky: actions/leaky/index.js:4: failed with [REDACTED]") {
+		t.Errorf("actionsd logs --outcome failed:\n%s", out)
+	}
+	out = run(t, repo.dir, "", "logs", "--addr", td.url, "--token", token, "--json").want(t, 0, "logs --json").stdout
+	if lines := strings.Split(strings.TrimSpace(out), "\n"); len(lines) != 3 || !strings.HasPrefix(lines[2], `{"id":"`+ids[2]+`"`) {
+		t.Errorf("actionsd logs --json:\n%s", out)
+	}
+	if r := run(t, repo.dir, "", "logs", "--addr", td.url); r.code != 1 || !strings.Contains(r.stderr, "requires its API token") {
+		t.Errorf("actionsd logs without the token: exit %d\n%s", r.code, r.stderr)
 	}
 
 	// The database file, as it is on disk.
