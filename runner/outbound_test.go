@@ -219,3 +219,32 @@ func TestOutboundBodyLimit(t *testing.T) {
 		t.Errorf("recording off: outbound = %+v", res.Outbound)
 	}
 }
+
+// BenchmarkOutboundRecording is one execution of an action that fetches a loopback server, with
+// outbound recording off and on, in one process: the cost of recording an exchange.
+func BenchmarkOutboundRecording(b *testing.B) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		io.WriteString(w, `{"roles":["admin","dev"],"plan":"pro"}`)
+	}))
+	defer srv.Close()
+	a := newAction("f", `exports.onExecutePostLogin = async (event, api) => {
+  const r = await fetch(event.url, { headers: { Authorization: 'Bearer x' } });
+  api.idToken.setCustomClaim('roles', (await r.json()).roles);
+};`)
+	event := []byte(`{"url":"` + srv.URL + `/roles"}`)
+	for _, rec := range []bool{false, true} {
+		name := map[bool]string{false: "off", true: "on"}[rec]
+		b.Run(name, func(b *testing.B) {
+			g := mustBuild(b, newSpec(a), Options{HTTPClient: loopbackClient(b), RecordOutbound: rec})
+			ctx := context.Background()
+			b.ReportAllocs()
+			for b.Loop() {
+				res, err := g.Execute(ctx, "post-login", event)
+				if err != nil || res.Outcome != OutcomeSuccess || len(res.Outbound) != map[bool]int{false: 0, true: 1}[rec] {
+					b.Fatalf("%v %+v", err, res)
+				}
+			}
+		})
+	}
+}
