@@ -75,6 +75,9 @@ func newReplayFixture(t *testing.T) *replayFixture {
 		if err := json.Unmarshal(body, &res); err != nil {
 			t.Fatal(err)
 		}
+		if bytes.Contains(body, []byte(`"outbound"`)) {
+			t.Fatalf("the execute response carries the recorded exchanges, which are the history's: %s", body)
+		}
 		if want := map[bool]string{true: "failed", false: "success"}[u == "u5"]; res.Outcome != want {
 			t.Fatalf("%s: outcome %s, want %s: %s", u, res.Outcome, want, body)
 		}
@@ -146,7 +149,7 @@ func TestReplayCommand(t *testing.T) {
 	f := newReplayFixture(t)
 
 	out, code := f.replay(t, "u1")
-	if code != 0 || !strings.Contains(out, "same: the replay did what the record says") ||
+	if code != 0 || !strings.Contains(out, "same: the replay did what the record says") || !strings.Contains(out, ", 1 recorded responses\n") ||
 		!strings.Contains(out, `plan accessToken.setCustomClaim("https://example.com/tier", "gold")`) {
 		t.Fatalf("replay u1: exit %d, want 0 and the same commands:\n%s", code, out)
 	}

@@ -13,6 +13,7 @@ import (
 	"github.com/actionsd/actionsd/gitstore"
 	"github.com/actionsd/actionsd/internal/config"
 	"github.com/actionsd/actionsd/internal/daemon"
+	"github.com/actionsd/actionsd/runner"
 	"github.com/actionsd/actionsd/vaultsecrets"
 )
 
@@ -134,10 +135,12 @@ type historyFlags struct {
 	queue      int
 	piiDrop    []string
 	piiHash    []string
+	bodyLimit  config.Size
 }
 
 func (h *historyFlags) register(fl *pflag.FlagSet) {
 	h.maxSize = config.DefaultHistoryMaxSize
+	h.bodyLimit = config.Size(runner.DefaultOutboundBodyLimit)
 	fl.BoolVar(&h.enabled, "history", true, "record every execution under <data-dir>/history (GET /v1/executions, actionsd logs)")
 	fl.Var(&h.maxSize, "history-max-size", "bytes the recorded executions may take; the oldest go first")
 	fl.DurationVar(&h.maxAge, "history-max-age", config.DefaultHistoryMaxAge, "how long a recorded execution is kept")
@@ -145,6 +148,7 @@ func (h *historyFlags) register(fl *pflag.FlagSet) {
 	fl.StringVar(&h.keyFile, "history-key-file", "", "file holding the key (≥ 32 bytes) the records are encrypted with (or ACTIONSD_HISTORY_KEY; default: <data-dir>/history/key, made at the first start)")
 	fl.IntVar(&h.queue, "history-queue", config.DefaultHistoryQueue, "executions that may wait for the history's writer; more are dropped and counted")
 	fl.StringArrayVar(&h.piiDrop, "history-pii-drop", nil, "event field (dotted path, such as user.name) left out of the records (repeatable)")
+	fl.Var(&h.bodyLimit, "history-outbound-body-limit", "bytes of each request and response body of the actions' HTTP requests a record keeps (more is cut and marked truncated)")
 	fl.StringArrayVar(&h.piiHash, "history-pii-hash", nil, "event field replaced by a keyed hash in the records (repeatable; replaces the default request.ip, user.email, user.phone_number)")
 }
 
@@ -163,6 +167,7 @@ func (h *historyFlags) apply(fl *pflag.FlagSet, c *config.History) {
 	set("history-queue", func() { c.Queue = h.queue })
 	set("history-pii-drop", func() { c.PII.Drop = append(c.PII.Drop, h.piiDrop...) })
 	set("history-pii-hash", func() { c.PII.Hash = h.piiHash })
+	set("history-outbound-body-limit", func() { c.OutboundBodyLimit = h.bodyLimit })
 }
 
 func newServeCmd() *cobra.Command {

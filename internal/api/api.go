@@ -417,14 +417,27 @@ func (s *server) run(w http.ResponseWriter, r *http.Request, optional bool, sour
 func (s *server) writeResult(w http.ResponseWriter, r *http.Request, res *runner.Result, rec *history.Entry) {
 	bp := bufPool.Get().(*[]byte)
 	defer putBuf(bp)
+	// The outbound exchanges are the history's, not the caller's: the response is the §4
+	// document without them, and the history's copy is encoded with them.
+	outbound := res.Outbound
+	res.Outbound = nil
 	b, err := res.AppendJSON((*bp)[:0])
+	if err == nil && rec != nil && len(outbound) > 0 {
+		res.Outbound = outbound
+		if full, ferr := res.AppendJSON(nil); ferr == nil {
+			rec.Result = full
+		}
+	}
 	res.Release()
 	if err != nil {
 		s.log.Error("encoding the result failed", zap.String("path", r.URL.Path), zap.Error(err))
 		writeError(w, http.StatusInternalServerError, "internal", "encoding the result failed: "+err.Error())
 		return
 	}
-	if rec != nil {
+	switch {
+	case rec != nil && rec.Result != nil:
+		s.cfg.History.Enqueue(rec)
+	case rec != nil:
 		s.enqueue(rec, b)
 	}
 	b = append(b, '\n')
