@@ -255,12 +255,12 @@ func (c *Comparison) Diff() []string {
 		case i < len(a) && j < len(b) && a[i] == b[j]:
 			out = append(out, "  "+a[i])
 			i, j = i+1, j+1
-		case j < len(b) && (i == len(a) || l[i][j+1] >= l[i+1][j]):
-			out = append(out, "+ "+b[j])
-			j++
-		default:
+		case i < len(a) && (j == len(b) || l[i+1][j] >= l[i][j+1]):
 			out = append(out, "- "+a[i])
 			i++
+		default:
+			out = append(out, "+ "+b[j])
+			j++
 		}
 	}
 	return out
