@@ -33,7 +33,11 @@ func (s *server) recordEntry(source string, start time.Time, gen *runner.Generat
 	if !h.Keep(failed(res)) {
 		return nil
 	}
-	e := &history.Entry{Source: source, Start: start, Duration: dur, Redact: gen.Redact}
+	e := &history.Entry{Source: source, Start: start, Duration: dur, Redact: gen.Redact, ID: res.ExecutionID,
+		Trigger: res.Trigger, Commit: res.Commit, Generation: res.Generation, Outcome: res.Outcome, Actions: make([]string, len(res.Actions))}
+	for i := range res.Actions {
+		e.Actions[i] = res.Actions[i].Name
+	}
 	if len(event) > 0 {
 		e.Event = append([]byte(nil), event...)
 	}

@@ -98,7 +98,7 @@ type History struct {
 	KeyFile string `yaml:"key_file"`
 	Key     string `yaml:"-"`
 	// Queue is how many executions may wait for the writer; more are dropped and counted
-	// (default 1024).
+	// (default 4096).
 	Queue int `yaml:"queue"`
 	// PII lists event fields (dotted paths) dropped or hashed before a record is written.
 	PII HistoryPII `yaml:"pii"`
@@ -127,7 +127,7 @@ func (h History) problems() []error {
 		ps = append(ps, fmt.Errorf("config: history.sample_rate %g: want a share from 0 to 1 (failures are always kept)", h.SampleRate))
 	}
 	if h.Queue <= 0 {
-		ps = append(ps, fmt.Errorf("config: history.queue %d: want a number of executions such as 1024", h.Queue))
+		ps = append(ps, fmt.Errorf("config: history.queue %d: want a number of executions such as 4096", h.Queue))
 	}
 	for _, list := range []struct {
 		key   string
