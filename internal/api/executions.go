@@ -176,7 +176,7 @@ const streamHeartbeat = 15 * time.Second
 // executionStream is GET /v1/executions/stream: the records written from now on that match the
 // filters, as Server-Sent Events ("event: execution", "id: <execution id>", "data: <record>"),
 // with a comment line every streamHeartbeat. It ends when the client goes away or the daemon
-// stops.
+// starts draining.
 func (s *server) executionStream(w http.ResponseWriter, r *http.Request) {
 	if !s.historyOn(w) {
 		return
@@ -210,17 +210,27 @@ func (s *server) executionStream(w http.ResponseWriter, r *http.Request) {
 	if !write([]byte(": actionsd execution stream\n\n")) {
 		return
 	}
-	tick := time.NewTicker(streamHeartbeat)
+	// A tick a second looks whether the daemon drains, so that a stream does not hold its shutdown
+	// (Server.Drain waits for the requests in flight); every streamHeartbeat it writes a comment.
+	tick := time.NewTicker(time.Second)
 	defer tick.Stop()
+	lastWrite := time.Now()
 	var b []byte
 	for {
 		select {
 		case <-r.Context().Done():
 			return
-		case <-tick.C:
+		case now := <-tick.C:
+			if s.cfg.Draining != nil && s.cfg.Draining() {
+				return
+			}
+			if now.Sub(lastWrite) < streamHeartbeat {
+				continue
+			}
 			if !write([]byte(": heartbeat\n\n")) {
 				return
 			}
+			lastWrite = now
 		case rec, ok := <-sub.C:
 			if !ok { // the history closed: the daemon stops
 				return
@@ -235,6 +245,7 @@ func (s *server) executionStream(w http.ResponseWriter, r *http.Request) {
 			if !write(b) {
 				return
 			}
+			lastWrite = time.Now()
 		}
 	}
 }

@@ -81,7 +81,7 @@ type Config struct {
 	History History `yaml:"history"`
 }
 
-// History configures the execution history (internal/history, docs/history.md).
+// History configures the execution history (internal/history; docs/configuration.md#execution-history).
 type History struct {
 	// Enabled records executions (default true).
 	Enabled *bool `yaml:"enabled"`
