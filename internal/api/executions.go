@@ -33,7 +33,11 @@ func (s *server) recordEntry(source string, start time.Time, gen *runner.Generat
 	if !h.Keep(failed(res)) {
 		return nil
 	}
-	e := &history.Entry{Source: source, Start: start, Duration: dur, Redact: gen.Redact}
+	e := &history.Entry{Source: source, Start: start, Duration: dur, Redact: gen.Redact, ID: res.ExecutionID,
+		Trigger: res.Trigger, Commit: res.Commit, Generation: res.Generation, Outcome: res.Outcome, Actions: make([]string, len(res.Actions))}
+	for i := range res.Actions {
+		e.Actions[i] = res.Actions[i].Name
+	}
 	if len(event) > 0 {
 		e.Event = append([]byte(nil), event...)
 	}
@@ -172,7 +176,7 @@ const streamHeartbeat = 15 * time.Second
 // executionStream is GET /v1/executions/stream: the records written from now on that match the
 // filters, as Server-Sent Events ("event: execution", "id: <execution id>", "data: <record>"),
 // with a comment line every streamHeartbeat. It ends when the client goes away or the daemon
-// stops.
+// starts draining.
 func (s *server) executionStream(w http.ResponseWriter, r *http.Request) {
 	if !s.historyOn(w) {
 		return
@@ -206,17 +210,27 @@ func (s *server) executionStream(w http.ResponseWriter, r *http.Request) {
 	if !write([]byte(": actionsd execution stream\n\n")) {
 		return
 	}
-	tick := time.NewTicker(streamHeartbeat)
+	// A tick a second looks whether the daemon drains, so that a stream does not hold its shutdown
+	// (Server.Drain waits for the requests in flight); every streamHeartbeat it writes a comment.
+	tick := time.NewTicker(time.Second)
 	defer tick.Stop()
+	lastWrite := time.Now()
 	var b []byte
 	for {
 		select {
 		case <-r.Context().Done():
 			return
-		case <-tick.C:
+		case now := <-tick.C:
+			if s.cfg.Draining != nil && s.cfg.Draining() {
+				return
+			}
+			if now.Sub(lastWrite) < streamHeartbeat {
+				continue
+			}
 			if !write([]byte(": heartbeat\n\n")) {
 				return
 			}
+			lastWrite = now
 		case rec, ok := <-sub.C:
 			if !ok { // the history closed: the daemon stops
 				return
@@ -231,6 +245,7 @@ func (s *server) executionStream(w http.ResponseWriter, r *http.Request) {
 			if !write(b) {
 				return
 			}
+			lastWrite = time.Now()
 		}
 	}
 }

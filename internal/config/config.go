@@ -81,7 +81,7 @@ type Config struct {
 	History History `yaml:"history"`
 }
 
-// History configures the execution history (internal/history, docs/history.md).
+// History configures the execution history (internal/history; docs/configuration.md#execution-history).
 type History struct {
 	// Enabled records executions (default true).
 	Enabled *bool `yaml:"enabled"`
@@ -98,7 +98,7 @@ type History struct {
 	KeyFile string `yaml:"key_file"`
 	Key     string `yaml:"-"`
 	// Queue is how many executions may wait for the writer; more are dropped and counted
-	// (default 1024).
+	// (default 4096).
 	Queue int `yaml:"queue"`
 	// PII lists event fields (dotted paths) dropped or hashed before a record is written.
 	PII HistoryPII `yaml:"pii"`
@@ -133,7 +133,7 @@ func (h History) problems() []error {
 		ps = append(ps, fmt.Errorf("config: history.outbound_body_limit %d: want a size from 1 byte to 1GiB, such as 64KiB", int64(h.OutboundBodyLimit)))
 	}
 	if h.Queue <= 0 {
-		ps = append(ps, fmt.Errorf("config: history.queue %d: want a number of executions such as 1024", h.Queue))
+		ps = append(ps, fmt.Errorf("config: history.queue %d: want a number of executions such as 4096", h.Queue))
 	}
 	for _, list := range []struct {
 		key   string

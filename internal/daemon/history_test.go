@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/url"
 	"os"
 	"os/exec"
@@ -16,6 +17,7 @@ import (
 	"go.uber.org/zap/zaptest"
 
 	"github.com/actionsd/actionsd/internal/api"
+	"github.com/actionsd/actionsd/internal/config"
 	"github.com/actionsd/actionsd/internal/history"
 	"github.com/actionsd/actionsd/vaultsecrets"
 )
@@ -264,4 +266,53 @@ func metric(t *testing.T, td *testDaemon, name string) float64 {
 		}
 	}
 	return 0
+}
+
+// TestHistoryStreamEndsOnShutdown: a live tail open when the daemon stops ends as the drain
+// starts, instead of holding the shutdown until the grace runs out.
+func TestHistoryStreamEndsOnShutdown(t *testing.T) {
+	repo, secrets := leakyRepo(t)
+	cfg := testConfig(t, repo.dir)
+	cfg.ShutdownGrace = config.Duration(10 * time.Minute) // a held shutdown would wait 5 minutes
+	d, err := newDaemon(cfg, secrets, zaptest.NewLogger(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	done := make(chan error, 1)
+	go func() { done <- d.Run(ctx) }()
+	td := &testDaemon{t: t, url: d.URL(), rec: d.rec}
+	if st := td.sync(""); st.Applied == nil {
+		t.Fatalf("not applied: %+v", st.Errors)
+	}
+	got := make(chan struct{}, 100)
+	streamDone := make(chan error, 1)
+	go func() {
+		streamDone <- api.StreamExecutions(context.Background(), d.URL(), "", nil, func(json.RawMessage) error {
+			got <- struct{}{}
+			return nil
+		}, nil)
+	}()
+	// The stream is open once an execution arrives on it: executions before it subscribed do not.
+	for open := false; !open; {
+		td.execute("", []byte(`{}`))
+		select {
+		case <-got:
+			open = true
+		case <-time.After(time.Second):
+		}
+	}
+	cancel()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("daemon: %v", err)
+		}
+	case <-time.After(2 * time.Minute):
+		t.Fatal("the daemon did not stop within 2 minutes with a live tail open")
+	}
+	if err := <-streamDone; err != io.EOF {
+		t.Errorf("the stream ended with %v, want io.EOF (the daemon closed it)", err)
+	}
 }

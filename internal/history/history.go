@@ -32,9 +32,11 @@ const (
 	DefaultMaxSize    = 1 << 30
 	DefaultMaxAge     = 7 * 24 * time.Hour
 	DefaultSampleRate = 1.0
-	DefaultQueue      = 1024
+	DefaultQueue      = 4096
 	// maxBatch bounds the records written in one transaction (one fsync).
 	maxBatch = 256
+	// batchWait is how long the writer waits for more records before it writes a transaction.
+	batchWait = 50 * time.Millisecond
 )
 
 // DefaultPIIHash are the event fields hashed by default.
@@ -73,16 +75,21 @@ type PII struct {
 }
 
 // Entry is one execution as the API hands it over, copied out of the request and the Result
-// before either is released. Everything but Event and Result is known without parsing.
+// before either is released: the writer builds the record from it without decoding the Result.
 type Entry struct {
 	Source   string // "execute", "test", "continue", "bridge:<bridge>/<hook>"
 	Start    time.Time
 	Duration time.Duration
 	Revision string // "stable" or "canary" during a rollout; empty otherwise
+	// The Result's execution_id, trigger, commit, generation and outcome, and the names of the
+	// actions that ran.
+	ID, Trigger, Commit, Outcome string
+	Generation                   int64
+	Actions                      []string
 	// Event is the request's event (JSON object); nil for none (a continue without a body).
 	Event []byte
-	// Result is the Result's JSON (runner.Result.AppendJSON): the record's id, trigger, commit,
-	// generation, outcome, actions, commands, result and outbound come from it.
+	// Result is the Result's JSON as runner.Result.AppendJSON writes it: the record takes its
+	// members from "actions" on (actions, commands, result, and outbound when recorded).
 	Result []byte
 	// Redact replaces the generation's secret values in a string; nil: none. The runner redacted
 	// the Result's logs and errors already; this applies to the event and the rest too.
@@ -216,11 +223,27 @@ func (h *History) run(ctx context.Context) {
 		case <-tick.C:
 			h.expire(time.Now())
 		case e := <-h.queue:
-			batch = append(batch[:0], e)
-			batch = h.drain(batch)
-			h.write(batch)
+			h.write(h.collect(ctx, append(batch[:0], e)))
 		}
 	}
+}
+
+// collect appends what comes on the queue within batchWait, up to maxBatch: under load, one
+// transaction (one fsync) writes many records; alone, a record waits batchWait at most.
+func (h *History) collect(ctx context.Context, batch []*Entry) []*Entry {
+	t := time.NewTimer(batchWait)
+	defer t.Stop()
+	for len(batch) < maxBatch {
+		select {
+		case e := <-h.queue:
+			batch = append(batch, e)
+		case <-t.C:
+			return batch
+		case <-ctx.Done():
+			return batch
+		}
+	}
+	return batch
 }
 
 // drain appends what the queue holds, up to maxBatch, without waiting.

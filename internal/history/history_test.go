@@ -29,7 +29,8 @@ func entry(id, trigger, action, outcome string, start time.Time, event string) *
 	res := fmt.Sprintf(`{"execution_id":%q,"trigger":%q,"commit":"0123456789abcdef","generation":3,"outcome":%q,`+
 		`"actions":[{"name":%q,"version":"1","duration_ms":0.5,"logs":["hello"],"error":%s}],"commands":[],"result":{"access":{"denied":false}}}`,
 		id, trigger, outcome, action, errJSON)
-	return &Entry{Source: "execute", Start: start, Duration: 1500 * time.Microsecond, Event: []byte(event), Result: []byte(res)}
+	return &Entry{Source: "execute", Start: start, Duration: 1500 * time.Microsecond, Event: []byte(event), Result: []byte(res),
+		ID: id, Trigger: trigger, Commit: "0123456789abcdef", Generation: 3, Outcome: outcome, Actions: []string{action}}
 }
 
 func open(t *testing.T, opts Options) *History {

@@ -4,7 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"strings"
+	"strconv"
 	"time"
 )
 
@@ -46,57 +46,68 @@ type built struct {
 	body  []byte
 }
 
-// resultDoc is the part of the Result's JSON a record takes.
-type resultDoc struct {
-	ExecutionID string          `json:"execution_id"`
-	Trigger     string          `json:"trigger"`
-	Commit      string          `json:"commit"`
-	Generation  int64           `json:"generation"`
-	Outcome     string          `json:"outcome"`
-	Actions     json.RawMessage `json:"actions"`
-	Commands    json.RawMessage `json:"commands"`
-	Result      json.RawMessage `json:"result"`
-	Outbound    json.RawMessage `json:"outbound"`
-}
+// resultTail is where the members a record takes from the Result begin: AppendJSON writes the
+// execution_id, trigger, commit, generation and outcome first, as JSON strings and a number in
+// which this cannot occur.
+var resultTail = []byte(`,"actions":`)
 
-// build makes e's record: the event through the PII policy, everything through e.Redact.
+// build makes e's record: the event through the PII policy, everything but the header through
+// e.Redact. The body is written by hand, in the order of Record's fields, from the Entry's fields
+// and the Result's own JSON, which is not decoded.
 func build(e *Entry, pii PII, piiKey []byte) (*built, error) {
-	var doc resultDoc
-	if err := json.Unmarshal(e.Result, &doc); err != nil {
-		return nil, fmt.Errorf("the result of %s: %w", e.Source, err)
+	if e.ID == "" {
+		return nil, fmt.Errorf("an execution of %s has no id", e.Source)
 	}
-	if doc.ExecutionID == "" {
-		return nil, fmt.Errorf("the result of %s has no execution_id", e.Source)
-	}
-	var names []struct {
-		Name string `json:"name"`
-	}
-	_ = json.Unmarshal(doc.Actions, &names) // null or a list; names only serve the filter
-	idx := index{ID: doc.ExecutionID, Source: e.Source, Trigger: doc.Trigger, Commit: doc.Commit, Outcome: doc.Outcome}
-	for _, n := range names {
-		idx.Actions = append(idx.Actions, n.Name)
+	cut := bytes.Index(e.Result, resultTail)
+	if cut < 0 || len(e.Result) < cut+2 || e.Result[len(e.Result)-1] != '}' {
+		return nil, fmt.Errorf("the result of execution %s is not the runner's JSON", e.ID)
 	}
 	event, err := applyPII(e.Event, pii, piiKey)
 	if err != nil {
-		return nil, fmt.Errorf("the event of execution %s: %w", doc.ExecutionID, err)
+		return nil, fmt.Errorf("the event of execution %s: %w", e.ID, err)
 	}
-	rec := Record{
-		ID: doc.ExecutionID, Time: e.Start.UTC(), Source: e.Source, Trigger: doc.Trigger, Commit: doc.Commit,
-		Generation: doc.Generation, Revision: e.Revision, Outcome: doc.Outcome,
-		DurationMS: float64(e.Duration.Microseconds()) / 1000,
-		Event:      redactJSON(e.Redact, event), Actions: redactJSON(e.Redact, doc.Actions),
-		Commands: redactJSON(e.Redact, doc.Commands), Result: redactJSON(e.Redact, doc.Result),
+	start := e.Start.UTC()
+	b := make([]byte, 0, 160+len(event)+len(e.Result))
+	b = append(b, `{"id":`...)
+	b = appendString(b, e.ID)
+	b = append(b, `,"time":"`...)
+	b = start.AppendFormat(b, time.RFC3339Nano)
+	b = append(b, `","source":`...)
+	b = appendString(b, e.Source)
+	b = append(b, `,"trigger":`...)
+	b = appendString(b, e.Trigger)
+	b = append(b, `,"commit":`...)
+	b = appendString(b, e.Commit)
+	b = append(b, `,"generation":`...)
+	b = strconv.AppendInt(b, e.Generation, 10)
+	if e.Revision != "" {
+		b = append(b, `,"revision":`...)
+		b = appendString(b, e.Revision)
 	}
-	if len(doc.Outbound) > 0 && !bytes.Equal(doc.Outbound, []byte("null")) {
-		rec.Outbound = redactJSON(e.Redact, doc.Outbound)
+	b = append(b, `,"outcome":`...)
+	b = appendString(b, e.Outcome)
+	b = append(b, `,"duration_ms":`...)
+	b = strconv.AppendFloat(b, float64(e.Duration.Microseconds())/1000, 'f', -1, 64)
+	b = append(b, `,"event":`...)
+	b = append(b, redactJSON(e.Redact, event)...)
+	b = append(b, ',')
+	b = append(b, redactMembers(e.Redact, e.Result[cut+1:len(e.Result)-1])...)
+	b = append(b, '}')
+	idx := index{ID: e.ID, Source: e.Source, Trigger: e.Trigger, Commit: e.Commit, Outcome: e.Outcome, Actions: e.Actions}
+	return &built{time: start, index: idx, body: b}, nil
+}
+
+// appendString appends s as a JSON string, as encoding/json writes it but without HTML escapes.
+func appendString(b []byte, s string) []byte {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c == '"' || c == '\\' || c >= 0x80 {
+			q, _ := json.Marshal(s)
+			return append(b, q...)
+		}
 	}
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false) // logs keep their < and >, as the Result has them
-	if err := enc.Encode(&rec); err != nil {
-		return nil, fmt.Errorf("execution %s: %w", doc.ExecutionID, err)
-	}
-	return &built{time: rec.Time, index: idx, body: bytes.TrimSuffix(buf.Bytes(), []byte("\n"))}, nil
+	b = append(b, '"')
+	b = append(b, s...)
+	return append(b, '"')
 }
 
 // redactJSON replaces secret values in a JSON value's text. A replacement that breaks the JSON
@@ -119,65 +130,20 @@ func redactJSON(redact func(string) string, v json.RawMessage) json.RawMessage {
 	return json.RawMessage(r)
 }
 
-// applyPII drops and hashes the policy's fields of the event; an event without any of them is
-// returned as it is. No event is null.
-func applyPII(event []byte, pii PII, key []byte) (json.RawMessage, error) {
-	if len(bytes.TrimSpace(event)) == 0 {
-		return json.RawMessage("null"), nil
+// redactMembers is redactJSON for the Result's members from "actions" on (an object's members
+// without its braces): when a replacement breaks them, the actions, commands and result are
+// replaced by the marker.
+func redactMembers(redact func(string) string, m []byte) []byte {
+	if redact == nil {
+		return m
 	}
-	if len(pii.Drop) == 0 && len(pii.Hash) == 0 {
-		return event, nil
+	s := string(m)
+	r := redact(s)
+	if r == s {
+		return m
 	}
-	var doc map[string]any
-	dec := json.NewDecoder(bytes.NewReader(event))
-	dec.UseNumber()
-	if err := dec.Decode(&doc); err != nil {
-		return nil, fmt.Errorf("reading the event: %w", err)
+	if !json.Valid([]byte("{" + r + "}")) {
+		return []byte(`"actions":"[REDACTED]","commands":"[REDACTED]","result":"[REDACTED]"`)
 	}
-	changed := false
-	for _, p := range pii.Drop {
-		if parent, last := walk(doc, p); parent != nil {
-			if _, ok := parent[last]; ok {
-				delete(parent, last)
-				changed = true
-			}
-		}
-	}
-	for _, p := range pii.Hash {
-		parent, last := walk(doc, p)
-		if parent == nil {
-			continue
-		}
-		v, ok := parent[last]
-		if !ok || v == nil {
-			continue
-		}
-		var raw []byte
-		if s, ok := v.(string); ok {
-			raw = []byte(s)
-		} else if raw, _ = json.Marshal(v); raw == nil {
-			continue
-		}
-		parent[last] = hashPII(key, raw)
-		changed = true
-	}
-	if !changed {
-		return event, nil
-	}
-	return json.Marshal(doc)
-}
-
-// walk returns the object that holds path's last member, and that member's name; nil when a
-// member on the way is missing or not an object.
-func walk(doc map[string]any, path string) (map[string]any, string) {
-	parts := strings.Split(path, ".")
-	cur := doc
-	for _, p := range parts[:len(parts)-1] {
-		next, ok := cur[p].(map[string]any)
-		if !ok {
-			return nil, ""
-		}
-		cur = next
-	}
-	return cur, parts[len(parts)-1]
+	return []byte(r)
 }

@@ -16,19 +16,22 @@ import (
 	"go.uber.org/zap"
 )
 
-// The database (bbolt, one file): records under keys that sort by time, so that the newest come
-// last and a cursor is a key; an id index; and the meta numbers.
+// The database (bbolt, one file): two buckets under the same keys, which sort by start time, so
+// that the newest come last, a cursor is a key, and every write appends at the end of both trees
+// (no random writes: an execution id is random, and an index keyed by it would dirty a page per
+// record).
 //
-//	records: time (8 bytes, big endian Unix nanoseconds) || id  ->  uvarint(len(index)) || index JSON || nonce || AES-GCM(body)
-//	ids:     id -> the record's key
+//	index:   time (8 bytes, big endian Unix nanoseconds) || id  ->  index JSON
+//	records: the same key  ->  nonce || AES-GCM(body)
 //	meta:    "key_id" (which key wrote the records), "size" and "count" (8 bytes each)
 //
 // The index holds the filterable fields in clear (id, source, trigger, commit, outcome, action
-// names); the body, with the event, logs, errors, commands and outbound requests, is encrypted
-// with the record's key as additional data, so that a body moved under another key fails.
+// names): listing scans it and opens only the bodies it returns, and a lookup by id scans its keys
+// from the newest back. The body, with the event, logs, errors, commands and outbound requests,
+// is encrypted with its key as additional data, so that a body moved under another key fails.
 var (
+	bucketIndex   = []byte("index")
 	bucketRecords = []byte("records")
-	bucketIDs     = []byte("ids")
 	bucketMeta    = []byte("meta")
 	metaKeyID     = []byte("key_id")
 	metaSize      = []byte("size")
@@ -70,7 +73,7 @@ func tryOpen(path string, ks keys) (*store, error) {
 	}
 	s := &store{path: path, db: db, keys: ks}
 	err = db.Update(func(tx *bolt.Tx) error {
-		for _, b := range [][]byte{bucketRecords, bucketIDs, bucketMeta} {
+		for _, b := range [][]byte{bucketIndex, bucketRecords, bucketMeta} {
 			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
 				return err
 			}
@@ -124,40 +127,34 @@ func keyTime(k []byte) time.Time {
 	return time.Unix(0, int64(binary.BigEndian.Uint64(k[:8]))).UTC()
 }
 
-// entrySize is what a record takes in the size account: its entry and its id's.
-func entrySize(k, v []byte) int64 { return int64(2*len(k) + len(v) + (len(k) - 8)) }
+// entrySize is what a record takes in the size account: its key twice, its index and its body.
+func entrySize(k, ix, body []byte) int64 { return int64(2*len(k) + len(ix) + len(body)) }
 
-// put writes the records in one transaction; on error nothing is written.
+// put writes the records in one transaction; on error nothing is written. The writer alone
+// calls put and deleteOldest, which own size and count.
 func (s *store) put(recs []*built) error {
 	size, count := s.size, s.count
 	err := s.db.Update(func(tx *bolt.Tx) error {
-		records, ids, meta := tx.Bucket(bucketRecords), tx.Bucket(bucketIDs), tx.Bucket(bucketMeta)
+		index, records, meta := tx.Bucket(bucketIndex), tx.Bucket(bucketRecords), tx.Bucket(bucketMeta)
+		index.FillPercent, records.FillPercent = 1, 1 // appends only: full pages
 		for _, r := range recs {
-			id := []byte(r.index.ID)
-			if old := ids.Get(id); old != nil { // an id seen already (a retried write): replace it
-				if v := records.Get(old); v != nil {
-					size -= entrySize(old, v)
-					count--
-					if err := records.Delete(old); err != nil {
-						return err
-					}
-				}
-			}
 			k := recordKey(r.time, r.index.ID)
-			idx, err := json.Marshal(&r.index)
+			ix, err := json.Marshal(&r.index)
 			if err != nil {
 				return err
 			}
-			v := binary.AppendUvarint(nil, uint64(len(idx)))
-			v = append(v, idx...)
-			v = s.keys.seal(v, r.body, k)
-			if err := records.Put(k, v); err != nil {
+			sealed := s.keys.seal(nil, r.body, k)
+			if old := records.Get(k); old != nil { // the same execution again (a retried write)
+				size -= entrySize(k, index.Get(k), old)
+				count--
+			}
+			if err := index.Put(k, ix); err != nil {
 				return err
 			}
-			if err := ids.Put(id, k); err != nil {
+			if err := records.Put(k, sealed); err != nil {
 				return err
 			}
-			size += entrySize(k, v)
+			size += entrySize(k, ix, sealed)
 			count++
 		}
 		if err := putInt(meta, metaSize, size); err != nil {
@@ -186,12 +183,12 @@ func (s *store) deleteOldest(keep func(k []byte, size int64) bool) (int, error) 
 		n := 0
 		size, count := s.size, s.count
 		err := s.db.Update(func(tx *bolt.Tx) error {
-			records, ids, meta := tx.Bucket(bucketRecords), tx.Bucket(bucketIDs), tx.Bucket(bucketMeta)
-			c := records.Cursor()
-			for k, v := c.First(); k != nil && n < 10000 && !keep(k, size); k, v = c.Next() {
-				size -= entrySize(k, v)
+			index, records, meta := tx.Bucket(bucketIndex), tx.Bucket(bucketRecords), tx.Bucket(bucketMeta)
+			c := index.Cursor()
+			for k, ix := c.First(); k != nil && n < 10000 && !keep(k, size); k, ix = c.Next() {
+				size -= entrySize(k, ix, records.Get(k))
 				count--
-				if err := ids.Delete(k[8:]); err != nil {
+				if err := records.Delete(k); err != nil {
 					return err
 				}
 				if err := c.Delete(); err != nil {
@@ -260,19 +257,6 @@ func commitMatches(commit, want string) bool {
 	return commit == want || len(want) >= 7 && len(want) < len(commit) && commit[:len(want)] == want
 }
 
-// decodeEntry splits a record's value into its index and its sealed body.
-func decodeEntry(v []byte) (index, []byte, error) {
-	var ix index
-	n, w := binary.Uvarint(v)
-	if w <= 0 || uint64(len(v)-w) < n {
-		return ix, nil, errors.New("history: a record's entry is damaged")
-	}
-	if err := json.Unmarshal(v[w:w+int(n)], &ix); err != nil {
-		return ix, nil, fmt.Errorf("history: a record's index is damaged: %w", err)
-	}
-	return ix, v[w+int(n):], nil
-}
-
 // ErrBadCursor is a cursor this history did not give.
 var ErrBadCursor = errors.New("the cursor is not one a previous page gave")
 
@@ -298,7 +282,8 @@ func (s *store) list(f Filter, cursor string, limit int) ([]json.RawMessage, str
 	var out []json.RawMessage
 	var next string
 	err := s.db.View(func(tx *bolt.Tx) error {
-		c := tx.Bucket(bucketRecords).Cursor()
+		records := tx.Bucket(bucketRecords)
+		c := tx.Bucket(bucketIndex).Cursor()
 		k, v := c.Seek(bound)
 		if k == nil {
 			k, v = c.Last()
@@ -311,9 +296,9 @@ func (s *store) list(f Filter, cursor string, limit int) ([]json.RawMessage, str
 			if !f.Since.IsZero() && t.Before(f.Since) {
 				break
 			}
-			ix, sealed, err := decodeEntry(v)
-			if err != nil {
-				return err
+			var ix index
+			if err := json.Unmarshal(v, &ix); err != nil {
+				return fmt.Errorf("history: a record's index is damaged: %w", err)
 			}
 			if !f.match(t, &ix) {
 				continue
@@ -322,7 +307,7 @@ func (s *store) list(f Filter, cursor string, limit int) ([]json.RawMessage, str
 				next = base64.RawURLEncoding.EncodeToString(last)
 				break
 			}
-			body, err := s.keys.open(sealed, k)
+			body, err := s.keys.open(records.Get(k), k)
 			if err != nil {
 				return err
 			}
@@ -334,24 +319,21 @@ func (s *store) list(f Filter, cursor string, limit int) ([]json.RawMessage, str
 	return out, next, err
 }
 
-// get returns the record id.
+// get returns the record id: its key is found by a scan of the index's keys from the newest back,
+// which reads no value and no body.
 func (s *store) get(id string) (json.RawMessage, error) {
 	var body []byte
+	want := []byte(id)
 	err := s.db.View(func(tx *bolt.Tx) error {
-		k := tx.Bucket(bucketIDs).Get([]byte(id))
-		if k == nil {
-			return ErrNotFound
+		c := tx.Bucket(bucketIndex).Cursor()
+		for k, _ := c.Last(); k != nil; k, _ = c.Prev() {
+			if bytes.Equal(k[8:], want) {
+				var err error
+				body, err = s.keys.open(tx.Bucket(bucketRecords).Get(k), k)
+				return err
+			}
 		}
-		v := tx.Bucket(bucketRecords).Get(k)
-		if v == nil {
-			return ErrNotFound
-		}
-		_, sealed, err := decodeEntry(v)
-		if err != nil {
-			return err
-		}
-		body, err = s.keys.open(sealed, k)
-		return err
+		return ErrNotFound
 	})
 	return body, err
 }
