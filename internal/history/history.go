@@ -34,7 +34,7 @@ const (
 	DefaultSampleRate = 1.0
 	DefaultQueue      = 4096
 	// maxBatch bounds the records written in one transaction (one fsync).
-	maxBatch = 256
+	maxBatch = 1024
 	// batchWait is how long the writer waits for more records before it writes a transaction.
 	batchWait = 50 * time.Millisecond
 )
@@ -268,22 +268,21 @@ func (h *History) run(ctx context.Context) {
 	}
 }
 
-// collect appends what comes on the queue within batchWait, up to maxBatch: under load, one
-// transaction (one fsync) writes many records; alone, a record waits batchWait at most.
+// collect appends what the queue holds, and when that is less than a batch, what came within
+// batchWait: under load one transaction (one fsync) writes many records, and alone a record waits
+// batchWait at most. It sleeps rather than receives meanwhile, so that the executions that enqueue
+// do not wake the writer one by one.
 func (h *History) collect(ctx context.Context, batch []*Entry) []*Entry {
-	t := time.NewTimer(batchWait)
-	defer t.Stop()
-	for len(batch) < maxBatch {
-		select {
-		case e := <-h.queue:
-			batch = append(batch, e)
-		case <-t.C:
-			return batch
-		case <-ctx.Done():
-			return batch
-		}
+	if batch = h.drain(batch); len(batch) == maxBatch {
+		return batch
 	}
-	return batch
+	t := time.NewTimer(batchWait)
+	select {
+	case <-t.C:
+	case <-ctx.Done():
+		t.Stop()
+	}
+	return h.drain(batch)
 }
 
 // drain appends what the queue holds, up to maxBatch, without waiting.
