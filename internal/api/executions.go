@@ -33,20 +33,21 @@ func (s *server) recordEntry(source string, start time.Time, gen *runner.Generat
 	if !h.Keep(failed(res)) {
 		return nil
 	}
-	e := &history.Entry{Source: source, Start: start, Duration: dur, Redact: gen.Redact, ID: res.ExecutionID,
-		Trigger: res.Trigger, Commit: res.Commit, Generation: res.Generation, Outcome: res.Outcome, Actions: make([]string, len(res.Actions))}
+	e := history.NewEntry()
+	e.Source, e.Start, e.Duration, e.Redact = source, start, dur, gen.Redact
+	e.ID, e.Trigger, e.Commit, e.Generation, e.Outcome = res.ExecutionID, res.Trigger, res.Commit, res.Generation, res.Outcome
 	for i := range res.Actions {
-		e.Actions[i] = res.Actions[i].Name
+		e.Actions = append(e.Actions, res.Actions[i].Name)
 	}
 	if len(event) > 0 {
-		e.Event = append([]byte(nil), event...)
+		e.SetEvent(event)
 	}
 	return e
 }
 
 // enqueue gives e a copy of the Result's JSON and hands it to the history, without waiting.
 func (s *server) enqueue(e *history.Entry, result []byte) {
-	e.Result = append([]byte(nil), result...)
+	e.SetResult(result)
 	s.cfg.History.Enqueue(e)
 }
 

@@ -34,7 +34,7 @@ const (
 	DefaultSampleRate = 1.0
 	DefaultQueue      = 4096
 	// maxBatch bounds the records written in one transaction (one fsync).
-	maxBatch = 256
+	maxBatch = 1024
 	// batchWait is how long the writer waits for more records before it writes a transaction.
 	batchWait = 50 * time.Millisecond
 )
@@ -94,6 +94,44 @@ type Entry struct {
 	// Redact replaces the generation's secret values in a string; nil: none. The runner redacted
 	// the Result's logs and errors already; this applies to the event and the rest too.
 	Redact func(string) string
+
+	// The storage of SetEvent and SetResult, kept with the Entry in entryPool.
+	eventBuf, resultBuf []byte
+}
+
+// entryPool keeps Entries and their buffers from one execution to the next: the execution's copy
+// of its event and Result allocates nothing once the pool is warm.
+var entryPool = gosync.Pool{New: func() any { return new(Entry) }}
+
+// maxPooledEntry bounds the buffers an Entry keeps in the pool.
+const maxPooledEntry = 64 << 10
+
+// NewEntry returns an empty Entry, from a pool that the writer returns it to once recorded.
+func NewEntry() *Entry { return entryPool.Get().(*Entry) }
+
+// SetEvent sets Event to a copy of event (nil stays nil).
+func (e *Entry) SetEvent(event []byte) {
+	if event == nil {
+		e.Event = nil
+		return
+	}
+	e.eventBuf = append(e.eventBuf[:0], event...)
+	e.Event = e.eventBuf
+}
+
+// SetResult sets Result to a copy of result.
+func (e *Entry) SetResult(result []byte) {
+	e.resultBuf = append(e.resultBuf[:0], result...)
+	e.Result = e.resultBuf
+}
+
+// release returns e to the pool: nothing refers to it any more.
+func (h *History) release(e *Entry) {
+	if cap(e.eventBuf) > maxPooledEntry || cap(e.resultBuf) > maxPooledEntry {
+		return
+	}
+	*e = Entry{eventBuf: e.eventBuf[:0], resultBuf: e.resultBuf[:0], Actions: e.Actions[:0]}
+	entryPool.Put(e)
 }
 
 // History is the execution history: the database, the queue and its writer.
@@ -105,6 +143,7 @@ type History struct {
 	queue   chan *Entry
 	metrics *metrics
 	keys    keys
+	mac     *piiMAC // the writer's
 	subs    subscribers
 	closed  atomic.Bool
 	runOnce gosync.Once
@@ -164,7 +203,7 @@ func Open(opts Options) (*History, error) {
 		return nil, err
 	}
 	m.size.Set(float64(db.size))
-	return &History{opts: opts, rate: rate, log: opts.Logger, db: db, queue: make(chan *Entry, opts.Queue), metrics: m, keys: ks}, nil
+	return &History{mac: newPIIMAC(ks.pii), opts: opts, rate: rate, log: opts.Logger, db: db, queue: make(chan *Entry, opts.Queue), metrics: m, keys: ks}, nil
 }
 
 // Path is the database file's path.
@@ -195,6 +234,7 @@ func (h *History) Enqueue(e *Entry) {
 	case h.queue <- e:
 	default:
 		h.metrics.dropped.WithLabelValues(droppedQueueFull).Inc()
+		h.release(e)
 	}
 }
 
@@ -228,22 +268,21 @@ func (h *History) run(ctx context.Context) {
 	}
 }
 
-// collect appends what comes on the queue within batchWait, up to maxBatch: under load, one
-// transaction (one fsync) writes many records; alone, a record waits batchWait at most.
+// collect appends what the queue holds, and when that is less than a batch, what came within
+// batchWait: under load one transaction (one fsync) writes many records, and alone a record waits
+// batchWait at most. It sleeps rather than receives meanwhile, so that the executions that enqueue
+// do not wake the writer one by one.
 func (h *History) collect(ctx context.Context, batch []*Entry) []*Entry {
-	t := time.NewTimer(batchWait)
-	defer t.Stop()
-	for len(batch) < maxBatch {
-		select {
-		case e := <-h.queue:
-			batch = append(batch, e)
-		case <-t.C:
-			return batch
-		case <-ctx.Done():
-			return batch
-		}
+	if batch = h.drain(batch); len(batch) == maxBatch {
+		return batch
 	}
-	return batch
+	t := time.NewTimer(batchWait)
+	select {
+	case <-t.C:
+	case <-ctx.Done():
+		t.Stop()
+	}
+	return h.drain(batch)
 }
 
 // drain appends what the queue holds, up to maxBatch, without waiting.
@@ -264,7 +303,8 @@ func (h *History) drain(batch []*Entry) []*Entry {
 func (h *History) write(batch []*Entry) {
 	recs := make([]*built, 0, len(batch))
 	for _, e := range batch {
-		b, err := build(e, h.opts.PII, h.keys.pii)
+		b, err := build(e, h.opts.PII, h.mac)
+		h.release(e)
 		if err != nil {
 			h.metrics.writeErrors.WithLabelValues("bad_entry").Inc()
 			h.log.Warn("history: an execution could not be recorded", zap.Error(err))

@@ -9,8 +9,10 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"hash"
 	"io/fs"
 	"os"
+	"slices"
 	"strings"
 
 	"go.uber.org/zap"
@@ -45,11 +47,13 @@ func deriveKeys(material []byte) (keys, error) {
 
 // seal encrypts plain, bound to ad (the record's id): nonce || ciphertext.
 func (k keys) seal(dst, plain, ad []byte) []byte {
-	nonce := make([]byte, k.aead.NonceSize())
+	n := k.aead.NonceSize()
+	dst = slices.Grow(dst, n+len(plain)+k.aead.Overhead())
+	nonce := dst[len(dst) : len(dst)+n]
 	if _, err := rand.Read(nonce); err != nil {
 		panic(err) // crypto/rand does not fail on the systems Go supports
 	}
-	dst = append(dst, nonce...)
+	dst = dst[:len(dst)+n]
 	return k.aead.Seal(dst, nonce, plain, ad)
 }
 
@@ -66,11 +70,22 @@ func (k keys) open(sealed, ad []byte) ([]byte, error) {
 	return plain, nil
 }
 
-// hashPII is the keyed hash a PII field's value is replaced with.
-func hashPII(key []byte, value []byte) string {
-	m := hmac.New(sha256.New, key)
-	m.Write(value)
-	return "hmac-sha256:" + hex.EncodeToString(m.Sum(nil))
+// piiMAC computes the keyed hash a PII field's value is replaced with. It is not safe for
+// concurrent use: the writer has its own.
+type piiMAC struct {
+	h   hash.Hash
+	sum []byte
+}
+
+func newPIIMAC(key []byte) *piiMAC { return &piiMAC{h: hmac.New(sha256.New, key)} }
+
+// append appends "hmac-sha256:<hex>" of value to b.
+func (m *piiMAC) append(b, value []byte) []byte {
+	m.h.Reset()
+	m.h.Write(value)
+	m.sum = m.h.Sum(m.sum[:0])
+	b = append(b, "hmac-sha256:"...)
+	return hex.AppendEncode(b, m.sum)
 }
 
 // keyFile reads the key material from path, or makes it there (32 random bytes, hex, mode 0600)

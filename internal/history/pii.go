@@ -11,7 +11,7 @@ import (
 // applyPII drops and hashes the policy's fields of the event (a JSON object), copying the rest
 // of its bytes as they are: only the objects on the way to a field of the policy are rewritten,
 // without decoding the event into maps. No event is null.
-func applyPII(event []byte, pii PII, key []byte) (json.RawMessage, error) {
+func applyPII(event []byte, pii PII, mac *piiMAC) (json.RawMessage, error) {
 	event = bytes.TrimSpace(event)
 	if len(event) == 0 {
 		return json.RawMessage("null"), nil
@@ -22,7 +22,7 @@ func applyPII(event []byte, pii PII, key []byte) (json.RawMessage, error) {
 	if event[0] != '{' {
 		return nil, errors.New("the event is not a JSON object")
 	}
-	w := piiWalker{s: jsonScanner{b: event}, pii: pii, key: key}
+	w := piiWalker{s: jsonScanner{b: event}, pii: pii, mac: mac}
 	out, err := w.object(make([]byte, 0, len(event)+64), "")
 	if err != nil {
 		return nil, fmt.Errorf("reading the event: %w", err)
@@ -41,7 +41,7 @@ const (
 type piiWalker struct {
 	s   jsonScanner
 	pii PII
-	key []byte
+	mac *piiMAC
 }
 
 // action is what the policy does with the member key of the object at prefix ("" or "a.b.").
@@ -152,7 +152,7 @@ func (w *piiWalker) hash(out, v []byte) []byte {
 		}
 	}
 	out = append(out, '"')
-	out = append(out, hashPII(w.key, raw)...)
+	out = w.mac.append(out, raw)
 	return append(out, '"')
 }
 

@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strconv"
 	"time"
+	"unsafe"
 )
 
 // Record is one execution as the store keeps it and GET /v1/executions/{id} answers it (the
@@ -54,7 +56,7 @@ var resultTail = []byte(`,"actions":`)
 // build makes e's record: the event through the PII policy, everything but the header through
 // e.Redact. The body is written by hand, in the order of Record's fields, from the Entry's fields
 // and the Result's own JSON, which is not decoded.
-func build(e *Entry, pii PII, piiKey []byte) (*built, error) {
+func build(e *Entry, pii PII, mac *piiMAC) (*built, error) {
 	if e.ID == "" {
 		return nil, fmt.Errorf("an execution of %s has no id", e.Source)
 	}
@@ -62,7 +64,7 @@ func build(e *Entry, pii PII, piiKey []byte) (*built, error) {
 	if cut < 0 || len(e.Result) < cut+2 || e.Result[len(e.Result)-1] != '}' {
 		return nil, fmt.Errorf("the result of execution %s is not the runner's JSON", e.ID)
 	}
-	event, err := applyPII(e.Event, pii, piiKey)
+	event, err := applyPII(e.Event, pii, mac)
 	if err != nil {
 		return nil, fmt.Errorf("the event of execution %s: %w", e.ID, err)
 	}
@@ -93,8 +95,34 @@ func build(e *Entry, pii PII, piiKey []byte) (*built, error) {
 	b = append(b, ',')
 	b = append(b, redactMembers(e.Redact, e.Result[cut+1:len(e.Result)-1])...)
 	b = append(b, '}')
-	idx := index{ID: e.ID, Source: e.Source, Trigger: e.Trigger, Commit: e.Commit, Outcome: e.Outcome, Actions: e.Actions}
+	// The Entry goes back to its pool once built: nothing here may refer to its slices.
+	idx := index{ID: e.ID, Source: e.Source, Trigger: e.Trigger, Commit: e.Commit, Outcome: e.Outcome, Actions: slices.Clone(e.Actions)}
 	return &built{time: start, index: idx, body: b}, nil
+}
+
+// appendIndex appends ix's JSON, as encoding/json writes it.
+func appendIndex(b []byte, ix *index) []byte {
+	b = append(b, `{"i":`...)
+	b = appendString(b, ix.ID)
+	b = append(b, `,"s":`...)
+	b = appendString(b, ix.Source)
+	b = append(b, `,"t":`...)
+	b = appendString(b, ix.Trigger)
+	b = append(b, `,"c":`...)
+	b = appendString(b, ix.Commit)
+	b = append(b, `,"o":`...)
+	b = appendString(b, ix.Outcome)
+	if len(ix.Actions) > 0 {
+		b = append(b, `,"a":[`...)
+		for i, a := range ix.Actions {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = appendString(b, a)
+		}
+		b = append(b, ']')
+	}
+	return append(b, '}')
 }
 
 // appendString appends s as a JSON string, as encoding/json writes it but without HTML escapes.
@@ -119,15 +147,28 @@ func redactJSON(redact func(string) string, v json.RawMessage) json.RawMessage {
 	if redact == nil {
 		return v
 	}
-	s := string(v)
-	r := redact(s)
-	if r == s {
+	r, changed := redactBytes(redact, v)
+	if !changed {
 		return v
 	}
 	if !json.Valid([]byte(r)) {
 		return json.RawMessage(`"[REDACTED]"`)
 	}
 	return json.RawMessage(r)
+}
+
+// redactBytes applies redact to b without copying it: redact returns its argument when it has
+// nothing to replace, and a new string otherwise; b is not written meanwhile.
+func redactBytes(redact func(string) string, b []byte) (string, bool) {
+	if len(b) == 0 {
+		return "", false
+	}
+	s := unsafe.String(&b[0], len(b))
+	r := redact(s)
+	if len(r) == len(s) && unsafe.StringData(r) == unsafe.StringData(s) {
+		return "", false
+	}
+	return r, true
 }
 
 // redactMembers is redactJSON for the Result's members from "actions" on (an object's members
@@ -137,9 +178,8 @@ func redactMembers(redact func(string) string, m []byte) []byte {
 	if redact == nil {
 		return m
 	}
-	s := string(m)
-	r := redact(s)
-	if r == s {
+	r, changed := redactBytes(redact, m)
+	if !changed {
 		return m
 	}
 	if !json.Valid([]byte("{" + r + "}")) {

@@ -67,7 +67,9 @@ func openStore(path string, ks keys, log *zap.Logger) (*store, error) {
 var errOtherKey = errors.New("written with another key")
 
 func tryOpen(path string, ks keys) (*store, error) {
-	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: 5 * time.Second, FreelistType: bolt.FreelistMapType})
+	// The initial map is address space, not memory: it spares the remaps (and the copies of
+	// every open node they bring) while the file grows to it.
+	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: 5 * time.Second, FreelistType: bolt.FreelistMapType, InitialMmapSize: 256 << 20})
 	if err != nil {
 		return nil, fmt.Errorf("history: opening %s: %w", path, err)
 	}
@@ -137,13 +139,25 @@ func (s *store) put(recs []*built) error {
 	err := s.db.Update(func(tx *bolt.Tx) error {
 		index, records, meta := tx.Bucket(bucketIndex), tx.Bucket(bucketRecords), tx.Bucket(bucketMeta)
 		index.FillPercent, records.FillPercent = 1, 1 // appends only: full pages
+		// One buffer holds every key, index and sealed body of the batch: bbolt keeps what Put is
+		// given until the commit.
+		n := 0
 		for _, r := range recs {
-			k := recordKey(r.time, r.index.ID)
-			ix, err := json.Marshal(&r.index)
-			if err != nil {
-				return err
-			}
-			sealed := s.keys.seal(nil, r.body, k)
+			n += 2*(8+len(r.index.ID)) + 256 + len(r.body) + s.keys.aead.NonceSize() + s.keys.aead.Overhead()
+		}
+		arena := make([]byte, 0, n)
+		carve := func(from int) []byte { return arena[from:len(arena):len(arena)] }
+		for _, r := range recs {
+			at := len(arena)
+			arena = binary.BigEndian.AppendUint64(arena, uint64(r.time.UnixNano()))
+			arena = append(arena, r.index.ID...)
+			k := carve(at)
+			at = len(arena)
+			arena = appendIndex(arena, &r.index)
+			ix := carve(at)
+			at = len(arena)
+			arena = s.keys.seal(arena, r.body, k)
+			sealed := carve(at)
 			if old := records.Get(k); old != nil { // the same execution again (a retried write)
 				size -= entrySize(k, index.Get(k), old)
 				count--
