@@ -47,7 +47,7 @@ func outboundServer(t *testing.T) *httptest.Server {
 func outboundActions() *Spec {
 	first := newAction("first", `const http = require('http');
 exports.onExecutePostLogin = async (event, api) => {
-  const auth = { Authorization: 'Bearer ' + event.secrets.KEY, Cookie: 'c=1', 'X-Custom': 'v' };
+  const auth = { Authorization: 'Bearer ' + event.secrets.KEY, Cookie: 'c=1', 'X-Custom': 'v', 'X-Key': event.secrets.KEY };
   const a = await (await fetch(event.url + '/data?n=1&key=' + event.secrets.KEY, { headers: auth })).json();
   const b = await (await fetch(event.url + '/data?n=1&key=' + event.secrets.KEY, { headers: auth })).json();
   const r = await fetch(event.url + '/redirect', { headers: auth });
@@ -103,7 +103,9 @@ func TestOutboundRecordAndReplay(t *testing.T) {
 	}
 	x := res.Outbound[0]
 	if x.Status != 200 || string(x.ResponseBody) != `{"roles":["admin"],"n":1}` || x.ResponseBodyTruncated ||
-		x.ResponseHeaders["Content-Type"][0] != "application/json" || x.RequestHeaders["X-Custom"][0] != "v" {
+		x.ResponseHeaders["Content-Type"][0] != "application/json" || x.RequestHeaders["X-Custom"][0] != "v" ||
+		x.RequestHeaders["X-Key"][0] != "[REDACTED]" || x.RequestHeaders["Authorization"] != nil || x.RequestHeaders["Cookie"] != nil ||
+		x.ResponseHeaders["Set-Cookie"] != nil {
 		t.Errorf("first exchange: %+v", x)
 	}
 	if x := res.Outbound[2]; x.Status != 302 || x.ResponseHeaders["Location"][0] != "/data?n=9&key=[REDACTED]" {
