@@ -9,8 +9,9 @@
 //
 // The engine is this package: building (build.go, compile.go), runtimes and their pools
 // (runtime.go, generation.go), require (require.go), the event loop and timers (loop.go), the
-// execution of triggers and their limits (execute.go, memory.go), redirected flows (continue.go)
-// and the lockdown (harden.go). What a runtime provides to user code is in sub-packages, each a
+// execution of triggers and their limits (execute.go, memory.go), redirected flows (continue.go),
+// the recording and replay of the actions' HTTP exchanges (outbound.go) and the lockdown
+// (harden.go). What a runtime provides to user code is in sub-packages, each a
 // module against a small host interface (runner/host, as k6's modules see a VU) and each tested
 // alone (runner/host/hosttest):
 //   - runner/auth0: the api of every trigger of SPEC §4, api.cache's store (Cache), and the
