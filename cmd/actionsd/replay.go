@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -97,6 +98,14 @@ func runReplay(ctx context.Context, out, errw io.Writer, flags repoFlags, o repl
 	rec, err := (&replay.Client{Addr: o.addr, Token: o.token}).Get(fctx, o.id)
 	cancel()
 	if err != nil {
+		var se *replay.StatusError
+		if errors.As(err, &se) && (strings.HasPrefix(se.Status, "401") || strings.HasPrefix(se.Status, "403")) {
+			what := "requires its API token (%s): set ACTIONSD_TOKEN or pass --token"
+			if o.token != "" {
+				what = "refuses the token given (%s): check ACTIONSD_TOKEN or --token"
+			}
+			err = fmt.Errorf("the daemon at %s "+what, o.addr, se.Status)
+		}
 		return &exitError{Code: exitUsage, Err: fmt.Errorf("replay: read execution %s from %s: %w", o.id, o.addr, err)}
 	}
 	if o.secretsFile == "" {

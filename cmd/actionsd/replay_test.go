@@ -146,6 +146,7 @@ func (f *replayFixture) replay(t *testing.T, user string, extra ...string) (stri
 // TestReplayCommand: a recorded execution replays offline with the same commands, a recorded
 // failure reproduces, and a change to the claim in the working tree shows as a diff with exit 1.
 func TestReplayCommand(t *testing.T) {
+	t.Setenv("ACTIONSD_TOKEN", "") // the token is --token's, or none
 	f := newReplayFixture(t)
 
 	out, code := f.replay(t, "u1")
@@ -184,6 +185,9 @@ func TestReplayCommand(t *testing.T) {
 
 	if out, code := f.run(t, "replay", "no-such-execution", "--addr", f.d.url, "--token", f.token, "-C", f.repo.dir); code != 2 || !strings.Contains(out, "404") {
 		t.Errorf("replay of an unknown execution: exit %d, want 2 and the 404:\n%s", code, out)
+	}
+	if out, code := f.run(t, "replay", f.ids["u1"], "--addr", f.d.url, "-C", f.repo.dir); code != 2 || !strings.Contains(out, "requires its API token (401 Unauthorized): set ACTIONSD_TOKEN or pass --token") {
+		t.Errorf("replay without the token: exit %d, want 2 and what to do:\n%s", code, out)
 	}
 	if out, code := f.run(t, "replay", f.ids["u1"], "--working-tree", "--commit", "HEAD", "-C", f.repo.dir); code != 2 {
 		t.Errorf("--working-tree with --commit: exit %d, want 2:\n%s", code, out)
