@@ -487,10 +487,10 @@ func requestErrorStatus(err error) (int, string) {
 func (s *server) status(w http.ResponseWriter, r *http.Request) {
 	st := s.cfg.Reconciler.Status()
 	if q := r.URL.Query().Get("peers"); q == "" || q == "0" || q == "false" {
-		writeJSON(w, http.StatusOK, statusWithBridges{Status: st, Bridges: s.bridgeStatuses()})
+		writeJSON(w, http.StatusOK, statusWithBridges{Status: st, Bridges: s.bridgeStatuses(), History: s.historyStats()})
 		return
 	}
-	writeJSON(w, http.StatusOK, statusWithPeers{Status: st, Bridges: s.bridgeStatuses(), Peers: s.peerStatuses(r.Context(), st)})
+	writeJSON(w, http.StatusOK, statusWithPeers{Status: st, Bridges: s.bridgeStatuses(), History: s.historyStats(), Peers: s.peerStatuses(r.Context(), st)})
 }
 
 func (s *server) sync(w http.ResponseWriter, r *http.Request) {

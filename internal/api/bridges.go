@@ -157,6 +157,7 @@ func (s *server) bridge(b *bridges.Bridge) http.HandlerFunc {
 type statusWithBridges struct {
 	sync.Status
 	Bridges []bridges.Status `json:"bridges"`
+	History *history.Stats   `json:"history,omitempty"` // nil: the history is off
 }
 
 func (s *server) bridgeStatuses() []bridges.Status {

@@ -271,3 +271,12 @@ func (s *server) recordResult(e *history.Entry, res *runner.Result) {
 	e.Result = b
 	s.cfg.History.Enqueue(e)
 }
+
+// historyStats are the history's numbers for GET /v1/status; nil when it is off.
+func (s *server) historyStats() *history.Stats {
+	if s.cfg.History == nil {
+		return nil
+	}
+	st := s.cfg.History.Stats()
+	return &st
+}

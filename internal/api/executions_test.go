@@ -206,6 +206,15 @@ func TestExecutionsAPI(t *testing.T) {
 			t.Fatalf("event %d did not arrive", i)
 		}
 	}
+	// The status has the history's numbers.
+	code, body = do("GET", "/v1/status", "")
+	var st struct {
+		History *history.Stats `json:"history"`
+	}
+	if err := json.Unmarshal(body, &st); code != 200 || err != nil || st.History == nil || st.History.Records != 4 || st.History.SizeBytes <= 0 {
+		t.Errorf("GET /v1/status: %d %s", code, body)
+	}
+
 	// Without the token, nothing.
 	res, err := http.Get(base + "/v1/executions")
 	if err != nil {
