@@ -277,6 +277,11 @@ type execution struct {
 	event string // the request JSON; each action parses its own copy
 	res   *Result
 	flow  *flow // nil for a plain Execute
+	// recordLimit is Options.OutboundBodyLimit when the generation records outbound requests, 0
+	// when it does not; rec is made when an action first needs a request context (actionRun.context),
+	// so that an execution that sends nothing records nothing and allocates nothing for it.
+	recordLimit int
+	rec         *recorder
 }
 
 // flow says how an execution relates to redirects.
@@ -359,9 +364,8 @@ func (g *Generation) execute(ctx context.Context, t trigger.Trigger, actions []*
 		deadline = d
 	}
 	res, ex := g.newResult(t, len(actions), fl, event)
-	var rec *recorder
 	if g.env.record {
-		rec = &recorder{limit: g.env.bodyLimit}
+		ex.recordLimit = g.env.bodyLimit
 	}
 	if g.env.replay {
 		if rp, ok := ctx.Value(replayKey{}).(*replayer); ok {
@@ -381,16 +385,12 @@ func (g *Generation) execute(ctx context.Context, t trigger.Trigger, actions []*
 		}
 		res.Actions = append(res.Actions, ActionResult{Name: a.name, Version: a.version, Logs: []string{}})
 		ar := &res.Actions[len(res.Actions)-1]
-		actx := ctx
-		if rec != nil {
-			actx = rec.withAction(ctx, a.name)
-		}
 		if g.tracer != nil {
-			actx, end := g.tracer.StartAction(actx, a.name)
+			actx, end := g.tracer.StartAction(ctx, a.name)
 			a.run(actx, ex, members, ar, deadline, handler)
 			end(ar.Error != nil)
 		} else {
-			a.run(actx, ex, members, ar, deadline, handler)
+			a.run(ctx, ex, members, ar, deadline, handler)
 		}
 		if ar.Error != nil {
 			res.Outcome = OutcomeFailed
@@ -413,8 +413,8 @@ func (g *Generation) execute(ctx context.Context, t trigger.Trigger, actions []*
 	if res.Outcome != OutcomeRedirect {
 		res.Effects.Redirect = nil // a redirect asked for by an action that then failed or denied
 	}
-	if rec != nil {
-		res.Outbound = rec.collect()
+	if ex.rec != nil {
+		res.Outbound = ex.rec.collect()
 	}
 	if g.redact != nil {
 		g.redactResult(res)

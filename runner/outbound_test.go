@@ -250,3 +250,21 @@ func BenchmarkOutboundRecording(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkClaimsOnlyRecording is BenchmarkExecuteClaimsOnly with outbound recording off and on,
+// in one process: an execution that sends no request records nothing and allocates nothing for it.
+func BenchmarkClaimsOnlyRecording(b *testing.B) {
+	event := []byte(benchEvent)
+	for _, rec := range []bool{false, true} {
+		b.Run(map[bool]string{false: "off", true: "on"}[rec], func(b *testing.B) {
+			g := mustBuild(b, newSpec(newAction("claims", claimsOnlyAction)), Options{RecordOutbound: rec})
+			ctx := context.Background()
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := g.Execute(ctx, "post-login", event); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
