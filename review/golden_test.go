@@ -3,22 +3,29 @@ package review
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"flag"
 	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/actionsd/actionsd/lockfile"
+	"github.com/actionsd/actionsd/replay"
 )
 
 var update = flag.Bool("update", false, "rewrite the expected files of testdata/")
 
 // TestGolden builds, for each testdata/<case>, a real repository by following <case>/steps (base,
 // publish, commit, tag, move, head), reviews main against the feature branch and compares the
-// Markdown, JSON and text reports with <case>/expected.{md,json,txt}.
+// Markdown, JSON and text reports with <case>/expected.{md,json,txt}. A case with records.json
+// also runs the shadow of the head on those execution records, served as GET /v1/executions
+// serves them.
 func TestGolden(t *testing.T) {
 	cases, err := filepath.Glob("testdata/*/steps")
 	if err != nil || len(cases) == 0 {
@@ -32,9 +39,16 @@ func TestGolden(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			report, err := r.Validate(context.Background(), "main", "HEAD", Options{})
+			opts := Options{}
+			if recs, err := os.ReadFile(filepath.Join(dir, "records.json")); err == nil {
+				opts.Shadow = &ShadowOptions{Client: &replay.Client{Addr: recordsServer(t, recs)}}
+			}
+			report, err := r.Validate(context.Background(), "main", "HEAD", opts)
 			if err != nil {
 				t.Fatal(err)
+			}
+			if report.Shadow != nil {
+				report.Shadow.Daemon = "http://daemon.example" // not the test server's port
 			}
 			for _, f := range []struct{ format, file string }{
 				{FormatMarkdown, "expected.md"}, {FormatJSON, "expected.json"}, {FormatText, "expected.txt"},
@@ -60,6 +74,37 @@ func TestGolden(t *testing.T) {
 			}
 		})
 	}
+}
+
+// recordsServer serves recs (a JSON list of execution records, newest first) as a daemon's
+// GET /v1/executions (trigger and limit filters, one page) and /v1/executions/{id}.
+func recordsServer(t *testing.T, recs []byte) string {
+	var list []map[string]any
+	if err := json.Unmarshal(recs, &list); err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if id, ok := strings.CutPrefix(r.URL.Path, "/v1/executions/"); ok {
+			for _, rec := range list {
+				if rec["id"] == id {
+					json.NewEncoder(w).Encode(rec)
+					return
+				}
+			}
+			http.NotFound(w, r)
+			return
+		}
+		limit, _ := strconv.Atoi(r.URL.Query().Get("limit"))
+		page := []map[string]any{}
+		for _, rec := range list {
+			if rec["trigger"] == r.URL.Query().Get("trigger") && len(page) < limit {
+				page = append(page, rec)
+			}
+		}
+		json.NewEncoder(w).Encode(map[string]any{"executions": page})
+	}))
+	t.Cleanup(srv.Close)
+	return srv.URL
 }
 
 // testRepo is a repository driven with the git CLI, with fixed identities and dates so that

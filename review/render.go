@@ -159,6 +159,9 @@ func Text(r *Report) string {
 			b.WriteString("\n")
 		}
 	}
+	if r.Shadow != nil {
+		textShadow(&b, r.Shadow)
+	}
 	if len(r.Errors) > 0 {
 		b.WriteString("\nErrors:\n")
 		for _, f := range r.Errors {
@@ -228,6 +231,9 @@ func Markdown(r *Report) string {
 			}
 			fmt.Fprintf(&b, "| `%s` | `%s` | %s | %s |\n", s.Owner, s.Name, s.Change, v)
 		}
+	}
+	if r.Shadow != nil {
+		mdShadow(&b, r.Shadow)
 	}
 	if len(r.Errors) > 0 {
 		b.WriteString("\n#### Errors\n\n")
@@ -310,4 +316,72 @@ func mdEscape(s string) string {
 	s = strings.ReplaceAll(s, "\n", " ")
 	s = strings.ReplaceAll(s, "<", "&lt;")
 	return s
+}
+
+// textShadow writes the shadow run's counts and examples for a terminal.
+func textShadow(b *bytes.Buffer, sh *Shadow) {
+	fmt.Fprintf(b, "\nShadow run on executions recorded by %s:\n", sh.Daemon)
+	if sh.Error != "" {
+		fmt.Fprintf(b, "  not run: %s\n", sh.Error)
+		return
+	}
+	if len(sh.Triggers) == 0 {
+		b.WriteString("  no changed action is bound to a trigger\n")
+	}
+	for _, t := range sh.Triggers {
+		fmt.Fprintf(b, "  %s (%s): %d %s: %d same, %d outcome changed, %d commands changed, %d could not replay\n",
+			t.Trigger, list(t.Actions), t.Executions, plural(t.Executions, "execution"), t.Same, t.OutcomeChanged, t.CommandsChanged, t.NotReplayed)
+		if t.Error != "" {
+			fmt.Fprintf(b, "    not replayed: %s\n", t.Error)
+		}
+		for _, e := range t.OutcomeExamples {
+			fmt.Fprintf(b, "    outcome  %s: %s → %s\n", e.ID, e.Recorded, e.Replayed)
+		}
+		for _, e := range t.CommandsExamples {
+			fmt.Fprintf(b, "    commands %s: %s → %s\n", e.ID, e.Recorded, e.Replayed)
+		}
+		for _, e := range t.NotReplayedWhy {
+			fmt.Fprintf(b, "    not replayed %s: %s\n", e.ID, e.Reason)
+		}
+	}
+}
+
+// mdShadow writes the shadow run's counts and examples as a pull-request comment's section.
+func mdShadow(b *bytes.Buffer, sh *Shadow) {
+	fmt.Fprintf(b, "\n#### Shadow run on recorded executions\n\nThe head's code, run on the last executions `%s` recorded, with their recorded HTTP responses.\n\n", mdEscape(sh.Daemon))
+	if sh.Error != "" {
+		fmt.Fprintf(b, "Not run: %s\n", mdEscape(sh.Error))
+		return
+	}
+	if len(sh.Triggers) == 0 {
+		b.WriteString("No changed action is bound to a trigger.\n")
+		return
+	}
+	b.WriteString("| trigger | changed actions | executions | same | outcome changed | commands changed | could not replay |\n|---|---|---|---|---|---|---|\n")
+	for _, t := range sh.Triggers {
+		fmt.Fprintf(b, "| `%s` | %s | %d | %d | %d | %d | %d |\n", t.Trigger, mdList(t.Actions), t.Executions, t.Same, t.OutcomeChanged, t.CommandsChanged, t.NotReplayed)
+	}
+	for _, t := range sh.Triggers {
+		if t.Error != "" {
+			fmt.Fprintf(b, "\n`%s` not replayed: %s\n", t.Trigger, mdEscape(t.Error))
+		}
+		if len(t.OutcomeExamples)+len(t.CommandsExamples)+len(t.NotReplayedWhy) == 0 {
+			continue
+		}
+		fmt.Fprintf(b, "\nExamples for `%s`:\n\n| execution | difference | recorded | replayed |\n|---|---|---|---|\n", t.Trigger)
+		for _, e := range t.OutcomeExamples {
+			fmt.Fprintf(b, "| `%s` | outcome | %s | %s |\n", e.ID, mdCode(e.Recorded), mdCode(e.Replayed))
+		}
+		for _, e := range t.CommandsExamples {
+			fmt.Fprintf(b, "| `%s` | commands | %s | %s |\n", e.ID, mdCode(e.Recorded), mdCode(e.Replayed))
+		}
+		for _, e := range t.NotReplayedWhy {
+			fmt.Fprintf(b, "| `%s` | could not replay | %s | |\n", e.ID, mdEscape(e.Reason))
+		}
+	}
+}
+
+// mdCode is s as inline code in a table cell.
+func mdCode(s string) string {
+	return "`" + strings.ReplaceAll(strings.ReplaceAll(s, "`", "'"), "|", `\|`) + "`"
 }

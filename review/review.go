@@ -24,6 +24,9 @@ type Report struct {
 	Modules      []ModuleChange     `json:"modules"`
 	Dependencies []DependencyChange `json:"dependencies"`
 	Secrets      []SecretChange     `json:"secrets"`
+	// Shadow is what the head's code does to recorded executions (Options.Shadow); nil when not
+	// asked for.
+	Shadow *Shadow `json:"shadow,omitempty"`
 	// Errors and Warnings are written in JSON with their place as one token (see Render).
 	Errors   diag.List `json:"errors"`
 	Warnings diag.List `json:"warnings"`
@@ -122,6 +125,9 @@ type Options struct {
 	// declare some, so that they are built too; an install that fails is a warning, and what
 	// needs it is not built. Without it they are not built.
 	Dependencies prepare.Installer
+	// Shadow, when set, runs the head's changed actions on the executions a daemon recorded for
+	// their triggers, with the recorded HTTP responses, and reports what would change.
+	Shadow *ShadowOptions
 }
 
 // Compare reports what changes from base to head and checks head.
@@ -144,6 +150,9 @@ func Compare(ctx context.Context, base, head *State, opts Options) *Report {
 	r.Errors, checked = check(ctx, head, opts)
 	r.Warnings = append(Warnings(base, head), checked...)
 	r.Valid = len(r.Errors) == 0
+	if opts.Shadow != nil && opts.Shadow.Client != nil {
+		r.Shadow = r.shadow(ctx, head, *opts.Shadow, opts.Dependencies)
+	}
 	return r
 }
 

@@ -96,6 +96,11 @@ func Build(ctx context.Context, spec *Spec, opts Options) (*Generation, error) {
 		poolSize: opts.PoolSize,
 		memLimit: opts.MemoryLimit,
 		budget:   opts.Budget,
+		record:   opts.RecordOutbound && !opts.Replay,
+		replay:   opts.Replay,
+	}
+	if given.record {
+		given.bodyLimit = cmp.Or(max(opts.OutboundBodyLimit, 0), DefaultOutboundBodyLimit)
 	}
 	for _, k := range slices.Sorted(maps.Keys(opts.ProcessEnv)) {
 		if k == "" || k == "__proto__" || strings.ContainsRune(k+opts.ProcessEnv[k], 0) {
@@ -110,6 +115,12 @@ func Build(ctx context.Context, spec *Spec, opts Options) (*Generation, error) {
 	}
 	if env.client == nil {
 		env.client = egress.NewClient(egress.Policy{})
+	}
+	switch {
+	case env.replay:
+		env.client = replayClient()
+	case env.record:
+		env.client = recordingClient(env.client)
 	}
 	if env.cache == nil {
 		env.cache = auth0.NewCache()

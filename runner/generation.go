@@ -139,13 +139,16 @@ const DefaultPoolSize = 32
 // runEnv is what an action's runtimes reach outside themselves. Generations built with equal
 // options share one, and with it the actions they reuse (Options.Previous).
 type runEnv struct {
-	engine   *Engine
-	log      *zap.Logger
-	client   *http.Client
-	cache    *auth0.Cache
-	poolSize int
-	memLimit int64         // bytes; ≤ 0: no watchdog
-	budget   time.Duration // an execution's total time
+	engine    *Engine
+	log       *zap.Logger
+	client    *http.Client
+	cache     *auth0.Cache
+	poolSize  int
+	memLimit  int64         // bytes; ≤ 0: no watchdog
+	budget    time.Duration // an execution's total time
+	record    bool          // Options.RecordOutbound: client records, each execution collects
+	bodyLimit int           // Options.OutboundBodyLimit, defaulted
+	replay    bool          // Options.Replay: client answers from the execution's WithReplay exchanges
 	// processEnv is Options.ProcessEnv as sorted "key\x00value\x00" pairs, so that runEnv stays
 	// comparable.
 	processEnv string
@@ -297,6 +300,11 @@ type execution struct {
 	event string // the request JSON; each action parses its own copy
 	res   *Result
 	flow  *flow // nil for a plain Execute
+	// recordLimit is Options.OutboundBodyLimit when the generation records outbound requests, 0
+	// when it does not; rec is made when an action first needs a request context (actionRun.context),
+	// so that an execution that sends nothing records nothing and allocates nothing for it.
+	recordLimit int
+	rec         *recorder
 }
 
 // flow says how an execution relates to redirects.
@@ -379,6 +387,14 @@ func (g *Generation) execute(ctx context.Context, t trigger.Trigger, actions []*
 		deadline = d
 	}
 	res, ex := g.newResult(t, len(actions), fl, event)
+	if g.env.record {
+		ex.recordLimit = g.env.bodyLimit
+	}
+	if g.env.replay {
+		if rp, ok := ctx.Value(replayKey{}).(*replayer); ok {
+			rp.redact = g.redact
+		}
+	}
 	if g.tracer != nil {
 		var end func(string)
 		ctx, end = g.tracer.StartExecution(ctx, t.Name, g.commit, g.number)
@@ -441,6 +457,9 @@ func (g *Generation) execute(ctx context.Context, t trigger.Trigger, actions []*
 	}
 	if res.Outcome != OutcomeRedirect {
 		res.Effects.Redirect = nil // a redirect asked for by an action that then failed or denied
+	}
+	if ex.rec != nil {
+		res.Outbound = ex.rec.collect()
 	}
 	if g.redact != nil {
 		g.redactResult(res)
@@ -532,6 +551,30 @@ func (g *Generation) redactResult(res *Result) {
 			}
 		}
 	}
+	for i := range res.Outbound {
+		g.redactExchange(&res.Outbound[i])
+	}
 	res.Effects.Access.Reason = g.redact.redact(res.Effects.Access.Reason)
 	res.Effects.Access.UserMessage = g.redact.redact(res.Effects.Access.UserMessage)
+}
+
+// redactExchange replaces secret values in what an exchange recorded: URL, header values, bodies
+// and error.
+func (g *Generation) redactExchange(x *wire.Exchange) {
+	x.URL = g.redact.redact(x.URL)
+	for _, h := range []map[string][]string{x.RequestHeaders, x.ResponseHeaders} {
+		for _, vs := range h {
+			for i, v := range vs {
+				vs[i] = g.redact.redact(v)
+			}
+		}
+	}
+	for _, b := range []*[]byte{&x.RequestBody, &x.ResponseBody} {
+		if s := string(*b); len(s) > 0 {
+			if r := g.redact.redact(s); r != s {
+				*b = []byte(r)
+			}
+		}
+	}
+	x.Error = g.redact.redact(x.Error)
 }

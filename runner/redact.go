@@ -124,3 +124,8 @@ func (r *redactor) contains(s string) bool {
 	}
 	return false
 }
+
+// Redact returns s with the generation's secret values (and their encodings) replaced, as the
+// Result's logs and errors are: the execution history applies it to the whole record. It is safe
+// for concurrent use, after Close too.
+func (g *Generation) Redact(s string) string { return g.redact.redact(s) }

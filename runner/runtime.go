@@ -97,7 +97,14 @@ type actionRun struct {
 // loop use it. It is made on first use: most executions never need one.
 func (r *actionRun) context() context.Context {
 	if r.ctx == nil {
-		r.ctx, r.cancel = context.WithDeadline(r.parent, r.limit)
+		parent := r.parent
+		if ex := r.ex; ex != nil && ex.recordLimit > 0 { // the requests of this action are recorded
+			if ex.rec == nil {
+				ex.rec = &recorder{limit: ex.recordLimit}
+			}
+			parent = ex.rec.withAction(parent, r.ar.Name)
+		}
+		r.ctx, r.cancel = context.WithDeadline(parent, r.limit)
 	}
 	return r.ctx
 }

@@ -9,8 +9,9 @@
 //
 // The engine is this package: building (build.go, compile.go), runtimes and their pools
 // (runtime.go, generation.go), require (require.go), the event loop and timers (loop.go), the
-// execution of triggers and their limits (execute.go, memory.go), redirected flows (continue.go)
-// and the lockdown (harden.go). What a runtime provides to user code is in sub-packages, each a
+// execution of triggers and their limits (execute.go, memory.go), redirected flows (continue.go),
+// the recording and replay of the actions' HTTP exchanges (outbound.go) and the lockdown
+// (harden.go). What a runtime provides to user code is in sub-packages, each a
 // module against a small host interface (runner/host, as k6's modules see a VU) and each tested
 // alone (runner/host/hosttest):
 //   - runner/auth0: the api of every trigger of SPEC §4, api.cache's store (Cache), and the
@@ -178,4 +179,18 @@ type Options struct {
 	// Router routes the executions of the actions that have a stable revision in the Spec
 	// (Spec.Stable); required then, unused otherwise.
 	Router Router
+	// RecordOutbound records each HTTP request the actions send (fetch, node:http and
+	// node:https; a redirect followed is a request of its own) and its response or error into
+	// the Result's Outbound, tagged with the action's name: method, URL, headers but
+	// Authorization, Proxy-Authorization, Cookie and Set-Cookie, bodies up to OutboundBodyLimit,
+	// secret values redacted as from logs. node:net and node:tls sockets are not recorded. Off,
+	// it costs nothing.
+	RecordOutbound bool
+	// OutboundBodyLimit is the bytes of each body RecordOutbound keeps; 0 means
+	// DefaultOutboundBodyLimit.
+	OutboundBodyLimit int
+	// Replay answers the actions' HTTP requests from the exchanges recorded before, given to
+	// each execution with WithReplay, instead of the network: HTTPClient is not used, a request
+	// that was not recorded fails, and node:net and node:tls sockets are refused.
+	Replay bool
 }

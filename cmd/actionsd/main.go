@@ -56,9 +56,9 @@ func newRootCmd() *cobra.Command {
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
-	root.AddCommand(withGCPercent(newServeCmd()), withGCPercent(newDevCmd()), newStatusCmd(), newRolloutCmd(), newRollbackCmd())
+	root.AddCommand(withGCPercent(newServeCmd()), withGCPercent(newDevCmd()), newStatusCmd(), newRolloutCmd(), newRollbackCmd(), newLogsCmd())
 	root.AddCommand(newLockCmd(), newVendorCmd())
-	root.AddCommand(newValidateCmd(), newPublishCmd(), newVersionsCmd(), newInvokeCmd(), newTestCmd(), newInitCmd(), newSchemaCmd())
+	root.AddCommand(newValidateCmd(), newPublishCmd(), newVersionsCmd(), newInvokeCmd(), newTestCmd(), newReplayCmd(), newInitCmd(), newSchemaCmd())
 	root.AddCommand(newSecretsCmd(), newVersionCmd())
 	root.PersistentFlags().StringVar(&colorMode, "color", tty.Auto, "colour the output: auto (on a terminal, unless NO_COLOR is set), always or never")
 	root.PersistentPreRunE = func(cmd *cobra.Command, _ []string) error {

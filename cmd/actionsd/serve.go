@@ -13,6 +13,7 @@ import (
 	"github.com/actionsd/actionsd/gitstore"
 	"github.com/actionsd/actionsd/internal/config"
 	"github.com/actionsd/actionsd/internal/daemon"
+	"github.com/actionsd/actionsd/runner"
 	"github.com/actionsd/actionsd/vaultsecrets"
 )
 
@@ -57,6 +58,7 @@ type serveFlags struct {
 	http            httpFlags
 	checkConfig     bool
 	peers           peerFlags
+	history         historyFlags
 	ui              bool
 }
 
@@ -123,6 +125,51 @@ func (h *httpFlags) apply(fl *pflag.FlagSet, c *config.HTTP) {
 	set("http-write-timeout", func() { c.WriteTimeout = config.Duration(h.writeTimeout) })
 	set("http-idle-timeout", func() { c.IdleTimeout = config.Duration(h.idleTimeout) })
 	set("http-max-unauthenticated-conns", func() { c.MaxUnauthenticatedConns = h.maxUnauthenticatedConns })
+}
+
+// historyFlags configure the execution history (config.History).
+type historyFlags struct {
+	enabled    bool
+	maxSize    config.Size
+	maxAge     time.Duration
+	sampleRate float64
+	keyFile    string
+	queue      int
+	piiDrop    []string
+	piiHash    []string
+	bodyLimit  config.Size
+}
+
+func (h *historyFlags) register(fl *pflag.FlagSet) {
+	h.maxSize = config.DefaultHistoryMaxSize
+	h.bodyLimit = config.Size(runner.DefaultOutboundBodyLimit)
+	fl.BoolVar(&h.enabled, "history", true, "record every execution under <data-dir>/history (GET /v1/executions, actionsd logs)")
+	fl.Var(&h.maxSize, "history-max-size", "bytes the recorded executions may take; the oldest go first")
+	fl.DurationVar(&h.maxAge, "history-max-age", config.DefaultHistoryMaxAge, "how long a recorded execution is kept")
+	fl.Float64Var(&h.sampleRate, "history-sample-rate", config.DefaultHistorySampleRate, "share of executions without failure that are recorded, 0 to 1 (failures always are)")
+	fl.StringVar(&h.keyFile, "history-key-file", "", "file holding the key (≥ 32 bytes) the records are encrypted with (or ACTIONSD_HISTORY_KEY; default: <data-dir>/history/key, made at the first start)")
+	fl.IntVar(&h.queue, "history-queue", config.DefaultHistoryQueue, "executions that may wait for the history's writer; more are dropped and counted")
+	fl.StringArrayVar(&h.piiDrop, "history-pii-drop", nil, "event field (dotted path, such as user.name) left out of the records (repeatable)")
+	fl.Var(&h.bodyLimit, "history-outbound-body-limit", "bytes of each request and response body of the actions' HTTP requests a record keeps (more is cut and marked truncated)")
+	fl.StringArrayVar(&h.piiHash, "history-pii-hash", nil, "event field replaced by a keyed hash in the records (repeatable; replaces the default request.ip, user.email, user.phone_number)")
+}
+
+// apply overrides c with the flags that were given.
+func (h *historyFlags) apply(fl *pflag.FlagSet, c *config.History) {
+	set := func(name string, apply func()) {
+		if fl.Changed(name) {
+			apply()
+		}
+	}
+	set("history", func() { c.Enabled = &h.enabled })
+	set("history-max-size", func() { c.MaxSize = h.maxSize })
+	set("history-max-age", func() { c.MaxAge = config.Duration(h.maxAge) })
+	set("history-sample-rate", func() { c.SampleRate = h.sampleRate })
+	set("history-key-file", func() { c.KeyFile = h.keyFile })
+	set("history-queue", func() { c.Queue = h.queue })
+	set("history-pii-drop", func() { c.PII.Drop = append(c.PII.Drop, h.piiDrop...) })
+	set("history-pii-hash", func() { c.PII.Hash = h.piiHash })
+	set("history-outbound-body-limit", func() { c.OutboundBodyLimit = h.bodyLimit })
 }
 
 func newServeCmd() *cobra.Command {
@@ -204,6 +251,7 @@ func newServeCmd() *cobra.Command {
 	fl.IntVar(&f.keepCorrupt, "keep-corrupt-mirrors", config.DefaultKeepCorruptMirrors, "how many corrupt git mirrors moved aside under the data dir are kept for inspection")
 	f.http.register(fl)
 	f.peers.register(fl)
+	f.history.register(fl)
 	fl.BoolVar(&f.ui, "ui", false, "serve the read-only web UI at /ui/ (behind the API token)")
 	fl.BoolVar(&f.checkConfig, "check-config", false, "load the configuration (file, environment, flags) and the repository settings, report every problem, and exit 0 or 1 without serving")
 	return cmd
@@ -318,6 +366,7 @@ func (f *serveFlags) merge(fl *pflag.FlagSet) (*config.Config, []error) {
 	set("execution-budget", func() { cfg.ExecutionBudget = config.Duration(f.budget) })
 	f.http.apply(fl, &cfg.HTTP)
 	f.peers.apply(fl, &cfg.Peers)
+	f.history.apply(fl, &cfg.History)
 	set("action-memory-mib", func() { cfg.ActionMemoryMiB = f.actionMemoryMiB })
 	if err := cfg.Vault.ApplyFlags(fl); err != nil {
 		problems = append(problems, fmt.Errorf("vault: %w", err))

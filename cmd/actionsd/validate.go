@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"os"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -11,6 +12,7 @@ import (
 	"github.com/actionsd/actionsd/internal/daemon"
 	"github.com/actionsd/actionsd/internal/tty"
 	"github.com/actionsd/actionsd/npmvendor"
+	"github.com/actionsd/actionsd/replay"
 	"github.com/actionsd/actionsd/review"
 	"github.com/actionsd/actionsd/vaultsecrets"
 )
@@ -23,6 +25,8 @@ func newValidateCmd() *cobra.Command {
 		noInstall               bool
 		vaultMount, vaultPrefix string
 		verify                  config.Verify
+		shadow, token           string
+		last                    int
 	)
 	cmd := &cobra.Command{
 		Use:   "validate",
@@ -51,6 +55,14 @@ what deploys is the merge).
 With --check-vault, the secret names added are looked up in Vault (VAULT_ADDR, VAULT_TOKEN, …;
 names only, values are never read into the report).
 
+With --shadow DAEMON_URL, the head's changed actions also run on the last --last executions that
+daemon recorded for each of their triggers (GET /v1/executions; the API token is --token or
+ACTIONSD_TOKEN), with the HTTP responses recorded with each execution: nothing reaches the network
+and nothing is written anywhere. The report counts the executions whose outcome (or error) or
+commands would change and those that could not be replayed (the code asks for a request the
+record does not have, or a continue execution), with three examples of each. Secrets get
+placeholder values. The differences are a plan, not errors: they do not change the exit status.
+
 Exit status: 0 valid, 1 errors found, 2 usage error.`,
 		Example: `  # in a pull request's CI, as a comment
   actionsd validate --base origin/main --format markdown > review.md
@@ -75,6 +87,15 @@ Exit status: 0 valid, 1 errors found, 2 usage error.`,
 			opts := review.Options{SkipRun: noRun}
 			if !noInstall {
 				opts.Dependencies = npmvendor.NewWorkTreeInstaller(repo.dir)
+			}
+			if last < 0 {
+				return usageError(cmd, "--last %d: want a positive number of executions", last)
+			}
+			if shadow != "" {
+				if token == "" {
+					token = os.Getenv("ACTIONSD_TOKEN")
+				}
+				opts.Shadow = &review.ShadowOptions{Client: &replay.Client{Addr: shadow, Token: token}, Last: last}
 			}
 			if checkVault {
 				cfg := vaultsecrets.VaultConfigFromEnv()
@@ -119,6 +140,9 @@ Exit status: 0 valid, 1 errors found, 2 usage error.`,
 	cmd.Flags().StringVar(&verify.Mode, "verify", config.VerifyNone, "signatures the daemon requires, as serve's --verify: none, head, tags or head-and-tags")
 	cmd.Flags().StringArrayVar(&verify.OpenPGPKeys, "verify-key", nil, "armored OpenPGP public key file trusted for --verify (repeatable)")
 	cmd.Flags().StringArrayVar(&verify.SSHKeys, "verify-ssh-key", nil, "file of SSH public keys (authorized_keys or allowed_signers lines) trusted for --verify (repeatable)")
+	cmd.Flags().StringVar(&shadow, "shadow", "", "run the head's changed actions on the executions this daemon recorded (its base URL), with their recorded responses")
+	cmd.Flags().IntVar(&last, "last", review.DefaultShadowLast, "with --shadow: how many recorded executions of each trigger to replay")
+	cmd.Flags().StringVar(&token, "token", "", "with --shadow: the daemon's API bearer token (or ACTIONSD_TOKEN)")
 	_ = cmd.RegisterFlagCompletionFunc("format", formatCompletion(review.Formats...))
 	return usage(cmd)
 }

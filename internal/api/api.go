@@ -29,6 +29,7 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/actionsd/actionsd/internal/bridges"
+	"github.com/actionsd/actionsd/internal/history"
 	"github.com/actionsd/actionsd/internal/peers"
 	"github.com/actionsd/actionsd/runner"
 	"github.com/actionsd/actionsd/sync"
@@ -97,6 +98,10 @@ type Config struct {
 	// Bridges serve POST /v1/bridges/{bridge}/{hook} (internal/bridges), each verifying its own
 	// provider's signature; a bridge without a secret answers 404 disabled. Nil: no such routes.
 	Bridges []*bridges.Bridge
+
+	// History records every execution (internal/history) and serves GET /v1/executions*; nil:
+	// nothing is recorded, and those routes answer 404 history_disabled.
+	History *history.History
 }
 
 // Peers is what the API needs of peers.Set.
@@ -170,6 +175,9 @@ func newRouter(cfg Config) *router {
 	handle("POST /v1/rollouts/{action}/promote", bodiless(s.auth(s.rolloutPromote)))
 	handle("POST /v1/rollouts/{action}/abort", bodiless(s.auth(s.rolloutAbort)))
 	handle("POST /v1/rollback", bodiless(s.auth(s.rollback)))
+	handle("GET /v1/executions", bodiless(s.auth(s.executions)))
+	handle("GET /v1/executions/stream", bodiless(s.auth(s.executionStream)))
+	handle("GET /v1/executions/{id}", bodiless(s.auth(s.execution)))
 	handle("POST "+peers.SyncPath, bodiless(s.peerAuth(s.peerSync)))
 	handle("GET "+peers.StatusPath, bodiless(s.peerAuth(s.peerStatus)))
 	handle("POST "+peers.RolloutPath+"/{action}/{verb}", bodiless(s.peerAuth(s.peerRollout)))
@@ -342,7 +350,7 @@ func (s *server) execute(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *server) executeTrigger(w http.ResponseWriter, r *http.Request, trig string) {
-	s.run(w, r, eventBody, func(ctx context.Context, gen *runner.Generation, body []byte) (*runner.Result, error) {
+	s.run(w, r, eventBody, sourceExecute, func(ctx context.Context, gen *runner.Generation, body []byte) (*runner.Result, error) {
 		start := time.Now()
 		res, err := gen.Execute(ctx, trig, body)
 		if err == nil && res != nil {
@@ -353,7 +361,7 @@ func (s *server) executeTrigger(w http.ResponseWriter, r *http.Request, trig str
 }
 
 func (s *server) test(w http.ResponseWriter, r *http.Request) {
-	s.run(w, r, eventBody, func(ctx context.Context, gen *runner.Generation, body []byte) (*runner.Result, error) {
+	s.run(w, r, eventBody, sourceTest, func(ctx context.Context, gen *runner.Generation, body []byte) (*runner.Result, error) {
 		return gen.Test(ctx, r.PathValue("name"), body)
 	})
 }
@@ -363,7 +371,7 @@ func (s *server) test(w http.ResponseWriter, r *http.Request) {
 // a JSON merge patch (e.g. "request": {"query": {"session_token": "…"}}). The state may also come
 // as ?state=. A forged, expired or replayed state answers 400.
 func (s *server) resume(w http.ResponseWriter, r *http.Request) {
-	s.run(w, r, optionalBody, func(ctx context.Context, gen *runner.Generation, body []byte) (*runner.Result, error) {
+	s.run(w, r, optionalBody, sourceContinue, func(ctx context.Context, gen *runner.Generation, body []byte) (*runner.Result, error) {
 		return gen.Continue(ctx, r.URL.Query().Get("state"), body)
 	})
 }
@@ -375,7 +383,9 @@ const (
 	optionalBody = true
 )
 
-func (s *server) run(w http.ResponseWriter, r *http.Request, optional bool, exec func(context.Context, *runner.Generation, []byte) (*runner.Result, error)) {
+// run reads the body, runs exec on the serving generation and writes its Result, which the
+// history records as from source.
+func (s *server) run(w http.ResponseWriter, r *http.Request, optional bool, source string, exec func(context.Context, *runner.Generation, []byte) (*runner.Result, error)) {
 	body, ok := s.readBody(w, r)
 	if !ok {
 		return
@@ -398,7 +408,12 @@ func (s *server) run(w http.ResponseWriter, r *http.Request, optional bool, exec
 	if s.cfg.TraceContext != nil {
 		ctx = s.cfg.TraceContext(ctx, r.Header)
 	}
+	start := time.Now()
 	res, err := exec(ctx, gen, body.Bytes())
+	var rec *history.Entry
+	if err == nil {
+		rec = s.recordEntry(source, start, gen, body.Bytes(), res)
+	}
 	s.releaseBody(body)
 	if err != nil {
 		var re *runner.RequestError
@@ -411,20 +426,37 @@ func (s *server) run(w http.ResponseWriter, r *http.Request, optional bool, exec
 		writeError(w, http.StatusInternalServerError, "internal", "execution failed: "+err.Error())
 		return
 	}
-	s.writeResult(w, r, res)
+	s.writeResult(w, r, res, rec)
 }
 
 // writeResult writes res as the response, encoded by hand (runner.Result.AppendJSON) into a
-// pooled buffer, and then releases res.
-func (s *server) writeResult(w http.ResponseWriter, r *http.Request, res *runner.Result) {
+// pooled buffer, and then releases res. A history entry (rec, nil for none) gets a copy of the
+// encoded Result and goes to the history's queue.
+func (s *server) writeResult(w http.ResponseWriter, r *http.Request, res *runner.Result, rec *history.Entry) {
 	bp := bufPool.Get().(*[]byte)
 	defer putBuf(bp)
+	// The outbound exchanges are the history's, not the caller's: the response is the §4
+	// document without them, and the history's copy is encoded with them.
+	outbound := res.Outbound
+	res.Outbound = nil
 	b, err := res.AppendJSON((*bp)[:0])
+	if err == nil && rec != nil && len(outbound) > 0 {
+		res.Outbound = outbound
+		if full, ferr := res.AppendJSON(nil); ferr == nil {
+			rec.Result = full
+		}
+	}
 	res.Release()
 	if err != nil {
 		s.log.Error("encoding the result failed", zap.String("path", r.URL.Path), zap.Error(err))
 		writeError(w, http.StatusInternalServerError, "internal", "encoding the result failed: "+err.Error())
 		return
+	}
+	switch {
+	case rec != nil && rec.Result != nil:
+		s.cfg.History.Enqueue(rec)
+	case rec != nil:
+		s.enqueue(rec, b)
 	}
 	b = append(b, '\n')
 	*bp = b
@@ -473,10 +505,10 @@ func requestErrorStatus(err error) (int, string) {
 func (s *server) status(w http.ResponseWriter, r *http.Request) {
 	st := s.cfg.Reconciler.Status()
 	if q := r.URL.Query().Get("peers"); q == "" || q == "0" || q == "false" {
-		writeJSON(w, http.StatusOK, statusWithBridges{Status: st, Bridges: s.bridgeStatuses()})
+		writeJSON(w, http.StatusOK, statusWithBridges{Status: st, Bridges: s.bridgeStatuses(), History: s.historyStats()})
 		return
 	}
-	writeJSON(w, http.StatusOK, statusWithPeers{Status: st, Bridges: s.bridgeStatuses(), Peers: s.peerStatuses(r.Context(), st)})
+	writeJSON(w, http.StatusOK, statusWithPeers{Status: st, Bridges: s.bridgeStatuses(), History: s.historyStats(), Peers: s.peerStatuses(r.Context(), st)})
 }
 
 func (s *server) sync(w http.ResponseWriter, r *http.Request) {

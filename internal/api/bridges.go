@@ -10,6 +10,7 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/actionsd/actionsd/internal/bridges"
+	"github.com/actionsd/actionsd/internal/history"
 	"github.com/actionsd/actionsd/runner"
 	"github.com/actionsd/actionsd/sync"
 )
@@ -149,6 +150,10 @@ func (s *server) bridge(b *bridges.Bridge) http.HandlerFunc {
 		}
 		start := time.Now()
 		res, err := gen.Execute(r.Context(), hook.Trigger, event)
+		var rec *history.Entry
+		if err == nil {
+			rec = s.recordEntry("bridge:"+b.Name()+"/"+hookName, start, gen, event, res)
+		}
 		if err != nil {
 			s.metrics.bridges.requests.WithLabelValues(b.Name(), label, "failed").Inc()
 			fail(bridges.ReasonExecutionError, "trigger "+hook.Trigger+": "+err.Error())
@@ -163,6 +168,9 @@ func (s *server) bridge(b *bridges.Bridge) http.HandlerFunc {
 		}
 		s.metrics.observe(res, time.Since(start))
 		answer, reason, msg := hook.Answer(body.Bytes(), res)
+		if rec != nil {
+			s.recordResult(rec, res)
+		}
 		res.Release()
 		if reason != "" {
 			s.metrics.bridges.requests.WithLabelValues(b.Name(), label, "failed").Inc()
@@ -191,6 +199,7 @@ func (s *server) bridge(b *bridges.Bridge) http.HandlerFunc {
 type statusWithBridges struct {
 	sync.Status
 	Bridges []bridges.Status `json:"bridges"`
+	History *history.Stats   `json:"history,omitempty"` // nil: the history is off
 }
 
 func (s *server) bridgeStatuses() []bridges.Status {

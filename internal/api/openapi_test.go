@@ -24,6 +24,7 @@ import (
 	"github.com/actionsd/actionsd/diag"
 	"github.com/actionsd/actionsd/gitstore"
 	"github.com/actionsd/actionsd/internal/bridges"
+	"github.com/actionsd/actionsd/internal/history"
 	"github.com/actionsd/actionsd/internal/peers"
 	"github.com/actionsd/actionsd/runner"
 	"github.com/actionsd/actionsd/sync"
@@ -79,6 +80,7 @@ func TestOpenAPIDocument(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	hist := newHistory(t, history.Options{})
 	ro, err := rollout.Open(rollout.Options{})
 	if err != nil {
 		t.Fatal(err)
@@ -88,7 +90,7 @@ func TestOpenAPIDocument(t *testing.T) {
 		"c1", "v1", "c2", "v2", "id2", time.Now())}, map[string]bool{"claims": true})
 	rt := newRouter(Config{Reconciler: openapiRecon{gen: claimsGeneration(t)}, Token: token, WebhookSecret: secret,
 		Branch: "main", Registerer: reg, Metrics: promhttp.HandlerFor(reg, promhttp.HandlerOpts{}), Peers: ps, PeerSecret: peerSecret,
-		Bridges: brs, Rollouts: ro, Rollback: openapiRollback{}})
+		Bridges: brs, Rollouts: ro, Rollback: openapiRollback{}, History: hist})
 	srv := httptest.NewServer(rt)
 	defer srv.Close()
 
@@ -223,6 +225,23 @@ func TestOpenAPIDocument(t *testing.T) {
 	}
 	reached := openapiRoundTrips(t, srv.URL, docRouter, cases)
 
+	// The execution history, once the executions above are written (the live tail's 200 is an
+	// endless stream: a bad filter reaches its route here, and internal/api's TestExecutionsAPI
+	// reads it).
+	recs := waitRecords(t, hist, history.Filter{Source: "bridge:auth0/post-login"}, 1)
+	for p := range openapiRoundTrips(t, srv.URL, docRouter, []openapiCase{
+		{"GET", "/v1/executions", "", bearer, 200},
+		{"GET", "/v1/executions?trigger=post-login&outcome=success&limit=2", "", bearer, 200},
+		{"GET", "/v1/executions?outcome=nope", "", bearer, 400},
+		{"GET", "/v1/executions", "", nil, 401},
+		{"GET", "/v1/executions/" + recs[0].ID, "", bearer, 200},
+		{"GET", "/v1/executions/nope", "", bearer, 404},
+		{"GET", "/v1/executions/stream?since=yesterday", "", bearer, 400},
+		{"GET", "/v1/executions/stream", "", nil, 401},
+	}) {
+		reached[p] = true
+	}
+
 	// Errors the first daemon cannot give: no generation serves yet, webhooks disabled (no
 	// secret), a body over the cap.
 	coldBridges, _ := bridges.New(bridges.Config{})
@@ -238,6 +257,8 @@ func TestOpenAPIDocument(t *testing.T) {
 		{"POST", "/v1/bridges/auth0/post-login", `{}`, auth0Headers(time.Now(), `{}`), 404},
 		{"POST", "/v1/bridges/zitadel", `{}`, zitadelHeaders(time.Now(), `{}`), 404},
 		{"POST", "/v1/bridges/kratos/login", `{}`, kratosHeaders(kratosToken), 404},
+		{"GET", "/v1/executions", "", bearer, 404}, // no history
+		{"GET", "/v1/executions/stream", "", bearer, 404},
 	}) {
 		reached[p] = true
 	}

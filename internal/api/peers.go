@@ -2,6 +2,7 @@ package api
 
 import (
 	"github.com/actionsd/actionsd/internal/bridges"
+	"github.com/actionsd/actionsd/internal/history"
 
 	"context"
 	"crypto/subtle"
@@ -71,6 +72,7 @@ func (s *server) signalPeers() {
 type statusWithPeers struct {
 	sync.Status
 	Bridges []bridges.Status `json:"bridges"`
+	History *history.Stats   `json:"history,omitempty"`
 	Peers   []peers.Status   `json:"peers"`
 }
 

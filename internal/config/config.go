@@ -20,6 +20,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/actionsd/actionsd/internal/api"
+	"github.com/actionsd/actionsd/internal/history"
 	"github.com/actionsd/actionsd/internal/peers"
 	"github.com/actionsd/actionsd/runner"
 	"github.com/actionsd/actionsd/vaultsecrets"
@@ -76,6 +77,75 @@ type Config struct {
 	KeepCorruptMirrors int `yaml:"keep_corrupt_mirrors"`
 	// UI serves the read-only web UI at /ui/ (internal/ui); default false.
 	UI bool `yaml:"ui"`
+	// History records every execution under <data_dir>/history (GET /v1/executions, actionsd logs).
+	History History `yaml:"history"`
+}
+
+// History configures the execution history (internal/history; docs/configuration.md#execution-history).
+type History struct {
+	// Enabled records executions (default true).
+	Enabled *bool `yaml:"enabled"`
+	// MaxSize bounds the bytes of the stored records (default 1GiB); the oldest go first.
+	// Negative: no size limit (max_age alone).
+	MaxSize Size `yaml:"max_size"`
+	// MaxAge bounds how long a record is kept (default 168h, 7 days).
+	MaxAge Duration `yaml:"max_age"`
+	// SampleRate is the share of executions without failure that are recorded, 0 to 1 (default
+	// 1); failures are always recorded.
+	SampleRate float64 `yaml:"sample_rate"`
+	// KeyFile holds the key material (at least 32 bytes) that records are encrypted with; or
+	// ACTIONSD_HISTORY_KEY. Unset: <data_dir>/history/key, made at the first start (mode 0600).
+	KeyFile string `yaml:"key_file"`
+	Key     string `yaml:"-"`
+	// Queue is how many executions may wait for the writer; more are dropped and counted
+	// (default 4096).
+	Queue int `yaml:"queue"`
+	// PII lists event fields (dotted paths) dropped or hashed before a record is written.
+	PII HistoryPII `yaml:"pii"`
+	// OutboundBodyLimit is how many bytes of each request and response body of the actions' HTTP
+	// requests a record keeps (default 64KiB; more is cut and marked truncated).
+	OutboundBodyLimit Size `yaml:"outbound_body_limit"`
+}
+
+// HistoryPII is the history's PII policy: the event fields dropped, and those replaced by a keyed
+// hash (HMAC-SHA256 with the history key: equal values stay equal across records).
+type HistoryPII struct {
+	Drop []string `yaml:"drop"`
+	Hash []string `yaml:"hash"` // default request.ip, user.email, user.phone_number
+}
+
+// On reports whether the history records executions.
+func (h History) On() bool { return h.Enabled == nil || *h.Enabled }
+
+// problems reports every setting of h that cannot work.
+func (h History) problems() []error {
+	var ps []error
+	if h.MaxSize == 0 {
+		ps = append(ps, errors.New("config: history.max_size 0: want a size such as 1GiB, or a negative size for no limit"))
+	}
+	if h.MaxAge <= 0 {
+		ps = append(ps, fmt.Errorf("config: history.max_age %s: want a positive duration such as 168h", time.Duration(h.MaxAge)))
+	}
+	if h.SampleRate < 0 || h.SampleRate > 1 {
+		ps = append(ps, fmt.Errorf("config: history.sample_rate %g: want a share from 0 to 1 (failures are always kept)", h.SampleRate))
+	}
+	if h.OutboundBodyLimit <= 0 || h.OutboundBodyLimit > 1<<30 {
+		ps = append(ps, fmt.Errorf("config: history.outbound_body_limit %d: want a size from 1 byte to 1GiB, such as 64KiB", int64(h.OutboundBodyLimit)))
+	}
+	if h.Queue <= 0 {
+		ps = append(ps, fmt.Errorf("config: history.queue %d: want a number of executions such as 4096", h.Queue))
+	}
+	for _, list := range []struct {
+		key   string
+		paths []string
+	}{{"drop", h.PII.Drop}, {"hash", h.PII.Hash}} {
+		for _, p := range list.paths {
+			if p == "" || strings.HasPrefix(p, ".") || strings.HasSuffix(p, ".") || strings.Contains(p, "..") {
+				ps = append(ps, fmt.Errorf("config: history.pii.%s: %q is not a dotted field path such as user.email", list.key, p))
+			}
+		}
+	}
+	return ps
 }
 
 // Git authenticates to a remote repository. Secrets are read from files (or the environment),
@@ -282,12 +352,20 @@ const (
 	// DefaultPeersDNSInterval is how often the peers' DNS name is resolved again.
 	DefaultPeersDNSInterval = peers.DefaultDNSInterval
 
+	DefaultHistoryMaxSize    = Size(history.DefaultMaxSize)
+	DefaultHistoryMaxAge     = history.DefaultMaxAge
+	DefaultHistorySampleRate = history.DefaultSampleRate
+	DefaultHistoryQueue      = history.DefaultQueue
+
 	DefaultReadHeaderTimeout       = api.DefaultReadHeaderTimeout
 	DefaultRequestTimeout          = api.DefaultRequestTimeout // "a connection that has not sent its whole request within 30 s is closed"
 	DefaultWriteTimeout            = api.DefaultWriteTimeout
 	DefaultIdleTimeout             = api.DefaultIdleTimeout
 	DefaultMaxUnauthenticatedConns = api.DefaultMaxUnauthenticatedConns
 )
+
+// DefaultHistoryPIIHash are the event fields the history hashes by default.
+var DefaultHistoryPIIHash = history.DefaultPIIHash
 
 // Default returns the configuration used when nothing is set.
 func Default() Config {
@@ -305,7 +383,9 @@ func Default() Config {
 
 		RepoLimits:         DefaultRepoLimits(),
 		KeepCorruptMirrors: DefaultKeepCorruptMirrors,
-		Peers:              Peers{Timeout: Duration(DefaultPeerTimeout), DNSInterval: Duration(DefaultPeersDNSInterval)},
+		History: History{MaxSize: DefaultHistoryMaxSize, MaxAge: Duration(DefaultHistoryMaxAge), SampleRate: DefaultHistorySampleRate,
+			Queue: DefaultHistoryQueue, OutboundBodyLimit: Size(runner.DefaultOutboundBodyLimit), PII: HistoryPII{Hash: slices.Clone(DefaultHistoryPIIHash)}},
+		Peers: Peers{Timeout: Duration(DefaultPeerTimeout), DNSInterval: Duration(DefaultPeersDNSInterval)},
 		HTTP: HTTP{
 			ReadHeaderTimeout:       Duration(DefaultReadHeaderTimeout),
 			RequestTimeout:          Duration(DefaultRequestTimeout),
@@ -475,7 +555,7 @@ func editDistance(a, b string) int {
 
 // ApplyEnv overrides c with the environment: ACTIONSD_DATA_DIR, ACTIONSD_ADDR (the container
 // image sets both), ACTIONSD_TOKEN, ACTIONSD_WEBHOOK_SECRET, ACTIONSD_PEER_SECRET,
-// ACTIONSD_BRIDGE_AUTH0_SECRET, ACTIONSD_BRIDGE_SUPABASE_SECRET, ACTIONSD_BRIDGE_ZITADEL_SIGNING_KEY, ACTIONSD_GIT_USERNAME, ACTIONSD_GIT_PASSWORD (or ACTIONSD_GIT_TOKEN),
+// ACTIONSD_HISTORY_KEY, ACTIONSD_BRIDGE_AUTH0_SECRET, ACTIONSD_BRIDGE_SUPABASE_SECRET, ACTIONSD_BRIDGE_ZITADEL_SIGNING_KEY, ACTIONSD_GIT_USERNAME, ACTIONSD_GIT_PASSWORD (or ACTIONSD_GIT_TOKEN),
 // ACTIONSD_GIT_SSH_KEY_PASSPHRASE, and the VAULT_* variables of vaultsecrets.VaultConfig.ApplyEnv
 // (VAULT_ADDR, VAULT_TOKEN, the auth method's, TLS). It returns the first VAULT_* variable that
 // cannot be parsed, having applied the others.
@@ -488,6 +568,9 @@ func (c *Config) ApplyEnv(getenv func(string) string) error {
 	}
 	if v := getenv("ACTIONSD_STATE_KEY"); v != "" {
 		c.StateKey = v
+	}
+	if v := getenv("ACTIONSD_HISTORY_KEY"); v != "" {
+		c.History.Key = v
 	}
 	if v := getenv("ACTIONSD_WEBHOOK_SECRET"); v != "" {
 		c.Webhooks.Secret = v
@@ -572,6 +655,7 @@ func (c *Config) Problems() []error {
 		add(fmt.Errorf("config: keep_corrupt_mirrors %d: want 0 or more", c.KeepCorruptMirrors))
 	}
 	ps = append(ps, c.HTTP.problems()...)
+	ps = append(ps, c.History.problems()...)
 	if c.Peers.Timeout <= 0 {
 		add(fmt.Errorf("config: peers.timeout %s: want a positive duration such as 1s", time.Duration(c.Peers.Timeout)))
 	}
@@ -643,6 +727,12 @@ func (c *Config) ResolveSecrets() error {
 	}
 	if c.StateKey != "" && len(c.StateKey) < 32 {
 		return errors.New("config: the redirect state key (state_key_file or ACTIONSD_STATE_KEY) must be at least 32 bytes")
+	}
+	if err := read("history.key_file", c.History.KeyFile, &c.History.Key); err != nil {
+		return err
+	}
+	if c.History.Key != "" && len(c.History.Key) < 32 {
+		return errors.New("config: the history key (history.key_file or ACTIONSD_HISTORY_KEY) must be at least 32 bytes")
 	}
 	if err := read("peers.secret_file", c.Peers.SecretFile, &c.Peers.Secret); err != nil {
 		return err

@@ -10,6 +10,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"net"
 	"net/http"
 	"os"
@@ -31,6 +32,7 @@ import (
 	"github.com/actionsd/actionsd/internal/bridges"
 	"github.com/actionsd/actionsd/internal/buildinfo"
 	"github.com/actionsd/actionsd/internal/config"
+	"github.com/actionsd/actionsd/internal/history"
 	"github.com/actionsd/actionsd/internal/peers"
 	"github.com/actionsd/actionsd/internal/progress"
 	"github.com/actionsd/actionsd/internal/tracing"
@@ -59,6 +61,7 @@ type Daemon struct {
 	log       *zap.Logger
 	startHeap int64            // Options.StartHeap
 	tracing   *tracing.Tracing // nil: off
+	history   *history.History // nil: history.enabled is false
 }
 
 // NewRegistry returns the Prometheus registry of a daemon, with the Go and process collectors.
@@ -156,7 +159,9 @@ func New(cfg config.Config, opts Options) (*Daemon, error) {
 		Dependencies: newNPMInstaller(cfg, store, npmMetrics, log),
 		PollInterval: time.Duration(cfg.PollInterval),
 		Runner: runner.Options{Logger: log, HTTPClient: egress.NewClient(allow), StateKey: []byte(cfg.StateKey),
-			Budget: time.Duration(cfg.ExecutionBudget), MemoryLimit: int64(cfg.ActionMemoryMiB) << 20, ProcessEnv: cfg.ProcessEnv},
+			Budget: time.Duration(cfg.ExecutionBudget), MemoryLimit: int64(cfg.ActionMemoryMiB) << 20, ProcessEnv: cfg.ProcessEnv,
+			// The history keeps the actions' HTTP exchanges for replay; without it nothing reads them.
+			RecordOutbound: cfg.History.On(), OutboundBodyLimit: int(cfg.History.OutboundBodyLimit)},
 		Watcher:    watcher,
 		Instance:   instance,
 		Registerer: registry,
@@ -218,6 +223,12 @@ func New(cfg config.Config, opts Options) (*Daemon, error) {
 		webUI = ui.Handler("/ui/")
 	}
 	d.peers = newPeers(cfg, instance, ln, registry, log)
+	if cfg.History.On() {
+		if d.history, err = openHistory(cfg, registry, log); err != nil {
+			ln.Close()
+			return nil, err
+		}
+	}
 	apiCfg := api.Config{
 		Bridges:         brs,
 		Reconciler:      rec,
@@ -235,6 +246,7 @@ func New(cfg config.Config, opts Options) (*Daemon, error) {
 		UI:              webUI,
 		Rollouts:        rollouts,
 		Rollback:        rec,
+		History:         d.history,
 	}
 	if d.peers != nil { // a nil *peers.Set in the interface would not be nil
 		apiCfg.Peers = d.peers
@@ -245,6 +257,26 @@ func New(cfg config.Config, opts Options) (*Daemon, error) {
 		log.Info("webhooks are disabled: no webhook secret (--webhook-secret, ACTIONSD_WEBHOOK_SECRET or webhooks.secret)")
 	}
 	return d, nil
+}
+
+// openHistory opens the execution history under <data_dir>/history, as cfg.History says.
+func openHistory(cfg config.Config, registry prometheus.Registerer, log *zap.Logger) (*history.History, error) {
+	hc := cfg.History
+	rate, maxSize := hc.SampleRate, int64(hc.MaxSize)
+	if maxSize < 0 {
+		maxSize = math.MaxInt64
+	}
+	h, err := history.Open(history.Options{
+		Dir: filepath.Join(cfg.DataDir, "history"), Key: []byte(hc.Key), MaxSize: maxSize, MaxAge: time.Duration(hc.MaxAge),
+		SampleRate: &rate, Queue: hc.Queue, PII: history.PII{Drop: hc.PII.Drop, Hash: hc.PII.Hash},
+		Registerer: registry, Logger: log,
+	})
+	if err != nil {
+		return nil, err
+	}
+	log.Info("history: recording executions", zap.String("path", h.Path()), zap.Stringer("max_size", hc.MaxSize),
+		zap.Duration("max_age", time.Duration(hc.MaxAge)), zap.Float64("sample_rate", rate))
+	return h, nil
 }
 
 // newPeers lists the other replicas (peers.urls, peers.dns), leaving this daemon, which listens
@@ -339,6 +371,9 @@ func (d *Daemon) Run(ctx context.Context) error {
 	go func() { recDone <- d.rec.Run(ctx) }()
 	side.Go(func() { d.peers.Run(ctx) })
 	side.Go(func() { d.rollouts.Run(ctx, rollout.CheckEvery) })
+	if d.history != nil { // it writes what the last requests queued once ctx ends, after the drain
+		side.Go(func() { d.history.Run(ctx) })
+	}
 	srvDone := make(chan error, 1)
 	go func() { srvDone <- d.server.Serve(d.listener) }()
 	notifyCtx, stopNotify := context.WithCancel(ctx)
@@ -377,6 +412,11 @@ loop:
 	cancel()
 	<-recDone
 	side.Wait()
+	if d.history != nil {
+		if herr := d.history.Close(); herr != nil {
+			d.log.Warn("history: closing the database failed", zap.Error(herr))
+		}
+	}
 	d.secrets.Close()
 	if gen := d.rec.Current(); gen != nil && serr == nil {
 		gen.Close() // nothing runs on it any more

@@ -28,6 +28,8 @@ var rules = []rule{
 	{"review/...", []string{"sync/..."}, "review shares the prepare path with the daemon, not the reconciler"},
 	{"localrun/...", []string{"sync/..."}, "local runs share the prepare path with the daemon, not the reconciler"},
 	{"prepare/...", []string{"sync/...", "internal/api/...", "review/...", "localrun/..."}, "the prepare path is shared by the reconciler, review and local runs, and knows none of them"},
+	{"replay/...", []string{"sync/...", "internal/api/...", "review/...", "localrun/...", "prepare/..."},
+		"replay reads records over HTTP as any client and is handed a built generation; review and the CLI use it"},
 	{"internal/peers/...", []string{"sync/...", "runner/...", "gitstore/...", "internal/api/..."}, "a signal carries no content; a peer's status is JSON"},
 	{"jsdeps/...", []string{"runner/...", "npmvendor/...", "sync/...", "prepare/..."}, "a leaf that the runner and npmvendor share"},
 	{"diag/...", []string{"..."}, "a leaf: every step reports with it"},

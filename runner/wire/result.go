@@ -37,6 +37,9 @@ type Result struct {
 	Actions  []ActionResult `json:"actions"`
 	Commands []Command      `json:"commands"`
 	Effects  Effects        `json:"result"`
+	// Outbound lists the HTTP exchanges the actions made, in the order they were sent, when the
+	// runner records them (runner.Options.RecordOutbound); nil otherwise.
+	Outbound []Exchange `json:"outbound,omitempty"`
 
 	// First backing arrays of Actions and Commands: a usual execution allocates neither.
 	actionsBuf  [1]ActionResult
@@ -79,6 +82,7 @@ func (r *Result) Begin(n int) {
 		r.Actions = make([]ActionResult, 0, n)
 	}
 	r.Commands = r.commandsBuf[:0]
+	r.Outbound = nil
 }
 
 // AddCommand appends the command op that action made, with a copy of args carved out of r's
@@ -183,6 +187,30 @@ type Notification struct {
 	Action string `json:"action"`
 }
 
+// Exchange is one HTTP request an action made (fetch, node:http, node:https), one per request
+// sent (a redirect followed is a request of its own), and its response or error. It never holds
+// the Authorization, Proxy-Authorization and Cookie request headers nor the Set-Cookie response
+// header, and the generation's secret values are redacted from it as from logs. Raw node:net
+// and node:tls sockets are not recorded.
+type Exchange struct {
+	Action         string              `json:"action"`
+	Method         string              `json:"method"`
+	URL            string              `json:"url"`
+	RequestHeaders map[string][]string `json:"request_headers,omitempty"`
+	// RequestBody is the body sent, cut at the recording's cap (RequestBodyTruncated then set).
+	RequestBody          []byte `json:"request_body,omitempty"`
+	RequestBodyTruncated bool   `json:"request_body_truncated,omitempty"`
+	// Status is the response's status; 0 when the request failed (Error).
+	Status          int                 `json:"status,omitempty"`
+	ResponseHeaders map[string][]string `json:"response_headers,omitempty"`
+	// ResponseBody is the body received, cut at the cap (ResponseBodyTruncated then set, as when
+	// the code stopped reading it before its end).
+	ResponseBody          []byte `json:"response_body,omitempty"`
+	ResponseBodyTruncated bool   `json:"response_body_truncated,omitempty"`
+	// Error is why the request failed (no response): refused by egress, connection refused, …
+	Error string `json:"error,omitempty"`
+}
+
 // DirectoryMember is the top-level member of an execute request's event that carries the user's
 // groups and roles for api.groups.* and api.roles.* (docs/api.md). The action's event does not
 // show it: Auth0's events have no such member.
@@ -210,7 +238,8 @@ type Multifactor struct {
 
 // Release hands r's claim and metadata maps over for reuse by later executions. Call it only
 // when nothing refers to r's maps any more (the HTTP API does, once it wrote r); results never
-// released are collected as usual. r stays readable, with those maps empty.
+// released are collected as usual. r stays readable, with those maps empty; its Outbound list,
+// not pooled, is left as it is.
 func (r *Result) Release() {
 	for _, m := range [...]*map[string]any{&r.Effects.IDTokenClaims, &r.Effects.AccessTokenClaims,
 		&r.Effects.AppMetadata, &r.Effects.UserMetadata} {

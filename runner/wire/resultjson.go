@@ -2,8 +2,10 @@ package wire
 
 import (
 	"bytes"
+	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"math"
 	"slices"
 	"strconv"
@@ -86,7 +88,72 @@ func (e *resultEncoder) result(r *Result) {
 	}
 	e.b = append(e.b, `,"result":`...)
 	e.effects(&r.Effects)
+	if len(r.Outbound) > 0 {
+		e.b = append(e.b, `,"outbound":[`...)
+		for i := range r.Outbound {
+			if i > 0 {
+				e.b = append(e.b, ',')
+			}
+			e.exchange(&r.Outbound[i])
+		}
+		e.b = append(e.b, ']')
+	}
 	e.b = append(e.b, '}')
+}
+
+// exchange writes one recorded HTTP exchange, as encoding/json does (bodies in base64).
+func (e *resultEncoder) exchange(x *Exchange) {
+	e.b = append(e.b, `{"action":`...)
+	e.str(x.Action)
+	e.b = append(e.b, `,"method":`...)
+	e.str(x.Method)
+	e.b = append(e.b, `,"url":`...)
+	e.str(x.URL)
+	e.headers(`,"request_headers":`, x.RequestHeaders)
+	e.bytes(`,"request_body":`, x.RequestBody)
+	if x.RequestBodyTruncated {
+		e.b = append(e.b, `,"request_body_truncated":true`...)
+	}
+	if x.Status != 0 {
+		e.b = append(e.b, `,"status":`...)
+		e.b = strconv.AppendInt(e.b, int64(x.Status), 10)
+	}
+	e.headers(`,"response_headers":`, x.ResponseHeaders)
+	e.bytes(`,"response_body":`, x.ResponseBody)
+	if x.ResponseBodyTruncated {
+		e.b = append(e.b, `,"response_body_truncated":true`...)
+	}
+	e.optStr(`,"error":`, x.Error)
+	e.b = append(e.b, '}')
+}
+
+// headers writes key and h, its names sorted, unless h is empty (omitempty).
+func (e *resultEncoder) headers(key string, h map[string][]string) {
+	if len(h) == 0 {
+		return
+	}
+	e.b = append(e.b, key...)
+	e.b = append(e.b, '{')
+	for i, k := range slices.Sorted(maps.Keys(h)) {
+		if i > 0 {
+			e.b = append(e.b, ',')
+		}
+		e.str(k)
+		e.b = append(e.b, ':')
+		e.strs(h[k])
+	}
+	e.b = append(e.b, '}')
+}
+
+// bytes writes key and b in base64 unless b is empty (omitempty).
+func (e *resultEncoder) bytes(key string, b []byte) {
+	if len(b) == 0 {
+		return
+	}
+	e.b = append(e.b, key...)
+	e.b = append(e.b, '"')
+	e.b = base64.StdEncoding.AppendEncode(e.b, b)
+	e.b = append(e.b, '"')
 }
 
 func (e *resultEncoder) action(a *ActionResult) {

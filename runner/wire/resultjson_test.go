@@ -112,6 +112,16 @@ func TestResultJSON(t *testing.T) {
 		{"invalid utf-8", &Result{ExecutionID: "a\xffb\xc3", Actions: []ActionResult{{Logs: []string{"\xed\xa0\x80"}}}}},
 		{"bad raw message", &Result{Commands: []Command{{Args: []any{json.RawMessage(`{"a":`)}}}}},
 		{"leading zero", &Result{Commands: []Command{{Args: []any{json.RawMessage(`0123`)}}}}},
+		{"outbound", &Result{Outbound: []Exchange{
+			{Action: "a", Method: "GET", URL: "https://api.example/x?a=1&b=<2>", Status: 200,
+				RequestHeaders:  map[string][]string{"User-Agent": {"actionsd"}, "Accept": {"*/*", "x"}},
+				ResponseHeaders: map[string][]string{"Content-Type": {"application/json"}},
+				ResponseBody:    []byte(`{"ok":true}`), ResponseBodyTruncated: true},
+			{Action: "b", Method: "POST", URL: "http://x", RequestBody: []byte{0, 1, 0xff}, RequestBodyTruncated: true,
+				RequestHeaders: map[string][]string{}, Error: "connection refused"},
+			{},
+		}}},
+		{"empty outbound", &Result{Outbound: []Exchange{}}},
 		{"NaN", &Result{Actions: []ActionResult{{DurationMS: math.NaN()}}}},
 	}
 	for _, tt := range tests {

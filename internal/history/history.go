@@ -1,0 +1,382 @@
+// Package history records executions (issue 16): every execution the API serves becomes a
+// Record in an embedded bbolt database under the data dir, encrypted at rest with AES-GCM, with
+// its event passed through a PII policy and the generation's secret redaction first. Retention is
+// bounded by size and age; successes may be sampled, failures are always kept.
+//
+// Recording never blocks an execution: Enqueue puts an Entry on a bounded queue without waiting,
+// and drops it (counted) when the queue is full; one writer goroutine (Run) builds, encrypts and
+// writes records in batches, and counts the writes that fail (a full disk) while executions go on.
+// Readers list records newest first with filters and a cursor (List), fetch one by id (Get), or
+// follow new ones (Subscribe).
+//
+// It knows no runner and no HTTP: the API hands it bytes.
+package history
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	gosync "sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"go.uber.org/zap"
+)
+
+// Defaults of Options.
+const (
+	DefaultMaxSize    = 1 << 30
+	DefaultMaxAge     = 7 * 24 * time.Hour
+	DefaultSampleRate = 1.0
+	DefaultQueue      = 4096
+	// maxBatch bounds the records written in one transaction (one fsync).
+	maxBatch = 1024
+	// batchWait is how long the writer waits for more records before it writes a transaction.
+	batchWait = 50 * time.Millisecond
+)
+
+// DefaultPIIHash are the event fields hashed by default.
+var DefaultPIIHash = []string{"request.ip", "user.email", "user.phone_number"}
+
+// Options configure a History.
+type Options struct {
+	// Dir holds the database (history.db) and, when Key is empty, the generated key file (key).
+	Dir string
+	// Key is the key material, at least 32 bytes: the AES-256-GCM key and the PII hash key are
+	// derived from it. Empty: the key file in Dir, made (random, mode 0600) when missing.
+	Key []byte
+	// MaxSize bounds the bytes of the stored records (DefaultMaxSize when 0); the oldest go first.
+	MaxSize int64
+	// MaxAge bounds how long a record is kept (DefaultMaxAge when 0).
+	MaxAge time.Duration
+	// SampleRate is the share of executions without failure that are kept, from 0 to 1; failures
+	// are always kept. Nil: DefaultSampleRate.
+	SampleRate *float64
+	// Queue is the capacity of the queue in front of the writer (DefaultQueue when 0).
+	Queue int
+	// PII lists the event fields (dotted paths) dropped or hashed before a record is written.
+	PII PII
+	// Registerer receives the metrics; nil registers none.
+	Registerer prometheus.Registerer
+	Logger     *zap.Logger
+}
+
+// PII is the policy for personal data in the event: each field is a dotted path such as
+// "user.email" ("request.query.login_hint"); a path that is absent is skipped.
+type PII struct {
+	Drop []string // removed from the event
+	// Hash replaces each value by "hmac-sha256:<hex>", a keyed hash with the history key, so that
+	// equal values stay equal across records (joinable) without being readable.
+	Hash []string
+}
+
+// Entry is one execution as the API hands it over, copied out of the request and the Result
+// before either is released: the writer builds the record from it without decoding the Result.
+type Entry struct {
+	Source   string // "execute", "test", "continue", "bridge:<bridge>/<hook>"
+	Start    time.Time
+	Duration time.Duration
+	Revision string // "stable" or "canary" during a rollout; empty otherwise
+	// The Result's execution_id, trigger, commit, generation and outcome, and the names of the
+	// actions that ran.
+	ID, Trigger, Commit, Outcome string
+	Generation                   int64
+	Actions                      []string
+	// Event is the request's event (JSON object); nil for none (a continue without a body).
+	Event []byte
+	// Result is the Result's JSON as runner.Result.AppendJSON writes it: the record takes its
+	// members from "actions" on (actions, commands, result, and outbound when recorded).
+	Result []byte
+	// Redact replaces the generation's secret values in a string; nil: none. The runner redacted
+	// the Result's logs and errors already; this applies to the event and the rest too.
+	Redact func(string) string
+
+	// The storage of SetEvent and SetResult, kept with the Entry in entryPool.
+	eventBuf, resultBuf []byte
+}
+
+// entryPool keeps Entries and their buffers from one execution to the next: the execution's copy
+// of its event and Result allocates nothing once the pool is warm.
+var entryPool = gosync.Pool{New: func() any { return new(Entry) }}
+
+// maxPooledEntry bounds the buffers an Entry keeps in the pool.
+const maxPooledEntry = 64 << 10
+
+// NewEntry returns an empty Entry, from a pool that the writer returns it to once recorded.
+func NewEntry() *Entry { return entryPool.Get().(*Entry) }
+
+// SetEvent sets Event to a copy of event (nil stays nil).
+func (e *Entry) SetEvent(event []byte) {
+	if event == nil {
+		e.Event = nil
+		return
+	}
+	e.eventBuf = append(e.eventBuf[:0], event...)
+	e.Event = e.eventBuf
+}
+
+// SetResult sets Result to a copy of result.
+func (e *Entry) SetResult(result []byte) {
+	e.resultBuf = append(e.resultBuf[:0], result...)
+	e.Result = e.resultBuf
+}
+
+// release returns e to the pool: nothing refers to it any more.
+func (h *History) release(e *Entry) {
+	if cap(e.eventBuf) > maxPooledEntry || cap(e.resultBuf) > maxPooledEntry {
+		return
+	}
+	*e = Entry{eventBuf: e.eventBuf[:0], resultBuf: e.resultBuf[:0], Actions: e.Actions[:0]}
+	entryPool.Put(e)
+}
+
+// History is the execution history: the database, the queue and its writer.
+type History struct {
+	opts    Options
+	rate    float64 // Options.SampleRate, default applied
+	log     *zap.Logger
+	db      *store
+	queue   chan *Entry
+	metrics *metrics
+	keys    keys
+	mac     *piiMAC // the writer's
+	subs    subscribers
+	closed  atomic.Bool
+	runOnce gosync.Once
+	// warned is when the writer last warned of failed writes, lost how many records failed since;
+	// the writer alone uses them.
+	warned time.Time
+	lost   int
+}
+
+// warnEvery spaces the warnings of failed writes.
+const warnEvery = time.Minute
+
+// Open opens (or creates) the database in opts.Dir. It starts nothing: Run writes.
+func Open(opts Options) (*History, error) {
+	if opts.Dir == "" {
+		return nil, errors.New("history: no directory")
+	}
+	if opts.MaxSize <= 0 {
+		opts.MaxSize = DefaultMaxSize
+	}
+	if opts.MaxAge <= 0 {
+		opts.MaxAge = DefaultMaxAge
+	}
+	rate := DefaultSampleRate
+	if opts.SampleRate != nil {
+		rate = *opts.SampleRate
+	}
+	if rate < 0 || rate > 1 {
+		return nil, fmt.Errorf("history: sample rate %g: want a share from 0 to 1", rate)
+	}
+	if opts.Queue <= 0 {
+		opts.Queue = DefaultQueue
+	}
+	if opts.Logger == nil {
+		opts.Logger = zap.NewNop()
+	}
+	if err := os.MkdirAll(opts.Dir, 0o700); err != nil {
+		return nil, fmt.Errorf("history: %w", err)
+	}
+	material := opts.Key
+	if len(material) == 0 {
+		var err error
+		if material, err = keyFile(filepath.Join(opts.Dir, "key"), opts.Logger); err != nil {
+			return nil, err
+		}
+	}
+	if len(material) < 32 {
+		return nil, fmt.Errorf("history: the key is %d bytes: want at least 32", len(material))
+	}
+	ks, err := deriveKeys(material)
+	if err != nil {
+		return nil, err
+	}
+	m := newMetrics(opts.Registerer)
+	db, err := openStore(filepath.Join(opts.Dir, "history.db"), ks, opts.Logger)
+	if err != nil {
+		return nil, err
+	}
+	m.size.Set(float64(db.size))
+	return &History{mac: newPIIMAC(ks.pii), opts: opts, rate: rate, log: opts.Logger, db: db, queue: make(chan *Entry, opts.Queue), metrics: m, keys: ks}, nil
+}
+
+// Path is the database file's path.
+func (h *History) Path() string { return h.db.path }
+
+// Keep tells whether an execution with this outcome is kept: failures always (outcome "failed",
+// or any action's error: failed is true), the others at the sample rate. The caller asks before it
+// copies anything; an execution left out is counted.
+func (h *History) Keep(failed bool) bool {
+	if failed || h.rate >= 1 {
+		return true
+	}
+	if h.rate > 0 && rand.Float64() < h.rate {
+		return true
+	}
+	h.metrics.dropped.WithLabelValues(droppedSampled).Inc()
+	return false
+}
+
+// Enqueue hands e to the writer without waiting: when the queue is full (or the history closed),
+// e is dropped and counted.
+func (h *History) Enqueue(e *Entry) {
+	if h.closed.Load() {
+		h.metrics.dropped.WithLabelValues(droppedClosed).Inc()
+		return
+	}
+	select {
+	case h.queue <- e:
+	default:
+		h.metrics.dropped.WithLabelValues(droppedQueueFull).Inc()
+		h.release(e)
+	}
+}
+
+// Run writes what is queued until ctx ends, then what is still queued, and returns. It also
+// applies the age limit once a minute. Run runs once.
+func (h *History) Run(ctx context.Context) {
+	h.runOnce.Do(func() { h.run(ctx) })
+}
+
+func (h *History) run(ctx context.Context) {
+	h.expire(time.Now())
+	tick := time.NewTicker(time.Minute)
+	defer tick.Stop()
+	batch := make([]*Entry, 0, maxBatch)
+	for {
+		select {
+		case <-ctx.Done():
+			h.closed.Store(true)
+			for {
+				batch = h.drain(batch[:0])
+				if len(batch) == 0 {
+					return
+				}
+				h.write(batch)
+			}
+		case <-tick.C:
+			h.expire(time.Now())
+		case e := <-h.queue:
+			h.write(h.collect(ctx, append(batch[:0], e)))
+		}
+	}
+}
+
+// collect appends what the queue holds, and when that is less than a batch, what came within
+// batchWait: under load one transaction (one fsync) writes many records, and alone a record waits
+// batchWait at most. It sleeps rather than receives meanwhile, so that the executions that enqueue
+// do not wake the writer one by one.
+func (h *History) collect(ctx context.Context, batch []*Entry) []*Entry {
+	if batch = h.drain(batch); len(batch) == maxBatch {
+		return batch
+	}
+	t := time.NewTimer(batchWait)
+	select {
+	case <-t.C:
+	case <-ctx.Done():
+		t.Stop()
+	}
+	return h.drain(batch)
+}
+
+// drain appends what the queue holds, up to maxBatch, without waiting.
+func (h *History) drain(batch []*Entry) []*Entry {
+	for len(batch) < maxBatch {
+		select {
+		case e := <-h.queue:
+			batch = append(batch, e)
+		default:
+			return batch
+		}
+	}
+	return batch
+}
+
+// write builds the batch's records and writes them in one transaction, then applies the limits
+// and passes the records to the subscribers.
+func (h *History) write(batch []*Entry) {
+	recs := make([]*built, 0, len(batch))
+	for _, e := range batch {
+		b, err := build(e, h.opts.PII, h.mac)
+		h.release(e)
+		if err != nil {
+			h.metrics.writeErrors.WithLabelValues("bad_entry").Inc()
+			h.log.Warn("history: an execution could not be recorded", zap.Error(err))
+			continue
+		}
+		recs = append(recs, b)
+	}
+	if len(recs) == 0 {
+		return
+	}
+	if err := h.db.put(recs); err != nil {
+		h.metrics.writeErrors.WithLabelValues("write").Add(float64(len(recs)))
+		h.lost += len(recs)
+		if now := time.Now(); now.Sub(h.warned) >= warnEvery { // a full disk fails every write: warn once a minute
+			h.log.Warn("history: writing records failed; executions go on unrecorded (actionsd_history_write_errors_total)",
+				zap.Int("records_lost", h.lost), zap.Error(err))
+			h.warned, h.lost = now, 0
+		}
+		return
+	}
+	h.limitSize()
+	h.metrics.size.Set(float64(h.db.sizeNow()))
+	h.metrics.written.Add(float64(len(recs)))
+	for _, b := range recs {
+		h.subs.publish(b)
+	}
+}
+
+// expire deletes the records older than MaxAge.
+func (h *History) expire(now time.Time) {
+	n, err := h.db.deleteBefore(now.Add(-h.opts.MaxAge))
+	if err != nil {
+		h.metrics.writeErrors.WithLabelValues("retention").Inc()
+		h.log.Warn("history: deleting old records failed", zap.Error(err))
+	}
+	if n > 0 {
+		h.metrics.deleted.WithLabelValues("age").Add(float64(n))
+		h.metrics.size.Set(float64(h.db.sizeNow()))
+	}
+}
+
+// limitSize deletes the oldest records while the stored records exceed MaxSize.
+func (h *History) limitSize() {
+	n, err := h.db.shrinkTo(h.opts.MaxSize)
+	if err != nil {
+		h.metrics.writeErrors.WithLabelValues("retention").Inc()
+		h.log.Warn("history: deleting records over the size limit failed", zap.Error(err))
+	}
+	if n > 0 {
+		h.metrics.deleted.WithLabelValues("size").Add(float64(n))
+	}
+}
+
+// Close closes the database; call it after Run has returned.
+func (h *History) Close() error {
+	h.closed.Store(true)
+	h.subs.closeAll()
+	return h.db.close()
+}
+
+// Stats are the history's numbers for the status.
+type Stats struct {
+	Records    int64   `json:"records"`
+	SizeBytes  int64   `json:"size_bytes"`
+	MaxSize    int64   `json:"max_size_bytes"`
+	MaxAge     string  `json:"max_age"`
+	SampleRate float64 `json:"sample_rate"`
+	Queued     int     `json:"queued"`
+}
+
+// Stats returns the history's numbers.
+func (h *History) Stats() Stats {
+	return Stats{Records: h.db.countNow(), SizeBytes: h.db.sizeNow(), MaxSize: h.opts.MaxSize, MaxAge: h.opts.MaxAge.String(),
+		SampleRate: h.rate, Queued: len(h.queue)}
+}

@@ -1,0 +1,189 @@
+package history
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strconv"
+	"time"
+	"unsafe"
+)
+
+// Record is one execution as the store keeps it and GET /v1/executions/{id} answers it (the
+// shared record format of issue 16).
+type Record struct {
+	ID         string          `json:"id"`
+	Time       time.Time       `json:"time"` // the start, UTC
+	Source     string          `json:"source"`
+	Trigger    string          `json:"trigger"`
+	Commit     string          `json:"commit"`
+	Generation int64           `json:"generation"`
+	Revision   string          `json:"revision,omitempty"`
+	Outcome    string          `json:"outcome"`
+	DurationMS float64         `json:"duration_ms"`
+	Event      json.RawMessage `json:"event"`
+	Actions    json.RawMessage `json:"actions"`
+	Commands   json.RawMessage `json:"commands"`
+	Result     json.RawMessage `json:"result"`
+	Outbound   json.RawMessage `json:"outbound,omitempty"`
+}
+
+// index is what a record's entry keeps in clear beside the encrypted body, for the filters: no
+// event, log, error or command is in it.
+type index struct {
+	ID      string   `json:"i"`
+	Source  string   `json:"s"`
+	Trigger string   `json:"t"`
+	Commit  string   `json:"c"`
+	Outcome string   `json:"o"`
+	Actions []string `json:"a,omitempty"`
+}
+
+// built is a record ready to be written: its index and its JSON body (in clear: the store
+// encrypts it).
+type built struct {
+	time  time.Time
+	index index
+	body  []byte
+}
+
+// resultTail is where the members a record takes from the Result begin: AppendJSON writes the
+// execution_id, trigger, commit, generation and outcome first, as JSON strings and a number in
+// which this cannot occur.
+var resultTail = []byte(`,"actions":`)
+
+// build makes e's record: the event through the PII policy, everything but the header through
+// e.Redact. The body is written by hand, in the order of Record's fields, from the Entry's fields
+// and the Result's own JSON, which is not decoded.
+func build(e *Entry, pii PII, mac *piiMAC) (*built, error) {
+	if e.ID == "" {
+		return nil, fmt.Errorf("an execution of %s has no id", e.Source)
+	}
+	cut := bytes.Index(e.Result, resultTail)
+	if cut < 0 || len(e.Result) < cut+2 || e.Result[len(e.Result)-1] != '}' {
+		return nil, fmt.Errorf("the result of execution %s is not the runner's JSON", e.ID)
+	}
+	event, err := applyPII(e.Event, pii, mac)
+	if err != nil {
+		return nil, fmt.Errorf("the event of execution %s: %w", e.ID, err)
+	}
+	start := e.Start.UTC()
+	b := make([]byte, 0, 160+len(event)+len(e.Result))
+	b = append(b, `{"id":`...)
+	b = appendString(b, e.ID)
+	b = append(b, `,"time":"`...)
+	b = start.AppendFormat(b, time.RFC3339Nano)
+	b = append(b, `","source":`...)
+	b = appendString(b, e.Source)
+	b = append(b, `,"trigger":`...)
+	b = appendString(b, e.Trigger)
+	b = append(b, `,"commit":`...)
+	b = appendString(b, e.Commit)
+	b = append(b, `,"generation":`...)
+	b = strconv.AppendInt(b, e.Generation, 10)
+	if e.Revision != "" {
+		b = append(b, `,"revision":`...)
+		b = appendString(b, e.Revision)
+	}
+	b = append(b, `,"outcome":`...)
+	b = appendString(b, e.Outcome)
+	b = append(b, `,"duration_ms":`...)
+	b = strconv.AppendFloat(b, float64(e.Duration.Microseconds())/1000, 'f', -1, 64)
+	b = append(b, `,"event":`...)
+	b = append(b, redactJSON(e.Redact, event)...)
+	b = append(b, ',')
+	b = append(b, redactMembers(e.Redact, e.Result[cut+1:len(e.Result)-1])...)
+	b = append(b, '}')
+	// The Entry goes back to its pool once built: nothing here may refer to its slices.
+	idx := index{ID: e.ID, Source: e.Source, Trigger: e.Trigger, Commit: e.Commit, Outcome: e.Outcome, Actions: slices.Clone(e.Actions)}
+	return &built{time: start, index: idx, body: b}, nil
+}
+
+// appendIndex appends ix's JSON, as encoding/json writes it.
+func appendIndex(b []byte, ix *index) []byte {
+	b = append(b, `{"i":`...)
+	b = appendString(b, ix.ID)
+	b = append(b, `,"s":`...)
+	b = appendString(b, ix.Source)
+	b = append(b, `,"t":`...)
+	b = appendString(b, ix.Trigger)
+	b = append(b, `,"c":`...)
+	b = appendString(b, ix.Commit)
+	b = append(b, `,"o":`...)
+	b = appendString(b, ix.Outcome)
+	if len(ix.Actions) > 0 {
+		b = append(b, `,"a":[`...)
+		for i, a := range ix.Actions {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = appendString(b, a)
+		}
+		b = append(b, ']')
+	}
+	return append(b, '}')
+}
+
+// appendString appends s as a JSON string, as encoding/json writes it but without HTML escapes.
+func appendString(b []byte, s string) []byte {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c == '"' || c == '\\' || c >= 0x80 {
+			q, _ := json.Marshal(s)
+			return append(b, q...)
+		}
+	}
+	b = append(b, '"')
+	b = append(b, s...)
+	return append(b, '"')
+}
+
+// redactJSON replaces secret values in a JSON value's text. A replacement that breaks the JSON
+// (a secret spanning JSON punctuation) leaves the marker string instead of the value.
+func redactJSON(redact func(string) string, v json.RawMessage) json.RawMessage {
+	if len(v) == 0 {
+		return json.RawMessage("null")
+	}
+	if redact == nil {
+		return v
+	}
+	r, changed := redactBytes(redact, v)
+	if !changed {
+		return v
+	}
+	if !json.Valid([]byte(r)) {
+		return json.RawMessage(`"[REDACTED]"`)
+	}
+	return json.RawMessage(r)
+}
+
+// redactBytes applies redact to b without copying it: redact returns its argument when it has
+// nothing to replace, and a new string otherwise; b is not written meanwhile.
+func redactBytes(redact func(string) string, b []byte) (string, bool) {
+	if len(b) == 0 {
+		return "", false
+	}
+	s := unsafe.String(&b[0], len(b))
+	r := redact(s)
+	if len(r) == len(s) && unsafe.StringData(r) == unsafe.StringData(s) {
+		return "", false
+	}
+	return r, true
+}
+
+// redactMembers is redactJSON for the Result's members from "actions" on (an object's members
+// without its braces): when a replacement breaks them, the actions, commands and result are
+// replaced by the marker.
+func redactMembers(redact func(string) string, m []byte) []byte {
+	if redact == nil {
+		return m
+	}
+	r, changed := redactBytes(redact, m)
+	if !changed {
+		return m
+	}
+	if !json.Valid([]byte("{" + r + "}")) {
+		return []byte(`"actions":"[REDACTED]","commands":"[REDACTED]","result":"[REDACTED]"`)
+	}
+	return []byte(r)
+}
