@@ -94,7 +94,10 @@ func (s *server) bridge(b *bridges.Bridge) http.HandlerFunc {
 			return
 		}
 		authenticated(r)
-		event, err := hook.Event(body.Bytes())
+		// The event and the answer are made into pooled buffers: the runner copies the event.
+		eb := bufPool.Get().(*[]byte)
+		defer putBuf(eb)
+		event, err := hook.MakeEvent((*eb)[:0], body.Bytes())
 		if err != nil {
 			s.metrics.bridges.requests.WithLabelValues(b.Name(), label, "refused").Inc()
 			msg := "POST " + r.URL.Path + ": the body is not " + b.Name() + "'s " + hookName + " shape: " + err.Error()
@@ -124,8 +127,16 @@ func (s *server) bridge(b *bridges.Bridge) http.HandlerFunc {
 			return
 		}
 		s.metrics.observe(res, time.Since(start))
-		answer, reason, msg := hook.Answer(body.Bytes(), res)
+		ab := bufPool.Get().(*[]byte)
+		defer putBuf(ab)
+		answer, reason, msg := hook.MakeAnswer((*ab)[:0], body.Bytes(), res)
 		res.Release()
+		if answer == nil {
+			s.metrics.bridges.requests.WithLabelValues(b.Name(), label, "failed").Inc()
+			fail(reason, msg)
+			writeError(w, http.StatusInternalServerError, "internal", msg)
+			return
+		}
 		if reason != "" {
 			s.metrics.bridges.requests.WithLabelValues(b.Name(), label, "failed").Inc()
 			fail(reason, msg)
@@ -133,15 +144,12 @@ func (s *server) bridge(b *bridges.Bridge) http.HandlerFunc {
 			s.metrics.bridges.requests.WithLabelValues(b.Name(), label, "answered").Inc()
 			b.Succeeded(now)
 		}
-		if raw, ok := answer.(bridges.RawJSON); ok {
-			h := w.Header()
-			h["Content-Type"] = contentTypeJSON
-			h["X-Content-Type-Options"] = noSniff
-			w.WriteHeader(http.StatusOK)
-			_, _ = w.Write(append(raw, '\n'))
-			return
-		}
-		writeJSON(w, http.StatusOK, answer)
+		*ab = append(answer, '\n')
+		h := w.Header()
+		h["Content-Type"] = contentTypeJSON
+		h["X-Content-Type-Options"] = noSniff
+		w.WriteHeader(http.StatusOK)
+		_, _ = w.Write(*ab)
 	}
 }
 

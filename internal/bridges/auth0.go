@@ -124,23 +124,37 @@ func auth0Hook(name string) (Hook, bool) {
 	}
 	return Hook{
 		Trigger: name,
-		Event: func(body []byte) ([]byte, error) {
-			if !wire.IsObject(body) {
-				return nil, &ShapeError{Field: "(body)", Want: "the event, a JSON object"}
-			}
-			return body, nil
-		},
+		Event:   func(body []byte) ([]byte, error) { return auth0Event(nil, body) },
 		Answer: func(_ []byte, res *runner.Result) (any, string, string) {
-			b, err := res.AppendJSON(nil)
-			if err != nil {
-				return nil, ReasonExecutionError, "encoding the result: " + err.Error()
+			b, reason, msg := auth0Answer(nil, nil, res)
+			if b == nil {
+				return nil, reason, msg
 			}
-			if res.Outcome == runner.OutcomeFailed {
-				return RawJSON(b), ReasonActionFailed, failedAction(res)
-			}
-			return RawJSON(b), "", ""
+			return RawJSON(b), reason, msg
 		},
+		AppendEvent:  auth0Event,
+		AppendAnswer: auth0Answer,
 	}, true
+}
+
+// auth0Event is the body itself: the event as the bridge action sent it.
+func auth0Event(_, body []byte) ([]byte, error) {
+	if !wire.IsObject(body) {
+		return nil, &ShapeError{Field: "(body)", Want: "the event, a JSON object"}
+	}
+	return body, nil
+}
+
+// auth0Answer appends the execution's result document to dst.
+func auth0Answer(dst, _ []byte, res *runner.Result) ([]byte, string, string) {
+	b, err := res.AppendJSON(dst)
+	if err != nil {
+		return nil, ReasonExecutionError, "encoding the result: " + err.Error()
+	}
+	if res.Outcome == runner.OutcomeFailed {
+		return b, ReasonActionFailed, failedAction(res)
+	}
+	return b, "", ""
 }
 
 // RawJSON is an answer encoded already: it is written as it is.

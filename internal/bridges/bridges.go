@@ -8,6 +8,8 @@
 package bridges
 
 import (
+	"bytes"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -63,7 +65,44 @@ type Hook struct {
 	// non-empty reason means the execution failed (an action failed, or a command the provider
 	// cannot express: the answer then says which, in the provider's error shape).
 	Answer func(body []byte, res *runner.Result) (answer any, reason, message string)
+	// AppendEvent and AppendAnswer, when set, are used instead of Event and Answer: they append
+	// to dst, a buffer the caller pools, instead of allocating, for the hooks that run on every
+	// sign-in. AppendEvent may return body itself when the body is the event as it is.
+	// AppendAnswer appends the answer's JSON, the provider's error shape included.
+	AppendEvent  func(dst, body []byte) ([]byte, error)
+	AppendAnswer func(dst, body []byte, res *runner.Result) (answer []byte, reason, message string)
 }
+
+// MakeEvent returns the event: AppendEvent's, appended to dst, when the hook has it, else
+// Event's. The runner copies the event it executes, so dst may be reused once Execute returns.
+func (h Hook) MakeEvent(dst, body []byte) ([]byte, error) {
+	if h.AppendEvent != nil {
+		return h.AppendEvent(dst, body)
+	}
+	return h.Event(body)
+}
+
+// MakeAnswer appends the answer's JSON to dst: AppendAnswer's when the hook has it, else
+// Answer's, encoded as encoding/json does without HTML escaping. A nil answer is one that could
+// not be encoded; the reason and message then say why.
+func (h Hook) MakeAnswer(dst, body []byte, res *runner.Result) ([]byte, string, string) {
+	if h.AppendAnswer != nil {
+		return h.AppendAnswer(dst, body, res)
+	}
+	answer, reason, msg := h.Answer(body, res)
+	if raw, ok := answer.(RawJSON); ok {
+		return append(dst, raw...), reason, msg
+	}
+	buf := bytes.NewBuffer(dst)
+	enc := json.NewEncoder(buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(answer); err != nil {
+		return nil, ReasonExecutionError, "encoding the answer: " + err.Error()
+	}
+	return bytes.TrimSuffix(buf.Bytes(), newline), reason, msg
+}
+
+var newline = []byte{'\n'}
 
 // ShapeError is a body that is not the provider's shape.
 type ShapeError struct {
@@ -84,8 +123,9 @@ type Bridge struct {
 	anyHook  func(name string) (Hook, bool) // when hooks is nil: the hooks are computed
 	replay   replayCache
 
-	mu   sync.Mutex
-	last Status
+	mu          sync.Mutex
+	last        Status
+	lastSuccess time.Time // kept apart from last: a pointer to it would be an allocation a request
 }
 
 // Name is the bridge's name, the route's second segment.
@@ -133,7 +173,7 @@ type LastError struct {
 // Succeeded records a request answered as the provider expects.
 func (b *Bridge) Succeeded(now time.Time) {
 	b.mu.Lock()
-	b.last.LastSuccess = &now
+	b.lastSuccess = now
 	b.mu.Unlock()
 }
 
@@ -150,6 +190,10 @@ func (b *Bridge) Status() Status {
 	defer b.mu.Unlock()
 	st := b.last
 	st.Name, st.Enabled = b.name, b.Enabled()
+	if !b.lastSuccess.IsZero() {
+		t := b.lastSuccess
+		st.LastSuccess = &t
+	}
 	return st
 }
 
@@ -182,40 +226,59 @@ func New(cfg Config) ([]*Bridge, error) {
 }
 
 // replayCache remembers the MACs of verified messages until their timestamps leave the window.
+// The keys are also queued in the order they came, which is about the order they expire in (each
+// expires Tolerance after its own timestamp): each request forgets the expired ones at the head,
+// and when the cache is full, the oldest. Every request costs O(1), however many keys are held.
 type replayCache struct {
-	mu   sync.Mutex
-	keys map[[32]byte]time.Time
+	mu    sync.Mutex
+	keys  map[[32]byte]int64 // when each may be forgotten, Unix nanoseconds
+	order []replayEntry      // from head on: the keys in the order they came
+	head  int
 }
 
-// maxReplayKeys bounds the cache; past it, expired keys are swept, and when none is expired the
-// oldest is dropped (a message that old is refused as stale anyway once its window passes).
+type replayEntry struct {
+	key    [32]byte
+	forget int64
+}
+
+// maxReplayKeys bounds the cache; past it the oldest key is dropped (a message that old is
+// refused as stale anyway once its window passes).
 const maxReplayKeys = 1 << 16
 
 func (c *replayCache) seen(key [32]byte, forget, now time.Time) bool {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.keys == nil {
-		c.keys = make(map[[32]byte]time.Time)
+		c.keys = make(map[[32]byte]int64)
 	}
-	if t, ok := c.keys[key]; ok && now.Before(t) {
+	n := now.UnixNano()
+	for c.head < len(c.order) && c.order[c.head].forget <= n {
+		c.drop()
+	}
+	if t, ok := c.keys[key]; ok && n < t {
 		return true
 	}
-	if len(c.keys) >= maxReplayKeys {
-		var oldest [32]byte
-		var oldestAt time.Time
-		for k, t := range c.keys {
-			if !now.Before(t) {
-				delete(c.keys, k)
-			} else if oldestAt.IsZero() || t.Before(oldestAt) {
-				oldest, oldestAt = k, t
-			}
-		}
-		if len(c.keys) >= maxReplayKeys {
-			delete(c.keys, oldest)
-		}
+	if len(c.order)-c.head >= maxReplayKeys {
+		c.drop()
 	}
-	c.keys[key] = forget
+	if c.head > 1024 && c.head >= len(c.order)/2 {
+		c.order = c.order[:copy(c.order, c.order[c.head:])]
+		c.head = 0
+	}
+	f := forget.UnixNano()
+	c.keys[key] = f
+	c.order = append(c.order, replayEntry{key: key, forget: f})
 	return false
+}
+
+// drop forgets the key at the head of the queue, unless it came again since (its map entry then
+// belongs to the later one).
+func (c *replayCache) drop() {
+	e := c.order[c.head]
+	if c.keys[e.key] == e.forget {
+		delete(c.keys, e.key)
+	}
+	c.head++
 }
 
 // unsupported builds a message naming the command an action made that the provider cannot express.

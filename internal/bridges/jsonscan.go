@@ -1,14 +1,25 @@
 package bridges
 
 import (
+	"bytes"
 	"encoding/json"
-	"strings"
 )
 
 // eachMember calls fn with each member of obj, a valid JSON object (one encoding/json has
 // decoded already), in order: its key, decoded, and its value's bytes. It decodes nothing else,
 // so that a large object's members cost no map and no values.
 func eachMember(obj []byte, fn func(key string, val []byte)) bool {
+	return eachRawMember(obj, func(key, val []byte) bool {
+		fn(string(key), val)
+		return true
+	})
+}
+
+// eachRawMember is eachMember without the key's string: the key is a view of obj when it has no
+// escapes (decoded into a new slice when it has), valid only during the call, and nothing is
+// allocated. obj must be valid JSON (wire.IsObject). fn returns false to stop, and eachRawMember
+// then returns false.
+func eachRawMember(obj []byte, fn func(key, val []byte) bool) bool {
 	i := skipSpace(obj, 0)
 	if i >= len(obj) || obj[i] != '{' {
 		return false
@@ -24,11 +35,13 @@ func eachMember(obj []byte, fn func(key string, val []byte)) bool {
 			return false
 		}
 		rawKey := obj[i:kEnd]
-		var key string
-		if strings.IndexByte(string(rawKey), '\\') < 0 {
-			key = string(rawKey[1 : len(rawKey)-1])
-		} else if json.Unmarshal(rawKey, &key) != nil {
-			return false
+		key := rawKey[1 : len(rawKey)-1]
+		if bytes.IndexByte(key, '\\') >= 0 {
+			var s string
+			if json.Unmarshal(rawKey, &s) != nil {
+				return false
+			}
+			key = []byte(s)
 		}
 		i = skipSpace(obj, kEnd)
 		if i >= len(obj) || obj[i] != ':' {
@@ -39,7 +52,9 @@ func eachMember(obj []byte, fn func(key string, val []byte)) bool {
 		if !ok {
 			return false
 		}
-		fn(key, obj[i:vEnd])
+		if !fn(key, obj[i:vEnd]) {
+			return false
+		}
 		i = skipSpace(obj, vEnd)
 	}
 	return i < len(obj)
