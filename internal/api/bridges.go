@@ -113,7 +113,12 @@ func (s *server) bridge(b *bridges.Bridge) http.HandlerFunc {
 			return
 		}
 		start := time.Now()
-		res, err := gen.Execute(r.Context(), hook.Trigger, event)
+		var res *runner.Result
+		if hook.Resume {
+			res, err = gen.Continue(r.Context(), "", event)
+		} else {
+			res, err = gen.Execute(r.Context(), hook.Trigger, event)
+		}
 		if err != nil {
 			s.metrics.bridges.requests.WithLabelValues(b.Name(), label, "failed").Inc()
 			fail(bridges.ReasonExecutionError, "trigger "+hook.Trigger+": "+err.Error())

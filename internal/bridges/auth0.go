@@ -118,12 +118,19 @@ func fromHex(c byte) (byte, bool) {
 // auth0Hook runs trigger name with the event the bridge action sent as it is, and answers the
 // execution's result document (as POST /v1/triggers/{trigger}/execute does): the bridge action
 // applies its commands to the real api, in order. Auth0 can express every command, being Auth0.
+//
+// "continue-<trigger>" (continue-post-login) resumes the flow a redirect paused: the bridge
+// action's onContinuePostLogin sends {"state": <result.redirect.state>, …the event}, and the answer
+// is the whole flow's result document, as POST /v1/continue answers it.
 func auth0Hook(name string) (Hook, bool) {
-	if _, ok := trigger.Lookup(name); !ok {
+	trig, resume := strings.CutPrefix(name, ContinuePrefix)
+	t, ok := trigger.Lookup(trig)
+	if !ok || resume && t.Continue == "" {
 		return Hook{}, false
 	}
 	return Hook{
-		Trigger: name,
+		Trigger: trig,
+		Resume:  resume,
 		Event:   func(body []byte) ([]byte, error) { return auth0Event(nil, body) },
 		Answer: func(_ []byte, res *runner.Result) (any, string, string) {
 			b, reason, msg := auth0Answer(nil, nil, res)
@@ -136,6 +143,9 @@ func auth0Hook(name string) (Hook, bool) {
 		AppendAnswer: auth0Answer,
 	}, true
 }
+
+// ContinuePrefix makes an Auth0 bridge hook's name the resumption of its trigger's paused flow.
+const ContinuePrefix = "continue-"
 
 // auth0Event is the body itself: the event as the bridge action sent it.
 func auth0Event(_, body []byte) ([]byte, error) {

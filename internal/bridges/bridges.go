@@ -58,6 +58,10 @@ type Verifier interface {
 // result becomes the provider's answer.
 type Hook struct {
 	Trigger string
+	// Resume makes the hook resume a flow paused by a redirect (the runner's Continue, as
+	// POST /v1/continue does) instead of executing Trigger: its event is the continue body,
+	// {"state": …} and the members merged into the paused event.
+	Resume bool
 	// Event turns the provider's body into the trigger's event (JSON); a *ShapeError names the
 	// field at fault.
 	Event func(body []byte) ([]byte, error)
