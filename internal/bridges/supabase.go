@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -24,6 +25,22 @@ func supabaseHooks() map[string]Hook {
 		"password-verification-attempt": {Trigger: "post-credential-validation", Event: supabaseVerificationEvent("password"), Answer: supabaseDecisionAnswer("password-verification-attempt")},
 		"mfa-verification-attempt":      {Trigger: "post-credential-validation", Event: supabaseVerificationEvent("mfa"), Answer: supabaseDecisionAnswer("mfa-verification-attempt")},
 	}
+}
+
+// supabaseExpressible lists the commands each hook's answer can express (docs/bridges.md); an
+// execution that makes another fails, naming it, and validate warns of it (Expressible).
+var supabaseExpressible = map[string][]string{
+	"custom-access-token":           {"idToken.setCustomClaim", "accessToken.setCustomClaim", "access.deny"},
+	"send-sms":                      {},
+	"send-email":                    {"notification.drop", "notification.retry"},
+	"before-user-created":           {"access.deny", "validation.error"},
+	"password-verification-attempt": {"access.deny"},
+	"mfa-verification-attempt":      {"access.deny"},
+}
+
+func supabaseCan(hook string) func(op string) bool {
+	ops := supabaseExpressible[hook]
+	return func(op string) bool { return slices.Contains(ops, op) }
 }
 
 // supabaseError is Supabase's hook error shape.
@@ -322,9 +339,7 @@ func appendSupabaseAccessTokenAnswer(dst, body []byte, res *runner.Result) ([]by
 		msg := failedAction(res)
 		return appendSupabaseError(dst, 500, msg), ReasonActionFailed, msg
 	}
-	if msg, bad := unsupported("supabase", "custom-access-token", res, func(op string) bool {
-		return op == "idToken.setCustomClaim" || op == "accessToken.setCustomClaim" || op == "access.deny"
-	}); bad {
+	if msg, bad := unsupported("supabase", "custom-access-token", res, supabaseCan("custom-access-token")); bad {
 		return appendSupabaseError(dst, 500, msg), ReasonUnsupported, msg
 	}
 	if res.Effects.Access.Denied {
@@ -526,9 +541,7 @@ func supabaseSendAnswer(hook string) func([]byte, *runner.Result) (any, string, 
 			msg := failedAction(res)
 			return supabaseError(500, msg), ReasonActionFailed, msg
 		}
-		if msg, bad := unsupported("supabase", hook, res, func(op string) bool {
-			return op == "notification.drop" || op == "notification.retry"
-		}); bad {
+		if msg, bad := unsupported("supabase", hook, res, supabaseCan(hook)); bad {
 			return supabaseError(500, msg), ReasonUnsupported, msg
 		}
 		if n := res.Effects.Notification; n != nil && n.Op == "retry" {
@@ -574,9 +587,7 @@ func supabaseBeforeUserCreatedAnswer(_ []byte, res *runner.Result) (any, string,
 		msg := failedAction(res)
 		return supabaseError(500, msg), ReasonActionFailed, msg
 	}
-	if msg, bad := unsupported("supabase", "before-user-created", res, func(op string) bool {
-		return op == "access.deny" || op == "validation.error"
-	}); bad {
+	if msg, bad := unsupported("supabase", "before-user-created", res, supabaseCan("before-user-created")); bad {
 		return supabaseError(500, msg), ReasonUnsupported, msg
 	}
 	if a := res.Effects.Access; a.Denied {
@@ -628,7 +639,7 @@ func supabaseVerificationEvent(kind string) func([]byte) ([]byte, error) {
 
 func supabaseDecisionAnswer(hook string) func([]byte, *runner.Result) (any, string, string) {
 	return func(_ []byte, res *runner.Result) (any, string, string) {
-		if msg, bad := unsupported("supabase", hook, res, func(op string) bool { return op == "access.deny" }); bad {
+		if msg, bad := unsupported("supabase", hook, res, supabaseCan(hook)); bad {
 			return supabaseError(500, msg), ReasonUnsupported, msg
 		}
 		if a := res.Effects.Access; a.Denied {

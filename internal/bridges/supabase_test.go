@@ -183,3 +183,26 @@ func referenceAccessTokenEvent(body []byte) ([]byte, error) {
 	ev.Supabase.Claims, ev.Supabase.AuthenticationMethod = in.Claims, in.AuthenticationMethod
 	return json.Marshal(&ev)
 }
+
+// TestSupabaseExpressible: every Supabase hook says what it can express, and Expressible, which
+// validate reads, lists each with the trigger it runs.
+func TestSupabaseExpressible(t *testing.T) {
+	hooks := supabaseHooks()
+	listed := map[string]string{}
+	for _, h := range Expressible() {
+		if h.Bridge == "supabase" {
+			listed[h.Hook] = h.Trigger
+		}
+	}
+	for name, h := range hooks {
+		if _, ok := supabaseExpressible[name]; !ok {
+			t.Errorf("hook %s has no list of the commands it expresses", name)
+		}
+		if listed[name] != h.Trigger {
+			t.Errorf("Expressible lists %s with trigger %q, want %q", name, listed[name], h.Trigger)
+		}
+	}
+	if len(listed) != len(hooks) {
+		t.Errorf("Expressible lists %d supabase hooks, the bridge has %d", len(listed), len(hooks))
+	}
+}
