@@ -3,6 +3,7 @@ package bridges
 import (
 	"crypto/hmac"
 	"crypto/sha256"
+	"encoding/binary"
 	"encoding/hex"
 	"net/http"
 	"strconv"
@@ -50,43 +51,46 @@ func TestAuth0HMAC(t *testing.T) {
 	}
 }
 
-// TestReplayCache: a key is seen until it may be forgotten; past the bound the oldest is dropped
-// and the rest kept; a key that came again outlives its first entry's expiry.
+// TestReplayCache: a key is seen until it may be forgotten; a key that came again after its
+// window is remembered anew; when a key's neighbourhood is full, the key that expires first is
+// dropped and the others kept.
 func TestReplayCache(t *testing.T) {
 	var c replayCache
 	now := time.Unix(1_700_000_000, 0)
-	key := func(i int) (k [32]byte) {
-		copy(k[:], strconv.Itoa(i))
+	key := func(slot, i int) (k [32]byte) {
+		binary.LittleEndian.PutUint64(k[:8], uint64(slot)) // the neighbourhood
+		binary.LittleEndian.PutUint64(k[8:], uint64(i))
 		return k
 	}
-	if c.seen(key(1), now.Add(time.Minute), now) {
+	if c.seen(key(1, 1), now.Add(time.Minute), now) {
 		t.Fatal("a new key is seen")
 	}
-	if !c.seen(key(1), now.Add(time.Minute), now.Add(30*time.Second)) {
+	if !c.seen(key(1, 1), now.Add(time.Minute), now.Add(30*time.Second)) {
 		t.Error("a replay within the window is not seen")
 	}
-	if c.seen(key(1), now.Add(3*time.Minute), now.Add(2*time.Minute)) {
+	if c.seen(key(1, 1), now.Add(3*time.Minute), now.Add(2*time.Minute)) {
 		t.Error("a key past its window is still seen")
 	}
-	// key(1) came again, to be forgotten at +3m: its first entry's expiry must not drop it.
-	if !c.seen(key(1), now.Add(3*time.Minute), now.Add(2*time.Minute+time.Second)) {
-		t.Error("the key that came again was forgotten with its first entry")
+	if !c.seen(key(1, 1), now.Add(3*time.Minute), now.Add(2*time.Minute+time.Second)) {
+		t.Error("the key that came again was forgotten")
 	}
-	later := now.Add(2 * time.Minute)
-	for i := 2; i < maxReplayKeys+10; i++ {
-		c.seen(key(i), later.Add(time.Hour), later)
+	// Fill key(1, 1)'s neighbourhood with keys that expire later: the next one drops key(1, 1),
+	// which expires first, and keeps the rest.
+	later := now.Add(2*time.Minute + time.Second)
+	for i := 2; i <= replayProbe; i++ {
+		if c.seen(key(1, i), later.Add(time.Hour), later) {
+			t.Fatalf("key %d is seen before it came", i)
+		}
 	}
-	if n := len(c.keys); n > maxReplayKeys {
-		t.Errorf("%d keys held, more than %d", n, maxReplayKeys)
+	c.seen(key(1, 100), later.Add(time.Hour), later)
+	for _, i := range []int{2, replayProbe, 100} {
+		if !c.seen(key(1, i), later.Add(time.Hour), later) {
+			t.Errorf("key %d was dropped", i)
+		}
 	}
-	if c.seen(key(1), now.Add(3*time.Minute), later) {
-		t.Error("the oldest key was not dropped when the cache was full")
-	}
-	if !c.seen(key(maxReplayKeys+5), later.Add(time.Hour), later) {
-		t.Error("a recent key was dropped")
-	}
-	if n := len(c.order) - c.head; n != len(c.keys) {
-		t.Errorf("the queue holds %d keys, the map %d", n, len(c.keys))
+	// (Asking last: a key not seen is remembered, which drops another.)
+	if c.seen(key(1, 1), now.Add(3*time.Minute), later) {
+		t.Error("the key that expires first was not dropped from its full neighbourhood")
 	}
 }
 
@@ -102,5 +106,23 @@ func BenchmarkAuth0Verify(b *testing.B) {
 		if _, _, reason, ok := v.Verify(h, body, now); !ok {
 			b.Fatal(reason)
 		}
+	}
+}
+
+// BenchmarkReplayCacheFull: the replay check of a new key when the cache holds maxReplayKeys.
+func BenchmarkReplayCacheFull(b *testing.B) {
+	var c replayCache
+	now := time.Now()
+	var k [32]byte
+	for i := range maxReplayKeys {
+		binary.LittleEndian.PutUint64(k[:], uint64(i))
+		c.seen(k, now.Add(time.Hour), now)
+	}
+	b.ReportAllocs()
+	i := uint64(maxReplayKeys)
+	for b.Loop() {
+		i++
+		binary.LittleEndian.PutUint64(k[:], i*0x9e3779b97f4a7c15)
+		c.seen(k, now.Add(time.Hour), now)
 	}
 }

@@ -9,6 +9,7 @@ package bridges
 
 import (
 	"bytes"
+	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -230,59 +231,59 @@ func New(cfg Config) ([]*Bridge, error) {
 }
 
 // replayCache remembers the MACs of verified messages until their timestamps leave the window.
-// The keys are also queued in the order they came, which is about the order they expire in (each
-// expires Tolerance after its own timestamp): each request forgets the expired ones at the head,
-// and when the cache is full, the oldest. Every request costs O(1), however many keys are held.
+// It is a fixed table probed linearly from the key's first bytes (the key is a MAC: its bytes are
+// uniform): a slot whose key may be forgotten is free again, so nothing is ever deleted, and
+// every request costs one look at replayProbe neighbouring slots, however many keys are held.
+// When every slot of a key's neighbourhood holds a key still in its window, the one that expires
+// first is dropped (a message that old is refused as stale anyway once its window passes).
 type replayCache struct {
 	mu    sync.Mutex
-	keys  map[[32]byte]int64 // when each may be forgotten, Unix nanoseconds
-	order []replayEntry      // from head on: the keys in the order they came
-	head  int
+	slots []replaySlot // replaySlots of them, made on first use
 }
 
-type replayEntry struct {
+type replaySlot struct {
 	key    [32]byte
-	forget int64
+	forget int64 // when the key may be forgotten, Unix nanoseconds; 0: empty
 }
 
-// maxReplayKeys bounds the cache; past it the oldest key is dropped (a message that old is
-// refused as stale anyway once its window passes).
-const maxReplayKeys = 1 << 16
+const (
+	// maxReplayKeys is how many keys the cache is sized for: the table has twice as many slots
+	// (5 MiB), so that a neighbourhood is seldom full.
+	maxReplayKeys = 1 << 16
+	replaySlots   = 2 * maxReplayKeys
+	replayProbe   = 16
+)
 
 func (c *replayCache) seen(key [32]byte, forget, now time.Time) bool {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.keys == nil {
-		c.keys = make(map[[32]byte]int64)
+	if c.slots == nil {
+		c.slots = make([]replaySlot, replaySlots)
 	}
 	n := now.UnixNano()
-	for c.head < len(c.order) && c.order[c.head].forget <= n {
-		c.drop()
+	h := binary.LittleEndian.Uint64(key[:8])
+	free, first := -1, -1
+	for p := range uint64(replayProbe) {
+		i := int((h + p) & (replaySlots - 1))
+		s := &c.slots[i]
+		if s.forget <= n {
+			if free < 0 {
+				free = i
+			}
+			continue
+		}
+		if s.key == key {
+			return true
+		}
+		if first < 0 || s.forget < c.slots[first].forget {
+			first = i
+		}
 	}
-	if t, ok := c.keys[key]; ok && n < t {
-		return true
+	if free < 0 {
+		free = first
 	}
-	if len(c.order)-c.head >= maxReplayKeys {
-		c.drop()
-	}
-	if c.head > 1024 && c.head >= len(c.order)/2 {
-		c.order = c.order[:copy(c.order, c.order[c.head:])]
-		c.head = 0
-	}
-	f := forget.UnixNano()
-	c.keys[key] = f
-	c.order = append(c.order, replayEntry{key: key, forget: f})
+	c.slots[free] = replaySlot{key: key, forget: forget.UnixNano()}
 	return false
-}
-
-// drop forgets the key at the head of the queue, unless it came again since (its map entry then
-// belongs to the later one).
-func (c *replayCache) drop() {
-	e := c.order[c.head]
-	if c.keys[e.key] == e.forget {
-		delete(c.keys, e.key)
-	}
-	c.head++
 }
 
 // unsupported builds a message naming the command an action made that the provider cannot express.
