@@ -389,6 +389,7 @@ func Warnings(base, head *State) diag.List {
 	var out diag.List
 	out = append(out, head.Snap.Warnings...)
 	out = append(out, deprecated(head)...)
+	out = append(out, bridgeWarnings(head)...)
 
 	// Module versions pinned at base that no action pins at head.
 	pinned := func(s *State) map[string]bool {

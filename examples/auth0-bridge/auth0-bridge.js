@@ -17,6 +17,13 @@
  * signed with HMAC-SHA256 over "<unix seconds>.<body>" (headers X-Actionsd-Timestamp and
  * X-Actionsd-Signature: v1=<hex>), then applies the commands the daemon's actions made to the real
  * `api`, in the order they made them. See docs/bridges.md.
+ *
+ * Redirects: when the daemon's actions redirect (api.redirect.sendUserTo, api.prompt.render), the
+ * Action keeps the daemon's sealed state in the transaction's metadata (api.transaction.setMetadata,
+ * which Auth0 keeps across the redirect), and its onContinuePostLogin sends it back, signed, to
+ * POST <ACTIONSD_URL>/v1/bridges/auth0/continue-post-login, which resumes the daemon's flow (the
+ * redirecting action's onContinuePostLogin, then the actions bound after it); the Action applies
+ * the commands the flow made after the redirect.
  */
 'use strict';
 
@@ -49,6 +56,11 @@ function skipped(op) {
     op === 'redirect.canRedirect' || op === 'redirect.encodeToken' || op === 'redirect.validateToken';
 }
 
+// Where the daemon's paused flow rides through Auth0 from a redirect to its return: the sealed
+// state, and how many of the flow's commands the Action applied before the redirect.
+const STATE_KEY = 'actionsd_state';
+const APPLIED_KEY = 'actionsd_applied';
+
 function options(trigger, secrets) {
   const ms = Number(secrets.ACTIONSD_TIMEOUT_MS);
   const open = secrets.ACTIONSD_FAIL_OPEN;
@@ -58,13 +70,24 @@ function options(trigger, secrets) {
   };
 }
 
-async function ask(trigger, event, timeoutMs) {
-  const secrets = event.secrets || {};
+// sentEvent is the event as the daemon gets it: never the secrets, nor the Action's own state.
+function sentEvent(event) {
+  const sent = {};
+  for (const k of Object.keys(event)) if (k !== 'secrets') sent[k] = event[k];
+  const md = sent.transaction && sent.transaction.metadata;
+  if (md && (STATE_KEY in md || APPLIED_KEY in md)) {
+    const rest = Object.assign({}, md);
+    delete rest[STATE_KEY];
+    delete rest[APPLIED_KEY];
+    sent.transaction = Object.assign({}, sent.transaction, { metadata: rest });
+  }
+  return sent;
+}
+
+async function ask(hook, sent, secrets, timeoutMs) {
   const base = secrets.ACTIONSD_URL;
   const key = secrets.ACTIONSD_BRIDGE_SECRET;
   if (!base || !key) throw new Error('the Action needs the secrets ACTIONSD_URL and ACTIONSD_BRIDGE_SECRET');
-  const sent = {};
-  for (const k of Object.keys(event)) if (k !== 'secrets') sent[k] = event[k]; // never send the secrets
   const body = JSON.stringify(sent);
   const ts = String(Math.floor(Date.now() / 1000));
   const sig = crypto.createHmac('sha256', key).update(ts + '.' + body).digest('hex');
@@ -77,7 +100,7 @@ async function ask(trigger, event, timeoutMs) {
     }, timeoutMs);
   });
   try {
-    const res = await Promise.race([late, fetch(String(base).replace(/\/+$/, '') + '/v1/bridges/auth0/' + trigger, {
+    const res = await Promise.race([late, fetch(String(base).replace(/\/+$/, '') + '/v1/bridges/auth0/' + hook, {
       method: 'POST',
       headers: { 'content-type': 'application/json', 'x-actionsd-timestamp': ts, 'x-actionsd-signature': 'v1=' + sig },
       body,
@@ -139,22 +162,49 @@ function fail(trigger, api, failOpen, err) {
   throw new Error(msg);
 }
 
-async function bridge(trigger, event, api) {
-  const opts = options(trigger, event.secrets || {});
-  let doc;
+// bridge runs the daemon's actions of trigger for event and applies their commands to api. With
+// resume, it resumes the daemon's flow that a redirect paused, with the state the transaction
+// kept, and applies the commands made after the redirect.
+async function bridge(trigger, event, api, resume) {
+  const secrets = event.secrets || {};
+  const opts = options(trigger, secrets);
   try {
-    doc = await ask(trigger, event, opts.timeoutMs);
+    let sent = sentEvent(event);
+    let hook = trigger;
+    let skip = 0;
+    if (resume) {
+      const md = (event.transaction && event.transaction.metadata) || {};
+      if (typeof md[STATE_KEY] !== 'string' || md[STATE_KEY] === '') {
+        throw new Error('no paused actionsd flow to continue (event.transaction.metadata.' + STATE_KEY + ' is not set)');
+      }
+      sent = Object.assign({ state: md[STATE_KEY] }, sent);
+      hook = 'continue-' + trigger;
+      skip = Number(md[APPLIED_KEY]) || 0; // the commands applied before the redirect
+    }
+    const doc = await ask(hook, sent, secrets, opts.timeoutMs);
     if (doc.outcome === 'failed') {
       const bad = (doc.actions || []).find((a) => a && a.error);
       throw new Error('action ' + (bad ? bad.name : '?') + ' failed in actionsd');
     }
-    apply(api, doc.commands || []);
+    const commands = doc.commands || [];
+    const redirect = doc.outcome === 'redirect' && doc.result && doc.result.redirect;
+    const keep = method(api, 'transaction.setMetadata');
+    if (redirect && !keep) throw new Error('the flow redirects, and this trigger\'s api has no transaction.setMetadata to keep its state in');
+    apply(api, commands.slice(skip));
+    if (redirect) {
+      keep(STATE_KEY, redirect.state);
+      keep(APPLIED_KEY, commands.length);
+    } else if (resume && keep) {
+      keep(STATE_KEY, null); // the flow is done: Auth0 drops the state
+      keep(APPLIED_KEY, null);
+    }
   } catch (err) {
     return fail(trigger, api, opts.failOpen, err);
   }
 }
 
 exports.onExecutePostLogin = (event, api) => bridge('post-login', event, api);
+exports.onContinuePostLogin = (event, api) => bridge('post-login', event, api, true);
 exports.onExecuteCredentialsExchange = (event, api) => bridge('credentials-exchange', event, api);
 exports.onExecutePreUserRegistration = (event, api) => bridge('pre-user-registration', event, api);
 exports.onExecutePostUserRegistration = (event, api) => bridge('post-user-registration', event, api);

@@ -133,7 +133,10 @@ func (s *server) bridge(b *bridges.Bridge) http.HandlerFunc {
 			writeError(w, http.StatusNotFound, bridges.ReasonUnknownHook, msg)
 			return
 		}
-		event, err := hook.Event(body.Bytes())
+		// The event and the answer are made into pooled buffers: the runner copies the event.
+		eb := bufPool.Get().(*[]byte)
+		defer putBuf(eb)
+		event, err := hook.MakeEvent((*eb)[:0], body.Bytes())
 		if err != nil {
 			s.metrics.bridges.requests.WithLabelValues(b.Name(), label, "refused").Inc()
 			msg := "POST " + r.URL.Path + ": the body is not " + b.Name() + "'s " + hookName + " shape: " + err.Error()
@@ -149,7 +152,12 @@ func (s *server) bridge(b *bridges.Bridge) http.HandlerFunc {
 			return
 		}
 		start := time.Now()
-		res, err := gen.Execute(r.Context(), hook.Trigger, event)
+		var res *runner.Result
+		if hook.Resume {
+			res, err = gen.Continue(r.Context(), "", event)
+		} else {
+			res, err = gen.Execute(r.Context(), hook.Trigger, event)
+		}
 		var rec *history.Entry
 		if err == nil {
 			rec = s.recordEntry("bridge:"+b.Name()+"/"+hookName, start, gen, event, res)
@@ -167,11 +175,19 @@ func (s *server) bridge(b *bridges.Bridge) http.HandlerFunc {
 			return
 		}
 		s.metrics.observe(res, time.Since(start))
-		answer, reason, msg := hook.Answer(body.Bytes(), res)
+		ab := bufPool.Get().(*[]byte)
+		defer putBuf(ab)
+		answer, status, reason, msg := hook.MakeAnswer((*ab)[:0], body.Bytes(), res)
 		if rec != nil {
 			s.recordResult(rec, res)
 		}
 		res.Release()
+		if answer == nil {
+			s.metrics.bridges.requests.WithLabelValues(b.Name(), label, "failed").Inc()
+			fail(reason, msg)
+			writeError(w, http.StatusInternalServerError, "internal", msg)
+			return
+		}
 		if reason != "" {
 			s.metrics.bridges.requests.WithLabelValues(b.Name(), label, "failed").Inc()
 			fail(reason, msg)
@@ -179,19 +195,12 @@ func (s *server) bridge(b *bridges.Bridge) http.HandlerFunc {
 			s.metrics.bridges.requests.WithLabelValues(b.Name(), label, "answered").Inc()
 			b.Succeeded(now)
 		}
-		status := http.StatusOK
-		if rp, ok := answer.(bridges.Reply); ok {
-			status, answer = rp.Status, rp.Body
-		}
-		if raw, ok := answer.(bridges.RawJSON); ok {
-			h := w.Header()
-			h["Content-Type"] = contentTypeJSON
-			h["X-Content-Type-Options"] = noSniff
-			w.WriteHeader(status)
-			_, _ = w.Write(append(raw, '\n'))
-			return
-		}
-		writeJSON(w, status, answer)
+		*ab = append(answer, '\n')
+		h := w.Header()
+		h["Content-Type"] = contentTypeJSON
+		h["X-Content-Type-Options"] = noSniff
+		w.WriteHeader(status)
+		_, _ = w.Write(*ab)
 	}
 }
 

@@ -118,29 +118,53 @@ func fromHex(c byte) (byte, bool) {
 // auth0Hook runs trigger name with the event the bridge action sent as it is, and answers the
 // execution's result document (as POST /v1/triggers/{trigger}/execute does): the bridge action
 // applies its commands to the real api, in order. Auth0 can express every command, being Auth0.
+//
+// "continue-<trigger>" (continue-post-login) resumes the flow a redirect paused: the bridge
+// action's onContinuePostLogin sends {"state": <result.redirect.state>, …the event}, and the answer
+// is the whole flow's result document, as POST /v1/continue answers it.
 func auth0Hook(name string) (Hook, bool) {
-	if _, ok := trigger.Lookup(name); !ok {
+	trig, resume := strings.CutPrefix(name, ContinuePrefix)
+	t, ok := trigger.Lookup(trig)
+	if !ok || resume && t.Continue == "" {
 		return Hook{}, false
 	}
 	return Hook{
-		Trigger: name,
-		Event: func(body []byte) ([]byte, error) {
-			if !wire.IsObject(body) {
-				return nil, &ShapeError{Field: "(body)", Want: "the event, a JSON object"}
-			}
-			return body, nil
-		},
+		Trigger: trig,
+		Resume:  resume,
+		Event:   func(body []byte) ([]byte, error) { return auth0Event(nil, body) },
 		Answer: func(_ []byte, res *runner.Result) (any, string, string) {
-			b, err := res.AppendJSON(nil)
-			if err != nil {
-				return nil, ReasonExecutionError, "encoding the result: " + err.Error()
+			b, reason, msg := auth0Answer(nil, nil, res)
+			if b == nil {
+				return nil, reason, msg
 			}
-			if res.Outcome == runner.OutcomeFailed {
-				return RawJSON(b), ReasonActionFailed, failedAction(res)
-			}
-			return RawJSON(b), "", ""
+			return RawJSON(b), reason, msg
 		},
+		AppendEvent:  auth0Event,
+		AppendAnswer: auth0Answer,
 	}, true
+}
+
+// ContinuePrefix makes an Auth0 bridge hook's name the resumption of its trigger's paused flow.
+const ContinuePrefix = "continue-"
+
+// auth0Event is the body itself: the event as the bridge action sent it.
+func auth0Event(_, body []byte) ([]byte, error) {
+	if !wire.IsObject(body) {
+		return nil, &ShapeError{Field: "(body)", Want: "the event, a JSON object"}
+	}
+	return body, nil
+}
+
+// auth0Answer appends the execution's result document to dst.
+func auth0Answer(dst, _ []byte, res *runner.Result) ([]byte, string, string) {
+	b, err := res.AppendJSON(dst)
+	if err != nil {
+		return nil, ReasonExecutionError, "encoding the result: " + err.Error()
+	}
+	if res.Outcome == runner.OutcomeFailed {
+		return b, ReasonActionFailed, failedAction(res)
+	}
+	return b, "", ""
 }
 
 // RawJSON is an answer encoded already: it is written as it is.

@@ -10,6 +10,9 @@
 package bridges
 
 import (
+	"bytes"
+	"encoding/binary"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -59,6 +62,10 @@ type Verifier interface {
 // result becomes the provider's answer.
 type Hook struct {
 	Trigger string
+	// Resume makes the hook resume a flow paused by a redirect (the runner's Continue, as
+	// POST /v1/continue does) instead of executing Trigger: its event is the continue body,
+	// {"state": …} and the members merged into the paused event.
+	Resume bool
 	// Event turns the provider's body into the trigger's event (JSON); a *ShapeError names the
 	// field at fault.
 	Event func(body []byte) ([]byte, error)
@@ -67,6 +74,12 @@ type Hook struct {
 	// failed, or a command the provider cannot express: the answer then says which, in the
 	// provider's error shape).
 	Answer func(body []byte, res *runner.Result) (answer any, reason, message string)
+	// AppendEvent and AppendAnswer, when set, are used instead of Event and Answer: they append
+	// to dst, a buffer the caller pools, instead of allocating, for the hooks that run on every
+	// sign-in. AppendEvent may return body itself when the body is the event as it is.
+	// AppendAnswer appends the answer's JSON, the provider's error shape included.
+	AppendEvent  func(dst, body []byte) ([]byte, error)
+	AppendAnswer func(dst, body []byte, res *runner.Result) (answer []byte, reason, message string)
 }
 
 // Reply is an answer with its own HTTP status, for a provider that reads its errors from a
@@ -75,6 +88,43 @@ type Reply struct {
 	Status int
 	Body   any
 }
+
+// MakeEvent returns the event: AppendEvent's, appended to dst, when the hook has it, else
+// Event's. The runner copies the event it executes, so dst may be reused once Execute returns.
+func (h Hook) MakeEvent(dst, body []byte) ([]byte, error) {
+	if h.AppendEvent != nil {
+		return h.AppendEvent(dst, body)
+	}
+	return h.Event(body)
+}
+
+// MakeAnswer appends the answer's JSON to dst, and returns it with the HTTP status to send it
+// with: AppendAnswer's when the hook has it (200), else Answer's, encoded as encoding/json does
+// without HTML escaping, with a Reply's own status. A nil answer is one that could not be
+// encoded; the reason and message then say why.
+func (h Hook) MakeAnswer(dst, body []byte, res *runner.Result) (answer []byte, status int, reason, msg string) {
+	if h.AppendAnswer != nil {
+		answer, reason, msg = h.AppendAnswer(dst, body, res)
+		return answer, http.StatusOK, reason, msg
+	}
+	ans, reason, msg := h.Answer(body, res)
+	status = http.StatusOK
+	if rp, ok := ans.(Reply); ok {
+		status, ans = rp.Status, rp.Body
+	}
+	if raw, ok := ans.(RawJSON); ok {
+		return append(dst, raw...), status, reason, msg
+	}
+	buf := bytes.NewBuffer(dst)
+	enc := json.NewEncoder(buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(ans); err != nil {
+		return nil, status, ReasonExecutionError, "encoding the answer: " + err.Error()
+	}
+	return bytes.TrimSuffix(buf.Bytes(), newline), status, reason, msg
+}
+
+var newline = []byte{'\n'}
 
 // ShapeError is a body that is not the provider's shape.
 type ShapeError struct {
@@ -100,8 +150,9 @@ type Bridge struct {
 	bodyHook func(body []byte) (string, error)
 	replay   replayCache
 
-	mu   sync.Mutex
-	last Status
+	mu          sync.Mutex
+	last        Status
+	lastSuccess time.Time // kept apart from last: a pointer to it would be an allocation a request
 }
 
 // Name is the bridge's name, the route's second segment.
@@ -174,7 +225,7 @@ type LastError struct {
 // Succeeded records a request answered as the provider expects.
 func (b *Bridge) Succeeded(now time.Time) {
 	b.mu.Lock()
-	b.last.LastSuccess = &now
+	b.lastSuccess = now
 	b.mu.Unlock()
 }
 
@@ -191,6 +242,10 @@ func (b *Bridge) Status() Status {
 	defer b.mu.Unlock()
 	st := b.last
 	st.Name, st.Enabled = b.name, b.Enabled()
+	if !b.lastSuccess.IsZero() {
+		t := b.lastSuccess
+		st.LastSuccess = &t
+	}
 	return st
 }
 
@@ -241,39 +296,58 @@ func New(cfg Config) ([]*Bridge, error) {
 }
 
 // replayCache remembers the MACs of verified messages until their timestamps leave the window.
+// It is a fixed table probed linearly from the key's first bytes (the key is a MAC: its bytes are
+// uniform): a slot whose key may be forgotten is free again, so nothing is ever deleted, and
+// every request costs one look at replayProbe neighbouring slots, however many keys are held.
+// When every slot of a key's neighbourhood holds a key still in its window, the one that expires
+// first is dropped (a message that old is refused as stale anyway once its window passes).
 type replayCache struct {
-	mu   sync.Mutex
-	keys map[[32]byte]time.Time
+	mu    sync.Mutex
+	slots []replaySlot // replaySlots of them, made on first use
 }
 
-// maxReplayKeys bounds the cache; past it, expired keys are swept, and when none is expired the
-// oldest is dropped (a message that old is refused as stale anyway once its window passes).
-const maxReplayKeys = 1 << 16
+type replaySlot struct {
+	key    [32]byte
+	forget int64 // when the key may be forgotten, Unix nanoseconds; 0: empty
+}
+
+const (
+	// maxReplayKeys is how many keys the cache is sized for: the table has twice as many slots
+	// (5 MiB), so that a neighbourhood is seldom full.
+	maxReplayKeys = 1 << 16
+	replaySlots   = 2 * maxReplayKeys
+	replayProbe   = 16
+)
 
 func (c *replayCache) seen(key [32]byte, forget, now time.Time) bool {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.keys == nil {
-		c.keys = make(map[[32]byte]time.Time)
+	if c.slots == nil {
+		c.slots = make([]replaySlot, replaySlots)
 	}
-	if t, ok := c.keys[key]; ok && now.Before(t) {
-		return true
-	}
-	if len(c.keys) >= maxReplayKeys {
-		var oldest [32]byte
-		var oldestAt time.Time
-		for k, t := range c.keys {
-			if !now.Before(t) {
-				delete(c.keys, k)
-			} else if oldestAt.IsZero() || t.Before(oldestAt) {
-				oldest, oldestAt = k, t
+	n := now.UnixNano()
+	h := binary.LittleEndian.Uint64(key[:8])
+	free, first := -1, -1
+	for p := range uint64(replayProbe) {
+		i := int((h + p) & (replaySlots - 1))
+		s := &c.slots[i]
+		if s.forget <= n {
+			if free < 0 {
+				free = i
 			}
+			continue
 		}
-		if len(c.keys) >= maxReplayKeys {
-			delete(c.keys, oldest)
+		if s.key == key {
+			return true
+		}
+		if first < 0 || s.forget < c.slots[first].forget {
+			first = i
 		}
 	}
-	c.keys[key] = forget
+	if free < 0 {
+		free = first
+	}
+	c.slots[free] = replaySlot{key: key, forget: forget.UnixNano()}
 	return false
 }
 

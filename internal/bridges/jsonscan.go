@@ -9,38 +9,17 @@ import (
 // decoded already), in order: its key, decoded, and its value's bytes. It decodes nothing else,
 // so that a large object's members cost no map and no values.
 func eachMember(obj []byte, fn func(key string, val []byte)) bool {
-	bad := false
-	ok := eachRawMember(obj, func(rawKey, val []byte) {
-		var key string
-		if bad {
-			return
-		} else if bytes.IndexByte(rawKey, '\\') < 0 {
-			key = string(rawKey[1 : len(rawKey)-1])
-		} else if json.Unmarshal(rawKey, &key) != nil {
-			bad = true
-			return
-		}
-		fn(key, val)
+	return eachRawMember(obj, func(key, val []byte) bool {
+		fn(string(key), val)
+		return true
 	})
-	return ok && !bad
 }
 
-// memberKey is a raw key's bytes unquoted: a slice of rawKey, or a new one when it has escapes
-// (nil when they are not valid).
-func memberKey(rawKey []byte) []byte {
-	if bytes.IndexByte(rawKey, '\\') < 0 {
-		return rawKey[1 : len(rawKey)-1]
-	}
-	var key string
-	if json.Unmarshal(rawKey, &key) != nil {
-		return nil
-	}
-	return []byte(key)
-}
-
-// eachRawMember is eachMember with each key as it is written, quotes and escapes included: a
-// caller that switches on string(rawKey[1:len-1]) allocates nothing per member.
-func eachRawMember(obj []byte, fn func(rawKey, val []byte)) bool {
+// eachRawMember is eachMember without the key's string: the key is a view of obj when it has no
+// escapes (decoded into a new slice when it has), valid only during the call, and nothing is
+// allocated. obj must be valid JSON (wire.IsObject). fn returns false to stop, and eachRawMember
+// then returns false.
+func eachRawMember(obj []byte, fn func(key, val []byte) bool) bool {
 	i := skipSpace(obj, 0)
 	if i >= len(obj) || obj[i] != '{' {
 		return false
@@ -56,6 +35,14 @@ func eachRawMember(obj []byte, fn func(rawKey, val []byte)) bool {
 			return false
 		}
 		rawKey := obj[i:kEnd]
+		key := rawKey[1 : len(rawKey)-1]
+		if bytes.IndexByte(key, '\\') >= 0 {
+			var s string
+			if json.Unmarshal(rawKey, &s) != nil {
+				return false
+			}
+			key = []byte(s)
+		}
 		i = skipSpace(obj, kEnd)
 		if i >= len(obj) || obj[i] != ':' {
 			return false
@@ -65,7 +52,9 @@ func eachRawMember(obj []byte, fn func(rawKey, val []byte)) bool {
 		if !ok {
 			return false
 		}
-		fn(rawKey, obj[i:vEnd])
+		if !fn(key, obj[i:vEnd]) {
+			return false
+		}
 		i = skipSpace(obj, vEnd)
 	}
 	return i < len(obj)

@@ -83,9 +83,17 @@ func equalConstantTime(got, want string) bool {
 func kratosHooks() map[string]Hook {
 	return map[string]Hook{
 		"registration": {Trigger: "pre-user-registration", Event: kratosEvent("registration"), Answer: kratosRegistrationAnswer},
-		"login":        {Trigger: "post-login", Event: kratosEvent("login"), Answer: kratosAnswer("login", "access.deny")},
-		"settings":     {Trigger: "post-change-password", Event: kratosEvent("settings"), Answer: kratosAnswer("settings")},
+		"login":        {Trigger: "post-login", Event: kratosEvent("login"), Answer: kratosAnswer("login", kratosExpressible["login"]...)},
+		"settings":     {Trigger: "post-change-password", Event: kratosEvent("settings"), Answer: kratosAnswer("settings", kratosExpressible["settings"]...)},
 	}
+}
+
+// kratosExpressible lists the commands each flow's answer can express (docs/bridges.md), for
+// Expressible; a registration's metadata only while the identity is not stored yet.
+var kratosExpressible = map[string][]string{
+	"registration": {"access.deny", "validation.error", "user.setUserMetadata", "user.setAppMetadata"},
+	"login":        {"access.deny"},
+	"settings":     nil,
 }
 
 // kratosBody is what examples/kratos/body.jsonnet sends: the parts of Kratos' template context

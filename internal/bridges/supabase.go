@@ -4,9 +4,12 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/actionsd/actionsd/runner"
+	"github.com/actionsd/actionsd/runner/wire"
 )
 
 // Supabase Auth's HTTP hooks (https://supabase.com/docs/guides/auth/auth-hooks). Each answers
@@ -14,13 +17,30 @@ import (
 // {"error": {"http_code": …, "message": …}} in it.
 func supabaseHooks() map[string]Hook {
 	return map[string]Hook{
-		"custom-access-token":           {Trigger: "post-login", Event: supabaseAccessTokenEvent, Answer: supabaseAccessTokenAnswer},
+		"custom-access-token": {Trigger: "post-login", Event: supabaseAccessTokenEvent, Answer: supabaseAccessTokenAnswer,
+			AppendEvent: appendSupabaseAccessTokenEvent, AppendAnswer: appendSupabaseAccessTokenAnswer},
 		"send-sms":                      {Trigger: "send-phone-message", Event: supabaseSMSEvent, Answer: supabaseSendAnswer("send-sms")},
 		"send-email":                    {Trigger: "custom-email-provider", Event: supabaseEmailEvent, Answer: supabaseSendAnswer("send-email")},
 		"before-user-created":           {Trigger: "pre-user-registration", Event: supabaseBeforeUserCreatedEvent, Answer: supabaseBeforeUserCreatedAnswer},
 		"password-verification-attempt": {Trigger: "post-credential-validation", Event: supabaseVerificationEvent("password"), Answer: supabaseDecisionAnswer("password-verification-attempt")},
 		"mfa-verification-attempt":      {Trigger: "post-credential-validation", Event: supabaseVerificationEvent("mfa"), Answer: supabaseDecisionAnswer("mfa-verification-attempt")},
 	}
+}
+
+// supabaseExpressible lists the commands each hook's answer can express (docs/bridges.md); an
+// execution that makes another fails, naming it, and validate warns of it (Expressible).
+var supabaseExpressible = map[string][]string{
+	"custom-access-token":           {"idToken.setCustomClaim", "accessToken.setCustomClaim", "access.deny"},
+	"send-sms":                      {},
+	"send-email":                    {"notification.drop", "notification.retry"},
+	"before-user-created":           {"access.deny", "validation.error"},
+	"password-verification-attempt": {"access.deny"},
+	"mfa-verification-attempt":      {"access.deny"},
+}
+
+func supabaseCan(hook string) func(op string) bool {
+	ops := supabaseExpressible[hook]
+	return func(op string) bool { return slices.Contains(ops, op) }
 }
 
 // supabaseError is Supabase's hook error shape.
@@ -141,80 +161,141 @@ func supabaseUser(u object) (map[string]any, error) {
 	return out, nil
 }
 
-// custom-access-token: {"user_id", "claims": {…}, "authentication_method"} → post-login. The
-// hook runs on every token Supabase issues: it is decoded into and encoded from structs, not maps.
+// custom-access-token: {"user_id", "claims": {…}, "authentication_method"} → post-login.
 func supabaseAccessTokenEvent(body []byte) ([]byte, error) {
-	var in struct {
-		UserID               string          `json:"user_id"`
-		Claims               json.RawMessage `json:"claims"`
-		AuthenticationMethod string          `json:"authentication_method"`
+	return appendSupabaseAccessTokenEvent(nil, body)
+}
+
+// appendSupabaseAccessTokenEvent appends the post-login event of a custom-access-token body to
+// dst. The hook runs on every token Supabase issues: the body is validated in one pass
+// (wire.IsObject), its members are found by scanning, and the event is written by appending their
+// bytes as they came, nothing decoded.
+func appendSupabaseAccessTokenEvent(dst, body []byte) ([]byte, error) {
+	if !wire.IsObject(body) {
+		return nil, &ShapeError{Field: "(body)", Want: "a JSON object"}
 	}
-	if err := decodeShape(body, "", &in); err != nil {
+	var userID, claims, method []byte
+	eachRawMember(body, func(k, v []byte) bool {
+		switch string(k) {
+		case "user_id":
+			userID = v
+		case "claims":
+			claims = v
+		case "authentication_method":
+			method = v
+		}
+		return true
+	})
+	if err := checkString("user_id", userID, true); err != nil {
 		return nil, err
 	}
-	if in.UserID == "" {
-		return nil, &ShapeError{Field: "user_id", Want: "a non-empty string"}
+	if err := checkString("authentication_method", method, false); err != nil {
+		return nil, err
 	}
-	if !isObject(in.Claims) {
+	if claims == nil || claims[0] != '{' {
 		return nil, &ShapeError{Field: "claims", Want: "an object"}
 	}
-	var claims struct {
-		Email        string          `json:"email"`
-		Phone        string          `json:"phone"`
-		SessionID    string          `json:"session_id"`
-		AppMetadata  json.RawMessage `json:"app_metadata"`
-		UserMetadata json.RawMessage `json:"user_metadata"`
-	}
-	if err := decodeShape(in.Claims, "claims.", &claims); err != nil {
-		return nil, err
-	}
+	var email, phone, session, app, usr []byte
+	eachRawMember(claims, func(k, v []byte) bool {
+		switch string(k) {
+		case "email":
+			email = v
+		case "phone":
+			phone = v
+		case "session_id":
+			session = v
+		case "app_metadata":
+			app = v
+		case "user_metadata":
+			usr = v
+		}
+		return true
+	})
 	for _, m := range [...]struct {
 		name string
-		v    *json.RawMessage
-	}{{"claims.app_metadata", &claims.AppMetadata}, {"claims.user_metadata", &claims.UserMetadata}} {
-		if len(*m.v) == 0 || string(*m.v) == "null" {
-			*m.v = emptyObject
-		} else if !isObject(*m.v) {
-			return nil, &ShapeError{Field: m.name, Want: "an object"}
+		v    []byte
+	}{{"claims.email", email}, {"claims.phone", phone}, {"claims.session_id", session}} {
+		if err := checkString(m.name, m.v, false); err != nil {
+			return nil, err
 		}
 	}
-	type method struct {
-		Name string `json:"name"`
+	app, err := objectOrEmpty("claims.app_metadata", app)
+	if err != nil {
+		return nil, err
 	}
-	var ev struct {
-		User struct {
-			UserID       string          `json:"user_id"`
-			Email        string          `json:"email,omitempty"`
-			PhoneNumber  string          `json:"phone_number,omitempty"`
-			AppMetadata  json.RawMessage `json:"app_metadata"`
-			UserMetadata json.RawMessage `json:"user_metadata"`
-		} `json:"user"`
-		Authentication *struct {
-			Methods []method `json:"methods"`
-		} `json:"authentication,omitempty"`
-		Session *struct {
-			ID string `json:"id"`
-		} `json:"session,omitempty"`
-		Supabase struct {
-			Claims               json.RawMessage `json:"claims"`
-			AuthenticationMethod string          `json:"authentication_method"`
-		} `json:"supabase"`
+	usr, err = objectOrEmpty("claims.user_metadata", usr)
+	if err != nil {
+		return nil, err
 	}
-	ev.User.UserID, ev.User.Email, ev.User.PhoneNumber = in.UserID, claims.Email, claims.Phone
-	ev.User.AppMetadata, ev.User.UserMetadata = claims.AppMetadata, claims.UserMetadata
-	if in.AuthenticationMethod != "" {
-		ev.Authentication = &struct {
-			Methods []method `json:"methods"`
-		}{Methods: []method{{Name: in.AuthenticationMethod}}}
+	b := append(dst, `{"user":{"user_id":`...)
+	b = append(b, userID...)
+	if !isEmptyString(email) {
+		b = append(b, `,"email":`...)
+		b = append(b, email...)
 	}
-	if claims.SessionID != "" {
-		ev.Session = &struct {
-			ID string `json:"id"`
-		}{ID: claims.SessionID}
+	if !isEmptyString(phone) {
+		b = append(b, `,"phone_number":`...)
+		b = append(b, phone...)
 	}
-	ev.Supabase.Claims, ev.Supabase.AuthenticationMethod = in.Claims, in.AuthenticationMethod
-	return json.Marshal(&ev)
+	b = append(b, `,"app_metadata":`...)
+	b = append(b, app...)
+	b = append(b, `,"user_metadata":`...)
+	b = append(b, usr...)
+	b = append(b, '}')
+	if !isEmptyString(method) {
+		b = append(b, `,"authentication":{"methods":[{"name":`...)
+		b = append(b, method...)
+		b = append(b, "}]}"...)
+	}
+	if !isEmptyString(session) {
+		b = append(b, `,"session":{"id":`...)
+		b = append(b, session...)
+		b = append(b, '}')
+	}
+	b = append(b, `,"supabase":{"claims":`...)
+	b = append(b, claims...)
+	b = append(b, `,"authentication_method":`...)
+	if isNull(method) {
+		b = append(b, `""`...)
+	} else {
+		b = append(b, method...)
+	}
+	return append(b, "}}"...), nil
 }
+
+// checkString checks that v, a member's valid JSON value (nil when absent), is a string, or
+// absent or null when not required; a required one must not be empty.
+func checkString(field string, v []byte, required bool) error {
+	switch {
+	case isNull(v):
+		if required {
+			return &ShapeError{Field: field, Want: "a non-empty string"}
+		}
+	case v[0] != '"':
+		return &ShapeError{Field: field, Want: "a string"}
+	case required && isEmptyString(v):
+		return &ShapeError{Field: field, Want: "a non-empty string"}
+	}
+	return nil
+}
+
+// objectOrEmpty checks that v, a member's valid JSON value, is an object, and makes an absent or
+// null one {}.
+func objectOrEmpty(field string, v []byte) ([]byte, error) {
+	if isNull(v) {
+		return emptyObject, nil
+	}
+	if v[0] != '{' {
+		return nil, &ShapeError{Field: field, Want: "an object"}
+	}
+	return v, nil
+}
+
+// isNull reports whether a member's value is absent (nil) or null.
+func isNull(v []byte) bool { return v == nil || string(v) == "null" }
+
+// isEmptyString reports whether a member's value is absent, null or "".
+func isEmptyString(v []byte) bool { return isNull(v) || string(v) == `""` }
 
 var emptyObject = json.RawMessage("{}")
 
@@ -248,37 +329,57 @@ func decodeShape(body []byte, prefix string, v any) error {
 }
 
 func supabaseAccessTokenAnswer(body []byte, res *runner.Result) (any, string, string) {
-	if res.Outcome == runner.OutcomeFailed {
-		msg := failedAction(res)
-		return supabaseError(500, msg), ReasonActionFailed, msg
-	}
-	if msg, bad := unsupported("supabase", "custom-access-token", res, func(op string) bool {
-		return op == "idToken.setCustomClaim" || op == "accessToken.setCustomClaim" || op == "access.deny"
-	}); bad {
-		return supabaseError(500, msg), ReasonUnsupported, msg
-	}
-	if res.Effects.Access.Denied {
-		return supabaseError(403, res.Effects.Access.Reason), "", ""
-	}
-	claims, err := supabaseClaims(body, res)
-	if err != nil {
-		return supabaseError(500, err.Error()), ReasonBadShape, err.Error()
-	}
-	return claims, "", ""
+	b, reason, msg := appendSupabaseAccessTokenAnswer(nil, body, res)
+	return RawJSON(b), reason, msg
 }
 
-// supabaseClaims merges the claims the actions set into Supabase's claims: ID token claims first,
-// then access token claims (Supabase issues one token, the access token, so both land in it). The
-// answer is encoded by hand: the hook runs on every token Supabase issues.
+// appendSupabaseAccessTokenAnswer appends the custom-access-token hook's answer to dst.
+func appendSupabaseAccessTokenAnswer(dst, body []byte, res *runner.Result) ([]byte, string, string) {
+	if res.Outcome == runner.OutcomeFailed {
+		msg := failedAction(res)
+		return appendSupabaseError(dst, 500, msg), ReasonActionFailed, msg
+	}
+	if msg, bad := unsupported("supabase", "custom-access-token", res, supabaseCan("custom-access-token")); bad {
+		return appendSupabaseError(dst, 500, msg), ReasonUnsupported, msg
+	}
+	if res.Effects.Access.Denied {
+		return appendSupabaseError(dst, 403, res.Effects.Access.Reason), "", ""
+	}
+	b, err := appendSupabaseClaims(dst, body, res)
+	if err != nil {
+		return appendSupabaseError(dst, 500, err.Error()), ReasonBadShape, err.Error()
+	}
+	return b, "", ""
+}
+
+// appendSupabaseError appends Supabase's hook error shape, as supabaseError encodes it.
+func appendSupabaseError(b []byte, code int, msg string) []byte {
+	b = append(b, `{"error":{"http_code":`...)
+	b = strconv.AppendInt(b, int64(code), 10)
+	b = append(b, `,"message":`...)
+	b = appendString(b, msg)
+	return append(b, "}}"...)
+}
+
+// supabaseClaims is appendSupabaseClaims into a new buffer.
 func supabaseClaims(body []byte, res *runner.Result) (any, error) {
-	var in struct {
-		Claims json.RawMessage `json:"claims"`
-	}
-	if err := json.Unmarshal(body, &in); err != nil {
-		return nil, fmt.Errorf("claims: %w", err)
-	}
+	b, err := appendSupabaseClaims(make([]byte, 0, len(body)+256), body, res)
+	return RawJSON(b), err
+}
+
+// appendSupabaseClaims appends {"claims": …}: Supabase's claims with the claims the actions set
+// merged in, ID token claims first, then access token claims (Supabase issues one token, the
+// access token, so both land in it). The body was validated as the event was made from it; its
+// claims are found by scanning and copied member by member, nothing decoded.
+func appendSupabaseClaims(b, body []byte, res *runner.Result) ([]byte, error) {
+	var claims []byte
+	eachRawMember(body, func(k, v []byte) bool {
+		if string(k) == "claims" {
+			claims = v
+		}
+		return true
+	})
 	id, at := res.Effects.IDTokenClaims, res.Effects.AccessTokenClaims
-	b := make([]byte, 0, len(body)+256)
 	b = append(b, `{"claims":{`...)
 	first := true
 	member := func(k string, v []byte) {
@@ -290,14 +391,21 @@ func supabaseClaims(body []byte, res *runner.Result) (any, error) {
 		b = append(b, ':')
 		b = append(b, v...)
 	}
-	ok := eachMember(in.Claims, func(k string, v []byte) {
-		if _, ok := id[k]; ok {
-			return
+	ok := claims != nil && eachRawMember(claims, func(k, v []byte) bool {
+		if _, ok := id[string(k)]; ok {
+			return true
 		}
-		if _, ok := at[k]; ok {
-			return
+		if _, ok := at[string(k)]; ok {
+			return true
 		}
-		member(k, v)
+		if !first {
+			b = append(b, ',')
+		}
+		first = false
+		b = appendString(b, k)
+		b = append(b, ':')
+		b = append(b, v...)
+		return true
 	})
 	if !ok {
 		return nil, fmt.Errorf("claims: not an object")
@@ -310,12 +418,12 @@ func supabaseClaims(body []byte, res *runner.Result) (any, error) {
 	for k, v := range at {
 		member(k, claimValue(v))
 	}
-	return RawJSON(append(b, "}}"...)), nil
+	return append(b, "}}"...), nil
 }
 
 // appendString appends s as a JSON string: quotes, backslashes and control characters escaped,
 // everything else as it is (as encoding/json does without HTML escaping).
-func appendString(b []byte, s string) []byte {
+func appendString[S string | []byte](b []byte, s S) []byte {
 	const hexDigits = "0123456789abcdef"
 	b = append(b, '"')
 	for i := 0; i < len(s); i++ {
@@ -433,9 +541,7 @@ func supabaseSendAnswer(hook string) func([]byte, *runner.Result) (any, string, 
 			msg := failedAction(res)
 			return supabaseError(500, msg), ReasonActionFailed, msg
 		}
-		if msg, bad := unsupported("supabase", hook, res, func(op string) bool {
-			return op == "notification.drop" || op == "notification.retry"
-		}); bad {
+		if msg, bad := unsupported("supabase", hook, res, supabaseCan(hook)); bad {
 			return supabaseError(500, msg), ReasonUnsupported, msg
 		}
 		if n := res.Effects.Notification; n != nil && n.Op == "retry" {
@@ -481,9 +587,7 @@ func supabaseBeforeUserCreatedAnswer(_ []byte, res *runner.Result) (any, string,
 		msg := failedAction(res)
 		return supabaseError(500, msg), ReasonActionFailed, msg
 	}
-	if msg, bad := unsupported("supabase", "before-user-created", res, func(op string) bool {
-		return op == "access.deny" || op == "validation.error"
-	}); bad {
+	if msg, bad := unsupported("supabase", "before-user-created", res, supabaseCan("before-user-created")); bad {
 		return supabaseError(500, msg), ReasonUnsupported, msg
 	}
 	if a := res.Effects.Access; a.Denied {
@@ -535,7 +639,7 @@ func supabaseVerificationEvent(kind string) func([]byte) ([]byte, error) {
 
 func supabaseDecisionAnswer(hook string) func([]byte, *runner.Result) (any, string, string) {
 	return func(_ []byte, res *runner.Result) (any, string, string) {
-		if msg, bad := unsupported("supabase", hook, res, func(op string) bool { return op == "access.deny" }); bad {
+		if msg, bad := unsupported("supabase", hook, res, supabaseCan(hook)); bad {
 			return supabaseError(500, msg), ReasonUnsupported, msg
 		}
 		if a := res.Effects.Access; a.Denied {

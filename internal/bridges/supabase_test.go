@@ -1,7 +1,9 @@
 package bridges
 
 import (
+	"bytes"
 	"encoding/json"
+	"errors"
 	"reflect"
 	"testing"
 
@@ -27,5 +29,180 @@ func TestSupabaseClaimsEncoding(t *testing.T) {
 		"x\ny": map[string]any{"a": []any{1.0, 2.0}}, "plan": "pro"}
 	if !reflect.DeepEqual(got["claims"], want) {
 		t.Errorf("got %v\nwant %v", got["claims"], want)
+	}
+}
+
+// TestSupabaseAccessTokenEventMatchesDecoding: the event written by appending the body's bytes
+// decodes to what decoding the body into structs and encoding them makes, and a body of the wrong
+// shape names the same field.
+func TestSupabaseAccessTokenEventMatchesDecoding(t *testing.T) {
+	good := []string{
+		`{"user_id":"u1","authentication_method":"password","claims":{"aud":"authenticated","exp":1,"sub":"u1","email":"ada@example.com","phone":"","role":"authenticated","aal":"aal1","session_id":"s1","is_anonymous":false,"app_metadata":{"plan":"pro"},"user_metadata":{}}}`,
+		`{"user_id":"u1","claims":{}}`,
+		` { "user_id" : "u\"1\u00e9<&>" , "claims" : { "email" : null , "phone" : "+1 555" , "app_metadata" : null , "user_metadata" : { "a" : [ 1 , 2 ] } } , "authentication_method" : null } `,
+		`{"user_id":"old","user_id":"u2","claims":{"session_id":"","email":"a@b"},"authentication_method":"oauth","extra":[{"x":1}]}`,
+		`{"claims":{"app_metadata":{"k\n":"v"},"user_metadata":{"é":"ü"}},"user_id":"u3"}`,
+	}
+	for _, body := range good {
+		want, err := referenceAccessTokenEvent([]byte(body))
+		if err != nil {
+			t.Fatalf("%s: reference: %v", body, err)
+		}
+		got, err := appendSupabaseAccessTokenEvent([]byte("prefix"), []byte(body))
+		if err != nil {
+			t.Fatalf("%s: %v", body, err)
+		}
+		if !bytes.HasPrefix(got, []byte("prefix")) {
+			t.Fatalf("%s: not appended: %s", body, got)
+		}
+		var g, w any
+		if err := json.Unmarshal(got[len("prefix"):], &g); err != nil {
+			t.Fatalf("%s: %v in %s", body, err, got)
+		}
+		if err := json.Unmarshal(want, &w); err != nil {
+			t.Fatal(err)
+		}
+		if !reflect.DeepEqual(g, w) {
+			t.Errorf("%s:\n got %s\nwant %s", body, got[len("prefix"):], want)
+		}
+	}
+	bad := []string{
+		`not json`, `[]`, `{"user_id":"u1","claims":{}`, `{"user_id":"u1","claims":{}} x`,
+		`{"claims":{}}`, `{"user_id":"","claims":{}}`, `{"user_id":null,"claims":{}}`, `{"user_id":7,"claims":{}}`,
+		`{"user_id":"u1"}`, `{"user_id":"u1","claims":null}`, `{"user_id":"u1","claims":[1]}`,
+		`{"user_id":"u1","claims":{},"authentication_method":5}`,
+		`{"user_id":"u1","claims":{"email":1}}`, `{"user_id":"u1","claims":{"phone":true}}`, `{"user_id":"u1","claims":{"session_id":{}}}`,
+		`{"user_id":"u1","claims":{"app_metadata":[]}}`, `{"user_id":"u1","claims":{"user_metadata":"x"}}`,
+	}
+	for _, body := range bad {
+		_, werr := referenceAccessTokenEvent([]byte(body))
+		_, gerr := appendSupabaseAccessTokenEvent(nil, []byte(body))
+		var we, ge *ShapeError
+		if !errors.As(werr, &we) || !errors.As(gerr, &ge) {
+			t.Errorf("%s: reference %v, got %v", body, werr, gerr)
+			continue
+		}
+		if ge.Field != we.Field {
+			t.Errorf("%s: names %q (%s), the reference %q (%s)", body, ge.Field, ge, we.Field, we)
+		}
+	}
+}
+
+// TestSupabaseAccessTokenAllocations: making the event and the answer into buffers that have room
+// allocates nothing (the claims the actions set are json.RawMessage, as the runner records them).
+func TestSupabaseAccessTokenAllocations(t *testing.T) {
+	body := []byte(`{"user_id":"u1","authentication_method":"password","claims":{"aud":"authenticated","exp":1,"sub":"u1","email":"ada@example.com","phone":"","role":"authenticated","session_id":"s1","app_metadata":{"plan":"pro"},"user_metadata":{}}}`)
+	res := &runner.Result{}
+	res.Effects.IDTokenClaims = map[string]any{"method": json.RawMessage(`"pwd"`)}
+	res.Effects.AccessTokenClaims = map[string]any{"plan": json.RawMessage(`"pro"`)}
+	ev, ans := make([]byte, 0, 4096), make([]byte, 0, 4096)
+	n := testing.AllocsPerRun(100, func() {
+		if _, err := appendSupabaseAccessTokenEvent(ev, body); err != nil {
+			t.Fatal(err)
+		}
+		if _, reason, msg := appendSupabaseAccessTokenAnswer(ans, body, res); reason != "" {
+			t.Fatal(msg)
+		}
+	})
+	if n != 0 {
+		t.Errorf("%v allocations a request", n)
+	}
+}
+
+// referenceAccessTokenEvent is the custom-access-token mapping as encoding/json makes it, decoding
+// into structs and encoding them: the hand-written appendSupabaseAccessTokenEvent must agree with it.
+func referenceAccessTokenEvent(body []byte) ([]byte, error) {
+	var in struct {
+		UserID               string          `json:"user_id"`
+		Claims               json.RawMessage `json:"claims"`
+		AuthenticationMethod string          `json:"authentication_method"`
+	}
+	if err := decodeShape(body, "", &in); err != nil {
+		return nil, err
+	}
+	if in.UserID == "" {
+		return nil, &ShapeError{Field: "user_id", Want: "a non-empty string"}
+	}
+	if !isObject(in.Claims) {
+		return nil, &ShapeError{Field: "claims", Want: "an object"}
+	}
+	var claims struct {
+		Email        string          `json:"email"`
+		Phone        string          `json:"phone"`
+		SessionID    string          `json:"session_id"`
+		AppMetadata  json.RawMessage `json:"app_metadata"`
+		UserMetadata json.RawMessage `json:"user_metadata"`
+	}
+	if err := decodeShape(in.Claims, "claims.", &claims); err != nil {
+		return nil, err
+	}
+	for _, m := range [...]struct {
+		name string
+		v    *json.RawMessage
+	}{{"claims.app_metadata", &claims.AppMetadata}, {"claims.user_metadata", &claims.UserMetadata}} {
+		if len(*m.v) == 0 || string(*m.v) == "null" {
+			*m.v = emptyObject
+		} else if !isObject(*m.v) {
+			return nil, &ShapeError{Field: m.name, Want: "an object"}
+		}
+	}
+	type method struct {
+		Name string `json:"name"`
+	}
+	var ev struct {
+		User struct {
+			UserID       string          `json:"user_id"`
+			Email        string          `json:"email,omitempty"`
+			PhoneNumber  string          `json:"phone_number,omitempty"`
+			AppMetadata  json.RawMessage `json:"app_metadata"`
+			UserMetadata json.RawMessage `json:"user_metadata"`
+		} `json:"user"`
+		Authentication *struct {
+			Methods []method `json:"methods"`
+		} `json:"authentication,omitempty"`
+		Session *struct {
+			ID string `json:"id"`
+		} `json:"session,omitempty"`
+		Supabase struct {
+			Claims               json.RawMessage `json:"claims"`
+			AuthenticationMethod string          `json:"authentication_method"`
+		} `json:"supabase"`
+	}
+	ev.User.UserID, ev.User.Email, ev.User.PhoneNumber = in.UserID, claims.Email, claims.Phone
+	ev.User.AppMetadata, ev.User.UserMetadata = claims.AppMetadata, claims.UserMetadata
+	if in.AuthenticationMethod != "" {
+		ev.Authentication = &struct {
+			Methods []method `json:"methods"`
+		}{Methods: []method{{Name: in.AuthenticationMethod}}}
+	}
+	if claims.SessionID != "" {
+		ev.Session = &struct {
+			ID string `json:"id"`
+		}{ID: claims.SessionID}
+	}
+	ev.Supabase.Claims, ev.Supabase.AuthenticationMethod = in.Claims, in.AuthenticationMethod
+	return json.Marshal(&ev)
+}
+
+// TestSupabaseExpressible: every Supabase hook says what it can express, and Expressible, which
+// validate reads, lists each with the trigger it runs.
+func TestSupabaseExpressible(t *testing.T) {
+	hooks := supabaseHooks()
+	listed := map[string]string{}
+	for _, h := range Expressible() {
+		if h.Bridge == "supabase" {
+			listed[h.Hook] = h.Trigger
+		}
+	}
+	for name, h := range hooks {
+		if _, ok := supabaseExpressible[name]; !ok {
+			t.Errorf("hook %s has no list of the commands it expresses", name)
+		}
+		if listed[name] != h.Trigger {
+			t.Errorf("Expressible lists %s with trigger %q, want %q", name, listed[name], h.Trigger)
+		}
+	}
+	if len(listed) != len(hooks) {
+		t.Errorf("Expressible lists %d supabase hooks, the bridge has %d", len(listed), len(hooks))
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -298,6 +299,10 @@ func zitadelFailure(reason, msg string) Reply {
 	return Reply{Status: http.StatusInternalServerError, Body: b}
 }
 
+// zitadelExpressible lists the commands both functions' answers can express (docs/bridges.md);
+// the claims of the other token are left out, not failed.
+var zitadelExpressible = []string{"idToken.setCustomClaim", "accessToken.setCustomClaim", "user.setUserMetadata", "user.setAppMetadata", "access.deny"}
+
 // zitadelAnswer answers a function: the claims of claimOp (the ID token's for preuserinfo, the
 // access token's for preaccesstoken) and every metadata write, in the order the actions made
 // them; a deny is the forwarded 403.
@@ -308,11 +313,7 @@ func zitadelAnswer(hook, claimOp string) func([]byte, *runner.Result) (any, stri
 			return zitadelFailure(ReasonActionFailed, msg), ReasonActionFailed, msg
 		}
 		if msg, bad := unsupported("zitadel", hook, res, func(op string) bool {
-			switch op {
-			case "idToken.setCustomClaim", "accessToken.setCustomClaim", "user.setUserMetadata", "user.setAppMetadata", "access.deny":
-				return true
-			}
-			return false
+			return slices.Contains(zitadelExpressible, op)
 		}); bad {
 			return zitadelFailure(ReasonUnsupported, msg), ReasonUnsupported, msg
 		}

@@ -21,8 +21,8 @@ func decodeZitadelBody(body []byte, in *zitadelBody) error {
 			err = e
 		}
 	}
-	ok := eachRawMember(body, func(rawKey, v []byte) {
-		switch string(memberKey(rawKey)) {
+	ok := eachRawMember(body, func(key, v []byte) bool {
+		switch string(key) {
 		case "userinfo":
 			in.UserInfo = nil
 			set(jsonObject(v, "userinfo", func(k []byte, v []byte) error {
@@ -116,6 +116,7 @@ func decodeZitadelBody(body []byte, in *zitadelBody) error {
 				return nil
 			}))
 		}
+		return true
 	})
 	if !ok {
 		return &ShapeError{Field: "(body)", Want: "a JSON object"}
@@ -221,10 +222,9 @@ func jsonObject(v []byte, field string, fn func(k []byte, v []byte) error) error
 		return &ShapeError{Field: field, Want: "an object"}
 	}
 	var err error
-	eachRawMember(v, func(rawKey, v []byte) {
-		if err == nil {
-			err = fn(memberKey(rawKey), v)
-		}
+	eachRawMember(v, func(k, v []byte) bool {
+		err = fn(k, v)
+		return err == nil
 	})
 	return err
 }

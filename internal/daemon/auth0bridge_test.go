@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"os"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -53,6 +54,17 @@ const auth0BridgeAction = `exports.onExecutePostLogin = async (event, api) => {
   api.samlResponse.setLifetimeInSeconds(600);
   api.samlResponse.setAudience('urn:example');
 };
+exports.onContinuePostLogin = async (event, api) => {
+  api.idToken.setCustomClaim('after', event.request.query.result);
+  api.user.setAppMetadata('consent', event.request.query.result);
+};
+`
+
+// auth0BridgeSecond is bound after auth0BridgeAction: behind a redirect it runs only once the flow
+// resumes.
+const auth0BridgeSecond = `exports.onExecutePostLogin = async (event, api) => {
+  if (event.user.email.startsWith('redirect')) api.accessToken.setCustomClaim('second', event.request.query.result || 'none');
+};
 `
 
 // auth0BridgeTests is the bridge's *.test.js: each test runs the bridge action against the real
@@ -97,6 +109,36 @@ test('replayed', async () => {
   const res = await fetch(sent.url, { method: 'POST', headers: { 'x-actionsd-timestamp': sent.headers['x-actionsd-timestamp'], 'x-actionsd-signature': sent.headers['x-actionsd-signature'] }, body: sent.body });
   console.log(JSON.stringify({ name: 'replay answer', outcome: res.status + ' ' + (await res.json()).error.code, sentSecrets: 'secrets' in JSON.parse(sent.body) }));
 });
+test('continue', async () => {
+  // Auth0 runs onExecutePostLogin, the user goes to the redirect's URL and comes back with
+  // ?result=consented; Auth0 then runs onContinuePostLogin with the transaction's metadata.
+  // another user: the redirect test's body signed in the same second would be its replay
+  const event = events.postLogin({ user: { user_id: 'auth0|continue', email: 'redirect@example.com' }, secrets: secrets() });
+  const api = mockApi();
+  await bridge.onExecutePostLogin(event, api);
+  const metadata = {};
+  for (const c of api.called('transaction.setMetadata')) metadata[c[0]] = c[1];
+  const back = events.postLogin({ user: { user_id: 'auth0|continue', email: 'redirect@example.com' }, secrets: secrets(),
+    transaction: { metadata }, request: { query: { result: 'consented' } } });
+  const after = mockApi();
+  await bridge.onContinuePostLogin(back, after);
+  // The same flow straight through the daemon: execute, then POST /v1/continue.
+  const first = await direct('post-login', event);
+  const res = await fetch(DAEMON + '/v1/continue', { method: 'POST', body: JSON.stringify({ state: first.result.redirect.state, request: { query: { result: 'consented' } } }) });
+  const resumed = await res.json();
+  const sent = (await fetchCalls()).filter((c) => c.url.endsWith('/v1/bridges/auth0/continue-post-login'));
+  console.log(JSON.stringify({ name: 'continue', applied: after.calls, commands: resumed.commands.slice(first.commands.length), outcome: resumed.outcome,
+    stored: Object.keys(metadata), before: api.calls.map((c) => c.op), sentState: sent.length === 1 && !sent[0].body.includes('actionsd_applied') && JSON.parse(sent[0].body).state === metadata.actionsd_state }));
+  // The same state again: the daemon resumes a flow once (or the replay check refuses the same
+  // signed request), and the bridge fails closed.
+  const again = mockApi();
+  await bridge.onContinuePostLogin(back, again);
+  console.log(JSON.stringify({ name: 'continue again', applied: again.calls }));
+  // No state in the transaction: fails closed, asking nothing.
+  const none = mockApi();
+  await bridge.onContinuePostLogin(login('all@example.com'), none);
+  console.log(JSON.stringify({ name: 'continue without state', applied: none.calls }));
+});
 test('timeout closed', () => report('timeout closed', login('sleep@example.com', { ACTIONSD_TIMEOUT_MS: '500' }), bridge.onExecutePostLogin));
 test('timeout open', () => report('timeout open', login('sleep@example.com', { ACTIONSD_TIMEOUT_MS: '500', ACTIONSD_FAIL_OPEN: 'true' }), bridge.onExecutePostLogin));
 `
@@ -116,9 +158,11 @@ func TestAuth0BridgeAction(t *testing.T) {
 		t.Fatal(err)
 	}
 	r := newGitRepo(t)
-	r.write("triggers.yaml", "post-login: [every]\n")
+	r.write("triggers.yaml", "post-login: [every, second]\n")
 	r.write("actions/every/action.yaml", "trigger: post-login\ntimeout: 10s\n")
 	r.write("actions/every/index.js", auth0BridgeAction)
+	r.write("actions/second/action.yaml", "trigger: post-login\n")
+	r.write("actions/second/index.js", auth0BridgeSecond)
 	r.commit("every command")
 	d, _ := startDaemonWith(t, r.Dir, func(c *config.Config) { c.Bridges.Auth0.Secret = auth0Secret })
 	waitFor(t, "the first generation", func() bool { return d.rec.Current() != nil })
@@ -141,12 +185,14 @@ func TestAuth0BridgeAction(t *testing.T) {
 		t.Fatalf("actionsd test output: %v\n%s", err, res.stdout)
 	}
 	type report struct {
-		Name     string
-		Applied  []bridgeCall
-		Commands []bridgeCall
-		Outcome  string
-		Thrown   *string
-		Ms       float64
+		Name      string
+		Applied   []bridgeCall
+		Commands  []bridgeCall
+		Outcome   string
+		Thrown    *string
+		Ms        float64
+		Before    []string
+		SentState bool
 	}
 	results := out.Tests
 	got := map[string]report{}
@@ -201,6 +247,11 @@ func TestAuth0BridgeAction(t *testing.T) {
 	if !slices.Contains(ops(all.Commands), "cache.set") {
 		t.Errorf("all: the daemon recorded no cache.set: %v", ops(all.Commands))
 	}
+	// A form pauses the flow as a redirect does: the bridge keeps the state after the commands.
+	if c := got["form"]; len(c.Applied) == 3 && c.Applied[1].Op == "transaction.setMetadata" && c.Applied[2].Op == "transaction.setMetadata" {
+		c.Applied = c.Applied[:1]
+		got["form"] = c
+	}
 	for _, name := range []string{"deny", "form"} {
 		if c := got[name]; len(c.Applied) == 0 || !same(c.Applied, applicable(c.Commands)) {
 			t.Errorf("%s: the bridge applied %s\nthe daemon's commands %s", name, mustJSON(c.Applied), mustJSON(c.Commands))
@@ -209,10 +260,23 @@ func TestAuth0BridgeAction(t *testing.T) {
 	if c := got["deny"]; !slices.Equal(ops(c.Applied), []string{"idToken.setCustomClaim", "access.deny"}) || c.Outcome != "denied" {
 		t.Errorf("deny: applied %v, outcome %s", ops(c.Applied), c.Outcome)
 	}
-	// The redirect's token is signed at each execution (iat, exp): compare all but the token.
-	if c := got["redirect"]; len(c.Applied) != 2 || c.Applied[1].Op != "redirect.sendUserTo" ||
+	// The redirect's token is signed at each execution (iat, exp): compare all but the token. The
+	// bridge keeps the daemon's state, and how many commands it applied, in the transaction.
+	if c := got["redirect"]; len(c.Applied) != 4 || c.Applied[1].Op != "redirect.sendUserTo" ||
+		c.Applied[2].Op != "transaction.setMetadata" || !strings.HasPrefix(string(c.Applied[2].Args), `["actionsd_state","`) ||
+		string(c.Applied[3].Args) != `["actionsd_applied",`+strconv.Itoa(len(c.Commands))+`]` ||
 		!strings.HasPrefix(string(c.Applied[1].Args), `["https://consent.example.com/start",{"query":{"session_token":"eyJ`) || c.Outcome != "redirect" {
 		t.Errorf("redirect: applied %s, outcome %s", mustJSON(c.Applied), c.Outcome)
+	}
+	// onContinuePostLogin resumed the daemon's flow: the redirecting action's onContinuePostLogin
+	// and the action bound after it ran, and the bridge applied what they made, then dropped the
+	// state; it sent the state, not its own count.
+	if c := got["continue"]; len(c.Applied) < 2 || !same(c.Applied[:len(c.Applied)-2], applicable(c.Commands)) ||
+		!slices.Equal(ops(c.Applied), []string{"idToken.setCustomClaim", "user.setAppMetadata", "accessToken.setCustomClaim", "transaction.setMetadata", "transaction.setMetadata"}) ||
+		mustJSON(c.Applied[len(c.Applied)-2:]) != `[{"op":"transaction.setMetadata","args":["actionsd_state",null]},{"op":"transaction.setMetadata","args":["actionsd_applied",null]}]` ||
+		c.Outcome != "success" || !c.SentState || !slices.Equal(c.Before, []string{"idToken.setCustomClaim", "redirect.sendUserTo", "transaction.setMetadata", "transaction.setMetadata"}) {
+		t.Errorf("continue: before the redirect %v; after it applied %s\nthe daemon's commands after the redirect %s, outcome %s, state sent %v",
+			c.Before, mustJSON(c.Applied), mustJSON(c.Commands), c.Outcome, c.SentState)
 	}
 	if c := got["replayed"]; c.Outcome != "denied" || len(c.Applied) != 2 {
 		t.Errorf("replayed: the first request: applied %s, outcome %s", mustJSON(c.Applied), c.Outcome)
@@ -233,6 +297,8 @@ func TestAuth0BridgeAction(t *testing.T) {
 		{"bad secret no deny", `[]`, "actionsd bridge (post-change-password): actionsd answered 401 (bad_signature)"},
 		{"stale closed", denied, ""},
 		{"timeout closed", denied, ""},
+		{"continue again", denied, ""},
+		{"continue without state", denied, ""},
 		{"timeout open", `[]`, ""},
 	} {
 		g, ok := got[c.name]

@@ -1,0 +1,115 @@
+#!/usr/bin/env bash
+# bench/bridges.sh: what a bridge adds to the execute path's CPU per request, on the real
+# `actionsd serve` pinned to CPU 0 with the load generator (bench/bridgeload, which signs every
+# request beforehand: wrk cannot, and the bridges refuse a replay) pinned to CPU 1. The daemon
+# serves bench/actions/claims on post-login, with the Supabase and Auth0 bridges' secrets; each
+# round loads, in rotating order, POST /v1/triggers/post-login/execute (bench/event.json), the
+# Supabase custom-access-token hook and the Auth0 bridge route (the same event). CPU per request
+# is the daemon's utime + stime (/proc/<pid>/stat) over the run divided by the requests answered.
+# It prints the medians and each bridge's ratio to execute (the median of the per-round ratios).
+#
+# Environment: BENCH_DURATION (10s), BENCH_CONNECTIONS (32), BENCH_ROUNDS (5), BENCH_SERVER_CPU (0),
+# BENCH_LOAD_CPU (1), BENCH_BEFORE=REV adds actionsd built from git revision REV, loaded the same
+# way, with the ratios of actionsd to it. Not part of the test suite.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+DUR=${BENCH_DURATION:-10s}
+CONNS=${BENCH_CONNECTIONS:-32}
+ROUNDS=${BENCH_ROUNDS:-5}
+SERVER_CPU=${BENCH_SERVER_CPU:-0}
+LOAD_CPU=${BENCH_LOAD_CPU:-1}
+BEFORE=${BENCH_BEFORE:-}
+TOKEN=bench-token
+ROUTES="execute supabase auth0"
+TARGETS="actionsd"
+if [ -n "$BEFORE" ]; then TARGETS="actionsd before"; fi
+declare -A port=([actionsd]=8113 [before]=8115)
+
+tmp=$(mktemp -d)
+pids=()
+cleanup() {
+  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  rm -rf "$tmp"
+}
+trap cleanup EXIT
+
+go build -o "$tmp/actionsd" ./cmd/actionsd
+go build -o "$tmp/bridgeload" ./bench/bridgeload
+if [ -n "$BEFORE" ]; then
+  mkdir "$tmp/before-src"
+  git archive "$BEFORE" | tar -x -C "$tmp/before-src"
+  (cd "$tmp/before-src" && go build -o "$tmp/before" ./cmd/actionsd)
+fi
+
+r="$tmp/repo"
+mkdir -p "$r/actions/claims"
+cp bench/actions/claims/index.js "$r/actions/claims/"
+printf 'trigger: post-login\n' >"$r/actions/claims/action.yaml"
+printf 'post-login: [claims]\n' >"$r/triggers.yaml"
+git -C "$r" init -q -b main && git -C "$r" add -A
+git -C "$r" -c user.name=bench -c user.email=bench@example.invalid commit -qm claims
+printf 'v1,whsec_%s\n' "$(head -c 32 /dev/urandom | base64)" >"$tmp/supabase-secret"
+printf '{}\n' >"$tmp/secrets.yaml"
+head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' >"$tmp/auth0-secret"
+
+declare -A pid
+for t in $TARGETS; do
+  bin="$tmp/actionsd"; [ "$t" = before ] && bin="$tmp/before"
+  ACTIONSD_TOKEN=$TOKEN taskset -c "$SERVER_CPU" "$bin" serve --repo "$r" --data-dir "$tmp/data-$t" \
+    --addr "127.0.0.1:${port[$t]}" --secrets-file "$tmp/secrets.yaml" --poll-interval 0 --bridge-supabase-secret-file "$tmp/supabase-secret" \
+    --bridge-auth0-secret-file "$tmp/auth0-secret" >"$tmp/$t.log" 2>&1 &
+  pid[$t]=$!
+  pids+=("$!")
+  for _ in $(seq 300); do
+    if curl -sf -o /dev/null -X POST -H "Authorization: Bearer $TOKEN" --data @bench/event.json "http://127.0.0.1:${port[$t]}/v1/triggers/post-login/execute"; then break; fi
+    if ! kill -0 "${pid[$t]}" 2>/dev/null; then echo "bench: $t exited:" >&2; cat "$tmp/$t.log" >&2; exit 1; fi
+    sleep 0.1
+  done
+done
+
+cpu_ticks() { sed 's/^.*) //' "/proc/$1/stat" | awk '{ print $12 + $13 }'; }
+HZ=$(getconf CLK_TCK)
+load() { # target route duration: prints "req/s cpu-µs-per-request"
+  local t0 t1 out
+  t0=$(cpu_ticks "${pid[$1]}")
+  out=$(taskset -c "$LOAD_CPU" "$tmp/bridgeload" -route "$2" -addr "127.0.0.1:${port[$1]}" -token $TOKEN \
+    -supabase-secret "$tmp/supabase-secret" -auth0-secret "$tmp/auth0-secret" -c "$CONNS" -d "$3")
+  t1=$(cpu_ticks "${pid[$1]}")
+  read -r n secs bad <<<"$out"
+  if [ "$bad" != 0 ]; then echo "bench: $bad failed requests to $1 $2" >&2; exit 1; fi
+  awk -v n="$n" -v s="$secs" -v d=$((t1 - t0)) -v hz="$HZ" 'BEGIN { printf "%.0f %.2f", n / s, d / hz * 1e6 / n }'
+}
+
+echo "$(go version | cut -d' ' -f3), servers on CPU $SERVER_CPU, bridgeload -c$CONNS -d$DUR on CPU $LOAD_CPU, $ROUNDS rounds" >&2
+for t in $TARGETS; do for rt in $ROUTES; do load "$t" "$rt" 2s >/dev/null; done; done # warm
+results="$tmp/results"
+: >"$results"
+for round in $(seq "$ROUNDS"); do
+  set -- $TARGETS
+  for t in "$@"; do
+    routes=($ROUTES)
+    for i in 0 1 2; do
+      rt=${routes[$(((i + round) % 3))]}
+      echo "$t $rt $round $(load "$t" "$rt" "$DUR")" | tee -a "$results" >&2
+    done
+  done
+done
+
+awk -v targets="$TARGETS" -v routes="$ROUTES" '
+  function median(list,   a, n, i, j, x) {
+    n = split(list, a, " ")
+    for (i = 2; i <= n; i++) { x = a[i]; for (j = i - 1; j >= 1 && a[j] > x; j--) a[j + 1] = a[j]; a[j + 1] = x }
+    return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
+  }
+  { m[$1 " " $2 " rps"] = m[$1 " " $2 " rps"] " " $4; m[$1 " " $2 " cpu"] = m[$1 " " $2 " cpu"] " " $5; c[$1 " " $2 " " $3] = $5; rounds[$3] = 1 }
+  END {
+    nt = split(targets, ts, " "); nr = split(routes, rs, " ")
+    printf "%-9s %-9s %9s %11s %22s %22s\n", "server", "route", "req/s", "CPU us/req", "CPU vs execute", "CPU vs before"
+    for (i = 1; i <= nt; i++) for (j = 1; j <= nr; j++) {
+      k = ts[i] " " rs[j]; l = ""; lb = ""
+      for (x in rounds) { l = l " " c[k " " x] / c[ts[i] " execute " x]; if (nt > 1) lb = lb " " c[k " " x] / c["before " rs[j] " " x] }
+      printf "%-9s %-9s %9.0f %11.2f %22.3f %22s\n", ts[i], rs[j], median(m[k " rps"]), median(m[k " cpu"]), median(l), (nt > 1 ? sprintf("%.3f", median(lb)) : "-")
+    }
+  }' "$results"
