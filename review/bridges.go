@@ -48,33 +48,27 @@ func bridgeWarnings(s *State) diag.List {
 					continue
 				}
 				for _, c := range apiCalls(a.Files[file]) {
+					// One warning per bridge, naming its hooks that cannot express the call
+					// (served is sorted by bridge).
 					var cannot []string
-					for _, h := range served {
+					for i, h := range served {
 						if !h.Expresses(c.op) {
-							cannot = append(cannot, h.Bridge+" "+h.Hook)
+							cannot = append(cannot, h.Hook)
 						}
+						if last := i == len(served)-1 || served[i+1].Bridge != h.Bridge; !last || len(cannot) == 0 {
+							continue
+						}
+						out = append(out, diag.Diagnostic{Object: "actions/" + a.Name,
+							Pos: diag.Pos{File: a.Dir + "/" + file, Line: c.line, Col: c.col},
+							Message: fmt.Sprintf("api.%s: the %s bridge cannot express it on %s (hook %s); behind that bridge the execution fails (docs/bridges.md)",
+								c.op, h.Bridge, trig, strings.Join(cannot, ", "))}.Warn())
+						cannot = cannot[:0]
 					}
-					if len(cannot) == 0 {
-						continue
-					}
-					out = append(out, diag.Diagnostic{Object: "actions/" + a.Name,
-						Pos: diag.Pos{File: a.Dir + "/" + file, Line: c.line, Col: c.col},
-						Message: fmt.Sprintf("api.%s: the %s bridge cannot express it on %s (%s); behind that bridge the execution fails (docs/bridges.md)",
-							c.op, served[0].Bridge, trig, "hook "+strings.Join(hookNames(cannot), ", "))}.Warn())
 				}
 			}
 		}
 	}
 	sortDiagnostics(out)
-	return out
-}
-
-// hookNames turns "bridge hook" pairs into the hooks' names (every pair is of one bridge today).
-func hookNames(pairs []string) []string {
-	out := make([]string, len(pairs))
-	for i, p := range pairs {
-		_, out[i], _ = strings.Cut(p, " ")
-	}
 	return out
 }
 

@@ -31,25 +31,25 @@ func TestAPICalls(t *testing.T) {
 }
 
 // TestBridgeWarnings: an action bound to a trigger a bridge serves is warned of each command the
-// bridge's hook cannot express, at the call, naming the bridge and the hook; its tests are not
-// read, and an action bound to a trigger no bridge serves is not warned of.
+// bridge's hook cannot express, at the call, once for each bridge, naming it and its hooks; its
+// tests are not read, and an action bound to a trigger no bridge serves is not warned of.
 func TestBridgeWarnings(t *testing.T) {
 	s := &State{Snap: &gitstore.Snapshot{
 		Triggers: &gitstore.Triggers{Bindings: map[string][]gitstore.Binding{
 			"post-login":                 {{Action: "claims"}},
 			"post-credential-validation": {{Action: "lockout"}},
-			"post-change-password":       {{Action: "notify"}},
+			"post-user-registration":     {{Action: "notify"}},
 		}},
 		Actions: map[string]*gitstore.Action{
 			"claims": {Name: "claims", Dir: "actions/claims", Files: map[string][]byte{
-				"index.js":       []byte("exports.onExecutePostLogin = async (event, api) => {\n  api.idToken.setCustomClaim('a', 1);\n  api.user.setAppMetadata('b', 2);\n};\n"),
+				"index.js":       []byte("exports.onExecutePostLogin = async (event, api) => {\n  api.idToken.setCustomClaim('a', 1);\n  api.user.setAppMetadata('b', 2);\n  api.redirect.sendUserTo('https://example.com');\n};\n"),
 				"claims.test.js": []byte("api.multifactor.enable('any');\n"),
 			}},
 			"lockout": {Name: "lockout", Dir: "actions/lockout", Files: map[string][]byte{
 				"index.js": []byte("exports.onExecutePostCredentialValidation = async (event, api) => { api.access.deny('x'); api.user.setAppMetadata('tries', 0); };\n"),
 			}},
 			"notify": {Name: "notify", Dir: "actions/notify", Files: map[string][]byte{
-				"index.js": []byte("exports.onExecutePostChangePassword = async (event, api) => { api.user.setAppMetadata('x', 1); };\n"),
+				"index.js": []byte("exports.onExecutePostUserRegistration = async (event, api) => { api.user.setAppMetadata('x', 1); };\n"),
 			}},
 		},
 	}}
@@ -59,6 +59,8 @@ func TestBridgeWarnings(t *testing.T) {
 	}
 	want := []string{
 		"actions/claims/index.js:3:3: api.user.setAppMetadata: the supabase bridge cannot express it on post-login (hook custom-access-token); behind that bridge the execution fails (docs/bridges.md)",
+		"actions/claims/index.js:4:3: api.redirect.sendUserTo: the supabase bridge cannot express it on post-login (hook custom-access-token); behind that bridge the execution fails (docs/bridges.md)",
+		"actions/claims/index.js:4:3: api.redirect.sendUserTo: the zitadel bridge cannot express it on post-login (hook preaccesstoken, preuserinfo); behind that bridge the execution fails (docs/bridges.md)",
 		"actions/lockout/index.js:1:91: api.user.setAppMetadata: the supabase bridge cannot express it on post-credential-validation (hook mfa-verification-attempt, password-verification-attempt); behind that bridge the execution fails (docs/bridges.md)",
 	}
 	if strings.Join(got, "\n") != strings.Join(want, "\n") {

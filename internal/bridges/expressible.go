@@ -33,6 +33,12 @@ func Expressible() []HookCommands {
 	}
 	hooks = kratosHooks()
 	for _, name := range slicesSorted(kratosExpressible) {
+		if name == "login" {
+			// Kratos' login hook is a gate that can only deny: listing it would name the
+			// claims of every post-login action, though few repositories stand behind Kratos.
+			// Behind it, the execution still fails naming the command (docs/bridges.md).
+			continue
+		}
 		out = append(out, HookCommands{Bridge: "kratos", Hook: name, Trigger: hooks[name].Trigger,
 			Commands: slices.Clone(kratosExpressible[name])})
 	}
