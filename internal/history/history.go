@@ -89,8 +89,11 @@ type Entry struct {
 	// Event is the request's event (JSON object); nil for none (a continue without a body).
 	Event []byte
 	// Result is the Result's JSON as runner.Result.AppendJSON writes it: the record takes its
-	// members from "actions" on (actions, commands, result, and outbound when recorded).
+	// members from "actions" on (actions, commands, result, and outbound when it writes them).
 	Result []byte
+	// Outbound is the JSON array of the outbound requests when Result does not carry them
+	// ("outbound" in the record); nil: none, or in Result.
+	Outbound []byte
 	// Redact replaces the generation's secret values in a string; nil: none. The runner redacted
 	// the Result's logs and errors already; this applies to the event and the rest too.
 	Redact func(string) string

@@ -176,6 +176,7 @@ func TestAtRest(t *testing.T) {
 		`{"user":{"email":"alice@example.com","phone_number":"+15550100"},"request":{"ip":"192.0.2.7","user_agent":"UA-TEXT-77"},"secrets_leak":"`+canary+`","note":"EVENT-NOTE-TEXT"}`)
 	e.Redact = func(s string) string { return strings.ReplaceAll(s, canary, "[REDACTED]") }
 	h.Enqueue(e)
+	e.Outbound = []byte(`[{"action":"claims","method":"GET","url":"https://api.example.com/?key=` + canary + `","status":200}]`)
 	e2 := entry("ex-2", "post-login", "claims", "success", time.Now(), `{"user":{"email":"alice@example.com"}}`)
 	h.Enqueue(e2)
 	waitFor(t, h, 2)
@@ -193,6 +194,9 @@ func TestAtRest(t *testing.T) {
 	}
 	if err := json.Unmarshal(rec.Event, &ev); err != nil {
 		t.Fatal(err)
+	}
+	if !bytes.Contains(rec.Outbound, []byte(`"url":"https://api.example.com/?key=[REDACTED]"`)) {
+		t.Errorf("the recorded outbound requests: %s", rec.Outbound)
 	}
 	if !strings.HasPrefix(ev.User.Email, "hmac-sha256:") || ev.Leak != "[REDACTED]" || ev.Request["user_agent"] != nil || ev.Request["ip"] == "192.0.2.7" {
 		t.Errorf("the recorded event: got %s", rec.Event)

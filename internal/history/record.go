@@ -94,6 +94,10 @@ func build(e *Entry, pii PII, mac *piiMAC) (*built, error) {
 	b = append(b, redactJSON(e.Redact, event)...)
 	b = append(b, ',')
 	b = append(b, redactMembers(e.Redact, e.Result[cut+1:len(e.Result)-1])...)
+	if len(e.Outbound) > 0 {
+		b = append(b, `,"outbound":`...)
+		b = append(b, redactJSON(e.Redact, e.Outbound)...)
+	}
 	b = append(b, '}')
 	// The Entry goes back to its pool once built: nothing here may refer to its slices.
 	idx := index{ID: e.ID, Source: e.Source, Trigger: e.Trigger, Commit: e.Commit, Outcome: e.Outcome, Actions: slices.Clone(e.Actions)}
