@@ -20,20 +20,29 @@ import (
 type bridgeMetrics struct {
 	requests *prometheus.CounterVec
 	failures *prometheus.CounterVec
+	repeats  *prometheus.CounterVec
 }
 
 func newBridgeMetrics(bs []*bridges.Bridge) bridgeMetrics {
 	m := bridgeMetrics{
 		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "actionsd_bridge_requests_total",
-			Help: "Requests to the identity provider bridges (/v1/bridges/{bridge}/{hook}), by bridge, hook and result (answered: the provider got the answer it expects, a deny included; failed; refused).",
+			Help: "Requests to the identity provider bridges (/v1/bridges/{bridge}/{hook}), by bridge, hook and result (answered: the provider got the answer it expects, a deny included; failed; refused; repeated: a repeat of a signed request answered with the first one's answer).",
 		}, []string{"bridge", "hook", "result"}),
 		failures: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "actionsd_bridge_failures_total",
 			Help: "Bridge requests refused or failed, by bridge and reason (disabled, missing_signature, bad_signature, stale_signature, replayed, unknown_hook, bad_shape, bad_body, not_ready, unsupported_command, action_failed, execution_error).",
 		}, []string{"bridge", "reason"}),
+		repeats: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "actionsd_bridge_repeats_total",
+			Help: "Repeated signed requests to a bridge that answers them (zitadel), by bridge and outcome (answered: with the first request's answer, the actions not run again; refused: as replayed, the answer no longer held).",
+		}, []string{"bridge", "outcome"}),
 	}
 	for _, b := range bs {
+		if b.Repeats() {
+			m.repeats.WithLabelValues(b.Name(), "answered")
+			m.repeats.WithLabelValues(b.Name(), "refused")
+		}
 		for _, r := range bridges.Reasons {
 			m.failures.WithLabelValues(b.Name(), r)
 		}
@@ -114,9 +123,46 @@ func (s *server) bridge(b *bridges.Bridge) http.HandlerFunc {
 				}
 			}
 		}
-		if b.Seen(key, forget, now) {
+		// A bridge that answers repeats (Zitadel, whose messages carry no nonce) gives a request
+		// seen within the window the first one's answer, status and bytes, without running the
+		// actions again; a repeat that comes while the first runs waits for it. Every other
+		// bridge refuses a repeat as a replay.
+		first, outcome := b.Begin(key, forget, now)
+		switch outcome {
+		case bridges.Evicted:
+			if b.Repeats() {
+				s.metrics.bridges.repeats.WithLabelValues(b.Name(), "refused").Inc()
+				refuseWith(http.StatusUnauthorized, bridges.ReasonReplayed, "the "+b.Name()+" bridge has seen this signed request before, and no longer holds its answer")
+				return
+			}
 			refuseWith(http.StatusUnauthorized, bridges.ReasonReplayed, "the "+b.Name()+" bridge has seen this signed request before")
 			return
+		case bridges.Repeat:
+			status, answer, ok := first.Wait(r.Context())
+			if !ok {
+				s.metrics.bridges.repeats.WithLabelValues(b.Name(), "refused").Inc()
+				refuseWith(http.StatusUnauthorized, bridges.ReasonReplayed, "the "+b.Name()+" bridge has seen this signed request before, and has no answer of it to repeat")
+				return
+			}
+			authenticated(r)
+			s.metrics.bridges.repeats.WithLabelValues(b.Name(), "answered").Inc()
+			s.metrics.bridges.requests.WithLabelValues(b.Name(), label, "repeated").Inc()
+			h := w.Header()
+			h["Content-Type"] = contentTypeJSON
+			h["X-Content-Type-Options"] = noSniff
+			w.WriteHeader(status)
+			_, _ = w.Write(answer)
+			return
+		}
+		if first != nil {
+			tw := &teeWriter{ResponseWriter: w}
+			w = tw
+			// Run last (after the pooled answer buffer went back): the tee holds its own copy. A
+			// panic leaves no answer (status 0): the repeats waiting are refused.
+			defer func() {
+				status, body := tw.answer()
+				b.Finish(first, status, body)
+			}()
 		}
 		authenticated(r)
 		if hookErr != nil {
@@ -217,4 +263,47 @@ func (s *server) bridgeStatuses() []bridges.Status {
 		out = append(out, b.Status())
 	}
 	return out
+}
+
+// teeWriter keeps a copy of the response a bridge request that may be repeated answers, for its
+// repeats; a body over maxTee is not kept (nor answered to repeats).
+type teeWriter struct {
+	http.ResponseWriter
+	status int
+	body   []byte
+	over   bool
+}
+
+const maxTee = 64 << 10
+
+func (t *teeWriter) WriteHeader(status int) {
+	if t.status == 0 {
+		t.status = status
+	}
+	t.ResponseWriter.WriteHeader(status)
+}
+
+func (t *teeWriter) Write(p []byte) (int, error) {
+	if t.status == 0 {
+		t.status = http.StatusOK
+	}
+	if !t.over {
+		if len(t.body)+len(p) > maxTee {
+			t.over, t.body = true, nil
+		} else {
+			t.body = append(t.body, p...)
+		}
+	}
+	return t.ResponseWriter.Write(p)
+}
+
+// Unwrap lets http.ResponseController reach the connection.
+func (t *teeWriter) Unwrap() http.ResponseWriter { return t.ResponseWriter }
+
+// answer is the status and body to repeat; status 0 when none is kept.
+func (t *teeWriter) answer() (int, []byte) {
+	if t.over {
+		return 0, nil
+	}
+	return t.status, t.body
 }

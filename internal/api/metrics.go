@@ -86,7 +86,7 @@ func newMetrics(reg prometheus.Registerer, bs []*bridges.Bridge) *metrics {
 		m.connsClosed.WithLabelValues(reason)
 	}
 	if reg != nil {
-		for _, c := range []prometheus.Collector{m.executions, m.executionTime, m.actions, m.actionTime, m.hooks, m.hooksRejected, m.connsClosed, m.unauthConns, m.peerSignals, m.bridges.requests, m.bridges.failures} {
+		for _, c := range []prometheus.Collector{m.executions, m.executionTime, m.actions, m.actionTime, m.hooks, m.hooksRejected, m.connsClosed, m.unauthConns, m.peerSignals, m.bridges.requests, m.bridges.failures, m.bridges.repeats} {
 			reg.MustRegister(c)
 		}
 	}

@@ -149,6 +149,9 @@ type Bridge struct {
 	// when the body names none).
 	bodyHook func(body []byte) (string, error)
 	replay   replayCache
+	// repeats, when not nil, answers a seen request with its first answer instead of refusing
+	// it (Zitadel's messages carry no nonce: see Repeats).
+	repeats *Repeats
 
 	mu          sync.Mutex
 	last        Status
@@ -204,6 +207,31 @@ func (b *Bridge) Seen(key [32]byte, forget, now time.Time) bool {
 		return false
 	}
 	return b.replay.seen(key, forget, now)
+}
+
+// Repeats reports whether the bridge answers a repeated signed request with the first one's
+// answer (Begin) rather than refusing it as a replay (Seen).
+func (b *Bridge) Repeats() bool { return b.repeats != nil }
+
+// Begin is Seen for a bridge that answers repeats: First (the caller runs the request and calls
+// Finish with its answer), Repeat (the returned Answer is the first request's: Wait for it), or
+// Evicted (seen within the window, but its answer is no longer held: refuse it as a replay). A
+// zero forget (no replay window) is always First, with a nil Answer that Finish ignores.
+func (b *Bridge) Begin(key [32]byte, forget, now time.Time) (*Answer, Outcome) {
+	if forget.IsZero() || b.repeats == nil {
+		if b.Seen(key, forget, now) {
+			return nil, Evicted
+		}
+		return nil, First
+	}
+	return b.repeats.begin(key, forget, now, func() bool { return b.replay.seen(key, forget, now) })
+}
+
+// Finish records the answer of a request Begin made First; a nil a is ignored.
+func (b *Bridge) Finish(a *Answer, status int, body []byte) {
+	if a != nil {
+		b.repeats.Finish(a, status, body)
+	}
 }
 
 // Status is what GET /v1/status shows of a bridge.
@@ -276,7 +304,8 @@ func New(cfg Config) ([]*Bridge, error) {
 		}
 		a0.verifier = v
 	}
-	zt := &Bridge{name: "zitadel", flag: "--bridge-zitadel-signing-key-file", hooks: zitadelHooks(), bodyHook: zitadelFunction}
+	zt := &Bridge{name: "zitadel", flag: "--bridge-zitadel-signing-key-file", hooks: zitadelHooks(), bodyHook: zitadelFunction,
+		repeats: NewRepeats(maxRepeatAnswers, maxRepeatBytes)}
 	if cfg.Zitadel != "" {
 		v, err := NewZitadelSignature(cfg.Zitadel)
 		if err != nil {

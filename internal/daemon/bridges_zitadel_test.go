@@ -221,13 +221,14 @@ func TestZitadelBridge(t *testing.T) {
 				t.Errorf("%s: %d %s, want %d %s naming %s", c.name, code, raw, c.status, c.code, c.names)
 			}
 		}
-		// The same signed call twice: the second is a replay.
+		// The same signed call twice: the second gets the first's answer (TestZitadelBridgeRepeat).
 		at := time.Now()
-		if code, raw := d.zitadelCall(at, body, nil); code != 200 {
-			t.Fatalf("first call: %d %s", code, raw)
+		code, first := d.zitadelCall(at, body, nil)
+		if code != 200 {
+			t.Fatalf("first call: %d %s", code, first)
 		}
-		if code, raw := d.zitadelCall(at, body, nil); code != 401 || !bytes.Contains(raw, []byte(`"code":"replayed"`)) {
-			t.Errorf("replay: %d %s", code, raw)
+		if code, raw := d.zitadelCall(at, body, nil); code != 200 || !bytes.Equal(raw, first) {
+			t.Errorf("repeat: %d %s, want the first call's answer %s", code, raw, first)
 		}
 	})
 
@@ -252,7 +253,7 @@ func TestZitadelBridge(t *testing.T) {
 				continue
 			}
 			found = true
-			if !b.Enabled || b.LastSuccess == nil || b.LastError == nil || b.LastError.Reason != "replayed" || b.LastError.Hook != "preuserinfo" {
+			if !b.Enabled || b.LastSuccess == nil || b.LastError == nil || b.LastError.Reason != "bad_shape" || b.LastError.Hook != "preuserinfo" {
 				t.Errorf("status: %s", raw)
 			}
 		}
@@ -260,7 +261,8 @@ func TestZitadelBridge(t *testing.T) {
 			t.Errorf("no zitadel bridge, or the status shows the key: %s", raw)
 		}
 		for prefix, want := range map[string]float64{
-			`actionsd_bridge_requests_total{bridge="zitadel",hook="preuserinfo",result="answered"}`:    3, // claims, deny, the replayed call's first
+			`actionsd_bridge_requests_total{bridge="zitadel",hook="preuserinfo",result="answered"}`:    3, // claims, deny, the repeated call's first
+			`actionsd_bridge_requests_total{bridge="zitadel",hook="preuserinfo",result="repeated"}`:    1,
 			`actionsd_bridge_requests_total{bridge="zitadel",hook="preaccesstoken",result="answered"}`: 1,
 			`actionsd_bridge_requests_total{bridge="zitadel",hook="preuserinfo",result="failed"}`:      1,
 			`actionsd_bridge_requests_total{bridge="zitadel",hook="none",result="refused"}`:            5, // 4 signatures, 1 body without a function
@@ -271,7 +273,7 @@ func TestZitadelBridge(t *testing.T) {
 			`actionsd_bridge_failures_total{bridge="zitadel",reason="action_failed"}`:                  1,
 			`actionsd_bridge_failures_total{bridge="zitadel",reason="bad_shape"}`:                      3,
 			`actionsd_bridge_failures_total{bridge="zitadel",reason="unknown_hook"}`:                   1,
-			`actionsd_bridge_failures_total{bridge="zitadel",reason="replayed"}`:                       1,
+			`actionsd_bridge_failures_total{bridge="zitadel",reason="replayed"}`:                       0,
 		} {
 			if got := d.metric(prefix); got != want {
 				t.Errorf("%s = %v, want %v", prefix, got, want)
@@ -289,5 +291,93 @@ func TestZitadelBridgeDisabled(t *testing.T) {
 	code, raw := d.zitadelCall(time.Now(), zitadelBody("function/preuserinfo", "a@example.com"), nil)
 	if code != 404 || !bytes.Contains(raw, []byte(`"code":"disabled"`)) || !bytes.Contains(raw, []byte("--bridge-zitadel-signing-key-file")) {
 		t.Errorf("%d %s", code, raw)
+	}
+}
+
+// TestZitadelBridgeRepeat: Zitadel's body has no nonce and it signs with the Unix second, so the
+// same context sent twice in one second (the ID token's preuserinfo and the client's immediate
+// /userinfo) is one signed request twice. The second gets the first's answer, byte for byte, and
+// the actions run once; a duplicate sent while the first runs gets it too. The Supabase bridge,
+// on the same daemon, still refuses a replay.
+func TestZitadelBridgeRepeat(t *testing.T) {
+	r := zitadelRepo(t)
+	dir := t.TempDir()
+	keyFile, secretFile := filepath.Join(dir, "zitadel-signing-key"), filepath.Join(dir, "supabase-secret")
+	if err := os.WriteFile(keyFile, []byte(zitadelSigningKey+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(secretFile, []byte(bridgeSecret+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	d, _ := startDaemonWith(t, r.Dir, func(c *config.Config) {
+		c.Bridges.Zitadel.SigningKeyFile = keyFile
+		c.Bridges.Supabase.SecretFile = secretFile
+		if err := c.ResolveSecrets(); err != nil {
+			t.Fatal(err)
+		}
+	})
+	waitFor(t, "the first generation", func() bool { return d.rec.Current() != nil })
+	const executions = `actionsd_executions_total{outcome="success",trigger="post-login"}`
+
+	body := zitadelBody("function/preuserinfo", "a@example.com")
+	at := time.Now()
+	code1, raw1 := d.zitadelCall(at, body, nil)
+	code2, raw2 := d.zitadelCall(at, body, nil)
+	if code1 != 200 || code2 != 200 || !bytes.Equal(raw1, raw2) {
+		t.Fatalf("the same signed call twice: %d %s, then %d %s", code1, raw1, code2, raw2)
+	}
+	if !bytes.Contains(raw1, []byte(`"set_user_metadata"`)) {
+		t.Errorf("the answer is not the action's: %s", raw1)
+	}
+	if got := d.metric(executions); got != 1 {
+		t.Errorf("the actions ran %v times for one signed call sent twice, want 1", got)
+	}
+
+	// Two equal calls at once: both get the one answer, and the actions run once more.
+	body = zitadelBody("function/preaccesstoken", "b@example.com")
+	at = time.Now()
+	type reply struct {
+		code int
+		raw  []byte
+	}
+	replies := make(chan reply, 2)
+	for range 2 {
+		go func() { c, raw := d.zitadelCall(at, body, nil); replies <- reply{c, raw} }()
+	}
+	a, b := <-replies, <-replies
+	if a.code != 200 || b.code != 200 || !bytes.Equal(a.raw, b.raw) {
+		t.Errorf("two equal calls at once: %d %s and %d %s", a.code, a.raw, b.code, b.raw)
+	}
+	if got := d.metric(executions); got != 2 {
+		t.Errorf("the actions ran %v times in all, want 2", got)
+	}
+
+	for prefix, want := range map[string]float64{
+		`actionsd_bridge_requests_total{bridge="zitadel",hook="preuserinfo",result="answered"}`:    1,
+		`actionsd_bridge_requests_total{bridge="zitadel",hook="preuserinfo",result="repeated"}`:    1,
+		`actionsd_bridge_requests_total{bridge="zitadel",hook="preaccesstoken",result="answered"}`: 1,
+		`actionsd_bridge_requests_total{bridge="zitadel",hook="preaccesstoken",result="repeated"}`: 1,
+		`actionsd_bridge_repeats_total{bridge="zitadel",outcome="answered"}`:                       2,
+		`actionsd_bridge_repeats_total{bridge="zitadel",outcome="refused"}`:                        0,
+		`actionsd_bridge_failures_total{bridge="zitadel",reason="replayed"}`:                       0,
+	} {
+		if got := d.metric(prefix); got != want {
+			t.Errorf("%s = %v, want %v", prefix, got, want)
+		}
+	}
+
+	// Supabase puts a message id in each delivery: the same one twice is a replay.
+	sb := mustJSON(map[string]any{"user_id": "u1", "authentication_method": "password", "claims": map[string]any{
+		"aud": "authenticated", "exp": 1, "iat": 0, "sub": "u1", "email": "a@example.com", "phone": "", "role": "authenticated",
+		"aal": "aal1", "session_id": "s1", "is_anonymous": false}})
+	at = time.Now()
+	if code, out := d.supabaseHook("custom-access-token", "msg_1", at, sb, nil); code == 401 {
+		t.Fatalf("first delivery: %d %v", code, out)
+	}
+	if code, out := d.supabaseHook("custom-access-token", "msg_1", at, sb, nil); code != 401 || out["error"].(map[string]any)["code"] != "replayed" {
+		t.Errorf("supabase replay: %d %v", code, out)
+	}
+	if got := d.metric(`actionsd_bridge_failures_total{bridge="supabase",reason="replayed"}`); got != 1 {
+		t.Errorf("supabase replays counted: %v", got)
 	}
 }

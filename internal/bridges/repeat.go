@@ -1,0 +1,160 @@
+package bridges
+
+import (
+	"context"
+	"sync"
+	"time"
+)
+
+// Repeats answers a verified request whose MAC was seen within the window with the first
+// request's answer, for a provider whose signed messages carry no nonce (Zitadel: its body has
+// no request id and its signature's timestamp is in whole seconds, so two legitimate equal calls
+// in one second are one signed message twice). A repeat gets only the answer the original
+// already got, and nothing runs twice: the actions and their side effects happen once.
+//
+// A duplicate that arrives while the first is still running waits for its answer (as
+// singleflight does), for as long as its own request lives. The answers are bounded by count
+// and bytes, and forgotten when their window passes; a repeat whose answer is no longer held
+// (evicted, too large to hold, or the first request never answered) is refused as a replay.
+type Repeats struct {
+	mu       sync.Mutex
+	byKey    map[[32]byte]*Answer
+	order    []*Answer // in the order they were begun: the oldest is evicted first
+	bytes    int       // of the bodies held
+	maxCount int
+	maxBytes int
+}
+
+// Answer is one request's answer, shared by its repeats.
+type Answer struct {
+	key    [32]byte
+	forget int64         // Unix nanoseconds
+	done   chan struct{} // closed when Status and Body are final
+	gone   bool          // evicted from byKey (under Repeats.mu)
+	Status int           // 0: none was kept (too large, or the request never answered)
+	Body   []byte
+}
+
+// Bounds of a bridge's answers: an answer of Zitadel is a few hundred bytes to a few kB, and
+// repeats come within a second or two of the original, so these hold minutes of a busy target.
+const (
+	maxRepeatAnswers = 4096
+	maxRepeatBytes   = 8 << 20
+	maxRepeatAnswer  = 64 << 10 // a larger answer is not kept: its repeats are refused
+)
+
+// NewRepeats makes an answers cache bounded by maxCount answers and maxBytes bytes of bodies.
+func NewRepeats(maxCount, maxBytes int) *Repeats {
+	return &Repeats{byKey: make(map[[32]byte]*Answer), maxCount: maxCount, maxBytes: maxBytes}
+}
+
+// Outcome of Begin.
+type Outcome int
+
+const (
+	// First: no answer for this key is held; the caller runs the request and calls Finish.
+	First Outcome = iota
+	// Repeat: an answer for this key is held (or on its way): Wait for it.
+	Repeat
+	// Evicted: the key was seen within the window but its answer is no longer held: refuse it
+	// as a replay.
+	Evicted
+)
+
+// begin looks key up: a held answer (done or on its way) makes this request a repeat of it; a
+// key seen before (seen reports and records it) whose answer is gone is Evicted; otherwise a
+// new pending answer is held, and the caller must Finish it.
+func (c *Repeats) begin(key [32]byte, forget, now time.Time, seen func() bool) (*Answer, Outcome) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	n := now.UnixNano()
+	c.expire(n)
+	if a, ok := c.byKey[key]; ok && a.forget > n {
+		return a, Repeat
+	}
+	if seen() {
+		return nil, Evicted
+	}
+	a := &Answer{key: key, forget: forget.UnixNano(), done: make(chan struct{})}
+	c.byKey[key] = a
+	c.order = append(c.order, a)
+	c.shrink()
+	return a, First
+}
+
+// expire forgets the answers at the head of the order whose window has passed.
+func (c *Repeats) expire(n int64) {
+	i := 0
+	for i < len(c.order) && c.order[i].forget <= n {
+		c.drop(c.order[i])
+		i++
+	}
+	c.trim(i)
+}
+
+// shrink evicts the oldest answers until the bounds hold.
+func (c *Repeats) shrink() {
+	i := 0
+	for i < len(c.order) && (len(c.order)-i > c.maxCount || c.bytes > c.maxBytes) {
+		c.drop(c.order[i])
+		i++
+	}
+	c.trim(i)
+}
+
+func (c *Repeats) drop(a *Answer) {
+	if c.byKey[a.key] == a {
+		delete(c.byKey, a.key)
+	}
+	a.gone = true
+	c.bytes -= len(a.Body)
+}
+
+func (c *Repeats) trim(i int) {
+	if i == 0 {
+		return
+	}
+	n := copy(c.order, c.order[i:])
+	clear(c.order[n:])
+	c.order = c.order[:n]
+}
+
+// Finish records the first request's answer (status 0: none, its repeats are refused) and
+// wakes the repeats waiting for it. The cache keeps body (the caller gives it up); one over
+// maxRepeatAnswer is not kept.
+func (c *Repeats) Finish(a *Answer, status int, body []byte) {
+	c.mu.Lock()
+	if status != 0 && len(body) <= maxRepeatAnswer && len(body) <= c.maxBytes {
+		a.Status, a.Body = status, body
+		if !a.gone {
+			c.bytes += len(a.Body)
+			c.shrink()
+		}
+	}
+	c.mu.Unlock()
+	close(a.done)
+}
+
+// Wait waits for a's answer until ctx ends; ok is false when no answer was kept (or ctx ended
+// first): the repeat is then refused as a replay.
+func (a *Answer) Wait(ctx context.Context) (status int, body []byte, ok bool) {
+	select {
+	case <-a.done:
+	case <-ctx.Done():
+		return 0, nil, false
+	}
+	return a.Status, a.Body, a.Status != 0
+}
+
+// Len and Bytes are how many answers and body bytes the cache holds.
+func (c *Repeats) Len() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return len(c.byKey)
+}
+
+func (c *Repeats) Bytes() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.bytes
+}

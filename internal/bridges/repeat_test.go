@@ -1,0 +1,145 @@
+package bridges
+
+import (
+	"context"
+	"testing"
+	"time"
+)
+
+func repeatKey(i int) [32]byte {
+	var k [32]byte
+	k[0], k[1] = byte(i), byte(i>>8)
+	return k
+}
+
+// TestRepeatsAnswer: the first request runs, a repeat gets its answer, a third key seen before
+// whose answer is gone is Evicted.
+func TestRepeatsAnswer(t *testing.T) {
+	c := NewRepeats(4, 1<<10)
+	now := time.Unix(1_700_000_000, 0)
+	forget := now.Add(Tolerance)
+	seen := map[[32]byte]bool{}
+	see := func(k [32]byte) func() bool {
+		return func() bool { s := seen[k]; seen[k] = true; return s }
+	}
+	k := repeatKey(1)
+	a, o := c.begin(k, forget, now, see(k))
+	if o != First {
+		t.Fatalf("first request: outcome %d", o)
+	}
+	r, o := c.begin(k, forget, now, see(k))
+	if o != Repeat || r != a {
+		t.Fatalf("repeat: outcome %d", o)
+	}
+	// A repeat that comes while the first runs waits for its answer.
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, _, ok := r.Wait(ctx); ok {
+		t.Error("a wait whose request ended has an answer before the first finished")
+	}
+	c.Finish(a, 200, []byte(`{"x":1}`))
+	status, body, ok := r.Wait(context.Background())
+	if !ok || status != 200 || string(body) != `{"x":1}` {
+		t.Errorf("repeat answered %d %q %v", status, body, ok)
+	}
+	if c.Bytes() != 7 || c.Len() != 1 {
+		t.Errorf("held %d answers, %d bytes", c.Len(), c.Bytes())
+	}
+	// Past the window the answer is forgotten (and the key is a new request to this cache).
+	later := now.Add(Tolerance + time.Second)
+	if _, o := c.begin(repeatKey(2), later.Add(Tolerance), later, see(repeatKey(2))); o != First {
+		t.Errorf("new key after the window: outcome %d", o)
+	}
+	if c.Len() != 1 || c.Bytes() != 0 {
+		t.Errorf("after the window: held %d answers, %d bytes", c.Len(), c.Bytes())
+	}
+	if _, o := c.begin(k, later.Add(Tolerance), later, func() bool { return false }); o != First {
+		t.Errorf("the old key after its window: outcome %d", o)
+	}
+}
+
+// TestRepeatsBounds: the oldest answers go when the count or the bytes would pass the bounds,
+// and a repeat of one is Evicted; an answer too large is not kept.
+func TestRepeatsBounds(t *testing.T) {
+	c := NewRepeats(3, 10)
+	now := time.Unix(1_700_000_000, 0)
+	forget := now.Add(Tolerance)
+	seen := map[[32]byte]bool{}
+	begin := func(i int) (*Answer, Outcome) {
+		k := repeatKey(i)
+		return c.begin(k, forget, now, func() bool { s := seen[k]; seen[k] = true; return s })
+	}
+	for i := range 4 {
+		a, o := begin(i)
+		if o != First {
+			t.Fatalf("key %d: outcome %d", i, o)
+		}
+		c.Finish(a, 200, []byte("abc"))
+	}
+	if c.Len() != 3 || c.Bytes() != 9 {
+		t.Errorf("count bound: held %d answers, %d bytes", c.Len(), c.Bytes())
+	}
+	if _, o := begin(0); o != Evicted {
+		t.Errorf("the evicted answer's repeat: outcome %d, want Evicted", o)
+	}
+	// 3+3+3 bytes held; 5 more passes 10: the oldest two go.
+	a, _ := begin(4)
+	c.Finish(a, 200, []byte("defgh"))
+	if c.Bytes() > 10 || c.Len() != 2 {
+		t.Errorf("bytes bound: held %d answers, %d bytes", c.Len(), c.Bytes())
+	}
+	if _, o := begin(1); o != Evicted {
+		t.Errorf("outcome %d, want Evicted", o)
+	}
+	if r, o := begin(4); o != Repeat {
+		t.Errorf("the newest answer's repeat: outcome %d", o)
+	} else if _, body, ok := r.Wait(context.Background()); !ok || string(body) != "defgh" {
+		t.Errorf("repeat answered %q %v", body, ok)
+	}
+	// An answer larger than the bytes bound is not kept: its repeats are refused.
+	a, _ = begin(5)
+	c.Finish(a, 200, make([]byte, 11))
+	r, o := begin(5)
+	if o != Repeat {
+		t.Fatalf("outcome %d", o)
+	}
+	if _, _, ok := r.Wait(context.Background()); ok {
+		t.Error("an answer over the bound was kept")
+	}
+	// No answer (the first request never answered): its repeats are refused.
+	a, _ = begin(6)
+	c.Finish(a, 0, nil)
+	if r, _ := begin(6); r != nil {
+		if _, _, ok := r.Wait(context.Background()); ok {
+			t.Error("a request with no answer was repeated")
+		}
+	}
+	if c.Len() > 3 || c.Bytes() > 10 {
+		t.Errorf("held %d answers, %d bytes", c.Len(), c.Bytes())
+	}
+}
+
+// TestBridgeRepeats: only the Zitadel bridge answers repeats; the others refuse them (Evicted
+// from Begin, as Seen says).
+func TestBridgeRepeats(t *testing.T) {
+	bs, err := New(Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Unix(1_700_000_000, 0)
+	for _, b := range bs {
+		if b.Repeats() != (b.Name() == "zitadel") {
+			t.Errorf("%s: Repeats() = %v", b.Name(), b.Repeats())
+		}
+		k := repeatKey(7)
+		a, o := b.Begin(k, now.Add(Tolerance), now)
+		if o != First {
+			t.Fatalf("%s: first outcome %d", b.Name(), o)
+		}
+		b.Finish(a, 200, []byte("{}"))
+		_, o = b.Begin(k, now.Add(Tolerance), now)
+		if want := map[bool]Outcome{true: Repeat, false: Evicted}[b.Repeats()]; o != want {
+			t.Errorf("%s: repeat outcome %d, want %d", b.Name(), o, want)
+		}
+	}
+}
