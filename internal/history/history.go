@@ -146,7 +146,7 @@ type History struct {
 	queue   chan *Entry
 	metrics *metrics
 	keys    keys
-	mac     *piiMAC // the writer's
+	build   builder // the writer's
 	subs    subscribers
 	closed  atomic.Bool
 	runOnce gosync.Once
@@ -206,7 +206,7 @@ func Open(opts Options) (*History, error) {
 		return nil, err
 	}
 	m.size.Set(float64(db.size))
-	return &History{mac: newPIIMAC(ks.pii), opts: opts, rate: rate, log: opts.Logger, db: db, queue: make(chan *Entry, opts.Queue), metrics: m, keys: ks}, nil
+	return &History{build: builder{pii: opts.PII, mac: newPIIMAC(ks.pii)}, opts: opts, rate: rate, log: opts.Logger, db: db, queue: make(chan *Entry, opts.Queue), metrics: m, keys: ks}, nil
 }
 
 // Path is the database file's path.
@@ -304,9 +304,16 @@ func (h *History) drain(batch []*Entry) []*Entry {
 // write builds the batch's records and writes them in one transaction, then applies the limits
 // and passes the records to the subscribers.
 func (h *History) write(batch []*Entry) {
-	recs := make([]*built, 0, len(batch))
+	recs := make([]built, 0, len(batch))
+	n := 0
 	for _, e := range batch {
-		b, err := build(e, h.opts.PII, h.mac)
+		n += 256 + len(e.Event) + len(e.Result) + len(e.Outbound)
+	}
+	arena := make([]byte, 0, n) // every body of the batch: one allocation
+	for _, e := range batch {
+		var b built
+		var err error
+		b, arena, err = h.build.build(arena, e)
 		h.release(e)
 		if err != nil {
 			h.metrics.writeErrors.WithLabelValues("bad_entry").Inc()
@@ -331,8 +338,8 @@ func (h *History) write(batch []*Entry) {
 	h.limitSize()
 	h.metrics.size.Set(float64(h.db.sizeNow()))
 	h.metrics.written.Add(float64(len(recs)))
-	for _, b := range recs {
-		h.subs.publish(b)
+	for i := range recs {
+		h.subs.publish(&recs[i])
 	}
 }
 

@@ -134,7 +134,7 @@ func entrySize(k, ix, body []byte) int64 { return int64(2*len(k) + len(ix) + len
 
 // put writes the records in one transaction; on error nothing is written. The writer alone
 // calls put and deleteOldest, which own size and count.
-func (s *store) put(recs []*built) error {
+func (s *store) put(recs []built) error {
 	size, count := s.size, s.count
 	err := s.db.Update(func(tx *bolt.Tx) error {
 		index, records, meta := tx.Bucket(bucketIndex), tx.Bucket(bucketRecords), tx.Bucket(bucketMeta)
@@ -142,12 +142,14 @@ func (s *store) put(recs []*built) error {
 		// One buffer holds every key, index and sealed body of the batch: bbolt keeps what Put is
 		// given until the commit.
 		n := 0
-		for _, r := range recs {
+		for i := range recs {
+			r := &recs[i]
 			n += 2*(8+len(r.index.ID)) + 256 + len(r.body) + s.keys.aead.NonceSize() + s.keys.aead.Overhead()
 		}
 		arena := make([]byte, 0, n)
 		carve := func(from int) []byte { return arena[from:len(arena):len(arena)] }
-		for _, r := range recs {
+		for i := range recs {
+			r := &recs[i]
 			at := len(arena)
 			arena = binary.BigEndian.AppendUint64(arena, uint64(r.time.UnixNano()))
 			arena = append(arena, r.index.ID...)
