@@ -382,3 +382,41 @@ func TestSubscribe(t *testing.T) {
 }
 
 func ptr[T any](v T) *T { return &v }
+
+// TestOutOfOrderAndRewrittenKeys: a batch whose executions started out of order, one that started
+// before the previous batch's last, and the same execution written twice are all stored once,
+// listed newest first, and counted once (put looks up only the keys not above the last one).
+func TestOutOfOrderAndRewrittenKeys(t *testing.T) {
+	h := open(t, Options{})
+	defer h.Close()
+	base := time.Now().Add(-time.Minute).Truncate(time.Second)
+	mk := func(i int) *Entry {
+		return entry(fmt.Sprintf("ex-%d", i), "post-login", "claims", "success", base.Add(time.Duration(i)*time.Second), `{}`)
+	}
+	h.write([]*Entry{mk(3), mk(1), mk(2)})
+	h.write([]*Entry{mk(5), mk(0)})
+	h.write([]*Entry{mk(2)}) // again
+	if n := h.db.countNow(); n != 5 {
+		t.Fatalf("%d records counted, want 5", n)
+	}
+	size := h.db.sizeNow()
+	h.write([]*Entry{mk(5), mk(1)})
+	if n, s := h.db.countNow(), h.db.sizeNow(); n != 5 || s != size {
+		t.Fatalf("rewriting two records: %d records, %d bytes; want 5, %d", n, s, size)
+	}
+	recs, _, err := h.List(Filter{}, "", 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ids []string
+	for _, raw := range recs {
+		var r Record
+		if err := json.Unmarshal(raw, &r); err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, r.ID)
+	}
+	if got := strings.Join(ids, " "); got != "ex-5 ex-3 ex-2 ex-1 ex-0" {
+		t.Fatalf("listed %s, want ex-5 ex-3 ex-2 ex-1 ex-0", got)
+	}
+}

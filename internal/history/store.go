@@ -8,7 +8,9 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"slices"
 	"strconv"
+	"strings"
 	"sync/atomic"
 	"time"
 
@@ -47,6 +49,9 @@ type store struct {
 	count int64
 	sizeA atomic.Int64
 	cntA  atomic.Int64
+	// last is the greatest key written (the writer's): a key above it is new, and put looks
+	// only the others up.
+	last []byte
 }
 
 // openStore opens the database at path. One written with another key (the key changed) is moved
@@ -89,6 +94,9 @@ func tryOpen(path string, ks keys) (*store, error) {
 			return errOtherKey
 		}
 		s.size, s.count = getInt(meta, metaSize), getInt(meta, metaCount)
+		if k, _ := tx.Bucket(bucketRecords).Cursor().Last(); k != nil {
+			s.last = bytes.Clone(k)
+		}
 		return nil
 	})
 	if err != nil {
@@ -135,7 +143,15 @@ func entrySize(k, ix, body []byte) int64 { return int64(2*len(k) + len(ix) + len
 // put writes the records in one transaction; on error nothing is written. The writer alone
 // calls put and deleteOldest, which own size and count.
 func (s *store) put(recs []built) error {
-	size, count := s.size, s.count
+	// In key order, so that bbolt appends (and a record's key is above the last one's but for the
+	// executions that started before the previous batch's last).
+	slices.SortFunc(recs, func(a, b built) int {
+		if c := a.time.Compare(b.time); c != 0 {
+			return c
+		}
+		return strings.Compare(a.index.ID, b.index.ID)
+	})
+	size, count, last := s.size, s.count, s.last
 	err := s.db.Update(func(tx *bolt.Tx) error {
 		index, records, meta := tx.Bucket(bucketIndex), tx.Bucket(bucketRecords), tx.Bucket(bucketMeta)
 		index.FillPercent, records.FillPercent = 1, 1 // appends only: full pages
@@ -160,7 +176,9 @@ func (s *store) put(recs []built) error {
 			at = len(arena)
 			arena = s.keys.seal(arena, r.body, k)
 			sealed := carve(at)
-			if old := records.Get(k); old != nil { // the same execution again (a retried write)
+			if bytes.Compare(k, last) > 0 {
+				last = k
+			} else if old := records.Get(k); old != nil { // the same execution again (a retried write)
 				size -= entrySize(k, index.Get(k), old)
 				count--
 			}
@@ -182,6 +200,7 @@ func (s *store) put(recs []built) error {
 		return err
 	}
 	s.setTotals(size, count)
+	s.last = append(s.last[:0], last...)
 	return nil
 }
 
