@@ -95,12 +95,23 @@ type Entry struct {
 	// ("outbound" in the record); nil: none, or in Result.
 	Outbound []byte
 	// Redact replaces the generation's secret values in a string; nil: none. The runner redacted
-	// the Result's logs and errors already; this applies to the event and the rest too.
-	Redact func(string) string
+	// the Result's logs and errors already; this applies to the event and the rest too. (An
+	// interface, not a func: the generation itself, without a method value allocated per
+	// execution.)
+	Redact Redactor
 
 	// The storage of SetEvent and SetResult, kept with the Entry in entryPool.
 	eventBuf, resultBuf []byte
 }
+
+// Redactor replaces secret values in a string, returning its argument when there is none.
+type Redactor interface{ Redact(string) string }
+
+// RedactFunc is a func as a Redactor.
+type RedactFunc func(string) string
+
+// Redact calls f.
+func (f RedactFunc) Redact(s string) string { return f(s) }
 
 // entryPool keeps Entries and their buffers from one execution to the next: the execution's copy
 // of its event and Result allocates nothing once the pool is warm.

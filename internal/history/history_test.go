@@ -174,7 +174,7 @@ func TestAtRest(t *testing.T) {
 	const canary = "sk_live_CANARY_5f3a9c"
 	e := entry("ex-1", "post-login", "claims", "success", time.Now(),
 		`{"user":{"email":"alice@example.com","phone_number":"+15550100"},"request":{"ip":"192.0.2.7","user_agent":"UA-TEXT-77"},"secrets_leak":"`+canary+`","note":"EVENT-NOTE-TEXT"}`)
-	e.Redact = func(s string) string { return strings.ReplaceAll(s, canary, "[REDACTED]") }
+	e.Redact = RedactFunc(func(s string) string { return strings.ReplaceAll(s, canary, "[REDACTED]") })
 	h.Enqueue(e)
 	e.Outbound = []byte(`[{"action":"claims","method":"GET","url":"https://api.example.com/?key=` + canary + `","status":200}]`)
 	e2 := entry("ex-2", "post-login", "claims", "success", time.Now(), `{"user":{"email":"alice@example.com"}}`)

@@ -155,7 +155,7 @@ func appendString(b []byte, s string) []byte {
 
 // redactJSON replaces secret values in a JSON value's text. A replacement that breaks the JSON
 // (a secret spanning JSON punctuation) leaves the marker string instead of the value.
-func redactJSON(redact func(string) string, v json.RawMessage) json.RawMessage {
+func redactJSON(redact Redactor, v json.RawMessage) json.RawMessage {
 	if len(v) == 0 {
 		return json.RawMessage("null")
 	}
@@ -174,12 +174,12 @@ func redactJSON(redact func(string) string, v json.RawMessage) json.RawMessage {
 
 // redactBytes applies redact to b without copying it: redact returns its argument when it has
 // nothing to replace, and a new string otherwise; b is not written meanwhile.
-func redactBytes(redact func(string) string, b []byte) (string, bool) {
+func redactBytes(redact Redactor, b []byte) (string, bool) {
 	if len(b) == 0 {
 		return "", false
 	}
 	s := unsafe.String(&b[0], len(b))
-	r := redact(s)
+	r := redact.Redact(s)
 	if len(r) == len(s) && unsafe.StringData(r) == unsafe.StringData(s) {
 		return "", false
 	}
@@ -189,7 +189,7 @@ func redactBytes(redact func(string) string, b []byte) (string, bool) {
 // redactMembers is redactJSON for the Result's members from "actions" on (an object's members
 // without its braces): when a replacement breaks them, the actions, commands and result are
 // replaced by the marker.
-func redactMembers(redact func(string) string, m []byte) []byte {
+func redactMembers(redact Redactor, m []byte) []byte {
 	if redact == nil {
 		return m
 	}
