@@ -158,6 +158,9 @@ type History struct {
 	metrics *metrics
 	keys    keys
 	build   builder // the writer's
+	// arena is the writer's buffer of a batch's bodies, kept for the next batch when no
+	// subscriber holds any of them.
+	arena   []byte
 	subs    subscribers
 	closed  atomic.Bool
 	runOnce gosync.Once
@@ -320,7 +323,13 @@ func (h *History) write(batch []*Entry) {
 	for _, e := range batch {
 		n += 256 + len(e.Event) + len(e.Result) + len(e.Outbound)
 	}
-	arena := make([]byte, 0, n) // every body of the batch: one allocation
+	// Every body of the batch in one buffer: the last batch's, unless a subscriber was given
+	// bodies from it.
+	arena := h.arena[:0]
+	h.arena = nil
+	if cap(arena) < n {
+		arena = make([]byte, 0, n)
+	}
 	for _, e := range batch {
 		var b built
 		var err error
@@ -349,8 +358,12 @@ func (h *History) write(batch []*Entry) {
 	h.limitSize()
 	h.metrics.size.Set(float64(h.db.sizeNow()))
 	h.metrics.written.Add(float64(len(recs)))
+	shared := false
 	for i := range recs {
-		h.subs.publish(&recs[i])
+		shared = h.subs.publish(&recs[i]) || shared
+	}
+	if !shared && cap(arena) <= maxKeptArena {
+		h.arena = arena[:0]
 	}
 }
 

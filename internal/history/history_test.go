@@ -420,3 +420,29 @@ func TestOutOfOrderAndRewrittenKeys(t *testing.T) {
 		t.Fatalf("listed %s, want ex-5 ex-3 ex-2 ex-1 ex-0", got)
 	}
 }
+
+// TestSubscriberBodiesOutliveLaterBatches: the writer reuses its buffers from one batch to the
+// next only when no subscriber was given a body from them, so that a body a slow subscriber reads
+// after later batches were written is still the record it was sent.
+func TestSubscriberBodiesOutliveLaterBatches(t *testing.T) {
+	h := open(t, Options{})
+	defer h.Close()
+	sub := h.Subscribe(Filter{Trigger: "post-login"})
+	defer sub.Cancel()
+	now := time.Now()
+	h.write([]*Entry{entry("ex-a", "post-login", "claims", "success", now, `{"n":1}`)})
+	for i := range 3 { // batches no subscriber matches, then one it does
+		h.write([]*Entry{entry(fmt.Sprintf("ex-other-%d", i), "pre-user-registration", "guard", "success", now, `{"n":2}`)})
+	}
+	h.write([]*Entry{entry("ex-b", "post-login", "claims", "success", now, `{"n":3}`)})
+	h.write([]*Entry{entry("ex-c", "pre-user-registration", "guard", "success", now, `{"n":4}`)})
+	for _, want := range []string{"ex-a", "ex-b"} {
+		var r Record
+		if err := json.Unmarshal(<-sub.C, &r); err != nil {
+			t.Fatal(err)
+		}
+		if r.ID != want || r.Trigger != "post-login" {
+			t.Fatalf("the subscriber read %s (%s), want %s", r.ID, r.Trigger, want)
+		}
+	}
+}

@@ -49,6 +49,8 @@ type store struct {
 	count int64
 	sizeA atomic.Int64
 	cntA  atomic.Int64
+	// arena is put's buffer of keys, indexes and sealed bodies, kept from one batch to the next.
+	arena []byte
 	// last is the greatest key written (the writer's): a key above it is new, and put looks
 	// only the others up.
 	last []byte
@@ -123,6 +125,9 @@ func putInt(b *bolt.Bucket, k []byte, n int64) error {
 	return b.Put(k, binary.BigEndian.AppendUint64(nil, uint64(n)))
 }
 
+// maxKeptArena bounds the buffers the writer keeps from one batch to the next.
+const maxKeptArena = 8 << 20
+
 func (s *store) sizeNow() int64  { return s.sizeA.Load() }
 func (s *store) countNow() int64 { return s.cntA.Load() }
 func (s *store) close() error    { return s.db.Close() }
@@ -162,7 +167,17 @@ func (s *store) put(recs []built) error {
 			r := &recs[i]
 			n += 2*(8+len(r.index.ID)) + 256 + len(r.body) + s.keys.aead.NonceSize() + s.keys.aead.Overhead()
 		}
-		arena := make([]byte, 0, n)
+		// bbolt refers to what Put is given until the transaction ends, not after: the arena is
+		// the store's, reused by the next batch.
+		arena := s.arena[:0]
+		if cap(arena) < n {
+			arena = make([]byte, 0, n)
+		}
+		defer func() {
+			if cap(arena) <= maxKeptArena {
+				s.arena = arena[:0]
+			}
+		}()
 		carve := func(from int) []byte { return arena[from:len(arena):len(arena)] }
 		for i := range recs {
 			r := &recs[i]
