@@ -34,7 +34,7 @@ func (s *server) recordEntry(source string, start time.Time, gen *runner.Generat
 		return nil
 	}
 	e := history.NewEntry()
-	e.Source, e.Start, e.Duration, e.Redact = source, start, dur, gen.Redact
+	e.Source, e.Start, e.Duration, e.Redact = source, start, dur, gen
 	e.ID, e.Trigger, e.Commit, e.Generation, e.Outcome, e.Revision = res.ExecutionID, res.Trigger, res.Commit, res.Generation, res.Outcome, res.Revision
 	for i := range res.Actions {
 		e.Actions = append(e.Actions, res.Actions[i].Name)

@@ -95,12 +95,23 @@ type Entry struct {
 	// ("outbound" in the record); nil: none, or in Result.
 	Outbound []byte
 	// Redact replaces the generation's secret values in a string; nil: none. The runner redacted
-	// the Result's logs and errors already; this applies to the event and the rest too.
-	Redact func(string) string
+	// the Result's logs and errors already; this applies to the event and the rest too. (An
+	// interface, not a func: the generation itself, without a method value allocated per
+	// execution.)
+	Redact Redactor
 
 	// The storage of SetEvent and SetResult, kept with the Entry in entryPool.
 	eventBuf, resultBuf []byte
 }
+
+// Redactor replaces secret values in a string, returning its argument when there is none.
+type Redactor interface{ Redact(string) string }
+
+// RedactFunc is a func as a Redactor.
+type RedactFunc func(string) string
+
+// Redact calls f.
+func (f RedactFunc) Redact(s string) string { return f(s) }
 
 // entryPool keeps Entries and their buffers from one execution to the next: the execution's copy
 // of its event and Result allocates nothing once the pool is warm.
@@ -146,7 +157,10 @@ type History struct {
 	queue   chan *Entry
 	metrics *metrics
 	keys    keys
-	mac     *piiMAC // the writer's
+	build   builder // the writer's
+	// arena is the writer's buffer of a batch's bodies, kept for the next batch when no
+	// subscriber holds any of them.
+	arena   []byte
 	subs    subscribers
 	closed  atomic.Bool
 	runOnce gosync.Once
@@ -206,7 +220,7 @@ func Open(opts Options) (*History, error) {
 		return nil, err
 	}
 	m.size.Set(float64(db.size))
-	return &History{mac: newPIIMAC(ks.pii), opts: opts, rate: rate, log: opts.Logger, db: db, queue: make(chan *Entry, opts.Queue), metrics: m, keys: ks}, nil
+	return &History{build: builder{pii: opts.PII, mac: newPIIMAC(ks.pii)}, opts: opts, rate: rate, log: opts.Logger, db: db, queue: make(chan *Entry, opts.Queue), metrics: m, keys: ks}, nil
 }
 
 // Path is the database file's path.
@@ -304,9 +318,22 @@ func (h *History) drain(batch []*Entry) []*Entry {
 // write builds the batch's records and writes them in one transaction, then applies the limits
 // and passes the records to the subscribers.
 func (h *History) write(batch []*Entry) {
-	recs := make([]*built, 0, len(batch))
+	recs := make([]built, 0, len(batch))
+	n := 0
 	for _, e := range batch {
-		b, err := build(e, h.opts.PII, h.mac)
+		n += 256 + len(e.Event) + len(e.Result) + len(e.Outbound)
+	}
+	// Every body of the batch in one buffer: the last batch's, unless a subscriber was given
+	// bodies from it.
+	arena := h.arena[:0]
+	h.arena = nil
+	if cap(arena) < n {
+		arena = make([]byte, 0, n)
+	}
+	for _, e := range batch {
+		var b built
+		var err error
+		b, arena, err = h.build.build(arena, e)
 		h.release(e)
 		if err != nil {
 			h.metrics.writeErrors.WithLabelValues("bad_entry").Inc()
@@ -331,8 +358,12 @@ func (h *History) write(batch []*Entry) {
 	h.limitSize()
 	h.metrics.size.Set(float64(h.db.sizeNow()))
 	h.metrics.written.Add(float64(len(recs)))
-	for _, b := range recs {
-		h.subs.publish(b)
+	shared := false
+	for i := range recs {
+		shared = h.subs.publish(&recs[i]) || shared
+	}
+	if !shared && cap(arena) <= maxKeptArena {
+		h.arena = arena[:0]
 	}
 }
 

@@ -6,12 +6,15 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"unsafe"
 )
 
 // applyPII drops and hashes the policy's fields of the event (a JSON object), copying the rest
 // of its bytes as they are: only the objects on the way to a field of the policy are rewritten,
-// without decoding the event into maps. No event is null.
-func applyPII(event []byte, pii PII, mac *piiMAC) (json.RawMessage, error) {
+// without decoding the event into maps. No event is null. A rewritten event is written in
+// *scratch (the writer's buffer, reused from one record to the next, and kept grown): the result
+// is valid until scratch is used again.
+func applyPII(scratch *[]byte, event []byte, pii PII, mac *piiMAC) (json.RawMessage, error) {
 	event = bytes.TrimSpace(event)
 	if len(event) == 0 {
 		return json.RawMessage("null"), nil
@@ -23,10 +26,11 @@ func applyPII(event []byte, pii PII, mac *piiMAC) (json.RawMessage, error) {
 		return nil, errors.New("the event is not a JSON object")
 	}
 	w := piiWalker{s: jsonScanner{b: event}, pii: pii, mac: mac}
-	out, err := w.object(make([]byte, 0, len(event)+64), "")
+	out, err := w.object((*scratch)[:0], "")
 	if err != nil {
 		return nil, fmt.Errorf("reading the event: %w", err)
 	}
+	*scratch = out[:0]
 	return out, nil
 }
 
@@ -47,7 +51,7 @@ type piiWalker struct {
 // action is what the policy does with the member key of the object at prefix ("" or "a.b.").
 func (w *piiWalker) action(prefix, key string) int {
 	act := piiKeep
-	for i, list := range [][]string{w.pii.Drop, w.pii.Hash} {
+	for i, list := range [2][]string{w.pii.Drop, w.pii.Hash} {
 		for _, p := range list {
 			rest, ok := strings.CutPrefix(p, prefix)
 			if !ok {
@@ -82,11 +86,18 @@ func (w *piiWalker) object(out []byte, prefix string) ([]byte, error) {
 			return nil, err
 		}
 		rawKey := s.b[ks:s.i]
-		key := string(rawKey[1 : len(rawKey)-1])
+		// The key's text without a copy: it is only compared and (descending) concatenated. An
+		// escaped key is decoded into a string of its own.
+		var key string
+		if inner := rawKey[1 : len(rawKey)-1]; len(inner) > 0 {
+			key = unsafe.String(&inner[0], len(inner))
+		}
 		if bytes.IndexByte(rawKey, '\\') >= 0 {
-			if err := json.Unmarshal(rawKey, &key); err != nil {
+			var dec string
+			if err := json.Unmarshal(rawKey, &dec); err != nil {
 				return nil, err
 			}
+			key = dec
 		}
 		s.ws()
 		if s.peek() != ':' {

@@ -53,23 +53,34 @@ type built struct {
 // which this cannot occur.
 var resultTail = []byte(`,"actions":`)
 
-// build makes e's record: the event through the PII policy, everything but the header through
-// e.Redact. The body is written by hand, in the order of Record's fields, from the Entry's fields
-// and the Result's own JSON, which is not decoded.
-func build(e *Entry, pii PII, mac *piiMAC) (*built, error) {
+// builder builds the records of the writer's batches: it owns the scratch buffer of the PII
+// policy, reused from one record to the next.
+type builder struct {
+	pii     PII
+	mac     *piiMAC
+	scratch []byte
+}
+
+// build makes e's record, its body appended to arena (a batch's buffer: every body of a batch
+// shares one allocation, that no later batch reuses, for bbolt and the subscribers keep what they
+// are given): the event through the PII policy, everything but the header through e.Redact. The
+// body is written by hand, in the order of Record's fields, from the Entry's fields and the
+// Result's own JSON, which is not decoded. It returns the grown arena.
+func (bd *builder) build(arena []byte, e *Entry) (built, []byte, error) {
 	if e.ID == "" {
-		return nil, fmt.Errorf("an execution of %s has no id", e.Source)
+		return built{}, arena, fmt.Errorf("an execution of %s has no id", e.Source)
 	}
 	cut := bytes.Index(e.Result, resultTail)
 	if cut < 0 || len(e.Result) < cut+2 || e.Result[len(e.Result)-1] != '}' {
-		return nil, fmt.Errorf("the result of execution %s is not the runner's JSON", e.ID)
+		return built{}, arena, fmt.Errorf("the result of execution %s is not the runner's JSON", e.ID)
 	}
-	event, err := applyPII(e.Event, pii, mac)
+	event, err := applyPII(&bd.scratch, e.Event, bd.pii, bd.mac)
 	if err != nil {
-		return nil, fmt.Errorf("the event of execution %s: %w", e.ID, err)
+		return built{}, arena, fmt.Errorf("the event of execution %s: %w", e.ID, err)
 	}
 	start := e.Start.UTC()
-	b := make([]byte, 0, 160+len(event)+len(e.Result))
+	at := len(arena)
+	b := arena
 	b = append(b, `{"id":`...)
 	b = appendString(b, e.ID)
 	b = append(b, `,"time":"`...)
@@ -101,7 +112,7 @@ func build(e *Entry, pii PII, mac *piiMAC) (*built, error) {
 	b = append(b, '}')
 	// The Entry goes back to its pool once built: nothing here may refer to its slices.
 	idx := index{ID: e.ID, Source: e.Source, Trigger: e.Trigger, Commit: e.Commit, Outcome: e.Outcome, Actions: slices.Clone(e.Actions)}
-	return &built{time: start, index: idx, body: b}, nil
+	return built{time: start, index: idx, body: b[at:len(b):len(b)]}, b, nil
 }
 
 // appendIndex appends ix's JSON, as encoding/json writes it.
@@ -144,7 +155,7 @@ func appendString(b []byte, s string) []byte {
 
 // redactJSON replaces secret values in a JSON value's text. A replacement that breaks the JSON
 // (a secret spanning JSON punctuation) leaves the marker string instead of the value.
-func redactJSON(redact func(string) string, v json.RawMessage) json.RawMessage {
+func redactJSON(redact Redactor, v json.RawMessage) json.RawMessage {
 	if len(v) == 0 {
 		return json.RawMessage("null")
 	}
@@ -163,12 +174,12 @@ func redactJSON(redact func(string) string, v json.RawMessage) json.RawMessage {
 
 // redactBytes applies redact to b without copying it: redact returns its argument when it has
 // nothing to replace, and a new string otherwise; b is not written meanwhile.
-func redactBytes(redact func(string) string, b []byte) (string, bool) {
+func redactBytes(redact Redactor, b []byte) (string, bool) {
 	if len(b) == 0 {
 		return "", false
 	}
 	s := unsafe.String(&b[0], len(b))
-	r := redact(s)
+	r := redact.Redact(s)
 	if len(r) == len(s) && unsafe.StringData(r) == unsafe.StringData(s) {
 		return "", false
 	}
@@ -178,7 +189,7 @@ func redactBytes(redact func(string) string, b []byte) (string, bool) {
 // redactMembers is redactJSON for the Result's members from "actions" on (an object's members
 // without its braces): when a replacement breaks them, the actions, commands and result are
 // replaced by the marker.
-func redactMembers(redact func(string) string, m []byte) []byte {
+func redactMembers(redact Redactor, m []byte) []byte {
 	if redact == nil {
 		return m
 	}

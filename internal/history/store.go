@@ -8,7 +8,9 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"slices"
 	"strconv"
+	"strings"
 	"sync/atomic"
 	"time"
 
@@ -47,6 +49,11 @@ type store struct {
 	count int64
 	sizeA atomic.Int64
 	cntA  atomic.Int64
+	// arena is put's buffer of keys, indexes and sealed bodies, kept from one batch to the next.
+	arena []byte
+	// last is the greatest key written (the writer's): a key above it is new, and put looks
+	// only the others up.
+	last []byte
 }
 
 // openStore opens the database at path. One written with another key (the key changed) is moved
@@ -89,6 +96,9 @@ func tryOpen(path string, ks keys) (*store, error) {
 			return errOtherKey
 		}
 		s.size, s.count = getInt(meta, metaSize), getInt(meta, metaCount)
+		if k, _ := tx.Bucket(bucketRecords).Cursor().Last(); k != nil {
+			s.last = bytes.Clone(k)
+		}
 		return nil
 	})
 	if err != nil {
@@ -115,6 +125,9 @@ func putInt(b *bolt.Bucket, k []byte, n int64) error {
 	return b.Put(k, binary.BigEndian.AppendUint64(nil, uint64(n)))
 }
 
+// maxKeptArena bounds the buffers the writer keeps from one batch to the next.
+const maxKeptArena = 8 << 20
+
 func (s *store) sizeNow() int64  { return s.sizeA.Load() }
 func (s *store) countNow() int64 { return s.cntA.Load() }
 func (s *store) close() error    { return s.db.Close() }
@@ -134,20 +147,40 @@ func entrySize(k, ix, body []byte) int64 { return int64(2*len(k) + len(ix) + len
 
 // put writes the records in one transaction; on error nothing is written. The writer alone
 // calls put and deleteOldest, which own size and count.
-func (s *store) put(recs []*built) error {
-	size, count := s.size, s.count
+func (s *store) put(recs []built) error {
+	// In key order, so that bbolt appends (and a record's key is above the last one's but for the
+	// executions that started before the previous batch's last).
+	slices.SortFunc(recs, func(a, b built) int {
+		if c := a.time.Compare(b.time); c != 0 {
+			return c
+		}
+		return strings.Compare(a.index.ID, b.index.ID)
+	})
+	size, count, last := s.size, s.count, s.last
 	err := s.db.Update(func(tx *bolt.Tx) error {
 		index, records, meta := tx.Bucket(bucketIndex), tx.Bucket(bucketRecords), tx.Bucket(bucketMeta)
 		index.FillPercent, records.FillPercent = 1, 1 // appends only: full pages
 		// One buffer holds every key, index and sealed body of the batch: bbolt keeps what Put is
 		// given until the commit.
 		n := 0
-		for _, r := range recs {
+		for i := range recs {
+			r := &recs[i]
 			n += 2*(8+len(r.index.ID)) + 256 + len(r.body) + s.keys.aead.NonceSize() + s.keys.aead.Overhead()
 		}
-		arena := make([]byte, 0, n)
+		// bbolt refers to what Put is given until the transaction ends, not after: the arena is
+		// the store's, reused by the next batch.
+		arena := s.arena[:0]
+		if cap(arena) < n {
+			arena = make([]byte, 0, n)
+		}
+		defer func() {
+			if cap(arena) <= maxKeptArena {
+				s.arena = arena[:0]
+			}
+		}()
 		carve := func(from int) []byte { return arena[from:len(arena):len(arena)] }
-		for _, r := range recs {
+		for i := range recs {
+			r := &recs[i]
 			at := len(arena)
 			arena = binary.BigEndian.AppendUint64(arena, uint64(r.time.UnixNano()))
 			arena = append(arena, r.index.ID...)
@@ -158,7 +191,9 @@ func (s *store) put(recs []*built) error {
 			at = len(arena)
 			arena = s.keys.seal(arena, r.body, k)
 			sealed := carve(at)
-			if old := records.Get(k); old != nil { // the same execution again (a retried write)
+			if bytes.Compare(k, last) > 0 {
+				last = k
+			} else if old := records.Get(k); old != nil { // the same execution again (a retried write)
 				size -= entrySize(k, index.Get(k), old)
 				count--
 			}
@@ -180,6 +215,7 @@ func (s *store) put(recs []*built) error {
 		return err
 	}
 	s.setTotals(size, count)
+	s.last = append(s.last[:0], last...)
 	return nil
 }
 

@@ -70,7 +70,9 @@ func (s *Subscription) Missed() int {
 	return n
 }
 
-func (ss *subscribers) publish(b *built) {
+// publish sends b's body to the subscribers whose filter it matches, and tells whether any
+// was given it.
+func (ss *subscribers) publish(b *built) (sent bool) {
 	ss.mu.Lock()
 	defer ss.mu.Unlock()
 	for s := range ss.set {
@@ -79,12 +81,14 @@ func (ss *subscribers) publish(b *built) {
 		}
 		select {
 		case s.c <- b.body:
+			sent = true
 		default:
 			s.mu.Lock()
 			s.missed++
 			s.mu.Unlock()
 		}
 	}
+	return sent
 }
 
 func (ss *subscribers) closeAll() {
