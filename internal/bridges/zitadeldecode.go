@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"encoding/json"
 	"strconv"
+
+	"github.com/actionsd/actionsd/runner/wire"
 )
 
 // decodeZitadelBody fills in from body as json.Unmarshal would, a member of the wrong type being
@@ -248,24 +250,24 @@ func jsonArray(v []byte, field string, fn func(i int, v []byte) error) error {
 
 // eachElement calls fn with each element of arr, a valid JSON array, in order.
 func eachElement(arr []byte, fn func(i int, v []byte)) bool {
-	i := skipSpace(arr, 0)
+	i := wire.SkipSpace(arr, 0)
 	if i >= len(arr) || arr[i] != '[' {
 		return false
 	}
-	i = skipSpace(arr, i+1)
+	i = wire.SkipSpace(arr, i+1)
 	n := 0
 	for i < len(arr) && arr[i] != ']' {
 		if arr[i] == ',' {
-			i = skipSpace(arr, i+1)
+			i = wire.SkipSpace(arr, i+1)
 			continue
 		}
-		end, ok := skipValue(arr, i)
-		if !ok {
-			return false
+		end := wire.SkipValue(arr, i)
+		if end == i || end >= len(arr) {
+			return false // no value, or the array does not close
 		}
 		fn(n, arr[i:end])
 		n++
-		i = skipSpace(arr, end)
+		i = wire.SkipSpace(arr, end)
 	}
 	return i < len(arr)
 }

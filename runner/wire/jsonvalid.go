@@ -39,7 +39,7 @@ func validJSONMembers(b []byte, members []MemberSpan) ([]MemberSpan, bool) {
 	rec := members != nil && len(b) < 1<<31-1
 	var stackBuf [64]byte
 	stack := stackBuf[:0] // '{' or '[' per open container
-	i := skipWSBytes(b, 0)
+	i := SkipSpace(b, 0)
 	// member reads an object member's key at i, up to its value, recording the top level's.
 	member := func() bool {
 		key := i
@@ -61,7 +61,7 @@ func validJSONMembers(b []byte, members []MemberSpan) ([]MemberSpan, bool) {
 			if len(stack) >= maxDepth {
 				return members, false
 			}
-			i = skipWSBytes(b, i+1)
+			i = SkipSpace(b, i+1)
 			end := byte('}')
 			if c == '[' {
 				end = ']'
@@ -103,7 +103,7 @@ func validJSONMembers(b []byte, members []MemberSpan) ([]MemberSpan, bool) {
 			if rec && len(stack) == 1 && stack[0] == '{' { // a member of the top-level object ended
 				members[len(members)-1].end = int32(i)
 			}
-			i = skipWSBytes(b, i)
+			i = SkipSpace(b, i)
 			if len(stack) == 0 {
 				return members, i == len(b)
 			}
@@ -112,7 +112,7 @@ func validJSONMembers(b []byte, members []MemberSpan) ([]MemberSpan, bool) {
 			}
 			top := stack[len(stack)-1]
 			if b[i] == ',' {
-				i = skipWSBytes(b, i+1)
+				i = SkipSpace(b, i+1)
 				if top == '{' && !member() {
 					return members, false
 				}
@@ -137,18 +137,11 @@ func objectKey(b []byte, i int) int {
 	if i = skipStringBytes(b, i); i < 0 {
 		return -1
 	}
-	i = skipWSBytes(b, i)
+	i = SkipSpace(b, i)
 	if i >= len(b) || b[i] != ':' {
 		return -1
 	}
-	return skipWSBytes(b, i+1)
-}
-
-func skipWSBytes(b []byte, i int) int {
-	for i < len(b) && (b[i] == ' ' || b[i] == '\n' || b[i] == '\r' || b[i] == '\t') {
-		i++
-	}
-	return i
+	return SkipSpace(b, i+1)
 }
 
 // stringByte tells the bytes a JSON string may hold as they are: any but control characters,

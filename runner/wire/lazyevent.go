@@ -72,26 +72,26 @@ func NewEvent(rt *goja.Runtime, event string, members []MemberSpan, secrets *goj
 
 // scan finds the top-level members of the JSON object data.
 func (e *lazyEvent) scan(data string) error {
-	i := skipWS(data, 0)
+	i := SkipSpace(data, 0)
 	if i >= len(data) || data[i] != '{' {
 		return errNotObject
 	}
-	i = skipWS(data, i+1)
+	i = SkipSpace(data, i+1)
 	if i < len(data) && data[i] == '}' {
 		return nil
 	}
 	for i < len(data) {
-		end := skipJSONString(data, i)
+		end := SkipString(data, i)
 		lit := data[i:end]
-		i = skipWS(data, end)
-		i = skipWS(data, i+1) // ':'
-		vend := skipJSONValue(data, i)
+		i = SkipSpace(data, end)
+		i = SkipSpace(data, i+1) // ':'
+		vend := SkipValue(data, i)
 		if err := e.add(lit, data[i:vend]); err != nil {
 			return err
 		}
-		i = skipWS(data, vend)
+		i = SkipSpace(data, vend)
 		if i < len(data) && data[i] == ',' {
-			i = skipWS(data, i+1)
+			i = SkipSpace(data, i+1)
 			continue
 		}
 		break
@@ -103,7 +103,7 @@ func (e *lazyEvent) scan(data string) error {
 // it was validated (ObjectMembers): the same entries as scan, without a second pass.
 func (e *lazyEvent) fromMembers(data string, members []MemberSpan) error {
 	for _, m := range members {
-		if err := e.add(data[m.key:skipJSONString(data, int(m.key))], data[m.val:m.end]); err != nil {
+		if err := e.add(data[m.key:SkipString(data, int(m.key))], data[m.val:m.end]); err != nil {
 			return err
 		}
 	}
@@ -130,57 +130,6 @@ func (e *lazyEvent) add(lit, raw string) error {
 		e.entries = append(e.entries, eventEntry{key: key, raw: raw})
 	}
 	return nil
-}
-
-func skipWS(s string, i int) int {
-	for i < len(s) && (s[i] == ' ' || s[i] == '\t' || s[i] == '\n' || s[i] == '\r') {
-		i++
-	}
-	return i
-}
-
-// skipJSONString returns the index after the string literal at i.
-func skipJSONString(s string, i int) int {
-	for i++; i < len(s); i++ {
-		switch s[i] {
-		case '\\':
-			i++
-		case '"':
-			return i + 1
-		}
-	}
-	return len(s)
-}
-
-// skipJSONValue returns the index after the (valid) JSON value at i.
-func skipJSONValue(s string, i int) int {
-	if i >= len(s) {
-		return i
-	}
-	switch s[i] {
-	case '"':
-		return skipJSONString(s, i)
-	case '{', '[':
-		depth := 0
-		for ; i < len(s); i++ {
-			switch s[i] {
-			case '"':
-				i = skipJSONString(s, i) - 1
-			case '{', '[':
-				depth++
-			case '}', ']':
-				depth--
-				if depth == 0 {
-					return i + 1
-				}
-			}
-		}
-		return len(s)
-	}
-	for i < len(s) && s[i] != ',' && s[i] != '}' && s[i] != ']' && s[i] != ' ' && s[i] != '\n' && s[i] != '\r' && s[i] != '\t' {
-		i++
-	}
-	return i
 }
 
 func (e *lazyEvent) find(key string) int {
