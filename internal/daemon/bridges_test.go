@@ -270,43 +270,24 @@ func TestSupabaseBridge(t *testing.T) {
 	})
 
 	t.Run("status and metrics", func(t *testing.T) {
-		code, raw := d.do("GET", "/v1/status", "", nil)
-		var st struct {
-			Bridges []struct {
-				Name        string     `json:"name"`
-				Enabled     bool       `json:"enabled"`
-				LastSuccess *time.Time `json:"last_success"`
-				LastError   *struct {
-					Reason, Hook, Message string
-				} `json:"last_error"`
-			} `json:"bridges"`
+		bs, raw := d.bridgeStatuses(t)
+		if len(bs) != 4 {
+			t.Fatalf("%d bridges in the status: %s", len(bs), raw)
 		}
-		if err := json.Unmarshal(raw, &st); code != 200 || err != nil || len(st.Bridges) != 4 {
-			t.Fatalf("%d %v %s", code, err, raw)
-		}
-		b := st.Bridges[1]
-		for _, sb := range st.Bridges {
-			if sb.Name == "supabase" {
-				b = sb
-			}
-		}
+		b, _ := bridgeNamed(bs, "supabase")
 		if b.Name != "supabase" || !b.Enabled || b.LastSuccess == nil || b.LastError == nil || b.LastError.Reason != "replayed" {
 			t.Errorf("status: %s", raw)
 		}
 		if bytes.Contains(raw, []byte("whsec_")) {
 			t.Errorf("the status shows the secret")
 		}
-		for prefix, want := range map[string]float64{
+		d.wantMetrics(t, map[string]float64{
 			`actionsd_bridge_failures_total{bridge="supabase",reason="stale_signature"}`:                          2,
 			`actionsd_bridge_failures_total{bridge="supabase",reason="replayed"}`:                                 1,
 			`actionsd_bridge_failures_total{bridge="supabase",reason="unsupported_command"}`:                      2,
 			`actionsd_bridge_failures_total{bridge="supabase",reason="bad_shape"}`:                                2,
 			`actionsd_bridge_requests_total{bridge="supabase",hook="mfa-verification-attempt",result="answered"}`: 2,
-		} {
-			if got := d.metric(prefix); got != want {
-				t.Errorf("%s = %v, want %v", prefix, got, want)
-			}
-		}
+		})
 	})
 }
 
@@ -426,6 +407,49 @@ func TestBridgeBadSecret(t *testing.T) {
 		_, err := newDaemon(cfg, nil, zaptest.NewLogger(t))
 		if err == nil || !strings.Contains(err.Error(), c.name) || strings.Contains(err.Error(), "*") {
 			t.Errorf("%s: %v", c.name, err)
+		}
+	}
+}
+
+// bridgeStatus is one bridge's part of GET /v1/status.
+type bridgeStatus struct {
+	Name        string     `json:"name"`
+	Enabled     bool       `json:"enabled"`
+	LastSuccess *time.Time `json:"last_success"`
+	LastError   *struct {
+		Reason, Hook, Message string
+	} `json:"last_error"`
+}
+
+// bridgeStatuses reads every bridge's status from GET /v1/status, with the document as read.
+func (d *testDaemon) bridgeStatuses(t *testing.T) ([]bridgeStatus, []byte) {
+	t.Helper()
+	code, raw := d.do("GET", "/v1/status", "", nil)
+	var st struct {
+		Bridges []bridgeStatus `json:"bridges"`
+	}
+	if err := json.Unmarshal(raw, &st); code != 200 || err != nil {
+		t.Fatalf("%d %v %s", code, err, raw)
+	}
+	return st.Bridges, raw
+}
+
+// bridgeNamed is the status of the bridge of that name; ok is false when the status has none.
+func bridgeNamed(bs []bridgeStatus, name string) (b bridgeStatus, ok bool) {
+	for _, b := range bs {
+		if b.Name == name {
+			return b, true
+		}
+	}
+	return bridgeStatus{}, false
+}
+
+// wantMetrics checks each metric of want (a prefix of its line in GET /metrics) has its value.
+func (d *testDaemon) wantMetrics(t *testing.T, want map[string]float64) {
+	t.Helper()
+	for prefix, w := range want {
+		if got := d.metric(prefix); got != w {
+			t.Errorf("%s = %v, want %v", prefix, got, w)
 		}
 	}
 }

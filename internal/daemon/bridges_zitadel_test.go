@@ -233,34 +233,15 @@ func TestZitadelBridge(t *testing.T) {
 	})
 
 	t.Run("status and metrics", func(t *testing.T) {
-		code, raw := d.do("GET", "/v1/status", "", nil)
-		var st struct {
-			Bridges []struct {
-				Name        string     `json:"name"`
-				Enabled     bool       `json:"enabled"`
-				LastSuccess *time.Time `json:"last_success"`
-				LastError   *struct {
-					Reason, Hook, Message string
-				} `json:"last_error"`
-			} `json:"bridges"`
-		}
-		if err := json.Unmarshal(raw, &st); code != 200 || err != nil {
-			t.Fatalf("%d %v %s", code, err, raw)
-		}
-		found := false
-		for _, b := range st.Bridges {
-			if b.Name != "zitadel" {
-				continue
-			}
-			found = true
-			if !b.Enabled || b.LastSuccess == nil || b.LastError == nil || b.LastError.Reason != "bad_shape" || b.LastError.Hook != "preuserinfo" {
-				t.Errorf("status: %s", raw)
-			}
+		bs, raw := d.bridgeStatuses(t)
+		b, found := bridgeNamed(bs, "zitadel")
+		if !b.Enabled || b.LastSuccess == nil || b.LastError == nil || b.LastError.Reason != "bad_shape" || b.LastError.Hook != "preuserinfo" {
+			t.Errorf("status: %s", raw)
 		}
 		if !found || bytes.Contains(raw, []byte(zitadelSigningKey)) {
 			t.Errorf("no zitadel bridge, or the status shows the key: %s", raw)
 		}
-		for prefix, want := range map[string]float64{
+		d.wantMetrics(t, map[string]float64{
 			`actionsd_bridge_requests_total{bridge="zitadel",hook="preuserinfo",result="answered"}`:    3, // claims, deny, the repeated call's first
 			`actionsd_bridge_requests_total{bridge="zitadel",hook="preuserinfo",result="repeated"}`:    1,
 			`actionsd_bridge_requests_total{bridge="zitadel",hook="preaccesstoken",result="answered"}`: 1,
@@ -274,11 +255,7 @@ func TestZitadelBridge(t *testing.T) {
 			`actionsd_bridge_failures_total{bridge="zitadel",reason="bad_shape"}`:                      3,
 			`actionsd_bridge_failures_total{bridge="zitadel",reason="unknown_hook"}`:                   1,
 			`actionsd_bridge_failures_total{bridge="zitadel",reason="replayed"}`:                       0,
-		} {
-			if got := d.metric(prefix); got != want {
-				t.Errorf("%s = %v, want %v", prefix, got, want)
-			}
-		}
+		})
 	})
 }
 
@@ -352,7 +329,7 @@ func TestZitadelBridgeRepeat(t *testing.T) {
 		t.Errorf("the actions ran %v times in all, want 2", got)
 	}
 
-	for prefix, want := range map[string]float64{
+	d.wantMetrics(t, map[string]float64{
 		`actionsd_bridge_requests_total{bridge="zitadel",hook="preuserinfo",result="answered"}`:    1,
 		`actionsd_bridge_requests_total{bridge="zitadel",hook="preuserinfo",result="repeated"}`:    1,
 		`actionsd_bridge_requests_total{bridge="zitadel",hook="preaccesstoken",result="answered"}`: 1,
@@ -360,11 +337,7 @@ func TestZitadelBridgeRepeat(t *testing.T) {
 		`actionsd_bridge_repeats_total{bridge="zitadel",outcome="answered"}`:                       2,
 		`actionsd_bridge_repeats_total{bridge="zitadel",outcome="refused"}`:                        0,
 		`actionsd_bridge_failures_total{bridge="zitadel",reason="replayed"}`:                       0,
-	} {
-		if got := d.metric(prefix); got != want {
-			t.Errorf("%s = %v, want %v", prefix, got, want)
-		}
-	}
+	})
 
 	// Supabase puts a message id in each delivery: the same one twice is a replay.
 	sb := mustJSON(map[string]any{"user_id": "u1", "authentication_method": "password", "claims": map[string]any{

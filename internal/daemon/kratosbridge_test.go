@@ -8,7 +8,6 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/actionsd/actionsd/internal/config"
 )
@@ -200,29 +199,10 @@ func TestKratosBridge(t *testing.T) {
 	})
 
 	t.Run("status and metrics", func(t *testing.T) {
-		code, raw := d.do("GET", "/v1/status", "", nil)
-		var st struct {
-			Bridges []struct {
-				Name        string     `json:"name"`
-				Enabled     bool       `json:"enabled"`
-				LastSuccess *time.Time `json:"last_success"`
-				LastError   *struct {
-					Reason, Hook, Message string
-				} `json:"last_error"`
-			} `json:"bridges"`
-		}
-		if err := json.Unmarshal(raw, &st); code != 200 || err != nil {
-			t.Fatalf("%d %v %s", code, err, raw)
-		}
-		found := false
-		for _, b := range st.Bridges {
-			if b.Name != "kratos" {
-				continue
-			}
-			found = true
-			if !b.Enabled || b.LastSuccess == nil || b.LastError == nil || b.LastError.Reason != "bad_shape" || b.LastError.Hook != "login" {
-				t.Errorf("status: %s", raw)
-			}
+		bs, raw := d.bridgeStatuses(t)
+		b, found := bridgeNamed(bs, "kratos")
+		if !b.Enabled || b.LastSuccess == nil || b.LastError == nil || b.LastError.Reason != "bad_shape" || b.LastError.Hook != "login" {
+			t.Errorf("status: %s", raw)
 		}
 		if !found {
 			t.Errorf("no kratos bridge in the status: %s", raw)
@@ -230,7 +210,7 @@ func TestKratosBridge(t *testing.T) {
 		if strings.Contains(string(raw), kratosToken) {
 			t.Errorf("the status shows the token")
 		}
-		for prefix, want := range map[string]float64{
+		d.wantMetrics(t, map[string]float64{
 			`actionsd_bridge_failures_total{bridge="kratos",reason="missing_signature"}`:            1,
 			`actionsd_bridge_failures_total{bridge="kratos",reason="bad_signature"}`:                1,
 			`actionsd_bridge_failures_total{bridge="kratos",reason="unknown_hook"}`:                 1,
@@ -241,11 +221,7 @@ func TestKratosBridge(t *testing.T) {
 			`actionsd_bridge_requests_total{bridge="kratos",hook="registration",result="answered"}`: 4,
 			`actionsd_bridge_requests_total{bridge="kratos",hook="login",result="answered"}`:        2,
 			`actionsd_bridge_requests_total{bridge="kratos",hook="settings",result="answered"}`:     3,
-		} {
-			if got := d.metric(prefix); got != want {
-				t.Errorf("%s = %v, want %v", prefix, got, want)
-			}
-		}
+		})
 	})
 }
 
