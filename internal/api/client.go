@@ -3,6 +3,7 @@ package api
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -38,29 +39,20 @@ type StatusError struct {
 func (e *StatusError) Error() string { return fmt.Sprintf("status: %s: %s", e.Status, e.Body) }
 
 func getStatus(ctx context.Context, addr, token, query string, into any) ([]byte, error) {
-	if !strings.Contains(addr, "://") {
-		addr = "http://" + addr
-	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, strings.TrimRight(addr, "/")+"/v1/status"+query, nil)
-	if err != nil {
-		return nil, err
-	}
-	if token != "" {
-		req.Header.Set("Authorization", "Bearer "+token)
-	}
-	resp, err := http.DefaultClient.Do(req)
+	resp, err := request(ctx, http.MethodGet, addr, token, "/v1/status"+query)
 	if err != nil {
 		return nil, fmt.Errorf("status: %w", err)
 	}
 	defer resp.Body.Close()
-	raw, err := io.ReadAll(io.LimitReader(resp.Body, 64<<20))
+	raw, err := readOK(resp)
+	var se *StatusError
+	if errors.As(err, &se) {
+		return nil, err
+	}
+	if err == nil {
+		err = json.Unmarshal(raw, into)
+	}
 	if err != nil {
-		return nil, fmt.Errorf("status: %w", err)
-	}
-	if resp.StatusCode != http.StatusOK {
-		return nil, &StatusError{Code: resp.StatusCode, Status: resp.Status, Body: strings.TrimSpace(string(raw))}
-	}
-	if err := json.Unmarshal(raw, into); err != nil {
 		return nil, fmt.Errorf("status: %w", err)
 	}
 	return raw, nil
@@ -70,6 +62,26 @@ func getStatus(ctx context.Context, addr, token, query string, into any) ([]byte
 // to the daemon at addr with the bearer token when not "", decodes a 200 answer into into (unless
 // nil) and returns the document as sent. Another status is a *StatusError with the body.
 func Call(ctx context.Context, method, addr, path, token string, into any) ([]byte, error) {
+	resp, err := request(ctx, method, addr, token, path)
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	raw, err := readOK(resp)
+	if err != nil {
+		return nil, err
+	}
+	if into != nil {
+		if err := json.Unmarshal(raw, into); err != nil {
+			return nil, err
+		}
+	}
+	return raw, nil
+}
+
+// request sends method path (with its query), without a body, to the daemon at addr (a base URL,
+// or host:port for http) with the bearer token when not "".
+func request(ctx context.Context, method, addr, token, path string) (*http.Response, error) {
 	if !strings.Contains(addr, "://") {
 		addr = "http://" + addr
 	}
@@ -80,22 +92,17 @@ func Call(ctx context.Context, method, addr, path, token string, into any) ([]by
 	if token != "" {
 		req.Header.Set("Authorization", "Bearer "+token)
 	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		return nil, err
-	}
-	defer resp.Body.Close()
+	return http.DefaultClient.Do(req)
+}
+
+// readOK reads a response's body: a status other than 200 is a *StatusError with it.
+func readOK(resp *http.Response) ([]byte, error) {
 	raw, err := io.ReadAll(io.LimitReader(resp.Body, 64<<20))
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("%s %s: %w", resp.Request.Method, resp.Request.URL.Path, err)
 	}
 	if resp.StatusCode != http.StatusOK {
 		return nil, &StatusError{Code: resp.StatusCode, Status: resp.Status, Body: strings.TrimSpace(string(raw))}
-	}
-	if into != nil {
-		if err := json.Unmarshal(raw, into); err != nil {
-			return nil, err
-		}
 	}
 	return raw, nil
 }

@@ -37,17 +37,6 @@ func GetExecutions(ctx context.Context, addr, token string, query url.Values) (E
 	return page, nil
 }
 
-// GetExecution is the client of GET /v1/executions/{id}: the record as the daemon sent it. An
-// unknown id is a *StatusError with Code 404.
-func GetExecution(ctx context.Context, addr, token, id string) (json.RawMessage, error) {
-	resp, err := get(ctx, addr, token, "/v1/executions/"+url.PathEscape(id), nil)
-	if err != nil {
-		return nil, err
-	}
-	defer resp.Body.Close()
-	return readOK(resp)
-}
-
 // StreamExecutions is the client of GET /v1/executions/stream: it calls each with every record
 // the daemon sends, until ctx ends (nil), the daemon closes the stream (io.EOF) or each returns an
 // error (that error). missed is called when the daemon says the client fell behind; nil: ignored.
@@ -98,38 +87,15 @@ func StreamExecutions(ctx context.Context, addr, token string, query url.Values,
 	return io.EOF
 }
 
-// get sends GET path?query to the daemon at addr (a base URL, or host:port for http) with the
-// bearer token when not "".
+// get sends GET path?query to the daemon at addr with the bearer token when not "".
 func get(ctx context.Context, addr, token, path string, query url.Values) (*http.Response, error) {
-	if !strings.Contains(addr, "://") {
-		addr = "http://" + addr
-	}
-	u := strings.TrimRight(addr, "/") + path
+	target := path
 	if len(query) > 0 {
-		u += "?" + query.Encode()
+		target += "?" + query.Encode()
 	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
-	if err != nil {
-		return nil, err
-	}
-	if token != "" {
-		req.Header.Set("Authorization", "Bearer "+token)
-	}
-	resp, err := http.DefaultClient.Do(req)
+	resp, err := request(ctx, http.MethodGet, addr, token, target)
 	if err != nil {
 		return nil, fmt.Errorf("GET %s: %w", path, err)
 	}
 	return resp, nil
-}
-
-// readOK reads a response's body: a status other than 200 is a *StatusError with it.
-func readOK(resp *http.Response) ([]byte, error) {
-	raw, err := io.ReadAll(io.LimitReader(resp.Body, 64<<20))
-	if err != nil {
-		return nil, fmt.Errorf("%s %s: %w", resp.Request.Method, resp.Request.URL.Path, err)
-	}
-	if resp.StatusCode != http.StatusOK {
-		return nil, &StatusError{Code: resp.StatusCode, Status: resp.Status, Body: strings.TrimSpace(string(raw))}
-	}
-	return raw, nil
 }
