@@ -80,6 +80,9 @@ type Hook struct {
 	// AppendAnswer appends the answer's JSON, the provider's error shape included.
 	AppendEvent  func(dst, body []byte) ([]byte, error)
 	AppendAnswer func(dst, body []byte, res *runner.Result) (answer []byte, reason, message string)
+	// AppendReply is AppendAnswer for a provider that reads some answers from their HTTP status
+	// (Kratos' errors, Zitadel's failures): it returns the status to send the answer with.
+	AppendReply func(dst, body []byte, res *runner.Result) (answer []byte, status int, reason, message string)
 }
 
 // Reply is an answer with its own HTTP status, for a provider that reads its errors from a
@@ -99,10 +102,13 @@ func (h Hook) MakeEvent(dst, body []byte) ([]byte, error) {
 }
 
 // MakeAnswer appends the answer's JSON to dst, and returns it with the HTTP status to send it
-// with: AppendAnswer's when the hook has it (200), else Answer's, encoded as encoding/json does
+// with: AppendReply's when the hook has it, AppendAnswer's (200), else Answer's, encoded as encoding/json does
 // without HTML escaping, with a Reply's own status. A nil answer is one that could not be
 // encoded; the reason and message then say why.
 func (h Hook) MakeAnswer(dst, body []byte, res *runner.Result) (answer []byte, status int, reason, msg string) {
+	if h.AppendReply != nil {
+		return h.AppendReply(dst, body, res)
+	}
 	if h.AppendAnswer != nil {
 		answer, reason, msg = h.AppendAnswer(dst, body, res)
 		return answer, http.StatusOK, reason, msg

@@ -1,15 +1,17 @@
 package bridges
 
 import (
-	"encoding/json"
+	"bytes"
 	"net/http"
 	"net/url"
 	"slices"
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/actionsd/actionsd/runner"
+	"github.com/actionsd/actionsd/runner/wire"
 )
 
 // Ory Kratos' web_hook action (https://www.ory.sh/docs/kratos/hooks/configure-hooks, and
@@ -81,10 +83,13 @@ func equalConstantTime(got, want string) bool {
 
 // The Kratos flows and the triggers they run (docs/bridges.md).
 func kratosHooks() map[string]Hook {
+	hook := func(trigger, flow string, answer func(dst, body []byte, res *runner.Result) ([]byte, int, string, string)) Hook {
+		return Hook{Trigger: trigger, Event: kratosEvent(flow), Answer: kratosAnswer(answer), AppendEvent: appendKratosEvent(flow), AppendReply: answer}
+	}
 	return map[string]Hook{
-		"registration": {Trigger: "pre-user-registration", Event: kratosEvent("registration"), Answer: kratosRegistrationAnswer},
-		"login":        {Trigger: "post-login", Event: kratosEvent("login"), Answer: kratosAnswer("login", kratosExpressible["login"]...)},
-		"settings":     {Trigger: "post-change-password", Event: kratosEvent("settings"), Answer: kratosAnswer("settings", kratosExpressible["settings"]...)},
+		"registration": hook("pre-user-registration", "registration", appendKratosRegistrationAnswer),
+		"login":        hook("post-login", "login", appendKratosAnswer("login", kratosExpressible["login"]...)),
+		"settings":     hook("post-change-password", "settings", appendKratosAnswer("settings", kratosExpressible["settings"]...)),
 	}
 }
 
@@ -96,262 +101,315 @@ var kratosExpressible = map[string][]string{
 	"settings":     nil,
 }
 
-// kratosBody is what examples/kratos/body.jsonnet sends: the parts of Kratos' template context
-// (ctx) the event needs, under ctx's own names.
-type kratosBody struct {
-	Flow *struct {
-		ID         string `json:"id"`
-		Type       string `json:"type"`
-		Active     string `json:"active"`
-		RequestURL string `json:"request_url"`
-	} `json:"flow"`
-	Identity *kratosIdentity `json:"identity"`
-	Session  *kratosSession  `json:"session"`
-	// RequestHeaders are the headers of Kratos' allow list; the event uses these three (matched
-	// as encoding/json matches keys, regardless of case, as Go canonicalises them in Kratos).
-	RequestHeaders struct {
-		TrueClientIP   []string `json:"True-Client-Ip"`
-		UserAgent      []string `json:"User-Agent"`
-		AcceptLanguage []string `json:"Accept-Language"`
-	} `json:"request_headers"`
-	RequestMethod string `json:"request_method"`
-	RequestURL    string `json:"request_url"`
+// kratosContext is what the event uses of the body examples/kratos/body.jsonnet sends (the parts
+// of Kratos' template context, ctx, under ctx's own names), as views of the body. It is read as
+// json.Unmarshal read it into structs: keys matched exactly, else regardless of case (Go
+// canonicalises the request headers' names in Kratos); an object member given twice is merged
+// into (flow, identity, session: null makes them absent again); an array given twice is the last;
+// a string member that is null leaves what was read.
+type kratosContext struct {
+	flow                                  bool // ctx.flow is an object
+	flowID, flowType, flowActive, flowURL jstr
+
+	identity                              bool
+	id, schemaID, state, created, updated jstr
+	traits, public, admin                 []byte // as sent: nil when absent
+	addresses                             []byte // verifiable_addresses, an array or nil
+
+	session        bool
+	sessionID, aal jstr
+	methods        []byte // authentication_methods, an array or nil
+
+	ip, agent, language []byte // the request headers' lists, arrays or nil
+	method, url         jstr
 }
 
-type kratosIdentity struct {
-	ID                  string          `json:"id"`
-	SchemaID            string          `json:"schema_id"`
-	State               string          `json:"state"`
-	Traits              json.RawMessage `json:"traits"`
-	MetadataPublic      json.RawMessage `json:"metadata_public"`
-	MetadataAdmin       json.RawMessage `json:"metadata_admin"`
-	VerifiableAddresses []struct {
-		Value    string `json:"value"`
-		Verified bool   `json:"verified"`
-		Via      string `json:"via"`
-	} `json:"verifiable_addresses"`
-	CreatedAt string `json:"created_at"`
-	UpdatedAt string `json:"updated_at"`
+// The members of each object, as encoding/json matches them to the fields' names.
+var (
+	kratosTopNames      = []string{"flow", "identity", "session", "request_headers", "request_method", "request_url"}
+	kratosFlowNames     = []string{"id", "type", "active", "request_url"}
+	kratosIdentityNames = []string{"id", "schema_id", "state", "traits", "metadata_public", "metadata_admin", "verifiable_addresses", "created_at", "updated_at"}
+	kratosAddressNames  = []string{"value", "verified", "via"}
+	kratosSessionNames  = []string{"id", "authenticator_assurance_level", "authentication_methods"}
+	kratosMethodNames   = []string{"method", "completed_at"}
+	kratosHeaderNames   = []string{"True-Client-Ip", "User-Agent", "Accept-Language"}
+	kratosTraitNames    = []string{"email", "phone", "phone_number", "username", "name"}
+	kratosNameNames     = []string{"First", "Last"}
+)
+
+// fieldIndex is which of names k is, as encoding/json matches a key to a struct's fields: the
+// exact name, else one equal regardless of case (bytes.EqualFold); -1 for none.
+func fieldIndex(k []byte, names []string) int {
+	for i, n := range names {
+		if string(k) == n {
+			return i
+		}
+	}
+	ascii := true
+	for _, c := range k {
+		if c >= utf8.RuneSelf {
+			ascii = false
+			break
+		}
+	}
+	for i, n := range names {
+		if ascii && len(k) != len(n) {
+			continue // an ASCII key folds to a name of its own length only
+		}
+		if bytes.EqualFold(k, []byte(n)) {
+			return i
+		}
+	}
+	return -1
 }
 
-type kratosSession struct {
-	ID                          string `json:"id"`
-	AuthenticatorAssuranceLevel string `json:"authenticator_assurance_level"`
-	AuthenticationMethods       []struct {
-		Method      string `json:"method"`
-		CompletedAt string `json:"completed_at"`
-	} `json:"authentication_methods"`
+// kratosObject scans the object v (null: nothing) as scanObject does, calling fn with the index
+// in names of each member it knows.
+func kratosObject(v []byte, field string, names []string, fn func(i int, v []byte) error) error {
+	return scanObject(v, named(field), func(k, v []byte) error {
+		if i := fieldIndex(k, names); i >= 0 {
+			return fn(i, v)
+		}
+		return nil
+	})
+}
+
+// kratosList checks v, a member that is a list of objects (verifiable_addresses,
+// authentication_methods), and returns it (nil for null). Its elements' members are checked by
+// each, called with the element's member index in names.
+func kratosList(v []byte, field string, names []string, each func(i int, v []byte) error) ([]byte, error) {
+	switch v[0] {
+	case 'n':
+		return nil, nil
+	case '[':
+	default:
+		return nil, &ShapeError{Field: field, Want: "an array"}
+	}
+	err := scanArray(v, named(field), func(_ int, v []byte) error {
+		return kratosObject(v, field, names, each)
+	})
+	return v, err
+}
+
+// kratosStrings checks v, a list of strings (a request header's values), and returns it (nil
+// for null).
+func kratosStrings(v []byte, field string) ([]byte, error) {
+	switch v[0] {
+	case 'n':
+		return nil, nil
+	case '[':
+	default:
+		return nil, &ShapeError{Field: field, Want: "an array of strings"}
+	}
+	var s jstr
+	return v, scanArray(v, named(field), func(_ int, v []byte) error { return scanString(v, named(field), &s) })
+}
+
+// firstString is the first element of a list of strings ("" when none, or null).
+func firstString(list []byte) jstr {
+	var s jstr
+	if list != nil {
+		eachElement(list, func(_ int, v []byte) bool {
+			if v[0] == '"' {
+				s = decodeJSONString(v)
+			}
+			return false
+		})
+	}
+	return s
+}
+
+// scan reads body, a valid JSON object, into c; a member of the wrong type is a *ShapeError
+// naming it (its path, without array indexes, as encoding/json names it), the first in the
+// body's order.
+func (c *kratosContext) scan(body []byte) error {
+	return kratosObject(body, "(body)", kratosTopNames, func(i int, v []byte) error {
+		switch i {
+		case 0:
+			if v[0] == 'n' {
+				c.flow, c.flowID, c.flowType, c.flowActive, c.flowURL = false, jstr{}, jstr{}, jstr{}, jstr{}
+				return nil
+			}
+			c.flow = v[0] == '{'
+			return kratosObject(v, "flow", kratosFlowNames, func(i int, v []byte) error {
+				return scanString(v, named("flow."+kratosFlowNames[i]), [...]*jstr{&c.flowID, &c.flowType, &c.flowActive, &c.flowURL}[i])
+			})
+		case 1:
+			if v[0] == 'n' {
+				c.resetIdentity()
+				return nil
+			}
+			c.identity = v[0] == '{'
+			return kratosObject(v, "identity", kratosIdentityNames, c.scanIdentity)
+		case 2:
+			if v[0] == 'n' {
+				c.session, c.sessionID, c.aal, c.methods = false, jstr{}, jstr{}, nil
+				return nil
+			}
+			c.session = v[0] == '{'
+			return kratosObject(v, "session", kratosSessionNames, func(i int, v []byte) error {
+				var err error
+				switch i {
+				case 0:
+					err = scanString(v, named("session.id"), &c.sessionID)
+				case 1:
+					err = scanString(v, named("session.authenticator_assurance_level"), &c.aal)
+				case 2:
+					var s jstr
+					c.methods, err = kratosList(v, "session.authentication_methods", kratosMethodNames, func(i int, v []byte) error {
+						return scanString(v, named("session.authentication_methods."+kratosMethodNames[i]), &s)
+					})
+				}
+				return err
+			})
+		case 3:
+			return kratosObject(v, "request_headers", kratosHeaderNames, func(i int, v []byte) error {
+				list, err := kratosStrings(v, "request_headers."+kratosHeaderNames[i])
+				*[...]*[]byte{&c.ip, &c.agent, &c.language}[i] = list
+				return err
+			})
+		case 4:
+			return scanString(v, named("request_method"), &c.method)
+		default:
+			return scanString(v, named("request_url"), &c.url)
+		}
+	})
+}
+
+func (c *kratosContext) resetIdentity() {
+	c.identity = false
+	c.id, c.schemaID, c.state, c.created, c.updated = jstr{}, jstr{}, jstr{}, jstr{}, jstr{}
+	c.traits, c.public, c.admin, c.addresses = nil, nil, nil, nil
 }
 
 // nilUUID is the id of an identity Kratos has not stored yet (a registration's identity before
 // it is persisted, which is when a hook with response.parse runs).
 const nilUUID = "00000000-0000-0000-0000-000000000000"
 
-// kratosTraits are the traits of Kratos' usual identity schemas that have a place in Auth0's user.
+func (c *kratosContext) scanIdentity(i int, v []byte) error {
+	name := kratosIdentityNames[i]
+	switch name {
+	case "traits", "metadata_public", "metadata_admin":
+		*[...]*[]byte{&c.traits, &c.public, &c.admin}[i-3] = v
+		return nil
+	case "verifiable_addresses":
+		var s jstr
+		var verified bool
+		var err error
+		c.addresses, err = kratosList(v, "identity.verifiable_addresses", kratosAddressNames, func(i int, v []byte) error {
+			if i == 1 {
+				return scanBool(v, named("identity.verifiable_addresses.verified"), &verified)
+			}
+			return scanString(v, named("identity.verifiable_addresses."+kratosAddressNames[i]), &s)
+		})
+		return err
+	}
+	return scanString(v, named("identity."+name), [...]*jstr{&c.id, &c.schemaID, &c.state, 7: &c.created, 8: &c.updated}[i])
+}
+
+// kratosTraits are the traits of Kratos' usual identity schemas that have a place in Auth0's
+// user; name is a string, or {"first", "last"} (Kratos' quickstart schema).
 type kratosTraits struct {
-	Email       string          `json:"email"`
-	Phone       string          `json:"phone"`
-	PhoneNumber string          `json:"phone_number"`
-	Username    string          `json:"username"`
-	Name        json.RawMessage `json:"name"` // a string, or {"first", "last"} (Kratos' quickstart schema)
+	email, phone, phoneNumber, username jstr
+	name                                []byte
 }
 
-func parseKratosBody(flow string, body []byte) (*kratosBody, error) {
-	var in kratosBody
-	if !isObject(body) {
-		return nil, &ShapeError{Field: "(body)", Want: "a JSON object (examples/kratos/body.jsonnet)"}
-	}
-	if err := decodeShape(body, "", &in); err != nil {
-		return nil, err
-	}
-	if in.Flow == nil {
-		return nil, &ShapeError{Field: "flow", Want: "an object (ctx.flow)"}
-	}
-	if in.Flow.ID == "" {
-		return nil, &ShapeError{Field: "flow.id", Want: "a non-empty string"}
-	}
-	if in.Identity == nil {
-		// Only a registration hook that runs before the form is sent ("before") has no identity.
-		if flow != "registration" {
-			return nil, &ShapeError{Field: "identity", Want: "an object (ctx.identity: the " + flow + " hook runs after)"}
+func (t *kratosTraits) scan(traits []byte) error {
+	return kratosObject(traits, "identity.traits", kratosTraitNames, func(i int, v []byte) error {
+		if i == 4 {
+			t.name = v
+			return nil
 		}
-		return &in, nil
-	}
-	id := in.Identity
-	if id.ID == "" {
-		return nil, &ShapeError{Field: "identity.id", Want: "a non-empty string"}
-	}
-	for _, m := range [...]struct {
-		name string
-		v    *json.RawMessage
-	}{{"identity.traits", &id.Traits}, {"identity.metadata_public", &id.MetadataPublic}, {"identity.metadata_admin", &id.MetadataAdmin}} {
-		if len(*m.v) == 0 || string(*m.v) == "null" {
-			*m.v = emptyObject
-		} else if !isObject(*m.v) {
-			return nil, &ShapeError{Field: m.name, Want: "an object"}
-		}
-	}
-	return &in, nil
+		return scanString(v, named("identity.traits."+kratosTraitNames[i]), [...]*jstr{&t.email, &t.phone, &t.phoneNumber, &t.username}[i])
+	})
 }
 
-// kratosEventDoc is the event a Kratos hook runs its trigger with. It is encoded from structs,
-// not maps, as the hook runs on every registration and login.
-type kratosEventDoc struct {
-	User struct {
-		UserID        string          `json:"user_id,omitempty"`
-		Email         string          `json:"email,omitempty"`
-		EmailVerified *bool           `json:"email_verified,omitempty"`
-		PhoneNumber   string          `json:"phone_number,omitempty"`
-		Username      string          `json:"username,omitempty"`
-		Name          string          `json:"name,omitempty"`
-		GivenName     string          `json:"given_name,omitempty"`
-		FamilyName    string          `json:"family_name,omitempty"`
-		UserMetadata  json.RawMessage `json:"user_metadata"`
-		AppMetadata   json.RawMessage `json:"app_metadata"`
-		CreatedAt     string          `json:"created_at,omitempty"`
-		UpdatedAt     string          `json:"updated_at,omitempty"`
-	} `json:"user"`
-	Connection *struct {
-		Name     string `json:"name"`
-		Strategy string `json:"strategy"`
-	} `json:"connection,omitempty"`
-	Request struct {
-		IP        string `json:"ip,omitempty"`
-		UserAgent string `json:"user_agent,omitempty"`
-		Language  string `json:"language,omitempty"`
-		Method    string `json:"method,omitempty"`
-		Hostname  string `json:"hostname,omitempty"`
-	} `json:"request"`
-	Authentication *struct {
-		Methods []kratosEventMethod `json:"methods"`
-	} `json:"authentication,omitempty"`
-	Session *struct {
-		ID string `json:"id"`
-	} `json:"session,omitempty"`
-	Kratos struct {
-		Flow struct {
-			Name   string `json:"name"`
-			ID     string `json:"id"`
-			Type   string `json:"type"`
-			Active string `json:"active"`
-		} `json:"flow"`
-		Identity *struct {
-			ID       string          `json:"id"`
-			SchemaID string          `json:"schema_id"`
-			State    string          `json:"state"`
-			Traits   json.RawMessage `json:"traits"`
-		} `json:"identity,omitempty"`
-		Session *struct {
-			ID  string `json:"id"`
-			AAL string `json:"authenticator_assurance_level"`
-		} `json:"session,omitempty"`
-	} `json:"kratos"`
-}
-
-type kratosEventMethod struct {
-	Name      string `json:"name"`
-	Timestamp string `json:"timestamp,omitempty"`
+// kratosPersonName reads traits.name: a string is the name; {"first", "last"} (json.Unmarshal
+// into struct{First, Last string} succeeding, and one of them given) the given and family names.
+func kratosPersonName(raw []byte) (name, given, family jstr, split bool) {
+	switch {
+	case len(raw) == 0:
+		return
+	case raw[0] == '"':
+		return decodeJSONString(raw), jstr{}, jstr{}, false
+	case raw[0] != '{':
+		return // null, or json.Unmarshal fails: no name
+	}
+	bad := false
+	_ = kratosObject(raw, "", kratosNameNames, func(i int, v []byte) error {
+		err := scanString(v, named(""), [...]*jstr{&given, &family}[i])
+		bad = bad || err != nil
+		return nil
+	})
+	if bad || len(given.s)+len(family.s) == 0 {
+		return jstr{}, jstr{}, jstr{}, false
+	}
+	return jstr{}, given, family, true
 }
 
 // kratosEvent maps the template's body to the trigger's event (docs/bridges.md, "How the event is
 // filled").
 func kratosEvent(flow string) func([]byte) ([]byte, error) {
+	appendEvent := appendKratosEvent(flow)
 	return func(body []byte) ([]byte, error) {
-		in, err := parseKratosBody(flow, body)
-		if err != nil {
-			return nil, err
-		}
-		var ev kratosEventDoc
-		k := &ev.Kratos
-		k.Flow.Name, k.Flow.ID, k.Flow.Type, k.Flow.Active = flow, in.Flow.ID, in.Flow.Type, in.Flow.Active
-		u := &ev.User
-		u.UserMetadata, u.AppMetadata = emptyObject, emptyObject
-		if id := in.Identity; id != nil {
-			var tr kratosTraits
-			if err := decodeShape(id.Traits, "identity.traits.", &tr); err != nil {
-				return nil, err
-			}
-			if id.ID != nilUUID {
-				u.UserID = id.ID
-			}
-			if tr.Email != "" {
-				u.Email = tr.Email
-				for i := range id.VerifiableAddresses {
-					if a := &id.VerifiableAddresses[i]; a.Via == "email" && strings.EqualFold(a.Value, tr.Email) {
-						u.EmailVerified = &a.Verified
-					}
-				}
-			}
-			u.PhoneNumber, u.Username = cmpOr(tr.PhoneNumber, tr.Phone), tr.Username
-			var name struct{ First, Last string }
-			if len(tr.Name) > 0 && tr.Name[0] == '"' {
-				_ = json.Unmarshal(tr.Name, &u.Name)
-			} else if json.Unmarshal(tr.Name, &name) == nil && name.First+name.Last != "" {
-				u.GivenName, u.FamilyName = name.First, name.Last
-				u.Name = strings.TrimSpace(name.First + " " + name.Last)
-			}
-			u.UserMetadata, u.AppMetadata = id.MetadataPublic, id.MetadataAdmin
-			if !strings.HasPrefix(id.CreatedAt, "0001-") {
-				u.CreatedAt = id.CreatedAt
-			}
-			if !strings.HasPrefix(id.UpdatedAt, "0001-") {
-				u.UpdatedAt = id.UpdatedAt
-			}
-			k.Identity = &struct {
-				ID       string          `json:"id"`
-				SchemaID string          `json:"schema_id"`
-				State    string          `json:"state"`
-				Traits   json.RawMessage `json:"traits"`
-			}{id.ID, id.SchemaID, id.State, id.Traits}
-			ev.Connection = &struct {
-				Name     string `json:"name"`
-				Strategy string `json:"strategy"`
-			}{id.SchemaID, cmpOr(in.Flow.Active, "kratos")}
-		}
-		r := &ev.Request
-		h := &in.RequestHeaders
-		r.IP, r.UserAgent, r.Language, r.Method = first(h.TrueClientIP), first(h.UserAgent), first(h.AcceptLanguage), in.RequestMethod
-		r.Hostname = hostname(cmpOr(in.RequestURL, in.Flow.RequestURL))
-		var methods []kratosEventMethod
-		if s := in.Session; s != nil {
-			for _, m := range s.AuthenticationMethods {
-				methods = append(methods, kratosEventMethod{Name: kratosMethod(m.Method), Timestamp: m.CompletedAt})
-			}
-			if s.ID != "" {
-				ev.Session = &struct {
-					ID string `json:"id"`
-				}{s.ID}
-			}
-			k.Session = &struct {
-				ID  string `json:"id"`
-				AAL string `json:"authenticator_assurance_level"`
-			}{s.ID, s.AuthenticatorAssuranceLevel}
-		} else if flow == "login" && in.Flow.Active != "" {
-			methods = []kratosEventMethod{{Name: kratosMethod(in.Flow.Active)}}
-		}
-		if in.Session != nil || methods != nil {
-			ev.Authentication = &struct {
-				Methods []kratosEventMethod `json:"methods"`
-			}{methods}
-		}
-		return ev.appendJSON(make([]byte, 0, len(body)+256)), nil
+		return appendEvent(make([]byte, 0, len(body)+256), body)
 	}
 }
 
-// appendJSON encodes ev as encoding/json would (the same members, in order, omitted when empty
-// where the struct says omitempty), by hand: the reflection of json.Marshal was a sixth of a
-// registration's CPU. Raw members are valid JSON already (encoding/json decoded them).
-func (ev *kratosEventDoc) appendJSON(b []byte) []byte {
-	str := func(b []byte, sep byte, key, v string, omitEmpty bool) []byte {
-		if omitEmpty && v == "" {
+// appendKratosEvent appends the trigger's event of a flow's body to dst: the body validated in
+// one pass, scanned once (kratosContext), and the event written by appending the members' bytes.
+func appendKratosEvent(flow string) func(dst, body []byte) ([]byte, error) {
+	return func(dst, body []byte) ([]byte, error) {
+		if !isObject(body) {
+			return nil, &ShapeError{Field: "(body)", Want: "a JSON object (examples/kratos/body.jsonnet)"}
+		}
+		if !wire.IsObject(body) {
+			return nil, &ShapeError{Field: "(body)", Want: "a JSON object"}
+		}
+		var c kratosContext
+		if err := c.scan(body[wire.SkipSpace(body, 0):]); err != nil {
+			return nil, err
+		}
+		if !c.flow {
+			return nil, &ShapeError{Field: "flow", Want: "an object (ctx.flow)"}
+		}
+		if len(c.flowID.s) == 0 {
+			return nil, &ShapeError{Field: "flow.id", Want: "a non-empty string"}
+		}
+		if !c.identity {
+			// Only a registration hook that runs before the form is sent ("before") has no identity.
+			if flow != "registration" {
+				return nil, &ShapeError{Field: "identity", Want: "an object (ctx.identity: the " + flow + " hook runs after)"}
+			}
+		} else {
+			if len(c.id.s) == 0 {
+				return nil, &ShapeError{Field: "identity.id", Want: "a non-empty string"}
+			}
+			for i, m := range [...]*[]byte{&c.traits, &c.public, &c.admin} {
+				if len(*m) == 0 || string(*m) == "null" {
+					*m = emptyObject
+				} else if (*m)[0] != '{' {
+					return nil, &ShapeError{Field: "identity." + kratosIdentityNames[3+i], Want: "an object"}
+				}
+			}
+		}
+		return c.appendEvent(dst, flow)
+	}
+}
+
+// appendEvent writes the event (docs/bridges.md, "How the event is filled"): its members in the
+// order, and omitted when empty, as the struct kratosEventDoc was encoded before.
+func (c *kratosContext) appendEvent(b []byte, flow string) ([]byte, error) {
+	str := func(b []byte, key string, v jstr, omitEmpty bool) []byte {
+		if omitEmpty && len(v.s) == 0 {
 			return b
 		}
-		if sep != 0 && b[len(b)-1] != '{' {
-			b = append(b, sep)
+		if b[len(b)-1] != '{' {
+			b = append(b, ',')
 		}
 		b = appendString(b, key)
 		b = append(b, ':')
-		return appendString(b, v)
+		return appendJstr(b, v)
 	}
 	raw := func(b []byte, key string, v []byte) []byte {
 		if b[len(b)-1] != '{' {
@@ -361,121 +419,190 @@ func (ev *kratosEventDoc) appendJSON(b []byte) []byte {
 		b = append(b, ':')
 		return append(b, v...)
 	}
-	u := &ev.User
 	b = append(b, `{"user":{`...)
-	b = str(b, ',', "user_id", u.UserID, true)
-	b = str(b, ',', "email", u.Email, true)
-	if u.EmailVerified != nil {
-		b = raw(b, "email_verified", strconv.AppendBool(nil, *u.EmailVerified))
-	}
-	b = str(b, ',', "phone_number", u.PhoneNumber, true)
-	b = str(b, ',', "username", u.Username, true)
-	b = str(b, ',', "name", u.Name, true)
-	b = str(b, ',', "given_name", u.GivenName, true)
-	b = str(b, ',', "family_name", u.FamilyName, true)
-	b = raw(b, "user_metadata", u.UserMetadata)
-	b = raw(b, "app_metadata", u.AppMetadata)
-	b = str(b, ',', "created_at", u.CreatedAt, true)
-	b = str(b, ',', "updated_at", u.UpdatedAt, true)
-	b = append(b, '}')
-	if c := ev.Connection; c != nil {
-		b = append(b, `,"connection":{`...)
-		b = str(b, ',', "name", c.Name, false)
-		b = str(b, ',', "strategy", c.Strategy, false)
-		b = append(b, '}')
-	}
-	r := &ev.Request
-	b = append(b, `,"request":{`...)
-	b = str(b, ',', "ip", r.IP, true)
-	b = str(b, ',', "user_agent", r.UserAgent, true)
-	b = str(b, ',', "language", r.Language, true)
-	b = str(b, ',', "method", r.Method, true)
-	b = str(b, ',', "hostname", r.Hostname, true)
-	b = append(b, '}')
-	if a := ev.Authentication; a != nil {
-		b = append(b, `,"authentication":{"methods":`...)
-		if a.Methods == nil {
-			b = append(b, "null"...)
+	if c.identity {
+		var tr kratosTraits
+		if err := tr.scan(c.traits); err != nil {
+			return nil, err
+		}
+		if string(c.id.s) != nilUUID {
+			b = str(b, "user_id", c.id, true)
+		}
+		if len(tr.email.s) > 0 {
+			b = str(b, "email", tr.email, true)
+			verified := -1
+			if c.addresses != nil {
+				eachElement(c.addresses, func(_ int, v []byte) bool {
+					var value, via jstr
+					var ok bool
+					_ = kratosObject(v, "", kratosAddressNames, func(i int, v []byte) error {
+						if i == 1 {
+							return scanBool(v, named(""), &ok)
+						}
+						return scanString(v, named(""), [...]*jstr{&value, nil, &via}[i])
+					})
+					if string(via.s) == "email" && bytes.EqualFold(value.s, tr.email.s) {
+						verified = 0
+						if ok {
+							verified = 1
+						}
+					}
+					return true
+				})
+			}
+			if verified >= 0 {
+				b = raw(b, "email_verified", strconv.AppendBool(nil, verified == 1))
+			}
+		}
+		b = str(b, "phone_number", tr.phoneNumber.orElse(tr.phone), true)
+		b = str(b, "username", tr.username, true)
+		name, given, family, split := kratosPersonName(tr.name)
+		if split {
+			b = appendTrimmedName(b, given, family)
 		} else {
-			b = append(b, '[')
-			for i, m := range a.Methods {
-				if i > 0 {
+			b = str(b, "name", name, true)
+		}
+		b = str(b, "given_name", given, true)
+		b = str(b, "family_name", family, true)
+		b = raw(b, "user_metadata", c.public)
+		b = raw(b, "app_metadata", c.admin)
+		if !bytes.HasPrefix(c.created.s, []byte("0001-")) {
+			b = str(b, "created_at", c.created, true)
+		}
+		if !bytes.HasPrefix(c.updated.s, []byte("0001-")) {
+			b = str(b, "updated_at", c.updated, true)
+		}
+		b = append(b, '}')
+		b = append(b, `,"connection":{`...)
+		b = str(b, "name", c.schemaID, false)
+		b = str(b, "strategy", c.flowActive.orElse(strategyKratos), false)
+		b = append(b, '}')
+	} else {
+		b = append(b, `"user_metadata":{},"app_metadata":{}}`...)
+	}
+	b = append(b, `,"request":{`...)
+	b = str(b, "ip", firstString(c.ip), true)
+	b = str(b, "user_agent", firstString(c.agent), true)
+	b = str(b, "language", firstString(c.language), true)
+	b = str(b, "method", c.method, true)
+	b = str(b, "hostname", kratosHostname(c.url.orElse(c.flowURL)), true)
+	b = append(b, '}')
+	switch {
+	case c.session:
+		b = append(b, `,"authentication":{"methods":`...)
+		n := 0
+		if c.methods != nil {
+			eachElement(c.methods, func(_ int, v []byte) bool {
+				var method, at jstr
+				_ = kratosObject(v, "", kratosMethodNames, func(i int, v []byte) error {
+					return scanString(v, named(""), [...]*jstr{&method, &at}[i])
+				})
+				if n == 0 {
+					b = append(b, '[')
+				} else {
 					b = append(b, ',')
 				}
+				n++
 				b = append(b, '{')
-				b = str(b, ',', "name", m.Name, false)
-				b = str(b, ',', "timestamp", m.Timestamp, true)
+				b = str(b, "name", kratosMethodOf(method), false)
+				b = str(b, "timestamp", at, true)
 				b = append(b, '}')
-			}
+				return true
+			})
+		}
+		if n == 0 {
+			b = append(b, "null"...)
+		} else {
 			b = append(b, ']')
 		}
 		b = append(b, '}')
+		if len(c.sessionID.s) > 0 {
+			b = append(b, `,"session":{`...)
+			b = str(b, "id", c.sessionID, false)
+			b = append(b, '}')
+		}
+	case flow == "login" && len(c.flowActive.s) > 0:
+		b = append(b, `,"authentication":{"methods":[{`...)
+		b = str(b, "name", kratosMethodOf(c.flowActive), false)
+		b = append(b, "}]}"...)
 	}
-	if s := ev.Session; s != nil {
-		b = append(b, `,"session":{`...)
-		b = str(b, ',', "id", s.ID, false)
-		b = append(b, '}')
-	}
-	k := &ev.Kratos
-	b = append(b, `,"kratos":{"flow":{`...)
-	b = str(b, ',', "name", k.Flow.Name, false)
-	b = str(b, ',', "id", k.Flow.ID, false)
-	b = str(b, ',', "type", k.Flow.Type, false)
-	b = str(b, ',', "active", k.Flow.Active, false)
+	b = append(b, `,"kratos":{"flow":{"name":`...)
+	b = appendString(b, flow)
+	b = str(b, "id", c.flowID, false)
+	b = str(b, "type", c.flowType, false)
+	b = str(b, "active", c.flowActive, false)
 	b = append(b, '}')
-	if id := k.Identity; id != nil {
+	if c.identity {
 		b = append(b, `,"identity":{`...)
-		b = str(b, ',', "id", id.ID, false)
-		b = str(b, ',', "schema_id", id.SchemaID, false)
-		b = str(b, ',', "state", id.State, false)
-		b = raw(b, "traits", id.Traits)
+		b = str(b, "id", c.id, false)
+		b = str(b, "schema_id", c.schemaID, false)
+		b = str(b, "state", c.state, false)
+		b = raw(b, "traits", c.traits)
 		b = append(b, '}')
 	}
-	if s := k.Session; s != nil {
+	if c.session {
 		b = append(b, `,"session":{`...)
-		b = str(b, ',', "id", s.ID, false)
-		b = str(b, ',', "authenticator_assurance_level", s.AAL, false)
+		b = str(b, "id", c.sessionID, false)
+		b = str(b, "authenticator_assurance_level", c.aal, false)
 		b = append(b, '}')
 	}
-	return append(b, "}}"...)
+	return append(b, "}}"...), nil
 }
 
-func first(v []string) string {
-	if len(v) > 0 {
-		return v[0]
+// appendTrimmedName appends the user's name, given and family names joined by a space, white
+// space trimmed (as strings.TrimSpace), and its given_name and family_name.
+func appendTrimmedName(b []byte, given, family jstr) []byte {
+	var buf [128]byte
+	full := append(append(append(buf[:0], given.s...), ' '), family.s...)
+	full = bytes.TrimSpace(full)
+	if len(full) == 0 {
+		return b
 	}
-	return ""
+	if b[len(b)-1] != '{' {
+		b = append(b, ',')
+	}
+	b = append(b, `"name":`...)
+	return appendJstr(b, jstr{s: full, plain: given.plain && family.plain})
 }
 
-// hostname is the host of an absolute URL, without the port; "" when it has none.
-func hostname(raw string) string {
-	if raw == "" {
-		return ""
+// kratosHostname is the host of an absolute URL, without the port; "" when it has none.
+func kratosHostname(raw jstr) jstr {
+	if len(raw.s) == 0 {
+		return jstr{}
 	}
-	u, err := url.Parse(raw)
+	u, err := url.Parse(string(raw.s))
 	if err != nil {
-		return ""
+		return jstr{}
 	}
-	return u.Hostname()
+	return jstr{s: []byte(u.Hostname())}
 }
 
-// kratosMethod maps Kratos' credential types to the names of Auth0's
+// kratosMethodOf maps Kratos' credential types to the names of Auth0's
 // event.authentication.methods.
-func kratosMethod(m string) string {
-	switch m {
+func kratosMethodOf(m jstr) jstr {
+	var s []byte
+	switch string(m.s) {
 	case "password":
-		return "pwd"
+		s = methodPwd
 	case "oidc", "saml":
-		return "federated"
-	case "passkey":
-		return "passkey"
+		s = methodFederated
 	case "code", "link":
-		return "email"
+		s = methodEmail
 	case "totp", "webauthn", "lookup_secret":
-		return "mfa"
+		s = methodMFA
+	default:
+		return m // passkey, and what the bridge does not know, as it is
 	}
-	return m
+	return jstr{s: s, plain: true, set: true}
 }
+
+var (
+	methodPwd       = []byte("pwd")
+	methodFederated = []byte("federated")
+	methodEmail     = []byte("email")
+	methodMFA       = []byte("mfa")
+	strategyKratos  = jstr{s: []byte("kratos"), plain: true, set: true}
+)
 
 // Kratos' message ids (text/id.go): a validation error of the form, and a system error.
 const (
@@ -483,86 +610,100 @@ const (
 	kratosErrorSystemGeneric     = 5000001
 )
 
-// kratosMessages is the answer that stops a flow: Kratos shows each message on the form ("#/").
-func kratosMessages(status, id int, text string, ctx map[string]any) Reply {
-	return Reply{Status: status, Body: map[string]any{"messages": []any{map[string]any{
-		"instance_ptr": "#/",
-		"messages":     []any{map[string]any{"id": id, "text": text, "type": "error", "context": ctx}},
-	}}}}
+// appendKratosMessages appends the answer that stops a flow: Kratos shows each message on the
+// form ("#/"). The context holds reason, and code when it is not "" (members sorted, as
+// encoding/json wrote the map it was).
+func appendKratosMessages(b []byte, id int, text, code, reason string) []byte {
+	b = append(b, `{"messages":[{"instance_ptr":"#/","messages":[{"context":{`...)
+	if code != "" {
+		b = append(b, `"code":`...)
+		b = appendString(b, code)
+		b = append(b, ',')
+	}
+	b = append(b, `"reason":`...)
+	b = appendString(b, reason)
+	b = append(b, `},"id":`...)
+	b = strconv.AppendInt(b, int64(id), 10)
+	b = append(b, `,"text":`...)
+	b = appendString(b, text)
+	return append(b, `,"type":"error"}]}]}`...)
 }
 
-// kratosFailed is the answer to a failed execution: a 422 that stops the flow, naming the action
-// that failed (its error stays in the daemon's log and status) or the command Kratos cannot
-// express. Not a 5xx: Kratos' HTTP client retries a hook that answers 5xx (three attempts, the
-// actions running again each time) and then shows a generic error instead of the messages.
-func kratosFailed(res *runner.Result, flow string, allowed func(string) bool, when string) (any, string, string) {
+// appendKratosFailed appends the answer to a failed execution: a 422 that stops the flow,
+// naming the action that failed (its error stays in the daemon's log and status) or the command
+// Kratos cannot express. Not a 5xx: Kratos' HTTP client retries a hook that answers 5xx (three
+// attempts, the actions running again each time) and then shows a generic error instead of the
+// messages. A reason of "" means the execution did not fail.
+func appendKratosFailed(b []byte, res *runner.Result, flow string, allowed func(string) bool, when string) ([]byte, string, string) {
 	if res.Outcome == runner.OutcomeFailed {
 		msg := failedAction(res)
 		name, _, _ := strings.Cut(msg, ": ")
-		return kratosMessages(http.StatusUnprocessableEntity, kratosErrorSystemGeneric, "action "+name+" failed",
-			map[string]any{"reason": "action_failed"}), ReasonActionFailed, msg
+		return appendKratosMessages(b, kratosErrorSystemGeneric, "action "+name+" failed", "", ReasonActionFailed), ReasonActionFailed, msg
 	}
 	if msg, bad := unsupported("kratos", flow+when, res, allowed); bad {
-		return kratosMessages(http.StatusUnprocessableEntity, kratosErrorSystemGeneric, msg,
-			map[string]any{"reason": ReasonUnsupported}), ReasonUnsupported, msg
+		return appendKratosMessages(b, kratosErrorSystemGeneric, msg, "", ReasonUnsupported), ReasonUnsupported, msg
 	}
 	return nil, "", ""
 }
 
-// kratosDenied is the answer to access.deny or validation.error: 403 or 400 with the message the
-// user should see (pre-user-registration's userMessage, else the reason).
-// validation.error denies too; a later access.deny replaces its deny, and then wins.
-func kratosDenied(res *runner.Result) (Reply, bool) {
+// appendKratosDenied appends the answer to access.deny or validation.error, and its status: 403
+// or 400 with the message the user should see (pre-user-registration's userMessage, else the
+// reason). validation.error denies too; a later access.deny replaces its deny, and then wins.
+func appendKratosDenied(b []byte, res *runner.Result) ([]byte, int, bool) {
 	a := res.Effects.Access
 	if !a.Denied {
-		return Reply{}, false
+		return nil, 0, false
 	}
 	if v := res.Effects.Validation; v != nil && a.Code == v.Code && a.Reason == v.Message && a.UserMessage == "" {
-		return kratosMessages(http.StatusBadRequest, kratosErrorValidationGeneric, v.Message,
-			map[string]any{"reason": v.Message, "code": v.Code}), true
+		return appendKratosMessages(b, kratosErrorValidationGeneric, v.Message, v.Code, v.Message), http.StatusBadRequest, true
 	}
 	text := cmpOr(a.UserMessage, a.Reason)
-	return kratosMessages(http.StatusForbidden, kratosErrorValidationGeneric, text, map[string]any{"reason": text}), true
+	return appendKratosMessages(b, kratosErrorValidationGeneric, text, "", text), http.StatusForbidden, true
 }
 
-// kratosAnswer answers the login and settings hooks: Kratos stores no change to the identity a
-// login hook answers, and post-change-password changes nothing; allowed lists what is expressible.
-func kratosAnswer(flow string, allowed ...string) func([]byte, *runner.Result) (any, string, string) {
-	ok := func(op string) bool {
-		for _, a := range allowed {
-			if op == a {
-				return true
-			}
+// kratosAnswer is an appended answer as a value: a Reply for a status other than 200.
+func kratosAnswer(appendAnswer func(dst, body []byte, res *runner.Result) ([]byte, int, string, string)) func([]byte, *runner.Result) (any, string, string) {
+	return func(body []byte, res *runner.Result) (any, string, string) {
+		b, status, reason, msg := appendAnswer(nil, body, res)
+		if status != http.StatusOK {
+			return Reply{Status: status, Body: RawJSON(b)}, reason, msg
 		}
-		return false
-	}
-	return func(_ []byte, res *runner.Result) (any, string, string) {
-		if answer, reason, msg := kratosFailed(res, flow, ok, ""); reason != "" {
-			return answer, reason, msg
-		}
-		if r, denied := kratosDenied(res); denied {
-			return r, "", ""
-		}
-		return struct{}{}, "", ""
+		return RawJSON(b), reason, msg
 	}
 }
 
-// kratosRegistrationAnswer answers the registration hook (pre-user-registration): a deny or
-// validation error stops it, and the metadata the actions set is merged into the identity's, for
-// Kratos to store with it. Before the form is sent (no identity) and after the identity is stored
-// (response.parse off: Kratos calls the hook then, and reads nothing of its answer), metadata
-// cannot land.
-func kratosRegistrationAnswer(body []byte, res *runner.Result) (any, string, string) {
+// appendKratosAnswer answers the login and settings hooks: Kratos stores no change to the
+// identity a login hook answers, and post-change-password changes nothing; allowed lists what is
+// expressible.
+func appendKratosAnswer(flow string, allowed ...string) func(dst, body []byte, res *runner.Result) ([]byte, int, string, string) {
+	ok := func(op string) bool { return slices.Contains(allowed, op) }
+	return func(dst, _ []byte, res *runner.Result) ([]byte, int, string, string) {
+		if b, reason, msg := appendKratosFailed(dst, res, flow, ok, ""); reason != "" {
+			return b, http.StatusUnprocessableEntity, reason, msg
+		}
+		if b, status, denied := appendKratosDenied(dst, res); denied {
+			return b, status, "", ""
+		}
+		return append(dst, "{}"...), http.StatusOK, "", ""
+	}
+}
+
+// appendKratosRegistrationAnswer answers the registration hook (pre-user-registration): a deny
+// or validation error stops it, and the metadata the actions set is merged into the identity's,
+// for Kratos to store with it. Before the form is sent (no identity) and after the identity is
+// stored (response.parse off: Kratos calls the hook then, and reads nothing of its answer),
+// metadata cannot land.
+func appendKratosRegistrationAnswer(dst, body []byte, res *runner.Result) ([]byte, int, string, string) {
 	id, ok := kratosAnswerIdentity(body)
-	if !ok { // Event has checked the body: this is not reached
+	if !ok { // the event has checked the body: this is not reached
 		const msg = "the body is not a JSON object"
-		return kratosMessages(http.StatusUnprocessableEntity, kratosErrorSystemGeneric, msg, map[string]any{"reason": ReasonBadShape}), ReasonBadShape, msg
+		return appendKratosMessages(dst, kratosErrorSystemGeneric, msg, "", ReasonBadShape), http.StatusUnprocessableEntity, ReasonBadShape, msg
 	}
 	when := ""
 	switch {
 	case !id.present:
 		when = " before the identity exists (a before hook)"
-	case id.id != nilUUID:
+	case string(id.id) != nilUUID:
 		when = " after the identity is stored (the hook lacks response.parse)"
 	}
 	allowed := func(op string) bool {
@@ -574,16 +715,16 @@ func kratosRegistrationAnswer(body []byte, res *runner.Result) (any, string, str
 		}
 		return false
 	}
-	if answer, reason, msg := kratosFailed(res, "registration", allowed, when); reason != "" {
-		return answer, reason, msg
+	if b, reason, msg := appendKratosFailed(dst, res, "registration", allowed, when); reason != "" {
+		return b, http.StatusUnprocessableEntity, reason, msg
 	}
-	if r, denied := kratosDenied(res); denied {
-		return r, "", ""
+	if b, status, denied := appendKratosDenied(dst, res); denied {
+		return b, status, "", ""
 	}
 	if len(res.Effects.UserMetadata) == 0 && len(res.Effects.AppMetadata) == 0 {
-		return struct{}{}, "", ""
+		return append(dst, "{}"...), http.StatusOK, "", ""
 	}
-	b := append(make([]byte, 0, len(id.public)+len(id.admin)+128), `{"identity":{`...)
+	b := append(dst, `{"identity":{`...)
 	if len(res.Effects.UserMetadata) > 0 {
 		b = append(b, `"metadata_public":`...)
 		b = appendMerged(b, id.public, res.Effects.UserMetadata)
@@ -595,35 +736,39 @@ func kratosRegistrationAnswer(body []byte, res *runner.Result) (any, string, str
 		b = append(b, `"metadata_admin":`...)
 		b = appendMerged(b, id.admin, res.Effects.AppMetadata)
 	}
-	return RawJSON(append(b, "}}"...)), "", ""
+	return append(b, "}}"...), http.StatusOK, "", ""
 }
 
 // kratosIdentityRef is what the registration answer needs of the body's identity.
 type kratosIdentityRef struct {
 	present       bool
-	id            string
+	id            []byte
 	public, admin []byte
 }
 
-// kratosAnswerIdentity scans the body (which the hook's Event has checked) for the identity's id
+// kratosAnswerIdentity scans the body (which the hook's event has checked) for the identity's id
 // and metadata, decoding nothing else.
 func kratosAnswerIdentity(body []byte) (kratosIdentityRef, bool) {
 	var ref kratosIdentityRef
-	ok := eachMember(body, func(key string, val []byte) {
-		if key != "identity" || !isObject(val) {
-			return
+	ok := eachRawMember(body, func(key, val []byte) bool {
+		if string(key) != "identity" || !isObject(val) {
+			return true
 		}
 		ref.present = true
-		eachMember(val, func(key string, val []byte) {
-			switch key {
+		eachRawMember(val, func(key, val []byte) bool {
+			switch string(key) {
 			case "id":
-				_ = json.Unmarshal(val, &ref.id)
+				if val[0] == '"' {
+					ref.id = decodeJSONString(val).s
+				}
 			case "metadata_public":
 				ref.public = val
 			case "metadata_admin":
 				ref.admin = val
 			}
+			return true
 		})
+		return true
 	})
 	return ref, ok
 }
@@ -635,41 +780,46 @@ func kratosAnswerIdentity(body []byte) (kratosIdentityRef, bool) {
 func appendMerged(b []byte, current []byte, set map[string]any) []byte {
 	b = append(b, '{')
 	n := 0
-	member := func(k string, v []byte) {
+	// key starts a member: the comma before it.
+	key := func() {
 		if n > 0 {
 			b = append(b, ',')
 		}
 		n++
-		b = appendString(b, k)
-		b = append(b, ':')
-		b = append(b, v...)
 	}
 	seen := 0
 	if isObject(current) {
-		eachMember(current, func(k string, v []byte) {
-			nv, ok := set[k]
+		eachRawMember(current, func(k, v []byte) bool {
+			nv, ok := set[string(k)]
 			if !ok {
-				member(k, v)
-				return
+				key()
+				b = append(appendString(b, k), ':')
+				b = append(b, v...)
+				return true
 			}
 			seen++
 			if raw := claimValue(nv); string(raw) != "null" {
-				member(k, raw)
+				key()
+				b = append(appendString(b, k), ':')
+				b = append(b, raw...)
 			}
+			return true
 		})
 	}
 	if seen < len(set) {
-		keys := make([]string, 0, len(set))
+		var keyBuf [8]string
+		keys := keyBuf[:0]
 		for k := range set {
-			keys = append(keys, k)
+			if !hasMember(current, k) {
+				keys = append(keys, k)
+			}
 		}
 		slices.Sort(keys)
 		for _, k := range keys {
-			if hasMember(current, k) {
-				continue
-			}
 			if raw := claimValue(set[k]); string(raw) != "null" {
-				member(k, raw)
+				key()
+				b = append(appendString(b, k), ':')
+				b = append(b, raw...)
 			}
 		}
 	}
@@ -680,7 +830,10 @@ func appendMerged(b []byte, current []byte, set map[string]any) []byte {
 func hasMember(obj []byte, k string) bool {
 	found := false
 	if isObject(obj) {
-		eachMember(obj, func(key string, _ []byte) { found = found || key == k })
+		eachRawMember(obj, func(key, _ []byte) bool {
+			found = string(key) == k
+			return !found
+		})
 	}
 	return found
 }

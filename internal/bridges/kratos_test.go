@@ -1,6 +1,7 @@
 package bridges
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"net/http"
@@ -251,14 +252,14 @@ func TestKratosEventEncoding(t *testing.T) {
 		`{"flow":{"id":"f","active":"password"},"identity":{"id":"i","traits":{"phone":"+1","username":"u","name":{"first":"A"}}},"session":{"id":"s","authentication_methods":[{"method":"totp","completed_at":"t"}]}}`,
 	} {
 		for _, flow := range []string{"registration", "login"} {
-			if _, err := parseKratosBody(flow, []byte(body)); err != nil {
+			if _, err := refParseKratosBody(flow, []byte(body)); err != nil {
 				continue // login needs an identity
 			}
 			got, err := kratosHooks()[flow].Event([]byte(body))
 			if err != nil {
 				t.Fatal(err)
 			}
-			var ev kratosEventDoc
+			var ev refKratosEventDoc
 			if err := json.Unmarshal(got, &ev); err != nil {
 				t.Fatalf("%s: %v in %s", flow, err, got)
 			}
@@ -290,6 +291,171 @@ func TestKratosMergedMetadata(t *testing.T) {
 		}
 		if !json.Valid([]byte(got)) {
 			t.Errorf("%s: not JSON: %s", c.name, got)
+		}
+	}
+}
+
+// kratosOddBodies are bodies the scanning event must read as encoding/json read them: keys in
+// another case, escapes, nulls, white space, keys twice, members it skips, invalid UTF-8, and
+// members of the wrong type.
+var kratosOddBodies = []string{
+	kratosRegistrationBody,
+	`{"flow":{"id":"f"}}`,
+	`{"flow":{"id":"f\"q","type":"api","active":"oidc"},"identity":{"id":"i\\d","schema_id":"s<>&","traits":{"email":"a\u0001@x","name":"N\u2028"},"verifiable_addresses":[{"value":"a\u0001@x","verified":true,"via":"email"}],"updated_at":"2026-01-01T00:00:00Z"},
+	  "session":{"id":"s","authentication_methods":[]},"request_headers":{"User-Agent":["ü"]},"request_url":"http://h:1/p"}`,
+	`{"flow":{"id":"f","active":"password"},"identity":{"id":"i","traits":{"phone":"+1","username":"u","name":{"first":"A"}}},"session":{"id":"s","authentication_methods":[{"method":"totp","completed_at":"t"}]}}`,
+	`{"FLOW":{"ID":"f","Active":"code"},"Identity":{"Id":"i","TRAITS":{"EMAIL":"a@b","Phone_Number":"+2","Name":{"FIRST":" A ","last":"  "}},"Verifiable_Addresses":[{"VALUE":"A@B","Verified":true,"VIA":"email"},null,{"value":"a@b","via":"sms"}]},
+	  "SESSION":{"AUTHENTICATION_METHODS":[{"METHOD":"oidc"},null]},"Request_Headers":{"true-client-ip":["1.2.3.4","5"],"USER-AGENT":[null,"x"],"accept-language":null},"REQUEST_METHOD":"GET"}`,
+	`{"flow":{"id":"f"},"flow":{"type":"t"},"identity":{"id":"a"},"identity":null,"identity":{"id":"b","traits":{"email":"e","email":null}},"session":{"id":"s"},"session":null}`,
+	`{"flow":{"id":"f","active":" "},"identity":{"id":"i","schema_id":"","traits":null,"metadata_public":null,"metadata_admin":{"a":[1, 2]},"created_at":"0001-01-01T00:00:00Z","updated_at":"0001-x"}}`,
+	`{"flow":{"id":"f","request_url":"http://[::1]:4433/x"},"request_url":"  ","identity":{"id":"i","traits":{"name":{"first":"A","last":1}}}}`,
+	`{"flow":{"id":"f","request_url":"::bad"},"identity":{"id":"i","traits":{"name":["A"]}}}`,
+	`{"flow":{"id":"f"},"request_url":"https://user@host.example:8443/p?q","identity":{"id":"i","traits":{"name":null,"email":"x@y"},"verifiable_addresses":null}}`,
+	`{"flow":{"id":"f","active":"passkey"},"session":{"id":"","authentication_methods":[{"method":"password"},{"method":"link","completed_at":"2026"},{"method":"webauthn"},{"method":"saml"},{"method":"lookup_secret"},{"method":"x\u0041"}]},"identity":{"id":"i"}}`,
+	`{"flow":{"id":"f","active":"password"},"identity":{"id":"i"}}`,
+	"{\"flow\":{\"id\":\"f\xff\"},\"identity\":{\"id\":\"\xc3\",\"traits\":{\"email\":\"\xe2\x82\"}}}",
+	`{"flow":{"id":"f"},"identity":{"id":"i","traits":{"name":"` + strings.Repeat("n", 300) + `","email":"` + strings.Repeat("e", 300) + `"}}}`,
+	`{"flow":{"id":"f"},"identity":{"id":"i","traits":{"name":{"first":"` + strings.Repeat("a", 100) + `","last":"` + strings.Repeat("b", 100) + `"}}}}`,
+	`{"ſession":{"id":"s"},"flow":{"id":"f"},"identity":{"id":"i"},"request_headers":{"User-Agent":["a"],"User-Agent":["b"]}}`,
+	`{"flow":{"id":"f"},"identity":{"id":"i","traits":{"name":{"first":"A","First":"B"}}}}`,
+	// the wrong types, each
+	`[1]`, `{"flow":"x"}`, `{"flow":[1]}`, `{"flow":{"id":1}}`, `{"flow":{"type":{}}}`, `{"flow":{"active":true}}`, `{"flow":{"request_url":[]}}`,
+	`{"identity":"x"}`, `{"identity":{"id":1}}`, `{"identity":{"schema_id":1}}`, `{"identity":{"state":1}}`, `{"identity":{"created_at":1}}`, `{"identity":{"updated_at":1}}`,
+	`{"identity":{"verifiable_addresses":1}}`, `{"identity":{"verifiable_addresses":[1]}}`, `{"identity":{"verifiable_addresses":[{"value":1}]}}`,
+	`{"identity":{"verifiable_addresses":[{"verified":"yes"}]}}`, `{"identity":{"verifiable_addresses":[{"via":1}]}}`,
+	`{"session":1}`, `{"session":{"id":1}}`, `{"session":{"authenticator_assurance_level":1}}`, `{"session":{"authentication_methods":{}}}`,
+	`{"session":{"authentication_methods":["x"]}}`, `{"session":{"authentication_methods":[{"method":1}]}}`, `{"session":{"authentication_methods":[{"completed_at":1}]}}`,
+	`{"request_headers":1}`, `{"request_headers":{"User-Agent":"x"}}`, `{"request_headers":{"True-Client-Ip":[1]}}`, `{"request_headers":{"accept-language":{}}}`,
+	`{"request_method":1}`, `{"request_url":1}`,
+	`{"flow":{"id":1},"identity":{"id":2}}`, `{"identity":{"id":2},"flow":{"id":1}}`,
+	`{"flow":{"id":"f"},"identity":{"id":"i","traits":[1]}}`, `{"flow":{"id":"f"},"identity":{"id":"i","traits":"x"}}`,
+	`{"flow":{"id":"f"},"identity":{"id":"i","metadata_public":"x"}}`, `{"flow":{"id":"f"},"identity":{"id":"i","metadata_admin":1}}`,
+	`{"flow":{"id":"f"},"identity":{"id":"i","traits":{"email":5}}}`, `{"flow":{"id":"f"},"identity":{"id":"i","traits":{"Phone":[]}}}`,
+	`{"flow":{"id":"f"},"identity":{"id":"i","traits":{"username":{}}}}`, `{"flow":{"id":"f"},"identity":{"id":"i","traits":{"phone_number":true}}}`,
+	`{"flow":{"id":"f"},"identity":{"id":"i","traits":{"email":5},"metadata_public":1}}`,
+	`{"flow":{}}`, `{"flow":null}`, `{"flow":{"id":""}}`, `{"flow":{"id":"f"},"identity":{}}`, `{"flow":{"id":"f"},"identity":{"id":""}}`,
+	`{"flow":{"id":"f"}`, `{"flow":{"id":"f"}} x`, `"s"`, ``, `{"flow":{"id":"\x"}}`, `{"a":01}`, ` {"flow" : {"id" : "f"} } `,
+}
+
+// TestKratosMatchesReference: on every odd body and each flow, the scanning event is the
+// decoding one's, byte for byte, or the same error naming the same field.
+func TestKratosMatchesReference(t *testing.T) {
+	for _, body := range kratosOddBodies {
+		checkKratosAgainstReference(t, []byte(body))
+	}
+}
+
+func checkKratosAgainstReference(t *testing.T, body []byte) {
+	t.Helper()
+	for _, flow := range []string{"registration", "login", "settings"} {
+		want, werr := refKratosEvent(flow)(body)
+		got, gerr := appendKratosEvent(flow)([]byte("prefix"), body)
+		if gerr == nil {
+			if !bytes.HasPrefix(got, []byte("prefix")) {
+				t.Fatalf("%q: the event does not append to dst", body)
+			}
+			got = got[len("prefix"):]
+		}
+		switch {
+		case werr != nil || gerr != nil:
+			var we, ge *ShapeError
+			if !errors.As(werr, &we) || !errors.As(gerr, &ge) || we.Field != ge.Field || !kratosSameWant(we.Want, ge.Want) {
+				t.Errorf("%s %q:\n reference %v\n scanner   %v", flow, body, werr, gerr)
+			}
+		case !bytes.Equal(got, want):
+			t.Errorf("%s %q:\n reference %s\n scanner   %s", flow, body, want, got)
+		}
+	}
+}
+
+// kratosSameWant: the reference named the Go type it wanted ("a struct { ID string …",
+// "a bridges.kratosIdentity", "a []string"), the scanner says what JSON it wants.
+func kratosSameWant(ref, got string) bool {
+	switch {
+	case ref == got:
+		return true
+	case strings.HasPrefix(ref, "a struct {") || strings.HasPrefix(ref, "a bridges."):
+		return got == "an object"
+	case ref == "a []string":
+		return got == "an array of strings"
+	case strings.HasPrefix(ref, "a []"):
+		return got == "an array"
+	}
+	return false
+}
+
+// FuzzKratosBody: whatever a body holds, making its event neither panics nor loops, an event
+// made is valid JSON, and it is the reference's (the body decoded by encoding/json), or the same
+// error.
+func FuzzKratosBody(f *testing.F) {
+	for _, b := range kratosOddBodies {
+		f.Add(b)
+	}
+	f.Fuzz(func(t *testing.T, body string) {
+		if ev, err := appendKratosEvent("login")(nil, []byte(body)); err == nil && !json.Valid(ev) {
+			t.Errorf("%q gives an event that is not JSON: %s", body, ev)
+		}
+		checkKratosAgainstReference(t, []byte(body))
+	})
+}
+
+// TestKratosAnswersMatchReference: the appended answers are the encoded ones: the same status,
+// the same reason and message, and the same JSON (decoded: encoding/json escaped "<" and a line
+// feed otherwise).
+func TestKratosAnswersMatchReference(t *testing.T) {
+	meta := kratosResult("user.setUserMetadata", "user.setUserMetadata", "user.setAppMetadata")
+	meta.Effects.UserMetadata = map[string]any{"drop": json.RawMessage("null"), "plan": json.RawMessage(`"pro"`), "keep": json.RawMessage(`{"n":[1]}`), "z\"q": json.RawMessage(`1`)}
+	meta.Effects.AppMetadata = map[string]any{"tier": json.RawMessage(`{"n":1}`), "gone": json.RawMessage(`null`)}
+	many := kratosResult("user.setUserMetadata")
+	many.Effects.UserMetadata = map[string]any{}
+	for _, k := range []string{"k9", "k1", "k5", "k3", "k7", "k2", "k8", "k4", "k6", "k0", "k10"} {
+		many.Effects.UserMetadata[k] = json.RawMessage(`"` + k + `"`)
+	}
+	denied := kratosResult("access.deny")
+	denied.Outcome = runner.OutcomeDenied
+	denied.Effects.Access = wire.Access{Denied: true, Reason: "spam \"domain\"", UserMessage: "Signups\nfrom <here> are not allowed."}
+	deniedReason := kratosResult("access.deny")
+	deniedReason.Effects.Access = wire.Access{Denied: true, Reason: "locked"}
+	validation := kratosResult("validation.error")
+	validation.Effects.Validation = &wire.ValidationError{Code: "bad_name", Message: "Pick another name."}
+	validation.Effects.Access = wire.Access{Denied: true, Code: "bad_name", Reason: "Pick another name."}
+	failed := kratosResult()
+	failed.Outcome = runner.OutcomeFailed
+	failed.Actions = []wire.ActionResult{{Name: "gate", Error: &wire.Error{Message: "db password wrong"}}}
+	bodies := map[string][]byte{
+		"stored later": []byte(kratosRegistrationBody),
+		"stored":       []byte(strings.Replace(kratosRegistrationBody, nilUUID, "9b1c", 1)),
+		"before":       []byte(`{"flow":{"id":"f"}}`),
+		"no metadata":  []byte(`{"flow":{"id":"f"},"identity":{"id":"` + nilUUID + `","metadata_public":null}}`),
+		"escaped id":   []byte(`{"flow":{"id":"f"},"identity":{"id":"00000000-0000-0000-0000-00000000000\u0030","metadata_public":{"k\u0031":1,"plan":"old"}}}`),
+		"not a body":   []byte(`[1]`),
+	}
+	for rname, res := range map[string]*runner.Result{
+		"nothing": kratosResult(), "metadata": meta, "many keys": many, "denied": denied, "denied with a reason": deniedReason,
+		"validation": validation, "failed": failed, "a claim": kratosResult("idToken.setCustomClaim"), "a cache write": kratosResult("cache.set"),
+	} {
+		for bname, body := range bodies {
+			for flow, ref := range map[string]func([]byte, *runner.Result) (any, string, string){
+				"registration": refKratosRegistrationAnswer,
+				"login":        refKratosAnswer("login", kratosExpressible["login"]...),
+				"settings":     refKratosAnswer("settings", kratosExpressible["settings"]...),
+			} {
+				wantAns, wantReason, wantMsg := ref(body, res)
+				wantStatus := 200
+				if r, ok := wantAns.(Reply); ok {
+					wantStatus, wantAns = r.Status, r.Body
+				}
+				got, status, reason, msg := kratosHooks()[flow].MakeAnswer([]byte("x"), body, res)
+				if !bytes.HasPrefix(got, []byte("x")) || !json.Valid(got[1:]) {
+					t.Fatalf("%s %s %s: %s", rname, bname, flow, got)
+				}
+				var a, b any
+				_ = json.Unmarshal(got[1:], &a)
+				_ = json.Unmarshal([]byte(mustMarshal(wantAns)), &b)
+				if status != wantStatus || reason != wantReason || msg != wantMsg || !reflect.DeepEqual(a, b) {
+					t.Errorf("%s %s %s:\n reference %d %s %q %q\n appended  %d %s %q %q", rname, bname, flow, wantStatus, mustMarshal(wantAns), wantReason, wantMsg, status, got[1:], reason, msg)
+				}
+			}
 		}
 	}
 }

@@ -8,10 +8,10 @@ import (
 	"net/http"
 	"slices"
 	"strconv"
-	"strings"
 	"unicode/utf8"
 
 	"github.com/actionsd/actionsd/runner"
+	"github.com/actionsd/actionsd/runner/wire"
 )
 
 // Zitadel's Actions v2 function executions that customise tokens (docs/bridges.md): Zitadel
@@ -25,126 +25,271 @@ const (
 
 func zitadelHooks() map[string]Hook {
 	return map[string]Hook{
-		zitadelPreUserinfo:    {Trigger: "post-login", Event: zitadelEvent, Answer: zitadelAnswer(zitadelPreUserinfo, "idToken.setCustomClaim")},
-		zitadelPreAccessToken: {Trigger: "post-login", Event: zitadelEvent, Answer: zitadelAnswer(zitadelPreAccessToken, "accessToken.setCustomClaim")},
+		zitadelPreUserinfo: {Trigger: "post-login", Event: zitadelEvent, Answer: zitadelAnswer(zitadelPreUserinfo, "idToken.setCustomClaim"),
+			AppendEvent: appendZitadelEvent, AppendReply: appendZitadelAnswer(zitadelPreUserinfo, "idToken.setCustomClaim")},
+		zitadelPreAccessToken: {Trigger: "post-login", Event: zitadelEvent, Answer: zitadelAnswer(zitadelPreAccessToken, "accessToken.setCustomClaim"),
+			AppendEvent: appendZitadelEvent, AppendReply: appendZitadelAnswer(zitadelPreAccessToken, "accessToken.setCustomClaim")},
 	}
 }
 
 // zitadelFunction reads the hook's name from the body's "function": Zitadel sends the
 // execution's ID, "function/preuserinfo" in its docs' example and "function.preuserinfo" where
 // internal/repository/execution joins type and name with a dot; both, and the bare name, are
-// taken. It scans the top level only (eachMember) and decodes nothing else: the event's decoding
-// checks the whole body after.
+// taken. It scans the top level only (eachRawMember) and decodes nothing else: the event checks
+// the whole body after. The two functions the bridge serves are named without an allocation.
 func zitadelFunction(body []byte) (string, error) {
 	var raw []byte
-	if !eachMember(body, func(key string, val []byte) {
-		if key == "function" {
+	if !eachRawMember(body, func(key, val []byte) bool {
+		if string(key) == "function" {
 			raw = val
 		}
+		return true
 	}) {
 		return "", &ShapeError{Field: "(body)", Want: "a JSON object"}
 	}
-	var fn string
+	var fn []byte
 	switch {
 	case raw == nil || string(raw) == "null":
 	case len(raw) >= 2 && raw[0] == '"' && raw[len(raw)-1] == '"' && bytes.IndexByte(raw, '\\') < 0:
-		fn = string(raw[1 : len(raw)-1])
+		fn = raw[1 : len(raw)-1]
 	default:
-		if json.Unmarshal(raw, &fn) != nil {
+		var s string
+		if json.Unmarshal(raw, &s) != nil {
 			return "", &ShapeError{Field: "function", Want: "a string"}
 		}
+		fn = []byte(s)
 	}
-	if fn == "" {
+	if len(fn) == 0 {
 		return "", &ShapeError{Field: "function", Want: "the function Zitadel runs (function/preuserinfo or function/preaccesstoken)"}
 	}
-	if rest, ok := strings.CutPrefix(fn, "function"); ok && rest != "" && (rest[0] == '/' || rest[0] == '.') {
+	if rest, ok := bytes.CutPrefix(fn, []byte("function")); ok && len(rest) > 0 && (rest[0] == '/' || rest[0] == '.') {
 		fn = rest[1:]
 	}
-	return fn, nil
+	switch string(fn) {
+	case zitadelPreUserinfo:
+		return zitadelPreUserinfo, nil
+	case zitadelPreAccessToken:
+		return zitadelPreAccessToken, nil
+	}
+	return string(fn), nil
 }
 
-// zitadelUser is query.User as Zitadel encodes it (internal/query/user.go), the members the
-// event uses.
-type zitadelUser struct {
-	ID                 string        `json:"id"`
-	CreationDate       string        `json:"creation_date"`
-	ChangeDate         string        `json:"change_date"`
-	Username           string        `json:"username"`
-	PreferredLoginName string        `json:"preferred_login_name"`
-	Human              *zitadelHuman `json:"human"`
-	Machine            *struct {
-		Name string `json:"name"`
-	} `json:"machine"`
+// zitadelContext is what the event uses of ContextInfo, as views of the body: query.User and
+// query.UserMetadata as Zitadel encodes them (internal/query/user.go, user_metadata.go). Each
+// object member read again (a key twice) starts over, as it did when the body was decoded into
+// structs; a string member that is null leaves what was read, as json.Unmarshal does. An object
+// is there (user, human, machine) when it has a member.
+type zitadelContext struct {
+	picture jstr
+
+	user                                      bool
+	id, created, changed, username, preferred jstr
+	human, machine                            bool
+	first, last, nick, display, email, phone  jstr
+	emailVerified, phoneVerified              bool
+	machineName                               jstr
+	orgID, orgName, clientID                  jstr
+	metadata, grants                          []byte // the arrays as sent; nil when absent or null
 }
 
-type zitadelHuman struct {
-	FirstName         string `json:"first_name"`
-	LastName          string `json:"last_name"`
-	NickName          string `json:"nick_name"`
-	DisplayName       string `json:"display_name"`
-	PreferredLanguage string `json:"preferred_language"`
-	Email             string `json:"email"`
-	IsEmailVerified   bool   `json:"is_email_verified"`
-	Phone             string `json:"phone"`
-	IsPhoneVerified   bool   `json:"is_phone_verified"`
+// scan reads body (a valid JSON object) into c; a member of the wrong type is a *ShapeError
+// naming it, the first in the body's order.
+func (c *zitadelContext) scan(body []byte) error {
+	var err error
+	eachRawMember(body, func(k, v []byte) bool {
+		switch string(k) {
+		case "userinfo":
+			c.picture = jstr{}
+			err = scanObject(v, named("userinfo"), func(k, v []byte) error {
+				if string(k) == "picture" {
+					return scanString(v, named("userinfo.picture"), &c.picture)
+				}
+				return nil
+			})
+		case "user":
+			c.resetUser()
+			err = scanObject(v, named("user"), func(k, v []byte) error {
+				c.user = true
+				return c.scanUser(k, v)
+			})
+		case "user_metadata":
+			c.metadata = nil
+			if v[0] == '[' {
+				c.metadata = v
+			}
+			err = scanArray(v, named("user_metadata"), func(i int, v []byte) error {
+				_, _, err := zitadelMetadataEntry(i, v)
+				return err
+			})
+		case "org":
+			c.orgID, c.orgName = jstr{}, jstr{}
+			var domain jstr
+			err = scanObject(v, named("org"), func(k, v []byte) error {
+				switch string(k) {
+				case "id":
+					return scanString(v, named("org.id"), &c.orgID)
+				case "name":
+					return scanString(v, named("org.name"), &c.orgName)
+				case "primary_domain":
+					return scanString(v, named("org.primary_domain"), &domain)
+				}
+				return nil
+			})
+		case "user_grants":
+			c.grants = nil
+			if v[0] == '[' {
+				c.grants = v
+			}
+			err = scanArray(v, named("user_grants"), func(i int, v []byte) error {
+				return zitadelGrantRoles(i, v, nil)
+			})
+		case "application":
+			c.clientID = jstr{}
+			err = scanObject(v, named("application"), func(k, v []byte) error {
+				if string(k) == "client_id" {
+					return scanString(v, named("application.client_id"), &c.clientID)
+				}
+				return nil
+			})
+		}
+		return err == nil
+	})
+	return err
 }
 
-// zitadelMetadataInBody is query.UserMetadata: Value is []byte in Zitadel, standard base64.
-type zitadelMetadataInBody struct {
-	Key   string `json:"key"`
-	Value string `json:"value"`
+func (c *zitadelContext) resetUser() {
+	c.user = false
+	c.id, c.created, c.changed, c.username, c.preferred = jstr{}, jstr{}, jstr{}, jstr{}, jstr{}
+	c.resetHuman()
+	c.machine, c.machineName = false, jstr{}
 }
 
-// zitadelBody is ContextInfo, the members the event uses; the whole body is the event's
-// "zitadel" member as it came.
-type zitadelBody struct {
-	UserInfo *struct {
-		Picture string `json:"picture"`
-	} `json:"userinfo"`
-	User         *zitadelUser            `json:"user"`
-	UserMetadata []zitadelMetadataInBody `json:"user_metadata"`
-	Org          *struct {
-		ID            string `json:"id"`
-		Name          string `json:"name"`
-		PrimaryDomain string `json:"primary_domain"`
-	} `json:"org"`
-	UserGrants []struct {
-		Roles []string `json:"roles"`
-	} `json:"user_grants"`
-	Application *struct {
-		ClientID string `json:"client_id"`
-	} `json:"application"`
+func (c *zitadelContext) resetHuman() {
+	c.human = false
+	c.first, c.last, c.nick, c.display, c.email, c.phone = jstr{}, jstr{}, jstr{}, jstr{}, jstr{}, jstr{}
+	c.emailVerified, c.phoneVerified = false, false
+}
+
+func (c *zitadelContext) scanUser(k, v []byte) error {
+	switch string(k) {
+	case "id":
+		return scanString(v, named("user.id"), &c.id)
+	case "creation_date":
+		return scanString(v, named("user.creation_date"), &c.created)
+	case "change_date":
+		return scanString(v, named("user.change_date"), &c.changed)
+	case "username":
+		return scanString(v, named("user.username"), &c.username)
+	case "preferred_login_name":
+		return scanString(v, named("user.preferred_login_name"), &c.preferred)
+	case "machine":
+		c.machine, c.machineName = false, jstr{}
+		return scanObject(v, named("user.machine"), func(k, v []byte) error {
+			c.machine = true
+			if string(k) == "name" {
+				return scanString(v, named("user.machine.name"), &c.machineName)
+			}
+			return nil
+		})
+	case "human":
+		c.resetHuman()
+		var language jstr
+		return scanObject(v, named("user.human"), func(k, v []byte) error {
+			c.human = true
+			switch string(k) {
+			case "first_name":
+				return scanString(v, named("user.human.first_name"), &c.first)
+			case "last_name":
+				return scanString(v, named("user.human.last_name"), &c.last)
+			case "nick_name":
+				return scanString(v, named("user.human.nick_name"), &c.nick)
+			case "display_name":
+				return scanString(v, named("user.human.display_name"), &c.display)
+			case "preferred_language":
+				return scanString(v, named("user.human.preferred_language"), &language)
+			case "email":
+				return scanString(v, named("user.human.email"), &c.email)
+			case "is_email_verified":
+				return scanBool(v, named("user.human.is_email_verified"), &c.emailVerified)
+			case "phone":
+				return scanString(v, named("user.human.phone"), &c.phone)
+			case "is_phone_verified":
+				return scanBool(v, named("user.human.is_phone_verified"), &c.phoneVerified)
+			}
+			return nil
+		})
+	}
+	return nil
+}
+
+// zitadelMetadataEntry reads user_metadata[i], query.UserMetadata: its key and its value (a
+// string, Zitadel's bytes in standard base64). null is an entry with neither.
+func zitadelMetadataEntry(i int, v []byte) (key, value jstr, err error) {
+	err = scanObject(v, indexed("user_metadata", i, ""), func(k, v []byte) error {
+		switch string(k) {
+		case "key":
+			return scanString(v, indexed("user_metadata", i, "key"), &key)
+		case "value":
+			return scanString(v, indexed("user_metadata", i, "value"), &value)
+		}
+		return nil
+	})
+	return key, value, err
+}
+
+// zitadelGrantRoles reads user_grants[i]'s roles, calling role (when not nil) with each (a null
+// role is "", as it was when decoded).
+func zitadelGrantRoles(i int, v []byte, role func(r jstr)) error {
+	return scanObject(v, indexed("user_grants", i, ""), func(k, v []byte) error {
+		if string(k) != "roles" {
+			return nil
+		}
+		return scanArray(v, indexed("user_grants", i, "roles"), func(j int, v []byte) error {
+			var r jstr
+			if err := scanString(v, func() string { return indexed("user_grants", i, "roles")() + "[" + strconv.Itoa(j) + "]" }, &r); err != nil {
+				return err
+			}
+			if role != nil {
+				role(r)
+			}
+			return nil
+		})
+	})
 }
 
 // zitadelEvent turns a function's context into the post-login event (docs/bridges.md has the
 // table).
 func zitadelEvent(body []byte) ([]byte, error) {
-	var in zitadelBody
-	if err := decodeZitadelBody(body, &in); err != nil {
+	return appendZitadelEvent(make([]byte, 0, len(body)+512), body)
+}
+
+// appendZitadelEvent appends the post-login event of a function's context to dst. The hook runs
+// on every token Zitadel issues: the body is validated in one pass, scanned once for the members
+// the event uses (zitadelContext), and the event written by appending their bytes, the body
+// itself as the event's "zitadel" member.
+func appendZitadelEvent(dst, body []byte) ([]byte, error) {
+	if !wire.IsObject(body) {
+		return nil, &ShapeError{Field: "(body)", Want: "a JSON object"}
+	}
+	var c zitadelContext
+	if err := c.scan(body); err != nil {
 		return nil, err
 	}
-	u := in.User
-	if u == nil {
+	if !c.user {
 		return nil, &ShapeError{Field: "user", Want: "an object"}
 	}
-	if u.ID == "" {
+	if len(c.id.s) == 0 {
 		return nil, &ShapeError{Field: "user.id", Want: "a non-empty string"}
 	}
-	md, err := zitadelMetadata(in.UserMetadata)
-	if err != nil {
-		return nil, err
-	}
-	// The event is written by hand, not by reflection: the hook runs on every token, and
-	// json.Marshal would scan the body again to compact the "zitadel" member.
-	b := make([]byte, 0, len(body)+len(md)*2+512)
-	str := func(name, v string, always bool) {
-		if v == "" && !always {
+	b := dst
+	str := func(name string, v jstr, always bool) {
+		if len(v.s) == 0 && !always {
 			return
 		}
 		b = append(b, ',', '"')
 		b = append(b, name...)
 		b = append(b, '"', ':')
-		b = appendString(b, v)
+		b = appendJstr(b, v)
 	}
 	boolean := func(name string, v bool) {
 		b = append(b, ',', '"')
@@ -153,15 +298,15 @@ func zitadelEvent(body []byte) ([]byte, error) {
 		b = strconv.AppendBool(b, v)
 	}
 	b = append(b, `{"user":{"user_id":`...)
-	b = appendString(b, u.ID)
-	str("username", cmpOr(u.PreferredLoginName, u.Username), false)
-	var email, phone, name, given, family, nick string
+	b = appendJstr(b, c.id)
+	str("username", c.preferred.orElse(c.username), false)
+	var email, phone, name, given, family, nick jstr
 	var emailVerified, phoneVerified bool
-	if h := u.Human; h != nil {
-		email, emailVerified, phone, phoneVerified = h.Email, h.IsEmailVerified, h.Phone, h.IsPhoneVerified
-		name, given, family, nick = h.DisplayName, h.FirstName, h.LastName, h.NickName
-	} else if m := u.Machine; m != nil {
-		name = m.Name
+	if c.human {
+		email, emailVerified, phone, phoneVerified = c.email, c.emailVerified, c.phone, c.phoneVerified
+		name, given, family, nick = c.display, c.first, c.last, c.nick
+	} else if c.machine {
+		name = c.machineName
 	}
 	str("email", email, false)
 	boolean("email_verified", emailVerified)
@@ -171,199 +316,260 @@ func zitadelEvent(body []byte) ([]byte, error) {
 	str("given_name", given, false)
 	str("family_name", family, false)
 	str("nickname", nick, false)
-	if in.UserInfo != nil {
-		str("picture", in.UserInfo.Picture, false)
-	}
-	str("created_at", u.CreationDate, false)
-	str("updated_at", u.ChangeDate, false)
+	str("picture", c.picture, false)
+	str("created_at", c.created, false)
+	str("updated_at", c.changed, false)
 	b = append(b, `,"app_metadata":`...)
-	b = append(b, md...)
+	mdStart := len(b)
+	b, err := appendZitadelMetadata(b, c.metadata)
+	if err != nil {
+		return nil, err
+	}
+	mdEnd := len(b)
 	b = append(b, `,"user_metadata":`...)
-	b = append(b, md...)
+	b = append(b, b[mdStart:mdEnd]...)
 	b = append(b, '}')
-	if o := in.Org; o != nil && o.ID != "" {
+	if len(c.orgID.s) > 0 {
 		b = append(b, `,"organization":{"id":`...)
-		b = appendString(b, o.ID)
-		str("name", o.Name, true)
-		str("display_name", o.Name, true)
+		b = appendJstr(b, c.orgID)
+		str("name", c.orgName, true)
+		str("display_name", c.orgName, true)
 		b = append(b, `,"metadata":{}}`...)
 	}
-	if a := in.Application; a != nil && a.ClientID != "" {
+	if len(c.clientID.s) > 0 {
 		b = append(b, `,"client":{"client_id":`...)
-		b = appendString(b, a.ClientID)
+		b = appendJstr(b, c.clientID)
 		b = append(b, `,"name":"","metadata":{}}`...)
 	}
 	b = append(b, `,"authorization":{"roles":[`...)
-	var roles []string
-	for _, g := range in.UserGrants {
-		for _, r := range g.Roles {
-			if !containsString(roles, r) {
-				if len(roles) > 0 {
-					b = append(b, ',')
-				}
-				roles = append(roles, r)
-				b = appendString(b, r)
-			}
-		}
-	}
+	b = appendZitadelRoles(b, c.grants)
 	b = append(b, `]},"authentication":{"methods":[]},"zitadel":`...)
 	b = append(b, body...)
 	return append(b, '}'), nil
 }
 
-func containsString(s []string, v string) bool {
-	for _, x := range s {
-		if x == v {
-			return true
-		}
+// appendZitadelRoles appends the roles of every grant, each once, in the order first given,
+// separated by commas. A role is compared by its encoding, which is one for one with its value.
+func appendZitadelRoles(b []byte, grants []byte) []byte {
+	if grants == nil {
+		return b
 	}
-	return false
+	var spanBuf [16][2]int
+	spans := spanBuf[:0] // each role written, as b[s[0]:s[1]]
+	eachElement(grants, func(i int, v []byte) bool {
+		_ = zitadelGrantRoles(i, v, func(r jstr) {
+			at := len(b)
+			if len(spans) > 0 {
+				b = append(b, ',')
+			}
+			s := len(b)
+			b = appendJstr(b, r)
+			for _, o := range spans {
+				if bytes.Equal(b[o[0]:o[1]], b[s:]) {
+					b = b[:at]
+					return
+				}
+			}
+			spans = append(spans, [2]int{s, len(b)})
+		})
+		return true
+	})
+	return b
 }
 
-// zitadelMetadata decodes the user's metadata into one JSON object: each value is Zitadel's
+// appendZitadelMetadata appends the user's metadata as one JSON object: each value is Zitadel's
 // bytes, base64 in the body; a value that is JSON (as set_user_metadata writes them, and as
 // Zitadel's own v1 actions' setMetadata did) is that value, any other UTF-8 a string, and bytes
-// that are not UTF-8 stay the base64 string Zitadel sent.
-func zitadelMetadata(list []zitadelMetadataInBody) (json.RawMessage, error) {
-	if len(list) == 0 {
-		return emptyObject, nil
+// that are not UTF-8 stay the base64 string Zitadel sent. list is the user_metadata array, its
+// entries' types checked already.
+func appendZitadelMetadata(b []byte, list []byte) ([]byte, error) {
+	if list == nil {
+		return append(b, "{}"...), nil
 	}
-	b := append(make([]byte, 0, 64*len(list)), '{')
-	for i, m := range list {
-		field := "user_metadata[" + strconv.Itoa(i) + "]"
-		if m.Key == "" {
-			return nil, &ShapeError{Field: field + ".key", Want: "a non-empty string"}
+	b = append(b, '{')
+	n := 0
+	var scratch [256]byte
+	var err error
+	eachElement(list, func(i int, v []byte) bool {
+		key, value, _ := zitadelMetadataEntry(i, v)
+		if len(key.s) == 0 {
+			err = &ShapeError{Field: indexed("user_metadata", i, "key")(), Want: "a non-empty string"}
+			return false
 		}
-		raw, err := base64.StdEncoding.DecodeString(m.Value)
-		if err != nil {
-			return nil, &ShapeError{Field: field + ".value", Want: "base64"}
+		raw := scratch[:0]
+		if m := base64.StdEncoding.DecodedLen(len(value.s)); m > len(scratch) {
+			raw = make([]byte, 0, m)
 		}
-		if i > 0 {
+		m, derr := base64.StdEncoding.Decode(raw[:cap(raw)], value.s)
+		if derr != nil {
+			err = &ShapeError{Field: indexed("user_metadata", i, "value")(), Want: "base64"}
+			return false
+		}
+		raw = raw[:m]
+		if n > 0 {
 			b = append(b, ',')
 		}
-		b = appendString(b, m.Key)
+		n++
+		b = appendJstr(b, key)
 		b = append(b, ':')
 		switch {
 		case json.Valid(raw):
 			b = append(b, raw...)
 		case utf8.Valid(raw):
-			b = appendString(b, string(raw))
+			b = appendString(b, raw)
 		default:
-			b = appendString(b, m.Value)
+			b = appendJstr(b, value)
 		}
+		return true
+	})
+	if err != nil {
+		return nil, err
 	}
-	b = append(b, '}')
 	// A key twice (Zitadel's metadata keys are unique per user; a hand-made body may repeat one)
 	// is still valid JSON: the last wins when an action reads it.
-	return b, nil
+	return append(b, '}'), nil
 }
 
-// zitadelClaim and zitadelMetadataEntry are Zitadel's AppendClaim and domain.Metadata (Value
-// is []byte: standard base64 in JSON).
-type zitadelClaim struct {
-	Key   string          `json:"key"`
-	Value json.RawMessage `json:"value"`
-}
-
-type zitadelMetadataEntry struct {
-	Key   string `json:"key"`
-	Value []byte `json:"value"`
-}
-
-// zitadelResponse is ContextInfoResponse less append_log_claims, which the bridge does not fill
-// (a token is no place for an action's console; the logs stay in the daemon's).
-type zitadelResponse struct {
-	SetUserMetadata []zitadelMetadataEntry `json:"set_user_metadata,omitempty"`
-	AppendClaims    []zitadelClaim         `json:"append_claims,omitempty"`
-}
-
-// zitadelForwardedError is Zitadel's ErrorBody (internal/execution/execution.go): a 200 answer
-// that carries it is an error Zitadel forwards to the caller (403: permission denied, with the
-// message), which interrupts the flow when the target has interruptOnError set.
-type zitadelForwardedError struct {
-	ForwardedStatusCode   int    `json:"forwardedStatusCode"`
-	ForwardedErrorMessage string `json:"forwardedErrorMessage"`
-}
-
-// zitadelFailure is a failed execution: a non-2xx answer, which Zitadel takes as the target's
-// failure (Errors.Execution.Failed; the body is not read), and which interrupts the flow when
-// the target has interruptOnError set. The body says why, for whoever reads the daemon's answer.
-func zitadelFailure(reason, msg string) Reply {
-	var b struct {
-		Error struct {
-			Code    string `json:"code"`
-			Message string `json:"message"`
-		} `json:"error"`
-	}
-	b.Error.Code, b.Error.Message = reason, msg
-	return Reply{Status: http.StatusInternalServerError, Body: b}
+// zitadelFailure appends the answer of a failed execution: a non-2xx answer, which Zitadel takes
+// as the target's failure (Errors.Execution.Failed; the body is not read), and which interrupts
+// the flow when the target has interruptOnError set. The body says why, for whoever reads the
+// daemon's answer.
+func appendZitadelFailure(b []byte, reason, msg string) ([]byte, int, string, string) {
+	b = append(b, `{"error":{"code":`...)
+	b = appendString(b, reason)
+	b = append(b, `,"message":`...)
+	b = appendString(b, msg)
+	return append(b, "}}"...), http.StatusInternalServerError, reason, msg
 }
 
 // zitadelExpressible lists the commands both functions' answers can express (docs/bridges.md);
 // the claims of the other token are left out, not failed.
 var zitadelExpressible = []string{"idToken.setCustomClaim", "accessToken.setCustomClaim", "user.setUserMetadata", "user.setAppMetadata", "access.deny"}
 
-// zitadelAnswer answers a function: the claims of claimOp (the ID token's for preuserinfo, the
-// access token's for preaccesstoken) and every metadata write, in the order the actions made
-// them; a deny is the forwarded 403.
+// zitadelAnswer is appendZitadelAnswer's answer as a value, a Reply for a status other than 200.
 func zitadelAnswer(hook, claimOp string) func([]byte, *runner.Result) (any, string, string) {
-	return func(_ []byte, res *runner.Result) (any, string, string) {
+	appendAnswer := appendZitadelAnswer(hook, claimOp)
+	return func(body []byte, res *runner.Result) (any, string, string) {
+		b, status, reason, msg := appendAnswer(nil, body, res)
+		if status != http.StatusOK {
+			return Reply{Status: status, Body: RawJSON(b)}, reason, msg
+		}
+		return RawJSON(b), reason, msg
+	}
+}
+
+// appendZitadelAnswer answers a function with ContextInfoResponse (less append_log_claims, which
+// the bridge does not fill: a token is no place for an action's console; the logs stay in the
+// daemon's): the claims of claimOp (the ID token's for preuserinfo, the access token's for
+// preaccesstoken) as append_claims, and every metadata write as set_user_metadata (Zitadel's
+// AppendClaim and domain.Metadata, whose Value is []byte: standard base64), each key once, where
+// it was first set, with its last value. A deny is Zitadel's ErrorBody
+// (internal/execution/execution.go): a 200 answer that carries it is an error Zitadel forwards
+// to the caller (403: permission denied, with the message), which interrupts the flow when the
+// target has interruptOnError set.
+func appendZitadelAnswer(hook, claimOp string) func([]byte, []byte, *runner.Result) ([]byte, int, string, string) {
+	claim := func(op string) bool { return op == claimOp }
+	return func(dst, _ []byte, res *runner.Result) ([]byte, int, string, string) {
 		if res.Outcome == runner.OutcomeFailed {
-			msg := failedAction(res)
-			return zitadelFailure(ReasonActionFailed, msg), ReasonActionFailed, msg
+			return appendZitadelFailure(dst, ReasonActionFailed, failedAction(res))
 		}
 		if msg, bad := unsupported("zitadel", hook, res, func(op string) bool {
 			return slices.Contains(zitadelExpressible, op)
 		}); bad {
-			return zitadelFailure(ReasonUnsupported, msg), ReasonUnsupported, msg
+			return appendZitadelFailure(dst, ReasonUnsupported, msg)
 		}
 		if a := res.Effects.Access; a.Denied {
-			return zitadelForwardedError{ForwardedStatusCode: http.StatusForbidden, ForwardedErrorMessage: cmpOr(a.Reason, "access denied")}, "", ""
+			b := append(dst, `{"forwardedStatusCode":403,"forwardedErrorMessage":`...)
+			b = appendString(b, cmpOr(a.Reason, "access denied"))
+			return append(b, '}'), http.StatusOK, "", ""
 		}
-		var out zitadelResponse
 		for _, c := range res.Commands {
-			if len(c.Args) < 2 {
+			if len(c.Args) < 2 || !zitadelMetadataOp(c.Op) {
 				continue
 			}
-			key, _ := c.Args[0].(string)
-			val := claimValue(c.Args[1])
-			switch c.Op {
-			case claimOp:
-				out.AppendClaims = setClaim(out.AppendClaims, key, val)
-			case "user.setUserMetadata", "user.setAppMetadata":
-				if string(val) == "null" {
-					// Zitadel's set_user_metadata cannot remove a key: an empty value fails
-					// there (domain.Metadata.IsValid) and lands in the log claim.
-					msg := fmt.Sprintf("zitadel %s cannot express api.%s(%q, %s) (action %s): set_user_metadata cannot remove a key", hook, c.Op, key, val, c.Action)
-					return zitadelFailure(ReasonUnsupported, msg), ReasonUnsupported, msg
-				}
-				out.SetUserMetadata = setMetadata(out.SetUserMetadata, key, val)
+			if val := claimValue(c.Args[1]); string(val) == "null" {
+				// Zitadel's set_user_metadata cannot remove a key: an empty value fails there
+				// (domain.Metadata.IsValid) and lands in the log claim.
+				key, _ := c.Args[0].(string)
+				msg := fmt.Sprintf("zitadel %s cannot express api.%s(%q, %s) (action %s): set_user_metadata cannot remove a key", hook, c.Op, key, val, c.Action)
+				return appendZitadelFailure(dst, ReasonUnsupported, msg)
 			}
 		}
-		return out, "", ""
+		b := append(dst, '{')
+		b, some := appendZitadelList(b, false, res.Commands, "set_user_metadata", zitadelMetadataOp, true)
+		b, _ = appendZitadelList(b, some, res.Commands, "append_claims", claim, false)
+		return append(b, '}'), http.StatusOK, "", ""
 	}
 }
 
-// setClaim sets key in claims: a later value replaces an earlier one where it stood. The value
-// is copied: the answer is written after the result is released.
-func setClaim(claims []zitadelClaim, key string, val json.RawMessage) []zitadelClaim {
-	val = append(json.RawMessage(nil), val...)
-	for i := range claims {
-		if claims[i].Key == key {
-			claims[i].Value = val
-			return claims
-		}
-	}
-	return append(claims, zitadelClaim{Key: key, Value: val})
+func zitadelMetadataOp(op string) bool {
+	return op == "user.setUserMetadata" || op == "user.setAppMetadata"
 }
 
-func setMetadata(md []zitadelMetadataEntry, key string, val json.RawMessage) []zitadelMetadataEntry {
-	v := append([]byte(nil), val...)
-	for i := range md {
-		if md[i].Key == key {
-			md[i].Value = v
-			return md
+// appendZitadelList appends the member name, a list of the {"key", "value"} entries of the
+// commands whose op is in, preceded by a comma when comma is set; nothing when there are none. A
+// key set again keeps the place where it was first set, with its last value; a metadata value is
+// base64.
+func appendZitadelList(b []byte, comma bool, cmds []runner.Command, name string, in func(op string) bool, base64Value bool) ([]byte, bool) {
+	n := 0
+	for i := range cmds {
+		c := &cmds[i]
+		if len(c.Args) < 2 || !in(c.Op) {
+			continue
+		}
+		key := argKey(c)
+		if zitadelKeyIndex(cmds[:i], key, in) >= 0 {
+			continue // set before: written there
+		}
+		last := c
+		for j := i + 1; j < len(cmds); j++ {
+			if d := &cmds[j]; len(d.Args) >= 2 && in(d.Op) && argKey(d) == key {
+				last = d
+			}
+		}
+		switch {
+		case n > 0:
+			b = append(b, ',')
+		case comma:
+			b = append(b, ',')
+			fallthrough
+		default:
+			b = append(b, '"')
+			b = append(b, name...)
+			b = append(b, `":[`...)
+		}
+		n++
+		b = append(b, `{"key":`...)
+		b = appendString(b, key)
+		b = append(b, `,"value":`...)
+		val := claimValue(last.Args[1])
+		if base64Value {
+			b = append(b, '"')
+			b = base64.StdEncoding.AppendEncode(b, val)
+			b = append(b, '"')
+		} else {
+			b = append(b, val...)
+		}
+		b = append(b, '}')
+	}
+	if n > 0 {
+		b = append(b, ']')
+	}
+	return b, comma || n > 0
+}
+
+func argKey(c *runner.Command) string {
+	key, _ := c.Args[0].(string)
+	return key
+}
+
+// zitadelKeyIndex returns the index of the first command of cmds whose op is in and whose key is
+// key, or -1.
+func zitadelKeyIndex(cmds []runner.Command, key string, in func(op string) bool) int {
+	for i := range cmds {
+		if c := &cmds[i]; len(c.Args) >= 2 && in(c.Op) && argKey(c) == key {
+			return i
 		}
 	}
-	return append(md, zitadelMetadataEntry{Key: key, Value: v})
+	return -1
 }

@@ -1,6 +1,7 @@
 package bridges
 
 import (
+	"bytes"
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/base64"
@@ -9,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"reflect"
 	"strconv"
 	"strings"
 	"testing"
@@ -320,16 +322,16 @@ func TestDecodeZitadelBody(t *testing.T) {
 		`{"user":null,"userinfo":{"picture":null},"application":{"client_id":"c\/1"},"user_metadata":[{"key":"k","value":null,"sequence":1}]}`,
 		`{"user":{"id":"u","human":{"first_name":"A","last_name":"B","nick_name":"C","display_name":"D","preferred_language":"de","phone":"+1","is_phone_verified":true}}}`,
 	} {
-		var want, got zitadelBody
+		var want, got refZitadelBody
 		if err := json.Unmarshal([]byte(body), &want); err != nil {
 			t.Fatalf("%s: %v", body, err)
 		}
-		if err := decodeZitadelBody([]byte(body), &got); err != nil {
+		if err := refDecodeZitadelBody([]byte(body), &got); err != nil {
 			t.Errorf("%s: %v", body, err)
 			continue
 		}
 		// An empty array and none read the same (the event's roles and metadata are {} and []).
-		for _, b := range []*zitadelBody{&want, &got} {
+		for _, b := range []*refZitadelBody{&want, &got} {
 			if len(b.UserGrants) == 0 {
 				b.UserGrants = nil
 			}
@@ -342,24 +344,151 @@ func TestDecodeZitadelBody(t *testing.T) {
 		}
 	}
 	for _, body := range []string{`{"user":{"id":"u"}`, `{"user":{"id":"u"}} x`, `[{"user":{}}]`, `"s"`, ``, `{"user":{"id":"\x"}}`} {
-		var got zitadelBody
-		if err := decodeZitadelBody([]byte(body), &got); err == nil {
+		var got refZitadelBody
+		if err := refDecodeZitadelBody([]byte(body), &got); err == nil {
 			t.Errorf("%q: no error", body)
 		}
 	}
 }
 
+// zitadelOddBodies are bodies the scanning event must read as the decoding one did: escapes,
+// nulls, white space, keys twice, empty objects, members it skips, invalid UTF-8, and each member
+// of the wrong type.
+var zitadelOddBodies = []string{
+	zitadelPreUserinfoBody([2]string{"plan", `"pro"`}, [2]string{"raw", "plain text"}, [2]string{"n", "42"}, [2]string{"bin", "\xff\xfe"}),
+	`{"function":"function/preaccesstoken","user":{"id":"m1","machine":{"name":"ci","description":"x"}}}`,
+	" {\n \"user\" : { \"id\" : \"a\\u0062\\\"c\" , \"human\" : null , \"username\":\"\\u00e9\" } ,\"org\":null,\"user_grants\":[ ],\"x\":[1,{\"y\":[2]}]}\n",
+	`{"user":{"id":"u","id":"v","human":{"email":"a@b","email":"c@d","is_email_verified":false,"is_email_verified":true}},"user_grants":[{"roles":null},{"roles":["a","b"],"other":{"roles":["c"]}}]}`,
+	`{"user":null,"userinfo":{"picture":null},"application":{"client_id":"c\/1"},"user_metadata":[{"key":"k","value":null,"sequence":1}]}`,
+	`{"user":{"id":"u","human":{"first_name":"A","last_name":"B","nick_name":"C","display_name":"D","preferred_language":"de","phone":"+1","is_phone_verified":true}}}`,
+	`{"user":{"id":"u","id":null,"username":"  ","preferred_login_name":"\u2028"},"userinfo":{"picture":"p"},"userinfo":{}}`,
+	`{"user":{"id":"u","username":"name","preferred_login_name":" \t"}}`,
+	`{"user":{"id":"u","human":{"display_name":"H"},"machine":{"name":"M"}},"user":{"id":"w","machine":{"name":"M"}}}`,
+	`{"user":{"id":"u","human":{}, "machine":{"name":"M"}}}`,
+	`{"user":{}}`,
+	`{"user":{"id":""}}`,
+	`{"user":{"id":"\u0000\ud83d\ude00\"\\<>&"},"org":{"id":"o\u00e9","name":null},"application":{"client_id":""}}`,
+	"{\"user\":{\"id\":\"\xff\xfeu\",\"username\":\"a\xc3\"}}",
+	`{"user":{"id":"u"},"user_grants":[{"roles":["a","\u0061","b",null,"",null]},null,{"roles":["b","c"]}],"user_grants":[{"roles":["z","z"]}]}`,
+	`{"user":{"id":"u"},"user_grants":[{"roles":["r0","r1","r2","r3","r4","r5","r6","r7","r8","r9","r10","r11","r12","r13","r14","r15","r16","r17","r1","r18"]}]}`,
+	`{"user":{"id":"u"},"user_metadata":[{"key":"a","value":"eyJ4IjoxfQ=="},{"key":"\u0062","value":"eyJ4\nIjoxfQ=="},null]}`,
+	`{"user":{"id":"u"},"user_metadata":[{"key":"a","value":"` + strings.Repeat("QUFB", 200) + `"}]}`,
+	`{"user":{"id":"u"},"user_metadata":[{"key":"a","value":"eA=="}],"user_metadata":null}`,
+	`{"user":{"id":"u"},"user_metadata":[{"key":"a","value":"eA==","key":null}]}`,
+	`{"user":{"id":"u"},"user_metadata":[{"key":"a","value":"e A=="}]}`,
+	`{"user":{"id":"u"},"org":{"id":"o"},"org":{"name":"n"}}`,
+	`{"user":{"id":1}}`, `{"user":[]}`, `{"user":"u"}`, `{"user":{"id":"u","human":[]}}`, `{"user":{"id":"u","machine":1}}`,
+	`{"user":{"id":"u","human":{"is_email_verified":"yes"}}}`, `{"user":{"id":"u","human":{"is_phone_verified":1}}}`,
+	`{"user":{"id":"u","human":{"preferred_language":2}}}`, `{"user":{"id":"u","machine":{"name":false}}}`,
+	`{"user":{"id":"u","creation_date":1}}`, `{"user":{"id":"u","change_date":{}}}`, `{"user":{"id":"u","username":[]}}`,
+	`{"user":{"id":"u","preferred_login_name":true}}`, `{"userinfo":[],"user":{"id":"u"}}`, `{"userinfo":{"picture":1}}`,
+	`{"user_metadata":{},"user":{"id":"u"}}`, `{"user_metadata":[1]}`, `{"user_metadata":[{"key":1}]}`, `{"user_metadata":[{"key":"k","value":[]}]}`,
+	`{"org":"o"}`, `{"org":{"id":1}}`, `{"org":{"name":1}}`, `{"org":{"primary_domain":1}}`,
+	`{"user_grants":[[]]}`, `{"user_grants":[{"roles":"a"}]}`, `{"user_grants":[{"roles":["a",1]}]}`,
+	`{"application":1}`, `{"application":{"client_id":1}}`,
+	`{"user":{"id":"u"},"org":{"id":1},"user":{"id":2}}`, `{"user":{"id":2},"org":{"id":1}}`,
+	`{"user":{"id":"u"},"user_metadata":[{"key":"","value":"*"}]}`, `{"user":{"id":"u"},"user_metadata":[{"key":"k","value":"*"},{"key":""}]}`,
+	`{"user":{"id":"u"}`, `{"user":{"id":"u"}} x`, `[{"user":{}}]`, `"s"`, ``, `{"user":{"id":"\x"}}`, `{"user":{"id":"u"},}`, `{"a":01}`,
+}
+
+// TestZitadelMatchesReference: on every odd body, the scanning event is the decoding one's,
+// byte for byte, or the same error naming the same field.
+func TestZitadelMatchesReference(t *testing.T) {
+	for _, body := range zitadelOddBodies {
+		checkZitadelAgainstReference(t, []byte(body))
+	}
+}
+
+func checkZitadelAgainstReference(t *testing.T, body []byte) {
+	t.Helper()
+	want, werr := refZitadelEvent(body)
+	got, gerr := appendZitadelEvent([]byte("prefix"), body)
+	if gerr == nil {
+		if !bytes.HasPrefix(got, []byte("prefix")) {
+			t.Fatalf("%q: the event does not append to dst", body)
+		}
+		got = got[len("prefix"):]
+	}
+	switch {
+	case werr != nil || gerr != nil:
+		if fmt.Sprint(werr) != fmt.Sprint(gerr) {
+			t.Errorf("%q:\n reference %v\n scanner   %v", body, werr, gerr)
+		}
+	case !bytes.Equal(got, want):
+		t.Errorf("%q:\n reference %s\n scanner   %s", body, want, got)
+	}
+}
+
 // FuzzZitadelBody: whatever a (signed) body holds, reading its function and making its event
-// neither panics nor loops, and an event made is valid JSON.
+// neither panics nor loops, an event made is valid JSON, and it is the reference's (the body
+// decoded into structs), or the same error.
 func FuzzZitadelBody(f *testing.F) {
-	f.Add(zitadelPreUserinfoBody([2]string{"plan", `"pro"`}))
+	for _, b := range zitadelOddBodies {
+		f.Add(b)
+	}
 	f.Add(`{"function":"function/preuserinfo","user":{"id":"u","human":{"email":"a\u0040b"}},"user_grants":[{"roles":["a"]}]}`)
 	f.Add(`{"a":,"function":}`)
 	f.Add(`{"function"::"x"}`)
 	f.Fuzz(func(t *testing.T, body string) {
 		_, _ = zitadelFunction([]byte(body))
-		if ev, err := zitadelEvent([]byte(body)); err == nil && !json.Valid(ev) {
+		ev, err := zitadelEvent([]byte(body))
+		if err == nil && !json.Valid(ev) {
 			t.Errorf("%q gives an event that is not JSON: %s", body, ev)
 		}
+		checkZitadelAgainstReference(t, []byte(body))
 	})
+}
+
+// TestZitadelAnswerMatchesReference: the appended answers are the encoded ones: the same status,
+// and the same JSON.
+func TestZitadelAnswerMatchesReference(t *testing.T) {
+	denied := zitadelResult([4]string{"gate", "access.deny", "no entry", `null`})
+	denied.Outcome = runner.OutcomeDenied
+	denied.Effects.Access = runner.Access{Denied: true, Reason: "no \"entry\"\n", Action: "gate"}
+	deniedBare := zitadelResult()
+	deniedBare.Effects.Access = runner.Access{Denied: true, Reason: " "}
+	failed := &runner.Result{Outcome: runner.OutcomeFailed, Actions: []runner.ActionResult{{Name: "boom", Error: &runner.Error{Message: "TypeError: \"x\""}}}}
+	short := zitadelResult()
+	short.Commands = append(short.Commands, runner.Command{Action: "a", Op: "idToken.setCustomClaim", Args: []any{"only"}},
+		runner.Command{Action: "a", Op: "idToken.setCustomClaim", Args: []any{"go", map[string]any{"n": 1}}})
+	for name, res := range map[string]*runner.Result{
+		"nothing": zitadelResult(),
+		"claims and metadata": zitadelResult(
+			[4]string{"a", "idToken.setCustomClaim", "roles", `["admin"]`},
+			[4]string{"a", "accessToken.setCustomClaim", "plan", `"pro"`},
+			[4]string{"a", "user.setUserMetadata", "seen", `{"at":1}`},
+			[4]string{"b", "idToken.setCustomClaim", "tier", `2`},
+			[4]string{"b", "user.setAppMetadata", "plan", `"pro"`},
+			[4]string{"b", "user.setUserMetadata", "seen", `"again"`},
+			[4]string{"b", "idToken.setCustomClaim", "roles", `["admin","dev"]`},
+			[4]string{"b", "cache.set", "k", `"v"`},
+		),
+		"claims only":   zitadelResult([4]string{"a", "idToken.setCustomClaim", "k\"\u2028", `"v"`}, [4]string{"a", "accessToken.setCustomClaim", "k", `1`}),
+		"metadata only": zitadelResult([4]string{"a", "user.setAppMetadata", "k", `[1,2]`}),
+		"a removal":     zitadelResult([4]string{"a", "idToken.setCustomClaim", "k", `1`}, [4]string{"m", "user.setUserMetadata", "plan", `null`}),
+		"unsupported":   zitadelResult([4]string{"r", "redirect.sendUserTo", "https://x.example", `{}`}),
+		"denied":        denied,
+		"denied, blank": deniedBare,
+		"failed":        failed,
+		"short and odd": short,
+	} {
+		for _, hook := range []string{zitadelPreUserinfo, zitadelPreAccessToken} {
+			claimOp := map[string]string{zitadelPreUserinfo: "idToken.setCustomClaim", zitadelPreAccessToken: "accessToken.setCustomClaim"}[hook]
+			wantAns, wantReason, wantMsg := refZitadelAnswer(hook, claimOp)(nil, res)
+			wantStatus := 200
+			if r, ok := wantAns.(Reply); ok {
+				wantStatus, wantAns = r.Status, r.Body
+			}
+			got, status, reason, msg := zitadelHooks()[hook].MakeAnswer([]byte("x"), nil, res)
+			if !bytes.HasPrefix(got, []byte("x")) || !json.Valid(got[1:]) {
+				t.Fatalf("%s %s: %s", name, hook, got)
+			}
+			var a, b any
+			_ = json.Unmarshal(got[1:], &a)
+			_ = json.Unmarshal([]byte(mustJSON(t, wantAns)), &b)
+			if status != wantStatus || reason != wantReason || msg != wantMsg || !reflect.DeepEqual(a, b) {
+				t.Errorf("%s %s:\n reference %d %s %q %q\n appended  %d %s %q %q", name, hook, wantStatus, mustJSON(t, wantAns), wantReason, wantMsg, status, got[1:], reason, msg)
+			}
+		}
+	}
 }
