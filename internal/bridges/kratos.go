@@ -165,8 +165,8 @@ func fieldIndex(k []byte, names []string) int {
 
 // kratosObject scans the object v (null: nothing) as scanObject does, calling fn with the index
 // in names of each member it knows.
-func kratosObject(v []byte, field string, names []string, fn func(i int, v []byte) error) error {
-	return scanObject(v, named(field), func(k, v []byte) error {
+func kratosObject(v []byte, field fieldName, names []string, fn func(i int, v []byte) error) error {
+	return scanObject(v, field, func(k, v []byte) error {
 		if i := fieldIndex(k, names); i >= 0 {
 			return fn(i, v)
 		}
@@ -177,15 +177,15 @@ func kratosObject(v []byte, field string, names []string, fn func(i int, v []byt
 // kratosList checks v, a member that is a list of objects (verifiable_addresses,
 // authentication_methods), and returns it (nil for null). Its elements' members are checked by
 // each, called with the element's member index in names.
-func kratosList(v []byte, field string, names []string, each func(i int, v []byte) error) ([]byte, error) {
+func kratosList(v []byte, field fieldName, names []string, each func(i int, v []byte) error) ([]byte, error) {
 	switch v[0] {
 	case 'n':
 		return nil, nil
 	case '[':
 	default:
-		return nil, &ShapeError{Field: field, Want: "an array"}
+		return nil, &ShapeError{Field: field.String(), Want: "an array"}
 	}
-	err := scanArray(v, named(field), func(_ int, v []byte) error {
+	err := scanArray(v, field, func(_ int, v []byte) error {
 		return kratosObject(v, field, names, each)
 	})
 	return v, err
@@ -193,16 +193,16 @@ func kratosList(v []byte, field string, names []string, each func(i int, v []byt
 
 // kratosStrings checks v, a list of strings (a request header's values), and returns it (nil
 // for null).
-func kratosStrings(v []byte, field string) ([]byte, error) {
+func kratosStrings(v []byte, field fieldName) ([]byte, error) {
 	switch v[0] {
 	case 'n':
 		return nil, nil
 	case '[':
 	default:
-		return nil, &ShapeError{Field: field, Want: "an array of strings"}
+		return nil, &ShapeError{Field: field.String(), Want: "an array of strings"}
 	}
 	var s jstr
-	return v, scanArray(v, named(field), func(_ int, v []byte) error { return scanString(v, named(field), &s) })
+	return v, scanArray(v, field, func(_ int, v []byte) error { return scanString(v, field, &s) })
 }
 
 // firstString is the first element of a list of strings ("" when none, or null).
@@ -223,7 +223,7 @@ func firstString(list []byte) jstr {
 // naming it (its path, without array indexes, as encoding/json names it), the first in the
 // body's order.
 func (c *kratosContext) scan(body []byte) error {
-	return kratosObject(body, "(body)", kratosTopNames, func(i int, v []byte) error {
+	return kratosObject(body, named("(body)"), kratosTopNames, func(i int, v []byte) error {
 		switch i {
 		case 0:
 			if v[0] == 'n' {
@@ -231,8 +231,8 @@ func (c *kratosContext) scan(body []byte) error {
 				return nil
 			}
 			c.flow = v[0] == '{'
-			return kratosObject(v, "flow", kratosFlowNames, func(i int, v []byte) error {
-				return scanString(v, named("flow."+kratosFlowNames[i]), [...]*jstr{&c.flowID, &c.flowType, &c.flowActive, &c.flowURL}[i])
+			return kratosObject(v, named("flow"), kratosFlowNames, func(i int, v []byte) error {
+				return scanString(v, sub("flow", kratosFlowNames[i]), [...]*jstr{&c.flowID, &c.flowType, &c.flowActive, &c.flowURL}[i])
 			})
 		case 1:
 			if v[0] == 'n' {
@@ -240,14 +240,14 @@ func (c *kratosContext) scan(body []byte) error {
 				return nil
 			}
 			c.identity = v[0] == '{'
-			return kratosObject(v, "identity", kratosIdentityNames, c.scanIdentity)
+			return kratosObject(v, named("identity"), kratosIdentityNames, c.scanIdentity)
 		case 2:
 			if v[0] == 'n' {
 				c.session, c.sessionID, c.aal, c.methods = false, jstr{}, jstr{}, nil
 				return nil
 			}
 			c.session = v[0] == '{'
-			return kratosObject(v, "session", kratosSessionNames, func(i int, v []byte) error {
+			return kratosObject(v, named("session"), kratosSessionNames, func(i int, v []byte) error {
 				var err error
 				switch i {
 				case 0:
@@ -256,15 +256,15 @@ func (c *kratosContext) scan(body []byte) error {
 					err = scanString(v, named("session.authenticator_assurance_level"), &c.aal)
 				case 2:
 					var s jstr
-					c.methods, err = kratosList(v, "session.authentication_methods", kratosMethodNames, func(i int, v []byte) error {
-						return scanString(v, named("session.authentication_methods."+kratosMethodNames[i]), &s)
+					c.methods, err = kratosList(v, named("session.authentication_methods"), kratosMethodNames, func(i int, v []byte) error {
+						return scanString(v, sub("session.authentication_methods", kratosMethodNames[i]), &s)
 					})
 				}
 				return err
 			})
 		case 3:
-			return kratosObject(v, "request_headers", kratosHeaderNames, func(i int, v []byte) error {
-				list, err := kratosStrings(v, "request_headers."+kratosHeaderNames[i])
+			return kratosObject(v, named("request_headers"), kratosHeaderNames, func(i int, v []byte) error {
+				list, err := kratosStrings(v, sub("request_headers", kratosHeaderNames[i]))
 				*[...]*[]byte{&c.ip, &c.agent, &c.language}[i] = list
 				return err
 			})
@@ -296,15 +296,15 @@ func (c *kratosContext) scanIdentity(i int, v []byte) error {
 		var s jstr
 		var verified bool
 		var err error
-		c.addresses, err = kratosList(v, "identity.verifiable_addresses", kratosAddressNames, func(i int, v []byte) error {
+		c.addresses, err = kratosList(v, named("identity.verifiable_addresses"), kratosAddressNames, func(i int, v []byte) error {
 			if i == 1 {
 				return scanBool(v, named("identity.verifiable_addresses.verified"), &verified)
 			}
-			return scanString(v, named("identity.verifiable_addresses."+kratosAddressNames[i]), &s)
+			return scanString(v, sub("identity.verifiable_addresses", kratosAddressNames[i]), &s)
 		})
 		return err
 	}
-	return scanString(v, named("identity."+name), [...]*jstr{&c.id, &c.schemaID, &c.state, 7: &c.created, 8: &c.updated}[i])
+	return scanString(v, sub("identity", name), [...]*jstr{&c.id, &c.schemaID, &c.state, 7: &c.created, 8: &c.updated}[i])
 }
 
 // kratosTraits are the traits of Kratos' usual identity schemas that have a place in Auth0's
@@ -315,12 +315,12 @@ type kratosTraits struct {
 }
 
 func (t *kratosTraits) scan(traits []byte) error {
-	return kratosObject(traits, "identity.traits", kratosTraitNames, func(i int, v []byte) error {
+	return kratosObject(traits, named("identity.traits"), kratosTraitNames, func(i int, v []byte) error {
 		if i == 4 {
 			t.name = v
 			return nil
 		}
-		return scanString(v, named("identity.traits."+kratosTraitNames[i]), [...]*jstr{&t.email, &t.phone, &t.phoneNumber, &t.username}[i])
+		return scanString(v, sub("identity.traits", kratosTraitNames[i]), [...]*jstr{&t.email, &t.phone, &t.phoneNumber, &t.username}[i])
 	})
 }
 
@@ -336,7 +336,7 @@ func kratosPersonName(raw []byte) (name, given, family jstr, split bool) {
 		return // null, or json.Unmarshal fails: no name
 	}
 	bad := false
-	_ = kratosObject(raw, "", kratosNameNames, func(i int, v []byte) error {
+	_ = kratosObject(raw, named(""), kratosNameNames, func(i int, v []byte) error {
 		err := scanString(v, named(""), [...]*jstr{&given, &family}[i])
 		bad = bad || err != nil
 		return nil
@@ -435,7 +435,7 @@ func (c *kratosContext) appendEvent(b []byte, flow string) ([]byte, error) {
 				eachElement(c.addresses, func(_ int, v []byte) bool {
 					var value, via jstr
 					var ok bool
-					_ = kratosObject(v, "", kratosAddressNames, func(i int, v []byte) error {
+					_ = kratosObject(v, named(""), kratosAddressNames, func(i int, v []byte) error {
 						if i == 1 {
 							return scanBool(v, named(""), &ok)
 						}
@@ -451,7 +451,8 @@ func (c *kratosContext) appendEvent(b []byte, flow string) ([]byte, error) {
 				})
 			}
 			if verified >= 0 {
-				b = raw(b, "email_verified", strconv.AppendBool(nil, verified == 1))
+				b = append(b, `,"email_verified":`...)
+				b = strconv.AppendBool(b, verified == 1)
 			}
 		}
 		b = str(b, "phone_number", tr.phoneNumber.orElse(tr.phone), true)
@@ -494,7 +495,7 @@ func (c *kratosContext) appendEvent(b []byte, flow string) ([]byte, error) {
 		if c.methods != nil {
 			eachElement(c.methods, func(_ int, v []byte) bool {
 				var method, at jstr
-				_ = kratosObject(v, "", kratosMethodNames, func(i int, v []byte) error {
+				_ = kratosObject(v, named(""), kratosMethodNames, func(i int, v []byte) error {
 					return scanString(v, named(""), [...]*jstr{&method, &at}[i])
 				})
 				if n == 0 {
@@ -565,16 +566,59 @@ func appendTrimmedName(b []byte, given, family jstr) []byte {
 	return appendJstr(b, jstr{s: full, plain: given.plain && family.plain})
 }
 
-// kratosHostname is the host of an absolute URL, without the port; "" when it has none.
+// kratosHostname is the host of an absolute URL, without the port; "" when it has none (or it
+// is no URL), as url.Parse and Hostname find it. An http or https URL whose host is letters,
+// digits, dots and dashes, and whose rest has nothing url.Parse would look at twice (a '%',
+// '#', white space, a control or non-ASCII byte), is read without it.
 func kratosHostname(raw jstr) jstr {
 	if len(raw.s) == 0 {
 		return jstr{}
+	}
+	if h, ok := simpleURLHost(raw.s); ok {
+		return jstr{s: h, plain: true, set: true}
 	}
 	u, err := url.Parse(string(raw.s))
 	if err != nil {
 		return jstr{}
 	}
-	return jstr{s: []byte(u.Hostname())}
+	return jstr{s: []byte(u.Hostname()), set: true}
+}
+
+func simpleURLHost(s []byte) ([]byte, bool) {
+	var rest []byte
+	switch {
+	case bytes.HasPrefix(s, []byte("https://")):
+		rest = s[len("https://"):]
+	case bytes.HasPrefix(s, []byte("http://")):
+		rest = s[len("http://"):]
+	default:
+		return nil, false
+	}
+	i := 0
+	for i < len(rest) {
+		c := rest[i]
+		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '.' || c == '-') {
+			break
+		}
+		i++
+	}
+	if i == 0 {
+		return nil, false
+	}
+	j := i
+	if j < len(rest) && rest[j] == ':' {
+		for j++; j < len(rest) && '0' <= rest[j] && rest[j] <= '9'; j++ {
+		}
+	}
+	if j < len(rest) && rest[j] != '/' && rest[j] != '?' {
+		return nil, false
+	}
+	for _, c := range rest[j:] {
+		if c <= ' ' || c >= 0x7f || c == '%' || c == '#' {
+			return nil, false
+		}
+	}
+	return rest[:i], true
 }
 
 // kratosMethodOf maps Kratos' credential types to the names of Auth0's

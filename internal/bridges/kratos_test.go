@@ -459,3 +459,17 @@ func TestKratosAnswersMatchReference(t *testing.T) {
 		}
 	}
 }
+
+// TestKratosHostname: the host of request_url is url.Parse's, whether it is read by hand or not.
+func TestKratosHostname(t *testing.T) {
+	for _, u := range []string{
+		"http://127.0.0.1:4433/self-service/registration?flow=5f1c", "https://auth.example.com", "https://auth.example.com/", "https://Auth.Example.COM:/x",
+		"http://h:99999/p", "http://h:1a/p", "http://[::1]:4433/x", "http://user:pw@h.example/p", "https://h_x.example/", "http://h/p#frag",
+		"http://h/a b", "http://h/%zz", "http://h/%41", "http://h?q=%zz", "HTTP://h/", "ftp://h/", "//h/p", "h/p", "http://", "http:///p",
+		"http://h\x7f/", "http://h/\x01", "http://hé/", "http://h/é", "http://h.example:8080?x", ":bad", "http://%41/", "http://h:8080:9/",
+	} {
+		if got, want := string(kratosHostname(jstr{s: []byte(u)}).s), refHostname(u); got != want {
+			t.Errorf("%q: %q, url.Parse %q", u, got, want)
+		}
+	}
+}

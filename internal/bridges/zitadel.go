@@ -246,7 +246,7 @@ func zitadelGrantRoles(i int, v []byte, role func(r jstr)) error {
 		}
 		return scanArray(v, indexed("user_grants", i, "roles"), func(j int, v []byte) error {
 			var r jstr
-			if err := scanString(v, func() string { return indexed("user_grants", i, "roles")() + "[" + strconv.Itoa(j) + "]" }, &r); err != nil {
+			if err := scanString(v, fieldName{base: "user_grants", i: i, member: "roles", j: j}, &r); err != nil {
 				return err
 			}
 			if role != nil {
@@ -393,7 +393,7 @@ func appendZitadelMetadata(b []byte, list []byte) ([]byte, error) {
 	eachElement(list, func(i int, v []byte) bool {
 		key, value, _ := zitadelMetadataEntry(i, v)
 		if len(key.s) == 0 {
-			err = &ShapeError{Field: indexed("user_metadata", i, "key")(), Want: "a non-empty string"}
+			err = &ShapeError{Field: indexed("user_metadata", i, "key").String(), Want: "a non-empty string"}
 			return false
 		}
 		raw := scratch[:0]
@@ -402,7 +402,7 @@ func appendZitadelMetadata(b []byte, list []byte) ([]byte, error) {
 		}
 		m, derr := base64.StdEncoding.Decode(raw[:cap(raw)], value.s)
 		if derr != nil {
-			err = &ShapeError{Field: indexed("user_metadata", i, "value")(), Want: "base64"}
+			err = &ShapeError{Field: indexed("user_metadata", i, "value").String(), Want: "base64"}
 			return false
 		}
 		raw = raw[:m]

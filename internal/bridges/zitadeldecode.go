@@ -36,21 +36,20 @@ func decodeJSONString(v []byte) jstr {
 }
 
 // scanString reads a string member into *dst as json.Unmarshal does: null leaves *dst as it is,
-// a value of another type is a *ShapeError naming field (built only then: field is called to
-// name it).
-func scanString(v []byte, field func() string, dst *jstr) error {
+// a value of another type is a *ShapeError naming field.
+func scanString(v []byte, field fieldName, dst *jstr) error {
 	switch {
 	case v[0] == '"':
 		*dst = decodeJSONString(v)
 	case string(v) == "null":
 	default:
-		return &ShapeError{Field: field(), Want: "a string"}
+		return &ShapeError{Field: field.String(), Want: "a string"}
 	}
 	return nil
 }
 
 // scanBool reads a boolean member as json.Unmarshal does (null leaves *dst as it is).
-func scanBool(v []byte, field func() string, dst *bool) error {
+func scanBool(v []byte, field fieldName, dst *bool) error {
 	switch string(v) {
 	case "null":
 	case "true":
@@ -58,7 +57,7 @@ func scanBool(v []byte, field func() string, dst *bool) error {
 	case "false":
 		*dst = false
 	default:
-		return &ShapeError{Field: field(), Want: "a bool"}
+		return &ShapeError{Field: field.String(), Want: "a bool"}
 	}
 	return nil
 }
@@ -86,13 +85,13 @@ func (s jstr) orElse(t jstr) jstr {
 
 // scanObject calls fn with each member of the object v; null calls it with none. Another type is
 // a *ShapeError naming field (want "an object"); fn's first error stops the scan and is returned.
-func scanObject(v []byte, field func() string, fn func(k, v []byte) error) error {
+func scanObject(v []byte, field fieldName, fn func(k, v []byte) error) error {
 	switch v[0] {
 	case '{':
 	case 'n':
 		return nil
 	default:
-		return &ShapeError{Field: field(), Want: "an object"}
+		return &ShapeError{Field: field.String(), Want: "an object"}
 	}
 	var err error
 	eachRawMember(v, func(k, v []byte) bool {
@@ -104,13 +103,13 @@ func scanObject(v []byte, field func() string, fn func(k, v []byte) error) error
 
 // scanArray calls fn with each element of the array v; null calls it with none. Another type is
 // a *ShapeError naming field (want "an array"); fn's first error stops the scan.
-func scanArray(v []byte, field func() string, fn func(i int, v []byte) error) error {
+func scanArray(v []byte, field fieldName, fn func(i int, v []byte) error) error {
 	switch v[0] {
 	case '[':
 	case 'n':
 		return nil
 	default:
-		return &ShapeError{Field: field(), Want: "an array"}
+		return &ShapeError{Field: field.String(), Want: "an array"}
 	}
 	var err error
 	eachElement(v, func(i int, v []byte) bool {
@@ -147,16 +146,36 @@ func eachElement(arr []byte, fn func(i int, v []byte) bool) bool {
 	return i < len(arr)
 }
 
-// indexed names an array element's field: name[i], or name[i].member when member is not "".
-func indexed(name string, i int, member string) func() string {
-	return func() string {
-		s := name + "[" + strconv.Itoa(i) + "]"
-		if member != "" {
-			s += "." + member
-		}
-		return s
-	}
+// fieldName names a member for a *ShapeError: base, then [i], .member and [j] where given (i, j
+// >= 0, member not ""). It is a value, and its text is built only for an error.
+type fieldName struct {
+	base   string
+	i      int
+	member string
+	j      int
 }
 
-// named returns a field name as it is, for scanString and the rest.
-func named(s string) func() string { return func() string { return s } }
+func (f fieldName) String() string {
+	s := f.base
+	if f.i >= 0 {
+		s += "[" + strconv.Itoa(f.i) + "]"
+	}
+	if f.member != "" {
+		s += "." + f.member
+	}
+	if f.j >= 0 {
+		s += "[" + strconv.Itoa(f.j) + "]"
+	}
+	return s
+}
+
+// named is the field name s.
+func named(s string) fieldName { return fieldName{base: s, i: -1, j: -1} }
+
+// sub is the field name base.member.
+func sub(base, member string) fieldName { return fieldName{base: base, i: -1, member: member, j: -1} }
+
+// indexed names an array element's field: name[i], or name[i].member when member is not "".
+func indexed(name string, i int, member string) fieldName {
+	return fieldName{base: name, i: i, member: member, j: -1}
+}
