@@ -19,7 +19,8 @@ import (
 type Repeats struct {
 	mu       sync.Mutex
 	byKey    map[[32]byte]*Answer
-	order    []*Answer // in the order they were begun: the oldest is evicted first
+	order    []*Answer // order[head:], in the order they were begun: the oldest is evicted first
+	head     int       // the answers before it are gone: evicting one moves it, not the rest
 	bytes    int       // of the bodies held
 	maxCount int
 	maxBytes int
@@ -84,22 +85,22 @@ func (c *Repeats) begin(key [32]byte, forget, now time.Time, seen func() bool) (
 
 // expire forgets the answers at the head of the order whose window has passed.
 func (c *Repeats) expire(n int64) {
-	i := 0
+	i := c.head
 	for i < len(c.order) && c.order[i].forget <= n {
 		c.drop(c.order[i])
 		i++
 	}
-	c.trim(i)
+	c.trim(i - c.head)
 }
 
 // shrink evicts the oldest answers until the bounds hold.
 func (c *Repeats) shrink() {
-	i := 0
+	i := c.head
 	for i < len(c.order) && (len(c.order)-i > c.maxCount || c.bytes > c.maxBytes) {
 		c.drop(c.order[i])
 		i++
 	}
-	c.trim(i)
+	c.trim(i - c.head)
 }
 
 func (c *Repeats) drop(a *Answer) {
@@ -110,13 +111,20 @@ func (c *Repeats) drop(a *Answer) {
 	c.bytes -= len(a.Body)
 }
 
+// trim forgets the i oldest answers of the order. It moves the head past them; the answers
+// still held are moved to the front only once the head has passed as many as are held, so that
+// a full cache, which evicts one answer a request, does not copy the rest each time.
 func (c *Repeats) trim(i int) {
 	if i == 0 {
 		return
 	}
-	n := copy(c.order, c.order[i:])
-	clear(c.order[n:])
-	c.order = c.order[:n]
+	clear(c.order[c.head : c.head+i])
+	c.head += i
+	if held := len(c.order) - c.head; c.head >= held {
+		copy(c.order, c.order[c.head:])
+		clear(c.order[held:])
+		c.order, c.head = c.order[:held], 0
+	}
 }
 
 // Finish records the first request's answer (status 0: none, its repeats are refused) and

@@ -143,3 +143,41 @@ func TestBridgeRepeats(t *testing.T) {
 		}
 	}
 }
+
+// TestRepeatsFullForLong: a full cache evicts its oldest answer for each new one, many times
+// over (the order's head moves and is compacted now and then): the newest answers are held, in
+// order, with their own bodies, and every older one is Evicted.
+func TestRepeatsFullForLong(t *testing.T) {
+	const held, total = 5, 103
+	c := NewRepeats(held, 1<<20)
+	now := time.Unix(1_700_000_000, 0)
+	forget := now.Add(Tolerance)
+	seen := map[[32]byte]bool{}
+	begin := func(i int) (*Answer, Outcome) {
+		k := repeatKey(i)
+		return c.begin(k, forget, now, func() bool { s := seen[k]; seen[k] = true; return s })
+	}
+	for i := range total {
+		a, o := begin(i)
+		if o != First {
+			t.Fatalf("key %d: outcome %d", i, o)
+		}
+		c.Finish(a, 200, []byte{byte(i)})
+		if want := min(i+1, held); c.Len() != want || c.Bytes() != want {
+			t.Fatalf("after %d: held %d answers, %d bytes", i, c.Len(), c.Bytes())
+		}
+	}
+	for i := range total {
+		r, o := begin(i)
+		switch {
+		case i < total-held && o != Evicted:
+			t.Errorf("key %d: outcome %d, want Evicted", i, o)
+		case i >= total-held:
+			if o != Repeat {
+				t.Errorf("key %d: outcome %d, want Repeat", i, o)
+			} else if _, body, ok := r.Wait(context.Background()); !ok || len(body) != 1 || body[0] != byte(i) {
+				t.Errorf("key %d: answered %v %v", i, body, ok)
+			}
+		}
+	}
+}
