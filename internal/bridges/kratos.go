@@ -163,46 +163,47 @@ func fieldIndex(k []byte, names []string) int {
 	return -1
 }
 
-// kratosObject scans the object v (null: nothing) as scanObject does, calling fn with the index
-// in names of each member it knows.
-func kratosObject(v []byte, field fieldName, names []string, fn func(i int, v []byte) error) error {
-	return scanObject(v, field, func(k, v []byte) error {
+// kratosObject scans the object v starts with (null: nothing) as scanObject does, calling fn
+// with the index in names of each member it knows.
+func kratosObject(v []byte, field fieldName, names []string, fn func(i int, v []byte) (int, error)) (int, error) {
+	return scanObject(v, field, func(k, v []byte) (int, error) {
 		if i := fieldIndex(k, names); i >= 0 {
 			return fn(i, v)
 		}
-		return nil
+		return skip(v), nil
 	})
 }
 
-// kratosList checks v, a member that is a list of objects (verifiable_addresses,
-// authentication_methods), and returns it (nil for null). Its elements' members are checked by
-// each, called with the element's member index in names.
-func kratosList(v []byte, field fieldName, names []string, each func(i int, v []byte) error) ([]byte, error) {
+// kratosList checks the list of objects v starts with (verifiable_addresses,
+// authentication_methods), and returns it (nil for null) and its length. Its elements' members
+// are checked by each, called with the element's member index in names.
+func kratosList(v []byte, field fieldName, names []string, each func(i int, v []byte) (int, error)) ([]byte, int, error) {
 	switch v[0] {
 	case 'n':
-		return nil, nil
+		return nil, len("null"), nil
 	case '[':
 	default:
-		return nil, &ShapeError{Field: field.String(), Want: "an array"}
+		return nil, 0, &ShapeError{Field: field.String(), Want: "an array"}
 	}
-	err := scanArray(v, field, func(_ int, v []byte) error {
+	n, err := scanArray(v, field, func(_ int, v []byte) (int, error) {
 		return kratosObject(v, field, names, each)
 	})
-	return v, err
+	return v[:n], n, err
 }
 
-// kratosStrings checks v, a list of strings (a request header's values), and returns it (nil
-// for null).
-func kratosStrings(v []byte, field fieldName) ([]byte, error) {
+// kratosStrings checks the list of strings v starts with (a request header's values), and
+// returns it (nil for null) and its length.
+func kratosStrings(v []byte, field fieldName) ([]byte, int, error) {
 	switch v[0] {
 	case 'n':
-		return nil, nil
+		return nil, len("null"), nil
 	case '[':
 	default:
-		return nil, &ShapeError{Field: field.String(), Want: "an array of strings"}
+		return nil, 0, &ShapeError{Field: field.String(), Want: "an array of strings"}
 	}
 	var s jstr
-	return v, scanArray(v, field, func(_ int, v []byte) error { return scanString(v, field, &s) })
+	n, err := scanArray(v, field, func(_ int, v []byte) (int, error) { return scanString(v, field, &s) })
+	return v[:n], n, err
 }
 
 // firstString is the first element of a list of strings ("" when none, or null).
@@ -219,54 +220,53 @@ func firstString(list []byte) jstr {
 	return s
 }
 
-// scan reads body, a valid JSON object, into c; a member of the wrong type is a *ShapeError
-// naming it (its path, without array indexes, as encoding/json names it), the first in the
-// body's order.
+// scan reads body, a valid JSON object (white space before it skipped), into c; a member of the
+// wrong type is a *ShapeError naming it (its path, without array indexes, as encoding/json names
+// it), the first in the body's order.
 func (c *kratosContext) scan(body []byte) error {
-	return kratosObject(body, named("(body)"), kratosTopNames, func(i int, v []byte) error {
+	_, err := kratosObject(body, named("(body)"), kratosTopNames, func(i int, v []byte) (int, error) {
 		switch i {
 		case 0:
 			if v[0] == 'n' {
 				c.flow, c.flowID, c.flowType, c.flowActive, c.flowURL = false, jstr{}, jstr{}, jstr{}, jstr{}
-				return nil
+				return len("null"), nil
 			}
 			c.flow = v[0] == '{'
-			return kratosObject(v, named("flow"), kratosFlowNames, func(i int, v []byte) error {
+			return kratosObject(v, named("flow"), kratosFlowNames, func(i int, v []byte) (int, error) {
 				return scanString(v, sub("flow", kratosFlowNames[i]), [...]*jstr{&c.flowID, &c.flowType, &c.flowActive, &c.flowURL}[i])
 			})
 		case 1:
 			if v[0] == 'n' {
 				c.resetIdentity()
-				return nil
+				return len("null"), nil
 			}
 			c.identity = v[0] == '{'
 			return kratosObject(v, named("identity"), kratosIdentityNames, c.scanIdentity)
 		case 2:
 			if v[0] == 'n' {
 				c.session, c.sessionID, c.aal, c.methods = false, jstr{}, jstr{}, nil
-				return nil
+				return len("null"), nil
 			}
 			c.session = v[0] == '{'
-			return kratosObject(v, named("session"), kratosSessionNames, func(i int, v []byte) error {
-				var err error
+			return kratosObject(v, named("session"), kratosSessionNames, func(i int, v []byte) (int, error) {
 				switch i {
 				case 0:
-					err = scanString(v, named("session.id"), &c.sessionID)
+					return scanString(v, named("session.id"), &c.sessionID)
 				case 1:
-					err = scanString(v, named("session.authenticator_assurance_level"), &c.aal)
-				case 2:
-					var s jstr
-					c.methods, err = kratosList(v, named("session.authentication_methods"), kratosMethodNames, func(i int, v []byte) error {
-						return scanString(v, sub("session.authentication_methods", kratosMethodNames[i]), &s)
-					})
+					return scanString(v, named("session.authenticator_assurance_level"), &c.aal)
 				}
-				return err
+				var s jstr
+				list, n, err := kratosList(v, named("session.authentication_methods"), kratosMethodNames, func(i int, v []byte) (int, error) {
+					return scanString(v, sub("session.authentication_methods", kratosMethodNames[i]), &s)
+				})
+				c.methods = list
+				return n, err
 			})
 		case 3:
-			return kratosObject(v, named("request_headers"), kratosHeaderNames, func(i int, v []byte) error {
-				list, err := kratosStrings(v, sub("request_headers", kratosHeaderNames[i]))
+			return kratosObject(v, named("request_headers"), kratosHeaderNames, func(i int, v []byte) (int, error) {
+				list, n, err := kratosStrings(v, sub("request_headers", kratosHeaderNames[i]))
 				*[...]*[]byte{&c.ip, &c.agent, &c.language}[i] = list
-				return err
+				return n, err
 			})
 		case 4:
 			return scanString(v, named("request_method"), &c.method)
@@ -274,6 +274,7 @@ func (c *kratosContext) scan(body []byte) error {
 			return scanString(v, named("request_url"), &c.url)
 		}
 	})
+	return err
 }
 
 func (c *kratosContext) resetIdentity() {
@@ -286,23 +287,24 @@ func (c *kratosContext) resetIdentity() {
 // it is persisted, which is when a hook with response.parse runs).
 const nilUUID = "00000000-0000-0000-0000-000000000000"
 
-func (c *kratosContext) scanIdentity(i int, v []byte) error {
+func (c *kratosContext) scanIdentity(i int, v []byte) (int, error) {
 	name := kratosIdentityNames[i]
 	switch name {
 	case "traits", "metadata_public", "metadata_admin":
-		*[...]*[]byte{&c.traits, &c.public, &c.admin}[i-3] = v
-		return nil
+		n := skip(v)
+		*[...]*[]byte{&c.traits, &c.public, &c.admin}[i-3] = v[:n]
+		return n, nil
 	case "verifiable_addresses":
 		var s jstr
 		var verified bool
-		var err error
-		c.addresses, err = kratosList(v, named("identity.verifiable_addresses"), kratosAddressNames, func(i int, v []byte) error {
+		list, n, err := kratosList(v, named("identity.verifiable_addresses"), kratosAddressNames, func(i int, v []byte) (int, error) {
 			if i == 1 {
 				return scanBool(v, named("identity.verifiable_addresses.verified"), &verified)
 			}
 			return scanString(v, sub("identity.verifiable_addresses", kratosAddressNames[i]), &s)
 		})
-		return err
+		c.addresses = list
+		return n, err
 	}
 	return scanString(v, sub("identity", name), [...]*jstr{&c.id, &c.schemaID, &c.state, 7: &c.created, 8: &c.updated}[i])
 }
@@ -315,13 +317,15 @@ type kratosTraits struct {
 }
 
 func (t *kratosTraits) scan(traits []byte) error {
-	return kratosObject(traits, named("identity.traits"), kratosTraitNames, func(i int, v []byte) error {
+	_, err := kratosObject(traits, named("identity.traits"), kratosTraitNames, func(i int, v []byte) (int, error) {
 		if i == 4 {
-			t.name = v
-			return nil
+			n := skip(v)
+			t.name = v[:n]
+			return n, nil
 		}
 		return scanString(v, sub("identity.traits", kratosTraitNames[i]), [...]*jstr{&t.email, &t.phone, &t.phoneNumber, &t.username}[i])
 	})
+	return err
 }
 
 // kratosPersonName reads traits.name: a string is the name; {"first", "last"} (json.Unmarshal
@@ -336,10 +340,13 @@ func kratosPersonName(raw []byte) (name, given, family jstr, split bool) {
 		return // null, or json.Unmarshal fails: no name
 	}
 	bad := false
-	_ = kratosObject(raw, named(""), kratosNameNames, func(i int, v []byte) error {
-		err := scanString(v, named(""), [...]*jstr{&given, &family}[i])
-		bad = bad || err != nil
-		return nil
+	_, _ = kratosObject(raw, named(""), kratosNameNames, func(i int, v []byte) (int, error) {
+		n, err := scanString(v, named(""), [...]*jstr{&given, &family}[i])
+		if err != nil { // json.Unmarshal goes on, and fails
+			bad = true
+			return skip(v), nil
+		}
+		return n, nil
 	})
 	if bad || len(given.s)+len(family.s) == 0 {
 		return jstr{}, jstr{}, jstr{}, false
@@ -435,7 +442,7 @@ func (c *kratosContext) appendEvent(b []byte, flow string) ([]byte, error) {
 				eachElement(c.addresses, func(_ int, v []byte) bool {
 					var value, via jstr
 					var ok bool
-					_ = kratosObject(v, named(""), kratosAddressNames, func(i int, v []byte) error {
+					_, _ = kratosObject(v, named(""), kratosAddressNames, func(i int, v []byte) (int, error) {
 						if i == 1 {
 							return scanBool(v, named(""), &ok)
 						}
@@ -495,7 +502,7 @@ func (c *kratosContext) appendEvent(b []byte, flow string) ([]byte, error) {
 		if c.methods != nil {
 			eachElement(c.methods, func(_ int, v []byte) bool {
 				var method, at jstr
-				_ = kratosObject(v, named(""), kratosMethodNames, func(i int, v []byte) error {
+				_, _ = kratosObject(v, named(""), kratosMethodNames, func(i int, v []byte) (int, error) {
 					return scanString(v, named(""), [...]*jstr{&method, &at}[i])
 				})
 				if n == 0 {

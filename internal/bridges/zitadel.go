@@ -92,39 +92,38 @@ type zitadelContext struct {
 	metadata, grants                          []byte // the arrays as sent; nil when absent or null
 }
 
-// scan reads body (a valid JSON object) into c; a member of the wrong type is a *ShapeError
-// naming it, the first in the body's order.
+// scan reads body (a valid JSON object, white space before it skipped) into c; a member of the
+// wrong type is a *ShapeError naming it, the first in the body's order.
 func (c *zitadelContext) scan(body []byte) error {
-	var err error
-	eachRawMember(body, func(k, v []byte) bool {
+	_, err := scanObject(body, named("(body)"), func(k, v []byte) (int, error) {
 		switch string(k) {
 		case "userinfo":
 			c.picture = jstr{}
-			err = scanObject(v, named("userinfo"), func(k, v []byte) error {
+			return scanObject(v, named("userinfo"), func(k, v []byte) (int, error) {
 				if string(k) == "picture" {
 					return scanString(v, named("userinfo.picture"), &c.picture)
 				}
-				return nil
+				return skip(v), nil
 			})
 		case "user":
 			c.resetUser()
-			err = scanObject(v, named("user"), func(k, v []byte) error {
+			return scanObject(v, named("user"), func(k, v []byte) (int, error) {
 				c.user = true
 				return c.scanUser(k, v)
 			})
 		case "user_metadata":
 			c.metadata = nil
-			if v[0] == '[' {
-				c.metadata = v
-			}
-			err = scanArray(v, named("user_metadata"), func(i int, v []byte) error {
-				_, _, err := zitadelMetadataEntry(i, v)
-				return err
+			n, err := scanArray(v, named("user_metadata"), func(i int, v []byte) (int, error) {
+				return zitadelMetadataEntry(i, v, nil, nil)
 			})
+			if err == nil && v[0] == '[' {
+				c.metadata = v[:n]
+			}
+			return n, err
 		case "org":
 			c.orgID, c.orgName = jstr{}, jstr{}
 			var domain jstr
-			err = scanObject(v, named("org"), func(k, v []byte) error {
+			return scanObject(v, named("org"), func(k, v []byte) (int, error) {
 				switch string(k) {
 				case "id":
 					return scanString(v, named("org.id"), &c.orgID)
@@ -133,26 +132,27 @@ func (c *zitadelContext) scan(body []byte) error {
 				case "primary_domain":
 					return scanString(v, named("org.primary_domain"), &domain)
 				}
-				return nil
+				return skip(v), nil
 			})
 		case "user_grants":
 			c.grants = nil
-			if v[0] == '[' {
-				c.grants = v
-			}
-			err = scanArray(v, named("user_grants"), func(i int, v []byte) error {
+			n, err := scanArray(v, named("user_grants"), func(i int, v []byte) (int, error) {
 				return zitadelGrantRoles(i, v, nil)
 			})
+			if err == nil && v[0] == '[' {
+				c.grants = v[:n]
+			}
+			return n, err
 		case "application":
 			c.clientID = jstr{}
-			err = scanObject(v, named("application"), func(k, v []byte) error {
+			return scanObject(v, named("application"), func(k, v []byte) (int, error) {
 				if string(k) == "client_id" {
 					return scanString(v, named("application.client_id"), &c.clientID)
 				}
-				return nil
+				return skip(v), nil
 			})
 		}
-		return err == nil
+		return skip(v), nil
 	})
 	return err
 }
@@ -170,7 +170,7 @@ func (c *zitadelContext) resetHuman() {
 	c.emailVerified, c.phoneVerified = false, false
 }
 
-func (c *zitadelContext) scanUser(k, v []byte) error {
+func (c *zitadelContext) scanUser(k, v []byte) (int, error) {
 	switch string(k) {
 	case "id":
 		return scanString(v, named("user.id"), &c.id)
@@ -184,17 +184,17 @@ func (c *zitadelContext) scanUser(k, v []byte) error {
 		return scanString(v, named("user.preferred_login_name"), &c.preferred)
 	case "machine":
 		c.machine, c.machineName = false, jstr{}
-		return scanObject(v, named("user.machine"), func(k, v []byte) error {
+		return scanObject(v, named("user.machine"), func(k, v []byte) (int, error) {
 			c.machine = true
 			if string(k) == "name" {
 				return scanString(v, named("user.machine.name"), &c.machineName)
 			}
-			return nil
+			return skip(v), nil
 		})
 	case "human":
 		c.resetHuman()
 		var language jstr
-		return scanObject(v, named("user.human"), func(k, v []byte) error {
+		return scanObject(v, named("user.human"), func(k, v []byte) (int, error) {
 			c.human = true
 			switch string(k) {
 			case "first_name":
@@ -216,43 +216,45 @@ func (c *zitadelContext) scanUser(k, v []byte) error {
 			case "is_phone_verified":
 				return scanBool(v, named("user.human.is_phone_verified"), &c.phoneVerified)
 			}
-			return nil
+			return skip(v), nil
 		})
 	}
-	return nil
+	return skip(v), nil
 }
 
-// zitadelMetadataEntry reads user_metadata[i], query.UserMetadata: its key and its value (a
-// string, Zitadel's bytes in standard base64). null is an entry with neither.
-func zitadelMetadataEntry(i int, v []byte) (key, value jstr, err error) {
-	err = scanObject(v, indexed("user_metadata", i, ""), func(k, v []byte) error {
+// zitadelMetadataEntry reads user_metadata[i], query.UserMetadata, into key and value when they
+// are not nil: its key and its value (a string, Zitadel's bytes in standard base64). null is an
+// entry with neither.
+func zitadelMetadataEntry(i int, v []byte, key, value *jstr) (int, error) {
+	var k, val jstr
+	if key == nil {
+		key, value = &k, &val
+	}
+	return scanObject(v, indexed("user_metadata", i, ""), func(k, v []byte) (int, error) {
 		switch string(k) {
 		case "key":
-			return scanString(v, indexed("user_metadata", i, "key"), &key)
+			return scanString(v, indexed("user_metadata", i, "key"), key)
 		case "value":
-			return scanString(v, indexed("user_metadata", i, "value"), &value)
+			return scanString(v, indexed("user_metadata", i, "value"), value)
 		}
-		return nil
+		return skip(v), nil
 	})
-	return key, value, err
 }
 
 // zitadelGrantRoles reads user_grants[i]'s roles, calling role (when not nil) with each (a null
 // role is "", as it was when decoded).
-func zitadelGrantRoles(i int, v []byte, role func(r jstr)) error {
-	return scanObject(v, indexed("user_grants", i, ""), func(k, v []byte) error {
+func zitadelGrantRoles(i int, v []byte, role func(r jstr)) (int, error) {
+	return scanObject(v, indexed("user_grants", i, ""), func(k, v []byte) (int, error) {
 		if string(k) != "roles" {
-			return nil
+			return skip(v), nil
 		}
-		return scanArray(v, indexed("user_grants", i, "roles"), func(j int, v []byte) error {
+		return scanArray(v, indexed("user_grants", i, "roles"), func(j int, v []byte) (int, error) {
 			var r jstr
-			if err := scanString(v, fieldName{base: "user_grants", i: i, member: "roles", j: j}, &r); err != nil {
-				return err
-			}
-			if role != nil {
+			n, err := scanString(v, fieldName{base: "user_grants", i: i, member: "roles", j: j}, &r)
+			if err == nil && role != nil {
 				role(r)
 			}
-			return nil
+			return n, err
 		})
 	})
 }
@@ -272,7 +274,7 @@ func appendZitadelEvent(dst, body []byte) ([]byte, error) {
 		return nil, &ShapeError{Field: "(body)", Want: "a JSON object"}
 	}
 	var c zitadelContext
-	if err := c.scan(body); err != nil {
+	if err := c.scan(body[wire.SkipSpace(body, 0):]); err != nil {
 		return nil, err
 	}
 	if !c.user {
@@ -356,8 +358,8 @@ func appendZitadelRoles(b []byte, grants []byte) []byte {
 	}
 	var spanBuf [16][2]int
 	spans := spanBuf[:0] // each role written, as b[s[0]:s[1]]
-	eachElement(grants, func(i int, v []byte) bool {
-		_ = zitadelGrantRoles(i, v, func(r jstr) {
+	_, _ = scanArray(grants, named("user_grants"), func(i int, v []byte) (int, error) {
+		return zitadelGrantRoles(i, v, func(r jstr) {
 			at := len(b)
 			if len(spans) > 0 {
 				b = append(b, ',')
@@ -372,7 +374,6 @@ func appendZitadelRoles(b []byte, grants []byte) []byte {
 			}
 			spans = append(spans, [2]int{s, len(b)})
 		})
-		return true
 	})
 	return b
 }
@@ -387,14 +388,13 @@ func appendZitadelMetadata(b []byte, list []byte) ([]byte, error) {
 		return append(b, "{}"...), nil
 	}
 	b = append(b, '{')
-	n := 0
+	count := 0
 	var scratch [256]byte
-	var err error
-	eachElement(list, func(i int, v []byte) bool {
-		key, value, _ := zitadelMetadataEntry(i, v)
+	_, err := scanArray(list, named("user_metadata"), func(i int, v []byte) (int, error) {
+		var key, value jstr
+		n, _ := zitadelMetadataEntry(i, v, &key, &value)
 		if len(key.s) == 0 {
-			err = &ShapeError{Field: indexed("user_metadata", i, "key").String(), Want: "a non-empty string"}
-			return false
+			return 0, &ShapeError{Field: indexed("user_metadata", i, "key").String(), Want: "a non-empty string"}
 		}
 		raw := scratch[:0]
 		if m := base64.StdEncoding.DecodedLen(len(value.s)); m > len(scratch) {
@@ -402,14 +402,13 @@ func appendZitadelMetadata(b []byte, list []byte) ([]byte, error) {
 		}
 		m, derr := base64.StdEncoding.Decode(raw[:cap(raw)], value.s)
 		if derr != nil {
-			err = &ShapeError{Field: indexed("user_metadata", i, "value").String(), Want: "base64"}
-			return false
+			return 0, &ShapeError{Field: indexed("user_metadata", i, "value").String(), Want: "base64"}
 		}
 		raw = raw[:m]
-		if n > 0 {
+		if count > 0 {
 			b = append(b, ',')
 		}
-		n++
+		count++
 		b = appendJstr(b, key)
 		b = append(b, ':')
 		switch {
@@ -420,7 +419,7 @@ func appendZitadelMetadata(b []byte, list []byte) ([]byte, error) {
 		default:
 			b = appendJstr(b, value)
 		}
-		return true
+		return n, nil
 	})
 	if err != nil {
 		return nil, err

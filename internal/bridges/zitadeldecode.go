@@ -10,10 +10,10 @@ import (
 )
 
 // The Zitadel and Kratos bridges read a provider's body by scanning it, not by decoding it into
-// structs: the body is validated once (wire.IsObject), each member the event uses is found by
-// walking the object (eachRawMember, eachElement) and checked for its type as json.Unmarshal
-// would check it, and the event is written by appending the members' bytes as they came
-// (BenchmarkZitadelVsExecute, BenchmarkKratosVsExecute).
+// structs: the body is validated once (wire.IsObject), walked once more to find the members the
+// event uses and check their types as json.Unmarshal would (scanObject, scanArray, scanString),
+// and the event is written by appending the members' bytes as they came
+// (BenchmarkZitadelVsExecute, BenchmarkKratosVsExecute, BenchmarkHookWork).
 
 // jstr is a JSON string's value: a view of the literal's inside when it has no escape and is
 // valid UTF-8 (plain: appended as it is), else the string json.Unmarshal decodes (a copy,
@@ -35,31 +35,40 @@ func decodeJSONString(v []byte) jstr {
 	return jstr{s: []byte(s), set: true}
 }
 
+// The scanners below read a value at the start of v, which runs on to the end of the text it is
+// in (a valid JSON text: the body was checked whole), and return its length: a container is
+// walked once, by the scanner that reads it, rather than skipped over first and then read.
+
+// skip is the length of the value v starts with, for a value the caller does not read.
+func skip(v []byte) int { return wire.SkipValue(v, 0) }
+
 // scanString reads a string member into *dst as json.Unmarshal does: null leaves *dst as it is,
 // a value of another type is a *ShapeError naming field.
-func scanString(v []byte, field fieldName, dst *jstr) error {
-	switch {
-	case v[0] == '"':
-		*dst = decodeJSONString(v)
-	case string(v) == "null":
-	default:
-		return &ShapeError{Field: field.String(), Want: "a string"}
+func scanString(v []byte, field fieldName, dst *jstr) (int, error) {
+	switch v[0] {
+	case '"':
+		n := wire.SkipString(v, 0)
+		*dst = decodeJSONString(v[:n])
+		return n, nil
+	case 'n':
+		return len("null"), nil
 	}
-	return nil
+	return 0, &ShapeError{Field: field.String(), Want: "a string"}
 }
 
 // scanBool reads a boolean member as json.Unmarshal does (null leaves *dst as it is).
-func scanBool(v []byte, field fieldName, dst *bool) error {
-	switch string(v) {
-	case "null":
-	case "true":
+func scanBool(v []byte, field fieldName, dst *bool) (int, error) {
+	switch v[0] {
+	case 'n':
+		return len("null"), nil
+	case 't':
 		*dst = true
-	case "false":
+		return len("true"), nil
+	case 'f':
 		*dst = false
-	default:
-		return &ShapeError{Field: field.String(), Want: "a bool"}
+		return len("false"), nil
 	}
-	return nil
+	return 0, &ShapeError{Field: field.String(), Want: "a bool"}
 }
 
 // appendJstr appends s as a JSON string, as appendString does.
@@ -83,40 +92,74 @@ func (s jstr) orElse(t jstr) jstr {
 	return t
 }
 
-// scanObject calls fn with each member of the object v; null calls it with none. Another type is
-// a *ShapeError naming field (want "an object"); fn's first error stops the scan and is returned.
-func scanObject(v []byte, field fieldName, fn func(k, v []byte) error) error {
+// scanObject calls fn with each member of the object v starts with, its key (a view, or a copy
+// when it has escapes) and its value (the rest of v from there), fn returning the value's length
+// (skip's for a value it does not read); null calls it with none. Another type is a *ShapeError
+// naming field (want "an object"); fn's first error stops the scan and is returned. It returns
+// the object's length.
+func scanObject(v []byte, field fieldName, fn func(k, v []byte) (int, error)) (int, error) {
 	switch v[0] {
 	case '{':
 	case 'n':
-		return nil
+		return len("null"), nil
 	default:
-		return &ShapeError{Field: field.String(), Want: "an object"}
+		return 0, &ShapeError{Field: field.String(), Want: "an object"}
 	}
-	var err error
-	eachRawMember(v, func(k, v []byte) bool {
-		err = fn(k, v)
-		return err == nil
-	})
-	return err
+	i := wire.SkipSpace(v, 1)
+	for i < len(v) && v[i] != '}' {
+		if v[i] == ',' {
+			i = wire.SkipSpace(v, i+1)
+			continue
+		}
+		kEnd := wire.SkipString(v, i)
+		if kEnd >= len(v) {
+			break
+		}
+		key := v[i+1 : kEnd-1]
+		if bytes.IndexByte(key, '\\') >= 0 {
+			var s string
+			_ = json.Unmarshal(v[i:kEnd], &s)
+			key = []byte(s)
+		}
+		i = wire.SkipSpace(v, wire.SkipSpace(v, kEnd)+1) // past the colon
+		if i >= len(v) {
+			break
+		}
+		n, err := fn(key, v[i:])
+		if err != nil {
+			return 0, err
+		}
+		i = wire.SkipSpace(v, i+n)
+	}
+	return min(i+1, len(v)), nil
 }
 
-// scanArray calls fn with each element of the array v; null calls it with none. Another type is
-// a *ShapeError naming field (want "an array"); fn's first error stops the scan.
-func scanArray(v []byte, field fieldName, fn func(i int, v []byte) error) error {
+// scanArray calls fn with each element of the array v starts with (the rest of v from there), fn
+// returning the element's length; null calls it with none. Another type is a *ShapeError naming
+// field (want "an array"); fn's first error stops the scan. It returns the array's length.
+func scanArray(v []byte, field fieldName, fn func(i int, v []byte) (int, error)) (int, error) {
 	switch v[0] {
 	case '[':
 	case 'n':
-		return nil
+		return len("null"), nil
 	default:
-		return &ShapeError{Field: field.String(), Want: "an array"}
+		return 0, &ShapeError{Field: field.String(), Want: "an array"}
 	}
-	var err error
-	eachElement(v, func(i int, v []byte) bool {
-		err = fn(i, v)
-		return err == nil
-	})
-	return err
+	i := wire.SkipSpace(v, 1)
+	for n := 0; i < len(v) && v[i] != ']'; n++ {
+		if v[i] == ',' {
+			i = wire.SkipSpace(v, i+1)
+		}
+		if i >= len(v) {
+			break
+		}
+		m, err := fn(n, v[i:])
+		if err != nil {
+			return 0, err
+		}
+		i = wire.SkipSpace(v, i+m)
+	}
+	return min(i+1, len(v)), nil
 }
 
 // eachElement calls fn with each element of arr, a valid JSON array, in order, until fn returns
