@@ -798,23 +798,24 @@ type kratosIdentityRef struct {
 }
 
 // kratosAnswerIdentity scans the body (which the hook's event has checked) for the identity's id
-// and metadata, decoding nothing else.
+// and metadata, decoding nothing else. Keys are matched as the event matched them (exactly, else
+// regardless of case), so that the answer sees the identity the actions saw.
 func kratosAnswerIdentity(body []byte) (kratosIdentityRef, bool) {
 	var ref kratosIdentityRef
 	ok := eachRawMember(body, func(key, val []byte) bool {
-		if string(key) != "identity" || !isObject(val) {
+		if fieldIndex(key, kratosTopNames) != 1 || !isObject(val) {
 			return true
 		}
 		ref.present = true
 		eachRawMember(val, func(key, val []byte) bool {
-			switch string(key) {
-			case "id":
+			switch fieldIndex(key, kratosIdentityNames) {
+			case 0:
 				if val[0] == '"' {
 					ref.id = decodeJSONString(val).s
 				}
-			case "metadata_public":
+			case 4:
 				ref.public = val
-			case "metadata_admin":
+			case 5:
 				ref.admin = val
 			}
 			return true

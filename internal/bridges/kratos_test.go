@@ -182,6 +182,12 @@ func TestKratosAnswers(t *testing.T) {
 		out != `{"identity":{"metadata_public":{"keep":1,"plan":"pro"},"metadata_admin":{"tier":{"n":1}}}}` {
 		t.Errorf("metadata: %d %s %q", st, out, reason)
 	}
+	// Keys in another case: the event matched them as encoding/json does, and so does the answer.
+	upper := []byte(`{"Flow":{"id":"f"},"IDENTITY":{"ID":"` + nilUUID + `","Metadata_Public":{"keep":1}}}`)
+	if st, out, reason := answer("registration", upper, res); st != 200 || reason != "" ||
+		out != `{"identity":{"metadata_public":{"keep":1,"plan":"pro"},"metadata_admin":{"tier":{"n":1}}}}` {
+		t.Errorf("metadata, keys in another case: %d %s %q", st, out, reason)
+	}
 	if st, out, _ := answer("registration", reg, kratosResult()); st != 200 || out != `{}` {
 		t.Errorf("nothing set: %d %s", st, out)
 	}
