@@ -102,9 +102,9 @@ func (h Hook) MakeEvent(dst, body []byte) ([]byte, error) {
 }
 
 // MakeAnswer appends the answer's JSON to dst, and returns it with the HTTP status to send it
-// with: AppendReply's when the hook has it, AppendAnswer's (200), else Answer's, encoded as encoding/json does
-// without HTML escaping, with a Reply's own status. A nil answer is one that could not be
-// encoded; the reason and message then say why.
+// with: AppendReply's when the hook has it, AppendAnswer's (200), else Answer's, encoded as
+// encoding/json does without HTML escaping, with a Reply's own status. A nil answer is one that
+// could not be encoded; the reason and message then say why.
 func (h Hook) MakeAnswer(dst, body []byte, res *runner.Result) (answer []byte, status int, reason, msg string) {
 	if h.AppendReply != nil {
 		return h.AppendReply(dst, body, res)
