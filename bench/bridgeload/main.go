@@ -1,11 +1,19 @@
 // Command bridgeload loads one of actionsd's routes with signed requests, for bench/bridges.sh:
 // wrk cannot sign each request anew, and the bridges refuse a replayed one. Every request is made
 // and signed before the clock starts (the Supabase hook's with its own webhook-id, the Auth0
-// bridge's with its own event), then -c connections send them back to back for -d, or until they
-// run out. It prints the number of requests answered 200 and the seconds they took.
+// bridge's with its own event, Zitadel's with its own user grant id), then -c connections send them
+// back to back for -d, or until they run out. It prints the number of requests answered 200 and the
+// seconds they took.
 //
-//	bridgeload -route execute|supabase|auth0 -addr 127.0.0.1:8103 -token T -event bench/event.json \
-//	  -supabase-secret FILE -auth0-secret FILE -c 32 -d 10s -n 200000
+// Routes: execute (post-login, bench/event.json), supabase (custom-access-token), auth0
+// (post-login, the same event), zitadel (preaccesstoken), kratos (registration, which runs
+// pre-user-registration: Kratos' login hook can only deny, so a claims action fails behind it) and
+// execute-signup (pre-user-registration on the execute route, with the very event the Kratos
+// bridge makes of its body: kratos's baseline).
+//
+//	bridgeload -route execute|supabase|auth0|zitadel|kratos|execute-signup -addr 127.0.0.1:8103 \
+//	  -token T -event bench/event.json -supabase-secret FILE -auth0-secret FILE \
+//	  -zitadel-secret FILE -kratos-secret FILE -c 32 -d 10s -n 200000
 package main
 
 import (
@@ -27,6 +35,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/actionsd/actionsd/internal/bridges"
 )
 
 type request struct {
@@ -36,12 +46,14 @@ type request struct {
 }
 
 func main() {
-	route := flag.String("route", "execute", "execute, supabase or auth0")
+	route := flag.String("route", "execute", "execute, supabase, auth0, zitadel, kratos or execute-signup")
 	addr := flag.String("addr", "127.0.0.1:8103", "the daemon's address")
 	token := flag.String("token", "", "the bearer token (execute)")
 	eventFile := flag.String("event", "bench/event.json", "the post-login event (execute, auth0)")
 	sbSecret := flag.String("supabase-secret", "", "file holding the Supabase hooks' secret (v1,whsec_…)")
 	a0Secret := flag.String("auth0-secret", "", "file holding the Auth0 bridge's secret")
+	ztSecret := flag.String("zitadel-secret", "", "file holding the Zitadel target's signing key")
+	krSecret := flag.String("kratos-secret", "", "file holding the token Kratos' web hook sends")
 	conns := flag.Int("c", 32, "connections")
 	dur := flag.Duration("d", 10*time.Second, "how long to load")
 	n := flag.Int("n", 200000, "requests made beforehand (the most sent)")
@@ -96,8 +108,41 @@ func main() {
 				"X-Actionsd-Signature": {"v1=" + hex.EncodeToString(mac.Sum(nil))},
 			}}
 		}
+	case "zitadel":
+		key := []byte(secret(*ztSecret))
+		for i := range reqs {
+			// Zitadel's replay key is the MAC: each body differs, in a grant's id.
+			body := []byte(strings.Replace(zitadelBody, "GRANT", run+"_"+strconv.Itoa(i), 1))
+			mac := hmac.New(sha256.New, key)
+			mac.Write([]byte(ts + "."))
+			mac.Write(body)
+			reqs[i] = request{"/v1/bridges/zitadel", body, http.Header{
+				"Content-Type":      {"application/json"},
+				"Zitadel-Signature": {"t=" + ts + ",v1=" + hex.EncodeToString(mac.Sum(nil))},
+			}}
+		}
+	case "kratos":
+		// A token does not cover the body, and Kratos' bridge has no replay check: one body.
+		h := http.Header{"Content-Type": {"application/json"}, "X-Actionsd-Token": {secret(*krSecret)}}
+		for i := range reqs {
+			reqs[i] = request{"/v1/bridges/kratos/registration", []byte(kratosBody), h}
+		}
+	case "execute-signup":
+		event := kratosEvent()
+		h := http.Header{"Content-Type": {"application/json"}, "Authorization": {"Bearer " + *token}}
+		for i := range reqs {
+			reqs[i] = request{"/v1/triggers/pre-user-registration/execute", event, h}
+		}
 	default:
 		log.Fatalf("unknown route %q", *route)
+	}
+	// What every answer of the route holds: a claim, or the metadata of bench/actions/signup.
+	want := []byte("example.com")
+	switch *route {
+	case "supabase":
+		want = []byte(`"claims"`)
+	case "kratos", "execute-signup":
+		want = []byte(`"trial"`)
 	}
 
 	// Raw keep-alive connections writing each request's bytes, made beforehand, and reading the
@@ -154,7 +199,7 @@ func main() {
 					bad.Add(1)
 					return
 				}
-				if status != 200 || !bytes.Contains(body, []byte("example.com")) && !bytes.Contains(body, []byte(`"claims"`)) {
+				if status != 200 || !bytes.Contains(body, want) {
 					if bad.Add(1) == 1 {
 						log.Printf("%s: %d %s", reqs[i].path, status, body)
 					}
@@ -203,4 +248,49 @@ func secret(file string) string {
 		log.Fatal(err)
 	}
 	return strings.TrimSpace(string(b))
+}
+
+// zitadelBody is a preaccesstoken context as Zitadel sends one (internal/api's
+// BenchmarkZitadelVsExecute); GRANT is the grant's id, different in each request.
+const zitadelBody = `{"function":"function/preaccesstoken","userinfo":{"sub":"312909075212468632","email":"ada@example.com","email_verified":true},` +
+	`"user":{"id":"312909075212468632","creation_date":"2025-03-26T15:52:23.917636Z","change_date":"2025-03-26T15:52:23.917636Z",` +
+	`"resource_owner":"312909075211944344","sequence":2,"state":1,"username":"ada@example.com","preferred_login_name":"ada@example.com",` +
+	`"human":{"first_name":"Ada","last_name":"Lovelace","display_name":"Ada Lovelace","preferred_language":"en","email":"ada@example.com",` +
+	`"is_email_verified":true,"password_changed":"0001-01-01T00:00:00Z","mfa_init_skipped":"0001-01-01T00:00:00Z"}},` +
+	`"user_metadata":[{"creation_date":"2025-03-27T09:10:25.879677Z","change_date":"2025-03-27T09:10:25.879677Z","resource_owner":"312909075211944344","sequence":18,"key":"plan","value":"InBybyI="}],` +
+	`"org":{"id":"312909075211944344","name":"ZITADEL","primary_domain":"example.com"},` +
+	`"user_grants":[{"id":"GRANT","state":1,"userId":"312909075212468632","roles":["admin","dev"],"projectId":"p1","projectName":"shop"}],` +
+	`"application":{"client_id":"312909075212468633@shop"}}`
+
+// kratosBody is a registration as examples/kratos/body.jsonnet makes it, before the identity is
+// stored (internal/api's BenchmarkKratosVsExecute).
+const kratosBody = `{"flow":{"id":"5f1c","type":"api","active":"password","request_url":"http://127.0.0.1:4433/self-service/registration/api"},` +
+	`"identity":{"id":"00000000-0000-0000-0000-000000000000","schema_id":"default","state":"active","traits":{"email":"ada@example.com","name":{"first":"Ada","last":"Lovelace"}},` +
+	`"metadata_public":{"keep":1},"verifiable_addresses":[{"value":"ada@example.com","verified":false,"via":"email"}]},` +
+	`"request_headers":{"User-Agent":["Mozilla/5.0"],"True-Client-Ip":["203.0.113.9"],"Accept-Language":["en"]},` +
+	`"request_method":"POST","request_url":"http://127.0.0.1:4433/self-service/registration?flow=5f1c"}`
+
+// kratosEvent is the event the Kratos bridge makes of kratosBody, made by the bridge's own
+// mapping, so that execute-signup differs from kratos by the bridge's work only.
+func kratosEvent() []byte {
+	brs, err := bridges.New(bridges.Config{Kratos: strings.Repeat("k", 32)})
+	if err != nil {
+		log.Fatal(err)
+	}
+	for _, br := range brs {
+		if br.Name() != "kratos" {
+			continue
+		}
+		hook, ok := br.Hook("registration")
+		if !ok {
+			log.Fatal("the kratos bridge has no registration hook")
+		}
+		event, err := hook.Event([]byte(kratosBody))
+		if err != nil {
+			log.Fatal("kratos event: ", err)
+		}
+		return event
+	}
+	log.Fatal("no kratos bridge")
+	return nil
 }
