@@ -3,17 +3,21 @@
 # `actionsd serve` pinned to CPU 0 with the load generator (bench/bridgeload, which signs every
 # request beforehand: wrk cannot, and the bridges refuse a replay) pinned to CPU 1. The daemon
 # serves bench/actions/claims on post-login and bench/actions/signup on pre-user-registration, with
-# every bridge's secret; each round loads, in rotating order, POST /v1/triggers/post-login/execute
-# (bench/event.json), the Supabase custom-access-token hook, the Auth0 bridge route (the same
-# event), the Zitadel target (preaccesstoken), POST /v1/triggers/pre-user-registration/execute
-# (execute-signup: the event the Kratos bridge makes) and the Kratos registration hook. Kratos runs
-# pre-user-registration, not post-login (its login hook can only deny, and the claims would fail
-# it), so its baseline is execute-signup; every other bridge's is execute. CPU per request is the
-# daemon's utime + stime (/proc/<pid>/stat) over the run divided by the requests answered. It
-# prints the medians and each route's ratio to its baseline (the median of the per-round ratios).
+# every bridge's secret. Each round loads, in rotating order, each bridge's route and its baseline:
+# POST /v1/triggers/{trigger}/execute with the very event the bridge makes of its body (made by
+# internal/bridges in bench/bridgeload), so that the two differ by the bridge's work only.
+#   auth0     POST /v1/bridges/auth0/post-login          execute           bench/event.json with a
+#                                                                          transaction of its own
+#   supabase  POST /v1/bridges/supabase/custom-access-token  execute-supabase
+#   zitadel   POST /v1/bridges/zitadel (preaccesstoken)  execute-zitadel
+#   kratos    POST /v1/bridges/kratos/registration       execute-kratos    (pre-user-registration:
+#             Kratos' login hook can only deny, and the claims would fail it)
+# CPU per request is the daemon's utime + stime (/proc/<pid>/stat) over the run divided by the
+# requests answered. It prints the medians and each route's ratio to its baseline (the median of
+# the per-round ratios).
 #
 # Environment: BENCH_DURATION (10s), BENCH_CONNECTIONS (32), BENCH_ROUNDS (5), BENCH_SERVER_CPU (0),
-# BENCH_LOAD_CPU (1), BENCH_ROUTES (all six; a bridge needs its baseline with it), BENCH_BEFORE=REV
+# BENCH_LOAD_CPU (1), BENCH_ROUTES (all eight; a bridge needs its baseline with it), BENCH_BEFORE=REV
 # adds actionsd built from git revision REV, loaded the same way, with the ratios of actionsd to it.
 # Not part of the test suite.
 set -euo pipefail
@@ -26,8 +30,9 @@ SERVER_CPU=${BENCH_SERVER_CPU:-0}
 LOAD_CPU=${BENCH_LOAD_CPU:-1}
 BEFORE=${BENCH_BEFORE:-}
 TOKEN=bench-token
-ROUTES=${BENCH_ROUTES:-execute supabase auth0 zitadel execute-signup kratos}
-declare -A baseline=([execute]=execute [supabase]=execute [auth0]=execute [zitadel]=execute [execute-signup]=execute-signup [kratos]=execute-signup)
+ROUTES=${BENCH_ROUTES:-execute auth0 execute-supabase supabase execute-zitadel zitadel execute-kratos kratos}
+declare -A baseline=([execute]=execute [auth0]=execute [execute-supabase]=execute-supabase [supabase]=execute-supabase
+  [execute-zitadel]=execute-zitadel [zitadel]=execute-zitadel [execute-kratos]=execute-kratos [kratos]=execute-kratos)
 TARGETS="actionsd"
 if [ -n "$BEFORE" ]; then TARGETS="actionsd before"; fi
 declare -A port=([actionsd]=8113 [before]=8115)
@@ -120,10 +125,10 @@ awk -v targets="$TARGETS" -v routes="$ROUTES" -v bases="$bases" '
   { m[$1 " " $2 " rps"] = m[$1 " " $2 " rps"] " " $4; m[$1 " " $2 " cpu"] = m[$1 " " $2 " cpu"] " " $5; c[$1 " " $2 " " $3] = $5; rounds[$3] = 1 }
   END {
     nt = split(targets, ts, " "); nr = split(routes, rs, " "); split(bases, bs, " ")
-    printf "%-9s %-15s %9s %11s %-15s %9s %14s\n", "server", "route", "req/s", "CPU us/req", "baseline", "CPU vs it", "CPU vs before"
+    printf "%-9s %-17s %9s %11s %-17s %9s %14s\n", "server", "route", "req/s", "CPU us/req", "baseline", "CPU vs it", "CPU vs before"
     for (i = 1; i <= nt; i++) for (j = 1; j <= nr; j++) {
       k = ts[i] " " rs[j]; l = ""; lb = ""
       for (x in rounds) { l = l " " c[k " " x] / c[ts[i] " " bs[j] " " x]; if (nt > 1) lb = lb " " c[k " " x] / c["before " rs[j] " " x] }
-      printf "%-9s %-15s %9.0f %11.2f %-15s %9.3f %14s\n", ts[i], rs[j], median(m[k " rps"]), median(m[k " cpu"]), bs[j], median(l), (nt > 1 ? sprintf("%.3f", median(lb)) : "-")
+      printf "%-9s %-17s %9.0f %11.2f %-17s %9.3f %14s\n", ts[i], rs[j], median(m[k " rps"]), median(m[k " cpu"]), bs[j], median(l), (nt > 1 ? sprintf("%.3f", median(lb)) : "-")
     }
   }' "$results"

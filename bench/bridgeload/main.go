@@ -1,19 +1,21 @@
 // Command bridgeload loads one of actionsd's routes with signed requests, for bench/bridges.sh:
-// wrk cannot sign each request anew, and the bridges refuse a replayed one. Every request is made
+// wrk cannot sign each request anew, and the bridges refuse a replay. Every request is made
 // and signed before the clock starts (the Supabase hook's with its own webhook-id, the Auth0
 // bridge's with its own event, Zitadel's with its own user grant id), then -c connections send them
 // back to back for -d, or until they run out. It prints the number of requests answered 200 and the
 // seconds they took.
 //
-// Routes: execute (post-login, bench/event.json), supabase (custom-access-token), auth0
-// (post-login, the same event), zitadel (preaccesstoken), kratos (registration, which runs
-// pre-user-registration: Kratos' login hook can only deny, so a claims action fails behind it) and
-// execute-signup (pre-user-registration on the execute route, with the very event the Kratos
-// bridge makes of its body: kratos's baseline).
+// Routes: auth0 (post-login: bench/event.json with a transaction of its own), supabase
+// (custom-access-token), zitadel (preaccesstoken), kratos (registration, which runs
+// pre-user-registration: Kratos' login hook can only deny, so a claims action fails behind it),
+// and each bridge's baseline, the execute route given the very event the bridge makes of its body,
+// so that the two differ by the bridge's work only: execute (bench/event.json with a transaction,
+// as the Auth0 bridge action sends it), execute-supabase, execute-zitadel and execute-kratos (the
+// events made by the bridges' own mappings, in internal/bridges).
 //
-//	bridgeload -route execute|supabase|auth0|zitadel|kratos|execute-signup -addr 127.0.0.1:8103 \
-//	  -token T -event bench/event.json -supabase-secret FILE -auth0-secret FILE \
-//	  -zitadel-secret FILE -kratos-secret FILE -c 32 -d 10s -n 200000
+//	bridgeload -route ROUTE -addr 127.0.0.1:8103 -token T -event bench/event.json \
+//	  -supabase-secret FILE -auth0-secret FILE -zitadel-secret FILE -kratos-secret FILE \
+//	  -c 32 -d 10s -n 200000
 package main
 
 import (
@@ -46,7 +48,7 @@ type request struct {
 }
 
 func main() {
-	route := flag.String("route", "execute", "execute, supabase, auth0, zitadel, kratos or execute-signup")
+	route := flag.String("route", "execute", "auth0, supabase, zitadel, kratos, or a baseline: execute, execute-supabase, execute-zitadel, execute-kratos")
 	addr := flag.String("addr", "127.0.0.1:8103", "the daemon's address")
 	token := flag.String("token", "", "the bearer token (execute)")
 	eventFile := flag.String("event", "bench/event.json", "the post-login event (execute, auth0)")
@@ -68,12 +70,27 @@ func main() {
 	now := time.Now()
 	ts := strconv.FormatInt(now.Unix(), 10)
 	run := strconv.FormatInt(now.UnixNano(), 36)
-	switch *route {
-	case "execute":
+	// withTransaction is the event as the Auth0 bridge action sends it: each login's event differs,
+	// in its transaction at least.
+	withTransaction := func(i int) []byte {
+		return append(append(bytes.Clone(event[:len(event)-1]), `,"transaction":{"id":"`+run+"_"+strconv.Itoa(i)+`"}`...), '}')
+	}
+	execute := func(trigger string, event func(i int) []byte) {
 		h := http.Header{"Content-Type": {"application/json"}, "Authorization": {"Bearer " + *token}}
 		for i := range reqs {
-			reqs[i] = request{"/v1/triggers/post-login/execute", event, h}
+			reqs[i] = request{"/v1/triggers/" + trigger + "/execute", event(i), h}
 		}
+	}
+	same := func(event []byte) func(int) []byte { return func(int) []byte { return event } }
+	switch *route {
+	case "execute":
+		execute("post-login", withTransaction)
+	case "execute-supabase":
+		execute("post-login", same(bridgeEvent("supabase", "custom-access-token", []byte(supabaseBody))))
+	case "execute-zitadel":
+		execute("post-login", same(bridgeEvent("zitadel", "preaccesstoken", []byte(strings.Replace(zitadelBody, "GRANT", run+"_0", 1)))))
+	case "execute-kratos":
+		execute("pre-user-registration", same(bridgeEvent("kratos", "registration", []byte(kratosBody))))
 	case "supabase":
 		key := secret(*sbSecret)
 		key = strings.TrimPrefix(strings.TrimPrefix(key, "v1,"), "whsec_")
@@ -81,7 +98,7 @@ func main() {
 		if err != nil {
 			log.Fatal("supabase secret: ", err)
 		}
-		body := []byte(`{"user_id":"auth0|123","authentication_method":"password","claims":{"aud":"authenticated","exp":1999999999,"iat":1700000000,"sub":"auth0|123","email":"ada@example.com","phone":"","role":"authenticated","aal":"aal1","session_id":"s1","is_anonymous":false,"app_metadata":{"plan":"gold"},"user_metadata":{}}}`)
+		body := []byte(supabaseBody)
 		for i := range reqs {
 			id := "msg_" + run + "_" + strconv.Itoa(i)
 			mac := hmac.New(sha256.New, mackey)
@@ -97,8 +114,7 @@ func main() {
 	case "auth0":
 		key := []byte(secret(*a0Secret))
 		for i := range reqs {
-			// Each login's event differs, in its transaction at least.
-			body := append(append(bytes.Clone(event[:len(event)-1]), `,"transaction":{"id":"`+run+"_"+strconv.Itoa(i)+`"}`...), '}')
+			body := withTransaction(i)
 			mac := hmac.New(sha256.New, key)
 			mac.Write([]byte(ts + "."))
 			mac.Write(body)
@@ -127,12 +143,6 @@ func main() {
 		for i := range reqs {
 			reqs[i] = request{"/v1/bridges/kratos/registration", []byte(kratosBody), h}
 		}
-	case "execute-signup":
-		event := kratosEvent()
-		h := http.Header{"Content-Type": {"application/json"}, "Authorization": {"Bearer " + *token}}
-		for i := range reqs {
-			reqs[i] = request{"/v1/triggers/pre-user-registration/execute", event, h}
-		}
 	default:
 		log.Fatalf("unknown route %q", *route)
 	}
@@ -141,7 +151,7 @@ func main() {
 	switch *route {
 	case "supabase":
 		want = []byte(`"claims"`)
-	case "kratos", "execute-signup":
+	case "kratos", "execute-kratos":
 		want = []byte(`"trial"`)
 	}
 
@@ -270,27 +280,29 @@ const kratosBody = `{"flow":{"id":"5f1c","type":"api","active":"password","reque
 	`"request_headers":{"User-Agent":["Mozilla/5.0"],"True-Client-Ip":["203.0.113.9"],"Accept-Language":["en"]},` +
 	`"request_method":"POST","request_url":"http://127.0.0.1:4433/self-service/registration?flow=5f1c"}`
 
-// kratosEvent is the event the Kratos bridge makes of kratosBody, made by the bridge's own
-// mapping, so that execute-signup differs from kratos by the bridge's work only.
-func kratosEvent() []byte {
-	brs, err := bridges.New(bridges.Config{Kratos: strings.Repeat("k", 32)})
+// bridgeEvent is the event the bridge's hook makes of body, by the bridge's own mapping.
+func bridgeEvent(bridge, hook string, body []byte) []byte {
+	brs, err := bridges.New(bridges.Config{})
 	if err != nil {
 		log.Fatal(err)
 	}
 	for _, br := range brs {
-		if br.Name() != "kratos" {
+		if br.Name() != bridge {
 			continue
 		}
-		hook, ok := br.Hook("registration")
+		h, ok := br.Hook(hook)
 		if !ok {
-			log.Fatal("the kratos bridge has no registration hook")
+			log.Fatalf("the %s bridge has no hook %s", bridge, hook)
 		}
-		event, err := hook.Event([]byte(kratosBody))
+		event, err := h.MakeEvent(nil, body)
 		if err != nil {
-			log.Fatal("kratos event: ", err)
+			log.Fatalf("%s %s event: %v", bridge, hook, err)
 		}
-		return event
+		return bytes.Clone(event)
 	}
-	log.Fatal("no kratos bridge")
+	log.Fatalf("no %s bridge", bridge)
 	return nil
 }
+
+// supabaseBody is a custom access token hook's payload as Supabase sends it.
+const supabaseBody = `{"user_id":"auth0|123","authentication_method":"password","claims":{"aud":"authenticated","exp":1999999999,"iat":1700000000,"sub":"auth0|123","email":"ada@example.com","phone":"","role":"authenticated","aal":"aal1","session_id":"s1","is_anonymous":false,"app_metadata":{"plan":"gold"},"user_metadata":{}}}`
