@@ -2,15 +2,24 @@
 # bench/bridges.sh: what a bridge adds to the execute path's CPU per request, on the real
 # `actionsd serve` pinned to CPU 0 with the load generator (bench/bridgeload, which signs every
 # request beforehand: wrk cannot, and the bridges refuse a replay) pinned to CPU 1. The daemon
-# serves bench/actions/claims on post-login, with the Supabase and Auth0 bridges' secrets; each
-# round loads, in rotating order, POST /v1/triggers/post-login/execute (bench/event.json), the
-# Supabase custom-access-token hook and the Auth0 bridge route (the same event). CPU per request
-# is the daemon's utime + stime (/proc/<pid>/stat) over the run divided by the requests answered.
-# It prints the medians and each bridge's ratio to execute (the median of the per-round ratios).
+# serves bench/actions/claims on post-login and bench/actions/signup on pre-user-registration, with
+# every bridge's secret. Each round loads, in rotating order, each bridge's route and its baseline:
+# POST /v1/triggers/{trigger}/execute with the very event the bridge makes of its body (made by
+# internal/bridges in bench/bridgeload), so that the two differ by the bridge's work only.
+#   auth0     POST /v1/bridges/auth0/post-login          execute           bench/event.json with a
+#                                                                          transaction of its own
+#   supabase  POST /v1/bridges/supabase/custom-access-token  execute-supabase
+#   zitadel   POST /v1/bridges/zitadel (preaccesstoken)  execute-zitadel
+#   kratos    POST /v1/bridges/kratos/registration       execute-kratos    (pre-user-registration:
+#             Kratos' login hook can only deny, and the claims would fail it)
+# CPU per request is the daemon's utime + stime (/proc/<pid>/stat) over the run divided by the
+# requests answered. It prints the medians and each route's ratio to its baseline (the median of
+# the per-round ratios).
 #
 # Environment: BENCH_DURATION (10s), BENCH_CONNECTIONS (32), BENCH_ROUNDS (5), BENCH_SERVER_CPU (0),
-# BENCH_LOAD_CPU (1), BENCH_BEFORE=REV adds actionsd built from git revision REV, loaded the same
-# way, with the ratios of actionsd to it. Not part of the test suite.
+# BENCH_LOAD_CPU (1), BENCH_ROUTES (all eight; a bridge needs its baseline with it), BENCH_BEFORE=REV
+# adds actionsd built from git revision REV, loaded the same way, with the ratios of actionsd to it.
+# Not part of the test suite.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -21,7 +30,9 @@ SERVER_CPU=${BENCH_SERVER_CPU:-0}
 LOAD_CPU=${BENCH_LOAD_CPU:-1}
 BEFORE=${BENCH_BEFORE:-}
 TOKEN=bench-token
-ROUTES="execute supabase auth0"
+ROUTES=${BENCH_ROUTES:-execute auth0 execute-supabase supabase execute-zitadel zitadel execute-kratos kratos}
+declare -A baseline=([execute]=execute [auth0]=execute [execute-supabase]=execute-supabase [supabase]=execute-supabase
+  [execute-zitadel]=execute-zitadel [zitadel]=execute-zitadel [execute-kratos]=execute-kratos [kratos]=execute-kratos)
 TARGETS="actionsd"
 if [ -n "$BEFORE" ]; then TARGETS="actionsd before"; fi
 declare -A port=([actionsd]=8113 [before]=8115)
@@ -44,22 +55,27 @@ if [ -n "$BEFORE" ]; then
 fi
 
 r="$tmp/repo"
-mkdir -p "$r/actions/claims"
+mkdir -p "$r/actions/claims" "$r/actions/signup"
 cp bench/actions/claims/index.js "$r/actions/claims/"
+cp bench/actions/signup/index.js "$r/actions/signup/"
 printf 'trigger: post-login\n' >"$r/actions/claims/action.yaml"
-printf 'post-login: [claims]\n' >"$r/triggers.yaml"
+printf 'trigger: pre-user-registration\n' >"$r/actions/signup/action.yaml"
+printf 'post-login: [claims]\npre-user-registration: [signup]\n' >"$r/triggers.yaml"
 git -C "$r" init -q -b main && git -C "$r" add -A
 git -C "$r" -c user.name=bench -c user.email=bench@example.invalid commit -qm claims
 printf 'v1,whsec_%s\n' "$(head -c 32 /dev/urandom | base64)" >"$tmp/supabase-secret"
 printf '{}\n' >"$tmp/secrets.yaml"
 head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' >"$tmp/auth0-secret"
+head -c 24 /dev/urandom | base64 | tr -d '\n' >"$tmp/zitadel-secret"
+head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' >"$tmp/kratos-secret"
 
 declare -A pid
 for t in $TARGETS; do
   bin="$tmp/actionsd"; [ "$t" = before ] && bin="$tmp/before"
   ACTIONSD_TOKEN=$TOKEN taskset -c "$SERVER_CPU" "$bin" serve --repo "$r" --data-dir "$tmp/data-$t" \
     --addr "127.0.0.1:${port[$t]}" --secrets-file "$tmp/secrets.yaml" --poll-interval 0 --bridge-supabase-secret-file "$tmp/supabase-secret" \
-    --bridge-auth0-secret-file "$tmp/auth0-secret" >"$tmp/$t.log" 2>&1 &
+    --bridge-auth0-secret-file "$tmp/auth0-secret" --bridge-zitadel-signing-key-file "$tmp/zitadel-secret" \
+    --bridge-kratos-token-file "$tmp/kratos-secret" >"$tmp/$t.log" 2>&1 &
   pid[$t]=$!
   pids+=("$!")
   for _ in $(seq 300); do
@@ -75,7 +91,8 @@ load() { # target route duration: prints "req/s cpu-µs-per-request"
   local t0 t1 out
   t0=$(cpu_ticks "${pid[$1]}")
   out=$(taskset -c "$LOAD_CPU" "$tmp/bridgeload" -route "$2" -addr "127.0.0.1:${port[$1]}" -token $TOKEN \
-    -supabase-secret "$tmp/supabase-secret" -auth0-secret "$tmp/auth0-secret" -c "$CONNS" -d "$3")
+    -supabase-secret "$tmp/supabase-secret" -auth0-secret "$tmp/auth0-secret" -zitadel-secret "$tmp/zitadel-secret" \
+    -kratos-secret "$tmp/kratos-secret" -c "$CONNS" -d "$3")
   t1=$(cpu_ticks "${pid[$1]}")
   read -r n secs bad <<<"$out"
   if [ "$bad" != 0 ]; then echo "bench: $bad failed requests to $1 $2" >&2; exit 1; fi
@@ -90,14 +107,16 @@ for round in $(seq "$ROUNDS"); do
   set -- $TARGETS
   for t in "$@"; do
     routes=($ROUTES)
-    for i in 0 1 2; do
-      rt=${routes[$(((i + round) % 3))]}
+    for i in "${!routes[@]}"; do
+      rt=${routes[$(((i + round) % ${#routes[@]}))]}
       echo "$t $rt $round $(load "$t" "$rt" "$DUR")" | tee -a "$results" >&2
     done
   done
 done
 
-awk -v targets="$TARGETS" -v routes="$ROUTES" '
+bases=""
+for rt in $ROUTES; do bases="$bases ${baseline[$rt]}"; done
+awk -v targets="$TARGETS" -v routes="$ROUTES" -v bases="$bases" '
   function median(list,   a, n, i, j, x) {
     n = split(list, a, " ")
     for (i = 2; i <= n; i++) { x = a[i]; for (j = i - 1; j >= 1 && a[j] > x; j--) a[j + 1] = a[j]; a[j + 1] = x }
@@ -105,11 +124,11 @@ awk -v targets="$TARGETS" -v routes="$ROUTES" '
   }
   { m[$1 " " $2 " rps"] = m[$1 " " $2 " rps"] " " $4; m[$1 " " $2 " cpu"] = m[$1 " " $2 " cpu"] " " $5; c[$1 " " $2 " " $3] = $5; rounds[$3] = 1 }
   END {
-    nt = split(targets, ts, " "); nr = split(routes, rs, " ")
-    printf "%-9s %-9s %9s %11s %22s %22s\n", "server", "route", "req/s", "CPU us/req", "CPU vs execute", "CPU vs before"
+    nt = split(targets, ts, " "); nr = split(routes, rs, " "); split(bases, bs, " ")
+    printf "%-9s %-17s %9s %11s %-17s %9s %14s\n", "server", "route", "req/s", "CPU us/req", "baseline", "CPU vs it", "CPU vs before"
     for (i = 1; i <= nt; i++) for (j = 1; j <= nr; j++) {
       k = ts[i] " " rs[j]; l = ""; lb = ""
-      for (x in rounds) { l = l " " c[k " " x] / c[ts[i] " execute " x]; if (nt > 1) lb = lb " " c[k " " x] / c["before " rs[j] " " x] }
-      printf "%-9s %-9s %9.0f %11.2f %22.3f %22s\n", ts[i], rs[j], median(m[k " rps"]), median(m[k " cpu"]), median(l), (nt > 1 ? sprintf("%.3f", median(lb)) : "-")
+      for (x in rounds) { l = l " " c[k " " x] / c[ts[i] " " bs[j] " " x]; if (nt > 1) lb = lb " " c[k " " x] / c["before " rs[j] " " x] }
+      printf "%-9s %-17s %9.0f %11.2f %-17s %9.3f %14s\n", ts[i], rs[j], median(m[k " rps"]), median(m[k " cpu"]), bs[j], median(l), (nt > 1 ? sprintf("%.3f", median(lb)) : "-")
     }
   }' "$results"

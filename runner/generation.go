@@ -276,6 +276,53 @@ func (g *Generation) Execute(ctx context.Context, trig string, event []byte) (*R
 	return g.execute(ctx, t, g.bindings[trig], event, members, nil), nil
 }
 
+// Event is an event validated once, by Parse, with the spans of its top-level members: for a
+// caller that must know the event is a JSON object before it executes it (a bridge, whose body is
+// the event), so that ExecuteEvent does not validate it again as Execute would. Its zero value is
+// no event. An Event refers to the bytes it parsed: keep them unchanged until ExecuteEvent returns.
+type Event struct {
+	b []byte
+	// n is how many of spans hold the members' spans; -1 when the event has more members than
+	// spans holds (each action then scans the event for its members). Not a slice of spans: an
+	// Event referring to itself would escape to the heap.
+	n     int
+	spans [maxEventMembers]wire.MemberSpan
+}
+
+// Parse validates b as an event, one JSON object, exactly as Execute does, and reports whether it
+// is one; ev then holds it.
+func (ev *Event) Parse(b []byte) bool {
+	members, ok := wire.ObjectMembers(b, ev.spans[:0])
+	if !ok {
+		ev.b = nil
+		return false
+	}
+	ev.b, ev.n = b, len(members)
+	if members == nil {
+		ev.n = -1
+	}
+	return true
+}
+
+// Bytes returns the event's JSON; nil before Parse succeeds.
+func (ev *Event) Bytes() []byte { return ev.b }
+
+// ExecuteEvent is Execute with an event Parse validated already.
+func (g *Generation) ExecuteEvent(ctx context.Context, trig string, ev *Event) (*Result, error) {
+	t, ok := trigger.Lookup(trig)
+	if !ok {
+		return nil, &RequestError{Kind: ErrUnknownTrigger, Name: trig}
+	}
+	if ev.b == nil {
+		return nil, badEvent(nil)
+	}
+	var members []wire.MemberSpan
+	if ev.n >= 0 {
+		members = ev.spans[:ev.n]
+	}
+	return g.execute(ctx, t, g.bindings[trig], ev.b, members, nil), nil
+}
+
 // Test runs one action, bound or not, with the api of the trigger it declares, as Auth0's Test tab
 // does. A redirect it makes resumes (Continue) with that action alone.
 func (g *Generation) Test(ctx context.Context, name string, event []byte) (*Result, error) {

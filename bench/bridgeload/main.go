@@ -1,11 +1,21 @@
 // Command bridgeload loads one of actionsd's routes with signed requests, for bench/bridges.sh:
-// wrk cannot sign each request anew, and the bridges refuse a replayed one. Every request is made
+// wrk cannot sign each request anew, and the bridges refuse a replay. Every request is made
 // and signed before the clock starts (the Supabase hook's with its own webhook-id, the Auth0
-// bridge's with its own event), then -c connections send them back to back for -d, or until they
-// run out. It prints the number of requests answered 200 and the seconds they took.
+// bridge's with its own event, Zitadel's with its own user grant id), then -c connections send them
+// back to back for -d, or until they run out. It prints the number of requests answered 200 and the
+// seconds they took.
 //
-//	bridgeload -route execute|supabase|auth0 -addr 127.0.0.1:8103 -token T -event bench/event.json \
-//	  -supabase-secret FILE -auth0-secret FILE -c 32 -d 10s -n 200000
+// Routes: auth0 (post-login: bench/event.json with a transaction of its own), supabase
+// (custom-access-token), zitadel (preaccesstoken), kratos (registration, which runs
+// pre-user-registration: Kratos' login hook can only deny, so a claims action fails behind it),
+// and each bridge's baseline, the execute route given the very event the bridge makes of its body,
+// so that the two differ by the bridge's work only: execute (bench/event.json with a transaction,
+// as the Auth0 bridge action sends it), execute-supabase, execute-zitadel and execute-kratos (the
+// events made by the bridges' own mappings, in internal/bridges).
+//
+//	bridgeload -route ROUTE -addr 127.0.0.1:8103 -token T -event bench/event.json \
+//	  -supabase-secret FILE -auth0-secret FILE -zitadel-secret FILE -kratos-secret FILE \
+//	  -c 32 -d 10s -n 200000
 package main
 
 import (
@@ -27,6 +37,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/actionsd/actionsd/internal/bridges"
 )
 
 type request struct {
@@ -36,12 +48,14 @@ type request struct {
 }
 
 func main() {
-	route := flag.String("route", "execute", "execute, supabase or auth0")
+	route := flag.String("route", "execute", "auth0, supabase, zitadel, kratos, or a baseline: execute, execute-supabase, execute-zitadel, execute-kratos")
 	addr := flag.String("addr", "127.0.0.1:8103", "the daemon's address")
 	token := flag.String("token", "", "the bearer token (execute)")
 	eventFile := flag.String("event", "bench/event.json", "the post-login event (execute, auth0)")
 	sbSecret := flag.String("supabase-secret", "", "file holding the Supabase hooks' secret (v1,whsec_…)")
 	a0Secret := flag.String("auth0-secret", "", "file holding the Auth0 bridge's secret")
+	ztSecret := flag.String("zitadel-secret", "", "file holding the Zitadel target's signing key")
+	krSecret := flag.String("kratos-secret", "", "file holding the token Kratos' web hook sends")
 	conns := flag.Int("c", 32, "connections")
 	dur := flag.Duration("d", 10*time.Second, "how long to load")
 	n := flag.Int("n", 200000, "requests made beforehand (the most sent)")
@@ -56,12 +70,27 @@ func main() {
 	now := time.Now()
 	ts := strconv.FormatInt(now.Unix(), 10)
 	run := strconv.FormatInt(now.UnixNano(), 36)
-	switch *route {
-	case "execute":
+	// withTransaction is the event as the Auth0 bridge action sends it: each login's event differs,
+	// in its transaction at least.
+	withTransaction := func(i int) []byte {
+		return append(append(bytes.Clone(event[:len(event)-1]), `,"transaction":{"id":"`+run+"_"+strconv.Itoa(i)+`"}`...), '}')
+	}
+	execute := func(trigger string, event func(i int) []byte) {
 		h := http.Header{"Content-Type": {"application/json"}, "Authorization": {"Bearer " + *token}}
 		for i := range reqs {
-			reqs[i] = request{"/v1/triggers/post-login/execute", event, h}
+			reqs[i] = request{"/v1/triggers/" + trigger + "/execute", event(i), h}
 		}
+	}
+	same := func(event []byte) func(int) []byte { return func(int) []byte { return event } }
+	switch *route {
+	case "execute":
+		execute("post-login", withTransaction)
+	case "execute-supabase":
+		execute("post-login", same(bridgeEvent("supabase", "custom-access-token", []byte(supabaseBody))))
+	case "execute-zitadel":
+		execute("post-login", same(bridgeEvent("zitadel", "preaccesstoken", []byte(strings.Replace(zitadelBody, "GRANT", run+"_0", 1)))))
+	case "execute-kratos":
+		execute("pre-user-registration", same(bridgeEvent("kratos", "registration", []byte(kratosBody))))
 	case "supabase":
 		key := secret(*sbSecret)
 		key = strings.TrimPrefix(strings.TrimPrefix(key, "v1,"), "whsec_")
@@ -69,7 +98,7 @@ func main() {
 		if err != nil {
 			log.Fatal("supabase secret: ", err)
 		}
-		body := []byte(`{"user_id":"auth0|123","authentication_method":"password","claims":{"aud":"authenticated","exp":1999999999,"iat":1700000000,"sub":"auth0|123","email":"ada@example.com","phone":"","role":"authenticated","aal":"aal1","session_id":"s1","is_anonymous":false,"app_metadata":{"plan":"gold"},"user_metadata":{}}}`)
+		body := []byte(supabaseBody)
 		for i := range reqs {
 			id := "msg_" + run + "_" + strconv.Itoa(i)
 			mac := hmac.New(sha256.New, mackey)
@@ -85,8 +114,7 @@ func main() {
 	case "auth0":
 		key := []byte(secret(*a0Secret))
 		for i := range reqs {
-			// Each login's event differs, in its transaction at least.
-			body := append(append(bytes.Clone(event[:len(event)-1]), `,"transaction":{"id":"`+run+"_"+strconv.Itoa(i)+`"}`...), '}')
+			body := withTransaction(i)
 			mac := hmac.New(sha256.New, key)
 			mac.Write([]byte(ts + "."))
 			mac.Write(body)
@@ -96,8 +124,35 @@ func main() {
 				"X-Actionsd-Signature": {"v1=" + hex.EncodeToString(mac.Sum(nil))},
 			}}
 		}
+	case "zitadel":
+		key := []byte(secret(*ztSecret))
+		for i := range reqs {
+			// Zitadel's replay key is the MAC: each body differs, in a grant's id.
+			body := []byte(strings.Replace(zitadelBody, "GRANT", run+"_"+strconv.Itoa(i), 1))
+			mac := hmac.New(sha256.New, key)
+			mac.Write([]byte(ts + "."))
+			mac.Write(body)
+			reqs[i] = request{"/v1/bridges/zitadel", body, http.Header{
+				"Content-Type":      {"application/json"},
+				"Zitadel-Signature": {"t=" + ts + ",v1=" + hex.EncodeToString(mac.Sum(nil))},
+			}}
+		}
+	case "kratos":
+		// A token does not cover the body, and Kratos' bridge has no replay check: one body.
+		h := http.Header{"Content-Type": {"application/json"}, "X-Actionsd-Token": {secret(*krSecret)}}
+		for i := range reqs {
+			reqs[i] = request{"/v1/bridges/kratos/registration", []byte(kratosBody), h}
+		}
 	default:
 		log.Fatalf("unknown route %q", *route)
+	}
+	// What every answer of the route holds: a claim, or the metadata of bench/actions/signup.
+	want := []byte("example.com")
+	switch *route {
+	case "supabase":
+		want = []byte(`"claims"`)
+	case "kratos", "execute-kratos":
+		want = []byte(`"trial"`)
 	}
 
 	// Raw keep-alive connections writing each request's bytes, made beforehand, and reading the
@@ -154,7 +209,7 @@ func main() {
 					bad.Add(1)
 					return
 				}
-				if status != 200 || !bytes.Contains(body, []byte("example.com")) && !bytes.Contains(body, []byte(`"claims"`)) {
+				if status != 200 || !bytes.Contains(body, want) {
 					if bad.Add(1) == 1 {
 						log.Printf("%s: %d %s", reqs[i].path, status, body)
 					}
@@ -204,3 +259,50 @@ func secret(file string) string {
 	}
 	return strings.TrimSpace(string(b))
 }
+
+// zitadelBody is a preaccesstoken context as Zitadel sends one (internal/api's
+// BenchmarkZitadelVsExecute); GRANT is the grant's id, different in each request.
+const zitadelBody = `{"function":"function/preaccesstoken","userinfo":{"sub":"312909075212468632","email":"ada@example.com","email_verified":true},` +
+	`"user":{"id":"312909075212468632","creation_date":"2025-03-26T15:52:23.917636Z","change_date":"2025-03-26T15:52:23.917636Z",` +
+	`"resource_owner":"312909075211944344","sequence":2,"state":1,"username":"ada@example.com","preferred_login_name":"ada@example.com",` +
+	`"human":{"first_name":"Ada","last_name":"Lovelace","display_name":"Ada Lovelace","preferred_language":"en","email":"ada@example.com",` +
+	`"is_email_verified":true,"password_changed":"0001-01-01T00:00:00Z","mfa_init_skipped":"0001-01-01T00:00:00Z"}},` +
+	`"user_metadata":[{"creation_date":"2025-03-27T09:10:25.879677Z","change_date":"2025-03-27T09:10:25.879677Z","resource_owner":"312909075211944344","sequence":18,"key":"plan","value":"InBybyI="}],` +
+	`"org":{"id":"312909075211944344","name":"ZITADEL","primary_domain":"example.com"},` +
+	`"user_grants":[{"id":"GRANT","state":1,"userId":"312909075212468632","roles":["admin","dev"],"projectId":"p1","projectName":"shop"}],` +
+	`"application":{"client_id":"312909075212468633@shop"}}`
+
+// kratosBody is a registration as examples/kratos/body.jsonnet makes it, before the identity is
+// stored (internal/api's BenchmarkKratosVsExecute).
+const kratosBody = `{"flow":{"id":"5f1c","type":"api","active":"password","request_url":"http://127.0.0.1:4433/self-service/registration/api"},` +
+	`"identity":{"id":"00000000-0000-0000-0000-000000000000","schema_id":"default","state":"active","traits":{"email":"ada@example.com","name":{"first":"Ada","last":"Lovelace"}},` +
+	`"metadata_public":{"keep":1},"verifiable_addresses":[{"value":"ada@example.com","verified":false,"via":"email"}]},` +
+	`"request_headers":{"User-Agent":["Mozilla/5.0"],"True-Client-Ip":["203.0.113.9"],"Accept-Language":["en"]},` +
+	`"request_method":"POST","request_url":"http://127.0.0.1:4433/self-service/registration?flow=5f1c"}`
+
+// bridgeEvent is the event the bridge's hook makes of body, by the bridge's own mapping.
+func bridgeEvent(bridge, hook string, body []byte) []byte {
+	brs, err := bridges.New(bridges.Config{})
+	if err != nil {
+		log.Fatal(err)
+	}
+	for _, br := range brs {
+		if br.Name() != bridge {
+			continue
+		}
+		h, ok := br.Hook(hook)
+		if !ok {
+			log.Fatalf("the %s bridge has no hook %s", bridge, hook)
+		}
+		event, err := h.MakeEvent(nil, body)
+		if err != nil {
+			log.Fatalf("%s %s event: %v", bridge, hook, err)
+		}
+		return bytes.Clone(event)
+	}
+	log.Fatalf("no %s bridge", bridge)
+	return nil
+}
+
+// supabaseBody is a custom access token hook's payload as Supabase sends it.
+const supabaseBody = `{"user_id":"auth0|123","authentication_method":"password","claims":{"aud":"authenticated","exp":1999999999,"iat":1700000000,"sub":"auth0|123","email":"ada@example.com","phone":"","role":"authenticated","aal":"aal1","session_id":"s1","is_anonymous":false,"app_metadata":{"plan":"gold"},"user_metadata":{}}}`

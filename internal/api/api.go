@@ -185,12 +185,11 @@ func newRouter(cfg Config) *router {
 	for _, recv := range receivers {
 		handle("POST /hooks/"+recv.name, s.hook(recv))
 	}
+	var bridgeRoutes []*bridgeRoute
 	for _, b := range cfg.Bridges {
-		if b.Param() == "" {
-			handle("POST /v1/bridges/"+b.Name(), s.bridge(b))
-		} else {
-			handle("POST /v1/bridges/"+b.Name()+"/{"+b.Param()+"}", s.bridge(b))
-		}
+		br := newBridgeRoute(b)
+		bridgeRoutes = append(bridgeRoutes, br)
+		handle(br.pattern, s.bridge(br))
 	}
 	if cfg.Metrics != nil {
 		handle("GET /metrics", bodiless(cfg.Metrics))
@@ -209,7 +208,7 @@ func newRouter(cfg Config) *router {
 		}
 		writeError(w, http.StatusNotFound, "not_found", "no route "+r.Method+" "+r.URL.Path)
 	})))
-	return &router{s: s, mux: mux, patterns: patterns}
+	return &router{s: s, mux: mux, patterns: patterns, bridges: bridgeRoutes}
 }
 
 // allowed lists the methods of the route patterns ("METHOD /path/{wildcard}") whose path matches
@@ -262,13 +261,15 @@ func bodiless(h http.Handler) http.Handler {
 // executePattern is the execute route's pattern.
 const executePattern = "POST /v1/triggers/{trigger}/execute"
 
-// router sends POST /v1/triggers/{trigger}/execute, the hot route, straight to its handler when
-// the path is one the ServeMux would match as it is (clean, no escaped characters), and every
-// other request through the ServeMux.
+// router sends the hot routes, POST /v1/triggers/{trigger}/execute and the bridges'
+// POST /v1/bridges/{bridge}[/{hook}], straight to their handlers when the path is one the
+// ServeMux would match as it is (clean, no escaped characters), and every other request through
+// the ServeMux.
 type router struct {
 	s        *server
 	mux      *http.ServeMux
 	patterns []string // every route's pattern but the catch-all "/", as registered
+	bridges  []*bridgeRoute
 	inflight atomic.Int64
 }
 
@@ -282,7 +283,38 @@ func (rt *router) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 		return
 	}
+	if br, hook, ok := rt.bridgeRoute(r); ok {
+		r.Pattern = br.pattern
+		rt.s.serveBridge(w, r, br, hook)
+		return
+	}
 	rt.mux.ServeHTTP(w, r)
+}
+
+// bridgeRoute returns the bridge and {hook} of a POST to one of the bridges' routes whose path
+// the ServeMux would route unchanged, as executeRoute does: no escaped characters, clean, a
+// non-empty hook segment for a bridge whose route has one and none for a bridge whose body names
+// the hook.
+func (rt *router) bridgeRoute(r *http.Request) (*bridgeRoute, string, bool) {
+	const prefix = "/v1/bridges/"
+	p := r.URL.Path
+	if len(rt.bridges) == 0 || r.Method != http.MethodPost || r.URL.RawPath != "" || !strings.HasPrefix(p, prefix) {
+		return nil, "", false
+	}
+	name, hook, hasHook := strings.Cut(p[len(prefix):], "/")
+	for _, br := range rt.bridges {
+		if br.b.Name() != name {
+			continue
+		}
+		if br.b.Param() == "" {
+			return br, "", !hasHook
+		}
+		if hook == "" || hook == "." || hook == ".." || strings.IndexByte(hook, '/') >= 0 {
+			return nil, "", false
+		}
+		return br, hook, true
+	}
+	return nil, "", false
 }
 
 // executeRoute returns the {trigger} of a POST to /v1/triggers/{trigger}/execute whose path the

@@ -6,6 +6,8 @@ import (
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"runtime"
@@ -16,6 +18,7 @@ import (
 	"time"
 
 	"github.com/actionsd/actionsd/internal/bridges"
+	"github.com/actionsd/actionsd/internal/history"
 	"github.com/actionsd/actionsd/runner"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -295,5 +298,76 @@ func reportCPU(b *testing.B) func() {
 	start := processCPU(b)
 	return func() {
 		b.ReportMetric(float64(processCPU(b)-start)/float64(b.N), "cpu-ns/op")
+	}
+}
+
+// TestBridgeRoutesAndHistory: the bridges' routes are served the same whether the router takes
+// them past the ServeMux (a clean path) or the ServeMux routes them (an escaped one), paths that
+// are no bridge route are the ServeMux's 404, and each bridge request's history record holds the
+// result document, as an execute request's does.
+func TestBridgeRoutesAndHistory(t *testing.T) {
+	hist := newHistory(t, history.Options{})
+	brs, err := bridges.New(bridges.Config{Supabase: supabaseSecret, Auth0: auth0Secret, Zitadel: zitadelKey})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(New(Config{Reconciler: serving{gen: claimsOnlyGeneration(t)}, Bridges: brs, History: hist}))
+	defer srv.Close()
+	post := func(path, body string, hdr map[string]string) (int, string) {
+		t.Helper()
+		req, _ := http.NewRequest("POST", srv.URL+path, strings.NewReader(body))
+		for k, v := range hdr {
+			req.Header.Set(k, v)
+		}
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer res.Body.Close()
+		raw, _ := io.ReadAll(res.Body)
+		return res.StatusCode, string(raw)
+	}
+	event := `{"user":{"user_id":"u1","app_metadata":{"plan":"pro"}},"transaction":{"id":"t1"}}`
+	code, executed := post("/v1/triggers/post-login/execute", event, nil)
+	if code != 200 {
+		t.Fatalf("execute: %d %s", code, executed)
+	}
+	code, answered := post("/v1/bridges/auth0/post-login", event, auth0Headers(time.Now(), event))
+	if code != 200 || !strings.Contains(answered, `"pro"`) {
+		t.Fatalf("auth0: %d %s", code, answered)
+	}
+	other := `{"user":{"user_id":"u1","app_metadata":{"plan":"pro"}},"transaction":{"id":"t2"}}`
+	if code, out := post("/v1/bridges/auth0/post%2Dlogin", other, auth0Headers(time.Now(), other)); code != 200 || !strings.Contains(out, `"pro"`) {
+		t.Errorf("auth0 through the ServeMux (escaped path): %d %s", code, out)
+	}
+	for _, path := range []string{"/v1/bridges/zitadel/preuserinfo", "/v1/bridges/auth0/post-login/x", "/v1/bridges/auth0/", "/v1/bridges/nope/post-login"} {
+		if code, out := post(path, event, auth0Headers(time.Now(), event)); code != 404 && code != 301 && code != 307 {
+			t.Errorf("%s: %d %s, want the ServeMux's answer", path, code, out)
+		}
+	}
+	sbBody := `{"user_id":"u1","authentication_method":"password","claims":{"aud":"authenticated","exp":1,"iat":0,"sub":"u1","email":"ada@example.com","phone":"","role":"authenticated","aal":"aal1","session_id":"s1","is_anonymous":false,"app_metadata":{"plan":"pro"},"user_metadata":{}}}`
+	if code, out := post("/v1/bridges/supabase/custom-access-token", sbBody, supabaseHeaders(t, "msg_h1", time.Now(), sbBody)); code != 200 || !strings.Contains(out, `"plan":"pro"`) {
+		t.Fatalf("supabase: %d %s", code, out)
+	}
+
+	// What the history keeps of the result document: its commands, and the rest.
+	commands := func(rec history.Record) string { return string(rec.Commands) + " " + string(rec.Result) }
+	want := commands(waitRecords(t, hist, history.Filter{Source: "execute"}, 1)[0])
+	if !strings.Contains(want, "plan") {
+		t.Fatalf("the execute record's commands: %s", want)
+	}
+	recs := waitRecords(t, hist, history.Filter{Source: "bridge:auth0/post-login"}, 2)
+	for _, rec := range recs {
+		if got := commands(rec); got != want {
+			t.Errorf("auth0 record %s: commands %s, want %s", rec.ID, got, want)
+		}
+	}
+	var doc map[string]any
+	if err := json.Unmarshal([]byte(answered), &doc); err != nil || doc["execution_id"] == nil {
+		t.Fatalf("the auth0 answer is not the result document: %v %s", err, answered)
+	}
+	rec := waitRecords(t, hist, history.Filter{Source: "bridge:supabase/custom-access-token"}, 1)[0]
+	if got := commands(rec); got != want {
+		t.Errorf("supabase record: commands %s, want %s", got, want)
 	}
 }

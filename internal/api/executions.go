@@ -261,15 +261,18 @@ func writeRaw(w http.ResponseWriter, b []byte) {
 }
 
 // recordResult encodes res for e and hands e to the history: for the routes whose response is
-// not the Result (the bridges).
+// not the Result (the bridges). It encodes into a pooled buffer, which e copies into its own, as
+// the execute route's answer is: the entry's buffers are pooled too.
 func (s *server) recordResult(e *history.Entry, res *runner.Result) {
-	b, err := res.AppendJSON(nil)
+	bp := bufPool.Get().(*[]byte)
+	defer putBuf(bp)
+	b, err := res.AppendJSON((*bp)[:0])
 	if err != nil {
 		s.log.Warn("history: encoding the result failed", zap.String("execution_id", res.ExecutionID), zap.Error(err))
 		return
 	}
-	e.Result = b
-	s.cfg.History.Enqueue(e)
+	*bp = b
+	s.enqueue(e, b)
 }
 
 // historyStats are the history's numbers for GET /v1/status; nil when it is off.

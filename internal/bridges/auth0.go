@@ -131,7 +131,7 @@ func auth0Hook(name string) (Hook, bool) {
 	return Hook{
 		Trigger: trig,
 		Resume:  resume,
-		Event:   func(body []byte) ([]byte, error) { return auth0Event(nil, body) },
+		Event:   auth0Event,
 		Answer: func(_ []byte, res *runner.Result) (any, string, string) {
 			b, reason, msg := auth0Answer(nil, nil, res)
 			if b == nil {
@@ -139,21 +139,27 @@ func auth0Hook(name string) (Hook, bool) {
 			}
 			return RawJSON(b), reason, msg
 		},
-		AppendEvent:  auth0Event,
-		AppendAnswer: auth0Answer,
+		AppendEvent:    appendAuth0Event,
+		AppendAnswer:   auth0Answer,
+		AnswerIsResult: true,
 	}, true
 }
 
 // ContinuePrefix makes an Auth0 bridge hook's name the resumption of its trigger's paused flow.
 const ContinuePrefix = "continue-"
 
-// auth0Event is the body itself: the event as the bridge action sent it.
-func auth0Event(_, body []byte) ([]byte, error) {
+// auth0Event is the body itself, the event as the bridge action sent it, once checked.
+func auth0Event(body []byte) ([]byte, error) {
 	if !wire.IsObject(body) {
 		return nil, &ShapeError{Field: "(body)", Want: "the event, a JSON object"}
 	}
 	return body, nil
 }
+
+// appendAuth0Event is the body itself, unchecked: the route validates the event it runs once,
+// as the execute route's entry does (runner.Event), and refuses a body that is no JSON object
+// with auth0Event's error.
+func appendAuth0Event(_, body []byte) ([]byte, error) { return body, nil }
 
 // auth0Answer appends the execution's result document to dst.
 func auth0Answer(dst, _ []byte, res *runner.Result) ([]byte, string, string) {

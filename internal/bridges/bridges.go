@@ -22,6 +22,7 @@ import (
 	"time"
 
 	"github.com/actionsd/actionsd/runner"
+	"github.com/actionsd/actionsd/trigger"
 )
 
 // Tolerance is how far a request's signed timestamp may be from the daemon's clock, either way.
@@ -76,13 +77,19 @@ type Hook struct {
 	Answer func(body []byte, res *runner.Result) (answer any, reason, message string)
 	// AppendEvent and AppendAnswer, when set, are used instead of Event and Answer: they append
 	// to dst, a buffer the caller pools, instead of allocating, for the hooks that run on every
-	// sign-in. AppendEvent may return body itself when the body is the event as it is.
+	// sign-in. AppendEvent may return body itself when the body is the event as it is; the
+	// route validates the event it runs as a JSON object, once (runner.Event), so AppendEvent
+	// need not.
 	// AppendAnswer appends the answer's JSON, the provider's error shape included.
 	AppendEvent  func(dst, body []byte) ([]byte, error)
 	AppendAnswer func(dst, body []byte, res *runner.Result) (answer []byte, reason, message string)
 	// AppendReply is AppendAnswer for a provider that reads some answers from their HTTP status
 	// (Kratos' errors, Zitadel's failures): it returns the status to send the answer with.
 	AppendReply func(dst, body []byte, res *runner.Result) (answer []byte, status int, reason, message string)
+	// AnswerIsResult says that AppendAnswer's answer is the result document itself
+	// (runner.Result's AppendJSON, as POST /v1/triggers/{trigger}/execute answers it): the
+	// history records those bytes instead of encoding the result a second time.
+	AnswerIsResult bool
 }
 
 // Reply is an answer with its own HTTP status, for a provider that reads its errors from a
@@ -196,6 +203,23 @@ func (b *Bridge) Enabled() bool { return b.verifier != nil }
 
 // Verifier is the bridge's signature check; nil when disabled.
 func (b *Bridge) Verifier() Verifier { return b.verifier }
+
+// HookNames lists the name of every hook Hook finds, in order: the routes look each up once, not
+// on every request.
+func (b *Bridge) HookNames() []string {
+	if b.anyHook == nil {
+		return slicesSorted(b.hooks)
+	}
+	var out []string
+	for _, t := range trigger.Names() {
+		for _, name := range []string{t, ContinuePrefix + t} {
+			if _, ok := b.anyHook(name); ok {
+				out = append(out, name)
+			}
+		}
+	}
+	return out
+}
 
 // Hook returns the hook of that name.
 func (b *Bridge) Hook(name string) (Hook, bool) {

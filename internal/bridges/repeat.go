@@ -17,11 +17,14 @@ import (
 // and bytes, and forgotten when their window passes; a repeat whose answer is no longer held
 // (evicted, too large to hold, or the first request never answered) is refused as a replay.
 type Repeats struct {
-	mu       sync.Mutex
-	byKey    map[[32]byte]*Answer
-	order    []*Answer // order[head:], in the order they were begun: the oldest is evicted first
-	head     int       // the answers before it are gone: evicting one moves it, not the rest
-	bytes    int       // of the bodies held
+	mu    sync.Mutex
+	byKey map[[32]byte]*Answer
+	// ring holds the answers in the order they were begun, the oldest first (evicted first):
+	// a ring of len(ring) slots from head, so that evicting one is O(1), not a copy of the rest.
+	ring     []*Answer
+	head     int
+	held     int // answers in ring
+	bytes    int // of the bodies held
 	maxCount int
 	maxBytes int
 }
@@ -78,53 +81,49 @@ func (c *Repeats) begin(key [32]byte, forget, now time.Time, seen func() bool) (
 	}
 	a := &Answer{key: key, forget: forget.UnixNano(), done: make(chan struct{})}
 	c.byKey[key] = a
-	c.order = append(c.order, a)
+	c.push(a)
 	c.shrink()
 	return a, First
 }
 
-// expire forgets the answers at the head of the order whose window has passed.
+// expire forgets the oldest answers whose window has passed.
 func (c *Repeats) expire(n int64) {
-	i := c.head
-	for i < len(c.order) && c.order[i].forget <= n {
-		c.drop(c.order[i])
-		i++
+	for c.held > 0 && c.ring[c.head].forget <= n {
+		c.dropOldest()
 	}
-	c.trim(i - c.head)
 }
 
 // shrink evicts the oldest answers until the bounds hold.
 func (c *Repeats) shrink() {
-	i := c.head
-	for i < len(c.order) && (len(c.order)-i > c.maxCount || c.bytes > c.maxBytes) {
-		c.drop(c.order[i])
-		i++
+	for c.held > 0 && (c.held > c.maxCount || c.bytes > c.maxBytes) {
+		c.dropOldest()
 	}
-	c.trim(i - c.head)
 }
 
-func (c *Repeats) drop(a *Answer) {
+// push adds a as the newest answer, growing the ring when it is full.
+func (c *Repeats) push(a *Answer) {
+	if c.held == len(c.ring) {
+		ring := make([]*Answer, max(16, 2*len(c.ring)))
+		for i := range c.held {
+			ring[i] = c.ring[(c.head+i)%len(c.ring)]
+		}
+		c.ring, c.head = ring, 0
+	}
+	c.ring[(c.head+c.held)%len(c.ring)] = a
+	c.held++
+}
+
+// dropOldest forgets the oldest answer.
+func (c *Repeats) dropOldest() {
+	a := c.ring[c.head]
+	c.ring[c.head] = nil
+	c.head = (c.head + 1) % len(c.ring)
+	c.held--
 	if c.byKey[a.key] == a {
 		delete(c.byKey, a.key)
 	}
 	a.gone = true
 	c.bytes -= len(a.Body)
-}
-
-// trim forgets the i oldest answers of the order. It moves the head past them; the answers
-// still held are moved to the front only once the head has passed as many as are held, so that
-// a full cache, which evicts one answer a request, does not copy the rest each time.
-func (c *Repeats) trim(i int) {
-	if i == 0 {
-		return
-	}
-	clear(c.order[c.head : c.head+i])
-	c.head += i
-	if held := len(c.order) - c.head; c.head >= held {
-		copy(c.order, c.order[c.head:])
-		clear(c.order[held:])
-		c.order, c.head = c.order[:held], 0
-	}
 }
 
 // Finish records the first request's answer (status 0: none, its repeats are refused) and

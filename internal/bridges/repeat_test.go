@@ -119,6 +119,59 @@ func TestRepeatsBounds(t *testing.T) {
 	}
 }
 
+// TestRepeatsRing: answers begun and forgotten in turn, many times the ring's size over (it
+// wraps and grows), keep their order: the window forgets the oldest, the count bound evicts the
+// oldest, and every answer still held repeats with its own body.
+func TestRepeatsRing(t *testing.T) {
+	const bound = 40
+	c := NewRepeats(bound, 1<<20)
+	start := time.Unix(1_700_000_000, 0)
+	seen := map[[32]byte]bool{}
+	begin := func(i int, now time.Time) (*Answer, Outcome) {
+		k := repeatKey(i)
+		return c.begin(k, now.Add(time.Duration(i%7+1)*time.Second), now, func() bool { s := seen[k]; seen[k] = true; return s })
+	}
+	// Key i begins at start+i/10 s and is forgotten 1 to 7 s after; the window forgets in the
+	// order the answers were begun (the oldest first, until one still in its window), whatever
+	// the later ones' windows. model is that order, as a plain slice.
+	var model []time.Time
+	for i := range 1000 {
+		now := start.Add(time.Duration(i) * 100 * time.Millisecond)
+		for len(model) > 0 && !model[0].After(now) {
+			model = model[1:]
+		}
+		model = append(model, now.Add(time.Duration(i%7+1)*time.Second))
+		if len(model) > bound {
+			model = model[1:]
+		}
+		a, o := begin(i, now)
+		if o != First {
+			t.Fatalf("key %d: outcome %d", i, o)
+		}
+		c.Finish(a, 200, []byte{byte(i), byte(i >> 8)})
+		if c.Len() != len(model) || c.Bytes() != 2*c.Len() {
+			t.Fatalf("after key %d: held %d answers, %d bytes; want %d answers", i, c.Len(), c.Bytes(), len(model))
+		}
+		if i >= 10 && i%3 == 0 {
+			// The answer begun a second ago is held, unless its own window was a second.
+			j := i - 10
+			if j%7 == 0 {
+				continue
+			}
+			r, o := begin(j, now)
+			if o != Repeat {
+				t.Fatalf("key %d at key %d: outcome %d, want Repeat", j, i, o)
+			}
+			if _, body, ok := r.Wait(context.Background()); !ok || body[0] != byte(j) || body[1] != byte(j>>8) {
+				t.Fatalf("key %d repeated %v %v", j, body, ok)
+			}
+		}
+	}
+	if _, o := begin(1000-bound-1, start.Add(100*time.Second)); o != Evicted {
+		t.Errorf("an answer gone: outcome %d, want Evicted", o)
+	}
+}
+
 // TestBridgeRepeats: only the Zitadel bridge answers repeats; the others refuse them (Evicted
 // from Begin, as Seen says).
 func TestBridgeRepeats(t *testing.T) {
