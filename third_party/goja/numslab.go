@@ -3,6 +3,8 @@ package goja
 import (
 	"math"
 	"unsafe"
+
+	"github.com/dop251/goja/token"
 )
 
 // Numbers boxed from a per-runtime slab (actionsd). A number in a Value interface points to its 8
@@ -128,4 +130,94 @@ func numberValue(v Value) Value {
 		return v
 	}
 	return v.ToNumber()
+}
+
+// Bitwise operators and shifts whose right operand is a number literal (x & 0x3fff, h >> 14,
+// x | 0, l >>> 3) are one instruction holding the literal's ToInt32 (or shift count) instead of
+// a push of the literal, its ToNumeric and its conversion at every step. The left operand is
+// converted as by the general instruction, and a BigInt there throws the same TypeError (the
+// literal is a Number).
+
+// bitwiseConstOp returns the instruction for left <op> right when right is a number literal.
+func bitwiseConstOp(op token.Token, right compiledExpr) instruction {
+	lit, ok := right.(*compiledLiteral)
+	if !ok {
+		return nil
+	}
+	switch lit.val.(type) {
+	case valueInt, valueFloat:
+	default:
+		return nil
+	}
+	switch op {
+	case token.AND:
+		return andConst(toInt32(lit.val))
+	case token.OR:
+		return orConst(toInt32(lit.val))
+	case token.EXCLUSIVE_OR:
+		return xorConst(toInt32(lit.val))
+	case token.SHIFT_LEFT:
+		return salConst(toUint32(lit.val) & 0x1F)
+	case token.SHIFT_RIGHT:
+		return sarConst(toUint32(lit.val) & 0x1F)
+	case token.UNSIGNED_SHIFT_RIGHT:
+		return shrConst(toUint32(lit.val) & 0x1F)
+	}
+	return nil
+}
+
+// int32Operand is toInt32(ToNumeric(v)) for the left operand of a bitwise operator whose right
+// operand is a Number.
+func int32Operand(v Value) int32 {
+	left := toNumeric(v)
+	if _, ok := left.(*valueBigInt); ok {
+		panic(errMixBigIntType)
+	}
+	return toInt32(left)
+}
+
+type andConst int32
+
+func (c andConst) exec(vm *vm) {
+	vm.stack[vm.sp-1] = vm.intToValue(int64(int32Operand(vm.stack[vm.sp-1]) & int32(c)))
+	vm.pc++
+}
+
+type orConst int32
+
+func (c orConst) exec(vm *vm) {
+	vm.stack[vm.sp-1] = vm.intToValue(int64(int32Operand(vm.stack[vm.sp-1]) | int32(c)))
+	vm.pc++
+}
+
+type xorConst int32
+
+func (c xorConst) exec(vm *vm) {
+	vm.stack[vm.sp-1] = vm.intToValue(int64(int32Operand(vm.stack[vm.sp-1]) ^ int32(c)))
+	vm.pc++
+}
+
+type salConst uint32
+
+func (c salConst) exec(vm *vm) {
+	vm.stack[vm.sp-1] = vm.intToValue(int64(int32Operand(vm.stack[vm.sp-1]) << uint32(c)))
+	vm.pc++
+}
+
+type sarConst uint32
+
+func (c sarConst) exec(vm *vm) {
+	vm.stack[vm.sp-1] = vm.intToValue(int64(int32Operand(vm.stack[vm.sp-1]) >> uint32(c)))
+	vm.pc++
+}
+
+type shrConst uint32
+
+func (c shrConst) exec(vm *vm) {
+	left := toNumeric(vm.stack[vm.sp-1])
+	if _, ok := left.(*valueBigInt); ok {
+		panic(vm.r.NewTypeError("BigInts have no unsigned right shift, use >> instead"))
+	}
+	vm.stack[vm.sp-1] = vm.intToValue(int64(toUint32(left) >> uint32(c)))
+	vm.pc++
 }
