@@ -2695,6 +2695,15 @@ func (e *compiledBinaryExpr) constant() bool {
 }
 
 func (e *compiledBinaryExpr) emitGetter(putOnStack bool) {
+	if ins := bitwiseConstOp(e.operator, e.right); ins != nil {
+		e.c.emitExpr(e.left, true)
+		e.addSrcMap()
+		e.c.emit(ins)
+		if !putOnStack {
+			e.c.emit(pop)
+		}
+		return
+	}
 	e.c.emitExpr(e.left, true)
 	e.c.emitExpr(e.right, true)
 	e.addSrcMap()

@@ -1020,7 +1020,7 @@ func (r *Runtime) checkObjectCoercible(v Value) {
 }
 
 func toInt8(v Value) int8 {
-	v = v.ToNumber()
+	v = numberValue(v)
 	if i, ok := v.(valueInt); ok {
 		return int8(i)
 	}
@@ -1035,7 +1035,7 @@ func toInt8(v Value) int8 {
 }
 
 func toUint8(v Value) uint8 {
-	v = v.ToNumber()
+	v = numberValue(v)
 	if i, ok := v.(valueInt); ok {
 		return uint8(i)
 	}
@@ -1050,7 +1050,7 @@ func toUint8(v Value) uint8 {
 }
 
 func toUint8Clamp(v Value) uint8 {
-	v = v.ToNumber()
+	v = numberValue(v)
 	if i, ok := v.(valueInt); ok {
 		if i < 0 {
 			return 0
@@ -1089,7 +1089,7 @@ func toUint8Clamp(v Value) uint8 {
 }
 
 func toInt16(v Value) int16 {
-	v = v.ToNumber()
+	v = numberValue(v)
 	if i, ok := v.(valueInt); ok {
 		return int16(i)
 	}
@@ -1104,7 +1104,7 @@ func toInt16(v Value) int16 {
 }
 
 func toUint16(v Value) uint16 {
-	v = v.ToNumber()
+	v = numberValue(v)
 	if i, ok := v.(valueInt); ok {
 		return uint16(i)
 	}
@@ -1119,7 +1119,7 @@ func toUint16(v Value) uint16 {
 }
 
 func toInt32(v Value) int32 {
-	v = v.ToNumber()
+	v = numberValue(v)
 	if i, ok := v.(valueInt); ok {
 		return int32(i)
 	}
@@ -1134,7 +1134,7 @@ func toInt32(v Value) int32 {
 }
 
 func toUint32(v Value) uint32 {
-	v = v.ToNumber()
+	v = numberValue(v)
 	if i, ok := v.(valueInt); ok {
 		return uint32(i)
 	}
@@ -1149,7 +1149,7 @@ func toUint32(v Value) uint32 {
 }
 
 func toInt64(v Value) int64 {
-	v = v.ToNumber()
+	v = numberValue(v)
 	if i, ok := v.(valueInt); ok {
 		return int64(i)
 	}
@@ -1164,7 +1164,7 @@ func toInt64(v Value) int64 {
 }
 
 func toUint64(v Value) uint64 {
-	v = v.ToNumber()
+	v = numberValue(v)
 	if i, ok := v.(valueInt); ok {
 		return uint64(i)
 	}
@@ -1179,7 +1179,7 @@ func toUint64(v Value) uint64 {
 }
 
 func toInt(v Value) int {
-	v = v.ToNumber()
+	v = numberValue(v)
 	if i, ok := v.(valueInt); ok {
 		return int(i)
 	}
@@ -1194,7 +1194,7 @@ func toInt(v Value) int {
 }
 
 func toUint(v Value) uint {
-	v = v.ToNumber()
+	v = numberValue(v)
 	if i, ok := v.(valueInt); ok {
 		return uint(i)
 	}

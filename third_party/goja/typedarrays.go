@@ -723,7 +723,7 @@ func (a *typedArrayObject) _getIdx(idx int) Value {
 		if !a.viewedArrayBuf.ensureNotDetached(false) {
 			return nil
 		}
-		return a.typedArray.get(idx + a.offset)
+		return a.val.runtime.vm.typedArrayElem(a.typedArray, idx+a.offset)
 	}
 	return nil
 }
@@ -790,7 +790,7 @@ func (a *typedArrayObject) _putIdx(idx int, v Value) {
 	case *bigInt64Array, *bigUint64Array:
 		v = toBigInt(v)
 	default:
-		v = v.ToNumber()
+		v = numberValue(v)
 	}
 	if a.isValidIntegerIndex(idx) {
 		a.typedArray.set(idx+a.offset, v)

@@ -383,6 +383,8 @@ type vm struct {
 	curAsyncRunner *asyncRunner
 
 	profTracker *profTracker
+
+	nums numSlab // boxes the numbers the vm computes (numslab.go)
 }
 
 type instruction interface {
@@ -431,7 +433,12 @@ func toNumeric(value Value) Value {
 	case valueInt, *valueBigInt:
 		return v
 	case valueFloat:
-		return floatToValue(float64(v))
+		// Only a whole float becomes a valueInt; any other float is returned as it is instead
+		// of being boxed again (numslab.go).
+		if i, ok := floatToInt(float64(v)); ok {
+			return intToValue(i)
+		}
+		return value
 	case *Object:
 		primValue := v.toPrimitiveNumber()
 		if bigint, ok := primValue.(*valueBigInt); ok {
@@ -1297,11 +1304,11 @@ func (_add) exec(vm *vm) {
 		case valueInt:
 			switch right := right.(type) {
 			case valueInt:
-				ret = intToValue(int64(left) + int64(right))
+				ret = vm.intToValue(int64(left) + int64(right))
 			case *valueBigInt:
 				panic(errMixBigIntType)
 			default:
-				ret = floatToValue(float64(left) + right.ToFloat())
+				ret = vm.floatToValue(float64(left) + right.ToFloat())
 			}
 		case *valueBigInt:
 			if right, ok := right.(*valueBigInt); ok {
@@ -1313,7 +1320,7 @@ func (_add) exec(vm *vm) {
 			if _, ok := right.(*valueBigInt); ok {
 				panic(errMixBigIntType)
 			}
-			ret = floatToValue(left.ToFloat() + right.ToFloat())
+			ret = vm.floatToValue(left.ToFloat() + right.ToFloat())
 		}
 	}
 
@@ -1339,7 +1346,7 @@ func (_sub) exec(vm *vm) {
 	case valueInt:
 		switch right := right.(type) {
 		case valueInt:
-			result = intToValue(int64(left) - int64(right))
+			result = vm.intToValue(int64(left) - int64(right))
 			goto end
 		case *valueBigInt:
 			panic(errMixBigIntType)
@@ -1356,7 +1363,7 @@ func (_sub) exec(vm *vm) {
 		panic(errMixBigIntType)
 	}
 
-	result = floatToValue(left.ToFloat() - right.ToFloat())
+	result = vm.floatToValue(left.ToFloat() - right.ToFloat())
 end:
 	vm.sp--
 	vm.stack[vm.sp-1] = result
@@ -1384,7 +1391,7 @@ func (_mul) exec(vm *vm) {
 			res := left * right
 			// check for overflow
 			if left == 0 || right == 0 || res/left == right {
-				result = intToValue(int64(res))
+				result = vm.intToValue(int64(res))
 				goto end
 			}
 		case *valueBigInt:
@@ -1402,7 +1409,7 @@ func (_mul) exec(vm *vm) {
 		panic(errMixBigIntType)
 	}
 
-	result = floatToValue(left.ToFloat() * right.ToFloat())
+	result = vm.floatToValue(left.ToFloat() * right.ToFloat())
 
 end:
 	vm.sp--
@@ -1515,7 +1522,7 @@ func (_div) exec(vm *vm) {
 		}
 	}
 
-	result = floatToValue(left / right)
+	result = vm.floatToValue(left / right)
 
 end:
 	vm.sp--
@@ -1545,7 +1552,7 @@ func (_mod) exec(vm *vm) {
 			if r == 0 && left < 0 {
 				result = _negativeZero
 			} else {
-				result = intToValue(int64(left % right))
+				result = vm.intToValue(int64(left % right))
 			}
 			goto end
 		case *valueBigInt:
@@ -1572,7 +1579,7 @@ func (_mod) exec(vm *vm) {
 		panic(errMixBigIntType)
 	}
 
-	result = floatToValue(math.Mod(left.ToFloat(), right.ToFloat()))
+	result = vm.floatToValue(math.Mod(left.ToFloat(), right.ToFloat()))
 end:
 	vm.sp--
 	vm.stack[vm.sp-1] = result
@@ -1595,14 +1602,14 @@ func (_neg) exec(vm *vm) {
 		if n == 0 {
 			result = _negativeZero
 		} else {
-			result = -n
+			result = vm.intToValue(-int64(n))
 		}
 	default:
 		f := operand.ToFloat()
 		if !math.IsNaN(f) {
 			f = -f
 		}
-		result = valueFloat(f)
+		result = vm.float(f)
 	}
 
 	vm.stack[vm.sp-1] = result
@@ -1614,7 +1621,7 @@ type _plus struct{}
 var plus _plus
 
 func (_plus) exec(vm *vm) {
-	vm.stack[vm.sp-1] = vm.stack[vm.sp-1].ToNumber()
+	vm.stack[vm.sp-1] = numberValue(vm.stack[vm.sp-1])
 	vm.pc++
 }
 
@@ -1629,9 +1636,9 @@ func (_inc) exec(vm *vm) {
 	case *valueBigInt:
 		v = (*valueBigInt)(new(big.Int).Add((*big.Int)(n), big.NewInt(1)))
 	case valueInt:
-		v = intToValue(int64(n + 1))
+		v = vm.intToValue(int64(n + 1))
 	default:
-		v = valueFloat(n.ToFloat() + 1)
+		v = vm.float(n.ToFloat() + 1)
 	}
 
 	vm.stack[vm.sp-1] = v
@@ -1649,9 +1656,9 @@ func (_dec) exec(vm *vm) {
 	case *valueBigInt:
 		v = (*valueBigInt)(new(big.Int).Sub((*big.Int)(n), big.NewInt(1)))
 	case valueInt:
-		v = intToValue(int64(n - 1))
+		v = vm.intToValue(int64(n - 1))
 	default:
-		v = valueFloat(n.ToFloat() - 1)
+		v = vm.float(n.ToFloat() - 1)
 	}
 
 	vm.stack[vm.sp-1] = v
@@ -1677,7 +1684,7 @@ func (_and) exec(vm *vm) {
 		panic(errMixBigIntType)
 	}
 
-	result = intToValue(int64(toInt32(left) & toInt32(right)))
+	result = vm.intToValue(int64(toInt32(left) & toInt32(right)))
 end:
 	vm.stack[vm.sp-2] = result
 	vm.sp--
@@ -1703,7 +1710,7 @@ func (_or) exec(vm *vm) {
 		panic(errMixBigIntType)
 	}
 
-	result = intToValue(int64(toInt32(left) | toInt32(right)))
+	result = vm.intToValue(int64(toInt32(left) | toInt32(right)))
 end:
 	vm.stack[vm.sp-2] = result
 	vm.sp--
@@ -1729,7 +1736,7 @@ func (_xor) exec(vm *vm) {
 		panic(errMixBigIntType)
 	}
 
-	result = intToValue(int64(toInt32(left) ^ toInt32(right)))
+	result = vm.intToValue(int64(toInt32(left) ^ toInt32(right)))
 end:
 	vm.stack[vm.sp-2] = result
 	vm.sp--
@@ -1746,7 +1753,7 @@ func (_bnot) exec(vm *vm) {
 	case *valueBigInt:
 		v = (*valueBigInt)(new(big.Int).Not((*big.Int)(n)))
 	default:
-		v = intToValue(int64(^toInt32(n)))
+		v = vm.intToValue(int64(^toInt32(n)))
 	}
 	vm.stack[vm.sp-1] = v
 	vm.pc++
@@ -1776,7 +1783,7 @@ func (_sal) exec(vm *vm) {
 		panic(errMixBigIntType)
 	}
 
-	result = intToValue(int64(toInt32(left) << (toUint32(right) & 0x1F)))
+	result = vm.intToValue(int64(toInt32(left) << (toUint32(right) & 0x1F)))
 end:
 	vm.stack[vm.sp-2] = result
 	vm.sp--
@@ -1807,7 +1814,7 @@ func (_sar) exec(vm *vm) {
 		panic(errMixBigIntType)
 	}
 
-	result = intToValue(int64(toInt32(left) >> (toUint32(right) & 0x1F)))
+	result = vm.intToValue(int64(toInt32(left) >> (toUint32(right) & 0x1F)))
 end:
 	vm.stack[vm.sp-2] = result
 	vm.sp--
@@ -1829,7 +1836,7 @@ func (_shr) exec(vm *vm) {
 		panic(vm.r.NewTypeError("BigInts have no unsigned right shift, use >> instead"))
 	}
 
-	vm.stack[vm.sp-2] = intToValue(int64(toUint32(left) >> (toUint32(right) & 0x1F)))
+	vm.stack[vm.sp-2] = vm.intToValue(int64(toUint32(left) >> (toUint32(right) & 0x1F)))
 	vm.sp--
 	vm.pc++
 }
