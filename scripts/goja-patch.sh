@@ -12,7 +12,7 @@ cd "$(dirname "$0")/.."
 
 fork=third_party/goja
 out="$fork/actionsd.patch"
-ours=(README.actionsd.md PATCHES.md actionsd.patch)
+ours=(README.actionsd.md PATCHES.md actionsd.patch "*.test" "*.out")  # ours, and what `go test -c` or a profile leaves behind
 
 version="$(go list -m -f '{{.Version}}' github.com/dop251/goja)"
 upstream="$(go mod download -json "github.com/dop251/goja@$version" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')"
