@@ -19,7 +19,10 @@
 # Environment: BENCH_DURATION (10s), BENCH_CONNECTIONS (32), BENCH_ROUNDS (5), BENCH_SERVER_CPU (0),
 # BENCH_LOAD_CPU (1), BENCH_ROUTES (all eight; a bridge needs its baseline with it), BENCH_BEFORE=REV
 # adds actionsd built from git revision REV, loaded the same way, with the ratios of actionsd to it.
-# Not part of the test suite.
+# BENCH_PAIRED=1 loads each bridge and its baseline in turns of 1 s over the same connections for
+# BENCH_DURATION instead (bridgeload -pair: CPU per request of each, from the turns' /proc reads),
+# which a machine whose load changes from one second to the next disturbs far less than rounds of
+# whole runs. Not part of the test suite.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -29,6 +32,7 @@ ROUNDS=${BENCH_ROUNDS:-5}
 SERVER_CPU=${BENCH_SERVER_CPU:-0}
 LOAD_CPU=${BENCH_LOAD_CPU:-1}
 BEFORE=${BENCH_BEFORE:-}
+PAIRED=${BENCH_PAIRED:-}
 TOKEN=bench-token
 ROUTES=${BENCH_ROUTES:-execute auth0 execute-supabase supabase execute-zitadel zitadel execute-kratos kratos}
 declare -A baseline=([execute]=execute [auth0]=execute [execute-supabase]=execute-supabase [supabase]=execute-supabase
@@ -99,6 +103,28 @@ load() { # target route duration: prints "req/s cpu-µs-per-request"
   awk -v n="$n" -v s="$secs" -v d=$((t1 - t0)) -v hz="$HZ" 'BEGIN { printf "%.0f %.2f", n / s, d / hz * 1e6 / n }'
 }
 
+if [ -n "$PAIRED" ]; then
+  # Each bridge and its baseline in 1 s turns over the same connections (bridgeload -pair), for
+  # BENCH_DURATION: the turns see the same neighbours on a shared machine, which rounds of 10 s
+  # each do not.
+  echo "$(go version | cut -d' ' -f3), servers on CPU $SERVER_CPU, bridgeload -c$CONNS -pair -slice 1s -d$DUR on CPU $LOAD_CPU" >&2
+  printf "%-9s %-9s %11s %-17s %11s %9s\n" server route "CPU us/req" baseline "CPU us/req" "CPU vs it"
+  for t in $TARGETS; do
+    for rt in $ROUTES; do
+      b=${baseline[$rt]}
+      [ "$b" = "$rt" ] && continue
+      L() { taskset -c "$LOAD_CPU" "$tmp/bridgeload" -addr "127.0.0.1:${port[$t]}" -token $TOKEN -supabase-secret "$tmp/supabase-secret" \
+        -auth0-secret "$tmp/auth0-secret" -zitadel-secret "$tmp/zitadel-secret" -kratos-secret "$tmp/kratos-secret" -c "$CONNS" -n 400000 "$@"; }
+      L -route "$rt" -d 2s >/dev/null
+      L -route "$b" -d 2s >/dev/null
+      read -r na ca nb cb bad <<<"$(L -route "$rt" -pair "$b" -pid "${pid[$t]}" -slice 1s -d "$DUR")"
+      if [ "$bad" != 0 ]; then echo "bench: $bad failed requests to $t $rt/$b" >&2; exit 1; fi
+      awk -v t="$t" -v a="$rt" -v b="$b" -v na="$na" -v ca="$ca" -v nb="$nb" -v cb="$cb" \
+        'BEGIN { printf "%-9s %-9s %11.2f %-17s %11.2f %9.3f\n", t, a, ca / na * 1e6, b, cb / nb * 1e6, (ca / na) / (cb / nb) }'
+    done
+  done
+  exit 0
+fi
 echo "$(go version | cut -d' ' -f3), servers on CPU $SERVER_CPU, bridgeload -c$CONNS -d$DUR on CPU $LOAD_CPU, $ROUNDS rounds" >&2
 for t in $TARGETS; do for rt in $ROUTES; do load "$t" "$rt" 2s >/dev/null; done; done # warm
 results="$tmp/results"
