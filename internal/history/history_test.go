@@ -3,6 +3,8 @@ package history
 import (
 	"bytes"
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -254,9 +256,11 @@ func TestRetention(t *testing.T) {
 		reg := prometheus.NewRegistry()
 		h := open(t, Options{MaxSize: 20 << 10, Registerer: reg})
 		runUntil(t, h)
-		pad := strings.Repeat("x", 1000)
 		for i := range 100 {
-			h.Enqueue(entry(fmt.Sprintf("ex-%03d", i), "post-login", "a", "success", time.Now(), `{"pad":"`+pad+`"}`))
+			// Random padding: records are stored compressed, and a repeated one would take no room.
+			pad := make([]byte, 500)
+			_, _ = rand.Read(pad)
+			h.Enqueue(entry(fmt.Sprintf("ex-%03d", i), "post-login", "a", "success", time.Now(), `{"pad":"`+hex.EncodeToString(pad)+`"}`))
 			time.Sleep(time.Millisecond) // the queue (1024) holds them all; this only spreads the batches
 		}
 		deadline := time.Now().Add(10 * time.Second)
