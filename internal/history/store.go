@@ -199,17 +199,10 @@ func (s *store) put(recs []built) error {
 	err := s.db.Update(func(tx *bolt.Tx) error {
 		segments, meta := tx.Bucket(bucketSegments), tx.Bucket(bucketMeta)
 		segments.FillPercent = 1 // appends only: full pages
-		// Keys and values in one buffer, which bbolt refers to until the commit (were it to grow
-		// on the way, what bbolt was given stays where it was).
-		n := 0
-		for i := range recs {
-			n += len(recs[i].body) + 128
-		}
-		n = s2.MaxEncodedLen(n) + (len(recs)/segRecords+1)*(s.keys.aead.NonceSize()+s.keys.aead.Overhead()+64)
+		// Keys and values in one buffer, which bbolt refers to until the commit: when it grows on
+		// the way, what bbolt was given stays where it was. Kept for the next batch, it is as
+		// large as a batch's segments compressed, a tenth of their records.
 		arena := s.arena[:0]
-		if cap(arena) < n {
-			arena = make([]byte, 0, n)
-		}
 		defer func() {
 			if cap(arena) <= maxKeptArena {
 				s.arena = arena[:0]
