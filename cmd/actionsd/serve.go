@@ -135,6 +135,7 @@ type historyFlags struct {
 	sampleRate float64
 	keyFile    string
 	queue      int
+	batchWait  time.Duration
 	piiDrop    []string
 	piiHash    []string
 	bodyLimit  config.Size
@@ -149,6 +150,7 @@ func (h *historyFlags) register(fl *pflag.FlagSet) {
 	fl.Float64Var(&h.sampleRate, "history-sample-rate", config.DefaultHistorySampleRate, "share of executions without failure that are recorded, 0 to 1 (failures always are)")
 	fl.StringVar(&h.keyFile, "history-key-file", "", "file holding the key (≥ 32 bytes) the records are encrypted with (or ACTIONSD_HISTORY_KEY; default: <data-dir>/history/key, made at the first start)")
 	fl.IntVar(&h.queue, "history-queue", config.DefaultHistoryQueue, "executions that may wait for the history's writer; more are dropped and counted")
+	fl.DurationVar(&h.batchWait, "history-batch-wait", config.DefaultHistoryBatchWait, "how long the history's writer waits for more executions before it writes a batch (records are listed and streamed once written)")
 	fl.StringArrayVar(&h.piiDrop, "history-pii-drop", nil, "event field (dotted path, such as user.name) left out of the records (repeatable)")
 	fl.Var(&h.bodyLimit, "history-outbound-body-limit", "bytes of each request and response body of the actions' HTTP requests a record keeps (more is cut and marked truncated)")
 	fl.StringArrayVar(&h.piiHash, "history-pii-hash", nil, "event field replaced by a keyed hash in the records (repeatable; replaces the default request.ip, user.email, user.phone_number)")
@@ -167,6 +169,7 @@ func (h *historyFlags) apply(fl *pflag.FlagSet, c *config.History) {
 	set("history-sample-rate", func() { c.SampleRate = h.sampleRate })
 	set("history-key-file", func() { c.KeyFile = h.keyFile })
 	set("history-queue", func() { c.Queue = h.queue })
+	set("history-batch-wait", func() { c.BatchWait = config.Duration(h.batchWait) })
 	set("history-pii-drop", func() { c.PII.Drop = append(c.PII.Drop, h.piiDrop...) })
 	set("history-pii-hash", func() { c.PII.Hash = h.piiHash })
 	set("history-outbound-body-limit", func() { c.OutboundBodyLimit = h.bodyLimit })

@@ -100,6 +100,10 @@ type History struct {
 	// Queue is how many executions may wait for the writer; more are dropped and counted
 	// (default 4096).
 	Queue int `yaml:"queue"`
+	// BatchWait is how long the writer waits for more records before it writes a batch (default
+	// 200ms); a record reaches GET /v1/executions and the live tail up to that long after its
+	// execution.
+	BatchWait Duration `yaml:"batch_wait"`
 	// PII lists event fields (dotted paths) dropped or hashed before a record is written.
 	PII HistoryPII `yaml:"pii"`
 	// OutboundBodyLimit is how many bytes of each request and response body of the actions' HTTP
@@ -134,6 +138,9 @@ func (h History) problems() []error {
 	}
 	if h.Queue <= 0 {
 		ps = append(ps, fmt.Errorf("config: history.queue %d: want a number of executions such as 4096", h.Queue))
+	}
+	if h.BatchWait <= 0 || time.Duration(h.BatchWait) > time.Minute {
+		ps = append(ps, fmt.Errorf("config: history.batch_wait %s: want a duration from 1ms to 1m, such as 200ms", time.Duration(h.BatchWait)))
 	}
 	for _, list := range []struct {
 		key   string
@@ -356,6 +363,7 @@ const (
 	DefaultHistoryMaxAge     = history.DefaultMaxAge
 	DefaultHistorySampleRate = history.DefaultSampleRate
 	DefaultHistoryQueue      = history.DefaultQueue
+	DefaultHistoryBatchWait  = history.DefaultBatchWait
 
 	DefaultReadHeaderTimeout       = api.DefaultReadHeaderTimeout
 	DefaultRequestTimeout          = api.DefaultRequestTimeout // "a connection that has not sent its whole request within 30 s is closed"
@@ -384,7 +392,7 @@ func Default() Config {
 		RepoLimits:         DefaultRepoLimits(),
 		KeepCorruptMirrors: DefaultKeepCorruptMirrors,
 		History: History{MaxSize: DefaultHistoryMaxSize, MaxAge: Duration(DefaultHistoryMaxAge), SampleRate: DefaultHistorySampleRate,
-			Queue: DefaultHistoryQueue, OutboundBodyLimit: Size(runner.DefaultOutboundBodyLimit), PII: HistoryPII{Hash: slices.Clone(DefaultHistoryPIIHash)}},
+			Queue: DefaultHistoryQueue, BatchWait: Duration(DefaultHistoryBatchWait), OutboundBodyLimit: Size(runner.DefaultOutboundBodyLimit), PII: HistoryPII{Hash: slices.Clone(DefaultHistoryPIIHash)}},
 		Peers: Peers{Timeout: Duration(DefaultPeerTimeout), DNSInterval: Duration(DefaultPeersDNSInterval)},
 		HTTP: HTTP{
 			ReadHeaderTimeout:       Duration(DefaultReadHeaderTimeout),

@@ -14,19 +14,19 @@ import (
 func TestHistorySettings(t *testing.T) {
 	c := Default()
 	if !c.History.On() || c.History.MaxSize != 1<<30 || time.Duration(c.History.MaxAge) != 7*24*time.Hour ||
-		c.History.SampleRate != 1 || !slices.Equal(c.History.PII.Hash, []string{"request.ip", "user.email", "user.phone_number"}) {
+		c.History.SampleRate != 1 || time.Duration(c.History.BatchWait) != 200*time.Millisecond || !slices.Equal(c.History.PII.Hash, []string{"request.ip", "user.email", "user.phone_number"}) {
 		t.Errorf("defaults: %+v", c.History)
 	}
 	dir := t.TempDir()
 	path := filepath.Join(dir, "config.yaml")
-	if err := os.WriteFile(path, []byte("history:\n  enabled: false\n  max_size: 5MiB\n  max_age: 1h\n  sample_rate: 0.25\n  pii:\n    drop: [user.name]\n    hash: []\n"), 0o600); err != nil {
+	if err := os.WriteFile(path, []byte("history:\n  enabled: false\n  max_size: 5MiB\n  max_age: 1h\n  sample_rate: 0.25\n  batch_wait: 20ms\n  pii:\n    drop: [user.name]\n    hash: []\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	c, err := Load(path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c.History.On() || c.History.MaxSize != 5<<20 || time.Duration(c.History.MaxAge) != time.Hour || c.History.SampleRate != 0.25 ||
+	if c.History.On() || c.History.MaxSize != 5<<20 || time.Duration(c.History.MaxAge) != time.Hour || c.History.SampleRate != 0.25 || time.Duration(c.History.BatchWait) != 20*time.Millisecond ||
 		!slices.Equal(c.History.PII.Drop, []string{"user.name"}) || len(c.History.PII.Hash) != 0 {
 		t.Errorf("from the file: %+v", c.History)
 	}
@@ -39,6 +39,7 @@ func TestHistorySettings(t *testing.T) {
 		{"max age", func(h *History) { h.MaxAge = 0 }, "history.max_age"},
 		{"max size", func(h *History) { h.MaxSize = 0 }, "history.max_size"},
 		{"queue", func(h *History) { h.Queue = 0 }, "history.queue"},
+		{"batch wait", func(h *History) { h.BatchWait = 0 }, "history.batch_wait"},
 		{"pii path", func(h *History) { h.PII.Hash = []string{"user..email"} }, "history.pii.hash"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {

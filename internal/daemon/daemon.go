@@ -268,7 +268,7 @@ func openHistory(cfg config.Config, registry prometheus.Registerer, log *zap.Log
 	}
 	h, err := history.Open(history.Options{
 		Dir: filepath.Join(cfg.DataDir, "history"), Key: []byte(hc.Key), MaxSize: maxSize, MaxAge: time.Duration(hc.MaxAge),
-		SampleRate: &rate, Queue: hc.Queue, PII: history.PII{Drop: hc.PII.Drop, Hash: hc.PII.Hash},
+		SampleRate: &rate, Queue: hc.Queue, BatchWait: time.Duration(hc.BatchWait), PII: history.PII{Drop: hc.PII.Drop, Hash: hc.PII.Hash},
 		Registerer: registry, Logger: log,
 	})
 	if err != nil {

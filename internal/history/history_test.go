@@ -3,6 +3,8 @@ package history
 import (
 	"bytes"
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -252,11 +254,15 @@ func TestRetention(t *testing.T) {
 	})
 	t.Run("size", func(t *testing.T) {
 		reg := prometheus.NewRegistry()
-		h := open(t, Options{MaxSize: 20 << 10, Registerer: reg})
+		// Batches of a few records: retention deletes whole segments, which would be over the
+		// limit at once with the default wait's batch of all 100.
+		h := open(t, Options{MaxSize: 20 << 10, Registerer: reg, BatchWait: time.Millisecond})
 		runUntil(t, h)
-		pad := strings.Repeat("x", 1000)
 		for i := range 100 {
-			h.Enqueue(entry(fmt.Sprintf("ex-%03d", i), "post-login", "a", "success", time.Now(), `{"pad":"`+pad+`"}`))
+			// Random padding: records are stored compressed, and a repeated one would take no room.
+			pad := make([]byte, 500)
+			_, _ = rand.Read(pad)
+			h.Enqueue(entry(fmt.Sprintf("ex-%03d", i), "post-login", "a", "success", time.Now(), `{"pad":"`+hex.EncodeToString(pad)+`"}`))
 			time.Sleep(time.Millisecond) // the queue (1024) holds them all; this only spreads the batches
 		}
 		deadline := time.Now().Add(10 * time.Second)
@@ -445,4 +451,17 @@ func TestSubscriberBodiesOutliveLaterBatches(t *testing.T) {
 			t.Fatalf("the subscriber read %s (%s), want %s", r.ID, r.Trigger, want)
 		}
 	}
+}
+
+// TestFullBatchWakesWriter: the writer waits up to BatchWait for more records, but writes as soon
+// as a whole batch is queued.
+func TestFullBatchWakesWriter(t *testing.T) {
+	h := open(t, Options{BatchWait: time.Hour, Queue: 2 * maxBatch})
+	runUntil(t, h)
+	h.Enqueue(entry("first", "post-login", "a", "success", time.Now(), `{}`))
+	time.Sleep(50 * time.Millisecond) // the writer took it, and waits for more
+	for i := range maxBatch {
+		h.Enqueue(entry(fmt.Sprintf("ex-%d", i), "post-login", "a", "success", time.Now(), `{}`))
+	}
+	waitFor(t, h, maxBatch) // within waitFor's 10 s, not the hour
 }
