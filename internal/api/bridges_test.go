@@ -10,6 +10,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"runtime"
 	"strconv"
 	"strings"
@@ -101,7 +102,7 @@ func BenchmarkBridgeVsExecute(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	h := New(Config{Reconciler: serving{gen: g}, Bridges: brs})
+	h := New(Config{Reconciler: serving{gen: g}, Bridges: brs, History: benchHistory(b)})
 	event := `{"user":{"user_id":"u1","email":"ada@example.com","app_metadata":{"plan":"pro"},"user_metadata":{}},"authentication":{"methods":[{"name":"password"}]},"session":{"id":"s1"}}`
 	// run serves the requests b.N times, the i-th with headers[i] when there are any.
 	run := func(b *testing.B, path string, bodies []string, headers []http.Header, want string) {
@@ -244,7 +245,7 @@ func BenchmarkKratosVsExecute(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	h := New(Config{Reconciler: serving{gen: g}, Bridges: brs})
+	h := New(Config{Reconciler: serving{gen: g}, Bridges: brs, History: benchHistory(b)})
 	body := []byte(`{"flow":{"id":"5f1c","type":"api","active":"password","request_url":"http://127.0.0.1:4433/self-service/registration/api"},` +
 		`"identity":{"id":"00000000-0000-0000-0000-000000000000","schema_id":"default","state":"active","traits":{"email":"ada@example.com","name":{"first":"Ada","last":"Lovelace"}},` +
 		`"metadata_public":{"keep":1},"verifiable_addresses":[{"value":"ada@example.com","verified":false,"via":"email"}]},` +
@@ -370,4 +371,14 @@ func TestBridgeRoutesAndHistory(t *testing.T) {
 	if got := commands(rec); got != want {
 		t.Errorf("supabase record: commands %s, want %s", got, want)
 	}
+}
+
+// benchHistory is the execution history the bridge benchmarks' handler records into when
+// ACTIONSD_BENCH_HISTORY=1 (as `actionsd serve` does by default, with the default PII policy),
+// else nil: the history's part of a request differs between the execute route and a bridge's.
+func benchHistory(b *testing.B) *history.History {
+	if os.Getenv("ACTIONSD_BENCH_HISTORY") != "1" {
+		return nil
+	}
+	return newHistory(b, history.Options{PII: history.PII{Hash: history.DefaultPIIHash}})
 }

@@ -48,7 +48,7 @@ func BenchmarkZitadelVsExecute(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	h := New(Config{Reconciler: serving{gen: g}, Bridges: brs})
+	h := New(Config{Reconciler: serving{gen: g}, Bridges: brs, History: benchHistory(b)})
 	b.Run("execute", func(b *testing.B) {
 		event := []byte(zitadelBenchEvent)
 		runtime.GC()
