@@ -32,11 +32,14 @@ type Repeats struct {
 // Answer is one request's answer, shared by its repeats.
 type Answer struct {
 	key    [32]byte
-	forget int64         // Unix nanoseconds
-	done   chan struct{} // closed when Status and Body are final
-	gone   bool          // evicted from byKey (under Repeats.mu)
-	Status int           // 0: none was kept (too large, or the request never answered)
-	Body   []byte
+	forget int64 // Unix nanoseconds
+	// done is made (under Repeats.mu) only when a repeat comes before the answer is final, and
+	// closed by Finish; most answers are never waited for, and a channel a request is a cost.
+	done     chan struct{}
+	finished bool // Status and Body are final (under Repeats.mu)
+	gone     bool // evicted from byKey (under Repeats.mu)
+	Status   int  // 0: none was kept (too large, or the request never answered)
+	Body     []byte
 }
 
 // Bounds of a bridge's answers: an answer of Zitadel is a few hundred bytes to a few kB, and
@@ -74,12 +77,15 @@ func (c *Repeats) begin(key [32]byte, forget, now time.Time, seen func() bool) (
 	n := now.UnixNano()
 	c.expire(n)
 	if a, ok := c.byKey[key]; ok && a.forget > n {
+		if !a.finished && a.done == nil {
+			a.done = make(chan struct{})
+		}
 		return a, Repeat
 	}
 	if seen() {
 		return nil, Evicted
 	}
-	a := &Answer{key: key, forget: forget.UnixNano(), done: make(chan struct{})}
+	a := &Answer{key: key, forget: forget.UnixNano()}
 	c.byKey[key] = a
 	c.push(a)
 	c.shrink()
@@ -138,17 +144,28 @@ func (c *Repeats) Finish(a *Answer, status int, body []byte) {
 			c.shrink()
 		}
 	}
+	a.finished = true
+	done := a.done
 	c.mu.Unlock()
-	close(a.done)
+	if done != nil {
+		close(done)
+	}
 }
 
-// Wait waits for a's answer until ctx ends; ok is false when no answer was kept (or ctx ended
-// first): the repeat is then refused as a replay.
+// Wait waits for the answer of a, which Begin returned as a Repeat's, until ctx ends; ok is false
+// when no answer was kept (or ctx ended first): the repeat is then refused as a replay. An answer
+// final when Begin looked has no channel (Begin read it final under the lock: nothing to wait for).
 func (a *Answer) Wait(ctx context.Context) (status int, body []byte, ok bool) {
-	select {
-	case <-a.done:
-	case <-ctx.Done():
-		return 0, nil, false
+	if a.done != nil {
+		select {
+		case <-a.done: // final already: the answer, whether or not ctx has ended
+		default:
+			select {
+			case <-a.done:
+			case <-ctx.Done():
+				return 0, nil, false
+			}
+		}
 	}
 	return a.Status, a.Body, a.Status != 0
 }

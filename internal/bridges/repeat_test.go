@@ -2,6 +2,7 @@ package bridges
 
 import (
 	"context"
+	"strconv"
 	"testing"
 	"time"
 )
@@ -41,6 +42,15 @@ func TestRepeatsAnswer(t *testing.T) {
 	status, body, ok := r.Wait(context.Background())
 	if !ok || status != 200 || string(body) != `{"x":1}` {
 		t.Errorf("repeat answered %d %q %v", status, body, ok)
+	}
+	// A repeat that comes once the answer is final gets it without waiting, even when its own
+	// request has ended (Begin saw it final: no channel was made for it).
+	r2, o := c.begin(k, forget, now, see(k))
+	if o != Repeat || r2 != a {
+		t.Fatalf("repeat after the answer: outcome %d", o)
+	}
+	if status, body, ok := r2.Wait(ctx); !ok || status != 200 || string(body) != `{"x":1}` {
+		t.Errorf("repeat after the answer answered %d %q %v", status, body, ok)
 	}
 	if c.Bytes() != 7 || c.Len() != 1 {
 		t.Errorf("held %d answers, %d bytes", c.Len(), c.Bytes())
@@ -231,6 +241,37 @@ func TestRepeatsFullForLong(t *testing.T) {
 			} else if _, body, ok := r.Wait(context.Background()); !ok || len(body) != 1 || body[0] != byte(i) {
 				t.Errorf("key %d: answered %v %v", i, body, ok)
 			}
+		}
+	}
+}
+
+// TestRepeatsWaitTogether: repeats that come while the first request runs, concurrently with its
+// Finish, all get its answer (run with -race: the channel is made and closed under the lock).
+func TestRepeatsWaitTogether(t *testing.T) {
+	c := NewRepeats(4, 1<<10)
+	now := time.Unix(1_700_000_000, 0)
+	k := repeatKey(7)
+	a, o := c.begin(k, now.Add(Tolerance), now, func() bool { return false })
+	if o != First {
+		t.Fatalf("first request: outcome %d", o)
+	}
+	const n = 8
+	got := make(chan string, n)
+	for range n {
+		go func() {
+			r, o := c.begin(k, now.Add(Tolerance), now, func() bool { return true })
+			if o != Repeat {
+				got <- "outcome " + strconv.Itoa(int(o))
+				return
+			}
+			status, body, ok := r.Wait(context.Background())
+			got <- strconv.Itoa(status) + " " + string(body) + " " + strconv.FormatBool(ok)
+		}()
+	}
+	c.Finish(a, 201, []byte(`{"y":2}`))
+	for range n {
+		if g := <-got; g != `201 {"y":2} true` {
+			t.Errorf("a repeat got %s", g)
 		}
 	}
 }
