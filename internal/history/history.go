@@ -232,7 +232,7 @@ func Open(opts Options) (*History, error) {
 		return nil, err
 	}
 	m.size.Set(float64(db.size))
-	return &History{build: builder{pii: opts.PII, mac: newPIIMAC(ks.pii)}, opts: opts, rate: rate, log: opts.Logger, db: db, queue: make(chan *Entry, opts.Queue), full: make(chan struct{}, 1), metrics: m, keys: ks}, nil
+	return &History{build: newBuilder(opts.PII, newPIIMAC(ks.pii)), opts: opts, rate: rate, log: opts.Logger, db: db, queue: make(chan *Entry, opts.Queue), full: make(chan struct{}, 1), metrics: m, keys: ks}, nil
 }
 
 // Path is the database file's path.

@@ -57,8 +57,13 @@ var resultTail = []byte(`,"actions":`)
 // policy, reused from one record to the next.
 type builder struct {
 	pii     PII
-	mac     *piiMAC
+	walk    piiWalker
 	scratch []byte
+}
+
+// newBuilder returns the writer's builder of records with this policy and PII hash.
+func newBuilder(pii PII, mac *piiMAC) builder {
+	return builder{pii: pii, walk: piiWalker{mac: mac}}
 }
 
 // build makes e's record, its body appended to arena (a batch's buffer: every body of a batch
@@ -74,7 +79,7 @@ func (bd *builder) build(arena []byte, e *Entry) (built, []byte, error) {
 	if cut < 0 || len(e.Result) < cut+2 || e.Result[len(e.Result)-1] != '}' {
 		return built{}, arena, fmt.Errorf("the result of execution %s is not the runner's JSON", e.ID)
 	}
-	event, err := applyPII(&bd.scratch, e.Event, bd.pii, bd.mac)
+	event, err := bd.walk.applyPII(&bd.scratch, e.Event, bd.pii)
 	if err != nil {
 		return built{}, arena, fmt.Errorf("the event of execution %s: %w", e.ID, err)
 	}
