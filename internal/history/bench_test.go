@@ -53,6 +53,7 @@ func BenchmarkBuild(b *testing.B) {
 	b.ReportAllocs()
 	for range b.N {
 		var err error
+		bd.names = bd.names[:0] // write gives each batch its own
 		if _, arena, err = bd.build(arena[:0], e); err != nil {
 			b.Fatal(err)
 		}

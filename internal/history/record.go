@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"slices"
 	"strconv"
 	"time"
 	"unsafe"
@@ -59,6 +58,11 @@ type builder struct {
 	pii     PII
 	walk    piiWalker
 	scratch []byte
+	// names holds the action names of a batch's indexes, which outlive the Entries they come
+	// from: one allocation per batch (write sizes it) rather than one per record. A record's
+	// names are never written once built, so that a later append that moves it leaves them as
+	// they were.
+	names []string
 }
 
 // newBuilder returns the writer's builder of records with this policy and PII hash.
@@ -116,7 +120,13 @@ func (bd *builder) build(arena []byte, e *Entry) (built, []byte, error) {
 	}
 	b = append(b, '}')
 	// The Entry goes back to its pool once built: nothing here may refer to its slices.
-	idx := index{ID: e.ID, Source: e.Source, Trigger: e.Trigger, Commit: e.Commit, Outcome: e.Outcome, Actions: slices.Clone(e.Actions)}
+	var actions []string
+	if len(e.Actions) > 0 {
+		at := len(bd.names)
+		bd.names = append(bd.names, e.Actions...)
+		actions = bd.names[at:len(bd.names):len(bd.names)]
+	}
+	idx := index{ID: e.ID, Source: e.Source, Trigger: e.Trigger, Commit: e.Commit, Outcome: e.Outcome, Actions: actions}
 	return built{time: start, index: idx, body: b[at:len(b):len(b)]}, b, nil
 }
 
