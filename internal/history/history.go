@@ -232,7 +232,7 @@ func Open(opts Options) (*History, error) {
 		return nil, err
 	}
 	m.size.Set(float64(db.size))
-	return &History{build: builder{pii: opts.PII, mac: newPIIMAC(ks.pii)}, opts: opts, rate: rate, log: opts.Logger, db: db, queue: make(chan *Entry, opts.Queue), full: make(chan struct{}, 1), metrics: m, keys: ks}, nil
+	return &History{build: newBuilder(opts.PII, newPIIMAC(ks.pii)), opts: opts, rate: rate, log: opts.Logger, db: db, queue: make(chan *Entry, opts.Queue), full: make(chan struct{}, 1), metrics: m, keys: ks}, nil
 }
 
 // Path is the database file's path.
@@ -339,10 +339,13 @@ func (h *History) drain(batch []*Entry) []*Entry {
 // and passes the records to the subscribers.
 func (h *History) write(batch []*Entry) {
 	recs := make([]built, 0, len(batch))
-	n := 0
+	n, names := 0, 0
 	for _, e := range batch {
 		n += 256 + len(e.Event) + len(e.Result) + len(e.Outbound)
+		names += len(e.Actions)
 	}
+	// The batch's action names, in a buffer of their own: the records keep them.
+	h.build.names = make([]string, 0, names)
 	// Every body of the batch in one buffer: the last batch's, unless a subscriber was given
 	// bodies from it.
 	arena := h.arena[:0]
@@ -362,6 +365,7 @@ func (h *History) write(batch []*Entry) {
 		}
 		recs = append(recs, b)
 	}
+	h.build.names = nil
 	if len(recs) == 0 {
 		return
 	}

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"strings"
 	"unsafe"
 )
 
@@ -13,8 +12,8 @@ import (
 // of its bytes as they are: only the objects on the way to a field of the policy are rewritten,
 // without decoding the event into maps. No event is null. A rewritten event is written in
 // *scratch (the writer's buffer, reused from one record to the next, and kept grown): the result
-// is valid until scratch is used again.
-func applyPII(scratch *[]byte, event []byte, pii PII, mac *piiMAC) (json.RawMessage, error) {
+// is valid until scratch is used again. w is the writer's walker, reused likewise.
+func (w *piiWalker) applyPII(scratch *[]byte, event []byte, pii PII) (json.RawMessage, error) {
 	event = bytes.TrimSpace(event)
 	if len(event) == 0 {
 		return json.RawMessage("null"), nil
@@ -25,8 +24,17 @@ func applyPII(scratch *[]byte, event []byte, pii PII, mac *piiMAC) (json.RawMess
 	if event[0] != '{' {
 		return nil, errors.New("the event is not a JSON object")
 	}
-	w := piiWalker{s: jsonScanner{b: event}, pii: pii, mac: mac}
-	out, err := w.object((*scratch)[:0], "")
+	// The top level's rules: the drops first, for a field both dropped and hashed is dropped.
+	w.rules = w.rules[:0]
+	for _, p := range pii.Drop {
+		w.rules = append(w.rules, piiRule{rest: p, act: piiDrop})
+	}
+	for _, p := range pii.Hash {
+		w.rules = append(w.rules, piiRule{rest: p, act: piiHash})
+	}
+	w.s = jsonScanner{b: event}
+	out, err := w.object((*scratch)[:0], 0, len(w.rules))
+	w.s = jsonScanner{} // the event goes back to its pool
 	if err != nil {
 		return nil, fmt.Errorf("reading the event: %w", err)
 	}
@@ -42,34 +50,45 @@ const (
 	piiDescend // an object on the way to a field of the policy
 )
 
-type piiWalker struct {
-	s   jsonScanner
-	pii PII
-	mac *piiMAC
+// piiRule is a field of the policy as an object on the way to it sees it: rest is the dotted path
+// left below that object ("email" in "user" for "user.email"), act piiDrop or piiHash.
+type piiRule struct {
+	rest string
+	act  int
 }
 
-// action is what the policy does with the member key of the object at prefix ("" or "a.b.").
-func (w *piiWalker) action(prefix, key string) int {
+// piiWalker rewrites an event by the policy. The writer keeps one, so that its stack of rules
+// is allocated once.
+type piiWalker struct {
+	s   jsonScanner
+	mac *piiMAC
+	// rules is a stack: the top level's rules, then those of each object being rewritten, the
+	// innermost last. A path is matched as text, key by key, so that a key with dots in it
+	// ("a.b") matches as the path's parts ("a" then "b") would.
+	rules []piiRule
+}
+
+// action is what the policy does with the member key of an object whose rules are rules: the
+// first rule that names it (a drop before a hash), or descend when a rule's path goes on below it.
+func action(rules []piiRule, key string) int {
 	act := piiKeep
-	for i, list := range [2][]string{w.pii.Drop, w.pii.Hash} {
-		for _, p := range list {
-			rest, ok := strings.CutPrefix(p, prefix)
-			if !ok {
-				continue
-			}
-			if rest == key {
-				return piiDrop + i // drop wins: it comes first
-			}
-			if strings.HasPrefix(rest, key) && len(rest) > len(key) && rest[len(key)] == '.' {
-				act = piiDescend
-			}
+	for _, r := range rules {
+		if len(r.rest) < len(key) || r.rest[:len(key)] != key {
+			continue
+		}
+		if len(r.rest) == len(key) {
+			return r.act
+		}
+		if r.rest[len(key)] == '.' {
+			act = piiDescend
 		}
 	}
 	return act
 }
 
-// object appends the object at the scanner, rewritten by the policy, to out.
-func (w *piiWalker) object(out []byte, prefix string) ([]byte, error) {
+// object appends the object at the scanner, rewritten by the policy, to out; its rules are
+// w.rules[lo:hi].
+func (w *piiWalker) object(out []byte, lo, hi int) ([]byte, error) {
 	s := &w.s
 	s.i++ // '{'
 	out = append(out, '{')
@@ -106,7 +125,7 @@ func (w *piiWalker) object(out []byte, prefix string) ([]byte, error) {
 		s.i++
 		s.ws()
 		vs := s.i
-		act := w.action(prefix, key)
+		act := action(w.rules[lo:hi], key)
 		if act != piiDrop {
 			if !first {
 				out = append(out, ',')
@@ -117,8 +136,17 @@ func (w *piiWalker) object(out []byte, prefix string) ([]byte, error) {
 		}
 		switch {
 		case act == piiDescend && s.peek() == '{':
+			// The rules below key, on top of the stack while the member is rewritten.
+			mark := len(w.rules)
+			for _, r := range w.rules[lo:hi] {
+				if len(r.rest) > len(key) && r.rest[len(key)] == '.' && r.rest[:len(key)] == key {
+					w.rules = append(w.rules, piiRule{rest: r.rest[len(key)+1:], act: r.act})
+				}
+			}
 			var err error
-			if out, err = w.object(out, prefix+key+"."); err != nil {
+			out, err = w.object(out, mark, len(w.rules))
+			w.rules = w.rules[:mark]
+			if err != nil {
 				return nil, err
 			}
 		default:

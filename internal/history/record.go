@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"slices"
 	"strconv"
 	"time"
 	"unsafe"
@@ -57,8 +56,18 @@ var resultTail = []byte(`,"actions":`)
 // policy, reused from one record to the next.
 type builder struct {
 	pii     PII
-	mac     *piiMAC
+	walk    piiWalker
 	scratch []byte
+	// names holds the action names of a batch's indexes, which outlive the Entries they come
+	// from: one allocation per batch (write sizes it) rather than one per record. A record's
+	// names are never written once built, so that a later append that moves it leaves them as
+	// they were.
+	names []string
+}
+
+// newBuilder returns the writer's builder of records with this policy and PII hash.
+func newBuilder(pii PII, mac *piiMAC) builder {
+	return builder{pii: pii, walk: piiWalker{mac: mac}}
 }
 
 // build makes e's record, its body appended to arena (a batch's buffer: every body of a batch
@@ -74,7 +83,7 @@ func (bd *builder) build(arena []byte, e *Entry) (built, []byte, error) {
 	if cut < 0 || len(e.Result) < cut+2 || e.Result[len(e.Result)-1] != '}' {
 		return built{}, arena, fmt.Errorf("the result of execution %s is not the runner's JSON", e.ID)
 	}
-	event, err := applyPII(&bd.scratch, e.Event, bd.pii, bd.mac)
+	event, err := bd.walk.applyPII(&bd.scratch, e.Event, bd.pii)
 	if err != nil {
 		return built{}, arena, fmt.Errorf("the event of execution %s: %w", e.ID, err)
 	}
@@ -111,7 +120,13 @@ func (bd *builder) build(arena []byte, e *Entry) (built, []byte, error) {
 	}
 	b = append(b, '}')
 	// The Entry goes back to its pool once built: nothing here may refer to its slices.
-	idx := index{ID: e.ID, Source: e.Source, Trigger: e.Trigger, Commit: e.Commit, Outcome: e.Outcome, Actions: slices.Clone(e.Actions)}
+	var actions []string
+	if len(e.Actions) > 0 {
+		at := len(bd.names)
+		bd.names = append(bd.names, e.Actions...)
+		actions = bd.names[at:len(bd.names):len(bd.names)]
+	}
+	idx := index{ID: e.ID, Source: e.Source, Trigger: e.Trigger, Commit: e.Commit, Outcome: e.Outcome, Actions: actions}
 	return built{time: start, index: idx, body: b[at:len(b):len(b)]}, b, nil
 }
 
