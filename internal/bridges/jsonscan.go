@@ -7,19 +7,9 @@ import (
 	"github.com/actionsd/actionsd/runner/wire"
 )
 
-// eachMember calls fn with each member of obj, a valid JSON object (one encoding/json has
-// decoded already), in order: its key, decoded, and its value's bytes. It decodes nothing else,
-// so that a large object's members cost no map and no values.
-func eachMember(obj []byte, fn func(key string, val []byte)) bool {
-	return eachRawMember(obj, func(key, val []byte) bool {
-		fn(string(key), val)
-		return true
-	})
-}
-
-// eachRawMember is eachMember without the key's string: the key is a view of obj when it has no
-// escapes (decoded into a new slice when it has), valid only during the call, and nothing is
-// allocated. obj must be valid JSON (wire.IsObject). fn returns false to stop, and eachRawMember
+// eachRawMember calls fn with each member of obj, in order: its key and its value's bytes. The
+// key is a view of obj when it has no escapes (decoded into a new slice when it has), valid only
+// during the call, and nothing is allocated. obj must be valid JSON (wire.IsObject). fn returns false to stop, and eachRawMember
 // then returns false.
 func eachRawMember(obj []byte, fn func(key, val []byte) bool) bool {
 	i := wire.SkipSpace(obj, 0)

@@ -2,7 +2,6 @@ package bridges
 
 import (
 	"encoding/json"
-	"errors"
 	"fmt"
 	"slices"
 	"strconv"
@@ -309,23 +308,6 @@ func isObject(raw json.RawMessage) bool {
 		return c == '{'
 	}
 	return false
-}
-
-// decodeShape decodes body into v, a struct; a member of the wrong type is a *ShapeError naming
-// it, under prefix.
-func decodeShape(body []byte, prefix string, v any) error {
-	err := json.Unmarshal(body, v)
-	if err == nil {
-		return nil
-	}
-	var te *json.UnmarshalTypeError
-	if errors.As(err, &te) && te.Field != "" {
-		return &ShapeError{Field: prefix + te.Field, Want: "a " + te.Type.String()}
-	}
-	if prefix == "" {
-		return &ShapeError{Field: "(body)", Want: "a JSON object"}
-	}
-	return &ShapeError{Field: strings.TrimSuffix(prefix, "."), Want: "an object"}
 }
 
 func supabaseAccessTokenAnswer(body []byte, res *runner.Result) (any, string, string) {
