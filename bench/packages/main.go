@@ -121,14 +121,23 @@ func run(cache, registry, only string, scale float64, skipNode bool, cpuprofile 
 		return err
 	}
 	input, _ := json.Marshal(map[string]string{"keyPem": string(pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: keyDER}))})
-	inputFile := filepath.Join(cache, "input.json")
 	if err := os.MkdirAll(cache, 0o755); err != nil {
 		return err
 	}
-	if err := os.WriteFile(inputFile, input, 0o600); err != nil {
+	// A file of this run's own: two runs sharing the cache deleted each other's input.
+	f, err := os.CreateTemp(cache, "input-*.json")
+	if err != nil {
 		return err
 	}
+	inputFile := f.Name()
 	defer os.Remove(inputFile)
+	_, err = f.Write(input)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return err
+	}
 
 	ctx := context.Background()
 	if !skipNode {
