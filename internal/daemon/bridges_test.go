@@ -82,24 +82,14 @@ func (d *testDaemon) supabaseHook(hook, id string, at time.Time, body string, ta
 	if err != nil {
 		d.t.Fatal(err)
 	}
-	req, _ := http.NewRequest("POST", d.url+"/v1/bridges/supabase/"+hook, strings.NewReader(body))
-	req.Header.Set("webhook-id", id)
-	req.Header.Set("webhook-timestamp", strconv.FormatInt(at.Unix(), 10))
-	req.Header.Set("webhook-signature", sig)
-	if tamper != nil {
-		tamper(req.Header)
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		d.t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	raw, _ := io.ReadAll(resp.Body)
+	status, raw := d.postBridge("/v1/bridges/supabase/"+hook, body, map[string]string{
+		"webhook-id": id, "webhook-timestamp": strconv.FormatInt(at.Unix(), 10), "webhook-signature": sig,
+	}, tamper)
 	var out map[string]any
 	if err := json.Unmarshal(raw, &out); err != nil {
 		d.t.Fatalf("%s: %v in %s", hook, err, raw)
 	}
-	return resp.StatusCode, out
+	return status, out
 }
 
 func mustJSON(v any) string {
@@ -312,9 +302,19 @@ func (d *testDaemon) auth0Bridge(trig string, at time.Time, body string, tamper 
 	ts := strconv.FormatInt(at.Unix(), 10)
 	mac := hmac.New(sha256.New, []byte(auth0Secret))
 	mac.Write([]byte(ts + "." + body))
-	req, _ := http.NewRequest("POST", d.url+"/v1/bridges/auth0/"+trig, strings.NewReader(body))
-	req.Header.Set("X-Actionsd-Timestamp", ts)
-	req.Header.Set("X-Actionsd-Signature", "v1="+hex.EncodeToString(mac.Sum(nil)))
+	return d.postBridge("/v1/bridges/auth0/"+trig, body, map[string]string{
+		"X-Actionsd-Timestamp": ts, "X-Actionsd-Signature": "v1=" + hex.EncodeToString(mac.Sum(nil)),
+	}, tamper)
+}
+
+// postBridge posts body to path with the headers hdr, which tamper (when not nil) may then
+// change, and returns the status and the answer's bytes.
+func (d *testDaemon) postBridge(path, body string, hdr map[string]string, tamper func(http.Header)) (int, []byte) {
+	d.t.Helper()
+	req, _ := http.NewRequest("POST", d.url+path, strings.NewReader(body))
+	for k, v := range hdr {
+		req.Header.Set(k, v)
+	}
 	if tamper != nil {
 		tamper(req.Header)
 	}

@@ -7,7 +7,6 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
-	"io"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -72,19 +71,9 @@ func (d *testDaemon) zitadelCall(at time.Time, body string, tamper func(http.Hea
 	ts := strconv.FormatInt(at.Unix(), 10)
 	mac := hmac.New(sha256.New, []byte(zitadelSigningKey))
 	mac.Write([]byte(ts + "." + body))
-	req, _ := http.NewRequest("POST", d.url+"/v1/bridges/zitadel", strings.NewReader(body))
-	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("ZITADEL-Signature", "t="+ts+",v1="+hex.EncodeToString(mac.Sum(nil)))
-	if tamper != nil {
-		tamper(req.Header)
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		d.t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	raw, _ := io.ReadAll(resp.Body)
-	return resp.StatusCode, raw
+	return d.postBridge("/v1/bridges/zitadel", body, map[string]string{
+		"Content-Type": "application/json", "ZITADEL-Signature": "t=" + ts + ",v1=" + hex.EncodeToString(mac.Sum(nil)),
+	}, tamper)
 }
 
 // TestZitadelBridge runs the Zitadel Actions v2 target against a daemon serving a real git

@@ -2,8 +2,6 @@ package daemon
 
 import (
 	"encoding/json"
-	"io"
-	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -52,22 +50,16 @@ post-change-password: [password]
 // kratosHook posts body to flow with token in X-Actionsd-Token, as Kratos' web hook does.
 func (d *testDaemon) kratosHook(flow, token, body string) (int, map[string]any) {
 	d.t.Helper()
-	req, _ := http.NewRequest("POST", d.url+"/v1/bridges/kratos/"+flow, strings.NewReader(body))
-	req.Header.Set("Content-Type", "application/json")
+	hdr := map[string]string{"Content-Type": "application/json"}
 	if token != "" {
-		req.Header.Set("X-Actionsd-Token", token)
+		hdr["X-Actionsd-Token"] = token
 	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		d.t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	raw, _ := io.ReadAll(resp.Body)
+	status, raw := d.postBridge("/v1/bridges/kratos/"+flow, body, hdr, nil)
 	var out map[string]any
 	if err := json.Unmarshal(raw, &out); err != nil {
 		d.t.Fatalf("%s: %v in %s", flow, err, raw)
 	}
-	return resp.StatusCode, out
+	return status, out
 }
 
 // kratosBody is a body as examples/kratos/body.jsonnet makes it; id is the identity's id (the
