@@ -364,15 +364,6 @@ func appendSupabaseClaims(b, body []byte, res *runner.Result) ([]byte, error) {
 	id, at := res.Effects.IDTokenClaims, res.Effects.AccessTokenClaims
 	b = append(b, `{"claims":{`...)
 	first := true
-	member := func(k string, v []byte) {
-		if !first {
-			b = append(b, ',')
-		}
-		first = false
-		b = appendString(b, k)
-		b = append(b, ':')
-		b = append(b, v...)
-	}
 	ok := claims != nil && eachRawMember(claims, func(k, v []byte) bool {
 		if _, ok := id[string(k)]; ok {
 			return true
@@ -380,13 +371,7 @@ func appendSupabaseClaims(b, body []byte, res *runner.Result) ([]byte, error) {
 		if _, ok := at[string(k)]; ok {
 			return true
 		}
-		if !first {
-			b = append(b, ',')
-		}
-		first = false
-		b = appendString(b, k)
-		b = append(b, ':')
-		b = append(b, v...)
+		b, first = appendMember(b, first, k, v), false
 		return true
 	})
 	if !ok {
@@ -394,17 +379,27 @@ func appendSupabaseClaims(b, body []byte, res *runner.Result) ([]byte, error) {
 	}
 	for k, v := range id {
 		if _, ok := at[k]; !ok {
-			member(k, claimValue(v))
+			b, first = appendMember(b, first, k, claimValue(v)), false
 		}
 	}
 	for k, v := range at {
-		member(k, claimValue(v))
+		b, first = appendMember(b, first, k, claimValue(v)), false
 	}
 	return append(b, "}}"...), nil
 }
 
 // appendString appends s as a JSON string: quotes, backslashes and control characters escaped,
 // everything else as it is (as encoding/json does without HTML escaping).
+// appendMember appends an object's member "k":v, after a comma unless it is the first.
+func appendMember[S string | []byte](b []byte, first bool, k S, v []byte) []byte {
+	if !first {
+		b = append(b, ',')
+	}
+	b = appendString(b, k)
+	b = append(b, ':')
+	return append(b, v...)
+}
+
 func appendString[S string | []byte](b []byte, s S) []byte {
 	const hexDigits = "0123456789abcdef"
 	b = append(b, '"')
