@@ -41,22 +41,12 @@ TARGETS="actionsd"
 if [ -n "$BEFORE" ]; then TARGETS="actionsd before"; fi
 declare -A port=([actionsd]=8113 [before]=8115)
 
-tmp=$(mktemp -d)
-pids=()
-cleanup() {
-  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
-  wait 2>/dev/null || true
-  rm -rf "$tmp"
-}
-trap cleanup EXIT
+# shellcheck source=bench/lib.sh
+source bench/lib.sh
 
-go build -o "$tmp/actionsd" ./cmd/actionsd
+bench_actionsd actionsd
 go build -o "$tmp/bridgeload" ./bench/bridgeload
-if [ -n "$BEFORE" ]; then
-  mkdir "$tmp/before-src"
-  git archive "$BEFORE" | tar -x -C "$tmp/before-src"
-  (cd "$tmp/before-src" && go build -o "$tmp/before" ./cmd/actionsd)
-fi
+if [ -n "$BEFORE" ]; then bench_actionsd before "$BEFORE"; fi
 
 r="$tmp/repo"
 mkdir -p "$r/actions/claims" "$r/actions/signup"

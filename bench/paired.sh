@@ -32,27 +32,11 @@ TOKEN=bench-token
 A_PORT=${BENCH_A_PORT:-8121} B_PORT=${BENCH_B_PORT:-8122}
 for c in wrk taskset git; do command -v $c >/dev/null || { echo "bench: $c is required" >&2; exit 1; }; done
 
-tmp=$(mktemp -d)
-pids=()
-cleanup() {
-  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
-  wait 2>/dev/null || true
-  rm -rf "$tmp"
-}
-trap cleanup EXIT
+# shellcheck source=bench/lib.sh
+source bench/lib.sh
 
-# binary NAME REV|BINARY: $tmp/NAME from a git revision of this repository, or a copy of a binary.
-binary() {
-  if [ -x "$2" ] && [ -f "$2" ]; then
-    cp "$2" "$tmp/$1"
-  else
-    mkdir "$tmp/$1-src"
-    git archive "$2" | tar -x -C "$tmp/$1-src"
-    (cd "$tmp/$1-src" && go build -o "$tmp/$1" ./cmd/actionsd)
-  fi
-}
-if [ -n "$A" ]; then binary a "$A"; else go build -o "$tmp/a" ./cmd/actionsd; fi
-if [ -n "$B" ]; then binary b "$B"; else cp "$tmp/a" "$tmp/b"; fi
+bench_actionsd a "$A"
+if [ -n "$B" ]; then bench_actionsd b "$B"; else cp "$tmp/a" "$tmp/b"; fi
 
 r="$tmp/repo"
 mkdir -p "$r/actions/claims"

@@ -50,26 +50,12 @@ fi
 for c in node taskset git; do command -v $c >/dev/null || { echo "bench: $c is required" >&2; exit 1; }; done
 if [ "$(nproc --all)" -lt 2 ]; then echo "bench: two CPUs are needed (servers on one, wrk on the other)" >&2; exit 1; fi
 
-tmp=$(mktemp -d)
-pids=()
-cleanup() {
-  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
-  wait 2>/dev/null || true
-  rm -rf "$tmp"
-}
-trap cleanup EXIT
+# shellcheck source=bench/lib.sh
+source bench/lib.sh
 
-go build -o "$tmp/actionsd" ./cmd/actionsd
+bench_actionsd actionsd
 go build -o "$tmp/server" ./bench/server
-if [ -n "$BEFORE" ]; then
-  if [ -x "$BEFORE" ] && [ -f "$BEFORE" ]; then
-    cp "$BEFORE" "$tmp/before"
-  else
-    mkdir "$tmp/before-src"
-    git archive "$BEFORE" | tar -x -C "$tmp/before-src"
-    (cd "$tmp/before-src" && go build -o "$tmp/before" ./cmd/actionsd)
-  fi
-fi
+if [ -n "$BEFORE" ]; then bench_actionsd before "$BEFORE"; fi
 echo "node $(node --version), $(go version | cut -d' ' -f3), servers on CPU $SERVER_CPU, wrk -t1 -c$CONNS -d$DUR on CPU $LOAD_CPU, $ROUNDS rounds, actionsd --log-level $LOG_LEVEL" >&2
 
 # The Node peer and the floor read these.
