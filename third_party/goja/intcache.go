@@ -26,8 +26,14 @@ func init() {
 
 // boxedInt returns valueInt(i) as a Value pointing into boxedInts; 0 <= i < boxedIntCount.
 func boxedInt(i int64) Value {
+	return pointingValue(valueIntTab, unsafe.Pointer(&boxedInts[i]))
+}
+
+// pointingValue is the Value interface of type word tab whose data word is p: the number at p,
+// boxed without an allocation. Nothing may write to *p once the Value exists.
+func pointingValue(tab, p unsafe.Pointer) Value {
 	var v Value
 	w := (*[2]unsafe.Pointer)(unsafe.Pointer(&v))
-	w[0], w[1] = valueIntTab, unsafe.Pointer(&boxedInts[i])
+	w[0], w[1] = tab, p
 	return v
 }

@@ -51,20 +51,14 @@ func (s *numSlab) slot() *uint64 {
 func (s *numSlab) boxInt(i int64) Value {
 	p := s.slot()
 	*p = uint64(i)
-	var v Value
-	w := (*[2]unsafe.Pointer)(unsafe.Pointer(&v))
-	w[0], w[1] = valueIntTab, unsafe.Pointer(p)
-	return v
+	return pointingValue(valueIntTab, unsafe.Pointer(p))
 }
 
 // boxFloat returns valueFloat(f) as a Value pointing into the slab.
 func (s *numSlab) boxFloat(f float64) Value {
 	p := s.slot()
 	*p = math.Float64bits(f)
-	var v Value
-	w := (*[2]unsafe.Pointer)(unsafe.Pointer(&v))
-	w[0], w[1] = valueFloatTab, unsafe.Pointer(p)
-	return v
+	return pointingValue(valueFloatTab, unsafe.Pointer(p))
 }
 
 // intToValue is intToValue, boxing from the vm's slab.
