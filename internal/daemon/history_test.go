@@ -3,6 +3,7 @@ package daemon
 import (
 	"bytes"
 	"context"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -198,8 +199,9 @@ func TestExecutionHistory(t *testing.T) {
 			t.Errorf("the history's database file holds %q", s)
 		}
 	}
-	if !bytes.Contains(data, []byte(ids[1])) {
-		t.Error("the database file does not hold the execution ids in clear: the test reads the wrong file")
+	// The index holds a hexadecimal id as its 16 bytes.
+	if packed, err := hex.DecodeString(ids[1]); err != nil || !bytes.Contains(data, packed) && !bytes.Contains(data, []byte(ids[1])) {
+		t.Errorf("the database file does not hold the execution id %s in clear: the test reads the wrong file", ids[1])
 	}
 }
 

@@ -3,7 +3,9 @@ package history
 import (
 	"bytes"
 	"encoding/binary"
+	"encoding/hex"
 	"errors"
+	"slices"
 	"time"
 )
 
@@ -16,16 +18,25 @@ import (
 //
 //	value: uvarint(len(ix)) || ix || nonce || AES-GCM(S2(body 1 || body 2 || …), ad: key || ix)
 //	ix:    uvarint(count) || count × entry, in key order (oldest first)
-//	entry: time (8 bytes, big endian Unix nanoseconds) || uvarint(end of the body in the plain
-//	       text) || str(id) || str(source) || str(trigger) || str(commit) || str(outcome) ||
+//	entry: flags (1 byte) || time || uvarint(end of the body in the plain text) || id ||
+//	       str(source) || str(trigger) || str(commit) || str(outcome) ||
 //	       uvarint(actions) || actions × str(action)
 //	str:   uvarint(length) || bytes
+//
+// An entry leaves out what it shares with the entry before it: the flags say which of source,
+// trigger, commit, outcome and the actions are the previous entry's (a batch's records mostly
+// share them). Its time is 8 bytes (big endian Unix nanoseconds) in the first entry (flag
+// absolute) and otherwise uvarint(nanoseconds after the previous entry's). Its id is 16 bytes when
+// it is 32 lowercase hexadecimal digits (flag hex id, the runner's execution ids), str(id)
+// otherwise. The index was most of what a commit wrote (each entry's id, commit and the rest in
+// full, about 120 bytes against 40 of a compressed body); the pages written and their fsync cost
+// the writer CPU per byte.
 //
 // The index is the additional data of the body's encryption: a body moved under another key or
 // beside another index fails to open.
 const (
 	// segRecords bounds the records of a segment: a lookup by id opens one whole segment.
-	segRecords = 64
+	segRecords = 256
 	// segBytes bounds a segment's bodies (before compression), but for a single record.
 	segBytes = 1 << 20
 	// segSpan bounds the time between a segment's oldest and newest record's start: retention
@@ -51,20 +62,112 @@ type ixEntry struct {
 
 func (e *ixEntry) time() time.Time { return keyTime(e.key) }
 
-// appendEntry appends r's index entry, its body ending at end in the plain text.
-func appendEntry(b []byte, r *built, end int) []byte {
-	b = binary.BigEndian.AppendUint64(b, uint64(r.time.UnixNano()))
+// The flags of an index entry.
+const (
+	ixAbsTime     = 1 << iota // the time is 8 bytes, not a delta
+	ixHexID                   // the id is 16 bytes, its 32 hexadecimal digits decoded
+	ixSameSource              // no source: the previous entry's
+	ixSameTrigger             // no trigger: the previous entry's
+	ixSameCommit              // no commit: the previous entry's
+	ixSameOutcome             // no outcome: the previous entry's
+	ixSameActions             // no actions: the previous entry's
+)
+
+// appendEntry appends r's index entry, its body ending at end in the plain text; prev is the
+// segment's entry before it, nil for the first.
+func appendEntry(b []byte, r, prev *built, end int) []byte {
+	var flags byte
+	t := r.time.UnixNano()
+	if prev == nil || t < prev.time.UnixNano() {
+		flags |= ixAbsTime
+	}
+	if hexID(r.index.ID) {
+		flags |= ixHexID
+	}
+	if prev != nil {
+		if r.index.Source == prev.index.Source {
+			flags |= ixSameSource
+		}
+		if r.index.Trigger == prev.index.Trigger {
+			flags |= ixSameTrigger
+		}
+		if r.index.Commit == prev.index.Commit {
+			flags |= ixSameCommit
+		}
+		if r.index.Outcome == prev.index.Outcome {
+			flags |= ixSameOutcome
+		}
+		if slices.Equal(r.index.Actions, prev.index.Actions) {
+			flags |= ixSameActions
+		}
+	}
+	b = append(b, flags)
+	if flags&ixAbsTime != 0 {
+		b = binary.BigEndian.AppendUint64(b, uint64(t))
+	} else {
+		b = binary.AppendUvarint(b, uint64(t-prev.time.UnixNano()))
+	}
 	b = binary.AppendUvarint(b, uint64(end))
-	b = appendStr(b, r.index.ID)
-	b = appendStr(b, r.index.Source)
-	b = appendStr(b, r.index.Trigger)
-	b = appendStr(b, r.index.Commit)
-	b = appendStr(b, r.index.Outcome)
-	b = binary.AppendUvarint(b, uint64(len(r.index.Actions)))
-	for _, a := range r.index.Actions {
-		b = appendStr(b, a)
+	if flags&ixHexID != 0 {
+		b = appendHexID(b, r.index.ID)
+	} else {
+		b = appendStr(b, r.index.ID)
+	}
+	if flags&ixSameSource == 0 {
+		b = appendStr(b, r.index.Source)
+	}
+	if flags&ixSameTrigger == 0 {
+		b = appendStr(b, r.index.Trigger)
+	}
+	if flags&ixSameCommit == 0 {
+		b = appendStr(b, r.index.Commit)
+	}
+	if flags&ixSameOutcome == 0 {
+		b = appendStr(b, r.index.Outcome)
+	}
+	if flags&ixSameActions == 0 {
+		b = binary.AppendUvarint(b, uint64(len(r.index.Actions)))
+		for _, a := range r.index.Actions {
+			b = appendStr(b, a)
+		}
 	}
 	return b
+}
+
+// hexID tells whether id is 32 lowercase hexadecimal digits, as the runner's execution ids are.
+func hexID(id string) bool {
+	if len(id) != 32 {
+		return false
+	}
+	for i := 0; i < len(id); i++ {
+		if c := id[i]; (c < '0' || c > '9') && (c < 'a' || c > 'f') {
+			return false
+		}
+	}
+	return true
+}
+
+// appendHexID appends the 16 bytes of a hexID.
+func appendHexID(b []byte, id string) []byte {
+	for i := 0; i < len(id); i += 2 {
+		b = append(b, unhex(id[i])<<4|unhex(id[i+1]))
+	}
+	return b
+}
+
+func unhex(c byte) byte {
+	if c <= '9' {
+		return c - '0'
+	}
+	return c - 'a' + 10
+}
+
+// idNeedle is how the id appears in an index: the bytes to look for before decoding one.
+func idNeedle(id string) []byte {
+	if hexID(id) {
+		return appendHexID(make([]byte, 0, 16), id)
+	}
+	return []byte(id)
 }
 
 func appendStr(b []byte, s string) []byte {
@@ -101,17 +204,56 @@ func decodeIndex(ix []byte) ([]ixEntry, error) {
 	}
 	out := make([]ixEntry, n)
 	start := 0
+	var t uint64
 	for i := range out {
 		e := &out[i]
-		if len(d.b) < 8 {
+		if len(d.b) < 1 {
 			return nil, errDamaged
 		}
-		t := d.b[:8]
-		d.b = d.b[8:]
+		flags := d.b[0]
+		d.b = d.b[1:]
+		if flags&ixAbsTime != 0 {
+			if len(d.b) < 8 {
+				return nil, errDamaged
+			}
+			t = binary.BigEndian.Uint64(d.b)
+			d.b = d.b[8:]
+		} else if i == 0 {
+			return nil, errDamaged
+		} else {
+			t += d.uvarint()
+		}
 		e.start, e.end = start, int(d.uvarint())
-		e.index.ID = d.str()
-		e.index.Source, e.index.Trigger, e.index.Commit, e.index.Outcome = d.str(), d.str(), d.str(), d.str()
-		if na := d.uvarint(); na > 0 && na <= uint64(len(d.b)) {
+		if flags&ixHexID != 0 {
+			if len(d.b) < 16 {
+				return nil, errDamaged
+			}
+			e.index.ID = hex.EncodeToString(d.b[:16])
+			d.b = d.b[16:]
+		} else {
+			e.index.ID = d.str()
+		}
+		same := func(bit byte, prev string) string {
+			if flags&bit != 0 && i > 0 {
+				return prev
+			}
+			return d.str()
+		}
+		var p *index
+		if i > 0 {
+			p = &out[i-1].index
+		} else {
+			p = &index{}
+		}
+		e.index.Source = same(ixSameSource, p.Source)
+		e.index.Trigger = same(ixSameTrigger, p.Trigger)
+		e.index.Commit = same(ixSameCommit, p.Commit)
+		e.index.Outcome = same(ixSameOutcome, p.Outcome)
+		if flags&ixSameActions != 0 && i > 0 {
+			e.index.Actions = p.Actions // never written: shared
+		} else if na := d.uvarint(); na > uint64(len(d.b)) {
+			d.err = errDamaged
+		} else if na > 0 {
 			e.index.Actions = make([]string, na)
 			for j := range e.index.Actions {
 				e.index.Actions[j] = d.str()
@@ -120,7 +262,8 @@ func decodeIndex(ix []byte) ([]ixEntry, error) {
 		if d.err != nil || e.end < start {
 			return nil, errDamaged
 		}
-		e.key = append(append(make([]byte, 0, 8+len(e.index.ID)), t...), e.index.ID...)
+		e.key = binary.BigEndian.AppendUint64(make([]byte, 0, 8+len(e.index.ID)), t)
+		e.key = append(e.key, e.index.ID...)
 		start = e.end
 	}
 	return out, nil
@@ -154,7 +297,7 @@ func (d *decoder) str() string {
 
 // holdsKey tells whether the index ix has an entry with the record key k.
 func holdsKey(ix, k []byte) bool {
-	if !bytes.Contains(ix, k[8:]) { // the id, in clear: most segments are ruled out here
+	if !bytes.Contains(ix, idNeedle(string(k[8:]))) { // the id, in clear: most segments are ruled out here
 		return false
 	}
 	entries, err := decodeIndex(ix)

@@ -1,11 +1,14 @@
 package history
 
 import (
+	"bytes"
+	"encoding/binary"
 	"encoding/json"
 	"fmt"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -113,17 +116,32 @@ func TestSegmentsMergeByStart(t *testing.T) {
 	}
 }
 
-// TestOldFormatMovedAside: a database of the layout before segments (one value per record, no
-// "format") is kept aside, as one of another key is, and a new one started.
+// TestOldFormatMovedAside: a database of an earlier layout (one value per record, no "format";
+// or segments whose index entries had every field in full, "segments-1") is kept aside, as one
+// of another key is, and a new one started.
 func TestOldFormatMovedAside(t *testing.T) {
+	t.Run("one value per record", func(t *testing.T) {
+		testOldFormatMovedAside(t, []string{"index", "records", "meta"}, nil)
+	})
+	t.Run("segments-1", func(t *testing.T) {
+		testOldFormatMovedAside(t, []string{"segments", "meta"}, []byte("segments-1"))
+	})
+}
+
+func testOldFormatMovedAside(t *testing.T, buckets []string, format []byte) {
 	dir := t.TempDir()
 	db, err := bolt.Open(filepath.Join(dir, "history.db"), 0o600, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	err = db.Update(func(tx *bolt.Tx) error {
-		for _, b := range []string{"index", "records", "meta"} {
+		for _, b := range buckets {
 			if _, err := tx.CreateBucket([]byte(b)); err != nil {
+				return err
+			}
+		}
+		if format != nil {
+			if err := tx.Bucket([]byte("meta")).Put(metaFormat, format); err != nil {
 				return err
 			}
 		}
@@ -176,5 +194,100 @@ func TestSegmentBoundToIndex(t *testing.T) {
 	}
 	if _, err := h.Get("ex-1"); err == nil || !strings.Contains(err.Error(), "does not decrypt") {
 		t.Errorf("a segment beside an edited index: got %v, want an error", err)
+	}
+}
+
+// TestIndexEntries: an index entry leaves out what it shares with the one before it and packs a
+// hexadecimal id; every entry decodes to its record's fields and key whatever it shares, and each
+// record is found by id and by the filters.
+func TestIndexEntries(t *testing.T) {
+	h := open(t, Options{})
+	defer h.Close()
+	now := time.Now().Truncate(time.Millisecond)
+	ids := []string{
+		"0123456789abcdef0123456789abcdef", // packed
+		"0123456789ABCDEF0123456789ABCDEF", // upper case: as it is
+		"ex-1",
+		"fedcba98765432100123456789abcdef",
+		"0123456789abcdef0123456789abcde", // 31 digits
+		"0123456789abcdef0123456789abcdeg",
+		"ffffffffffffffffffffffffffffffff",
+	}
+	var entries []*Entry
+	var recs []built
+	for i, id := range ids {
+		e := entry(id, []string{"post-login", "post-login", "credentials-exchange"}[i%3], []string{"claims", "claims", "other"}[i%3],
+			[]string{"success", "failed"}[i/2%2], now.Add(time.Duration(i/2)*time.Millisecond), `{}`)
+		if i == 4 {
+			e.Actions = []string{"claims", "other"}
+			e.Source = "test"
+		}
+		if i == 5 {
+			e.Actions = nil
+			e.Commit = "fedcba"
+		}
+		entries = append(entries, e)
+		recs = append(recs, built{time: e.Start, index: index{ID: id, Source: e.Source, Trigger: e.Trigger, Commit: e.Commit, Outcome: e.Outcome, Actions: e.Actions}})
+	}
+	// The index of them all, as a segment writes it, decodes to them.
+	slices.SortFunc(recs, func(a, b built) int {
+		if c := a.time.Compare(b.time); c != 0 {
+			return c
+		}
+		return strings.Compare(a.index.ID, b.index.ID)
+	})
+	ix := binary.AppendUvarint(nil, uint64(len(recs)))
+	var prev *built
+	for i := range recs {
+		ix = appendEntry(ix, &recs[i], prev, 10*(i+1))
+		prev = &recs[i]
+	}
+	got, err := decodeIndex(ix)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, r := range recs {
+		g := got[i]
+		if !reflect.DeepEqual(g.index, r.index) && !(len(r.index.Actions) == 0 && len(g.index.Actions) == 0) {
+			t.Errorf("entry %d: %+v, want %+v", i, g.index, r.index)
+		}
+		if !bytes.Equal(g.key, recordKey(r.time, r.index.ID)) || g.end != 10*(i+1) || !g.time().Equal(r.time) {
+			t.Errorf("entry %d: key %x, end %d, want %x and %d", i, g.key, g.end, recordKey(r.time, r.index.ID), 10*(i+1))
+		}
+		if !holdsKey(ix, recordKey(r.time, r.index.ID)) {
+			t.Errorf("the index does not hold %s", r.index.ID)
+		}
+	}
+	if holdsKey(ix, recordKey(now, "00000000000000000000000000000000")) {
+		t.Error("the index holds an id it was not given")
+	}
+	// A cut index is damaged, not read past its end.
+	for n := 1; n < len(ix); n++ {
+		if _, err := decodeIndex(ix[:n]); err == nil {
+			t.Fatalf("an index cut at %d of %d bytes decodes", n, len(ix))
+		}
+	}
+
+	h.write(entries)
+	for _, id := range ids {
+		raw, err := h.Get(id)
+		var r Record
+		if err == nil {
+			err = json.Unmarshal(raw, &r)
+		}
+		if err != nil || r.ID != id {
+			t.Errorf("Get(%s): %v, %s", id, err, raw)
+		}
+	}
+	for _, c := range []struct {
+		f    Filter
+		want int
+	}{
+		{Filter{Action: "other"}, 2}, {Filter{Action: "claims"}, 5}, {Filter{Outcome: "failed"}, 3},
+		{Filter{Trigger: "credentials-exchange"}, 2}, {Filter{Commit: "fedcba"}, 1}, {Filter{Source: "test"}, 1},
+	} {
+		if recs, _, err := h.List(c.f, "", 100); err != nil || len(recs) != c.want {
+			t.Errorf("List(%+v): %d records, %v; want %d", c.f, len(recs), err, c.want)
+		}
 	}
 }

@@ -45,9 +45,10 @@ var (
 	metaSize       = []byte("size")
 	metaCount      = []byte("count")
 	metaSpan       = []byte("span")
-	// formatSegments is this layout's "format"; a database without it is of the layout before
-	// segments (one value per record), which is moved aside as one of another key is.
-	formatSegments = []byte("segments-1")
+	// formatSegments is this layout's "format"; a database without it is of an earlier layout
+	// (one value per record, or "segments-1", whose index entries had every field in full), which
+	// is moved aside as one of another key is.
+	formatSegments = []byte("segments-2")
 )
 
 type store struct {
@@ -67,7 +68,7 @@ type store struct {
 }
 
 // openStore opens the database at path. One written with another key (the key changed), or in
-// the layout before segments, is moved aside, named in a warning, and a new one started: its
+// an earlier layout, is moved aside, named in a warning, and a new one started: its
 // records could not be read any more.
 func openStore(path string, ks keys, log *zap.Logger) (*store, error) {
 	s, err := tryOpen(path, ks)
@@ -77,7 +78,7 @@ func openStore(path string, ks keys, log *zap.Logger) (*store, error) {
 		why    string
 	}{
 		{errOtherKey, "other-key", "the database was written with another key"},
-		{errOldFormat, "old-format", "the database was written by an earlier version, one value per record"},
+		{errOldFormat, "old-format", "the database was written by an earlier version, in another layout"},
 	} {
 		if !errors.Is(err, aside.err) {
 			continue
@@ -94,7 +95,7 @@ func openStore(path string, ks keys, log *zap.Logger) (*store, error) {
 
 var (
 	errOtherKey  = errors.New("written with another key")
-	errOldFormat = errors.New("written in the layout before segments")
+	errOldFormat = errors.New("written in an earlier layout")
 )
 
 func tryOpen(path string, ks keys) (*store, error) {
@@ -226,9 +227,11 @@ func (s *store) put(recs []built) error {
 			ad := append(s.ad[:0], k...) // key || index
 			ad = binary.AppendUvarint(ad, uint64(len(seg)))
 			plain := s.plain[:0]
+			var prev *built
 			for _, r := range seg {
 				plain = append(plain, r.body...)
-				ad = appendEntry(ad, r, len(plain))
+				ad = appendEntry(ad, r, prev, len(plain))
+				prev = r
 			}
 			s.plain, s.ad = plain, ad
 			if need := s2.MaxEncodedLen(len(plain)); cap(s.packed) < need {
@@ -556,7 +559,7 @@ func (s *store) openForList(open *segmentHeap, k, v []byte, f Filter, bound []by
 // one holding it is opened.
 func (s *store) get(id string) (json.RawMessage, error) {
 	var body []byte
-	want := []byte(id)
+	want := idNeedle(id)
 	err := s.db.View(func(tx *bolt.Tx) error {
 		c := tx.Bucket(bucketSegments).Cursor()
 		for k, v := c.Last(); k != nil; k, v = c.Prev() {
