@@ -26,7 +26,8 @@ import (
 // last and every write appends at the end of the tree (no random writes: an execution id is
 // random, and an index keyed by it would dirty a page per record).
 //
-//	segments: recordKey(newest) || sequence (8 bytes)  ->  index || sealed bodies (segment.go)
+//	segments: recordKey(newest) || sequence (8 bytes)  ->  a bucket: 0x00  ->  index || sealed
+//	          bodies (segment.go)
 //	meta:     "key_id" (which key wrote the records), "format", "size" and "count", and "span":
 //	          the most nanoseconds between a segment's oldest and newest record's start
 //
@@ -244,7 +245,7 @@ func (s *store) put(recs []built) error {
 			arena = append(arena, ix...)
 			arena = s.keys.seal(arena, packed, ad)
 			v := arena[at:len(arena):len(arena)]
-			if err := segments.Put(k, v); err != nil {
+			if err := putSegment(segments, k, v); err != nil {
 				return err
 			}
 			size += int64(len(k) + len(v))
@@ -295,13 +296,37 @@ func (s *store) put(recs []built) error {
 	return nil
 }
 
+// segValueKey is the one key of a segment's bucket.
+var segValueKey = []byte{0}
+
+// putSegment stores a segment's value, in a bucket of its own under its key: its pages are
+// written once. (As a value of the segments bucket, it would share a leaf with the segments
+// before it, at least two of them, which bbolt writes again with every batch that appends to
+// that leaf: about twice the pages per commit.)
+func putSegment(segments *bolt.Bucket, k, v []byte) error {
+	b, err := segments.CreateBucket(k)
+	if err != nil {
+		return err
+	}
+	b.FillPercent = 1
+	return b.Put(segValueKey, v)
+}
+
+// segmentValue is the value of the segment at k; nil when there is none.
+func segmentValue(segments *bolt.Bucket, k []byte) []byte {
+	if b := segments.Bucket(k); b != nil {
+		return b.Get(segValueKey)
+	}
+	return nil
+}
+
 // holds tells whether a segment holds the record key k: only the segments whose newest record
 // started from k's time to span after it may.
 func (s *store) holds(segments *bolt.Bucket, k []byte, span int64) bool {
 	upto := addNanos(keyNanos(k), span)
 	c := segments.Cursor()
-	for sk, v := c.Seek(k[:8]); sk != nil && keyNanos(sk) <= upto; sk, v = c.Next() {
-		if ix, _, err := splitValue(v); err == nil && holdsKey(ix, k) {
+	for sk, _ := c.Seek(k[:8]); sk != nil && keyNanos(sk) <= upto; sk, _ = c.Next() {
+		if ix, _, err := splitValue(segmentValue(segments, sk)); err == nil && holdsKey(ix, k) {
 			return true
 		}
 	}
@@ -323,9 +348,12 @@ func (s *store) deleteOldest(keep func(k []byte, size int64) bool) (int, error) 
 		n, segs := 0, 0
 		size, count := s.size, s.count
 		err := s.db.Update(func(tx *bolt.Tx) error {
-			meta := tx.Bucket(bucketMeta)
-			c := tx.Bucket(bucketSegments).Cursor()
-			for k, v := c.First(); k != nil && segs < 1000 && !keep(k, size); k, v = c.Next() {
+			meta, segments := tx.Bucket(bucketMeta), tx.Bucket(bucketSegments)
+			// The keys first: deleting a segment's bucket under a cursor would move it.
+			var gone [][]byte
+			c := segments.Cursor()
+			for k, _ := c.First(); k != nil && segs < 1000 && !keep(k, size); k, _ = c.Next() {
+				v := segmentValue(segments, k)
 				ix, _, err := splitValue(v)
 				if err != nil {
 					return err
@@ -333,10 +361,13 @@ func (s *store) deleteOldest(keep func(k []byte, size int64) bool) (int, error) 
 				size -= int64(len(k) + len(v))
 				count -= int64(segCount(ix))
 				n += segCount(ix)
-				if err := c.Delete(); err != nil {
+				gone = append(gone, k)
+				segs++
+			}
+			for _, k := range gone {
+				if err := segments.DeleteBucket(k); err != nil {
 					return err
 				}
-				segs++
 			}
 			if segs == 0 {
 				return nil
@@ -481,14 +512,15 @@ func (s *store) list(f Filter, cursor string, limit int) ([]json.RawMessage, str
 	var out []json.RawMessage
 	var next string
 	err := s.db.View(func(tx *bolt.Tx) error {
-		c := tx.Bucket(bucketSegments).Cursor()
-		var k, v []byte
+		segments := tx.Bucket(bucketSegments)
+		c := segments.Cursor()
+		var k []byte
 		if bound == nil {
-			k, v = c.Last()
-		} else if k, v = c.Seek(timeKey(addNanos(addNanos(keyNanos(bound), getInt(tx.Bucket(bucketMeta), metaSpan)), 1))); k == nil {
-			k, v = c.Last()
+			k, _ = c.Last()
+		} else if k, _ = c.Seek(timeKey(addNanos(addNanos(keyNanos(bound), getInt(tx.Bucket(bucketMeta), metaSpan)), 1))); k == nil {
+			k, _ = c.Last()
 		} else {
-			k, v = c.Prev()
+			k, _ = c.Prev()
 		}
 		var open segmentHeap
 		var last []byte
@@ -498,10 +530,10 @@ func (s *store) list(f Filter, cursor string, limit int) ([]json.RawMessage, str
 				k = nil // it and those before it started before since
 			}
 			if k != nil && (open.Len() == 0 || bytes.Compare(segMax(k), open[0].entries[len(open[0].entries)-1].key) >= 0) {
-				if err := s.openForList(&open, k, v, f, bound); err != nil {
+				if err := s.openForList(&open, k, segmentValue(segments, k), f, bound); err != nil {
 					return err
 				}
-				k, v = c.Prev()
+				k, _ = c.Prev()
 				continue
 			}
 			if open.Len() == 0 {
@@ -561,9 +593,10 @@ func (s *store) get(id string) (json.RawMessage, error) {
 	var body []byte
 	want := idNeedle(id)
 	err := s.db.View(func(tx *bolt.Tx) error {
-		c := tx.Bucket(bucketSegments).Cursor()
-		for k, v := c.Last(); k != nil; k, v = c.Prev() {
-			ix, sealed, err := splitValue(v)
+		segments := tx.Bucket(bucketSegments)
+		c := segments.Cursor()
+		for k, _ := c.Last(); k != nil; k, _ = c.Prev() {
+			ix, sealed, err := splitValue(segmentValue(segments, k))
 			if err != nil {
 				return err
 			}
