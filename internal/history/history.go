@@ -19,6 +19,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"slices"
 	gosync "sync"
 	"sync/atomic"
 	"time"
@@ -169,7 +170,10 @@ type History struct {
 	build   builder // the writer's
 	// arena is the writer's buffer of a batch's bodies, kept for the next batch when no
 	// subscriber holds any of them.
-	arena   []byte
+	arena []byte
+	// recs and names are the writer's buffers of a batch's records and their action names.
+	recs    []built
+	names   []string
 	subs    subscribers
 	closed  atomic.Bool
 	runOnce gosync.Once
@@ -338,14 +342,17 @@ func (h *History) drain(batch []*Entry) []*Entry {
 // write builds the batch's records and writes them in one transaction, then applies the limits
 // and passes the records to the subscribers.
 func (h *History) write(batch []*Entry) {
-	recs := make([]built, 0, len(batch))
+	// The batch's records and their action names, in buffers kept from one batch to the next:
+	// nothing refers to a batch's once it is written (the subscribers get the bodies only).
+	recs := h.recs[:0]
+	defer func() { clear(recs); h.recs = recs[:0] }()
 	n, names := 0, 0
 	for _, e := range batch {
 		n += 256 + len(e.Event) + len(e.Result) + len(e.Outbound)
 		names += len(e.Actions)
 	}
-	// The batch's action names, in a buffer of their own: the records keep them.
-	h.build.names = make([]string, 0, names)
+	h.build.names = slices.Grow(h.names[:0], names)
+	defer func() { clear(h.build.names); h.names = h.build.names[:0] }()
 	// Every body of the batch in one buffer: the last batch's, unless a subscriber was given
 	// bodies from it.
 	arena := h.arena[:0]
@@ -365,7 +372,6 @@ func (h *History) write(batch []*Entry) {
 		}
 		recs = append(recs, b)
 	}
-	h.build.names = nil
 	if len(recs) == 0 {
 		return
 	}

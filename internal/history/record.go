@@ -59,9 +59,9 @@ type builder struct {
 	walk    piiWalker
 	scratch []byte
 	// names holds the action names of a batch's indexes, which outlive the Entries they come
-	// from: one allocation per batch (write sizes it) rather than one per record. A record's
-	// names are never written once built, so that a later append that moves it leaves them as
-	// they were.
+	// from: one buffer, which write sizes for the batch and keeps for the next, rather than an
+	// allocation per record. A record's names are never written once built, so that a later
+	// append that moves it leaves them as they were.
 	names []string
 }
 
