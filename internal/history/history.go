@@ -158,16 +158,20 @@ func (h *History) release(e *Entry) {
 
 // History is the execution history: the database, the queue and its writer.
 type History struct {
-	opts  Options
-	rate  float64 // Options.SampleRate, default applied
-	log   *zap.Logger
-	db    *store
-	queue chan *Entry
-	// full wakes the writer out of its batch wait when a whole batch is queued.
-	full    chan struct{}
-	metrics *metrics
-	keys    keys
-	build   builder // the writer's
+	opts Options
+	rate float64 // Options.SampleRate, default applied
+	log  *zap.Logger
+	db   *store
+	// queue holds the entries for the writer, up to Options.Queue, under mu: a slice rather than
+	// a channel, so that an execution enqueues with a mutex's fast path and the writer takes a
+	// batch at once. ready wakes the writer when the queue was empty, and full out of its batch
+	// wait when a whole batch is queued.
+	mu          gosync.Mutex
+	queue       []*Entry
+	ready, full chan struct{}
+	metrics     *metrics
+	keys        keys
+	build       builder // the writer's
 	// arena is the writer's buffer of a batch's bodies, kept for the next batch when no
 	// subscriber holds any of them.
 	arena []byte
@@ -236,7 +240,7 @@ func Open(opts Options) (*History, error) {
 		return nil, err
 	}
 	m.size.Set(float64(db.size))
-	return &History{build: newBuilder(opts.PII, newPIIMAC(ks.pii)), opts: opts, rate: rate, log: opts.Logger, db: db, queue: make(chan *Entry, opts.Queue), full: make(chan struct{}, 1), metrics: m, keys: ks}, nil
+	return &History{build: newBuilder(opts.PII, newPIIMAC(ks.pii)), opts: opts, rate: rate, log: opts.Logger, db: db, queue: make([]*Entry, 0, min(opts.Queue, maxBatch)), ready: make(chan struct{}, 1), full: make(chan struct{}, 1), metrics: m, keys: ks}, nil
 }
 
 // Path is the database file's path.
@@ -263,17 +267,29 @@ func (h *History) Enqueue(e *Entry) {
 		h.metrics.dropped.WithLabelValues(droppedClosed).Inc()
 		return
 	}
-	select {
-	case h.queue <- e:
-		if len(h.queue) >= maxBatch {
-			select {
-			case h.full <- struct{}{}:
-			default:
-			}
-		}
-	default:
+	h.mu.Lock()
+	if len(h.queue) >= h.opts.Queue {
+		h.mu.Unlock()
 		h.metrics.dropped.WithLabelValues(droppedQueueFull).Inc()
 		h.release(e)
+		return
+	}
+	h.queue = append(h.queue, e)
+	n := len(h.queue)
+	h.mu.Unlock()
+	switch {
+	case n == 1:
+		signal(h.ready)
+	case n >= maxBatch:
+		signal(h.full)
+	}
+}
+
+// signal wakes the receiver of c, a channel of capacity 1, unless it is already woken.
+func signal(c chan struct{}) {
+	select {
+	case c <- struct{}{}:
+	default:
 	}
 }
 
@@ -301,8 +317,14 @@ func (h *History) run(ctx context.Context) {
 			}
 		case <-tick.C:
 			h.expire(time.Now())
-		case e := <-h.queue:
-			h.write(h.collect(ctx, append(batch[:0], e)))
+		case <-h.ready:
+			if batch = h.drain(batch[:0]); len(batch) == 0 {
+				continue
+			}
+			h.write(h.collect(ctx, batch))
+			if h.queued() > 0 { // more than a batch was queued: no Enqueue signals the rest
+				signal(h.ready)
+			}
 		}
 	}
 }
@@ -328,15 +350,21 @@ func (h *History) collect(ctx context.Context, batch []*Entry) []*Entry {
 
 // drain appends what the queue holds, up to maxBatch, without waiting.
 func (h *History) drain(batch []*Entry) []*Entry {
-	for len(batch) < maxBatch {
-		select {
-		case e := <-h.queue:
-			batch = append(batch, e)
-		default:
-			return batch
-		}
-	}
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	n := min(len(h.queue), maxBatch-len(batch))
+	batch = append(batch, h.queue[:n]...)
+	left := copy(h.queue, h.queue[n:])
+	clear(h.queue[left:])
+	h.queue = h.queue[:left]
 	return batch
+}
+
+// queued is the number of entries queued.
+func (h *History) queued() int {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return len(h.queue)
 }
 
 // write builds the batch's records and writes them in one transaction, then applies the limits
@@ -442,5 +470,5 @@ type Stats struct {
 // Stats returns the history's numbers.
 func (h *History) Stats() Stats {
 	return Stats{Records: h.db.countNow(), SizeBytes: h.db.sizeNow(), MaxSize: h.opts.MaxSize, MaxAge: h.opts.MaxAge.String(),
-		SampleRate: h.rate, Queued: len(h.queue)}
+		SampleRate: h.rate, Queued: h.queued()}
 }

@@ -465,3 +465,21 @@ func TestFullBatchWakesWriter(t *testing.T) {
 	}
 	waitFor(t, h, maxBatch) // within waitFor's 10 s, not the hour
 }
+
+// TestQueueBeyondABatch: entries queued before the writer runs, more than a batch of them, are
+// all written, the ones beyond the first batch without another execution to wake the writer.
+func TestQueueBeyondABatch(t *testing.T) {
+	h := open(t, Options{BatchWait: time.Millisecond, Queue: 3 * maxBatch})
+	n := 2*maxBatch + 5
+	for i := range n {
+		h.Enqueue(entry(fmt.Sprintf("ex-%d", i), "post-login", "a", "success", time.Now(), `{}`))
+	}
+	if q := h.Stats().Queued; q != n {
+		t.Fatalf("%d queued, want %d", q, n)
+	}
+	runUntil(t, h)
+	waitFor(t, h, int64(n))
+	if q := h.Stats().Queued; q != 0 {
+		t.Errorf("%d still queued", q)
+	}
+}
