@@ -4,9 +4,12 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"strings"
 	"testing"
+
+	"github.com/actionsd/actionsd/runner/wire"
 )
 
 // TestPIIMatchesReference: the walker with its policy compiled into rules writes, byte for byte,
@@ -99,4 +102,31 @@ func randomEvent(rng *rand.Rand, depth int) string {
 	}
 	b.WriteByte('}')
 	return b.String()
+}
+
+// TestResultCut: the members a record takes from the Result are found where AppendJSON puts them
+// after the Entry's fields, escaped or not, and with or without a revision.
+func TestResultCut(t *testing.T) {
+	for _, c := range []struct {
+		id, trigger, revision string
+		generation            int64
+	}{
+		{"0123456789abcdef0123456789abcdef", "post-login", "", 7},
+		{"ex-1", "post-login", "canary", 0},
+		{"ex-\"quoted\"", "tab\there", "", -12},
+		{"é", "\u2028", "stable", 1 << 40},
+		{"x", "y", "", math.MinInt64},
+	} {
+		res := &wire.Result{ExecutionID: c.id, Trigger: c.trigger, Commit: "abc", Generation: c.generation, Revision: c.revision, Outcome: "success"}
+		// A nested "actions" member later in the text must not be taken for the Result's.
+		res.Effects.AppMetadata = map[string]any{"x": map[string]any{"actions": 1}}
+		b, err := res.AppendJSON(nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		e := &Entry{ID: c.id, Trigger: c.trigger, Commit: "abc", Generation: c.generation, Revision: c.revision, Outcome: "success", Result: b}
+		if got, want := resultCut(e), bytes.Index(b, resultTail); got != want || want < 0 {
+			t.Errorf("%+v: cut at %d, want %d in %s", c, got, want, b)
+		}
+	}
 }

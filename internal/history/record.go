@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"math"
 	"strconv"
 	"time"
 	"unsafe"
@@ -52,6 +53,39 @@ type built struct {
 // which this cannot occur.
 var resultTail = []byte(`,"actions":`)
 
+// resultCut is where resultTail is in e.Result, -1 when it is not. It looks first where it is
+// when AppendJSON wrote the Entry's fields without escapes, as it does for the runner's ids and
+// names, and searches only when it is not there. That is right: escapes only lengthen a string,
+// so that the guess is at or before the tail, and nothing before the tail can look like it (a
+// quote in a string is escaped).
+func resultCut(e *Entry) int {
+	n := len(`{"execution_id":""`) + len(e.ID) + len(`,"trigger":""`) + len(e.Trigger) + len(`,"commit":""`) + len(e.Commit) +
+		len(`,"generation":`) + intLen(e.Generation) + len(`,"outcome":""`) + len(e.Outcome)
+	if e.Revision != "" {
+		n += len(`,"revision":""`) + len(e.Revision)
+	}
+	if n <= len(e.Result) && bytes.HasPrefix(e.Result[n:], resultTail) {
+		return n
+	}
+	return bytes.Index(e.Result, resultTail)
+}
+
+// intLen is the length of n in decimal.
+func intLen(n int64) int {
+	l := 1
+	if n < 0 {
+		l++
+		if n == math.MinInt64 {
+			return 20
+		}
+		n = -n
+	}
+	for ; n >= 10; n /= 10 {
+		l++
+	}
+	return l
+}
+
 // builder builds the records of the writer's batches: it owns the scratch buffer of the PII
 // policy, reused from one record to the next.
 type builder struct {
@@ -79,7 +113,7 @@ func (bd *builder) build(arena []byte, e *Entry) (built, []byte, error) {
 	if e.ID == "" {
 		return built{}, arena, fmt.Errorf("an execution of %s has no id", e.Source)
 	}
-	cut := bytes.Index(e.Result, resultTail)
+	cut := resultCut(e)
 	if cut < 0 || len(e.Result) < cut+2 || e.Result[len(e.Result)-1] != '}' {
 		return built{}, arena, fmt.Errorf("the result of execution %s is not the runner's JSON", e.ID)
 	}
@@ -158,7 +192,7 @@ func appendIndex(b []byte, ix *index) []byte {
 // appendString appends s as a JSON string, as encoding/json writes it but without HTML escapes.
 func appendString(b []byte, s string) []byte {
 	for i := 0; i < len(s); i++ {
-		if c := s[i]; c < 0x20 || c == '"' || c == '\\' || c >= 0x80 {
+		if !plainByte[s[i]] {
 			q, _ := json.Marshal(s)
 			return append(b, q...)
 		}
@@ -167,6 +201,14 @@ func appendString(b []byte, s string) []byte {
 	b = append(b, s...)
 	return append(b, '"')
 }
+
+// plainByte tells the bytes that appendString copies as they are.
+var plainByte = func() (t [256]bool) {
+	for c := 0x20; c < 0x80; c++ {
+		t[c] = c != '"' && c != '\\'
+	}
+	return t
+}()
 
 // redactJSON replaces secret values in a JSON value's text. A replacement that breaks the JSON
 // (a secret spanning JSON punctuation) leaves the marker string instead of the value.

@@ -140,26 +140,37 @@ func hexID(id string) bool {
 		return false
 	}
 	for i := 0; i < len(id); i++ {
-		if c := id[i]; (c < '0' || c > '9') && (c < 'a' || c > 'f') {
+		if hexValue[id[i]] < 0 {
 			return false
 		}
 	}
 	return true
 }
 
+// hexValue is the value of a lowercase hexadecimal digit, -1 for any other byte.
+var hexValue = func() (t [256]int8) {
+	for c := range t {
+		switch {
+		case c >= '0' && c <= '9':
+			t[c] = int8(c - '0')
+		case c >= 'a' && c <= 'f':
+			t[c] = int8(c - 'a' + 10)
+		default:
+			t[c] = -1
+		}
+	}
+	return t
+}()
+
 // appendHexID appends the 16 bytes of a hexID.
 func appendHexID(b []byte, id string) []byte {
-	for i := 0; i < len(id); i += 2 {
-		b = append(b, unhex(id[i])<<4|unhex(id[i+1]))
+	b = slices.Grow(b, 16)
+	n := len(b)
+	b = b[:n+16]
+	for i := range 16 {
+		b[n+i] = byte(hexValue[id[2*i]])<<4 | byte(hexValue[id[2*i+1]])
 	}
 	return b
-}
-
-func unhex(c byte) byte {
-	if c <= '9' {
-		return c - '0'
-	}
-	return c - 'a' + 10
 }
 
 // idNeedle is how the id appears in an index: the bytes to look for before decoding one.
