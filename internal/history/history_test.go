@@ -177,8 +177,8 @@ func TestAtRest(t *testing.T) {
 	e := entry("ex-1", "post-login", "claims", "success", time.Now(),
 		`{"user":{"email":"alice@example.com","phone_number":"+15550100"},"request":{"ip":"192.0.2.7","user_agent":"UA-TEXT-77"},"secrets_leak":"`+canary+`","note":"EVENT-NOTE-TEXT"}`)
 	e.Redact = RedactFunc(func(s string) string { return strings.ReplaceAll(s, canary, "[REDACTED]") })
-	h.Enqueue(e)
 	e.Outbound = []byte(`[{"action":"claims","method":"GET","url":"https://api.example.com/?key=` + canary + `","status":200}]`)
+	h.Enqueue(e)
 	e2 := entry("ex-2", "post-login", "claims", "success", time.Now(), `{"user":{"email":"alice@example.com"}}`)
 	h.Enqueue(e2)
 	waitFor(t, h, 2)
