@@ -2,6 +2,7 @@ package bridges
 
 import (
 	"bytes"
+	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"strconv"
@@ -130,6 +131,65 @@ func scanBool(v []byte, field fieldName, dst *bool) (int, error) {
 		return len("false"), nil
 	}
 	return 0, &ShapeError{Field: field.String(), Want: "a bool"}
+}
+
+// skipRaw is wire.SkipValue (the same end for any text, JSON or not) for a value the caller
+// does not check (the body is checked elsewhere), its strings' bytes looked at eight at a time:
+// the top level of a body is walked so to find a member (zitadelFunction, eachRawMember).
+func skipRaw(b []byte, i int) int {
+	if i >= len(b) {
+		return i
+	}
+	switch b[i] {
+	case '"':
+		return skipRawString(b, i)
+	case '{', '[':
+		depth := 0
+		for ; i < len(b); i++ {
+			switch b[i] {
+			case '"':
+				i = skipRawString(b, i) - 1
+			case '{', '[':
+				depth++
+			case '}', ']':
+				depth--
+				if depth == 0 {
+					return i + 1
+				}
+			}
+		}
+		return len(b)
+	}
+	return wire.SkipValue(b, i)
+}
+
+// skipRawString is wire.SkipString: the index after the string literal at b[i] (a '"'), len(b)
+// when it is not closed, escapes skipped, not checked.
+func skipRawString(b []byte, i int) int {
+	for i++; i < len(b); i++ {
+		for i+8 <= len(b) && quoteOrBackslash(binary.LittleEndian.Uint64(b[i:])) == 0 {
+			i += 8
+		}
+		if i >= len(b) {
+			break
+		}
+		switch b[i] {
+		case '\\':
+			i++
+		case '"':
+			return i + 1
+		}
+	}
+	return len(b)
+}
+
+// quoteOrBackslash is not 0 when some byte of w is a quote or a backslash, and 0 when none is
+// ("Bit Twiddling Hacks": haszero).
+func quoteOrBackslash(w uint64) uint64 {
+	const eachByte, highBits = 0x0101010101010101, 0x8080808080808080
+	q := w ^ (eachByte * '"')
+	s := w ^ (eachByte * '\\')
+	return ((q-eachByte)&^q | (s-eachByte)&^s) & highBits
 }
 
 // appendJstr appends s as a JSON string, as appendString does.

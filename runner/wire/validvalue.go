@@ -1,5 +1,7 @@
 package wire
 
+import "encoding/binary"
+
 // ValidValue returns the index after the JSON value at b[i] (no white space before it), checked
 // as json.Valid checks a value (validJSONMembers' rules), or -1 when it is not one. It does not
 // limit the nesting: a caller that must refuse what json.Valid refuses for its depth (over
@@ -26,13 +28,13 @@ func ValidValue(b []byte, i int) int {
 			}
 			stack = append(stack, c)
 			if c == '{' {
-				if i = objectKey(b, i); i < 0 {
+				if i = validKey(b, i); i < 0 {
 					return -1
 				}
 			}
 			continue
 		case c == '"':
-			i = skipStringBytes(b, i)
+			i = ValidString(b, i)
 		case c == 't':
 			i = literal(b, i, "true")
 		case c == 'f':
@@ -60,7 +62,7 @@ func ValidValue(b []byte, i int) int {
 			if b[i] == ',' {
 				i = SkipSpace(b, i+1)
 				if top == '{' {
-					if i = objectKey(b, i); i < 0 {
+					if i = validKey(b, i); i < 0 {
 						return -1
 					}
 				}
@@ -76,10 +78,46 @@ func ValidValue(b []byte, i int) int {
 	}
 }
 
+// validKey is objectKey with ValidString: it reads `"key" :` and the white space after it at
+// b[i:], and returns where the value starts, or -1.
+func validKey(b []byte, i int) int {
+	if i >= len(b) || b[i] != '"' {
+		return -1
+	}
+	if i = ValidString(b, i); i < 0 {
+		return -1
+	}
+	i = SkipSpace(b, i)
+	if i >= len(b) || b[i] != ':' {
+		return -1
+	}
+	return SkipSpace(b, i+1)
+}
+
 // ValidString returns the index after the string literal at b[i] (a '"'), checked as json.Valid
-// checks one (escapes, no control characters), or -1.
+// checks one (escapes, no control characters), or -1. Its bytes are looked at eight at a time
+// up to the first that needs a closer look (a quote, a backslash or a control character).
 func ValidString(b []byte, i int) int {
-	return skipStringBytes(b, i)
+	j := i + 1
+	for j+8 <= len(b) && stringSpecial(binary.LittleEndian.Uint64(b[j:])) == 0 {
+		j += 8
+	}
+	return skipStringBytes(b, j-1) // it reads on from j
+}
+
+// Bytes of a word, eight at a time ("Bit Twiddling Hacks": haszero and hasless).
+const (
+	eachByte = 0x0101010101010101
+	highBits = 0x8080808080808080
+)
+
+// stringSpecial is not 0 when some byte of w is a quote, a backslash or a control character
+// (below 0x20): a string's byte that is not taken as it is. It may be not 0 for a word with
+// none of them only past one that is, and is 0 for a word of plain bytes.
+func stringSpecial(w uint64) uint64 {
+	q := w ^ (eachByte * '"')
+	s := w ^ (eachByte * '\\')
+	return ((q - eachByte) &^ q | (s - eachByte) &^ s | (w - eachByte*0x20) &^ w) & highBits
 }
 
 // ValidLiteral returns the index after lit ("true", "false" or "null") at b[i], or -1 when b

@@ -48,3 +48,29 @@ func FuzzValidValue(f *testing.F) {
 		}
 	})
 }
+
+// FuzzValidString: a string read eight bytes at a time ends where, and is refused when, one
+// read a byte at a time is.
+func FuzzValidString(f *testing.F) {
+	for _, s := range []string{`"abcdefghijklmnop"`, `"abcdefgh\"ijkl"`, "\"abcdefg\x01hij\"", `"ab`, `"\u00e9\u00e9\u00e9 éé"`, `"0123456"x`} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		if len(b) == 0 || b[0] != '"' {
+			b = append([]byte{'"'}, b...)
+		}
+		if got, want := ValidString(b, 0), skipStringBytes(b, 0); got != want {
+			t.Errorf("ValidString(%q) = %d, want %d", b, got, want)
+		}
+	})
+}
+
+func TestValidString(t *testing.T) {
+	for _, give := range []string{`""`, `"a"`, `"abcdefgh"`, `"abcdefghijklmnopqrstuvwxyz"`, `"abcdefghijklmnop\"qrstuvwxyz"`,
+		"\"abcdefghijk\x1flmnop\"", "\"abcdefghijk\x7flmnop\"", `"abcdefghijk\u00e9lmnop"`, `"abcdefghijk\xlmnop"`, `"abcdefghijklmnop`,
+		`"abcdefgh"ijklmnop"`, "\"\xff\xfe\xfd\xfc\xfb\xfa\xf9\xf8\xf7\"", `"0123456789abcdef0123456789abcdef\\"`} {
+		if got, want := ValidString([]byte(give), 0), skipStringBytes([]byte(give), 0); got != want {
+			t.Errorf("ValidString(%q) = %d, want %d", give, got, want)
+		}
+	}
+}
