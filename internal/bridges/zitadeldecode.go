@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"encoding/json"
 	"errors"
+	"math/bits"
 	"strconv"
 	"unicode/utf8"
 
@@ -167,7 +168,11 @@ func skipRaw(b []byte, i int) int {
 // when it is not closed, escapes skipped, not checked.
 func skipRawString(b []byte, i int) int {
 	for i++; i < len(b); i++ {
-		for i+8 <= len(b) && quoteOrBackslash(binary.LittleEndian.Uint64(b[i:])) == 0 {
+		for i+8 <= len(b) {
+			if m := quoteOrBackslash(binary.LittleEndian.Uint64(b[i:])); m != 0 {
+				i += bits.TrailingZeros64(m) / 8 // the first flagged byte is one
+				break
+			}
 			i += 8
 		}
 		if i >= len(b) {
@@ -183,8 +188,9 @@ func skipRawString(b []byte, i int) int {
 	return len(b)
 }
 
-// quoteOrBackslash is not 0 when some byte of w is a quote or a backslash, and 0 when none is
-// ("Bit Twiddling Hacks": haszero).
+// quoteOrBackslash flags the bytes of w that are a quote or a backslash, and is 0 when none is
+// ("Bit Twiddling Hacks": haszero); the lowest byte flagged is one, a byte above it may be
+// flagged wrongly.
 func quoteOrBackslash(w uint64) uint64 {
 	const eachByte, highBits = 0x0101010101010101, 0x8080808080808080
 	q := w ^ (eachByte * '"')

@@ -1,6 +1,9 @@
 package wire
 
-import "encoding/binary"
+import (
+	"encoding/binary"
+	"math/bits"
+)
 
 // ValidValue returns the index after the JSON value at b[i] (no white space before it), checked
 // as json.Valid checks a value (validJSONMembers' rules), or -1 when it is not one. It does not
@@ -99,7 +102,11 @@ func validKey(b []byte, i int) int {
 // up to the first that needs a closer look (a quote, a backslash or a control character).
 func ValidString(b []byte, i int) int {
 	j := i + 1
-	for j+8 <= len(b) && stringSpecial(binary.LittleEndian.Uint64(b[j:])) == 0 {
+	for j+8 <= len(b) {
+		if m := stringSpecial(binary.LittleEndian.Uint64(b[j:])); m != 0 {
+			j += bits.TrailingZeros64(m) / 8 // the first flagged byte is one
+			break
+		}
 		j += 8
 	}
 	return skipStringBytes(b, j-1) // it reads on from j
@@ -111,13 +118,13 @@ const (
 	highBits = 0x8080808080808080
 )
 
-// stringSpecial is not 0 when some byte of w is a quote, a backslash or a control character
-// (below 0x20): a string's byte that is not taken as it is. It may be not 0 for a word with
-// none of them only past one that is, and is 0 for a word of plain bytes.
+// stringSpecial flags the bytes of w that are a quote, a backslash or a control character
+// (below 0x20): a string's bytes that are not taken as they are. It is 0 for a word of plain
+// bytes; the lowest byte flagged is one, a byte above it may be flagged wrongly.
 func stringSpecial(w uint64) uint64 {
 	q := w ^ (eachByte * '"')
 	s := w ^ (eachByte * '\\')
-	return ((q - eachByte) &^ q | (s - eachByte) &^ s | (w - eachByte*0x20) &^ w) & highBits
+	return ((q-eachByte)&^q | (s-eachByte)&^s | (w-eachByte*0x20)&^w) & highBits
 }
 
 // ValidLiteral returns the index after lit ("true", "false" or "null") at b[i], or -1 when b
