@@ -409,7 +409,7 @@ func appendZitadelMetadata(b []byte, list []byte) ([]byte, error) {
 		b = appendJstr(b, key)
 		b = append(b, ':')
 		switch {
-		case json.Valid(raw):
+		case validJSON(raw):
 			b = append(b, raw...)
 		case utf8.Valid(raw):
 			b = appendString(b, raw)

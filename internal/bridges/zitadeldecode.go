@@ -68,6 +68,16 @@ func decodeJSONString(v []byte) jstr {
 	return jstr{s: []byte(s), set: true}
 }
 
+// validJSON is json.Valid(b), checked as the body is (wire.ValidValue) when b is too short to nest
+// past json.Valid's limit.
+func validJSON(b []byte) bool {
+	if len(b) > maxCheckedDepth {
+		return json.Valid(b)
+	}
+	n := wire.ValidValue(b, wire.SkipSpace(b, 0))
+	return n >= 0 && wire.SkipSpace(b, n) == len(b)
+}
+
 // The scanners below read a value at the start of v, which runs on to the end of the text it is
 // in, check it, and return its length: a container is walked once, by the scanner that reads it,
 // rather than skipped over first and then read. Text that is not JSON is errNotJSON.
@@ -98,6 +108,10 @@ func scanString(v []byte, field fieldName, dst *jstr) (int, error) {
 	}
 	switch v[0] {
 	case '"':
+		if n := plainString(v); n > 0 {
+			*dst = jstr{s: v[1 : n-1], plain: true, set: true}
+			return n, nil
+		}
 		n := wire.ValidString(v, 0)
 		if n < 0 {
 			return 0, errNotJSON
@@ -186,6 +200,33 @@ func skipRawString(b []byte, i int) int {
 		}
 	}
 	return len(b)
+}
+
+// plainString returns the length of the string literal v starts with when its bytes are
+// printable ASCII other than a backslash (valid, and its value is its bytes), else 0; its bytes
+// are looked at eight at a time.
+func plainString(v []byte) int {
+	const eachByte, highBits = 0x0101010101010101, 0x8080808080808080
+	i := 1
+	for i+8 <= len(v) {
+		w := binary.LittleEndian.Uint64(v[i:])
+		q := w ^ (eachByte * '"')
+		s := w ^ (eachByte * '\\')
+		if m := ((q-eachByte)&^q | (s-eachByte)&^s | (w-eachByte*0x20)&^w | w) & highBits; m != 0 {
+			i += bits.TrailingZeros64(m) / 8 // the first flagged byte is one
+			break
+		}
+		i += 8
+	}
+	for ; i < len(v); i++ {
+		switch c := v[i]; {
+		case c == '"':
+			return i + 1
+		case c < 0x20 || c >= 0x80 || c == '\\':
+			return 0
+		}
+	}
+	return 0
 }
 
 // quoteOrBackslash flags the bytes of w that are a quote or a backslash, and is 0 when none is
