@@ -404,6 +404,17 @@ func appendKratosEvent(flow string) func(dst, body []byte) ([]byte, error) {
 	}
 }
 
+// appendKey appends a member's key and colon, after a comma unless the member is the object's
+// first; key is one of the event's names, which need no escape.
+func appendKey(b []byte, key string) []byte {
+	if b[len(b)-1] != '{' {
+		b = append(b, ',')
+	}
+	b = append(b, '"')
+	b = append(b, key...)
+	return append(b, '"', ':')
+}
+
 // appendEvent writes the event (docs/bridges.md, "How the event is filled"): its members in the
 // order, and omitted when empty, as the struct kratosEventDoc was encoded before.
 func (c *kratosContext) appendEvent(b []byte, flow string) ([]byte, error) {
@@ -411,20 +422,10 @@ func (c *kratosContext) appendEvent(b []byte, flow string) ([]byte, error) {
 		if omitEmpty && len(v.s) == 0 {
 			return b
 		}
-		if b[len(b)-1] != '{' {
-			b = append(b, ',')
-		}
-		b = appendString(b, key)
-		b = append(b, ':')
-		return appendJstr(b, v)
+		return appendJstr(appendKey(b, key), v)
 	}
 	raw := func(b []byte, key string, v []byte) []byte {
-		if b[len(b)-1] != '{' {
-			b = append(b, ',')
-		}
-		b = appendString(b, key)
-		b = append(b, ':')
-		return append(b, v...)
+		return append(appendKey(b, key), v...)
 	}
 	b = append(b, `{"user":{`...)
 	if c.identity {
