@@ -361,13 +361,14 @@ func New(cfg Config) ([]*Bridge, error) {
 // When every slot of a key's neighbourhood holds a key still in its window, the one that expires
 // first is dropped (a message that old is refused as stale anyway once its window passes).
 type replayCache struct {
-	mu    sync.Mutex
-	slots []replaySlot // replaySlots of them, made on first use
-}
-
-type replaySlot struct {
-	key    [32]byte
-	forget int64 // when the key may be forgotten, Unix nanoseconds; 0: empty
+	mu sync.Mutex
+	// Per slot, replaySlots of each, made on first use: when its key may be forgotten (Unix
+	// nanoseconds; 0: empty), a tag of its key (the key's bytes 8 to 12) and the key. A look at
+	// a neighbourhood reads its forgets and tags (three cache lines, where slots of key and time
+	// together spanned ten), and a key only where the tag is the one sought.
+	forget []int64
+	tags   []uint32
+	keys   [][32]byte
 }
 
 const (
@@ -381,32 +382,33 @@ const (
 func (c *replayCache) seen(key [32]byte, forget, now time.Time) bool {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.slots == nil {
-		c.slots = make([]replaySlot, replaySlots)
+	if c.forget == nil {
+		c.forget, c.tags, c.keys = make([]int64, replaySlots), make([]uint32, replaySlots), make([][32]byte, replaySlots)
 	}
 	n := now.UnixNano()
 	h := binary.LittleEndian.Uint64(key[:8])
+	tag := binary.LittleEndian.Uint32(key[8:12])
 	free, first := -1, -1
 	for p := range uint64(replayProbe) {
 		i := int((h + p) & (replaySlots - 1))
-		s := &c.slots[i]
-		if s.forget <= n {
+		f := c.forget[i]
+		if f <= n {
 			if free < 0 {
 				free = i
 			}
 			continue
 		}
-		if s.key == key {
+		if c.tags[i] == tag && c.keys[i] == key {
 			return true
 		}
-		if first < 0 || s.forget < c.slots[first].forget {
+		if first < 0 || f < c.forget[first] {
 			first = i
 		}
 	}
 	if free < 0 {
 		free = first
 	}
-	c.slots[free] = replaySlot{key: key, forget: forget.UnixNano()}
+	c.forget[free], c.tags[free], c.keys[free] = forget.UnixNano(), tag, key
 	return false
 }
 

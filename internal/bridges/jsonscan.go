@@ -43,7 +43,7 @@ func eachRawMember(obj []byte, fn func(key, val []byte) bool) bool {
 			return false
 		}
 		i = wire.SkipSpace(obj, i+1)
-		vEnd := wire.SkipValue(obj, i)
+		vEnd := skipRaw(obj, i)
 		if vEnd == i || vEnd >= len(obj) {
 			return false // no value, or the object does not close
 		}

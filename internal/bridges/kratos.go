@@ -11,7 +11,6 @@ import (
 	"unicode/utf8"
 
 	"github.com/actionsd/actionsd/runner"
-	"github.com/actionsd/actionsd/runner/wire"
 )
 
 // Ory Kratos' web_hook action (https://www.ory.sh/docs/kratos/hooks/configure-hooks, and
@@ -170,7 +169,7 @@ func kratosObject(v []byte, field fieldName, names []string, fn func(i int, v []
 		if i := fieldIndex(k, names); i >= 0 {
 			return fn(i, v)
 		}
-		return skip(v), nil
+		return skip(v)
 	})
 }
 
@@ -180,7 +179,8 @@ func kratosObject(v []byte, field fieldName, names []string, fn func(i int, v []
 func kratosList(v []byte, field fieldName, names []string, each func(i int, v []byte) (int, error)) ([]byte, int, error) {
 	switch v[0] {
 	case 'n':
-		return nil, len("null"), nil
+		n, err := null(v)
+		return nil, n, err
 	case '[':
 	default:
 		return nil, 0, &ShapeError{Field: field.String(), Want: "an array"}
@@ -196,7 +196,8 @@ func kratosList(v []byte, field fieldName, names []string, each func(i int, v []
 func kratosStrings(v []byte, field fieldName) ([]byte, int, error) {
 	switch v[0] {
 	case 'n':
-		return nil, len("null"), nil
+		n, err := null(v)
+		return nil, n, err
 	case '[':
 	default:
 		return nil, 0, &ShapeError{Field: field.String(), Want: "an array of strings"}
@@ -220,16 +221,16 @@ func firstString(list []byte) jstr {
 	return s
 }
 
-// scan reads body, a valid JSON object (white space before it skipped), into c; a member of the
-// wrong type is a *ShapeError naming it (its path, without array indexes, as encoding/json names
-// it), the first in the body's order.
-func (c *kratosContext) scan(body []byte) error {
-	_, err := kratosObject(body, named("(body)"), kratosTopNames, func(i int, v []byte) (int, error) {
+// scan reads the object body starts with into c, checking it, and returns its length; a member of
+// the wrong type is a *ShapeError naming it (its path, without array indexes, as encoding/json
+// names it), the first in the body's order (checkedScan).
+func (c *kratosContext) scan(body []byte) (int, error) {
+	return kratosObject(body, named("(body)"), kratosTopNames, func(i int, v []byte) (int, error) {
 		switch i {
 		case 0:
 			if v[0] == 'n' {
 				c.flow, c.flowID, c.flowType, c.flowActive, c.flowURL = false, jstr{}, jstr{}, jstr{}, jstr{}
-				return len("null"), nil
+				return null(v)
 			}
 			c.flow = v[0] == '{'
 			return kratosObject(v, named("flow"), kratosFlowNames, func(i int, v []byte) (int, error) {
@@ -238,14 +239,14 @@ func (c *kratosContext) scan(body []byte) error {
 		case 1:
 			if v[0] == 'n' {
 				c.resetIdentity()
-				return len("null"), nil
+				return null(v)
 			}
 			c.identity = v[0] == '{'
 			return kratosObject(v, named("identity"), kratosIdentityNames, c.scanIdentity)
 		case 2:
 			if v[0] == 'n' {
 				c.session, c.sessionID, c.aal, c.methods = false, jstr{}, jstr{}, nil
-				return len("null"), nil
+				return null(v)
 			}
 			c.session = v[0] == '{'
 			return kratosObject(v, named("session"), kratosSessionNames, func(i int, v []byte) (int, error) {
@@ -274,7 +275,6 @@ func (c *kratosContext) scan(body []byte) error {
 			return scanString(v, named("request_url"), &c.url)
 		}
 	})
-	return err
 }
 
 func (c *kratosContext) resetIdentity() {
@@ -291,9 +291,9 @@ func (c *kratosContext) scanIdentity(i int, v []byte) (int, error) {
 	name := kratosIdentityNames[i]
 	switch name {
 	case "traits", "metadata_public", "metadata_admin":
-		n := skip(v)
+		n, err := skip(v)
 		*[...]*[]byte{&c.traits, &c.public, &c.admin}[i-3] = v[:n]
-		return n, nil
+		return n, err
 	case "verifiable_addresses":
 		var s jstr
 		var verified bool
@@ -319,9 +319,9 @@ type kratosTraits struct {
 func (t *kratosTraits) scan(traits []byte) error {
 	_, err := kratosObject(traits, named("identity.traits"), kratosTraitNames, func(i int, v []byte) (int, error) {
 		if i == 4 {
-			n := skip(v)
+			n, err := skip(v)
 			t.name = v[:n]
-			return n, nil
+			return n, err
 		}
 		return scanString(v, sub("identity.traits", kratosTraitNames[i]), [...]*jstr{&t.email, &t.phone, &t.phoneNumber, &t.username}[i])
 	})
@@ -344,7 +344,7 @@ func kratosPersonName(raw []byte) (name, given, family jstr, split bool) {
 		n, err := scanString(v, named(""), [...]*jstr{&given, &family}[i])
 		if err != nil { // json.Unmarshal goes on, and fails
 			bad = true
-			return skip(v), nil
+			return skip(v)
 		}
 		return n, nil
 	})
@@ -363,18 +363,18 @@ func kratosEvent(flow string) func([]byte) ([]byte, error) {
 	}
 }
 
-// appendKratosEvent appends the trigger's event of a flow's body to dst: the body validated in
-// one pass, scanned once (kratosContext), and the event written by appending the members' bytes.
+// appendKratosEvent appends the trigger's event of a flow's body to dst: the body checked and the
+// members the event uses found in one pass (kratosContext, checkedScan), and the event written by
+// appending the members' bytes.
 func appendKratosEvent(flow string) func(dst, body []byte) ([]byte, error) {
 	return func(dst, body []byte) ([]byte, error) {
 		if !isObject(body) {
 			return nil, &ShapeError{Field: "(body)", Want: "a JSON object (examples/kratos/body.jsonnet)"}
 		}
-		if !wire.IsObject(body) {
-			return nil, &ShapeError{Field: "(body)", Want: "a JSON object"}
-		}
 		var c kratosContext
-		if err := c.scan(body[wire.SkipSpace(body, 0):]); err != nil {
+		if err := checkedScan(body, c.scan); err == errNotJSON {
+			return nil, &ShapeError{Field: "(body)", Want: "a JSON object"}
+		} else if err != nil {
 			return nil, err
 		}
 		if !c.flow {
@@ -404,6 +404,17 @@ func appendKratosEvent(flow string) func(dst, body []byte) ([]byte, error) {
 	}
 }
 
+// appendKey appends a member's key and colon, after a comma unless the member is the object's
+// first; key is one of the event's names, which need no escape.
+func appendKey(b []byte, key string) []byte {
+	if b[len(b)-1] != '{' {
+		b = append(b, ',')
+	}
+	b = append(b, '"')
+	b = append(b, key...)
+	return append(b, '"', ':')
+}
+
 // appendEvent writes the event (docs/bridges.md, "How the event is filled"): its members in the
 // order, and omitted when empty, as the struct kratosEventDoc was encoded before.
 func (c *kratosContext) appendEvent(b []byte, flow string) ([]byte, error) {
@@ -411,20 +422,10 @@ func (c *kratosContext) appendEvent(b []byte, flow string) ([]byte, error) {
 		if omitEmpty && len(v.s) == 0 {
 			return b
 		}
-		if b[len(b)-1] != '{' {
-			b = append(b, ',')
-		}
-		b = appendString(b, key)
-		b = append(b, ':')
-		return appendJstr(b, v)
+		return appendJstr(appendKey(b, key), v)
 	}
 	raw := func(b []byte, key string, v []byte) []byte {
-		if b[len(b)-1] != '{' {
-			b = append(b, ',')
-		}
-		b = appendString(b, key)
-		b = append(b, ':')
-		return append(b, v...)
+		return append(appendKey(b, key), v...)
 	}
 	b = append(b, `{"user":{`...)
 	if c.identity {

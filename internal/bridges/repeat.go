@@ -2,6 +2,7 @@ package bridges
 
 import (
 	"context"
+	"encoding/binary"
 	"sync"
 	"time"
 )
@@ -17,8 +18,12 @@ import (
 // and bytes, and forgotten when their window passes; a repeat whose answer is no longer held
 // (evicted, too large to hold, or the first request never answered) is refused as a replay.
 type Repeats struct {
-	mu    sync.Mutex
-	byKey map[[32]byte]*Answer
+	mu sync.Mutex
+	// table finds a held answer by its key: chains (Answer.next) in a table indexed by the
+	// key's bytes, which are a MAC's (uniform), with at least twice as many heads as maxCount
+	// answers: no hashing and no map's upkeep on a request's way. linked counts its answers.
+	table  []*Answer
+	linked int
 	// ring holds the answers in the order they were begun, the oldest first (evicted first):
 	// a ring of len(ring) slots from head, so that evicting one is O(1), not a copy of the rest.
 	ring     []*Answer
@@ -31,8 +36,10 @@ type Repeats struct {
 
 // Answer is one request's answer, shared by its repeats.
 type Answer struct {
-	key    [32]byte
-	forget int64 // Unix nanoseconds
+	key     [32]byte
+	forget  int64   // Unix nanoseconds
+	next    *Answer // in its chain of Repeats.table (under Repeats.mu)
+	inTable bool    // (under Repeats.mu)
 	// done is made (under Repeats.mu) only when a repeat comes before the answer is final, and
 	// closed by Finish; most answers are never waited for, and a channel a request is a cost.
 	done     chan struct{}
@@ -52,7 +59,48 @@ const (
 
 // NewRepeats makes an answers cache bounded by maxCount answers and maxBytes bytes of bodies.
 func NewRepeats(maxCount, maxBytes int) *Repeats {
-	return &Repeats{byKey: make(map[[32]byte]*Answer), maxCount: maxCount, maxBytes: maxBytes}
+	heads := 16
+	for heads < 2*maxCount {
+		heads *= 2
+	}
+	return &Repeats{table: make([]*Answer, heads), maxCount: maxCount, maxBytes: maxBytes}
+}
+
+// chain is the head of the chain of the answers whose key is key.
+func (c *Repeats) chain(key *[32]byte) **Answer {
+	return &c.table[binary.LittleEndian.Uint64(key[8:16])&uint64(len(c.table)-1)]
+}
+
+// find returns the answer held for key, or nil.
+func (c *Repeats) find(key *[32]byte) *Answer {
+	for a := *c.chain(key); a != nil; a = a.next {
+		if a.key == *key {
+			return a
+		}
+	}
+	return nil
+}
+
+// link holds a as its key's answer, in place of the one held before (which is then no longer
+// found, as a map's entry set again).
+func (c *Repeats) link(a *Answer) {
+	if old := c.find(&a.key); old != nil {
+		c.unlink(old)
+	}
+	h := c.chain(&a.key)
+	a.next, *h, a.inTable = *h, a, true
+	c.linked++
+}
+
+// unlink forgets a, which is held.
+func (c *Repeats) unlink(a *Answer) {
+	for p := c.chain(&a.key); *p != nil; p = &(*p).next {
+		if *p == a {
+			*p, a.next, a.inTable = a.next, nil, false
+			c.linked--
+			return
+		}
+	}
 }
 
 // Outcome of Begin.
@@ -76,7 +124,7 @@ func (c *Repeats) begin(key [32]byte, forget, now time.Time, seen func() bool) (
 	defer c.mu.Unlock()
 	n := now.UnixNano()
 	c.expire(n)
-	if a, ok := c.byKey[key]; ok && a.forget > n {
+	if a := c.find(&key); a != nil && a.forget > n {
 		if !a.finished && a.done == nil {
 			a.done = make(chan struct{})
 		}
@@ -86,7 +134,7 @@ func (c *Repeats) begin(key [32]byte, forget, now time.Time, seen func() bool) (
 		return nil, Evicted
 	}
 	a := &Answer{key: key, forget: forget.UnixNano()}
-	c.byKey[key] = a
+	c.link(a)
 	c.push(a)
 	c.shrink()
 	return a, First
@@ -125,8 +173,8 @@ func (c *Repeats) dropOldest() {
 	c.ring[c.head] = nil
 	c.head = (c.head + 1) % len(c.ring)
 	c.held--
-	if c.byKey[a.key] == a {
-		delete(c.byKey, a.key)
+	if a.inTable {
+		c.unlink(a)
 	}
 	a.gone = true
 	c.bytes -= len(a.Body)
@@ -174,7 +222,7 @@ func (a *Answer) Wait(ctx context.Context) (status int, body []byte, ok bool) {
 func (c *Repeats) Len() int {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	return len(c.byKey)
+	return c.linked
 }
 
 func (c *Repeats) Bytes() int {

@@ -2,6 +2,7 @@ package bridges
 
 import (
 	"context"
+	"encoding/binary"
 	"strconv"
 	"testing"
 	"time"
@@ -273,5 +274,39 @@ func TestRepeatsWaitTogether(t *testing.T) {
 		if g := <-got; g != `201 {"y":2} true` {
 			t.Errorf("a repeat got %s", g)
 		}
+	}
+}
+
+// BenchmarkRepeatsBegin measures what the Zitadel bridge's replay check costs a request: Begin
+// (the answers held and the replay table) and Finish with a small answer, each request's key its
+// own, with the tables as full as a busy target keeps them.
+func BenchmarkRepeatsBegin(b *testing.B) {
+	brs, err := New(Config{Zitadel: "zitadel-signing-key"})
+	if err != nil {
+		b.Fatal(err)
+	}
+	zt := brs[2]
+	now := time.Now()
+	forget := now.Add(Tolerance)
+	answer := []byte(`{"append_claims":[{"key":"plan","value":"pro"}]}` + "\n")
+	var key [32]byte
+	n := uint64(0)
+	next := func() [32]byte {
+		n++
+		binary.LittleEndian.PutUint64(key[:], n*0x9e3779b97f4a7c15) // spread as a MAC's bytes are
+		binary.LittleEndian.PutUint64(key[8:], n)
+		return key
+	}
+	for range 2 * maxReplayKeys {
+		a, _ := zt.Begin(next(), forget, now)
+		zt.Finish(a, 200, answer)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		a, outcome := zt.Begin(next(), forget, now)
+		if outcome != First {
+			b.Fatal(outcome)
+		}
+		zt.Finish(a, 200, answer)
 	}
 }

@@ -11,7 +11,6 @@ import (
 	"unicode/utf8"
 
 	"github.com/actionsd/actionsd/runner"
-	"github.com/actionsd/actionsd/runner/wire"
 )
 
 // Zitadel's Actions v2 function executions that customise tokens (docs/bridges.md): Zitadel
@@ -92,10 +91,10 @@ type zitadelContext struct {
 	metadata, grants                          []byte // the arrays as sent; nil when absent or null
 }
 
-// scan reads body (a valid JSON object, white space before it skipped) into c; a member of the
-// wrong type is a *ShapeError naming it, the first in the body's order.
-func (c *zitadelContext) scan(body []byte) error {
-	_, err := scanObject(body, named("(body)"), func(k, v []byte) (int, error) {
+// scan reads the object body starts with into c, checking it, and returns its length; a member of
+// the wrong type is a *ShapeError naming it, the first in the body's order (checkedScan).
+func (c *zitadelContext) scan(body []byte) (int, error) {
+	return scanObject(body, named("(body)"), func(k, v []byte) (int, error) {
 		switch string(k) {
 		case "userinfo":
 			c.picture = jstr{}
@@ -103,7 +102,7 @@ func (c *zitadelContext) scan(body []byte) error {
 				if string(k) == "picture" {
 					return scanString(v, named("userinfo.picture"), &c.picture)
 				}
-				return skip(v), nil
+				return skip(v)
 			})
 		case "user":
 			c.resetUser()
@@ -132,7 +131,7 @@ func (c *zitadelContext) scan(body []byte) error {
 				case "primary_domain":
 					return scanString(v, named("org.primary_domain"), &domain)
 				}
-				return skip(v), nil
+				return skip(v)
 			})
 		case "user_grants":
 			c.grants = nil
@@ -149,12 +148,11 @@ func (c *zitadelContext) scan(body []byte) error {
 				if string(k) == "client_id" {
 					return scanString(v, named("application.client_id"), &c.clientID)
 				}
-				return skip(v), nil
+				return skip(v)
 			})
 		}
-		return skip(v), nil
+		return skip(v)
 	})
-	return err
 }
 
 func (c *zitadelContext) resetUser() {
@@ -189,7 +187,7 @@ func (c *zitadelContext) scanUser(k, v []byte) (int, error) {
 			if string(k) == "name" {
 				return scanString(v, named("user.machine.name"), &c.machineName)
 			}
-			return skip(v), nil
+			return skip(v)
 		})
 	case "human":
 		c.resetHuman()
@@ -216,10 +214,10 @@ func (c *zitadelContext) scanUser(k, v []byte) (int, error) {
 			case "is_phone_verified":
 				return scanBool(v, named("user.human.is_phone_verified"), &c.phoneVerified)
 			}
-			return skip(v), nil
+			return skip(v)
 		})
 	}
-	return skip(v), nil
+	return skip(v)
 }
 
 // zitadelMetadataEntry reads user_metadata[i], query.UserMetadata, into key and value when they
@@ -237,7 +235,7 @@ func zitadelMetadataEntry(i int, v []byte, key, value *jstr) (int, error) {
 		case "value":
 			return scanString(v, indexed("user_metadata", i, "value"), value)
 		}
-		return skip(v), nil
+		return skip(v)
 	})
 }
 
@@ -246,7 +244,7 @@ func zitadelMetadataEntry(i int, v []byte, key, value *jstr) (int, error) {
 func zitadelGrantRoles(i int, v []byte, role func(r jstr)) (int, error) {
 	return scanObject(v, indexed("user_grants", i, ""), func(k, v []byte) (int, error) {
 		if string(k) != "roles" {
-			return skip(v), nil
+			return skip(v)
 		}
 		return scanArray(v, indexed("user_grants", i, "roles"), func(j int, v []byte) (int, error) {
 			var r jstr
@@ -266,15 +264,14 @@ func zitadelEvent(body []byte) ([]byte, error) {
 }
 
 // appendZitadelEvent appends the post-login event of a function's context to dst. The hook runs
-// on every token Zitadel issues: the body is validated in one pass, scanned once for the members
-// the event uses (zitadelContext), and the event written by appending their bytes, the body
+// on every token Zitadel issues: the body is checked and the members the event uses found in one
+// pass (zitadelContext, checkedScan), and the event written by appending their bytes, the body
 // itself as the event's "zitadel" member.
 func appendZitadelEvent(dst, body []byte) ([]byte, error) {
-	if !wire.IsObject(body) {
-		return nil, &ShapeError{Field: "(body)", Want: "a JSON object"}
-	}
 	var c zitadelContext
-	if err := c.scan(body[wire.SkipSpace(body, 0):]); err != nil {
+	if err := checkedScan(body, c.scan); err == errNotJSON {
+		return nil, &ShapeError{Field: "(body)", Want: "a JSON object"}
+	} else if err != nil {
 		return nil, err
 	}
 	if !c.user {
@@ -412,7 +409,7 @@ func appendZitadelMetadata(b []byte, list []byte) ([]byte, error) {
 		b = appendJstr(b, key)
 		b = append(b, ':')
 		switch {
-		case json.Valid(raw):
+		case validJSON(raw):
 			b = append(b, raw...)
 		case utf8.Valid(raw):
 			b = appendString(b, raw)
