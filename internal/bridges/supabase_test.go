@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"reflect"
+	"strings"
 	"testing"
 
 	"github.com/actionsd/actionsd/runner"
@@ -29,6 +30,87 @@ func TestSupabaseClaimsEncoding(t *testing.T) {
 		"x\ny": map[string]any{"a": []any{1.0, 2.0}}, "plan": "pro"}
 	if !reflect.DeepEqual(got["claims"], want) {
 		t.Errorf("got %v\nwant %v", got["claims"], want)
+	}
+}
+
+// TestSupabaseClaimsMatchDecoding: the merged claims decode to what merging the decoded maps
+// makes, whether the claims are copied in one piece (no claim of the actions among them) or member
+// by member (a claim overridden, written with an escape, or a claim's name that is only a value).
+func TestSupabaseClaimsMatchDecoding(t *testing.T) {
+	bodies := []string{
+		`{"user_id":"u","claims":{"sub":"u","role":"authenticated","app_metadata":{"plan":"gold"},"user_metadata":{}}}`,
+		`{"user_id":"u","claims":{}}`,
+		`{"user_id":"u","claims": { } }`,
+		`{"claims":{"plan":"free","sub":"u"},"user_id":"u"}`,
+		`{"claims":{"tier":"plan","sub":"u"},"user_id":"u"}`,
+		`{"claims":{"\u0070lan":"free","sub":"u","n":{"plan":1}},"user_id":"u"}`,
+		`{"claims":{"sub":"old"},"user_id":"u","claims":{ "sub" : "u" , "role":"x" }}`,
+		`{"c\u006caims":{"sub":"u"},"user_id":"u"}`,
+	}
+	sets := []map[string]json.RawMessage{
+		nil,
+		{"plan": json.RawMessage(`"pro"`)},
+		{"role": json.RawMessage(`["a",{"b":null}]`), "https://example.com/admin": json.RawMessage(`false`)},
+		{"sub": json.RawMessage(`"v"`), "x\ny\"": json.RawMessage(`1`)},
+	}
+	for _, body := range bodies {
+		for _, id := range sets {
+			for _, at := range sets {
+				res := &runner.Result{}
+				for k, v := range id {
+					if res.Effects.IDTokenClaims == nil {
+						res.Effects.IDTokenClaims = map[string]any{}
+					}
+					res.Effects.IDTokenClaims[k] = v
+				}
+				for k, v := range at {
+					if res.Effects.AccessTokenClaims == nil {
+						res.Effects.AccessTokenClaims = map[string]any{}
+					}
+					res.Effects.AccessTokenClaims[k] = v
+				}
+				var in struct {
+					Claims map[string]any `json:"claims"`
+				}
+				if err := json.Unmarshal([]byte(body), &in); err != nil {
+					t.Fatal(err)
+				}
+				want := map[string]any{}
+				for k, v := range in.Claims {
+					want[k] = v
+				}
+				for _, m := range []map[string]json.RawMessage{id, at} {
+					for k, v := range m {
+						var d any
+						_ = json.Unmarshal(v, &d)
+						want[k] = d
+					}
+				}
+				got, err := appendSupabaseClaims([]byte("x"), []byte(body), res)
+				if in.Claims == nil {
+					if err == nil {
+						t.Errorf("%s: no claims, and no error: %s", body, got)
+					}
+					continue
+				}
+				if err != nil {
+					t.Fatalf("%s: %v", body, err)
+				}
+				var out struct {
+					Claims map[string]any `json:"claims"`
+				}
+				dec := json.NewDecoder(bytes.NewReader(got[1:]))
+				if err := dec.Decode(&out); err != nil || dec.More() {
+					t.Fatalf("%s: %v in %s", body, err, got)
+				}
+				if !reflect.DeepEqual(out.Claims, want) {
+					t.Errorf("%s with %v %v:\ngot  %v\nwant %v", body, id, at, out.Claims, want)
+				}
+				if n := bytes.Count(got, []byte(`"plan"`)); strings.Contains(body, `"claims":{"plan"`) && n != 1 {
+					t.Errorf("%s: plan %d times: %s", body, n, got)
+				}
+			}
+		}
 	}
 }
 
