@@ -15,6 +15,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"net/http"
 	"strconv"
 	"strings"
@@ -355,58 +356,71 @@ func New(cfg Config) ([]*Bridge, error) {
 }
 
 // replayCache remembers the MACs of verified messages until their timestamps leave the window.
-// It is a fixed table probed linearly from the key's first bytes (the key is a MAC: its bytes are
-// uniform): a slot whose key may be forgotten is free again, so nothing is ever deleted, and
-// every request costs one look at replayProbe neighbouring slots, however many keys are held.
-// When every slot of a key's neighbourhood holds a key still in its window, the one that expires
+// It is a fixed table of buckets of replayProbe slots, a key's bucket chosen by its first bytes
+// (the key is a MAC: its bytes are uniform): a slot whose key may be forgotten is free again, so
+// nothing is ever deleted, and every request costs one look at one bucket, however many keys are
+// held. When every slot of a key's bucket holds a key still in its window, the one that expires
 // first is dropped (a message that old is refused as stale anyway once its window passes).
+//
+// The look is at the bucket's tags, a few bytes of each key with when it may be forgotten (two
+// cache lines); a key itself is read only when its tag matches, and written when it is stored.
+// Every request looks at a table too large for the processor's caches, so what it reads there
+// is what it costs.
 type replayCache struct {
-	mu    sync.Mutex
-	slots []replaySlot // replaySlots of them, made on first use
+	mu   sync.Mutex
+	tags []replayTag // replaySlots of them, made on first use
+	keys [][32]byte  // the key of each slot
 }
 
-type replaySlot struct {
-	key    [32]byte
-	forget int64 // when the key may be forgotten, Unix nanoseconds; 0: empty
+type replayTag struct {
+	tag    uint32 // the key's bytes 8 to 12
+	forget uint32 // when the key may be forgotten, Unix seconds (rounded up); 0: empty
 }
 
 const (
 	// maxReplayKeys is how many keys the cache is sized for: the table has twice as many slots
-	// (5 MiB), so that a neighbourhood is seldom full.
+	// (5 MiB), so that a bucket is seldom full.
 	maxReplayKeys = 1 << 16
 	replaySlots   = 2 * maxReplayKeys
-	replayProbe   = 16
+	replayProbe   = 16 // slots in a bucket: their tags are 128 bytes
 )
 
 func (c *replayCache) seen(key [32]byte, forget, now time.Time) bool {
+	f := forget.Unix()
+	if forget.Nanosecond() > 0 {
+		f++
+	}
+	f = min(max(f, 1), math.MaxUint32)
+	n := now.Unix()
+	tag := binary.LittleEndian.Uint32(key[8:12])
+	first := int(binary.LittleEndian.Uint64(key[:8])&(replaySlots/replayProbe-1)) * replayProbe
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.slots == nil {
-		c.slots = make([]replaySlot, replaySlots)
+	if c.tags == nil {
+		c.tags, c.keys = make([]replayTag, replaySlots), make([][32]byte, replaySlots)
 	}
-	n := now.UnixNano()
-	h := binary.LittleEndian.Uint64(key[:8])
-	free, first := -1, -1
-	for p := range uint64(replayProbe) {
-		i := int((h + p) & (replaySlots - 1))
-		s := &c.slots[i]
-		if s.forget <= n {
+	bucket := c.tags[first : first+replayProbe]
+	free, oldest := -1, -1
+	for i := range bucket {
+		t := &bucket[i]
+		if int64(t.forget) <= n {
 			if free < 0 {
 				free = i
 			}
 			continue
 		}
-		if s.key == key {
+		if t.tag == tag && c.keys[first+i] == key {
 			return true
 		}
-		if first < 0 || s.forget < c.slots[first].forget {
-			first = i
+		if oldest < 0 || t.forget < bucket[oldest].forget {
+			oldest = i
 		}
 	}
 	if free < 0 {
-		free = first
+		free = oldest
 	}
-	c.slots[free] = replaySlot{key: key, forget: forget.UnixNano()}
+	bucket[free] = replayTag{tag: tag, forget: uint32(f)}
+	c.keys[first+free] = key
 	return false
 }
 
