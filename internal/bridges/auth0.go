@@ -48,27 +48,33 @@ func NewAuth0HMAC(secret string) (*Auth0HMAC, error) {
 // Precheck checks that both headers are there, the timestamp within Tolerance and the signature
 // "v1=" and 64 hex digits.
 func (v *Auth0HMAC) Precheck(h http.Header, now time.Time) (string, bool) {
+	_, _, reason := v.headers(h, now)
+	return reason, reason == ""
+}
+
+// headers reads both headers and checks what Precheck checks; reason is "" when they pass, and
+// hexSig is the signature's hex digits.
+func (v *Auth0HMAC) headers(h http.Header, now time.Time) (t int64, hexSig, reason string) {
 	ts, sig := header(h, Auth0TimestampHeader), header(h, Auth0SignatureHeader)
 	if ts == "" || sig == "" {
-		return ReasonMissing, false
+		return 0, "", ReasonMissing
 	}
-	if reason := checkTimestamp(ts, now); reason != "" {
-		return reason, false
+	if t, reason = parseTimestamp(ts, now); reason != "" {
+		return 0, "", reason
 	}
 	hexSig, ok := strings.CutPrefix(sig, "v1=")
 	if !ok || len(hexSig) != 2*sha256.Size {
-		return ReasonBad, false
+		return 0, "", ReasonBad
 	}
-	return "", true
+	return t, hexSig, ""
 }
 
 // Verify checks the MAC of "<timestamp>.<body>".
 func (v *Auth0HMAC) Verify(h http.Header, body []byte, now time.Time) ([32]byte, time.Time, string, bool) {
-	if reason, ok := v.Precheck(h, now); !ok {
+	t, hexSig, reason := v.headers(h, now)
+	if reason != "" {
 		return [32]byte{}, time.Time{}, reason, false
 	}
-	t, _ := strconv.ParseInt(header(h, Auth0TimestampHeader), 10, 64)
-	hexSig := header(h, Auth0SignatureHeader)[len("v1="):]
 	st := v.pool.Get().(*auth0State)
 	defer v.pool.Put(st)
 	if !decodeHex(st.sig[:], hexSig) {

@@ -454,12 +454,18 @@ var errEmptySecret = errors.New("the secret is empty")
 // checkTimestamp checks a signature's timestamp header (Unix seconds) against now: ReasonBad when
 // it is no number, ReasonStale when it is more than Tolerance away either way, else "".
 func checkTimestamp(ts string, now time.Time) string {
+	_, reason := parseTimestamp(ts, now)
+	return reason
+}
+
+// parseTimestamp is checkTimestamp returning the timestamp too.
+func parseTimestamp(ts string, now time.Time) (int64, string) {
 	t, err := strconv.ParseInt(ts, 10, 64)
 	if err != nil {
-		return ReasonBad
+		return 0, ReasonBad
 	}
 	if d := now.Unix() - t; d > int64(Tolerance/time.Second) || -d > int64(Tolerance/time.Second) {
-		return ReasonStale
+		return 0, ReasonStale
 	}
-	return ""
+	return t, ""
 }
