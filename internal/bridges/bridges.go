@@ -362,14 +362,18 @@ func New(cfg Config) ([]*Bridge, error) {
 // held. When every slot of a key's bucket holds a key still in its window, the one that expires
 // first is dropped (a message that old is refused as stale anyway once its window passes).
 //
-// The look is at the bucket's tags, a few bytes of each key with when it may be forgotten (two
-// cache lines); a key itself is read only when its tag matches, and written when it is stored.
 // Every request looks at a table too large for the processor's caches, so what it reads there
-// is what it costs.
+// is what it costs: a bucket's tags (a few bytes of each key, with when it may be forgotten) are
+// two cache lines, a key is read only when its tag matches, and a bucket's tags and keys are
+// together, in one page of memory.
 type replayCache struct {
-	mu   sync.Mutex
-	tags []replayTag // replaySlots of them, made on first use
-	keys [][32]byte  // the key of each slot
+	mu      sync.Mutex
+	buckets []replayBucket // replaySlots/replayProbe of them, made on first use
+}
+
+type replayBucket struct {
+	tags [replayProbe]replayTag
+	keys [replayProbe][32]byte
 }
 
 type replayTag struct {
@@ -393,34 +397,34 @@ func (c *replayCache) seen(key [32]byte, forget, now time.Time) bool {
 	f = min(max(f, 1), math.MaxUint32)
 	n := now.Unix()
 	tag := binary.LittleEndian.Uint32(key[8:12])
-	first := int(binary.LittleEndian.Uint64(key[:8])&(replaySlots/replayProbe-1)) * replayProbe
+	i := binary.LittleEndian.Uint64(key[:8]) & (replaySlots/replayProbe - 1)
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.tags == nil {
-		c.tags, c.keys = make([]replayTag, replaySlots), make([][32]byte, replaySlots)
+	if c.buckets == nil {
+		c.buckets = make([]replayBucket, replaySlots/replayProbe)
 	}
-	bucket := c.tags[first : first+replayProbe]
+	b := &c.buckets[i]
 	free, oldest := -1, -1
-	for i := range bucket {
-		t := &bucket[i]
+	for i := range b.tags {
+		t := &b.tags[i]
 		if int64(t.forget) <= n {
 			if free < 0 {
 				free = i
 			}
 			continue
 		}
-		if t.tag == tag && c.keys[first+i] == key {
+		if t.tag == tag && b.keys[i] == key {
 			return true
 		}
-		if oldest < 0 || t.forget < bucket[oldest].forget {
+		if oldest < 0 || t.forget < b.tags[oldest].forget {
 			oldest = i
 		}
 	}
 	if free < 0 {
 		free = oldest
 	}
-	bucket[free] = replayTag{tag: tag, forget: uint32(f)}
-	c.keys[first+free] = key
+	b.tags[free] = replayTag{tag: tag, forget: uint32(f)}
+	b.keys[free] = key
 	return false
 }
 
