@@ -167,15 +167,19 @@ func supabaseAccessTokenEvent(body []byte) ([]byte, error) {
 }
 
 // appendSupabaseAccessTokenEvent appends the post-login event of a custom-access-token body to
-// dst. The hook runs on every token Supabase issues: the body is validated in one pass
-// (wire.IsObject), its members are found by scanning, and the event is written by appending their
-// bytes as they came, nothing decoded.
+// dst. The hook runs on every token Supabase issues: the body is validated in one pass that finds
+// its members too (wire.ObjectMembers), the claims' members are found by scanning, and the event
+// is written by appending their bytes as they came, nothing decoded.
 func appendSupabaseAccessTokenEvent(dst, body []byte) ([]byte, error) {
-	if !wire.IsObject(body) {
+	// The body's members are found by the pass that validates it (a body of more members than
+	// spans holds, none of Supabase's, is scanned again).
+	var spans [8]wire.MemberSpan
+	members, ok := wire.ObjectMembers(body, spans[:0])
+	if !ok {
 		return nil, &ShapeError{Field: "(body)", Want: "a JSON object"}
 	}
 	var userID, claims, method []byte
-	eachRawMember(body, func(k, v []byte) bool {
+	member := func(k, v []byte) bool {
 		switch string(k) {
 		case "user_id":
 			userID = v
@@ -185,7 +189,19 @@ func appendSupabaseAccessTokenEvent(dst, body []byte) ([]byte, error) {
 			method = v
 		}
 		return true
-	})
+	}
+	if members == nil {
+		eachRawMember(body, member)
+	}
+	for _, m := range members {
+		k := m.Key(body)
+		if bytes.IndexByte(k, '\\') >= 0 {
+			k = []byte(unquote(k))
+		} else {
+			k = k[1 : len(k)-1]
+		}
+		member(k, m.Value(body))
+	}
 	if err := checkString("user_id", userID, true); err != nil {
 		return nil, err
 	}

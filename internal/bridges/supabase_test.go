@@ -124,6 +124,8 @@ func TestSupabaseAccessTokenEventMatchesDecoding(t *testing.T) {
 		` { "user_id" : "u\"1\u00e9<&>" , "claims" : { "email" : null , "phone" : "+1 555" , "app_metadata" : null , "user_metadata" : { "a" : [ 1 , 2 ] } } , "authentication_method" : null } `,
 		`{"user_id":"old","user_id":"u2","claims":{"session_id":"","email":"a@b"},"authentication_method":"oauth","extra":[{"x":1}]}`,
 		`{"claims":{"app_metadata":{"k\n":"v"},"user_metadata":{"é":"ü"}},"user_id":"u3"}`,
+		`{"user_\u0069d":"u5","claims":{"session_id":"s"}}`,
+		`{"user_\u0069d":"u4","cl\u0061ims":{"email":"a@b"},"a":1,"b":2,"c":3,"d":4,"e":5,"f":6,"g":[{"h":null}]}`,
 	}
 	for _, body := range good {
 		want, err := referenceAccessTokenEvent([]byte(body))
