@@ -266,7 +266,7 @@ func BenchmarkKratosVsExecute(b *testing.B) {
 		}
 	}
 	hook, _ := kratosBridge.Hook("registration")
-	event, err := hook.Event(body)
+	event, err := hook.MakeEvent(nil, body)
 	if err != nil {
 		b.Fatal(err)
 	}

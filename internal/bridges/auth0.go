@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"github.com/actionsd/actionsd/runner"
-	"github.com/actionsd/actionsd/runner/wire"
 	"github.com/actionsd/actionsd/trigger"
 )
 
@@ -134,53 +133,25 @@ func auth0Hook(name string) (Hook, bool) {
 	if !ok || resume && t.Continue == "" {
 		return Hook{}, false
 	}
-	return Hook{
-		Trigger: trig,
-		Resume:  resume,
-		Event:   auth0Event,
-		Answer: func(_ []byte, res *runner.Result) (any, string, string) {
-			b, reason, msg := auth0Answer(nil, nil, res)
-			if b == nil {
-				return nil, reason, msg
-			}
-			return RawJSON(b), reason, msg
-		},
-		AppendEvent:    appendAuth0Event,
-		AppendAnswer:   auth0Answer,
-		AnswerIsResult: true,
-	}, true
+	return Hook{Trigger: trig, Resume: resume, AppendEvent: appendAuth0Event, AppendReply: auth0Answer, AnswerIsResult: true}, true
 }
 
 // ContinuePrefix makes an Auth0 bridge hook's name the resumption of its trigger's paused flow.
 const ContinuePrefix = "continue-"
 
-// auth0Event is the body itself, the event as the bridge action sent it, once checked.
-func auth0Event(body []byte) ([]byte, error) {
-	if !wire.IsObject(body) {
-		return nil, &ShapeError{Field: "(body)", Want: "the event, a JSON object"}
-	}
-	return body, nil
-}
-
-// appendAuth0Event is the body itself, unchecked: the route validates the event it runs once,
-// as the execute route's entry does (runner.Event), and refuses a body that is no JSON object
-// with auth0Event's error.
+// appendAuth0Event is the body itself, the event as the bridge action sent it, unchecked: the
+// route validates the event it runs once, as the execute route's entry does (runner.Event), and
+// refuses a body that is no JSON object as "the event, a JSON object".
 func appendAuth0Event(_, body []byte) ([]byte, error) { return body, nil }
 
-// auth0Answer appends the execution's result document to dst.
-func auth0Answer(dst, _ []byte, res *runner.Result) ([]byte, string, string) {
+// auth0Answer appends the execution's result document to dst, answered with HTTP 200.
+func auth0Answer(dst, _ []byte, res *runner.Result) ([]byte, int, string, string) {
 	b, err := res.AppendJSON(dst)
 	if err != nil {
-		return nil, ReasonExecutionError, "encoding the result: " + err.Error()
+		return nil, http.StatusOK, ReasonExecutionError, "encoding the result: " + err.Error()
 	}
 	if res.Outcome == runner.OutcomeFailed {
-		return b, ReasonActionFailed, failedAction(res)
+		return b, http.StatusOK, ReasonActionFailed, failedAction(res)
 	}
-	return b, "", ""
+	return b, http.StatusOK, "", ""
 }
-
-// RawJSON is an answer encoded already: it is written as it is.
-type RawJSON []byte
-
-// MarshalJSON returns r.
-func (r RawJSON) MarshalJSON() ([]byte, error) { return r, nil }

@@ -61,81 +61,72 @@ type Verifier interface {
 }
 
 // Hook is one provider hook: the trigger it runs, how its body becomes the event, and how the
-// result becomes the provider's answer.
+// result becomes the provider's answer. Both are appended to buffers the caller pools, for the
+// hooks that run on every sign-in; a hook whose event and answer are made anew (Supabase's hooks
+// that run seldom) is made by encodedHook.
 type Hook struct {
 	Trigger string
 	// Resume makes the hook resume a flow paused by a redirect (the runner's Continue, as
 	// POST /v1/continue does) instead of executing Trigger: its event is the continue body,
 	// {"state": …} and the members merged into the paused event.
 	Resume bool
-	// Event turns the provider's body into the trigger's event (JSON); a *ShapeError names the
-	// field at fault.
-	Event func(body []byte) ([]byte, error)
-	// Answer turns the execution's result into the provider's answer (JSON-encodable; a Reply
-	// for a status other than 200). A non-empty reason means the execution failed (an action
-	// failed, or a command the provider cannot express: the answer then says which, in the
-	// provider's error shape).
-	Answer func(body []byte, res *runner.Result) (answer any, reason, message string)
-	// AppendEvent and AppendAnswer, when set, are used instead of Event and Answer: they append
-	// to dst, a buffer the caller pools, instead of allocating, for the hooks that run on every
-	// sign-in. AppendEvent may return body itself when the body is the event as it is; the
-	// route validates the event it runs as a JSON object, once (runner.Event), so AppendEvent
-	// need not.
-	// AppendAnswer appends the answer's JSON, the provider's error shape included.
-	AppendEvent  func(dst, body []byte) ([]byte, error)
-	AppendAnswer func(dst, body []byte, res *runner.Result) (answer []byte, reason, message string)
-	// AppendReply is AppendAnswer for a provider that reads some answers from their HTTP status
-	// (Kratos' errors, Zitadel's failures): it returns the status to send the answer with.
+	// AppendEvent appends the trigger's event (JSON) made of the provider's body to dst; a
+	// *ShapeError names the field at fault. It may return body itself when the body is the event
+	// as it is, or a new slice; the route validates the event it runs as a JSON object, once
+	// (runner.Event), so AppendEvent need not.
+	AppendEvent func(dst, body []byte) ([]byte, error)
+	// AppendReply appends the provider's answer (JSON, its error shape included) to dst, and
+	// returns it with the HTTP status to send it with (a provider may read some answers from
+	// their status: Kratos' errors, Zitadel's failures). A non-empty reason means the execution
+	// failed (an action failed, or a command the provider cannot express: the answer then says
+	// which, in the provider's error shape). A nil answer is one that could not be made; the
+	// reason and message then say why.
 	AppendReply func(dst, body []byte, res *runner.Result) (answer []byte, status int, reason, message string)
-	// AnswerIsResult says that AppendAnswer's answer is the result document itself
-	// (runner.Result's AppendJSON, as POST /v1/triggers/{trigger}/execute answers it): the
-	// history records those bytes instead of encoding the result a second time.
+	// AnswerIsResult says that the answer is the result document itself (runner.Result's
+	// AppendJSON, as POST /v1/triggers/{trigger}/execute answers it): the history records those
+	// bytes instead of encoding the result a second time.
 	AnswerIsResult bool
 }
 
 // Reply is an answer with its own HTTP status, for a provider that reads its errors from a
-// non-2xx answer (Kratos).
+// non-2xx answer.
 type Reply struct {
 	Status int
 	Body   any
 }
 
-// MakeEvent returns the event: AppendEvent's, appended to dst, when the hook has it, else
-// Event's. The runner copies the event it executes, so dst may be reused once Execute returns.
-func (h Hook) MakeEvent(dst, body []byte) ([]byte, error) {
-	if h.AppendEvent != nil {
-		return h.AppendEvent(dst, body)
-	}
-	return h.Event(body)
-}
+// MakeEvent returns the event of body, appended to dst. The runner copies the event it
+// executes, so dst may be reused once Execute returns.
+func (h Hook) MakeEvent(dst, body []byte) ([]byte, error) { return h.AppendEvent(dst, body) }
 
 // MakeAnswer appends the answer's JSON to dst, and returns it with the HTTP status to send it
-// with: AppendReply's when the hook has it, AppendAnswer's (200), else Answer's, encoded as
-// encoding/json does without HTML escaping, with a Reply's own status. A nil answer is one that
-// could not be encoded; the reason and message then say why.
+// with (AppendReply).
 func (h Hook) MakeAnswer(dst, body []byte, res *runner.Result) (answer []byte, status int, reason, msg string) {
-	if h.AppendReply != nil {
-		return h.AppendReply(dst, body, res)
+	return h.AppendReply(dst, body, res)
+}
+
+// encodedHook is the Hook of a provider hook whose event is made anew and whose answer is a value
+// (JSON-encodable; a Reply for a status other than 200): the answer is encoded as encoding/json
+// does without HTML escaping, with a Reply's own status.
+func encodedHook(trigger string, event func(body []byte) ([]byte, error), answer func(body []byte, res *runner.Result) (any, string, string)) Hook {
+	return Hook{
+		Trigger:     trigger,
+		AppendEvent: func(_, body []byte) ([]byte, error) { return event(body) },
+		AppendReply: func(dst, body []byte, res *runner.Result) ([]byte, int, string, string) {
+			ans, reason, msg := answer(body, res)
+			status := http.StatusOK
+			if rp, ok := ans.(Reply); ok {
+				status, ans = rp.Status, rp.Body
+			}
+			buf := bytes.NewBuffer(dst)
+			enc := json.NewEncoder(buf)
+			enc.SetEscapeHTML(false)
+			if err := enc.Encode(ans); err != nil {
+				return nil, status, ReasonExecutionError, "encoding the answer: " + err.Error()
+			}
+			return bytes.TrimSuffix(buf.Bytes(), newline), status, reason, msg
+		},
 	}
-	if h.AppendAnswer != nil {
-		answer, reason, msg = h.AppendAnswer(dst, body, res)
-		return answer, http.StatusOK, reason, msg
-	}
-	ans, reason, msg := h.Answer(body, res)
-	status = http.StatusOK
-	if rp, ok := ans.(Reply); ok {
-		status, ans = rp.Status, rp.Body
-	}
-	if raw, ok := ans.(RawJSON); ok {
-		return append(dst, raw...), status, reason, msg
-	}
-	buf := bytes.NewBuffer(dst)
-	enc := json.NewEncoder(buf)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(ans); err != nil {
-		return nil, status, ReasonExecutionError, "encoding the answer: " + err.Error()
-	}
-	return bytes.TrimSuffix(buf.Bytes(), newline), status, reason, msg
 }
 
 var newline = []byte{'\n'}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"net/http"
 	"slices"
 	"strconv"
 	"strings"
@@ -17,13 +18,14 @@ import (
 // {"error": {"http_code": …, "message": …}} in it.
 func supabaseHooks() map[string]Hook {
 	return map[string]Hook{
-		"custom-access-token": {Trigger: "post-login", Event: supabaseAccessTokenEvent, Answer: supabaseAccessTokenAnswer,
-			AppendEvent: appendSupabaseAccessTokenEvent, AppendAnswer: appendSupabaseAccessTokenAnswer},
-		"send-sms":                      {Trigger: "send-phone-message", Event: supabaseSMSEvent, Answer: supabaseSendAnswer("send-sms")},
-		"send-email":                    {Trigger: "custom-email-provider", Event: supabaseEmailEvent, Answer: supabaseSendAnswer("send-email")},
-		"before-user-created":           {Trigger: "pre-user-registration", Event: supabaseBeforeUserCreatedEvent, Answer: supabaseBeforeUserCreatedAnswer},
-		"password-verification-attempt": {Trigger: "post-credential-validation", Event: supabaseVerificationEvent("password"), Answer: supabaseDecisionAnswer("password-verification-attempt")},
-		"mfa-verification-attempt":      {Trigger: "post-credential-validation", Event: supabaseVerificationEvent("mfa"), Answer: supabaseDecisionAnswer("mfa-verification-attempt")},
+		"custom-access-token": {Trigger: "post-login", AppendEvent: appendSupabaseAccessTokenEvent, AppendReply: appendSupabaseAccessTokenAnswer},
+		"send-sms":            encodedHook("send-phone-message", supabaseSMSEvent, supabaseSendAnswer("send-sms")),
+		"send-email":          encodedHook("custom-email-provider", supabaseEmailEvent, supabaseSendAnswer("send-email")),
+		"before-user-created": encodedHook("pre-user-registration", supabaseBeforeUserCreatedEvent, supabaseBeforeUserCreatedAnswer),
+		"password-verification-attempt": encodedHook("post-credential-validation", supabaseVerificationEvent("password"),
+			supabaseDecisionAnswer("password-verification-attempt")),
+		"mfa-verification-attempt": encodedHook("post-credential-validation", supabaseVerificationEvent("mfa"),
+			supabaseDecisionAnswer("mfa-verification-attempt")),
 	}
 }
 
@@ -162,10 +164,7 @@ func supabaseUser(u object) (map[string]any, error) {
 }
 
 // custom-access-token: {"user_id", "claims": {…}, "authentication_method"} → post-login.
-func supabaseAccessTokenEvent(body []byte) ([]byte, error) {
-	return appendSupabaseAccessTokenEvent(nil, body)
-}
-
+//
 // appendSupabaseAccessTokenEvent appends the post-login event of a custom-access-token body to
 // dst. The hook runs on every token Supabase issues: the body is validated in one pass that finds
 // its members too (wire.ObjectMembers), the claims' members are found by scanning, and the event
@@ -327,28 +326,24 @@ func isObject(raw json.RawMessage) bool {
 	return false
 }
 
-func supabaseAccessTokenAnswer(body []byte, res *runner.Result) (any, string, string) {
-	b, reason, msg := appendSupabaseAccessTokenAnswer(nil, body, res)
-	return RawJSON(b), reason, msg
-}
-
-// appendSupabaseAccessTokenAnswer appends the custom-access-token hook's answer to dst.
-func appendSupabaseAccessTokenAnswer(dst, body []byte, res *runner.Result) ([]byte, string, string) {
+// appendSupabaseAccessTokenAnswer appends the custom-access-token hook's answer to dst: HTTP
+// 200, as every Supabase hook answers.
+func appendSupabaseAccessTokenAnswer(dst, body []byte, res *runner.Result) ([]byte, int, string, string) {
 	if res.Outcome == runner.OutcomeFailed {
 		msg := failedAction(res)
-		return appendSupabaseError(dst, 500, msg), ReasonActionFailed, msg
+		return appendSupabaseError(dst, 500, msg), http.StatusOK, ReasonActionFailed, msg
 	}
 	if msg, bad := unsupported("supabase", "custom-access-token", res, supabaseCan("custom-access-token")); bad {
-		return appendSupabaseError(dst, 500, msg), ReasonUnsupported, msg
+		return appendSupabaseError(dst, 500, msg), http.StatusOK, ReasonUnsupported, msg
 	}
 	if res.Effects.Access.Denied {
-		return appendSupabaseError(dst, 403, res.Effects.Access.Reason), "", ""
+		return appendSupabaseError(dst, 403, res.Effects.Access.Reason), http.StatusOK, "", ""
 	}
 	b, err := appendSupabaseClaims(dst, body, res)
 	if err != nil {
-		return appendSupabaseError(dst, 500, err.Error()), ReasonBadShape, err.Error()
+		return appendSupabaseError(dst, 500, err.Error()), http.StatusOK, ReasonBadShape, err.Error()
 	}
-	return b, "", ""
+	return b, http.StatusOK, "", ""
 }
 
 // appendSupabaseError appends Supabase's hook error shape, as supabaseError encodes it.
@@ -358,12 +353,6 @@ func appendSupabaseError(b []byte, code int, msg string) []byte {
 	b = append(b, `,"message":`...)
 	b = appendString(b, msg)
 	return append(b, "}}"...)
-}
-
-// supabaseClaims is appendSupabaseClaims into a new buffer.
-func supabaseClaims(body []byte, res *runner.Result) (any, error) {
-	b, err := appendSupabaseClaims(make([]byte, 0, len(body)+256), body, res)
-	return RawJSON(b), err
 }
 
 // appendSupabaseClaims appends {"claims": …}: Supabase's claims with the claims the actions set

@@ -184,7 +184,7 @@ func TestSupabaseAccessTokenAllocations(t *testing.T) {
 		if _, err := appendSupabaseAccessTokenEvent(ev, body); err != nil {
 			t.Fatal(err)
 		}
-		if _, reason, msg := appendSupabaseAccessTokenAnswer(ans, body, res); reason != "" {
+		if _, _, reason, msg := appendSupabaseAccessTokenAnswer(ans, body, res); reason != "" {
 			t.Fatal(msg)
 		}
 	})
@@ -288,5 +288,36 @@ func TestSupabaseExpressible(t *testing.T) {
 	}
 	if len(listed) != len(hooks) {
 		t.Errorf("Expressible lists %d supabase hooks, the bridge has %d", len(listed), len(hooks))
+	}
+}
+
+// TestEncodedHook: a hook made of an event and an answer value (Supabase's seldom hooks) answers
+// through MakeEvent and MakeAnswer as the appending ones do: the value encoded without HTML
+// escaping and appended to the buffer, a Reply with its own status, and a value that cannot be
+// encoded no answer, with the reason.
+func TestEncodedHook(t *testing.T) {
+	var give any
+	h := encodedHook("post-login", func(body []byte) ([]byte, error) { return append([]byte(`{"b":`), append(body, '}')...), nil },
+		func([]byte, *runner.Result) (any, string, string) { return give, "", "" })
+	if ev, err := h.MakeEvent([]byte("ignored"), []byte(`1`)); err != nil || string(ev) != `{"b":1}` {
+		t.Errorf("event %s %v", ev, err)
+	}
+	for _, c := range []struct {
+		give   any
+		status int
+		want   string
+	}{
+		{map[string]string{"m": "<a&b>"}, 200, `{"m":"<a&b>"}`},
+		{Reply{Status: 403, Body: map[string]int{"code": 1}}, 403, `{"code":1}`},
+	} {
+		give = c.give
+		ans, status, reason, msg := h.MakeAnswer([]byte("x"), nil, &runner.Result{})
+		if string(ans) != "x"+c.want || status != c.status || reason != "" {
+			t.Errorf("%v: %s %d %s %s", c.give, ans, status, reason, msg)
+		}
+	}
+	give = func() {}
+	if ans, _, reason, msg := h.MakeAnswer(nil, nil, &runner.Result{}); ans != nil || reason != ReasonExecutionError || !strings.Contains(msg, "encoding the answer") {
+		t.Errorf("unencodable: %s %s %s", ans, reason, msg)
 	}
 }
