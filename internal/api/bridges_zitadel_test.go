@@ -78,7 +78,7 @@ func BenchmarkZitadelVsExecute(b *testing.B) {
 	b.Run("execute-whole-event", func(b *testing.B) {
 		events := make([][]byte, b.N)
 		for i := range events {
-			ev, err := hook.Event([]byte(strings.Replace(zitadelBenchBody, "SEQ", strconv.Itoa(i), 1)))
+			ev, err := hook.MakeEvent(nil, []byte(strings.Replace(zitadelBenchBody, "SEQ", strconv.Itoa(i), 1)))
 			if err != nil {
 				b.Fatal(err)
 			}

@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"github.com/actionsd/actionsd/runner"
-	"github.com/actionsd/actionsd/runner/wire"
 	"github.com/actionsd/actionsd/trigger"
 )
 
@@ -48,27 +47,33 @@ func NewAuth0HMAC(secret string) (*Auth0HMAC, error) {
 // Precheck checks that both headers are there, the timestamp within Tolerance and the signature
 // "v1=" and 64 hex digits.
 func (v *Auth0HMAC) Precheck(h http.Header, now time.Time) (string, bool) {
+	_, _, reason := v.headers(h, now)
+	return reason, reason == ""
+}
+
+// headers reads both headers and checks what Precheck checks; reason is "" when they pass, and
+// hexSig is the signature's hex digits.
+func (v *Auth0HMAC) headers(h http.Header, now time.Time) (t int64, hexSig, reason string) {
 	ts, sig := header(h, Auth0TimestampHeader), header(h, Auth0SignatureHeader)
 	if ts == "" || sig == "" {
-		return ReasonMissing, false
+		return 0, "", ReasonMissing
 	}
-	if reason := checkTimestamp(ts, now); reason != "" {
-		return reason, false
+	if t, reason = parseTimestamp(ts, now); reason != "" {
+		return 0, "", reason
 	}
 	hexSig, ok := strings.CutPrefix(sig, "v1=")
 	if !ok || len(hexSig) != 2*sha256.Size {
-		return ReasonBad, false
+		return 0, "", ReasonBad
 	}
-	return "", true
+	return t, hexSig, ""
 }
 
 // Verify checks the MAC of "<timestamp>.<body>".
 func (v *Auth0HMAC) Verify(h http.Header, body []byte, now time.Time) ([32]byte, time.Time, string, bool) {
-	if reason, ok := v.Precheck(h, now); !ok {
+	t, hexSig, reason := v.headers(h, now)
+	if reason != "" {
 		return [32]byte{}, time.Time{}, reason, false
 	}
-	t, _ := strconv.ParseInt(header(h, Auth0TimestampHeader), 10, 64)
-	hexSig := header(h, Auth0SignatureHeader)[len("v1="):]
 	st := v.pool.Get().(*auth0State)
 	defer v.pool.Put(st)
 	if !decodeHex(st.sig[:], hexSig) {
@@ -128,53 +133,25 @@ func auth0Hook(name string) (Hook, bool) {
 	if !ok || resume && t.Continue == "" {
 		return Hook{}, false
 	}
-	return Hook{
-		Trigger: trig,
-		Resume:  resume,
-		Event:   auth0Event,
-		Answer: func(_ []byte, res *runner.Result) (any, string, string) {
-			b, reason, msg := auth0Answer(nil, nil, res)
-			if b == nil {
-				return nil, reason, msg
-			}
-			return RawJSON(b), reason, msg
-		},
-		AppendEvent:    appendAuth0Event,
-		AppendAnswer:   auth0Answer,
-		AnswerIsResult: true,
-	}, true
+	return Hook{Trigger: trig, Resume: resume, AppendEvent: appendAuth0Event, AppendReply: auth0Answer, AnswerIsResult: true}, true
 }
 
 // ContinuePrefix makes an Auth0 bridge hook's name the resumption of its trigger's paused flow.
 const ContinuePrefix = "continue-"
 
-// auth0Event is the body itself, the event as the bridge action sent it, once checked.
-func auth0Event(body []byte) ([]byte, error) {
-	if !wire.IsObject(body) {
-		return nil, &ShapeError{Field: "(body)", Want: "the event, a JSON object"}
-	}
-	return body, nil
-}
-
-// appendAuth0Event is the body itself, unchecked: the route validates the event it runs once,
-// as the execute route's entry does (runner.Event), and refuses a body that is no JSON object
-// with auth0Event's error.
+// appendAuth0Event is the body itself, the event as the bridge action sent it, unchecked: the
+// route validates the event it runs once, as the execute route's entry does (runner.Event), and
+// refuses a body that is no JSON object as "the event, a JSON object".
 func appendAuth0Event(_, body []byte) ([]byte, error) { return body, nil }
 
-// auth0Answer appends the execution's result document to dst.
-func auth0Answer(dst, _ []byte, res *runner.Result) ([]byte, string, string) {
+// auth0Answer appends the execution's result document to dst, answered with HTTP 200.
+func auth0Answer(dst, _ []byte, res *runner.Result) ([]byte, int, string, string) {
 	b, err := res.AppendJSON(dst)
 	if err != nil {
-		return nil, ReasonExecutionError, "encoding the result: " + err.Error()
+		return nil, http.StatusOK, ReasonExecutionError, "encoding the result: " + err.Error()
 	}
 	if res.Outcome == runner.OutcomeFailed {
-		return b, ReasonActionFailed, failedAction(res)
+		return b, http.StatusOK, ReasonActionFailed, failedAction(res)
 	}
-	return b, "", ""
+	return b, http.StatusOK, "", ""
 }
-
-// RawJSON is an answer encoded already: it is written as it is.
-type RawJSON []byte
-
-// MarshalJSON returns r.
-func (r RawJSON) MarshalJSON() ([]byte, error) { return r, nil }

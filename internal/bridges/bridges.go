@@ -15,6 +15,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"net/http"
 	"strconv"
 	"strings"
@@ -60,81 +61,72 @@ type Verifier interface {
 }
 
 // Hook is one provider hook: the trigger it runs, how its body becomes the event, and how the
-// result becomes the provider's answer.
+// result becomes the provider's answer. Both are appended to buffers the caller pools, for the
+// hooks that run on every sign-in; a hook whose event and answer are made anew (Supabase's hooks
+// that run seldom) is made by encodedHook.
 type Hook struct {
 	Trigger string
 	// Resume makes the hook resume a flow paused by a redirect (the runner's Continue, as
 	// POST /v1/continue does) instead of executing Trigger: its event is the continue body,
 	// {"state": …} and the members merged into the paused event.
 	Resume bool
-	// Event turns the provider's body into the trigger's event (JSON); a *ShapeError names the
-	// field at fault.
-	Event func(body []byte) ([]byte, error)
-	// Answer turns the execution's result into the provider's answer (JSON-encodable; a Reply
-	// for a status other than 200). A non-empty reason means the execution failed (an action
-	// failed, or a command the provider cannot express: the answer then says which, in the
-	// provider's error shape).
-	Answer func(body []byte, res *runner.Result) (answer any, reason, message string)
-	// AppendEvent and AppendAnswer, when set, are used instead of Event and Answer: they append
-	// to dst, a buffer the caller pools, instead of allocating, for the hooks that run on every
-	// sign-in. AppendEvent may return body itself when the body is the event as it is; the
-	// route validates the event it runs as a JSON object, once (runner.Event), so AppendEvent
-	// need not.
-	// AppendAnswer appends the answer's JSON, the provider's error shape included.
-	AppendEvent  func(dst, body []byte) ([]byte, error)
-	AppendAnswer func(dst, body []byte, res *runner.Result) (answer []byte, reason, message string)
-	// AppendReply is AppendAnswer for a provider that reads some answers from their HTTP status
-	// (Kratos' errors, Zitadel's failures): it returns the status to send the answer with.
+	// AppendEvent appends the trigger's event (JSON) made of the provider's body to dst; a
+	// *ShapeError names the field at fault. It may return body itself when the body is the event
+	// as it is, or a new slice; the route validates the event it runs as a JSON object, once
+	// (runner.Event), so AppendEvent need not.
+	AppendEvent func(dst, body []byte) ([]byte, error)
+	// AppendReply appends the provider's answer (JSON, its error shape included) to dst, and
+	// returns it with the HTTP status to send it with (a provider may read some answers from
+	// their status: Kratos' errors, Zitadel's failures). A non-empty reason means the execution
+	// failed (an action failed, or a command the provider cannot express: the answer then says
+	// which, in the provider's error shape). A nil answer is one that could not be made; the
+	// reason and message then say why.
 	AppendReply func(dst, body []byte, res *runner.Result) (answer []byte, status int, reason, message string)
-	// AnswerIsResult says that AppendAnswer's answer is the result document itself
-	// (runner.Result's AppendJSON, as POST /v1/triggers/{trigger}/execute answers it): the
-	// history records those bytes instead of encoding the result a second time.
+	// AnswerIsResult says that the answer is the result document itself (runner.Result's
+	// AppendJSON, as POST /v1/triggers/{trigger}/execute answers it): the history records those
+	// bytes instead of encoding the result a second time.
 	AnswerIsResult bool
 }
 
 // Reply is an answer with its own HTTP status, for a provider that reads its errors from a
-// non-2xx answer (Kratos).
+// non-2xx answer.
 type Reply struct {
 	Status int
 	Body   any
 }
 
-// MakeEvent returns the event: AppendEvent's, appended to dst, when the hook has it, else
-// Event's. The runner copies the event it executes, so dst may be reused once Execute returns.
-func (h Hook) MakeEvent(dst, body []byte) ([]byte, error) {
-	if h.AppendEvent != nil {
-		return h.AppendEvent(dst, body)
-	}
-	return h.Event(body)
-}
+// MakeEvent returns the event of body, appended to dst. The runner copies the event it
+// executes, so dst may be reused once Execute returns.
+func (h Hook) MakeEvent(dst, body []byte) ([]byte, error) { return h.AppendEvent(dst, body) }
 
 // MakeAnswer appends the answer's JSON to dst, and returns it with the HTTP status to send it
-// with: AppendReply's when the hook has it, AppendAnswer's (200), else Answer's, encoded as
-// encoding/json does without HTML escaping, with a Reply's own status. A nil answer is one that
-// could not be encoded; the reason and message then say why.
+// with (AppendReply).
 func (h Hook) MakeAnswer(dst, body []byte, res *runner.Result) (answer []byte, status int, reason, msg string) {
-	if h.AppendReply != nil {
-		return h.AppendReply(dst, body, res)
+	return h.AppendReply(dst, body, res)
+}
+
+// encodedHook is the Hook of a provider hook whose event is made anew and whose answer is a value
+// (JSON-encodable; a Reply for a status other than 200): the answer is encoded as encoding/json
+// does without HTML escaping, with a Reply's own status.
+func encodedHook(trigger string, event func(body []byte) ([]byte, error), answer func(body []byte, res *runner.Result) (any, string, string)) Hook {
+	return Hook{
+		Trigger:     trigger,
+		AppendEvent: func(_, body []byte) ([]byte, error) { return event(body) },
+		AppendReply: func(dst, body []byte, res *runner.Result) ([]byte, int, string, string) {
+			ans, reason, msg := answer(body, res)
+			status := http.StatusOK
+			if rp, ok := ans.(Reply); ok {
+				status, ans = rp.Status, rp.Body
+			}
+			buf := bytes.NewBuffer(dst)
+			enc := json.NewEncoder(buf)
+			enc.SetEscapeHTML(false)
+			if err := enc.Encode(ans); err != nil {
+				return nil, status, ReasonExecutionError, "encoding the answer: " + err.Error()
+			}
+			return bytes.TrimSuffix(buf.Bytes(), newline), status, reason, msg
+		},
 	}
-	if h.AppendAnswer != nil {
-		answer, reason, msg = h.AppendAnswer(dst, body, res)
-		return answer, http.StatusOK, reason, msg
-	}
-	ans, reason, msg := h.Answer(body, res)
-	status = http.StatusOK
-	if rp, ok := ans.(Reply); ok {
-		status, ans = rp.Status, rp.Body
-	}
-	if raw, ok := ans.(RawJSON); ok {
-		return append(dst, raw...), status, reason, msg
-	}
-	buf := bytes.NewBuffer(dst)
-	enc := json.NewEncoder(buf)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(ans); err != nil {
-		return nil, status, ReasonExecutionError, "encoding the answer: " + err.Error()
-	}
-	return bytes.TrimSuffix(buf.Bytes(), newline), status, reason, msg
 }
 
 var newline = []byte{'\n'}
@@ -355,60 +347,75 @@ func New(cfg Config) ([]*Bridge, error) {
 }
 
 // replayCache remembers the MACs of verified messages until their timestamps leave the window.
-// It is a fixed table probed linearly from the key's first bytes (the key is a MAC: its bytes are
-// uniform): a slot whose key may be forgotten is free again, so nothing is ever deleted, and
-// every request costs one look at replayProbe neighbouring slots, however many keys are held.
-// When every slot of a key's neighbourhood holds a key still in its window, the one that expires
+// It is a fixed table of buckets of replayProbe slots, a key's bucket chosen by its first bytes
+// (the key is a MAC: its bytes are uniform): a slot whose key may be forgotten is free again, so
+// nothing is ever deleted, and every request costs one look at one bucket, however many keys are
+// held. When every slot of a key's bucket holds a key still in its window, the one that expires
 // first is dropped (a message that old is refused as stale anyway once its window passes).
+//
+// Every request looks at a table too large for the processor's caches, so what it reads there
+// is what it costs: a bucket's tags (a few bytes of each key, with when it may be forgotten) are
+// two cache lines, a key is read only when its tag matches, and a bucket's tags and keys are
+// together, in one page of memory.
 type replayCache struct {
-	mu sync.Mutex
-	// Per slot, replaySlots of each, made on first use: when its key may be forgotten (Unix
-	// nanoseconds; 0: empty), a tag of its key (the key's bytes 8 to 12) and the key. A look at
-	// a neighbourhood reads its forgets and tags (three cache lines, where slots of key and time
-	// together spanned ten), and a key only where the tag is the one sought.
-	forget []int64
-	tags   []uint32
-	keys   [][32]byte
+	mu      sync.Mutex
+	buckets []replayBucket // replaySlots/replayProbe of them, made on first use
+}
+
+type replayBucket struct {
+	tags [replayProbe]replayTag
+	keys [replayProbe][32]byte
+}
+
+type replayTag struct {
+	tag    uint32 // the key's bytes 8 to 12
+	forget uint32 // when the key may be forgotten, Unix seconds (rounded up); 0: empty
 }
 
 const (
 	// maxReplayKeys is how many keys the cache is sized for: the table has twice as many slots
-	// (5 MiB), so that a neighbourhood is seldom full.
+	// (5 MiB), so that a bucket is seldom full.
 	maxReplayKeys = 1 << 16
 	replaySlots   = 2 * maxReplayKeys
-	replayProbe   = 16
+	replayProbe   = 16 // slots in a bucket: their tags are 128 bytes
 )
 
 func (c *replayCache) seen(key [32]byte, forget, now time.Time) bool {
+	f := forget.Unix()
+	if forget.Nanosecond() > 0 {
+		f++
+	}
+	f = min(max(f, 1), math.MaxUint32)
+	n := now.Unix()
+	tag := binary.LittleEndian.Uint32(key[8:12])
+	i := binary.LittleEndian.Uint64(key[:8]) & (replaySlots/replayProbe - 1)
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.forget == nil {
-		c.forget, c.tags, c.keys = make([]int64, replaySlots), make([]uint32, replaySlots), make([][32]byte, replaySlots)
+	if c.buckets == nil {
+		c.buckets = make([]replayBucket, replaySlots/replayProbe)
 	}
-	n := now.UnixNano()
-	h := binary.LittleEndian.Uint64(key[:8])
-	tag := binary.LittleEndian.Uint32(key[8:12])
-	free, first := -1, -1
-	for p := range uint64(replayProbe) {
-		i := int((h + p) & (replaySlots - 1))
-		f := c.forget[i]
-		if f <= n {
+	b := &c.buckets[i]
+	free, oldest := -1, -1
+	for i := range b.tags {
+		t := &b.tags[i]
+		if int64(t.forget) <= n {
 			if free < 0 {
 				free = i
 			}
 			continue
 		}
-		if c.tags[i] == tag && c.keys[i] == key {
+		if t.tag == tag && b.keys[i] == key {
 			return true
 		}
-		if first < 0 || f < c.forget[first] {
-			first = i
+		if oldest < 0 || t.forget < b.tags[oldest].forget {
+			oldest = i
 		}
 	}
 	if free < 0 {
-		free = first
+		free = oldest
 	}
-	c.forget[free], c.tags[free], c.keys[free] = forget.UnixNano(), tag, key
+	b.tags[free] = replayTag{tag: tag, forget: uint32(f)}
+	b.keys[free] = key
 	return false
 }
 
@@ -442,12 +449,18 @@ var errEmptySecret = errors.New("the secret is empty")
 // checkTimestamp checks a signature's timestamp header (Unix seconds) against now: ReasonBad when
 // it is no number, ReasonStale when it is more than Tolerance away either way, else "".
 func checkTimestamp(ts string, now time.Time) string {
+	_, reason := parseTimestamp(ts, now)
+	return reason
+}
+
+// parseTimestamp is checkTimestamp returning the timestamp too.
+func parseTimestamp(ts string, now time.Time) (int64, string) {
 	t, err := strconv.ParseInt(ts, 10, 64)
 	if err != nil {
-		return ReasonBad
+		return 0, ReasonBad
 	}
 	if d := now.Unix() - t; d > int64(Tolerance/time.Second) || -d > int64(Tolerance/time.Second) {
-		return ReasonStale
+		return 0, ReasonStale
 	}
-	return ""
+	return t, ""
 }

@@ -83,7 +83,7 @@ func equalConstantTime(got, want string) bool {
 // The Kratos flows and the triggers they run (docs/bridges.md).
 func kratosHooks() map[string]Hook {
 	hook := func(trigger, flow string, answer func(dst, body []byte, res *runner.Result) ([]byte, int, string, string)) Hook {
-		return Hook{Trigger: trigger, Event: kratosEvent(flow), Answer: kratosAnswer(answer), AppendEvent: appendKratosEvent(flow), AppendReply: answer}
+		return Hook{Trigger: trigger, AppendEvent: appendKratosEvent(flow), AppendReply: answer}
 	}
 	return map[string]Hook{
 		"registration": hook("pre-user-registration", "registration", appendKratosRegistrationAnswer),
@@ -352,15 +352,6 @@ func kratosPersonName(raw []byte) (name, given, family jstr, split bool) {
 		return jstr{}, jstr{}, jstr{}, false
 	}
 	return jstr{}, given, family, true
-}
-
-// kratosEvent maps the template's body to the trigger's event (docs/bridges.md, "How the event is
-// filled").
-func kratosEvent(flow string) func([]byte) ([]byte, error) {
-	appendEvent := appendKratosEvent(flow)
-	return func(body []byte) ([]byte, error) {
-		return appendEvent(make([]byte, 0, len(body)+256), body)
-	}
 }
 
 // appendKratosEvent appends the trigger's event of a flow's body to dst: the body checked and the
@@ -711,17 +702,6 @@ func appendKratosDenied(b []byte, res *runner.Result) ([]byte, int, bool) {
 	}
 	text := cmpOr(a.UserMessage, a.Reason)
 	return appendKratosMessages(b, kratosErrorValidationGeneric, text, "", text), http.StatusForbidden, true
-}
-
-// kratosAnswer is an appended answer as a value: a Reply for a status other than 200.
-func kratosAnswer(appendAnswer func(dst, body []byte, res *runner.Result) ([]byte, int, string, string)) func([]byte, *runner.Result) (any, string, string) {
-	return func(body []byte, res *runner.Result) (any, string, string) {
-		b, status, reason, msg := appendAnswer(nil, body, res)
-		if status != http.StatusOK {
-			return Reply{Status: status, Body: RawJSON(b)}, reason, msg
-		}
-		return RawJSON(b), reason, msg
-	}
 }
 
 // appendKratosAnswer answers the login and settings hooks: Kratos stores no change to the

@@ -31,7 +31,8 @@ type swState struct {
 	mac hash.Hash
 	sum [sha256.Size]byte
 	buf [32]byte // the timestamp's digits
-	sig [sha256.Size]byte
+	in  [44]byte // a signature's base64, copied
+	sig [sha256.Size + 1]byte
 }
 
 // Canonical header keys, indexed directly so that no lookup allocates.
@@ -75,33 +76,42 @@ func header(h http.Header, key string) string {
 // Precheck checks that the three headers are there, the id short, the timestamp within
 // Tolerance and some signature is a well-formed v1 one.
 func (v *StandardWebhooks) Precheck(h http.Header, now time.Time) (string, bool) {
+	_, _, _, reason := v.headers(h, now)
+	return reason, reason == ""
+}
+
+// headers reads the three headers and checks what Precheck checks; reason is "" when they pass.
+func (v *StandardWebhooks) headers(h http.Header, now time.Time) (id, sig string, t int64, reason string) {
 	id, ts, sig := header(h, hdrID), header(h, hdrTimestamp), header(h, hdrSignature)
 	if id == "" || ts == "" || sig == "" {
-		return ReasonMissing, false
+		return "", "", 0, ReasonMissing
 	}
 	if len(id) > maxWebhookID {
-		return ReasonBad, false
+		return "", "", 0, ReasonBad
 	}
-	if reason := checkTimestamp(ts, now); reason != "" {
-		return reason, false
+	t, reason = parseTimestamp(ts, now)
+	if reason != "" {
+		return "", "", 0, reason
 	}
 	for rest := sig; rest != ""; {
 		var one string
 		one, rest, _ = strings.Cut(rest, " ")
-		if b64, ok := strings.CutPrefix(one, "v1,"); ok && len(b64) == base64.StdEncoding.EncodedLen(sha256.Size) {
-			return "", true
+		if b64, ok := strings.CutPrefix(one, "v1,"); ok && len(b64) == sigBase64Len {
+			return id, sig, t, ""
 		}
 	}
-	return ReasonBad, false
+	return "", "", 0, ReasonBad
 }
+
+// sigBase64Len is the length of a v1 signature, an HMAC-SHA256 in base64.
+var sigBase64Len = base64.StdEncoding.EncodedLen(sha256.Size)
 
 // Verify checks the MAC; one matching v1 signature among those listed suffices.
 func (v *StandardWebhooks) Verify(h http.Header, body []byte, now time.Time) ([32]byte, time.Time, string, bool) {
-	if reason, ok := v.Precheck(h, now); !ok {
+	id, sig, t, reason := v.headers(h, now)
+	if reason != "" {
 		return [32]byte{}, time.Time{}, reason, false
 	}
-	id, ts, sig := header(h, hdrID), header(h, hdrTimestamp), header(h, hdrSignature)
-	t, _ := strconv.ParseInt(ts, 10, 64)
 	st := v.pool.Get().(*swState)
 	defer v.pool.Put(st)
 	st.mac.Reset()
@@ -115,10 +125,13 @@ func (v *StandardWebhooks) Verify(h http.Header, body []byte, now time.Time) ([3
 		var one string
 		one, rest, _ = strings.Cut(rest, " ")
 		b64, ok := strings.CutPrefix(one, "v1,")
-		if !ok || len(b64) != base64.StdEncoding.EncodedLen(sha256.Size) {
+		if !ok || len(b64) != sigBase64Len {
 			continue
 		}
-		if n, err := decodeString(st.sig[:], b64); err == nil && n == sha256.Size && hmac.Equal(st.sig[:], sum) {
+		// Decoded in one call, from a copy (no []byte(b64) made): 44 characters make 32 bytes,
+		// into a buffer of the 33 that Decode may write.
+		n := copy(st.in[:], b64)
+		if m, err := base64.StdEncoding.Decode(st.sig[:], st.in[:n]); err == nil && m == sha256.Size && hmac.Equal(st.sig[:m], sum) {
 			var key [32]byte
 			copy(key[:], sum)
 			return key, time.Unix(t, 0).Add(Tolerance + time.Second), "", true
@@ -136,24 +149,4 @@ func writeString(w hash.Hash, s string, buf []byte) {
 		w.Write(buf[:n])
 		s = s[n:]
 	}
-}
-
-// decodeString is base64.StdEncoding.DecodeString into dst, without making []byte(s): the
-// signature is exactly 44 characters, decoded in four-character groups.
-func decodeString(dst []byte, s string) (int, error) {
-	var in [4]byte
-	n := 0
-	for i := 0; i < len(s); i += 4 {
-		copy(in[:], s[i:])
-		var out [3]byte
-		m, err := base64.StdEncoding.Decode(out[:], in[:])
-		if err != nil {
-			return n, err
-		}
-		if n+m > len(dst) {
-			return n, errorNoValue("signature too long")
-		}
-		n += copy(dst[n:], out[:m])
-	}
-	return n, nil
 }

@@ -1,8 +1,10 @@
 package bridges
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
+	"net/http"
 	"slices"
 	"strconv"
 	"strings"
@@ -16,13 +18,14 @@ import (
 // {"error": {"http_code": …, "message": …}} in it.
 func supabaseHooks() map[string]Hook {
 	return map[string]Hook{
-		"custom-access-token": {Trigger: "post-login", Event: supabaseAccessTokenEvent, Answer: supabaseAccessTokenAnswer,
-			AppendEvent: appendSupabaseAccessTokenEvent, AppendAnswer: appendSupabaseAccessTokenAnswer},
-		"send-sms":                      {Trigger: "send-phone-message", Event: supabaseSMSEvent, Answer: supabaseSendAnswer("send-sms")},
-		"send-email":                    {Trigger: "custom-email-provider", Event: supabaseEmailEvent, Answer: supabaseSendAnswer("send-email")},
-		"before-user-created":           {Trigger: "pre-user-registration", Event: supabaseBeforeUserCreatedEvent, Answer: supabaseBeforeUserCreatedAnswer},
-		"password-verification-attempt": {Trigger: "post-credential-validation", Event: supabaseVerificationEvent("password"), Answer: supabaseDecisionAnswer("password-verification-attempt")},
-		"mfa-verification-attempt":      {Trigger: "post-credential-validation", Event: supabaseVerificationEvent("mfa"), Answer: supabaseDecisionAnswer("mfa-verification-attempt")},
+		"custom-access-token": {Trigger: "post-login", AppendEvent: appendSupabaseAccessTokenEvent, AppendReply: appendSupabaseAccessTokenAnswer},
+		"send-sms":            encodedHook("send-phone-message", supabaseSMSEvent, supabaseSendAnswer("send-sms")),
+		"send-email":          encodedHook("custom-email-provider", supabaseEmailEvent, supabaseSendAnswer("send-email")),
+		"before-user-created": encodedHook("pre-user-registration", supabaseBeforeUserCreatedEvent, supabaseBeforeUserCreatedAnswer),
+		"password-verification-attempt": encodedHook("post-credential-validation", supabaseVerificationEvent("password"),
+			supabaseDecisionAnswer("password-verification-attempt")),
+		"mfa-verification-attempt": encodedHook("post-credential-validation", supabaseVerificationEvent("mfa"),
+			supabaseDecisionAnswer("mfa-verification-attempt")),
 	}
 }
 
@@ -161,20 +164,21 @@ func supabaseUser(u object) (map[string]any, error) {
 }
 
 // custom-access-token: {"user_id", "claims": {…}, "authentication_method"} → post-login.
-func supabaseAccessTokenEvent(body []byte) ([]byte, error) {
-	return appendSupabaseAccessTokenEvent(nil, body)
-}
-
+//
 // appendSupabaseAccessTokenEvent appends the post-login event of a custom-access-token body to
-// dst. The hook runs on every token Supabase issues: the body is validated in one pass
-// (wire.IsObject), its members are found by scanning, and the event is written by appending their
-// bytes as they came, nothing decoded.
+// dst. The hook runs on every token Supabase issues: the body is validated in one pass that finds
+// its members too (wire.ObjectMembers), the claims' members are found by scanning, and the event
+// is written by appending their bytes as they came, nothing decoded.
 func appendSupabaseAccessTokenEvent(dst, body []byte) ([]byte, error) {
-	if !wire.IsObject(body) {
+	// The body's members are found by the pass that validates it (a body of more members than
+	// spans holds, none of Supabase's, is scanned again).
+	var spans [8]wire.MemberSpan
+	members, ok := wire.ObjectMembers(body, spans[:0])
+	if !ok {
 		return nil, &ShapeError{Field: "(body)", Want: "a JSON object"}
 	}
 	var userID, claims, method []byte
-	eachRawMember(body, func(k, v []byte) bool {
+	member := func(k, v []byte) bool {
 		switch string(k) {
 		case "user_id":
 			userID = v
@@ -184,7 +188,19 @@ func appendSupabaseAccessTokenEvent(dst, body []byte) ([]byte, error) {
 			method = v
 		}
 		return true
-	})
+	}
+	if members == nil {
+		eachRawMember(body, member)
+	}
+	for _, m := range members {
+		k := m.Key(body)
+		if bytes.IndexByte(k, '\\') >= 0 {
+			k = []byte(unquote(k))
+		} else {
+			k = k[1 : len(k)-1]
+		}
+		member(k, m.Value(body))
+	}
 	if err := checkString("user_id", userID, true); err != nil {
 		return nil, err
 	}
@@ -310,28 +326,24 @@ func isObject(raw json.RawMessage) bool {
 	return false
 }
 
-func supabaseAccessTokenAnswer(body []byte, res *runner.Result) (any, string, string) {
-	b, reason, msg := appendSupabaseAccessTokenAnswer(nil, body, res)
-	return RawJSON(b), reason, msg
-}
-
-// appendSupabaseAccessTokenAnswer appends the custom-access-token hook's answer to dst.
-func appendSupabaseAccessTokenAnswer(dst, body []byte, res *runner.Result) ([]byte, string, string) {
+// appendSupabaseAccessTokenAnswer appends the custom-access-token hook's answer to dst: HTTP
+// 200, as every Supabase hook answers.
+func appendSupabaseAccessTokenAnswer(dst, body []byte, res *runner.Result) ([]byte, int, string, string) {
 	if res.Outcome == runner.OutcomeFailed {
 		msg := failedAction(res)
-		return appendSupabaseError(dst, 500, msg), ReasonActionFailed, msg
+		return appendSupabaseError(dst, 500, msg), http.StatusOK, ReasonActionFailed, msg
 	}
 	if msg, bad := unsupported("supabase", "custom-access-token", res, supabaseCan("custom-access-token")); bad {
-		return appendSupabaseError(dst, 500, msg), ReasonUnsupported, msg
+		return appendSupabaseError(dst, 500, msg), http.StatusOK, ReasonUnsupported, msg
 	}
 	if res.Effects.Access.Denied {
-		return appendSupabaseError(dst, 403, res.Effects.Access.Reason), "", ""
+		return appendSupabaseError(dst, 403, res.Effects.Access.Reason), http.StatusOK, "", ""
 	}
 	b, err := appendSupabaseClaims(dst, body, res)
 	if err != nil {
-		return appendSupabaseError(dst, 500, err.Error()), ReasonBadShape, err.Error()
+		return appendSupabaseError(dst, 500, err.Error()), http.StatusOK, ReasonBadShape, err.Error()
 	}
-	return b, "", ""
+	return b, http.StatusOK, "", ""
 }
 
 // appendSupabaseError appends Supabase's hook error shape, as supabaseError encodes it.
@@ -343,53 +355,183 @@ func appendSupabaseError(b []byte, code int, msg string) []byte {
 	return append(b, "}}"...)
 }
 
-// supabaseClaims is appendSupabaseClaims into a new buffer.
-func supabaseClaims(body []byte, res *runner.Result) (any, error) {
-	b, err := appendSupabaseClaims(make([]byte, 0, len(body)+256), body, res)
-	return RawJSON(b), err
-}
-
 // appendSupabaseClaims appends {"claims": …}: Supabase's claims with the claims the actions set
 // merged in, ID token claims first, then access token claims (Supabase issues one token, the
-// access token, so both land in it). The body was validated as the event was made from it; its
-// claims are found by scanning and copied member by member, nothing decoded.
+// access token, so both land in it). The body was validated as the event was made from it. The
+// hook runs on every token Supabase issues, so nothing is decoded and the claims are scanned once:
+// when none of the actions' claims can be among Supabase's (no escape in them, and no claim's
+// name quoted in them), they are copied in one piece; else member by member, but those the
+// actions set.
 func appendSupabaseClaims(b, body []byte, res *runner.Result) ([]byte, error) {
-	var claims []byte
-	eachRawMember(body, func(k, v []byte) bool {
-		if string(k) == "claims" {
-			claims = v
-		}
-		return true
-	})
-	id, at := res.Effects.IDTokenClaims, res.Effects.AccessTokenClaims
-	b = append(b, `{"claims":{`...)
-	first := true
-	ok := claims != nil && eachRawMember(claims, func(k, v []byte) bool {
-		if _, ok := id[string(k)]; ok {
-			return true
-		}
-		if _, ok := at[string(k)]; ok {
-			return true
-		}
-		b, first = appendMember(b, first, k, v), false
-		return true
-	})
-	if !ok {
+	claims := lastMember(body, "claims")
+	if claims == nil || claims[0] != '{' {
 		return nil, fmt.Errorf("claims: not an object")
+	}
+	var set claimSet
+	set.gather(res.Effects.IDTokenClaims, res.Effects.AccessTokenClaims)
+	b = append(b, `{"claims":{`...)
+	start := len(b)
+	if inner, ok := set.untouched(claims); ok {
+		b = append(b, inner...)
+	} else {
+		first := true
+		ok := eachRawMember(claims, func(k, v []byte) bool {
+			if !set.has(k) {
+				b, first = appendMember(b, first, k, v), false
+			}
+			return true
+		})
+		if !ok {
+			return nil, fmt.Errorf("claims: not an object")
+		}
+	}
+	return append(set.appendTo(b, len(b) == start), "}}"...), nil
+}
+
+// claimSet is the claims the actions set, the access token's over the ID token's: usually a
+// few, kept in an array so that each of Supabase's claims is compared with them rather than
+// looked up in two maps, and the maps are walked once.
+type claimSet struct {
+	id, at map[string]any
+	n      int
+	kv     [8]claimKV
+	many   bool // more than kv holds: the maps are used instead
+}
+
+type claimKV struct {
+	k string
+	v any
+}
+
+// gather lists id's claims that at does not set, then at's.
+func (s *claimSet) gather(id, at map[string]any) {
+	s.id, s.at = id, at
+	if len(id)+len(at) > len(s.kv) {
+		s.many = true
+		return
 	}
 	for k, v := range id {
 		if _, ok := at[k]; !ok {
-			b, first = appendMember(b, first, k, claimValue(v)), false
+			s.kv[s.n] = claimKV{k, v}
+			s.n++
 		}
 	}
 	for k, v := range at {
-		b, first = appendMember(b, first, k, claimValue(v)), false
+		s.kv[s.n] = claimKV{k, v}
+		s.n++
 	}
-	return append(b, "}}"...), nil
 }
 
-// appendString appends s as a JSON string: quotes, backslashes and control characters escaped,
-// everything else as it is (as encoding/json does without HTML escaping).
+// has reports whether the actions set the claim k.
+func (s *claimSet) has(k []byte) bool {
+	if s.many {
+		_, inID := s.id[string(k)]
+		_, inAT := s.at[string(k)]
+		return inID || inAT
+	}
+	for i := range s.n {
+		if s.kv[i].k == string(k) {
+			return true
+		}
+	}
+	return false
+}
+
+// appendTo appends the claims as members of an object, after a comma unless first.
+func (s *claimSet) appendTo(b []byte, first bool) []byte {
+	if s.many {
+		for k, v := range s.id {
+			if _, ok := s.at[k]; !ok {
+				b, first = appendMember(b, first, k, claimValue(v)), false
+			}
+		}
+		for k, v := range s.at {
+			b, first = appendMember(b, first, k, claimValue(v)), false
+		}
+		return b
+	}
+	for _, c := range s.kv[:s.n] {
+		b, first = appendMember(b, first, c.k, claimValue(c.v)), false
+	}
+	return b
+}
+
+// untouched returns the members of the claims object, its text between the braces, when none of
+// them can be one the actions set: the object has no escape (so that each name is written as it
+// is, and every '"' in it delimits a string), and no claim's name is written in it as a string.
+func (s *claimSet) untouched(claims []byte) ([]byte, bool) {
+	if s.many || bytes.IndexByte(claims, '\\') >= 0 {
+		return nil, false
+	}
+	for _, c := range s.kv[:s.n] {
+		if c.k == "" || quoted(claims, c.k) {
+			return nil, false
+		}
+	}
+	return bytes.TrimSpace(claims[1 : len(claims)-1]), true
+}
+
+// quoted reports whether text holds the string k between quotes. It looks for k's first byte,
+// not the opening quote: a '"' is in JSON text too often to skip ahead with it.
+func quoted(text []byte, k string) bool {
+	for i := 1; i+len(k) < len(text); i++ {
+		j := bytes.IndexByte(text[i:len(text)-len(k)], k[0])
+		if j < 0 {
+			return false
+		}
+		i += j
+		if text[i-1] == '"' && text[i+len(k)] == '"' && string(text[i:i+len(k)]) == k {
+			return true
+		}
+	}
+	return false
+}
+
+// lastMember returns the value of obj's member name (the last one, as encoding/json takes it),
+// nil when there is none. obj must be a valid JSON object whose keys are compared as written: a
+// key with an escape is decoded first.
+func lastMember(obj []byte, name string) []byte {
+	var val []byte
+	i := wire.SkipSpace(obj, 0)
+	if i >= len(obj) || obj[i] != '{' {
+		return nil
+	}
+	for i = wire.SkipSpace(obj, i+1); i < len(obj) && obj[i] != '}'; {
+		if obj[i] == ',' {
+			i = wire.SkipSpace(obj, i+1)
+			continue
+		}
+		if obj[i] != '"' {
+			return nil
+		}
+		kEnd := wire.SkipString(obj, i)
+		lit := obj[i:kEnd]
+		i = wire.SkipSpace(obj, kEnd)
+		if i >= len(obj) || obj[i] != ':' {
+			return nil
+		}
+		i = wire.SkipSpace(obj, i+1)
+		vEnd := wire.SkipValue(obj, i)
+		if vEnd == i || vEnd > len(obj) {
+			return nil
+		}
+		if len(lit) >= 2 && string(lit[1:len(lit)-1]) == name || bytes.IndexByte(lit, '\\') >= 0 && unquote(lit) == name {
+			val = obj[i:vEnd]
+		}
+		i = wire.SkipSpace(obj, vEnd)
+	}
+	return val
+}
+
+// unquote decodes a JSON string literal; "" when it is not one.
+func unquote(lit []byte) string {
+	var s string
+	if json.Unmarshal(lit, &s) != nil {
+		return ""
+	}
+	return s
+}
+
 // appendMember appends an object's member "k":v, after a comma unless it is the first.
 func appendMember[S string | []byte](b []byte, first bool, k S, v []byte) []byte {
 	if !first {
@@ -400,19 +542,26 @@ func appendMember[S string | []byte](b []byte, first bool, k S, v []byte) []byte
 	return append(b, v...)
 }
 
+// appendString appends s as a JSON string: quotes, backslashes and control characters escaped,
+// everything else as it is, copied a run at a time (as encoding/json does without HTML escaping).
 func appendString[S string | []byte](b []byte, s S) []byte {
 	const hexDigits = "0123456789abcdef"
 	b = append(b, '"')
+	run := 0 // s[run:i] needs no escape
 	for i := 0; i < len(s); i++ {
-		switch c := s[i]; {
-		case c == '"' || c == '\\':
-			b = append(b, '\\', c)
-		case c < 0x20:
-			b = append(b, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xf])
-		default:
-			b = append(b, c)
+		c := s[i]
+		if c >= 0x20 && c != '"' && c != '\\' {
+			continue
 		}
+		b = append(b, s[run:i]...)
+		if c < 0x20 {
+			b = append(b, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xf])
+		} else {
+			b = append(b, '\\', c)
+		}
+		run = i + 1
 	}
+	b = append(b, s[run:]...)
 	return append(b, '"')
 }
 

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"reflect"
+	"strings"
 	"testing"
 
 	"github.com/actionsd/actionsd/runner"
@@ -32,6 +33,87 @@ func TestSupabaseClaimsEncoding(t *testing.T) {
 	}
 }
 
+// TestSupabaseClaimsMatchDecoding: the merged claims decode to what merging the decoded maps
+// makes, whether the claims are copied in one piece (no claim of the actions among them) or member
+// by member (a claim overridden, written with an escape, or a claim's name that is only a value).
+func TestSupabaseClaimsMatchDecoding(t *testing.T) {
+	bodies := []string{
+		`{"user_id":"u","claims":{"sub":"u","role":"authenticated","app_metadata":{"plan":"gold"},"user_metadata":{}}}`,
+		`{"user_id":"u","claims":{}}`,
+		`{"user_id":"u","claims": { } }`,
+		`{"claims":{"plan":"free","sub":"u"},"user_id":"u"}`,
+		`{"claims":{"tier":"plan","sub":"u"},"user_id":"u"}`,
+		`{"claims":{"\u0070lan":"free","sub":"u","n":{"plan":1}},"user_id":"u"}`,
+		`{"claims":{"sub":"old"},"user_id":"u","claims":{ "sub" : "u" , "role":"x" }}`,
+		`{"c\u006caims":{"sub":"u"},"user_id":"u"}`,
+	}
+	sets := []map[string]json.RawMessage{
+		nil,
+		{"plan": json.RawMessage(`"pro"`)},
+		{"role": json.RawMessage(`["a",{"b":null}]`), "https://example.com/admin": json.RawMessage(`false`)},
+		{"sub": json.RawMessage(`"v"`), "x\ny\"": json.RawMessage(`1`)},
+	}
+	for _, body := range bodies {
+		for _, id := range sets {
+			for _, at := range sets {
+				res := &runner.Result{}
+				for k, v := range id {
+					if res.Effects.IDTokenClaims == nil {
+						res.Effects.IDTokenClaims = map[string]any{}
+					}
+					res.Effects.IDTokenClaims[k] = v
+				}
+				for k, v := range at {
+					if res.Effects.AccessTokenClaims == nil {
+						res.Effects.AccessTokenClaims = map[string]any{}
+					}
+					res.Effects.AccessTokenClaims[k] = v
+				}
+				var in struct {
+					Claims map[string]any `json:"claims"`
+				}
+				if err := json.Unmarshal([]byte(body), &in); err != nil {
+					t.Fatal(err)
+				}
+				want := map[string]any{}
+				for k, v := range in.Claims {
+					want[k] = v
+				}
+				for _, m := range []map[string]json.RawMessage{id, at} {
+					for k, v := range m {
+						var d any
+						_ = json.Unmarshal(v, &d)
+						want[k] = d
+					}
+				}
+				got, err := appendSupabaseClaims([]byte("x"), []byte(body), res)
+				if in.Claims == nil {
+					if err == nil {
+						t.Errorf("%s: no claims, and no error: %s", body, got)
+					}
+					continue
+				}
+				if err != nil {
+					t.Fatalf("%s: %v", body, err)
+				}
+				var out struct {
+					Claims map[string]any `json:"claims"`
+				}
+				dec := json.NewDecoder(bytes.NewReader(got[1:]))
+				if err := dec.Decode(&out); err != nil || dec.More() {
+					t.Fatalf("%s: %v in %s", body, err, got)
+				}
+				if !reflect.DeepEqual(out.Claims, want) {
+					t.Errorf("%s with %v %v:\ngot  %v\nwant %v", body, id, at, out.Claims, want)
+				}
+				if n := bytes.Count(got, []byte(`"plan"`)); strings.Contains(body, `"claims":{"plan"`) && n != 1 {
+					t.Errorf("%s: plan %d times: %s", body, n, got)
+				}
+			}
+		}
+	}
+}
+
 // TestSupabaseAccessTokenEventMatchesDecoding: the event written by appending the body's bytes
 // decodes to what decoding the body into structs and encoding them makes, and a body of the wrong
 // shape names the same field.
@@ -42,6 +124,8 @@ func TestSupabaseAccessTokenEventMatchesDecoding(t *testing.T) {
 		` { "user_id" : "u\"1\u00e9<&>" , "claims" : { "email" : null , "phone" : "+1 555" , "app_metadata" : null , "user_metadata" : { "a" : [ 1 , 2 ] } } , "authentication_method" : null } `,
 		`{"user_id":"old","user_id":"u2","claims":{"session_id":"","email":"a@b"},"authentication_method":"oauth","extra":[{"x":1}]}`,
 		`{"claims":{"app_metadata":{"k\n":"v"},"user_metadata":{"é":"ü"}},"user_id":"u3"}`,
+		`{"user_\u0069d":"u5","claims":{"session_id":"s"}}`,
+		`{"user_\u0069d":"u4","cl\u0061ims":{"email":"a@b"},"a":1,"b":2,"c":3,"d":4,"e":5,"f":6,"g":[{"h":null}]}`,
 	}
 	for _, body := range good {
 		want, err := referenceAccessTokenEvent([]byte(body))
@@ -100,7 +184,7 @@ func TestSupabaseAccessTokenAllocations(t *testing.T) {
 		if _, err := appendSupabaseAccessTokenEvent(ev, body); err != nil {
 			t.Fatal(err)
 		}
-		if _, reason, msg := appendSupabaseAccessTokenAnswer(ans, body, res); reason != "" {
+		if _, _, reason, msg := appendSupabaseAccessTokenAnswer(ans, body, res); reason != "" {
 			t.Fatal(msg)
 		}
 	})
@@ -204,5 +288,36 @@ func TestSupabaseExpressible(t *testing.T) {
 	}
 	if len(listed) != len(hooks) {
 		t.Errorf("Expressible lists %d supabase hooks, the bridge has %d", len(listed), len(hooks))
+	}
+}
+
+// TestEncodedHook: a hook made of an event and an answer value (Supabase's seldom hooks) answers
+// through MakeEvent and MakeAnswer as the appending ones do: the value encoded without HTML
+// escaping and appended to the buffer, a Reply with its own status, and a value that cannot be
+// encoded no answer, with the reason.
+func TestEncodedHook(t *testing.T) {
+	var give any
+	h := encodedHook("post-login", func(body []byte) ([]byte, error) { return append([]byte(`{"b":`), append(body, '}')...), nil },
+		func([]byte, *runner.Result) (any, string, string) { return give, "", "" })
+	if ev, err := h.MakeEvent([]byte("ignored"), []byte(`1`)); err != nil || string(ev) != `{"b":1}` {
+		t.Errorf("event %s %v", ev, err)
+	}
+	for _, c := range []struct {
+		give   any
+		status int
+		want   string
+	}{
+		{map[string]string{"m": "<a&b>"}, 200, `{"m":"<a&b>"}`},
+		{Reply{Status: 403, Body: map[string]int{"code": 1}}, 403, `{"code":1}`},
+	} {
+		give = c.give
+		ans, status, reason, msg := h.MakeAnswer([]byte("x"), nil, &runner.Result{})
+		if string(ans) != "x"+c.want || status != c.status || reason != "" {
+			t.Errorf("%v: %s %d %s %s", c.give, ans, status, reason, msg)
+		}
+	}
+	give = func() {}
+	if ans, _, reason, msg := h.MakeAnswer(nil, nil, &runner.Result{}); ans != nil || reason != ReasonExecutionError || !strings.Contains(msg, "encoding the answer") {
+		t.Errorf("unencodable: %s %s %s", ans, reason, msg)
 	}
 }

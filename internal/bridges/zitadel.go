@@ -24,10 +24,8 @@ const (
 
 func zitadelHooks() map[string]Hook {
 	return map[string]Hook{
-		zitadelPreUserinfo: {Trigger: "post-login", Event: zitadelEvent, Answer: zitadelAnswer(zitadelPreUserinfo, "idToken.setCustomClaim"),
-			AppendEvent: appendZitadelEvent, AppendReply: appendZitadelAnswer(zitadelPreUserinfo, "idToken.setCustomClaim")},
-		zitadelPreAccessToken: {Trigger: "post-login", Event: zitadelEvent, Answer: zitadelAnswer(zitadelPreAccessToken, "accessToken.setCustomClaim"),
-			AppendEvent: appendZitadelEvent, AppendReply: appendZitadelAnswer(zitadelPreAccessToken, "accessToken.setCustomClaim")},
+		zitadelPreUserinfo:    {Trigger: "post-login", AppendEvent: appendZitadelEvent, AppendReply: appendZitadelAnswer(zitadelPreUserinfo, "idToken.setCustomClaim")},
+		zitadelPreAccessToken: {Trigger: "post-login", AppendEvent: appendZitadelEvent, AppendReply: appendZitadelAnswer(zitadelPreAccessToken, "accessToken.setCustomClaim")},
 	}
 }
 
@@ -257,12 +255,6 @@ func zitadelGrantRoles(i int, v []byte, role func(r jstr)) (int, error) {
 	})
 }
 
-// zitadelEvent turns a function's context into the post-login event (docs/bridges.md has the
-// table).
-func zitadelEvent(body []byte) ([]byte, error) {
-	return appendZitadelEvent(make([]byte, 0, len(body)+512), body)
-}
-
 // appendZitadelEvent appends the post-login event of a function's context to dst. The hook runs
 // on every token Zitadel issues: the body is checked and the members the event uses found in one
 // pass (zitadelContext, checkedScan), and the event written by appending their bytes, the body
@@ -441,18 +433,6 @@ func appendZitadelFailure(b []byte, reason, msg string) ([]byte, int, string, st
 // zitadelExpressible lists the commands both functions' answers can express (docs/bridges.md);
 // the claims of the other token are left out, not failed.
 var zitadelExpressible = []string{"idToken.setCustomClaim", "accessToken.setCustomClaim", "user.setUserMetadata", "user.setAppMetadata", "access.deny"}
-
-// zitadelAnswer is appendZitadelAnswer's answer as a value, a Reply for a status other than 200.
-func zitadelAnswer(hook, claimOp string) func([]byte, *runner.Result) (any, string, string) {
-	appendAnswer := appendZitadelAnswer(hook, claimOp)
-	return func(body []byte, res *runner.Result) (any, string, string) {
-		b, status, reason, msg := appendAnswer(nil, body, res)
-		if status != http.StatusOK {
-			return Reply{Status: status, Body: RawJSON(b)}, reason, msg
-		}
-		return RawJSON(b), reason, msg
-	}
-}
 
 // appendZitadelAnswer answers a function with ContextInfoResponse (less append_log_claims, which
 // the bridge does not fill: a token is no place for an action's console; the logs stay in the

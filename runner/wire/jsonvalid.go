@@ -4,6 +4,13 @@ package wire
 // value at val, and the value ends at end (byte offsets).
 type MemberSpan struct{ key, val, end int32 }
 
+// Key returns the member's key literal, quotes and escapes as written, in b, the object whose
+// span it is.
+func (m MemberSpan) Key(b []byte) []byte { return b[m.key:SkipString(b, int(m.key))] }
+
+// Value returns the member's value in b, the object whose span it is.
+func (m MemberSpan) Value(b []byte) []byte { return b[m.val:m.end] }
+
 // IsObject reports whether b is one valid JSON object.
 func IsObject(b []byte) bool {
 	_, ok := ObjectMembers(b, nil)
