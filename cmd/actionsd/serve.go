@@ -153,7 +153,7 @@ func (h *historyFlags) register(fl *pflag.FlagSet) {
 	fl.DurationVar(&h.batchWait, "history-batch-wait", config.DefaultHistoryBatchWait, "how long the history's writer waits for more executions before it writes a batch (records are listed and streamed once written)")
 	fl.StringArrayVar(&h.piiDrop, "history-pii-drop", nil, "event field (dotted path, such as user.name) left out of the records (repeatable)")
 	fl.Var(&h.bodyLimit, "history-outbound-body-limit", "bytes of each request and response body of the actions' HTTP requests a record keeps (more is cut and marked truncated)")
-	fl.StringArrayVar(&h.piiHash, "history-pii-hash", nil, "event field replaced by a keyed hash in the records (repeatable; replaces the default request.ip, user.email, user.phone_number)")
+	fl.StringArrayVar(&h.piiHash, "history-pii-hash", nil, "event field replaced by a keyed hash in the records (repeatable; replaces the default request.ip, user.email, user.phone_number and the bridges' copies of the email and phone)")
 }
 
 // apply overrides c with the flags that were given.

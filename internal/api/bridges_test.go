@@ -313,7 +313,7 @@ func reportCPU(b *testing.B) func() {
 // are no bridge route are the ServeMux's 404, and each bridge request's history record holds the
 // result document, as an execute request's does.
 func TestBridgeRoutesAndHistory(t *testing.T) {
-	hist := newHistory(t, history.Options{})
+	hist := newHistory(t, history.Options{PII: history.PII{Hash: history.DefaultPIIHash}})
 	brs, err := bridges.New(bridges.Config{Supabase: supabaseSecret, Auth0: auth0Secret, Zitadel: zitadelKey})
 	if err != nil {
 		t.Fatal(err)
@@ -376,6 +376,11 @@ func TestBridgeRoutesAndHistory(t *testing.T) {
 	rec := waitRecords(t, hist, history.Filter{Source: "bridge:supabase/custom-access-token"}, 1)[0]
 	if got := commands(rec); got != want {
 		t.Errorf("supabase record: commands %s, want %s", got, want)
+	}
+	// The default PII policy hashes the email wherever the bridge's event holds it: in user.email
+	// and in supabase.claims, the claims as Supabase sent them.
+	if ev := string(rec.Event); strings.Contains(ev, "ada@example.com") || strings.Count(ev, `"hmac-sha256:`) < 2 {
+		t.Errorf("supabase record's event keeps the email in clear or unhashed: %s", ev)
 	}
 }
 

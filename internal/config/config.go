@@ -115,7 +115,7 @@ type History struct {
 // hash (HMAC-SHA256 with the history key: equal values stay equal across records).
 type HistoryPII struct {
 	Drop []string `yaml:"drop"`
-	Hash []string `yaml:"hash"` // default request.ip, user.email, user.phone_number
+	Hash []string `yaml:"hash"` // default history.DefaultPIIHash (request.ip, user.email, user.phone_number, and the bridges' copies)
 }
 
 // On reports whether the history records executions.

@@ -14,7 +14,8 @@ import (
 func TestHistorySettings(t *testing.T) {
 	c := Default()
 	if !c.History.On() || c.History.MaxSize != 1<<30 || time.Duration(c.History.MaxAge) != 7*24*time.Hour ||
-		c.History.SampleRate != 1 || time.Duration(c.History.BatchWait) != 200*time.Millisecond || !slices.Equal(c.History.PII.Hash, []string{"request.ip", "user.email", "user.phone_number"}) {
+		c.History.SampleRate != 1 || time.Duration(c.History.BatchWait) != 200*time.Millisecond || !slices.Equal(c.History.PII.Hash, []string{"request.ip", "user.email", "user.phone_number",
+		"supabase.claims.email", "supabase.claims.phone", "kratos.identity.traits.email", "kratos.identity.traits.phone", "kratos.identity.traits.phone_number"}) {
 		t.Errorf("defaults: %+v", c.History)
 	}
 	dir := t.TempDir()

@@ -43,8 +43,12 @@ const (
 	maxBatch = 1024
 )
 
-// DefaultPIIHash are the event fields hashed by default.
-var DefaultPIIHash = []string{"request.ip", "user.email", "user.phone_number"}
+// DefaultPIIHash are the event fields hashed by default: the Auth0 event's, and the copies of the
+// email and phone that the Supabase and Kratos bridges keep in their own members of the event
+// (supabase.claims as Supabase sent them, kratos.identity.traits with the identity schema's
+// usual names), which would otherwise be recorded in clear beside the hashed user.email.
+var DefaultPIIHash = []string{"request.ip", "user.email", "user.phone_number",
+	"supabase.claims.email", "supabase.claims.phone", "kratos.identity.traits.email", "kratos.identity.traits.phone", "kratos.identity.traits.phone_number"}
 
 // Options configure a History.
 type Options struct {
