@@ -31,7 +31,7 @@ func ValidValue(b []byte, i int) int {
 			}
 			stack = append(stack, c)
 			if c == '{' {
-				if i = validKey(b, i); i < 0 {
+				if i = objectKey(b, i); i < 0 {
 					return -1
 				}
 			}
@@ -65,7 +65,7 @@ func ValidValue(b []byte, i int) int {
 			if b[i] == ',' {
 				i = SkipSpace(b, i+1)
 				if top == '{' {
-					if i = validKey(b, i); i < 0 {
+					if i = objectKey(b, i); i < 0 {
 						return -1
 					}
 				}
@@ -79,22 +79,6 @@ func ValidValue(b []byte, i int) int {
 			return -1
 		}
 	}
-}
-
-// validKey is objectKey with ValidString: it reads `"key" :` and the white space after it at
-// b[i:], and returns where the value starts, or -1.
-func validKey(b []byte, i int) int {
-	if i >= len(b) || b[i] != '"' {
-		return -1
-	}
-	if i = ValidString(b, i); i < 0 {
-		return -1
-	}
-	i = SkipSpace(b, i)
-	if i >= len(b) || b[i] != ':' {
-		return -1
-	}
-	return SkipSpace(b, i+1)
 }
 
 // ValidString returns the index after the string literal at b[i] (a '"'), checked as json.Valid
