@@ -42,11 +42,18 @@ func ObjectMembers(b []byte, members []MemberSpan) ([]MemberSpan, bool) {
 // capacity: when b has more members, the spans returned are nil. They are meaningful only when b
 // is valid.
 func validJSONMembers(b []byte, members []MemberSpan) ([]MemberSpan, bool) {
-	const maxDepth = 10000 // encoding/json's scanner limit
 	rec := members != nil && len(b) < 1<<31-1
+	i, members := validValue(b, SkipSpace(b, 0), members, rec)
+	return members, i >= 0 && SkipSpace(b, i) == len(b)
+}
+
+// validValue returns the index after the JSON value at b[i] (no white space before it), checked
+// as validJSONMembers checks one, or -1; with rec, it appends the spans of the members of the
+// value, when it is an object, to members (nil when they are more than its capacity).
+func validValue(b []byte, i int, members []MemberSpan, rec bool) (int, []MemberSpan) {
+	const maxDepth = 10000 // encoding/json's scanner limit
 	var stackBuf [64]byte
 	stack := stackBuf[:0] // '{' or '[' per open container
-	i := SkipSpace(b, 0)
 	// member reads an object member's key at i, up to its value, recording the top level's.
 	member := func() bool {
 		key := i
@@ -61,12 +68,12 @@ func validJSONMembers(b []byte, members []MemberSpan) ([]MemberSpan, bool) {
 	for {
 		// A value starts at i.
 		if i >= len(b) {
-			return members, false
+			return -1, members
 		}
 		switch c := b[i]; {
 		case c == '{' || c == '[':
 			if len(stack) >= maxDepth {
-				return members, false
+				return -1, members
 			}
 			i = SkipSpace(b, i+1)
 			end := byte('}')
@@ -79,49 +86,42 @@ func validJSONMembers(b []byte, members []MemberSpan) ([]MemberSpan, bool) {
 			}
 			stack = append(stack, c)
 			if c == '{' && !member() {
-				return members, false
+				return -1, members
 			}
 			continue
 		case c == '"':
-			if i = skipStringBytes(b, i); i < 0 {
-				return members, false
-			}
+			i = ValidString(b, i)
 		case c == 't':
-			if i = literal(b, i, "true"); i < 0 {
-				return members, false
-			}
+			i = literal(b, i, "true")
 		case c == 'f':
-			if i = literal(b, i, "false"); i < 0 {
-				return members, false
-			}
+			i = literal(b, i, "false")
 		case c == 'n':
-			if i = literal(b, i, "null"); i < 0 {
-				return members, false
-			}
+			i = literal(b, i, "null")
 		case c == '-' || c >= '0' && c <= '9':
-			if i = skipNumberBytes(b, i); i < 0 {
-				return members, false
-			}
+			i = skipNumberBytes(b, i)
 		default:
-			return members, false
+			return -1, members
+		}
+		if i < 0 {
+			return -1, members
 		}
 		// A value ended at i: close containers until one continues with another value.
 		for {
 			if rec && len(stack) == 1 && stack[0] == '{' { // a member of the top-level object ended
 				members[len(members)-1].end = int32(i)
 			}
-			i = SkipSpace(b, i)
 			if len(stack) == 0 {
-				return members, i == len(b)
+				return i, members
 			}
+			i = SkipSpace(b, i)
 			if i >= len(b) {
-				return members, false
+				return -1, members
 			}
 			top := stack[len(stack)-1]
 			if b[i] == ',' {
 				i = SkipSpace(b, i+1)
 				if top == '{' && !member() {
-					return members, false
+					return -1, members
 				}
 				break
 			}
@@ -130,7 +130,7 @@ func validJSONMembers(b []byte, members []MemberSpan) ([]MemberSpan, bool) {
 				i++
 				continue
 			}
-			return members, false
+			return -1, members
 		}
 	}
 }

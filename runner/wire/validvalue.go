@@ -6,79 +6,12 @@ import (
 )
 
 // ValidValue returns the index after the JSON value at b[i] (no white space before it), checked
-// as json.Valid checks a value (validJSONMembers' rules), or -1 when it is not one. It does not
-// limit the nesting: a caller that must refuse what json.Valid refuses for its depth (over
-// 10,000 levels, so at least 20,000 bytes) checks a text that long whole. It serves a scanner
-// that checks a text as it reads it: the values it skips are checked here, in the same pass.
+// as json.Valid checks a value (validJSONMembers' rules, its nesting limit included), or -1 when
+// it is not one. It serves a scanner that checks a text as it reads it: the values it skips are
+// checked here, in the same pass.
 func ValidValue(b []byte, i int) int {
-	var stackBuf [32]byte
-	stack := stackBuf[:0] // '{' or '[' per open container
-	for {
-		// A value starts at i.
-		if i >= len(b) {
-			return -1
-		}
-		switch c := b[i]; {
-		case c == '{' || c == '[':
-			i = SkipSpace(b, i+1)
-			end := byte('}')
-			if c == '[' {
-				end = ']'
-			}
-			if i < len(b) && b[i] == end {
-				i++
-				break // an empty container is a complete value
-			}
-			stack = append(stack, c)
-			if c == '{' {
-				if i = objectKey(b, i); i < 0 {
-					return -1
-				}
-			}
-			continue
-		case c == '"':
-			i = ValidString(b, i)
-		case c == 't':
-			i = literal(b, i, "true")
-		case c == 'f':
-			i = literal(b, i, "false")
-		case c == 'n':
-			i = literal(b, i, "null")
-		case c == '-' || c >= '0' && c <= '9':
-			i = skipNumberBytes(b, i)
-		default:
-			return -1
-		}
-		if i < 0 {
-			return -1
-		}
-		// A value ended at i: close containers until one continues with another value.
-		for {
-			if len(stack) == 0 {
-				return i
-			}
-			i = SkipSpace(b, i)
-			if i >= len(b) {
-				return -1
-			}
-			top := stack[len(stack)-1]
-			if b[i] == ',' {
-				i = SkipSpace(b, i+1)
-				if top == '{' {
-					if i = objectKey(b, i); i < 0 {
-						return -1
-					}
-				}
-				break
-			}
-			if top == '{' && b[i] == '}' || top == '[' && b[i] == ']' {
-				stack = stack[:len(stack)-1]
-				i++
-				continue
-			}
-			return -1
-		}
-	}
+	i, _ = validValue(b, i, nil, false)
+	return i
 }
 
 // ValidString returns the index after the string literal at b[i] (a '"'), checked as json.Valid
